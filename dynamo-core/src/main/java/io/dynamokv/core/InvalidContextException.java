@@ -1,0 +1,13 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.core;
+
+/** A context (or stored version) could not be decoded. Nothing was written. */
+public class InvalidContextException extends DynamoException {
+  private static final long serialVersionUID = 1L;
+
+  public InvalidContextException(String message) {
+    super(message);
+  }
+}
