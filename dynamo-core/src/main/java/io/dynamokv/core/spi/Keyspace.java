@@ -41,10 +41,10 @@ public interface Keyspace {
    * toExclusive}; a {@code null} bound is unbounded on that side. The visitor stops the scan by
    * returning {@code false}.
    *
-   * <p>The scan sees a consistent snapshot or, at least, every entry that was committed before the
-   * scan started and not changed during it. The visitor receives fresh arrays it may keep, and MUST
-   * NOT call back into the engine (collect first, then write). Scans over large ranges SHOULD be
-   * paged by the caller: engines may hold a read transaction open for the whole visit.
+   * <p>The scan sees every write committed before it started, and each {@link WriteBatch} whole or
+   * not at all. The visitor receives fresh arrays it may keep, and MUST NOT call back into the
+   * engine (collect first, then write). Scans over large ranges SHOULD be paged by the caller:
+   * engines may hold a read transaction open for the whole visit.
    */
   void scan(byte[] fromInclusive, byte[] toExclusive, EntryVisitor visitor);
 

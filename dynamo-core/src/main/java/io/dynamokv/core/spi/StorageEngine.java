@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>Keys order by <b>unsigned lexicographic</b> comparison of their bytes (as {@link
  *       java.util.Arrays#compareUnsigned(byte[], byte[])}); a key is 1 to {@link #maxKeyBytes()}
- *       bytes.
+ *       bytes, and any other key is refused with {@link IllegalArgumentException} before anything
+ *       is written.
  *   <li>Values are 0 or more bytes (empty values are legal and distinct from absence), up to 2^31 -
  *       1 bytes or an engine-specific smaller bound that the engine MUST report in a clear {@link
  *       StorageException}.
