@@ -1,0 +1,76 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.core.arch;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The hexagon's dependency rule (after buckpal's DependencyRuleTests): the domain depends on the
+ * JDK and on itself, nothing else, so it can run in one deterministic thread and be reused as a
+ * library.
+ */
+class DependencyRuleTest {
+  private static JavaClasses core;
+
+  @BeforeAll
+  static void importCore() {
+    core =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.dynamokv.core");
+  }
+
+  @Test
+  void coreDependsOnTheJdkOnly() {
+    classes()
+        .that()
+        .resideInAPackage("io.dynamokv.core..")
+        .should()
+        .onlyDependOnClassesThat()
+        .resideInAnyPackage("io.dynamokv.core..", "java..")
+        .because("dynamo-core is pure domain: technologies live in adapter modules")
+        .check(core);
+  }
+
+  @Test
+  void coreNeverReadsTheSystemClockOrSpawnsThreads() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.dynamokv.core..")
+        .and()
+        .resideOutsideOfPackage("io.dynamokv.core.spi..")
+        .and()
+        .resideOutsideOfPackage("io.dynamokv.core.storage..")
+        .should()
+        .callMethod(System.class, "currentTimeMillis")
+        .orShould()
+        .callMethod(System.class, "nanoTime")
+        .orShould()
+        .callConstructor(Thread.class, Runnable.class)
+        .orShould()
+        .dependOnClassesThat()
+        .haveFullyQualifiedName("java.util.concurrent.ScheduledExecutorService")
+        .because("time, scheduling and randomness reach the domain through the spi ports")
+        .check(core);
+  }
+
+  @Test
+  void theClientApiKnowsNothingOfTheServerSide() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.dynamokv.core.client..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.dynamokv.core.spi..", "io.dynamokv.core.node..", "io.dynamokv.core.storage..")
+        .check(core);
+  }
+}
