@@ -1,0 +1,141 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.core.quorum;
+
+import io.dynamokv.core.NodeId;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The bookkeeping of one quorum request (paper §4.5): which of the contacted replicas answered,
+ * which failed, and whether the request has succeeded (at least {@code required} answers), failed
+ * (too few replicas left to reach it) or is still pending. Responses in, decisions out: no I/O, no
+ * time, not thread-safe (it lives on one node's scheduler).
+ *
+ * <p>The decision is taken once: later responses are still recorded (read repair wants the late
+ * ones) but never change it.
+ *
+ * @param <R> the response type
+ */
+public final class Quorum<R> {
+  /** Where a quorum request stands. */
+  public enum Status {
+    PENDING,
+    SUCCEEDED,
+    FAILED
+  }
+
+  private final List<NodeId> targets;
+  private final int required;
+  private final SortedMap<NodeId, R> responses = new TreeMap<>();
+  private final SortedMap<NodeId, Throwable> failures = new TreeMap<>();
+  private Status status = Status.PENDING;
+
+  /**
+   * @param targets the replicas the request was sent to, distinct
+   * @param required how many answers make success (R or W), 1 to {@code targets.size()}
+   */
+  public Quorum(List<NodeId> targets, int required) {
+    this.targets = List.copyOf(targets);
+    if (new LinkedHashSet<>(this.targets).size() != this.targets.size()) {
+      throw new IllegalArgumentException("targets must be distinct: " + targets);
+    }
+    if (required < 1 || required > this.targets.size()) {
+      throw new IllegalArgumentException(
+          "required must be 1 to " + this.targets.size() + ", found " + required);
+    }
+    this.required = required;
+  }
+
+  /** Records {@code from}'s answer and returns the (possibly just decided) status. */
+  public Status onResponse(NodeId from, R response) {
+    checkTarget(from);
+    if (!failures.containsKey(from)) {
+      responses.putIfAbsent(from, Objects.requireNonNull(response, "response"));
+    }
+    return decide();
+  }
+
+  /** Records that {@code from} will not answer, and returns the (possibly just decided) status. */
+  public Status onFailure(NodeId from, Throwable cause) {
+    checkTarget(from);
+    if (!responses.containsKey(from)) {
+      failures.putIfAbsent(from, Objects.requireNonNull(cause, "cause"));
+    }
+    return decide();
+  }
+
+  private void checkTarget(NodeId from) {
+    if (!targets.contains(from)) {
+      throw new IllegalArgumentException(from + " was not contacted; targets are " + targets);
+    }
+  }
+
+  private Status decide() {
+    if (status == Status.PENDING) {
+      if (responses.size() >= required) {
+        status = Status.SUCCEEDED;
+      } else if (targets.size() - failures.size() < required) {
+        status = Status.FAILED;
+      }
+    }
+    return status;
+  }
+
+  public Status status() {
+    return status;
+  }
+
+  public boolean isDecided() {
+    return status != Status.PENDING;
+  }
+
+  /** True when every target answered or failed. */
+  public boolean isComplete() {
+    return responses.size() + failures.size() == targets.size();
+  }
+
+  public int required() {
+    return required;
+  }
+
+  public List<NodeId> targets() {
+    return targets;
+  }
+
+  /** The answers so far, by node (sorted). */
+  public SortedMap<NodeId, R> responses() {
+    return Collections.unmodifiableSortedMap(responses);
+  }
+
+  /** The failures so far, by node (sorted). */
+  public SortedMap<NodeId, Throwable> failures() {
+    return Collections.unmodifiableSortedMap(failures);
+  }
+
+  /**
+   * Why the quorum was not reached, for error messages: e.g. {@code "2 of 3 replicas answered; n2
+   * failed: n2 is unreachable: ...; n3 did not answer"}.
+   */
+  public String describe() {
+    StringBuilder sb =
+        new StringBuilder()
+            .append(responses.size())
+            .append(" of ")
+            .append(targets.size())
+            .append(" replicas answered");
+    failures.forEach(
+        (node, cause) -> sb.append("; ").append(node).append(": ").append(cause.getMessage()));
+    for (NodeId node : targets) {
+      if (!responses.containsKey(node) && !failures.containsKey(node)) {
+        sb.append("; ").append(node).append(" did not answer in time");
+      }
+    }
+    return sb.toString();
+  }
+}
