@@ -49,6 +49,8 @@ class DependencyRuleTest {
         .resideOutsideOfPackage("io.dynamokv.core.spi..")
         .and()
         .resideOutsideOfPackage("io.dynamokv.core.storage..")
+        .and()
+        .resideOutsideOfPackage("io.dynamokv.core.runtime..")
         .should()
         .callMethod(System.class, "currentTimeMillis")
         .orShould()
