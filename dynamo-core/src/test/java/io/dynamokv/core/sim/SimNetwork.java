@@ -250,6 +250,7 @@ public final class SimNetwork {
         owner,
         label,
         () -> {
+          delivered++;
           stats.get(to - 1)[2]++;
           arrival.run();
         });
@@ -314,15 +315,7 @@ public final class SimNetwork {
     }
     for (int i = 0; i < copies; i++) {
       long delay = latency() + extra + (reorderMax > 0 ? random.nextLong(reorderMax + 1) : 0);
-      simulation.schedule(
-          eventNode,
-          delay,
-          label,
-          owner,
-          () -> {
-            delivered++;
-            arrival.run();
-          });
+      simulation.schedule(eventNode, delay, label, owner, arrival);
     }
   }
 
