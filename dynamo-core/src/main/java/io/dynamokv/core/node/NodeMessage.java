@@ -1,0 +1,101 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.core.node;
+
+import io.dynamokv.core.spi.PeerMessage;
+import java.util.Objects;
+
+/**
+ * The messages of request coordination between nodes (paper §4.5). Sibling sets travel encoded with
+ * the version codec, so a transport carries them as opaque bytes. Byte arrays are not copied:
+ * neither sender nor receiver may modify them after construction.
+ *
+ * <p>Every request may be answered with {@link Failure} instead of its reply type.
+ */
+public sealed interface NodeMessage extends PeerMessage {
+  /** Asks a replica for its sibling set of {@code key} in {@code store}. */
+  record ReplicaRead(String store, byte[] key) implements NodeMessage {
+    public ReplicaRead {
+      Objects.requireNonNull(store, "store");
+      Objects.requireNonNull(key, "key");
+    }
+  }
+
+  /** A replica's encoded sibling set; empty when it holds nothing for the key. */
+  record ReplicaReadReply(byte[] siblings) implements NodeMessage {
+    public ReplicaReadReply {
+      Objects.requireNonNull(siblings, "siblings");
+    }
+  }
+
+  /**
+   * Asks a replica to merge {@code siblings} (encoded) into its own set of {@code key} and persist
+   * the result before replying.
+   */
+  record ReplicaWrite(String store, byte[] key, byte[] siblings) implements NodeMessage {
+    public ReplicaWrite {
+      Objects.requireNonNull(store, "store");
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(siblings, "siblings");
+    }
+  }
+
+  /** The replica persisted the merged set. */
+  record ReplicaWriteReply() implements NodeMessage {}
+
+  /**
+   * A put ({@code value} non-null) or delete ({@code value} null) sent by a node that is not a
+   * replica of the key to one that is, to coordinate it. A forwarded write is never forwarded
+   * again.
+   *
+   * @param context the client's encoded context (possibly empty)
+   * @param quorum the client's W override, 0 for the store's
+   * @param timeoutMillis how long the coordinator may wait for W acknowledgements
+   */
+  record ForwardedWrite(
+      String store, byte[] key, byte[] value, byte[] context, int quorum, long timeoutMillis)
+      implements NodeMessage {
+    public ForwardedWrite {
+      Objects.requireNonNull(store, "store");
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(context, "context");
+    }
+
+    public boolean isDelete() {
+      return value == null;
+    }
+  }
+
+  /** The forwarded write reached W; {@code context} is the written version's. */
+  record ForwardedWriteReply(byte[] context) implements NodeMessage {
+    public ForwardedWriteReply {
+      Objects.requireNonNull(context, "context");
+    }
+  }
+
+  /**
+   * A request failed for a reason the requester should know precisely (rather than a
+   * transport-level remote error).
+   *
+   * @param answered for {@link Code#INSUFFICIENT_REPLICAS}: replicas that acknowledged
+   * @param required for {@link Code#INSUFFICIENT_REPLICAS}: the quorum
+   */
+  record Failure(Code code, String message, int answered, int required) implements NodeMessage {
+    public Failure {
+      Objects.requireNonNull(code, "code");
+      Objects.requireNonNull(message, "message");
+    }
+
+    /** Why a request failed. */
+    public enum Code {
+      INSUFFICIENT_REPLICAS,
+      STORE_NOT_FOUND,
+      LIMIT_EXCEEDED,
+      INVALID_CONTEXT,
+      NOT_A_REPLICA,
+      SHUTTING_DOWN,
+      INTERNAL
+    }
+  }
+}
