@@ -141,7 +141,8 @@ public final class Membership implements AutoCloseable {
   }
 
   /**
-   * Gossip counters since start.
+   * Gossip counters since start: rounds run, and messages (requests and responses) sent by this
+   * node with their encoded size.
    *
    * @param bytesSent 0 unless {@link MembershipConfig#measureBytes}
    */
@@ -355,7 +356,9 @@ public final class Membership implements AutoCloseable {
             return;
           }
           try {
-            f.complete(onRequest(message));
+            GossipMessage response = onRequest(message);
+            count(response);
+            f.complete(response);
           } catch (RuntimeException e) {
             f.completeExceptionally(e);
           }
@@ -522,11 +525,16 @@ public final class Membership implements AutoCloseable {
     }
   }
 
-  private CompletionStage<PeerMessage> send(NodeId peer, GossipMessage message) {
+  /** Counts a message this node sends, request or response. */
+  private void count(GossipMessage message) {
     messagesSent.incrementAndGet();
     if (config.measureBytes()) {
       bytesSent.addAndGet(MembershipCodec.encodedSize(message));
     }
+  }
+
+  private CompletionStage<PeerMessage> send(NodeId peer, GossipMessage message) {
+    count(message);
     try {
       return transport.call(peer, message, config.gossipTimeout());
     } catch (RuntimeException e) {
@@ -623,6 +631,9 @@ public final class Membership implements AutoCloseable {
     boolean inRing = owners.contains(selfId);
     if (st == NodeStatus.JOINING && inRing) {
       setSelfStatus(NodeStatus.NORMAL);
+    } else if (st == NodeStatus.NORMAL && ring != null && !inRing) {
+      // A ring without us won (e.g. the other side of a healed partition): ask to be added again.
+      setSelfStatus(NodeStatus.JOINING);
     } else if (st == NodeStatus.LEAVING
         && !inRing
         && handoffGate.handoffComplete(ring == null ? new byte[0] : ring.ring())) {
