@@ -211,6 +211,12 @@ public final class SimCluster<S> {
     return simulation.runUntil(condition, max);
   }
 
+  /** See {@link Simulation#runUntilOrFail(String, BooleanSupplier, Duration)}. */
+  public SimCluster<S> runUntilOrFail(String what, BooleanSupplier condition, Duration max) {
+    simulation.runUntilOrFail(what, condition, max);
+    return this;
+  }
+
   /** See {@link Simulation#afterEachEvent(Runnable)}. */
   public SimCluster<S> afterEachEvent(Runnable invariant) {
     simulation.afterEachEvent(invariant);

@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
@@ -70,6 +72,12 @@ class SimDeterminismTest {
             assertThat(first.events()).isGreaterThan(1000);
           });
     }
+  }
+
+  /** The jqwik form: jqwik reports the failing {@code seed} (and its own replay seed). */
+  @Property(tries = 3)
+  void anySeedReplays(@ForAll long seed) {
+    assertThat(run(seed)).isEqualTo(run(seed));
   }
 
   @Test

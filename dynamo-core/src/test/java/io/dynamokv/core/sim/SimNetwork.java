@@ -30,7 +30,9 @@ import java.util.function.ToIntFunction;
  *
  * <ul>
  *   <li>a call to a node that is down fails with {@link PeerException.Unreachable} after one
- *       latency ("connection refused"), as does a request that arrives after its target crashed;
+ *       latency ("connection refused"), unless a filter drops the request (a partitioned node
+ *       refuses nothing: the call times out); a request that arrives after its target crashed is
+ *       refused one more latency later;
  *   <li>a lost request or response (dropped by a filter or a {@link #partition partition}) makes
  *       the call fail with {@link PeerException.Timeout} when the caller's timeout fires (on the
  *       caller's scheduler);
@@ -239,6 +241,48 @@ public final class SimNetwork {
     long[] sender = stats.get(from - 1);
     sender[0]++;
     sender[1] += sizer.applyAsInt(message);
+    route(
+        from,
+        to,
+        to,
+        message,
+        request,
+        owner,
+        label,
+        () -> {
+          delivered++;
+          stats.get(to - 1)[2]++;
+          arrival.run();
+        });
+  }
+
+  /**
+   * A "connection refused" on the path {@code from -> to}: not counted as a message, but lost or
+   * delayed like the request it answers (a partitioned peer cannot refuse anything). Runs {@code
+   * refusal} as an event of the caller {@code from}, one latency later.
+   */
+  private void refuse(
+      int from, int to, PeerMessage request, SimScheduler caller, Runnable refusal) {
+    route(
+        from,
+        to,
+        from,
+        request,
+        true,
+        caller,
+        "refused " + describe(request) + " n" + from + "->n" + to,
+        refusal);
+  }
+
+  private void route(
+      int from,
+      int to,
+      int eventNode,
+      PeerMessage message,
+      boolean request,
+      Simulation.Owner owner,
+      String label,
+      Runnable arrival) {
     int copies = 1;
     long extra = 0;
     long reorderMax = 0;
@@ -271,16 +315,7 @@ public final class SimNetwork {
     }
     for (int i = 0; i < copies; i++) {
       long delay = latency() + extra + (reorderMax > 0 ? random.nextLong(reorderMax + 1) : 0);
-      simulation.schedule(
-          to,
-          delay,
-          label,
-          owner,
-          () -> {
-            delivered++;
-            stats.get(to - 1)[2]++;
-            arrival.run();
-          });
+      simulation.schedule(eventNode, delay, label, owner, arrival);
     }
   }
 
@@ -317,19 +352,33 @@ public final class SimNetwork {
       pending.add(result);
       result.whenComplete((r, e) -> pending.remove(result));
       long timeoutMillis = timeout.toMillis();
-      scheduler.schedule(
-          timeout.toNanos(),
-          "timeout " + describe(request) + " ->" + target,
-          () -> result.completeExceptionally(new PeerException.Timeout(target, timeoutMillis)));
+      Simulation.Event timer =
+          scheduler.schedule(
+              timeout.toNanos(),
+              "timeout " + describe(request) + " n" + node + "->" + target,
+              () -> result.completeExceptionally(new PeerException.Timeout(target, timeoutMillis)));
+      result.whenComplete((r, e) -> timer.cancel());
       int to = index(target);
       String suffix = " n" + node + "->" + target;
-      if (to == 0 || !isConnected(to)) {
-        // Connection refused: no request travels, the caller learns it after one latency.
-        String reason = to == 0 ? "unknown node" : "connection refused";
+      if (to == 0) {
         scheduler.schedule(
             latency(),
             "refused " + describe(request) + suffix,
-            () -> result.completeExceptionally(new PeerException.Unreachable(target, reason)));
+            () ->
+                result.completeExceptionally(
+                    new PeerException.Unreachable(target, "unknown node")));
+        return result;
+      }
+      if (!isConnected(to)) {
+        // Connection refused: no request is delivered; the caller learns it after one latency.
+        refuse(
+            node,
+            to,
+            request,
+            scheduler,
+            () ->
+                result.completeExceptionally(
+                    new PeerException.Unreachable(target, "connection refused")));
         return result;
       }
       transmit(
@@ -349,9 +398,11 @@ public final class SimNetwork {
       Endpoint server = endpoints.get(to - 1);
       if (server == null || !server.alive()) {
         // The target crashed while the request was in flight: refused, certainly not applied.
-        scheduler.schedule(
-            latency(),
-            "refused " + describe(request) + " n" + node + "->" + target,
+        refuse(
+            node,
+            to,
+            request,
+            scheduler,
             () ->
                 result.completeExceptionally(
                     new PeerException.Unreachable(target, "connection refused")));

@@ -269,6 +269,18 @@ class SimNetworkTest {
   }
 
   @Test
+  void aCrashedNodeBehindAPartitionTimesOutInsteadOfRefusing() {
+    SimCluster<EchoService> cluster = cluster(1);
+    cluster.node(3).crash();
+    cluster.isolate(3);
+    Outcome outcome = call(cluster, 1, N3, new Ping(1));
+
+    cluster.runFor(Duration.ofSeconds(1));
+
+    assertThat(outcome.error).isInstanceOf(PeerException.Timeout.class);
+  }
+
+  @Test
   void aRequestInFlightToANodeThatCrashesIsRefused() {
     SimCluster<EchoService> cluster = cluster(1);
     Outcome outcome = call(cluster, 1, N2, new Ping(1));

@@ -27,7 +27,9 @@ import java.util.function.BooleanSupplier;
  * off) or by an {@link #afterEachEvent invariant}, or exceeding {@link #maxEvents}, stops the run
  * with a {@link SimulationFailure} that names the seed, the time and the most recent events.
  *
- * <p>Not thread-safe: a simulation belongs to the thread that runs it.
+ * <p>Not thread-safe: a simulation belongs to the thread that created it, and scheduling or running
+ * from any other thread fails (code under simulation must not start threads). Event actions must
+ * not run the loop themselves.
  */
 public final class Simulation {
   /** Node number used for events that belong to no node (client actions, test code). */
@@ -52,6 +54,9 @@ public final class Simulation {
   private Throwable firstTaskException;
   private SimulationFailure failure;
   private int currentNode = NO_NODE;
+  private boolean running;
+  private long recorded;
+  private final Thread owner = Thread.currentThread();
 
   /** A simulation whose randomness all derives from {@code seed}. */
   public Simulation(long seed) {
@@ -159,6 +164,7 @@ public final class Simulation {
    * traced) if {@code owner} is dead when it comes due: that is how a crash drops a node's tasks.
    */
   public Event schedule(int node, long delayNanos, String label, Owner owner, Runnable action) {
+    checkThread();
     if (delayNanos < 0) {
       throw new IllegalArgumentException("delay must not be negative, found " + delayNanos);
     }
@@ -232,9 +238,26 @@ public final class Simulation {
     return out.toString();
   }
 
-  private long recorded;
+  /**
+   * Runs events until {@code condition} holds, like {@link #runUntil}, but fails with a {@link
+   * SimulationFailure} naming {@code what}, the seed and the recent events if it does not hold
+   * within {@code max}. For "eventually" assertions: {@code runUntilOrFail("all nodes see n3",
+   * ...)}.
+   */
+  public void runUntilOrFail(String what, BooleanSupplier condition, Duration max) {
+    if (!runUntil(condition, max)) {
+      SimulationFailure timedOut = fail("not within " + max + ": " + what, null);
+      failure = null; // the run itself is healthy: allow inspecting it further
+      throw timedOut;
+    }
+  }
 
   private boolean step(long end) {
+    checkThread();
+    if (running) {
+      throw new IllegalStateException(
+          "the simulation is already running: an event must schedule work, not run the loop");
+    }
     if (failure != null) {
       throw failure;
     }
@@ -247,7 +270,12 @@ public final class Simulation {
       if (event.cancelled || (event.owner != null && !event.owner.alive())) {
         continue;
       }
-      run(event);
+      running = true;
+      try {
+        run(event);
+      } finally {
+        running = false;
+      }
       return true;
     }
   }
@@ -309,6 +337,17 @@ public final class Simulation {
     traceHash = h;
     recent[(int) (recorded % RECENT)] = new TraceEntry(time, seq, node, label);
     recorded++;
+  }
+
+  private void checkThread() {
+    if (Thread.currentThread() != owner) {
+      throw new IllegalStateException(
+          "simulation used from thread "
+              + Thread.currentThread().getName()
+              + " but it belongs to "
+              + owner.getName()
+              + ": code under simulation must not start threads or use real executors");
+    }
   }
 
   private static long mix(long hash, long value) {

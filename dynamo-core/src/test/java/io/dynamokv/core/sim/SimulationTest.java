@@ -72,6 +72,41 @@ class SimulationTest {
   }
 
   @Test
+  void runUntilOrFailNamesWhatDidNotHappen() {
+    Simulation sim = new Simulation(77);
+    sim.schedule(2, MS, "tick", () -> {});
+
+    assertThatThrownBy(() -> sim.runUntilOrFail("never", () -> false, Duration.ofMillis(5)))
+        .isInstanceOf(Simulation.SimulationFailure.class)
+        .hasMessageContaining("seed=77")
+        .hasMessageContaining("not within PT0.005S: never")
+        .hasMessageContaining("tick");
+    sim.runUntilOrFail("now", () -> true, Duration.ZERO); // the simulation is still usable
+  }
+
+  @Test
+  void theLoopIsNotReentrantAndBelongsToItsThread() throws Exception {
+    Simulation sim = new Simulation(1).failOnTaskException(false);
+    sim.schedule(1, 0, "nested", () -> sim.runFor(Duration.ofMillis(1)));
+    sim.step();
+    assertThat(sim.firstTaskException()).hasMessageContaining("already running");
+
+    Throwable[] fromOtherThread = new Throwable[1];
+    Thread thread =
+        new Thread(
+            () -> {
+              try {
+                sim.schedule(1, 0, "x", () -> {});
+              } catch (Throwable t) {
+                fromOtherThread[0] = t;
+              }
+            });
+    thread.start();
+    thread.join();
+    assertThat(fromOtherThread[0]).hasMessageContaining("must not start threads");
+  }
+
+  @Test
   void cancelledEventsDoNotRun() {
     Simulation sim = new Simulation(1);
     List<String> ran = new ArrayList<>();
