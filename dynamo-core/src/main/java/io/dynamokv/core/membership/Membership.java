@@ -547,7 +547,7 @@ public final class Membership implements AutoCloseable {
   private void mergeState(NodeState incoming) {
     NodeId id = incoming.id();
     if (id.equals(selfId)) {
-      if (!self.stamp().isNewerThan(incoming.stamp())) {
+      if (incoming.stamp().isNewerThan(self.stamp())) {
         // Someone knows a newer version of us than we do (lost persisted state): jump ahead.
         self = self.withGeneration(incoming.generation() + 1);
         states.put(selfId, self);

@@ -157,29 +157,43 @@ public final class PhiAccrualFailureDetector {
     }
   }
 
-  /** A bounded window of inter-arrival times with running sums. */
+  /**
+   * A bounded window of inter-arrival times with running sums. The ring buffer grows on demand up
+   * to its bound, so thousands of peers cost memory in proportion to the samples actually held.
+   */
   private static final class History {
-    private final double[] samples;
-    private int next;
+    private final int capacity;
+    private double[] samples;
+    private int head; // index of the oldest sample
     private int count;
     private double sum;
     private double sumSquares;
     long last;
 
     History(int capacity) {
-      samples = new double[capacity];
+      this.capacity = capacity;
+      this.samples = new double[Math.min(8, capacity)];
     }
 
     void add(double interval) {
-      if (count == samples.length) {
-        double old = samples[next];
+      if (count == capacity) {
+        double old = samples[head];
         sum -= old;
         sumSquares -= old * old;
+        samples[head] = interval;
+        head = (head + 1) % samples.length;
       } else {
+        if (count == samples.length) {
+          double[] grown = new double[Math.min(capacity, samples.length * 2)];
+          for (int i = 0; i < count; i++) {
+            grown[i] = samples[(head + i) % samples.length];
+          }
+          samples = grown;
+          head = 0;
+        }
+        samples[(head + count) % samples.length] = interval;
         count++;
       }
-      samples[next] = interval;
-      next = (next + 1) % samples.length;
       sum += interval;
       sumSquares += interval * interval;
     }

@@ -322,6 +322,20 @@ class MembershipSimulationTest {
   }
 
   @Test
+  void ringListenersSeeEveryChangeInVersionOrder() {
+    MembershipSim sim = sim(SimSeeds.seed(47L), 4);
+    form(sim, 60);
+    List<Long> versions = new ArrayList<>();
+    sim.service(4).addRingListener(ring -> versions.add(ring.version()));
+    sim.cluster.addNode().start();
+    sim.cluster.addNode().start();
+    assertThat(sim.roundsUntil(sim::formed, Duration.ofSeconds(60), STEP)).isNotNegative();
+    assertThat(versions).isNotEmpty().isSorted().doesNotHaveDuplicates();
+    assertThat(versions.get(versions.size() - 1)).isEqualTo(sim.view(4).ringVersion());
+    assertThat(sim.ringOwners(4)).hasSize(6);
+  }
+
+  @Test
   void theSameSeedReplaysBitForBit() {
     long[] hashes = new long[2];
     for (int run = 0; run < 2; run++) {
