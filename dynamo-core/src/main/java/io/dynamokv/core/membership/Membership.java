@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -83,7 +82,7 @@ public final class Membership implements AutoCloseable {
   private final TreeMap<NodeId, NodeState> states = new TreeMap<>();
   private final TreeMap<NodeId, Removal> removals = new TreeMap<>();
   private RingState ring;
-  private Set<NodeId> owners = Set.of();
+  private SortedSet<NodeId> owners = Collections.emptySortedSet();
   private final TreeSet<NodeId> reachable = new TreeSet<>();
   private final TreeSet<NodeId> extraSeeds = new TreeSet<>();
   private long round;
@@ -597,7 +596,7 @@ public final class Membership implements AutoCloseable {
 
   private void setRing(RingState newRing) {
     ring = newRing;
-    owners = Set.copyOf(planner.owners(newRing.ringUnsafe()));
+    owners = ownersOf((newRing.ringUnsafe()));
     viewDirty = true;
     changed();
     for (RingListener l : ringListeners) {
@@ -683,6 +682,11 @@ public final class Membership implements AutoCloseable {
     reconcile();
   }
 
+  /** The ring's owners, sorted so that nothing iterates in a hash-dependent order. */
+  private SortedSet<NodeId> ownersOf(byte[] ringBytes) {
+    return Collections.unmodifiableSortedSet(new TreeSet<>(planner.owners(ringBytes)));
+  }
+
   private static NodeState unknown(NodeId id) {
     return new NodeState(id, 0, 0, NodeStatus.NORMAL, "", "", 0);
   }
@@ -741,7 +745,7 @@ public final class Membership implements AutoCloseable {
         removals.putAll(v.removals());
         if (v.ring() != null) {
           ring = v.ring();
-          owners = Set.copyOf(planner.owners(ring.ringUnsafe()));
+          owners = ownersOf((ring.ringUnsafe()));
         }
       }
     } else {
@@ -759,7 +763,7 @@ public final class Membership implements AutoCloseable {
       joinGeneration = 1;
       if (founding) {
         ring = new RingState(planner.initialRing(selfId, config.zone()), 1, selfId);
-        owners = Set.copyOf(planner.owners(ring.ringUnsafe()));
+        owners = ownersOf((ring.ringUnsafe()));
         self = self.withRingVersion(1);
       }
     }

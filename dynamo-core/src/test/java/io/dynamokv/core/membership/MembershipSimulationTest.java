@@ -336,6 +336,23 @@ class MembershipSimulationTest {
   }
 
   @Test
+  void everyRestartBumpsThePersistedGenerationAndResumesTheStatus() {
+    MembershipSim sim = sim(SimSeeds.seed(53L), 4);
+    form(sim, 60);
+    NodeId n3 = NodeId.of("n3");
+    for (int incarnation = 2; incarnation <= 4; incarnation++) {
+      sim.cluster.node(3).restart();
+      sim.cluster.runFor(Duration.ofMillis(1));
+      assertThat(sim.view(3).members().get(n3).generation()).isEqualTo(incarnation);
+      assertThat(sim.view(3).status(n3)).isEqualTo(NodeStatus.NORMAL);
+      assertThat(sim.view(3).ringVersion()).isEqualTo(sim.view(1).ringVersion());
+      sim.cluster.runFor(Duration.ofSeconds(5));
+    }
+    assertThat(sim.roundsUntil(sim::formed, Duration.ofSeconds(30), STEP)).isNotNegative();
+    assertThat(sim.view(1).members().get(n3).generation()).isEqualTo(4);
+  }
+
+  @Test
   void theSameSeedReplaysBitForBit() {
     long[] hashes = new long[2];
     for (int run = 0; run < 2; run++) {
