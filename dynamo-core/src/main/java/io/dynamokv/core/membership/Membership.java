@@ -40,7 +40,28 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * The node's {@link PeerTransport.PeerHandler} passes every {@link GossipMessage} to {@link
  * #handle} (see {@link #isGossip}); a node with nothing else to serve may install {@link
- * #handler()}. Call {@link #start()} once the handler is served.
+ * #handler()}. Call {@link #start()} once the handler is served:
+ *
+ * <pre>{@code
+ * Membership membership = new Membership(config, clock, scheduler, random.split(), transport,
+ *     storage, ringPlanner, HandoffGate.ALWAYS);
+ * transport.serve((from, request) -> Membership.isGossip(request)
+ *     ? membership.handle(from, request)
+ *     : replicaHandler.handle(from, request));
+ * membership.start();
+ * }</pre>
+ *
+ * <h2>Gossip round</h2>
+ *
+ * Every {@link MembershipConfig#gossipInterval} the node bumps its heartbeat version, re-evaluates
+ * the failure detector, and runs a {@link GossipMessage three-way exchange} with a random live
+ * peer; with probability {@code unreachable / (live + 1)} also with a random unreachable peer; and,
+ * when the live peer was not a seed, with a random seed if it has no live peer, has not talked to a
+ * seed for {@link MembershipConfig#seedContactRounds} rounds, or with probability {@code seeds /
+ * (live + unreachable)} (Cassandra's rule). A peer counts as heard from (a phi heartbeat) whenever
+ * a newer version of its state arrives, directly or through a third node; the first state learned
+ * of a node makes it reachable until phi says otherwise, so a node that learns of a dead peer from
+ * someone else considers it reachable for a few seconds.
  *
  * <h2>Life cycle of this node</h2>
  *
