@@ -1,0 +1,486 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.core.membership;
+
+import io.dynamokv.core.DynamoException;
+import io.dynamokv.core.NodeId;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Compact binary form of gossip messages and of the membership state a node persists in its {@code
+ * METADATA} keyspace.
+ *
+ * <p>Format: one format byte ({@link #FORMAT} = 1), one type tag, then the fields; integers are
+ * unsigned LEB128 varints (longs as their two's-complement bits), strings and node ids are
+ * varint-length-prefixed UTF-8, collections are varint-count-prefixed and sorted.
+ *
+ * <p>Decoding is bounded: every length and count is checked against the bytes that remain before
+ * anything is allocated, strings are limited to {@link #MAX_STRING_BYTES}, and any malformed input
+ * (wrong format, unknown tag, truncation, trailing bytes, invalid node id or status) throws {@link
+ * MalformedException} naming what was wrong. Thread-safe (stateless).
+ */
+public final class MembershipCodec {
+  /** The format byte this codec writes and reads. */
+  public static final int FORMAT = 1;
+
+  /** The longest address or zone accepted, in UTF-8 bytes. */
+  public static final int MAX_STRING_BYTES = 255;
+
+  private static final int TAG_SYN = 1;
+  private static final int TAG_ACK = 2;
+  private static final int TAG_ACK2 = 3;
+  private static final int TAG_ACK2_REPLY = 4;
+  private static final int TAG_NODE_STATE = 16;
+  private static final int TAG_VIEW = 17;
+  private static final int TAG_SELF = 18;
+  private static final NodeStatus[] STATUSES = NodeStatus.values();
+
+  private MembershipCodec() {}
+
+  /** What a node persists about itself, see {@link Membership}. */
+  public record SelfRecord(NodeState state, long joinGeneration) {}
+
+  /** Input that is not a valid encoding. */
+  public static final class MalformedException extends DynamoException {
+    private static final long serialVersionUID = 1L;
+
+    public MalformedException(String message) {
+      super("malformed membership encoding: " + message);
+    }
+  }
+
+  // ---- public entry points ----
+
+  /** Encodes a gossip message. */
+  public static byte[] encode(GossipMessage message) {
+    Writer w = new Writer(false);
+    writeMessage(w, message);
+    return w.toArray();
+  }
+
+  /** The length of {@link #encode(GossipMessage)} without building the array. */
+  public static int encodedSize(GossipMessage message) {
+    Writer w = new Writer(true);
+    writeMessage(w, message);
+    return w.size;
+  }
+
+  /** Decodes a gossip message. */
+  public static GossipMessage decodeMessage(byte[] bytes) {
+    Reader r = new Reader(bytes);
+    int tag = r.header();
+    GossipMessage m =
+        switch (tag) {
+          case TAG_SYN -> readSyn(r);
+          case TAG_ACK -> readAck(r);
+          case TAG_ACK2 -> new GossipMessage.Ack2(readStates(r), readOptionalRing(r));
+          case TAG_ACK2_REPLY -> new GossipMessage.Ack2Reply();
+          default -> throw new MalformedException("unknown message tag " + tag);
+        };
+    r.end();
+    return m;
+  }
+
+  /** Encodes one node state. */
+  public static byte[] encode(NodeState state) {
+    Writer w = new Writer(false);
+    w.header(TAG_NODE_STATE);
+    writeState(w, state);
+    return w.toArray();
+  }
+
+  /** Decodes one node state. */
+  public static NodeState decodeNodeState(byte[] bytes) {
+    Reader r = new Reader(bytes);
+    r.expect(TAG_NODE_STATE);
+    NodeState s = readState(r);
+    r.end();
+    return s;
+  }
+
+  /** Encodes a whole view (for persistence). */
+  public static byte[] encode(ClusterView view) {
+    Writer w = new Writer(false);
+    w.header(TAG_VIEW);
+    writeStates(w, List.copyOf(view.nodes().values()));
+    writeRemovals(w, view.removals());
+    writeOptionalRing(w, view.ring());
+    return w.toArray();
+  }
+
+  /** Decodes a whole view. */
+  public static ClusterView decodeView(byte[] bytes) {
+    Reader r = new Reader(bytes);
+    r.expect(TAG_VIEW);
+    TreeMap<NodeId, NodeState> nodes = new TreeMap<>();
+    for (NodeState s : readStates(r)) {
+      nodes.put(s.id(), s);
+    }
+    SortedMap<NodeId, Removal> removals = readRemovals(r);
+    RingState ring = readOptionalRing(r);
+    r.end();
+    return new ClusterView(nodes, removals, ring);
+  }
+
+  /** Encodes a node's record of itself. */
+  public static byte[] encode(SelfRecord self) {
+    Writer w = new Writer(false);
+    w.header(TAG_SELF);
+    writeState(w, self.state());
+    w.varlong(self.joinGeneration());
+    return w.toArray();
+  }
+
+  /** Decodes a node's record of itself. */
+  public static SelfRecord decodeSelf(byte[] bytes) {
+    Reader r = new Reader(bytes);
+    r.expect(TAG_SELF);
+    SelfRecord s = new SelfRecord(readState(r), r.varlong());
+    r.end();
+    return s;
+  }
+
+  // ---- messages ----
+
+  private static void writeMessage(Writer w, GossipMessage message) {
+    if (message instanceof GossipMessage.Syn syn) {
+      w.header(TAG_SYN);
+      w.varint(syn.digests().size());
+      syn.digests()
+          .forEach(
+              (id, stamp) -> {
+                w.nodeId(id);
+                w.varlong(stamp.generation());
+                w.varlong(stamp.version());
+              });
+      w.varlong(syn.ringVersion());
+      if (syn.ringAuthor() != null) {
+        w.nodeId(syn.ringAuthor());
+      }
+      writeRemovals(w, syn.removals());
+    } else if (message instanceof GossipMessage.Ack ack) {
+      w.header(TAG_ACK);
+      writeStates(w, ack.states());
+      writeOptionalRing(w, ack.ring());
+      writeRemovals(w, ack.removals());
+      w.varint(ack.requests().size());
+      ack.requests().forEach(w::nodeId);
+      w.varint(ack.wantRing() ? 1 : 0);
+    } else if (message instanceof GossipMessage.Ack2 ack2) {
+      w.header(TAG_ACK2);
+      writeStates(w, ack2.states());
+      writeOptionalRing(w, ack2.ring());
+    } else if (message instanceof GossipMessage.Ack2Reply) {
+      w.header(TAG_ACK2_REPLY);
+    } else {
+      throw new IllegalArgumentException("unknown gossip message " + message);
+    }
+  }
+
+  private static GossipMessage.Syn readSyn(Reader r) {
+    int n = r.count(3);
+    TreeMap<NodeId, VersionStamp> digests = new TreeMap<>();
+    for (int i = 0; i < n; i++) {
+      NodeId id = r.nodeId();
+      digests.put(id, new VersionStamp(r.varlong(), r.varlong()));
+    }
+    if (digests.size() != n) {
+      throw new MalformedException("duplicate node in digests");
+    }
+    long ringVersion = r.varlong();
+    NodeId author = ringVersion == 0 ? null : r.nodeId();
+    return new GossipMessage.Syn(digests, ringVersion, author, readRemovals(r));
+  }
+
+  private static GossipMessage.Ack readAck(Reader r) {
+    List<NodeState> states = readStates(r);
+    RingState ring = readOptionalRing(r);
+    SortedMap<NodeId, Removal> removals = readRemovals(r);
+    int n = r.count(2);
+    SortedSet<NodeId> requests = new TreeSet<>();
+    for (int i = 0; i < n; i++) {
+      requests.add(r.nodeId());
+    }
+    int want = r.varint();
+    if (want > 1) {
+      throw new MalformedException("wantRing flag must be 0 or 1, found " + want);
+    }
+    return new GossipMessage.Ack(states, ring, removals, requests, want == 1);
+  }
+
+  // ---- parts ----
+
+  private static void writeState(Writer w, NodeState s) {
+    w.nodeId(s.id());
+    w.varlong(s.generation());
+    w.varlong(s.version());
+    w.varint(s.status().ordinal());
+    w.string(s.address());
+    w.string(s.zone());
+    w.varlong(s.ringVersion());
+  }
+
+  private static NodeState readState(Reader r) {
+    NodeId id = r.nodeId();
+    long generation = r.varlong();
+    long version = r.varlong();
+    int status = r.varint();
+    if (status >= STATUSES.length) {
+      throw new MalformedException("unknown node status " + status);
+    }
+    return new NodeState(
+        id, generation, version, STATUSES[status], r.string(), r.string(), r.varlong());
+  }
+
+  private static void writeStates(Writer w, List<NodeState> states) {
+    w.varint(states.size());
+    states.forEach(s -> writeState(w, s));
+  }
+
+  private static List<NodeState> readStates(Reader r) {
+    int n = r.count(8);
+    List<NodeState> states = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      states.add(readState(r));
+    }
+    return states;
+  }
+
+  private static void writeRemovals(Writer w, SortedMap<NodeId, Removal> removals) {
+    w.varint(removals.size());
+    removals
+        .values()
+        .forEach(
+            x -> {
+              w.nodeId(x.node());
+              w.varlong(x.generation());
+              w.nodeId(x.by());
+            });
+  }
+
+  private static SortedMap<NodeId, Removal> readRemovals(Reader r) {
+    int n = r.count(5);
+    TreeMap<NodeId, Removal> removals = new TreeMap<>();
+    for (int i = 0; i < n; i++) {
+      Removal x = new Removal(r.nodeId(), r.varlong(), r.nodeId());
+      removals.put(x.node(), x);
+    }
+    if (removals.size() != n) {
+      throw new MalformedException("duplicate node in removals");
+    }
+    return removals;
+  }
+
+  private static void writeOptionalRing(Writer w, RingState ring) {
+    if (ring == null) {
+      w.varlong(0);
+      return;
+    }
+    w.varlong(ring.version());
+    w.nodeId(ring.author());
+    w.varint(ring.size());
+    w.bytes(ring.ringUnsafe());
+  }
+
+  private static RingState readOptionalRing(Reader r) {
+    long version = r.varlong();
+    if (version == 0) {
+      return null;
+    }
+    if (version < 0) {
+      throw new MalformedException("negative ring version " + version);
+    }
+    NodeId author = r.nodeId();
+    byte[] ring = r.bytes(r.count(1));
+    return new RingState(ring, version, author);
+  }
+
+  // ---- primitives ----
+
+  private static final class Writer {
+    private final boolean countOnly;
+    private byte[] buf;
+    int size;
+
+    Writer(boolean countOnly) {
+      this.countOnly = countOnly;
+      this.buf = countOnly ? null : new byte[64];
+    }
+
+    void header(int tag) {
+      put(FORMAT);
+      put(tag);
+    }
+
+    private void ensure(int extra) {
+      if (!countOnly && size + extra > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + extra));
+      }
+    }
+
+    private void put(int b) {
+      ensure(1);
+      if (!countOnly) {
+        buf[size] = (byte) b;
+      }
+      size++;
+    }
+
+    void varint(int v) {
+      varlong(v & 0xFFFFFFFFL);
+    }
+
+    void varlong(long v) {
+      while ((v & ~0x7FL) != 0) {
+        put((int) ((v & 0x7F) | 0x80));
+        v >>>= 7;
+      }
+      put((int) v);
+    }
+
+    void bytes(byte[] b) {
+      ensure(b.length);
+      if (!countOnly) {
+        System.arraycopy(b, 0, buf, size, b.length);
+      }
+      size += b.length;
+    }
+
+    void string(String s) {
+      byte[] b = s.getBytes(StandardCharsets.UTF_8);
+      if (b.length > MAX_STRING_BYTES) {
+        throw new IllegalArgumentException(
+            "string longer than " + MAX_STRING_BYTES + " UTF-8 bytes: " + s.length() + " chars");
+      }
+      varint(b.length);
+      bytes(b);
+    }
+
+    void nodeId(NodeId id) {
+      // node ids are ASCII by construction
+      varint(id.value().length());
+      for (int i = 0; i < id.value().length(); i++) {
+        put(id.value().charAt(i));
+      }
+    }
+
+    byte[] toArray() {
+      return Arrays.copyOf(buf, size);
+    }
+  }
+
+  private static final class Reader {
+    private final byte[] in;
+    private int pos;
+
+    Reader(byte[] in) {
+      if (in == null) {
+        throw new MalformedException("null input");
+      }
+      this.in = in;
+    }
+
+    int header() {
+      int format = u8();
+      if (format != FORMAT) {
+        throw new MalformedException("expected format byte " + FORMAT + ", found " + format);
+      }
+      return u8();
+    }
+
+    void expect(int tag) {
+      int t = header();
+      if (t != tag) {
+        throw new MalformedException("expected tag " + tag + ", found " + t);
+      }
+    }
+
+    void end() {
+      if (pos != in.length) {
+        throw new MalformedException((in.length - pos) + " trailing bytes at offset " + pos);
+      }
+    }
+
+    private int u8() {
+      if (pos >= in.length) {
+        throw new MalformedException("truncated at offset " + pos);
+      }
+      return in[pos++] & 0xFF;
+    }
+
+    long varlong() {
+      long v = 0;
+      for (int shift = 0; shift < 64; shift += 7) {
+        int b = u8();
+        v |= (long) (b & 0x7F) << shift;
+        if ((b & 0x80) == 0) {
+          return v;
+        }
+      }
+      throw new MalformedException("varint longer than 10 bytes at offset " + pos);
+    }
+
+    int varint() {
+      long v = varlong();
+      if (v < 0 || v > Integer.MAX_VALUE) {
+        throw new MalformedException("value " + v + " out of int range at offset " + pos);
+      }
+      return (int) v;
+    }
+
+    /** A count of elements each at least {@code minBytes} long, checked against the input. */
+    int count(int minBytes) {
+      int n = varint();
+      if ((long) n * minBytes > in.length - pos) {
+        throw new MalformedException(
+            "count "
+                + n
+                + " needs at least "
+                + (long) n * minBytes
+                + " bytes, "
+                + (in.length - pos)
+                + " remain at offset "
+                + pos);
+      }
+      return n;
+    }
+
+    byte[] bytes(int n) {
+      if (n > in.length - pos) {
+        throw new MalformedException("length " + n + " exceeds the input at offset " + pos);
+      }
+      byte[] b = Arrays.copyOfRange(in, pos, pos + n);
+      pos += n;
+      return b;
+    }
+
+    String string() {
+      int n = varint();
+      if (n > MAX_STRING_BYTES) {
+        throw new MalformedException("string of " + n + " bytes exceeds " + MAX_STRING_BYTES);
+      }
+      return new String(bytes(n), StandardCharsets.UTF_8);
+    }
+
+    NodeId nodeId() {
+      int n = varint();
+      if (n < 1 || n > 64) {
+        throw new MalformedException("node id length " + n + " not in 1..64 at offset " + pos);
+      }
+      String s = new String(bytes(n), StandardCharsets.US_ASCII);
+      try {
+        return new NodeId(s);
+      } catch (IllegalArgumentException e) {
+        throw new MalformedException(e.getMessage());
+      }
+    }
+  }
+}

@@ -1,0 +1,125 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.core.membership;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dynamokv.core.NodeId;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import org.junit.jupiter.api.Test;
+
+class MembershipCodecTest {
+  private static final NodeId A = NodeId.of("a");
+  private static final NodeId B = NodeId.of("node-b.1");
+  private static final NodeState SA = new NodeState(A, 3, 77, NodeStatus.NORMAL, "h:1", "z", 5);
+  private static final NodeState SB =
+      new NodeState(B, 1L << 40, -1, NodeStatus.LEAVING, "héllo:2", "", 0);
+  private static final RingState RING = new RingState(new byte[] {1, 2, 3}, 9, B);
+  private static final Removal REMOVAL = new Removal(B, 4, A);
+
+  static List<GossipMessage> samples() {
+    return List.of(
+        new GossipMessage.Syn(
+            new TreeMap<>(Map.of(A, SA.stamp(), B, SB.stamp())),
+            9,
+            B,
+            new TreeMap<>(Map.of(B, REMOVAL))),
+        new GossipMessage.Syn(new TreeMap<>(), 0, null, new TreeMap<>()),
+        new GossipMessage.Ack(
+            List.of(SA, SB),
+            RING,
+            new TreeMap<>(Map.of(B, REMOVAL)),
+            new TreeSet<>(List.of(A)),
+            true),
+        new GossipMessage.Ack(List.of(), null, new TreeMap<>(), new TreeSet<>(), false),
+        new GossipMessage.Ack2(List.of(SB), RING),
+        new GossipMessage.Ack2(List.of(), null),
+        new GossipMessage.Ack2Reply());
+  }
+
+  @Test
+  void messagesRoundTrip() {
+    for (GossipMessage m : samples()) {
+      byte[] bytes = MembershipCodec.encode(m);
+      assertThat(MembershipCodec.encodedSize(m)).isEqualTo(bytes.length);
+      assertThat(MembershipCodec.decodeMessage(bytes)).isEqualTo(m);
+    }
+  }
+
+  @Test
+  void stateViewAndSelfRoundTrip() {
+    assertThat(MembershipCodec.decodeNodeState(MembershipCodec.encode(SA))).isEqualTo(SA);
+    ClusterView v =
+        new ClusterView(
+            new TreeMap<>(Map.of(A, SA, B, SB)), new TreeMap<>(Map.of(B, REMOVAL)), RING);
+    assertThat(MembershipCodec.decodeView(MembershipCodec.encode(v))).isEqualTo(v);
+    var self = new MembershipCodec.SelfRecord(SA, 2);
+    assertThat(MembershipCodec.decodeSelf(MembershipCodec.encode(self))).isEqualTo(self);
+  }
+
+  @Test
+  void digestsAreCompact() {
+    // 1000 digests of 4-character ids with small versions: about 8 bytes each.
+    TreeMap<NodeId, VersionStamp> d = new TreeMap<>();
+    for (int i = 0; i < 1000; i++) {
+      d.put(NodeId.of("n" + i), new VersionStamp(1, 100 + i));
+    }
+    int size = MembershipCodec.encodedSize(new GossipMessage.Syn(d, 0, null, new TreeMap<>()));
+    assertThat(size).isLessThan(10_000);
+  }
+
+  @Test
+  void rejectsGarbageWithClearMessages() {
+    assertThatThrownBy(() -> MembershipCodec.decodeMessage(new byte[0]))
+        .isInstanceOf(MembershipCodec.MalformedException.class)
+        .hasMessageContaining("truncated");
+    assertThatThrownBy(() -> MembershipCodec.decodeMessage(new byte[] {2, 1}))
+        .hasMessageContaining("format byte");
+    assertThatThrownBy(() -> MembershipCodec.decodeMessage(new byte[] {1, 99}))
+        .hasMessageContaining("unknown message tag");
+    // a count of 2^31-1 digests in a 6-byte input: refused before allocating
+    assertThatThrownBy(
+            () ->
+                MembershipCodec.decodeMessage(
+                    new byte[] {1, 1, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 7}))
+        .hasMessageContaining("count");
+    byte[] ok = MembershipCodec.encode(samples().get(0));
+    byte[] trailing = java.util.Arrays.copyOf(ok, ok.length + 1);
+    assertThatThrownBy(() -> MembershipCodec.decodeMessage(trailing))
+        .hasMessageContaining("trailing");
+    byte[] badId = MembershipCodec.encode(SA);
+    badId[3] = '!';
+    assertThatThrownBy(() -> MembershipCodec.decodeNodeState(badId))
+        .isInstanceOf(MembershipCodec.MalformedException.class);
+  }
+
+  @Property
+  void truncationsAndBitFlipsNeverEscapeAsOtherExceptions(
+      @ForAll("sampleIndex") int which, @ForAll int position, @ForAll byte flip) {
+    byte[] bytes = MembershipCodec.encode(samples().get(which));
+    int pos = Math.floorMod(position, bytes.length);
+    byte[] truncated = java.util.Arrays.copyOf(bytes, pos);
+    assertThatThrownBy(() -> MembershipCodec.decodeMessage(truncated))
+        .isInstanceOf(MembershipCodec.MalformedException.class);
+    byte[] flipped = bytes.clone();
+    flipped[pos] ^= flip;
+    try {
+      MembershipCodec.decodeMessage(flipped);
+    } catch (MembershipCodec.MalformedException expected) {
+      // fine: either decodes to something or fails cleanly
+    }
+  }
+
+  @net.jqwik.api.Provide
+  net.jqwik.api.Arbitrary<Integer> sampleIndex() {
+    return Arbitraries.integers().between(0, samples().size() - 1);
+  }
+}
