@@ -13,4 +13,9 @@ public class LimitExceededException extends DynamoException {
   public LimitExceededException(String what, long found, long limit) {
     super(what + " is " + found + ", over the limit of " + limit);
   }
+
+  /** With a message already composed (e.g. relayed from another node). */
+  public LimitExceededException(String message) {
+    super(message);
+  }
 }
