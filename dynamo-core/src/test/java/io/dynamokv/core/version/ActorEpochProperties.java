@@ -1,0 +1,63 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.core.version;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+import net.jqwik.api.constraints.IntRange;
+
+/**
+ * Riak's kv679: a node that forgets a key's state and reissues a dot silently loses writes. Nodes
+ * here lose their data directory, restart with a fresh incarnation, get stale state back from other
+ * replicas, and prune their clocks, in random orders; every dot must still be issued once.
+ */
+class ActorEpochProperties {
+
+  @Provide
+  Arbitrary<List<History.Op>> lossyHistories() {
+    Arbitrary<History.Kind> kinds =
+        Arbitraries.frequency(
+            Tuple.of(2, History.Kind.READ),
+            Tuple.of(4, History.Kind.WRITE),
+            Tuple.of(3, History.Kind.SYNC),
+            Tuple.of(2, History.Kind.LOSE),
+            Tuple.of(2, History.Kind.PRUNE));
+    Arbitrary<Integer> index = Arbitraries.integers().between(0, 7);
+    return Combinators.combine(
+            kinds, index, index, Arbitraries.of(true, false), Arbitraries.of(true, false))
+        .as(History.Op::new)
+        .list()
+        .ofMaxSize(60);
+  }
+
+  @Property
+  void noActorEverIssuesTheSameCounterTwice(
+      @ForAll @IntRange(min = 1, max = 3) int nodes,
+      @ForAll @IntRange(min = 1, max = 4) int clients,
+      @ForAll("lossyHistories") List<History.Op> ops) {
+    History history = History.run(nodes, clients, ops, () -> {});
+
+    assertThat(history.reused).as("dots issued twice").isEmpty();
+    assertThat(history.dots).doesNotHaveDuplicates();
+  }
+
+  @Property
+  void writesThatSurviveSomewhereAreNeverShadowedByAReissuedDot(
+      @ForAll @IntRange(min = 1, max = 3) int nodes,
+      @ForAll @IntRange(min = 1, max = 4) int clients,
+      @ForAll("lossyHistories") List<History.Op> ops) {
+    History history = History.run(nodes, clients, ops, () -> {});
+
+    assertThat(history.fullSync().values().stream().map(History::id).toList())
+        .containsAll(history.maximal(history.knownAnywhere()));
+  }
+}

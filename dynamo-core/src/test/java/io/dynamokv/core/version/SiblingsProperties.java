@@ -1,0 +1,165 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.core.version;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+
+/**
+ * The DVVSet laws and the main correctness property: against a naive causality oracle, replicas
+ * keep exactly the writes no later write has seen.
+ */
+class SiblingsProperties {
+
+  @Provide
+  Arbitrary<List<History.Op>> histories() {
+    return History.ops(false, 60);
+  }
+
+  @Provide
+  Arbitrary<List<History.Op>> chaoticHistories() {
+    return History.ops(true, 60);
+  }
+
+  @Property
+  void replicasKeepExactlyTheWritesNoLaterWriteHasSeen(
+      @ForAll @IntRange(min = 1, max = 4) int nodes,
+      @ForAll @IntRange(min = 1, max = 5) int clients,
+      @ForAll("histories") List<History.Op> ops) {
+    History history = History.run(nodes, clients, ops, () -> {});
+
+    Siblings all = history.fullSync();
+    List<Integer> values = all.values().stream().map(History::id).toList();
+    Set<Integer> expected = history.maximal(history.allWrites());
+
+    assertThat(values).doesNotHaveDuplicates();
+    assertThat(new HashSet<>(values)).isEqualTo(expected);
+    assertThat(history.reused).isEmpty();
+  }
+
+  @Property
+  void everyReplicaHoldsExactlyTheMaximalWritesItKnowsAndContextsCoverExactlyWhatWasSeen(
+      @ForAll @IntRange(min = 1, max = 4) int nodes,
+      @ForAll @IntRange(min = 1, max = 5) int clients,
+      @ForAll("histories") List<History.Op> ops) {
+    History history = new History(nodes, clients);
+    for (History.Op op : ops) {
+      history.apply(op);
+      for (int r = 0; r < nodes; r++) {
+        Siblings replica = history.replicas[r];
+        List<Integer> values = replica.values().stream().map(History::id).toList();
+        assertThat(values).doesNotHaveDuplicates();
+        assertThat(new HashSet<>(values)).isEqualTo(history.maximal(history.known.get(r)));
+        Set<Integer> closure = history.closure(replica.values());
+        VectorClock context = replica.context();
+        for (int w = 0; w < history.writeCount(); w++) {
+          assertThat(context.covers(history.dots.get(w)))
+              .as("context %s covers write %d", context, w)
+              .isEqualTo(closure.contains(w));
+        }
+      }
+    }
+  }
+
+  @Property
+  void siblingsNeverOutnumberTrulyConcurrentWrites(
+      @ForAll @IntRange(min = 1, max = 4) int nodes,
+      @ForAll @IntRange(min = 1, max = 5) int clients,
+      @ForAll("chaoticHistories") List<History.Op> ops) {
+    History history = new History(nodes, clients);
+    for (History.Op op : ops) {
+      history.apply(op);
+      if (history.pruned) {
+        continue; // pruning may add false siblings; see pruningNeverLosesAWrite
+      }
+      for (Siblings replica : history.replicas) {
+        List<Integer> values = replica.values().stream().map(History::id).toList();
+        for (int u : values) {
+          assertThat(history.seen.get(u))
+              .as("a sibling saw another")
+              .doesNotContainAnyElementsOf(values);
+        }
+      }
+      for (int r = 0; r < nodes; r++) {
+        assertThat(history.replicas[r].siblingCount())
+            .as("siblings of replica %d vs. concurrent writes it knows", r)
+            .isLessThanOrEqualTo(history.maximal(history.known.get(r)).size());
+      }
+    }
+    if (!history.pruned && !history.lostState) {
+      assertThat(history.fullSync().siblingCount())
+          .isEqualTo(history.maximal(history.allWrites()).size());
+    }
+  }
+
+  @Property
+  void pruningNeverLosesAWrite(
+      @ForAll @IntRange(min = 1, max = 4) int nodes,
+      @ForAll @IntRange(min = 1, max = 5) int clients,
+      @ForAll("chaoticHistories") List<History.Op> ops) {
+    History history = History.run(nodes, clients, ops, () -> {});
+    assertThat(history.reused).as("reissued dots").isEmpty();
+    for (int r = 0; r < nodes; r++) {
+      Set<Integer> known = history.known.get(r);
+      List<Integer> values = history.replicas[r].values().stream().map(History::id).toList();
+      assertThat(values).doesNotHaveDuplicates();
+      assertThat(known).containsAll(values); // nothing invented
+      assertThat(values)
+          .containsAll(history.maximal(known)); // nothing lost; extras are false siblings
+    }
+    Siblings all = history.fullSync();
+    assertThat(all.values().stream().map(History::id).toList())
+        .containsAll(history.maximal(history.knownAnywhere()));
+  }
+
+  @Property
+  void syncIsCommutativeAssociativeAndIdempotent(@ForAll("chaoticHistories") List<History.Op> ops) {
+    History history = History.run(3, 3, ops, () -> {});
+    Siblings a = history.replicas[0];
+    Siblings b = history.replicas[1];
+    Siblings c = history.replicas[2];
+
+    assertThat(Siblings.sync(a, b)).isEqualTo(Siblings.sync(b, a));
+    assertThat(Siblings.sync(Siblings.sync(a, b), c))
+        .isEqualTo(Siblings.sync(a, Siblings.sync(b, c)));
+    assertThat(Siblings.sync(a, a)).isEqualTo(a);
+    assertThat(Siblings.sync(a, Siblings.empty())).isEqualTo(a);
+    Siblings ab = Siblings.sync(a, b);
+    assertThat(Siblings.sync(ab, b)).isEqualTo(ab);
+  }
+
+  @Property
+  void syncKeepsExactlyTheSiblingsTheOtherSideHasNotSuperseded(
+      @ForAll("chaoticHistories") List<History.Op> ops) {
+    History history = History.run(2, 3, ops, () -> {});
+    Siblings a = history.replicas[0];
+    Siblings b = history.replicas[1];
+
+    Set<Sibling> expected = new HashSet<>();
+    for (Sibling s : a.siblings()) {
+      if (b.siblings().contains(s) || !b.context().covers(s.dot())) {
+        expected.add(s);
+      }
+    }
+    for (Sibling s : b.siblings()) {
+      if (a.siblings().contains(s) || !a.context().covers(s.dot())) {
+        expected.add(s);
+      }
+    }
+    Siblings merged = Siblings.sync(a, b);
+    assertThat(merged.siblings()).doesNotHaveDuplicates();
+    assertThat(new HashSet<>(merged.siblings())).isEqualTo(expected);
+    assertThat(merged.context()).isEqualTo(a.context().merge(b.context()));
+    assertThat(merged.prunedEpochFloor())
+        .isEqualTo(Math.max(a.prunedEpochFloor(), b.prunedEpochFloor()));
+  }
+}

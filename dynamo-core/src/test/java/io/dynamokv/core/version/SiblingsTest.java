@@ -1,0 +1,196 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.core.version;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dynamokv.core.NodeId;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SiblingsTest {
+  private static final NodeId A = NodeId.of("a");
+  private static final NodeId B = NodeId.of("b");
+
+  private final TestEpochs epochsA = new TestEpochs();
+  private final TestEpochs epochsB = new TestEpochs();
+
+  private static Versioned v(String s) {
+    return Versioned.of(s.getBytes(UTF_8), 1000);
+  }
+
+  private static List<String> live(Siblings s) {
+    return s.liveValues().stream().map(x -> new String(x.value(), UTF_8)).toList();
+  }
+
+  private Siblings put(Siblings local, NodeId node, TestEpochs epochs, VectorClock ctx, String s) {
+    return local.update(ctx, v(s), local.actorFor(node, epochs));
+  }
+
+  @Test
+  void twoWritesWithTheSameContextThroughOneCoordinatorBothSurvive() {
+    Siblings local = put(Siblings.empty(), A, epochsA, VectorClock.empty(), "v0");
+    VectorClock ctx = local.context();
+
+    local = put(local, A, epochsA, ctx, "x");
+    local = put(local, A, epochsA, ctx, "y");
+
+    assertThat(live(local)).containsExactlyInAnyOrder("x", "y");
+    Siblings reconciled = put(local, A, epochsA, local.context(), "xy");
+    assertThat(live(reconciled)).containsExactly("xy");
+    assertThat(reconciled.context().compare(local.context())).isEqualTo(Occurred.AFTER);
+  }
+
+  @Test
+  void blindWritesBecomeSiblings() {
+    Siblings local = put(Siblings.empty(), A, epochsA, VectorClock.empty(), "x");
+    local = put(local, A, epochsA, VectorClock.empty(), "y");
+    assertThat(live(local)).containsExactly("x", "y");
+  }
+
+  @Test
+  void sevenConcurrentClientsDoNotExplode() {
+    // Riak 1.x's scenario: each client keeps re-reading and writing with its fresh context through
+    // one coordinator. Per-server vector clocks end with 21 siblings; DVV keeps one per client.
+    int clients = 7;
+    Siblings local = Siblings.empty();
+    VectorClock[] ctx = new VectorClock[clients];
+    java.util.Arrays.fill(ctx, VectorClock.empty());
+    for (int round = 0; round < 3; round++) {
+      for (int c = 0; c < clients; c++) {
+        local = put(local, A, epochsA, ctx[c], "c" + c + "r" + round);
+        ctx[c] = local.context();
+        assertThat(local.siblingCount()).isLessThanOrEqualTo(clients);
+      }
+    }
+    List<String> expected = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      expected.add("c" + c + "r2");
+    }
+    assertThat(live(local)).containsExactlyInAnyOrderElementsOf(expected);
+  }
+
+  @Test
+  void aTombstoneSupersedesWhatItsContextSaw() {
+    Siblings local = put(Siblings.empty(), A, epochsA, VectorClock.empty(), "x");
+    local = put(local, A, epochsA, VectorClock.empty(), "y");
+
+    Siblings deleted =
+        local.update(local.context(), Versioned.tombstone(2000), local.actorFor(A, epochsA));
+
+    assertThat(deleted.liveValues()).isEmpty();
+    assertThat(deleted.isDeleted()).isTrue();
+    assertThat(deleted.isEmpty()).isFalse();
+    assertThat(deleted.siblingCount()).isEqualTo(1);
+    Siblings rewritten = put(deleted, A, epochsA, deleted.context(), "z");
+    assertThat(rewritten.values()).extracting(Versioned::isTombstone).containsExactly(false);
+  }
+
+  @Test
+  void aDeleteConcurrentWithAWriteKeepsTheWrite() {
+    Siblings a = put(Siblings.empty(), A, epochsA, VectorClock.empty(), "x");
+    Siblings b = Siblings.sync(Siblings.empty(), a);
+    VectorClock read = a.context();
+
+    a = a.update(read, Versioned.tombstone(2000), a.actorFor(A, epochsA));
+    b = put(b, B, epochsB, read, "y");
+
+    Siblings merged = Siblings.sync(a, b);
+    assertThat(live(merged)).containsExactly("y");
+    assertThat(merged.siblingCount()).isEqualTo(2);
+    assertThat(merged).isEqualTo(Siblings.sync(b, a));
+  }
+
+  @Test
+  void concurrentWritesOnTwoReplicasMergeToSiblingsAndAReconcilingWriteReplacesThem() {
+    Siblings a = put(Siblings.empty(), A, epochsA, VectorClock.empty(), "x");
+    Siblings b = put(Siblings.empty(), B, epochsB, VectorClock.empty(), "y");
+    Siblings merged = Siblings.sync(a, b);
+    assertThat(live(merged)).containsExactly("x", "y");
+
+    Siblings c = put(b, B, epochsB, merged.context(), "xy");
+    assertThat(live(Siblings.sync(merged, c))).containsExactly("xy");
+    assertThat(Siblings.sync(a, c)).isEqualTo(Siblings.sync(c, a));
+  }
+
+  @Test
+  void sizeHelpers() {
+    Siblings s = put(Siblings.empty(), A, epochsA, VectorClock.empty(), "abc");
+    s = put(s, B, epochsB, VectorClock.empty(), "de");
+    assertThat(s.siblingCount()).isEqualTo(2);
+    assertThat(s.totalValueBytes()).isEqualTo(5);
+    assertThat(s.clockSize()).isEqualTo(2);
+    assertThat(Siblings.empty().isEmpty()).isTrue();
+    assertThat(Siblings.empty().isDeleted()).isTrue();
+  }
+
+  @Test
+  void actorForReusesTheNodesEntryAndLeasesAFreshEpochOtherwise() {
+    Siblings s = Siblings.empty();
+    Actor first = s.actorFor(A, epochsA);
+    assertThat(first.epoch()).isGreaterThanOrEqualTo(epochsA.incarnation());
+    s = s.update(VectorClock.empty(), v("x"), first);
+    assertThat(s.actorFor(A, epochsA)).isEqualTo(first);
+
+    epochsA.restart(); // new data directory: the old actor's counters may be forgotten
+    Actor afterRestart = s.actorFor(A, epochsA);
+    assertThat(afterRestart.epoch()).isGreaterThan(first.epoch());
+  }
+
+  @Test
+  void pruningNeverDropsValuesAndForcesAFreshEpochOnThePrunedActor() {
+    // a writes twice, b overwrites with full context: a's entry no longer carries a value.
+    Siblings s = put(Siblings.empty(), A, epochsA, VectorClock.empty(), "x");
+    Actor oldA = s.actorFor(A, epochsA);
+    s = put(s, A, epochsA, s.context(), "x2");
+    Siblings stale = s; // a replica that still has x2
+    s = s.update(s.context(), Versioned.of("y".getBytes(UTF_8), 5000), s.actorFor(B, epochsB));
+
+    Siblings pruned = s.pruned(1);
+    assertThat(pruned.clockSize()).isEqualTo(1);
+    assertThat(pruned.values()).isEqualTo(s.values());
+    assertThat(pruned.prunedEpochFloor()).isEqualTo(oldA.epoch());
+    assertThat(s.pruned(1).pruned(1)).isEqualTo(pruned);
+
+    // false sibling: the stale replica resurrects x2 next to y (acceptable); y is not lost.
+    Siblings resurrected = Siblings.sync(pruned, stale);
+    assertThat(live(resurrected)).containsExactly("x2", "y");
+
+    // a's entry is back with counter 2 but a must not continue from it: the epoch is below the
+    // floor.
+    Actor next = resurrected.actorFor(A, epochsA);
+    assertThat(next.epoch()).isGreaterThan(oldA.epoch());
+    Siblings written = resurrected.update(resurrected.context(), v("z"), next);
+    assertThat(live(written)).containsExactly("z");
+  }
+
+  @Test
+  void pruningKeepsEntriesThatCarryValuesEvenAboveTheThreshold() {
+    Siblings s = Siblings.empty();
+    for (int i = 0; i < 5; i++) {
+      s = put(s, NodeId.of("n" + i), new TestEpochs(), VectorClock.empty(), "v" + i);
+    }
+    Siblings all = s;
+    assertThat(all.pruned(2)).isSameAs(all);
+    assertThatThrownBy(() -> all.pruned(0)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void pruningRemovesOldestFirst() {
+    Siblings s = Siblings.empty();
+    for (int i = 0; i < 4; i++) {
+      NodeId n = NodeId.of("n" + (3 - i)); // so that time order differs from actor order
+      s =
+          s.update(
+              s.context(), Versioned.of(new byte[] {(byte) i}, 100 + i), s.actorFor(n, epochsA));
+    }
+    Siblings pruned = s.pruned(2);
+    assertThat(pruned.context().toMap().keySet())
+        .extracting(Actor::node)
+        .containsExactly(NodeId.of("n0"), NodeId.of("n1"));
+  }
+}

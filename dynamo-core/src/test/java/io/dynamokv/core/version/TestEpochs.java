@@ -1,0 +1,34 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.core.version;
+
+/**
+ * A node's epoch lease as the node would keep it: a durable counter that survives the loss of the
+ * data directory (in production: cluster metadata or a generation number), and the incarnation
+ * leased when the current data directory was created.
+ */
+final class TestEpochs implements EpochSource {
+  private long next;
+  private long incarnation;
+
+  TestEpochs() {
+    restart();
+  }
+
+  /** The data directory was replaced: a new incarnation starts. */
+  void restart() {
+    incarnation = leaseAbove(-1);
+  }
+
+  @Override
+  public long incarnation() {
+    return incarnation;
+  }
+
+  @Override
+  public long leaseAbove(long floor) {
+    next = Math.max(next, floor + 1);
+    return next++;
+  }
+}
