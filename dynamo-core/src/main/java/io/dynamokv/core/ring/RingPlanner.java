@@ -1,0 +1,818 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.core.ring;
+
+import io.dynamokv.core.NodeId;
+import io.dynamokv.core.spi.RandomSource;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Computes the next {@link Ring} from the current one and the new member set: the assignment the
+ * {@link Claimant claimant} runs on staged joins, leaves and removes (paper §4.8, §6.2). Planning
+ * is a pure function: every node that plans from the same ring and the same members gets an equal
+ * ring, so any node can check the claimant's work, and nothing is random except strategy-1 tokens,
+ * which are drawn from a {@link RandomSource} seeded from the joining node's id.
+ *
+ * <h2>Strategy 3 ({@link PartitionStrategy#FIXED_PARTITIONS})</h2>
+ *
+ * For S members and Q partitions ({@code S <= Q}; more members than partitions is rejected):
+ *
+ * <ol>
+ *   <li><b>Balance, always.</b> Every member owns ⌊Q/S⌋ or ⌈Q/S⌉ partitions. The {@code Q mod S}
+ *       members that keep the larger share are those that own most now (ties: lower id), so no
+ *       partition moves only to even out the remainder.
+ *   <li><b>Minimal movement.</b> Partitions of departed members are reassigned, and members above
+ *       their target give exactly their surplus; nothing else moves unless step 4 needs it. A
+ *       joining node takes its partitions spread around the ring (filling the largest gap between
+ *       its partitions first), so it takes them from many donors, and a leaving node's partitions
+ *       go one each to the members with the largest deficit, so they spread over many nodes.
+ *   <li><b>Distinct replicas.</b> Every window of N consecutive partitions (clockwise, wrapping)
+ *       has N distinct owners: no "tail violations", so the replicas of a partition are simply the
+ *       owners of the next N partitions and the skipping walk never has to go far. Moves choose
+ *       partitions where this holds; leftover violations are repaired by ownership swaps (each
+ *       moves two partitions, keeps balance and strictly lowers the number of violating windows).
+ *   <li>If violations remain, the planner lays the ring out afresh (each member's partitions evenly
+ *       spaced, then repaired) and keeps whichever of the two layouts has fewer violating windows:
+ *       correctness over minimal movement.
+ * </ol>
+ *
+ * <p>Zero violations are guaranteed whenever an arrangement exists that the planner recognises,
+ * {@link #canSeparateReplicas(int, int, int)}: {@code S >= N}, ⌈Q/S⌉ <= ⌊Q/N⌋ and, for {@code S ==
+ * N}, Q a multiple of N (so never for S = N = 3 and Q a power of two: then the only layouts with
+ * every window distinct are the periodic ones). When it does not hold, and in particular when
+ * {@code S < N}, the planner still balances exactly, enforces the constraint for windows of {@code
+ * min(N, S)} partitions as far as the swaps can, and minimises violating windows; preference lists
+ * are unaffected because the walk skips nodes already taken, so they always hold {@code min(n, S)}
+ * distinct nodes.
+ *
+ * <p>A join moves ⌊Q/(S+1)⌋ partitions (the new member's share) plus two per repair swap; the
+ * property tests bound the total by {@code ⌈Q/(S+1)⌉ + 2·N}. Batches of changes are planned in one
+ * step on the resulting member set, so the order in which changes were staged never matters.
+ *
+ * <h2>Strategy 1 ({@link PartitionStrategy#RANDOM_TOKENS})</h2>
+ *
+ * Members keep their tokens; a new member draws T tokens from a source seeded with its id, so its
+ * tokens are the same whatever the order of joins. Departed members' tokens are dropped. Balance
+ * and movement are those of random placement (paper Figure 8).
+ */
+public final class RingPlanner {
+  /** The default N the planner separates replicas for: the largest replication factor in use. */
+  public static final int DEFAULT_REPLICAS = 3;
+
+  private final PartitionStrategy strategy;
+  private final int partitions;
+  private final int tokensPerNode;
+  private final int replicas;
+
+  private RingPlanner(PartitionStrategy strategy, int partitions, int tokensPerNode, int replicas) {
+    if (replicas < 1) {
+      throw new IllegalArgumentException("replicas N must be >= 1, found " + replicas);
+    }
+    this.strategy = strategy;
+    this.partitions = partitions;
+    this.tokensPerNode = tokensPerNode;
+    this.replicas = replicas;
+  }
+
+  /**
+   * A strategy-3 planner.
+   *
+   * @param partitions Q, a power of two from 1 to {@link Ring#MAX_PARTITIONS}
+   * @param replicas N, the largest replication factor of any store
+   */
+  public static RingPlanner fixedPartitions(int partitions, int replicas) {
+    if (partitions < 1 || partitions > Ring.MAX_PARTITIONS || Integer.bitCount(partitions) != 1) {
+      throw new IllegalArgumentException(
+          "the number of partitions Q must be a power of two between 1 and "
+              + Ring.MAX_PARTITIONS
+              + ", found "
+              + partitions
+              + "; choose e.g. 1024");
+    }
+    return new RingPlanner(PartitionStrategy.FIXED_PARTITIONS, partitions, 0, replicas);
+  }
+
+  /**
+   * A strategy-1 planner.
+   *
+   * @param tokensPerNode T, from 1 to 65536
+   * @param replicas N, the largest replication factor of any store
+   */
+  public static RingPlanner randomTokens(int tokensPerNode, int replicas) {
+    if (tokensPerNode < 1 || tokensPerNode > 65536) {
+      throw new IllegalArgumentException(
+          "tokens per node T must be between 1 and 65536, found " + tokensPerNode);
+    }
+    return new RingPlanner(PartitionStrategy.RANDOM_TOKENS, 0, tokensPerNode, replicas);
+  }
+
+  public PartitionStrategy strategy() {
+    return strategy;
+  }
+
+  /** N, the window the planner keeps owners distinct in. */
+  public int replicas() {
+    return replicas;
+  }
+
+  /** The first ring (version 1) for a new cluster. */
+  public Ring initial(SortedSet<NodeId> members, Map<NodeId, String> zones) {
+    return plan(null, 1, members, zones);
+  }
+
+  /**
+   * The ring that follows {@code current} (version + 1) for the new member set. Members missing
+   * from {@code current} join; nodes of {@code current} missing from {@code members} leave (the
+   * plan is the same for a graceful leave and for the removal of a dead node: they differ only in
+   * who streams the data).
+   *
+   * @param zones zones of the new members (may be partial or empty); a node without an entry keeps
+   *     none
+   */
+  public Ring next(Ring current, SortedSet<NodeId> members, Map<NodeId, String> zones) {
+    if (current.strategy() != strategy) {
+      throw new IllegalArgumentException(
+          "this planner plans " + strategy + " rings, the current ring uses " + current.strategy());
+    }
+    if (strategy == PartitionStrategy.FIXED_PARTITIONS && current.partitionCount() != partitions) {
+      throw new IllegalArgumentException(
+          "the current ring has Q="
+              + current.partitionCount()
+              + " partitions, this planner was configured with Q="
+              + partitions
+              + "; Q cannot change in place");
+    }
+    return plan(current, current.version() + 1, members, zones);
+  }
+
+  /** {@code current} plus {@code node} (with {@code zone}, or none if {@code null}). */
+  public Ring join(Ring current, NodeId node, String zone) {
+    return apply(current, List.of(RingChange.join(node, zone)));
+  }
+
+  /** {@code current} without {@code node}, which hands its data off before going. */
+  public Ring leave(Ring current, NodeId node) {
+    return apply(current, List.of(RingChange.leave(node)));
+  }
+
+  /** {@code current} without {@code node}, which is dead: its replicas are rebuilt elsewhere. */
+  public Ring remove(Ring current, NodeId node) {
+    return apply(current, List.of(RingChange.remove(node)));
+  }
+
+  /**
+   * Applies a batch of staged changes in one step. The changes are a set: their order does not
+   * change the result. A node may appear in at most one change.
+   */
+  public Ring apply(Ring current, Collection<RingChange> staged) {
+    TreeSet<NodeId> members = new TreeSet<>(current.nodes());
+    TreeMap<NodeId, String> zones = new TreeMap<>(current.zones());
+    TreeSet<NodeId> seen = new TreeSet<>();
+    for (RingChange change : staged) {
+      if (!seen.add(change.node())) {
+        throw new IllegalArgumentException(
+            "node "
+                + change.node()
+                + " appears in more than one staged change; stage one change per node");
+      }
+      switch (change.kind()) {
+        case JOIN -> {
+          if (members.contains(change.node())) {
+            throw new IllegalArgumentException(change.node() + " is already a member");
+          }
+          members.add(change.node());
+          if (change.zone() != null) {
+            zones.put(change.node(), change.zone());
+          }
+        }
+        case LEAVE, REMOVE -> {
+          if (!members.remove(change.node())) {
+            throw new IllegalArgumentException(change.node() + " is not a member");
+          }
+          zones.remove(change.node());
+        }
+      }
+    }
+    return next(current, members, zones);
+  }
+
+  private Ring plan(
+      Ring current, long version, SortedSet<NodeId> members, Map<NodeId, String> zones) {
+    if (members.isEmpty()) {
+      throw new IllegalArgumentException("a ring needs at least one member");
+    }
+    TreeMap<NodeId, String> memberZones = new TreeMap<>();
+    for (Map.Entry<NodeId, String> e : new TreeMap<>(zones).entrySet()) {
+      if (members.contains(e.getKey()) && e.getValue() != null) {
+        memberZones.put(e.getKey(), e.getValue());
+      }
+    }
+    if (strategy == PartitionStrategy.RANDOM_TOKENS) {
+      return planTokens(current, version, members, memberZones);
+    }
+    if (members.size() > partitions) {
+      throw new IllegalArgumentException(
+          members.size()
+              + " members cannot share Q="
+              + partitions
+              + " partitions: strategy 3 needs Q >= S (better Q >= 10·S); choose a larger Q");
+    }
+    NodeId[] nodes = members.toArray(new NodeId[0]);
+    int[] owners = new int[partitions];
+    if (current == null) {
+      Arrays.fill(owners, -1);
+    } else {
+      List<NodeId> old = current.owners();
+      for (int p = 0; p < partitions; p++) {
+        owners[p] = Arrays.binarySearch(nodes, old.get(p));
+        if (owners[p] < 0) {
+          owners[p] = -1;
+        }
+      }
+    }
+    int[] planned = new FixedPlan(owners, nodes.length, replicas).run();
+    List<NodeId> result = new ArrayList<>(partitions);
+    for (int owner : planned) {
+      result.add(nodes[owner]);
+    }
+    return Ring.ofPartitions(version, result, memberZones);
+  }
+
+  private Ring planTokens(
+      Ring current, long version, SortedSet<NodeId> members, Map<NodeId, String> zones) {
+    TreeMap<Token, NodeId> tokens = new TreeMap<>();
+    if (current != null) {
+      for (Map.Entry<Token, NodeId> e : current.tokens().entrySet()) {
+        if (members.contains(e.getValue())) {
+          tokens.put(e.getKey(), e.getValue());
+        }
+      }
+    }
+    for (NodeId node : members) {
+      if (current != null && current.contains(node)) {
+        continue;
+      }
+      RandomSource random = RandomSource.seeded(seedOf(node));
+      int placed = 0;
+      while (placed < tokensPerNode) {
+        Token token = new Token(random.nextLong(), random.nextLong());
+        if (tokens.putIfAbsent(token, node) == null) {
+          placed++;
+        }
+      }
+    }
+    return Ring.ofTokens(version, tokens, zones);
+  }
+
+  /** The seed of a node's strategy-1 tokens: the first 8 bytes of MD5("tokens/" + id). */
+  static long seedOf(NodeId node) {
+    return Token.of(("dynamo-kv/tokens/" + node.value()).getBytes(StandardCharsets.UTF_8)).high();
+  }
+
+  /**
+   * Whether the planner guarantees N distinct owners in every window of N consecutive partitions
+   * for Q partitions and S members (see the class comment).
+   */
+  public static boolean canSeparateReplicas(int q, int s, int n) {
+    if (s < n || s > q) {
+      return false;
+    }
+    int maxShare = (q + s - 1) / s;
+    if (maxShare > q / n) {
+      return false;
+    }
+    return s > n || q % n == 0;
+  }
+
+  /**
+   * The number of windows of {@code n} consecutive partitions (clockwise, wrapping; one window
+   * starting at each partition) whose owners are not all distinct: Riak's "tail violations".
+   */
+  public static int violations(List<NodeId> owners, int n) {
+    int q = owners.size();
+    int count = 0;
+    for (int w = 0; w < q; w++) {
+      if (!distinct(owners, w, Math.min(n, q))) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  private static boolean distinct(List<NodeId> owners, int start, int n) {
+    int q = owners.size();
+    for (int i = 0; i < n; i++) {
+      for (int j = i + 1; j < n; j++) {
+        if (owners.get((start + i) % q).equals(owners.get((start + j) % q))) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** One strategy-3 plan over member indices; not thread-safe, used once. */
+  static final class FixedPlan {
+    private final int q;
+    private final int s;
+    private final int n;
+    private final int[] owners;
+    private final int[] original;
+    private final int[] counts;
+    private final int[] targets;
+
+    FixedPlan(int[] owners, int s, int replicas) {
+      this.q = owners.length;
+      this.s = s;
+      this.n = Math.max(1, Math.min(replicas, Math.min(s, q)));
+      this.owners = owners.clone();
+      this.original = owners.clone();
+      this.counts = new int[s];
+      for (int owner : owners) {
+        if (owner >= 0) {
+          counts[owner]++;
+        }
+      }
+      this.targets = targets(counts, q);
+    }
+
+    /** ⌊Q/S⌋ for all, plus one for the Q mod S members owning most now (ties: lower index). */
+    static int[] targets(int[] counts, int q) {
+      int s = counts.length;
+      Integer[] order = new Integer[s];
+      for (int i = 0; i < s; i++) {
+        order[i] = i;
+      }
+      Arrays.sort(order, (a, b) -> counts[a] != counts[b] ? counts[b] - counts[a] : a - b);
+      int[] targets = new int[s];
+      Arrays.fill(targets, q / s);
+      for (int i = 0; i < q % s; i++) {
+        targets[order[i]]++;
+      }
+      return targets;
+    }
+
+    int[] run() {
+      boolean fresh = true;
+      for (int owner : owners) {
+        fresh &= owner < 0;
+      }
+      if (fresh) {
+        int[] layout = freshLayout();
+        repair(layout);
+        return layout;
+      }
+      reassignOrphans();
+      moveSurplus();
+      repair(owners);
+      int violations = countViolations(owners);
+      if (violations > 0) {
+        int[] layout = closestRelabelling(freshLayout());
+        repair(layout);
+        if (countViolations(layout) < violations) {
+          return layout;
+        }
+      }
+      return owners;
+    }
+
+    /**
+     * The rotation and renaming of a fresh layout (slot i of count c becomes a member whose target
+     * is c) that keeps the most partitions with their current owner.
+     */
+    private int[] closestRelabelling(int[] layout) {
+      int[] slotCounts = new int[s];
+      for (int slot : layout) {
+        slotCounts[slot]++;
+      }
+      int rotations = (int) Math.min(q, 2L * s);
+      int[] best = null;
+      long bestScore = -1;
+      long[] keys = new long[q];
+      for (int r = 0; r < rotations; r++) {
+        int size = 0;
+        for (int p = 0; p < q; p++) {
+          int slot = layout[(p + r) % q];
+          int member = original[p];
+          if (member >= 0 && slotCounts[slot] == targets[member]) {
+            keys[size++] = (long) slot * s + member;
+          }
+        }
+        Arrays.sort(keys, 0, size);
+        List<long[]> overlaps = new ArrayList<>();
+        for (int i = 0; i < size; ) {
+          int j = i;
+          while (j < size && keys[j] == keys[i]) {
+            j++;
+          }
+          overlaps.add(new long[] {j - i, keys[i]});
+          i = j;
+        }
+        overlaps.sort((a, b) -> a[0] != b[0] ? Long.compare(b[0], a[0]) : Long.compare(a[1], b[1]));
+        int[] memberOfSlot = new int[s];
+        boolean[] used = new boolean[s];
+        Arrays.fill(memberOfSlot, -1);
+        long score = 0;
+        for (long[] o : overlaps) {
+          int slot = (int) (o[1] / s);
+          int member = (int) (o[1] % s);
+          if (memberOfSlot[slot] < 0 && !used[member]) {
+            memberOfSlot[slot] = member;
+            used[member] = true;
+            score += o[0];
+          }
+        }
+        if (score <= bestScore) {
+          continue;
+        }
+        for (int slot = 0; slot < s; slot++) {
+          for (int member = 0; memberOfSlot[slot] < 0 && member < s; member++) {
+            if (!used[member] && targets[member] == slotCounts[slot]) {
+              memberOfSlot[slot] = member;
+              used[member] = true;
+            }
+          }
+        }
+        bestScore = score;
+        best = new int[q];
+        for (int p = 0; p < q; p++) {
+          best[p] = memberOfSlot[layout[(p + r) % q]];
+        }
+      }
+      return best;
+    }
+
+    /** Partitions of departed members go, one at a time, to the member with the largest deficit. */
+    private void reassignOrphans() {
+      int cursor = 0;
+      for (int p = 0; p < q; p++) {
+        if (owners[p] >= 0) {
+          continue;
+        }
+        int best = -1;
+        int bestDeficit = 0;
+        boolean bestValid = false;
+        for (int k = 0; k < s; k++) {
+          int m = (cursor + k) % s;
+          int deficit = targets[m] - counts[m];
+          if (deficit <= 0) {
+            continue;
+          }
+          boolean valid = validAt(owners, m, p);
+          if (best < 0 || (valid && !bestValid) || (valid == bestValid && deficit > bestDeficit)) {
+            best = m;
+            bestDeficit = deficit;
+            bestValid = valid;
+          }
+        }
+        if (!bestValid && chainOrphan(p, cursor)) {
+          continue;
+        }
+        owners[p] = best;
+        counts[best]++;
+        cursor = (best + 1) % s;
+      }
+    }
+
+    /**
+     * When no member below target may take orphan {@code p}: a member E that may takes it, and E
+     * gives one of its other partitions to a member below target that may take that one. One extra
+     * move instead of a violation and a repair swap.
+     */
+    private boolean chainOrphan(int p, int cursor) {
+      for (int k = 0; k < s; k++) {
+        int middle = (cursor + k) % s;
+        if (!validAt(owners, middle, p)) {
+          continue;
+        }
+        owners[p] = middle;
+        for (int p2 = 0; p2 < q; p2++) {
+          if (p2 == p || owners[p2] != middle) {
+            continue;
+          }
+          for (int j = 0; j < s; j++) {
+            int receiver = (cursor + j) % s;
+            if (receiver != middle
+                && counts[receiver] < targets[receiver]
+                && validAt(owners, receiver, p2)) {
+              owners[p2] = receiver;
+              counts[receiver]++;
+              return true;
+            }
+          }
+        }
+        owners[p] = -1;
+      }
+      return false;
+    }
+
+    /** Members below target take partitions from members above it, filling their largest gap. */
+    private void moveSurplus() {
+      boolean progress = true;
+      while (progress) {
+        progress = false;
+        for (int m = 0; m < s; m++) {
+          if (counts[m] >= targets[m]) {
+            continue;
+          }
+          int p = pickFor(m);
+          if (p < 0 && chainFor(m)) {
+            progress = true;
+            continue;
+          }
+          if (p < 0) {
+            p = -p - 1;
+          }
+          int donor = owners[p];
+          counts[donor]--;
+          owners[p] = m;
+          counts[m]++;
+          progress = true;
+        }
+      }
+    }
+
+    private int pickFor(int m) {
+      int center = largestGapCenter(m);
+      int fallback = -1;
+      for (int d = 0; d < q; d++) {
+        int p = Math.floorMod(center + ((d & 1) == 0 ? d / 2 : -(d / 2 + 1)), q);
+        int owner = owners[p];
+        if (owner == m || counts[owner] <= targets[owner]) {
+          continue;
+        }
+        if (validAt(owners, m, p)) {
+          return p;
+        }
+        if (fallback < 0) {
+          fallback = p;
+        }
+      }
+      if (fallback < 0) {
+        throw new IllegalStateException("no partition above target left for member " + m);
+      }
+      return -fallback - 1;
+    }
+
+    /**
+     * When no partition of a member above target can go to {@code m} without two replicas of one
+     * window on {@code m}: {@code m} takes a partition from a member E at target, and E takes one
+     * from a member above target, both where they keep their windows distinct. Two moves for one
+     * unit of deficit, the price of a repair swap but without the extra violating move.
+     */
+    private boolean chainFor(int m) {
+      int center = largestGapCenter(m);
+      for (int d = 0; d < q; d++) {
+        int p = Math.floorMod(center + ((d & 1) == 0 ? d / 2 : -(d / 2 + 1)), q);
+        int middle = owners[p];
+        if (middle == m || !validAt(owners, m, p)) {
+          continue;
+        }
+        owners[p] = m;
+        for (int p2 = 0; p2 < q; p2++) {
+          int donor = owners[p2];
+          if (donor != middle
+              && donor != m
+              && counts[donor] > targets[donor]
+              && validAt(owners, middle, p2)) {
+            owners[p2] = middle;
+            counts[donor]--;
+            counts[m]++;
+            return true;
+          }
+        }
+        owners[p] = middle;
+      }
+      return false;
+    }
+
+    /** The middle of the longest run of partitions between two partitions of {@code m}. */
+    private int largestGapCenter(int m) {
+      if (counts[m] == 0) {
+        return (int) ((long) m * q / s);
+      }
+      int first = -1;
+      int previous = -1;
+      int bestStart = 0;
+      int bestLength = -1;
+      for (int p = 0; p < q; p++) {
+        if (owners[p] != m) {
+          continue;
+        }
+        if (first < 0) {
+          first = p;
+        } else if (p - previous > bestLength) {
+          bestLength = p - previous;
+          bestStart = previous;
+        }
+        previous = p;
+      }
+      int wrapLength = first + q - previous;
+      if (wrapLength > bestLength) {
+        bestLength = wrapLength;
+        bestStart = previous;
+      }
+      return (bestStart + bestLength / 2) % q;
+    }
+
+    /** Whether {@code m} owns none of the N-1 partitions on either side of {@code p}. */
+    private boolean validAt(int[] layout, int m, int p) {
+      for (int d = 1; d < n; d++) {
+        if (layout[(p + d) % q] == m || layout[Math.floorMod(p - d, q)] == m) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /**
+     * Each member's partitions evenly spaced: member j's k-th partition ideally sits at (k + j/S) ·
+     * Q / count(j); partitions are dealt in the order of these ideal positions.
+     */
+    int[] freshLayout() {
+      int[] want = targets(new int[s], q);
+      double[] ideal = new double[q];
+      int[] member = new int[q];
+      Integer[] order = new Integer[q];
+      int i = 0;
+      for (int m = 0; m < s; m++) {
+        for (int k = 0; k < want[m]; k++) {
+          ideal[i] = (k + (double) m / s) * q / want[m];
+          member[i] = m;
+          order[i] = i;
+          i++;
+        }
+      }
+      Arrays.sort(
+          order,
+          (a, b) -> {
+            int c = Double.compare(ideal[a], ideal[b]);
+            return c != 0 ? c : Integer.compare(member[a], member[b]);
+          });
+      int[] layout = new int[q];
+      for (int p = 0; p < q; p++) {
+        layout[p] = member[order[p]];
+      }
+      return layout;
+    }
+
+    int countViolations(int[] layout) {
+      int count = 0;
+      for (int w = 0; w < q; w++) {
+        if (violatesAt(layout, w)) {
+          count++;
+        }
+      }
+      return count;
+    }
+
+    private boolean violatesAt(int[] layout, int start) {
+      for (int i = 0; i < n; i++) {
+        int a = layout[(start + i) % q];
+        for (int j = i + 1; j < n; j++) {
+          if (a == layout[(start + j) % q]) {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+
+    /**
+     * Swaps owners of two partitions while that strictly lowers the number of violating windows.
+     */
+    void repair(int[] layout) {
+      if (n < 2) {
+        return;
+      }
+      int budget = 4 * q;
+      while (budget-- > 0) {
+        int w = firstViolation(layout);
+        if (w < 0) {
+          return;
+        }
+        int bestX = -1;
+        int bestY = -1;
+        int bestDelta = 0;
+        for (int i = 0; i < n; i++) {
+          int x = (w + i) % q;
+          if (!duplicatedInWindow(layout, w, x)) {
+            continue;
+          }
+          for (int y = 0; y < q; y++) {
+            if (layout[y] == layout[x]) {
+              continue;
+            }
+            int delta = swapDelta(layout, x, y);
+            if (delta < bestDelta) {
+              bestDelta = delta;
+              bestX = x;
+              bestY = y;
+            }
+          }
+        }
+        if (bestX < 0) {
+          return;
+        }
+        int t = layout[bestX];
+        layout[bestX] = layout[bestY];
+        layout[bestY] = t;
+      }
+    }
+
+    private int firstViolation(int[] layout) {
+      for (int w = 0; w < q; w++) {
+        if (violatesAt(layout, w)) {
+          return w;
+        }
+      }
+      return -1;
+    }
+
+    private boolean duplicatedInWindow(int[] layout, int w, int x) {
+      for (int i = 0; i < n; i++) {
+        int other = (w + i) % q;
+        if (other != x && layout[other] == layout[x]) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private int swapDelta(int[] layout, int x, int y) {
+      int before = affectedViolations(layout, x, y);
+      int t = layout[x];
+      layout[x] = layout[y];
+      layout[y] = t;
+      int after = affectedViolations(layout, x, y);
+      layout[y] = layout[x];
+      layout[x] = t;
+      return after - before;
+    }
+
+    private int affectedViolations(int[] layout, int x, int y) {
+      int count = 0;
+      for (int i = 0; i < n; i++) {
+        int w = Math.floorMod(x - i, q);
+        if (violatesAt(layout, w)) {
+          count++;
+        }
+      }
+      for (int i = 0; i < n; i++) {
+        int w = Math.floorMod(y - i, q);
+        if (Math.floorMod(x - w, q) < n) {
+          continue;
+        }
+        if (violatesAt(layout, w)) {
+          count++;
+        }
+      }
+      return count;
+    }
+  }
+
+  /** A staged membership change. */
+  public record RingChange(Kind kind, NodeId node, String zone) {
+    /** What the change does to the member set. */
+    public enum Kind {
+      JOIN,
+      LEAVE,
+      REMOVE
+    }
+
+    public RingChange {
+      if (kind == null || node == null) {
+        throw new IllegalArgumentException("a ring change needs a kind and a node");
+      }
+      if (kind != Kind.JOIN && zone != null) {
+        throw new IllegalArgumentException("only a join carries a zone");
+      }
+    }
+
+    public static RingChange join(NodeId node, String zone) {
+      return new RingChange(Kind.JOIN, node, zone);
+    }
+
+    public static RingChange leave(NodeId node) {
+      return new RingChange(Kind.LEAVE, node, null);
+    }
+
+    public static RingChange remove(NodeId node) {
+      return new RingChange(Kind.REMOVE, node, null);
+    }
+  }
+
+  static SortedMap<NodeId, String> noZones() {
+    return new TreeMap<>();
+  }
+}
