@@ -35,6 +35,13 @@ public class InsufficientReplicasException extends DynamoException {
     this.required = required;
   }
 
+  /** With a message already composed (e.g. relayed from another node). */
+  public InsufficientReplicasException(String message, int answered, int required) {
+    super(message);
+    this.answered = answered;
+    this.required = required;
+  }
+
   public int answered() {
     return answered;
   }

@@ -3,12 +3,18 @@
  */
 package io.dynamokv.core;
 
-/** A request named a store the cluster does not define. */
+/** A request named a store the cluster does not define. Nothing was written. */
 public class StoreNotFoundException extends DynamoException {
   private static final long serialVersionUID = 1L;
 
-  public StoreNotFoundException(String store) {
-    super(
+  /** With a message already composed (e.g. relayed from another node); see {@link #forStore}. */
+  public StoreNotFoundException(String message) {
+    super(message);
+  }
+
+  /** The error for a request that named {@code store}. */
+  public static StoreNotFoundException forStore(String store) {
+    return new StoreNotFoundException(
         "no store named '" + store + "' is defined; declare it under stores in the configuration");
   }
 }

@@ -10,19 +10,21 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * This node's actor epochs (Riak's kv679 lesson: a node that reissues a counter it used before has its new writes
- * discarded as already seen).
+ * This node's actor epochs (Riak's kv679 lesson: a node that reissues a counter it used before has
+ * its new writes discarded as already seen).
  *
- * <p>Within one data directory epochs come from a counter whose upper bound is leased durably in blocks of {@value
- * #BLOCK}: after a crash the node resumes past the last leased block, so no epoch is handed out twice. A new (or
- * wiped) data directory remembers nothing of its predecessor, so its {@linkplain #incarnation() incarnation} starts
- * at the wall-clock time of its creation times 10^6: above every epoch of an earlier life, as long as that life
- * leased fewer than 10^6 epochs per millisecond it lasted (it leases one per newly written key at most) and the
- * wall clock did not go back across the loss of the directory.
+ * <p>Within one data directory epochs come from a counter whose upper bound is leased durably in
+ * blocks of {@value #BLOCK}: after a crash the node resumes past the last leased block, so no epoch
+ * is handed out twice. A new (or wiped) data directory remembers nothing of its predecessor, so its
+ * {@linkplain #incarnation() incarnation} starts at the wall-clock time of its creation times 10^6:
+ * above every epoch of an earlier life, as long as that life leased fewer than 10^6 epochs per
+ * millisecond it lasted (it leases one per newly written key at most) and the wall clock did not go
+ * back across the loss of the directory.
  *
- * <p>Not thread-safe: the node uses it from its scheduler. {@link #leaseAbove} runs inside a storage {@code update}
- * function, where it must not write; when the leased block does not cover the request it throws {@link
- * LeaseNeeded}, the node calls {@link #extendLease} outside the function and retries.
+ * <p>Not thread-safe: the node uses it from its scheduler. {@link #leaseAbove} runs inside a
+ * storage {@code update} function, where it must not write; when the leased block does not cover
+ * the request it throws {@link LeaseNeeded}, the node calls {@link #extendLease} outside the
+ * function and retries.
  */
 final class NodeEpochs implements EpochSource {
   static final int BLOCK = 1024;

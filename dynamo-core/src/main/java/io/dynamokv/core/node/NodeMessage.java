@@ -93,6 +93,7 @@ public sealed interface NodeMessage extends PeerMessage {
       STORE_NOT_FOUND,
       LIMIT_EXCEEDED,
       INVALID_CONTEXT,
+      INVALID_REQUEST,
       NOT_A_REPLICA,
       SHUTTING_DOWN,
       INTERNAL

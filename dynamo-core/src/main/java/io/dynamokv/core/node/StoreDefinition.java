@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
  * against before anything is written. Stores are declared in configuration and must agree across
  * the cluster.
  *
- * @param name 1 to 64 characters from {@code [A-Za-z0-9._-]}
+ * @param name 1 to 32 characters from {@code [a-z0-9_-]}, starting with a letter (each store's data
+ *     lives in its own storage keyspace, {@code data-<name>})
  * @param replicationFactor N, the number of replicas of each key
  * @param readQuorum R, replicas that must answer a read
  * @param writeQuorum W, replicas that must acknowledge a write (the coordinator included)
@@ -31,7 +32,7 @@ public record StoreDefinition(
     int maxSiblings,
     int maxBytesPerKey,
     int maxContextBytes) {
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+  private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
 
   /** Riak warns at 25 siblings and 5 MiB per key: the defaults follow its advice. */
   public static final int DEFAULT_MAX_SIBLINGS = 25;
@@ -44,7 +45,8 @@ public record StoreDefinition(
   public StoreDefinition {
     if (name == null || !NAME.matcher(name).matches()) {
       throw new IllegalArgumentException(
-          "store name must be 1 to 64 characters from [A-Za-z0-9._-], found: " + name);
+          "store name must be 1 to 32 characters from [a-z0-9_-], starting with a letter, found: "
+              + name);
     }
     requirePositive(name, "replication-factor (N)", replicationFactor);
     if (readQuorum < 1 || readQuorum > replicationFactor) {

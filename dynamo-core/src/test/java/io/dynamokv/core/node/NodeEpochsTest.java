@@ -61,22 +61,26 @@ class NodeEpochsTest {
   @Test
   void aNewDirectoryStartsAboveEveryEpochOfAnEarlierLife() {
     NodeEpochs first =
-        new NodeEpochs(MemoryStorageEngine.create().keyspace(StorageEngine.METADATA), wallClockAt(5));
+        new NodeEpochs(
+            MemoryStorageEngine.create().keyspace(StorageEngine.METADATA), wallClockAt(5));
     long last = 0;
     for (int i = 0; i < 10_000; i++) {
       last = lease(first, -1);
     }
     NodeEpochs second =
-        new NodeEpochs(MemoryStorageEngine.create().keyspace(StorageEngine.METADATA), wallClockAt(6));
+        new NodeEpochs(
+            MemoryStorageEngine.create().keyspace(StorageEngine.METADATA), wallClockAt(6));
     assertThat(second.incarnation()).isGreaterThan(last);
   }
 
   @Test
   void leasesAboveTheFloorAndAsksForALeaseOutsideItsBlock() {
     NodeEpochs epochs =
-        new NodeEpochs(MemoryStorageEngine.create().keyspace(StorageEngine.METADATA), wallClockAt(1));
+        new NodeEpochs(
+            MemoryStorageEngine.create().keyspace(StorageEngine.METADATA), wallClockAt(1));
     assertThat(epochs.leaseAbove(1_000_010)).isEqualTo(1_000_011);
-    assertThatThrownBy(() -> epochs.leaseAbove(5_000_000)).isInstanceOf(NodeEpochs.LeaseNeeded.class);
+    assertThatThrownBy(() -> epochs.leaseAbove(5_000_000))
+        .isInstanceOf(NodeEpochs.LeaseNeeded.class);
     assertThat(lease(epochs, 5_000_000)).isEqualTo(5_000_001);
   }
 }

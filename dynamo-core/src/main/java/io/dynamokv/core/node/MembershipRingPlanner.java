@@ -1,0 +1,53 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.core.node;
+
+import io.dynamokv.core.NodeId;
+import io.dynamokv.core.membership.NodeState;
+import io.dynamokv.core.ring.Ring;
+import io.dynamokv.core.ring.RingCodec;
+import io.dynamokv.core.ring.RingPlanner;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Lets the membership claimant plan rings with the {@code ring} package: membership gossips rings
+ * as opaque bytes ({@link RingCodec}), so neither package depends on the other.
+ */
+final class MembershipRingPlanner implements io.dynamokv.core.membership.RingPlanner {
+  private final RingPlanner planner;
+
+  MembershipRingPlanner(RingPlanner planner) {
+    this.planner = planner;
+  }
+
+  @Override
+  public byte[] initialRing(NodeId firstNode, String zone) {
+    TreeMap<NodeId, String> zones = new TreeMap<>();
+    if (zone != null && !zone.isEmpty()) {
+      zones.put(firstNode, zone);
+    }
+    return RingCodec.encode(planner.initial(new TreeSet<>(Set.of(firstNode)), zones));
+  }
+
+  @Override
+  public byte[] nextRing(byte[] currentRing, SortedMap<NodeId, NodeState> targetMembers) {
+    TreeMap<NodeId, String> zones = new TreeMap<>();
+    targetMembers.forEach(
+        (id, state) -> {
+          if (state.zone() != null && !state.zone().isEmpty()) {
+            zones.put(id, state.zone());
+          }
+        });
+    Ring current = RingCodec.decode(currentRing);
+    return RingCodec.encode(planner.next(current, new TreeSet<>(targetMembers.keySet()), zones));
+  }
+
+  @Override
+  public Set<NodeId> owners(byte[] ring) {
+    return RingCodec.decode(ring).nodes();
+  }
+}

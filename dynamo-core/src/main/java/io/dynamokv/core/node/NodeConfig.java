@@ -1,0 +1,128 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.core.node;
+
+import io.dynamokv.core.NodeId;
+import io.dynamokv.core.membership.MembershipConfig;
+import io.dynamokv.core.ring.RingPlanner;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * Everything a {@link DynamoNode} is configured with.
+ *
+ * @param membership this node's identity, address, zone, seeds and gossip settings
+ * @param stores the stores the cluster serves, by name
+ * @param requestTimeout how long a coordinator waits for R or W answers unless a request says
+ *     otherwise
+ * @param maxClockEntries the vector-clock pruning threshold per key (paper: 10); entries carrying a
+ *     live sibling are never pruned
+ * @param ringPlanner how the claimant plans rings; its replica window should be at least the
+ *     largest N
+ */
+public record NodeConfig(
+    MembershipConfig membership,
+    SortedMap<String, StoreDefinition> stores,
+    Duration requestTimeout,
+    int maxClockEntries,
+    RingPlanner ringPlanner) {
+
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(1);
+  public static final int DEFAULT_MAX_CLOCK_ENTRIES = 10;
+  public static final int DEFAULT_PARTITIONS = 256;
+
+  public NodeConfig {
+    Objects.requireNonNull(membership, "membership");
+    stores = Collections.unmodifiableSortedMap(new TreeMap<>(stores));
+    if (stores.isEmpty()) {
+      throw new IllegalArgumentException("a node needs at least one store");
+    }
+    stores.forEach(
+        (name, def) -> {
+          if (!name.equals(def.name())) {
+            throw new IllegalArgumentException("store " + def.name() + " is filed under " + name);
+          }
+        });
+    if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+      throw new IllegalArgumentException(
+          "request timeout must be positive, found " + requestTimeout);
+    }
+    if (maxClockEntries < 1) {
+      throw new IllegalArgumentException(
+          "max clock entries must be positive, found " + maxClockEntries);
+    }
+    Objects.requireNonNull(ringPlanner, "ringPlanner");
+    int maxN =
+        stores.values().stream().mapToInt(StoreDefinition::replicationFactor).max().orElse(1);
+    if (ringPlanner.replicas() < maxN) {
+      throw new IllegalArgumentException(
+          "the ring planner keeps "
+              + ringPlanner.replicas()
+              + " consecutive partitions on distinct nodes, but store N goes up to "
+              + maxN);
+    }
+  }
+
+  public NodeId self() {
+    return membership.self();
+  }
+
+  public static Builder builder(MembershipConfig membership) {
+    return new Builder(membership);
+  }
+
+  /** Builds a {@link NodeConfig} with defaults for everything but membership and stores. */
+  public static final class Builder {
+    private final MembershipConfig membership;
+    private final SortedMap<String, StoreDefinition> stores = new TreeMap<>();
+    private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+    private int maxClockEntries = DEFAULT_MAX_CLOCK_ENTRIES;
+    private RingPlanner ringPlanner;
+
+    private Builder(MembershipConfig membership) {
+      this.membership = membership;
+    }
+
+    public Builder store(StoreDefinition store) {
+      stores.put(store.name(), store);
+      return this;
+    }
+
+    public Builder stores(Collection<StoreDefinition> stores) {
+      stores.forEach(this::store);
+      return this;
+    }
+
+    public Builder requestTimeout(Duration timeout) {
+      this.requestTimeout = timeout;
+      return this;
+    }
+
+    public Builder maxClockEntries(int entries) {
+      this.maxClockEntries = entries;
+      return this;
+    }
+
+    public Builder ringPlanner(RingPlanner planner) {
+      this.ringPlanner = planner;
+      return this;
+    }
+
+    public NodeConfig build() {
+      RingPlanner planner = ringPlanner;
+      if (planner == null) {
+        int maxN =
+            stores.values().stream().mapToInt(StoreDefinition::replicationFactor).max().orElse(3);
+        planner =
+            RingPlanner.fixedPartitions(
+                DEFAULT_PARTITIONS, Math.max(maxN, RingPlanner.DEFAULT_REPLICAS));
+      }
+      return new NodeConfig(membership, stores, requestTimeout, maxClockEntries, planner);
+    }
+  }
+}

@@ -1,0 +1,138 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.core.node;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dynamokv.core.InsufficientReplicasException;
+import io.dynamokv.core.LimitExceededException;
+import io.dynamokv.core.NodeId;
+import io.dynamokv.core.StoreNotFoundException;
+import io.dynamokv.core.client.Context;
+import io.dynamokv.core.client.GetResult;
+import io.dynamokv.core.client.RequestOptions;
+import io.dynamokv.core.ring.Token;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Focused coordination scenarios on a simulated 5-node cluster (N=3, R=2, W=2). */
+class DynamoNodeTest {
+  private static final String STORE = "cart";
+  private static final RequestOptions DEFAULTS = RequestOptions.DEFAULTS;
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(UTF_8);
+  }
+
+  private static List<String> strings(GetResult r) {
+    return r.values().stream().map(v -> new String(v, UTF_8)).sorted().toList();
+  }
+
+  /** The error a request failed with (unwrapped), or null if it succeeded. */
+  private <T> Throwable errorOf(java.util.concurrent.CompletionStage<T> request) {
+    return sim.await(request).handle((ok, e) -> e == null ? null : Failures.unwrap(e)).join();
+  }
+
+  private final DynamoSim sim = new DynamoSim(42, 5, List.of(StoreDefinition.of(STORE)));
+
+  @Test
+  void putThenGetThroughAnyNode() {
+    sim.formCluster();
+    byte[] key = bytes("alice");
+    sim.join(sim.node(1).put(STORE, key, bytes("book"), Context.EMPTY, DEFAULTS));
+    for (int i = 1; i <= 5; i++) {
+      assertThat(strings(sim.join(sim.node(i).get(STORE, key, DEFAULTS)))).containsExactly("book");
+    }
+    assertThat(sim.join(sim.node(2).get(STORE, bytes("absent"), DEFAULTS)).isAbsent()).isTrue();
+  }
+
+  @Test
+  void concurrentWritersBecomeSiblingsAndAReconcilingWriteReplacesThem() {
+    sim.formCluster();
+    byte[] key = bytes("cart-1");
+    Context start = sim.join(sim.node(1).put(STORE, key, bytes("milk"), Context.EMPTY, DEFAULTS));
+    GetResult read = sim.join(sim.node(2).get(STORE, key, DEFAULTS));
+    // Two clients write with the same context, through different coordinators.
+    sim.join(sim.node(3).put(STORE, key, bytes("milk,eggs"), read.context(), DEFAULTS));
+    sim.join(sim.node(4).put(STORE, key, bytes("milk,bread"), read.context(), DEFAULTS));
+    GetResult siblings = sim.join(sim.node(5).get(STORE, key, RequestOptions.quorum(3)));
+    assertThat(strings(siblings)).containsExactly("milk,bread", "milk,eggs");
+    sim.join(sim.node(1).put(STORE, key, bytes("milk,eggs,bread"), siblings.context(), DEFAULTS));
+    assertThat(strings(sim.join(sim.node(2).get(STORE, key, RequestOptions.quorum(3)))))
+        .containsExactly("milk,eggs,bread");
+    assertThat(start.isEmpty()).isFalse();
+  }
+
+  @Test
+  void twoWritesWithTheSameContextThroughTheSameCoordinatorBothSurvive() {
+    sim.formCluster();
+    byte[] key = bytes("k");
+    NodeId owner = sim.node(1).ring().orElseThrow().preferenceList(Token.of(key), 3).get(0);
+    DynamoNode coordinator = sim.cluster.node(owner).service();
+    sim.join(coordinator.put(STORE, key, bytes("a"), Context.EMPTY, DEFAULTS));
+    sim.join(coordinator.put(STORE, key, bytes("b"), Context.EMPTY, DEFAULTS));
+    assertThat(strings(sim.join(coordinator.get(STORE, key, RequestOptions.quorum(3)))))
+        .containsExactly("a", "b");
+  }
+
+  @Test
+  void deleteSupersedesWhatItsContextSaw() {
+    sim.formCluster();
+    byte[] key = bytes("gone");
+    sim.join(sim.node(1).put(STORE, key, bytes("v"), Context.EMPTY, DEFAULTS));
+    GetResult read = sim.join(sim.node(2).get(STORE, key, DEFAULTS));
+    sim.join(sim.node(3).delete(STORE, key, read.context(), DEFAULTS));
+    GetResult after = sim.join(sim.node(4).get(STORE, key, RequestOptions.quorum(3)));
+    assertThat(after.isAbsent()).isTrue();
+    assertThat(after.context().isEmpty()).isFalse();
+  }
+
+  @Test
+  void aWriteSucceedsWithOneOwnerDownAndFailsWithTwo() {
+    sim.formCluster();
+    byte[] key = bytes("quorum");
+    List<NodeId> owners = sim.node(1).ring().orElseThrow().preferenceList(Token.of(key), 3);
+    DynamoNode coordinator = sim.cluster.node(owners.get(0)).service();
+    sim.cluster.node(owners.get(1)).crash();
+    sim.join(coordinator.put(STORE, key, bytes("one down"), Context.EMPTY, DEFAULTS));
+    sim.cluster.node(owners.get(2)).crash();
+    Throwable error =
+        errorOf(coordinator.put(STORE, key, bytes("two down"), Context.EMPTY, DEFAULTS));
+    assertThat(error)
+        .isInstanceOf(InsufficientReplicasException.class)
+        .hasMessageContaining("put reached 1 of the 2 replicas it needs");
+  }
+
+  @Test
+  void aNonOwnerForwardsTheWrite() {
+    sim.formCluster();
+    byte[] key = bytes("forward-me");
+    List<NodeId> owners = sim.node(1).ring().orElseThrow().preferenceList(Token.of(key), 3);
+    int outsider =
+        sim.cluster.nodes().stream()
+            .filter(n -> !owners.contains(n.id()))
+            .findFirst()
+            .orElseThrow()
+            .index();
+    sim.join(sim.node(outsider).put(STORE, key, bytes("v"), Context.EMPTY, DEFAULTS));
+    assertThat(sim.node(outsider).stats().forwarded()).isEqualTo(1);
+    assertThat(strings(sim.join(sim.node(outsider).get(STORE, key, DEFAULTS))))
+        .containsExactly("v");
+  }
+
+  @Test
+  void badRequestsFailClearlyAndWriteNothing() {
+    sim.formCluster();
+    Throwable unknown = errorOf(sim.node(1).get("nope", bytes("k"), DEFAULTS));
+    assertThat(unknown).isInstanceOf(StoreNotFoundException.class);
+    byte[] huge = new byte[StoreDefinition.DEFAULT_MAX_VALUE_BYTES + 1];
+    Throwable tooBig = errorOf(sim.node(1).put(STORE, bytes("k"), huge, Context.EMPTY, DEFAULTS));
+    assertThat(tooBig)
+        .isInstanceOf(LimitExceededException.class)
+        .hasMessageContaining("value bytes is 1048577, over the limit of 1048576");
+    assertThat(sim.join(sim.node(1).get(STORE, bytes("k"), RequestOptions.quorum(3))).isAbsent())
+        .isTrue();
+  }
+}

@@ -1,0 +1,118 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.core.node;
+
+import io.dynamokv.core.NodeId;
+import io.dynamokv.core.membership.MembershipConfig;
+import io.dynamokv.core.membership.MembershipView;
+import io.dynamokv.core.membership.NodeStatus;
+import io.dynamokv.core.sim.SimCluster;
+import io.dynamokv.core.sim.SimNode;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A simulated cluster of {@link DynamoNode}s: node {@code n1} seeds the others, every store of
+ * {@link #stores} is served, and {@link #formCluster()} runs until every node is NORMAL in one
+ * agreed ring.
+ */
+final class DynamoSim {
+  static final Duration GOSSIP = Duration.ofSeconds(1);
+
+  final SimCluster<DynamoNode> cluster;
+
+  DynamoSim(long seed, int nodes, List<StoreDefinition> stores) {
+    this(seed, nodes, stores, DynamoNode.BrokenVariant.NONE, Duration.ofMillis(500));
+  }
+
+  DynamoSim(
+      long seed,
+      int nodes,
+      List<StoreDefinition> stores,
+      DynamoNode.BrokenVariant broken,
+      Duration requestTimeout) {
+    this.cluster =
+        SimCluster.builder(
+                (SimNode node) ->
+                    DynamoNode.start(
+                        NodeConfig.builder(
+                                MembershipConfig.builder(node.id())
+                                    .address(node.id() + ":7000")
+                                    .seeds(new TreeSet<>(List.of(NodeId.of("n1"))))
+                                    .gossipInterval(GOSSIP)
+                                    .build())
+                            .stores(stores)
+                            .requestTimeout(requestTimeout)
+                            .ringPlanner(io.dynamokv.core.ring.RingPlanner.fixedPartitions(64, 3))
+                            .build(),
+                        node.clock(),
+                        node.scheduler(),
+                        node.random(),
+                        node.transport(),
+                        node.storage(),
+                        broken))
+            .seed(seed)
+            .nodes(nodes)
+            .build()
+            .startAll();
+  }
+
+  /**
+   * Runs until every up node is NORMAL and all agree on a ring holding every up node; fails after a
+   * minute.
+   */
+  void formCluster() {
+    cluster.simulation().runUntilOrFail("cluster formed", this::formed, Duration.ofMinutes(2));
+  }
+
+  boolean formed() {
+    Long version = null;
+    int up = 0;
+    for (SimCluster<DynamoNode>.Instance n : cluster.nodes()) {
+      if (!n.isUp()) {
+        continue;
+      }
+      up++;
+      DynamoNode node = n.service();
+      MembershipView view = node.membership().view();
+      if (view.status(n.id()) != NodeStatus.NORMAL || node.ring().isEmpty()) {
+        return false;
+      }
+      long v = view.ringVersion();
+      if (version != null && version != v) {
+        return false;
+      }
+      version = v;
+    }
+    int ringSize =
+        cluster.nodes().stream()
+            .filter(SimCluster.Instance::isUp)
+            .findFirst()
+            .map(n -> n.service().ring().orElseThrow().nodeCount())
+            .orElse(0);
+    return up > 0 && ringSize == up;
+  }
+
+  DynamoNode node(int index) {
+    return cluster.node(index).service();
+  }
+
+  /**
+   * Runs the simulation until {@code stage} completes (or a simulated minute passes) and returns
+   * its outcome.
+   */
+  <T> CompletableFuture<T> await(CompletionStage<T> stage) {
+    CompletableFuture<T> f = stage.toCompletableFuture();
+    cluster.simulation().runUntilOrFail("request completed", f::isDone, Duration.ofMinutes(1));
+    return f;
+  }
+
+  <T> T join(CompletionStage<T> stage) {
+    return Objects.requireNonNull(await(stage)).join();
+  }
+}
