@@ -214,7 +214,13 @@ public final class DynamoNode implements AutoCloseable {
   /** Writes a tombstone superseding what {@code context} has seen. */
   public CompletionStage<Context> delete(
       String store, byte[] key, Context context, RequestOptions options) {
-    return write(store, key, null, true, context, options);
+    return write(store, key, new byte[0], true, context, options);
+  }
+
+  /** A delete whose tombstone carries {@code marker}, for tests that must tell deletes apart. */
+  CompletionStage<Context> deleteMarked(
+      String store, byte[] key, byte[] marker, Context context, RequestOptions options) {
+    return write(store, key, marker.clone(), true, context, options);
   }
 
   private CompletionStage<Context> write(
@@ -236,7 +242,7 @@ public final class DynamoNode implements AutoCloseable {
           if (owners.contains(self)) {
             coordinateWrite(def, k, value, tombstone, ctx, w, timeout, owners, result);
           } else {
-            forward(def, k, value, ctx, w, timeout, owners, 0, result);
+            forward(def, k, value, tombstone, ctx, w, timeout, owners, 0, result);
           }
         });
   }
@@ -338,7 +344,7 @@ public final class DynamoNode implements AutoCloseable {
         contextBytes.length == 0 ? VectorClock.empty() : VersionCodec.decodeContext(contextBytes);
     Versioned version =
         tombstone
-            ? Versioned.tombstone(Math.max(0, clock.wallMillis()))
+            ? Versioned.tombstone(value, Math.max(0, clock.wallMillis()))
             : Versioned.of(value, Math.max(0, clock.wallMillis()));
     byte[] storageKey = StorageKeys.storageKey(key);
     Quorum<Boolean> quorum = new Quorum<>(owners, w);
@@ -457,6 +463,7 @@ public final class DynamoNode implements AutoCloseable {
       StoreDefinition def,
       byte[] key,
       byte[] value,
+      boolean tombstone,
       byte[] context,
       int w,
       Duration timeout,
@@ -472,7 +479,7 @@ public final class DynamoNode implements AutoCloseable {
       stats.forwarded++;
       call(
           target,
-          new ForwardedWrite(def.name(), key, value, context, w, timeout.toMillis()),
+          new ForwardedWrite(def.name(), key, value, tombstone, context, w, timeout.toMillis()),
           timeout.plus(FORWARD_SLACK),
           (reply, error) -> {
             if (reply instanceof ForwardedWriteReply ok) {
@@ -481,7 +488,7 @@ public final class DynamoNode implements AutoCloseable {
               result.completeExceptionally(Failures.toException(f));
             } else if (error instanceof PeerException.Unreachable) {
               // Certainly not delivered: another owner may take it.
-              forward(def, key, value, context, w, timeout, owners, next, result);
+              forward(def, key, value, tombstone, context, w, timeout, owners, next, result);
             } else {
               result.completeExceptionally(
                   new InsufficientReplicasException(
@@ -577,7 +584,7 @@ public final class DynamoNode implements AutoCloseable {
                       ? new ForwardedWriteReply(context.toBytes())
                       : Failures.toMessage(error)));
       coordinateWrite(
-          def, fw.key(), fw.value(), fw.isDelete(), fw.context(), w, timeout, owners, written);
+          def, fw.key(), fw.value(), fw.delete(), fw.context(), w, timeout, owners, written);
     } else {
       throw new InvalidRequestException(
           "unexpected message " + request.getClass().getSimpleName() + " for " + self);
@@ -646,7 +653,7 @@ public final class DynamoNode implements AutoCloseable {
 
   private static void validate(StoreDefinition def, byte[] key, byte[] value, byte[] context) {
     validateKey(def, key);
-    if (value != null && value.length > def.maxValueBytes()) {
+    if (value.length > def.maxValueBytes()) {
       throw new LimitExceededException("value bytes", value.length, def.maxValueBytes());
     }
     if (context.length > def.maxContextBytes()) {

@@ -45,25 +45,29 @@ public sealed interface NodeMessage extends PeerMessage {
   record ReplicaWriteReply() implements NodeMessage {}
 
   /**
-   * A put ({@code value} non-null) or delete ({@code value} null) sent by a node that is not a
-   * replica of the key to one that is, to coordinate it. A forwarded write is never forwarded
-   * again.
+   * A put or delete sent by a node that is not a replica of the key to one that is, to coordinate
+   * it. A forwarded write is never forwarded again.
    *
+   * @param value the value of a put; for a delete, the tombstone's marker (usually empty)
+   * @param delete whether this is a delete
    * @param context the client's encoded context (possibly empty)
    * @param quorum the client's W override, 0 for the store's
    * @param timeoutMillis how long the coordinator may wait for W acknowledgements
    */
   record ForwardedWrite(
-      String store, byte[] key, byte[] value, byte[] context, int quorum, long timeoutMillis)
+      String store,
+      byte[] key,
+      byte[] value,
+      boolean delete,
+      byte[] context,
+      int quorum,
+      long timeoutMillis)
       implements NodeMessage {
     public ForwardedWrite {
       Objects.requireNonNull(store, "store");
       Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(value, "value");
       Objects.requireNonNull(context, "context");
-    }
-
-    public boolean isDelete() {
-      return value == null;
     }
   }
 

@@ -24,7 +24,7 @@ import java.util.TreeSet;
  * [set only] pruned epoch floor + 1
  * entries: count, then each: node index, epoch, counter (>= 1)
  *   [set only] last write millis, value count (<= counter), then each value newest first:
- *     flags (0 value, 1 tombstone), wall millis, [value only] length + bytes
+ *     flags (0 value, 1 tombstone), wall millis, length + bytes (a tombstone's optional marker)
  * </pre>
  *
  * The empty clock encodes as zero bytes, so it equals {@code Context.EMPTY}. Entries are in actor
@@ -79,10 +79,8 @@ public final class VersionCodec {
       for (Versioned v : e.values()) {
         w.out.write(v.isTombstone() ? FLAG_TOMBSTONE : 0);
         w.varint(v.wallMillis());
-        if (!v.isTombstone()) {
-          w.varint(v.size());
-          w.out.writeBytes(v.rawValue());
-        }
+        w.varint(v.size());
+        w.out.writeBytes(v.rawValue());
       }
     }
     return w.bytes();
@@ -316,16 +314,13 @@ public final class VersionCodec {
         throw error("unknown value flags " + flags);
       }
       long millis = varint("value time");
-      if (flags == FLAG_TOMBSTONE) {
-        return Versioned.tombstone(millis);
-      }
       long length = varint("value length");
       if (length > remaining()) {
         throw error("value length " + length + " but only " + remaining() + " bytes are left");
       }
       byte[] value = Arrays.copyOfRange(in, pos, pos + (int) length);
       pos += (int) length;
-      return Versioned.wrap(value, false, millis);
+      return Versioned.wrap(value, flags == FLAG_TOMBSTONE, millis);
     }
 
     void finish(boolean[] used) {

@@ -12,7 +12,8 @@ import java.util.HexFormat;
  * to decide which write wins.
  *
  * <p>Tombstones are versions like any other: they supersede what their write's context saw and
- * replicate like values. A tombstone MUST have no bytes.
+ * replicate like values. A tombstone's bytes are an optional marker that clients never see (tests
+ * use it to tell deletes apart); deletes through the client API carry none.
  */
 public final class Versioned {
   private static final byte[] NONE = new byte[0];
@@ -40,12 +41,17 @@ public final class Versioned {
     return new Versioned(NONE, true, wallMillis);
   }
 
+  /** A delete marker carrying {@code marker} (copied), which only the server side sees. */
+  public static Versioned tombstone(byte[] marker, long wallMillis) {
+    return new Versioned(marker.clone(), true, wallMillis);
+  }
+
   /** Takes ownership of {@code value}: the caller MUST NOT modify it afterwards. */
   static Versioned wrap(byte[] value, boolean tombstone, long wallMillis) {
     return new Versioned(value, tombstone, wallMillis);
   }
 
-  /** A copy of the value bytes; empty for a tombstone. */
+  /** A copy of the value bytes; for a tombstone, its marker (usually empty). */
   public byte[] value() {
     return value.clone();
   }
