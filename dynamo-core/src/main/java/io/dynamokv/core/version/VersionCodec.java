@@ -22,8 +22,8 @@ import java.util.TreeSet;
  * format version (1 byte, = 1), kind (1 byte: 'C' context, 'S' sibling set)
  * node dictionary: count, then each node id as length + ASCII bytes, strictly ascending
  * [set only] pruned epoch floor + 1
- * entries: count, then each: node index, epoch, counter (>= 1)
- *   [set only] last write millis, value count (<= counter), then each value newest first:
+ * entries: count, then each: node index, epoch, counter (at least 1)
+ *   [set only] last write millis, value count (at most counter), then each value newest first:
  *     flags (0 value, 1 tombstone), wall millis, length + bytes (a tombstone's optional marker)
  * </pre>
  *

@@ -24,19 +24,30 @@ class ActorEpochProperties {
 
   @Provide
   Arbitrary<List<History.Op>> lossyHistories() {
+    return histories(2);
+  }
+
+  /** No data loss, so only the pruned-epoch floor stands between a pruned actor and reuse. */
+  @Provide
+  Arbitrary<List<History.Op>> pruningHistories() {
+    return histories(0);
+  }
+
+  private static Arbitrary<List<History.Op>> histories(int lossWeight) {
     Arbitrary<History.Kind> kinds =
         Arbitraries.frequency(
-            Tuple.of(2, History.Kind.READ),
+            Tuple.of(3, History.Kind.READ),
             Tuple.of(4, History.Kind.WRITE),
-            Tuple.of(3, History.Kind.SYNC),
-            Tuple.of(2, History.Kind.LOSE),
-            Tuple.of(2, History.Kind.PRUNE));
+            Tuple.of(4, History.Kind.SYNC),
+            Tuple.of(lossWeight, History.Kind.LOSE),
+            Tuple.of(4, History.Kind.PRUNE));
     Arbitrary<Integer> index = Arbitraries.integers().between(0, 7);
     return Combinators.combine(
             kinds, index, index, Arbitraries.of(true, false), Arbitraries.of(true, false))
         .as(History.Op::new)
         .list()
-        .ofMaxSize(60);
+        .ofMinSize(20)
+        .ofMaxSize(80);
   }
 
   @Property
@@ -48,6 +59,16 @@ class ActorEpochProperties {
 
     assertThat(history.reused).as("dots issued twice").isEmpty();
     assertThat(history.dots).doesNotHaveDuplicates();
+  }
+
+  @Property
+  void prunedActorsNeverContinueFromAStaleCounter(
+      @ForAll @IntRange(min = 2, max = 3) int nodes,
+      @ForAll @IntRange(min = 1, max = 2) int clients,
+      @ForAll("pruningHistories") List<History.Op> ops) {
+    History history = History.run(nodes, clients, ops, () -> {});
+
+    assertThat(history.reused).as("dots issued twice").isEmpty();
   }
 
   @Property

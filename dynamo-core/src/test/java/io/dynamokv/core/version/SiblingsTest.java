@@ -193,4 +193,39 @@ class SiblingsTest {
         .extracting(Actor::node)
         .containsExactly(NodeId.of("n0"), NodeId.of("n1"));
   }
+
+  @Test
+  void kv679APrunedActorResurrectedWithAStaleCounterGetsAFreshEpoch() {
+    Siblings a = put(Siblings.empty(), A, epochsA, VectorClock.empty(), "w1"); // dot (a, 1)
+    Siblings c = Siblings.sync(Siblings.empty(), a); // a lagging replica: (a, 1) only
+    a = put(a, A, epochsA, a.context(), "w2"); // dot (a, 2)
+    Actor actorA = a.actorFor(A, epochsA);
+    Siblings b = put(Siblings.sync(Siblings.empty(), a), B, epochsB, a.context(), "w3");
+    a = Siblings.sync(a, b).pruned(1); // (a, 2) carries no value any more: pruned
+    assertThat(a.context().counter(actorA)).isZero();
+
+    // Anti-entropy with c brings back (a, 1) and w1 as a false sibling. Continuing from that entry
+    // would reissue (a, 2), a dot b has already seen, and b would drop the new write as old.
+    a = Siblings.sync(a, c);
+    assertThat(live(a)).containsExactlyInAnyOrder("w1", "w3");
+    Actor chosen = a.actorFor(A, epochsA);
+    Siblings next = a.update(VectorClock.empty(), v("w4"), chosen);
+    // b still knows w1 was superseded, so the false sibling goes; w4 must survive.
+    assertThat(live(Siblings.sync(b, next))).containsExactlyInAnyOrder("w3", "w4");
+    assertThat(chosen).isNotEqualTo(actorA);
+  }
+
+  @Test
+  void kv679ANodeWithANewDataDirectoryNeverContinuesAStaleCounter() {
+    Siblings a = put(Siblings.empty(), A, epochsA, VectorClock.empty(), "w1");
+    Siblings b = Siblings.sync(Siblings.empty(), a); // b has (a, 1)
+    a = put(a, A, epochsA, a.context(), "w2"); // (a, 2), only on a
+    Siblings c = Siblings.sync(Siblings.empty(), a);
+
+    epochsA.restart(); // a loses its data directory; read repair brings (a, 1) back from b
+    Siblings repaired = Siblings.sync(Siblings.empty(), b);
+    Siblings next = repaired.update(repaired.context(), v("w3"), repaired.actorFor(A, epochsA));
+
+    assertThat(live(Siblings.sync(c, next))).containsExactlyInAnyOrder("w2", "w3");
+  }
 }

@@ -1,0 +1,169 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.core.version;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dynamokv.core.InvalidContextException;
+import io.dynamokv.core.NodeId;
+import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class VersionCodecTest {
+  private static final Actor A0 = Actor.of("node-a", 0);
+  private static final Actor A7 = Actor.of("node-a", 7);
+  private static final Actor B3 = Actor.of("node-b", 3);
+
+  /** Hand-built encodings, to pin down the format independently of the encoder. */
+  private static byte[] bytes(long... unsignedVarints) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (long v : unsignedVarints) {
+      while ((v & ~0x7FL) != 0) {
+        out.write((int) ((v & 0x7F) | 0x80));
+        v >>>= 7;
+      }
+      out.write((int) v);
+    }
+    return out.toByteArray();
+  }
+
+  private static Siblings sample() {
+    TestEpochs epochs = new TestEpochs();
+    Siblings s = Siblings.empty();
+    s = s.update(VectorClock.empty(), Versioned.of(new byte[] {1, 2, 3}, 10), A0);
+    s = s.update(VectorClock.empty(), Versioned.tombstone(11), A0);
+    return s.update(
+        VectorClock.empty(),
+        Versioned.of(new byte[0], 12),
+        s.actorFor(NodeId.of("node-b"), epochs));
+  }
+
+  @Test
+  void theEmptyContextIsZeroBytes() {
+    assertThat(VersionCodec.encode(VectorClock.empty())).isEmpty();
+    assertThat(VersionCodec.decodeContext(new byte[0])).isEqualTo(VectorClock.empty());
+  }
+
+  @Test
+  void contextLayoutIsVersionKindDictionaryEntries() {
+    VectorClock clock = VectorClock.of(Map.of(A0, 2L, A7, 300L, B3, 1L));
+    byte[] expected =
+        concat(
+            new byte[] {1, 'C', 2, 6},
+            "node-a".getBytes(),
+            new byte[] {6},
+            "node-b".getBytes(),
+            bytes(3, 0, 0, 2, 0, 7, 300, 1, 3, 1));
+    assertThat(VersionCodec.encode(clock)).isEqualTo(expected);
+    assertThat(VersionCodec.decodeContext(expected)).isEqualTo(clock);
+  }
+
+  @Test
+  void repeatedNodesCostLittle() {
+    VectorClock one = VectorClock.of(Map.of(A0, 1L));
+    VectorClock two = VectorClock.of(Map.of(A0, 1L, A7, 1L));
+    assertThat(VersionCodec.encode(two).length - VersionCodec.encode(one).length).isEqualTo(3);
+  }
+
+  @Test
+  void siblingSetsRoundTripWithTombstonesAndEmptyValues() {
+    Siblings s = sample();
+    assertThat(VersionCodec.decodeSiblings(VersionCodec.encode(s))).isEqualTo(s);
+    assertThat(VersionCodec.decodeSiblings(VersionCodec.encode(s.pruned(1))))
+        .isEqualTo(s.pruned(1));
+  }
+
+  @Test
+  void everyTruncationIsRejected() {
+    byte[] set = VersionCodec.encode(sample());
+    for (int n = 0; n < set.length; n++) {
+      byte[] prefix = Arrays.copyOf(set, n);
+      assertThatThrownBy(() -> VersionCodec.decodeSiblings(prefix))
+          .isInstanceOf(InvalidContextException.class);
+    }
+    byte[] context = VersionCodec.encode(sample().context());
+    for (int n = 1; n < context.length; n++) {
+      byte[] prefix = Arrays.copyOf(context, n);
+      assertThatThrownBy(() -> VersionCodec.decodeContext(prefix))
+          .isInstanceOf(InvalidContextException.class);
+    }
+  }
+
+  @Test
+  void trailingBytesAreRejected() {
+    byte[] context = VersionCodec.encode(VectorClock.of(Map.of(A0, 1L)));
+    byte[] longer = Arrays.copyOf(context, context.length + 1);
+    assertThatThrownBy(() -> VersionCodec.decodeContext(longer))
+        .isInstanceOf(InvalidContextException.class)
+        .hasMessageContaining("1 trailing bytes");
+  }
+
+  @Test
+  void hugeClaimedCountsFailFast() {
+    long[] huge = {Integer.MAX_VALUE, Long.MAX_VALUE, 1L << 40};
+    for (long n : huge) {
+      assertRejected(concat(new byte[] {1, 'C'}, bytes(n)), "claims");
+      assertRejected(concat(new byte[] {1, 'C', 0}, bytes(n)), "claims");
+      assertRejected(concat(new byte[] {1, 'S', 0, 0}, bytes(n)), "claims");
+      assertRejected(
+          concat(new byte[] {1, 'S', 1, 1, 'a', 0, 1, 0, 0, 5, 0}, bytes(n)), "value count");
+      assertRejected(
+          concat(new byte[] {1, 'S', 1, 1, 'a', 0, 1, 0, 0, 5, 0, 1, 0, 0}, bytes(n)),
+          "value length");
+    }
+  }
+
+  @Test
+  void malformedContextsAreRejectedWithClearMessages() {
+    assertRejected(new byte[] {2, 'C', 0, 0}, "unknown format version 2");
+    assertThatThrownBy(() -> VersionCodec.decodeContext(new byte[] {1, 'S', 0, 0}))
+        .isInstanceOf(InvalidContextException.class)
+        .hasMessageContaining("a context and a sibling set are not interchangeable");
+    assertRejected(concat(new byte[] {1, 'C', 1, 1, 'a'}, bytes(1, 0, 0, 0)), "counter");
+    assertRejected(
+        concat(new byte[] {1, 'C', 2, 1, 'b', 1, 'a'}, bytes(2, 0, 0, 1, 1, 0, 1)),
+        "not strictly ascending");
+    assertRejected(
+        concat(new byte[] {1, 'C', 1, 1, 'a'}, bytes(2, 0, 3, 1, 0, 3, 1)),
+        "actors are not strictly ascending");
+    assertRejected(
+        concat(new byte[] {1, 'C', 1, 1, 'a'}, bytes(2, 0, 3, 1, 0, 2, 1)),
+        "actors are not strictly ascending");
+    assertRejected(new byte[] {1, 'C', 1, 1, '!', 1, 0, 0, 1}, "node id");
+    assertRejected(new byte[] {1, 'C', 2, 1, 'a', 1, 'b', 1, 0, 0, 1}, "not used");
+    assertRejected(new byte[] {1, 'C', 1, 1, 'a', 1, 1, 0, 1}, "node index");
+    assertRejected(
+        new byte[] {1, 'C', 1, 1, 'a', 1, 0, (byte) 0x80, 0, 1}, "not minimally encoded");
+    assertRejected(concat(new byte[] {1, 'C', 1, 1, 'a', 1, 0, 0}, bytes(-1L)), "overflows");
+    assertRejected(
+        new byte[] {1, 'S', 1, 1, 'a', 0, 1, 0, 0, 1, 0, 2, 0, 0, 0, 0, 0},
+        "2 values but counter 1");
+    assertRejected(new byte[] {1, 'S', 1, 1, 'a', 0, 1, 0, 0, 1, 0, 1, 7, 0}, "value flags");
+  }
+
+  private static void assertRejected(byte[] bytes, String message) {
+    boolean context = bytes[1] == 'C';
+    assertThatThrownBy(
+            () -> {
+              if (context) {
+                VersionCodec.decodeContext(bytes);
+              } else {
+                VersionCodec.decodeSiblings(bytes);
+              }
+            })
+        .isInstanceOf(InvalidContextException.class)
+        .hasMessageContaining(message);
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (byte[] p : parts) {
+      out.writeBytes(p);
+    }
+    return out.toByteArray();
+  }
+}
