@@ -10,4 +10,10 @@ public class InvalidContextException extends DynamoException {
   public InvalidContextException(String message) {
     super(message);
   }
+
+  /** Garbage from clients is expected: no stack trace. */
+  @Override
+  public synchronized Throwable fillInStackTrace() {
+    return this;
+  }
 }
