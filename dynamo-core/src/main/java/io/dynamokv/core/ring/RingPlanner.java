@@ -455,10 +455,29 @@ public final class RingPlanner {
     /** Partitions of departed members go, one at a time, to the member with the largest deficit. */
     private void reassignOrphans() {
       int cursor = 0;
+      List<Integer> orphans = new ArrayList<>();
       for (int p = 0; p < q; p++) {
-        if (owners[p] >= 0) {
-          continue;
+        if (owners[p] < 0) {
+          orphans.add(p);
         }
+      }
+      while (!orphans.isEmpty()) {
+        // Most constrained first: the orphan fewest members below target may take.
+        int chosen = 0;
+        int fewest = Integer.MAX_VALUE;
+        for (int i = 0; i < orphans.size() && fewest > 0; i++) {
+          int candidates = 0;
+          for (int m = 0; m < s && candidates < fewest; m++) {
+            if (counts[m] < targets[m] && validAt(owners, m, orphans.get(i))) {
+              candidates++;
+            }
+          }
+          if (candidates < fewest) {
+            fewest = candidates;
+            chosen = i;
+          }
+        }
+        int p = orphans.remove(chosen);
         int best = -1;
         int bestDeficit = 0;
         boolean bestValid = false;
@@ -475,6 +494,13 @@ public final class RingPlanner {
             bestValid = valid;
           }
         }
+        if (!bestValid) {
+          int lender = lendExtra(p, cursor);
+          if (lender >= 0) {
+            best = lender;
+            bestValid = true;
+          }
+        }
         if (!bestValid && chainOrphan(p, cursor)) {
           continue;
         }
@@ -482,6 +508,30 @@ public final class RingPlanner {
         counts[best]++;
         cursor = (best + 1) % s;
       }
+    }
+
+    /**
+     * Which members keep the Q mod S extra partitions is a free choice: when no member below target
+     * may take orphan {@code p}, a member at the lower target that may take it gets the extra of a
+     * member that has not filled its extra yet. Returns that member, or -1.
+     */
+    private int lendExtra(int p, int cursor) {
+      int base = q / s;
+      for (int k = 0; k < s; k++) {
+        int taker = (cursor + k) % s;
+        if (targets[taker] != base || counts[taker] != base || !validAt(owners, taker, p)) {
+          continue;
+        }
+        for (int giver = 0; giver < s; giver++) {
+          if (targets[giver] == base + 1 && counts[giver] < targets[giver]) {
+            targets[giver]--;
+            targets[taker]++;
+            return taker;
+          }
+        }
+        return -1;
+      }
+      return -1;
     }
 
     /**
@@ -704,18 +754,19 @@ public final class RingPlanner {
         int bestX = -1;
         int bestY = -1;
         int bestDelta = 0;
-        for (int i = 0; i < n; i++) {
+        // First improvement, searching from the far side of the ring, where swapping in a
+        // partition of another member is least likely to break that member's own windows.
+        for (int i = 0; i < n && bestX < 0; i++) {
           int x = (w + i) % q;
           if (!duplicatedInWindow(layout, w, x)) {
             continue;
           }
-          for (int y = 0; y < q; y++) {
+          for (int d = 0; d < q && bestX < 0; d++) {
+            int y = (x + q / 2 + ((d & 1) == 0 ? d / 2 : -(d / 2 + 1)) + q) % q;
             if (layout[y] == layout[x]) {
               continue;
             }
-            int delta = swapDelta(layout, x, y);
-            if (delta < bestDelta) {
-              bestDelta = delta;
+            if (swapDelta(layout, x, y) < bestDelta) {
               bestX = x;
               bestY = y;
             }
