@@ -57,6 +57,16 @@ class RingCodecTest {
   }
 
   @Test
+  void latestPrefersTheHigherVersionThenTheLargerBytes() {
+    RingPlanner planner = RingPlanner.fixedPartitions(1024, 3);
+    Ring next = planner.join(ZONED, NodeId.of("x"), null);
+    Ring rival = planner.join(ZONED, NodeId.of("y"), null);
+    assertThat(Ring.latest(ZONED, next)).isSameAs(next);
+    assertThat(Ring.latest(next, ZONED)).isSameAs(next);
+    assertThat(Ring.latest(next, rival)).isEqualTo(Ring.latest(rival, next));
+  }
+
+  @Test
   void unknownFormatIsRejectedClearly() {
     byte[] bytes = RingCodec.encode(ZONED);
     bytes[0] = 2;
