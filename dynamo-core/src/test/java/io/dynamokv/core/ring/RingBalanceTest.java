@@ -64,9 +64,8 @@ class RingBalanceTest {
       int share = ring.partitionsOf(leaver).size();
       assertThat(changed(ring, left)).isGreaterThanOrEqualTo(share);
       if (s - 1 >= 2 * N + 2) {
-        // From an evenly spaced (periodic) layout every orphan has the same few eligible
-        // neighbours, so some orphans travel by a two-move chain: measured ~17% above the share.
-        assertThat((double) changed(ring, left)).isLessThanOrEqualTo(1.25 * share + 2 * N);
+        // Orphans that no member below target may take travel by a two-move chain: measured ~2%.
+        assertThat((double) changed(ring, left)).isLessThanOrEqualTo(1.1 * share + 2 * N);
       }
       RingPlannerTest.assertBalanced(left);
     }
