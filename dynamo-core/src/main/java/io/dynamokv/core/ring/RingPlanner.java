@@ -64,7 +64,7 @@ import java.util.TreeSet;
  *   <li>A leave moves the leaver's partitions, plus one per orphan that no member may take without
  *       a repeated owner in some window (it then travels by a two-move chain). From a ring grown by
  *       joins, which is also how {@link #initial} lays out more than 2N + 2 members, that is 0
- *       extra moves in ~84% of leaves and ~2% extra in the report's table; from a perfectly
+ *       extra moves in ~97% of leaves and ~2% extra in the report's table; from a perfectly
  *       periodic layout every orphan has the same few eligible members, costing ~17% extra.
  *       Asserted: at most 2·share + 2N in random histories, 1.1·share + 2N from {@link #initial},
  *       once {@code S - 1 >= 2N + 2}.
