@@ -50,11 +50,12 @@ import java.util.TreeSet;
  * ⌈Q/S⌉ <= ⌊Q/N⌋ and, for {@code S == N}, Q a multiple of N (so never for S = N = 3 with Q a power
  * of two: only periodic layouts have every window distinct). This is checked by property tests over
  * random histories, not proven; should the swaps ever fall short, the planner returns the balanced
- * layout with the fewest violating windows rather than fail. When the condition does not hold, and
- * in particular when {@code S < N}, the planner still balances exactly and applies the constraint
- * to windows of {@code min(N, S)} partitions as far as the swaps can (at most 2 violating windows
- * were seen for S = N = 3); preference lists are unaffected because the walk skips nodes already
- * taken, so they always hold {@code min(n, S)} distinct nodes.
+ * layout with the fewest violating windows rather than fail.
+ *
+ * <p>With {@code S < N}, or {@code S == N} when Q is not a multiple of N, the constraint is
+ * impossible and also pointless: every preference list then holds all S nodes whatever the layout
+ * (the walk skips nodes already taken), so the layout only decides which node comes first. The
+ * planner then guarantees exact balance and minimal movement only, and ignores the windows.
  *
  * <p>Movement (partitions whose owner changes; see dynamo-bench's RingBalanceReport for the table):
  *
@@ -371,7 +372,9 @@ public final class RingPlanner {
     FixedPlan(int[] owners, int s, int replicas) {
       this.q = owners.length;
       this.s = s;
-      this.n = Math.max(1, Math.min(replicas, Math.min(s, q)));
+      // With S <= N every preference list holds all S nodes whatever the layout, so the window
+      // constraint only matters when S > N, or S == N where it is satisfiable (Q a multiple of N).
+      this.n = s > replicas || (s == replicas && q % replicas == 0) ? replicas : 1;
       this.owners = owners.clone();
       this.original = owners.clone();
       this.counts = new int[s];
