@@ -11,7 +11,6 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -30,19 +29,22 @@ import java.util.TreeSet;
  * <ol>
  *   <li><b>Balance, always.</b> Every member owns ⌊Q/S⌋ or ⌈Q/S⌉ partitions. The {@code Q mod S}
  *       members that keep the larger share are those that own most now (ties: lower id), so no
- *       partition moves only to even out the remainder.
+ *       partition moves only to even out the remainder; while orphans are placed, an unfilled extra
+ *       may pass to another member if that keeps a window distinct.
  *   <li><b>Minimal movement.</b> Partitions of departed members are reassigned, and members above
- *       their target give exactly their surplus; nothing else moves unless step 4 needs it. A
+ *       their target give exactly their surplus; nothing else moves unless steps 3 or 4 need it. A
  *       joining node takes its partitions spread around the ring (filling the largest gap between
  *       its partitions first), so it takes them from many donors, and a leaving node's partitions
  *       go one each to the members with the largest deficit, so they spread over many nodes.
  *   <li><b>Distinct replicas.</b> Every window of N consecutive partitions (clockwise, wrapping)
  *       has N distinct owners: no "tail violations", so the replicas of a partition are simply the
  *       owners of the next N partitions and the skipping walk never has to go far. Moves choose
- *       partitions where this holds; leftover violations are repaired by ownership swaps (each
- *       moves two partitions, keeps balance and strictly lowers the number of violating windows).
+ *       partitions where this holds, or route a partition through a two-move chain when no direct
+ *       move does; leftover violations are repaired by ownership swaps (each moves two partitions,
+ *       keeps balance and strictly lowers the number of violating windows).
  *   <li>If violations remain, the planner lays the ring out afresh (each member's partitions evenly
- *       spaced, then repaired) and keeps whichever of the two layouts has fewer violating windows:
+ *       spaced, rotated and renamed to keep as many partitions as possible with their current
+ *       owner, then repaired) and keeps whichever of the two layouts has fewer violating windows:
  *       correctness over minimal movement.
  * </ol>
  *
@@ -901,9 +903,5 @@ public final class RingPlanner {
     public static RingChange remove(NodeId node) {
       return new RingChange(Kind.REMOVE, node, null);
     }
-  }
-
-  static SortedMap<NodeId, String> noZones() {
-    return new TreeMap<>();
   }
 }
