@@ -218,6 +218,21 @@ public final class Ring {
     return result;
   }
 
+  /**
+   * Of two rings, the one a node adopts: the higher version; for equal versions with different
+   * content (two claimants during a network partition), the one whose {@link RingCodec} bytes are
+   * larger in unsigned order, so every node converges on the same ring.
+   */
+  public static Ring latest(Ring a, Ring b) {
+    if (a.version != b.version) {
+      return a.version > b.version ? a : b;
+    }
+    if (a.equals(b)) {
+      return a;
+    }
+    return Arrays.compareUnsigned(RingCodec.encode(a), RingCodec.encode(b)) >= 0 ? a : b;
+  }
+
   /** The version: the planner gives each new ring its predecessor's version plus one. */
   public long version() {
     return version;

@@ -27,6 +27,7 @@
  * <p>The membership layer uses the package like this: on staged changes, the node for which {@link
  * io.dynamokv.core.ring.Claimant#isClaimant} holds computes {@code planner.apply(current,
  * changes)}, persists and gossips {@code RingCodec.encode(next)}; every node decodes rings it
- * receives and adopts the one with the highest {@link io.dynamokv.core.ring.Ring#version()}.
+ * receives and keeps {@link io.dynamokv.core.ring.Ring#latest} of its ring and the received one
+ * (highest version, ties broken by the encoded bytes).
  */
 package io.dynamokv.core.ring;
