@@ -14,8 +14,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -169,35 +171,29 @@ public final class LmdbStorageEngine implements StorageEngine {
   @Override
   public Keyspace keyspace(String name) {
     checkOpen();
-    if (!KEYSPACE_NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException(
-          "keyspace name must match " + KEYSPACE_NAME.pattern() + ", found: " + name);
-    }
+    checkKeyspaceName(name);
     LmdbKeyspace ks = keyspaces.get(name);
     return ks != null ? ks : openKeyspace(name);
   }
 
   private LmdbKeyspace openKeyspace(String name) {
-    // Opening a named database runs its own write transaction: hold the writer lock, and never
-    // call this while a write transaction of ours is open.
+    // Opening a named database is a write: under the writer lock, in a transaction of its own
+    // (growing the map if needed), never nested in another write transaction.
     writerLock.lock();
     try {
       LmdbKeyspace ks = keyspaces.get(name);
       if (ks != null) {
         return ks;
       }
-      resizeLock.readLock().lock();
-      try {
-        checkOpen();
-        Dbi<ByteBuffer> dbi = env.openDbi(name, DbiFlags.MDB_CREATE);
-        ks = new LmdbKeyspace(name, dbi);
-      } catch (Env.MapFullException e) {
-        throw mapFull(e);
-      } catch (LmdbException e) {
-        throw failure("open keyspace " + name, e);
-      } finally {
-        resizeLock.readLock().unlock();
-      }
+      byte[] dbName = name.getBytes(StandardCharsets.UTF_8);
+      List<Dbi<ByteBuffer>> opened = new ArrayList<>(1);
+      inWriteTxn(
+          txn -> {
+            opened.clear();
+            opened.add(env.openDbi(txn, dbName, null, false, DbiFlags.MDB_CREATE));
+            return true;
+          });
+      ks = new LmdbKeyspace(name, opened.get(0));
       keyspaces.put(name, ks);
       return ks;
     } finally {
@@ -212,6 +208,7 @@ public final class LmdbStorageEngine implements StorageEngine {
     for (WriteBatch.Operation op : batch.operations()) {
       checkKey(op.key());
       if (!targets.containsKey(op.keyspace())) {
+        checkKeyspaceName(op.keyspace());
         targets.put(op.keyspace(), null);
       }
     }
@@ -338,6 +335,13 @@ public final class LmdbStorageEngine implements StorageEngine {
   private void checkOpen() {
     if (closed) {
       throw new StorageException.Closed(description);
+    }
+  }
+
+  private static void checkKeyspaceName(String name) {
+    if (!KEYSPACE_NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          "keyspace name must match " + KEYSPACE_NAME.pattern() + ", found: " + name);
     }
   }
 

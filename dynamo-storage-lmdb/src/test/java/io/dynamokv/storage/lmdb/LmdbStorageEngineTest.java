@@ -387,6 +387,38 @@ class LmdbStorageEngineTest {
   }
 
   @Test
+  void aBatchNamingAnInvalidKeyspaceAppliesNothing() {
+    try (StorageEngine engine = new LmdbStorageEngineFactory().open(root.resolve("node"))) {
+      WriteBatch batch =
+          WriteBatch.builder()
+              .put(StorageEngine.DATA, bytes("a"), bytes("1"))
+              .put("Not/A/Keyspace", bytes("b"), bytes("2"))
+              .build();
+      assertThatThrownBy(() -> engine.write(batch))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("Not/A/Keyspace");
+      assertThat(engine.keyspace(StorageEngine.DATA).get(bytes("a"))).isNull();
+    }
+  }
+
+  @Test
+  void openingAKeyspaceInAFullMapGrowsIt() {
+    LmdbStorageEngineFactory f =
+        factory(
+            LmdbStorageEngineFactory.Options.builder()
+                .mapSize(64 * 1024)
+                .durability(Durability.WRITE_NO_SYNC));
+    try (StorageEngine engine = f.open(root.resolve("node"))) {
+      for (int i = 0; i < 40; i++) {
+        engine.keyspace("ks" + i).put(bytes("k"), new byte[4096]);
+      }
+      for (int i = 0; i < 40; i++) {
+        assertThat(engine.keyspace("ks" + i).get(bytes("k"))).hasSize(4096);
+      }
+    }
+  }
+
+  @Test
   void optionsAreValidated() {
     assertThatThrownBy(() -> LmdbStorageEngineFactory.Options.builder().mapSize(10).build())
         .isInstanceOf(IllegalArgumentException.class)
