@@ -159,6 +159,9 @@ public final class LmdbStorageEngine implements StorageEngine {
           "lmdb at " + directory + ": cannot open the environment: " + e.getMessage(), e);
     }
     try {
+      // A process killed while reading leaves its reader slots behind; they pin old pages until
+      // cleared. We hold the directory lock, so no other live process can own a slot.
+      env.readerCheck();
       return new LmdbStorageEngine(directory, options, channel, lock, env);
     } catch (RuntimeException e) {
       env.close();
