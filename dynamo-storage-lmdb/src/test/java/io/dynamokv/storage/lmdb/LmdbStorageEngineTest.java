@@ -415,6 +415,7 @@ class LmdbStorageEngineTest {
       for (int i = 0; i < 40; i++) {
         assertThat(engine.keyspace("ks" + i).get(bytes("k"))).hasSize(4096);
       }
+      assertThat(((LmdbStorageEngine) engine).mapSizeBytes()).isGreaterThan(64 * 1024);
     }
   }
 
