@@ -1,0 +1,20 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.storage.lmdb;
+
+import io.dynamokv.core.spi.StorageEngine;
+import io.dynamokv.core.spi.StorageEngineContract;
+import java.nio.file.Path;
+
+class LmdbStorageEngineContractTest extends StorageEngineContract {
+  @Override
+  protected StorageEngine open(Path directory) {
+    return new LmdbStorageEngineFactory().open(directory);
+  }
+
+  @Override
+  protected boolean persistent() {
+    return true;
+  }
+}
