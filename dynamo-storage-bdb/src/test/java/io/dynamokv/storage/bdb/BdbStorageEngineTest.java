@@ -27,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -130,6 +131,68 @@ class BdbStorageEngineTest {
         pool.shutdownNow();
         assertThat(pool.awaitTermination(1, TimeUnit.MINUTES)).isTrue();
       }
+    }
+  }
+
+  @Test
+  void updateRunsItsFunctionExactlyOncePerCallWhileScansAndBatchesHoldLocks() throws Exception {
+    try (StorageEngine engine = open(directory)) {
+      Keyspace data = engine.keyspace(StorageEngine.DATA);
+      int updaters = 4;
+      int updates = 300;
+      AtomicInteger calls = new AtomicInteger();
+      AtomicBoolean stop = new AtomicBoolean();
+      ExecutorService pool = Executors.newFixedThreadPool(updaters + 2);
+      try {
+        // Long scans hold read locks on "c"; batches lock "b" and "c" together.
+        Future<?> scanner =
+            pool.submit(
+                () -> {
+                  while (!stop.get()) {
+                    data.scan(null, null, (k, v) -> true);
+                  }
+                });
+        Future<?> batches =
+            pool.submit(
+                () -> {
+                  for (int n = 0; !stop.get(); n++) {
+                    engine.write(
+                        WriteBatch.builder()
+                            .put(StorageEngine.DATA, bytes("b"), bytes("b" + n))
+                            .put(StorageEngine.DATA, bytes("d"), bytes("d" + n))
+                            .build());
+                  }
+                });
+        List<Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < updaters; t++) {
+          futures.add(
+              pool.submit(
+                  () -> {
+                    for (int i = 0; i < updates; i++) {
+                      data.update(
+                          bytes("c"),
+                          old -> {
+                            calls.incrementAndGet();
+                            long n = old == null ? 0 : ByteBuffer.wrap(old).getLong();
+                            return ByteBuffer.allocate(8).putLong(n + 1).array();
+                          });
+                    }
+                    return null;
+                  }));
+        }
+        for (Future<?> f : futures) {
+          f.get(2, TimeUnit.MINUTES);
+        }
+        stop.set(true);
+        scanner.get(1, TimeUnit.MINUTES);
+        batches.get(1, TimeUnit.MINUTES);
+      } finally {
+        stop.set(true);
+        pool.shutdownNow();
+        assertThat(pool.awaitTermination(1, TimeUnit.MINUTES)).isTrue();
+      }
+      assertThat(calls.get()).isEqualTo(updaters * updates);
+      assertThat(ByteBuffer.wrap(data.get(bytes("c"))).getLong()).isEqualTo(updaters * updates);
     }
   }
 
