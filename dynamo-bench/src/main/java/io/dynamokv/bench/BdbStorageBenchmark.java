@@ -43,10 +43,11 @@ import org.openjdk.jmh.annotations.TearDown;
  * work ({@code impl=raw}) in the same run, on 100,000 pre-populated 24-byte keys.
  *
  * <p>Both use the same environment settings: transactional, {@code COMMIT_WRITE_NO_SYNC}, 256 MiB
- * cache, {@code EVICT_LN}, key prefixing. Raw JE does what the adapter needs for the same
- * guarantees: {@code Database.get} without a transaction (read committed) and auto-commit {@code
- * Database.put}, reusing its {@code DatabaseEntry} objects. Gets and puts pick keys uniformly at
- * random or walk them in order ({@code keyOrder}); puts overwrite existing keys.
+ * cache, {@code EVICT_LN}, 64 MiB log files, cleaner at 50% with one thread, key prefixing. Raw JE
+ * does what the adapter needs for the same guarantees: {@code Database.get} without a transaction
+ * (read committed) and auto-commit {@code Database.put}, reusing its {@code DatabaseEntry} objects.
+ * Gets and puts pick keys uniformly at random or walk them in order ({@code keyOrder}); puts
+ * overwrite existing keys.
  *
  * <pre>
  * mvn -B -o -pl dynamo-bench -am package -DskipTests
@@ -109,6 +110,7 @@ public class BdbStorageBenchmark {
           }
           engine.write(b.build());
         }
+        engine.flush();
       }
       case "raw" -> {
         EnvironmentConfig config = new EnvironmentConfig();
@@ -117,6 +119,10 @@ public class BdbStorageBenchmark {
         config.setDurability(com.sleepycat.je.Durability.COMMIT_WRITE_NO_SYNC);
         config.setCacheSize(CACHE_BYTES);
         config.setCacheMode(CacheMode.EVICT_LN);
+        // The adapter's defaults: 64 MiB log files, cleaner at 50% with one thread.
+        config.setConfigParam(EnvironmentConfig.LOG_FILE_MAX, Long.toString(64L << 20));
+        config.setConfigParam(EnvironmentConfig.CLEANER_MIN_UTILIZATION, "50");
+        config.setConfigParam(EnvironmentConfig.CLEANER_THREADS, "1");
         env = new Environment(directory.toFile(), config);
         DatabaseConfig dbConfig = new DatabaseConfig();
         dbConfig.setAllowCreate(true);
@@ -131,6 +137,7 @@ public class BdbStorageBenchmark {
           }
           txn.commit();
         }
+        env.flushLog(true);
       }
       default -> throw new IllegalArgumentException("impl: " + impl);
     }

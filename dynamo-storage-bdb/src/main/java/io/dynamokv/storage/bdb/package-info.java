@@ -37,8 +37,8 @@
  *       acknowledged, even on power loss; costs an fsync per write.
  *   <li>{@code WRITE_NO_SYNC} → {@code COMMIT_WRITE_NO_SYNC} (the default): each commit is written
  *       to the OS. Survives a JVM crash; an OS crash or power loss loses the writes not yet fsynced
- *       (JE fsyncs at checkpoints, when a log file fills, and every {@code je.log.flushSync
- *       Interval}, 20 s by default).
+ *       (JE fsyncs at checkpoints, when a log file fills, and every {@code
+ *       je.log.flushSyncInterval}, 20 s by default).
  *   <li>{@code NO_SYNC} → {@code COMMIT_NO_SYNC}: commits stay in JE's log buffer. A JVM crash
  *       loses the writes not yet written: JE writes its buffer when it fills and every {@code
  *       je.log.flushNoSyncInterval} (5 s by default); this is the "periodic flush", run by JE
