@@ -362,7 +362,11 @@ final class CoordinationSimulation {
       List<Integer> elements,
       boolean delete) {
     int node = randomUpNode();
-    int w = random.nextDouble() < settings.w1Share() ? 1 : random.nextInt(4);
+    // Now and then W=4 > N: refused before anything is written, a definitely failed write.
+    int w =
+        random.nextInt(50) == 0
+            ? 4
+            : random.nextDouble() < settings.w1Share() ? 1 : random.nextInt(4);
     RequestOptions options = options(w);
     long timeoutMillis =
         (options.timeout() == null ? REQUEST_TIMEOUT : options.timeout()).toMillis();

@@ -50,6 +50,8 @@ class CoordinationSimulationTest {
       assertThat(coverage.quorumFailures).as("quorum failures").isPositive();
       assertThat(coverage.timedOutUnknown).as("timeouts with unknown outcome").isPositive();
       assertThat(coverage.siblingReads).as("reads with concurrent siblings").isPositive();
+      assertThat(coverage.failedWrites).as("definitely failed writes").isPositive();
+      assertThat(coverage.crashes).as("crashes").isPositive();
       assertThat(coverage.failedWrites + coverage.okWrites + coverage.unknownWrites)
           .as("writes")
           .isGreaterThanOrEqualTo(seeds.size() * 100L);
