@@ -148,7 +148,7 @@ final class CoordinationSimulation {
   private final Set<Fault> faults = EnumSet.noneOf(Fault.class);
   private final List<SimNetwork.Filter> filters = new ArrayList<>();
   private final List<io.dynamokv.core.sim.Simulation.Event> faultEvents = new ArrayList<>();
-  private boolean faultsOver;
+  private final Chain[] chains; // by client
   private int issued;
   private int clientsDone;
   private int coordinatorCrashesLeft;
@@ -165,6 +165,7 @@ final class CoordinationSimulation {
     this.sim = new DynamoSim(seed, NODES, List.of(store), settings.broken(), REQUEST_TIMEOUT);
     this.cluster = sim.cluster;
     this.random = cluster.random();
+    this.chains = new Chain[settings.clients() + 1];
     for (int i = 0; i < settings.keys(); i++) {
       keys.add("set-" + i);
     }
@@ -324,10 +325,31 @@ final class CoordinationSimulation {
       return;
     }
     issued++;
+    Chain chain = chains[client];
+    if (chain != null && random.nextInt(6) == 0) {
+      // Write again with the context the last acknowledged write returned (no read in between).
+      boolean grew = !chain.returned().equals(chain.sent());
+      write(
+          client,
+          chain.write().key,
+          false,
+          chain.returned(),
+          (node, w, timeout) ->
+              history.invokeChainedWrite(
+                  client, chain.write().key, node, w, timeout, chain.write(), grew, cluster.now()));
+      return;
+    }
     String key = keys.get(random.nextInt(keys.size()));
     int kind = random.nextInt(10);
     if (kind == 0) {
-      write(client, key, null, Context.EMPTY, List.of(), false);
+      write(
+          client,
+          key,
+          false,
+          Context.EMPTY,
+          (node, w, timeout) ->
+              history.invokeWrite(
+                  client, key, false, node, w, timeout, null, List.of(), cluster.now()));
       return;
     }
     boolean delete = kind == 1;
@@ -336,7 +358,7 @@ final class CoordinationSimulation {
     SetHistory.Read read = history.invokeRead(client, key, node, r, cluster.now());
     call(
         client,
-        cluster.node(node).service().read(STORE, key.getBytes(), options(r)),
+        cluster.node(node).service().read(STORE, bytes(key), options(r)),
         (result, error) -> {
           if (error != null) {
             history.readFailed(read, describe(error));
@@ -350,17 +372,35 @@ final class CoordinationSimulation {
               elements.addAll(SetHistory.elementsOf(v));
             }
           }
-          write(client, key, read, result.context(), new ArrayList<>(elements), delete);
+          write(
+              client,
+              key,
+              delete,
+              result.context(),
+              (at, w, timeout) ->
+                  history.invokeWrite(
+                      client,
+                      key,
+                      delete,
+                      at,
+                      w,
+                      timeout,
+                      read,
+                      new ArrayList<>(elements),
+                      cluster.now()));
         });
   }
 
-  private void write(
-      int client,
-      String key,
-      SetHistory.Read from,
-      Context context,
-      List<Integer> elements,
-      boolean delete) {
+  /** Records a write in the history, given its coordinator, W and timeout. */
+  @FunctionalInterface
+  private interface Recorder {
+    SetHistory.Write record(int node, int quorum, long timeoutMillis);
+  }
+
+  /** An acknowledged write, the context it carried and the context it returned. */
+  private record Chain(SetHistory.Write write, Context sent, Context returned) {}
+
+  private void write(int client, String key, boolean delete, Context context, Recorder recorder) {
     int node = randomUpNode();
     // Now and then W=4 > N: refused before anything is written, a definitely failed write.
     int w =
@@ -370,22 +410,22 @@ final class CoordinationSimulation {
     RequestOptions options = options(w);
     long timeoutMillis =
         (options.timeout() == null ? REQUEST_TIMEOUT : options.timeout()).toMillis();
-    SetHistory.Write write =
-        history.invokeWrite(
-            client, key, delete, node, w, timeoutMillis, from, elements, cluster.now());
+    SetHistory.Write write = recorder.record(node, w, timeoutMillis);
     byte[] value = write.value;
     DynamoNode coordinator = cluster.node(node).service();
     maybeCrashCoordinator(node, key, w, coordinator);
     CompletionStage<Context> stage =
         delete
-            ? coordinator.deleteMarked(STORE, key.getBytes(), value, context, options)
-            : coordinator.put(STORE, key.getBytes(), value, context, options);
+            ? coordinator.deleteMarked(STORE, bytes(key), value, context, options)
+            : coordinator.put(STORE, bytes(key), value, context, options);
     call(
         client,
         stage,
         (ok, error) -> {
+          chains[client] = null;
           if (error == null) {
             history.writeCompleted(write, Outcome.OK, "", cluster.now());
+            chains[client] = new Chain(write, context, ok);
           } else {
             history.writeCompleted(
                 write,
@@ -401,14 +441,20 @@ final class CoordinationSimulation {
     if (w != 1 || coordinatorCrashesLeft == 0 || cluster.now() < armedFromNanos) {
       return;
     }
-    List<NodeId> owners =
-        coordinator.ring().orElseThrow().preferenceList(Token.of(key.getBytes()), 3);
+    if (coordinator.ring().isEmpty()) {
+      return;
+    }
+    List<NodeId> owners = coordinator.ring().get().preferenceList(Token.of(bytes(key)), 3);
     NodeId target = owners.contains(coordinator.id()) ? coordinator.id() : owners.get(0);
     coordinatorCrashesLeft--;
     int index = cluster.node(target).index();
     Duration in = Duration.ofMillis(1 + random.nextInt(45));
     Duration down = Duration.ofMillis(200 + random.nextInt(800));
     fault(in, "fault crash coordinator n" + index, () -> crashFor(index, down));
+  }
+
+  private static byte[] bytes(String key) {
+    return key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private RequestOptions options(int quorum) {
@@ -513,13 +559,13 @@ final class CoordinationSimulation {
   private void dumpReplicas() {
     for (String key : keys) {
       List<NodeId> owners =
-          sim.node(1).ring().orElseThrow().preferenceList(Token.of(key.getBytes()), 3);
+          sim.node(1).ring().orElseThrow().preferenceList(Token.of(bytes(key)), 3);
       System.out.println("key " + key + " owners " + owners);
       for (SimCluster<DynamoNode>.Instance n : cluster.nodes()) {
         byte[] stored =
             io.dynamokv.core.storage.MemoryStorageEngine.open(n.directory())
                 .keyspace("data-" + STORE)
-                .get(io.dynamokv.core.ring.StorageKeys.storageKey(key.getBytes()));
+                .get(io.dynamokv.core.ring.StorageKeys.storageKey(bytes(key)));
         System.out.println(
             "  "
                 + n.id()
@@ -539,8 +585,7 @@ final class CoordinationSimulation {
       for (int i = 1; i <= NODES; i++) {
         CompletableFuture<ReadResult> f =
             sim.await(
-                sim.node(i)
-                    .read(STORE, key.getBytes(), new RequestOptions(3, Duration.ofSeconds(1))));
+                sim.node(i).read(STORE, bytes(key), new RequestOptions(3, Duration.ofSeconds(1))));
         ReadResult result = f.handle((r, e) -> e == null ? r : null).join();
         if (result == null) {
           perNode.add(List.of());

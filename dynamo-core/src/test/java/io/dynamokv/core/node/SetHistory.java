@@ -59,8 +59,11 @@ final class SetHistory {
     final int quorum;
     final long timeoutMillis;
 
-    /** The read whose context the write carried; 0 for a blind write. */
+    /** The read whose context the write carried; 0 for a blind or chained write. */
     final int readId;
+
+    /** Where the write's context came from, for the history: none, a read, or a write. */
+    final String origin;
 
     final BitSet seen;
     final byte[] value;
@@ -79,6 +82,7 @@ final class SetHistory {
         int quorum,
         long timeoutMillis,
         int readId,
+        String origin,
         BitSet seen,
         byte[] value,
         long invokedNanos) {
@@ -90,6 +94,7 @@ final class SetHistory {
       this.quorum = quorum;
       this.timeoutMillis = timeoutMillis;
       this.readId = readId;
+      this.origin = origin;
       this.seen = seen;
       this.value = value;
       this.invokedNanos = invokedNanos;
@@ -101,12 +106,12 @@ final class SetHistory {
           "%9.3f ms c%d %s w%d via n%d W=%s t=%dms ctx=%s seen=%s -> %s%s",
           invokedNanos / 1e6,
           client,
-          delete ? "delete" : readId == 0 ? "blind-put" : "put",
+          delete ? "delete" : origin.equals("none") ? "blind-put" : "put",
           id,
           node,
           quorum == 0 ? "default" : Integer.toString(quorum),
           timeoutMillis,
-          readId == 0 ? "none" : "r" + readId,
+          origin,
           seen,
           outcome,
           error.isEmpty() ? "" : " (" + error + ")");
@@ -180,6 +185,74 @@ final class SetHistory {
       Read fromRead,
       List<Integer> elements,
       long now) {
+    BitSet seen = fromRead == null ? new BitSet() : (BitSet) fromRead.saw.clone();
+    return add(
+        client,
+        key,
+        delete,
+        node,
+        quorum,
+        timeoutMillis,
+        fromRead == null ? 0 : fromRead.id,
+        fromRead == null ? "none" : "r" + fromRead.id,
+        seen,
+        elements,
+        now);
+  }
+
+  /**
+   * Records an invoked put that carries the context an earlier acknowledged write {@code from}
+   * returned. The server returns either exactly the written version's context (then the new put saw
+   * {@code from} and all it saw) or, when it cannot say that exactly, the context {@code from}
+   * carried (then it saw what {@code from} saw): {@code contextGrew} tells which, by comparing the
+   * opaque bytes only.
+   */
+  Write invokeChainedWrite(
+      int client,
+      String key,
+      int node,
+      int quorum,
+      long timeoutMillis,
+      Write from,
+      boolean contextGrew,
+      long now) {
+    BitSet seen = (BitSet) from.seen.clone();
+    if (contextGrew) {
+      seen.set(from.id);
+    }
+    List<Integer> elements = new ArrayList<>();
+    if (!from.delete) {
+      String text = new String(from.value, UTF_8);
+      for (String e : text.substring(text.indexOf(':') + 1).split(",")) {
+        elements.add(Integer.parseInt(e));
+      }
+    }
+    return add(
+        client,
+        key,
+        false,
+        node,
+        quorum,
+        timeoutMillis,
+        0,
+        "w" + from.id + (contextGrew ? " (its version)" : " (its context)"),
+        seen,
+        elements,
+        now);
+  }
+
+  private Write add(
+      int client,
+      String key,
+      boolean delete,
+      int node,
+      int quorum,
+      long timeoutMillis,
+      int readId,
+      String origin,
+      BitSet seen,
+      List<Integer> elements,
+      long now) {
     int id = writes.size() + 1;
     byte[] value;
     if (delete) {
@@ -192,20 +265,9 @@ final class SetHistory {
       text.append(id); // the write's own, unique element
       value = text.toString().getBytes(UTF_8);
     }
-    BitSet seen = fromRead == null ? new BitSet() : (BitSet) fromRead.saw.clone();
     Write write =
         new Write(
-            id,
-            client,
-            key,
-            delete,
-            node,
-            quorum,
-            timeoutMillis,
-            fromRead == null ? 0 : fromRead.id,
-            seen,
-            value,
-            now);
+            id, client, key, delete, node, quorum, timeoutMillis, readId, origin, seen, value, now);
     writes.add(write);
     return write;
   }
