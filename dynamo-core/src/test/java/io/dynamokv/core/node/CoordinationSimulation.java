@@ -119,6 +119,8 @@ final class CoordinationSimulation {
       long timedOutUnknown,
       long siblingReads,
       long crashes,
+      long detectorSkips,
+      long workloadMillis,
       long events) {
     boolean passed() {
       return violations.isEmpty();
@@ -157,6 +159,7 @@ final class CoordinationSimulation {
   private long quorumFailuresBeforeCrash;
   private long requestsBeforeCrash;
   private long crashes;
+  private long workloadMillis;
 
   private CoordinationSimulation(long seed, Settings settings) {
     this.seed = seed;
@@ -178,6 +181,7 @@ final class CoordinationSimulation {
 
   private Result run() {
     sim.formCluster();
+    long start = cluster.now();
     chooseFaults();
     for (int c = 1; c <= settings.clients(); c++) {
       int client = c;
@@ -188,6 +192,7 @@ final class CoordinationSimulation {
         .simulation()
         .runUntilOrFail(
             "clients finished", () -> clientsDone == settings.clients(), Duration.ofMinutes(2));
+    workloadMillis = (cluster.now() - start) / 1_000_000;
     quiesce();
     if (Boolean.getBoolean("sim.debug")) {
       dumpReplicas();
@@ -210,13 +215,13 @@ final class CoordinationSimulation {
     if (faults.isEmpty()) {
       faults.add(allowed.get(random.nextInt(allowed.size())));
     }
-    // The workload lasts about half a simulated second; faults start within its first part.
+    // The workload lasts several simulated seconds; faults start within its first part.
     for (Fault f : faults) {
-      Duration at = Duration.ofMillis(10 + random.nextInt(300));
+      Duration at = Duration.ofMillis(10 + random.nextInt(2000));
       switch (f) {
         case CRASH_RESTART -> {
           int victim = 1 + random.nextInt(NODES);
-          Duration down = Duration.ofMillis(50 + random.nextInt(400));
+          Duration down = faultLength();
           fault(at, "fault crash n" + victim, () -> crashFor(victim, down));
         }
         case CRASH_COORDINATOR ->
@@ -232,7 +237,7 @@ final class CoordinationSimulation {
           int split = 1 + random.nextInt(2);
           Set<Integer> minority = new LinkedHashSet<>(order.subList(0, split));
           Set<Integer> majority = new LinkedHashSet<>(order.subList(split, NODES));
-          Duration length = Duration.ofMillis(50 + random.nextInt(400));
+          Duration length = faultLength();
           fault(
               at,
               "fault partition " + minority + "|" + majority,
@@ -247,7 +252,7 @@ final class CoordinationSimulation {
           int from = order.get(0);
           int to = order.get(1);
           int other = order.get(2);
-          Duration length = Duration.ofMillis(50 + random.nextInt(400));
+          Duration length = faultLength();
           fault(
               at,
               "fault lossy links",
@@ -277,6 +282,12 @@ final class CoordinationSimulation {
         }
       }
     }
+  }
+
+  /** Short (under half a second) or, one time in three, long enough for failure detectors. */
+  private Duration faultLength() {
+    return Duration.ofMillis(
+        random.nextInt(3) == 0 ? 2000 + random.nextInt(6000) : 50 + random.nextInt(400));
   }
 
   /** Schedules a fault action; those still pending when the workload ends never run. */
@@ -475,8 +486,13 @@ final class CoordinationSimulation {
   }
 
   private void think(int client) {
-    cluster.schedule(
-        Duration.ofMillis(random.nextInt(6)), "c" + client + " next", () -> next(client));
+    // Mostly dense; now and then a longer pause, so that the workload spans several gossip
+    // rounds and the failure detectors act on the faults while clients still run.
+    Duration pause =
+        random.nextInt(10) == 0
+            ? Duration.ofMillis(200 + random.nextInt(1000))
+            : Duration.ofMillis(random.nextInt(6));
+    cluster.schedule(pause, "c" + client + " next", () -> next(client));
   }
 
   /**
@@ -647,6 +663,9 @@ final class CoordinationSimulation {
         timedOut,
         history.readsWithSiblings(),
         crashes,
+        history.writes().stream().filter(w -> w.error.contains("failure detector")).count()
+            + history.reads().stream().filter(r -> r.error.contains("failure detector")).count(),
+        workloadMillis,
         cluster.simulation().eventCount());
   }
 }

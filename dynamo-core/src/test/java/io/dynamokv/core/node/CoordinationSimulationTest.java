@@ -20,7 +20,15 @@ import org.junit.jupiter.api.TestInfo;
  *
  * <p>CI runs {@value #CI_SEEDS} fixed seeds. Replay one with {@code mvn -pl dynamo-core test
  * -Dtest=io.dynamokv.core.node.CoordinationSimulationTest#ciSeedsKeepEveryInvariant -Dsim.seed=S};
- * explore {@code K} fresh ones with {@code -Dsim.seeds=K}.
+ * explore {@code K} fresh ones with {@code -Dsim.seeds=K}; add {@code -Dsim.debug=true} to print
+ * every replica's stored set of every key before the final reads.
+ *
+ * <p>How the issue's invariants map onto the checks (all in {@link SetHistory}): "no acknowledged
+ * write lost" is {@code checkNoAcknowledgedWriteLost} on the final R=N read; "no invented or
+ * duplicated siblings" and "the final set is exactly the maximal landed writes" are the per-read
+ * checks (issued, not definitely failed, unaltered, once, an antichain of {@code seen()}) on every
+ * read, final or not; "the same answer whichever node coordinates" compares the final reads through
+ * all five nodes, versions and context.
  */
 class CoordinationSimulationTest {
   static final int CI_SEEDS = 1000;
@@ -118,6 +126,8 @@ class CoordinationSimulationTest {
     long timedOutUnknown;
     long siblingReads;
     long crashes;
+    long detectorSkips;
+    long workloadMillis;
     long events;
 
     void add(Result r) {
@@ -131,6 +141,8 @@ class CoordinationSimulationTest {
       timedOutUnknown += r.timedOutUnknown();
       siblingReads += r.siblingReads();
       crashes += r.crashes();
+      detectorSkips += r.detectorSkips();
+      workloadMillis += r.workloadMillis();
       events += r.events();
     }
 
@@ -138,7 +150,8 @@ class CoordinationSimulationTest {
     public String toString() {
       return String.format(
           "coverage: requests=%d forwarded=%d quorumFailures=%d writes ok=%d failed=%d unknown=%d"
-              + " (timed out=%d) readsWithSiblings=%d crashes=%d events=%d",
+              + " (timed out=%d) readsWithSiblings=%d crashes=%d"
+              + " requestsMeetingFailureDetectorSuspicion=%d meanWorkload=%d ms events=%d",
           requests,
           forwarded,
           quorumFailures,
@@ -148,6 +161,8 @@ class CoordinationSimulationTest {
           timedOutUnknown,
           siblingReads,
           crashes,
+          detectorSkips,
+          seeds == 0 ? 0 : workloadMillis / seeds,
           events);
     }
   }
