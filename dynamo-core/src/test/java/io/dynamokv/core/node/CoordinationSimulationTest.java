@@ -128,6 +128,7 @@ class CoordinationSimulationTest {
     long crashes;
     long detectorSkips;
     long workloadMillis;
+    long finalReadRetries;
     long events;
 
     void add(Result r) {
@@ -143,6 +144,7 @@ class CoordinationSimulationTest {
       crashes += r.crashes();
       detectorSkips += r.detectorSkips();
       workloadMillis += r.workloadMillis();
+      finalReadRetries += r.finalReadRetries();
       events += r.events();
     }
 
@@ -151,7 +153,7 @@ class CoordinationSimulationTest {
       return String.format(
           "coverage: requests=%d forwarded=%d quorumFailures=%d writes ok=%d failed=%d unknown=%d"
               + " (timed out=%d) readsWithSiblings=%d crashes=%d"
-              + " requestsMeetingFailureDetectorSuspicion=%d meanWorkload=%d ms events=%d",
+              + " requestsMeetingFailureDetectorSuspicion=%d meanWorkload=%d ms finalReadRetries=%d events=%d",
           requests,
           forwarded,
           quorumFailures,
@@ -163,6 +165,7 @@ class CoordinationSimulationTest {
           crashes,
           detectorSkips,
           seeds == 0 ? 0 : workloadMillis / seeds,
+          finalReadRetries,
           events);
     }
   }
