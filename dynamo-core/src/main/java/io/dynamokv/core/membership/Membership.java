@@ -618,7 +618,9 @@ public final class Membership implements AutoCloseable {
   private void setRing(RingState newRing) {
     ring = newRing;
     owners = ownersOf((newRing.ringUnsafe()));
-    viewDirty = true;
+    // Durable before anyone routes by it: a node that crashed before its next round would
+    // otherwise come back with an older ring and coordinate keys it no longer owns.
+    persistView();
     changed();
     for (RingListener l : ringListeners) {
       l.onRingChange(newRing);

@@ -13,7 +13,10 @@ import io.dynamokv.core.StoreNotFoundException;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
+import io.dynamokv.core.ring.Ring;
 import io.dynamokv.core.ring.Token;
+import io.dynamokv.core.sim.SimNetwork;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -134,5 +137,24 @@ class DynamoNodeTest {
         .hasMessageContaining("value bytes is 1048577, over the limit of 1048576");
     assertThat(sim.join(sim.node(1).get(STORE, bytes("k"), RequestOptions.quorum(3))).isAbsent())
         .isTrue();
+  }
+
+  /**
+   * Found by the coordination simulation: membership persisted an adopted ring only at its next
+   * gossip round, so a node that crashed in between came back with an older ring, took itself for
+   * an owner of keys it no longer owned and acknowledged W=1 writes that no owner held.
+   */
+  @Test
+  void aNodeThatCrashesRightAfterAdoptingTheRingComesBackWithIt() {
+    sim.formCluster();
+    Ring agreed = sim.node(1).ring().orElseThrow();
+    for (int i = 1; i <= 5; i++) {
+      sim.cluster.node(i).crash();
+      SimNetwork.Filter cutOff = sim.cluster.isolate(i); // no gossip can bring the ring back
+      sim.cluster.node(i).start();
+      sim.cluster.runFor(Duration.ofMillis(10));
+      assertThat(sim.node(i).ring()).as("n%d's ring after a restart", i).contains(agreed);
+      cutOff.off();
+    }
   }
 }

@@ -1,0 +1,695 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.core.node;
+
+import io.dynamokv.core.DynamoException;
+import io.dynamokv.core.LimitExceededException;
+import io.dynamokv.core.NodeId;
+import io.dynamokv.core.StoreNotFoundException;
+import io.dynamokv.core.client.Context;
+import io.dynamokv.core.client.RequestOptions;
+import io.dynamokv.core.node.Failures.InvalidRequestException;
+import io.dynamokv.core.node.Failures.NodeShuttingDownException;
+import io.dynamokv.core.node.Failures.NotAReplicaException;
+import io.dynamokv.core.node.SetHistory.Outcome;
+import io.dynamokv.core.ring.Token;
+import io.dynamokv.core.sim.SimCluster;
+import io.dynamokv.core.sim.SimNetwork;
+import io.dynamokv.core.spi.PeerMessage;
+import io.dynamokv.core.spi.RandomSource;
+import io.dynamokv.core.version.Versioned;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
+import java.util.function.Predicate;
+
+/**
+ * One seed of the whole-cluster simulation of request coordination: five {@link DynamoNode}s,
+ * clients running a set workload of read-modify-writes, blind writes and deletes on a few contended
+ * keys through random coordinators with random quorums and timeouts, faults chosen by the seed,
+ * then a healed, quiet cluster read with R=N through every node and judged by {@link SetHistory}'s
+ * causal oracle.
+ */
+final class CoordinationSimulation {
+  static final String STORE = "sets";
+  static final int NODES = 5;
+  static final Duration REQUEST_TIMEOUT = Duration.ofMillis(100);
+  static final int FINAL_READ_ATTEMPTS = 5;
+
+  /**
+   * The messages the lossy-links fault may duplicate: all but {@link NodeMessage.ForwardedWrite}. A
+   * forwarded write carries no request id, so its coordinator cannot tell a duplicate from a second
+   * write with the same context (which must become a sibling, SPEC §2): a duplicated forward
+   * creates a duplicated sibling, as the invariants report at once when this filter is lifted (e.g.
+   * seed -4330516166866236832). Making forwards idempotent needs a request id and a dedup window on
+   * the coordinator; until then the simulation models a network that does not duplicate them (TCP
+   * does not). Replica reads and writes are idempotent and duplicated freely.
+   */
+  static final Predicate<PeerMessage> DUPLICABLE = m -> !(m instanceof NodeMessage.ForwardedWrite);
+
+  /** The faults a seed may inject during the workload. */
+  enum Fault {
+    /** A random node crashes and restarts a little later. */
+    CRASH_RESTART,
+    /** A node that is coordinating a W=1 write crashes within ~50 ms, then restarts. */
+    CRASH_COORDINATOR,
+    /** The nodes split into two sides, later healed. */
+    PARTITION,
+    /** Some links drop, duplicate and reorder messages for a while. */
+    LOSSY_LINKS,
+    /** Some nodes' wall clocks run ahead or behind. */
+    CLOCK_SKEW
+  }
+
+  /**
+   * What a run does.
+   *
+   * @param operations read-modify-write cycles, blind writes and deletes, over all clients
+   * @param clients concurrent clients
+   * @param keys size of the contended key set
+   * @param broken the broken variant every node runs
+   * @param w1Share how often a write asks for W=1
+   * @param coordinatorCrashes crashes of W=1 coordinators when {@link Fault#CRASH_COORDINATOR} is
+   *     drawn (the broken-variant hunts raise it)
+   * @param faults the faults a seed may choose from; it picks at least one
+   */
+  record Settings(
+      int operations,
+      int clients,
+      int keys,
+      DynamoNode.BrokenVariant broken,
+      double w1Share,
+      int coordinatorCrashes,
+      Set<Fault> faults) {
+    static Settings ci() {
+      return new Settings(
+          200, 3, 4, DynamoNode.BrokenVariant.NONE, 0.25, 1, EnumSet.allOf(Fault.class));
+    }
+
+    Settings broken(DynamoNode.BrokenVariant variant) {
+      return new Settings(operations, clients, keys, variant, w1Share, coordinatorCrashes, faults);
+    }
+
+    Settings huntingCoordinatorCrashes() {
+      return new Settings(
+          operations, clients, keys, broken, 0.6, 6, EnumSet.of(Fault.CRASH_COORDINATOR));
+    }
+  }
+
+  /** What one seed's run observed. */
+  record Result(
+      long seed,
+      long traceHash,
+      Set<Fault> faults,
+      List<String> violations,
+      String excerpt,
+      long requests,
+      long forwarded,
+      long quorumFailures,
+      long okWrites,
+      long failedWrites,
+      long unknownWrites,
+      long timedOutUnknown,
+      long siblingReads,
+      long crashes,
+      long detectorSkips,
+      long workloadMillis,
+      long finalReadRetries,
+      long events) {
+    boolean passed() {
+      return violations.isEmpty();
+    }
+
+    String describe() {
+      return "seed "
+          + seed
+          + " faults="
+          + faults
+          + ": "
+          + violations.size()
+          + " violation(s)\n  "
+          + String.join("\n  ", violations.subList(0, Math.min(10, violations.size())))
+          + "\n"
+          + excerpt;
+    }
+  }
+
+  private final long seed;
+  private final Settings settings;
+  private final DynamoSim sim;
+  private final SimCluster<DynamoNode> cluster;
+  private final RandomSource random;
+  private final SetHistory history = new SetHistory();
+  private final List<String> keys = new ArrayList<>();
+  private final Set<Fault> faults = EnumSet.noneOf(Fault.class);
+  private final List<SimNetwork.Filter> filters = new ArrayList<>();
+  private final List<io.dynamokv.core.sim.Simulation.Event> faultEvents = new ArrayList<>();
+  private final Chain[] chains; // by client
+  private int issued;
+  private int clientsDone;
+  private int coordinatorCrashesLeft;
+  private long armedFromNanos = Long.MAX_VALUE;
+  private long forwardedBeforeCrash;
+  private long quorumFailuresBeforeCrash;
+  private long requestsBeforeCrash;
+  private long crashes;
+  private long workloadMillis;
+  private long finalReadRetries;
+
+  private CoordinationSimulation(long seed, Settings settings) {
+    this.seed = seed;
+    this.settings = settings;
+    StoreDefinition store = new StoreDefinition(STORE, 3, 2, 2, 64, 64 * 1024, 64, 1 << 20, 4096);
+    this.sim = new DynamoSim(seed, NODES, List.of(store), settings.broken(), REQUEST_TIMEOUT);
+    this.cluster = sim.cluster;
+    this.random = cluster.random();
+    this.chains = new Chain[settings.clients() + 1];
+    for (int i = 0; i < settings.keys(); i++) {
+      keys.add("set-" + i);
+    }
+  }
+
+  /** Runs one seed and judges it. Never throws for an invariant violation: see the result. */
+  static Result run(long seed, Settings settings) {
+    return new CoordinationSimulation(seed, settings).run();
+  }
+
+  private Result run() {
+    sim.formCluster();
+    long start = cluster.now();
+    chooseFaults();
+    for (int c = 1; c <= settings.clients(); c++) {
+      int client = c;
+      cluster.schedule(
+          Duration.ofMillis(random.nextInt(3)), "c" + client + " start", () -> next(client));
+    }
+    cluster
+        .simulation()
+        .runUntilOrFail(
+            "clients finished", () -> clientsDone == settings.clients(), Duration.ofMinutes(2));
+    workloadMillis = (cluster.now() - start) / 1_000_000;
+    quiesce();
+    if (Boolean.getBoolean("sim.debug")) {
+      dumpReplicas();
+    }
+    finalReads();
+    history.checkReadsAgainstOutcomes();
+    return result();
+  }
+
+  // ---- faults ----
+
+  private void chooseFaults() {
+    List<Fault> allowed = new ArrayList<>(settings.faults());
+    // Each allowed fault with probability 1/2, and at least one.
+    for (Fault f : allowed) {
+      if (random.nextInt(2) == 0) {
+        faults.add(f);
+      }
+    }
+    if (faults.isEmpty()) {
+      faults.add(allowed.get(random.nextInt(allowed.size())));
+    }
+    // The workload lasts several simulated seconds; faults start within its first part.
+    for (Fault f : faults) {
+      Duration at = Duration.ofMillis(10 + random.nextInt(2000));
+      switch (f) {
+        case CRASH_RESTART -> {
+          int victim = 1 + random.nextInt(NODES);
+          Duration down = faultLength();
+          fault(at, "fault crash n" + victim, () -> crashFor(victim, down));
+        }
+        case CRASH_COORDINATOR ->
+            fault(
+                at,
+                "fault arm coordinator crash",
+                () -> {
+                  coordinatorCrashesLeft = settings.coordinatorCrashes();
+                  armedFromNanos = cluster.now();
+                });
+        case PARTITION -> {
+          List<Integer> order = shuffledNodes();
+          int split = 1 + random.nextInt(2);
+          Set<Integer> minority = new LinkedHashSet<>(order.subList(0, split));
+          Set<Integer> majority = new LinkedHashSet<>(order.subList(split, NODES));
+          Duration length = faultLength();
+          fault(
+              at,
+              "fault partition " + minority + "|" + majority,
+              () -> {
+                SimNetwork.Filter p = cluster.partition(minority, majority);
+                filters.add(p);
+                fault(length, "fault heal partition", p::off);
+              });
+        }
+        case LOSSY_LINKS -> {
+          List<Integer> order = shuffledNodes();
+          int from = order.get(0);
+          int to = order.get(1);
+          int other = order.get(2);
+          Duration length = faultLength();
+          fault(
+              at,
+              "fault lossy links",
+              () -> {
+                List<SimNetwork.Filter> lossy =
+                    List.of(
+                        cluster.filters().from(from).to(to, other).drop(0.2),
+                        cluster.filters().from(to).to(from).matching(DUPLICABLE).duplicate(0.3),
+                        cluster.filters().from(other).reorder(Duration.ofMillis(5)),
+                        cluster.filters().to(other).matching(DUPLICABLE).duplicate(0.2));
+                filters.addAll(lossy);
+                fault(length, "fault heal links", () -> lossy.forEach(SimNetwork.Filter::off));
+              });
+        }
+        case CLOCK_SKEW -> {
+          int skewed = 1 + random.nextInt(NODES);
+          int other = 1 + random.nextInt(NODES);
+          long aheadMillis = 1 + random.nextInt(60_000);
+          long behindMillis = 1 + random.nextInt(60_000);
+          fault(
+              at,
+              "fault clock skew",
+              () -> {
+                cluster.node(skewed).clockSkew(Duration.ofMillis(aheadMillis));
+                cluster.node(other).clockSkew(Duration.ofMillis(-behindMillis));
+              });
+        }
+      }
+    }
+  }
+
+  /** Short (under half a second) or, one time in three, long enough for failure detectors. */
+  private Duration faultLength() {
+    return Duration.ofMillis(
+        random.nextInt(3) == 0 ? 2000 + random.nextInt(6000) : 50 + random.nextInt(400));
+  }
+
+  /** Schedules a fault action; those still pending when the workload ends never run. */
+  private void fault(Duration at, String label, Runnable action) {
+    faultEvents.add(cluster.schedule(at, label, action));
+  }
+
+  private List<Integer> shuffledNodes() {
+    List<Integer> order = new ArrayList<>();
+    for (int i = 1; i <= NODES; i++) {
+      order.add(i);
+    }
+    for (int i = order.size() - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      order.set(j, order.set(i, order.get(j)));
+    }
+    return order;
+  }
+
+  private void crashFor(int index, Duration down) {
+    SimCluster<DynamoNode>.Instance node = cluster.node(index);
+    if (!node.isUp()) {
+      return;
+    }
+    DynamoNode.Stats stats = node.service().stats();
+    forwardedBeforeCrash += stats.forwarded();
+    quorumFailuresBeforeCrash += stats.quorumFailures();
+    requestsBeforeCrash += stats.reads() + stats.writes();
+    crashes++;
+    node.crash();
+    fault(
+        down,
+        "fault restart n" + index,
+        () -> {
+          if (!node.isUp()) {
+            node.start();
+          }
+        });
+  }
+
+  // ---- clients ----
+
+  private void next(int client) {
+    if (issued >= settings.operations()) {
+      clientsDone++;
+      return;
+    }
+    issued++;
+    Chain chain = chains[client];
+    if (chain != null && random.nextInt(6) == 0) {
+      // Write again with the context the last acknowledged write returned (no read in between).
+      boolean grew = !chain.returned().equals(chain.sent());
+      write(
+          client,
+          chain.write().key,
+          false,
+          chain.returned(),
+          (node, w, timeout) ->
+              history.invokeChainedWrite(
+                  client, chain.write().key, node, w, timeout, chain.write(), grew, cluster.now()));
+      return;
+    }
+    String key = keys.get(random.nextInt(keys.size()));
+    int kind = random.nextInt(10);
+    if (kind == 0) {
+      write(
+          client,
+          key,
+          false,
+          Context.EMPTY,
+          (node, w, timeout) ->
+              history.invokeWrite(
+                  client, key, false, node, w, timeout, null, List.of(), cluster.now()));
+      return;
+    }
+    boolean delete = kind == 1;
+    int node = randomUpNode();
+    int r = random.nextInt(4); // 0: the store's R
+    SetHistory.Read read = history.invokeRead(client, key, node, r, cluster.now());
+    call(
+        client,
+        cluster.node(node).service().read(STORE, bytes(key), options(r)),
+        (result, error) -> {
+          if (error != null) {
+            history.readFailed(read, describe(error));
+            think(client);
+            return;
+          }
+          history.readReturned(read, result.versions(), cluster.now());
+          TreeSet<Integer> elements = new TreeSet<>();
+          for (Versioned v : result.versions()) {
+            if (SetHistory.writeIdOf(v) > 0) {
+              elements.addAll(SetHistory.elementsOf(v));
+            }
+          }
+          write(
+              client,
+              key,
+              delete,
+              result.context(),
+              (at, w, timeout) ->
+                  history.invokeWrite(
+                      client,
+                      key,
+                      delete,
+                      at,
+                      w,
+                      timeout,
+                      read,
+                      new ArrayList<>(elements),
+                      cluster.now()));
+        });
+  }
+
+  /** Records a write in the history, given its coordinator, W and timeout. */
+  @FunctionalInterface
+  private interface Recorder {
+    SetHistory.Write record(int node, int quorum, long timeoutMillis);
+  }
+
+  /** An acknowledged write, the context it carried and the context it returned. */
+  private record Chain(SetHistory.Write write, Context sent, Context returned) {}
+
+  private void write(int client, String key, boolean delete, Context context, Recorder recorder) {
+    int node = randomUpNode();
+    // Now and then W=4 > N: refused before anything is written, a definitely failed write.
+    int w =
+        random.nextInt(50) == 0
+            ? 4
+            : random.nextDouble() < settings.w1Share() ? 1 : random.nextInt(4);
+    RequestOptions options = options(w);
+    long timeoutMillis =
+        (options.timeout() == null ? REQUEST_TIMEOUT : options.timeout()).toMillis();
+    SetHistory.Write write = recorder.record(node, w, timeoutMillis);
+    byte[] value = write.value;
+    DynamoNode coordinator = cluster.node(node).service();
+    maybeCrashCoordinator(node, key, w, coordinator);
+    CompletionStage<Context> stage =
+        delete
+            ? coordinator.deleteMarked(STORE, bytes(key), value, context, options)
+            : coordinator.put(STORE, bytes(key), value, context, options);
+    call(
+        client,
+        stage,
+        (ok, error) -> {
+          chains[client] = null;
+          if (error == null) {
+            history.writeCompleted(write, Outcome.OK, "", cluster.now());
+            chains[client] = new Chain(write, context, ok);
+          } else {
+            history.writeCompleted(
+                write,
+                definitelyNotApplied(error) ? Outcome.FAILED : Outcome.UNKNOWN,
+                describe(error),
+                cluster.now());
+          }
+          think(client);
+        });
+  }
+
+  private void maybeCrashCoordinator(int node, String key, int w, DynamoNode coordinator) {
+    if (w != 1 || coordinatorCrashesLeft == 0 || cluster.now() < armedFromNanos) {
+      return;
+    }
+    if (coordinator.ring().isEmpty()) {
+      return;
+    }
+    List<NodeId> owners = coordinator.ring().get().preferenceList(Token.of(bytes(key)), 3);
+    NodeId target = owners.contains(coordinator.id()) ? coordinator.id() : owners.get(0);
+    coordinatorCrashesLeft--;
+    int index = cluster.node(target).index();
+    Duration in = Duration.ofMillis(1 + random.nextInt(45));
+    Duration down = Duration.ofMillis(200 + random.nextInt(800));
+    fault(in, "fault crash coordinator n" + index, () -> crashFor(index, down));
+  }
+
+  private static byte[] bytes(String key) {
+    return key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private RequestOptions options(int quorum) {
+    int t = random.nextInt(10);
+    Duration timeout =
+        t == 0 ? Duration.ofMillis(1 + random.nextInt(4)) : t == 1 ? Duration.ofMillis(20) : null;
+    return new RequestOptions(quorum, timeout);
+  }
+
+  private int randomUpNode() {
+    List<Integer> up = new ArrayList<>();
+    for (SimCluster<DynamoNode>.Instance n : cluster.nodes()) {
+      if (n.isUp()) {
+        up.add(n.index());
+      }
+    }
+    return up.get(random.nextInt(up.size()));
+  }
+
+  private void think(int client) {
+    // Mostly dense; now and then a longer pause, so that the workload spans several gossip
+    // rounds and the failure detectors act on the faults while clients still run.
+    Duration pause =
+        random.nextInt(10) == 0
+            ? Duration.ofMillis(200 + random.nextInt(1000))
+            : Duration.ofMillis(random.nextInt(6));
+    cluster.schedule(pause, "c" + client + " next", () -> next(client));
+  }
+
+  /**
+   * Waits for {@code stage} as a client would: the continuation runs as a client event; a request
+   * whose coordinator crashed never answers, so the client gives up after a deadline.
+   */
+  private <T> void call(int client, CompletionStage<T> stage, BiConsumer<T, Throwable> then) {
+    boolean[] done = {false};
+    io.dynamokv.core.sim.Simulation.Event deadline =
+        cluster.schedule(
+            REQUEST_TIMEOUT.plusSeconds(2),
+            "c" + client + " gives up",
+            () -> {
+              if (!done[0]) {
+                done[0] = true;
+                then.accept(null, new DynamoException("client deadline: no answer"));
+              }
+            });
+    stage.whenComplete(
+        (value, error) ->
+            cluster.schedule(
+                Duration.ZERO,
+                "c" + client + " answer",
+                () -> {
+                  if (!done[0]) {
+                    done[0] = true;
+                    deadline.cancel();
+                    then.accept(value, error == null ? null : Failures.unwrap(error));
+                  }
+                }));
+  }
+
+  private static boolean definitelyNotApplied(Throwable error) {
+    return error instanceof StoreNotFoundException
+        || error instanceof LimitExceededException
+        || error instanceof io.dynamokv.core.InvalidContextException
+        || error instanceof InvalidRequestException
+        || error instanceof NotAReplicaException
+        || error instanceof NodeShuttingDownException;
+  }
+
+  private static String describe(Throwable error) {
+    String message = String.valueOf(error.getMessage());
+    return error.getClass().getSimpleName()
+        + ": "
+        + (message.length() > 160 ? message.substring(0, 160) + "..." : message);
+  }
+
+  // ---- the end ----
+
+  private void quiesce() {
+    faultEvents.forEach(io.dynamokv.core.sim.Simulation.Event::cancel);
+    filters.forEach(SimNetwork.Filter::off);
+    cluster.heal();
+    coordinatorCrashesLeft = 0;
+    for (SimCluster<DynamoNode>.Instance n : cluster.nodes()) {
+      if (!n.isUp()) {
+        n.start();
+      }
+    }
+    cluster
+        .simulation()
+        .runUntilOrFail(
+            "healed cluster formed and every node reachable from every node",
+            () -> sim.formed() && allReachable(),
+            Duration.ofMinutes(2));
+    cluster.runFor(Duration.ofSeconds(1));
+  }
+
+  private boolean allReachable() {
+    for (SimCluster<DynamoNode>.Instance n : cluster.nodes()) {
+      if (!n.isUp() || n.service().membership().reachability().reachableNodes().size() != NODES) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** For debugging a seed ({@code -Dsim.debug=true}): every node's stored set of every key. */
+  private void dumpReplicas() {
+    for (String key : keys) {
+      List<NodeId> owners =
+          sim.node(1).ring().orElseThrow().preferenceList(Token.of(bytes(key)), 3);
+      System.out.println("key " + key + " owners " + owners);
+      for (SimCluster<DynamoNode>.Instance n : cluster.nodes()) {
+        byte[] stored =
+            io.dynamokv.core.storage.MemoryStorageEngine.open(n.directory())
+                .keyspace("data-" + STORE)
+                .get(io.dynamokv.core.ring.StorageKeys.storageKey(bytes(key)));
+        System.out.println(
+            "  "
+                + n.id()
+                + ": "
+                + (stored == null
+                    ? "-"
+                    : io.dynamokv.core.version.VersionCodec.decodeSiblings(stored)));
+      }
+    }
+    history.writes().forEach(w -> System.out.println(w));
+  }
+
+  /**
+   * Reads every key with R=N through every node. Reads change nothing (no read repair yet), so a
+   * read that fails is retried a few times: right after long faults a failure detector may still
+   * suspect a live peer for a moment, which is unavailability, not inconsistency.
+   */
+  private void finalReads() {
+    for (String key : keys) {
+      List<List<Versioned>> perNode = new ArrayList<>();
+      List<byte[]> contexts = new ArrayList<>();
+      for (int i = 1; i <= NODES; i++) {
+        Throwable error = null;
+        ReadResult result = null;
+        for (int attempt = 0; attempt < FINAL_READ_ATTEMPTS && result == null; attempt++) {
+          if (attempt > 0) {
+            finalReadRetries++;
+            cluster.runFor(Duration.ofSeconds(2));
+          }
+          CompletableFuture<ReadResult> f =
+              sim.await(
+                  sim.node(i)
+                      .read(STORE, bytes(key), new RequestOptions(3, Duration.ofSeconds(1))));
+          result = f.handle((r, e) -> e == null ? r : null).join();
+          error = f.handle((r, e) -> e).join();
+        }
+        if (result == null) {
+          perNode.add(List.of());
+          contexts.add(new byte[] {-1});
+          history.violationOf(
+              key,
+              "final R=N read via n"
+                  + i
+                  + " failed "
+                  + FINAL_READ_ATTEMPTS
+                  + " times on a healed cluster: "
+                  + describe(Failures.unwrap(error)));
+          if (Boolean.getBoolean("sim.debug")) {
+            System.out.println(cluster.simulation().recentEvents());
+          }
+          continue;
+        }
+        perNode.add(result.versions());
+        contexts.add(result.context().toBytes());
+      }
+      history.checkFinal(key, perNode, contexts);
+    }
+  }
+
+  private Result result() {
+    long forwarded = forwardedBeforeCrash;
+    long quorumFailures = quorumFailuresBeforeCrash;
+    long requests = requestsBeforeCrash;
+    for (SimCluster<DynamoNode>.Instance n : cluster.nodes()) {
+      DynamoNode.Stats stats = n.service().stats();
+      forwarded += stats.forwarded();
+      quorumFailures += stats.quorumFailures();
+      requests += stats.reads() + stats.writes();
+    }
+    long ok = 0;
+    long failed = 0;
+    long unknown = 0;
+    long timedOut = 0;
+    for (SetHistory.Write w : history.writes()) {
+      switch (w.outcome) {
+        case OK -> ok++;
+        case FAILED -> failed++;
+        case UNKNOWN -> {
+          unknown++;
+          if (w.timedOut) {
+            timedOut++;
+          }
+        }
+        case PENDING -> history.violationOf(w.key, "write w" + w.id + " never completed");
+      }
+    }
+    return new Result(
+        seed,
+        cluster.traceHash(),
+        EnumSet.copyOf(faults),
+        List.copyOf(history.violations()),
+        history.excerpt(30),
+        requests,
+        forwarded,
+        quorumFailures,
+        ok,
+        failed,
+        unknown,
+        timedOut,
+        history.readsWithSiblings(),
+        crashes,
+        history.writes().stream().filter(w -> w.error.contains("failure detector")).count()
+            + history.reads().stream().filter(r -> r.error.contains("failure detector")).count(),
+        workloadMillis,
+        finalReadRetries,
+        cluster.simulation().eventCount());
+  }
+}
