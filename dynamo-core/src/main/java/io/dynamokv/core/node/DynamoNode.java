@@ -91,6 +91,7 @@ public final class DynamoNode implements AutoCloseable {
 
   static final Duration BROKEN_LOCAL_WRITE_DELAY = Duration.ofMillis(50);
   private static final Duration FORWARD_SLACK = Duration.ofMillis(500);
+  private static final int MAX_REMEMBERED_FORWARDS = 100_000;
 
   private final NodeConfig config;
   private final NodeId self;
@@ -103,6 +104,12 @@ public final class DynamoNode implements AutoCloseable {
   private final Map<String, Keyspace> keyspaces = new TreeMap<>();
   private final BrokenVariant broken;
   private final Stats stats = new Stats();
+  private final RandomSource requestIds;
+
+  /** Forwarded writes seen recently, by (forwarder, request id): their outcome, for duplicates. */
+  private final Map<ForwardKey, CompletableFuture<PeerMessage>> recentForwards =
+      new java.util.LinkedHashMap<>();
+
   private volatile Ring ring;
   private volatile boolean closed;
 
@@ -121,6 +128,7 @@ public final class DynamoNode implements AutoCloseable {
     this.transport = transport;
     this.storage = storage;
     this.broken = broken;
+    this.requestIds = random.split();
     this.epochs = new NodeEpochs(storage.keyspace(StorageEngine.METADATA), clock);
     config.stores().forEach((name, def) -> keyspaces.put(name, storage.keyspace("data-" + name)));
     this.membership =
@@ -479,7 +487,15 @@ public final class DynamoNode implements AutoCloseable {
       stats.forwarded++;
       call(
           target,
-          new ForwardedWrite(def.name(), key, value, tombstone, context, w, timeout.toMillis()),
+          new ForwardedWrite(
+              requestIds.nextLong(),
+              def.name(),
+              key,
+              value,
+              tombstone,
+              context,
+              w,
+              timeout.toMillis()),
           timeout.plus(FORWARD_SLACK),
           (reply, error) -> {
             if (reply instanceof ForwardedWriteReply ok) {
@@ -539,7 +555,7 @@ public final class DynamoNode implements AutoCloseable {
     scheduler.execute(
         () -> {
           try {
-            serve(request, reply);
+            serve(from, request, reply);
           } catch (Throwable t) {
             reply.complete(Failures.toMessage(t));
           }
@@ -547,7 +563,7 @@ public final class DynamoNode implements AutoCloseable {
     return reply;
   }
 
-  private void serve(PeerMessage request, CompletableFuture<PeerMessage> reply) {
+  private void serve(NodeId from, PeerMessage request, CompletableFuture<PeerMessage> reply) {
     if (request instanceof ReplicaRead read) {
       StoreDefinition def = store(read.store());
       byte[] stored = keyspaces.get(def.name()).get(StorageKeys.storageKey(read.key()));
@@ -566,6 +582,14 @@ public final class DynamoNode implements AutoCloseable {
               });
       reply.complete(new ReplicaWriteReply());
     } else if (request instanceof ForwardedWrite fw) {
+      ForwardKey id = new ForwardKey(from, fw.requestId());
+      CompletableFuture<PeerMessage> first = recentForwards.get(id);
+      if (first != null) {
+        stats.duplicateForwards++;
+        first.whenComplete((r, e) -> reply.complete(r));
+        return;
+      }
+      remember(id, reply, fw.timeoutMillis());
       StoreDefinition def = store(fw.store());
       validate(def, fw.key(), fw.value(), fw.context());
       int w = quorum(def, fw.quorum(), def.writeQuorum(), "W");
@@ -589,6 +613,25 @@ public final class DynamoNode implements AutoCloseable {
       throw new InvalidRequestException(
           "unexpected message " + request.getClass().getSimpleName() + " for " + self);
     }
+  }
+
+  private record ForwardKey(NodeId from, long requestId) {}
+
+  /**
+   * Keeps a forward's outcome for duplicates that arrive within twice its timeout (network
+   * duplicates arrive within milliseconds). The table is bounded; it does not survive a restart, so
+   * a duplicate that outlives the window or the coordinator's crash is written again, as a sibling.
+   */
+  private void remember(ForwardKey id, CompletableFuture<PeerMessage> outcome, long timeoutMillis) {
+    if (recentForwards.size() >= MAX_REMEMBERED_FORWARDS) {
+      var oldest = recentForwards.keySet().iterator();
+      oldest.next();
+      oldest.remove();
+    }
+    recentForwards.put(id, outcome);
+    long keep = 2 * Math.max(timeoutMillis, config.requestTimeout().toMillis());
+    scheduler.schedule(
+        Duration.ofMillis(keep).plus(FORWARD_SLACK), () -> recentForwards.remove(id, outcome));
   }
 
   // ---- helpers ----
@@ -698,6 +741,7 @@ public final class DynamoNode implements AutoCloseable {
     private long writes;
     private long forwarded;
     private long quorumFailures;
+    private long duplicateForwards;
 
     public long reads() {
       return reads;
@@ -713,6 +757,11 @@ public final class DynamoNode implements AutoCloseable {
 
     public long quorumFailures() {
       return quorumFailures;
+    }
+
+    /** Duplicated forwarded writes answered from the first one's outcome. */
+    public long duplicateForwards() {
+      return duplicateForwards;
     }
   }
 }

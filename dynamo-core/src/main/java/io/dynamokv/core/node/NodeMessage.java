@@ -53,8 +53,12 @@ public sealed interface NodeMessage extends PeerMessage {
    * @param context the client's encoded context (possibly empty)
    * @param quorum the client's W override, 0 for the store's
    * @param timeoutMillis how long the coordinator may wait for W acknowledgements
+   * @param requestId unique per forwarding node: the coordinator answers a duplicate of a forward
+   *     it has seen recently with the first one's outcome instead of writing again (a duplicated
+   *     message must not become a second sibling)
    */
   record ForwardedWrite(
+      long requestId,
       String store,
       byte[] key,
       byte[] value,

@@ -157,4 +157,25 @@ class DynamoNodeTest {
       cutOff.off();
     }
   }
+
+  @Test
+  void aDuplicatedForwardIsWrittenOnce() {
+    sim.formCluster();
+    byte[] key = bytes("dup");
+    List<NodeId> owners = sim.node(1).ring().orElseThrow().preferenceList(Token.of(key), 3);
+    int outsider =
+        sim.cluster.nodes().stream()
+            .filter(n -> !owners.contains(n.id()))
+            .findFirst()
+            .orElseThrow()
+            .index();
+    sim.cluster.filters().ofType(NodeMessage.ForwardedWrite.class).duplicate();
+    sim.join(sim.node(outsider).put(STORE, key, bytes("once"), Context.EMPTY, DEFAULTS));
+    sim.cluster.runFor(java.time.Duration.ofSeconds(1));
+    assertThat(strings(sim.join(sim.node(outsider).get(STORE, key, RequestOptions.quorum(3)))))
+        .containsExactly("once");
+    long duplicates =
+        sim.cluster.nodes().stream().mapToLong(n -> n.service().stats().duplicateForwards()).sum();
+    assertThat(duplicates).isEqualTo(1);
+  }
 }
