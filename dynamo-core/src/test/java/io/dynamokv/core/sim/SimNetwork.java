@@ -381,6 +381,12 @@ public final class SimNetwork {
                     new PeerException.Unreachable(target, "connection refused")));
         return result;
       }
+      // What became of this call's copies (a duplicated request has several): a refusal means
+      // "certainly not
+      // delivered", so only a call none of whose copies was delivered may be refused, and a refused
+      // call's later
+      // copies are lost.
+      CopyFate fate = new CopyFate();
       transmit(
           node,
           to,
@@ -388,15 +394,26 @@ public final class SimNetwork {
           true,
           null,
           "req " + describe(request) + suffix,
-          () -> arrive(to, target, request, result));
+          () -> arrive(to, target, request, result, fate));
       return result;
     }
 
     /** A request copy reaches node {@code to}: runs in an event of {@code to}. */
     private void arrive(
-        int to, NodeId target, PeerMessage request, CompletableFuture<PeerMessage> result) {
+        int to,
+        NodeId target,
+        PeerMessage request,
+        CompletableFuture<PeerMessage> result,
+        CopyFate fate) {
       Endpoint server = endpoints.get(to - 1);
+      if (fate.refused) {
+        return;
+      }
       if (server == null || !server.alive()) {
+        if (fate.delivered) {
+          return; // another copy got through: this one is lost, and the caller hears of the first
+        }
+        fate.refused = true;
         // The target crashed while the request was in flight: refused, certainly not applied.
         refuse(
             node,
@@ -408,6 +425,7 @@ public final class SimNetwork {
                     new PeerException.Unreachable(target, "connection refused")));
         return;
       }
+      fate.delivered = true;
       CompletionStage<PeerMessage> answer;
       if (server.handler == null) {
         answer = CompletableFuture.failedFuture(new IllegalStateException("no handler installed"));
@@ -689,5 +707,11 @@ public final class SimNetwork {
       }
       return d.toNanos();
     }
+  }
+
+  /** Whether a copy of a call's request was delivered, or the call was refused. */
+  private static final class CopyFate {
+    boolean delivered;
+    boolean refused;
   }
 }
