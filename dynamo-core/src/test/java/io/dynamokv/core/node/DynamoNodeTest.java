@@ -38,6 +38,16 @@ class DynamoNodeTest {
     return sim.await(request).handle((ok, e) -> e == null ? null : Failures.unwrap(e)).join();
   }
 
+  /** A node that is not among the key's 3 owners. */
+  private int outsiderOf(byte[] key) {
+    List<NodeId> owners = sim.node(1).ring().orElseThrow().preferenceList(Token.of(key), 3);
+    return sim.cluster.nodes().stream()
+        .filter(n -> !owners.contains(n.id()))
+        .findFirst()
+        .orElseThrow()
+        .index();
+  }
+
   private final DynamoSim sim = new DynamoSim(42, 5, List.of(StoreDefinition.of(STORE)));
 
   @Test
@@ -112,13 +122,7 @@ class DynamoNodeTest {
   void aNonOwnerForwardsTheWrite() {
     sim.formCluster();
     byte[] key = bytes("forward-me");
-    List<NodeId> owners = sim.node(1).ring().orElseThrow().preferenceList(Token.of(key), 3);
-    int outsider =
-        sim.cluster.nodes().stream()
-            .filter(n -> !owners.contains(n.id()))
-            .findFirst()
-            .orElseThrow()
-            .index();
+    int outsider = outsiderOf(key);
     sim.join(sim.node(outsider).put(STORE, key, bytes("v"), Context.EMPTY, DEFAULTS));
     assertThat(sim.node(outsider).stats().forwarded()).isEqualTo(1);
     assertThat(strings(sim.join(sim.node(outsider).get(STORE, key, DEFAULTS))))
@@ -162,13 +166,7 @@ class DynamoNodeTest {
   void aDuplicatedForwardIsWrittenOnce() {
     sim.formCluster();
     byte[] key = bytes("dup");
-    List<NodeId> owners = sim.node(1).ring().orElseThrow().preferenceList(Token.of(key), 3);
-    int outsider =
-        sim.cluster.nodes().stream()
-            .filter(n -> !owners.contains(n.id()))
-            .findFirst()
-            .orElseThrow()
-            .index();
+    int outsider = outsiderOf(key);
     sim.cluster.filters().ofType(NodeMessage.ForwardedWrite.class).duplicate();
     sim.join(sim.node(outsider).put(STORE, key, bytes("once"), Context.EMPTY, DEFAULTS));
     sim.cluster.runFor(java.time.Duration.ofSeconds(1));
