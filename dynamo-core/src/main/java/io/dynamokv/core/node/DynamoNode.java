@@ -243,12 +243,12 @@ public final class DynamoNode implements AutoCloseable {
     return onScheduler(
         result -> {
           StoreDefinition def = store(store);
-          validate(def, k, value, ctx);
+          VectorClock seen = validate(def, k, value, ctx);
           int w = quorum(def, options.quorum(), def.writeQuorum(), "W");
           Duration timeout = timeout(options);
           List<NodeId> owners = owners(def, k);
           if (owners.contains(self)) {
-            coordinateWrite(def, k, value, tombstone, ctx, w, timeout, owners, result);
+            coordinateWrite(def, k, value, tombstone, context, seen, w, timeout, owners, result);
           } else {
             forward(def, k, value, tombstone, ctx, w, timeout, owners, 0, result);
           }
@@ -339,7 +339,8 @@ public final class DynamoNode implements AutoCloseable {
       byte[] key,
       byte[] value,
       boolean tombstone,
-      byte[] contextBytes,
+      Context clientContext,
+      VectorClock context,
       int w,
       Duration timeout,
       List<NodeId> owners,
@@ -348,15 +349,13 @@ public final class DynamoNode implements AutoCloseable {
       throw tooFewOwners(tombstone ? "delete" : "put", owners, w);
     }
     String op = tombstone ? "delete" : "put";
-    VectorClock context =
-        contextBytes.length == 0 ? VectorClock.empty() : VersionCodec.decodeContext(contextBytes);
     Versioned version =
         tombstone
             ? Versioned.tombstone(value, Math.max(0, clock.wallMillis()))
             : Versioned.of(value, Math.max(0, clock.wallMillis()));
     byte[] storageKey = StorageKeys.storageKey(key);
     Quorum<Boolean> quorum = new Quorum<>(owners, w);
-    Context[] written = {Context.fromBytes(contextBytes)};
+    Context[] written = {clientContext};
     Runnable settle =
         () -> {
           if (result.isDone()) {
@@ -370,7 +369,7 @@ public final class DynamoNode implements AutoCloseable {
         };
     Runnable writeAndReplicate =
         () -> {
-          LocalWrite local = applyLocally(def, storageKey, context, version);
+          LocalWrite local = applyLocally(def, storageKey, clientContext, context, version);
           written[0] = local.writtenContext();
           if (broken != BrokenVariant.ACK_BEFORE_LOCAL_WRITE) {
             quorum.onResponse(self, Boolean.TRUE);
@@ -417,7 +416,11 @@ public final class DynamoNode implements AutoCloseable {
   private record LocalWrite(Siblings siblings, Context writtenContext) {}
 
   private LocalWrite applyLocally(
-      StoreDefinition def, byte[] storageKey, VectorClock context, Versioned version) {
+      StoreDefinition def,
+      byte[] storageKey,
+      Context clientContext,
+      VectorClock context,
+      Versioned version) {
     Keyspace data = keyspaces.get(def.name());
     while (true) {
       Siblings[] updated = new Siblings[1];
@@ -448,7 +451,8 @@ public final class DynamoNode implements AutoCloseable {
         epochs.extendLease(needed.epoch);
         continue;
       }
-      return new LocalWrite(updated[0], writtenContext(context, updated[0], actor[0]));
+      return new LocalWrite(
+          updated[0], writtenContext(clientContext, context, updated[0], actor[0]));
     }
   }
 
@@ -458,13 +462,14 @@ public final class DynamoNode implements AutoCloseable {
    * Otherwise the client's context alone, so that a follow-up write never supersedes a version its
    * client has not seen.
    */
-  private static Context writtenContext(VectorClock context, Siblings updated, Actor actor) {
+  private static Context writtenContext(
+      Context clientContext, VectorClock context, Siblings updated, Actor actor) {
     long counter = updated.context().counter(actor);
     if (counter == context.counter(actor) + 1) {
       VectorClock exact = context.merge(VectorClock.of(Map.of(actor, counter)));
       return Context.fromBytes(VersionCodec.encode(exact));
     }
-    return context.isEmpty() ? Context.EMPTY : Context.fromBytes(VersionCodec.encode(context));
+    return clientContext;
   }
 
   private void forward(
@@ -591,7 +596,7 @@ public final class DynamoNode implements AutoCloseable {
       }
       remember(id, reply, fw.timeoutMillis());
       StoreDefinition def = store(fw.store());
-      validate(def, fw.key(), fw.value(), fw.context());
+      VectorClock seen = validate(def, fw.key(), fw.value(), fw.context());
       int w = quorum(def, fw.quorum(), def.writeQuorum(), "W");
       Duration timeout =
           fw.timeoutMillis() > 0 ? Duration.ofMillis(fw.timeoutMillis()) : config.requestTimeout();
@@ -608,7 +613,16 @@ public final class DynamoNode implements AutoCloseable {
                       ? new ForwardedWriteReply(context.toBytes())
                       : Failures.toMessage(error)));
       coordinateWrite(
-          def, fw.key(), fw.value(), fw.delete(), fw.context(), w, timeout, owners, written);
+          def,
+          fw.key(),
+          fw.value(),
+          fw.delete(),
+          Context.fromBytes(fw.context()),
+          seen,
+          w,
+          timeout,
+          owners,
+          written);
     } else {
       throw new InvalidRequestException(
           "unexpected message " + request.getClass().getSimpleName() + " for " + self);
@@ -694,7 +708,9 @@ public final class DynamoNode implements AutoCloseable {
     }
   }
 
-  private static void validate(StoreDefinition def, byte[] key, byte[] value, byte[] context) {
+  /** Checks a write against the store's limits and returns its decoded context. */
+  private static VectorClock validate(
+      StoreDefinition def, byte[] key, byte[] value, byte[] context) {
     validateKey(def, key);
     if (value.length > def.maxValueBytes()) {
       throw new LimitExceededException("value bytes", value.length, def.maxValueBytes());
@@ -702,9 +718,7 @@ public final class DynamoNode implements AutoCloseable {
     if (context.length > def.maxContextBytes()) {
       throw new LimitExceededException("context bytes", context.length, def.maxContextBytes());
     }
-    if (context.length > 0) {
-      VersionCodec.decodeContext(context);
-    }
+    return context.length == 0 ? VectorClock.empty() : VersionCodec.decodeContext(context);
   }
 
   private static int quorum(StoreDefinition def, int override, int standard, String name) {
