@@ -57,8 +57,7 @@ public record NodeConfig(
           "max clock entries must be positive, found " + maxClockEntries);
     }
     Objects.requireNonNull(ringPlanner, "ringPlanner");
-    int maxN =
-        stores.values().stream().mapToInt(StoreDefinition::replicationFactor).max().orElse(1);
+    int maxN = maxReplication(stores.values());
     if (ringPlanner.replicas() < maxN) {
       throw new IllegalArgumentException(
           "the ring planner keeps "
@@ -66,6 +65,11 @@ public record NodeConfig(
               + " consecutive partitions on distinct nodes, but store N goes up to "
               + maxN);
     }
+  }
+
+  /** The largest N of {@code stores}: the window the ring must keep on distinct nodes. */
+  static int maxReplication(Collection<StoreDefinition> stores) {
+    return stores.stream().mapToInt(StoreDefinition::replicationFactor).max().orElse(1);
   }
 
   public NodeId self() {
@@ -116,11 +120,10 @@ public record NodeConfig(
     public NodeConfig build() {
       RingPlanner planner = ringPlanner;
       if (planner == null) {
-        int maxN =
-            stores.values().stream().mapToInt(StoreDefinition::replicationFactor).max().orElse(3);
         planner =
             RingPlanner.fixedPartitions(
-                DEFAULT_PARTITIONS, Math.max(maxN, RingPlanner.DEFAULT_REPLICAS));
+                DEFAULT_PARTITIONS,
+                Math.max(maxReplication(stores.values()), RingPlanner.DEFAULT_REPLICAS));
       }
       return new NodeConfig(membership, stores, requestTimeout, maxClockEntries, planner);
     }
