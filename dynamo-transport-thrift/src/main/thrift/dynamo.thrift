@@ -1,0 +1,240 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ *
+ * The wire protocol of dynamo-kv: a client service (applications, the CLI, the partition-aware
+ * client library) and a peer service (node to node). Both are served on one port by one
+ * TThreadedSelectorServer with framed transport and the compact protocol.
+ *
+ * Compatibility rules (Thrift's own): never renumber or retype a field, never make an optional
+ * field required, add new fields as optional with new ids. New peer messages are new members of the
+ * PeerRequest/PeerResponse unions: a node that does not know a member receives an empty union and
+ * answers INVALID_REQUEST ("unsupported message"), which the sender treats as a remote failure.
+ *
+ * Regenerate the Java code with dynamo-transport-thrift/regenerate-thrift.sh (Thrift compiler 0.17).
+ */
+namespace java io.dynamokv.transport.thrift.gen
+
+/** Why a request failed. Mirrors io.dynamokv.core.node.NodeMessage.Failure.Code. */
+enum ErrorCode {
+  /** Fewer than R (or W) replicas answered in time: for a write the outcome is unknown. */
+  INSUFFICIENT_REPLICAS = 1,
+  /** The store is not declared on the node. Nothing was written. */
+  STORE_NOT_FOUND = 2,
+  /** A key, value, context or sibling set is over a limit. Nothing was written. */
+  LIMIT_EXCEEDED = 3,
+  /** The context does not decode. Nothing was written. */
+  INVALID_CONTEXT = 4,
+  /** The request is malformed (missing field, quorum above N, unsupported message). */
+  INVALID_REQUEST = 5,
+  /** A forwarded write reached a node that does not own the key. Nothing was written. */
+  NOT_A_REPLICA = 6,
+  /** The node is shutting down and refuses new requests. Nothing was written. */
+  SHUTTING_DOWN = 7,
+  /** An unexpected server error; the outcome of a write is unknown. */
+  INTERNAL = 8
+}
+
+/**
+ * A request failed. For INSUFFICIENT_REPLICAS, answered and quorum are the replica counts.
+ */
+exception DynamoError {
+  1: required ErrorCode code,
+  2: required string message,
+  3: optional i32 answered = 0,
+  4: optional i32 quorum = 0
+}
+
+// ---------------------------------------------------------------------------------------------
+// Client service
+// ---------------------------------------------------------------------------------------------
+
+/** Options every data request may carry; unset means the store's or server's default. */
+struct RequestOptions {
+  /** R for a read, W for a write, 1..N. */
+  1: optional i32 quorum,
+  /** How long the coordinator waits for the quorum. */
+  2: optional i64 timeoutMillis
+}
+
+struct GetRequest {
+  1: required string store,
+  2: required binary key,
+  3: optional RequestOptions options
+}
+
+struct GetResponse {
+  /** Every causally maximal value; empty when the key is absent or deleted. */
+  1: required list<binary> values,
+  /** Opaque: pass it back with the write that follows this read. */
+  2: required binary context
+}
+
+struct PutRequest {
+  1: required string store,
+  2: required binary key,
+  3: required binary value,
+  /** The context of the read this write follows; empty for a blind write. */
+  4: required binary context,
+  5: optional RequestOptions options
+}
+
+struct DeleteRequest {
+  1: required string store,
+  2: required binary key,
+  3: required binary context,
+  4: optional RequestOptions options
+}
+
+struct WriteResponse {
+  /** The context of the written version. */
+  1: required binary context
+}
+
+/** A store as the node declares it. */
+struct StoreInfo {
+  1: required string name,
+  2: required i32 replicas,
+  3: required i32 readQuorum,
+  4: required i32 writeQuorum,
+  5: required i32 maxKeyBytes,
+  6: required i32 maxValueBytes
+}
+
+/** One member of the cluster as the answering node sees it. */
+struct MemberInfo {
+  1: required string id,
+  /** host:port of the member's Thrift server. */
+  2: required string address,
+  3: required string zone,
+  /** JOINING, NORMAL, LEAVING, LEFT or REMOVED. */
+  4: required string status,
+  /** The answering node's failure detector's opinion. */
+  5: required bool reachable,
+  /** Share of the ring's partitions (or token space) the member owns, 0..1. */
+  6: required double ownership,
+  7: required i64 generation
+}
+
+/** What a partition-aware client needs to route requests itself. */
+struct ClusterInfo {
+  /** The id of the answering node. */
+  1: required string nodeId,
+  /** 0 while the cluster has no ring. */
+  2: required i64 ringVersion,
+  /** The ring in io.dynamokv.core.ring.RingCodec's format; empty while there is none. */
+  3: required binary ring,
+  4: required list<MemberInfo> members,
+  5: required list<StoreInfo> stores
+}
+
+/** The answering node's own state and counters, for `dynamo status`. */
+struct NodeStatusInfo {
+  1: required ClusterInfo cluster,
+  /** Counters by name (reads, writes, quorum failures, later hints, repairs, transfers). */
+  2: required map<string, i64> counters,
+  3: required string storageEngine,
+  4: required i64 storageBytes
+}
+
+/** The API applications and the CLI use. Any node coordinates any request. */
+service DynamoService {
+  GetResponse get(1: GetRequest request) throws (1: DynamoError error),
+  WriteResponse put(1: PutRequest request) throws (1: DynamoError error),
+  WriteResponse erase(1: DeleteRequest request) throws (1: DynamoError error),
+
+  /** The ring, members and stores, for partition-aware routing. */
+  ClusterInfo cluster() throws (1: DynamoError error),
+  NodeStatusInfo status() throws (1: DynamoError error),
+
+  /** Admin: this node joins the cluster that seedAddress (host:port) belongs to. */
+  void join(1: string seedAddress) throws (1: DynamoError error),
+  /** Admin: this node leaves the cluster, handing its ranges to the others. */
+  void leave() throws (1: DynamoError error),
+  /** Admin: removes a dead node from the ring for good. */
+  void removeNode(1: string nodeId) throws (1: DynamoError error)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Peer service
+// ---------------------------------------------------------------------------------------------
+
+/** Asks a replica for its encoded sibling set of a key. */
+struct ReplicaRead {
+  1: required string store,
+  2: required binary key
+}
+
+struct ReplicaReadReply {
+  /** Encoded sibling set (io.dynamokv.core.version.VersionCodec), empty when absent. */
+  1: required binary siblings
+}
+
+/** Asks a replica to merge an encoded sibling set into its own and persist it. */
+struct ReplicaWrite {
+  1: required string store,
+  2: required binary key,
+  3: required binary siblings
+}
+
+struct ReplicaWriteReply {
+}
+
+/** A put or delete sent to an owner of the key to coordinate. */
+struct ForwardedWrite {
+  1: required i64 requestId,
+  2: required string store,
+  3: required binary key,
+  4: required binary value,
+  5: required bool tombstone,
+  6: required binary context,
+  7: required i32 quorum,
+  8: required i64 timeoutMillis
+}
+
+struct ForwardedWriteReply {
+  1: required binary context
+}
+
+/** A gossip message in io.dynamokv.core.membership.MembershipCodec's format. */
+struct Gossip {
+  1: required binary message
+}
+
+/** A precise failure answered instead of a reply (same codes as the client service). */
+struct Failure {
+  1: required ErrorCode code,
+  2: required string message,
+  3: optional i32 answered = 0,
+  4: optional i32 quorum = 0
+}
+
+/** Every request one node sends another. Later features add members with new ids. */
+union PeerRequest {
+  1: ReplicaRead replicaRead,
+  2: ReplicaWrite replicaWrite,
+  3: ForwardedWrite forwardedWrite,
+  4: Gossip gossip
+}
+
+/** Every reply; failure may answer any request. */
+union PeerResponse {
+  1: ReplicaReadReply replicaReadReply,
+  2: ReplicaWriteReply replicaWriteReply,
+  3: ForwardedWriteReply forwardedWriteReply,
+  4: Gossip gossip,
+  15: Failure failure
+}
+
+/** One peer request with its addressing. */
+struct PeerEnvelope {
+  /** The sending node's id. */
+  1: required string sender,
+  /** The node the sender meant: a node answers INVALID_REQUEST to a message for another id. */
+  2: required string target,
+  3: required PeerRequest request
+}
+
+/** Node-to-node messages. */
+service PeerService {
+  PeerResponse exchange(1: PeerEnvelope envelope) throws (1: DynamoError error)
+}
