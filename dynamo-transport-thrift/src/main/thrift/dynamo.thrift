@@ -146,8 +146,8 @@ service DynamoService {
   ClusterInfo cluster() throws (1: DynamoError error),
   NodeStatusInfo status() throws (1: DynamoError error),
 
-  /** Admin: this node joins the cluster that seedAddress (host:port) belongs to. */
-  void join(1: string seedAddress) throws (1: DynamoError error),
+  /** Admin: this node joins the cluster through the seed node seedId at seedAddress (host:port). */
+  void join(1: string seedId, 2: string seedAddress) throws (1: DynamoError error),
   /** Admin: this node leaves the cluster, handing its ranges to the others. */
   void leave() throws (1: DynamoError error),
   /** Admin: removes a dead node from the ring for good. */

@@ -28,11 +28,12 @@ public class DynamoService {
     public NodeStatusInfo status() throws DynamoError, org.apache.thrift.TException;
 
     /**
-     * Admin: this node joins the cluster that seedAddress (host:port) belongs to.
+     * Admin: this node joins the cluster through the seed node seedId at seedAddress (host:port).
      * 
+     * @param seedId
      * @param seedAddress
      */
-    public void join(java.lang.String seedAddress) throws DynamoError, org.apache.thrift.TException;
+    public void join(java.lang.String seedId, java.lang.String seedAddress) throws DynamoError, org.apache.thrift.TException;
 
     /**
      * Admin: this node leaves the cluster, handing its ranges to the others.
@@ -60,7 +61,7 @@ public class DynamoService {
 
     public void status(org.apache.thrift.async.AsyncMethodCallback<NodeStatusInfo> resultHandler) throws org.apache.thrift.TException;
 
-    public void join(java.lang.String seedAddress, org.apache.thrift.async.AsyncMethodCallback<Void> resultHandler) throws org.apache.thrift.TException;
+    public void join(java.lang.String seedId, java.lang.String seedAddress, org.apache.thrift.async.AsyncMethodCallback<Void> resultHandler) throws org.apache.thrift.TException;
 
     public void leave(org.apache.thrift.async.AsyncMethodCallback<Void> resultHandler) throws org.apache.thrift.TException;
 
@@ -224,15 +225,16 @@ public class DynamoService {
     }
 
     @Override
-    public void join(java.lang.String seedAddress) throws DynamoError, org.apache.thrift.TException
+    public void join(java.lang.String seedId, java.lang.String seedAddress) throws DynamoError, org.apache.thrift.TException
     {
-      sendJoin(seedAddress);
+      sendJoin(seedId, seedAddress);
       recvJoin();
     }
 
-    public void sendJoin(java.lang.String seedAddress) throws org.apache.thrift.TException
+    public void sendJoin(java.lang.String seedId, java.lang.String seedAddress) throws org.apache.thrift.TException
     {
       join_args args = new join_args();
+      args.setSeedId(seedId);
       args.setSeedAddress(seedAddress);
       sendBase("join", args);
     }
@@ -483,17 +485,19 @@ public class DynamoService {
     }
 
     @Override
-    public void join(java.lang.String seedAddress, org.apache.thrift.async.AsyncMethodCallback<Void> resultHandler) throws org.apache.thrift.TException {
+    public void join(java.lang.String seedId, java.lang.String seedAddress, org.apache.thrift.async.AsyncMethodCallback<Void> resultHandler) throws org.apache.thrift.TException {
       checkReady();
-      join_call method_call = new join_call(seedAddress, resultHandler, this, ___protocolFactory, ___transport);
+      join_call method_call = new join_call(seedId, seedAddress, resultHandler, this, ___protocolFactory, ___transport);
       this.___currentMethod = method_call;
       ___manager.call(method_call);
     }
 
     public static class join_call extends org.apache.thrift.async.TAsyncMethodCall<Void> {
+      private java.lang.String seedId;
       private java.lang.String seedAddress;
-      public join_call(java.lang.String seedAddress, org.apache.thrift.async.AsyncMethodCallback<Void> resultHandler, org.apache.thrift.async.TAsyncClient client, org.apache.thrift.protocol.TProtocolFactory protocolFactory, org.apache.thrift.transport.TNonblockingTransport transport) throws org.apache.thrift.TException {
+      public join_call(java.lang.String seedId, java.lang.String seedAddress, org.apache.thrift.async.AsyncMethodCallback<Void> resultHandler, org.apache.thrift.async.TAsyncClient client, org.apache.thrift.protocol.TProtocolFactory protocolFactory, org.apache.thrift.transport.TNonblockingTransport transport) throws org.apache.thrift.TException {
         super(client, protocolFactory, transport, resultHandler, false);
+        this.seedId = seedId;
         this.seedAddress = seedAddress;
       }
 
@@ -501,6 +505,7 @@ public class DynamoService {
       public void write_args(org.apache.thrift.protocol.TProtocol prot) throws org.apache.thrift.TException {
         prot.writeMessageBegin(new org.apache.thrift.protocol.TMessage("join", org.apache.thrift.protocol.TMessageType.CALL, 0));
         join_args args = new join_args();
+        args.setSeedId(seedId);
         args.setSeedAddress(seedAddress);
         args.write(prot);
         prot.writeMessageEnd();
@@ -795,7 +800,7 @@ public class DynamoService {
       public join_result getResult(I iface, join_args args) throws org.apache.thrift.TException {
         join_result result = new join_result();
         try {
-          iface.join(args.seedAddress);
+          iface.join(args.seedId, args.seedAddress);
         } catch (DynamoError error) {
           result.error = error;
         }
@@ -1312,7 +1317,7 @@ public class DynamoService {
 
       @Override
       public void start(I iface, join_args args, org.apache.thrift.async.AsyncMethodCallback<Void> resultHandler) throws org.apache.thrift.TException {
-        iface.join(args.seedAddress,resultHandler);
+        iface.join(args.seedId, args.seedAddress,resultHandler);
       }
     }
 
@@ -5596,16 +5601,19 @@ public class DynamoService {
   public static class join_args implements org.apache.thrift.TBase<join_args, join_args._Fields>, java.io.Serializable, Cloneable, Comparable<join_args>   {
     private static final org.apache.thrift.protocol.TStruct STRUCT_DESC = new org.apache.thrift.protocol.TStruct("join_args");
 
-    private static final org.apache.thrift.protocol.TField SEED_ADDRESS_FIELD_DESC = new org.apache.thrift.protocol.TField("seedAddress", org.apache.thrift.protocol.TType.STRING, (short)1);
+    private static final org.apache.thrift.protocol.TField SEED_ID_FIELD_DESC = new org.apache.thrift.protocol.TField("seedId", org.apache.thrift.protocol.TType.STRING, (short)1);
+    private static final org.apache.thrift.protocol.TField SEED_ADDRESS_FIELD_DESC = new org.apache.thrift.protocol.TField("seedAddress", org.apache.thrift.protocol.TType.STRING, (short)2);
 
     private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new join_argsStandardSchemeFactory();
     private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new join_argsTupleSchemeFactory();
 
+    private @org.apache.thrift.annotation.Nullable java.lang.String seedId; // required
     private @org.apache.thrift.annotation.Nullable java.lang.String seedAddress; // required
 
     /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
     public enum _Fields implements org.apache.thrift.TFieldIdEnum {
-      SEED_ADDRESS((short)1, "seedAddress");
+      SEED_ID((short)1, "seedId"),
+      SEED_ADDRESS((short)2, "seedAddress");
 
       private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -5621,7 +5629,9 @@ public class DynamoService {
       @org.apache.thrift.annotation.Nullable
       public static _Fields findByThriftId(int fieldId) {
         switch(fieldId) {
-          case 1: // SEED_ADDRESS
+          case 1: // SEED_ID
+            return SEED_ID;
+          case 2: // SEED_ADDRESS
             return SEED_ADDRESS;
           default:
             return null;
@@ -5669,6 +5679,8 @@ public class DynamoService {
     public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
     static {
       java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
+      tmpMap.put(_Fields.SEED_ID, new org.apache.thrift.meta_data.FieldMetaData("seedId", org.apache.thrift.TFieldRequirementType.DEFAULT, 
+          new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
       tmpMap.put(_Fields.SEED_ADDRESS, new org.apache.thrift.meta_data.FieldMetaData("seedAddress", org.apache.thrift.TFieldRequirementType.DEFAULT, 
           new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
       metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
@@ -5679,9 +5691,11 @@ public class DynamoService {
     }
 
     public join_args(
+      java.lang.String seedId,
       java.lang.String seedAddress)
     {
       this();
+      this.seedId = seedId;
       this.seedAddress = seedAddress;
     }
 
@@ -5689,6 +5703,9 @@ public class DynamoService {
      * Performs a deep copy on <i>other</i>.
      */
     public join_args(join_args other) {
+      if (other.isSetSeedId()) {
+        this.seedId = other.seedId;
+      }
       if (other.isSetSeedAddress()) {
         this.seedAddress = other.seedAddress;
       }
@@ -5701,7 +5718,33 @@ public class DynamoService {
 
     @Override
     public void clear() {
+      this.seedId = null;
       this.seedAddress = null;
+    }
+
+    @org.apache.thrift.annotation.Nullable
+    public java.lang.String getSeedId() {
+      return this.seedId;
+    }
+
+    public join_args setSeedId(@org.apache.thrift.annotation.Nullable java.lang.String seedId) {
+      this.seedId = seedId;
+      return this;
+    }
+
+    public void unsetSeedId() {
+      this.seedId = null;
+    }
+
+    /** Returns true if field seedId is set (has been assigned a value) and false otherwise */
+    public boolean isSetSeedId() {
+      return this.seedId != null;
+    }
+
+    public void setSeedIdIsSet(boolean value) {
+      if (!value) {
+        this.seedId = null;
+      }
     }
 
     @org.apache.thrift.annotation.Nullable
@@ -5732,6 +5775,14 @@ public class DynamoService {
     @Override
     public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
       switch (field) {
+      case SEED_ID:
+        if (value == null) {
+          unsetSeedId();
+        } else {
+          setSeedId((java.lang.String)value);
+        }
+        break;
+
       case SEED_ADDRESS:
         if (value == null) {
           unsetSeedAddress();
@@ -5747,6 +5798,9 @@ public class DynamoService {
     @Override
     public java.lang.Object getFieldValue(_Fields field) {
       switch (field) {
+      case SEED_ID:
+        return getSeedId();
+
       case SEED_ADDRESS:
         return getSeedAddress();
 
@@ -5762,6 +5816,8 @@ public class DynamoService {
       }
 
       switch (field) {
+      case SEED_ID:
+        return isSetSeedId();
       case SEED_ADDRESS:
         return isSetSeedAddress();
       }
@@ -5781,6 +5837,15 @@ public class DynamoService {
       if (this == that)
         return true;
 
+      boolean this_present_seedId = true && this.isSetSeedId();
+      boolean that_present_seedId = true && that.isSetSeedId();
+      if (this_present_seedId || that_present_seedId) {
+        if (!(this_present_seedId && that_present_seedId))
+          return false;
+        if (!this.seedId.equals(that.seedId))
+          return false;
+      }
+
       boolean this_present_seedAddress = true && this.isSetSeedAddress();
       boolean that_present_seedAddress = true && that.isSetSeedAddress();
       if (this_present_seedAddress || that_present_seedAddress) {
@@ -5797,6 +5862,10 @@ public class DynamoService {
     public int hashCode() {
       int hashCode = 1;
 
+      hashCode = hashCode * 8191 + ((isSetSeedId()) ? 131071 : 524287);
+      if (isSetSeedId())
+        hashCode = hashCode * 8191 + seedId.hashCode();
+
       hashCode = hashCode * 8191 + ((isSetSeedAddress()) ? 131071 : 524287);
       if (isSetSeedAddress())
         hashCode = hashCode * 8191 + seedAddress.hashCode();
@@ -5812,6 +5881,16 @@ public class DynamoService {
 
       int lastComparison = 0;
 
+      lastComparison = java.lang.Boolean.compare(isSetSeedId(), other.isSetSeedId());
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+      if (isSetSeedId()) {
+        lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.seedId, other.seedId);
+        if (lastComparison != 0) {
+          return lastComparison;
+        }
+      }
       lastComparison = java.lang.Boolean.compare(isSetSeedAddress(), other.isSetSeedAddress());
       if (lastComparison != 0) {
         return lastComparison;
@@ -5846,6 +5925,14 @@ public class DynamoService {
       java.lang.StringBuilder sb = new java.lang.StringBuilder("join_args(");
       boolean first = true;
 
+      sb.append("seedId:");
+      if (this.seedId == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.seedId);
+      }
+      first = false;
+      if (!first) sb.append(", ");
       sb.append("seedAddress:");
       if (this.seedAddress == null) {
         sb.append("null");
@@ -5898,7 +5985,15 @@ public class DynamoService {
             break;
           }
           switch (schemeField.id) {
-            case 1: // SEED_ADDRESS
+            case 1: // SEED_ID
+              if (schemeField.type == org.apache.thrift.protocol.TType.STRING) {
+                struct.seedId = iprot.readString();
+                struct.setSeedIdIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
+            case 2: // SEED_ADDRESS
               if (schemeField.type == org.apache.thrift.protocol.TType.STRING) {
                 struct.seedAddress = iprot.readString();
                 struct.setSeedAddressIsSet(true);
@@ -5922,6 +6017,11 @@ public class DynamoService {
         struct.validate();
 
         oprot.writeStructBegin(STRUCT_DESC);
+        if (struct.seedId != null) {
+          oprot.writeFieldBegin(SEED_ID_FIELD_DESC);
+          oprot.writeString(struct.seedId);
+          oprot.writeFieldEnd();
+        }
         if (struct.seedAddress != null) {
           oprot.writeFieldBegin(SEED_ADDRESS_FIELD_DESC);
           oprot.writeString(struct.seedAddress);
@@ -5946,10 +6046,16 @@ public class DynamoService {
       public void write(org.apache.thrift.protocol.TProtocol prot, join_args struct) throws org.apache.thrift.TException {
         org.apache.thrift.protocol.TTupleProtocol oprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
         java.util.BitSet optionals = new java.util.BitSet();
-        if (struct.isSetSeedAddress()) {
+        if (struct.isSetSeedId()) {
           optionals.set(0);
         }
-        oprot.writeBitSet(optionals, 1);
+        if (struct.isSetSeedAddress()) {
+          optionals.set(1);
+        }
+        oprot.writeBitSet(optionals, 2);
+        if (struct.isSetSeedId()) {
+          oprot.writeString(struct.seedId);
+        }
         if (struct.isSetSeedAddress()) {
           oprot.writeString(struct.seedAddress);
         }
@@ -5958,8 +6064,12 @@ public class DynamoService {
       @Override
       public void read(org.apache.thrift.protocol.TProtocol prot, join_args struct) throws org.apache.thrift.TException {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-        java.util.BitSet incoming = iprot.readBitSet(1);
+        java.util.BitSet incoming = iprot.readBitSet(2);
         if (incoming.get(0)) {
+          struct.seedId = iprot.readString();
+          struct.setSeedIdIsSet(true);
+        }
+        if (incoming.get(1)) {
           struct.seedAddress = iprot.readString();
           struct.setSeedAddressIsSet(true);
         }

@@ -1,0 +1,333 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.transport.thrift;
+
+import io.dynamokv.core.DynamoException;
+import io.dynamokv.transport.thrift.gen.DynamoError;
+import io.dynamokv.transport.thrift.gen.DynamoService;
+import io.dynamokv.transport.thrift.gen.ErrorCode;
+import io.dynamokv.transport.thrift.gen.PeerService;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.thrift.AsyncProcessFunction;
+import org.apache.thrift.TBase;
+import org.apache.thrift.TBaseAsyncProcessor;
+import org.apache.thrift.TException;
+import org.apache.thrift.async.AsyncMethodCallback;
+import org.apache.thrift.protocol.TCompactProtocol;
+import org.apache.thrift.protocol.TProtocol;
+import org.apache.thrift.server.AbstractNonblockingServer;
+import org.apache.thrift.server.ServerContext;
+import org.apache.thrift.server.TServerEventHandler;
+import org.apache.thrift.server.TThreadedSelectorServer;
+import org.apache.thrift.transport.TNonblockingServerSocket;
+import org.apache.thrift.transport.TNonblockingSocket;
+import org.apache.thrift.transport.TTransport;
+import org.apache.thrift.transport.TTransportException;
+import org.apache.thrift.transport.layered.TFramedTransport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node's Thrift endpoint: serves the client service ({@link DynamoService}) and the peer
+ * service ({@link PeerService}) on one port with a {@link TThreadedSelectorServer}, framed
+ * transport and the compact protocol.
+ *
+ * <p>Handlers are asynchronous and MUST NOT block: a request is dispatched on a selector thread (or
+ * a worker, see {@link ThriftServerConfig#workerThreads()}) and answered whenever its callback
+ * completes.
+ *
+ * <p>Limits ({@link ThriftServerConfig}): a frame over {@code maxFrameBytes} closes its connection;
+ * frames being read share {@code maxReadBufferBytes}; strings and containers are bounded within a
+ * frame; connections beyond {@code maxConnections} are closed on accept. A malformed request fails
+ * its own connection only.
+ *
+ * <p>{@link #close()} is graceful: new requests are answered {@link ErrorCode#SHUTTING_DOWN}, those
+ * in flight get up to {@code shutdownGrace} to finish, then the socket closes.
+ */
+public final class ThriftServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ThriftServer.class);
+
+  private final ThriftServerConfig config;
+  private final LimitedServerSocket socket;
+  private final InetSocketAddress bound;
+  private final TThreadedSelectorServer server;
+  private final Thread serveThread;
+  private final Object lock = new Object();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicLong rejectedConnections = new AtomicLong();
+  private volatile boolean draining;
+  private boolean closed;
+
+  private ThriftServer(
+      ThriftServerConfig config, DynamoService.AsyncIface client, PeerService.AsyncIface peer)
+      throws TTransportException {
+    this.config = config;
+    this.socket = new LimitedServerSocket(config, rejectedConnections);
+    this.bound = new InetSocketAddress(config.bind().getAddress(), socket.getPort());
+    @SuppressWarnings("rawtypes")
+    Map<String, AsyncProcessFunction<Object, ? extends TBase, ?>> functions = new HashMap<>();
+    addGated(functions, new DynamoService.AsyncProcessor<>(client).getProcessMapView(), client);
+    addGated(functions, new PeerService.AsyncProcessor<>(peer).getProcessMapView(), peer);
+    TThreadedSelectorServer.Args args =
+        new TThreadedSelectorServer.Args(socket)
+            .selectorThreads(config.selectorThreads())
+            .workerThreads(config.workerThreads())
+            .processor(new TBaseAsyncProcessor<>(new Object(), functions))
+            .transportFactory(new TFramedTransport.Factory(config.maxFrameBytes()))
+            .protocolFactory(
+                new TCompactProtocol.Factory(
+                    config.maxStringBytes(), config.maxContainerElements()));
+    args.maxReadBufferBytes = config.maxReadBufferBytes();
+    this.server = new TThreadedSelectorServer(args);
+    server.setServerEventHandler(socket);
+    this.serveThread =
+        new Thread(
+            () -> {
+              try {
+                server.serve();
+              } catch (RuntimeException e) {
+                log.error("Thrift server on {} stopped with an error", address(), e);
+              }
+            },
+            "thrift-server-" + socket.getPort());
+    serveThread.setDaemon(true);
+  }
+
+  /**
+   * Starts serving; returns once the port is bound and the server accepts connections.
+   *
+   * @throws PortUnavailableException when the address cannot be bound (e.g. the port is in use)
+   */
+  public static ThriftServer start(
+      ThriftServerConfig config, DynamoService.AsyncIface client, PeerService.AsyncIface peer) {
+    ThriftServer s;
+    try {
+      s = new ThriftServer(config, client, peer);
+    } catch (TTransportException e) {
+      throw new PortUnavailableException(config.bind(), e);
+    }
+    s.serveThread.start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!s.server.isServing() && s.serveThread.isAlive() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    if (!s.server.isServing()) {
+      s.close();
+      throw new DynamoException("the Thrift server on " + config.bind() + " did not start");
+    }
+    log.info("Thrift server listening on {}", s.address());
+    return s;
+  }
+
+  /** The bound address (with the actual port when the configuration asked for port 0). */
+  public InetSocketAddress address() {
+    return bound;
+  }
+
+  /** Open client and peer connections. */
+  public int openConnections() {
+    return socket.open.get();
+  }
+
+  /** Connections closed on accept because {@code maxConnections} were open. */
+  public long rejectedConnections() {
+    return rejectedConnections.get();
+  }
+
+  /** Requests being handled now. */
+  public int inFlightRequests() {
+    return inFlight.get();
+  }
+
+  /** Graceful stop: refuses new requests, lets in-flight ones finish (bounded), closes. */
+  @Override
+  public void close() {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    draining = true;
+    long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
+    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    if (inFlight.get() > 0) {
+      log.warn(
+          "Thrift server on {}: {} requests still in flight after {}; closing anyway",
+          address(),
+          inFlight.get(),
+          config.shutdownGrace());
+    }
+    server.stop();
+    try {
+      serveThread.join(TimeUnit.SECONDS.toMillis(10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    socket.close();
+    log.info("Thrift server on {} stopped", address());
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private <I> void addGated(
+      Map<String, AsyncProcessFunction<Object, ? extends TBase, ?>> into,
+      Map<String, AsyncProcessFunction<I, ? extends TBase, ?>> functions,
+      I iface) {
+    functions.forEach(
+        (name, fn) -> {
+          if (into.put(name, new Gated(fn, iface)) != null) {
+            throw new IllegalStateException("two services define the method " + name);
+          }
+        });
+  }
+
+  /**
+   * Wraps a generated function: counts it in flight until its callback completes, and refuses it
+   * while draining. Every method of both services declares {@link DynamoError}, so the refusal
+   * reaches the caller as that exception.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private final class Gated extends AsyncProcessFunction<Object, TBase, Object> {
+    private final AsyncProcessFunction delegate;
+    private final Object iface;
+
+    Gated(AsyncProcessFunction<?, ?, ?> delegate, Object iface) {
+      super(delegate.getMethodName());
+      this.delegate = delegate;
+      this.iface = iface;
+    }
+
+    @Override
+    protected boolean isOneway() {
+      return false;
+    }
+
+    @Override
+    public void start(Object ignored, TBase args, AsyncMethodCallback<Object> callback)
+        throws TException {
+      if (draining) {
+        callback.onError(
+            new DynamoError(ErrorCode.SHUTTING_DOWN, "the node is shutting down; retry elsewhere"));
+        return;
+      }
+      inFlight.incrementAndGet();
+      AsyncMethodCallback<Object> counted =
+          new AsyncMethodCallback<>() {
+            @Override
+            public void onComplete(Object response) {
+              inFlight.decrementAndGet();
+              callback.onComplete(response);
+            }
+
+            @Override
+            public void onError(Exception e) {
+              inFlight.decrementAndGet();
+              callback.onError(e instanceof DynamoError ? e : ThriftCodec.toError(e));
+            }
+          };
+      try {
+        delegate.start(iface, args, counted);
+      } catch (RuntimeException | TException e) {
+        counted.onError(e);
+      }
+    }
+
+    @Override
+    public TBase getEmptyArgsInstance() {
+      return delegate.getEmptyArgsInstance();
+    }
+
+    @Override
+    public AsyncMethodCallback<Object> getResultHandler(
+        AbstractNonblockingServer.AsyncFrameBuffer fb, int seqid) {
+      return delegate.getResultHandler(fb, seqid);
+    }
+  }
+
+  /**
+   * The listening socket: applies the frame limit to every accepted connection and closes
+   * connections over the limit. It is also the server's event handler, to count open connections.
+   */
+  private static final class LimitedServerSocket extends TNonblockingServerSocket
+      implements TServerEventHandler {
+    private final int maxFrameBytes;
+    private final int maxConnections;
+    private final AtomicLong rejected;
+    final AtomicInteger open = new AtomicInteger();
+
+    LimitedServerSocket(ThriftServerConfig config, AtomicLong rejected) throws TTransportException {
+      super(config.bind());
+      this.maxFrameBytes = config.maxFrameBytes();
+      this.maxConnections = config.maxConnections();
+      this.rejected = rejected;
+    }
+
+    @Override
+    public TNonblockingSocket accept() throws TTransportException {
+      TNonblockingSocket accepted = super.accept();
+      if (accepted == null) {
+        return null;
+      }
+      if (open.get() >= maxConnections) {
+        rejected.incrementAndGet();
+        log.warn("refusing a connection: {} connections are open (max-connections)", open.get());
+        accepted.close();
+        return null;
+      }
+      accepted.setMaxFrameSize(maxFrameBytes);
+      return accepted;
+    }
+
+    @Override
+    public void preServe() {}
+
+    @Override
+    public ServerContext createContext(TProtocol input, TProtocol output) {
+      open.incrementAndGet();
+      return null;
+    }
+
+    @Override
+    public void deleteContext(ServerContext context, TProtocol input, TProtocol output) {
+      open.decrementAndGet();
+    }
+
+    @Override
+    public void processContext(ServerContext context, TTransport in, TTransport out) {}
+  }
+
+  /** The server's address could not be bound. */
+  public static final class PortUnavailableException extends DynamoException {
+    private static final long serialVersionUID = 1L;
+
+    PortUnavailableException(InetSocketAddress address, Exception cause) {
+      super(
+          "cannot listen on "
+              + address.getHostString()
+              + ":"
+              + address.getPort()
+              + " ("
+              + cause.getMessage()
+              + "): is another process using the port?",
+          cause);
+    }
+  }
+}
