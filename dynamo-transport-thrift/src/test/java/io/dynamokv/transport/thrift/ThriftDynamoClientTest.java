@@ -1,0 +1,306 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.transport.thrift;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dynamokv.core.InvalidContextException;
+import io.dynamokv.core.LimitExceededException;
+import io.dynamokv.core.StoreNotFoundException;
+import io.dynamokv.core.client.Codec;
+import io.dynamokv.core.client.ConflictResolver;
+import io.dynamokv.core.client.Context;
+import io.dynamokv.core.client.DynamoClient;
+import io.dynamokv.core.client.GetResult;
+import io.dynamokv.core.client.RequestOptions;
+import io.dynamokv.core.node.StoreDefinition;
+import io.dynamokv.transport.thrift.ThriftDynamoClient.UnavailableException;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link ThriftDynamoClient} against one real node (N=1) behind a Thrift socket. */
+class ThriftDynamoClientTest {
+  private static final String STORE = "default";
+
+  /** A set of strings, one per line, sorted: a shopping cart. */
+  static final Codec<Set<String>> SET =
+      new Codec<>() {
+        @Override
+        public byte[] encode(Set<String> value) {
+          return String.join("\n", new TreeSet<>(value)).getBytes(UTF_8);
+        }
+
+        @Override
+        public Set<String> decode(byte[] bytes) {
+          String s = new String(bytes, UTF_8);
+          return s.isEmpty() ? new TreeSet<>() : new TreeSet<>(Arrays.asList(s.split("\n")));
+        }
+      };
+
+  static final ConflictResolver<Set<String>> UNION =
+      siblings -> {
+        Set<String> union = new TreeSet<>();
+        siblings.forEach(union::addAll);
+        return union;
+      };
+
+  private static ThriftTestCluster cluster;
+  private ThriftDynamoClient client;
+
+  @BeforeAll
+  static void startNode() {
+    cluster = ThriftTestCluster.start(1, List.of(StoreDefinition.of(STORE, 1, 1, 1)));
+  }
+
+  @AfterAll
+  static void stopNode() {
+    cluster.close();
+  }
+
+  @BeforeEach
+  void connect() {
+    client = cluster.client().build();
+  }
+
+  @AfterEach
+  void disconnect() {
+    client.close();
+  }
+
+  @Test
+  void putGetDeleteRoundTrip() {
+    byte[] key = key("round-trip");
+    assertThat(client.get(STORE, key).isAbsent()).isTrue();
+
+    Context first = client.put(STORE, key, bytes("v1"), Context.EMPTY);
+    assertThat(first.isEmpty()).isFalse();
+    GetResult read = client.get(STORE, key);
+    assertThat(read.values()).containsExactly(bytes("v1"));
+
+    client.put(STORE, key, bytes("v2"), read.context());
+    read = client.get(STORE, key);
+    assertThat(read.values()).containsExactly(bytes("v2"));
+
+    client.delete(STORE, key, read.context());
+    read = client.get(STORE, key);
+    assertThat(read.isAbsent()).isTrue();
+    assertThat(read.context().isEmpty()).as("the context covers the tombstone").isFalse();
+
+    client.put(STORE, key, bytes("v3"), read.context());
+    assertThat(client.get(STORE, key).values()).containsExactly(bytes("v3"));
+  }
+
+  @Test
+  void twoWritesWithOneContextBecomeSiblingsAndAReconcilingWriteSupersedesBoth() {
+    byte[] key = key("siblings");
+    client.put(STORE, key, bytes("base"), Context.EMPTY);
+    Context seen = client.get(STORE, key).context();
+
+    client.put(STORE, key, bytes("a"), seen);
+    client.put(STORE, key, bytes("b"), seen);
+    GetResult read = client.get(STORE, key);
+    assertThat(read.hasSiblings()).isTrue();
+    assertThat(strings(read)).containsExactlyInAnyOrder("a", "b");
+
+    client.put(STORE, key, bytes("a+b"), read.context());
+    assertThat(strings(client.get(STORE, key))).containsExactly("a+b");
+  }
+
+  @Test
+  void concurrentUpdatesOfOneSetKeepEveryElement() throws Exception {
+    byte[] key = key("cart");
+    int threads = 4;
+    int perThread = 15;
+    // Fewer connections than threads: callers also wait for each other's connections.
+    try (ThriftDynamoClient shared = cluster.client().connectionsPerNode(2).build()) {
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      try {
+        List<Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          int thread = t;
+          done.add(
+              pool.submit(
+                  () -> {
+                    for (int i = 0; i < perThread; i++) {
+                      String item = "item-" + thread + "-" + i;
+                      Set<String> written =
+                          shared.update(STORE, key, SET, UNION, cart -> with(cart, item));
+                      assertThat(written).contains(item);
+                    }
+                  }));
+        }
+        for (Future<?> f : done) {
+          f.get(60, TimeUnit.SECONDS);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      Set<String> cart = merged(shared.get(STORE, key));
+      assertThat(cart).hasSize(threads * perThread);
+      for (int t = 0; t < threads; t++) {
+        for (int i = 0; i < perThread; i++) {
+          assertThat(cart).contains("item-" + t + "-" + i);
+        }
+      }
+    }
+  }
+
+  @Test
+  void updateMergesSiblingsAndDeletesWhenTheFunctionReturnsNull() {
+    byte[] key = key("update-merge");
+    client.put(STORE, key, SET.encode(Set.of("x")), Context.EMPTY);
+    client.put(STORE, key, SET.encode(Set.of("y")), Context.EMPTY);
+    assertThat(client.get(STORE, key).hasSiblings()).isTrue();
+
+    Set<String> written = client.update(STORE, key, SET, UNION, cart -> with(cart, "z"));
+    assertThat(written).containsExactly("x", "y", "z");
+    GetResult read = client.get(STORE, key);
+    assertThat(read.hasSiblings()).as("the update superseded both siblings").isFalse();
+    assertThat(SET.decode(read.values().get(0))).containsExactly("x", "y", "z");
+
+    assertThat(client.update(STORE, key, SET, UNION, cart -> null)).isNull();
+    assertThat(client.get(STORE, key).isAbsent()).isTrue();
+    assertThat(client.update(STORE, key, SET, UNION, cart -> null)).isNull();
+  }
+
+  @Test
+  void errorsMapToDomainExceptions() {
+    assertThatThrownBy(() -> client.get("nope", key("k")))
+        .isInstanceOf(StoreNotFoundException.class)
+        .hasMessageContaining("nope");
+    assertThatThrownBy(() -> client.put("nope", key("k"), bytes("v"), Context.EMPTY))
+        .isInstanceOf(StoreNotFoundException.class);
+
+    byte[] tooLong = new byte[StoreDefinition.DEFAULT_MAX_KEY_BYTES + 1];
+    Arrays.fill(tooLong, (byte) 'k');
+    assertThatThrownBy(() -> client.put(STORE, tooLong, bytes("v"), Context.EMPTY))
+        .isInstanceOf(LimitExceededException.class)
+        .hasMessageContaining("key bytes");
+    assertThatThrownBy(() -> client.get(STORE, tooLong)).isInstanceOf(LimitExceededException.class);
+
+    Context garbage = Context.fromBytes(new byte[] {9, 9, 9, 9});
+    assertThatThrownBy(() -> client.put(STORE, key("k"), bytes("v"), garbage))
+        .isInstanceOf(InvalidContextException.class);
+    assertThatThrownBy(() -> client.delete(STORE, key("k"), garbage))
+        .isInstanceOf(InvalidContextException.class);
+
+    assertThatThrownBy(() -> client.get(STORE, new byte[0]))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> client.get(STORE, key("k"), RequestOptions.quorum(2)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("N=1");
+    assertThat(client.get(STORE, key("k")).isAbsent()).as("nothing was written").isTrue();
+  }
+
+  @Test
+  void bootstrapSkipsADeadAddress() throws IOException {
+    String dead = deadAddress();
+    try (ThriftDynamoClient c =
+        ThriftDynamoClient.builder()
+            .bootstrap(List.of(dead, cluster.node(1).address()))
+            .connectTimeout(Duration.ofSeconds(1))
+            .build()) {
+      byte[] key = key("bootstrap");
+      c.put(STORE, key, bytes("v"), Context.EMPTY);
+      assertThat(c.get(STORE, key).values()).containsExactly(bytes("v"));
+    }
+  }
+
+  @Test
+  void bootstrapWithOnlyDeadAddressesNamesEachOne() throws IOException {
+    String dead1 = deadAddress();
+    String dead2 = deadAddress();
+    assertThatThrownBy(
+            () ->
+                ThriftDynamoClient.builder()
+                    .bootstrap(List.of(dead1, dead2))
+                    .connectTimeout(Duration.ofSeconds(1))
+                    .build())
+        .isInstanceOfSatisfying(
+            UnavailableException.class, e -> assertThat(e.mayHaveBeenApplied()).isFalse())
+        .hasMessageContaining("could not reach any bootstrap node")
+        .hasMessageContaining(dead1 + " (")
+        .hasMessageContaining(dead2 + " (")
+        .hasMessageContaining("refused");
+  }
+
+  @Test
+  void builderRejectsBadSettings() {
+    assertThatThrownBy(() -> ThriftDynamoClient.builder().bootstrap(List.of("no-port")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("host:port");
+    assertThatThrownBy(() -> ThriftDynamoClient.builder().bootstrap(List.of()))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ThriftDynamoClient.builder().maxReadAttempts(0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ThriftDynamoClient.builder().requestTimeout(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ThriftDynamoClient.builder().build())
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void closeIsIdempotentAndLaterCallsFail() {
+    byte[] key = key("closed");
+    client.put(STORE, key, bytes("v"), Context.EMPTY);
+    assertThat(client.pool().idle(cluster.node(1).address())).isPositive();
+    client.close();
+    client.close();
+    assertThat(client.pool().idle(cluster.node(1).address())).isZero();
+    assertThatThrownBy(() -> client.get(STORE, key)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> client.put(STORE, key, bytes("v"), Context.EMPTY))
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  // ---- helpers ----
+
+  /** A loopback address nothing listens on (a port just released). */
+  static String deadAddress() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return "127.0.0.1:" + s.getLocalPort();
+    }
+  }
+
+  static Set<String> with(Set<String> cart, String item) {
+    Set<String> next = cart == null ? new TreeSet<>() : new TreeSet<>(cart);
+    next.add(item);
+    return next;
+  }
+
+  static Set<String> merged(GetResult read) {
+    List<Set<String>> values = new ArrayList<>();
+    read.values().forEach(v -> values.add(SET.decode(v)));
+    Set<String> merged = DynamoClient.resolve(values, UNION);
+    return merged == null ? Set.of() : merged;
+  }
+
+  static List<String> strings(GetResult read) {
+    return read.values().stream().map(v -> new String(v, UTF_8)).toList();
+  }
+
+  static byte[] key(String s) {
+    return bytes(s);
+  }
+
+  static byte[] bytes(String s) {
+    return s.getBytes(UTF_8);
+  }
+}

@@ -1,0 +1,390 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.transport.thrift;
+
+import io.dynamokv.core.NodeId;
+import io.dynamokv.core.membership.MembershipConfig;
+import io.dynamokv.core.membership.MembershipView;
+import io.dynamokv.core.membership.NodeStatus;
+import io.dynamokv.core.node.DynamoNode;
+import io.dynamokv.core.node.NodeConfig;
+import io.dynamokv.core.node.StoreDefinition;
+import io.dynamokv.core.ring.Ring;
+import io.dynamokv.core.runtime.ThreadScheduler;
+import io.dynamokv.core.spi.Clock;
+import io.dynamokv.core.spi.RandomSource;
+import io.dynamokv.core.storage.MemoryStorageEngine;
+import io.dynamokv.transport.thrift.gen.ClusterInfo;
+import io.dynamokv.transport.thrift.gen.DeleteRequest;
+import io.dynamokv.transport.thrift.gen.DynamoError;
+import io.dynamokv.transport.thrift.gen.DynamoService;
+import io.dynamokv.transport.thrift.gen.ErrorCode;
+import io.dynamokv.transport.thrift.gen.GetRequest;
+import io.dynamokv.transport.thrift.gen.GetResponse;
+import io.dynamokv.transport.thrift.gen.NodeStatusInfo;
+import io.dynamokv.transport.thrift.gen.PeerEnvelope;
+import io.dynamokv.transport.thrift.gen.PeerResponse;
+import io.dynamokv.transport.thrift.gen.PeerService;
+import io.dynamokv.transport.thrift.gen.PutRequest;
+import io.dynamokv.transport.thrift.gen.WriteResponse;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.thrift.TException;
+import org.apache.thrift.async.AsyncMethodCallback;
+import org.awaitility.Awaitility;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A cluster of real {@link DynamoNode}s in this JVM, each behind its own {@link ThriftServer} on a
+ * free loopback port with a {@link NodeService}; nodes {@code n1..nK}, {@code n1} the seed. Peers
+ * talk through the {@link PeerTransportFactory} given ({@link InProcessPeers} by default). {@link
+ * #start} returns once every node is NORMAL in one agreed ring.
+ *
+ * <pre>{@code
+ * try (ThriftTestCluster cluster = ThriftTestCluster.start(3, List.of(StoreDefinition.of("s")));
+ *     ThriftDynamoClient client = cluster.client().build()) {
+ *   cluster.node(2).stop();
+ * }
+ * }</pre>
+ */
+final class ThriftTestCluster implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ThriftTestCluster.class);
+  static final Duration GOSSIP = Duration.ofMillis(100);
+
+  private final List<Node> nodes = new ArrayList<>();
+  private final AutoCloseable peersCloser;
+
+  private ThriftTestCluster(AutoCloseable peersCloser) {
+    this.peersCloser = peersCloser;
+  }
+
+  /** {@code size} nodes with in-process peers. */
+  static ThriftTestCluster start(int size, List<StoreDefinition> stores) {
+    InProcessPeers peers = new InProcessPeers();
+    return start(size, stores, peers, peers);
+  }
+
+  /**
+   * {@code size} nodes whose peers come from {@code peers}; {@code closer} is closed last (may be a
+   * no-op).
+   */
+  static ThriftTestCluster start(
+      int size, List<StoreDefinition> stores, PeerTransportFactory peers, AutoCloseable closer) {
+    ThriftTestCluster cluster = new ThriftTestCluster(closer);
+    try {
+      // Servers first, on port 0: each node must announce its real address when it starts.
+      for (int i = 1; i <= size; i++) {
+        cluster.nodes.add(new Node(NodeId.of("n" + i)));
+      }
+      Map<NodeId, InetSocketAddress> seeds = new HashMap<>();
+      seeds.put(cluster.nodes.get(0).id, AddressBook.parse(cluster.nodes.get(0).address()));
+      for (Node node : cluster.nodes) {
+        node.start(stores, seeds, peers);
+      }
+      Awaitility.await("cluster formed")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(50))
+          .until(cluster::formed);
+      return cluster;
+    } catch (RuntimeException | Error e) {
+      cluster.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Every running node is NORMAL, has a ring, all agree on its version and it holds exactly the
+   * running nodes (DynamoSim's criterion).
+   */
+  boolean formed() {
+    Long version = null;
+    int up = 0;
+    for (Node n : nodes) {
+      if (!n.isUp()) {
+        continue;
+      }
+      up++;
+      MembershipView view = n.dynamo.membership().view();
+      if (view.status(n.id) != NodeStatus.NORMAL || n.dynamo.ring().isEmpty()) {
+        return false;
+      }
+      long v = view.ringVersion();
+      if (version != null && version != v) {
+        return false;
+      }
+      version = v;
+    }
+    for (Node n : nodes) {
+      if (n.isUp()) {
+        return n.dynamo.ring().orElseThrow().nodeCount() == up;
+      }
+    }
+    return false;
+  }
+
+  /** Node {@code i}, 1-based. */
+  Node node(int i) {
+    return nodes.get(i - 1);
+  }
+
+  List<Node> nodes() {
+    return List.copyOf(nodes);
+  }
+
+  /** The ring of the first running node. */
+  Ring ring() {
+    return nodes.stream().filter(Node::isUp).findFirst().orElseThrow().dynamo.ring().orElseThrow();
+  }
+
+  /** The running node with id {@code id}. */
+  Node node(NodeId id) {
+    return nodes.stream().filter(n -> n.id.equals(id)).findFirst().orElseThrow();
+  }
+
+  /** The addresses of every node, in order. */
+  List<String> addresses() {
+    return nodes.stream().map(Node::address).toList();
+  }
+
+  /** A client builder bootstrapped from every node, with short timeouts. */
+  ThriftDynamoClient.Builder client() {
+    return ThriftDynamoClient.builder()
+        .bootstrap(addresses())
+        .connectTimeout(Duration.ofSeconds(1))
+        .requestTimeout(Duration.ofSeconds(1))
+        .ringRefreshInterval(Duration.ofSeconds(1));
+  }
+
+  @Override
+  public void close() {
+    for (Node n : nodes) {
+      n.stop();
+    }
+    try {
+      peersCloser.close();
+    } catch (Exception e) {
+      log.warn("closing the peers failed", e);
+    }
+  }
+
+  /** What a node coordinated, read on its scheduler (exact). */
+  record Counts(long reads, long writes, long forwarded) {}
+
+  /** One node: server, Dynamo node, scheduler, storage, peers. */
+  static final class Node {
+    final NodeId id;
+    private final Delegate delegate = new Delegate();
+    private final ThriftServer server;
+    private ThreadScheduler scheduler;
+    private DynamoNode dynamo;
+    private PeerTransportFactory.Peers peers;
+    private volatile boolean up;
+
+    private Node(NodeId id) {
+      this.id = id;
+      this.server =
+          ThriftServer.start(
+              ThriftServerConfig.builder("127.0.0.1", 0)
+                  .shutdownGrace(Duration.ofMillis(500))
+                  .build(),
+              delegate,
+              delegate);
+    }
+
+    private void start(
+        List<StoreDefinition> stores,
+        Map<NodeId, InetSocketAddress> seeds,
+        PeerTransportFactory factory) {
+      AddressBook book = new AddressBook(seeds);
+      peers = factory.create(id, book);
+      scheduler = new ThreadScheduler("node-" + id, e -> log.error("{} task failed", id, e));
+      MemoryStorageEngine storage = MemoryStorageEngine.create();
+      dynamo =
+          DynamoNode.start(
+              NodeConfig.builder(
+                      MembershipConfig.builder(id)
+                          .address(address())
+                          .seeds(seeds.keySet())
+                          .gossipInterval(GOSSIP)
+                          .build())
+                  .stores(stores)
+                  .build(),
+              Clock.system(),
+              scheduler,
+              RandomSource.unseeded(),
+              peers.transport(),
+              storage);
+      book.follow(() -> dynamo.membership().view());
+      delegate.client = new NodeService(dynamo, storage, book);
+      delegate.peer = peers.service();
+      up = true;
+    }
+
+    String address() {
+      return "127.0.0.1:" + server.address().getPort();
+    }
+
+    DynamoNode dynamo() {
+      return dynamo;
+    }
+
+    ThriftServer server() {
+      return server;
+    }
+
+    boolean isUp() {
+      return up;
+    }
+
+    /** The node's coordination counters, read on its own thread. */
+    Counts counts() {
+      CompletableFuture<Counts> counts = new CompletableFuture<>();
+      scheduler.execute(
+          () -> {
+            DynamoNode.Stats s = dynamo.stats();
+            counts.complete(new Counts(s.reads(), s.writes(), s.forwarded()));
+          });
+      try {
+        return counts.get(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new AssertionError("could not read the counters of " + id, e);
+      }
+    }
+
+    /** Stops the node as a crash would: peers, node and server. Idempotent. */
+    void stop() {
+      up = false;
+      if (peers != null) {
+        peers.transport().close();
+      }
+      if (dynamo != null) {
+        dynamo.close();
+      }
+      server.close();
+      if (scheduler != null) {
+        scheduler.close();
+      }
+    }
+
+    @Override
+    public String toString() {
+      return id + "@" + address();
+    }
+  }
+
+  /**
+   * Forwards to the node's services once they exist: the server must be listening (its port known)
+   * before the node can announce its address.
+   */
+  private static final class Delegate implements DynamoService.AsyncIface, PeerService.AsyncIface {
+    volatile DynamoService.AsyncIface client;
+    volatile PeerService.AsyncIface peer;
+
+    private static DynamoError starting() {
+      return new DynamoError(ErrorCode.SHUTTING_DOWN, "the node is starting");
+    }
+
+    @Override
+    public void get(GetRequest request, AsyncMethodCallback<GetResponse> callback)
+        throws TException {
+      DynamoService.AsyncIface c = client;
+      if (c == null) {
+        callback.onError(starting());
+      } else {
+        c.get(request, callback);
+      }
+    }
+
+    @Override
+    public void put(PutRequest request, AsyncMethodCallback<WriteResponse> callback)
+        throws TException {
+      DynamoService.AsyncIface c = client;
+      if (c == null) {
+        callback.onError(starting());
+      } else {
+        c.put(request, callback);
+      }
+    }
+
+    @Override
+    public void erase(DeleteRequest request, AsyncMethodCallback<WriteResponse> callback)
+        throws TException {
+      DynamoService.AsyncIface c = client;
+      if (c == null) {
+        callback.onError(starting());
+      } else {
+        c.erase(request, callback);
+      }
+    }
+
+    @Override
+    public void cluster(AsyncMethodCallback<ClusterInfo> callback) throws TException {
+      DynamoService.AsyncIface c = client;
+      if (c == null) {
+        callback.onError(starting());
+      } else {
+        c.cluster(callback);
+      }
+    }
+
+    @Override
+    public void status(AsyncMethodCallback<NodeStatusInfo> callback) throws TException {
+      DynamoService.AsyncIface c = client;
+      if (c == null) {
+        callback.onError(starting());
+      } else {
+        c.status(callback);
+      }
+    }
+
+    @Override
+    public void join(String seedId, String seedAddress, AsyncMethodCallback<Void> callback)
+        throws TException {
+      DynamoService.AsyncIface c = client;
+      if (c == null) {
+        callback.onError(starting());
+      } else {
+        c.join(seedId, seedAddress, callback);
+      }
+    }
+
+    @Override
+    public void leave(AsyncMethodCallback<Void> callback) throws TException {
+      DynamoService.AsyncIface c = client;
+      if (c == null) {
+        callback.onError(starting());
+      } else {
+        c.leave(callback);
+      }
+    }
+
+    @Override
+    public void removeNode(String nodeId, AsyncMethodCallback<Void> callback) throws TException {
+      DynamoService.AsyncIface c = client;
+      if (c == null) {
+        callback.onError(starting());
+      } else {
+        c.removeNode(nodeId, callback);
+      }
+    }
+
+    @Override
+    public void exchange(PeerEnvelope envelope, AsyncMethodCallback<PeerResponse> callback)
+        throws TException {
+      PeerService.AsyncIface p = peer;
+      if (p == null) {
+        callback.onError(starting());
+      } else {
+        p.exchange(envelope, callback);
+      }
+    }
+  }
+}
