@@ -7,7 +7,6 @@ import io.dynamokv.core.NodeId;
 import io.dynamokv.core.membership.NodeStatus;
 import io.dynamokv.core.ring.Ring;
 import io.dynamokv.core.ring.RingCodec;
-import io.dynamokv.core.ring.RingFormatException;
 import io.dynamokv.core.ring.Token;
 import io.dynamokv.transport.thrift.gen.ClusterInfo;
 import io.dynamokv.transport.thrift.gen.MemberInfo;
@@ -51,7 +50,7 @@ record ClientTopology(
     if (bytes != null && bytes.length > 0) {
       try {
         ring = RingCodec.decode(bytes);
-      } catch (RingFormatException e) {
+      } catch (RuntimeException e) {
         // A ring this client cannot read (a newer format): route to any node instead.
         ring = null;
       }

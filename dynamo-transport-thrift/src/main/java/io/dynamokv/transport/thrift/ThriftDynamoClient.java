@@ -496,16 +496,24 @@ public final class ThriftDynamoClient implements DynamoClient {
     lastRefreshNanos = System.nanoTime();
     refreshes.increment();
     List<Target> sources = targets(topology, List.of(), true);
-    for (Target source : sources) {
-      if (closed.get()) {
-        return false;
+    try {
+      for (Target source : sources) {
+        if (closed.get()) {
+          return false;
+        }
+        try {
+          adopt(fetch(source));
+          return true;
+        } catch (FetchFailed e) {
+          log.debug("ring refresh from {} failed: {}", source, e.getMessage());
+        }
       }
-      try {
-        adopt(fetch(source));
-        return true;
-      } catch (FetchFailed e) {
-        log.debug("ring refresh from {} failed: {}", source, e.getMessage());
+    } catch (RuntimeException e) {
+      // Never let the periodic refresh die; the next round tries again.
+      if (!closed.get()) {
+        log.warn("ring refresh failed", e);
       }
+      return false;
     }
     log.warn("ring refresh: no node answered (tried {})", sources);
     return false;
