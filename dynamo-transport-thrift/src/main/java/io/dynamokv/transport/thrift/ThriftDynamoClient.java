@@ -84,10 +84,11 @@ import org.slf4j.LoggerFactory;
  *   <li>A <b>put</b> or <b>delete</b> moves to the next node only when it was certainly not
  *       written: no connection could be opened, or the node answered {@code SHUTTING_DOWN} or
  *       {@code NOT_A_REPLICA}, both of which it answers before doing anything. A write that failed
- *       after it was sent (timeout, broken connection, internal error) throws {@link
- *       UnavailableException} with {@link UnavailableException#mayHaveBeenApplied()} true, or the
- *       node's {@link InsufficientReplicasException}: read again to learn what happened, or use
- *       {@link #update}, which does that for you.
+ *       after it was sent throws {@link UnavailableException} with {@link
+ *       UnavailableException#mayHaveBeenApplied()} true (timeout, broken connection), or the node's
+ *       own error ({@link InsufficientReplicasException}; a plain {@link DynamoException} for an
+ *       internal error): read again to learn what happened, or use {@link #update}, which does that
+ *       for you.
  *   <li>When no node could take the request at all, {@link UnavailableException} names every node
  *       tried and why it failed.
  * </ul>
