@@ -84,7 +84,16 @@ public final class ThriftServer implements AutoCloseable {
                 new TCompactProtocol.Factory(
                     config.maxStringBytes(), config.maxContainerElements()));
     args.maxReadBufferBytes = config.maxReadBufferBytes();
-    this.server = new TThreadedSelectorServer(args);
+    this.server =
+        new TThreadedSelectorServer(args) {
+          @Override
+          protected void gracefullyShutdownInvokerPool() {
+            // Thrift dereferences its worker pool here even when it has none (workerThreads = 0).
+            if (config.workerThreads() > 0) {
+              super.gracefullyShutdownInvokerPool();
+            }
+          }
+        };
     server.setServerEventHandler(socket);
     this.serveThread =
         new Thread(
