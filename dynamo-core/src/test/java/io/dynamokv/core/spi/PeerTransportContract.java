@@ -45,9 +45,10 @@ import org.junit.jupiter.api.Test;
  * time, the Thrift transport over real sockets.
  *
  * <p>The suite never sleeps: it waits for a stage through {@link Fixture#await}, which blocks on a
- * real transport and runs the event loop of a simulated one. Checks that a transport cannot meet by
- * construction are skipped through a capability method ({@link #concurrentCallers()}), never
- * silently.
+ * real transport and runs the event loop of a simulated one, and it measures time on the fixture's
+ * clock. Where a transport cannot run a check as written, a capability method adapts the check
+ * visibly instead of disabling it: a simulation belongs to one thread, so with {@link
+ * #concurrentCallers()} off the concurrency check issues its calls from that thread.
  */
 public abstract class PeerTransportContract {
   protected static final NodeId A = NodeId.of("a");
