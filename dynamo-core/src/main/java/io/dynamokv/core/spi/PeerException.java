@@ -46,6 +46,14 @@ public abstract class PeerException extends DynamoException {
     public Timeout(NodeId target, long timeoutMillis) {
       super(target, target + " did not answer within " + timeoutMillis + " ms", null);
     }
+
+    /**
+     * No response, for another reason than the clock: e.g. the connection broke after the request
+     * was sent, or the caller's transport closed while waiting.
+     */
+    public Timeout(NodeId target, String reason) {
+      super(target, target + " did not answer: " + reason, null);
+    }
   }
 
   /** The target received the request and failed to handle it. */

@@ -1,0 +1,148 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.transport.thrift;
+
+import io.dynamokv.core.NodeId;
+import io.dynamokv.core.spi.PeerTransport;
+import io.dynamokv.core.spi.PeerTransportContract;
+import io.dynamokv.transport.thrift.gen.DynamoError;
+import io.dynamokv.transport.thrift.gen.DynamoService;
+import io.dynamokv.transport.thrift.gen.ErrorCode;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
+import org.apache.thrift.async.AsyncMethodCallback;
+
+/**
+ * Nodes made of a {@link ThriftPeerTransport} and a {@link ThriftServer} on a loopback port, all
+ * sharing one {@link AddressBook}. A stopped node keeps its port, so it restarts at the same
+ * address.
+ */
+final class ThriftCluster implements PeerTransportContract.Fixture {
+  /** A client service that refuses everything: these tests only use the peer service. */
+  static final DynamoService.AsyncIface NO_CLIENT_SERVICE =
+      (DynamoService.AsyncIface)
+          Proxy.newProxyInstance(
+              DynamoService.AsyncIface.class.getClassLoader(),
+              new Class<?>[] {DynamoService.AsyncIface.class},
+              (proxy, method, args) -> {
+                if (method.getDeclaringClass() == Object.class) {
+                  return method.getName().equals("toString") ? "no client service" : null;
+                }
+                @SuppressWarnings("unchecked")
+                AsyncMethodCallback<Object> callback =
+                    (AsyncMethodCallback<Object>) args[args.length - 1];
+                callback.onError(new DynamoError(ErrorCode.INTERNAL, "no client service"));
+                return null;
+              });
+
+  final AddressBook book = new AddressBook(Map.of());
+  private final UnaryOperator<ThriftPeerTransport.Builder> settings;
+  private final Map<NodeId, Node> nodes = new LinkedHashMap<>();
+
+  /** One node's transport and server; {@code server} is null while the node is stopped. */
+  static final class Node {
+    ThriftPeerTransport transport;
+    ThriftServer server;
+    int port;
+  }
+
+  ThriftCluster(UnaryOperator<ThriftPeerTransport.Builder> settings) {
+    this.settings = settings;
+  }
+
+  /** Starts {@code id} on a free port, or on its former one if it ran before. */
+  ThriftPeerTransport start(NodeId id) {
+    Node node = nodes.computeIfAbsent(id, k -> new Node());
+    node.transport = settings.apply(ThriftPeerTransport.builder(id, book)).build();
+    node.server =
+        ThriftServer.start(
+            ThriftServerConfig.builder("127.0.0.1", node.port)
+                .selectorThreads(1)
+                .shutdownGrace(Duration.ZERO)
+                .build(),
+            NO_CLIENT_SERVICE,
+            node.transport.peerService());
+    node.port = node.server.address().getPort();
+    book.put(id, node.server.address());
+    return node.transport;
+  }
+
+  ThriftServer server(NodeId id) {
+    return nodes.get(id).server;
+  }
+
+  /** Stops only the server of {@code id}: its transport still calls out. */
+  void stopServer(NodeId id) {
+    Node node = nodes.get(id);
+    if (node.server != null) {
+      node.server.close();
+      node.server = null;
+    }
+  }
+
+  /** Starts a new server for {@code id}'s existing transport on its former port. */
+  ThriftServer restartServer(NodeId id) {
+    Node node = nodes.get(id);
+    node.server =
+        ThriftServer.start(
+            ThriftServerConfig.builder("127.0.0.1", node.port)
+                .selectorThreads(1)
+                .shutdownGrace(Duration.ZERO)
+                .build(),
+            NO_CLIENT_SERVICE,
+            node.transport.peerService());
+    return node.server;
+  }
+
+  @Override
+  public ThriftPeerTransport transport(NodeId node) {
+    return nodes.get(node).transport;
+  }
+
+  @Override
+  public void stop(NodeId id) {
+    stopServer(id);
+    nodes.get(id).transport.close();
+  }
+
+  @Override
+  public PeerTransport restart(NodeId id) {
+    return start(id);
+  }
+
+  @Override
+  public boolean await(CompletionStage<?> stage, Duration max) {
+    try {
+      stage.toCompletableFuture().get(max.toNanos(), TimeUnit.NANOSECONDS);
+      return true;
+    } catch (ExecutionException e) {
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  @Override
+  public long nanoTime() {
+    return System.nanoTime();
+  }
+
+  @Override
+  public void close() {
+    for (NodeId id : List.copyOf(nodes.keySet())) {
+      stop(id);
+    }
+  }
+}

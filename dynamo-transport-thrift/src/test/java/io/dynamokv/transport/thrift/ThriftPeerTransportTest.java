@@ -1,0 +1,329 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.transport.thrift;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.dynamokv.core.NodeId;
+import io.dynamokv.core.node.NodeMessage;
+import io.dynamokv.core.spi.PeerException;
+import io.dynamokv.core.spi.PeerMessage;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** What the contract does not cover: pooling, backoff and the precise failure modes of Thrift. */
+class ThriftPeerTransportTest {
+  private static final NodeId A = NodeId.of("a");
+  private static final NodeId B = NodeId.of("b");
+  private static final Duration LONG = Duration.ofSeconds(10);
+  private static final PeerMessage READ = new NodeMessage.ReplicaRead("s", "k".getBytes(UTF_8));
+  private static final PeerMessage REPLY = new NodeMessage.ReplicaWriteReply(); // equal by value
+
+  private ThriftCluster cluster;
+  private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
+
+  private ThriftCluster cluster(UnaryOperator<ThriftPeerTransport.Builder> settings) {
+    cluster = new ThriftCluster(settings);
+    cluster.start(A);
+    cluster.start(B);
+    return cluster;
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    if (cluster != null) {
+      cluster.close();
+    }
+    for (AutoCloseable c : closeables) {
+      c.close();
+    }
+  }
+
+  private static Throwable failure(CompletionStage<PeerMessage> stage) {
+    try {
+      stage.toCompletableFuture().get(LONG.toMillis() * 2, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      return e.getCause();
+    } catch (Exception e) {
+      throw new AssertionError("the call did not fail: " + e, e);
+    }
+    throw new AssertionError("the call succeeded");
+  }
+
+  private static PeerMessage response(CompletionStage<PeerMessage> stage) {
+    try {
+      return stage.toCompletableFuture().get(LONG.toMillis() * 2, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("the call failed: " + e, e);
+    }
+  }
+
+  private static boolean succeeds(CompletionStage<PeerMessage> stage) {
+    try {
+      stage.toCompletableFuture().join();
+      return true;
+    } catch (CompletionException e) {
+      assertThat(e.getCause()).isInstanceOf(PeerException.Unreachable.class);
+      return false;
+    }
+  }
+
+  /** Serves {@code transport} with a handler that holds every request until the test answers. */
+  private static ConcurrentLinkedQueue<CompletableFuture<PeerMessage>> holding(
+      ThriftPeerTransport transport) {
+    ConcurrentLinkedQueue<CompletableFuture<PeerMessage>> held = new ConcurrentLinkedQueue<>();
+    transport.serve(
+        (from, request) -> {
+          CompletableFuture<PeerMessage> answer = new CompletableFuture<>();
+          held.add(answer);
+          return answer;
+        });
+    return held;
+  }
+
+  @Test
+  void reconnectsWithBackoffWhenTheServerComesBack() {
+    cluster(b -> b.reconnectBackoff(Duration.ofMillis(200), Duration.ofSeconds(1)));
+    ThriftPeerTransport a = cluster.transport(A);
+    cluster.transport(B).serve((from, request) -> CompletableFuture.completedFuture(REPLY));
+    assertThat(response(a.call(B, READ, LONG))).isEqualTo(REPLY);
+    assertThat(a.connections(B)).isEqualTo(1);
+
+    cluster.stopServer(B);
+
+    long start = System.nanoTime();
+    Throwable refused = failure(a.call(B, READ, LONG));
+    assertThat(refused).isInstanceOf(PeerException.Unreachable.class);
+    // The idle connection the server closed is noticed and replaced by a refused connect.
+    assertThat(refused).hasMessageContaining("cannot connect");
+    Throwable backedOff = failure(a.call(B, READ, LONG));
+    assertThat(backedOff)
+        .isInstanceOf(PeerException.Unreachable.class)
+        .hasMessageContaining("backing off");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+
+    cluster.restartServer(B);
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> succeeds(a.call(B, READ, LONG)));
+    assertThat(a.connections(B)).isEqualTo(1);
+  }
+
+  @Test
+  void thePoolIsCappedAndFurtherCallsWaitForAConnection() {
+    cluster(b -> b.poolSize(2));
+    ThriftPeerTransport a = cluster.transport(A);
+    ConcurrentLinkedQueue<CompletableFuture<PeerMessage>> held = holding(cluster.transport(B));
+    List<CompletableFuture<PeerMessage>> calls = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      calls.add(a.call(B, READ, LONG).toCompletableFuture());
+    }
+
+    await().atMost(LONG).until(() -> held.size() == 2);
+    assertThat(a.connections(B)).isEqualTo(2);
+    assertThat(cluster.server(B).openConnections()).isEqualTo(2);
+    assertThat(calls).filteredOn(CompletableFuture::isDone).isEmpty();
+
+    // Answer whatever arrives until every call has been answered on the two connections.
+    await()
+        .atMost(LONG)
+        .until(
+            () -> {
+              CompletableFuture<PeerMessage> answer;
+              while ((answer = held.poll()) != null) {
+                answer.complete(REPLY);
+              }
+              return calls.stream().allMatch(CompletableFuture::isDone);
+            });
+    assertThat(calls).allSatisfy(c -> assertThat(c.join()).isEqualTo(REPLY));
+    assertThat(a.connections(B)).isEqualTo(2);
+  }
+
+  @Test
+  void aFullQueueRefusesAtOnce() {
+    cluster(b -> b.poolSize(1).maxQueuedCalls(1));
+    ThriftPeerTransport a = cluster.transport(A);
+    ConcurrentLinkedQueue<CompletableFuture<PeerMessage>> held = holding(cluster.transport(B));
+    CompletionStage<PeerMessage> first = a.call(B, READ, LONG);
+    await().atMost(LONG).until(() -> held.size() == 1);
+    CompletionStage<PeerMessage> queued = a.call(B, READ, LONG);
+
+    CompletionStage<PeerMessage> refused = a.call(B, READ, LONG);
+
+    assertThat(refused.toCompletableFuture().isDone()).isTrue();
+    assertThat(failure(refused))
+        .isInstanceOf(PeerException.Unreachable.class)
+        .hasMessageContaining("already wait");
+    held.poll().complete(REPLY);
+    assertThat(response(first)).isEqualTo(REPLY);
+    await().atMost(LONG).until(() -> held.size() == 1);
+    held.poll().complete(REPLY);
+    assertThat(response(queued)).isEqualTo(REPLY);
+  }
+
+  @Test
+  void aCallStillWaitingForAConnectionAtItsDeadlineWasNotSent() {
+    cluster(b -> b.poolSize(1));
+    ThriftPeerTransport a = cluster.transport(A);
+    ConcurrentLinkedQueue<CompletableFuture<PeerMessage>> held = holding(cluster.transport(B));
+    a.call(B, READ, LONG);
+    await().atMost(LONG).until(() -> held.size() == 1);
+
+    Throwable error = failure(a.call(B, READ, Duration.ofMillis(200)));
+
+    assertThat(error)
+        .isInstanceOf(PeerException.Unreachable.class)
+        .hasMessageContaining("not sent");
+    assertThat(held).hasSize(1);
+  }
+
+  @Test
+  void aConnectionLostAfterTheRequestWasSentIsATimeoutNotUnreachable() {
+    cluster(b -> b);
+    ThriftPeerTransport a = cluster.transport(A);
+    ConcurrentLinkedQueue<CompletableFuture<PeerMessage>> held = holding(cluster.transport(B));
+    CompletionStage<PeerMessage> call = a.call(B, READ, LONG);
+    await().atMost(LONG).until(() -> held.size() == 1);
+    long start = System.nanoTime();
+
+    cluster.stopServer(B); // closes the connection with the request in flight
+
+    assertThat(failure(call))
+        .isInstanceOf(PeerException.Timeout.class)
+        .hasMessageContaining("may have been applied");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(LONG.dividedBy(2));
+  }
+
+  @Test
+  void closeFailsQueuedCallsUnreachableAndSentOnesTimeout() {
+    cluster(b -> b.poolSize(2));
+    ThriftPeerTransport a = cluster.transport(A);
+    ConcurrentLinkedQueue<CompletableFuture<PeerMessage>> held = holding(cluster.transport(B));
+    List<CompletionStage<PeerMessage>> calls = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      calls.add(a.call(B, READ, LONG));
+    }
+    await().atMost(LONG).until(() -> held.size() == 2);
+
+    a.close();
+
+    List<Throwable> errors = calls.stream().map(ThriftPeerTransportTest::failure).toList();
+    assertThat(errors).filteredOn(PeerException.Timeout.class::isInstance).hasSize(2);
+    assertThat(errors).filteredOn(PeerException.Unreachable.class::isInstance).hasSize(18);
+    assertThat(failure(a.call(B, READ, LONG))).isInstanceOf(PeerException.Unreachable.class);
+    assertThat(a.connections(B)).isZero();
+  }
+
+  @Test
+  void aRequestForAnotherNodeIsAnsweredInvalidRequest() {
+    cluster(b -> b);
+    NodeId ghost = NodeId.of("ghost");
+    cluster.book.put(ghost, cluster.server(B).address());
+    cluster.transport(B).serve((from, request) -> CompletableFuture.completedFuture(REPLY));
+
+    PeerMessage answer = response(cluster.transport(A).call(ghost, READ, LONG));
+
+    assertThat(answer)
+        .isInstanceOfSatisfying(
+            NodeMessage.Failure.class,
+            f -> {
+              assertThat(f.code()).isEqualTo(NodeMessage.Failure.Code.INVALID_REQUEST);
+              assertThat(f.message()).contains("addressed to ghost, this is b");
+            });
+  }
+
+  @Test
+  void anUnknownMessageTypeIsRejectedAtSendTime() {
+    cluster(b -> b);
+
+    assertThatThrownBy(() -> cluster.transport(A).call(B, new PeerMessage() {}, LONG))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aSelfCallBeforeServeFailsRemoteAndAHandlerIsInstalledOnce() {
+    cluster(b -> b);
+    ThriftPeerTransport a = cluster.transport(A);
+
+    assertThat(failure(a.call(A, READ, LONG))).isInstanceOf(PeerException.Remote.class);
+    a.serve((from, request) -> CompletableFuture.completedFuture(REPLY));
+    assertThatThrownBy(() -> a.serve((from, request) -> null))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(response(a.call(A, READ, LONG))).isEqualTo(REPLY);
+  }
+
+  @Test
+  void aResponseThatDoesNotDecodeFailsRemote() throws Exception {
+    cluster(b -> b);
+    NodeId garbled = NodeId.of("garbled");
+    cluster.book.put(garbled, rawServer(new byte[] {0, 0, 0, 5, 1, 2, 3, 4, 5}));
+
+    assertThat(failure(cluster.transport(A).call(garbled, READ, LONG)))
+        .isInstanceOf(PeerException.Remote.class)
+        .hasMessageContaining("malformed response");
+  }
+
+  @Test
+  void anOversizedResponseFrameIsRefusedWithoutAllocatingIt() throws Exception {
+    cluster(b -> b.maxResponseFrameBytes(1024));
+    NodeId huge = NodeId.of("huge");
+    cluster.book.put(huge, rawServer(new byte[] {0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff}));
+
+    assertThat(failure(cluster.transport(A).call(huge, READ, LONG)))
+        .isInstanceOf(PeerException.Remote.class)
+        .hasMessageContaining("refused");
+    // The selector thread survived: calls to a healthy peer still work.
+    cluster.transport(B).serve((from, request) -> CompletableFuture.completedFuture(REPLY));
+    assertThat(response(cluster.transport(A).call(B, READ, LONG))).isEqualTo(REPLY);
+  }
+
+  /** A server that reads one frame per connection and answers {@code reply} (raw bytes). */
+  private InetSocketAddress rawServer(byte[] reply) throws IOException {
+    ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    closeables.add(server);
+    Thread thread =
+        new Thread(
+            () -> {
+              while (!server.isClosed()) {
+                try {
+                  Socket socket = server.accept();
+                  closeables.add(socket);
+                  DataInputStream in = new DataInputStream(socket.getInputStream());
+                  in.readFully(new byte[in.readInt()]);
+                  DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+                  out.write(reply);
+                  out.flush();
+                } catch (IOException e) {
+                  return;
+                }
+              }
+            },
+            "raw-server");
+    thread.setDaemon(true);
+    thread.start();
+    return new InetSocketAddress(server.getInetAddress(), server.getLocalPort());
+  }
+}
