@@ -10,8 +10,8 @@ import io.dynamokv.transport.thrift.gen.PeerService;
 /**
  * How a {@link ThriftTestCluster} connects its nodes to each other: for each node, the {@link
  * PeerTransport} its {@link io.dynamokv.core.node.DynamoNode} sends with, and the peer service its
- * {@link ThriftServer} serves. {@link InProcessPeers} delivers in process; a Thrift peer transport
- * plugs in here too.
+ * {@link ThriftServer} serves. {@link ThriftPeerTransport} by default; a test may plug in a
+ * transport that misbehaves on purpose.
  */
 @FunctionalInterface
 interface PeerTransportFactory {

@@ -45,8 +45,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A cluster of real {@link DynamoNode}s in this JVM, each behind its own {@link ThriftServer} on a
  * free loopback port with a {@link NodeService}; nodes {@code n1..nK}, {@code n1} the seed. Peers
- * talk through the {@link PeerTransportFactory} given ({@link InProcessPeers} by default). {@link
- * #start} returns once every node is NORMAL in one agreed ring.
+ * talk through the {@link PeerTransportFactory} given ({@link ThriftPeerTransport} by default).
+ * {@link #start} returns once every node is NORMAL in one agreed ring.
  *
  * <pre>{@code
  * try (ThriftTestCluster cluster = ThriftTestCluster.start(3, List.of(StoreDefinition.of("s")));
@@ -66,10 +66,14 @@ final class ThriftTestCluster implements AutoCloseable {
     this.peersCloser = peersCloser;
   }
 
-  /** {@code size} nodes with in-process peers. */
+  /** {@code size} nodes talking to each other through {@link ThriftPeerTransport}s. */
   static ThriftTestCluster start(int size, List<StoreDefinition> stores) {
-    InProcessPeers peers = new InProcessPeers();
-    return start(size, stores, peers, peers);
+    return start(size, stores, ThriftTestCluster::thriftPeers, () -> {});
+  }
+
+  private static PeerTransportFactory.Peers thriftPeers(NodeId self, AddressBook book) {
+    ThriftPeerTransport transport = ThriftPeerTransport.builder(self, book).build();
+    return new PeerTransportFactory.Peers(transport, transport.peerService());
   }
 
   /**
