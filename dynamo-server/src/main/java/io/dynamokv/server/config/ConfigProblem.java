@@ -36,9 +36,9 @@ public record ConfigProblem(String where, String key, String message) {
       return "configuration";
     }
     String source =
-        origin.filename() != null
-            ? origin.filename()
-            : origin.resource() != null ? origin.resource() : null;
+        origin.resource() != null
+            ? origin.resource()
+            : origin.filename() != null ? origin.filename() : null;
     if (source == null) {
       return origin.description();
     }

@@ -90,7 +90,8 @@ final class ServerConfigReader {
     if (r.isNull("dynamo.node.id")) {
       r.problem(
           "dynamo.node.id",
-          "required: this node's stable name, 1 to 64 characters from [A-Za-z0-9._-]");
+          "required: this node's stable name, 1 to 64 characters from [A-Za-z0-9._-]; set it in"
+              + " the configuration file or with --set dynamo.node.id=NAME");
     } else {
       String s = r.string("dynamo.node.id");
       if (s != null) {
