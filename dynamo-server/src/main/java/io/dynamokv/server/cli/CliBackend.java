@@ -1,0 +1,96 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.server.cli;
+
+import io.dynamokv.core.client.Context;
+import io.dynamokv.core.client.GetResult;
+import io.dynamokv.server.config.Address;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What the data commands ({@code put}, {@code get}, {@code delete}, {@code status}) need from a
+ * cluster, behind which the Thrift client library will sit. Outcomes follow {@link
+ * io.dynamokv.core.client.DynamoClient}: a method that returns succeeded; a {@link
+ * io.dynamokv.core.DynamoException} says why not.
+ *
+ * <p>One instance serves one command and is closed after it.
+ */
+public interface CliBackend extends AutoCloseable {
+  /** Reads {@code key} with the store's R: its siblings and their context. */
+  GetResult get(String store, byte[] key);
+
+  /** Writes {@code value} superseding what {@code context} covers, with the store's W. */
+  Context put(String store, byte[] key, byte[] value, Context context);
+
+  /** Deletes what {@code context} covers, with the store's W. */
+  Context delete(String store, byte[] key, Context context);
+
+  /** The cluster as the contacted node sees it. */
+  ClusterStatus status();
+
+  @Override
+  void close();
+
+  /** Opens a backend talking to the node at an address. */
+  @FunctionalInterface
+  interface Connector {
+    /**
+     * Connects to {@code address}.
+     *
+     * @throws CliException when the node cannot be reached, with a message saying so
+     */
+    CliBackend connect(Address address);
+  }
+
+  /** The connector until the Thrift client library is wired in: every command fails, saying so. */
+  static Connector notWired() {
+    return address -> {
+      throw new CliException(
+          ExitCodes.FAILURE,
+          "cannot reach "
+              + address
+              + ": the data commands (put, get, delete, status) are not wired to a network client"
+              + " yet; the Thrift client library comes with dynamo-transport-thrift");
+    };
+  }
+
+  /**
+   * A cluster as one node sees it.
+   *
+   * @param contacted the node that answered
+   * @param members every member it knows, by id
+   */
+  record ClusterStatus(String contacted, List<Member> members) {
+    public ClusterStatus {
+      Objects.requireNonNull(contacted, "contacted");
+      members = List.copyOf(members);
+    }
+  }
+
+  /**
+   * One member.
+   *
+   * @param id node id
+   * @param address its {@code host:port}
+   * @param zone its zone, may be empty
+   * @param state its membership state (e.g. joining, up, leaving)
+   * @param reachable whether the contacted node's failure detector trusts it
+   * @param ownedPercent its share of the ring's partitions, 0 to 100
+   */
+  record Member(
+      String id,
+      String address,
+      String zone,
+      String state,
+      boolean reachable,
+      double ownedPercent) {
+    public Member {
+      Objects.requireNonNull(id, "id");
+      Objects.requireNonNull(address, "address");
+      Objects.requireNonNull(zone, "zone");
+      Objects.requireNonNull(state, "state");
+    }
+  }
+}

@@ -1,0 +1,132 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.server.cli;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import io.dynamokv.core.client.GetResult;
+import java.util.Locale;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code put}, {@code get}, {@code delete} and {@code status}. Keys and values are UTF-8. */
+final class DataCommands {
+  private DataCommands() {}
+
+  @Command(
+      name = "put",
+      description = "Writes a value, superseding every version the key has now.",
+      mixinStandardHelpOptions = true)
+  static final class Put extends DataCommand {
+    @Parameters(index = "0", paramLabel = "KEY")
+    String key;
+
+    @Parameters(index = "1", paramLabel = "VALUE")
+    String value;
+
+    Put(CliBackend.Connector connector) {
+      super(connector);
+    }
+
+    @Override
+    int run(CliBackend backend) {
+      // Read first, so the write supersedes what is there instead of becoming a sibling of it.
+      GetResult current = backend.get(store, utf8(key));
+      backend.put(store, utf8(key), utf8(value), current.context());
+      out().println("ok");
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(
+      name = "get",
+      description =
+          "Prints a key's value; concurrent versions (siblings) are printed one per line.",
+      mixinStandardHelpOptions = true)
+  static final class Get extends DataCommand {
+    @Parameters(index = "0", paramLabel = "KEY")
+    String key;
+
+    Get(CliBackend.Connector connector) {
+      super(connector);
+    }
+
+    @Override
+    int run(CliBackend backend) {
+      GetResult result = backend.get(store, utf8(key));
+      if (result.isAbsent()) {
+        err().println("not found: " + key);
+        return ExitCodes.OK;
+      }
+      if (result.hasSiblings()) {
+        err()
+            .println(
+                result.values().size()
+                    + " concurrent versions (siblings); a put supersedes them all");
+      }
+      result.values().forEach(v -> out().println(new String(v, UTF_8)));
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(
+      name = "delete",
+      description = "Deletes every version the key has now.",
+      mixinStandardHelpOptions = true)
+  static final class Delete extends DataCommand {
+    @Parameters(index = "0", paramLabel = "KEY")
+    String key;
+
+    Delete(CliBackend.Connector connector) {
+      super(connector);
+    }
+
+    @Override
+    int run(CliBackend backend) {
+      GetResult current = backend.get(store, utf8(key));
+      backend.delete(store, utf8(key), current.context());
+      out().println("ok");
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(
+      name = "status",
+      description = "Prints the cluster's members as a node sees them.",
+      mixinStandardHelpOptions = true)
+  static final class Status extends DataCommand {
+    Status(CliBackend.Connector connector) {
+      super(connector);
+    }
+
+    @Override
+    int run(CliBackend backend) {
+      CliBackend.ClusterStatus status = backend.status();
+      out().println("as seen by " + status.contacted() + ":");
+      out()
+          .printf(
+              Locale.ROOT,
+              "%-16s %-24s %-10s %-10s %-11s %s%n",
+              "node",
+              "address",
+              "zone",
+              "state",
+              "reachable",
+              "owns");
+      for (CliBackend.Member m : status.members()) {
+        out()
+            .printf(
+                Locale.ROOT,
+                "%-16s %-24s %-10s %-10s %-11s %.1f%%%n",
+                m.id(),
+                m.address(),
+                m.zone().isEmpty() ? "-" : m.zone(),
+                m.state(),
+                m.reachable() ? "yes" : "NO",
+                m.ownedPercent());
+      }
+      return ExitCodes.OK;
+    }
+  }
+}

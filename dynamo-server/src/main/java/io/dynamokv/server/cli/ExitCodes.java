@@ -1,0 +1,18 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.server.cli;
+
+/** The CLI's exit codes. */
+public final class ExitCodes {
+  /** Done. */
+  public static final int OK = 0;
+
+  /** Something failed at run time: a node died, a request failed, a port could not be bound. */
+  public static final int FAILURE = 1;
+
+  /** The command line or the configuration is wrong; nothing was started. */
+  public static final int USAGE = 2;
+
+  private ExitCodes() {}
+}

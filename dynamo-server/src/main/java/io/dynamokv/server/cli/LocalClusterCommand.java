@@ -1,0 +1,362 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.server.cli;
+
+import io.dynamokv.server.cli.LocalClusterLayout.NodeSpec;
+import io.dynamokv.server.config.ServerConfig.Engine;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code dynamo local-cluster}: a supervisor that runs N nodes on loopback, each in its own JVM
+ * ({@code dynamo server}) with this JVM's classpath, waits until every node reports healthy, prints
+ * how to reach them, and stops them all on Ctrl-C (SIGTERM first, SIGKILL after a grace period).
+ * Node {@code nI} keeps its configuration, data and log in {@code <data-dir>/nI}.
+ */
+@Command(
+    name = "local-cluster",
+    description = "Runs a cluster of N nodes on this machine until interrupted.",
+    mixinStandardHelpOptions = true)
+final class LocalClusterCommand implements Callable<Integer> {
+  private static final Duration STOP_GRACE = Duration.ofSeconds(15);
+  private static final Duration KILL_WAIT = Duration.ofSeconds(5);
+  private static final Duration POLL = Duration.ofMillis(100);
+
+  @Option(
+      names = "--nodes",
+      defaultValue = "3",
+      paramLabel = "N",
+      description = "Number of nodes, 1 to 32 (default: ${DEFAULT-VALUE}).")
+  int nodes;
+
+  @Option(
+      names = "--engine",
+      defaultValue = "lmdb",
+      paramLabel = "ENGINE",
+      description = "lmdb, bdb or memory (default: ${DEFAULT-VALUE}).")
+  Engine engine;
+
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description = "Where the nodes keep their files (default: ${DEFAULT-VALUE}).")
+  Path dataDir = ClusterFile.defaultDataDir();
+
+  @Option(
+      names = "--base-port",
+      defaultValue = "0",
+      paramLabel = "P",
+      description = "Node i listens on P+i and serves metrics on P+1000+i (default: free ports).")
+  int basePort;
+
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description = "A setting for every node, e.g. --set dynamo.log.level=debug (repeatable).")
+  List<String> sets = new ArrayList<>();
+
+  @Option(
+      names = "--heap",
+      defaultValue = "256m",
+      paramLabel = "SIZE",
+      description = "Maximum heap of each node (default: ${DEFAULT-VALUE}).")
+  String heap;
+
+  @Option(
+      names = "--startup-timeout",
+      defaultValue = "60",
+      paramLabel = "SECONDS",
+      description = "How long to wait for every node to be healthy (default: ${DEFAULT-VALUE}).")
+  int startupTimeoutSeconds;
+
+  @Option(
+      names = "--cluster-file",
+      paramLabel = "FILE",
+      description = "Where to record the nodes for the data commands (default: ${DEFAULT-VALUE}).")
+  Path clusterFile = ClusterFile.defaultPath();
+
+  @Option(names = "--exit-with-parent", hidden = true)
+  boolean exitWithParent;
+
+  @Spec CommandSpec spec;
+
+  private final Map<String, Process> children = new ConcurrentHashMap<>();
+  private volatile boolean stopping;
+
+  @Override
+  public Integer call() throws Exception {
+    checkOptions();
+    Optional<ClusterFile> existing = ClusterFile.read(clusterFile);
+    if (existing.isPresent() && existing.get().running()) {
+      throw new CliException(
+          ExitCodes.USAGE,
+          "a local cluster is already running (supervisor pid "
+              + existing.get().supervisorPid()
+              + ", recorded in "
+              + clusterFile
+              + "); stop it first with Ctrl-C in its terminal or kill "
+              + existing.get().supervisorPid());
+    }
+    Path dir = dataDir.toAbsolutePath().normalize();
+    LocalClusterLayout layout = LocalClusterLayout.plan(dir, engine, nodes, basePort);
+    writeConfigs(layout);
+    if (exitWithParent) {
+      ParentWatch.exitWithParent();
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "local-cluster-shutdown"));
+
+    List<ClusterFile.Node> recorded = new ArrayList<>();
+    for (NodeSpec node : layout.nodes()) {
+      Process p = launch(layout, node);
+      children.put(node.id(), p);
+      recorded.add(
+          new ClusterFile.Node(
+              node.id(),
+              layout.address(node),
+              layout.metricsUrl(node),
+              p.pid(),
+              layout.configFile(node),
+              layout.logFile(node)));
+    }
+    new ClusterFile(ProcessHandle.current().pid(), dir, recorded).write(clusterFile);
+
+    Optional<String> failure = awaitHealthy(layout);
+    if (failure.isPresent()) {
+      err().println(failure.get());
+      stopChildren();
+      return ExitCodes.FAILURE;
+    }
+    printSummary(layout);
+    superviseUntilAllExit(layout);
+    return ExitCodes.FAILURE;
+  }
+
+  private void checkOptions() {
+    if (nodes < 1 || nodes > 32) {
+      throw new CliException(ExitCodes.USAGE, "--nodes must be 1 to 32, found " + nodes);
+    }
+    if (basePort != 0 && (basePort < 1024 || basePort + 1000 + nodes - 1 > 65535)) {
+      throw new CliException(
+          ExitCodes.USAGE,
+          "--base-port must leave room for "
+              + nodes
+              + " node ports and "
+              + nodes
+              + " metrics ports 1000 above (1024 to "
+              + (65535 - 1000 - nodes + 1)
+              + "), found "
+              + basePort);
+    }
+    if (startupTimeoutSeconds < 1) {
+      throw new CliException(ExitCodes.USAGE, "--startup-timeout must be at least 1 second");
+    }
+  }
+
+  private void writeConfigs(LocalClusterLayout layout) {
+    for (NodeSpec node : layout.nodes()) {
+      try {
+        Files.createDirectories(layout.nodeDir(node));
+        Files.writeString(layout.configFile(node), layout.configText(node));
+      } catch (IOException e) {
+        throw new CliException(
+            ExitCodes.USAGE,
+            "--data-dir: cannot write " + layout.configFile(node) + ": " + e.getMessage());
+      }
+    }
+  }
+
+  private Process launch(LocalClusterLayout layout, NodeSpec node) throws IOException {
+    List<String> args = new ArrayList<>();
+    args.addAll(
+        List.of("server", "--config", layout.configFile(node).toString(), "--exit-with-parent"));
+    for (String set : sets) {
+      args.add("--set");
+      args.add(set);
+    }
+    List<String> command =
+        JavaCommand.of(
+            DynamoCli.class, List.of("-Xms32m", "-Xmx" + heap, "-XX:+UseSerialGC"), args);
+    Path log = layout.logFile(node);
+    Files.writeString(log, "");
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        .start();
+  }
+
+  /** Polls every node's {@code /health}; a message when one dies or the time runs out. */
+  private Optional<String> awaitHealthy(LocalClusterLayout layout) throws InterruptedException {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(startupTimeoutSeconds);
+    List<NodeSpec> waiting = new ArrayList<>(layout.nodes());
+    while (!waiting.isEmpty()) {
+      for (NodeSpec node : List.copyOf(waiting)) {
+        Process p = children.get(node.id());
+        if (!p.isAlive()) {
+          return Optional.of(
+              "node "
+                  + node.id()
+                  + " exited with code "
+                  + p.exitValue()
+                  + " before it was healthy; its log "
+                  + layout.logFile(node)
+                  + " ends with:\n"
+                  + tail(layout.logFile(node), 5));
+        }
+        if (healthy(http, layout.metricsUrl(node))) {
+          waiting.remove(node);
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        return Optional.of(
+            "nodes "
+                + waiting.stream().map(NodeSpec::id).toList()
+                + " were not healthy within "
+                + startupTimeoutSeconds
+                + " s; see their logs in "
+                + layout.dataDir());
+      }
+      if (!waiting.isEmpty()) {
+        Thread.sleep(POLL.toMillis());
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static boolean healthy(HttpClient http, String metricsUrl) throws InterruptedException {
+    try {
+      HttpRequest request =
+          HttpRequest.newBuilder(URI.create(metricsUrl + "/health"))
+              .timeout(Duration.ofSeconds(1))
+              .build();
+      return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+    } catch (IOException notYet) {
+      return false;
+    }
+  }
+
+  private void printSummary(LocalClusterLayout layout) {
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf(
+        "local cluster of %d node%s (engine %s) in %s:%n",
+        nodes, nodes == 1 ? "" : "s", engine.configName(), layout.dataDir());
+    for (NodeSpec node : layout.nodes()) {
+      out.printf(
+          "  %-4s %-16s metrics %s/metrics  log %s%n",
+          node.id(), layout.address(node), layout.metricsUrl(node), layout.logFile(node));
+    }
+    String fileOption =
+        clusterFile.equals(ClusterFile.defaultPath()) ? "" : " --cluster-file " + clusterFile;
+    out.println("try:");
+    out.println("  bin/dynamo put hello world" + fileOption);
+    out.println("  bin/dynamo get hello" + fileOption);
+    out.println("  bin/dynamo status" + fileOption);
+    out.println("  (or any node with --address HOST:PORT)");
+    out.println("Press Ctrl-C to stop the cluster.");
+    out.flush();
+  }
+
+  /** Reports nodes that die; returns when none is left. */
+  private void superviseUntilAllExit(LocalClusterLayout layout) {
+    List<CompletableFuture<Process>> exits = new ArrayList<>();
+    for (NodeSpec node : layout.nodes()) {
+      exits.add(
+          children
+              .get(node.id())
+              .onExit()
+              .whenComplete(
+                  (p, e) -> {
+                    if (!stopping) {
+                      err()
+                          .println(
+                              "node "
+                                  + node.id()
+                                  + " exited with code "
+                                  + p.exitValue()
+                                  + "; see "
+                                  + layout.logFile(node));
+                    }
+                  }));
+    }
+    CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new)).join();
+    if (!stopping) {
+      err().println("every node exited; stopping");
+    }
+  }
+
+  private void shutdown() {
+    stopping = true;
+    if (children.values().stream().anyMatch(Process::isAlive)) {
+      System.err.println("stopping the local cluster...");
+      stopChildren();
+      System.err.println("stopped");
+    }
+    ClusterFile.read(clusterFile)
+        .filter(f -> f.supervisorPid() == ProcessHandle.current().pid())
+        .ifPresent(
+            f -> {
+              try {
+                Files.deleteIfExists(clusterFile);
+              } catch (IOException e) {
+                System.err.println("could not delete " + clusterFile + ": " + e.getMessage());
+              }
+            });
+  }
+
+  /** SIGTERM to every node, SIGKILL to those still running after the grace period. */
+  private void stopChildren() {
+    stopping = true;
+    children.values().forEach(Process::destroy);
+    long deadline = System.nanoTime() + STOP_GRACE.toNanos();
+    for (Process p : children.values()) {
+      awaitExit(p, deadline);
+    }
+    for (Process p : children.values()) {
+      if (p.isAlive()) {
+        p.destroyForcibly();
+        awaitExit(p, System.nanoTime() + KILL_WAIT.toNanos());
+      }
+    }
+  }
+
+  private static void awaitExit(Process p, long deadlineNanos) {
+    try {
+      p.waitFor(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private PrintWriter err() {
+    return spec.commandLine().getErr();
+  }
+
+  private static String tail(Path file, int lines) {
+    try {
+      List<String> all = Files.readAllLines(file);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException e) {
+      return "(unreadable: " + e.getMessage() + ")";
+    }
+  }
+}

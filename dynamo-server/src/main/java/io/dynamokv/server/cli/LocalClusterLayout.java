@@ -1,0 +1,131 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.server.cli;
+
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValueFactory;
+import io.dynamokv.server.config.ServerConfig.Engine;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Where the nodes of a local cluster live: ids {@code n1..nN} on loopback, their ports, directories
+ * and configuration files. Seeds are the first three nodes; the {@code default} store has N =
+ * min(3, nodes) and majority quorums, so a cluster of one or two nodes can still write.
+ *
+ * @param dataDir the cluster's directory; node {@code nI} lives in {@code dataDir/nI}
+ * @param engine every node's storage engine
+ * @param nodes the nodes, in id order
+ */
+record LocalClusterLayout(Path dataDir, Engine engine, List<NodeSpec> nodes) {
+  static final String HOST = "127.0.0.1";
+  private static final int MAX_SEEDS = 3;
+
+  LocalClusterLayout {
+    Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(engine, "engine");
+    nodes = List.copyOf(nodes);
+  }
+
+  /** One node: its id, Thrift port and metrics port. */
+  record NodeSpec(String id, int port, int metricsPort) {}
+
+  /**
+   * Plans {@code count} nodes. With {@code basePort} 0 every port is a free ephemeral one;
+   * otherwise node {@code i} (from 0) gets {@code basePort + i} and metrics {@code basePort + 1000
+   * + i}.
+   */
+  static LocalClusterLayout plan(Path dataDir, Engine engine, int count, int basePort)
+      throws IOException {
+    List<Integer> ports = basePort == 0 ? freePorts(2 * count) : null;
+    List<NodeSpec> nodes = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      int port = basePort == 0 ? ports.get(i) : basePort + i;
+      int metrics = basePort == 0 ? ports.get(count + i) : basePort + 1000 + i;
+      nodes.add(new NodeSpec("n" + (i + 1), port, metrics));
+    }
+    return new LocalClusterLayout(dataDir, engine, nodes);
+  }
+
+  /** Distinct ports free on loopback right now (all held open together so none repeats). */
+  private static List<Integer> freePorts(int count) throws IOException {
+    List<ServerSocket> held = new ArrayList<>();
+    try {
+      List<Integer> ports = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST));
+        held.add(s);
+        ports.add(s.getLocalPort());
+      }
+      return ports;
+    } finally {
+      for (ServerSocket s : held) {
+        s.close();
+      }
+    }
+  }
+
+  Path nodeDir(NodeSpec node) {
+    return dataDir.resolve(node.id());
+  }
+
+  Path configFile(NodeSpec node) {
+    return nodeDir(node).resolve("dynamo.conf");
+  }
+
+  Path logFile(NodeSpec node) {
+    return nodeDir(node).resolve("node.log");
+  }
+
+  String address(NodeSpec node) {
+    return HOST + ":" + node.port();
+  }
+
+  String metricsUrl(NodeSpec node) {
+    return "http://" + HOST + ":" + node.metricsPort();
+  }
+
+  /** The node's configuration file, in HOCON. */
+  String configText(NodeSpec node) {
+    int n = Math.min(3, nodes.size());
+    int quorum = n / 2 + 1;
+    Map<String, Object> nodeSection = new LinkedHashMap<>();
+    nodeSection.put("id", node.id());
+    nodeSection.put("host", HOST);
+    nodeSection.put("port", node.port());
+    nodeSection.put("data-dir", nodeDir(node).resolve("data").toString());
+    Map<String, Object> store = new LinkedHashMap<>();
+    store.put("name", "default");
+    store.put("replicas", n);
+    store.put("read-quorum", quorum);
+    store.put("write-quorum", quorum);
+    Map<String, Object> dynamo = new LinkedHashMap<>();
+    dynamo.put("node", nodeSection);
+    dynamo.put("storage", Map.of("engine", engine.configName()));
+    dynamo.put(
+        "cluster",
+        Map.of(
+            "seeds", nodes.stream().limit(MAX_SEEDS).map(s -> s.id() + "@" + address(s)).toList()));
+    dynamo.put("metrics", Map.of("host", HOST, "port", node.metricsPort()));
+    dynamo.put("stores", List.of(store));
+    String body =
+        ConfigValueFactory.fromMap(Map.of("dynamo", dynamo))
+            .render(
+                ConfigRenderOptions.defaults()
+                    .setOriginComments(false)
+                    .setComments(false)
+                    .setJson(false)
+                    .setFormatted(true));
+    return "# Written by 'dynamo local-cluster' at every start; settings not here keep the defaults\n"
+        + "# of reference.conf (docs/configuration.md).\n"
+        + body;
+  }
+}

@@ -1,0 +1,95 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.server.cli;
+
+import io.dynamokv.server.config.ConfigLoader;
+import io.dynamokv.server.config.ServerConfig;
+import io.dynamokv.server.runtime.LogLevels;
+import io.dynamokv.server.runtime.NodeRuntime;
+import io.dynamokv.server.runtime.StartupChecks;
+import io.dynamokv.server.runtime.TransportFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code dynamo server}: loads and validates the configuration, checks the data directory and
+ * ports, starts the node and runs until the process is asked to stop (SIGINT, SIGTERM), then stops
+ * the node cleanly.
+ */
+@Command(
+    name = "server",
+    description = "Runs a node until interrupted.",
+    mixinStandardHelpOptions = true)
+final class ServerCommand implements Callable<Integer> {
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "The configuration file (HOCON); settings it leaves out keep their defaults.")
+  Path config;
+
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description = "Overrides a setting, e.g. --set dynamo.node.port=7001 (repeatable).")
+  List<String> sets = new ArrayList<>();
+
+  @Option(
+      names = "--check",
+      description = "Validate the configuration, data directory and ports, then exit.")
+  boolean check;
+
+  @Option(names = "--exit-with-parent", hidden = true)
+  boolean exitWithParent;
+
+  @Spec CommandSpec spec;
+
+  private final Supplier<ConfigLoader> loaders;
+  private final TransportFactory transports;
+
+  ServerCommand(Supplier<ConfigLoader> loaders, TransportFactory transports) {
+    this.loaders = Objects.requireNonNull(loaders, "loaders");
+    this.transports = Objects.requireNonNull(transports, "transports");
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    ConfigLoader loader = loaders.get().withSets(sets);
+    ServerConfig server = (config == null ? loader : loader.withFile(config)).load();
+    LogLevels.apply(server.logLevel());
+    List<String> problems = StartupChecks.run(server);
+    if (!problems.isEmpty()) {
+      throw new CliException(ExitCodes.USAGE, String.join("\n", problems));
+    }
+    if (check) {
+      spec.commandLine()
+          .getOut()
+          .println("configuration of node " + server.node().id() + " is valid; ports are free");
+      return ExitCodes.OK;
+    }
+    if (exitWithParent) {
+      ParentWatch.exitWithParent();
+    }
+    NodeRuntime runtime = NodeRuntime.start(server, transports);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  runtime.close();
+                  stopped.countDown();
+                },
+                "dynamo-shutdown"));
+    stopped.await();
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,241 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.server.config;
+
+import io.dynamokv.core.NodeId;
+import io.dynamokv.core.membership.MembershipConfig;
+import io.dynamokv.core.membership.PhiAccrualFailureDetector;
+import io.dynamokv.core.node.NodeConfig;
+import io.dynamokv.core.node.StoreDefinition;
+import io.dynamokv.core.ring.PartitionStrategy;
+import io.dynamokv.core.ring.RingPlanner;
+import io.dynamokv.storage.bdb.BdbStorageEngineFactory;
+import io.dynamokv.storage.lmdb.LmdbStorageEngineFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * A node's validated configuration: the {@code dynamo} tree of {@code reference.conf}, one record
+ * per section. Obtain one from {@link ConfigLoader}, which reports every problem of a user's
+ * configuration at once with the file, line and key; the compact constructors only guard the
+ * invariants the rest of the server relies on.
+ *
+ * @param node {@code dynamo.node}
+ * @param storage {@code dynamo.storage}
+ * @param cluster {@code dynamo.cluster}
+ * @param requests {@code dynamo.requests}
+ * @param thrift {@code dynamo.thrift}
+ * @param metrics {@code dynamo.metrics}
+ * @param logLevel {@code dynamo.log.level}, upper case
+ * @param stores {@code dynamo.stores}, in declaration order, names distinct
+ */
+public record ServerConfig(
+    Node node,
+    Storage storage,
+    Cluster cluster,
+    Requests requests,
+    Thrift thrift,
+    Metrics metrics,
+    String logLevel,
+    List<StoreDefinition> stores) {
+
+  public ServerConfig {
+    Objects.requireNonNull(node, "node");
+    Objects.requireNonNull(storage, "storage");
+    Objects.requireNonNull(cluster, "cluster");
+    Objects.requireNonNull(requests, "requests");
+    Objects.requireNonNull(thrift, "thrift");
+    Objects.requireNonNull(metrics, "metrics");
+    Objects.requireNonNull(logLevel, "logLevel");
+    stores = List.copyOf(stores);
+    if (stores.isEmpty()) {
+      throw new IllegalArgumentException("at least one store is needed");
+    }
+    if (stores.stream().map(StoreDefinition::name).distinct().count() != stores.size()) {
+      throw new IllegalArgumentException("store names must be distinct: " + stores);
+    }
+  }
+
+  /** The core's view of this configuration. */
+  public NodeConfig nodeConfig() {
+    return NodeConfig.builder(membership())
+        .stores(stores)
+        .requestTimeout(requests.timeout())
+        .maxClockEntries(cluster.maxClockEntries())
+        .ringPlanner(ringPlanner())
+        .build();
+  }
+
+  /** Identity, advertised address, zone, seeds and gossip settings for {@code Membership}. */
+  public MembershipConfig membership() {
+    return MembershipConfig.builder(node.id())
+        .address(node.address().toString())
+        .zone(node.zone())
+        .seeds(cluster.seeds().stream().map(Seed::id).toList())
+        .gossipInterval(cluster.gossipInterval())
+        .failureDetector(cluster.failureDetector())
+        .build();
+  }
+
+  /** The planner for {@code cluster.partition-strategy}, keeping the largest N distinct. */
+  public RingPlanner ringPlanner() {
+    int replicas =
+        Math.max(
+            RingPlanner.DEFAULT_REPLICAS,
+            stores.stream().mapToInt(StoreDefinition::replicationFactor).max().orElse(1));
+    return switch (cluster.partitionStrategy()) {
+      case FIXED_PARTITIONS -> RingPlanner.fixedPartitions(cluster.partitions(), replicas);
+      case RANDOM_TOKENS -> RingPlanner.randomTokens(cluster.tokensPerNode(), replicas);
+    };
+  }
+
+  /**
+   * {@code dynamo.node}.
+   *
+   * @param id this node's stable name
+   * @param host the address the Thrift port binds to
+   * @param port the Thrift port (clients and peers)
+   * @param advertisedHost the host others reach this node by (never a wildcard address)
+   * @param zone availability zone, may be empty
+   * @param dataDir the node's data directory, absolute
+   */
+  public record Node(
+      NodeId id, String host, int port, String advertisedHost, String zone, Path dataDir) {
+    public Node {
+      Objects.requireNonNull(id, "id");
+      Objects.requireNonNull(host, "host");
+      Objects.requireNonNull(advertisedHost, "advertisedHost");
+      Objects.requireNonNull(zone, "zone");
+      Objects.requireNonNull(dataDir, "dataDir");
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("port must be 1 to 65535, found " + port);
+      }
+    }
+
+    /** Where the Thrift port binds. */
+    public Address bindAddress() {
+      return new Address(host, port);
+    }
+
+    /** The address other nodes and clients use: advertised host and port. */
+    public Address address() {
+      return new Address(advertisedHost, port);
+    }
+  }
+
+  /** The storage engines {@code dynamo.storage.engine} chooses from. */
+  public enum Engine {
+    LMDB,
+    BDB,
+    MEMORY;
+
+    /** The name used in configuration and as the engine's directory under the data dir. */
+    public String configName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * {@code dynamo.storage}.
+   *
+   * @param engine the chosen engine
+   * @param lmdb options for {@link Engine#LMDB}
+   * @param bdb options for {@link Engine#BDB}
+   */
+  public record Storage(
+      Engine engine, LmdbStorageEngineFactory.Options lmdb, BdbStorageEngineFactory.Options bdb) {
+    public Storage {
+      Objects.requireNonNull(engine, "engine");
+      Objects.requireNonNull(lmdb, "lmdb");
+      Objects.requireNonNull(bdb, "bdb");
+    }
+
+    /**
+     * The engine's directory: {@code <dataDir>/<engine>}, so switching engines never mixes files.
+     */
+    public Path directory(Path dataDir) {
+      return dataDir.resolve(engine.configName());
+    }
+  }
+
+  /**
+   * {@code dynamo.cluster}.
+   *
+   * @param seeds seed nodes, ids distinct
+   * @param gossipInterval time between gossip rounds
+   * @param failureDetector phi accrual settings
+   * @param partitionStrategy strategy 3 or 1
+   * @param partitions Q, a power of two (strategy 3)
+   * @param tokensPerNode T (strategy 1)
+   * @param maxClockEntries vector-clock pruning threshold
+   */
+  public record Cluster(
+      List<Seed> seeds,
+      Duration gossipInterval,
+      PhiAccrualFailureDetector.Config failureDetector,
+      PartitionStrategy partitionStrategy,
+      int partitions,
+      int tokensPerNode,
+      int maxClockEntries) {
+    public Cluster {
+      seeds = List.copyOf(seeds);
+      Objects.requireNonNull(gossipInterval, "gossipInterval");
+      Objects.requireNonNull(failureDetector, "failureDetector");
+      Objects.requireNonNull(partitionStrategy, "partitionStrategy");
+    }
+  }
+
+  /** {@code dynamo.requests}: {@code timeout} is how long a coordinator waits for R or W. */
+  public record Requests(Duration timeout) {
+    public Requests {
+      Objects.requireNonNull(timeout, "timeout");
+    }
+  }
+
+  /**
+   * {@code dynamo.thrift}: limits and threads of the Thrift server and peer clients.
+   *
+   * @param maxFrameBytes the largest frame accepted or sent
+   * @param maxReadBufferBytes the server's read buffers together
+   * @param maxConnections open connections the server accepts
+   * @param selectorThreads selector threads of the server
+   * @param workerThreads worker threads of the server
+   * @param shutdownGrace how long a stopping server lets requests finish
+   * @param peerPoolSize connections kept to each peer
+   * @param connectTimeout timeout of a new peer connection
+   */
+  public record Thrift(
+      int maxFrameBytes,
+      long maxReadBufferBytes,
+      int maxConnections,
+      int selectorThreads,
+      int workerThreads,
+      Duration shutdownGrace,
+      int peerPoolSize,
+      Duration connectTimeout) {
+    public Thrift {
+      Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+      Objects.requireNonNull(connectTimeout, "connectTimeout");
+    }
+  }
+
+  /**
+   * {@code dynamo.metrics}.
+   *
+   * @param enabled whether to serve {@code /metrics} and {@code /health}
+   * @param host the HTTP server's bind address
+   * @param port its port (0: any free port, for tests)
+   */
+  public record Metrics(boolean enabled, String host, int port) {
+    public Metrics {
+      Objects.requireNonNull(host, "host");
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be 0 to 65535, found " + port);
+      }
+    }
+  }
+}

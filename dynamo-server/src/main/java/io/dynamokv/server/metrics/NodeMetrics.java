@@ -1,0 +1,173 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.server.metrics;
+
+import io.dynamokv.core.InsufficientReplicasException;
+import io.dynamokv.core.InvalidContextException;
+import io.dynamokv.core.LimitExceededException;
+import io.dynamokv.core.NodeId;
+import io.dynamokv.core.StoreNotFoundException;
+import io.dynamokv.core.node.DynamoNode;
+import io.dynamokv.core.spi.StorageEngine;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * A node's metrics (SPEC §10) in a Micrometer registry, every meter tagged {@code node=<id>}:
+ *
+ * <ul>
+ *   <li>{@code dynamo.requests} (Prometheus {@code dynamo_requests_seconds}): client request
+ *       latency, tagged {@code op} (get, put, delete) and {@code outcome}, with client-side
+ *       percentiles 0.5, 0.95, 0.99 and 0.999 over a sliding window of two minutes;
+ *   <li>{@code dynamo.quorum.failures}: requests that found fewer than R or W replicas, by {@code
+ *       op};
+ *   <li>{@code dynamo.coordinator.*}: the {@link DynamoNode.Stats} counters;
+ *   <li>{@code dynamo.storage.size}: the engine's approximate size in bytes.
+ * </ul>
+ *
+ * <p>Thread-safe: {@link #record} may be called from any thread.
+ */
+public final class NodeMetrics {
+  /** The request kinds timed. */
+  public enum Op {
+    GET,
+    PUT,
+    DELETE;
+
+    String tag() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** How a request ended. */
+  public enum Outcome {
+    /** Answered: a get heard from R replicas (found or not), a write from W. */
+    OK,
+    /** Refused before anything was written: unknown store, limit exceeded, bad context. */
+    REJECTED,
+    /** Fewer than R or W replicas answered in time. */
+    QUORUM_FAILURE,
+    /** Anything else. */
+    ERROR;
+
+    String tag() {
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** The outcome of a request that failed with {@code error}, or {@link #OK} for null. */
+    public static Outcome of(Throwable error) {
+      Throwable e = error;
+      while ((e instanceof CompletionException || e instanceof ExecutionException)
+          && e.getCause() != null) {
+        e = e.getCause();
+      }
+      if (e == null) {
+        return OK;
+      }
+      if (e instanceof InsufficientReplicasException) {
+        return QUORUM_FAILURE;
+      }
+      if (e instanceof StoreNotFoundException
+          || e instanceof LimitExceededException
+          || e instanceof InvalidContextException
+          || e instanceof IllegalArgumentException) {
+        return REJECTED;
+      }
+      return ERROR;
+    }
+  }
+
+  /**
+   * Client-side percentiles (a Prometheus summary). No histogram: Micrometer's Prometheus registry
+   * exposes a histogram instead of the percentiles when both are asked for, and the buckets of 12
+   * timers would dominate every scrape.
+   */
+  private static final double[] PERCENTILES = {0.5, 0.95, 0.99, 0.999};
+
+  private final MeterRegistry registry;
+  private final Map<Op, Map<Outcome, Timer>> timers = new EnumMap<>(Op.class);
+  private final Map<Op, Counter> quorumFailures = new EnumMap<>(Op.class);
+
+  /** Registers the request meters for {@code node} in {@code registry}. */
+  public NodeMetrics(MeterRegistry registry, NodeId node) {
+    this.registry = Objects.requireNonNull(registry, "registry");
+    registry.config().commonTags("node", node.value());
+    for (Op op : Op.values()) {
+      Map<Outcome, Timer> byOutcome = new EnumMap<>(Outcome.class);
+      for (Outcome outcome : Outcome.values()) {
+        byOutcome.put(
+            outcome,
+            Timer.builder("dynamo.requests")
+                .description("Client requests this node coordinated, by operation and outcome")
+                .tag("op", op.tag())
+                .tag("outcome", outcome.tag())
+                .publishPercentiles(PERCENTILES)
+                .register(registry));
+      }
+      timers.put(op, byOutcome);
+      quorumFailures.put(
+          op,
+          Counter.builder("dynamo.quorum.failures")
+              .description("Requests that heard from fewer than R (get) or W (put, delete)")
+              .tag("op", op.tag())
+              .register(registry));
+    }
+  }
+
+  /** Records one request of {@code op} that took {@code nanos} and ended with {@code outcome}. */
+  public void record(Op op, long nanos, Outcome outcome) {
+    timers.get(op).get(outcome).record(nanos, TimeUnit.NANOSECONDS);
+    if (outcome == Outcome.QUORUM_FAILURE) {
+      quorumFailures.get(op).increment();
+    }
+  }
+
+  /** Exposes {@code stats} as {@code dynamo.coordinator.*} counters. */
+  public NodeMetrics bindStats(DynamoNode.Stats stats) {
+    counter("reads", "Reads coordinated", stats, s -> s.reads());
+    counter("writes", "Writes coordinated", stats, s -> s.writes());
+    counter("forwarded", "Writes forwarded to an owner", stats, s -> s.forwarded());
+    counter("quorum.failures", "Coordinations short of R or W", stats, s -> s.quorumFailures());
+    counter(
+        "duplicate.forwards",
+        "Duplicated forwarded writes answered from the first outcome",
+        stats,
+        s -> s.duplicateForwards());
+    return this;
+  }
+
+  /** Exposes {@code engine}'s approximate size as {@code dynamo.storage.size}. */
+  public NodeMetrics bindStorage(StorageEngine engine) {
+    Gauge.builder("dynamo.storage.size", engine, e -> e.approximateSizeBytes())
+        .description("Approximate size of the storage engine")
+        .baseUnit("bytes")
+        .register(registry);
+    return this;
+  }
+
+  private void counter(
+      String name,
+      String description,
+      DynamoNode.Stats stats,
+      ToDoubleFunction<DynamoNode.Stats> f) {
+    FunctionCounter.builder("dynamo.coordinator." + name, stats, f)
+        .description(description)
+        .register(registry);
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+}

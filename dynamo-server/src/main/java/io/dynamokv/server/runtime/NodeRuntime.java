@@ -1,0 +1,271 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.server.runtime;
+
+import com.google.inject.Guice;
+import com.google.inject.ProvisionException;
+import io.dynamokv.core.node.DynamoNode;
+import io.dynamokv.core.node.StoreDefinition;
+import io.dynamokv.core.ring.Token;
+import io.dynamokv.core.runtime.ThreadScheduler;
+import io.dynamokv.core.spi.Clock;
+import io.dynamokv.core.spi.RandomSource;
+import io.dynamokv.core.spi.StorageEngine;
+import io.dynamokv.server.cluster.StoreCatalog;
+import io.dynamokv.server.config.ServerConfig;
+import io.dynamokv.server.metrics.MetricsHttpServer;
+import io.dynamokv.server.metrics.NodeMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running node: its storage engine, scheduler, transport, {@link DynamoNode}, metrics and
+ * metrics endpoint, started in that order from a validated {@link ServerConfig} and closed in the
+ * reverse order.
+ *
+ * <p>{@link #serving()} is true from the end of {@link #start} until {@link #close()} begins; it
+ * drives {@code /health}.
+ *
+ * <p>Thread-safe. {@link #close()} is idempotent and may be called from a shutdown hook.
+ */
+public final class NodeRuntime implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(NodeRuntime.class);
+  private static final Duration SCHEDULER_DRAIN = Duration.ofSeconds(5);
+
+  private final ServerConfig config;
+  private final DynamoNode node;
+  private final NodeMetrics metrics;
+  private final MetricsHttpServer metricsServer;
+  private final Deque<Closing> closeOrder;
+  private volatile boolean serving;
+  private boolean closed;
+
+  private NodeRuntime(
+      ServerConfig config,
+      DynamoNode node,
+      NodeMetrics metrics,
+      MetricsHttpServer metricsServer,
+      Deque<Closing> closeOrder) {
+    this.config = config;
+    this.node = node;
+    this.metrics = metrics;
+    this.metricsServer = metricsServer;
+    this.closeOrder = closeOrder;
+  }
+
+  /**
+   * Creates the data directory if needed, opens the configured engine (through {@link
+   * ServerModule}) and starts the node on it.
+   *
+   * @throws io.dynamokv.core.spi.StorageException when the engine cannot be opened (a locked or
+   *     unusable directory, missing JVM flags for LMDB)
+   * @throws IOException when the transport or the metrics endpoint cannot bind its port
+   */
+  public static NodeRuntime start(ServerConfig config, TransportFactory transports)
+      throws IOException {
+    if (config.storage().engine() != ServerConfig.Engine.MEMORY) {
+      // The engines create only their own directory, so a mistyped path fails loudly there.
+      Files.createDirectories(config.node().dataDir());
+    }
+    StorageEngine storage;
+    try {
+      storage =
+          Guice.createInjector(new ServerModule(config, transports))
+              .getInstance(StorageEngine.class);
+    } catch (ProvisionException e) {
+      // Guice wraps what the engine factory threw; its own report adds nothing for users.
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw e;
+    }
+    return start(config, storage, transports);
+  }
+
+  /**
+   * Starts a node on {@code storage}, which the runtime then owns and closes (also when starting
+   * fails).
+   */
+  public static NodeRuntime start(
+      ServerConfig config, StorageEngine storage, TransportFactory transports) throws IOException {
+    Objects.requireNonNull(config, "config");
+    Deque<Closing> opened = new ArrayDeque<>();
+    opened.push(new Closing("storage engine", storage));
+    try {
+      checkKeyLimits(config, storage);
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      opened.push(new Closing("meter registry", registry::close));
+      NodeMetrics metrics = new NodeMetrics(registry, config.node().id()).bindStorage(storage);
+      new JvmMemoryMetrics().bindTo(registry);
+      new JvmThreadMetrics().bindTo(registry);
+      new ProcessorMetrics().bindTo(registry);
+      new UptimeMetrics().bindTo(registry);
+
+      ThreadScheduler scheduler =
+          new ThreadScheduler(
+              "dynamo-node-" + config.node().id(),
+              e -> log.error("node task failed: {}", e.toString(), e));
+      opened.push(new Closing("scheduler", () -> scheduler.shutdown(SCHEDULER_DRAIN)));
+      TransportFactory.Transport transport = transports.create(config);
+      Closing closeTransport = new Closing("transport", transport);
+      opened.push(closeTransport);
+      DynamoNode node =
+          DynamoNode.start(
+              config.nodeConfig(),
+              Clock.system(),
+              scheduler,
+              RandomSource.unseeded(),
+              transport.peers(),
+              storage);
+      // The transport closes before the node: it stops accepting and lets requests finish first.
+      opened.remove(closeTransport);
+      opened.push(new Closing("node", node));
+      opened.push(closeTransport);
+      metrics.bindStats(node.stats());
+      transport.start(node, metrics);
+
+      NodeRuntime[] self = new NodeRuntime[1];
+      MetricsHttpServer http = null;
+      if (config.metrics().enabled()) {
+        http =
+            MetricsHttpServer.start(
+                config.metrics().host(),
+                config.metrics().port(),
+                registry,
+                config.node().id().value(),
+                () -> self[0] != null && self[0].serving());
+        opened.push(new Closing("metrics endpoint", http));
+      }
+      NodeRuntime runtime = new NodeRuntime(config, node, metrics, http, opened);
+      self[0] = runtime;
+      runtime.serving = true;
+      log.info(
+          "node {} up at {}{}, engine {}, stores {} (fingerprint {}){}",
+          config.node().id(),
+          config.node().address(),
+          config.node().address().equals(config.node().bindAddress())
+              ? ""
+              : " (listening on " + config.node().bindAddress() + ")",
+          config.storage().engine().configName(),
+          config.stores().stream().map(StoreDefinition::name).toList(),
+          runtime.storeCatalog().fingerprint(),
+          http == null ? "" : ", metrics at http://" + hostPort(http.address()) + "/metrics");
+      return runtime;
+    } catch (IOException | RuntimeException | Error e) {
+      closeAll(opened);
+      throw e;
+    }
+  }
+
+  /**
+   * Storage keys are the 16-byte token followed by the user key: a store's {@code max-key-bytes}
+   * must leave room for the token within the engine's key limit (511 bytes for LMDB).
+   */
+  private static void checkKeyLimits(ServerConfig config, StorageEngine storage) {
+    int room = storage.maxKeyBytes() - Token.BYTES;
+    for (int i = 0; i < config.stores().size(); i++) {
+      StoreDefinition store = config.stores().get(i);
+      if (store.maxKeyBytes() > room) {
+        throw new IllegalArgumentException(
+            "dynamo.stores["
+                + i
+                + "].max-key-bytes: store "
+                + store.name()
+                + " allows keys of "
+                + store.maxKeyBytes()
+                + " bytes, but the "
+                + config.storage().engine().configName()
+                + " engine holds keys of at most "
+                + room
+                + " bytes (its limit of "
+                + storage.maxKeyBytes()
+                + " minus the "
+                + Token.BYTES
+                + "-byte token); lower max-key-bytes to "
+                + room
+                + " or less");
+      }
+    }
+  }
+
+  public ServerConfig config() {
+    return config;
+  }
+
+  public DynamoNode node() {
+    return node;
+  }
+
+  public NodeMetrics metrics() {
+    return metrics;
+  }
+
+  /** The declared stores, whose fingerprint peers compare. */
+  public StoreCatalog storeCatalog() {
+    return StoreCatalog.of(config.stores());
+  }
+
+  /** The metrics endpoint's bound address, when enabled. */
+  public Optional<InetSocketAddress> metricsAddress() {
+    return Optional.ofNullable(metricsServer).map(MetricsHttpServer::address);
+  }
+
+  /** Whether the node is up and not shutting down. */
+  public boolean serving() {
+    return serving;
+  }
+
+  /**
+   * Stops serving, then closes the metrics endpoint, node, transport, scheduler and storage engine,
+   * logging (not throwing) what fails to close. Idempotent.
+   */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    serving = false;
+    log.info("node {} stopping", config.node().id());
+    closeAll(closeOrder);
+    log.info("node {} stopped", config.node().id());
+  }
+
+  private static void closeAll(Deque<Closing> opened) {
+    while (!opened.isEmpty()) {
+      Closing c = opened.pop();
+      try {
+        c.resource().close();
+      } catch (Exception e) {
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
+        log.warn("closing the {} failed: {}", c.name(), e.toString());
+      }
+    }
+  }
+
+  /** Something to close, named for the log. */
+  private record Closing(String name, AutoCloseable resource) {}
+
+  private static String hostPort(InetSocketAddress address) {
+    return address.getHostString() + ":" + address.getPort();
+  }
+}

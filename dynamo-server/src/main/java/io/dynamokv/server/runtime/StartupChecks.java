@@ -1,0 +1,114 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.server.runtime;
+
+import io.dynamokv.server.config.ServerConfig;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.UnknownHostException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a valid configuration still needs from the machine before a node starts: a data directory it
+ * can create and write, and free ports. Each problem is one line naming the setting to change.
+ *
+ * <p>A port is checked by binding it (with {@code SO_REUSEADDR}, as servers do, so connections of a
+ * previous run lingering in TIME_WAIT do not count) and releasing it at once; another process may
+ * still take it before the node binds it.
+ */
+public final class StartupChecks {
+  private StartupChecks() {}
+
+  /** Every problem found; empty when the node may start. Creates the data directory. */
+  public static List<String> run(ServerConfig config) {
+    List<String> problems = new ArrayList<>();
+    if (config.storage().engine() != ServerConfig.Engine.MEMORY) {
+      dataDirectory(config.node().dataDir()).ifPresent(problems::add);
+    }
+    port("dynamo.node", config.node().host(), config.node().port()).ifPresent(problems::add);
+    ServerConfig.Metrics metrics = config.metrics();
+    if (metrics.enabled() && metrics.port() != 0) {
+      port("dynamo.metrics", metrics.host(), metrics.port()).ifPresent(problems::add);
+    }
+    return problems;
+  }
+
+  /** Creates {@code dir} (and its parents) and checks a file can be written in it. */
+  static Optional<String> dataDirectory(Path dir) {
+    String key = "dynamo.node.data-dir: ";
+    try {
+      Files.createDirectories(dir);
+    } catch (FileAlreadyExistsException e) {
+      return Optional.of(key + dir + " exists and is not a directory");
+    } catch (IOException | SecurityException e) {
+      return Optional.of(key + "cannot create " + dir + ": " + reason(e));
+    }
+    try {
+      Path probe = Files.createTempFile(dir, ".write-check-", "");
+      Files.delete(probe);
+    } catch (IOException | SecurityException e) {
+      return Optional.of(key + dir + " is not writable by this process: " + reason(e));
+    }
+    return Optional.empty();
+  }
+
+  /** Whether {@code host:port} can be bound; {@code section} names the settings to change. */
+  static Optional<String> port(String section, String host, int port) {
+    InetAddress address;
+    try {
+      address = InetAddress.getByName(host);
+    } catch (UnknownHostException e) {
+      return Optional.of(section + ".host: cannot resolve " + host);
+    }
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress(address, port));
+      return Optional.empty();
+    } catch (BindException e) {
+      String message = String.valueOf(e.getMessage());
+      if (message.contains("in use")) {
+        return Optional.of(
+            section
+                + ".port: port "
+                + port
+                + " on "
+                + host
+                + " is already in use by another process; stop it or choose another port ("
+                + section
+                + ".port)");
+      }
+      return Optional.of(
+          section
+              + ".host: cannot listen on "
+              + host
+              + ":"
+              + port
+              + ": "
+              + message
+              + " (is the address on this machine? ports below 1024 need privileges)");
+    } catch (IOException | SecurityException e) {
+      return Optional.of(section + ": cannot listen on " + host + ":" + port + ": " + reason(e));
+    }
+  }
+
+  private static String reason(Exception e) {
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof FileSystemException f && f.getReason() != null) {
+      return f.getReason();
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+}

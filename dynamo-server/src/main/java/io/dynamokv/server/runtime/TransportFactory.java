@@ -1,0 +1,62 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.server.runtime;
+
+import io.dynamokv.core.node.DynamoNode;
+import io.dynamokv.core.spi.PeerTransport;
+import io.dynamokv.server.config.ServerConfig;
+import io.dynamokv.server.metrics.NodeMetrics;
+import java.io.IOException;
+
+/**
+ * Where {@link NodeRuntime} gets its network: the {@link PeerTransport} a {@link DynamoNode} talks
+ * to peers through, and the server that accepts client and peer connections on {@code
+ * dynamo.node.host:port}. The Thrift adapter plugs in here; until it does, {@link #isolated()}
+ * stands in.
+ *
+ * <p>Two phases, because the node and its transport need each other: the runtime {@linkplain
+ * #create creates} the transport, starts the node over {@link Transport#peers()} (which installs
+ * the node's peer handler with {@link PeerTransport#serve}), then {@linkplain Transport#start
+ * starts} the server with the node to serve clients from.
+ */
+@FunctionalInterface
+public interface TransportFactory {
+  /**
+   * Creates, without listening yet, the transport of the node {@code config} describes: its limits
+   * are {@link ServerConfig#thrift()}, its seeds' addresses {@code config.cluster().seeds()}.
+   */
+  Transport create(ServerConfig config);
+
+  /** One node's transport. */
+  interface Transport extends AutoCloseable {
+    /** The peer transport to start the node with; the same instance on every call. */
+    PeerTransport peers();
+
+    /**
+     * Starts accepting connections on {@code dynamo.node.host:port}: peers' requests go to the
+     * handler the node installed, clients' to {@code node}, timed in {@code metrics}. Called once,
+     * after the node started.
+     *
+     * @throws IOException when the port cannot be bound
+     */
+    void start(DynamoNode node, NodeMetrics metrics) throws IOException;
+
+    /**
+     * Stops accepting, lets in-flight requests finish for at most {@code
+     * dynamo.thrift.shutdown-grace}, then closes the peer transport. Idempotent.
+     */
+    @Override
+    void close();
+  }
+
+  /**
+   * A transport without a network: calls to the node itself are handled in process, calls to any
+   * other node fail as {@linkplain io.dynamokv.core.spi.PeerException.Unreachable unreachable}, and
+   * no port is opened. A node on it founds a cluster of one if it is its lowest seed (or has none)
+   * and never meets another node.
+   */
+  static TransportFactory isolated() {
+    return config -> new IsolatedTransport(config.node().id());
+  }
+}

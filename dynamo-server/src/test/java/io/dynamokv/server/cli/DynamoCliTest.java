@@ -1,0 +1,253 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.server.cli;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dynamokv.core.StoreNotFoundException;
+import io.dynamokv.core.client.Context;
+import io.dynamokv.core.client.GetResult;
+import io.dynamokv.server.config.Address;
+import io.dynamokv.server.config.ConfigLoader;
+import io.dynamokv.server.runtime.TransportFactory;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI in process, its data commands against a fake backend. */
+class DynamoCliTest {
+  @TempDir Path dir;
+
+  private final FakeBackend backend = new FakeBackend();
+  private final List<Address> connected = new ArrayList<>();
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(CliBackend.Connector connector, String... args) {
+    return new DynamoCli(() -> ConfigLoader.isolated(dir), TransportFactory.isolated(), connector)
+        .run(args, new PrintWriter(out), new PrintWriter(err));
+  }
+
+  private int run(String... args) {
+    return run(
+        address -> {
+          connected.add(address);
+          return backend;
+        },
+        args);
+  }
+
+  @Test
+  void putReadsFirstSoTheWriteSupersedesWhatIsThere() {
+    backend.values.put("k", List.of("old1", "old2"));
+
+    assertThat(run("put", "k", "new", "--address", "h:7000")).isEqualTo(ExitCodes.OK);
+
+    assertThat(out).hasToString("ok\n");
+    assertThat(backend.values).containsEntry("k", List.of("new"));
+    assertThat(backend.putContexts).containsExactly("ctx-k");
+    assertThat(connected).containsExactly(new Address("h", 7000));
+    assertThat(backend.closed).isTrue();
+  }
+
+  @Test
+  void getPrintsEverySiblingAndSaysWhenThereAreSeveral() {
+    backend.values.put("k", List.of("a", "b"));
+
+    assertThat(run("get", "k", "--address", "h:7000", "--store", "users")).isEqualTo(0);
+
+    assertThat(out).hasToString("a\nb\n");
+    assertThat(err).hasToString("2 concurrent versions (siblings); a put supersedes them all\n");
+    assertThat(backend.stores).containsOnly("users");
+  }
+
+  @Test
+  void getOfAnAbsentKeyPrintsNothingOnStandardOutput() {
+    assertThat(run("get", "nope", "--address", "h:7000")).isEqualTo(0);
+    assertThat(out).hasToString("");
+    assertThat(err).hasToString("not found: nope\n");
+  }
+
+  @Test
+  void deleteUsesTheContextOfARead() {
+    backend.values.put("k", List.of("v"));
+    assertThat(run("delete", "k", "--address", "h:7000")).isEqualTo(0);
+    assertThat(backend.values).doesNotContainKey("k");
+  }
+
+  @Test
+  void statusPrintsOneLinePerMember() {
+    assertThat(run("status", "--address", "h:7000")).isEqualTo(0);
+    assertThat(out.toString().lines())
+        .containsExactly(
+            "as seen by n1:",
+            "node             address                  zone       state      reachable   owns",
+            "n1               127.0.0.1:7000           -          up         yes         50.0%",
+            "n2               127.0.0.1:7001           z2         up         NO          50.0%");
+  }
+
+  @Test
+  void anUnknownStoreIsAUsageError() {
+    backend.failWith =
+        new StoreNotFoundException("no store named nope; this cluster serves [default]");
+    assertThat(run("get", "k", "--address", "h:7000", "--store", "nope")).isEqualTo(2);
+    assertThat(err).hasToString("no store named nope; this cluster serves [default]\n");
+  }
+
+  @Test
+  void theDataCommandsSayTheyAreNotWiredYet() {
+    assertThat(run(CliBackend.notWired(), "put", "k", "v", "--address", "127.0.0.1:7000"))
+        .isEqualTo(ExitCodes.FAILURE);
+    assertThat(err.toString())
+        .startsWith(
+            "cannot reach 127.0.0.1:7000: the data commands (put, get, delete, status) are not wired")
+        .doesNotContain("Exception")
+        .hasLineCount(1);
+  }
+
+  @Test
+  void withoutAddressTheLocalClusterFileIsRequired() {
+    Path file = dir.resolve("cluster.json");
+    assertThat(run("get", "k", "--cluster-file", file.toString())).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString())
+        .isEqualTo(
+            "no --address given and no local cluster found ("
+                + file
+                + " does not exist); start one with 'bin/dynamo local-cluster' or pass --address"
+                + " HOST:PORT\n");
+  }
+
+  @Test
+  void withoutAddressTheFirstNodeOfARunningLocalClusterIsAsked() throws Exception {
+    Path file = dir.resolve("cluster.json");
+    node(ProcessHandle.current().pid()).write(file);
+
+    assertThat(run("get", "k", "--cluster-file", file.toString())).isEqualTo(0);
+    assertThat(connected).containsExactly(new Address("127.0.0.1", 7100));
+  }
+
+  @Test
+  void aClusterFileOfAStoppedSupervisorIsRefused() throws Exception {
+    Path file = dir.resolve("cluster.json");
+    Process gone = new ProcessBuilder(JavaCommand.of(Gone.class, List.of(), List.of())).start();
+    gone.waitFor();
+    node(gone.pid()).write(file);
+
+    assertThat(run("get", "k", "--cluster-file", file.toString())).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).contains("is not running (its supervisor, pid " + gone.pid());
+  }
+
+  /** A process that exits at once, for a pid that is surely gone. */
+  static final class Gone {
+    public static void main(String[] args) {}
+  }
+
+  private ClusterFile node(long supervisor) {
+    return new ClusterFile(
+        supervisor,
+        dir,
+        List.of(
+            new ClusterFile.Node(
+                "n1",
+                "127.0.0.1:7100",
+                "http://127.0.0.1:8100",
+                1,
+                dir.resolve("n1/dynamo.conf"),
+                dir.resolve("n1/node.log"))));
+  }
+
+  @Test
+  void usageErrorsExitWithTwoAndPointToHelp() {
+    assertThat(run("put", "only-a-key")).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString().lines())
+        .containsExactly("Missing required parameter: 'VALUE'", "Try 'dynamo put --help'.");
+  }
+
+  @Test
+  void unexpectedErrorsAreOneLineUnlessVerbose() {
+    backend.failWith = new IllegalStateException("boom\nsecond line");
+    assertThat(run("get", "k", "--address", "h:1")).isEqualTo(ExitCodes.FAILURE);
+    assertThat(err).hasToString("error: boom (--verbose shows the stack trace)\n");
+
+    StringWriter verboseErr = new StringWriter();
+    new DynamoCli(() -> ConfigLoader.isolated(dir), TransportFactory.isolated(), a -> backend)
+        .run(
+            new String[] {"get", "k", "--address", "h:1", "--verbose"},
+            new PrintWriter(out),
+            new PrintWriter(verboseErr));
+    assertThat(verboseErr.toString()).startsWith("error: boom\n").contains("at io.dynamokv");
+  }
+
+  @Test
+  void serverCheckValidatesWithoutStarting() {
+    assertThat(
+            run(
+                "server",
+                "--check",
+                "--set",
+                "dynamo.node.id=n9",
+                "--set",
+                "dynamo.node.port=0",
+                "--set",
+                "dynamo.metrics.enabled=false"))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).isEqualTo("--set dynamo.node.port: must be 1 to 65535, found 0\n");
+  }
+
+  /** Keys and values as strings; the context of a key names it. */
+  private static final class FakeBackend implements CliBackend {
+    final Map<String, List<String>> values = new TreeMap<>();
+    final List<String> putContexts = new ArrayList<>();
+    final List<String> stores = new ArrayList<>();
+    RuntimeException failWith;
+    boolean closed;
+
+    @Override
+    public GetResult get(String store, byte[] key) {
+      stores.add(store);
+      if (failWith != null) {
+        throw failWith;
+      }
+      String k = new String(key, UTF_8);
+      List<String> v = values.getOrDefault(k, List.of());
+      return new GetResult(
+          v.stream().map(s -> s.getBytes(UTF_8)).toList(),
+          v.isEmpty() ? Context.EMPTY : Context.fromBytes(("ctx-" + k).getBytes(UTF_8)));
+    }
+
+    @Override
+    public Context put(String store, byte[] key, byte[] value, Context context) {
+      putContexts.add(new String(context.toBytes(), UTF_8));
+      values.put(new String(key, UTF_8), List.of(new String(value, UTF_8)));
+      return context;
+    }
+
+    @Override
+    public Context delete(String store, byte[] key, Context context) {
+      values.remove(new String(key, UTF_8));
+      return context;
+    }
+
+    @Override
+    public ClusterStatus status() {
+      return new ClusterStatus(
+          "n1",
+          List.of(
+              new Member("n1", "127.0.0.1:7000", "", "up", true, 50),
+              new Member("n2", "127.0.0.1:7001", "z2", "up", false, 50)));
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+    }
+  }
+}

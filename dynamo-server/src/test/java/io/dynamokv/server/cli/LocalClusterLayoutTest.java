@@ -1,0 +1,63 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dynamokv.core.node.StoreDefinition;
+import io.dynamokv.server.config.ConfigLoader;
+import io.dynamokv.server.config.Seed;
+import io.dynamokv.server.config.ServerConfig;
+import io.dynamokv.server.config.ServerConfig.Engine;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalClusterLayoutTest {
+  @TempDir Path dir;
+
+  private ServerConfig load(LocalClusterLayout layout, int index) throws Exception {
+    LocalClusterLayout.NodeSpec node = layout.nodes().get(index);
+    Path file = Files.createDirectories(layout.nodeDir(node)).resolve("dynamo.conf");
+    Files.writeString(file, layout.configText(node));
+    return ConfigLoader.isolated(dir).withFile(file).load();
+  }
+
+  @Test
+  void eachNodesConfigurationLoadsWithItsPortsSeedsAndStore() throws Exception {
+    LocalClusterLayout layout = LocalClusterLayout.plan(dir.resolve("c d"), Engine.BDB, 5, 17000);
+
+    ServerConfig n2 = load(layout, 1);
+
+    assertThat(n2.node().id().value()).isEqualTo("n2");
+    assertThat(n2.node().bindAddress()).hasToString("127.0.0.1:17001");
+    assertThat(n2.metrics().port()).isEqualTo(18001);
+    assertThat(n2.node().dataDir()).isEqualTo(dir.resolve("c d/n2/data"));
+    assertThat(n2.storage().engine()).isEqualTo(Engine.BDB);
+    assertThat(n2.cluster().seeds())
+        .map(Seed::toString)
+        .containsExactly("n1@127.0.0.1:17000", "n2@127.0.0.1:17001", "n3@127.0.0.1:17002");
+    assertThat(n2.stores()).containsExactly(StoreDefinition.of("default", 3, 2, 2));
+  }
+
+  @Test
+  void smallClustersGetAStoreTheyCanServe() throws Exception {
+    assertThat(load(LocalClusterLayout.plan(dir, Engine.MEMORY, 1, 0), 0).stores())
+        .containsExactly(StoreDefinition.of("default", 1, 1, 1));
+    assertThat(load(LocalClusterLayout.plan(dir, Engine.MEMORY, 2, 0), 1).stores())
+        .containsExactly(StoreDefinition.of("default", 2, 2, 2));
+  }
+
+  @Test
+  void freePortsAreDistinct() throws Exception {
+    LocalClusterLayout layout = LocalClusterLayout.plan(dir, Engine.LMDB, 4, 0);
+    assertThat(
+            layout.nodes().stream()
+                .flatMap(n -> java.util.stream.Stream.of(n.port(), n.metricsPort()))
+                .distinct()
+                .count())
+        .isEqualTo(8);
+  }
+}

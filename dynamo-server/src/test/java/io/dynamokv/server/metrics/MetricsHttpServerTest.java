@@ -1,0 +1,138 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.server.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dynamokv.core.InsufficientReplicasException;
+import io.dynamokv.core.NodeId;
+import io.dynamokv.core.StoreNotFoundException;
+import io.dynamokv.core.node.DynamoNode;
+import io.dynamokv.core.storage.MemoryStorageEngine;
+import io.dynamokv.server.metrics.NodeMetrics.Op;
+import io.dynamokv.server.metrics.NodeMetrics.Outcome;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class MetricsHttpServerTest {
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final AtomicBoolean serving = new AtomicBoolean();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private MetricsHttpServer server;
+
+  @BeforeEach
+  void start() throws IOException {
+    server = MetricsHttpServer.start("127.0.0.1", 0, registry, "n1", serving::get);
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.address().getPort() + path))
+            .timeout(Duration.ofSeconds(10))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void metricsServesPrometheusTextWithPercentilesPerOperation() throws Exception {
+    MemoryStorageEngine engine = MemoryStorageEngine.create();
+    NodeMetrics metrics =
+        new NodeMetrics(registry, NodeId.of("n1"))
+            .bindStats(new DynamoNode.Stats())
+            .bindStorage(engine);
+    for (int i = 1; i <= 100; i++) {
+      metrics.record(Op.GET, i * 1_000_000L, Outcome.OK);
+    }
+    metrics.record(Op.PUT, 2_000_000L, Outcome.QUORUM_FAILURE);
+
+    HttpResponse<String> response = get("/metrics");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type"))
+        .get()
+        .asString()
+        .startsWith("text/plain");
+    assertThat(response.body())
+        .contains("# TYPE dynamo_requests_seconds summary")
+        .contains(
+            "dynamo_requests_seconds{node=\"n1\",op=\"get\",outcome=\"ok\",quantile=\"0.99\"}")
+        .contains(
+            "dynamo_requests_seconds{node=\"n1\",op=\"get\",outcome=\"ok\",quantile=\"0.999\"}")
+        .contains("dynamo_requests_seconds_count{node=\"n1\",op=\"get\",outcome=\"ok\"} 100")
+        .contains("dynamo_quorum_failures_total{node=\"n1\",op=\"put\"} 1.0")
+        .contains("dynamo_coordinator_reads_total{node=\"n1\"} 0.0")
+        .contains("dynamo_storage_size_bytes{node=\"n1\"}");
+    assertThat(sample(response.body(), "op=\"get\",outcome=\"ok\",quantile=\"0.99\"}"))
+        .isCloseTo(0.099, org.assertj.core.data.Offset.offset(0.005));
+    engine.close();
+  }
+
+  /** The value of the first sample whose labels end with {@code labelsSuffix}. */
+  private static double sample(String body, String labelsSuffix) {
+    return body.lines()
+        .filter(l -> l.contains(labelsSuffix + " "))
+        .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  @Test
+  void healthFollowsTheSupplier() throws Exception {
+    HttpResponse<String> down = get("/health");
+    assertThat(down.statusCode()).isEqualTo(503);
+    assertThat(down.body()).isEqualTo("{\"status\":\"unavailable\",\"node\":\"n1\"}\n");
+
+    serving.set(true);
+    HttpResponse<String> up = get("/health");
+    assertThat(up.statusCode()).isEqualTo(200);
+    assertThat(up.body()).isEqualTo("{\"status\":\"ok\",\"node\":\"n1\"}\n");
+    assertThat(up.headers().firstValue("Content-Type")).contains("application/json");
+
+    serving.set(false);
+    assertThat(get("/health").statusCode()).isEqualTo(503);
+  }
+
+  @Test
+  void otherPathsAndMethodsAreRefused() throws Exception {
+    assertThat(get("/").statusCode()).isEqualTo(404);
+    assertThat(get("/metricsx").statusCode()).isEqualTo(404);
+    HttpResponse<String> post =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.address().getPort() + "/health"))
+                .POST(HttpRequest.BodyPublishers.ofString("x"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(post.statusCode()).isEqualTo(405);
+  }
+
+  @Test
+  void outcomesAreClassifiedThroughCompletionWrappers() {
+    assertThat(Outcome.of(null)).isEqualTo(Outcome.OK);
+    assertThat(Outcome.of(new StoreNotFoundException("x"))).isEqualTo(Outcome.REJECTED);
+    assertThat(
+            Outcome.of(new CompletionException(new InsufficientReplicasException("short", 1, 2))))
+        .isEqualTo(Outcome.QUORUM_FAILURE);
+    assertThat(Outcome.of(new CompletionException(new IllegalStateException())))
+        .isEqualTo(Outcome.ERROR);
+  }
+}

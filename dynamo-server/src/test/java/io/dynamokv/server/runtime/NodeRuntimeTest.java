@@ -1,0 +1,152 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.server.runtime;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.google.inject.Guice;
+import io.dynamokv.core.client.Context;
+import io.dynamokv.core.client.GetResult;
+import io.dynamokv.core.client.RequestOptions;
+import io.dynamokv.core.spi.StorageEngine;
+import io.dynamokv.server.config.ConfigLoader;
+import io.dynamokv.server.config.ServerConfig;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class NodeRuntimeTest {
+  @TempDir Path dir;
+
+  private ServerConfig config(String... sets) {
+    List<String> all =
+        new ArrayList<>(
+            List.of(
+                "dynamo.node.id=n1",
+                "dynamo.node.data-dir=" + dir.resolve("data"),
+                "dynamo.metrics.port=0",
+                "dynamo.cluster.gossip-interval=100ms",
+                "dynamo.stores=[{name = s, replicas = 1, read-quorum = 1, write-quorum = 1}]"));
+    all.addAll(List.of(sets));
+    return ConfigLoader.isolated(dir).withSets(all).load();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"lmdb", "bdb", "memory"})
+  void aSingleIsolatedNodeServesItsStoresAndReportsHealth(String engine) throws Exception {
+    ServerConfig config = config("dynamo.storage.engine=" + engine);
+    try (NodeRuntime runtime = NodeRuntime.start(config, TransportFactory.isolated())) {
+      assertThat(runtime.serving()).isTrue();
+      assertThat(health(runtime)).isEqualTo(200);
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> runtime.node().ring().isPresent());
+      byte[] key = "k".getBytes(UTF_8);
+      runtime
+          .node()
+          .put("s", key, "v".getBytes(UTF_8), Context.EMPTY, RequestOptions.DEFAULTS)
+          .toCompletableFuture()
+          .get(10, TimeUnit.SECONDS);
+      GetResult got =
+          runtime
+              .node()
+              .get("s", key, RequestOptions.DEFAULTS)
+              .toCompletableFuture()
+              .get(10, TimeUnit.SECONDS);
+      assertThat(got.values()).singleElement().extracting(v -> new String(v, UTF_8)).isEqualTo("v");
+
+      runtime.close();
+      assertThat(runtime.serving()).isFalse();
+    }
+    if (!engine.equals("memory")) {
+      assertThat(dir.resolve("data").resolve(engine)).isDirectory();
+    }
+  }
+
+  @Test
+  void theServerModuleBindsTheConfiguredEngine() throws Exception {
+    ServerConfig config = config("dynamo.storage.engine=bdb");
+    Files.createDirectories(dir.resolve("data"));
+    try (StorageEngine engine =
+        Guice.createInjector(new ServerModule(config, TransportFactory.isolated()))
+            .getInstance(StorageEngine.class)) {
+      assertThat(engine.describe()).startsWith("bdb at ");
+      assertThat(Files.list(dir.resolve("data/bdb"))).isNotEmpty();
+    }
+  }
+
+  @Test
+  void keysTooLongForTheEngineAreRefusedAtStart() {
+    ServerConfig config =
+        config(
+            "dynamo.stores=[{name = s, replicas = 1, read-quorum = 1, write-quorum = 1, max-key-bytes = 500}]");
+    assertThatThrownBy(() -> NodeRuntime.start(config, TransportFactory.isolated()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("dynamo.stores[0].max-key-bytes: store s allows keys of 500 bytes,")
+        .hasMessageContaining("lower max-key-bytes to 495 or less");
+    // the engine was closed: a second runtime can open the directory
+    assertThat(StartupChecks.run(config(("dynamo.storage.engine=lmdb")))).isEmpty();
+  }
+
+  @Test
+  void aBusyMetricsPortFailsTheStartAndReleasesTheEngine() throws Exception {
+    try (ServerSocket busy = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      ServerConfig config = config("dynamo.metrics.port=" + busy.getLocalPort());
+      assertThatThrownBy(() -> NodeRuntime.start(config, TransportFactory.isolated()))
+          .isInstanceOf(java.net.BindException.class);
+    }
+    try (NodeRuntime again = NodeRuntime.start(config(), TransportFactory.isolated())) {
+      assertThat(again.serving()).isTrue();
+    }
+  }
+
+  @Test
+  void startupChecksReportAnUncreatableDataDirAndBusyPorts() throws Exception {
+    Path file = Files.writeString(dir.resolve("a-file"), "x");
+    try (ServerSocket busy = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        ServerSocket busy2 = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      int port = busy.getLocalPort();
+      int port2 = busy2.getLocalPort();
+      ServerConfig config =
+          config(
+              "dynamo.node.data-dir=" + file.resolve("sub"),
+              "dynamo.node.port=" + port,
+              "dynamo.metrics.port=" + port2);
+      assertThat(StartupChecks.run(config))
+          .containsExactly(
+              "dynamo.node.data-dir: cannot create " + file.resolve("sub") + ": Not a directory",
+              "dynamo.node.port: port "
+                  + port
+                  + " on 127.0.0.1 is already in use by another process; stop it or choose another port (dynamo.node.port)",
+              "dynamo.metrics.port: port "
+                  + port2
+                  + " on 127.0.0.1 is already in use by another process; stop it or choose another port (dynamo.metrics.port)");
+    }
+  }
+
+  private static int health(NodeRuntime runtime) throws Exception {
+    int port = runtime.metricsAddress().orElseThrow().getPort();
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .statusCode();
+  }
+}
