@@ -44,18 +44,6 @@ public interface CliBackend extends AutoCloseable {
     CliBackend connect(Address address);
   }
 
-  /** The connector until the Thrift client library is wired in: every command fails, saying so. */
-  static Connector notWired() {
-    return address -> {
-      throw new CliException(
-          ExitCodes.FAILURE,
-          "cannot reach "
-              + address
-              + ": the data commands (put, get, delete, status) are not wired to a network client"
-              + " yet; the Thrift client library comes with dynamo-transport-thrift");
-    };
-  }
-
   /**
    * A cluster as one node sees it.
    *

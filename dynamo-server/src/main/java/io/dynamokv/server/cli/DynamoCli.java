@@ -5,6 +5,7 @@ package io.dynamokv.server.cli;
 
 import io.dynamokv.server.config.ConfigLoader;
 import io.dynamokv.server.config.ConfigValidationException;
+import io.dynamokv.server.runtime.ThriftTransportFactory;
 import io.dynamokv.server.runtime.TransportFactory;
 import java.io.PrintWriter;
 import java.util.Objects;
@@ -56,7 +57,9 @@ public final class DynamoCli {
   public static void main(String[] args) {
     int code =
         new DynamoCli(
-                ConfigLoader::forThisProcess, TransportFactory.isolated(), CliBackend.notWired())
+                ConfigLoader::forThisProcess,
+                new ThriftTransportFactory(),
+                ThriftCliBackend.connector())
             .run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
     System.exit(code);
   }

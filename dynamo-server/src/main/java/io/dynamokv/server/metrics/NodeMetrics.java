@@ -49,6 +49,11 @@ public final class NodeMetrics {
     String tag() {
       return name().toLowerCase(Locale.ROOT);
     }
+
+    /** The operation named {@code get}, {@code put} or {@code delete} (any case). */
+    public static Op of(String name) {
+      return valueOf(name.toUpperCase(Locale.ROOT));
+    }
   }
 
   /** How a request ended. */

@@ -8,6 +8,7 @@ import io.dynamokv.core.node.DynamoNode;
 import io.dynamokv.core.spi.PeerException;
 import io.dynamokv.core.spi.PeerMessage;
 import io.dynamokv.core.spi.PeerTransport;
+import io.dynamokv.core.spi.StorageEngine;
 import io.dynamokv.server.metrics.NodeMetrics;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -36,10 +37,10 @@ final class IsolatedTransport implements TransportFactory.Transport, PeerTranspo
   }
 
   @Override
-  public void start(DynamoNode node, NodeMetrics metrics) {
+  public void start(DynamoNode node, StorageEngine storage, NodeMetrics metrics) {
     log.warn(
         "no network transport: node {} is isolated; it reaches no peers and accepts no"
-            + " connections (the Thrift transport is not wired into the server yet)",
+            + " connections",
         self);
   }
 

@@ -137,7 +137,7 @@ public final class NodeRuntime implements AutoCloseable {
       opened.push(new Closing("node", node));
       opened.push(closeTransport);
       metrics.bindStats(node.stats());
-      transport.start(node, metrics);
+      transport.start(node, storage, metrics);
 
       NodeRuntime[] self = new NodeRuntime[1];
       MetricsHttpServer http = null;

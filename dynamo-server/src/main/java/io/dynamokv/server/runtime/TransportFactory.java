@@ -5,6 +5,7 @@ package io.dynamokv.server.runtime;
 
 import io.dynamokv.core.node.DynamoNode;
 import io.dynamokv.core.spi.PeerTransport;
+import io.dynamokv.core.spi.StorageEngine;
 import io.dynamokv.server.config.ServerConfig;
 import io.dynamokv.server.metrics.NodeMetrics;
 import java.io.IOException;
@@ -12,8 +13,8 @@ import java.io.IOException;
 /**
  * Where {@link NodeRuntime} gets its network: the {@link PeerTransport} a {@link DynamoNode} talks
  * to peers through, and the server that accepts client and peer connections on {@code
- * dynamo.node.host:port}. The Thrift adapter plugs in here; until it does, {@link #isolated()}
- * stands in.
+ * dynamo.node.host:port}. {@link ThriftTransportFactory} is the production one; {@link #isolated()}
+ * serves tests that need no network.
  *
  * <p>Two phases, because the node and its transport need each other: the runtime {@linkplain
  * #create creates} the transport, starts the node over {@link Transport#peers()} (which installs
@@ -35,12 +36,12 @@ public interface TransportFactory {
 
     /**
      * Starts accepting connections on {@code dynamo.node.host:port}: peers' requests go to the
-     * handler the node installed, clients' to {@code node}, timed in {@code metrics}. Called once,
-     * after the node started.
+     * handler the node installed, clients' to {@code node} (status reports {@code storage}), timed
+     * in {@code metrics}. Called once, after the node started.
      *
      * @throws IOException when the port cannot be bound
      */
-    void start(DynamoNode node, NodeMetrics metrics) throws IOException;
+    void start(DynamoNode node, StorageEngine storage, NodeMetrics metrics) throws IOException;
 
     /**
      * Stops accepting, lets in-flight requests finish for at most {@code

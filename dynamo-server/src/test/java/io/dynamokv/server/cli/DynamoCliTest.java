@@ -103,12 +103,16 @@ class DynamoCliTest {
   }
 
   @Test
-  void theDataCommandsSayTheyAreNotWiredYet() {
-    assertThat(run(CliBackend.notWired(), "put", "k", "v", "--address", "127.0.0.1:7000"))
+  void aNodeThatIsNotRunningIsOneClearLine() throws Exception {
+    int port;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    assertThat(run(ThriftCliBackend.connector(), "put", "k", "v", "--address", "127.0.0.1:" + port))
         .isEqualTo(ExitCodes.FAILURE);
     assertThat(err.toString())
-        .startsWith(
-            "cannot reach 127.0.0.1:7000: the data commands (put, get, delete, status) are not wired")
+        .contains("127.0.0.1:" + port)
+        .contains("is a node running")
         .doesNotContain("Exception")
         .hasLineCount(1);
   }

@@ -41,19 +41,43 @@ public final class NodeService implements DynamoService.AsyncIface {
   private final DynamoNode node;
   private final StorageEngine storage;
   private final AddressBook addresses;
+  private final RequestObserver observer;
 
   /**
    * @param addresses where an admin join learns the seed's address
    */
   public NodeService(DynamoNode node, StorageEngine storage, AddressBook addresses) {
+    this(node, storage, addresses, RequestObserver.NONE);
+  }
+
+  /**
+   * @param observer told the outcome and duration of every get, put and delete (e.g. metrics)
+   */
+  public NodeService(
+      DynamoNode node, StorageEngine storage, AddressBook addresses, RequestObserver observer) {
     this.node = node;
     this.storage = storage;
     this.addresses = addresses;
+    this.observer = observer;
+  }
+
+  /** Sees every data request complete. Called on a transport or node thread: MUST NOT block. */
+  @FunctionalInterface
+  public interface RequestObserver {
+    RequestObserver NONE = (operation, nanos, error) -> {};
+
+    /**
+     * @param operation {@code get}, {@code put} or {@code delete}
+     * @param nanos from the request's arrival to its answer
+     * @param error why it failed, or {@code null}
+     */
+    void completed(String operation, long nanos, Throwable error);
   }
 
   @Override
   public void get(GetRequest request, AsyncMethodCallback<GetResponse> callback) {
-    reply(
+    timed(
+        "get",
         node.get(request.getStore(), request.getKey(), options(request.getOptions())),
         result -> {
           List<ByteBuffer> values = new ArrayList<>(result.values().size());
@@ -65,7 +89,8 @@ public final class NodeService implements DynamoService.AsyncIface {
 
   @Override
   public void put(PutRequest request, AsyncMethodCallback<WriteResponse> callback) {
-    reply(
+    timed(
+        "put",
         node.put(
             request.getStore(),
             request.getKey(),
@@ -78,7 +103,8 @@ public final class NodeService implements DynamoService.AsyncIface {
 
   @Override
   public void erase(DeleteRequest request, AsyncMethodCallback<WriteResponse> callback) {
-    reply(
+    timed(
+        "delete",
         node.delete(
             request.getStore(),
             request.getKey(),
@@ -189,6 +215,23 @@ public final class NodeService implements DynamoService.AsyncIface {
     } catch (IllegalArgumentException e) {
       throw new Failures.InvalidRequestException(e.getMessage());
     }
+  }
+
+  private <T, R> void timed(
+      String operation,
+      CompletionStage<T> outcome,
+      Function<T, R> toThrift,
+      AsyncMethodCallback<R> callback) {
+    long start = System.nanoTime();
+    reply(
+        outcome.whenComplete(
+            (value, error) ->
+                observer.completed(
+                    operation,
+                    System.nanoTime() - start,
+                    error == null ? null : Failures.unwrap(error))),
+        toThrift,
+        callback);
   }
 
   private static <T, R> void reply(

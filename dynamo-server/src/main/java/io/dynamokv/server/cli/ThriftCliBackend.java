@@ -1,0 +1,102 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.server.cli;
+
+import io.dynamokv.core.DynamoException;
+import io.dynamokv.core.client.Context;
+import io.dynamokv.core.client.GetResult;
+import io.dynamokv.server.config.Address;
+import io.dynamokv.transport.thrift.ThriftAdminClient;
+import io.dynamokv.transport.thrift.ThriftDynamoClient;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The data commands over Thrift: {@link ThriftDynamoClient} (bootstrapped from the given node, then
+ * routing by the ring) for get/put/delete, {@link ThriftAdminClient} for status.
+ */
+final class ThriftCliBackend implements CliBackend {
+  private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+  private final Address address;
+  private ThriftDynamoClient client;
+
+  private ThriftCliBackend(Address address) {
+    this.address = address;
+  }
+
+  /** Connects lazily: {@code status} needs only the one node. */
+  static Connector connector() {
+    return ThriftCliBackend::new;
+  }
+
+  @Override
+  public GetResult get(String store, byte[] key) {
+    return client().get(store, key);
+  }
+
+  @Override
+  public Context put(String store, byte[] key, byte[] value, Context context) {
+    return client().put(store, key, value, context);
+  }
+
+  @Override
+  public Context delete(String store, byte[] key, Context context) {
+    return client().delete(store, key, context);
+  }
+
+  @Override
+  public ClusterStatus status() {
+    try (ThriftAdminClient admin = ThriftAdminClient.connect(address.toString(), TIMEOUT)) {
+      ThriftAdminClient.NodeStatus status = admin.status();
+      List<Member> members =
+          status.members().stream()
+              .map(
+                  m ->
+                      new Member(
+                          m.id(),
+                          m.address(),
+                          m.zone(),
+                          m.status(),
+                          m.reachable(),
+                          100.0 * m.ownership()))
+              .toList();
+      return new ClusterStatus(status.nodeId() + " at " + address, members);
+    } catch (DynamoException e) {
+      throw unreachable(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (client != null) {
+      client.close();
+    }
+  }
+
+  private ThriftDynamoClient client() {
+    if (client == null) {
+      try {
+        client =
+            ThriftDynamoClient.builder()
+                .bootstrap(List.of(address.toString()))
+                .connectTimeout(TIMEOUT)
+                .requestTimeout(TIMEOUT)
+                .build();
+      } catch (DynamoException e) {
+        throw unreachable(e);
+      }
+    }
+    return client;
+  }
+
+  private CliException unreachable(DynamoException e) {
+    return new CliException(
+        ExitCodes.FAILURE,
+        e.getMessage()
+            + " (is a node running at "
+            + address
+            + "? start one with `bin/dynamo local-cluster`)");
+  }
+}
