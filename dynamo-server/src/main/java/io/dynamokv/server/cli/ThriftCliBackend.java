@@ -94,9 +94,6 @@ final class ThriftCliBackend implements CliBackend {
   private CliException unreachable(DynamoException e) {
     return new CliException(
         ExitCodes.FAILURE,
-        e.getMessage()
-            + " (is a node running at "
-            + address
-            + "? start one with `bin/dynamo local-cluster`)");
+        e.getMessage() + " To start a local cluster: bin/dynamo local-cluster --nodes 3");
   }
 }

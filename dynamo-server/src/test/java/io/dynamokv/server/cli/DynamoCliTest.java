@@ -112,8 +112,8 @@ class DynamoCliTest {
         .isEqualTo(ExitCodes.FAILURE);
     assertThat(err.toString())
         .contains("127.0.0.1:" + port)
-        .contains("is a node running")
-        .doesNotContain("Exception")
+        .contains("Connection refused")
+        .contains("bin/dynamo local-cluster")
         .hasLineCount(1);
   }
 
