@@ -3,18 +3,25 @@
  */
 package io.dynamokv.server.cli;
 
+import io.dynamokv.core.client.Context;
+import io.dynamokv.core.client.GetResult;
 import io.dynamokv.server.cli.LocalClusterLayout.NodeSpec;
 import io.dynamokv.server.config.ServerConfig.Engine;
+import io.dynamokv.transport.thrift.ThriftAdminClient;
+import io.dynamokv.transport.thrift.ThriftDynamoClient;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -86,7 +93,9 @@ final class LocalClusterCommand implements Callable<Integer> {
       names = "--startup-timeout",
       defaultValue = "60",
       paramLabel = "SECONDS",
-      description = "How long to wait for every node to be healthy (default: ${DEFAULT-VALUE}).")
+      description =
+          "How long to wait for every node to be healthy and the cluster to serve (default:"
+              + " ${DEFAULT-VALUE}).")
   int startupTimeoutSeconds;
 
   @Option(
@@ -140,7 +149,7 @@ final class LocalClusterCommand implements Callable<Integer> {
     }
     new ClusterFile(ProcessHandle.current().pid(), dir, recorded).write(clusterFile);
 
-    Optional<String> failure = awaitHealthy(layout);
+    Optional<String> failure = awaitHealthy(layout).or(() -> awaitServing(layout));
     if (failure.isPresent()) {
       err().println(failure.get());
       stopChildren();
@@ -241,6 +250,66 @@ final class LocalClusterCommand implements Callable<Integer> {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Waits until the first node sees every node NORMAL and reachable, then writes, reads back and
+   * deletes a key through the cluster, so "started" means "serving". A message when it cannot.
+   */
+  private Optional<String> awaitServing(LocalClusterLayout layout) {
+    String first = layout.address(layout.nodes().get(0));
+    long deadline = System.nanoTime() + Duration.ofSeconds(startupTimeoutSeconds).toNanos();
+    String last = "no answer yet";
+    while (System.nanoTime() < deadline && !stopping) {
+      try (ThriftAdminClient admin = ThriftAdminClient.connect(first, POLL.multipliedBy(20))) {
+        List<ThriftAdminClient.Member> members = admin.status().members();
+        long ready =
+            members.stream().filter(m -> m.status().equals("NORMAL") && m.reachable()).count();
+        if (ready == nodes && members.size() == nodes) {
+          return probe(layout);
+        }
+        last = ready + " of " + nodes + " nodes NORMAL and reachable";
+      } catch (RuntimeException e) {
+        last = e.getMessage();
+      }
+      try {
+        Thread.sleep(POLL.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Optional.of("interrupted while waiting for the cluster to form");
+      }
+    }
+    return Optional.of(
+        "the nodes are up but did not form one cluster within "
+            + startupTimeoutSeconds
+            + " s: "
+            + last);
+  }
+
+  private Optional<String> probe(LocalClusterLayout layout) {
+    byte[] key = "local-cluster-check".getBytes(StandardCharsets.UTF_8);
+    byte[] value = ("started " + Instant.now()).getBytes(StandardCharsets.UTF_8);
+    long start = System.nanoTime();
+    try (ThriftDynamoClient client =
+        ThriftDynamoClient.builder()
+            .bootstrap(layout.nodes().stream().map(layout::address).toList())
+            .build()) {
+      String store = "default";
+      Context written = client.put(store, key, value, client.get(store, key).context());
+      GetResult read = client.get(store, key);
+      if (read.values().size() != 1 || !Arrays.equals(read.values().get(0), value)) {
+        return Optional.of("the cluster formed but a write could not be read back: " + read);
+      }
+      client.delete(store, key, read.context());
+      spec.commandLine()
+          .getOut()
+          .printf(
+              "serving: %d nodes NORMAL; wrote, read back and deleted a key in store '%s' in %d ms%n",
+              nodes, store, Duration.ofNanos(System.nanoTime() - start).toMillis());
+      return written == null ? Optional.of("no context returned") : Optional.empty();
+    } catch (RuntimeException e) {
+      return Optional.of("the cluster formed but does not serve: " + e.getMessage());
+    }
   }
 
   private static boolean healthy(HttpClient http, String metricsUrl) throws InterruptedException {

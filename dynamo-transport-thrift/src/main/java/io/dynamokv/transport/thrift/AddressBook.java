@@ -12,44 +12,55 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * Where each node listens. Gossip is the source of truth (every node announces its own address in
- * its membership state); configured entries (the seeds, a node named by an admin command) bridge
- * the time before gossip has spoken. Thread-safe.
+ * Where each node listens. Two sources: configured entries (the seeds, a node named by an admin
+ * command), which are what the operator says now, and gossip (every node announces its own address
+ * in its membership state), which is current for live nodes but may be a stale persisted state for
+ * a node not heard from since this node started.
+ *
+ * <p>So: the gossiped address of a node the failure detector finds reachable wins; otherwise the
+ * configured one, when there is one; otherwise the gossiped one. A cluster whose nodes all restart
+ * on new addresses thus meets again through its seeds' configured addresses, and learns everyone
+ * else's new address from their new states. Thread-safe.
  */
 public final class AddressBook {
-  private final Map<NodeId, InetSocketAddress> known = new ConcurrentHashMap<>();
+  private final Map<NodeId, InetSocketAddress> configured = new ConcurrentHashMap<>();
+  private final Map<String, InetSocketAddress> parsed = new ConcurrentHashMap<>();
   private volatile Supplier<MembershipView> membership = () -> null;
 
   /** A book that knows {@code entries} (e.g. the seeds). */
   public AddressBook(Map<NodeId, InetSocketAddress> entries) {
-    known.putAll(entries);
+    configured.putAll(entries);
   }
 
-  /** Consults {@code view} first from now on (the node's gossip view). */
+  /** Consults {@code view} from now on (the node's gossip view). */
   public void follow(Supplier<MembershipView> view) {
     this.membership = view;
   }
 
   /** Adds or replaces a configured entry. */
   public void put(NodeId node, InetSocketAddress address) {
-    known.put(node, address);
+    configured.put(node, address);
   }
 
-  /** The address of {@code node}: the gossiped one if any, else the configured one. */
+  /** The address to reach {@code node} at, by the rule above. */
   public Optional<InetSocketAddress> resolve(NodeId node) {
+    InetSocketAddress fromConfig = configured.get(node);
     MembershipView view = membership.get();
-    if (view != null) {
-      MembershipView.Member member = view.members().get(node);
-      if (member != null && !member.address().isEmpty()) {
-        InetSocketAddress gossiped = known.get(node);
-        if (gossiped == null || !member.address().equals(hostPort(gossiped))) {
-          gossiped = parse(member.address());
-          known.put(node, gossiped);
-        }
-        return Optional.of(gossiped);
+    MembershipView.Member member = view == null ? null : view.members().get(node);
+    if (member == null || member.address().isEmpty()) {
+      return Optional.ofNullable(fromConfig);
+    }
+    if (fromConfig != null && !member.reachable()) {
+      return Optional.of(fromConfig);
+    }
+    InetSocketAddress gossiped = parsed.get(member.address());
+    if (gossiped == null) {
+      gossiped = parse(member.address());
+      if (parsed.size() < 10_000) {
+        parsed.put(member.address(), gossiped);
       }
     }
-    return Optional.ofNullable(known.get(node));
+    return Optional.of(gossiped);
   }
 
   /**
