@@ -97,7 +97,10 @@ struct StoreInfo {
   3: required i32 readQuorum,
   4: required i32 writeQuorum,
   5: required i32 maxKeyBytes,
-  6: required i32 maxValueBytes
+  6: required i32 maxValueBytes,
+  7: optional i32 maxSiblings,
+  8: optional i32 maxBytesPerKey,
+  9: optional i32 maxContextBytes
 }
 
 /** One member of the cluster as the answering node sees it. */

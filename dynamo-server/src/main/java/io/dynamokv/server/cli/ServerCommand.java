@@ -3,6 +3,7 @@
  */
 package io.dynamokv.server.cli;
 
+import io.dynamokv.server.cluster.StoreAgreement;
 import io.dynamokv.server.config.ConfigLoader;
 import io.dynamokv.server.config.ServerConfig;
 import io.dynamokv.server.runtime.LogLevels;
@@ -53,6 +54,8 @@ final class ServerCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  private static final java.time.Duration STORE_CHECK_TIMEOUT = java.time.Duration.ofSeconds(2);
+
   private final Supplier<ConfigLoader> loaders;
   private final TransportFactory transports;
 
@@ -69,6 +72,12 @@ final class ServerCommand implements Callable<Integer> {
     List<String> problems = StartupChecks.run(server);
     if (!problems.isEmpty()) {
       throw new CliException(ExitCodes.USAGE, String.join("\n", problems));
+    }
+    if (!check) {
+      problems = StoreAgreement.checkWithSeeds(server, STORE_CHECK_TIMEOUT);
+      if (!problems.isEmpty()) {
+        throw new CliException(ExitCodes.USAGE, String.join("\n", problems));
+      }
     }
     if (check) {
       spec.commandLine()

@@ -183,14 +183,7 @@ public final class NodeService implements DynamoService.AsyncIface {
     }
     List<StoreInfo> stores = new ArrayList<>();
     for (StoreDefinition s : node.config().stores().values()) {
-      stores.add(
-          new StoreInfo(
-              s.name(),
-              s.replicationFactor(),
-              s.readQuorum(),
-              s.writeQuorum(),
-              s.maxKeyBytes(),
-              s.maxValueBytes()));
+      stores.add(ThriftCodec.toThrift(s));
     }
     return new ClusterInfo(
         node.id().value(),

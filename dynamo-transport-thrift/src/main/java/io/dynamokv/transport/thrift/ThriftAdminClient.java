@@ -3,6 +3,7 @@
  */
 package io.dynamokv.transport.thrift;
 
+import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.transport.thrift.gen.DynamoError;
 import io.dynamokv.transport.thrift.gen.DynamoService;
 import io.dynamokv.transport.thrift.gen.MemberInfo;
@@ -76,6 +77,11 @@ public final class ThriftAdminClient implements AutoCloseable {
         Map.copyOf(info.getCounters()),
         info.getStorageEngine(),
         info.getStorageBytes());
+  }
+
+  /** The stores the node declares, as it declares them. */
+  public List<StoreDefinition> stores() {
+    return call(client::cluster).getStores().stream().map(ThriftCodec::fromThrift).toList();
   }
 
   /** Makes the node join the cluster through the seed {@code seedId} at {@code seedAddress}. */

@@ -8,6 +8,7 @@ import io.dynamokv.core.membership.GossipMessage;
 import io.dynamokv.core.membership.MembershipCodec;
 import io.dynamokv.core.node.Failures;
 import io.dynamokv.core.node.NodeMessage;
+import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.spi.PeerMessage;
 import io.dynamokv.transport.thrift.gen.DynamoError;
 import io.dynamokv.transport.thrift.gen.ErrorCode;
@@ -21,6 +22,7 @@ import io.dynamokv.transport.thrift.gen.ReplicaRead;
 import io.dynamokv.transport.thrift.gen.ReplicaReadReply;
 import io.dynamokv.transport.thrift.gen.ReplicaWrite;
 import io.dynamokv.transport.thrift.gen.ReplicaWriteReply;
+import io.dynamokv.transport.thrift.gen.StoreInfo;
 
 /**
  * Translates between the domain's peer messages and errors and their Thrift structs. Decoding
@@ -138,6 +140,43 @@ final class ThriftCodec {
       }
       default -> throw unsupported("response");
     }
+  }
+
+  // ---- stores ----
+
+  static StoreInfo toThrift(StoreDefinition s) {
+    StoreInfo info =
+        new StoreInfo(
+            s.name(),
+            s.replicationFactor(),
+            s.readQuorum(),
+            s.writeQuorum(),
+            s.maxKeyBytes(),
+            s.maxValueBytes());
+    info.setMaxSiblings(s.maxSiblings());
+    info.setMaxBytesPerKey(s.maxBytesPerKey());
+    info.setMaxContextBytes(s.maxContextBytes());
+    return info;
+  }
+
+  /**
+   * The store a node declared. Limits an older node did not send are the defaults.
+   *
+   * @throws IllegalArgumentException when the declaration is not a valid store
+   */
+  static StoreDefinition fromThrift(StoreInfo s) {
+    return new StoreDefinition(
+        s.getName(),
+        s.getReplicas(),
+        s.getReadQuorum(),
+        s.getWriteQuorum(),
+        s.getMaxKeyBytes(),
+        s.getMaxValueBytes(),
+        s.isSetMaxSiblings() ? s.getMaxSiblings() : StoreDefinition.DEFAULT_MAX_SIBLINGS,
+        s.isSetMaxBytesPerKey() ? s.getMaxBytesPerKey() : StoreDefinition.DEFAULT_MAX_BYTES_PER_KEY,
+        s.isSetMaxContextBytes()
+            ? s.getMaxContextBytes()
+            : StoreDefinition.DEFAULT_MAX_CONTEXT_BYTES);
   }
 
   // ---- errors ----

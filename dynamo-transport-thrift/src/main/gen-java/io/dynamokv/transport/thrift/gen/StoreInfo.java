@@ -19,6 +19,9 @@ public class StoreInfo implements org.apache.thrift.TBase<StoreInfo, StoreInfo._
   private static final org.apache.thrift.protocol.TField WRITE_QUORUM_FIELD_DESC = new org.apache.thrift.protocol.TField("writeQuorum", org.apache.thrift.protocol.TType.I32, (short)4);
   private static final org.apache.thrift.protocol.TField MAX_KEY_BYTES_FIELD_DESC = new org.apache.thrift.protocol.TField("maxKeyBytes", org.apache.thrift.protocol.TType.I32, (short)5);
   private static final org.apache.thrift.protocol.TField MAX_VALUE_BYTES_FIELD_DESC = new org.apache.thrift.protocol.TField("maxValueBytes", org.apache.thrift.protocol.TType.I32, (short)6);
+  private static final org.apache.thrift.protocol.TField MAX_SIBLINGS_FIELD_DESC = new org.apache.thrift.protocol.TField("maxSiblings", org.apache.thrift.protocol.TType.I32, (short)7);
+  private static final org.apache.thrift.protocol.TField MAX_BYTES_PER_KEY_FIELD_DESC = new org.apache.thrift.protocol.TField("maxBytesPerKey", org.apache.thrift.protocol.TType.I32, (short)8);
+  private static final org.apache.thrift.protocol.TField MAX_CONTEXT_BYTES_FIELD_DESC = new org.apache.thrift.protocol.TField("maxContextBytes", org.apache.thrift.protocol.TType.I32, (short)9);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new StoreInfoStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new StoreInfoTupleSchemeFactory();
@@ -29,6 +32,9 @@ public class StoreInfo implements org.apache.thrift.TBase<StoreInfo, StoreInfo._
   private int writeQuorum; // required
   private int maxKeyBytes; // required
   private int maxValueBytes; // required
+  private int maxSiblings; // optional
+  private int maxBytesPerKey; // optional
+  private int maxContextBytes; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -37,7 +43,10 @@ public class StoreInfo implements org.apache.thrift.TBase<StoreInfo, StoreInfo._
     READ_QUORUM((short)3, "readQuorum"),
     WRITE_QUORUM((short)4, "writeQuorum"),
     MAX_KEY_BYTES((short)5, "maxKeyBytes"),
-    MAX_VALUE_BYTES((short)6, "maxValueBytes");
+    MAX_VALUE_BYTES((short)6, "maxValueBytes"),
+    MAX_SIBLINGS((short)7, "maxSiblings"),
+    MAX_BYTES_PER_KEY((short)8, "maxBytesPerKey"),
+    MAX_CONTEXT_BYTES((short)9, "maxContextBytes");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -65,6 +74,12 @@ public class StoreInfo implements org.apache.thrift.TBase<StoreInfo, StoreInfo._
           return MAX_KEY_BYTES;
         case 6: // MAX_VALUE_BYTES
           return MAX_VALUE_BYTES;
+        case 7: // MAX_SIBLINGS
+          return MAX_SIBLINGS;
+        case 8: // MAX_BYTES_PER_KEY
+          return MAX_BYTES_PER_KEY;
+        case 9: // MAX_CONTEXT_BYTES
+          return MAX_CONTEXT_BYTES;
         default:
           return null;
       }
@@ -113,7 +128,11 @@ public class StoreInfo implements org.apache.thrift.TBase<StoreInfo, StoreInfo._
   private static final int __WRITEQUORUM_ISSET_ID = 2;
   private static final int __MAXKEYBYTES_ISSET_ID = 3;
   private static final int __MAXVALUEBYTES_ISSET_ID = 4;
+  private static final int __MAXSIBLINGS_ISSET_ID = 5;
+  private static final int __MAXBYTESPERKEY_ISSET_ID = 6;
+  private static final int __MAXCONTEXTBYTES_ISSET_ID = 7;
   private byte __isset_bitfield = 0;
+  private static final _Fields optionals[] = {_Fields.MAX_SIBLINGS,_Fields.MAX_BYTES_PER_KEY,_Fields.MAX_CONTEXT_BYTES};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -128,6 +147,12 @@ public class StoreInfo implements org.apache.thrift.TBase<StoreInfo, StoreInfo._
     tmpMap.put(_Fields.MAX_KEY_BYTES, new org.apache.thrift.meta_data.FieldMetaData("maxKeyBytes", org.apache.thrift.TFieldRequirementType.REQUIRED, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
     tmpMap.put(_Fields.MAX_VALUE_BYTES, new org.apache.thrift.meta_data.FieldMetaData("maxValueBytes", org.apache.thrift.TFieldRequirementType.REQUIRED, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
+    tmpMap.put(_Fields.MAX_SIBLINGS, new org.apache.thrift.meta_data.FieldMetaData("maxSiblings", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
+    tmpMap.put(_Fields.MAX_BYTES_PER_KEY, new org.apache.thrift.meta_data.FieldMetaData("maxBytesPerKey", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
+    tmpMap.put(_Fields.MAX_CONTEXT_BYTES, new org.apache.thrift.meta_data.FieldMetaData("maxContextBytes", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(StoreInfo.class, metaDataMap);
@@ -171,6 +196,9 @@ public class StoreInfo implements org.apache.thrift.TBase<StoreInfo, StoreInfo._
     this.writeQuorum = other.writeQuorum;
     this.maxKeyBytes = other.maxKeyBytes;
     this.maxValueBytes = other.maxValueBytes;
+    this.maxSiblings = other.maxSiblings;
+    this.maxBytesPerKey = other.maxBytesPerKey;
+    this.maxContextBytes = other.maxContextBytes;
   }
 
   @Override
@@ -191,6 +219,12 @@ public class StoreInfo implements org.apache.thrift.TBase<StoreInfo, StoreInfo._
     this.maxKeyBytes = 0;
     setMaxValueBytesIsSet(false);
     this.maxValueBytes = 0;
+    setMaxSiblingsIsSet(false);
+    this.maxSiblings = 0;
+    setMaxBytesPerKeyIsSet(false);
+    this.maxBytesPerKey = 0;
+    setMaxContextBytesIsSet(false);
+    this.maxContextBytes = 0;
   }
 
   @org.apache.thrift.annotation.Nullable
@@ -333,6 +367,75 @@ public class StoreInfo implements org.apache.thrift.TBase<StoreInfo, StoreInfo._
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __MAXVALUEBYTES_ISSET_ID, value);
   }
 
+  public int getMaxSiblings() {
+    return this.maxSiblings;
+  }
+
+  public StoreInfo setMaxSiblings(int maxSiblings) {
+    this.maxSiblings = maxSiblings;
+    setMaxSiblingsIsSet(true);
+    return this;
+  }
+
+  public void unsetMaxSiblings() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __MAXSIBLINGS_ISSET_ID);
+  }
+
+  /** Returns true if field maxSiblings is set (has been assigned a value) and false otherwise */
+  public boolean isSetMaxSiblings() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __MAXSIBLINGS_ISSET_ID);
+  }
+
+  public void setMaxSiblingsIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __MAXSIBLINGS_ISSET_ID, value);
+  }
+
+  public int getMaxBytesPerKey() {
+    return this.maxBytesPerKey;
+  }
+
+  public StoreInfo setMaxBytesPerKey(int maxBytesPerKey) {
+    this.maxBytesPerKey = maxBytesPerKey;
+    setMaxBytesPerKeyIsSet(true);
+    return this;
+  }
+
+  public void unsetMaxBytesPerKey() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __MAXBYTESPERKEY_ISSET_ID);
+  }
+
+  /** Returns true if field maxBytesPerKey is set (has been assigned a value) and false otherwise */
+  public boolean isSetMaxBytesPerKey() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __MAXBYTESPERKEY_ISSET_ID);
+  }
+
+  public void setMaxBytesPerKeyIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __MAXBYTESPERKEY_ISSET_ID, value);
+  }
+
+  public int getMaxContextBytes() {
+    return this.maxContextBytes;
+  }
+
+  public StoreInfo setMaxContextBytes(int maxContextBytes) {
+    this.maxContextBytes = maxContextBytes;
+    setMaxContextBytesIsSet(true);
+    return this;
+  }
+
+  public void unsetMaxContextBytes() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __MAXCONTEXTBYTES_ISSET_ID);
+  }
+
+  /** Returns true if field maxContextBytes is set (has been assigned a value) and false otherwise */
+  public boolean isSetMaxContextBytes() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __MAXCONTEXTBYTES_ISSET_ID);
+  }
+
+  public void setMaxContextBytesIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __MAXCONTEXTBYTES_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -384,6 +487,30 @@ public class StoreInfo implements org.apache.thrift.TBase<StoreInfo, StoreInfo._
       }
       break;
 
+    case MAX_SIBLINGS:
+      if (value == null) {
+        unsetMaxSiblings();
+      } else {
+        setMaxSiblings((java.lang.Integer)value);
+      }
+      break;
+
+    case MAX_BYTES_PER_KEY:
+      if (value == null) {
+        unsetMaxBytesPerKey();
+      } else {
+        setMaxBytesPerKey((java.lang.Integer)value);
+      }
+      break;
+
+    case MAX_CONTEXT_BYTES:
+      if (value == null) {
+        unsetMaxContextBytes();
+      } else {
+        setMaxContextBytes((java.lang.Integer)value);
+      }
+      break;
+
     }
   }
 
@@ -409,6 +536,15 @@ public class StoreInfo implements org.apache.thrift.TBase<StoreInfo, StoreInfo._
     case MAX_VALUE_BYTES:
       return getMaxValueBytes();
 
+    case MAX_SIBLINGS:
+      return getMaxSiblings();
+
+    case MAX_BYTES_PER_KEY:
+      return getMaxBytesPerKey();
+
+    case MAX_CONTEXT_BYTES:
+      return getMaxContextBytes();
+
     }
     throw new java.lang.IllegalStateException();
   }
@@ -433,6 +569,12 @@ public class StoreInfo implements org.apache.thrift.TBase<StoreInfo, StoreInfo._
       return isSetMaxKeyBytes();
     case MAX_VALUE_BYTES:
       return isSetMaxValueBytes();
+    case MAX_SIBLINGS:
+      return isSetMaxSiblings();
+    case MAX_BYTES_PER_KEY:
+      return isSetMaxBytesPerKey();
+    case MAX_CONTEXT_BYTES:
+      return isSetMaxContextBytes();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -504,6 +646,33 @@ public class StoreInfo implements org.apache.thrift.TBase<StoreInfo, StoreInfo._
         return false;
     }
 
+    boolean this_present_maxSiblings = true && this.isSetMaxSiblings();
+    boolean that_present_maxSiblings = true && that.isSetMaxSiblings();
+    if (this_present_maxSiblings || that_present_maxSiblings) {
+      if (!(this_present_maxSiblings && that_present_maxSiblings))
+        return false;
+      if (this.maxSiblings != that.maxSiblings)
+        return false;
+    }
+
+    boolean this_present_maxBytesPerKey = true && this.isSetMaxBytesPerKey();
+    boolean that_present_maxBytesPerKey = true && that.isSetMaxBytesPerKey();
+    if (this_present_maxBytesPerKey || that_present_maxBytesPerKey) {
+      if (!(this_present_maxBytesPerKey && that_present_maxBytesPerKey))
+        return false;
+      if (this.maxBytesPerKey != that.maxBytesPerKey)
+        return false;
+    }
+
+    boolean this_present_maxContextBytes = true && this.isSetMaxContextBytes();
+    boolean that_present_maxContextBytes = true && that.isSetMaxContextBytes();
+    if (this_present_maxContextBytes || that_present_maxContextBytes) {
+      if (!(this_present_maxContextBytes && that_present_maxContextBytes))
+        return false;
+      if (this.maxContextBytes != that.maxContextBytes)
+        return false;
+    }
+
     return true;
   }
 
@@ -524,6 +693,18 @@ public class StoreInfo implements org.apache.thrift.TBase<StoreInfo, StoreInfo._
     hashCode = hashCode * 8191 + maxKeyBytes;
 
     hashCode = hashCode * 8191 + maxValueBytes;
+
+    hashCode = hashCode * 8191 + ((isSetMaxSiblings()) ? 131071 : 524287);
+    if (isSetMaxSiblings())
+      hashCode = hashCode * 8191 + maxSiblings;
+
+    hashCode = hashCode * 8191 + ((isSetMaxBytesPerKey()) ? 131071 : 524287);
+    if (isSetMaxBytesPerKey())
+      hashCode = hashCode * 8191 + maxBytesPerKey;
+
+    hashCode = hashCode * 8191 + ((isSetMaxContextBytes()) ? 131071 : 524287);
+    if (isSetMaxContextBytes())
+      hashCode = hashCode * 8191 + maxContextBytes;
 
     return hashCode;
   }
@@ -596,6 +777,36 @@ public class StoreInfo implements org.apache.thrift.TBase<StoreInfo, StoreInfo._
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetMaxSiblings(), other.isSetMaxSiblings());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetMaxSiblings()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.maxSiblings, other.maxSiblings);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetMaxBytesPerKey(), other.isSetMaxBytesPerKey());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetMaxBytesPerKey()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.maxBytesPerKey, other.maxBytesPerKey);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetMaxContextBytes(), other.isSetMaxContextBytes());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetMaxContextBytes()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.maxContextBytes, other.maxContextBytes);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -647,6 +858,24 @@ public class StoreInfo implements org.apache.thrift.TBase<StoreInfo, StoreInfo._
     sb.append("maxValueBytes:");
     sb.append(this.maxValueBytes);
     first = false;
+    if (isSetMaxSiblings()) {
+      if (!first) sb.append(", ");
+      sb.append("maxSiblings:");
+      sb.append(this.maxSiblings);
+      first = false;
+    }
+    if (isSetMaxBytesPerKey()) {
+      if (!first) sb.append(", ");
+      sb.append("maxBytesPerKey:");
+      sb.append(this.maxBytesPerKey);
+      first = false;
+    }
+    if (isSetMaxContextBytes()) {
+      if (!first) sb.append(", ");
+      sb.append("maxContextBytes:");
+      sb.append(this.maxContextBytes);
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -750,6 +979,30 @@ public class StoreInfo implements org.apache.thrift.TBase<StoreInfo, StoreInfo._
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
             }
             break;
+          case 7: // MAX_SIBLINGS
+            if (schemeField.type == org.apache.thrift.protocol.TType.I32) {
+              struct.maxSiblings = iprot.readI32();
+              struct.setMaxSiblingsIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
+          case 8: // MAX_BYTES_PER_KEY
+            if (schemeField.type == org.apache.thrift.protocol.TType.I32) {
+              struct.maxBytesPerKey = iprot.readI32();
+              struct.setMaxBytesPerKeyIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
+          case 9: // MAX_CONTEXT_BYTES
+            if (schemeField.type == org.apache.thrift.protocol.TType.I32) {
+              struct.maxContextBytes = iprot.readI32();
+              struct.setMaxContextBytesIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
           default:
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
         }
@@ -801,6 +1054,21 @@ public class StoreInfo implements org.apache.thrift.TBase<StoreInfo, StoreInfo._
       oprot.writeFieldBegin(MAX_VALUE_BYTES_FIELD_DESC);
       oprot.writeI32(struct.maxValueBytes);
       oprot.writeFieldEnd();
+      if (struct.isSetMaxSiblings()) {
+        oprot.writeFieldBegin(MAX_SIBLINGS_FIELD_DESC);
+        oprot.writeI32(struct.maxSiblings);
+        oprot.writeFieldEnd();
+      }
+      if (struct.isSetMaxBytesPerKey()) {
+        oprot.writeFieldBegin(MAX_BYTES_PER_KEY_FIELD_DESC);
+        oprot.writeI32(struct.maxBytesPerKey);
+        oprot.writeFieldEnd();
+      }
+      if (struct.isSetMaxContextBytes()) {
+        oprot.writeFieldBegin(MAX_CONTEXT_BYTES_FIELD_DESC);
+        oprot.writeI32(struct.maxContextBytes);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -825,6 +1093,26 @@ public class StoreInfo implements org.apache.thrift.TBase<StoreInfo, StoreInfo._
       oprot.writeI32(struct.writeQuorum);
       oprot.writeI32(struct.maxKeyBytes);
       oprot.writeI32(struct.maxValueBytes);
+      java.util.BitSet optionals = new java.util.BitSet();
+      if (struct.isSetMaxSiblings()) {
+        optionals.set(0);
+      }
+      if (struct.isSetMaxBytesPerKey()) {
+        optionals.set(1);
+      }
+      if (struct.isSetMaxContextBytes()) {
+        optionals.set(2);
+      }
+      oprot.writeBitSet(optionals, 3);
+      if (struct.isSetMaxSiblings()) {
+        oprot.writeI32(struct.maxSiblings);
+      }
+      if (struct.isSetMaxBytesPerKey()) {
+        oprot.writeI32(struct.maxBytesPerKey);
+      }
+      if (struct.isSetMaxContextBytes()) {
+        oprot.writeI32(struct.maxContextBytes);
+      }
     }
 
     @Override
@@ -842,6 +1130,19 @@ public class StoreInfo implements org.apache.thrift.TBase<StoreInfo, StoreInfo._
       struct.setMaxKeyBytesIsSet(true);
       struct.maxValueBytes = iprot.readI32();
       struct.setMaxValueBytesIsSet(true);
+      java.util.BitSet incoming = iprot.readBitSet(3);
+      if (incoming.get(0)) {
+        struct.maxSiblings = iprot.readI32();
+        struct.setMaxSiblingsIsSet(true);
+      }
+      if (incoming.get(1)) {
+        struct.maxBytesPerKey = iprot.readI32();
+        struct.setMaxBytesPerKeyIsSet(true);
+      }
+      if (incoming.get(2)) {
+        struct.maxContextBytes = iprot.readI32();
+        struct.setMaxContextBytesIsSet(true);
+      }
     }
   }
 
