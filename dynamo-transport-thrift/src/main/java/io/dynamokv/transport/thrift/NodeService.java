@@ -53,6 +53,10 @@ public final class NodeService implements DynamoService.AsyncIface {
 
   @Override
   public void get(GetRequest request, AsyncMethodCallback<GetResponse> callback) {
+    if (request == null) {
+      missing("request", callback);
+      return;
+    }
     reply(
         node.get(request.getStore(), request.getKey(), options(request.getOptions())),
         result -> {
@@ -65,6 +69,10 @@ public final class NodeService implements DynamoService.AsyncIface {
 
   @Override
   public void put(PutRequest request, AsyncMethodCallback<WriteResponse> callback) {
+    if (request == null) {
+      missing("request", callback);
+      return;
+    }
     reply(
         node.put(
             request.getStore(),
@@ -78,6 +86,10 @@ public final class NodeService implements DynamoService.AsyncIface {
 
   @Override
   public void erase(DeleteRequest request, AsyncMethodCallback<WriteResponse> callback) {
+    if (request == null) {
+      missing("request", callback);
+      return;
+    }
     reply(
         node.delete(
             request.getStore(),
@@ -110,6 +122,10 @@ public final class NodeService implements DynamoService.AsyncIface {
 
   @Override
   public void join(String seedId, String seedAddress, AsyncMethodCallback<Void> callback) {
+    if (seedAddress == null) {
+      missing("seedAddress", callback);
+      return;
+    }
     NodeId seed;
     try {
       seed = NodeId.of(seedId);
@@ -172,6 +188,16 @@ public final class NodeService implements DynamoService.AsyncIface {
         ByteBuffer.wrap(ring == null ? new byte[0] : RingCodec.encode(ring)),
         members,
         stores);
+  }
+
+  /**
+   * Arguments are optional on the wire (only struct fields are required), so a request without its
+   * argument decodes; it is refused as invalid rather than failing as an internal error.
+   */
+  private static void missing(String argument, AsyncMethodCallback<?> callback) {
+    callback.onError(
+        ThriftCodec.toError(
+            new Failures.InvalidRequestException("the " + argument + " argument is missing")));
   }
 
   private static WriteResponse written(Context context) {
