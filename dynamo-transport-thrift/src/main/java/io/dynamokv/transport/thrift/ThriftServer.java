@@ -20,7 +20,13 @@ import org.apache.thrift.TBaseAsyncProcessor;
 import org.apache.thrift.TException;
 import org.apache.thrift.async.AsyncMethodCallback;
 import org.apache.thrift.protocol.TCompactProtocol;
+import org.apache.thrift.protocol.TList;
+import org.apache.thrift.protocol.TMap;
+import org.apache.thrift.protocol.TMessage;
 import org.apache.thrift.protocol.TProtocol;
+import org.apache.thrift.protocol.TProtocolException;
+import org.apache.thrift.protocol.TProtocolFactory;
+import org.apache.thrift.protocol.TStruct;
 import org.apache.thrift.server.AbstractNonblockingServer;
 import org.apache.thrift.server.ServerContext;
 import org.apache.thrift.server.TServerEventHandler;
@@ -29,6 +35,7 @@ import org.apache.thrift.transport.TNonblockingServerSocket;
 import org.apache.thrift.transport.TNonblockingSocket;
 import org.apache.thrift.transport.TTransport;
 import org.apache.thrift.transport.TTransportException;
+import org.apache.thrift.transport.TTransportFactory;
 import org.apache.thrift.transport.layered.TFramedTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,14 +51,23 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Limits ({@link ThriftServerConfig}): a frame over {@code maxFrameBytes} closes its connection;
  * frames being read share {@code maxReadBufferBytes}; strings and containers are bounded within a
- * frame; connections beyond {@code maxConnections} are closed on accept. A malformed request fails
- * its own connection only.
+ * frame; connections beyond {@code maxConnections} are closed on accept. Decoding never allocates
+ * more than the frame holds: a length or count that claims more bytes than are left in the frame
+ * closes the connection (libthrift 0.20 checks such claims only against its 100 MiB message limit),
+ * and structs, lists, sets and maps nest at most {@link #MAX_NESTING} deep (a protocol error, where
+ * libthrift alone would recurse until the stack overflows). A malformed request fails its own
+ * connection only.
  *
  * <p>{@link #close()} is graceful: new requests are answered {@link ErrorCode#SHUTTING_DOWN}, those
  * in flight get up to {@code shutdownGrace} to finish, then the socket closes.
  */
 public final class ThriftServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ThriftServer.class);
+
+  /**
+   * How deep structs and containers may nest in a request (libthrift's default recursion limit).
+   */
+  static final int MAX_NESTING = 64;
 
   private final ThriftServerConfig config;
   private final LimitedServerSocket socket;
@@ -79,10 +95,8 @@ public final class ThriftServer implements AutoCloseable {
             .selectorThreads(config.selectorThreads())
             .workerThreads(config.workerThreads())
             .processor(new TBaseAsyncProcessor<>(new Object(), functions))
-            .transportFactory(new TFramedTransport.Factory(config.maxFrameBytes()))
-            .protocolFactory(
-                new TCompactProtocol.Factory(
-                    config.maxStringBytes(), config.maxContainerElements()));
+            .transportFactory(transportFactory(config))
+            .protocolFactory(protocolFactory(config));
     args.maxReadBufferBytes = config.maxReadBufferBytes();
     this.server = new TThreadedSelectorServer(args);
     server.setServerEventHandler(socket);
@@ -186,6 +200,23 @@ public final class ThriftServer implements AutoCloseable {
     log.info("Thrift server on {} stopped", address());
   }
 
+  /** The transports the server decodes each request frame with. */
+  static TTransportFactory transportFactory(ThriftServerConfig config) {
+    return new TTransportFactory() {
+      @Override
+      public TTransport getTransport(TTransport base) throws TTransportException {
+        return new FrameBoundedTransport(base, config.maxFrameBytes());
+      }
+    };
+  }
+
+  /** The protocol the server decodes requests and encodes replies with. */
+  static TProtocolFactory protocolFactory(ThriftServerConfig config) {
+    return transport ->
+        new NestingLimitedProtocol(
+            transport, config.maxStringBytes(), config.maxContainerElements());
+  }
+
   @SuppressWarnings({"unchecked", "rawtypes"})
   private <I> void addGated(
       Map<String, AsyncProcessFunction<Object, ? extends TBase, ?>> into,
@@ -259,6 +290,99 @@ public final class ThriftServer implements AutoCloseable {
     public AsyncMethodCallback<Object> getResultHandler(
         AbstractNonblockingServer.AsyncFrameBuffer fb, int seqid) {
       return delegate.getResultHandler(fb, seqid);
+    }
+  }
+
+  /**
+   * The framed transport, except that a length or count may claim at most the bytes left in the
+   * frame. The server hands each request to the protocol as one complete frame, so what is left in
+   * the frame is what is left of the request.
+   */
+  static final class FrameBoundedTransport extends TFramedTransport {
+    FrameBoundedTransport(TTransport base, int maxFrameBytes) throws TTransportException {
+      super(base, maxFrameBytes);
+    }
+
+    @Override
+    public void checkReadBytesAvailable(long numBytes) throws TTransportException {
+      if (numBytes < 0) {
+        throw new TTransportException(
+            TTransportException.CORRUPTED_DATA, "negative length or count " + numBytes);
+      }
+      int left = getBytesRemainingInBuffer();
+      if (numBytes > left) {
+        throw new TTransportException(
+            TTransportException.END_OF_FILE,
+            "a length or count claims "
+                + numBytes
+                + " bytes, only "
+                + left
+                + " are left in the frame");
+      }
+      super.checkReadBytesAvailable(numBytes);
+    }
+  }
+
+  /** The compact protocol with a limit on how deep structs and containers nest. */
+  static final class NestingLimitedProtocol extends TCompactProtocol {
+    private int depth;
+
+    NestingLimitedProtocol(TTransport transport, long maxStringBytes, long maxContainerElements) {
+      super(transport, maxStringBytes, maxContainerElements);
+    }
+
+    @Override
+    public TMessage readMessageBegin() throws TException {
+      depth = 0; // the connection's previous request may have failed halfway
+      return super.readMessageBegin();
+    }
+
+    @Override
+    public TStruct readStructBegin() throws TException {
+      nest();
+      return super.readStructBegin();
+    }
+
+    @Override
+    public void readStructEnd() throws TException {
+      depth--;
+      super.readStructEnd();
+    }
+
+    /** Also reads set headers. */
+    @Override
+    public TList readListBegin() throws TException {
+      nest();
+      return super.readListBegin();
+    }
+
+    @Override
+    public void readListEnd() throws TException {
+      depth--;
+    }
+
+    @Override
+    public void readSetEnd() throws TException {
+      depth--;
+    }
+
+    @Override
+    public TMap readMapBegin() throws TException {
+      nest();
+      return super.readMapBegin();
+    }
+
+    @Override
+    public void readMapEnd() throws TException {
+      depth--;
+    }
+
+    private void nest() throws TProtocolException {
+      if (++depth > MAX_NESTING) {
+        throw new TProtocolException(
+            TProtocolException.DEPTH_LIMIT,
+            "structs and containers nest more than " + MAX_NESTING + " deep");
+      }
     }
   }
 
