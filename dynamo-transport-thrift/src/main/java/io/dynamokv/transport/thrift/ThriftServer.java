@@ -8,10 +8,14 @@ import io.dynamokv.transport.thrift.gen.DynamoError;
 import io.dynamokv.transport.thrift.gen.DynamoService;
 import io.dynamokv.transport.thrift.gen.ErrorCode;
 import io.dynamokv.transport.thrift.gen.PeerService;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.thrift.AsyncProcessFunction;
@@ -23,13 +27,10 @@ import org.apache.thrift.protocol.TCompactProtocol;
 import org.apache.thrift.protocol.TList;
 import org.apache.thrift.protocol.TMap;
 import org.apache.thrift.protocol.TMessage;
-import org.apache.thrift.protocol.TProtocol;
 import org.apache.thrift.protocol.TProtocolException;
 import org.apache.thrift.protocol.TProtocolFactory;
 import org.apache.thrift.protocol.TStruct;
 import org.apache.thrift.server.AbstractNonblockingServer;
-import org.apache.thrift.server.ServerContext;
-import org.apache.thrift.server.TServerEventHandler;
 import org.apache.thrift.server.TThreadedSelectorServer;
 import org.apache.thrift.transport.TNonblockingServerSocket;
 import org.apache.thrift.transport.TNonblockingSocket;
@@ -59,7 +60,8 @@ import org.slf4j.LoggerFactory;
  * connection only.
  *
  * <p>{@link #close()} is graceful: new requests are answered {@link ErrorCode#SHUTTING_DOWN}, those
- * in flight get up to {@code shutdownGrace} to finish, then the socket closes.
+ * read before get up to {@code shutdownGrace} to finish and have their replies written, then the
+ * socket closes.
  */
 public final class ThriftServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ThriftServer.class);
@@ -76,6 +78,7 @@ public final class ThriftServer implements AutoCloseable {
   private final Thread serveThread;
   private final Object lock = new Object();
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger unanswered = new AtomicInteger();
   private final AtomicLong rejectedConnections = new AtomicLong();
   private volatile boolean draining;
   private boolean closed;
@@ -84,7 +87,7 @@ public final class ThriftServer implements AutoCloseable {
       ThriftServerConfig config, DynamoService.AsyncIface client, PeerService.AsyncIface peer)
       throws TTransportException {
     this.config = config;
-    this.socket = new LimitedServerSocket(config, rejectedConnections);
+    this.socket = new LimitedServerSocket(config);
     this.bound = new InetSocketAddress(config.bind().getAddress(), socket.getPort());
     @SuppressWarnings("rawtypes")
     Map<String, AsyncProcessFunction<Object, ? extends TBase, ?>> functions = new HashMap<>();
@@ -98,8 +101,16 @@ public final class ThriftServer implements AutoCloseable {
             .transportFactory(transportFactory(config))
             .protocolFactory(protocolFactory(config));
     args.maxReadBufferBytes = config.maxReadBufferBytes();
-    this.server = new TThreadedSelectorServer(args);
-    server.setServerEventHandler(socket);
+    this.server =
+        new TThreadedSelectorServer(args) {
+          @Override
+          protected void gracefullyShutdownInvokerPool() {
+            // libthrift 0.20 throws NullPointerException here when there is no worker pool.
+            if (config.workerThreads() > 0) {
+              super.gracefullyShutdownInvokerPool();
+            }
+          }
+        };
     this.serveThread =
         new Thread(
             () -> {
@@ -164,7 +175,10 @@ public final class ThriftServer implements AutoCloseable {
     return inFlight.get();
   }
 
-  /** Graceful stop: refuses new requests, lets in-flight ones finish (bounded), closes. */
+  /**
+   * Graceful stop: refuses new requests, lets the ones read before finish and their replies be
+   * written (bounded by {@code shutdownGrace}), closes.
+   */
   @Override
   public void close() {
     synchronized (lock) {
@@ -175,7 +189,9 @@ public final class ThriftServer implements AutoCloseable {
     }
     draining = true;
     long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
-    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+    // Not just inFlight: a completed request's reply is written later by its selector thread, and
+    // stopping the server first would drop it.
+    while (unanswered.get() > 0 && System.nanoTime() < deadline) {
       try {
         Thread.sleep(5);
       } catch (InterruptedException e) {
@@ -183,11 +199,11 @@ public final class ThriftServer implements AutoCloseable {
         break;
       }
     }
-    if (inFlight.get() > 0) {
+    if (unanswered.get() > 0) {
       log.warn(
-          "Thrift server on {}: {} requests still in flight after {}; closing anyway",
+          "Thrift server on {}: {} requests still unanswered after {}; closing anyway",
           address(),
-          inFlight.get(),
+          unanswered.get(),
           config.shutdownGrace());
     }
     server.stop();
@@ -388,20 +404,17 @@ public final class ThriftServer implements AutoCloseable {
 
   /**
    * The listening socket: applies the frame limit to every accepted connection and closes
-   * connections over the limit. It is also the server's event handler, to count open connections.
+   * connections over the limit. A connection holds its slot from accept until it closes.
    */
-  private static final class LimitedServerSocket extends TNonblockingServerSocket
-      implements TServerEventHandler {
+  private final class LimitedServerSocket extends TNonblockingServerSocket {
     private final int maxFrameBytes;
     private final int maxConnections;
-    private final AtomicLong rejected;
     final AtomicInteger open = new AtomicInteger();
 
-    LimitedServerSocket(ThriftServerConfig config, AtomicLong rejected) throws TTransportException {
+    LimitedServerSocket(ThriftServerConfig config) throws TTransportException {
       super(config.bind());
       this.maxFrameBytes = config.maxFrameBytes();
       this.maxConnections = config.maxConnections();
-      this.rejected = rejected;
     }
 
     @Override
@@ -410,32 +423,78 @@ public final class ThriftServer implements AutoCloseable {
       if (accepted == null) {
         return null;
       }
-      if (open.get() >= maxConnections) {
-        rejected.incrementAndGet();
+      // Counted here, on the accepting thread: a count kept by the selector threads lags behind
+      // a burst of connections, and let twice the limit in.
+      if (open.incrementAndGet() > maxConnections) {
+        open.decrementAndGet();
+        rejectedConnections.incrementAndGet();
         log.warn("refusing a connection: {} connections are open (max-connections)", open.get());
         accepted.close();
         return null;
       }
-      accepted.setMaxFrameSize(maxFrameBytes);
-      return accepted;
+      try {
+        Connection c = new Connection(accepted.getSocketChannel(), open);
+        c.setMaxFrameSize(maxFrameBytes);
+        return c;
+      } catch (IOException e) {
+        open.decrementAndGet();
+        accepted.close();
+        throw new TTransportException(e);
+      }
+    }
+  }
+
+  /**
+   * An accepted connection. Releases its slot when closed, and tracks whether its client waits for
+   * a reply, so that {@link #close()} can wait until every request read before the drain is
+   * answered on the wire.
+   */
+  private final class Connection extends TNonblockingSocket {
+    private final AtomicInteger open;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean awaitingReply = new AtomicBoolean();
+
+    Connection(SocketChannel channel, AtomicInteger open) throws IOException, TTransportException {
+      super(channel);
+      this.open = open;
     }
 
     @Override
-    public void preServe() {}
-
-    @Override
-    public ServerContext createContext(TProtocol input, TProtocol output) {
-      open.incrementAndGet();
-      return null;
+    public int read(ByteBuffer buffer) throws TTransportException {
+      int n = super.read(buffer);
+      // The server reads a frame's 4-byte size, then the whole frame into one buffer: once such
+      // a buffer is full, a request is complete and its client waits for the reply.
+      if (n > 0 && !buffer.hasRemaining() && buffer.capacity() > 4 && !draining) {
+        if (awaitingReply.compareAndSet(false, true)) {
+          unanswered.incrementAndGet();
+        }
+      }
+      return n;
     }
 
     @Override
-    public void deleteContext(ServerContext context, TProtocol input, TProtocol output) {
-      open.decrementAndGet();
+    public int write(ByteBuffer buffer) throws TTransportException {
+      int n = super.write(buffer);
+      if (!buffer.hasRemaining()) {
+        answered(); // one buffer holds one whole reply
+      }
+      return n;
     }
 
     @Override
-    public void processContext(ServerContext context, TTransport in, TTransport out) {}
+    public void close() {
+      super.close();
+      if (closed.compareAndSet(false, true)) {
+        answered();
+        open.decrementAndGet();
+      }
+    }
+
+    private void answered() {
+      if (awaitingReply.compareAndSet(true, false)) {
+        unanswered.decrementAndGet();
+      }
+    }
   }
 
   /** The server's address could not be bound. */
