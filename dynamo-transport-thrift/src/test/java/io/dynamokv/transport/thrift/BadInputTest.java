@@ -161,6 +161,16 @@ class BadInputTest {
     }
   }
 
+  /** Found by the fuzz test: libthrift's fast varint decoder read past the end of the frame. */
+  @Test
+  void frameEndingInsideAVarintClosesTheConnection() throws Exception {
+    byte[] message = {(byte) 0x82, 0x21, 0x06, (byte) 0xfa, (byte) 0x8c, (byte) 0x8b, (byte) 0x9e};
+    try (RawConnection c = RawConnection.open(node.port())) {
+      c.sendFrame(message);
+      assertThat(c.closedWithin(PROMPTLY)).isTrue();
+    }
+  }
+
   @Test
   void wrongProtocolClosesTheConnection() throws Exception {
     TMemoryBuffer buffer = new TMemoryBuffer(64);
@@ -262,6 +272,28 @@ class BadInputTest {
                   new PutRequest(ThriftTestNode.STORE, utf8("k"), utf8("v"), EMPTY))));
       assertThat(RawConnection.decodeReply(c.readFrame(PROMPTLY), put)).isEmpty();
       assertThat(put.isSetSuccess()).isTrue();
+    }
+  }
+
+  /**
+   * After a request refused halfway through its frame, the next request on the connection is read
+   * from its own frame, not from the rest of the refused one.
+   */
+  @Test
+  void requestAfterAProtocolErrorOnTheSameConnectionIsServed() throws Exception {
+    try (RawConnection c = RawConnection.open(node.port())) {
+      c.sendFrame(claim(99, TType.LIST, MAX_CONTAINER + 1));
+      assertThat(RawConnection.decodeReply(c.readFrame(PROMPTLY), new DynamoService.put_result()))
+          .hasValueSatisfying(
+              e -> assertThat(e.getType()).isEqualTo(TApplicationException.PROTOCOL_ERROR));
+      DynamoService.get_result get = new DynamoService.get_result();
+      c.sendFrame(
+          RawConnection.call(
+              "get",
+              2,
+              new DynamoService.get_args(new GetRequest(ThriftTestNode.STORE, utf8("canary-0")))));
+      assertThat(RawConnection.decodeReply(c.readFrame(PROMPTLY), get)).isEmpty();
+      assertThat(get.isSetSuccess()).as("answered: %s", get).isTrue();
     }
   }
 
