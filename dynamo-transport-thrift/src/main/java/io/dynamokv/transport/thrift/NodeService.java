@@ -76,6 +76,10 @@ public final class NodeService implements DynamoService.AsyncIface {
 
   @Override
   public void get(GetRequest request, AsyncMethodCallback<GetResponse> callback) {
+    if (request == null) {
+      missing("request", callback);
+      return;
+    }
     timed(
         "get",
         node.get(request.getStore(), request.getKey(), options(request.getOptions())),
@@ -89,6 +93,10 @@ public final class NodeService implements DynamoService.AsyncIface {
 
   @Override
   public void put(PutRequest request, AsyncMethodCallback<WriteResponse> callback) {
+    if (request == null) {
+      missing("request", callback);
+      return;
+    }
     timed(
         "put",
         node.put(
@@ -103,6 +111,10 @@ public final class NodeService implements DynamoService.AsyncIface {
 
   @Override
   public void erase(DeleteRequest request, AsyncMethodCallback<WriteResponse> callback) {
+    if (request == null) {
+      missing("request", callback);
+      return;
+    }
     timed(
         "delete",
         node.delete(
@@ -136,6 +148,10 @@ public final class NodeService implements DynamoService.AsyncIface {
 
   @Override
   public void join(String seedId, String seedAddress, AsyncMethodCallback<Void> callback) {
+    if (seedAddress == null) {
+      missing("seedAddress", callback);
+      return;
+    }
     NodeId seed;
     try {
       seed = NodeId.of(seedId);
@@ -191,6 +207,16 @@ public final class NodeService implements DynamoService.AsyncIface {
         ByteBuffer.wrap(ring == null ? new byte[0] : RingCodec.encode(ring)),
         members,
         stores);
+  }
+
+  /**
+   * Arguments are optional on the wire (only struct fields are required), so a request without its
+   * argument decodes; it is refused as invalid rather than failing as an internal error.
+   */
+  private static void missing(String argument, AsyncMethodCallback<?> callback) {
+    callback.onError(
+        ThriftCodec.toError(
+            new Failures.InvalidRequestException("the " + argument + " argument is missing")));
   }
 
   private static WriteResponse written(Context context) {

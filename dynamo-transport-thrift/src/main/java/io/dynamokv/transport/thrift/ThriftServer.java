@@ -8,10 +8,14 @@ import io.dynamokv.transport.thrift.gen.DynamoError;
 import io.dynamokv.transport.thrift.gen.DynamoService;
 import io.dynamokv.transport.thrift.gen.ErrorCode;
 import io.dynamokv.transport.thrift.gen.PeerService;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.thrift.AsyncProcessFunction;
@@ -20,15 +24,19 @@ import org.apache.thrift.TBaseAsyncProcessor;
 import org.apache.thrift.TException;
 import org.apache.thrift.async.AsyncMethodCallback;
 import org.apache.thrift.protocol.TCompactProtocol;
-import org.apache.thrift.protocol.TProtocol;
+import org.apache.thrift.protocol.TList;
+import org.apache.thrift.protocol.TMap;
+import org.apache.thrift.protocol.TMessage;
+import org.apache.thrift.protocol.TProtocolException;
+import org.apache.thrift.protocol.TProtocolFactory;
+import org.apache.thrift.protocol.TStruct;
 import org.apache.thrift.server.AbstractNonblockingServer;
-import org.apache.thrift.server.ServerContext;
-import org.apache.thrift.server.TServerEventHandler;
 import org.apache.thrift.server.TThreadedSelectorServer;
 import org.apache.thrift.transport.TNonblockingServerSocket;
 import org.apache.thrift.transport.TNonblockingSocket;
 import org.apache.thrift.transport.TTransport;
 import org.apache.thrift.transport.TTransportException;
+import org.apache.thrift.transport.TTransportFactory;
 import org.apache.thrift.transport.layered.TFramedTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,14 +52,24 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Limits ({@link ThriftServerConfig}): a frame over {@code maxFrameBytes} closes its connection;
  * frames being read share {@code maxReadBufferBytes}; strings and containers are bounded within a
- * frame; connections beyond {@code maxConnections} are closed on accept. A malformed request fails
- * its own connection only.
+ * frame; connections beyond {@code maxConnections} are closed on accept. Decoding never allocates
+ * more than the frame holds: a length or count that claims more bytes than are left in the frame
+ * closes the connection (libthrift 0.20 checks such claims only against its 100 MiB message limit),
+ * and structs, lists, sets and maps nest at most {@link #MAX_NESTING} deep (a protocol error, where
+ * libthrift alone would recurse until the stack overflows). A malformed request fails its own
+ * connection only.
  *
  * <p>{@link #close()} is graceful: new requests are answered {@link ErrorCode#SHUTTING_DOWN}, those
- * in flight get up to {@code shutdownGrace} to finish, then the socket closes.
+ * read before get up to {@code shutdownGrace} to finish and have their replies written, then the
+ * socket closes.
  */
 public final class ThriftServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ThriftServer.class);
+
+  /**
+   * How deep structs and containers may nest in a request (libthrift's default recursion limit).
+   */
+  static final int MAX_NESTING = 64;
 
   private final ThriftServerConfig config;
   private final LimitedServerSocket socket;
@@ -60,6 +78,7 @@ public final class ThriftServer implements AutoCloseable {
   private final Thread serveThread;
   private final Object lock = new Object();
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger unanswered = new AtomicInteger();
   private final AtomicLong rejectedConnections = new AtomicLong();
   private volatile boolean draining;
   private boolean closed;
@@ -68,7 +87,7 @@ public final class ThriftServer implements AutoCloseable {
       ThriftServerConfig config, DynamoService.AsyncIface client, PeerService.AsyncIface peer)
       throws TTransportException {
     this.config = config;
-    this.socket = new LimitedServerSocket(config, rejectedConnections);
+    this.socket = new LimitedServerSocket(config);
     this.bound = new InetSocketAddress(config.bind().getAddress(), socket.getPort());
     @SuppressWarnings("rawtypes")
     Map<String, AsyncProcessFunction<Object, ? extends TBase, ?>> functions = new HashMap<>();
@@ -79,22 +98,19 @@ public final class ThriftServer implements AutoCloseable {
             .selectorThreads(config.selectorThreads())
             .workerThreads(config.workerThreads())
             .processor(new TBaseAsyncProcessor<>(new Object(), functions))
-            .transportFactory(new TFramedTransport.Factory(config.maxFrameBytes()))
-            .protocolFactory(
-                new TCompactProtocol.Factory(
-                    config.maxStringBytes(), config.maxContainerElements()));
+            .transportFactory(transportFactory(config))
+            .protocolFactory(protocolFactory(config));
     args.maxReadBufferBytes = config.maxReadBufferBytes();
     this.server =
         new TThreadedSelectorServer(args) {
           @Override
           protected void gracefullyShutdownInvokerPool() {
-            // Thrift dereferences its worker pool here even when it has none (workerThreads = 0).
+            // libthrift 0.20 throws NullPointerException here when there is no worker pool.
             if (config.workerThreads() > 0) {
               super.gracefullyShutdownInvokerPool();
             }
           }
         };
-    server.setServerEventHandler(socket);
     this.serveThread =
         new Thread(
             () -> {
@@ -159,7 +175,10 @@ public final class ThriftServer implements AutoCloseable {
     return inFlight.get();
   }
 
-  /** Graceful stop: refuses new requests, lets in-flight ones finish (bounded), closes. */
+  /**
+   * Graceful stop: refuses new requests, lets the ones read before finish and their replies be
+   * written (bounded by {@code shutdownGrace}), closes.
+   */
   @Override
   public void close() {
     synchronized (lock) {
@@ -170,7 +189,9 @@ public final class ThriftServer implements AutoCloseable {
     }
     draining = true;
     long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
-    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+    // Not just inFlight: a completed request's reply is written later by its selector thread, and
+    // stopping the server first would drop it.
+    while (unanswered.get() > 0 && System.nanoTime() < deadline) {
       try {
         Thread.sleep(5);
       } catch (InterruptedException e) {
@@ -178,11 +199,11 @@ public final class ThriftServer implements AutoCloseable {
         break;
       }
     }
-    if (inFlight.get() > 0) {
+    if (unanswered.get() > 0) {
       log.warn(
-          "Thrift server on {}: {} requests still in flight after {}; closing anyway",
+          "Thrift server on {}: {} requests still unanswered after {}; closing anyway",
           address(),
-          inFlight.get(),
+          unanswered.get(),
           config.shutdownGrace());
     }
     server.stop();
@@ -193,6 +214,23 @@ public final class ThriftServer implements AutoCloseable {
     }
     socket.close();
     log.info("Thrift server on {} stopped", address());
+  }
+
+  /** The transports the server decodes each request frame with. */
+  static TTransportFactory transportFactory(ThriftServerConfig config) {
+    return new TTransportFactory() {
+      @Override
+      public TTransport getTransport(TTransport base) throws TTransportException {
+        return new FrameBoundedTransport(base, config.maxFrameBytes());
+      }
+    };
+  }
+
+  /** The protocol the server decodes requests and encodes replies with. */
+  static TProtocolFactory protocolFactory(ThriftServerConfig config) {
+    return transport ->
+        new NestingLimitedProtocol(
+            transport, config.maxStringBytes(), config.maxContainerElements());
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
@@ -272,21 +310,145 @@ public final class ThriftServer implements AutoCloseable {
   }
 
   /**
-   * The listening socket: applies the frame limit to every accepted connection and closes
-   * connections over the limit. It is also the server's event handler, to count open connections.
+   * The framed transport, except that a length or count may claim at most the bytes left in the
+   * frame. The server hands each request to the protocol as one complete frame, so what is left in
+   * the frame is what is left of the request.
+   *
+   * <p>Two more guards against libthrift 0.20: a frame whose last byte has its high bit set is
+   * refused, because the compact protocol's fast varint decoder reads on past the end of the frame
+   * looking for the varint's last byte (ArrayIndexOutOfBoundsException; a request always ends with
+   * a stop byte, 0). And {@link #startRequest} drops what a refused request left unread of its
+   * frame, which the next request on the connection would otherwise be decoded from.
    */
-  private static final class LimitedServerSocket extends TNonblockingServerSocket
-      implements TServerEventHandler {
+  static final class FrameBoundedTransport extends TFramedTransport {
+    private byte[] checkedFrame;
+
+    FrameBoundedTransport(TTransport base, int maxFrameBytes) throws TTransportException {
+      super(base, maxFrameBytes);
+    }
+
+    /** A request begins: it is read from the next frame. */
+    void startRequest() {
+      consumeBuffer(getBytesRemainingInBuffer());
+    }
+
+    @Override
+    public int read(byte[] buf, int off, int len) throws TTransportException {
+      int n = super.read(buf, off, len);
+      byte[] frame = getBuffer();
+      if (frame != checkedFrame) {
+        checkedFrame = frame;
+        if (frame.length > 0 && frame[frame.length - 1] < 0) {
+          throw new TTransportException(
+              TTransportException.CORRUPTED_DATA,
+              String.format(
+                  "the frame ends inside a varint (last byte 0x%02x): not a request",
+                  frame[frame.length - 1]));
+        }
+      }
+      return n;
+    }
+
+    @Override
+    public void checkReadBytesAvailable(long numBytes) throws TTransportException {
+      if (numBytes < 0) {
+        throw new TTransportException(
+            TTransportException.CORRUPTED_DATA, "negative length or count " + numBytes);
+      }
+      int left = getBytesRemainingInBuffer();
+      if (numBytes > left) {
+        throw new TTransportException(
+            TTransportException.END_OF_FILE,
+            "a length or count claims "
+                + numBytes
+                + " bytes, only "
+                + left
+                + " are left in the frame");
+      }
+      super.checkReadBytesAvailable(numBytes);
+    }
+  }
+
+  /** The compact protocol with a limit on how deep structs and containers nest. */
+  static final class NestingLimitedProtocol extends TCompactProtocol {
+    private int depth;
+
+    NestingLimitedProtocol(TTransport transport, long maxStringBytes, long maxContainerElements) {
+      super(transport, maxStringBytes, maxContainerElements);
+    }
+
+    @Override
+    public TMessage readMessageBegin() throws TException {
+      // The connection's previous request may have failed halfway.
+      depth = 0;
+      if (getTransport() instanceof FrameBoundedTransport t) {
+        t.startRequest();
+      }
+      return super.readMessageBegin();
+    }
+
+    @Override
+    public TStruct readStructBegin() throws TException {
+      nest();
+      return super.readStructBegin();
+    }
+
+    @Override
+    public void readStructEnd() throws TException {
+      depth--;
+      super.readStructEnd();
+    }
+
+    /** Also reads set headers. */
+    @Override
+    public TList readListBegin() throws TException {
+      nest();
+      return super.readListBegin();
+    }
+
+    @Override
+    public void readListEnd() throws TException {
+      depth--;
+    }
+
+    @Override
+    public void readSetEnd() throws TException {
+      depth--;
+    }
+
+    @Override
+    public TMap readMapBegin() throws TException {
+      nest();
+      return super.readMapBegin();
+    }
+
+    @Override
+    public void readMapEnd() throws TException {
+      depth--;
+    }
+
+    private void nest() throws TProtocolException {
+      if (++depth > MAX_NESTING) {
+        throw new TProtocolException(
+            TProtocolException.DEPTH_LIMIT,
+            "structs and containers nest more than " + MAX_NESTING + " deep");
+      }
+    }
+  }
+
+  /**
+   * The listening socket: applies the frame limit to every accepted connection and closes
+   * connections over the limit. A connection holds its slot from accept until it closes.
+   */
+  private final class LimitedServerSocket extends TNonblockingServerSocket {
     private final int maxFrameBytes;
     private final int maxConnections;
-    private final AtomicLong rejected;
     final AtomicInteger open = new AtomicInteger();
 
-    LimitedServerSocket(ThriftServerConfig config, AtomicLong rejected) throws TTransportException {
+    LimitedServerSocket(ThriftServerConfig config) throws TTransportException {
       super(config.bind());
       this.maxFrameBytes = config.maxFrameBytes();
       this.maxConnections = config.maxConnections();
-      this.rejected = rejected;
     }
 
     @Override
@@ -295,32 +457,78 @@ public final class ThriftServer implements AutoCloseable {
       if (accepted == null) {
         return null;
       }
-      if (open.get() >= maxConnections) {
-        rejected.incrementAndGet();
+      // Counted here, on the accepting thread: a count kept by the selector threads lags behind
+      // a burst of connections, and let twice the limit in.
+      if (open.incrementAndGet() > maxConnections) {
+        open.decrementAndGet();
+        rejectedConnections.incrementAndGet();
         log.warn("refusing a connection: {} connections are open (max-connections)", open.get());
         accepted.close();
         return null;
       }
-      accepted.setMaxFrameSize(maxFrameBytes);
-      return accepted;
+      try {
+        Connection c = new Connection(accepted.getSocketChannel(), open);
+        c.setMaxFrameSize(maxFrameBytes);
+        return c;
+      } catch (IOException e) {
+        open.decrementAndGet();
+        accepted.close();
+        throw new TTransportException(e);
+      }
+    }
+  }
+
+  /**
+   * An accepted connection. Releases its slot when closed, and tracks whether its client waits for
+   * a reply, so that {@link #close()} can wait until every request read before the drain is
+   * answered on the wire.
+   */
+  private final class Connection extends TNonblockingSocket {
+    private final AtomicInteger open;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean awaitingReply = new AtomicBoolean();
+
+    Connection(SocketChannel channel, AtomicInteger open) throws IOException, TTransportException {
+      super(channel);
+      this.open = open;
     }
 
     @Override
-    public void preServe() {}
-
-    @Override
-    public ServerContext createContext(TProtocol input, TProtocol output) {
-      open.incrementAndGet();
-      return null;
+    public int read(ByteBuffer buffer) throws TTransportException {
+      int n = super.read(buffer);
+      // The server reads a frame's 4-byte size, then the whole frame into one buffer: once such
+      // a buffer is full, a request is complete and its client waits for the reply.
+      if (n > 0 && !buffer.hasRemaining() && buffer.capacity() > 4 && !draining) {
+        if (awaitingReply.compareAndSet(false, true)) {
+          unanswered.incrementAndGet();
+        }
+      }
+      return n;
     }
 
     @Override
-    public void deleteContext(ServerContext context, TProtocol input, TProtocol output) {
-      open.decrementAndGet();
+    public int write(ByteBuffer buffer) throws TTransportException {
+      int n = super.write(buffer);
+      if (!buffer.hasRemaining()) {
+        answered(); // one buffer holds one whole reply
+      }
+      return n;
     }
 
     @Override
-    public void processContext(ServerContext context, TTransport in, TTransport out) {}
+    public void close() {
+      super.close();
+      if (closed.compareAndSet(false, true)) {
+        answered();
+        open.decrementAndGet();
+      }
+    }
+
+    private void answered() {
+      if (awaitingReply.compareAndSet(true, false)) {
+        unanswered.decrementAndGet();
+      }
+    }
   }
 
   /** The server's address could not be bound. */

@@ -19,7 +19,8 @@ import java.util.Objects;
  * @param maxReadBufferBytes memory all connections together may hold in frames being read; reads
  *     pause (rather than allocate) above it
  * @param maxConnections open connections; further ones are closed on accept
- * @param maxStringBytes largest string or binary field within a frame
+ * @param maxStringBytes largest string field within a frame (libthrift applies it to strings only;
+ *     binary fields are bounded by the rest of their frame)
  * @param maxContainerElements largest list, set or map within a frame
  * @param shutdownGrace on close, how long in-flight requests may take to finish
  */

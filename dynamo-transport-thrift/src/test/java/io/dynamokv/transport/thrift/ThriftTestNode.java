@@ -1,0 +1,206 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.transport.thrift;
+
+import io.dynamokv.core.NodeId;
+import io.dynamokv.core.membership.MembershipConfig;
+import io.dynamokv.core.node.DynamoNode;
+import io.dynamokv.core.node.NodeConfig;
+import io.dynamokv.core.node.StoreDefinition;
+import io.dynamokv.core.runtime.ThreadScheduler;
+import io.dynamokv.core.spi.Clock;
+import io.dynamokv.core.spi.PeerException;
+import io.dynamokv.core.spi.PeerMessage;
+import io.dynamokv.core.spi.PeerTransport;
+import io.dynamokv.core.spi.RandomSource;
+import io.dynamokv.core.storage.MemoryStorageEngine;
+import io.dynamokv.transport.thrift.gen.DynamoService;
+import io.dynamokv.transport.thrift.gen.PeerService;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.UnaryOperator;
+import org.apache.thrift.protocol.TCompactProtocol;
+import org.apache.thrift.transport.TSocket;
+import org.apache.thrift.transport.TTransportException;
+import org.apache.thrift.transport.layered.TFramedTransport;
+import org.awaitility.Awaitility;
+
+/**
+ * One node (N=1, store {@code default}) behind a real {@link ThriftServer} on a free loopback port:
+ * the fixture of the transport's tests. The node serves peers through {@link LocalPeerService}, so
+ * peer messages sent to the port reach the node as they would in a cluster.
+ *
+ * <p>{@link #start} returns once the node has its ring, so requests succeed right away.
+ */
+final class ThriftTestNode implements AutoCloseable {
+  static final String STORE = "default";
+
+  private final ThreadScheduler scheduler;
+  private final MemoryStorageEngine storage;
+  private final DynamoNode node;
+  private final ThriftServer server;
+  private final List<Thread> serverThreads;
+
+  private ThriftTestNode(
+      StoreDefinition store,
+      UnaryOperator<ThriftServerConfig.Builder> serverConfig,
+      UnaryOperator<DynamoService.AsyncIface> clientService) {
+    NodeId id = NodeId.of("solo");
+    scheduler = new ThreadScheduler("solo", e -> {});
+    storage = MemoryStorageEngine.create();
+    node =
+        DynamoNode.start(
+            NodeConfig.builder(
+                    MembershipConfig.builder(id)
+                        .address("127.0.0.1:1")
+                        .gossipInterval(Duration.ofMillis(50))
+                        .build())
+                .store(store)
+                .build(),
+            Clock.system(),
+            scheduler,
+            RandomSource.unseeded(),
+            new NoPeers(),
+            storage);
+    Set<Thread> before = Thread.getAllStackTraces().keySet();
+    DynamoService.AsyncIface client =
+        clientService.apply(new NodeService(node, storage, new AddressBook(Map.of())));
+    server =
+        ThriftServer.start(
+            serverConfig.apply(ThriftServerConfig.builder("127.0.0.1", 0)).build(),
+            client,
+            new LocalPeerService(node));
+    serverThreads =
+        Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> !before.contains(t) && isServerThread(t))
+            .toList();
+  }
+
+  /** A node with the default store limits and the given server settings. */
+  static ThriftTestNode start(UnaryOperator<ThriftServerConfig.Builder> serverConfig) {
+    return start(StoreDefinition.of(STORE, 1, 1, 1), serverConfig, UnaryOperator.identity());
+  }
+
+  /**
+   * A node with {@code store}, the given server settings, and the client service {@code
+   * clientService} makes of the node's {@link NodeService} (e.g. wraps it).
+   */
+  static ThriftTestNode start(
+      StoreDefinition store,
+      UnaryOperator<ThriftServerConfig.Builder> serverConfig,
+      UnaryOperator<DynamoService.AsyncIface> clientService) {
+    ThriftTestNode n = new ThriftTestNode(store, serverConfig, clientService);
+    try {
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> n.node.ring().isPresent());
+    } catch (RuntimeException e) {
+      n.close();
+      throw e;
+    }
+    return n;
+  }
+
+  private static boolean isServerThread(Thread t) {
+    return t.getClass().getName().startsWith("org.apache.thrift.server.")
+        || t.getName().startsWith("thrift-server-");
+  }
+
+  ThriftServer server() {
+    return server;
+  }
+
+  DynamoNode node() {
+    return node;
+  }
+
+  int port() {
+    return server.address().getPort();
+  }
+
+  /** The threads the server started: acceptor, selectors and the serving thread. */
+  List<Thread> serverThreads() {
+    return serverThreads;
+  }
+
+  /** A synchronous generated client on a new connection; every call times out after 5 s. */
+  Client client() throws TTransportException {
+    TSocket socket = new TSocket("127.0.0.1", port(), 5_000);
+    socket.open();
+    return new Client(socket);
+  }
+
+  @Override
+  public void close() {
+    try {
+      server.close();
+    } finally {
+      node.close();
+      scheduler.close();
+    }
+  }
+
+  /** A generated client with its socket. */
+  static final class Client extends DynamoService.Client implements AutoCloseable {
+    private final TSocket socket;
+
+    private Client(TSocket socket) throws TTransportException {
+      super(new TCompactProtocol(new TFramedTransport(socket)));
+      this.socket = socket;
+    }
+
+    @Override
+    public void close() {
+      socket.close();
+    }
+  }
+
+  /** A single node has no peers to call. */
+  private static final class NoPeers implements PeerTransport {
+    @Override
+    public CompletionStage<PeerMessage> call(NodeId target, PeerMessage request, Duration timeout) {
+      return CompletableFuture.failedFuture(new PeerException.Unreachable(target, "no peers"));
+    }
+
+    @Override
+    public void serve(PeerHandler handler) {}
+
+    @Override
+    public void close() {}
+  }
+
+  /** Serves peer messages arriving on the port to the node, as a cluster's transport would. */
+  static final class LocalPeerService implements PeerService.AsyncIface {
+    private final DynamoNode node;
+
+    LocalPeerService(DynamoNode node) {
+      this.node = node;
+    }
+
+    @Override
+    public void exchange(
+        io.dynamokv.transport.thrift.gen.PeerEnvelope envelope,
+        org.apache.thrift.async.AsyncMethodCallback<io.dynamokv.transport.thrift.gen.PeerResponse>
+            callback) {
+      if (envelope == null) {
+        callback.onError(
+            ThriftCodec.toError(
+                new io.dynamokv.core.node.Failures.InvalidRequestException("no envelope")));
+        return;
+      }
+      PeerMessage request = ThriftCodec.fromThrift(envelope.getRequest());
+      node.handle(NodeId.of(envelope.getSender()), request)
+          .whenComplete(
+              (reply, error) -> {
+                if (error != null) {
+                  callback.onError(ThriftCodec.toError(error));
+                } else {
+                  callback.onComplete(ThriftCodec.toThriftResponse(reply));
+                }
+              });
+    }
+  }
+}
