@@ -9,12 +9,15 @@ import java.time.Duration;
  * Per-request overrides of the store's settings.
  *
  * @param quorum {@code R} for a read or {@code W} for a write, 1 to N; 0 keeps the store's setting
- * @param timeout how long the coordinator waits for the quorum; {@code null} keeps the server's
- *     default
+ * @param timeout how long the coordinator waits for the quorum, at most {@link #MAX_TIMEOUT};
+ *     {@code null} keeps the server's default
  */
 public record RequestOptions(int quorum, Duration timeout) {
   /** The store's settings. */
   public static final RequestOptions DEFAULTS = new RequestOptions(0, null);
+
+  /** The longest timeout a request may ask for. */
+  public static final Duration MAX_TIMEOUT = Duration.ofHours(1);
 
   public RequestOptions {
     if (quorum < 0) {
@@ -23,6 +26,10 @@ public record RequestOptions(int quorum, Duration timeout) {
     }
     if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
       throw new IllegalArgumentException("timeout must be positive, found " + timeout);
+    }
+    if (timeout != null && timeout.compareTo(MAX_TIMEOUT) > 0) {
+      throw new IllegalArgumentException(
+          "timeout must be at most " + MAX_TIMEOUT + ", found " + timeout);
     }
   }
 

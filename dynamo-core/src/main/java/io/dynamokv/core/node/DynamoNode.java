@@ -599,7 +599,10 @@ public final class DynamoNode implements AutoCloseable {
       VectorClock seen = validate(def, fw.key(), fw.value(), fw.context());
       int w = quorum(def, fw.quorum(), def.writeQuorum(), "W");
       Duration timeout =
-          fw.timeoutMillis() > 0 ? Duration.ofMillis(fw.timeoutMillis()) : config.requestTimeout();
+          fw.timeoutMillis() > 0
+              ? Duration.ofMillis(
+                  Math.min(fw.timeoutMillis(), RequestOptions.MAX_TIMEOUT.toMillis()))
+              : config.requestTimeout();
       List<NodeId> owners = owners(def, fw.key());
       if (!owners.contains(self)) {
         throw new NotAReplicaException(
@@ -643,7 +646,11 @@ public final class DynamoNode implements AutoCloseable {
       oldest.remove();
     }
     recentForwards.put(id, outcome);
-    long keep = 2 * Math.max(timeoutMillis, config.requestTimeout().toMillis());
+    long keep =
+        2
+            * Math.max(
+                Math.min(timeoutMillis, RequestOptions.MAX_TIMEOUT.toMillis()),
+                config.requestTimeout().toMillis());
     scheduler.schedule(
         Duration.ofMillis(keep).plus(FORWARD_SLACK), () -> recentForwards.remove(id, outcome));
   }
