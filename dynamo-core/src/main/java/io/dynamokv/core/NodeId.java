@@ -3,8 +3,6 @@
  */
 package io.dynamokv.core;
 
-import java.util.regex.Pattern;
-
 /**
  * The stable name of a physical node, as configured ({@code node.id}). Node ids order by their
  * string value; the order is used wherever the cluster needs one deterministic choice (e.g. the
@@ -13,13 +11,41 @@ import java.util.regex.Pattern;
  * @param value 1 to 64 characters from {@code [A-Za-z0-9._-]}
  */
 public record NodeId(String value) implements Comparable<NodeId> {
-  private static final Pattern VALID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+  private static final int MAX_LENGTH = 64;
 
   public NodeId {
-    if (value == null || !VALID.matcher(value).matches()) {
+    if (!valid(value)) {
       throw new IllegalArgumentException(
           "node id must be 1 to 64 characters from [A-Za-z0-9._-], found: " + value);
     }
+  }
+
+  /**
+   * Whether {@code value} matches {@code [A-Za-z0-9._-]{1,64}}: a plain loop rather than a regex,
+   * as ids are validated on every decode.
+   */
+  private static boolean valid(String value) {
+    if (value == null) {
+      return false;
+    }
+    int length = value.length();
+    if (length < 1 || length > MAX_LENGTH) {
+      return false;
+    }
+    for (int i = 0; i < length; i++) {
+      char c = value.charAt(i);
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '.'
+              || c == '_'
+              || c == '-';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public static NodeId of(String value) {

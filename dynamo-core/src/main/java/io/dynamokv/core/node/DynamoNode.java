@@ -294,12 +294,13 @@ public final class DynamoNode implements AutoCloseable {
           switch (quorum.status()) {
             case SUCCEEDED -> {
               Siblings merged = Siblings.syncAll(quorum.responses().values());
+              VectorClock mergedContext = merged.context();
               result.complete(
                   new ReadResult(
                       merged.values(),
-                      merged.context().isEmpty()
+                      mergedContext.isEmpty()
                           ? Context.EMPTY
-                          : Context.fromBytes(VersionCodec.encode(merged.context()))));
+                          : Context.fromBytes(VersionCodec.encode(mergedContext))));
             }
             case FAILED -> fail(result, "get", quorum);
             case PENDING -> {}
@@ -331,7 +332,7 @@ public final class DynamoNode implements AutoCloseable {
       }
     }
     settle.run();
-    scheduler.schedule(timeout, () -> timeOut(result, "get", quorum));
+    scheduleTimeout(timeout, result, "get", quorum);
   }
 
   private void coordinateWrite(
@@ -406,7 +407,7 @@ public final class DynamoNode implements AutoCloseable {
     } else {
       writeAndReplicate.run();
     }
-    scheduler.schedule(timeout, () -> timeOut(result, op, quorum));
+    scheduleTimeout(timeout, result, op, quorum);
   }
 
   /**
@@ -524,6 +525,20 @@ public final class DynamoNode implements AutoCloseable {
     result.completeExceptionally(
         new InsufficientReplicasException(
             "put", 0, w, "no owner of the key is reachable from " + self + ": " + owners));
+  }
+
+  /**
+   * Fails {@code result} after {@code timeout} unless it completed by then. Nothing is scheduled if
+   * it already completed (a quorum that settled synchronously), and the timeout is cancelled as
+   * soon as it completes, so finished requests do not pile up in the scheduler's queue.
+   */
+  private void scheduleTimeout(
+      Duration timeout, CompletableFuture<?> result, String op, Quorum<?> quorum) {
+    if (result.isDone()) {
+      return;
+    }
+    Scheduler.Cancellable pending = scheduler.schedule(timeout, () -> timeOut(result, op, quorum));
+    result.whenComplete((ignored, error) -> pending.cancel());
   }
 
   private void timeOut(CompletableFuture<?> result, String op, Quorum<?> quorum) {

@@ -6,6 +6,7 @@ package io.dynamokv.core.node;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.version.Versioned;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -21,7 +22,12 @@ public record ReadResult(List<Versioned> versions, Context context) {
 
   /** The client's view: live values only. */
   public GetResult toGetResult() {
-    return new GetResult(
-        versions.stream().filter(v -> !v.isTombstone()).map(Versioned::value).toList(), context);
+    List<byte[]> live = new ArrayList<>(versions.size());
+    for (Versioned v : versions) {
+      if (!v.isTombstone()) {
+        live.add(v.value());
+      }
+    }
+    return new GetResult(live, context);
   }
 }

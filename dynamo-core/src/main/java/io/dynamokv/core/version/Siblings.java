@@ -206,8 +206,11 @@ public final class Siblings {
    * idempotent when dots are unique.
    */
   public static Siblings sync(Siblings a, Siblings b) {
-    if (a == b) {
+    if (a == b || b == EMPTY) {
       return a;
+    }
+    if (a == EMPTY) {
+      return b;
     }
     List<Entry> out = new ArrayList<>(a.entries.length + b.entries.length);
     int i = 0;
@@ -320,12 +323,27 @@ public final class Siblings {
 
   /** Every sibling's payload, tombstones included, in {@link #siblings()} order. */
   public List<Versioned> values() {
-    return siblings().stream().map(Sibling::value).toList();
+    return values(true);
   }
 
   /** The siblings' payloads without tombstones, in {@link #siblings()} order. */
   public List<Versioned> liveValues() {
-    return siblings().stream().map(Sibling::value).filter(v -> !v.isTombstone()).toList();
+    return values(false);
+  }
+
+  // On the read path: a plain loop, without the Sibling and Dot objects of siblings().
+  private List<Versioned> values(boolean tombstones) {
+    List<Versioned> out = new ArrayList<>();
+    for (Entry e : entries) {
+      List<Versioned> v = e.values();
+      for (int k = v.size() - 1; k >= 0; k--) {
+        Versioned value = v.get(k);
+        if (tombstones || !value.isTombstone()) {
+          out.add(value);
+        }
+      }
+    }
+    return List.copyOf(out);
   }
 
   /** True if the key has no version at all (never written, or its record was purged). */

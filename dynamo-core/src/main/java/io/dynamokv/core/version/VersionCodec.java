@@ -103,7 +103,7 @@ public final class VersionCodec {
     boolean[] used = new boolean[nodes.length];
     for (int i = 0; i < count; i++) {
       actors[i] = r.actor(nodes, used, i == 0 ? null : actors[i - 1]);
-      counters[i] = r.positive("counter of " + actors[i]);
+      counters[i] = r.positive("counter", actors[i]);
     }
     r.finish(used);
     return VectorClock.ofSorted(actors, counters);
@@ -125,9 +125,9 @@ public final class VersionCodec {
     for (int i = 0; i < count; i++) {
       Actor actor = r.actor(nodes, used, previous);
       previous = actor;
-      long counter = r.positive("counter of " + actor);
-      long lastMillis = r.varint("last write time of " + actor);
-      int valueCount = r.count("value count of " + actor, 2);
+      long counter = r.positive("counter", actor);
+      long lastMillis = r.varint("last write time", actor);
+      int valueCount = r.count("value count", actor, 2);
       if (valueCount > counter) {
         throw r.error(actor + " has " + valueCount + " values but counter " + counter);
       }
@@ -228,40 +228,58 @@ public final class VersionCodec {
       return in.length - pos;
     }
 
+    /** The name of a field in an error message: {@code field}, or "{@code field} of {@code of}". */
+    private static String name(String field, Actor of) {
+      return of == null ? field : field + " of " + of;
+    }
+
     long varint(String field) {
+      return varint(field, null);
+    }
+
+    /**
+     * Reads a varint named {@code field} (of actor {@code of}, if not null). The name is only built
+     * into a string when the input is malformed: decoding is on the hot path.
+     */
+    long varint(String field, Actor of) {
       long result = 0;
       for (int shift = 0; shift < 64; shift += 7) {
         if (pos == in.length) {
-          throw error("truncated in " + field);
+          throw error("truncated in " + name(field, of));
         }
         int b = in[pos++] & 0xFF;
         if (shift == 63 && b > 0) {
-          throw error(field + " overflows a signed 64-bit integer");
+          throw error(name(field, of) + " overflows a signed 64-bit integer");
         }
         result |= (long) (b & 0x7F) << shift;
         if ((b & 0x80) == 0) {
           if (b == 0 && shift > 0) {
-            throw error(field + " is not minimally encoded");
+            throw error(name(field, of) + " is not minimally encoded");
           }
           return result;
         }
       }
-      throw error(field + " is longer than 10 bytes");
+      throw error(name(field, of) + " is longer than 10 bytes");
     }
 
-    long positive(String field) {
-      long v = varint(field);
+    long positive(String field, Actor of) {
+      long v = varint(field, of);
       if (v < 1) {
-        throw error(field + " must be >= 1, found " + v);
+        throw error(name(field, of) + " must be >= 1, found " + v);
       }
       return v;
     }
 
     /** A count of items each taking at least {@code minBytes}, bounded by the bytes left. */
     int count(String field, int minBytes) {
-      long n = varint(field);
+      return count(field, null, minBytes);
+    }
+
+    int count(String field, Actor of, int minBytes) {
+      long n = varint(field, of);
       if (n > remaining() / minBytes) {
-        throw error(field + " claims " + n + " but only " + remaining() + " bytes are left");
+        throw error(
+            name(field, of) + " claims " + n + " but only " + remaining() + " bytes are left");
       }
       return (int) n;
     }
