@@ -57,8 +57,10 @@ import java.util.function.Consumer;
  * of other nodes.
  *
  * <p>Everything runs on the node's {@link Scheduler}, one task at a time; public methods may be
- * called from any thread and return stages that complete on the scheduler. All I/O goes through the
- * ports, so a whole cluster of nodes runs deterministically inside the simulation harness.
+ * called from any thread and return stages that complete on the scheduler. Client requests and peer
+ * requests enter through {@link Scheduler#executeInline}: a caller may run the node's work on its
+ * own thread, storage I/O included, when the node is idle. All I/O goes through the ports, so a
+ * whole cluster of nodes runs deterministically inside the simulation harness.
  *
  * <p>Coordination in this version uses strict quorums: the replica set of a key is its N owners.
  *
@@ -261,7 +263,7 @@ public final class DynamoNode implements AutoCloseable {
       result.completeExceptionally(new NodeShuttingDownException(self + " is shutting down"));
       return result;
     }
-    scheduler.execute(
+    scheduler.executeInline(
         () -> {
           try {
             body.accept(result);
@@ -572,7 +574,7 @@ public final class DynamoNode implements AutoCloseable {
       reply.complete(Failures.toMessage(new NodeShuttingDownException(self + " is shutting down")));
       return reply;
     }
-    scheduler.execute(
+    scheduler.executeInline(
         () -> {
           try {
             serve(from, request, reply);

@@ -30,6 +30,21 @@ public interface Scheduler extends AutoCloseable {
   /** Runs {@code task} as soon as possible, after the tasks already due. */
   void execute(Runnable task);
 
+  /**
+   * Like {@link #execute}, but MAY run {@code task} on the calling thread before returning, when no
+   * task is running or waiting to run and the caller is not itself running one of this scheduler's
+   * tasks. Every guarantee of {@link #execute} still holds: one task at a time with happens-before
+   * edges, after the tasks already submitted, exceptions reported, nothing after {@link #close()}.
+   *
+   * <p>For entry points called by I/O threads (a request just decoded by a server's selector): the
+   * thread does the work itself and the request saves two thread hand-offs. Call it only from a
+   * thread that may run domain code, storage I/O included. The default simply calls {@link
+   * #execute}.
+   */
+  default void executeInline(Runnable task) {
+    execute(task);
+  }
+
   /** Runs {@code task} once, {@code delay} from now. */
   Cancellable schedule(Duration delay, Runnable task);
 

@@ -6,10 +6,16 @@ package io.dynamokv.core.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.dynamokv.core.spi.Scheduler;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -63,5 +69,158 @@ class ThreadSchedulerTest {
     scheduler.execute(runs::incrementAndGet);
     scheduler.schedule(Duration.ZERO, runs::incrementAndGet).cancel();
     assertThat(runs.get()).isZero();
+  }
+
+  @Test
+  void executeInlineRunsOnTheCallersThreadWhenIdle() {
+    AtomicReference<Thread> ranOn = new AtomicReference<>();
+    scheduler.executeInline(() -> ranOn.set(Thread.currentThread()));
+    assertThat(ranOn.get()).isSameAs(Thread.currentThread());
+  }
+
+  @Test
+  void executeInlineQueuesBehindARunningTask() throws Exception {
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    List<String> order = new CopyOnWriteArrayList<>();
+    scheduler.execute(
+        () -> {
+          started.countDown();
+          awaitQuietly(release);
+          order.add("first");
+        });
+    assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+    AtomicReference<Thread> ranOn = new AtomicReference<>();
+    scheduler.executeInline(
+        () -> {
+          ranOn.set(Thread.currentThread());
+          order.add("second");
+        });
+    assertThat(order).isEmpty();
+    release.countDown();
+    await().atMost(Duration.ofSeconds(10)).until(() -> order.size() == 2);
+    assertThat(order).containsExactly("first", "second");
+    assertThat(ranOn.get()).isNotSameAs(Thread.currentThread());
+  }
+
+  @Test
+  void executeInlineFromInsideATaskRunsAfterIt() {
+    List<String> order = new CopyOnWriteArrayList<>();
+    scheduler.executeInline(
+        () -> {
+          scheduler.executeInline(() -> order.add("nested"));
+          order.add("outer");
+        });
+    await().atMost(Duration.ofSeconds(10)).until(() -> order.size() == 2);
+    assertThat(order).containsExactly("outer", "nested");
+  }
+
+  @Test
+  void executeInlineNeverOvertakesTheCallersEarlierTasks() {
+    List<Integer> order = new CopyOnWriteArrayList<>();
+    for (int i = 0; i < 2000; i++) {
+      int n = i;
+      if (i % 3 == 0) {
+        scheduler.execute(() -> order.add(n));
+      } else {
+        scheduler.executeInline(() -> order.add(n));
+      }
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> order.size() == 2000);
+    assertThat(order).isSorted();
+  }
+
+  @Test
+  void tasksFromManyThreadsAndTimersNeverOverlap() {
+    AtomicInteger running = new AtomicInteger();
+    AtomicInteger maxRunning = new AtomicInteger();
+    AtomicInteger calls = new AtomicInteger();
+    int[] unguarded = {0};
+    Runnable task =
+        () -> {
+          maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+          unguarded[0]++;
+          running.decrementAndGet();
+        };
+    AtomicInteger ticks = new AtomicInteger();
+    Scheduler.Cancellable timer =
+        scheduler.scheduleWithFixedDelay(
+            Duration.ZERO,
+            Duration.ofNanos(1),
+            () -> {
+              task.run();
+              ticks.incrementAndGet();
+            });
+    ExecutorService callers = Executors.newFixedThreadPool(4);
+    try {
+      for (int t = 0; t < 4; t++) {
+        int thread = t;
+        callers.execute(
+            () -> {
+              for (int i = 0; i < 5000; i++) {
+                Runnable counted =
+                    () -> {
+                      task.run();
+                      calls.incrementAndGet();
+                    };
+                if ((i + thread) % 4 == 0) {
+                  scheduler.execute(counted);
+                } else {
+                  scheduler.executeInline(counted);
+                }
+              }
+            });
+      }
+      await().atMost(Duration.ofSeconds(30)).until(() -> calls.get() == 20_000);
+    } finally {
+      callers.shutdownNow();
+      timer.cancel();
+    }
+    // A plain int incremented by tasks on many threads: exact only with happens-before edges.
+    AtomicReference<int[]> seen = new AtomicReference<>();
+    scheduler.execute(() -> seen.set(new int[] {unguarded[0], calls.get() + ticks.get()}));
+    await().atMost(Duration.ofSeconds(10)).until(() -> seen.get() != null);
+    assertThat(seen.get()[0]).isEqualTo(seen.get()[1]);
+    assertThat(ticks.get()).isPositive();
+    assertThat(maxRunning.get()).isEqualTo(1);
+  }
+
+  @Test
+  void afterCloseExecuteInlineRunsNothing() {
+    AtomicInteger runs = new AtomicInteger();
+    scheduler.close();
+    scheduler.executeInline(runs::incrementAndGet);
+    assertThat(runs.get()).isZero();
+  }
+
+  @Test
+  void shutdownWaitsForATaskRunningOnACallersThread() throws Exception {
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger finished = new AtomicInteger();
+    Thread caller =
+        new Thread(
+            () ->
+                scheduler.executeInline(
+                    () -> {
+                      started.countDown();
+                      awaitQuietly(release);
+                      finished.incrementAndGet();
+                    }));
+    caller.start();
+    assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(scheduler.shutdown(Duration.ofMillis(50))).isFalse();
+    release.countDown();
+    assertThat(scheduler.shutdown(Duration.ofSeconds(10))).isTrue();
+    assertThat(finished.get()).isEqualTo(1);
+    caller.join();
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
