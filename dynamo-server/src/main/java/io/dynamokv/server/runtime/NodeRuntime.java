@@ -132,6 +132,7 @@ public final class NodeRuntime implements AutoCloseable {
               RandomSource.unseeded(),
               transport.peers(),
               storage);
+      MembershipEventLog.attach(node.membership());
       // The transport closes before the node: it stops accepting and lets requests finish first.
       opened.remove(closeTransport);
       opened.push(new Closing("node", node));

@@ -117,6 +117,12 @@ class KillRestartTest {
         assertThat(viaVictim.lost())
             .as("acknowledged elements missing from an R=2 read coordinated by %s", node.id())
             .isEmpty();
+        for (ProcessCluster.Node survivor : survivors) {
+          assertThat(survivor.logTail(Integer.MAX_VALUE))
+              .as("%s's log of the outage", survivor.id())
+              .containsSubsequence(
+                  "peer " + node.id() + " is unreachable", "peer " + node.id() + " is reachable");
+        }
         assertThat(atDetection - atKill)
             .as("updates acknowledged while %s was down, before the survivors noticed", node.id())
             .isGreaterThanOrEqualTo(MIN_ACKNOWLEDGED);
