@@ -78,8 +78,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * The echo answers {@code get} with one value of the payload size and {@code put} with a context,
  * both contexts byte-for-byte those a real node returns (taken from an in-process node at setup),
  * so both sides move the same bytes over the same wire and {@code node / echo} is what the node
- * adds: the hand-off to its scheduler thread and back, quorum bookkeeping, the sibling encoding,
- * the storage engine.
+ * adds: quorum bookkeeping, the sibling encoding, the storage engine, and the hand-off to its
+ * scheduler thread and back whenever the node is busy (an idle node runs the request on the
+ * selector thread, see {@code Scheduler.executeInline}).
  *
  * <p>Client: the generated synchronous client ({@code TSocket} + {@code TFramedTransport} + {@code
  * TCompactProtocol}), one connection per JMH thread, 1 and 4 threads. Gets read random keys out of
@@ -93,7 +94,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * LmdbStorageEngineFactory} in a temp directory, {@link Durability#WRITE_NO_SYNC}: commits reach
  * the OS before the reply, fsync every second, as in {@link LmdbStorageBenchmark}). Diagnostic, not
  * run by default ({@code -p server=echo,hop,memory}): {@code hop}, the echo answering from a {@link
- * ThreadScheduler} thread, i.e. the node's thread hand-off with no node work.
+ * ThreadScheduler} thread, i.e. the cost of a hand-off to the node's thread with no node work.
  *
  * <p>Run: {@code java --add-opens java.base/java.nio=ALL-UNNAMED --add-exports
  * java.base/sun.nio.ch=ALL-UNNAMED -jar dynamo-bench/target/benchmarks.jar ThriftBenchmark}: 48
