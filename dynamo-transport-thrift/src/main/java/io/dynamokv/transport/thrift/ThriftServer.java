@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -79,6 +80,13 @@ public final class ThriftServer implements AutoCloseable {
   private final Object lock = new Object();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger unanswered = new AtomicInteger();
+
+  /** Notified when {@link #unanswered} drops to 0, for {@link #close}. */
+  private final Object drained = new Object();
+
+  /** Released once the server accepts connections, or once serving ended (startup failed). */
+  private final CountDownLatch startedOrFailed = new CountDownLatch(1);
+
   private final AtomicLong rejectedConnections = new AtomicLong();
   private volatile boolean draining;
   private boolean closed;
@@ -104,6 +112,14 @@ public final class ThriftServer implements AutoCloseable {
     this.server =
         new TThreadedSelectorServer(args) {
           @Override
+          protected void setServing(boolean serving) {
+            super.setServing(serving);
+            if (serving) {
+              startedOrFailed.countDown();
+            }
+          }
+
+          @Override
           protected void gracefullyShutdownInvokerPool() {
             // libthrift 0.20 throws NullPointerException here when there is no worker pool.
             if (config.workerThreads() > 0) {
@@ -118,6 +134,8 @@ public final class ThriftServer implements AutoCloseable {
                 server.serve();
               } catch (RuntimeException e) {
                 log.error("Thrift server on {} stopped with an error", address(), e);
+              } finally {
+                startedOrFailed.countDown();
               }
             },
             "thrift-server-" + socket.getPort());
@@ -138,14 +156,10 @@ public final class ThriftServer implements AutoCloseable {
       throw new PortUnavailableException(config.bind(), e);
     }
     s.serveThread.start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!s.server.isServing() && s.serveThread.isAlive() && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(1);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
+    try {
+      s.startedOrFailed.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     if (!s.server.isServing()) {
       s.close();
@@ -191,12 +205,15 @@ public final class ThriftServer implements AutoCloseable {
     long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
     // Not just inFlight: a completed request's reply is written later by its selector thread, and
     // stopping the server first would drop it.
-    while (unanswered.get() > 0 && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(5);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
+    synchronized (drained) {
+      long left;
+      while (unanswered.get() > 0 && (left = deadline - System.nanoTime()) > 0) {
+        try {
+          TimeUnit.NANOSECONDS.timedWait(drained, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
       }
     }
     if (unanswered.get() > 0) {
@@ -525,8 +542,10 @@ public final class ThriftServer implements AutoCloseable {
     }
 
     private void answered() {
-      if (awaitingReply.compareAndSet(true, false)) {
-        unanswered.decrementAndGet();
+      if (awaitingReply.compareAndSet(true, false) && unanswered.decrementAndGet() == 0) {
+        synchronized (drained) {
+          drained.notifyAll();
+        }
       }
     }
   }
