@@ -205,6 +205,7 @@ public record ServerConfig(
    * @param selectorThreads selector threads of the server
    * @param workerThreads worker threads of the server
    * @param shutdownGrace how long a stopping server lets requests finish
+   * @param frameReadTimeout how long a request frame may take to arrive once its buffer exists
    * @param peerPoolSize connections kept to each peer
    * @param connectTimeout timeout of a new peer connection
    */
@@ -215,10 +216,12 @@ public record ServerConfig(
       int selectorThreads,
       int workerThreads,
       Duration shutdownGrace,
+      Duration frameReadTimeout,
       int peerPoolSize,
       Duration connectTimeout) {
     public Thrift {
       Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+      Objects.requireNonNull(frameReadTimeout, "frameReadTimeout");
       Objects.requireNonNull(connectTimeout, "connectTimeout");
     }
   }

@@ -434,13 +434,15 @@ final class ServerConfigReader {
     Integer selectors = r.intIn(p + "selector-threads", 1, 1024);
     Integer workers = r.intIn(p + "worker-threads", 1, 4096);
     Duration grace = r.duration(p + "shutdown-grace", true);
+    Duration frameRead = r.duration(p + "frame-read-timeout", false);
     Integer pool = r.intIn(p + "peer-pool-size", 1, 1024);
     Duration connect = r.duration(p + "connect-timeout", false);
-    if (anyNull(maxFrame, readBuffers, connections, selectors, workers, grace, pool, connect)) {
+    if (anyNull(
+        maxFrame, readBuffers, connections, selectors, workers, grace, frameRead, pool, connect)) {
       return null;
     }
     return new ServerConfig.Thrift(
-        maxFrame, readBuffers, connections, selectors, workers, grace, pool, connect);
+        maxFrame, readBuffers, connections, selectors, workers, grace, frameRead, pool, connect);
   }
 
   private ServerConfig.Metrics metrics(ServerConfig.Node node) {

@@ -22,6 +22,8 @@ import java.util.Objects;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -158,6 +160,25 @@ public final class NodeMetrics {
     Gauge.builder("dynamo.storage.size", engine, e -> e.approximateSizeBytes())
         .description("Approximate size of the storage engine")
         .baseUnit("bytes")
+        .register(registry);
+    return this;
+  }
+
+  /**
+   * Exposes the server's connections: {@code dynamo.connections.open}, and the connections it
+   * closed as {@code dynamo.connections.rejected} (over {@code max-connections}) and {@code
+   * dynamo.connections.stalled} (a request frame slower than {@code frame-read-timeout}).
+   */
+  public NodeMetrics bindConnections(
+      IntSupplier open, LongSupplier rejected, LongSupplier stalled) {
+    Gauge.builder("dynamo.connections.open", open::getAsInt)
+        .description("Open client and peer connections")
+        .register(registry);
+    FunctionCounter.builder("dynamo.connections.rejected", rejected, LongSupplier::getAsLong)
+        .description("Connections closed on accept because max-connections were open")
+        .register(registry);
+    FunctionCounter.builder("dynamo.connections.stalled", stalled, LongSupplier::getAsLong)
+        .description("Connections closed because a request frame exceeded frame-read-timeout")
         .register(registry);
     return this;
   }

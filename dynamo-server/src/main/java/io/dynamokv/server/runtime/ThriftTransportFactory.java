@@ -74,6 +74,7 @@ public final class ThriftTransportFactory implements TransportFactory {
               .maxReadBufferBytes(limits.maxReadBufferBytes())
               .maxConnections(limits.maxConnections())
               .shutdownGrace(limits.shutdownGrace())
+              .frameReadTimeout(limits.frameReadTimeout())
               .build();
       NodeService service =
           new NodeService(
@@ -88,6 +89,8 @@ public final class ThriftTransportFactory implements TransportFactory {
       } catch (ThriftServer.PortUnavailableException e) {
         throw new IOException(e.getMessage(), e);
       }
+      ThriftServer s = server;
+      metrics.bindConnections(s::openConnections, s::rejectedConnections, s::stalledConnections);
     }
 
     @Override

@@ -14,7 +14,11 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,12 +57,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Limits ({@link ThriftServerConfig}): a frame over {@code maxFrameBytes} closes its connection;
  * frames being read share {@code maxReadBufferBytes}; strings and containers are bounded within a
- * frame; connections beyond {@code maxConnections} are closed on accept. Decoding never allocates
- * more than the frame holds: a length or count that claims more bytes than are left in the frame
- * closes the connection (libthrift 0.20 checks such claims only against its 100 MiB message limit),
- * and structs, lists, sets and maps nest at most {@link #MAX_NESTING} deep (a protocol error, where
- * libthrift alone would recurse until the stack overflows). A malformed request fails its own
- * connection only.
+ * frame; connections beyond {@code maxConnections} are closed on accept; a connection whose request
+ * frame is not complete {@code frameReadTimeout} after its buffer was allocated is closed, which
+ * frees its share of the read buffers. Decoding never allocates more than the frame holds: a length
+ * or count that claims more bytes than are left in the frame closes the connection (libthrift 0.20
+ * checks such claims only against its 100 MiB message limit), and structs, lists, sets and maps
+ * nest at most {@link #MAX_NESTING} deep (a protocol error, where libthrift alone would recurse
+ * until the stack overflows). A malformed request fails its own connection only.
  *
  * <p>{@link #close()} is graceful: new requests are answered {@link ErrorCode#SHUTTING_DOWN}, those
  * read before get up to {@code shutdownGrace} to finish and have their replies written, then the
@@ -88,6 +93,9 @@ public final class ThriftServer implements AutoCloseable {
   private final CountDownLatch startedOrFailed = new CountDownLatch(1);
 
   private final AtomicLong rejectedConnections = new AtomicLong();
+  private final AtomicLong stalledConnections = new AtomicLong();
+  private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+  private final ScheduledExecutorService stallSweeper;
   private volatile boolean draining;
   private boolean closed;
 
@@ -140,6 +148,35 @@ public final class ThriftServer implements AutoCloseable {
             },
             "thrift-server-" + socket.getPort());
     serveThread.setDaemon(true);
+    this.stallSweeper =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "thrift-stalled-frames-" + socket.getPort());
+              t.setDaemon(true);
+              return t;
+            });
+    long period =
+        Math.max(
+            TimeUnit.MILLISECONDS.toNanos(10),
+            Math.min(TimeUnit.SECONDS.toNanos(1), config.frameReadTimeout().toNanos() / 4));
+    stallSweeper.scheduleWithFixedDelay(
+        this::closeStalledConnections, period, period, TimeUnit.NANOSECONDS);
+  }
+
+  private void closeStalledConnections() {
+    long now = System.nanoTime();
+    long limit = config.frameReadTimeout().toNanos();
+    for (Connection c : connections) {
+      if (c.frameStalled(now, limit)) {
+        stalledConnections.incrementAndGet();
+        log.warn(
+            "closing a connection from {}: its request frame was not complete after {}"
+                + " (frame-read-timeout)",
+            c.remote(),
+            config.frameReadTimeout());
+        c.stopReading();
+      }
+    }
   }
 
   /**
@@ -184,6 +221,11 @@ public final class ThriftServer implements AutoCloseable {
     return rejectedConnections.get();
   }
 
+  /** Connections closed because a request frame did not arrive within {@code frameReadTimeout}. */
+  public long stalledConnections() {
+    return stalledConnections.get();
+  }
+
   /** Requests being handled now. */
   public int inFlightRequests() {
     return inFlight.get();
@@ -224,6 +266,7 @@ public final class ThriftServer implements AutoCloseable {
           config.shutdownGrace());
     }
     server.stop();
+    stallSweeper.shutdownNow();
     try {
       serveThread.join(TimeUnit.SECONDS.toMillis(10));
     } catch (InterruptedException e) {
@@ -486,6 +529,7 @@ public final class ThriftServer implements AutoCloseable {
       try {
         Connection c = new Connection(accepted.getSocketChannel(), open);
         c.setMaxFrameSize(maxFrameBytes);
+        connections.add(c);
         return c;
       } catch (IOException e) {
         open.decrementAndGet();
@@ -501,9 +545,14 @@ public final class ThriftServer implements AutoCloseable {
    * answered on the wire.
    */
   private final class Connection extends TNonblockingSocket {
+    private static final long NOT_READING = Long.MIN_VALUE;
+
     private final AtomicInteger open;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean awaitingReply = new AtomicBoolean();
+
+    /** When the buffer of the frame being read was allocated, or {@link #NOT_READING}. */
+    private volatile long frameSince = NOT_READING;
 
     Connection(SocketChannel channel, AtomicInteger open) throws IOException, TTransportException {
       super(channel);
@@ -515,9 +564,16 @@ public final class ThriftServer implements AutoCloseable {
       int n = super.read(buffer);
       // The server reads a frame's 4-byte size, then the whole frame into one buffer: once such
       // a buffer is full, a request is complete and its client waits for the reply.
-      if (n > 0 && !buffer.hasRemaining() && buffer.capacity() > 4 && !draining) {
-        if (awaitingReply.compareAndSet(false, true)) {
-          unanswered.incrementAndGet();
+      if (buffer.capacity() > 4) {
+        if (buffer.hasRemaining()) {
+          if (frameSince == NOT_READING) {
+            frameSince = System.nanoTime();
+          }
+        } else {
+          frameSince = NOT_READING;
+          if (n > 0 && !draining && awaitingReply.compareAndSet(false, true)) {
+            unanswered.incrementAndGet();
+          }
         }
       }
       return n;
@@ -536,8 +592,35 @@ public final class ThriftServer implements AutoCloseable {
     public void close() {
       super.close();
       if (closed.compareAndSet(false, true)) {
+        connections.remove(this);
         answered();
         open.decrementAndGet();
+      }
+    }
+
+    boolean frameStalled(long now, long limit) {
+      long since = frameSince;
+      return since != NOT_READING && now - since > limit;
+    }
+
+    /**
+     * Makes the selector read end-of-stream, so that it closes the connection and frees its read
+     * buffer itself (closing the channel from this thread would leave its buffer accounted).
+     */
+    void stopReading() {
+      frameSince = NOT_READING;
+      try {
+        getSocketChannel().shutdownInput();
+      } catch (IOException e) {
+        log.debug("shutting down the input of a stalled connection failed", e);
+      }
+    }
+
+    Object remote() {
+      try {
+        return getSocketChannel().getRemoteAddress();
+      } catch (IOException e) {
+        return "a closed socket";
       }
     }
 

@@ -23,6 +23,9 @@ import java.util.Objects;
  *     binary fields are bounded by the rest of their frame)
  * @param maxContainerElements largest list, set or map within a frame
  * @param shutdownGrace on close, how long in-flight requests may take to finish
+ * @param frameReadTimeout how long a request frame may take to arrive once its buffer is allocated;
+ *     a connection over it is closed, so that stalled clients cannot hold {@code
+ *     maxReadBufferBytes} and starve the others
  */
 public record ThriftServerConfig(
     InetSocketAddress bind,
@@ -33,11 +36,13 @@ public record ThriftServerConfig(
     int maxConnections,
     int maxStringBytes,
     int maxContainerElements,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    Duration frameReadTimeout) {
 
   public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
   public static final long DEFAULT_MAX_READ_BUFFER_BYTES = 256L * 1024 * 1024;
   public static final int DEFAULT_MAX_CONNECTIONS = 1024;
+  public static final Duration DEFAULT_FRAME_READ_TIMEOUT = Duration.ofSeconds(10);
 
   public ThriftServerConfig {
     Objects.requireNonNull(bind, "bind");
@@ -62,6 +67,11 @@ public record ThriftServerConfig(
     positive("maxContainerElements", maxContainerElements);
     if (shutdownGrace.isNegative()) {
       throw new IllegalArgumentException("shutdownGrace must not be negative");
+    }
+    Objects.requireNonNull(frameReadTimeout, "frameReadTimeout");
+    if (frameReadTimeout.isNegative() || frameReadTimeout.isZero()) {
+      throw new IllegalArgumentException(
+          "frameReadTimeout must be positive, found " + frameReadTimeout);
     }
   }
 
@@ -92,6 +102,7 @@ public record ThriftServerConfig(
     private int maxStringBytes = DEFAULT_MAX_FRAME_BYTES;
     private int maxContainerElements = 100_000;
     private Duration shutdownGrace = Duration.ofSeconds(5);
+    private Duration frameReadTimeout = DEFAULT_FRAME_READ_TIMEOUT;
 
     private Builder(InetSocketAddress bind) {
       this.bind = bind;
@@ -137,6 +148,11 @@ public record ThriftServerConfig(
       return this;
     }
 
+    public Builder frameReadTimeout(Duration timeout) {
+      this.frameReadTimeout = timeout;
+      return this;
+    }
+
     public ThriftServerConfig build() {
       return new ThriftServerConfig(
           bind,
@@ -147,7 +163,8 @@ public record ThriftServerConfig(
           maxConnections,
           maxStringBytes,
           maxContainerElements,
-          shutdownGrace);
+          shutdownGrace,
+          frameReadTimeout);
     }
   }
 }
