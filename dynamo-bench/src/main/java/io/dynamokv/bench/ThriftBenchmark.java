@@ -49,7 +49,9 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.thrift.TException;
@@ -413,12 +415,15 @@ public class ThriftBenchmark {
             RandomSource.unseeded(),
             new NoPeers(),
             storage);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (node.ring().isEmpty()) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the single node formed no ring in 30 s");
-      }
-      Thread.sleep(5);
+    CompletableFuture<Void> ring = new CompletableFuture<>();
+    node.membership().addRingListener(r -> ring.complete(null));
+    if (node.ring().isPresent()) {
+      ring.complete(null);
+    }
+    try {
+      ring.get(30, TimeUnit.SECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      throw new IllegalStateException("the single node formed no ring in 30 s", e);
     }
     return node;
   }

@@ -246,7 +246,8 @@ final class LocalClusterCommand implements Callable<Integer> {
                 + layout.dataDir());
       }
       if (!waiting.isEmpty()) {
-        Thread.sleep(POLL.toMillis());
+        // Wakes early if that node dies, which the next round reports.
+        children.get(waiting.get(0).id()).waitFor(POLL.toNanos(), TimeUnit.NANOSECONDS);
       }
     }
     return Optional.empty();
@@ -273,7 +274,15 @@ final class LocalClusterCommand implements Callable<Integer> {
         last = e.getMessage();
       }
       try {
-        Thread.sleep(POLL.toMillis());
+        if (children
+            .get(layout.nodes().get(0).id())
+            .waitFor(POLL.toNanos(), TimeUnit.NANOSECONDS)) {
+          return Optional.of(
+              "node "
+                  + layout.nodes().get(0).id()
+                  + " exited while the cluster was forming; see "
+                  + layout.logFile(layout.nodes().get(0)));
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return Optional.of("interrupted while waiting for the cluster to form");
