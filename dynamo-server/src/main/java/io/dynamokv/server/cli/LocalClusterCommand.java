@@ -258,7 +258,8 @@ final class LocalClusterCommand implements Callable<Integer> {
    * deletes a key through the cluster, so "started" means "serving". A message when it cannot.
    */
   private Optional<String> awaitServing(LocalClusterLayout layout) {
-    String first = layout.address(layout.nodes().get(0));
+    NodeSpec firstNode = layout.nodes().get(0);
+    String first = layout.address(firstNode);
     long deadline = System.nanoTime() + Duration.ofSeconds(startupTimeoutSeconds).toNanos();
     String last = "no answer yet";
     while (System.nanoTime() < deadline && !stopping) {
@@ -274,14 +275,13 @@ final class LocalClusterCommand implements Callable<Integer> {
         last = e.getMessage();
       }
       try {
-        if (children
-            .get(layout.nodes().get(0).id())
-            .waitFor(POLL.toNanos(), TimeUnit.NANOSECONDS)) {
+        // Wakes early if the node asked dies.
+        if (children.get(firstNode.id()).waitFor(POLL.toNanos(), TimeUnit.NANOSECONDS)) {
           return Optional.of(
               "node "
-                  + layout.nodes().get(0).id()
+                  + firstNode.id()
                   + " exited while the cluster was forming; see "
-                  + layout.logFile(layout.nodes().get(0)));
+                  + layout.logFile(firstNode));
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
