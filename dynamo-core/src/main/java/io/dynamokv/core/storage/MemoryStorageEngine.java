@@ -8,7 +8,9 @@ import io.dynamokv.core.spi.Keyspace;
 import io.dynamokv.core.spi.StorageEngine;
 import io.dynamokv.core.spi.StorageException;
 import io.dynamokv.core.spi.WriteBatch;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
@@ -24,9 +26,15 @@ import java.util.function.UnaryOperator;
  *
  * <p>Its data lives in a {@link Directory}, which stands for a data directory: closing the engine
  * (a clean stop) or dropping it without closing (a crash) both leave every committed write in the
- * directory, and {@link #open(Directory)} on the same directory sees them again. That is what
- * {@link Durability#SYNC} keeps, so the simulation can crash and restart nodes. Nothing survives
- * the JVM.
+ * directory, and {@link #open(Directory)} on the same directory sees them again, so the simulation
+ * can crash and restart nodes. Nothing survives the JVM.
+ *
+ * <p>The directory's {@link Directory#durability() durability} decides what a simulated crash
+ * loses: with {@link Durability#SYNC} nothing; otherwise the directory remembers the commits since
+ * the last {@link #flush()}, and {@link Directory#loseUnflushed} undoes a suffix of them, as an
+ * operating system does that crashes before writing its page cache (or, with {@link
+ * Durability#NO_SYNC}, as a process does that crashes with commits in its own buffers). Commits
+ * form one sequence across keyspaces; a batch is one commit, lost whole or not at all.
  */
 public final class MemoryStorageEngine implements StorageEngine {
   private static final int MAX_KEY_BYTES = 64 * 1024;
@@ -73,14 +81,19 @@ public final class MemoryStorageEngine implements StorageEngine {
       for (WriteBatch.Operation op : batch.operations()) {
         checkKey(op.key());
       }
+      Directory.Commit commit = directory.beginCommit();
       for (WriteBatch.Operation op : batch.operations()) {
         NavigableMap<byte[], byte[]> map = directory.map(op.keyspace());
+        if (commit != null) {
+          commit.remember(op.keyspace(), op.key(), map.get(op.key()));
+        }
         if (op.isDelete()) {
           remove(map, op.key());
         } else {
           store(map, op.key().clone(), op.value().clone());
         }
       }
+      directory.endCommit(commit);
     } finally {
       directory.lock.writeLock().unlock();
     }
@@ -88,12 +101,13 @@ public final class MemoryStorageEngine implements StorageEngine {
 
   @Override
   public Durability durability() {
-    return Durability.SYNC;
+    return directory.durability;
   }
 
   @Override
   public void flush() {
     checkOpen();
+    directory.flush();
   }
 
   @Override
@@ -113,6 +127,17 @@ public final class MemoryStorageEngine implements StorageEngine {
 
   @Override
   public void close() {
+    if (!closed) {
+      directory.flush();
+    }
+    closed = true;
+  }
+
+  /**
+   * Closes this engine the way a crash does: nothing more is written through it, and nothing is
+   * flushed (the simulation uses it on the engine of a node that dies).
+   */
+  public void abandon() {
     closed = true;
   }
 
@@ -130,15 +155,11 @@ public final class MemoryStorageEngine implements StorageEngine {
   }
 
   private void store(NavigableMap<byte[], byte[]> map, byte[] key, byte[] value) {
-    byte[] old = map.put(key, value);
-    directory.bytes.addAndGet(value.length - (old == null ? -key.length : old.length));
+    directory.store(map, key, value);
   }
 
   private void remove(NavigableMap<byte[], byte[]> map, byte[] key) {
-    byte[] old = map.remove(key);
-    if (old != null) {
-      directory.bytes.addAndGet(-(key.length + old.length));
-    }
+    directory.remove(map, key);
   }
 
   /**
@@ -151,14 +172,143 @@ public final class MemoryStorageEngine implements StorageEngine {
     private final long id = IDS.incrementAndGet();
     private final Map<String, NavigableMap<byte[], byte[]>> maps = new ConcurrentHashMap<>();
     private final AtomicLong bytes = new AtomicLong();
+    private volatile Durability durability = Durability.SYNC;
+
+    /** Commits since the last flush, oldest first; empty while the durability is SYNC. */
+    private final List<Commit> unflushed = new ArrayList<>();
+
+    private long commits;
     // Single-key operations take the read lock (the skip list and key stripes order them); batches
     // take the write
     // lock so they are atomic with respect to everything else.
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Object[] stripes = new Object[64];
 
+    /** A new, empty directory with {@link Durability#SYNC}. */
     public Directory() {
       Arrays.setAll(stripes, i -> new Object());
+    }
+
+    /** What the engines opened on this directory promise; {@link Durability#SYNC} by default. */
+    public Durability durability() {
+      return durability;
+    }
+
+    /**
+     * Sets the durability that engines opened on this directory report and that {@link
+     * #loseUnflushed} honours. Everything committed so far counts as flushed.
+     */
+    public Directory durability(Durability durability) {
+      synchronized (unflushed) {
+        this.durability = Objects.requireNonNull(durability, "durability");
+        unflushed.clear();
+      }
+      return this;
+    }
+
+    /** How many commits (single-key writes and batches) this directory has taken. */
+    public long commits() {
+      synchronized (unflushed) {
+        return commits;
+      }
+    }
+
+    /** How many commits are not flushed yet (always 0 with {@link Durability#SYNC}). */
+    public int unflushedCommits() {
+      synchronized (unflushed) {
+        return unflushed.size();
+      }
+    }
+
+    /**
+     * Simulates a crash that loses what was not flushed: undoes every unflushed commit after the
+     * first {@code keep} of them, newest first. Never touches a flushed commit.
+     *
+     * @return how many commits were lost
+     */
+    public int loseUnflushed(int keep) {
+      lock.writeLock().lock();
+      try {
+        synchronized (unflushed) {
+          int lost = 0;
+          while (unflushed.size() > Math.max(0, keep)) {
+            unflushed.remove(unflushed.size() - 1).undo();
+            commits--;
+            lost++;
+          }
+          return lost;
+        }
+      } finally {
+        lock.writeLock().unlock();
+      }
+    }
+
+    /** Undoes every commit after the first {@code commit} ones, which must all be unflushed. */
+    public int rollBackTo(long commit) {
+      synchronized (unflushed) {
+        long flushed = commits - unflushed.size();
+        if (commit < flushed) {
+          throw new IllegalArgumentException(
+              "commit " + commit + " is flushed (" + flushed + " commits are): it cannot be lost");
+        }
+        return loseUnflushed((int) (commit - flushed));
+      }
+    }
+
+    void flush() {
+      synchronized (unflushed) {
+        unflushed.clear();
+      }
+    }
+
+    /** A commit that remembers what it overwrites, or null while nothing needs remembering. */
+    Commit beginCommit() {
+      return durability == Durability.SYNC ? null : new Commit();
+    }
+
+    void endCommit(Commit commit) {
+      synchronized (unflushed) {
+        commits++;
+        if (commit != null && durability != Durability.SYNC) {
+          unflushed.add(commit);
+        }
+      }
+    }
+
+    void store(NavigableMap<byte[], byte[]> map, byte[] key, byte[] value) {
+      byte[] old = map.put(key, value);
+      bytes.addAndGet(value.length - (old == null ? -key.length : old.length));
+    }
+
+    void remove(NavigableMap<byte[], byte[]> map, byte[] key) {
+      byte[] old = map.remove(key);
+      if (old != null) {
+        bytes.addAndGet(-(key.length + old.length));
+      }
+    }
+
+    /** One commit's undo record: the previous value of every key it wrote. */
+    final class Commit {
+      private final List<String> keyspaces = new ArrayList<>(1);
+      private final List<byte[]> keys = new ArrayList<>(1);
+      private final List<byte[]> previous = new ArrayList<>(1);
+
+      void remember(String keyspace, byte[] key, byte[] old) {
+        keyspaces.add(keyspace);
+        keys.add(key.clone());
+        previous.add(old == null ? null : old.clone());
+      }
+
+      void undo() {
+        for (int i = keys.size() - 1; i >= 0; i--) {
+          NavigableMap<byte[], byte[]> map = map(keyspaces.get(i));
+          if (previous.get(i) == null) {
+            remove(map, keys.get(i));
+          } else {
+            store(map, keys.get(i), previous.get(i));
+          }
+        }
+      }
     }
 
     NavigableMap<byte[], byte[]> map(String keyspace) {
@@ -243,11 +393,16 @@ public final class MemoryStorageEngine implements StorageEngine {
           if (next == current && current != null) {
             return next;
           }
+          Directory.Commit commit = directory.beginCommit();
+          if (commit != null) {
+            commit.remember(name, key, stored);
+          }
           if (next == null) {
             remove(map, key);
           } else {
             store(map, key.clone(), next.clone());
           }
+          directory.endCommit(commit);
           return next;
         }
       } finally {

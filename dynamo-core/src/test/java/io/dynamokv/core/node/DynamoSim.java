@@ -36,19 +36,35 @@ final class DynamoSim {
       List<StoreDefinition> stores,
       DynamoNode.BrokenVariant broken,
       Duration requestTimeout) {
+    this(seed, nodes, stores, broken, requestTimeout, b -> b);
+  }
+
+  /**
+   * @param tweak adjusts each node's configuration (e.g. the clock pruning threshold)
+   */
+  DynamoSim(
+      long seed,
+      int nodes,
+      List<StoreDefinition> stores,
+      DynamoNode.BrokenVariant broken,
+      Duration requestTimeout,
+      java.util.function.UnaryOperator<NodeConfig.Builder> tweak) {
     this.cluster =
         SimCluster.builder(
                 (SimNode node) ->
                     DynamoNode.start(
-                        NodeConfig.builder(
-                                MembershipConfig.builder(node.id())
-                                    .address(node.id() + ":7000")
-                                    .seeds(new TreeSet<>(List.of(NodeId.of("n1"))))
-                                    .gossipInterval(GOSSIP)
-                                    .build())
-                            .stores(stores)
-                            .requestTimeout(requestTimeout)
-                            .ringPlanner(io.dynamokv.core.ring.RingPlanner.fixedPartitions(64, 3))
+                        tweak
+                            .apply(
+                                NodeConfig.builder(
+                                        MembershipConfig.builder(node.id())
+                                            .address(node.id() + ":7000")
+                                            .seeds(new TreeSet<>(List.of(NodeId.of("n1"))))
+                                            .gossipInterval(GOSSIP)
+                                            .build())
+                                    .stores(stores)
+                                    .requestTimeout(requestTimeout)
+                                    .ringPlanner(
+                                        io.dynamokv.core.ring.RingPlanner.fixedPartitions(64, 3)))
                             .build(),
                         node.clock(),
                         node.scheduler(),
@@ -100,6 +116,25 @@ final class DynamoSim {
 
   DynamoNode node(int index) {
     return cluster.node(index).service();
+  }
+
+  /** Runs until every up node considers every other up node reachable. */
+  void awaitAllReachable() {
+    cluster
+        .simulation()
+        .runUntilOrFail(
+            "every node reachable from every node",
+            () -> {
+              int up = (int) cluster.nodes().stream().filter(SimCluster.Instance::isUp).count();
+              return formed()
+                  && cluster.nodes().stream()
+                      .filter(SimCluster.Instance::isUp)
+                      .allMatch(
+                          n ->
+                              n.service().membership().reachability().reachableNodes().size()
+                                  == up);
+            },
+            Duration.ofMinutes(2));
   }
 
   /**

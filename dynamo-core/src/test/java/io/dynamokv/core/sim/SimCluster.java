@@ -235,6 +235,7 @@ public final class SimCluster<S> {
     private final RandomSource random;
     private final SimClock clock;
     private final MemoryStorageEngine.Directory directory = new MemoryStorageEngine.Directory();
+    private final SimHost host;
     private int incarnation;
     private SimScheduler scheduler;
     private MemoryStorageEngine storage;
@@ -246,6 +247,7 @@ public final class SimCluster<S> {
       this.id = id;
       this.random = random;
       this.clock = new SimClock(simulation);
+      this.host = new SimHost(id.value());
     }
 
     public int index() {
@@ -270,6 +272,11 @@ public final class SimCluster<S> {
     /** The node's persistent data. */
     public MemoryStorageEngine.Directory directory() {
       return directory;
+    }
+
+    /** The node's machine: boot id and the lease record kept outside the data directory. */
+    public SimHost host() {
+      return host;
     }
 
     /** Number of starts so far (0 if never started). */
@@ -320,7 +327,8 @@ public final class SimCluster<S> {
               random.split(),
               endpoint,
               engine,
-              directory);
+              directory,
+              host);
       scheduler = newScheduler;
       storage = engine;
       transport = endpoint;
@@ -335,14 +343,58 @@ public final class SimCluster<S> {
     }
 
     /**
-     * Crashes the node: no shutdown code runs, its queued tasks and in-flight calls die, responses
-     * to it are dropped, calls to it are refused; the directory keeps what was written.
+     * Crashes the node's process: no shutdown code runs, its queued tasks and in-flight calls die,
+     * responses to it are dropped, calls to it are refused. The directory keeps what was written,
+     * except that with {@link io.dynamokv.core.spi.Durability#NO_SYNC} the commits not yet flushed
+     * were still in the process's buffers: a random prefix of them survives.
      */
     public Instance crash() {
       requireUp("crash()");
       simulation.trace(index, "crash " + id + "#" + incarnation);
       die();
+      if (directory.durability() == io.dynamokv.core.spi.Durability.NO_SYNC) {
+        loseSomeUnflushed();
+      }
       return this;
+    }
+
+    /**
+     * The node's machine loses power (or its OS crashes): the process dies as in {@link #crash()},
+     * the commits not flushed when it happened are lost from the end, a random prefix of them
+     * surviving (none is lost with {@link io.dynamokv.core.spi.Durability#SYNC}), and the machine
+     * boots again with a new boot id. The node may be down already.
+     *
+     * @return how many commits were lost
+     */
+    public int powerFailure() {
+      if (isUp()) {
+        simulation.trace(index, "power failure " + id + "#" + incarnation);
+        die();
+      } else {
+        simulation.trace(index, "power failure " + id + " (down)");
+      }
+      int lost = loseSomeUnflushed();
+      host.reboot();
+      return lost;
+    }
+
+    /**
+     * Like {@link #powerFailure()}, but loses exactly the commits after the first {@code commit}
+     * ones (see {@link MemoryStorageEngine.Directory#commits()}), which must all be unflushed.
+     */
+    public int powerFailureLosingCommitsAfter(long commit) {
+      if (isUp()) {
+        simulation.trace(index, "power failure " + id + "#" + incarnation);
+        die();
+      }
+      int lost = directory.rollBackTo(commit);
+      host.reboot();
+      return lost;
+    }
+
+    private int loseSomeUnflushed() {
+      int unflushed = directory.unflushedCommits();
+      return unflushed == 0 ? 0 : directory.loseUnflushed(random.nextInt(unflushed + 1));
     }
 
     /** Crashes the node if it is up, then starts a new incarnation. */
@@ -355,7 +407,8 @@ public final class SimCluster<S> {
 
     /**
      * Stops the node cleanly: the factory's {@link NodeFactory#stop stop hook} runs, then the
-     * scheduler and transport close (pending calls fail with {@code Unreachable}).
+     * scheduler and transport close (pending calls fail with {@code Unreachable}) and the engine
+     * closes, flushing what it had not.
      */
     public Instance stop() {
       requireUp("stop()");
@@ -364,6 +417,7 @@ public final class SimCluster<S> {
         factory.stop(service);
         scheduler.close();
         transport.close();
+        storage.close(); // a clean close flushes
       } catch (Exception e) {
         throw new IllegalStateException(id + " failed to stop", e);
       } finally {
@@ -388,7 +442,7 @@ public final class SimCluster<S> {
       }
       network.detach(index);
       if (storage != null) {
-        storage.close(); // a zombie reference to the old engine must not write any more
+        storage.abandon(); // a zombie reference to the old engine must not write any more
       }
       scheduler = null;
       storage = null;

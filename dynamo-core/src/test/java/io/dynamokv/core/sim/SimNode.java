@@ -25,6 +25,7 @@ import io.dynamokv.core.storage.MemoryStorageEngine;
  * @param transport this incarnation's endpoint on the {@link SimNetwork}
  * @param storage an engine freshly opened on {@link #directory()}
  * @param directory the node's persistent data, which survives crashes and restarts
+ * @param host the node's machine: boot id and a lease record outside the data directory
  */
 public record SimNode(
     int index,
@@ -35,4 +36,5 @@ public record SimNode(
     RandomSource random,
     PeerTransport transport,
     StorageEngine storage,
-    MemoryStorageEngine.Directory directory) {}
+    MemoryStorageEngine.Directory directory,
+    SimHost host) {}
