@@ -92,6 +92,7 @@ public final class Membership implements AutoCloseable {
   private final Scheduler scheduler;
   private final RandomSource random;
   private final PeerTransport transport;
+  private final StorageEngine storage;
   private final Keyspace metadata;
   private final RingPlanner planner;
   private final HandoffGate handoffGate;
@@ -146,6 +147,7 @@ public final class Membership implements AutoCloseable {
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
     this.random = Objects.requireNonNull(random, "random");
     this.transport = Objects.requireNonNull(transport, "transport");
+    this.storage = storage;
     this.metadata = storage.keyspace(StorageEngine.METADATA);
     this.planner = Objects.requireNonNull(planner, "planner");
     this.handoffGate = Objects.requireNonNull(handoffGate, "handoffGate");
@@ -619,8 +621,10 @@ public final class Membership implements AutoCloseable {
     ring = newRing;
     owners = ownersOf((newRing.ringUnsafe()));
     // Durable before anyone routes by it: a node that crashed before its next round would
-    // otherwise come back with an older ring and coordinate keys it no longer owns.
+    // otherwise come back with an older ring and coordinate keys it no longer owns. Flushed too:
+    // an OS crash must not roll it back either (rings change rarely).
     persistView();
+    storage.flush();
     changed();
     for (RingListener l : ringListeners) {
       l.onRingChange(newRing);
@@ -795,6 +799,9 @@ public final class Membership implements AutoCloseable {
     reachableSnapshot = Collections.unmodifiableSortedSet(new TreeSet<>(reachable));
     persistSelf();
     persistView();
+    // The new generation is flushed before it is gossiped: a generation that an OS crash rolled
+    // back would be announced twice.
+    storage.flush();
     if (ring != null) {
       for (RingListener l : ringListeners) {
         l.onRingChange(ring);

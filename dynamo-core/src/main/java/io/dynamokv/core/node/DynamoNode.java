@@ -29,6 +29,7 @@ import io.dynamokv.core.ring.RingCodec;
 import io.dynamokv.core.ring.StorageKeys;
 import io.dynamokv.core.ring.Token;
 import io.dynamokv.core.spi.Clock;
+import io.dynamokv.core.spi.Host;
 import io.dynamokv.core.spi.Keyspace;
 import io.dynamokv.core.spi.PeerException;
 import io.dynamokv.core.spi.PeerMessage;
@@ -37,6 +38,7 @@ import io.dynamokv.core.spi.RandomSource;
 import io.dynamokv.core.spi.Scheduler;
 import io.dynamokv.core.spi.StorageEngine;
 import io.dynamokv.core.version.Actor;
+import io.dynamokv.core.version.ContextSigner;
 import io.dynamokv.core.version.Siblings;
 import io.dynamokv.core.version.VectorClock;
 import io.dynamokv.core.version.VersionCodec;
@@ -45,6 +47,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -88,12 +91,19 @@ public final class DynamoNode implements AutoCloseable {
      * The coordinator counts its own acknowledgement before its local write, which happens a little
      * later.
      */
-    ACK_BEFORE_LOCAL_WRITE
+    ACK_BEFORE_LOCAL_WRITE,
+    /**
+     * The node keeps its incarnation after a stop that may have lost commits and skips Riak's check
+     * of the client's context, so a node whose disk rolled back reissues dots (the behaviour before
+     * issue 14).
+     */
+    KEEPS_INCARNATION_AFTER_ROLLBACK
   }
 
   static final Duration BROKEN_LOCAL_WRITE_DELAY = Duration.ofMillis(50);
   private static final Duration FORWARD_SLACK = Duration.ofMillis(500);
   private static final int MAX_REMEMBERED_FORWARDS = 100_000;
+  private static final int MAX_REPORTED_KEYS = 10_000;
 
   private final NodeConfig config;
   private final NodeId self;
@@ -103,7 +113,13 @@ public final class DynamoNode implements AutoCloseable {
   private final StorageEngine storage;
   private final Membership membership;
   private final NodeEpochs epochs;
+  private final ContextSigner contexts;
   private final Map<String, Keyspace> keyspaces = new TreeMap<>();
+  private final List<EventListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** Keys already reported for reissued dots, so each is reported once. */
+  private final Map<String, Boolean> reportedKeys = new java.util.LinkedHashMap<>();
+
   private final BrokenVariant broken;
   private final Stats stats = new Stats();
   private final RandomSource requestIds;
@@ -122,6 +138,7 @@ public final class DynamoNode implements AutoCloseable {
       RandomSource random,
       PeerTransport transport,
       StorageEngine storage,
+      Host host,
       BrokenVariant broken) {
     this.config = config;
     this.self = config.self();
@@ -131,7 +148,15 @@ public final class DynamoNode implements AutoCloseable {
     this.storage = storage;
     this.broken = broken;
     this.requestIds = random.split();
-    this.epochs = new NodeEpochs(storage.keyspace(StorageEngine.METADATA), clock);
+    this.epochs =
+        new NodeEpochs(
+            storage,
+            host,
+            self,
+            clock,
+            config.newIncarnation(),
+            broken == BrokenVariant.KEEPS_INCARNATION_AFTER_ROLLBACK);
+    this.contexts = new ContextSigner(config.clusterSecret());
     config.stores().forEach((name, def) -> keyspaces.put(name, storage.keyspace("data-" + name)));
     this.membership =
         new Membership(
@@ -145,15 +170,22 @@ public final class DynamoNode implements AutoCloseable {
             HandoffGate.ALWAYS);
   }
 
-  /** Creates a node over the given ports, starts serving peers and gossiping. */
+  /**
+   * Creates a node over the given ports, starts serving peers and gossiping. Before anything else
+   * it decides its {@linkplain #incarnation() incarnation} from what {@code storage} and {@code
+   * host} hold, durably.
+   *
+   * @param host the machine: its boot id and the lease record kept outside the data directory
+   */
   public static DynamoNode start(
       NodeConfig config,
       Clock clock,
       Scheduler scheduler,
       RandomSource random,
       PeerTransport transport,
-      StorageEngine storage) {
-    return start(config, clock, scheduler, random, transport, storage, BrokenVariant.NONE);
+      StorageEngine storage,
+      Host host) {
+    return start(config, clock, scheduler, random, transport, storage, host, BrokenVariant.NONE);
   }
 
   static DynamoNode start(
@@ -163,8 +195,10 @@ public final class DynamoNode implements AutoCloseable {
       RandomSource random,
       PeerTransport transport,
       StorageEngine storage,
+      Host host,
       BrokenVariant broken) {
-    DynamoNode node = new DynamoNode(config, clock, scheduler, random, transport, storage, broken);
+    DynamoNode node =
+        new DynamoNode(config, clock, scheduler, random, transport, storage, host, broken);
     node.membership.addRingListener(node::onRingChange);
     byte[] known = node.membership.view().ringBytes();
     if (known != null) {
@@ -196,6 +230,26 @@ public final class DynamoNode implements AutoCloseable {
   /** Counters of what this node coordinated. Read from the scheduler for exact figures. */
   public Stats stats() {
     return stats;
+  }
+
+  /** The incarnation this node started with, and why (for the start-up log). */
+  public Incarnation incarnation() {
+    return epochs.started();
+  }
+
+  /** Notable events a node reports, for logs. Listeners run on the node's scheduler. */
+  public interface EventListener {
+    /**
+     * A sibling set of {@code key} that this node stored or read holds values that share a dot:
+     * some node issued a dot twice (e.g. its disk rolled back without it noticing). Both values are
+     * kept as siblings, so nothing is lost, but it must never happen. Reported once per key.
+     */
+    void onReissuedDot(String store, byte[] key, Siblings siblings);
+  }
+
+  /** Registers a listener for this node's {@link EventListener events}. */
+  public void addEventListener(EventListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
   }
 
   private void onRingChange(RingState state) {
@@ -296,13 +350,11 @@ public final class DynamoNode implements AutoCloseable {
           switch (quorum.status()) {
             case SUCCEEDED -> {
               Siblings merged = Siblings.syncAll(quorum.responses().values());
-              VectorClock mergedContext = merged.context();
+              checkDots(def, key, Siblings.empty(), merged);
               result.complete(
                   new ReadResult(
                       merged.values(),
-                      mergedContext.isEmpty()
-                          ? Context.EMPTY
-                          : Context.fromBytes(VersionCodec.encode(mergedContext))));
+                      Context.fromBytes(contexts.sign(def.name(), key, merged.context()))));
             }
             case FAILED -> fail(result, "get", quorum);
             case PENDING -> {}
@@ -433,7 +485,13 @@ public final class DynamoNode implements AutoCloseable {
             storageKey,
             old -> {
               Siblings local = old == null ? Siblings.empty() : VersionCodec.decodeSiblings(old);
-              actor[0] = local.actorFor(self, epochs);
+              actor[0] =
+                  local.actorFor(
+                      self,
+                      broken == BrokenVariant.KEEPS_INCARNATION_AFTER_ROLLBACK
+                          ? VectorClock.empty()
+                          : context,
+                      epochs);
               VectorClock seen =
                   broken == BrokenVariant.UPDATE_IGNORES_CONTEXT ? local.context() : context;
               Siblings next =
@@ -455,7 +513,8 @@ public final class DynamoNode implements AutoCloseable {
         continue;
       }
       return new LocalWrite(
-          updated[0], writtenContext(clientContext, context, updated[0], actor[0]));
+          updated[0],
+          writtenContext(def.name(), storageKey, clientContext, context, updated[0], actor[0]));
     }
   }
 
@@ -465,12 +524,17 @@ public final class DynamoNode implements AutoCloseable {
    * Otherwise the client's context alone, so that a follow-up write never supersedes a version its
    * client has not seen.
    */
-  private static Context writtenContext(
-      Context clientContext, VectorClock context, Siblings updated, Actor actor) {
+  private Context writtenContext(
+      String store,
+      byte[] storageKey,
+      Context clientContext,
+      VectorClock context,
+      Siblings updated,
+      Actor actor) {
     long counter = updated.context().counter(actor);
     if (counter == context.counter(actor) + 1) {
       VectorClock exact = context.merge(VectorClock.of(Map.of(actor, counter)));
-      return Context.fromBytes(VersionCodec.encode(exact));
+      return Context.fromBytes(contexts.sign(store, StorageKeys.userKey(storageKey), exact));
     }
     return clientContext;
   }
@@ -593,15 +657,19 @@ public final class DynamoNode implements AutoCloseable {
     } else if (request instanceof ReplicaWrite write) {
       StoreDefinition def = store(write.store());
       Siblings incoming = VersionCodec.decodeSiblings(write.siblings());
+      Siblings[] before = new Siblings[2];
       keyspaces
           .get(def.name())
           .update(
               StorageKeys.storageKey(write.key()),
               old -> {
                 Siblings local = old == null ? Siblings.empty() : VersionCodec.decodeSiblings(old);
-                Siblings merged = Siblings.sync(local, incoming);
+                Siblings merged = Siblings.sync(local, incoming).pruned(config.maxClockEntries());
+                before[0] = local;
+                before[1] = merged;
                 return merged.equals(local) && old != null ? old : VersionCodec.encode(merged);
               });
+      checkDots(def, write.key(), before[0], before[1]);
       reply.complete(new ReplicaWriteReply());
     } else if (request instanceof ForwardedWrite fw) {
       ForwardKey id = new ForwardKey(from, fw.requestId());
@@ -674,6 +742,27 @@ public final class DynamoNode implements AutoCloseable {
 
   // ---- helpers ----
 
+  /** Reports a key whose set gained values that share a dot (a dot issued twice). */
+  private void checkDots(StoreDefinition def, byte[] key, Siblings before, Siblings after) {
+    if (after.reissuedDots() <= before.reissuedDots()) {
+      return;
+    }
+    String id = def.name() + "/" + java.util.HexFormat.of().formatHex(key);
+    if (reportedKeys.containsKey(id)) {
+      return;
+    }
+    if (reportedKeys.size() >= MAX_REPORTED_KEYS) {
+      var oldest = reportedKeys.keySet().iterator();
+      oldest.next();
+      oldest.remove();
+    }
+    reportedKeys.put(id, Boolean.TRUE);
+    stats.reissuedDots++;
+    for (EventListener l : listeners) {
+      l.onReissuedDot(def.name(), key.clone(), after);
+    }
+  }
+
   private void call(
       NodeId target,
       PeerMessage request,
@@ -732,9 +821,8 @@ public final class DynamoNode implements AutoCloseable {
     }
   }
 
-  /** Checks a write against the store's limits and returns its decoded context. */
-  private static VectorClock validate(
-      StoreDefinition def, byte[] key, byte[] value, byte[] context) {
+  /** Checks a write against the store's limits and returns its verified context. */
+  private VectorClock validate(StoreDefinition def, byte[] key, byte[] value, byte[] context) {
     validateKey(def, key);
     if (value.length > def.maxValueBytes()) {
       throw new LimitExceededException("value bytes", value.length, def.maxValueBytes());
@@ -742,7 +830,7 @@ public final class DynamoNode implements AutoCloseable {
     if (context.length > def.maxContextBytes()) {
       throw new LimitExceededException("context bytes", context.length, def.maxContextBytes());
     }
-    return context.length == 0 ? VectorClock.empty() : VersionCodec.decodeContext(context);
+    return contexts.verify(def.name(), key, context);
   }
 
   private static int quorum(StoreDefinition def, int override, int standard, String name) {
@@ -766,11 +854,31 @@ public final class DynamoNode implements AutoCloseable {
     return options.timeout() == null ? config.requestTimeout() : options.timeout();
   }
 
-  /** Stops gossiping and refuses new requests; in-flight ones complete or time out. Idempotent. */
+  /**
+   * Stops gossiping and refuses new requests; in-flight ones complete or time out. Idempotent.
+   *
+   * <p>A clean stop then drains the scheduler and calls {@link #recordCleanStop()} before closing
+   * the engine; a node whose stop is not recorded counts as crashed at its next start.
+   */
   @Override
   public void close() {
     closed = true;
     membership.stop();
+  }
+
+  /**
+   * Records, durably, that this node stopped cleanly, so that its next start keeps its incarnation.
+   * Call it after {@link #close()}, once the scheduler runs none of the node's tasks any more (a
+   * drained {@code shutdown}), and before closing the engine: nothing may write to the engine
+   * afterwards.
+   *
+   * @throws IllegalStateException if the node was not closed first
+   */
+  public void recordCleanStop() {
+    if (!closed) {
+      throw new IllegalStateException(self + " must be closed before its clean stop is recorded");
+    }
+    epochs.recordCleanStop();
   }
 
   /** What this node coordinated since it started. */
@@ -780,6 +888,7 @@ public final class DynamoNode implements AutoCloseable {
     private long forwarded;
     private long quorumFailures;
     private long duplicateForwards;
+    private long reissuedDots;
 
     public long reads() {
       return reads;
@@ -800,6 +909,14 @@ public final class DynamoNode implements AutoCloseable {
     /** Duplicated forwarded writes answered from the first one's outcome. */
     public long duplicateForwards() {
       return duplicateForwards;
+    }
+
+    /**
+     * Keys found with two values under one dot (a dot issued twice somewhere), each counted once
+     * (see {@link EventListener#onReissuedDot}). Must stay 0.
+     */
+    public long reissuedDots() {
+      return reissuedDots;
     }
   }
 }

@@ -6,6 +6,7 @@ package io.dynamokv.core.node;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.membership.MembershipConfig;
 import io.dynamokv.core.ring.RingPlanner;
+import io.dynamokv.core.security.ClusterSecret;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
@@ -24,13 +25,19 @@ import java.util.TreeMap;
  *     live sibling are never pruned
  * @param ringPlanner how the claimant plans rings; its replica window should be at least the
  *     largest N
+ * @param clusterSecret the secret every node of the cluster shares; it signs the contexts handed to
+ *     clients
+ * @param newIncarnation start a new incarnation whatever the data directory says (after restoring
+ *     it from a backup)
  */
 public record NodeConfig(
     MembershipConfig membership,
     SortedMap<String, StoreDefinition> stores,
     Duration requestTimeout,
     int maxClockEntries,
-    RingPlanner ringPlanner) {
+    RingPlanner ringPlanner,
+    ClusterSecret clusterSecret,
+    boolean newIncarnation) {
 
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(1);
   public static final int DEFAULT_MAX_CLOCK_ENTRIES = 10;
@@ -57,6 +64,7 @@ public record NodeConfig(
           "max clock entries must be positive, found " + maxClockEntries);
     }
     Objects.requireNonNull(ringPlanner, "ringPlanner");
+    Objects.requireNonNull(clusterSecret, "clusterSecret");
     int maxN = maxReplication(stores.values());
     if (ringPlanner.replicas() < maxN) {
       throw new IllegalArgumentException(
@@ -87,6 +95,8 @@ public record NodeConfig(
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
     private int maxClockEntries = DEFAULT_MAX_CLOCK_ENTRIES;
     private RingPlanner ringPlanner;
+    private ClusterSecret clusterSecret;
+    private boolean newIncarnation;
 
     private Builder(MembershipConfig membership) {
       this.membership = membership;
@@ -117,7 +127,23 @@ public record NodeConfig(
       return this;
     }
 
+    /** The secret every node of the cluster shares (required). */
+    public Builder clusterSecret(ClusterSecret secret) {
+      this.clusterSecret = secret;
+      return this;
+    }
+
+    /** Start a new incarnation whatever the data directory says (default: no). */
+    public Builder newIncarnation(boolean fresh) {
+      this.newIncarnation = fresh;
+      return this;
+    }
+
     public NodeConfig build() {
+      if (clusterSecret == null) {
+        throw new IllegalArgumentException(
+            "a node needs the cluster secret, which signs the contexts clients get");
+      }
       RingPlanner planner = ringPlanner;
       if (planner == null) {
         planner =
@@ -125,7 +151,14 @@ public record NodeConfig(
                 DEFAULT_PARTITIONS,
                 Math.max(maxReplication(stores.values()), RingPlanner.DEFAULT_REPLICAS));
       }
-      return new NodeConfig(membership, stores, requestTimeout, maxClockEntries, planner);
+      return new NodeConfig(
+          membership,
+          stores,
+          requestTimeout,
+          maxClockEntries,
+          planner,
+          clusterSecret,
+          newIncarnation);
     }
   }
 }

@@ -3,23 +3,43 @@
  */
 package io.dynamokv.core.node;
 
+import io.dynamokv.core.NodeId;
 import io.dynamokv.core.spi.Clock;
+import io.dynamokv.core.spi.Durability;
+import io.dynamokv.core.spi.Host;
 import io.dynamokv.core.spi.Keyspace;
+import io.dynamokv.core.spi.StorageEngine;
+import io.dynamokv.core.spi.WriteBatch;
 import io.dynamokv.core.version.EpochSource;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * This node's actor epochs (Riak's kv679 lesson: a node that reissues a counter it used before has
- * its new writes discarded as already seen).
+ * This node's actor epochs and incarnations (Riak's kv679 lesson: a node that reissues a counter it
+ * used before has its new writes discarded as already seen).
  *
- * <p>Within one data directory epochs come from a counter whose upper bound is leased durably in
- * blocks of {@value #BLOCK}: after a crash the node resumes past the last leased block, so no epoch
- * is handed out twice. A new (or wiped) data directory remembers nothing of its predecessor, so its
- * {@linkplain #incarnation() incarnation} starts at the wall-clock time of its creation times 10^6:
- * above every epoch of an earlier life, as long as that life leased fewer than 10^6 epochs per
- * millisecond it lasted (it leases one per newly written key at most) and the wall clock did not go
- * back across the loss of the directory.
+ * <p>Epochs come from a counter whose upper bound is leased durably in blocks of {@value #BLOCK},
+ * and fsynced ({@link StorageEngine#flush()}) before any epoch of a block is used, whatever the
+ * engine's durability: after a crash the node resumes past the last leased block, so no epoch is
+ * handed out twice. A copy of the lease lives outside the data directory ({@link
+ * Host#writeLeaseRecord}).
+ *
+ * <p>At start the node decides whether its data directory may have lost commits. If it may, it
+ * starts a new <em>incarnation</em>: an epoch above every epoch it ever leased, below which {@link
+ * io.dynamokv.core.version.Siblings#actorFor} trusts none of its actors, so every key gets a fresh
+ * actor at its next coordinated write. It may have lost commits when:
+ *
+ * <ul>
+ *   <li>the directory is new (nothing of an earlier life is known: the incarnation starts above the
+ *       lease copy and above the wall-clock time in milliseconds times 10^6);
+ *   <li>the directory's lease is behind the copy outside it: it was restored from a backup or
+ *       rolled back;
+ *   <li>the durability is not {@link Durability#SYNC} and the last stop was not clean (no
+ *       clean-stop record, see {@link #recordCleanStop}), except that with {@link
+ *       Durability#WRITE_NO_SYNC} an unclean stop within the same OS boot was a process crash,
+ *       which loses no commit;
+ *   <li>the operator asks for one (a directory restored from a backup that the lease cannot tell).
+ * </ul>
  *
  * <p>Not thread-safe: the node uses it from its scheduler. {@link #leaseAbove} runs inside a
  * storage {@code update} function, where it must not write; when the leased block does not cover
@@ -30,36 +50,134 @@ final class NodeEpochs implements EpochSource {
   static final int BLOCK = 1024;
   private static final byte[] INCARNATION = bytes("epochs/incarnation");
   private static final byte[] LEASED = bytes("epochs/leased-up-to");
+  private static final byte[] BOOT_ID = bytes("node/boot-id");
+  private static final byte[] CLEAN_STOP = bytes("node/clean-stop");
+  private static final int RECORD_FORMAT = 1;
 
+  private final StorageEngine storage;
   private final Keyspace metadata;
-  private final long incarnation;
+  private final Host host;
+  private final NodeId self;
+  private final Incarnation started;
   private long next;
   private long leasedUpTo;
 
-  NodeEpochs(Keyspace metadata, Clock clock) {
-    this.metadata = metadata;
-    byte[] stored = metadata.get(INCARNATION);
-    if (stored == null) {
-      incarnation = Math.multiplyExact(Math.max(0, clock.wallMillis()), 1_000_000L);
-      metadata.put(INCARNATION, encode(incarnation));
-      next = incarnation;
-    } else {
-      incarnation = decode(stored, "epochs/incarnation");
-      byte[] leased = metadata.get(LEASED);
-      next = leased == null ? incarnation : decode(leased, "epochs/leased-up-to");
+  /**
+   * Decides this start's incarnation and makes it durable.
+   *
+   * @param forceNew start a new incarnation whatever the directory says
+   * @param brokenKeep test-only broken behaviour: keep the incarnation after any stop but the loss
+   *     of the whole directory (what dynamo-kv did before it knew better)
+   */
+  NodeEpochs(
+      StorageEngine storage,
+      Host host,
+      NodeId self,
+      Clock clock,
+      boolean forceNew,
+      boolean brokenKeep) {
+    this.storage = storage;
+    this.metadata = storage.keyspace(StorageEngine.METADATA);
+    this.host = host;
+    this.self = self;
+    byte[] storedIncarnation = metadata.get(INCARNATION);
+    byte[] storedLease = metadata.get(LEASED);
+    long dirLease = storedLease == null ? 0 : decode(storedLease, "epochs/leased-up-to");
+    long copyLease = readCopy();
+    String bootId = host.bootId();
+    String reason = null;
+    if (storedIncarnation == null) {
+      reason = "a new data directory";
+    } else if (forceNew) {
+      reason = "asked to start a new incarnation";
+    } else if (brokenKeep) {
+      reason = null;
+    } else if (copyLease > dirLease) {
+      reason =
+          "the data directory's epoch lease ("
+              + dirLease
+              + ") is behind its copy outside the directory ("
+              + copyLease
+              + "): the directory was restored from a backup or rolled back";
+    } else if (metadata.get(CLEAN_STOP) == null) {
+      reason = uncleanStop(storage.durability(), bootId);
     }
-    leasedUpTo = next;
-    extendLease(next);
+    long incarnation;
+    if (reason == null) {
+      incarnation = decode(storedIncarnation, "epochs/incarnation");
+      next = Math.max(dirLease, incarnation);
+      started =
+          new Incarnation(
+              incarnation,
+              false,
+              metadata.get(CLEAN_STOP) != null
+                  ? "the last stop was clean"
+                  : storage.durability() == Durability.SYNC
+                      ? "every commit is synced"
+                      : "the last stop was a process crash within this OS boot, which loses no"
+                          + " commit under write-no-sync");
+    } else {
+      long wall = Math.multiplyExact(Math.max(0, clock.wallMillis()), 1_000_000L);
+      incarnation = Math.max(Math.max(dirLease, copyLease), wall);
+      if (incarnation >= MAX_EPOCH - BLOCK) {
+        throw new IllegalStateException(
+            "epoch lease "
+                + incarnation
+                + " is exhausted: the metadata of "
+                + self
+                + " is corrupt");
+      }
+      next = incarnation;
+      started = new Incarnation(incarnation, true, reason);
+    }
+    leasedUpTo = Math.addExact(next, BLOCK);
+    // Durable before the first write: the incarnation, its lease, this boot, and no clean-stop
+    // record (so that a crash from now on is not mistaken for a clean stop).
+    storage.write(
+        WriteBatch.builder()
+            .put(StorageEngine.METADATA, INCARNATION, encode(incarnation))
+            .put(StorageEngine.METADATA, LEASED, encode(leasedUpTo))
+            .put(StorageEngine.METADATA, BOOT_ID, bootId.getBytes(StandardCharsets.UTF_8))
+            .delete(StorageEngine.METADATA, CLEAN_STOP)
+            .build());
+    storage.flush();
+    writeCopy();
+  }
+
+  private String uncleanStop(Durability durability, String bootId) {
+    if (durability == Durability.SYNC) {
+      return null;
+    }
+    byte[] lastBoot = metadata.get(BOOT_ID);
+    boolean sameBoot =
+        !bootId.isEmpty()
+            && lastBoot != null
+            && bootId.equals(new String(lastBoot, StandardCharsets.UTF_8));
+    if (durability == Durability.WRITE_NO_SYNC && sameBoot) {
+      return null;
+    }
+    return "the last stop was not clean and "
+        + (durability == Durability.NO_SYNC
+            ? "no-sync durability loses unflushed commits even in a process crash"
+            : bootId.isEmpty()
+                ? "this host's boot id is unknown, so it may have been an OS crash, which loses"
+                    + " unflushed commits under write-no-sync"
+                : "the OS booted since (an OS crash loses unflushed commits under write-no-sync)");
+  }
+
+  /** How this node's current incarnation came about, for the start-up log. */
+  Incarnation started() {
+    return started;
   }
 
   @Override
   public long incarnation() {
-    return incarnation;
+    return started.epoch();
   }
 
   @Override
   public long leaseAbove(long floor) {
-    long epoch = Math.max(next, floor + 1);
+    long epoch = floor >= MAX_EPOCH ? next : Math.max(next, floor + 1);
     if (epoch >= leasedUpTo) {
       throw new LeaseNeeded(epoch);
     }
@@ -67,12 +185,65 @@ final class NodeEpochs implements EpochSource {
     return epoch;
   }
 
-  /** Durably leases a block that covers {@code epoch}. */
+  @Override
+  public long leasedBelow() {
+    return leasedUpTo;
+  }
+
+  /** Durably leases a block that covers {@code epoch}, in the directory and outside it. */
   void extendLease(long epoch) {
     if (epoch >= leasedUpTo) {
-      leasedUpTo = Math.addExact(epoch, BLOCK);
+      if (epoch >= MAX_EPOCH - BLOCK) {
+        throw new IllegalStateException("epoch " + epoch + " is beyond the epoch range");
+      }
+      leasedUpTo = epoch + BLOCK;
       metadata.put(LEASED, encode(leasedUpTo));
+      storage.flush();
+      writeCopy();
     }
+  }
+
+  /**
+   * Records a clean stop, durably: the next start keeps this incarnation. Call it last, when
+   * nothing writes to the engine any more.
+   */
+  void recordCleanStop() {
+    metadata.put(CLEAN_STOP, encode(started.epoch()));
+    storage.flush();
+  }
+
+  /** The leased-up-to value of the copy outside the data directory; 0 if none is usable. */
+  private long readCopy() {
+    byte[] record = host.readLeaseRecord();
+    if (record == null) {
+      return 0;
+    }
+    try {
+      ByteBuffer b = ByteBuffer.wrap(record);
+      if (b.get() != RECORD_FORMAT) {
+        return 0;
+      }
+      byte[] id = new byte[b.get() & 0xFF];
+      b.get(id);
+      long lease = b.getLong();
+      if (b.hasRemaining() || !self.value().equals(new String(id, StandardCharsets.US_ASCII))) {
+        return 0;
+      }
+      return Math.max(0, lease);
+    } catch (RuntimeException e) {
+      return 0;
+    }
+  }
+
+  private void writeCopy() {
+    byte[] id = self.value().getBytes(StandardCharsets.US_ASCII);
+    host.writeLeaseRecord(
+        ByteBuffer.allocate(2 + id.length + Long.BYTES)
+            .put((byte) RECORD_FORMAT)
+            .put((byte) id.length)
+            .put(id)
+            .putLong(leasedUpTo)
+            .array());
   }
 
   /** The leased block does not cover the epoch a write needs; extend the lease and retry. */

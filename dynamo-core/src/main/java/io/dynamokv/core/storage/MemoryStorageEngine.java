@@ -255,7 +255,11 @@ public final class MemoryStorageEngine implements StorageEngine {
       }
     }
 
-    void flush() {
+    /**
+     * Makes every commit so far durable, as an fsync does (what {@link MemoryStorageEngine#flush()}
+     * does; the simulation also calls it as an engine's periodic background flush).
+     */
+    public void flush() {
       synchronized (unflushed) {
         unflushed.clear();
       }

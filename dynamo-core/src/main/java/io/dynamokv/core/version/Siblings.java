@@ -6,68 +6,74 @@ package io.dynamokv.core.version;
 import io.dynamokv.core.NodeId;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
- * The versions of one key as a dotted version vector set (DVVSet, Preguiça et al., arXiv 1011.5808;
- * Riak's {@code dvvset.erl}): every causally maximal value with its own {@link Dot}, plus one
- * causal context for all of them. This is what a replica stores for a key and what replicas
- * exchange.
+ * The versions of one key: every causally maximal value with its own {@link Dot}, plus one causal
+ * context for all of them (dotted version vectors, Preguiça et al., arXiv 1011.5808; the same shape
+ * as Riak's DVVSet, with the dots written out). This is what a replica stores for a key and what
+ * replicas exchange.
  *
- * <p>The set is a sorted list of entries {@code (actor, counter, values)}: the {@link #context()}
- * has seen events {@code 1..counter} of {@code actor}, and {@code values} are the still-live values
- * written by that actor, newest first, with dots {@code counter, counter - 1, ...}. Those dots are
- * always the newest ones of the actor, because a context that covers one event of an actor also
- * covers all its older events.
+ * <p>The set holds:
+ *
+ * <ul>
+ *   <li>its {@link #context()}: for each {@link Actor}, how many of its events the set has seen,
+ *       with the latest write time seen for the actor (which orders {@link #pruned pruning});
+ *   <li>its siblings, each a value or tombstone with the dot of the write that made it, covered by
+ *       the context. Normally no two siblings share a dot; if a dot was issued twice (a node whose
+ *       disk rolled back, Riak's kv679) {@link #sync} keeps both values rather than silently drop
+ *       one, and {@link #reissuedDots()} counts such dots;
+ *   <li>per node, the highest epoch of that node's actors ever {@link #pruned pruned} from the set
+ *       or from a set it was synced with ({@link #prunedEpoch}).
+ * </ul>
  *
  * <p>Contracts:
  *
  * <ul>
  *   <li>A coordinator MUST create new versions only with {@link #update} on its own local set,
  *       using the actor {@link #actorFor} returns; a dot MUST never be issued twice.
- *   <li>{@link #sync} is commutative, associative and idempotent and keeps exactly the values no
- *       other value's write has seen (given unique dots). Replicas MUST use it on every write,
- *       read, repair and handoff instead of replacing a stored set.
- *   <li>Instances are immutable and thread-safe.
+ *   <li>{@link #sync} is commutative, associative and idempotent, whatever the dots. With unique
+ *       dots it keeps exactly the values no other value's write has seen; a value is only ever
+ *       dropped because a context saw its dot and the set holding that context no longer holds the
+ *       dot. Replicas MUST use it on every write, read, repair and handoff instead of replacing a
+ *       stored set.
+ *   <li>{@link #pruned} is a function of the set alone, so replicas holding the same set store the
+ *       same pruned set. Whoever stores a set (coordinator and replica alike) prunes it.
+ *   <li>Instances are immutable and thread-safe. Iteration orders never depend on hash codes.
  * </ul>
  */
 public final class Siblings {
-  private static final Siblings EMPTY = new Siblings(new Entry[0], -1);
-  private static final Comparator<Entry> PRUNE_ORDER =
-      Comparator.comparingLong(Entry::lastMillis).thenComparing(Entry::actor);
+  private static final long[] NO_LONGS = new long[0];
+  private static final Sibling[] NO_SIBLINGS = new Sibling[0];
+  private static final NodeId[] NO_NODES = new NodeId[0];
+  private static final Siblings EMPTY =
+      new Siblings(VectorClock.empty(), NO_LONGS, NO_SIBLINGS, NO_NODES, NO_LONGS);
 
-  /**
-   * One actor's part of the set.
-   *
-   * @param counter events {@code 1..counter} of {@code actor} have been seen; {@code >= 1}
-   * @param values live values of {@code actor}, newest first: the i-th has dot {@code counter - i}
-   * @param lastMillis the latest write time seen for this actor (0 if unknown); orders pruning
-   */
-  record Entry(Actor actor, long counter, List<Versioned> values, long lastMillis) {
-    Entry {
-      values = List.copyOf(values);
-      if (counter < 1 || values.size() > counter || lastMillis < 0) {
-        throw new IllegalArgumentException(
-            "invalid entry for "
-                + actor
-                + ": counter "
-                + counter
-                + ", "
-                + values.size()
-                + " values, time "
-                + lastMillis);
-      }
-    }
-  }
+  /** How siblings are ordered: by dot, then by value (values before tombstones, time, bytes). */
+  static final Comparator<Sibling> ORDER = Siblings::compare;
 
-  private final Entry[] entries;
-  private final long prunedEpochFloor;
+  private final VectorClock context;
+  private final long[] lastMillis; // aligned with context's entries
+  private final Sibling[] siblings; // in ORDER, no two equal
+  private final NodeId[] floorNodes; // ascending
+  private final long[] floorEpochs; // aligned with floorNodes, >= 0
 
-  private Siblings(Entry[] entries, long prunedEpochFloor) {
-    this.entries = entries;
-    this.prunedEpochFloor = prunedEpochFloor;
+  private Siblings(
+      VectorClock context,
+      long[] lastMillis,
+      Sibling[] siblings,
+      NodeId[] floorNodes,
+      long[] floorEpochs) {
+    this.context = context;
+    this.lastMillis = lastMillis;
+    this.siblings = siblings;
+    this.floorNodes = floorNodes;
+    this.floorEpochs = floorEpochs;
   }
 
   /** The set of a key that has never been written. */
@@ -75,161 +81,248 @@ public final class Siblings {
     return EMPTY;
   }
 
-  /** From entries with strictly ascending actors (checked). */
-  static Siblings of(List<Entry> entries, long prunedEpochFloor) {
-    Entry[] e = entries.toArray(new Entry[0]);
-    for (int i = 1; i < e.length; i++) {
-      if (e[i - 1].actor().compareTo(e[i].actor()) >= 0) {
-        throw new IllegalArgumentException("entries must have strictly ascending actors");
+  /**
+   * A set from its parts, validated (for the codec).
+   *
+   * @param lastMillis the latest write time per entry of {@code context}, in its order, {@code >=
+   *     0}
+   * @param siblings strictly ascending in {@link #ORDER}, each dot covered by {@code context}
+   * @param prunedEpochs per node, the highest pruned epoch ({@code >= 0})
+   * @throws IllegalArgumentException if the parts do not make a valid set
+   */
+  static Siblings of(
+      VectorClock context,
+      long[] lastMillis,
+      List<Sibling> siblings,
+      SortedMap<NodeId, Long> prunedEpochs) {
+    if (lastMillis.length != context.size()) {
+      throw new IllegalArgumentException(
+          lastMillis.length + " write times for " + context.size() + " clock entries");
+    }
+    for (long t : lastMillis) {
+      if (t < 0) {
+        throw new IllegalArgumentException("write times must be >= 0, found " + t);
       }
     }
-    if (prunedEpochFloor < -1) {
-      throw new IllegalArgumentException("pruned epoch floor must be >= -1");
+    Sibling[] s = siblings.toArray(NO_SIBLINGS);
+    for (int i = 0; i < s.length; i++) {
+      if (i > 0 && compare(s[i - 1], s[i]) >= 0) {
+        throw new IllegalArgumentException(
+            "siblings must be strictly ascending by dot and value: " + s[i - 1] + ", " + s[i]);
+      }
+      if (!context.covers(s[i].dot())) {
+        throw new IllegalArgumentException(
+            "sibling " + s[i].dot() + " is not covered by the context " + context);
+      }
     }
-    return e.length == 0 && prunedEpochFloor == -1 ? EMPTY : new Siblings(e, prunedEpochFloor);
+    NodeId[] nodes = prunedEpochs.keySet().toArray(NO_NODES);
+    long[] epochs = new long[nodes.length];
+    for (int i = 0; i < nodes.length; i++) {
+      epochs[i] = prunedEpochs.get(nodes[i]);
+      if (epochs[i] < 0) {
+        throw new IllegalArgumentException("pruned epochs must be >= 0, found " + epochs[i]);
+      }
+    }
+    if (context.isEmpty() && s.length == 0 && nodes.length == 0) {
+      return EMPTY;
+    }
+    return new Siblings(context, lastMillis.clone(), s, nodes, epochs);
   }
 
-  List<Entry> entries() {
-    return List.of(entries);
-  }
-
-  /**
-   * The highest epoch of any clock entry ever pruned from this set or from a set it was synced
-   * with; -1 if none. Actors with an epoch at or below it are never reused by {@link #actorFor}.
-   */
-  public long prunedEpochFloor() {
-    return prunedEpochFloor;
-  }
+  // ---- the coordinator's write ----
 
   /**
    * The actor {@code node} MUST use to coordinate the next write of this key on this, its local,
-   * set: its highest-epoch actor in the set when that epoch is at least {@code
-   * epochs.incarnation()} and above {@link #prunedEpochFloor()}; otherwise a fresh epoch leased
-   * from {@code epochs}.
+   * set, given the (verified) context the write carries: its highest-epoch actor in the set if that
+   * actor's record is trustworthy, otherwise a fresh epoch leased from {@code epochs}.
    *
-   * <p>Why no dot is ever reused: a node issues dots of an actor only through {@link #update} of
-   * its local set, so the local entry of an actor the node reuses holds the highest counter the
-   * actor has issued for this key, and {@code update} continues above it. The local entry can fall
-   * behind only if it was lost: with the data directory (then the epoch is below the incarnation),
-   * by pruning (then the floor is at least the epoch, and the floor only grows), or because the key
-   * had no entry at all. In each case the node leases a new epoch instead, whose counters start at
-   * 1 without meeting any earlier dot.
+   * <p>The highest-epoch actor {@code (node, e)} is trusted when all of these hold:
    *
+   * <ul>
+   *   <li>{@code e >= epochs.incarnation()}: the entry is not from a life of the node whose data it
+   *       may have lost or rolled back;
+   *   <li>{@code e > prunedEpoch(node)}: no actor of the node at or above {@code e} was ever
+   *       pruned, since a pruned entry can come back from a stale replica with a lower counter;
+   *   <li>the counter has room for one more event;
+   *   <li>Riak's check: {@code context} shows no actor of {@code node} with a counter above this
+   *       set's, which would prove that this record lost commits.
+   * </ul>
+   *
+   * <p>Epochs of the node at or above {@code epochs.leasedBelow()} were never leased (forged, or
+   * from a forgotten life): they are never candidates. Epochs at or above {@link
+   * EpochSource#MAX_EPOCH} are not even a floor to lease above.
+   *
+   * <p>Why no dot is ever reused: a node issues dots only through {@link #update} of its local set,
+   * so a trusted entry holds the highest counter the actor issued for this key, and {@code update}
+   * continues above it. A fresh epoch has never issued a dot; it is leased above every epoch of the
+   * node this set or the context knows of, and is never one the context already names.
+   *
+   * @param context the write's verified context (empty for a blind write)
    * @throws IllegalStateException if {@code epochs} breaks its contract
    */
-  public Actor actorFor(NodeId node, EpochSource epochs) {
-    long highest = -1;
-    for (Entry e : entries) {
-      if (e.actor().node().equals(node)) {
-        highest = Math.max(highest, e.actor().epoch());
+  public Actor actorFor(NodeId node, VectorClock context, EpochSource epochs) {
+    Objects.requireNonNull(context, "context");
+    long leasedBelow = epochs.leasedBelow();
+    Actor highest = null;
+    long known = -1;
+    for (int i = 0; i < this.context.size(); i++) {
+      Actor a = this.context.actorAt(i);
+      if (a.node().equals(node)) {
+        if (a.epoch() < leasedBelow) {
+          highest = a; // entries are in actor order: the last one has the highest epoch
+        }
+        known = plausibleMax(known, a.epoch());
       }
     }
-    if (highest >= 0 && highest >= epochs.incarnation() && highest > prunedEpochFloor) {
-      return new Actor(node, highest);
+    boolean lostCommits = false;
+    for (int i = 0; i < context.size(); i++) {
+      Actor a = context.actorAt(i);
+      if (a.node().equals(node)) {
+        known = plausibleMax(known, a.epoch());
+        lostCommits |= context.counterAt(i) > this.context.counter(a);
+      }
     }
-    long floor = Math.max(highest, prunedEpochFloor);
-    long fresh = epochs.leaseAbove(floor);
-    if (fresh <= floor || fresh < epochs.incarnation()) {
-      throw new IllegalStateException(
-          "epoch source leased "
-              + fresh
-              + " but must lease above "
-              + floor
-              + " and at least the incarnation "
-              + epochs.incarnation());
+    long floor = prunedEpoch(node);
+    if (highest != null
+        && !lostCommits
+        && highest.epoch() >= epochs.incarnation()
+        && highest.epoch() > floor
+        && this.context.counter(highest) < Long.MAX_VALUE) {
+      return highest;
     }
-    return new Actor(node, fresh);
+    long above = plausibleMax(known, floor);
+    for (int tries = 0; ; tries++) {
+      long fresh = epochs.leaseAbove(above);
+      if (fresh <= above || fresh < epochs.incarnation() || fresh >= epochs.leasedBelow()) {
+        throw new IllegalStateException(
+            "epoch source leased "
+                + fresh
+                + " but must lease above "
+                + above
+                + ", at least the incarnation "
+                + epochs.incarnation()
+                + " and below its lease "
+                + epochs.leasedBelow());
+      }
+      Actor actor = new Actor(node, fresh);
+      if (this.context.counter(actor) == 0 && context.counter(actor) == 0) {
+        return actor;
+      }
+      // Only a forged context names an epoch never leased; step over it.
+      if (tries > context.size() + this.context.size()) {
+        throw new IllegalStateException("epoch source keeps leasing epochs the set names");
+      }
+      above = fresh;
+    }
+  }
+
+  /** The larger of the two, ignoring an epoch no node leases (a forged one). */
+  private static long plausibleMax(long a, long epoch) {
+    return epoch < EpochSource.MAX_EPOCH ? Math.max(a, epoch) : a;
   }
 
   /**
    * Applies a new write coordinated by {@code actor}, on the coordinator's local set: drops every
-   * local value {@code context} has seen, keeps the others as siblings, and adds {@code value} with
+   * local sibling whose dot {@code context} covers, keeps the others, and adds {@code value} with
    * the dot {@code (actor, max(local counter, context counter) + 1)}. The result's context has seen
    * everything the local set and {@code context} had seen, plus the new dot.
    *
    * @param context the causal context the client read (empty for a blind write)
    * @param value the new value or tombstone
    * @param actor from {@link #actorFor}; using any other actor MAY reissue a dot and lose writes
+   * @throws IllegalArgumentException if the actor has no counter left ({@link #actorFor} never
+   *     returns such an actor)
    */
   public Siblings update(VectorClock context, Versioned value, Actor actor) {
     Objects.requireNonNull(value, "value");
     Objects.requireNonNull(actor, "actor");
-    List<Entry> out = new ArrayList<>(entries.length + context.size() + 1);
-    int i = 0;
-    int j = 0;
-    while (i < entries.length || j < context.size()) {
-      int cmp =
-          i == entries.length
-              ? 1
-              : j == context.size() ? -1 : entries[i].actor().compareTo(context.actorAt(j));
-      if (cmp < 0) {
-        out.add(entries[i++]);
-      } else if (cmp > 0) {
-        out.add(new Entry(context.actorAt(j), context.counterAt(j), List.of(), 0));
-        j++;
-      } else {
-        Entry e = entries[i++];
-        long seen = context.counterAt(j++);
-        if (seen >= e.counter()) {
-          out.add(new Entry(e.actor(), seen, List.of(), e.lastMillis()));
-        } else {
-          int keep = (int) Math.min(e.values().size(), e.counter() - seen);
-          out.add(new Entry(e.actor(), e.counter(), e.values().subList(0, keep), e.lastMillis()));
-        }
+    long seen = Math.max(this.context.counter(actor), context.counter(actor));
+    if (seen == Long.MAX_VALUE) {
+      throw new IllegalArgumentException(actor + " has issued its last counter for this key");
+    }
+    Dot dot = new Dot(actor, seen + 1);
+    List<Sibling> out = new ArrayList<>(siblings.length + 1);
+    Sibling added = new Sibling(dot, value);
+    boolean placed = false;
+    for (Sibling s : siblings) {
+      if (context.covers(s.dot())) {
+        continue;
       }
+      if (!placed && compare(added, s) < 0) {
+        out.add(added);
+        placed = true;
+      }
+      out.add(s);
     }
-    int at = 0;
-    while (at < out.size() && out.get(at).actor().compareTo(actor) < 0) {
-      at++;
+    if (!placed) {
+      out.add(added);
     }
-    if (at < out.size() && out.get(at).actor().equals(actor)) {
-      Entry e = out.get(at);
-      List<Versioned> values = new ArrayList<>(e.values().size() + 1);
-      values.add(value);
-      values.addAll(e.values());
-      out.set(
-          at,
-          new Entry(
-              actor,
-              Math.addExact(e.counter(), 1),
-              values,
-              Math.max(e.lastMillis(), value.wallMillis())));
-    } else {
-      out.add(at, new Entry(actor, 1, List.of(value), value.wallMillis()));
-    }
-    return new Siblings(out.toArray(new Entry[0]), prunedEpochFloor);
+    Entries merged = Entries.merge(this.context, lastMillis, context, null);
+    merged.set(actor, dot.counter(), value.wallMillis());
+    return new Siblings(
+        merged.clock(), merged.millis(), out.toArray(NO_SIBLINGS), floorNodes, floorEpochs);
   }
 
+  // ---- replicas ----
+
   /**
-   * Merges two replicas' sets of the same key: the result has seen everything either has seen and
-   * keeps exactly the values neither context has superseded. Commutative, associative and
-   * idempotent when dots are unique.
+   * Merges two replicas' sets of the same key: the result has seen everything either has seen, and
+   * keeps every sibling of either that the other has not superseded. A set supersedes a dot when
+   * its context covers the dot and it holds no sibling with that dot. Commutative, associative and
+   * idempotent.
+   *
+   * <p>Two different values under one dot are both kept: the dot was issued twice, and dropping
+   * either would lose a write silently. {@link #reissuedDots()} makes it visible.
    */
   public static Siblings sync(Siblings a, Siblings b) {
-    if (a == b || b == EMPTY) {
+    if (a == b || b == EMPTY || a.equals(b)) {
       return a;
     }
     if (a == EMPTY) {
       return b;
     }
-    List<Entry> out = new ArrayList<>(a.entries.length + b.entries.length);
+    List<Sibling> out = new ArrayList<>(a.siblings.length + b.siblings.length);
     int i = 0;
     int j = 0;
-    while (i < a.entries.length || j < b.entries.length) {
+    while (i < a.siblings.length || j < b.siblings.length) {
       int cmp =
-          i == a.entries.length
+          i == a.siblings.length
               ? 1
-              : j == b.entries.length ? -1 : a.entries[i].actor().compareTo(b.entries[j].actor());
-      if (cmp < 0) {
-        out.add(a.entries[i++]);
-      } else if (cmp > 0) {
-        out.add(b.entries[j++]);
+              : j == b.siblings.length ? -1 : compare(a.siblings[i], b.siblings[j]);
+      if (cmp == 0) {
+        out.add(a.siblings[i++]);
+        j++;
+      } else if (cmp < 0) {
+        Sibling s = a.siblings[i++];
+        if (!b.supersedes(s.dot())) {
+          out.add(s);
+        }
       } else {
-        out.add(merge(a.entries[i++], b.entries[j++]));
+        Sibling s = b.siblings[j++];
+        if (!a.supersedes(s.dot())) {
+          out.add(s);
+        }
       }
     }
+    Entries merged = Entries.merge(a.context, a.lastMillis, b.context, b.lastMillis);
+    if (b.floorNodes.length == 0
+        || Arrays.equals(a.floorNodes, b.floorNodes)
+            && Arrays.equals(a.floorEpochs, b.floorEpochs)) {
+      return new Siblings(
+          merged.clock(), merged.millis(), out.toArray(NO_SIBLINGS), a.floorNodes, a.floorEpochs);
+    }
+    if (a.floorNodes.length == 0) {
+      return new Siblings(
+          merged.clock(), merged.millis(), out.toArray(NO_SIBLINGS), b.floorNodes, b.floorEpochs);
+    }
+    TreeMap<NodeId, Long> floors = new TreeMap<>(a.prunedEpochs());
+    b.prunedEpochs().forEach((n, e) -> floors.merge(n, e, Math::max));
     return new Siblings(
-        out.toArray(new Entry[0]), Math.max(a.prunedEpochFloor, b.prunedEpochFloor));
+        merged.clock(),
+        merged.millis(),
+        out.toArray(NO_SIBLINGS),
+        floors.keySet().toArray(NO_NODES),
+        floors.values().stream().mapToLong(Long::longValue).toArray());
   }
 
   /** {@link #sync} of all the given sets; the empty set if there are none. */
@@ -241,29 +334,37 @@ public final class Siblings {
     return result;
   }
 
-  // The values of an entry carry the dots (counter - size, counter]; a value survives iff it is
-  // in both lists, or in the one list whose counter the other has not reached.
-  private static Entry merge(Entry x, Entry y) {
-    Entry big = x.counter() >= y.counter() ? x : y;
-    Entry small = big == x ? y : x;
-    long time = Math.max(x.lastMillis(), y.lastMillis());
-    long bigFirst = big.counter() - big.values().size();
-    long smallFirst = small.counter() - small.values().size();
-    List<Versioned> values =
-        bigFirst >= smallFirst
-            ? big.values()
-            : big.values().subList(0, (int) (big.counter() - smallFirst));
-    return new Entry(big.actor(), big.counter(), values, time);
+  private boolean supersedes(Dot dot) {
+    return context.covers(dot) && !holds(dot);
+  }
+
+  private boolean holds(Dot dot) {
+    int lo = 0;
+    int hi = siblings.length - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      int c = compareDots(siblings[mid].dot(), dot);
+      if (c < 0) {
+        lo = mid + 1;
+      } else if (c > 0) {
+        hi = mid - 1;
+      } else {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
-   * Removes clock entries without live values, oldest {@code lastMillis} first (ties by actor),
-   * until at most {@code maxEntries} remain or only entries carrying a value are left; never
-   * removes an entry that carries a value, so the result may keep more entries than the threshold.
-   * Raises {@link #prunedEpochFloor()} to the highest removed epoch.
+   * Removes clock entries of actors without a sibling, oldest write time first (ties by actor),
+   * until at most {@code maxEntries} remain or only entries of siblings' actors are left; never
+   * removes an entry whose actor has a sibling (value or tombstone), so the result keeps at most
+   * {@code max(maxEntries, actors with a sibling)} entries. Records each removed epoch in {@link
+   * #prunedEpoch}.
    *
-   * <p>Pruning forgets history only: it can make a superseded value reappear as a (false) sibling
-   * when synced with a replica that still holds it, but it can never make a value disappear.
+   * <p>A function of this set alone. Pruning forgets history only: it can make a superseded value
+   * reappear as a (false) sibling when synced with a replica that still holds it, but it can never
+   * make a value disappear.
    *
    * @param maxEntries the threshold ({@code >= 1}; the paper uses 10)
    */
@@ -271,54 +372,92 @@ public final class Siblings {
     if (maxEntries < 1) {
       throw new IllegalArgumentException("prune threshold must be >= 1, found: " + maxEntries);
     }
-    int excess = entries.length - maxEntries;
+    int excess = context.size() - maxEntries;
     if (excess <= 0) {
       return this;
     }
-    List<Entry> candidates = new ArrayList<>();
-    for (Entry e : entries) {
-      if (e.values().isEmpty()) {
-        candidates.add(e);
+    List<Integer> candidates = new ArrayList<>();
+    for (int i = 0; i < context.size(); i++) {
+      if (!hasSiblingOf(context.actorAt(i))) {
+        candidates.add(i);
       }
     }
     if (candidates.isEmpty()) {
       return this;
     }
-    candidates.sort(PRUNE_ORDER);
-    List<Entry> removed = candidates.subList(0, Math.min(excess, candidates.size()));
-    long floor = prunedEpochFloor;
-    List<Entry> kept = new ArrayList<>(entries.length - removed.size());
-    for (Entry e : entries) {
-      if (removed.contains(e)) {
-        floor = Math.max(floor, e.actor().epoch());
-      } else {
-        kept.add(e);
+    candidates.sort(
+        Comparator.<Integer>comparingLong(i -> lastMillis[i])
+            .thenComparing(i -> context.actorAt(i)));
+    boolean[] removed = new boolean[context.size()];
+    TreeMap<NodeId, Long> floors = new TreeMap<>(prunedEpochs());
+    for (int k = 0; k < Math.min(excess, candidates.size()); k++) {
+      int i = candidates.get(k);
+      removed[i] = true;
+      Actor a = context.actorAt(i);
+      if (a.epoch() < EpochSource.MAX_EPOCH) { // no node leases above it: nothing to guard
+        floors.merge(a.node(), a.epoch(), Math::max);
       }
     }
-    return new Siblings(kept.toArray(new Entry[0]), floor);
+    int kept = context.size() - Math.min(excess, candidates.size());
+    Actor[] actors = new Actor[kept];
+    long[] counters = new long[kept];
+    long[] millis = new long[kept];
+    int n = 0;
+    for (int i = 0; i < context.size(); i++) {
+      if (!removed[i]) {
+        actors[n] = context.actorAt(i);
+        counters[n] = context.counterAt(i);
+        millis[n++] = lastMillis[i];
+      }
+    }
+    return new Siblings(
+        VectorClock.ofSorted(actors, counters),
+        millis,
+        siblings,
+        floors.keySet().toArray(NO_NODES),
+        floors.values().stream().mapToLong(Long::longValue).toArray());
+  }
+
+  private boolean hasSiblingOf(Actor actor) {
+    for (Sibling s : siblings) {
+      if (s.dot().actor().equals(actor)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // ---- queries ----
+
+  /**
+   * The highest epoch of {@code node}'s actors ever pruned from this set or from a set it was
+   * synced with; -1 if none. {@link #actorFor} never reuses an actor of the node at or below it.
+   */
+  public long prunedEpoch(NodeId node) {
+    int i = Arrays.binarySearch(floorNodes, node);
+    return i >= 0 ? floorEpochs[i] : -1;
+  }
+
+  /** Every node's highest pruned epoch, by node. */
+  public SortedMap<NodeId, Long> prunedEpochs() {
+    if (floorNodes.length == 0) {
+      return Collections.emptySortedMap();
+    }
+    TreeMap<NodeId, Long> m = new TreeMap<>();
+    for (int i = 0; i < floorNodes.length; i++) {
+      m.put(floorNodes[i], floorEpochs[i]);
+    }
+    return Collections.unmodifiableSortedMap(m);
   }
 
   /** The causal context covering every sibling: what a read hands to the client. */
   public VectorClock context() {
-    Actor[] a = new Actor[entries.length];
-    long[] c = new long[entries.length];
-    for (int i = 0; i < entries.length; i++) {
-      a[i] = entries[i].actor();
-      c[i] = entries[i].counter();
-    }
-    return VectorClock.ofSorted(a, c);
+    return context;
   }
 
-  /** Every sibling, tombstones included, ordered by dot (actor, then counter). */
+  /** Every sibling, tombstones included, ordered by dot (actor, then counter), then value. */
   public List<Sibling> siblings() {
-    List<Sibling> out = new ArrayList<>();
-    for (Entry e : entries) {
-      List<Versioned> v = e.values();
-      for (int k = v.size() - 1; k >= 0; k--) {
-        out.add(new Sibling(new Dot(e.actor(), e.counter() - k), v.get(k)));
-      }
-    }
-    return List.copyOf(out);
+    return List.of(siblings);
   }
 
   /** Every sibling's payload, tombstones included, in {@link #siblings()} order. */
@@ -331,33 +470,41 @@ public final class Siblings {
     return values(false);
   }
 
-  // On the read path: a plain loop, without the Sibling and Dot objects of siblings().
   private List<Versioned> values(boolean tombstones) {
-    List<Versioned> out = new ArrayList<>();
-    for (Entry e : entries) {
-      List<Versioned> v = e.values();
-      for (int k = v.size() - 1; k >= 0; k--) {
-        Versioned value = v.get(k);
-        if (tombstones || !value.isTombstone()) {
-          out.add(value);
-        }
+    List<Versioned> out = new ArrayList<>(siblings.length);
+    for (Sibling s : siblings) {
+      if (tombstones || !s.value().isTombstone()) {
+        out.add(s.value());
       }
     }
-    return List.copyOf(out);
+    return Collections.unmodifiableList(out);
+  }
+
+  /**
+   * How many dots carry more than one value: dots issued twice, which the cluster must never do.
+   * Normally 0.
+   */
+  public int reissuedDots() {
+    int n = 0;
+    for (int i = 1; i < siblings.length; i++) {
+      if (siblings[i].dot().equals(siblings[i - 1].dot())
+          && (i == 1 || !siblings[i - 1].dot().equals(siblings[i - 2].dot()))) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** True if the key has no version at all (never written, or its record was purged). */
   public boolean isEmpty() {
-    return entries.length == 0;
+    return context.isEmpty() && siblings.length == 0;
   }
 
   /** True if no sibling is a live value: the key is absent or deleted. */
   public boolean isDeleted() {
-    for (Entry e : entries) {
-      for (Versioned v : e.values()) {
-        if (!v.isTombstone()) {
-          return false;
-        }
+    for (Sibling s : siblings) {
+      if (!s.value().isTombstone()) {
+        return false;
       }
     }
     return true;
@@ -365,43 +512,145 @@ public final class Siblings {
 
   /** The number of siblings, tombstones included (for the siblings-per-key limit). */
   public int siblingCount() {
-    int n = 0;
-    for (Entry e : entries) {
-      n += e.values().size();
-    }
-    return n;
+    return siblings.length;
   }
 
   /** The sum of the siblings' value sizes in bytes (for the bytes-per-key limit). */
   public long totalValueBytes() {
     long n = 0;
-    for (Entry e : entries) {
-      for (Versioned v : e.values()) {
-        n += v.size();
-      }
+    for (Sibling s : siblings) {
+      n += s.value().size();
     }
     return n;
   }
 
   /** The number of clock entries (actors), the quantity {@link #pruned} bounds. */
   public int clockSize() {
-    return entries.length;
+    return context.size();
+  }
+
+  long lastMillisAt(int entry) {
+    return lastMillis[entry];
   }
 
   @Override
   public boolean equals(Object o) {
     return o instanceof Siblings other
-        && prunedEpochFloor == other.prunedEpochFloor
-        && Arrays.equals(entries, other.entries);
+        && context.equals(other.context)
+        && Arrays.equals(lastMillis, other.lastMillis)
+        && Arrays.equals(siblings, other.siblings)
+        && Arrays.equals(floorNodes, other.floorNodes)
+        && Arrays.equals(floorEpochs, other.floorEpochs);
   }
 
   @Override
   public int hashCode() {
-    return Arrays.hashCode(entries) * 31 + Long.hashCode(prunedEpochFloor);
+    return (context.hashCode() * 31 + Arrays.hashCode(siblings)) * 31
+        + Arrays.hashCode(floorEpochs);
   }
 
   @Override
   public String toString() {
-    return "Siblings" + siblings() + " context " + context();
+    return "Siblings"
+        + Arrays.toString(siblings)
+        + " context "
+        + context
+        + (floorNodes.length == 0 ? "" : " pruned " + prunedEpochs());
+  }
+
+  // ---- ordering ----
+
+  static int compare(Sibling a, Sibling b) {
+    int c = compareDots(a.dot(), b.dot());
+    return c != 0 ? c : compareValues(a.value(), b.value());
+  }
+
+  private static int compareDots(Dot a, Dot b) {
+    int c = a.actor().compareTo(b.actor());
+    return c != 0 ? c : Long.compare(a.counter(), b.counter());
+  }
+
+  private static int compareValues(Versioned a, Versioned b) {
+    int c = Boolean.compare(a.isTombstone(), b.isTombstone());
+    if (c == 0) {
+      c = Long.compare(a.wallMillis(), b.wallMillis());
+    }
+    return c != 0 ? c : Arrays.compareUnsigned(a.rawValue(), b.rawValue());
+  }
+
+  /** Clock entries with their write times, merged by maximum. */
+  private static final class Entries {
+    private final Actor[] actors;
+    private final long[] counters;
+    private final long[] millis;
+    private int size;
+
+    private Entries(Actor[] actors, long[] counters, long[] millis, int size) {
+      this.actors = actors;
+      this.counters = counters;
+      this.millis = millis;
+      this.size = size;
+    }
+
+    /**
+     * The entry-wise maximum, with room for one more entry; {@code mb == null} means write times of
+     * 0.
+     */
+    static Entries merge(VectorClock a, long[] ma, VectorClock b, long[] mb) {
+      int cap = a.size() + b.size() + 1;
+      Actor[] actors = new Actor[cap];
+      long[] counters = new long[cap];
+      long[] millis = new long[cap];
+      int i = 0;
+      int j = 0;
+      int n = 0;
+      while (i < a.size() || j < b.size()) {
+        int cmp = i == a.size() ? 1 : j == b.size() ? -1 : a.actorAt(i).compareTo(b.actorAt(j));
+        if (cmp < 0) {
+          actors[n] = a.actorAt(i);
+          counters[n] = a.counterAt(i);
+          millis[n++] = ma[i++];
+        } else if (cmp > 0) {
+          actors[n] = b.actorAt(j);
+          counters[n] = b.counterAt(j);
+          millis[n++] = mb == null ? 0 : mb[j];
+          j++;
+        } else {
+          actors[n] = a.actorAt(i);
+          counters[n] = Math.max(a.counterAt(i), b.counterAt(j));
+          millis[n++] = Math.max(ma[i++], mb == null ? 0 : mb[j]);
+          j++;
+        }
+      }
+      return new Entries(actors, counters, millis, n);
+    }
+
+    /** Sets {@code actor}'s counter (inserting it) and raises its write time. */
+    void set(Actor actor, long counter, long time) {
+      int at = 0;
+      while (at < size && actors[at].compareTo(actor) < 0) {
+        at++;
+      }
+      if (at < size && actors[at].equals(actor)) {
+        counters[at] = counter;
+        millis[at] = Math.max(millis[at], time);
+        return;
+      }
+      System.arraycopy(actors, at, actors, at + 1, size - at);
+      System.arraycopy(counters, at, counters, at + 1, size - at);
+      System.arraycopy(millis, at, millis, at + 1, size - at);
+      actors[at] = actor;
+      counters[at] = counter;
+      millis[at] = time;
+      size++;
+    }
+
+    VectorClock clock() {
+      return VectorClock.ofSorted(Arrays.copyOf(actors, size), Arrays.copyOf(counters, size));
+    }
+
+    long[] millis() {
+      return Arrays.copyOf(millis, size);
+    }
   }
 }

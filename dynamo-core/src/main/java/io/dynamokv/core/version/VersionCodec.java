@@ -10,36 +10,44 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The binary forms of a {@link VectorClock} (the opaque client context) and of a {@link Siblings}
- * set (what storage holds and replicas exchange).
+ * The binary forms of a {@link VectorClock} and of a {@link Siblings} set (what storage holds and
+ * replicas exchange). A clock's form here is the raw one; what clients receive is the signed form
+ * of {@link ContextSigner}, which wraps it.
  *
  * <p>Layout, all integers unsigned LEB128 varints:
  *
  * <pre>
- * format version (1 byte, = 1), kind (1 byte: 'C' context, 'S' sibling set)
+ * format version (1 byte, = 2), kind (1 byte: 'C' clock, 'S' sibling set)
  * node dictionary: count, then each node id as length + ASCII bytes, strictly ascending
- * [set only] pruned epoch floor + 1
- * entries: count, then each: node index, epoch, counter (at least 1)
- *   [set only] last write millis, value count (at most counter), then each value newest first:
- *     flags (0 value, 1 tombstone), wall millis, length + bytes (a tombstone's optional marker)
+ * [clock] entries: count, then each: node index, epoch, counter (at least 1)
+ * [set]   pruned epochs: count, then each: node index, epoch (strictly ascending nodes)
+ *         entries: count, then each: node index, epoch, counter (at least 1), last write millis
+ *         siblings: count, then each: entry index, counter (1 to the entry's counter),
+ *           flags (0 value, 1 tombstone), wall millis, length + bytes (a tombstone's marker)
  * </pre>
  *
- * The empty clock encodes as zero bytes, so it equals {@code Context.EMPTY}. Entries are in actor
- * order and every dictionary node is used, so the encoding is canonical: equal values have equal
- * bytes (digests of it may feed Merkle trees).
+ * Entries are in actor order, siblings in {@link Siblings#ORDER} (by dot, then value) without
+ * duplicates, and every dictionary node is used, so the encoding is canonical: equal values have
+ * equal bytes (digests of it may feed Merkle trees). The empty clock encodes as zero bytes.
+ *
+ * <p>Format 1 (before dots were written out, when a set could not hold two values under one dot) is
+ * still decoded, so data stored by earlier builds stays readable; it is never written.
  *
  * <p>Decoding MUST be safe on hostile input: it throws {@link InvalidContextException} for any
  * malformed input (truncated, trailing bytes, unknown version, unsorted or duplicate actors,
- * counters below 1, more values than a counter allows, ...), and never allocates more than the
+ * counters below 1, a sibling its context does not cover, ...), and never allocates more than the
  * input's length justifies, because every count and length is checked against the bytes left.
  */
 public final class VersionCodec {
   /** The format version this codec writes; the first byte of every non-empty encoding. */
-  public static final int FORMAT_VERSION = 1;
+  public static final int FORMAT_VERSION = 2;
 
+  private static final int FORMAT_1 = 1;
   private static final int KIND_CONTEXT = 'C';
   private static final int KIND_SIBLINGS = 'S';
   private static final int FLAG_TOMBSTONE = 1;
@@ -47,13 +55,13 @@ public final class VersionCodec {
 
   private VersionCodec() {}
 
-  /** Encodes a context; the empty clock gives zero bytes. */
+  /** Encodes a clock in the raw form; the empty clock gives zero bytes. */
   public static byte[] encode(VectorClock clock) {
     if (clock.isEmpty()) {
       return new byte[0];
     }
     Writer w = new Writer(KIND_CONTEXT);
-    List<NodeId> nodes = dictionary(clock);
+    List<NodeId> nodes = dictionary(clock, java.util.Collections.emptySortedMap());
     w.nodes(nodes);
     w.varint(clock.size());
     for (int i = 0; i < clock.size(); i++) {
@@ -66,83 +74,151 @@ public final class VersionCodec {
   /** Encodes a whole sibling set. */
   public static byte[] encode(Siblings siblings) {
     Writer w = new Writer(KIND_SIBLINGS);
-    List<NodeId> nodes = dictionary(siblings.context());
+    VectorClock clock = siblings.context();
+    SortedMap<NodeId, Long> floors = siblings.prunedEpochs();
+    List<NodeId> nodes = dictionary(clock, floors);
     w.nodes(nodes);
-    w.varint(siblings.prunedEpochFloor() + 1);
-    List<Siblings.Entry> entries = siblings.entries();
-    w.varint(entries.size());
-    for (Siblings.Entry e : entries) {
-      w.actor(nodes, e.actor());
-      w.varint(e.counter());
-      w.varint(e.lastMillis());
-      w.varint(e.values().size());
-      for (Versioned v : e.values()) {
-        w.out.write(v.isTombstone() ? FLAG_TOMBSTONE : 0);
-        w.varint(v.wallMillis());
-        w.varint(v.size());
-        w.out.writeBytes(v.rawValue());
+    w.varint(floors.size());
+    floors.forEach(
+        (node, epoch) -> {
+          w.varint(java.util.Collections.binarySearch(nodes, node));
+          w.varint(epoch);
+        });
+    w.varint(clock.size());
+    for (int i = 0; i < clock.size(); i++) {
+      w.actor(nodes, clock.actorAt(i));
+      w.varint(clock.counterAt(i));
+      w.varint(siblings.lastMillisAt(i));
+    }
+    List<Sibling> list = siblings.siblings();
+    w.varint(list.size());
+    int entry = 0;
+    for (Sibling s : list) {
+      while (!clock.actorAt(entry).equals(s.dot().actor())) {
+        entry++;
       }
+      w.varint(entry);
+      w.varint(s.dot().counter());
+      Versioned v = s.value();
+      w.out.write(v.isTombstone() ? FLAG_TOMBSTONE : 0);
+      w.varint(v.wallMillis());
+      w.varint(v.size());
+      w.out.writeBytes(v.rawValue());
     }
     return w.bytes();
   }
 
   /**
-   * Decodes a context; zero bytes give the empty clock.
+   * Decodes a raw clock; zero bytes give the empty clock.
    *
-   * @throws InvalidContextException if {@code bytes} is not a context this codec wrote
+   * @throws InvalidContextException if {@code bytes} is not a clock this codec wrote
    */
   public static VectorClock decodeContext(byte[] bytes) {
     if (bytes.length == 0) {
       return VectorClock.empty();
     }
     Reader r = new Reader(bytes, KIND_CONTEXT);
-    NodeId[] nodes = r.nodes();
-    int count = r.count("entry count", 3);
-    Actor[] actors = new Actor[count];
-    long[] counters = new long[count];
-    boolean[] used = new boolean[nodes.length];
-    for (int i = 0; i < count; i++) {
-      actors[i] = r.actor(nodes, used, i == 0 ? null : actors[i - 1]);
-      counters[i] = r.positive("counter", actors[i]);
-    }
-    r.finish(used);
-    return VectorClock.ofSorted(actors, counters);
+    VectorClock clock = r.clock(r.nodes());
+    r.finish();
+    return clock;
   }
 
   /**
-   * Decodes a sibling set.
+   * Decodes a sibling set, in the current format or format 1.
    *
    * @throws InvalidContextException if {@code bytes} is not a sibling set this codec wrote
    */
   public static Siblings decodeSiblings(byte[] bytes) {
     Reader r = new Reader(bytes, KIND_SIBLINGS);
+    if (r.format == FORMAT_1) {
+      return decodeFormat1(r);
+    }
+    NodeId[] nodes = r.nodes();
+    int floorCount = r.count("pruned epoch count", 2);
+    TreeMap<NodeId, Long> floors = new TreeMap<>();
+    NodeId previous = null;
+    for (int i = 0; i < floorCount; i++) {
+      NodeId node = nodes[r.index("node index", nodes.length)];
+      r.used(node, nodes);
+      if (previous != null && previous.compareTo(node) >= 0) {
+        throw r.error("pruned epochs are not in strictly ascending node order at " + node);
+      }
+      previous = node;
+      floors.put(node, r.varint("pruned epoch"));
+    }
+    int count = r.count("entry count", 4);
+    Actor[] actors = new Actor[count];
+    long[] counters = new long[count];
+    long[] millis = new long[count];
+    for (int i = 0; i < count; i++) {
+      actors[i] = r.actor(nodes, i == 0 ? null : actors[i - 1]);
+      counters[i] = r.positive("counter", actors[i]);
+      millis[i] = r.varint("last write time", actors[i]);
+    }
+    VectorClock clock = VectorClock.ofSorted(actors, counters);
+    int siblingCount = r.count("sibling count", 5);
+    List<Sibling> siblings = new ArrayList<>(siblingCount);
+    for (int k = 0; k < siblingCount; k++) {
+      int entry = r.index("sibling's entry index", count);
+      long counter = r.positive("sibling counter", actors[entry]);
+      if (counter > counters[entry]) {
+        throw r.error(
+            "sibling "
+                + actors[entry]
+                + ":"
+                + counter
+                + " is not covered by its counter "
+                + counters[entry]);
+      }
+      siblings.add(new Sibling(new Dot(actors[entry], counter), r.value()));
+    }
+    r.finish();
+    try {
+      return Siblings.of(clock, millis, siblings, floors);
+    } catch (IllegalArgumentException e) {
+      throw r.error(e.getMessage());
+    }
+  }
+
+  /** Format 1: per actor a counter and its newest values, whose dots are implicit. */
+  private static Siblings decodeFormat1(Reader r) {
     NodeId[] nodes = r.nodes();
     long floor = r.varint("pruned epoch floor") - 1;
     int count = r.count("entry count", 5);
-    List<Siblings.Entry> entries = new ArrayList<>(count);
-    boolean[] used = new boolean[nodes.length];
-    Actor previous = null;
+    Actor[] actors = new Actor[count];
+    long[] counters = new long[count];
+    long[] millis = new long[count];
+    List<Sibling> siblings = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      Actor actor = r.actor(nodes, used, previous);
-      previous = actor;
-      long counter = r.positive("counter", actor);
-      long lastMillis = r.varint("last write time", actor);
-      int valueCount = r.count("value count", actor, 2);
-      if (valueCount > counter) {
-        throw r.error(actor + " has " + valueCount + " values but counter " + counter);
+      actors[i] = r.actor(nodes, i == 0 ? null : actors[i - 1]);
+      counters[i] = r.positive("counter", actors[i]);
+      millis[i] = r.varint("last write time", actors[i]);
+      int valueCount = r.count("value count", actors[i], 2);
+      if (valueCount > counters[i]) {
+        throw r.error(actors[i] + " has " + valueCount + " values but counter " + counters[i]);
       }
-      List<Versioned> values = new ArrayList<>(valueCount);
       for (int k = 0; k < valueCount; k++) {
-        values.add(r.value());
+        siblings.add(new Sibling(new Dot(actors[i], counters[i] - k), r.value()));
       }
-      entries.add(new Siblings.Entry(actor, counter, values, lastMillis));
     }
-    r.finish(used);
-    return Siblings.of(entries, floor);
+    r.finish();
+    siblings.sort(Siblings.ORDER);
+    // The old floor held for every node; nodes without an actor in the set lease afresh anyway.
+    TreeMap<NodeId, Long> floors = new TreeMap<>();
+    if (floor >= 0) {
+      for (NodeId node : nodes) {
+        floors.put(node, floor);
+      }
+    }
+    try {
+      return Siblings.of(VectorClock.ofSorted(actors, counters), millis, siblings, floors);
+    } catch (IllegalArgumentException e) {
+      throw r.error(e.getMessage());
+    }
   }
 
-  private static List<NodeId> dictionary(VectorClock clock) {
-    TreeSet<NodeId> nodes = new TreeSet<>();
+  private static List<NodeId> dictionary(VectorClock clock, SortedMap<NodeId, Long> floors) {
+    TreeSet<NodeId> nodes = new TreeSet<>(floors.keySet());
     for (int i = 0; i < clock.size(); i++) {
       nodes.add(clock.actorAt(i).node());
     }
@@ -187,16 +263,24 @@ public final class VersionCodec {
   private static final class Reader {
     private final byte[] in;
     private final String what;
+    private final int format;
+    private boolean[] used;
     private int pos;
 
     Reader(byte[] in, int kind) {
       this.in = in;
-      this.what = kind == KIND_CONTEXT ? "context" : "stored sibling set";
+      this.what = kind == KIND_CONTEXT ? "clock" : "stored sibling set";
       if (in.length < 2) {
         throw error("needs at least 2 header bytes, found " + in.length);
       }
-      if (in[0] != FORMAT_VERSION) {
-        throw error("unknown format version " + (in[0] & 0xFF) + ", expected " + FORMAT_VERSION);
+      format = in[0];
+      if (format != FORMAT_VERSION && !(kind == KIND_SIBLINGS && format == FORMAT_1)) {
+        throw error(
+            "unknown format version "
+                + (in[0] & 0xFF)
+                + ", expected "
+                + FORMAT_VERSION
+                + (kind == KIND_SIBLINGS ? " (or 1)" : ""));
       }
       if (in[1] != kind) {
         throw error(
@@ -205,7 +289,7 @@ public final class VersionCodec {
                 + ", expected "
                 + kind
                 + (in[1] == KIND_CONTEXT || in[1] == KIND_SIBLINGS
-                    ? " (a context and a sibling set are not interchangeable)"
+                    ? " (a clock and a sibling set are not interchangeable)"
                     : ""));
       }
       pos = 2;
@@ -287,6 +371,7 @@ public final class VersionCodec {
     NodeId[] nodes() {
       int count = count("node count", 2);
       NodeId[] nodes = new NodeId[count];
+      used = new boolean[count];
       for (int i = 0; i < count; i++) {
         long length = varint("node id length");
         if (length < 1 || length > MAX_NODE_ID_BYTES || length > remaining()) {
@@ -310,13 +395,39 @@ public final class VersionCodec {
       return nodes;
     }
 
-    Actor actor(NodeId[] nodes, boolean[] used, Actor previous) {
-      long index = varint("node index");
-      if (index >= nodes.length) {
-        throw error("node index " + index + " is not below the " + nodes.length + " nodes");
+    /** A varint that must be below {@code bound}. */
+    int index(String field, int bound) {
+      long index = varint(field);
+      if (index >= bound) {
+        throw error(field + " " + index + " is not below " + bound);
       }
-      used[(int) index] = true;
-      Actor actor = new Actor(nodes[(int) index], varint("epoch"));
+      return (int) index;
+    }
+
+    void used(NodeId node, NodeId[] nodes) {
+      used[java.util.Arrays.binarySearch(nodes, node)] = true;
+    }
+
+    VectorClock clock(NodeId[] nodes) {
+      int count = count("entry count", 3);
+      Actor[] actors = new Actor[count];
+      long[] counters = new long[count];
+      for (int i = 0; i < count; i++) {
+        actors[i] = actor(nodes, i == 0 ? null : actors[i - 1]);
+        counters[i] = positive("counter", actors[i]);
+      }
+      return VectorClock.ofSorted(actors, counters);
+    }
+
+    Actor actor(NodeId[] nodes, Actor previous) {
+      int index = index("node index", nodes.length);
+      used[index] = true;
+      Actor actor;
+      try {
+        actor = new Actor(nodes[index], varint("epoch"));
+      } catch (IllegalArgumentException e) {
+        throw error(e.getMessage());
+      }
       if (previous != null && previous.compareTo(actor) >= 0) {
         throw error("actors are not strictly ascending: " + previous + ", " + actor);
       }
@@ -341,7 +452,7 @@ public final class VersionCodec {
       return Versioned.wrap(value, flags == FLAG_TOMBSTONE, millis);
     }
 
-    void finish(boolean[] used) {
+    void finish() {
       if (pos != in.length) {
         throw error(remaining() + " trailing bytes");
       }

@@ -16,6 +16,7 @@ import io.dynamokv.core.node.SetHistory.Outcome;
 import io.dynamokv.core.ring.Token;
 import io.dynamokv.core.sim.SimCluster;
 import io.dynamokv.core.sim.SimNetwork;
+import io.dynamokv.core.spi.Durability;
 import io.dynamokv.core.spi.PeerMessage;
 import io.dynamokv.core.spi.RandomSource;
 import io.dynamokv.core.version.Versioned;
@@ -37,12 +38,19 @@ import java.util.function.Predicate;
  * keys through random coordinators with random quorums and timeouts, faults chosen by the seed,
  * then a healed, quiet cluster read with R=N through every node and judged by {@link SetHistory}'s
  * causal oracle.
+ *
+ * <p>Each node's durability is drawn per seed (sync, write-no-sync or no-sync, with a background
+ * flush every {@link #FLUSH_INTERVAL} as real engines do). A crash under no-sync and a power
+ * failure under anything but sync lose the commits since the node's last flush; an acknowledged
+ * write is exempt from the oracle's "no acknowledged write lost" only when such a loss took the
+ * last copy any node held of it (a loss the durability mode allows).
  */
 final class CoordinationSimulation {
   static final String STORE = "sets";
   static final int NODES = 5;
   static final Duration REQUEST_TIMEOUT = Duration.ofMillis(100);
   static final int FINAL_READ_ATTEMPTS = 5;
+  static final Duration FLUSH_INTERVAL = Duration.ofSeconds(1);
 
   /**
    * The messages the lossy-links fault may duplicate: all of them. Replica reads and writes are
@@ -63,7 +71,14 @@ final class CoordinationSimulation {
     /** Some links drop, duplicate and reorder messages for a while. */
     LOSSY_LINKS,
     /** Some nodes' wall clocks run ahead or behind. */
-    CLOCK_SKEW
+    CLOCK_SKEW,
+    /**
+     * A node's machine loses power, losing the commits its engine had not flushed (none under
+     * sync), and boots again a little later with a new boot id.
+     */
+    POWER_FAILURE,
+    /** A node stops cleanly and starts again a little later. */
+    CLEAN_RESTART
   }
 
   /**
@@ -85,19 +100,55 @@ final class CoordinationSimulation {
       DynamoNode.BrokenVariant broken,
       double w1Share,
       int coordinatorCrashes,
+      int powerFailures,
+      boolean lossyDisks,
       Set<Fault> faults) {
     static Settings ci() {
       return new Settings(
-          200, 3, 4, DynamoNode.BrokenVariant.NONE, 0.25, 1, EnumSet.allOf(Fault.class));
+          200, 3, 4, DynamoNode.BrokenVariant.NONE, 0.25, 1, 1, false, EnumSet.allOf(Fault.class));
     }
 
     Settings broken(DynamoNode.BrokenVariant variant) {
-      return new Settings(operations, clients, keys, variant, w1Share, coordinatorCrashes, faults);
+      return new Settings(
+          operations,
+          clients,
+          keys,
+          variant,
+          w1Share,
+          coordinatorCrashes,
+          powerFailures,
+          lossyDisks,
+          faults);
     }
 
     Settings huntingCoordinatorCrashes() {
       return new Settings(
-          operations, clients, keys, broken, 0.6, 6, EnumSet.of(Fault.CRASH_COORDINATOR));
+          operations,
+          clients,
+          keys,
+          broken,
+          0.6,
+          6,
+          powerFailures,
+          lossyDisks,
+          EnumSet.of(Fault.CRASH_COORDINATOR));
+    }
+
+    /**
+     * Only power failures, several per seed, on nodes whose engines never sync every commit: what a
+     * broken incarnation rule would meet most often.
+     */
+    Settings huntingRollbacks() {
+      return new Settings(
+          operations,
+          clients,
+          keys,
+          broken,
+          0.5,
+          coordinatorCrashes,
+          6,
+          true,
+          EnumSet.of(Fault.POWER_FAILURE));
     }
   }
 
@@ -120,7 +171,10 @@ final class CoordinationSimulation {
       long detectorSkips,
       long workloadMillis,
       long finalReadRetries,
-      long events) {
+      long events,
+      long lostCommits,
+      long exemptWrites,
+      long freshIncarnations) {
     boolean passed() {
       return violations.isEmpty();
     }
@@ -160,6 +214,8 @@ final class CoordinationSimulation {
   private long crashes;
   private long workloadMillis;
   private long finalReadRetries;
+  private long lostCommits;
+  private long freshIncarnations;
 
   private CoordinationSimulation(long seed, Settings settings) {
     this.seed = seed;
@@ -172,6 +228,13 @@ final class CoordinationSimulation {
     for (int i = 0; i < settings.keys(); i++) {
       keys.add("set-" + i);
     }
+    Durability[] modes =
+        settings.lossyDisks()
+            ? new Durability[] {Durability.WRITE_NO_SYNC, Durability.NO_SYNC}
+            : Durability.values();
+    for (SimCluster<DynamoNode>.Instance n : cluster.nodes()) {
+      n.directory().durability(modes[random.nextInt(modes.length)]);
+    }
   }
 
   /** Runs one seed and judges it. Never throws for an invariant violation: see the result. */
@@ -182,6 +245,7 @@ final class CoordinationSimulation {
   private Result run() {
     sim.formCluster();
     long start = cluster.now();
+    flushPeriodically();
     chooseFaults();
     for (int c = 1; c <= settings.clients(); c++) {
       int client = c;
@@ -267,6 +331,31 @@ final class CoordinationSimulation {
                 fault(length, "fault heal links", () -> lossy.forEach(SimNetwork.Filter::off));
               });
         }
+        case POWER_FAILURE -> {
+          for (int i = 0; i < settings.powerFailures(); i++) {
+            int victim = 1 + random.nextInt(NODES);
+            Duration down = faultLength();
+            fault(
+                i == 0 ? at : Duration.ofMillis(10 + random.nextInt(4000)),
+                "fault power failure n" + victim,
+                () -> losing(() -> cluster.node(victim).powerFailure(), victim, down));
+          }
+        }
+        case CLEAN_RESTART -> {
+          int victim = 1 + random.nextInt(NODES);
+          Duration down = faultLength();
+          fault(
+              at,
+              "fault clean stop n" + victim,
+              () -> {
+                SimCluster<DynamoNode>.Instance node = cluster.node(victim);
+                if (node.isUp()) {
+                  countStats(node);
+                  node.stop();
+                  restartLater(victim, down);
+                }
+              });
+        }
         case CLOCK_SKEW -> {
           int skewed = 1 + random.nextInt(NODES);
           int other = 1 + random.nextInt(NODES);
@@ -312,18 +401,102 @@ final class CoordinationSimulation {
     if (!node.isUp()) {
       return;
     }
-    DynamoNode.Stats stats = node.service().stats();
-    forwardedBeforeCrash += stats.forwarded();
-    quorumFailuresBeforeCrash += stats.quorumFailures();
-    requestsBeforeCrash += stats.reads() + stats.writes();
-    crashes++;
-    node.crash();
+    losing(
+        () -> {
+          node.crash();
+          return 0;
+        },
+        index,
+        down);
+  }
+
+  /**
+   * Runs a crash that may lose unflushed commits, exempts the acknowledged writes whose last copy
+   * it took, and restarts the node after {@code down}.
+   */
+  private void losing(java.util.function.IntSupplier crash, int index, Duration down) {
+    SimCluster<DynamoNode>.Instance node = cluster.node(index);
+    if (node.isUp()) {
+      countStats(node);
+      crashes++;
+    }
+    java.util.Map<String, java.util.BitSet> before = heldEverywhere();
+    long commitsBefore = node.directory().commits();
+    crash.getAsInt();
+    lostCommits += commitsBefore - node.directory().commits();
+    java.util.Map<String, java.util.BitSet> after = heldEverywhere();
+    before.forEach(
+        (key, held) -> {
+          java.util.BitSet gone = (java.util.BitSet) held.clone();
+          gone.andNot(after.get(key));
+          history.lostWithTheirLastCopy(key, gone);
+        });
+    restartLater(index, down);
+  }
+
+  private void restartLater(int index, Duration down) {
+    SimCluster<DynamoNode>.Instance node = cluster.node(index);
     fault(
         down,
         "fault restart n" + index,
         () -> {
           if (!node.isUp()) {
             node.start();
+            if (node.service().incarnation().fresh()) {
+              freshIncarnations++;
+            }
+          }
+        });
+  }
+
+  private void countStats(SimCluster<DynamoNode>.Instance node) {
+    DynamoNode.Stats stats = node.service().stats();
+    forwardedBeforeCrash += stats.forwarded();
+    quorumFailuresBeforeCrash += stats.quorumFailures();
+    requestsBeforeCrash += stats.reads() + stats.writes();
+  }
+
+  /**
+   * Per key, the writes some node's disk holds now, or that a held write has seen: what a crash
+   * cannot have lost yet.
+   */
+  private java.util.Map<String, java.util.BitSet> heldEverywhere() {
+    java.util.Map<String, java.util.BitSet> held = new java.util.TreeMap<>();
+    for (String key : keys) {
+      java.util.BitSet ids = new java.util.BitSet();
+      for (SimCluster<DynamoNode>.Instance n : cluster.nodes()) {
+        byte[] stored =
+            io.dynamokv.core.storage.MemoryStorageEngine.open(n.directory())
+                .keyspace("data-" + STORE)
+                .get(io.dynamokv.core.ring.StorageKeys.storageKey(bytes(key)));
+        if (stored != null) {
+          for (Versioned v :
+              io.dynamokv.core.version.VersionCodec.decodeSiblings(stored).values()) {
+            int id = SetHistory.writeIdOf(v);
+            if (id > 0) {
+              ids.set(id);
+            }
+          }
+        }
+      }
+      held.put(key, history.withWhatTheySaw(ids));
+    }
+    return held;
+  }
+
+  /** The engines' background flush: every node not on sync flushes now and then. */
+  private void flushPeriodically() {
+    cluster.schedule(
+        FLUSH_INTERVAL,
+        "background flush",
+        () -> {
+          if (clientsDone < settings.clients()) {
+            for (SimCluster<DynamoNode>.Instance n : cluster.nodes()) {
+              if (n.isUp()) {
+                n.directory().flush();
+              }
+            }
+            flushPeriodically();
           }
         });
   }
@@ -333,6 +506,11 @@ final class CoordinationSimulation {
   private void next(int client) {
     if (issued >= settings.operations()) {
       clientsDone++;
+      return;
+    }
+    if (cluster.nodes().stream().noneMatch(SimCluster.Instance::isUp)) {
+      // Every machine is down at once (several power failures): wait for one to come back.
+      cluster.schedule(Duration.ofMillis(50), "c" + client + " waits", () -> next(client));
       return;
     }
     issued++;
@@ -651,6 +829,11 @@ final class CoordinationSimulation {
       quorumFailures += stats.quorumFailures();
       requests += stats.reads() + stats.writes();
     }
+    for (String report : sim.reissuedDots) {
+      String key = report.substring(report.indexOf('/') + 1);
+      history.violationOf(
+          key, "a dot was issued twice: " + report + " holds two values under one dot");
+    }
     long ok = 0;
     long failed = 0;
     long unknown = 0;
@@ -687,6 +870,9 @@ final class CoordinationSimulation {
             + history.reads().stream().filter(r -> r.error.contains("failure detector")).count(),
         workloadMillis,
         finalReadRetries,
-        cluster.simulation().eventCount());
+        cluster.simulation().eventCount(),
+        lostCommits,
+        history.exemptWrites(),
+        freshIncarnations);
   }
 }

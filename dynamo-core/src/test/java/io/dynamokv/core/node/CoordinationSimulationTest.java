@@ -34,6 +34,7 @@ class CoordinationSimulationTest {
   static final int CI_SEEDS = 1000;
   private static final long CI_BASE = 20070101L;
   private static final int BROKEN_SEEDS = 100;
+  private static final int ROLLBACK_SEEDS = 100;
 
   @Test
   void ciSeedsKeepEveryInvariant(TestInfo test) {
@@ -63,6 +64,8 @@ class CoordinationSimulationTest {
       assertThat(coverage.failedWrites + coverage.okWrites + coverage.unknownWrites)
           .as("writes")
           .isGreaterThanOrEqualTo(seeds.size() * 100L);
+      assertThat(coverage.lostCommits).as("commits lost to crashes").isPositive();
+      assertThat(coverage.freshIncarnations).as("restarts into a new incarnation").isPositive();
     }
   }
 
@@ -82,6 +85,60 @@ class CoordinationSimulationTest {
     Result caught =
         firstViolation(Settings.ci().broken(DynamoNode.BrokenVariant.UPDATE_IGNORES_CONTEXT));
     assertThat(caught.violations()).anyMatch(v -> v.contains("lost"));
+  }
+
+  /**
+   * Power failures on every seed, several per seed, on nodes that never sync every commit: the
+   * correct node never reissues a dot or loses an acknowledged write that a copy survived of.
+   */
+  @Test
+  void rollbackHuntingSeedsKeepEveryInvariant(TestInfo test) {
+    long lost = 0;
+    long fresh = 0;
+    for (long seed : SimSeeds.seeds(ROLLBACK_SEEDS, CI_BASE + 679)) {
+      long[] counts = new long[2];
+      SimSeeds.replayable(
+          test,
+          seed,
+          () -> {
+            Result result = CoordinationSimulation.run(seed, Settings.ci().huntingRollbacks());
+            assertThat(result.violations()).as(result.describe()).isEmpty();
+            counts[0] = result.lostCommits();
+            counts[1] = result.freshIncarnations();
+          });
+      lost += counts[0];
+      fresh += counts[1];
+    }
+    System.out.printf(
+        "rollback hunting: %d seeds, %d commits lost, %d fresh incarnations%n",
+        ROLLBACK_SEEDS, lost, fresh);
+    assertThat(lost).isPositive();
+    assertThat(fresh).isPositive();
+  }
+
+  /**
+   * The behaviour before issue 14: a node whose disk lost commits keeps its incarnation and skips
+   * Riak's check, reissues dots, and acknowledged writes vanish.
+   */
+  @Test
+  void aNodeThatKeepsItsIncarnationAfterARollbackIsCaughtLosingWrites() {
+    Settings settings =
+        Settings.ci()
+            .huntingRollbacks()
+            .broken(DynamoNode.BrokenVariant.KEEPS_INCARNATION_AFTER_ROLLBACK);
+    int tried = 0;
+    for (long seed : SimSeeds.seeds(BROKEN_SEEDS, CI_BASE)) {
+      tried++;
+      Result result = CoordinationSimulation.run(seed, settings);
+      if (result.violations().stream().anyMatch(v -> v.contains("lost"))) {
+        System.out.printf(
+            "%s caught losing writes at seed %d (seed #%d of the CI seeds):%n%s%n",
+            settings.broken(), seed, tried, result.describe());
+        return;
+      }
+    }
+    throw new AssertionError(
+        settings.broken() + " lost no acknowledged write within " + BROKEN_SEEDS + " seeds");
   }
 
   @Test
@@ -130,6 +187,9 @@ class CoordinationSimulationTest {
     long workloadMillis;
     long finalReadRetries;
     long events;
+    long lostCommits;
+    long exemptWrites;
+    long freshIncarnations;
 
     void add(Result r) {
       seeds++;
@@ -146,6 +206,9 @@ class CoordinationSimulationTest {
       workloadMillis += r.workloadMillis();
       finalReadRetries += r.finalReadRetries();
       events += r.events();
+      lostCommits += r.lostCommits();
+      exemptWrites += r.exemptWrites();
+      freshIncarnations += r.freshIncarnations();
     }
 
     @Override
@@ -153,7 +216,8 @@ class CoordinationSimulationTest {
       return String.format(
           "coverage: requests=%d forwarded=%d quorumFailures=%d writes ok=%d failed=%d unknown=%d"
               + " (timed out=%d) readsWithSiblings=%d crashes=%d"
-              + " requestsMeetingFailureDetectorSuspicion=%d meanWorkload=%d ms finalReadRetries=%d events=%d",
+              + " requestsMeetingFailureDetectorSuspicion=%d meanWorkload=%d ms finalReadRetries=%d events=%d"
+              + " lostCommits=%d acknowledgedWritesWhoseLastCopyWasLost=%d freshIncarnations=%d",
           requests,
           forwarded,
           quorumFailures,
@@ -166,7 +230,10 @@ class CoordinationSimulationTest {
           detectorSkips,
           seeds == 0 ? 0 : workloadMillis / seeds,
           finalReadRetries,
-          events);
+          events,
+          lostCommits,
+          exemptWrites,
+          freshIncarnations);
     }
   }
 }

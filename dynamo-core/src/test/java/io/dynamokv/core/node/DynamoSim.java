@@ -7,6 +7,8 @@ import io.dynamokv.core.NodeId;
 import io.dynamokv.core.membership.MembershipConfig;
 import io.dynamokv.core.membership.MembershipView;
 import io.dynamokv.core.membership.NodeStatus;
+import io.dynamokv.core.security.TestSecrets;
+import io.dynamokv.core.sim.NodeFactory;
 import io.dynamokv.core.sim.SimCluster;
 import io.dynamokv.core.sim.SimNode;
 import java.time.Duration;
@@ -25,6 +27,9 @@ final class DynamoSim {
   static final Duration GOSSIP = Duration.ofSeconds(1);
 
   final SimCluster<DynamoNode> cluster;
+
+  /** Every key any node reported with two values under one dot ("n3 sets/6b6579"). */
+  final List<String> reissuedDots = new java.util.ArrayList<>();
 
   DynamoSim(long seed, int nodes, List<StoreDefinition> stores) {
     this(seed, nodes, stores, DynamoNode.BrokenVariant.NONE, Duration.ofMillis(500));
@@ -49,33 +54,51 @@ final class DynamoSim {
       DynamoNode.BrokenVariant broken,
       Duration requestTimeout,
       java.util.function.UnaryOperator<NodeConfig.Builder> tweak) {
-    this.cluster =
-        SimCluster.builder(
-                (SimNode node) ->
-                    DynamoNode.start(
-                        tweak
-                            .apply(
-                                NodeConfig.builder(
-                                        MembershipConfig.builder(node.id())
-                                            .address(node.id() + ":7000")
-                                            .seeds(new TreeSet<>(List.of(NodeId.of("n1"))))
-                                            .gossipInterval(GOSSIP)
-                                            .build())
-                                    .stores(stores)
-                                    .requestTimeout(requestTimeout)
-                                    .ringPlanner(
-                                        io.dynamokv.core.ring.RingPlanner.fixedPartitions(64, 3)))
-                            .build(),
-                        node.clock(),
-                        node.scheduler(),
-                        node.random(),
-                        node.transport(),
-                        node.storage(),
-                        broken))
-            .seed(seed)
-            .nodes(nodes)
-            .build()
-            .startAll();
+    NodeFactory<DynamoNode> factory =
+        new NodeFactory<>() {
+          @Override
+          public DynamoNode start(SimNode node) {
+            DynamoNode started =
+                DynamoNode.start(
+                    tweak
+                        .apply(
+                            NodeConfig.builder(
+                                    MembershipConfig.builder(node.id())
+                                        .address(node.id() + ":7000")
+                                        .seeds(new TreeSet<>(List.of(NodeId.of("n1"))))
+                                        .gossipInterval(GOSSIP)
+                                        .build())
+                                .stores(stores)
+                                .requestTimeout(requestTimeout)
+                                .clusterSecret(TestSecrets.CLUSTER)
+                                .ringPlanner(
+                                    io.dynamokv.core.ring.RingPlanner.fixedPartitions(64, 3)))
+                        .build(),
+                    node.clock(),
+                    node.scheduler(),
+                    node.random(),
+                    node.transport(),
+                    node.storage(),
+                    node.host(),
+                    broken);
+            started.addEventListener(
+                (store, key, set) ->
+                    reissuedDots.add(
+                        node.id()
+                            + " "
+                            + store
+                            + "/"
+                            + new String(key, java.nio.charset.StandardCharsets.UTF_8)));
+            return started;
+          }
+
+          @Override
+          public void stop(DynamoNode node) {
+            node.close();
+            node.recordCleanStop(); // the simulated scheduler runs nothing of it any more
+          }
+        };
+    this.cluster = SimCluster.builder(factory).seed(seed).nodes(nodes).build().startAll();
   }
 
   /**

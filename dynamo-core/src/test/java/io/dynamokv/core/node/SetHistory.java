@@ -27,7 +27,8 @@ import java.util.TreeSet;
  *
  * <ol>
  *   <li><b>No acknowledged write lost</b>: every write acknowledged OK is a final version or in
- *       {@code seen()} of one.
+ *       {@code seen()} of one, unless a crash that lost unflushed commits took the last copy any
+ *       node held of it (see {@link #lostWithTheirLastCopy}).
  *   <li><b>No invented or duplicated siblings</b>: every version any read returned is a write of
  *       that key that was issued and not definitely failed, with exactly the bytes it wrote; it
  *       appears at most once per read; and the versions of a read form an antichain of {@code
@@ -161,6 +162,7 @@ final class SetHistory {
   private final List<Read> reads = new ArrayList<>(); // index id - 1
   private final List<String> violations = new ArrayList<>();
   private final TreeSet<String> violatingKeys = new TreeSet<>();
+  private final BitSet exempt = new BitSet();
   private int readsWithSiblings;
 
   /** Records an invoked read. */
@@ -427,6 +429,26 @@ final class SetHistory {
     }
   }
 
+  /** {@code ids} and every write they saw. */
+  BitSet withWhatTheySaw(BitSet ids) {
+    BitSet out = (BitSet) ids.clone();
+    ids.stream().forEach(id -> out.or(writes.get(id - 1).seen));
+    return out;
+  }
+
+  /**
+   * A crash lost the commits holding the last copy of {@code ids} (writes of {@code key}): a loss
+   * the node's durability allows, so the oracle no longer requires them to survive.
+   */
+  void lostWithTheirLastCopy(String key, BitSet ids) {
+    exempt.or(ids);
+  }
+
+  /** How many writes acknowledged OK were exempted because a crash took their last copy. */
+  long exemptWrites() {
+    return writes.stream().filter(w -> w.outcome == Outcome.OK && exempt.get(w.id)).count();
+  }
+
   private void checkNoAcknowledgedWriteLost(String key, int[] finalIds) {
     BitSet covered = new BitSet();
     for (int id : finalIds) {
@@ -436,7 +458,7 @@ final class SetHistory {
       }
     }
     for (Write w : writes) {
-      if (w.key.equals(key) && w.outcome == Outcome.OK && !covered.get(w.id)) {
+      if (w.key.equals(key) && w.outcome == Outcome.OK && !covered.get(w.id) && !exempt.get(w.id)) {
         violationOf(
             key,
             "acknowledged write w"

@@ -18,10 +18,15 @@ import net.jqwik.api.Tuple;
 
 /**
  * A random history of clients reading and writing one key through coordinators that each hold a
- * replica, with replicas syncing pairwise, and optionally losing their state or pruning. It runs
- * the code under test and, beside it, a naive oracle of causality that knows nothing of clocks:
- * each write records the writes its client had seen (what its last read returned, transitively
- * closed), and each replica the writes it knows of.
+ * replica, with replicas syncing pairwise, and optionally losing their state, rolling back to what
+ * they last flushed (an unclean restart under a durability that does not fsync every commit), or
+ * pruning. It runs the code under test and, beside it, a naive oracle of causality that knows
+ * nothing of clocks: each write records the writes its client had seen (what its last read
+ * returned, transitively closed), and each replica the writes it knows of.
+ *
+ * <p>Replicas prune what they store (after each write and sync) when a bound is set, as nodes do. A
+ * node that rolls back starts a new incarnation, as nodes do, unless the history is told to keep
+ * it, which makes nodes reissue dots (for the laws that must hold whatever the dots).
  */
 final class History {
   enum Kind {
@@ -29,7 +34,9 @@ final class History {
     WRITE,
     SYNC,
     LOSE,
-    PRUNE
+    PRUNE,
+    FLUSH,
+    ROLLBACK
   }
 
   /** One step; {@code a} and {@code b} pick clients, nodes or thresholds modulo their counts. */
@@ -54,6 +61,25 @@ final class History {
     return op.list().ofMaxSize(maxSteps);
   }
 
+  /** Histories with rollbacks and flushes (and losses with weight {@code lossWeight}). */
+  static Arbitrary<List<Op>> rollbackOps(int maxSteps, int lossWeight) {
+    Arbitrary<Kind> kinds =
+        Arbitraries.frequency(
+            Tuple.of(3, Kind.READ),
+            Tuple.of(4, Kind.WRITE),
+            Tuple.of(4, Kind.SYNC),
+            Tuple.of(lossWeight, Kind.LOSE),
+            Tuple.of(2, Kind.FLUSH),
+            Tuple.of(2, Kind.ROLLBACK));
+    Arbitrary<Integer> index = Arbitraries.integers().between(0, 7);
+    return Combinators.combine(
+            kinds, index, index, Arbitraries.of(true, false), Arbitraries.of(true, false))
+        .as(Op::new)
+        .list()
+        .ofMinSize(10)
+        .ofMaxSize(maxSteps);
+  }
+
   final int nodeCount;
   final int clientCount;
   final Siblings[] replicas;
@@ -72,20 +98,37 @@ final class History {
   boolean lostState;
   boolean pruned;
 
+  /** The clock bound replicas prune to when they store a set; 0 for no pruning on store. */
+  final int bound;
+
+  /** Whether a node that rolls back keeps its incarnation (and so may reissue dots). */
+  final boolean keepIncarnation;
+
   private final VectorClock[] clientContext;
   private final List<Set<Integer>> clientSeen = new ArrayList<>();
+  private final Siblings[] flushed;
+  private final List<Set<Integer>> flushedKnown = new ArrayList<>();
 
   History(int nodeCount, int clientCount) {
+    this(nodeCount, clientCount, 0, false);
+  }
+
+  History(int nodeCount, int clientCount, int bound, boolean keepIncarnation) {
     this.nodeCount = nodeCount;
     this.clientCount = clientCount;
+    this.bound = bound;
+    this.keepIncarnation = keepIncarnation;
     replicas = new Siblings[nodeCount];
+    flushed = new Siblings[nodeCount];
     epochs = new TestEpochs[nodeCount];
     nodes = new NodeId[nodeCount];
     for (int i = 0; i < nodeCount; i++) {
       replicas[i] = Siblings.empty();
+      flushed[i] = Siblings.empty();
       epochs[i] = new TestEpochs();
       nodes[i] = NodeId.of("node" + i);
       known.add(new HashSet<>());
+      flushedKnown.add(new HashSet<>());
     }
     clientContext = new VectorClock[clientCount];
     Arrays.fill(clientContext, VectorClock.empty());
@@ -95,12 +138,23 @@ final class History {
   }
 
   static History run(int nodeCount, int clientCount, List<Op> ops, Runnable afterEachStep) {
-    History h = new History(nodeCount, clientCount);
+    return run(new History(nodeCount, clientCount), ops, afterEachStep);
+  }
+
+  static History run(History h, List<Op> ops, Runnable afterEachStep) {
     for (Op op : ops) {
       h.apply(op);
       afterEachStep.run();
     }
     return h;
+  }
+
+  private Siblings stored(Siblings set) {
+    if (bound > 0 && set.clockSize() > bound) {
+      pruned = true;
+      return set.pruned(bound);
+    }
+    return set;
   }
 
   static int id(Versioned v) {
@@ -169,17 +223,19 @@ final class History {
       case SYNC -> {
         int a = op.a() % nodeCount;
         int b = op.b() % nodeCount;
-        replicas[a] = Siblings.sync(replicas[a], replicas[b]);
+        replicas[a] = stored(Siblings.sync(replicas[a], replicas[b]));
         known.get(a).addAll(known.get(b));
         if (op.flag()) {
-          replicas[b] = replicas[a];
+          replicas[b] = stored(Siblings.sync(replicas[b], replicas[a]));
           known.get(b).addAll(known.get(a));
         }
       }
       case LOSE -> {
         int n = op.a() % nodeCount;
         replicas[n] = Siblings.empty();
+        flushed[n] = Siblings.empty();
         known.get(n).clear();
+        flushedKnown.get(n).clear();
         epochs[n].restart();
         lostState = true;
       }
@@ -187,6 +243,20 @@ final class History {
         int n = op.a() % nodeCount;
         replicas[n] = replicas[n].pruned(1 + op.b() % 3);
         pruned = true;
+      }
+      case FLUSH -> {
+        int n = op.a() % nodeCount;
+        flushed[n] = replicas[n];
+        flushedKnown.set(n, new HashSet<>(known.get(n)));
+      }
+      case ROLLBACK -> {
+        int n = op.a() % nodeCount;
+        replicas[n] = flushed[n];
+        known.set(n, new HashSet<>(flushedKnown.get(n)));
+        if (!keepIncarnation) {
+          epochs[n].restart();
+        }
+        lostState = true;
       }
     }
   }
@@ -198,7 +268,8 @@ final class History {
     Versioned value =
         delete ? Versioned.tombstone(w) : Versioned.of(ByteBuffer.allocate(4).putInt(w).array(), w);
     Siblings local = replicas[node];
-    Actor actor = local.actorFor(nodes[node], epochs[node]);
+    Actor actor =
+        local.actorFor(nodes[node], keepIncarnation ? VectorClock.empty() : context, epochs[node]);
     Siblings next = local.update(context, value, actor);
     Dot dot = new Dot(actor, next.context().counter(actor));
     dots.add(dot);
@@ -206,7 +277,7 @@ final class History {
       reused.add(dot);
     }
     seen.add(Set.copyOf(sawWrites));
-    replicas[node] = next;
+    replicas[node] = stored(next);
     known.get(node).addAll(sawWrites);
     known.get(node).add(w);
   }

@@ -8,7 +8,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -28,6 +30,13 @@ class SiblingsProperties {
   @Provide
   Arbitrary<List<History.Op>> chaoticHistories() {
     return History.ops(true, 60);
+  }
+
+  /** Histories in which nodes roll back without a new incarnation, so dots get reissued. */
+  @Provide
+  Arbitrary<History> reissuingHistories() {
+    return Combinators.combine(Arbitraries.integers().between(0, 3), History.rollbackOps(80, 2))
+        .as((bound, ops) -> History.run(new History(3, 3, bound, true), ops, () -> {}));
   }
 
   @Property
@@ -123,7 +132,33 @@ class SiblingsProperties {
 
   @Property
   void syncIsCommutativeAssociativeAndIdempotent(@ForAll("chaoticHistories") List<History.Op> ops) {
-    History history = History.run(3, 3, ops, () -> {});
+    checkLaws(History.run(3, 3, ops, () -> {}));
+  }
+
+  /** The laws hold whatever the dots: also when one dot carries two values. */
+  @Property
+  void syncIsCommutativeAssociativeAndIdempotentWhenDotsAreReissued(
+      @ForAll("reissuingHistories") History history) {
+    checkLaws(history);
+  }
+
+  /** A dot issued twice is visible, never a silent loss: sync keeps both values. */
+  @Property
+  void syncKeepsBothValuesOfAReissuedDot(@ForAll("reissuingHistories") History history) {
+    Siblings a = history.replicas[0];
+    Siblings b = history.replicas[1];
+    Siblings merged = Siblings.sync(a, b);
+    for (Sibling s : a.siblings()) {
+      boolean sameDotInB = b.siblings().stream().anyMatch(t -> t.dot().equals(s.dot()));
+      if (sameDotInB || !b.context().covers(s.dot())) {
+        assertThat(merged.siblings()).contains(s);
+      }
+    }
+    assertThat(merged.reissuedDots())
+        .isGreaterThanOrEqualTo(Math.max(a.reissuedDots(), b.reissuedDots()));
+  }
+
+  private static void checkLaws(History history) {
     Siblings a = history.replicas[0];
     Siblings b = history.replicas[1];
     Siblings c = history.replicas[2];
@@ -141,17 +176,24 @@ class SiblingsProperties {
   void syncKeepsExactlyTheSiblingsTheOtherSideHasNotSuperseded(
       @ForAll("chaoticHistories") List<History.Op> ops) {
     History history = History.run(2, 3, ops, () -> {});
-    Siblings a = history.replicas[0];
-    Siblings b = history.replicas[1];
+    checkSyncKeepsWhatTheOtherSideHasNotSuperseded(history.replicas[0], history.replicas[1]);
+  }
 
+  @Property
+  void syncKeepsExactlyTheSiblingsTheOtherSideHasNotSupersededWhenDotsAreReissued(
+      @ForAll("reissuingHistories") History history) {
+    checkSyncKeepsWhatTheOtherSideHasNotSuperseded(history.replicas[0], history.replicas[2]);
+  }
+
+  private static void checkSyncKeepsWhatTheOtherSideHasNotSuperseded(Siblings a, Siblings b) {
     Set<Sibling> expected = new HashSet<>();
     for (Sibling s : a.siblings()) {
-      if (b.siblings().contains(s) || !b.context().covers(s.dot())) {
+      if (!supersedes(b, s.dot())) {
         expected.add(s);
       }
     }
     for (Sibling s : b.siblings()) {
-      if (a.siblings().contains(s) || !a.context().covers(s.dot())) {
+      if (!supersedes(a, s.dot())) {
         expected.add(s);
       }
     }
@@ -159,7 +201,15 @@ class SiblingsProperties {
     assertThat(merged.siblings()).doesNotHaveDuplicates();
     assertThat(new HashSet<>(merged.siblings())).isEqualTo(expected);
     assertThat(merged.context()).isEqualTo(a.context().merge(b.context()));
-    assertThat(merged.prunedEpochFloor())
-        .isEqualTo(Math.max(a.prunedEpochFloor(), b.prunedEpochFloor()));
+    Set<io.dynamokv.core.NodeId> nodes = new HashSet<>(a.prunedEpochs().keySet());
+    nodes.addAll(b.prunedEpochs().keySet());
+    for (io.dynamokv.core.NodeId n : nodes) {
+      assertThat(merged.prunedEpoch(n)).isEqualTo(Math.max(a.prunedEpoch(n), b.prunedEpoch(n)));
+    }
+  }
+
+  /** The reference definition: a set supersedes a dot its context covers and it does not hold. */
+  private static boolean supersedes(Siblings set, Dot dot) {
+    return set.context().covers(dot) && set.siblings().stream().noneMatch(t -> t.dot().equals(dot));
   }
 }

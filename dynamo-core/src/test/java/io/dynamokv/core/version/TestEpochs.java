@@ -16,7 +16,7 @@ final class TestEpochs implements EpochSource {
     restart();
   }
 
-  /** The data directory was replaced: a new incarnation starts. */
+  /** The node may have lost state (a new data directory, a rollback): a new incarnation starts. */
   void restart() {
     incarnation = leaseAbove(-1);
   }
@@ -28,7 +28,12 @@ final class TestEpochs implements EpochSource {
 
   @Override
   public long leaseAbove(long floor) {
-    next = Math.max(next, floor + 1);
+    next = Math.max(next, floor >= MAX_EPOCH ? 0 : floor + 1);
     return next++;
+  }
+
+  @Override
+  public long leasedBelow() {
+    return next;
   }
 }

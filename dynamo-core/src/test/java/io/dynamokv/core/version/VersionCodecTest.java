@@ -39,7 +39,7 @@ class VersionCodecTest {
     return s.update(
         VectorClock.empty(),
         Versioned.of(new byte[0], 12),
-        s.actorFor(NodeId.of("node-b"), epochs));
+        s.actorFor(NodeId.of("node-b"), VectorClock.empty(), epochs));
   }
 
   @Test
@@ -49,17 +49,75 @@ class VersionCodecTest {
   }
 
   @Test
-  void contextLayoutIsVersionKindDictionaryEntries() {
+  void clockLayoutIsVersionKindDictionaryEntries() {
     VectorClock clock = VectorClock.of(Map.of(A0, 2L, A7, 300L, B3, 1L));
     byte[] expected =
         concat(
-            new byte[] {1, 'C', 2, 6},
+            new byte[] {2, 'C', 2, 6},
             "node-a".getBytes(),
             new byte[] {6},
             "node-b".getBytes(),
             bytes(3, 0, 0, 2, 0, 7, 300, 1, 3, 1));
     assertThat(VersionCodec.encode(clock)).isEqualTo(expected);
     assertThat(VersionCodec.decodeContext(expected)).isEqualTo(clock);
+  }
+
+  @Test
+  void setLayoutIsDictionaryPrunedEpochsEntriesAndDottedSiblings() {
+    // One pruned epoch (node-b at 3), entries a@0 (counter 2, time 9) and a@7 (counter 1, time 8),
+    // siblings a@0:2 = value [5] at 9, and a@7:1 = a tombstone at 8.
+    byte[] expected =
+        concat(
+            new byte[] {2, 'S', 2, 6},
+            "node-a".getBytes(),
+            new byte[] {6},
+            "node-b".getBytes(),
+            bytes(1, 1, 3), // pruned epochs
+            bytes(2, 0, 0, 2, 9, 0, 7, 1, 8), // entries
+            bytes(2, 0, 2, 0, 9, 1, 5, 1, 1, 1, 8, 0)); // siblings
+    Siblings decoded = VersionCodec.decodeSiblings(expected);
+    assertThat(decoded.siblings())
+        .containsExactly(
+            new Sibling(new Dot(A0, 2), Versioned.of(new byte[] {5}, 9)),
+            new Sibling(new Dot(A7, 1), Versioned.tombstone(8)));
+    assertThat(decoded.prunedEpoch(NodeId.of("node-b"))).isEqualTo(3);
+    assertThat(decoded.context()).isEqualTo(VectorClock.of(Map.of(A0, 2L, A7, 1L)));
+    assertThat(VersionCodec.encode(decoded)).isEqualTo(expected);
+  }
+
+  @Test
+  void setsOfFormat1AreStillReadWithTheirImplicitDots() {
+    // Format 1: a pruned epoch floor of 4 (stored + 1), actor a@7 with counter 3 and two values,
+    // newest first: dots a@7:3 and a@7:2.
+    byte[] format1 =
+        concat(
+            new byte[] {1, 'S', 1, 6},
+            "node-a".getBytes(),
+            bytes(5, 1, 0, 7, 3, 100, 2),
+            bytes(0, 100, 1, 'x'),
+            bytes(1, 90, 0));
+    Siblings s = VersionCodec.decodeSiblings(format1);
+    assertThat(s.siblings())
+        .containsExactly(
+            new Sibling(new Dot(A7, 2), Versioned.tombstone(90)),
+            new Sibling(new Dot(A7, 3), Versioned.of(new byte[] {'x'}, 100)));
+    assertThat(s.prunedEpoch(NodeId.of("node-a"))).isEqualTo(4);
+    assertThat(VersionCodec.decodeSiblings(VersionCodec.encode(s))).isEqualTo(s);
+    assertThat(VersionCodec.encode(s)[0]).isEqualTo((byte) VersionCodec.FORMAT_VERSION);
+  }
+
+  @Test
+  void twoValuesUnderOneDotRoundTrip() {
+    Siblings s =
+        Siblings.of(
+            VectorClock.of(Map.of(A0, 1L)),
+            new long[] {5},
+            java.util.List.of(
+                new Sibling(new Dot(A0, 1), Versioned.of(new byte[] {1}, 5)),
+                new Sibling(new Dot(A0, 1), Versioned.of(new byte[] {2}, 5))),
+            new java.util.TreeMap<>());
+    assertThat(s.reissuedDots()).isEqualTo(1);
+    assertThat(VersionCodec.decodeSiblings(VersionCodec.encode(s))).isEqualTo(s);
   }
 
   @Test
@@ -106,43 +164,54 @@ class VersionCodecTest {
   void hugeClaimedCountsFailFast() {
     long[] huge = {Integer.MAX_VALUE, Long.MAX_VALUE, 1L << 40};
     for (long n : huge) {
-      assertRejected(concat(new byte[] {1, 'C'}, bytes(n)), "claims");
-      assertRejected(concat(new byte[] {1, 'C', 0}, bytes(n)), "claims");
-      assertRejected(concat(new byte[] {1, 'S', 0, 0}, bytes(n)), "claims");
+      assertRejected(concat(new byte[] {2, 'C'}, bytes(n)), "claims");
+      assertRejected(concat(new byte[] {2, 'C', 0}, bytes(n)), "claims");
+      assertRejected(concat(new byte[] {2, 'S', 0}, bytes(n)), "claims");
+      assertRejected(concat(new byte[] {2, 'S', 0, 0}, bytes(n)), "claims");
+      assertRejected(concat(new byte[] {2, 'S', 1, 1, 'a', 0, 1, 0, 0, 5, 0}, bytes(n)), "claims");
+      assertRejected(
+          concat(new byte[] {2, 'S', 1, 1, 'a', 0, 1, 0, 0, 5, 0, 1, 0, 1, 0, 0}, bytes(n)),
+          "value length");
       assertRejected(
           concat(new byte[] {1, 'S', 1, 1, 'a', 0, 1, 0, 0, 5, 0}, bytes(n)), "value count");
-      assertRejected(
-          concat(new byte[] {1, 'S', 1, 1, 'a', 0, 1, 0, 0, 5, 0, 1, 0, 0}, bytes(n)),
-          "value length");
     }
   }
 
   @Test
-  void malformedContextsAreRejectedWithClearMessages() {
-    assertRejected(new byte[] {2, 'C', 0, 0}, "unknown format version 2");
-    assertThatThrownBy(() -> VersionCodec.decodeContext(new byte[] {1, 'S', 0, 0}))
+  void malformedInputIsRejectedWithClearMessages() {
+    assertRejected(new byte[] {3, 'C', 0, 0}, "unknown format version 3");
+    assertRejected(new byte[] {1, 'C', 0, 0}, "unknown format version 1");
+    assertThatThrownBy(() -> VersionCodec.decodeContext(new byte[] {2, 'S', 0, 0}))
         .isInstanceOf(InvalidContextException.class)
-        .hasMessageContaining("a context and a sibling set are not interchangeable");
-    assertRejected(concat(new byte[] {1, 'C', 1, 1, 'a'}, bytes(1, 0, 0, 0)), "counter");
+        .hasMessageContaining("a clock and a sibling set are not interchangeable");
+    assertRejected(concat(new byte[] {2, 'C', 1, 1, 'a'}, bytes(1, 0, 0, 0)), "counter");
     assertRejected(
-        concat(new byte[] {1, 'C', 2, 1, 'b', 1, 'a'}, bytes(2, 0, 0, 1, 1, 0, 1)),
+        concat(new byte[] {2, 'C', 2, 1, 'b', 1, 'a'}, bytes(2, 0, 0, 1, 1, 0, 1)),
         "not strictly ascending");
     assertRejected(
-        concat(new byte[] {1, 'C', 1, 1, 'a'}, bytes(2, 0, 3, 1, 0, 3, 1)),
+        concat(new byte[] {2, 'C', 1, 1, 'a'}, bytes(2, 0, 3, 1, 0, 3, 1)),
         "actors are not strictly ascending");
+    assertRejected(new byte[] {2, 'C', 1, 1, '!', 1, 0, 0, 1}, "node id");
+    assertRejected(new byte[] {2, 'C', 2, 1, 'a', 1, 'b', 1, 0, 0, 1}, "not used");
+    assertRejected(new byte[] {2, 'C', 1, 1, 'a', 1, 1, 0, 1}, "node index");
     assertRejected(
-        concat(new byte[] {1, 'C', 1, 1, 'a'}, bytes(2, 0, 3, 1, 0, 2, 1)),
-        "actors are not strictly ascending");
-    assertRejected(new byte[] {1, 'C', 1, 1, '!', 1, 0, 0, 1}, "node id");
-    assertRejected(new byte[] {1, 'C', 2, 1, 'a', 1, 'b', 1, 0, 0, 1}, "not used");
-    assertRejected(new byte[] {1, 'C', 1, 1, 'a', 1, 1, 0, 1}, "node index");
+        new byte[] {2, 'C', 1, 1, 'a', 1, 0, (byte) 0x80, 0, 1}, "not minimally encoded");
+    assertRejected(concat(new byte[] {2, 'C', 1, 1, 'a', 1, 0, 0}, bytes(-1L)), "overflows");
+    // Sets: a sibling above its entry's counter, an entry index out of range, unknown flags,
+    // duplicate siblings, pruned epochs out of order.
+    byte[] dictA = {2, 'S', 1, 1, 'a'};
+    assertRejected(concat(dictA, bytes(0, 1, 0, 0, 1, 0, 1, 0, 2, 0, 0, 0)), "not covered");
+    assertRejected(concat(dictA, bytes(0, 1, 0, 0, 1, 0, 1, 1, 1, 0, 0, 0)), "entry index");
+    assertRejected(concat(dictA, bytes(0, 1, 0, 0, 1, 0, 1, 0, 1, 7, 0, 0)), "value flags");
     assertRejected(
-        new byte[] {1, 'C', 1, 1, 'a', 1, 0, (byte) 0x80, 0, 1}, "not minimally encoded");
-    assertRejected(concat(new byte[] {1, 'C', 1, 1, 'a', 1, 0, 0}, bytes(-1L)), "overflows");
+        concat(dictA, bytes(0, 1, 0, 0, 1, 0, 2, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0)),
+        "strictly ascending");
+    assertRejected(
+        concat(new byte[] {2, 'S', 2, 1, 'a', 1, 'b'}, bytes(2, 1, 0, 0, 0, 0, 0)),
+        "ascending node order");
     assertRejected(
         new byte[] {1, 'S', 1, 1, 'a', 0, 1, 0, 0, 1, 0, 2, 0, 0, 0, 0, 0},
         "2 values but counter 1");
-    assertRejected(new byte[] {1, 'S', 1, 1, 'a', 0, 1, 0, 0, 1, 0, 1, 7, 0}, "value flags");
   }
 
   private static void assertRejected(byte[] bytes, String message) {

@@ -1,0 +1,14 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.core.node;
+
+/**
+ * How a node's current incarnation came about (see {@link DynamoNode#incarnation()}): a node that
+ * may have lost commits starts a new incarnation, so that it never reissues a dot it issued before.
+ *
+ * @param epoch the incarnation's first epoch
+ * @param fresh whether this start began a new incarnation
+ * @param reason why, in words for the start-up log
+ */
+public record Incarnation(long epoch, boolean fresh, String reason) {}

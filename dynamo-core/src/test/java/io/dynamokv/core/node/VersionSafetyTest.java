@@ -1,0 +1,236 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.core.node;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dynamokv.core.InvalidContextException;
+import io.dynamokv.core.NodeId;
+import io.dynamokv.core.client.Context;
+import io.dynamokv.core.client.GetResult;
+import io.dynamokv.core.client.RequestOptions;
+import io.dynamokv.core.ring.StorageKeys;
+import io.dynamokv.core.ring.Token;
+import io.dynamokv.core.sim.SimCluster;
+import io.dynamokv.core.sim.SimNetwork;
+import io.dynamokv.core.spi.Durability;
+import io.dynamokv.core.storage.MemoryStorageEngine;
+import io.dynamokv.core.version.Actor;
+import io.dynamokv.core.version.Siblings;
+import io.dynamokv.core.version.VectorClock;
+import io.dynamokv.core.version.VersionCodec;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The version defects a skeptical review reproduced (issue 14), each on a simulated 5-node cluster
+ * (N=3, R=2, W=2): a disk that rolls back must not make a node reissue dots (Riak's kv679), a
+ * context is untrusted input, and clocks stay bounded on every replica.
+ */
+class VersionSafetyTest {
+  private static final String STORE = "cart";
+  private static final RequestOptions ALL = RequestOptions.quorum(3);
+
+  private DynamoSim sim = new DynamoSim(14, 5, List.of(StoreDefinition.of(STORE)));
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(UTF_8);
+  }
+
+  private static List<String> strings(GetResult r) {
+    return r.values().stream().map(v -> new String(v, UTF_8)).sorted().toList();
+  }
+
+  private <T> Throwable errorOf(java.util.concurrent.CompletionStage<T> request) {
+    return sim.await(request).handle((ok, e) -> e == null ? null : Failures.unwrap(e)).join();
+  }
+
+  private List<NodeId> owners(byte[] key) {
+    return sim.node(1).ring().orElseThrow().preferenceList(Token.of(key), 3);
+  }
+
+  private SimCluster<DynamoNode>.Instance instance(NodeId id) {
+    return sim.cluster.node(id);
+  }
+
+  /** What {@code node} stores for {@code key}, read straight from its directory. */
+  private Siblings stored(NodeId node, byte[] key) {
+    byte[] bytes =
+        MemoryStorageEngine.open(instance(node).directory())
+            .keyspace("data-" + STORE)
+            .get(StorageKeys.storageKey(key));
+    return bytes == null ? Siblings.empty() : VersionCodec.decodeSiblings(bytes);
+  }
+
+  /** The actor {@code node} wrote {@code key} with, from its stored clock. */
+  private Actor actorOf(NodeId node, byte[] key) {
+    return stored(node, key).context().toMap().keySet().stream()
+        .filter(a -> a.node().equals(node))
+        .reduce((a, b) -> b)
+        .orElseThrow();
+  }
+
+  /** A context a client made up: an encoded clock no server issued. */
+  private static Context forged(Map<Actor, Long> clock) {
+    return Context.fromBytes(VersionCodec.encode(VectorClock.of(clock)));
+  }
+
+  /**
+   * Riak's kv679, as reproduced: v1 and v2 written through owner c; c loses its last commit in a
+   * power failure (write-no-sync keeps it in the page cache only); a blind v3 through c is
+   * acknowledged. Before the fix c kept its incarnation, reissued v2's dot for v3, and the replicas
+   * kept one of the two values: every R=3 read returned [v1, v2].
+   */
+  @Test
+  void aNodeWhoseDiskRolledBackNeverReissuesADot() {
+    sim.formCluster();
+    byte[] key = bytes("kv679");
+    NodeId c = owners(key).get(0);
+    instance(c).directory().durability(Durability.WRITE_NO_SYNC);
+    DynamoNode coordinator = instance(c).service();
+    sim.join(coordinator.put(STORE, key, bytes("v1"), Context.EMPTY, ALL));
+    long afterV1 = instance(c).directory().commits();
+    sim.join(coordinator.put(STORE, key, bytes("v2"), Context.EMPTY, ALL));
+    assertThat(stored(c, key).siblingCount()).isEqualTo(2);
+
+    assertThat(instance(c).powerFailureLosingCommitsAfter(afterV1)).isPositive();
+    assertThat(stored(c, key).siblingCount()).as("c lost v2").isEqualTo(1);
+    instance(c).start();
+    sim.awaitAllReachable();
+    sim.join(
+        instance(c)
+            .service()
+            .put(STORE, key, bytes("v3"), Context.EMPTY, RequestOptions.quorum(2)));
+
+    for (int i = 1; i <= 5; i++) {
+      assertThat(strings(sim.join(sim.node(i).get(STORE, key, ALL))))
+          .as("R=3 read through n%d", i)
+          .containsExactly("v1", "v2", "v3");
+    }
+  }
+
+  /**
+   * A context claiming counter Long.MAX-1 for the coordinator's actor was acknowledged, and every
+   * later put of the key through that coordinator failed with an ArithmeticException (INTERNAL).
+   */
+  @Test
+  void aContextNearTheTopOfTheCounterRangeNeitherWedgesTheKeyNorLosesAWrite() {
+    sim.formCluster();
+    byte[] key = bytes("top");
+    NodeId c = owners(key).get(0);
+    DynamoNode coordinator = instance(c).service();
+    sim.join(coordinator.put(STORE, key, bytes("v1"), Context.EMPTY, ALL));
+    Actor actor = actorOf(c, key);
+
+    errorOf(
+        coordinator.put(
+            STORE, key, bytes("forged"), forged(Map.of(actor, Long.MAX_VALUE - 1)), ALL));
+
+    for (int round = 0; round < 3; round++) {
+      GetResult read = sim.join(coordinator.get(STORE, key, ALL));
+      String next = "v" + (round + 2);
+      assertThat(errorOf(coordinator.put(STORE, key, bytes(next), read.context(), ALL)))
+          .as("put %s through %s after the forged context", next, c)
+          .isNull();
+      assertThat(strings(sim.join(sim.node(1 + round).get(STORE, key, ALL)))).containsExactly(next);
+    }
+  }
+
+  /**
+   * A context claiming counters of another actor above anything it issued made the cluster treat
+   * that actor's next write as already seen: acknowledged, then gone.
+   */
+  @Test
+  void aContextClaimingAnotherActorsFutureWritesCannotHideThem() {
+    sim.formCluster();
+    byte[] key = bytes("future");
+    List<NodeId> owners = owners(key);
+    NodeId a = owners.get(0);
+    NodeId b = owners.get(1);
+    sim.join(instance(b).service().put(STORE, key, bytes("v1"), Context.EMPTY, ALL));
+    Actor actorOfB = actorOf(b, key);
+
+    // b does not hear of the forged write, so its own record stays at counter 1.
+    SimNetwork.Filter cut = sim.cluster.isolate(instance(b).index());
+    errorOf(
+        instance(a)
+            .service()
+            .put(
+                STORE,
+                key,
+                bytes("forged"),
+                forged(Map.of(actorOfB, 1000L)),
+                RequestOptions.quorum(2)));
+    cut.off();
+    sim.awaitAllReachable();
+
+    sim.join(
+        instance(b)
+            .service()
+            .put(STORE, key, bytes("v2"), Context.EMPTY, RequestOptions.quorum(2)));
+    for (int i = 1; i <= 5; i++) {
+      assertThat(strings(sim.join(sim.node(i).get(STORE, key, ALL))))
+          .as("R=3 read through n%d", i)
+          .contains("v2");
+    }
+  }
+
+  /** A context copied from another key (a common application bug) was accepted. */
+  @Test
+  void aContextOfAnotherKeyIsRefused() {
+    sim.formCluster();
+    sim.join(sim.node(1).put(STORE, bytes("a"), bytes("x"), Context.EMPTY, ALL));
+    Context ofA = sim.join(sim.node(2).get(STORE, bytes("a"), ALL)).context();
+    assertThat(ofA.isEmpty()).isFalse();
+
+    Throwable error = errorOf(sim.node(3).put(STORE, bytes("b"), bytes("y"), ofA, ALL));
+
+    assertThat(error).isInstanceOf(InvalidContextException.class);
+    assertThat(sim.join(sim.node(4).get(STORE, bytes("b"), ALL)).isAbsent()).isTrue();
+  }
+
+  /**
+   * Pruning happened only at the coordinator, and a replica's sync took the union of entries, so a
+   * replica re-added what each coordinator had pruned: with five coordinators its clock grew past
+   * the bound although it held a single live sibling.
+   */
+  @Test
+  void everyReplicaKeepsTheClockWithinTheBound() {
+    int bound = 2;
+    StoreDefinition fiveCopies =
+        new StoreDefinition(STORE, 5, 3, 3, 64, 64 * 1024, 64, 1 << 20, 4096);
+    sim =
+        new DynamoSim(
+            14,
+            5,
+            List.of(fiveCopies),
+            DynamoNode.BrokenVariant.NONE,
+            Duration.ofMillis(500),
+            b ->
+                b.maxClockEntries(bound)
+                    .ringPlanner(io.dynamokv.core.ring.RingPlanner.fixedPartitions(64, 5)));
+    sim.formCluster();
+    byte[] key = bytes("bounded");
+    List<NodeId> owners = sim.node(1).ring().orElseThrow().preferenceList(Token.of(key), 5);
+    RequestOptions all = RequestOptions.quorum(5);
+    Context context = Context.EMPTY;
+    for (int round = 0; round < 8; round++) {
+      DynamoNode coordinator = instance(owners.get(round % 4)).service();
+      sim.join(coordinator.put(STORE, key, bytes("v" + round), context, all));
+      GetResult read = sim.join(coordinator.get(STORE, key, all));
+      assertThat(strings(read)).contains("v" + round);
+      context = read.context();
+      for (NodeId replica : owners) {
+        Siblings set = stored(replica, key);
+        long liveActors = set.siblings().stream().map(s -> s.dot().actor()).distinct().count();
+        assertThat(set.clockSize())
+            .as("clock of %s after write %d: %s", replica, round, set)
+            .isLessThanOrEqualTo(bound + (int) liveActors);
+      }
+    }
+  }
+}
