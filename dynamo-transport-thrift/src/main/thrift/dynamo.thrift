@@ -22,7 +22,11 @@ enum ErrorCode {
   STORE_NOT_FOUND = 2,
   /** A key, value, context or sibling set is over a limit. Nothing was written. */
   LIMIT_EXCEEDED = 3,
-  /** The context does not decode. Nothing was written. */
+  /**
+   * The context is not one this cluster signed for this store and key: damaged or altered, signed
+   * with another cluster's secret (or a rotated-out one), or made for another key. Nothing was
+   * written; read the key again for a fresh context.
+   */
   INVALID_CONTEXT = 4,
   /** The request is malformed (missing field, quorum above N, unsupported message). */
   INVALID_REQUEST = 5,

@@ -11,8 +11,10 @@ import io.dynamokv.core.node.DynamoNode;
 import io.dynamokv.core.node.NodeConfig;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.runtime.ThreadScheduler;
+import io.dynamokv.core.security.ClusterSecret;
 import io.dynamokv.core.spi.Clock;
 import io.dynamokv.core.spi.Durability;
+import io.dynamokv.core.spi.Host;
 import io.dynamokv.core.spi.PeerException;
 import io.dynamokv.core.spi.PeerMessage;
 import io.dynamokv.core.spi.PeerTransport;
@@ -409,12 +411,17 @@ public class ThriftBenchmark {
             NodeConfig.builder(
                     MembershipConfig.builder(NodeId.of("bench")).address("127.0.0.1:1").build())
                 .store(StoreDefinition.of(STORE, 1, 1, 1))
+                .clusterSecret(
+                    ClusterSecret.of(
+                        List.of(
+                            "the benchmark's own cluster secret".getBytes(StandardCharsets.UTF_8))))
                 .build(),
             Clock.system(),
             scheduler,
             RandomSource.unseeded(),
             new NoPeers(),
-            storage);
+            storage,
+            Host.inMemory());
     CompletableFuture<Void> ring = new CompletableFuture<>();
     node.membership().addRingListener(r -> ring.complete(null));
     if (node.ring().isPresent()) {

@@ -45,6 +45,8 @@ import io.dynamokv.core.version.VersionCodec;
 import io.dynamokv.core.version.Versioned;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -52,6 +54,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
@@ -115,10 +118,10 @@ public final class DynamoNode implements AutoCloseable {
   private final NodeEpochs epochs;
   private final ContextSigner contexts;
   private final Map<String, Keyspace> keyspaces = new TreeMap<>();
-  private final List<EventListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<EventListener> listeners = new CopyOnWriteArrayList<>();
 
   /** Keys already reported for reissued dots, so each is reported once. */
-  private final Map<String, Boolean> reportedKeys = new java.util.LinkedHashMap<>();
+  private final Map<String, Boolean> reportedKeys = new LinkedHashMap<>();
 
   private final BrokenVariant broken;
   private final Stats stats = new Stats();
@@ -747,7 +750,7 @@ public final class DynamoNode implements AutoCloseable {
     if (after.reissuedDots() <= before.reissuedDots()) {
       return;
     }
-    String id = def.name() + "/" + java.util.HexFormat.of().formatHex(key);
+    String id = def.name() + "/" + HexFormat.of().formatHex(key);
     if (reportedKeys.containsKey(id)) {
       return;
     }

@@ -117,7 +117,9 @@ final class NodeEpochs implements EpochSource {
                       : "the last stop was a process crash within this OS boot, which loses no"
                           + " commit under write-no-sync");
     } else {
-      long wall = Math.multiplyExact(Math.max(0, clock.wallMillis()), 1_000_000L);
+      // A clock centuries ahead must not overflow: the wall-clock term is only a floor.
+      long millis = Math.min(Math.max(0, clock.wallMillis()), MAX_EPOCH / 2 / 1_000_000L);
+      long wall = millis * 1_000_000L;
       incarnation = Math.max(Math.max(dirLease, copyLease), wall);
       if (incarnation >= MAX_EPOCH - BLOCK) {
         throw new IllegalStateException(

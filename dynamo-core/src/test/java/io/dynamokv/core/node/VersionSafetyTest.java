@@ -233,4 +233,63 @@ class VersionSafetyTest {
       }
     }
   }
+
+  /**
+   * What incarnations cost (docs/ARCHITECTURE.md): a hot key written round-robin through its three
+   * owners, whose machines lose power 20 times in all (write-no-sync), carries one clock entry per
+   * incarnation that coordinated it, until pruning bounds it.
+   */
+  @Test
+  void aHotKeysClockAfterTwentyUncleanRestarts() {
+    int[] unpruned = clockAfterUncleanRestarts(20, 1000);
+    int[] pruned = clockAfterUncleanRestarts(20, NodeConfig.DEFAULT_MAX_CLOCK_ENTRIES);
+    System.out.printf(
+        "hot key after 20 unclean restarts: %d clock entries (%d bytes stored) without pruning,"
+            + " %d entries (%d bytes) pruned at %d%n",
+        unpruned[0], unpruned[1], pruned[0], pruned[1], NodeConfig.DEFAULT_MAX_CLOCK_ENTRIES);
+    assertThat(unpruned[0]).isEqualTo(3 + 20);
+    assertThat(pruned[0]).isEqualTo(NodeConfig.DEFAULT_MAX_CLOCK_ENTRIES);
+  }
+
+  /** The largest clock (entries, stored bytes) any owner holds at the end. */
+  private int[] clockAfterUncleanRestarts(int restarts, int maxClockEntries) {
+    sim =
+        new DynamoSim(
+            14,
+            5,
+            List.of(StoreDefinition.of(STORE)),
+            DynamoNode.BrokenVariant.NONE,
+            Duration.ofMillis(500),
+            b -> b.maxClockEntries(maxClockEntries));
+    sim.formCluster();
+    byte[] key = bytes("hot");
+    List<NodeId> owners = owners(key);
+    for (NodeId owner : owners) {
+      instance(owner).directory().durability(Durability.WRITE_NO_SYNC);
+    }
+    int round = 0;
+    for (int restart = 0; restart <= restarts; restart++) {
+      if (restart > 0) {
+        SimCluster<DynamoNode>.Instance victim = instance(owners.get(restart % 3));
+        victim.powerFailure();
+        victim.start();
+        assertThat(victim.service().incarnation().fresh()).isTrue();
+        sim.awaitAllReachable();
+      }
+      for (NodeId owner : owners) {
+        DynamoNode coordinator = instance(owner).service();
+        Context context = sim.join(coordinator.get(STORE, key, ALL)).context();
+        sim.join(coordinator.put(STORE, key, bytes("v" + round++), context, ALL));
+      }
+    }
+    int entries = 0;
+    int bytes = 0;
+    for (NodeId owner : owners) {
+      Siblings set = stored(owner, key);
+      assertThat(set.siblingCount()).isEqualTo(1);
+      entries = Math.max(entries, set.clockSize());
+      bytes = Math.max(bytes, VersionCodec.encode(set).length);
+    }
+    return new int[] {entries, bytes};
+  }
 }

@@ -7,6 +7,7 @@ import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.server.cli.LocalClusterLayout.NodeSpec;
 import io.dynamokv.server.config.ServerConfig.Engine;
+import io.dynamokv.server.runtime.SecretFile;
 import io.dynamokv.transport.thrift.ThriftAdminClient;
 import io.dynamokv.transport.thrift.ThriftDynamoClient;
 import java.io.IOException;
@@ -182,6 +183,19 @@ final class LocalClusterCommand implements Callable<Integer> {
   }
 
   private void writeConfigs(LocalClusterLayout layout) {
+    try {
+      Files.createDirectories(layout.dataDir());
+      if (!Files.exists(layout.secretFile())) {
+        SecretFile.make(layout.secretFile()); // kept across restarts, like the data
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      throw new CliException(
+          ExitCodes.USAGE,
+          "--data-dir: cannot write the cluster secret "
+              + layout.secretFile()
+              + ": "
+              + e.getMessage());
+    }
     for (NodeSpec node : layout.nodes()) {
       try {
         Files.createDirectories(layout.nodeDir(node));

@@ -77,6 +77,11 @@ record LocalClusterLayout(Path dataDir, Engine engine, List<NodeSpec> nodes) {
     return dataDir.resolve(node.id());
   }
 
+  /** The cluster secret every node of the local cluster shares. */
+  Path secretFile() {
+    return dataDir.resolve("cluster.secret");
+  }
+
   Path configFile(NodeSpec node) {
     return nodeDir(node).resolve("dynamo.conf");
   }
@@ -113,7 +118,10 @@ record LocalClusterLayout(Path dataDir, Engine engine, List<NodeSpec> nodes) {
     dynamo.put(
         "cluster",
         Map.of(
-            "seeds", nodes.stream().limit(MAX_SEEDS).map(s -> s.id() + "@" + address(s)).toList()));
+            "seeds",
+            nodes.stream().limit(MAX_SEEDS).map(s -> s.id() + "@" + address(s)).toList(),
+            "secret-file",
+            secretFile().toString()));
     dynamo.put("metrics", Map.of("host", HOST, "port", node.metricsPort()));
     dynamo.put("stores", List.of(store));
     String body =

@@ -49,6 +49,13 @@ final class ServerCommand implements Callable<Integer> {
       description = "Validate the configuration, data directory and ports, then exit.")
   boolean check;
 
+  @Option(
+      names = "--restored",
+      description =
+          "The data directory was restored from a backup (or copied): start a new incarnation, so"
+              + " that the node never issues a version it issued before the backup was taken.")
+  boolean restored;
+
   @Option(names = "--exit-with-parent", hidden = true)
   boolean exitWithParent;
 
@@ -88,7 +95,7 @@ final class ServerCommand implements Callable<Integer> {
     if (exitWithParent) {
       ParentWatch.exitWithParent();
     }
-    NodeRuntime runtime = NodeRuntime.start(server, transports);
+    NodeRuntime runtime = NodeRuntime.start(server, transports, restored);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

@@ -111,7 +111,7 @@ public final class ConfigLoader {
     ServerConfig config =
         resolved == null
             ? null
-            : new ServerConfigReader(resolved, workingDirectory, problems).read();
+            : new ServerConfigReader(resolved, workingDirectory, file, problems).read();
     if (!problems.isEmpty()) {
       List<ConfigProblem> distinct = new ArrayList<>(new LinkedHashSet<>(problems));
       distinct.sort(

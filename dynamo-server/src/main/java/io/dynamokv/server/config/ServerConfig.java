@@ -10,6 +10,7 @@ import io.dynamokv.core.node.NodeConfig;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.ring.PartitionStrategy;
 import io.dynamokv.core.ring.RingPlanner;
+import io.dynamokv.core.security.ClusterSecret;
 import io.dynamokv.storage.bdb.BdbStorageEngineFactory;
 import io.dynamokv.storage.lmdb.LmdbStorageEngineFactory;
 import java.nio.file.Path;
@@ -60,14 +61,26 @@ public record ServerConfig(
     }
   }
 
-  /** The core's view of this configuration. */
-  public NodeConfig nodeConfig() {
+  /**
+   * The core's view of this configuration.
+   *
+   * @param secret the cluster secret (see {@link Cluster#secretFile()})
+   * @param newIncarnation start a new incarnation whatever the data directory says
+   */
+  public NodeConfig nodeConfig(ClusterSecret secret, boolean newIncarnation) {
     return NodeConfig.builder(membership())
         .stores(stores)
         .requestTimeout(requests.timeout())
         .maxClockEntries(cluster.maxClockEntries())
         .ringPlanner(ringPlanner())
+        .clusterSecret(secret)
+        .newIncarnation(newIncarnation)
         .build();
+  }
+
+  /** Whether this node has no seed but itself: it runs alone or founds a cluster of its own. */
+  public boolean alone() {
+    return cluster.seeds().stream().allMatch(seed -> seed.id().equals(node.id()));
   }
 
   /** Identity, advertised address, zone, seeds and gossip settings for {@code Membership}. */
@@ -102,15 +115,27 @@ public record ServerConfig(
    * @param advertisedHost the host others reach this node by (never a wildcard address)
    * @param zone availability zone, may be empty
    * @param dataDir the node's data directory, absolute
+   * @param home where the node keeps what must live outside its data directory: the directory of
+   *     its configuration file, or the data directory's parent when it has none; absolute
+   * @param leaseFile the copy of the node's epoch lease, outside the data directory; absolute
    */
   public record Node(
-      NodeId id, String host, int port, String advertisedHost, String zone, Path dataDir) {
+      NodeId id,
+      String host,
+      int port,
+      String advertisedHost,
+      String zone,
+      Path dataDir,
+      Path home,
+      Path leaseFile) {
     public Node {
       Objects.requireNonNull(id, "id");
       Objects.requireNonNull(host, "host");
       Objects.requireNonNull(advertisedHost, "advertisedHost");
       Objects.requireNonNull(zone, "zone");
       Objects.requireNonNull(dataDir, "dataDir");
+      Objects.requireNonNull(home, "home");
+      Objects.requireNonNull(leaseFile, "leaseFile");
       if (port < 1 || port > 65535) {
         throw new IllegalArgumentException("port must be 1 to 65535, found " + port);
       }
@@ -172,6 +197,8 @@ public record ServerConfig(
    * @param partitions Q, a power of two (strategy 3)
    * @param tokensPerNode T (strategy 1)
    * @param maxClockEntries vector-clock pruning threshold
+   * @param secretFile the cluster secret's file, absolute; null when not set (see {@link
+   *     io.dynamokv.server.runtime.SecretFile})
    */
   public record Cluster(
       List<Seed> seeds,
@@ -180,7 +207,8 @@ public record ServerConfig(
       PartitionStrategy partitionStrategy,
       int partitions,
       int tokensPerNode,
-      int maxClockEntries) {
+      int maxClockEntries,
+      Path secretFile) {
     public Cluster {
       seeds = List.copyOf(seeds);
       Objects.requireNonNull(gossipInterval, "gossipInterval");

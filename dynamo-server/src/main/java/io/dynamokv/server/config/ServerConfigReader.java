@@ -52,11 +52,17 @@ final class ServerConfigReader {
   private final List<ConfigProblem> problems;
   private final SettingsReader r;
   private final Path workingDirectory;
+  private final Path configFile;
 
-  ServerConfigReader(Config config, Path workingDirectory, List<ConfigProblem> problems) {
+  /**
+   * @param configFile the configuration file, or null when there is none
+   */
+  ServerConfigReader(
+      Config config, Path workingDirectory, Path configFile, List<ConfigProblem> problems) {
     this.config = config;
     this.problems = problems;
     this.workingDirectory = workingDirectory;
+    this.configFile = configFile;
     this.r = new SettingsReader(config, path -> path, problems);
   }
 
@@ -119,10 +125,25 @@ final class ServerConfigReader {
     }
     String zone = r.string("dynamo.node.zone");
     Path dataDir = path("dynamo.node.data-dir");
+    Path leaseFile = r.isNull("dynamo.node.lease-file") ? null : path("dynamo.node.lease-file");
     if (anyNull(id, host, port, advertised, zone, dataDir)) {
       return null;
     }
-    return new ServerConfig.Node(id, host, port, advertised, zone, dataDir);
+    Path home =
+        configFile != null
+            ? workingDirectory.resolve(configFile).toAbsolutePath().normalize().getParent()
+            : dataDir.getParent() != null ? dataDir.getParent() : dataDir;
+    if (leaseFile == null) {
+      leaseFile = home.resolve(id.value() + ".lease");
+    } else if (leaseFile.startsWith(dataDir)) {
+      r.problem(
+          "dynamo.node.lease-file",
+          leaseFile
+              + " is inside the data directory; the copy of the lease must live outside it, so"
+              + " that restoring or losing the data directory does not restore or lose it");
+      return null;
+    }
+    return new ServerConfig.Node(id, host, port, advertised, zone, dataDir, home, leaseFile);
   }
 
   private NodeId nodeId(String path, String value) {
@@ -140,7 +161,7 @@ final class ServerConfigReader {
       return null;
     }
     if (s.isBlank()) {
-      r.problem(key, "expected a directory path, found an empty string");
+      r.problem(key, "expected a path, found an empty string");
       return null;
     }
     try {
@@ -233,11 +254,12 @@ final class ServerConfigReader {
     }
     Integer tokens = r.intIn(p + "tokens-per-node", 1, 65536);
     Integer clockEntries = r.intIn(p + "max-clock-entries", 1, 1000);
+    Path secretFile = r.isNull(p + "secret-file") ? null : path(p + "secret-file");
     if (anyNull(seeds, gossip, detector, strategy, partitions, tokens, clockEntries)) {
       return null;
     }
     return new ServerConfig.Cluster(
-        seeds, gossip, detector, strategy, partitions, tokens, clockEntries);
+        seeds, gossip, detector, strategy, partitions, tokens, clockEntries, secretFile);
   }
 
   private List<Seed> seeds(ServerConfig.Node node) {

@@ -152,6 +152,11 @@ public final class NodeMetrics {
         "Duplicated forwarded writes answered from the first outcome",
         stats,
         s -> s.duplicateForwards());
+    counter(
+        "reissued.dots",
+        "Keys found holding two values under one dot: a dot issued twice (must stay 0)",
+        stats,
+        s -> s.reissuedDots());
     return this;
   }
 

@@ -6,6 +6,7 @@ package io.dynamokv.server.runtime;
 import com.google.inject.Guice;
 import com.google.inject.ProvisionException;
 import io.dynamokv.core.node.DynamoNode;
+import io.dynamokv.core.node.Incarnation;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.ring.Token;
 import io.dynamokv.core.runtime.ThreadScheduler;
@@ -78,6 +79,15 @@ public final class NodeRuntime implements AutoCloseable {
    */
   public static NodeRuntime start(ServerConfig config, TransportFactory transports)
       throws IOException {
+    return start(config, transports, false);
+  }
+
+  /**
+   * Like {@link #start(ServerConfig, TransportFactory)}; {@code newIncarnation} makes the node
+   * start a new incarnation whatever its data directory says (after restoring it from a backup).
+   */
+  public static NodeRuntime start(
+      ServerConfig config, TransportFactory transports, boolean newIncarnation) throws IOException {
     if (config.storage().engine() != ServerConfig.Engine.MEMORY) {
       // The engines create only their own directory, so a mistyped path fails loudly there.
       Files.createDirectories(config.node().dataDir());
@@ -94,20 +104,54 @@ public final class NodeRuntime implements AutoCloseable {
       }
       throw e;
     }
-    return start(config, storage, transports);
+    return start(config, storage, transports, newIncarnation);
   }
 
   /**
    * Starts a node on {@code storage}, which the runtime then owns and closes (also when starting
    * fails).
+   *
+   * @throws IllegalArgumentException naming the setting when the node has no usable cluster secret
    */
   public static NodeRuntime start(
-      ServerConfig config, StorageEngine storage, TransportFactory transports) throws IOException {
+      ServerConfig config,
+      StorageEngine storage,
+      TransportFactory transports,
+      boolean newIncarnation)
+      throws IOException {
     Objects.requireNonNull(config, "config");
     Deque<Closing> opened = new ArrayDeque<>();
     opened.push(new Closing("storage engine", storage));
+    // Pushed right after the engine, so it runs after the scheduler has drained and before the
+    // engine closes: nothing writes any more when the clean stop is recorded.
+    DynamoNode[] started = new DynamoNode[1];
+    boolean[] drained = new boolean[1];
+    opened.push(
+        new Closing(
+            "clean-stop record",
+            () -> {
+              if (started[0] != null && drained[0]) {
+                started[0].recordCleanStop();
+              } else if (started[0] != null) {
+                log.warn(
+                    "node {} did not drain its tasks in time: its stop is not recorded as clean,"
+                        + " so its next start begins a new incarnation",
+                    config.node().id());
+              }
+            }));
     try {
       checkKeyLimits(config, storage);
+      SecretFile.Loaded secret = SecretFile.load(config);
+      if (secret.made()) {
+        log.warn(
+            "made a new cluster secret at {}: this node runs alone; give every node that joins"
+                + " this cluster a copy and set dynamo.cluster.secret-file to it there",
+            secret.path());
+      } else if (SecretFile.readableByOthers(secret.path())) {
+        log.warn(
+            "the cluster secret {} is readable by other users than its owner; chmod 600 it",
+            secret.path());
+      }
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       opened.push(new Closing("meter registry", registry::close));
       NodeMetrics metrics = new NodeMetrics(registry, config.node().id()).bindStorage(storage);
@@ -120,18 +164,29 @@ public final class NodeRuntime implements AutoCloseable {
           new ThreadScheduler(
               "dynamo-node-" + config.node().id(),
               e -> log.error("node task failed: {}", e.toString(), e));
-      opened.push(new Closing("scheduler", () -> scheduler.shutdown(SCHEDULER_DRAIN)));
+      opened.push(new Closing("scheduler", () -> drained[0] = scheduler.shutdown(SCHEDULER_DRAIN)));
       TransportFactory.Transport transport = transports.create(config);
       Closing closeTransport = new Closing("transport", transport);
       opened.push(closeTransport);
       DynamoNode node =
           DynamoNode.start(
-              config.nodeConfig(),
+              config.nodeConfig(secret.secret(), newIncarnation),
               Clock.system(),
               scheduler,
               RandomSource.unseeded(),
               transport.peers(),
-              storage);
+              storage,
+              new FileHost(config.node().leaseFile()));
+      started[0] = node;
+      logIncarnation(config, node);
+      node.addEventListener(
+          (store, key, siblings) ->
+              log.error(
+                  "store {} key {} holds two values under one dot: some node issued a dot twice"
+                      + " (both are kept as siblings, nothing is lost); it must not happen, please"
+                      + " report it with the nodes' logs",
+                  store,
+                  java.util.HexFormat.of().formatHex(key)));
       MembershipEventLog.attach(node.membership());
       // The transport closes before the node: it stops accepting and lets requests finish first.
       opened.remove(closeTransport);
@@ -170,6 +225,30 @@ public final class NodeRuntime implements AutoCloseable {
     } catch (IOException | RuntimeException | Error e) {
       closeAll(opened);
       throw e;
+    }
+  }
+
+  private static void logIncarnation(ServerConfig config, DynamoNode node) {
+    Incarnation incarnation = node.incarnation();
+    if (!incarnation.fresh()) {
+      log.info(
+          "node {} keeps incarnation {}: {}",
+          config.node().id(),
+          incarnation.epoch(),
+          incarnation.reason());
+    } else if (incarnation.reason().contains("new data directory")) {
+      log.info(
+          "node {} starts incarnation {}: {}",
+          config.node().id(),
+          incarnation.epoch(),
+          incarnation.reason());
+    } else {
+      log.warn(
+          "node {} starts a new incarnation {}: {}; every key it coordinates gets a fresh clock"
+              + " entry at its next write, so no version it issued before is issued again",
+          config.node().id(),
+          incarnation.epoch(),
+          incarnation.reason());
     }
   }
 

@@ -7,7 +7,6 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Module;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
-import io.dynamokv.core.node.NodeConfig;
 import io.dynamokv.core.spi.StorageEngine;
 import io.dynamokv.core.storage.MemoryStorageEngine;
 import io.dynamokv.server.config.ServerConfig;
@@ -17,11 +16,11 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * The server's Guice wiring: binds {@link ServerConfig}, the core's {@link NodeConfig} and the
- * {@link TransportFactory}, and installs the storage module {@code dynamo.storage.engine} names
- * ({@link LmdbStorageModule}, {@link BdbStorageModule} or an in-memory engine), each of which binds
- * a singleton {@link StorageEngine} opened on first injection in {@code <data-dir>/<engine>}. The
- * injector's owner closes the engine.
+ * The server's Guice wiring: binds {@link ServerConfig} and the {@link TransportFactory}, and
+ * installs the storage module {@code dynamo.storage.engine} names ({@link LmdbStorageModule},
+ * {@link BdbStorageModule} or an in-memory engine), each of which binds a singleton {@link
+ * StorageEngine} opened on first injection in {@code <data-dir>/<engine>}. The injector's owner
+ * closes the engine.
  */
 public final class ServerModule extends AbstractModule {
   private final ServerConfig config;
@@ -35,7 +34,6 @@ public final class ServerModule extends AbstractModule {
   @Override
   protected void configure() {
     bind(ServerConfig.class).toInstance(config);
-    bind(NodeConfig.class).toInstance(config.nodeConfig());
     bind(TransportFactory.class).toInstance(transports);
     install(storageModule(config));
   }

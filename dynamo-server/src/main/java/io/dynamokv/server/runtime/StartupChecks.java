@@ -21,7 +21,8 @@ import java.util.Optional;
 
 /**
  * What a valid configuration still needs from the machine before a node starts: a data directory it
- * can create and write, and free ports. Each problem is one line naming the setting to change.
+ * can create and write, a cluster secret it can read (or, alone, make), a place for its lease file,
+ * and free ports. Each problem is one line naming the setting to change.
  *
  * <p>A port is checked by binding it (with {@code SO_REUSEADDR}, as servers do, so connections of a
  * previous run lingering in TIME_WAIT do not count) and releasing it at once; another process may
@@ -36,6 +37,8 @@ public final class StartupChecks {
     if (config.storage().engine() != ServerConfig.Engine.MEMORY) {
       dataDirectory(config.node().dataDir()).ifPresent(problems::add);
     }
+    SecretFile.check(config).ifPresent(problems::add);
+    leaseFile(config.node().leaseFile()).ifPresent(problems::add);
     port("dynamo.node", config.node().host(), config.node().port()).ifPresent(problems::add);
     ServerConfig.Metrics metrics = config.metrics();
     if (metrics.enabled() && metrics.port() != 0) {
@@ -61,6 +64,23 @@ public final class StartupChecks {
       return Optional.of(key + dir + " is not writable by this process: " + reason(e));
     }
     return Optional.empty();
+  }
+
+  /** Whether the lease file's directory exists (or can be made) and is writable. */
+  static Optional<String> leaseFile(Path file) {
+    Path dir = file.getParent();
+    try {
+      Files.createDirectories(dir);
+      Path probe = Files.createTempFile(dir, ".write-check-", "");
+      Files.delete(probe);
+      return Optional.empty();
+    } catch (FileAlreadyExistsException e) {
+      return Optional.of(
+          "dynamo.node.lease-file: " + dir + " exists and is not a directory (for " + file + ")");
+    } catch (IOException | SecurityException e) {
+      return Optional.of(
+          "dynamo.node.lease-file: cannot write in " + dir + " for " + file + ": " + reason(e));
+    }
   }
 
   /** Whether {@code host:port} can be bound; {@code section} names the settings to change. */

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.ring.PartitionStrategy;
+import io.dynamokv.core.security.ClusterSecret;
 import io.dynamokv.core.spi.Durability;
 import io.dynamokv.server.config.ServerConfig.Engine;
 import java.io.IOException;
@@ -66,7 +67,11 @@ class ConfigLoaderTest {
     assertThat(c.metrics().port()).isEqualTo(8000);
     assertThat(c.logLevel()).isEqualTo("INFO");
     assertThat(c.stores()).containsExactly(StoreDefinition.of("default"));
-    assertThat(c.nodeConfig().stores()).containsOnlyKeys("default");
+    assertThat(c.nodeConfig(ClusterSecret.of(List.of(new byte[16])), false).stores())
+        .containsOnlyKeys("default");
+    assertThat(c.cluster().secretFile()).isNull();
+    assertThat(c.node().home()).isEqualTo(dir);
+    assertThat(c.node().leaseFile()).isEqualTo(dir.resolve("n1.lease"));
   }
 
   @Test

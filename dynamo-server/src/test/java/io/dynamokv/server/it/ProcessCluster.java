@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.dynamokv.server.cli.DynamoCli;
 import io.dynamokv.server.cli.JavaCommand;
+import io.dynamokv.server.runtime.SecretFile;
 import io.dynamokv.transport.thrift.ThriftAdminClient;
 import io.dynamokv.transport.thrift.ThriftDynamoClient;
 import java.io.IOException;
@@ -77,6 +78,9 @@ final class ProcessCluster implements AutoCloseable {
       throws IOException {
     this.dir = Files.createDirectories(dir);
     this.engine = engine;
+    if (!Files.exists(secretFile())) {
+      SecretFile.make(secretFile());
+    }
     List<int[]> ports = new ArrayList<>();
     Set<Integer> taken = new HashSet<>();
     for (int i = 0; i < size; i++) {
@@ -104,6 +108,11 @@ final class ProcessCluster implements AutoCloseable {
 
   static ProcessCluster create(Path dir, String engine, int size) throws IOException {
     return create(dir, engine, size, Map.of());
+  }
+
+  /** The secret every node of the cluster shares. */
+  Path secretFile() {
+    return dir.resolve("cluster.secret");
   }
 
   /** Starts every node that is not running, then waits until the cluster has converged. */
@@ -242,6 +251,9 @@ final class ProcessCluster implements AutoCloseable {
           .append("    seeds = [\"")
           .append(seed)
           .append("\"]\n")
+          .append("    secret-file = \"")
+          .append(secretFile())
+          .append("\"\n")
           .append("    gossip-interval = 300ms\n")
           // A loaded 2-core machine pauses JVMs for longer than a quiet one.
           .append("    failure-detector { phi-threshold = 12, acceptable-heartbeat-pause = 3s }\n")

@@ -12,6 +12,7 @@ import com.google.inject.Guice;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
+import io.dynamokv.core.node.Incarnation;
 import io.dynamokv.core.spi.StorageEngine;
 import io.dynamokv.server.config.ConfigLoader;
 import io.dynamokv.server.config.ServerConfig;
@@ -22,6 +23,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -130,6 +132,16 @@ class NodeRuntimeTest {
       assertThat(StartupChecks.run(config))
           .containsExactly(
               "dynamo.node.data-dir: cannot create " + file.resolve("sub") + ": Not a directory",
+              "dynamo.cluster.secret-file: not set, and this node would make "
+                  + file.resolve("cluster.secret")
+                  + " but cannot write in "
+                  + file
+                  + "; set dynamo.cluster.secret-file",
+              "dynamo.node.lease-file: "
+                  + file
+                  + " exists and is not a directory (for "
+                  + file.resolve("n1.lease")
+                  + ")",
               "dynamo.node.port: port "
                   + port
                   + " on 127.0.0.1 is already in use by another process; stop it or choose another port (dynamo.node.port)",
@@ -137,6 +149,73 @@ class NodeRuntimeTest {
                   + port2
                   + " on 127.0.0.1 is already in use by another process; stop it or choose another port (dynamo.metrics.port)");
     }
+  }
+
+  @Test
+  void aCleanStopKeepsTheIncarnationAndARestoreStartsANewOne() throws Exception {
+    ServerConfig config =
+        config("dynamo.storage.engine=lmdb", "dynamo.storage.lmdb.durability=write-no-sync");
+    Incarnation first;
+    try (NodeRuntime runtime = NodeRuntime.start(config, TransportFactory.isolated())) {
+      first = runtime.node().incarnation();
+      assertThat(first.fresh()).isTrue();
+      assertThat(first.reason()).contains("new data directory");
+    }
+    assertThat(dir.resolve("n1.lease")).isRegularFile();
+    Path secret = dir.resolve("cluster.secret");
+    assertThat(secret).isRegularFile();
+    assertThat(Files.getPosixFilePermissions(secret))
+        .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+    String secretText = Files.readString(secret);
+
+    try (NodeRuntime runtime = NodeRuntime.start(config, TransportFactory.isolated())) {
+      Incarnation again = runtime.node().incarnation();
+      assertThat(again.fresh()).isFalse();
+      assertThat(again.reason()).contains("clean");
+      assertThat(again.epoch()).isEqualTo(first.epoch());
+    }
+    assertThat(Files.readString(secret)).as("the secret a node made is kept").isEqualTo(secretText);
+
+    try (NodeRuntime restored = NodeRuntime.start(config, TransportFactory.isolated(), true)) {
+      Incarnation fresh = restored.node().incarnation();
+      assertThat(fresh.fresh()).isTrue();
+      assertThat(fresh.epoch()).isGreaterThan(first.epoch());
+    }
+  }
+
+  @Test
+  void aNodeWithSeedsNeedsTheClusterSecretFile() throws Exception {
+    String seeds = "dynamo.cluster.seeds=[\"n1@127.0.0.1:7000\", \"n2@127.0.0.1:7001\"]";
+    assertThat(StartupChecks.run(config(seeds)))
+        .anyMatch(
+            p ->
+                p.startsWith(
+                    "dynamo.cluster.secret-file: not set, but this node has seeds: every node of a"
+                        + " cluster needs the same secret file"));
+    assertThatThrownBy(() -> NodeRuntime.start(config(seeds), TransportFactory.isolated()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("dynamo.cluster.secret-file");
+
+    Path missing = dir.resolve("nope.secret");
+    assertThat(StartupChecks.run(config(seeds, "dynamo.cluster.secret-file=" + missing)))
+        .anyMatch(
+            p ->
+                p.equals(
+                    "dynamo.cluster.secret-file: no such file "
+                        + missing
+                        + "; every node of a cluster needs a copy of the same secret file (for a new"
+                        + " cluster make one with: head -c 32 /dev/urandom | base64 > "
+                        + missing
+                        + ")"));
+    Path bad = Files.writeString(dir.resolve("bad.secret"), "# short\nAAAA\n");
+    assertThat(StartupChecks.run(config(seeds, "dynamo.cluster.secret-file=" + bad)))
+        .anyMatch(
+            p -> p.startsWith("dynamo.cluster.secret-file: " + bad + ":2: the secret has 3 bytes"));
+
+    Path good = dir.resolve("good.secret");
+    SecretFile.make(good);
+    assertThat(StartupChecks.run(config(seeds, "dynamo.cluster.secret-file=" + good)))
+        .noneMatch(p -> p.contains("secret"));
   }
 
   private static int health(NodeRuntime runtime) throws Exception {

@@ -6,6 +6,11 @@ package io.dynamokv.transport.thrift;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dynamokv.core.node.StoreDefinition;
+import io.dynamokv.core.security.TestSecrets;
+import io.dynamokv.core.version.Actor;
+import io.dynamokv.core.version.ContextSigner;
+import io.dynamokv.core.version.VectorClock;
+import io.dynamokv.core.version.VersionCodec;
 import io.dynamokv.transport.thrift.gen.DynamoService;
 import io.dynamokv.transport.thrift.gen.ErrorCode;
 import io.dynamokv.transport.thrift.gen.ForwardedWrite;
@@ -405,6 +410,34 @@ class BadInputTest {
   void putWithUndecodableContextIsInvalidContext(String contextHex) throws Exception {
     byte[] context = java.util.HexFormat.of().parseHex(contextHex);
     assertThat(put(utf8("k"), utf8("v"), ByteBuffer.wrap(context)))
+        .isEqualTo(ErrorCode.INVALID_CONTEXT);
+  }
+
+  /** A context the cluster did not sign for this store and key is refused, over a real socket. */
+  @Test
+  void putWithAContextOfAnotherKeyOrClusterIsInvalidContext() throws Exception {
+    VectorClock clock = VectorClock.of(java.util.Map.of(Actor.of("solo", 1), 1L));
+    ContextSigner ours = new ContextSigner(TestSecrets.CLUSTER);
+    ContextSigner theirs = new ContextSigner(TestSecrets.of("the secret of some other cluster"));
+    assertThat(
+            put(
+                utf8("k"),
+                utf8("v"),
+                ByteBuffer.wrap(ours.sign(ThriftTestNode.STORE, "k".getBytes(), clock))))
+        .isNull();
+    assertThat(
+            put(
+                utf8("k"),
+                utf8("v"),
+                ByteBuffer.wrap(ours.sign(ThriftTestNode.STORE, "j".getBytes(), clock))))
+        .isEqualTo(ErrorCode.INVALID_CONTEXT);
+    assertThat(
+            put(
+                utf8("k"),
+                utf8("v"),
+                ByteBuffer.wrap(theirs.sign(ThriftTestNode.STORE, "k".getBytes(), clock))))
+        .isEqualTo(ErrorCode.INVALID_CONTEXT);
+    assertThat(put(utf8("k"), utf8("v"), ByteBuffer.wrap(VersionCodec.encode(clock))))
         .isEqualTo(ErrorCode.INVALID_CONTEXT);
   }
 

@@ -10,7 +10,9 @@ import io.dynamokv.core.DynamoException;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.node.NodeMessage;
 import io.dynamokv.core.node.StoreDefinition;
+import io.dynamokv.core.security.TestSecrets;
 import io.dynamokv.core.spi.PeerMessage;
+import io.dynamokv.core.version.ContextSigner;
 import io.dynamokv.core.version.VersionCodec;
 import io.dynamokv.transport.thrift.gen.DynamoError;
 import io.dynamokv.transport.thrift.gen.DynamoService;
@@ -73,6 +75,9 @@ class ThriftRequestFuzzTest {
 
   /** And per byte of the frame: decoded copies, strings, boxes, the node's write path. */
   private static final long ALLOCATION_PER_BYTE = 64;
+
+  /** How the test node verifies contexts (ThriftTestNode runs with the test cluster's secret). */
+  private static final ContextSigner CONTEXTS = new ContextSigner(TestSecrets.CLUSTER);
 
   private static final String INPUTS =
       "/io/dynamokv/transport/thrift/ThriftRequestFuzzTestInputs/decodeRequest";
@@ -219,7 +224,7 @@ class ThriftRequestFuzzTest {
     if (message instanceof NodeMessage.ReplicaWrite w) {
       VersionCodec.decodeSiblings(w.siblings());
     } else if (message instanceof NodeMessage.ForwardedWrite w) {
-      VersionCodec.decodeContext(w.context());
+      CONTEXTS.verify(w.store(), w.key(), w.context());
     }
   }
 

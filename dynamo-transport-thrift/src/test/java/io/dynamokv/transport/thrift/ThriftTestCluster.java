@@ -12,7 +12,9 @@ import io.dynamokv.core.node.NodeConfig;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.ring.Ring;
 import io.dynamokv.core.runtime.ThreadScheduler;
+import io.dynamokv.core.security.TestSecrets;
 import io.dynamokv.core.spi.Clock;
+import io.dynamokv.core.spi.Host;
 import io.dynamokv.core.spi.RandomSource;
 import io.dynamokv.core.storage.MemoryStorageEngine;
 import io.dynamokv.transport.thrift.gen.ClusterInfo;
@@ -220,12 +222,14 @@ final class ThriftTestCluster implements AutoCloseable {
                           .gossipInterval(GOSSIP)
                           .build())
                   .stores(stores)
+                  .clusterSecret(TestSecrets.CLUSTER)
                   .build(),
               Clock.system(),
               scheduler,
               RandomSource.unseeded(),
               peers.transport(),
-              storage);
+              storage,
+              Host.inMemory());
       book.follow(() -> dynamo.membership().view());
       delegate.client = new NodeService(dynamo, storage, book);
       delegate.peer = peers.service();

@@ -9,7 +9,9 @@ import io.dynamokv.core.node.DynamoNode;
 import io.dynamokv.core.node.NodeConfig;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.runtime.ThreadScheduler;
+import io.dynamokv.core.security.TestSecrets;
 import io.dynamokv.core.spi.Clock;
+import io.dynamokv.core.spi.Host;
 import io.dynamokv.core.spi.PeerException;
 import io.dynamokv.core.spi.PeerMessage;
 import io.dynamokv.core.spi.PeerTransport;
@@ -61,12 +63,14 @@ final class ThriftTestNode implements AutoCloseable {
                         .gossipInterval(Duration.ofMillis(50))
                         .build())
                 .store(store)
+                .clusterSecret(TestSecrets.CLUSTER)
                 .build(),
             Clock.system(),
             scheduler,
             RandomSource.unseeded(),
             new NoPeers(),
-            storage);
+            storage,
+            Host.inMemory());
     Set<Thread> before = Thread.getAllStackTraces().keySet();
     DynamoService.AsyncIface client =
         clientService.apply(new NodeService(node, storage, new AddressBook(Map.of())));

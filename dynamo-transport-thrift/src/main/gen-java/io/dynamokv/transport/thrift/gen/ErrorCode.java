@@ -24,7 +24,9 @@ public enum ErrorCode implements org.apache.thrift.TEnum {
    */
   LIMIT_EXCEEDED(3),
   /**
-   * The context does not decode. Nothing was written.
+   * The context is not one this cluster signed for this store and key: damaged or altered, signed
+   * with another cluster's secret (or a rotated-out one), or made for another key. Nothing was
+   * written; read the key again for a fresh context.
    */
   INVALID_CONTEXT(4),
   /**
