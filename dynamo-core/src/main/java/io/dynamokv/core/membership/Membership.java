@@ -883,12 +883,28 @@ public final class Membership implements AutoCloseable {
   private void planFresh() {
     TreeMap<NodeId, NodeState> target = new TreeMap<>();
     for (NodeState s : states.values()) {
-      if (effectiveStatus(s).wantsRing()) {
+      if (effectiveStatus(s) == NodeStatus.NORMAL && target.size() < planner.capacity()) {
+        target.put(s.id(), s);
+      }
+    }
+    for (NodeState s : states.values()) {
+      if (effectiveStatus(s) == NodeStatus.JOINING && target.size() < planner.capacity()) {
         target.put(s.id(), s);
       }
     }
     long epoch = Math.max(0, refusedEpoch) + 1;
-    RingState fresh = new RingState(planner.freshRing(epoch, target), epoch, 1, selfId);
+    RingState fresh;
+    try {
+      fresh = new RingState(planner.freshRing(epoch, target), epoch, 1, selfId);
+    } catch (RuntimeException e) {
+      refuse(
+          new GossipRefusal(
+              GossipRefusal.Source.PLANNER,
+              selfId,
+              GossipRefusal.Reason.INVALID_RING,
+              "the planner cannot plan a fresh ring for " + target.keySet() + ": " + e));
+      return;
+    }
     if (adoptOwnPlan(fresh, target)) {
       reconcile();
     }
@@ -934,15 +950,30 @@ public final class Membership implements AutoCloseable {
         target.put(owner, s == null ? unknown(owner) : s);
       }
     }
+    // Joining nodes in id order, as many as the ring can take: one that cannot join must not stop
+    // every other change.
     for (NodeState s : states.values()) {
-      if (effectiveStatus(s) == NodeStatus.JOINING) {
+      if (effectiveStatus(s) == NodeStatus.JOINING
+          && !target.containsKey(s.id())
+          && target.size() < planner.capacity()) {
         target.put(s.id(), s);
       }
     }
     if (target.isEmpty() || target.keySet().equals(owners)) {
       return;
     }
-    byte[] next = planner.nextRing(ring.ringUnsafe(), Collections.unmodifiableSortedMap(target));
+    byte[] next;
+    try {
+      next = planner.nextRing(ring.ringUnsafe(), Collections.unmodifiableSortedMap(target));
+    } catch (RuntimeException e) {
+      refuse(
+          new GossipRefusal(
+              GossipRefusal.Source.PLANNER,
+              selfId,
+              GossipRefusal.Reason.INVALID_RING,
+              "the planner cannot plan the next ring for " + target.keySet() + ": " + e));
+      return;
+    }
     if (adoptOwnPlan(new RingState(next, ring.epoch(), ring.version() + 1, selfId), target)) {
       reconcile();
     }

@@ -39,6 +39,14 @@ public interface RingPlanner {
   byte[] freshRing(long epoch, SortedMap<NodeId, NodeState> members);
 
   /**
+   * The most owners a ring can have (strategy 3: one per partition). The claimant never asks for a
+   * ring with more; joining nodes beyond it wait. {@link Integer#MAX_VALUE} when unbounded.
+   */
+  default int capacity() {
+    return Integer.MAX_VALUE;
+  }
+
+  /**
    * The physical nodes that own at least one part of {@code ring}, a ring that {@link #validate}d.
    */
   Set<NodeId> owners(byte[] ring);

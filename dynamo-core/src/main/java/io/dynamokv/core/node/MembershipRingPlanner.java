@@ -47,6 +47,11 @@ final class MembershipRingPlanner implements io.dynamokv.core.membership.RingPla
   }
 
   @Override
+  public int capacity() {
+    return planner.capacity();
+  }
+
+  @Override
   public Set<NodeId> owners(byte[] ring) {
     return RingCodec.decode(ring).nodes();
   }

@@ -141,6 +141,11 @@ public final class RingPlanner {
     return strategy;
   }
 
+  /** The most members a ring of this planner can have: Q for strategy 3, unbounded for 1. */
+  public int capacity() {
+    return strategy == PartitionStrategy.FIXED_PARTITIONS ? partitions : Integer.MAX_VALUE;
+  }
+
   /** N, the window the planner keeps owners distinct in. */
   public int replicas() {
     return replicas;

@@ -14,6 +14,7 @@ import io.dynamokv.core.membership.GossipMessage;
 import io.dynamokv.core.membership.GossipRefusal;
 import io.dynamokv.core.membership.MembershipCodec;
 import io.dynamokv.core.membership.MembershipView;
+import io.dynamokv.core.membership.NodeState;
 import io.dynamokv.core.membership.NodeStatus;
 import io.dynamokv.core.membership.RingState;
 import io.dynamokv.core.ring.Ring;
@@ -23,6 +24,7 @@ import io.dynamokv.core.spi.Keyspace;
 import io.dynamokv.core.spi.StorageEngine;
 import io.dynamokv.core.storage.MemoryStorageEngine;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -108,6 +110,37 @@ class PoisonedGossipTest {
         sim.node(3).put(STORE, key, "v".getBytes(UTF_8), Context.EMPTY, RequestOptions.DEFAULTS));
     assertThat(sim.join(sim.node(5).get(STORE, key, RequestOptions.quorum(3))).values()).hasSize(1);
     assertTheClaimantStillPlans();
+  }
+
+  /**
+   * Well-formed JOINING members beyond the ring's capacity (Q = 64 partitions): before, the planner
+   * threw on every reconcile and the claimant could never plan again. Now joining nodes beyond Q
+   * wait, and other changes still go through.
+   */
+  @Test
+  void joiningNodesBeyondTheRingsCapacityWaitWithoutStoppingTheClaimant() {
+    sim.formCluster();
+    List<NodeState> crowd = new ArrayList<>();
+    for (int i = 0; i < 70; i++) {
+      NodeId id = NodeId.of(String.format("x%02d", i));
+      crowd.add(new NodeState(id, 1, 1, NodeStatus.JOINING, id + ":7000", "", 0));
+    }
+    sim.node(1).membership().handle(N2, new GossipMessage.Ack2(crowd, null));
+    sim.cluster.runFor(Duration.ofSeconds(10));
+    Ring full = sim.node(1).ring().orElseThrow();
+    assertThat(full.nodes()).hasSize(64).contains(NodeId.of("n5")).doesNotContain(NodeId.of("x69"));
+    NodeId n5 = NodeId.of("n5");
+    sim.node(5).membership().leave();
+    assertThat(
+            sim.cluster.runUntil(
+                () -> sim.node(1).membership().view().status(n5) == NodeStatus.LEFT,
+                Duration.ofMinutes(1)))
+        .as("n5 left: the claimant planned it out")
+        .isTrue();
+    assertThat(sim.node(1).ring().orElseThrow().nodes())
+        .hasSize(64)
+        .doesNotContain(n5)
+        .contains(NodeId.of("x59"));
   }
 
   // ---- helpers ----
