@@ -167,16 +167,21 @@ final class GossipValidator {
     }
     String who = self ? "this node (" + s.id() + ")" : s.id().toString();
     if (s.generation() > known.generation()) {
-      if (s.generation() - known.generation() > config.maxGenerationJump()) {
+      // This node raises its own generation one past a newer state of itself: keep the result
+      // within the bound its peers apply to it.
+      long bound = self ? config.maxGenerationJump() - 1 : config.maxGenerationJump();
+      if (s.generation() - known.generation() > bound) {
         throw refuse(
             Reason.TOO_FAR_AHEAD,
             "generation "
                 + s.generation()
                 + " of "
                 + who
-                + " is more than maxGenerationJump="
+                + " is more than "
+                + bound
+                + " (maxGenerationJump="
                 + config.maxGenerationJump()
-                + " beyond "
+                + ") beyond "
                 + known.generation());
       }
       return;

@@ -89,9 +89,9 @@ public record MembershipConfig(
     if (maxMembers < 1) {
       throw new IllegalArgumentException("maxMembers must be >= 1, found " + maxMembers);
     }
-    if (maxGenerationJump < 1 || maxGenerationJump > COUNTER_LIMIT / 4) {
+    if (maxGenerationJump < 2 || maxGenerationJump > COUNTER_LIMIT / 4) {
       throw new IllegalArgumentException(
-          "maxGenerationJump must be in [1, 2^60], found " + maxGenerationJump);
+          "maxGenerationJump must be in [2, 2^60], found " + maxGenerationJump);
     }
     if (maxVersionJump < 1 || maxVersionJump > COUNTER_LIMIT / 4) {
       throw new IllegalArgumentException(
