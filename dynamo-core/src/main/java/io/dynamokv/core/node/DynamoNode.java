@@ -88,7 +88,9 @@ public final class DynamoNode implements AutoCloseable {
      * The coordinator counts its own acknowledgement before its local write, which happens a little
      * later.
      */
-    ACK_BEFORE_LOCAL_WRITE
+    ACK_BEFORE_LOCAL_WRITE,
+    /** Membership applies gossip before validating it ({@link Membership.BrokenVariant}). */
+    GOSSIP_APPLIED_BEFORE_VALIDATION
   }
 
   static final Duration BROKEN_LOCAL_WRITE_DELAY = Duration.ofMillis(50);
@@ -143,6 +145,9 @@ public final class DynamoNode implements AutoCloseable {
             storage,
             new MembershipRingPlanner(config.ringPlanner()),
             HandoffGate.ALWAYS);
+    if (broken == BrokenVariant.GOSSIP_APPLIED_BEFORE_VALIDATION) {
+      membership.breakForTests(Membership.BrokenVariant.APPLY_BEFORE_VALIDATING);
+    }
   }
 
   /** Creates a node over the given ports, starts serving peers and gossiping. */
