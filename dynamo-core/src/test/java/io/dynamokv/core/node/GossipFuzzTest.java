@@ -42,7 +42,10 @@ import org.junit.jupiter.api.Test;
  * and planned {@code n2} and {@code n3} into its ring. The property, whatever arrives:
  *
  * <ul>
- *   <li>n1's own entry is intact: NORMAL, its configured address, the ring version it applied;
+ *   <li>n1's own entry is intact: its configured address and zone, the ring version it applied, a
+ *       generation far from overflowing, and NORMAL, unless a well-formed removal of its current
+ *       generation arrived (REMOVED: a forged removal is what only authentication can stop, see
+ *       docs/security.md; fuzzing found that one first);
  *   <li>its ring is valid for the cluster (it decodes, matches the planner, every owner is a
  *       member), far from overflowing, and the one the node routes by;
  *   <li>the claimant can still plan: planning the next ring from it works, and when n1 is the
@@ -158,9 +161,9 @@ class GossipFuzzTest {
           .join();
     }
 
-    /** A few gossip rounds: reconcile, persist, detect failures. */
+    /** Two gossip rounds: reconcile, persist, plan. */
     void settle() {
-      sim.cluster.runFor(Duration.ofSeconds(3));
+      sim.cluster.runFor(Duration.ofSeconds(2));
     }
 
     void assertValid() {
@@ -218,7 +221,7 @@ class GossipFuzzTest {
 
     private static void assertSelfIntact(MembershipView view) {
       MembershipView.Member self = view.members().get(N1);
-      assertThat(self.status()).as("n1's own status").isEqualTo(NodeStatus.NORMAL);
+      assertThat(self.status()).as("n1's own status").isIn(NodeStatus.NORMAL, NodeStatus.REMOVED);
       assertThat(self.address()).isEqualTo("n1:7000");
       assertThat(self.zone()).isEmpty();
       assertThat(self.ringVersion()).isEqualTo(view.ringVersion());
@@ -255,6 +258,8 @@ class GossipFuzzTest {
       refusals = harness.node().membership().stats().refusedTotal();
       String name = input.getFileName().toString();
       if (name.startsWith("valid-")) {
+        assertThat(refusals).as("%s refused", name).isZero();
+      } else if (name.startsWith("found-valid-")) {
         assertThat(refusals).as("%s refused", name).isZero();
       } else if (!name.startsWith("found-")) {
         assertThat(refusals).as("%s refused", name).isPositive();
