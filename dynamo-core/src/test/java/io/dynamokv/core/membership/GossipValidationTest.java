@@ -13,6 +13,7 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.sim.SimSeeds;
 import io.dynamokv.core.spi.PeerMessage;
 import io.dynamokv.core.spi.StorageEngine;
 import io.dynamokv.core.storage.MemoryStorageEngine;
@@ -48,7 +49,7 @@ class GossipValidationTest {
     sim =
         new MembershipSim(
             MembershipSim.builder(
-                15,
+                SimSeeds.seed(15),
                 3,
                 i -> MembershipSim.ids("n1", "n2", "n3"),
                 false,

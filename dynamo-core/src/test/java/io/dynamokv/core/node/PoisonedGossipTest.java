@@ -20,6 +20,7 @@ import io.dynamokv.core.membership.RingState;
 import io.dynamokv.core.ring.Ring;
 import io.dynamokv.core.ring.RingCodec;
 import io.dynamokv.core.sim.SimCluster;
+import io.dynamokv.core.sim.SimSeeds;
 import io.dynamokv.core.spi.Keyspace;
 import io.dynamokv.core.spi.StorageEngine;
 import io.dynamokv.core.storage.MemoryStorageEngine;
@@ -38,7 +39,9 @@ class PoisonedGossipTest {
   private static final byte[] VIEW_KEY = "membership/view".getBytes(UTF_8);
   private static final NodeId N2 = NodeId.of("n2");
 
-  private final DynamoSim sim = new DynamoSim(15, 5, List.of(StoreDefinition.of(STORE)));
+  /** {@code -Dsim.seed=S} runs the scenarios with another seed. */
+  private final DynamoSim sim =
+      new DynamoSim(SimSeeds.seed(15), 5, List.of(StoreDefinition.of(STORE)));
 
   /**
    * The reviewer's reproduction: one Ack2 carrying ring bytes {1,2,3} at ring version 1000, sent to
