@@ -5,6 +5,7 @@ package io.dynamokv.core.membership;
 
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.spi.PeerMessage;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
@@ -35,11 +36,13 @@ public sealed interface GossipMessage extends PeerMessage {
   /** Round opener: what the initiator knows, as digests. */
   record Syn(
       SortedMap<NodeId, VersionStamp> digests,
+      long ringEpoch,
       long ringVersion,
       NodeId ringAuthor,
       SortedMap<NodeId, Removal> removals)
       implements GossipMessage {
     /**
+     * @param ringEpoch the initiator's ring's {@link RingState#epoch() epoch}, 0 without a ring
      * @param ringVersion 0 and {@code ringAuthor} null when the initiator has no ring
      */
     public Syn {
@@ -48,6 +51,18 @@ public sealed interface GossipMessage extends PeerMessage {
       if ((ringAuthor == null) != (ringVersion == 0)) {
         throw new IllegalArgumentException("ring digest must be both 0/null or both set");
       }
+      if (ringAuthor == null && ringEpoch != 0) {
+        throw new IllegalArgumentException("a ring epoch without a ring: " + ringEpoch);
+      }
+    }
+
+    /** A digest of a ring in epoch 0. */
+    public Syn(
+        SortedMap<NodeId, VersionStamp> digests,
+        long ringVersion,
+        NodeId ringAuthor,
+        SortedMap<NodeId, Removal> removals) {
+      this(digests, 0, ringVersion, ringAuthor, removals);
     }
   }
 
@@ -78,6 +93,39 @@ public sealed interface GossipMessage extends PeerMessage {
 
   /** Response to {@link Ack2}: carries nothing. */
   record Ack2Reply() implements GossipMessage {}
+
+  /**
+   * A message as it came off the network, still in {@link MembershipCodec} bytes. Transports that
+   * carry gossip as bytes hand it over in this form, requests and responses alike, so that {@link
+   * Membership} decodes it and counts and reports what does not decode as it does any other refused
+   * gossip. Encodes as exactly its bytes.
+   */
+  record Encoded(byte[] bytes) implements GossipMessage {
+    public Encoded {
+      Objects.requireNonNull(bytes, "bytes");
+    }
+
+    /** The bytes, not copied (a message is handed over once). */
+    @Override
+    public byte[] bytes() {
+      return bytes;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Encoded e && Arrays.equals(bytes, e.bytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(bytes);
+    }
+
+    @Override
+    public String toString() {
+      return "Encoded[" + bytes.length + " bytes]";
+    }
+  }
 
   /** Shorthand so callers need not spell out the type. */
   static boolean isGossip(PeerMessage message) {

@@ -15,8 +15,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -24,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * One node's membership service (paper §4.8, SPEC §7): gossip of node states and of the ring, the
@@ -81,10 +86,39 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@link #leave()}: LEAVING; the claimant drops the node from the ring; once out of it and
  *       the {@link HandoffGate} agrees, the node declares itself LEFT.
  * </ul>
+ *
+ * <h2>Validation</h2>
+ *
+ * Gossip is untrusted input (SPEC §10). Every message is decoded and checked whole by a {@link
+ * GossipValidator} against this node's current knowledge before any of it is applied; a message
+ * that fails any check is refused whole: nothing of it is merged, persisted or passed on, a request
+ * is answered with {@link GossipRefusedException}, the refusal is counted by reason ({@link
+ * Stats#refused()}) and reported to {@link RefusalListener}s at most once per sender and reason per
+ * {@link MembershipConfig#refusalReportInterval}. Others' gossip never changes this node's own
+ * status, address or ring version; a newer state of this node held by a peer only makes it raise
+ * its generation past that one, within {@link MembershipConfig#maxGenerationJump}.
+ *
+ * <p>Persisted state is untrusted too: at start the node checks its record of itself, each peer
+ * state, each removal and the ring as it would gossip, ignores (and reports, as {@link
+ * GossipRefusal.Source#DISK}) what fails, and persists what it kept. A node that was a member but
+ * has no usable ring asks its peers for theirs like any node without a ring. If, after {@link
+ * MembershipConfig#seedContactRounds} rounds, none offered a valid ring, and this node is the
+ * claimant and reaches a majority of the NORMAL members, it plans a fresh ring ({@link
+ * RingPlanner#freshRing}) in the ring epoch after the highest one it refused: the epoch outranks
+ * the version, so the fresh ring wins over the refused one whatever its version, without adding to
+ * a version that may sit at the counter limit.
  */
 public final class Membership implements AutoCloseable {
   static final byte[] SELF_KEY = "membership/self".getBytes(StandardCharsets.US_ASCII);
   static final byte[] VIEW_KEY = "membership/view".getBytes(StandardCharsets.US_ASCII);
+
+  /** How many (sender, reason) pairs the refusal reports remember. */
+  private static final int MAX_REPORT_KEYS = 1024;
+
+  /** How many refusals of persisted state are kept for listeners that register later. */
+  private static final int MAX_REFUSED_AT_START = 64;
+
+  private static final GossipRefusal.Reason[] REASONS = GossipRefusal.Reason.values();
 
   private final MembershipConfig config;
   private final NodeId selfId;
@@ -97,6 +131,8 @@ public final class Membership implements AutoCloseable {
   private final RingPlanner planner;
   private final HandoffGate handoffGate;
   private final PhiAccrualFailureDetector detector;
+  private final GossipValidator validator;
+  private BrokenVariant broken = BrokenVariant.NONE;
 
   // ---- scheduler-confined state ----
   private NodeState self;
@@ -115,6 +151,26 @@ public final class Membership implements AutoCloseable {
   private boolean snapshotDirty = true;
   private Scheduler.Cancellable task;
 
+  /** This node was a member before its start but has no ring it can use: see "Validation". */
+  private boolean recoverRing;
+
+  /** The highest ring epoch refused at start, or -1. */
+  private long refusedEpoch = -1;
+
+  /** What was ignored of the persisted state, for listeners that register later. */
+  private final List<GossipRefusal> refusedAtStart = new ArrayList<>();
+
+  private final List<RefusalListener> refusalListeners = new ArrayList<>();
+
+  /** Per (sender, reason): when it was last reported, and how many were refused since. */
+  private final LinkedHashMap<ReportKey, long[]> reports =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ReportKey, long[]> eldest) {
+          return size() > MAX_REPORT_KEYS;
+        }
+      };
+
   // ---- published ----
   private volatile MembershipView snapshot;
   private volatile SortedSet<NodeId> reachableSnapshot = Collections.emptySortedSet();
@@ -123,6 +179,7 @@ public final class Membership implements AutoCloseable {
   private final AtomicLong rounds = new AtomicLong();
   private final AtomicLong messagesSent = new AtomicLong();
   private final AtomicLong bytesSent = new AtomicLong();
+  private final AtomicLongArray refused = new AtomicLongArray(REASONS.length);
   private final ReachabilityView reachabilityView = new ReachabilityView();
 
   /**
@@ -152,7 +209,29 @@ public final class Membership implements AutoCloseable {
     this.planner = Objects.requireNonNull(planner, "planner");
     this.handoffGate = Objects.requireNonNull(handoffGate, "handoffGate");
     this.detector = new PhiAccrualFailureDetector(config.failureDetector(), clock);
+    this.validator = new GossipValidator(config, planner);
     this.snapshot = new MembershipView(selfId, new TreeMap<>(), null);
+  }
+
+  /**
+   * Deliberately broken behaviours that prove the simulations' invariants bite. Only tests switch
+   * them on, with {@link #breakForTests}.
+   */
+  public enum BrokenVariant {
+    NONE,
+    /**
+     * Gossip is applied first and validated afterwards (what this service did before validation
+     * existed): refusals are still counted, but the refused content has already been merged.
+     */
+    APPLY_BEFORE_VALIDATING
+  }
+
+  /**
+   * Switches on a {@link BrokenVariant}, for tests that prove the simulations catch it. MUST be
+   * called before {@link #start()}; never in production.
+   */
+  public void breakForTests(BrokenVariant variant) {
+    this.broken = Objects.requireNonNull(variant, "variant");
   }
 
   /** Notified on the scheduler whenever this node's current ring changes. */
@@ -163,12 +242,43 @@ public final class Membership implements AutoCloseable {
   }
 
   /**
-   * Gossip counters since start: rounds run, and messages (requests and responses) sent by this
-   * node with their encoded size.
+   * Notified of refused gossip and of persisted state ignored at start, on the scheduler: every
+   * refusal of persisted state, and a gossip refusal at most once per (sender, reason) per {@link
+   * MembershipConfig#refusalReportInterval}. Core has no logging; servers log from here.
+   */
+  @FunctionalInterface
+  public interface RefusalListener {
+    /**
+     * @param refusal what was refused and why
+     * @param suppressed refusals of the same sender and reason since the last report, not reported
+     *     one by one
+     */
+    void onRefused(GossipRefusal refusal, long suppressed);
+  }
+
+  /**
+   * Gossip counters since start: rounds run, messages (requests and responses) sent by this node
+   * with their encoded size, and refusals by reason (gossip and persisted state). Safe to read from
+   * any thread.
    *
    * @param bytesSent 0 unless {@link MembershipConfig#measureBytes}
+   * @param refused refusals by reason, every reason present
    */
-  public record Stats(long rounds, long messagesSent, long bytesSent) {}
+  public record Stats(
+      long rounds, long messagesSent, long bytesSent, Map<GossipRefusal.Reason, Long> refused) {
+    public Stats {
+      refused = Collections.unmodifiableMap(new EnumMap<>(refused));
+    }
+
+    /** All refusals, whatever the reason. */
+    public long refusedTotal() {
+      long sum = 0;
+      for (long n : refused.values()) {
+        sum += n;
+      }
+      return sum;
+    }
+  }
 
   // ---- life cycle ----
 
@@ -223,7 +333,31 @@ public final class Membership implements AutoCloseable {
 
   /** Gossip counters. */
   public Stats stats() {
-    return new Stats(rounds.get(), messagesSent.get(), bytesSent.get());
+    EnumMap<GossipRefusal.Reason, Long> byReason = new EnumMap<>(GossipRefusal.Reason.class);
+    for (GossipRefusal.Reason r : REASONS) {
+      byReason.put(r, refused.get(r.ordinal()));
+    }
+    return new Stats(rounds.get(), messagesSent.get(), bytesSent.get(), byReason);
+  }
+
+  /** How many refusals of {@code reason} so far; cheap, for metrics. */
+  public long refusals(GossipRefusal.Reason reason) {
+    return refused.get(reason.ordinal());
+  }
+
+  /**
+   * Registers a listener for refusals. It also receives, at once, what was ignored of the persisted
+   * state if the node has already started.
+   */
+  public void addRefusalListener(RefusalListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    scheduler.execute(
+        () -> {
+          refusalListeners.add(listener);
+          for (GossipRefusal r : refusedAtStart) {
+            listener.onRefused(r, 0);
+          }
+        });
   }
 
   /** Registers a listener for changes of this node's current ring. */
@@ -381,6 +515,9 @@ public final class Membership implements AutoCloseable {
             GossipMessage response = onRequest(message);
             count(response);
             f.complete(response);
+          } catch (GossipRefusedException e) {
+            refuse(GossipRefusal.Source.GOSSIP, from, e);
+            f.completeExceptionally(e);
           } catch (RuntimeException e) {
             f.completeExceptionally(e);
           }
@@ -389,20 +526,53 @@ public final class Membership implements AutoCloseable {
     return f;
   }
 
-  private GossipMessage onRequest(GossipMessage message) {
+  private GossipMessage onRequest(GossipMessage received) {
+    GossipMessage message = decoded(received);
     if (message instanceof GossipMessage.Syn syn) {
-      return onSyn(syn);
+      GossipMessage.Ack[] ack = new GossipMessage.Ack[1];
+      admit(syn, () -> ack[0] = onSyn(syn));
+      return ack[0];
     }
     if (message instanceof GossipMessage.Ack2 ack2) {
-      ack2.states().forEach(this::mergeState);
-      if (ack2.ring() != null) {
-        mergeRing(ack2.ring());
-      }
-      reconcile();
+      admit(
+          ack2,
+          () -> {
+            ack2.states().forEach(this::mergeState);
+            if (ack2.ring() != null) {
+              mergeRing(ack2.ring());
+            }
+            reconcile();
+          });
       return new GossipMessage.Ack2Reply();
     }
-    throw new IllegalArgumentException(
+    throw new GossipRefusedException(
+        GossipRefusal.Reason.MALFORMED,
         message.getClass().getSimpleName() + " is a response, not a request");
+  }
+
+  /** The message itself, or what {@link GossipMessage.Encoded} bytes decode to. */
+  private static GossipMessage decoded(GossipMessage message) {
+    if (!(message instanceof GossipMessage.Encoded encoded)) {
+      return message;
+    }
+    try {
+      return MembershipCodec.decodeMessage(encoded.bytes());
+    } catch (MembershipCodec.MalformedException e) {
+      throw new GossipRefusedException(GossipRefusal.Reason.MALFORMED, e.getMessage());
+    }
+  }
+
+  /**
+   * Validates {@code message} whole, then applies it; throws a refusal before applying anything.
+   */
+  private void admit(GossipMessage message, Runnable apply) {
+    if (broken == BrokenVariant.APPLY_BEFORE_VALIDATING) {
+      apply.run();
+      validator.check(message, states, ring);
+      return;
+    }
+    validator.check(message, states, ring);
+    apply.run();
   }
 
   private GossipMessage.Ack onSyn(GossipMessage.Syn syn) {
@@ -423,7 +593,7 @@ public final class Membership implements AutoCloseable {
                 requests.add(id);
               }
             });
-    int ringCmp = compareRingDigest(syn.ringVersion(), syn.ringAuthor());
+    int ringCmp = compareRingDigest(syn.ringEpoch(), syn.ringVersion(), syn.ringAuthor());
     TreeMap<NodeId, Removal> lacking = new TreeMap<>();
     removals.forEach(
         (id, r) -> {
@@ -436,14 +606,17 @@ public final class Membership implements AutoCloseable {
   }
 
   /** Compares this node's ring with a digest: > 0 when ours is newer. */
-  private int compareRingDigest(long version, NodeId author) {
+  private int compareRingDigest(long epoch, long version, NodeId author) {
     if (ring == null) {
       return author == null ? 0 : -1;
     }
     if (author == null) {
       return 1;
     }
-    int c = Long.compare(ring.version(), version);
+    int c = Long.compare(ring.epoch(), epoch);
+    if (c == 0) {
+      c = Long.compare(ring.version(), version);
+    }
     return c != 0 ? c : author.compareTo(ring.author());
   }
 
@@ -512,6 +685,7 @@ public final class Membership implements AutoCloseable {
     GossipMessage.Syn syn =
         new GossipMessage.Syn(
             digests,
+            ring == null ? 0 : ring.epoch(),
             ring == null ? 0 : ring.version(),
             ring == null ? null : ring.author(),
             removals);
@@ -520,19 +694,32 @@ public final class Membership implements AutoCloseable {
             (response, error) ->
                 scheduler.execute(
                     () -> {
-                      if (error == null && !stopped && response instanceof GossipMessage.Ack a) {
-                        onAck(peer, a);
+                      if (error == null && !stopped && response instanceof GossipMessage m) {
+                        try {
+                          onAck(peer, m);
+                        } catch (GossipRefusedException e) {
+                          refuse(GossipRefusal.Source.GOSSIP, peer, e);
+                        }
                         publish();
                       }
                     }));
   }
 
-  private void onAck(NodeId peer, GossipMessage.Ack ack) {
-    ack.removals().values().forEach(this::mergeRemoval);
-    ack.states().forEach(this::mergeState);
-    if (ack.ring() != null) {
-      mergeRing(ack.ring());
+  private void onAck(NodeId peer, GossipMessage response) {
+    if (!(decoded(response) instanceof GossipMessage.Ack ack)) {
+      throw new GossipRefusedException(
+          GossipRefusal.Reason.MALFORMED,
+          "expected an Ack in response to a Syn, found " + decoded(response));
     }
+    admit(
+        ack,
+        () -> {
+          ack.removals().values().forEach(this::mergeRemoval);
+          ack.states().forEach(this::mergeState);
+          if (ack.ring() != null) {
+            mergeRing(ack.ring());
+          }
+        });
     List<NodeState> send = new ArrayList<>();
     for (NodeId id : ack.requests()) {
       NodeState s = states.get(id);
@@ -619,6 +806,7 @@ public final class Membership implements AutoCloseable {
 
   private void setRing(RingState newRing) {
     ring = newRing;
+    recoverRing = false;
     owners = ownersOf((newRing.ringUnsafe()));
     // Durable before anyone routes by it: a node that crashed before its next round would
     // otherwise come back with an older ring and coordinate keys it no longer owns. Flushed too:
@@ -667,7 +855,77 @@ public final class Membership implements AutoCloseable {
     }
     if (ring != null && effectiveSelfStatus() == NodeStatus.NORMAL && selfId.equals(claimant())) {
       plan();
+    } else if (ring == null
+        && recoverRing
+        && round >= config.seedContactRounds()
+        && effectiveSelfStatus() == NodeStatus.NORMAL
+        && selfId.equals(claimant())
+        && reachesMajority()) {
+      planFresh();
     }
+  }
+
+  /** Whether this node reaches more than half of the NORMAL members, itself included. */
+  private boolean reachesMajority() {
+    int normal = 0;
+    int reached = 0;
+    for (NodeState s : states.values()) {
+      if (effectiveStatus(s) == NodeStatus.NORMAL) {
+        normal++;
+        if (s.id().equals(selfId) || reachable.contains(s.id())) {
+          reached++;
+        }
+      }
+    }
+    return 2 * reached > normal;
+  }
+
+  /**
+   * No peer offered a ring this node can use: plans a fresh one from the members that want one, in
+   * the epoch after the highest refused one (see "Validation").
+   */
+  private void planFresh() {
+    TreeMap<NodeId, NodeState> target = new TreeMap<>();
+    for (NodeState s : states.values()) {
+      if (effectiveStatus(s) == NodeStatus.NORMAL && target.size() < planner.capacity()) {
+        target.put(s.id(), s);
+      }
+    }
+    for (NodeState s : states.values()) {
+      if (effectiveStatus(s) == NodeStatus.JOINING && target.size() < planner.capacity()) {
+        target.put(s.id(), s);
+      }
+    }
+    long epoch = Math.max(0, refusedEpoch) + 1;
+    RingState fresh;
+    try {
+      fresh = new RingState(planner.freshRing(epoch, target), epoch, 1, selfId);
+    } catch (RuntimeException e) {
+      refuse(
+          new GossipRefusal(
+              GossipRefusal.Source.PLANNER,
+              selfId,
+              GossipRefusal.Reason.INVALID_RING,
+              "the planner cannot plan a fresh ring for " + target.keySet() + ": " + e));
+      return;
+    }
+    if (adoptOwnPlan(fresh, target)) {
+      reconcile();
+    }
+  }
+
+  /** Adopts a ring this node planned, unless it fails the checks every peer will apply. */
+  private boolean adoptOwnPlan(RingState planned, SortedMap<NodeId, NodeState> target) {
+    TreeSet<NodeId> members = new TreeSet<>(states.keySet());
+    members.addAll(target.keySet());
+    try {
+      validator.checkOwnPlan(planned, members);
+    } catch (GossipRefusedException e) {
+      refuse(GossipRefusal.Source.PLANNER, selfId, e);
+      return false;
+    }
+    setRing(planned);
+    return true;
   }
 
   private void setSelfStatus(NodeStatus status) {
@@ -696,17 +954,33 @@ public final class Membership implements AutoCloseable {
         target.put(owner, s == null ? unknown(owner) : s);
       }
     }
+    // Joining nodes in id order, as many as the ring can take: one that cannot join must not stop
+    // every other change.
     for (NodeState s : states.values()) {
-      if (effectiveStatus(s) == NodeStatus.JOINING) {
+      if (effectiveStatus(s) == NodeStatus.JOINING
+          && !target.containsKey(s.id())
+          && target.size() < planner.capacity()) {
         target.put(s.id(), s);
       }
     }
     if (target.isEmpty() || target.keySet().equals(owners)) {
       return;
     }
-    byte[] next = planner.nextRing(ring.ringUnsafe(), Collections.unmodifiableSortedMap(target));
-    setRing(new RingState(next, ring.version() + 1, selfId));
-    reconcile();
+    byte[] next;
+    try {
+      next = planner.nextRing(ring.ringUnsafe(), Collections.unmodifiableSortedMap(target));
+    } catch (RuntimeException e) {
+      refuse(
+          new GossipRefusal(
+              GossipRefusal.Source.PLANNER,
+              selfId,
+              GossipRefusal.Reason.INVALID_RING,
+              "the planner cannot plan the next ring for " + target.keySet() + ": " + e));
+      return;
+    }
+    if (adoptOwnPlan(new RingState(next, ring.epoch(), ring.version() + 1, selfId), target)) {
+      reconcile();
+    }
   }
 
   /** The ring's owners, sorted so that nothing iterates in a hash-dependent order. */
@@ -746,8 +1020,9 @@ public final class Membership implements AutoCloseable {
 
   private void load() {
     byte[] selfBytes = metadata.get(SELF_KEY);
-    if (selfBytes != null) {
-      MembershipCodec.SelfRecord rec = MembershipCodec.decodeSelf(selfBytes);
+    byte[] viewBytes = metadata.get(VIEW_KEY);
+    MembershipCodec.SelfRecord rec = selfBytes == null ? null : readSelf(selfBytes);
+    if (rec != null) {
       NodeState old = rec.state();
       self =
           new NodeState(
@@ -759,22 +1034,12 @@ public final class Membership implements AutoCloseable {
               config.zone(),
               old.ringVersion());
       joinGeneration = rec.joinGeneration();
-      byte[] viewBytes = metadata.get(VIEW_KEY);
-      if (viewBytes != null) {
-        ClusterView v = MembershipCodec.decodeView(viewBytes);
-        v.nodes()
-            .forEach(
-                (id, s) -> {
-                  if (!id.equals(selfId)) {
-                    states.put(id, s);
-                  }
-                });
-        removals.putAll(v.removals());
-        if (v.ring() != null) {
-          ring = v.ring();
-          owners = ownersOf((ring.ringUnsafe()));
-        }
-      }
+    } else if (selfBytes != null || viewBytes != null) {
+      // It was a member, but its record of itself is unusable: it neither founds a cluster nor
+      // claims a status; its peers hand it back its generation (mergeState) and the claimant
+      // re-adds it if it is not in the ring.
+      self = new NodeState(selfId, 1, 0, NodeStatus.JOINING, config.address(), config.zone(), 0);
+      joinGeneration = 1;
     } else {
       NodeId founder = config.seeds().isEmpty() ? selfId : config.seeds().first();
       boolean founding = founder.equals(selfId);
@@ -794,9 +1059,14 @@ public final class Membership implements AutoCloseable {
         self = self.withRingVersion(1);
       }
     }
+    if (viewBytes != null) {
+      readView(viewBytes);
+    }
+    recoverRing = ring == null && (selfBytes != null || viewBytes != null);
     states.put(selfId, self);
     reachable.add(selfId);
     reachableSnapshot = Collections.unmodifiableSortedSet(new TreeSet<>(reachable));
+    // What was ignored is not persisted again: the poison leaves the disk.
     persistSelf();
     persistView();
     // The new generation is flushed before it is gossiped: a generation that an OS crash rolled
@@ -809,6 +1079,130 @@ public final class Membership implements AutoCloseable {
     }
     reconcile();
   }
+
+  /** This node's persisted record of itself, or {@code null} (reported) when it is unusable. */
+  private MembershipCodec.SelfRecord readSelf(byte[] bytes) {
+    try {
+      MembershipCodec.SelfRecord rec = MembershipCodec.decodeSelf(bytes);
+      if (!rec.state().id().equals(selfId)) {
+        throw new GossipRefusedException(
+            GossipRefusal.Reason.ILLEGAL_CHANGE,
+            "the record is of node " + rec.state().id() + ", this node is " + selfId);
+      }
+      validator.checkPersisted(rec.state());
+      if (rec.joinGeneration() < 0 || rec.joinGeneration() > rec.state().generation()) {
+        throw new GossipRefusedException(
+            GossipRefusal.Reason.OUT_OF_RANGE,
+            "join generation "
+                + rec.joinGeneration()
+                + " is outside [0, generation "
+                + rec.state().generation()
+                + "]");
+      }
+      return rec;
+    } catch (MembershipCodec.MalformedException e) {
+      ignoredAtStart("this node's record of itself", GossipRefusal.Reason.MALFORMED, e);
+    } catch (GossipRefusedException e) {
+      ignoredAtStart("this node's record of itself", e.reason(), e);
+    }
+    return null;
+  }
+
+  /** Loads the persisted peers, removals and ring, ignoring (and reporting) what is unusable. */
+  private void readView(byte[] bytes) {
+    ClusterView v;
+    try {
+      v = MembershipCodec.decodeView(bytes);
+    } catch (MembershipCodec.MalformedException e) {
+      ignoredAtStart("the whole view (peers, removals, ring)", GossipRefusal.Reason.MALFORMED, e);
+      return;
+    }
+    if (v.nodes().size() > config.maxMembers()) {
+      ignoredAtStart(
+          "the whole view (peers, removals, ring)",
+          GossipRefusal.Reason.TOO_LARGE,
+          new GossipRefusedException(
+              GossipRefusal.Reason.TOO_LARGE,
+              v.nodes().size() + " members, more than maxMembers=" + config.maxMembers()));
+      return;
+    }
+    for (NodeState s : v.nodes().values()) {
+      if (s.id().equals(selfId)) {
+        continue;
+      }
+      try {
+        validator.checkPersisted(s);
+        states.put(s.id(), s);
+      } catch (GossipRefusedException e) {
+        ignoredAtStart("the state of " + s.id(), e.reason(), e);
+      }
+    }
+    for (Removal r : v.removals().values()) {
+      try {
+        validator.checkPersisted(r);
+        removals.put(r.node(), r);
+      } catch (GossipRefusedException e) {
+        ignoredAtStart("the removal of " + r.node(), e.reason(), e);
+      }
+    }
+    if (v.ring() != null) {
+      TreeSet<NodeId> members = new TreeSet<>(states.keySet());
+      members.add(selfId);
+      try {
+        owners =
+            Collections.unmodifiableSortedSet(
+                new TreeSet<>(validator.checkPersisted(v.ring(), members)));
+        ring = v.ring();
+      } catch (GossipRefusedException e) {
+        refusedEpoch =
+            Math.max(refusedEpoch, Math.min(v.ring().epoch(), MembershipConfig.COUNTER_LIMIT - 2));
+        ignoredAtStart("the ring " + v.ring(), e.reason(), e);
+      }
+    }
+  }
+
+  private void ignoredAtStart(String what, GossipRefusal.Reason reason, RuntimeException why) {
+    String detail =
+        why instanceof GossipRefusedException g ? g.detail() : String.valueOf(why.getMessage());
+    refuse(
+        new GossipRefusal(
+            GossipRefusal.Source.DISK,
+            selfId,
+            reason,
+            "ignored " + what + " persisted before this start: " + detail));
+  }
+
+  // ---- refusals ----
+
+  private void refuse(GossipRefusal.Source source, NodeId from, GossipRefusedException e) {
+    refuse(new GossipRefusal(source, from, e.reason(), e.detail()));
+  }
+
+  /** Counts a refusal and reports it, rate-limited per (sender, reason) unless it is from disk. */
+  private void refuse(GossipRefusal refusal) {
+    refused.incrementAndGet(refusal.reason().ordinal());
+    long suppressed = 0;
+    if (refusal.source() == GossipRefusal.Source.DISK) {
+      if (refusedAtStart.size() < MAX_REFUSED_AT_START) {
+        refusedAtStart.add(refusal);
+      }
+    } else {
+      ReportKey key = new ReportKey(refusal.from(), refusal.reason());
+      long now = clock.nanoTime();
+      long[] last = reports.get(key); // {reported at, refused since}
+      if (last != null && now - last[0] < config.refusalReportInterval().toNanos()) {
+        last[1]++;
+        return;
+      }
+      suppressed = last == null ? 0 : last[1];
+      reports.put(key, new long[] {now, 0});
+    }
+    for (RefusalListener l : refusalListeners) {
+      l.onRefused(refusal, suppressed);
+    }
+  }
+
+  private record ReportKey(NodeId from, GossipRefusal.Reason reason) {}
 
   private void persistSelf() {
     metadata.put(

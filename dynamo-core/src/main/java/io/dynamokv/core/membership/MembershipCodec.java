@@ -18,18 +18,25 @@ import java.util.TreeSet;
  * Compact binary form of gossip messages and of the membership state a node persists in its {@code
  * METADATA} keyspace.
  *
- * <p>Format: one format byte ({@link #FORMAT} = 1), one type tag, then the fields; integers are
+ * <p>Format: one format byte ({@link #FORMAT} = 2), one type tag, then the fields; integers are
  * unsigned LEB128 varints (longs as their two's-complement bits), strings and node ids are
- * varint-length-prefixed UTF-8, collections are varint-count-prefixed and sorted.
+ * varint-length-prefixed UTF-8, collections are varint-count-prefixed and sorted. Format 2 added
+ * the ring epoch (to every ring and to the ring digest of a {@link GossipMessage.Syn}); format 1,
+ * the same without it, is still read as epoch 0, so a node upgraded in place reads what it
+ * persisted before. Any other format byte is refused, naming the formats this node reads.
  *
  * <p>Decoding is bounded: every length and count is checked against the bytes that remain before
  * anything is allocated, strings are limited to {@link #MAX_STRING_BYTES}, and any malformed input
  * (wrong format, unknown tag, truncation, trailing bytes, invalid node id or status) throws {@link
- * MalformedException} naming what was wrong. Thread-safe (stateless).
+ * MalformedException} naming what was wrong. Decoding checks structure only: whether the values
+ * make sense for the receiving node is {@link Membership}'s validation. Thread-safe (stateless).
  */
 public final class MembershipCodec {
-  /** The format byte this codec writes and reads. */
-  public static final int FORMAT = 1;
+  /** The format byte this codec writes. */
+  public static final int FORMAT = 2;
+
+  /** The older format this codec still reads: {@link #FORMAT} without ring epochs. */
+  public static final int FORMAT_WITHOUT_EPOCH = 1;
 
   /** The longest address or zone accepted, in UTF-8 bytes. */
   public static final int MAX_STRING_BYTES = 255;
@@ -59,8 +66,11 @@ public final class MembershipCodec {
 
   // ---- public entry points ----
 
-  /** Encodes a gossip message. */
+  /** Encodes a gossip message ({@link GossipMessage.Encoded} as its own bytes). */
   public static byte[] encode(GossipMessage message) {
+    if (message instanceof GossipMessage.Encoded e) {
+      return e.bytes().clone();
+    }
     Writer w = new Writer(false);
     writeMessage(w, message);
     return w.toArray();
@@ -68,6 +78,9 @@ public final class MembershipCodec {
 
   /** The length of {@link #encode(GossipMessage)} without building the array. */
   public static int encodedSize(GossipMessage message) {
+    if (message instanceof GossipMessage.Encoded e) {
+      return e.bytes().length;
+    }
     Writer w = new Writer(true);
     writeMessage(w, message);
     return w.size;
@@ -163,6 +176,7 @@ public final class MembershipCodec {
               });
       w.varlong(syn.ringVersion());
       if (syn.ringAuthor() != null) {
+        w.varlong(syn.ringEpoch());
         w.nodeId(syn.ringAuthor());
       }
       writeRemovals(w, syn.removals());
@@ -196,8 +210,9 @@ public final class MembershipCodec {
       throw new MalformedException("duplicate node in digests");
     }
     long ringVersion = r.varlong();
+    long ringEpoch = ringVersion != 0 && r.hasEpochs() ? r.varlong() : 0;
     NodeId author = ringVersion == 0 ? null : r.nodeId();
-    return new GossipMessage.Syn(digests, ringVersion, author, readRemovals(r));
+    return new GossipMessage.Syn(digests, ringEpoch, ringVersion, author, readRemovals(r));
   }
 
   private static GossipMessage.Ack readAck(Reader r) {
@@ -285,6 +300,7 @@ public final class MembershipCodec {
       return;
     }
     w.varlong(ring.version());
+    w.varlong(ring.epoch());
     w.nodeId(ring.author());
     w.varint(ring.size());
     w.bytes(ring.ringUnsafe());
@@ -298,9 +314,13 @@ public final class MembershipCodec {
     if (version < 0) {
       throw new MalformedException("negative ring version " + version);
     }
+    long epoch = r.hasEpochs() ? r.varlong() : 0;
+    if (epoch < 0) {
+      throw new MalformedException("negative ring epoch " + epoch);
+    }
     NodeId author = r.nodeId();
     byte[] ring = r.bytes(r.count(1));
-    return new RingState(ring, version, author);
+    return new RingState(ring, epoch, version, author);
   }
 
   // ---- primitives ----
@@ -380,6 +400,7 @@ public final class MembershipCodec {
   private static final class Reader {
     private final byte[] in;
     private int pos;
+    private int format;
 
     Reader(byte[] in) {
       if (in == null) {
@@ -389,11 +410,23 @@ public final class MembershipCodec {
     }
 
     int header() {
-      int format = u8();
-      if (format != FORMAT) {
-        throw new MalformedException("expected format byte " + FORMAT + ", found " + format);
+      format = u8();
+      if (format != FORMAT && format != FORMAT_WITHOUT_EPOCH) {
+        throw new MalformedException(
+            "unsupported format "
+                + format
+                + " (this node reads formats "
+                + FORMAT_WITHOUT_EPOCH
+                + " and "
+                + FORMAT
+                + "); upgrade the node or check what is sending it this");
       }
       return u8();
+    }
+
+    /** Whether the input's format carries ring epochs. */
+    boolean hasEpochs() {
+      return format == FORMAT;
     }
 
     void expect(int tag) {

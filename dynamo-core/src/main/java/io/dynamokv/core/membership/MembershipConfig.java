@@ -25,6 +25,17 @@ import java.util.TreeSet;
  * @param failureDetector phi accrual settings
  * @param measureBytes whether to count the encoded size of every gossip message sent ({@link
  *     Membership#stats()}); costs an encoding pass per message
+ * @param maxMembers the most members (of any status, this node included) a node keeps track of;
+ *     gossip that would grow the membership past it, or that carries more entries of any kind, is
+ *     refused (default {@value #DEFAULT_MAX_MEMBERS})
+ * @param maxGenerationJump the most a member's generation, the generation a removal covers, or the
+ *     ring epoch may advance past the last one this node accepted in one message (default {@value
+ *     #DEFAULT_MAX_GENERATION_JUMP}: generations count restarts and rejoins)
+ * @param maxVersionJump the most a member's heartbeat version within a generation, or the ring
+ *     version within an epoch, may advance past the last one accepted in one message (default
+ *     {@value #DEFAULT_MAX_VERSION_JUMP}, thousands of years of one heartbeat a second)
+ * @param refusalReportInterval refused gossip is reported to listeners at most once per sender and
+ *     reason in this interval (default 1 minute); every refusal is counted
  */
 public record MembershipConfig(
     NodeId self,
@@ -35,7 +46,27 @@ public record MembershipConfig(
     Duration gossipTimeout,
     int seedContactRounds,
     PhiAccrualFailureDetector.Config failureDetector,
-    boolean measureBytes) {
+    boolean measureBytes,
+    int maxMembers,
+    long maxGenerationJump,
+    long maxVersionJump,
+    Duration refusalReportInterval) {
+
+  /** Default of {@link #maxMembers}. */
+  public static final int DEFAULT_MAX_MEMBERS = 4096;
+
+  /** Default of {@link #maxGenerationJump}. */
+  public static final long DEFAULT_MAX_GENERATION_JUMP = 1L << 20;
+
+  /** Default of {@link #maxVersionJump}. */
+  public static final long DEFAULT_MAX_VERSION_JUMP = 1L << 40;
+
+  /**
+   * The bound on every generation, heartbeat version, ring version and ring epoch a node accepts or
+   * creates: 2^62, so that a counter plus any allowed jump or increment never overflows a {@code
+   * long}. A cluster would need 10^11 years of one heartbeat a second to reach it.
+   */
+  public static final long COUNTER_LIMIT = 1L << 62;
 
   public MembershipConfig {
     Objects.requireNonNull(self, "self");
@@ -53,6 +84,24 @@ public record MembershipConfig(
           "seedContactRounds must be >= 1, found " + seedContactRounds);
     }
     Objects.requireNonNull(failureDetector, "failureDetector");
+    GossipValidator.checkAddress("address", address);
+    GossipValidator.checkZone("zone", zone);
+    if (maxMembers < 1) {
+      throw new IllegalArgumentException("maxMembers must be >= 1, found " + maxMembers);
+    }
+    if (maxGenerationJump < 2 || maxGenerationJump > COUNTER_LIMIT / 4) {
+      throw new IllegalArgumentException(
+          "maxGenerationJump must be in [2, 2^60], found " + maxGenerationJump);
+    }
+    if (maxVersionJump < 1 || maxVersionJump > COUNTER_LIMIT / 4) {
+      throw new IllegalArgumentException(
+          "maxVersionJump must be in [1, 2^60], found " + maxVersionJump);
+    }
+    Objects.requireNonNull(refusalReportInterval, "refusalReportInterval");
+    if (refusalReportInterval.isNegative()) {
+      throw new IllegalArgumentException(
+          "refusalReportInterval must not be negative, found " + refusalReportInterval);
+    }
   }
 
   /** A builder with the defaults. */
@@ -72,6 +121,10 @@ public record MembershipConfig(
     private PhiAccrualFailureDetector.Config failureDetector =
         PhiAccrualFailureDetector.Config.DEFAULT;
     private boolean measureBytes;
+    private int maxMembers = DEFAULT_MAX_MEMBERS;
+    private long maxGenerationJump = DEFAULT_MAX_GENERATION_JUMP;
+    private long maxVersionJump = DEFAULT_MAX_VERSION_JUMP;
+    private Duration refusalReportInterval = Duration.ofMinutes(1);
 
     private Builder(NodeId self) {
       this.self = Objects.requireNonNull(self, "self");
@@ -118,6 +171,26 @@ public record MembershipConfig(
       return this;
     }
 
+    public Builder maxMembers(int maxMembers) {
+      this.maxMembers = maxMembers;
+      return this;
+    }
+
+    public Builder maxGenerationJump(long jump) {
+      this.maxGenerationJump = jump;
+      return this;
+    }
+
+    public Builder maxVersionJump(long jump) {
+      this.maxVersionJump = jump;
+      return this;
+    }
+
+    public Builder refusalReportInterval(Duration interval) {
+      this.refusalReportInterval = interval;
+      return this;
+    }
+
     public MembershipConfig build() {
       return new MembershipConfig(
           self,
@@ -128,7 +201,11 @@ public record MembershipConfig(
           gossipTimeout == null ? gossipInterval : gossipTimeout,
           seedContactRounds,
           failureDetector,
-          measureBytes);
+          measureBytes,
+          maxMembers,
+          maxGenerationJump,
+          maxVersionJump,
+          refusalReportInterval);
     }
   }
 }

@@ -18,6 +18,9 @@
  *   <li>{@link io.dynamokv.core.membership.Membership}: the per-node service over the ports (gossip
  *       rounds, Riak-style claimant driving a {@link io.dynamokv.core.membership.RingPlanner},
  *       bootstrap from seeds, join / leave / remove).
+ *   <li>{@code GossipValidator}: every message is checked whole before any of it is applied, and
+ *       persisted state at start (SPEC §10); refusals are {@link
+ *       io.dynamokv.core.membership.GossipRefusal}s, counted by reason and reported to listeners.
  * </ul>
  *
  * <p>Seeds (paper §4.8.2) keep the cluster from partitioning logically: every node gossips with a

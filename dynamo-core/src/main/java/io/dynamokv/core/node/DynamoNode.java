@@ -100,7 +100,9 @@ public final class DynamoNode implements AutoCloseable {
      * of the client's context, so a node whose disk rolled back reissues dots (the behaviour before
      * issue 14).
      */
-    KEEPS_INCARNATION_AFTER_ROLLBACK
+    KEEPS_INCARNATION_AFTER_ROLLBACK,
+    /** Membership applies gossip before validating it ({@link Membership.BrokenVariant}). */
+    GOSSIP_APPLIED_BEFORE_VALIDATION
   }
 
   static final Duration BROKEN_LOCAL_WRITE_DELAY = Duration.ofMillis(50);
@@ -171,6 +173,9 @@ public final class DynamoNode implements AutoCloseable {
             storage,
             new MembershipRingPlanner(config.ringPlanner()),
             HandoffGate.ALWAYS);
+    if (broken == BrokenVariant.GOSSIP_APPLIED_BEFORE_VALIDATION) {
+      membership.breakForTests(Membership.BrokenVariant.APPLY_BEFORE_VALIDATING);
+    }
   }
 
   /**
@@ -376,11 +381,10 @@ public final class DynamoNode implements AutoCloseable {
             timeout,
             (reply, error) -> {
               if (reply instanceof ReplicaReadReply rr) {
-                quorum.onResponse(
-                    owner,
-                    rr.siblings().length == 0
-                        ? Siblings.empty()
-                        : VersionCodec.decodeSiblings(rr.siblings()));
+                Siblings siblings = decodeReply(owner, rr, quorum);
+                if (siblings != null) {
+                  quorum.onResponse(owner, siblings);
+                }
               } else {
                 quorum.onFailure(owner, failureOf(owner, reply, error));
               }
@@ -783,6 +787,22 @@ public final class DynamoNode implements AutoCloseable {
                     }));
   }
 
+  /**
+   * The siblings of a replica's read reply; {@code null} when they do not decode, which counts as
+   * that replica's failure at once (rather than silence until the request's timeout).
+   */
+  private static Siblings decodeReply(NodeId owner, ReplicaReadReply reply, Quorum<?> quorum) {
+    try {
+      return reply.siblings().length == 0
+          ? Siblings.empty()
+          : VersionCodec.decodeSiblings(reply.siblings());
+    } catch (RuntimeException e) {
+      quorum.onFailure(
+          owner, new PeerException.Remote(owner, "undecodable reply: " + e.getMessage()));
+      return null;
+    }
+  }
+
   private static Throwable failureOf(NodeId node, PeerMessage reply, Throwable error) {
     if (error != null) {
       return error;
@@ -884,14 +904,20 @@ public final class DynamoNode implements AutoCloseable {
     epochs.recordCleanStop();
   }
 
-  /** What this node coordinated since it started. */
+  /**
+   * What this node coordinated since it started. Safe to read from any thread (metrics, status
+   * requests). Only the node's scheduler writes the counters, one task at a time and in
+   * happens-before order (see {@link Scheduler}), so a volatile field that one writer increments
+   * loses no update and shows readers its latest value, without the cost of an atomic
+   * read-modify-write on the request path.
+   */
   public static final class Stats {
-    private long reads;
-    private long writes;
-    private long forwarded;
-    private long quorumFailures;
-    private long duplicateForwards;
-    private long reissuedDots;
+    private volatile long reads;
+    private volatile long writes;
+    private volatile long forwarded;
+    private volatile long quorumFailures;
+    private volatile long duplicateForwards;
+    private volatile long reissuedDots;
 
     public long reads() {
       return reads;

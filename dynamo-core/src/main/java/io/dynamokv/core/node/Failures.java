@@ -8,6 +8,7 @@ import io.dynamokv.core.InsufficientReplicasException;
 import io.dynamokv.core.InvalidContextException;
 import io.dynamokv.core.LimitExceededException;
 import io.dynamokv.core.StoreNotFoundException;
+import io.dynamokv.core.membership.GossipRefusedException;
 import io.dynamokv.core.node.NodeMessage.Failure;
 import io.dynamokv.core.node.NodeMessage.Failure.Code;
 import java.util.concurrent.CompletionException;
@@ -32,7 +33,9 @@ public final class Failures {
       code = Code.STORE_NOT_FOUND;
     } else if (e instanceof LimitExceededException) {
       code = Code.LIMIT_EXCEEDED;
-    } else if (e instanceof IllegalArgumentException || e instanceof InvalidRequestException) {
+    } else if (e instanceof IllegalArgumentException
+        || e instanceof InvalidRequestException
+        || e instanceof GossipRefusedException) {
       code = Code.INVALID_REQUEST;
     } else if (e instanceof InvalidContextException) {
       code = Code.INVALID_CONTEXT;

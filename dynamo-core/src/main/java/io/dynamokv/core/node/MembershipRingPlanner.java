@@ -35,19 +35,53 @@ final class MembershipRingPlanner implements io.dynamokv.core.membership.RingPla
 
   @Override
   public byte[] nextRing(byte[] currentRing, SortedMap<NodeId, NodeState> targetMembers) {
-    TreeMap<NodeId, String> zones = new TreeMap<>();
-    targetMembers.forEach(
-        (id, state) -> {
-          if (state.zone() != null && !state.zone().isEmpty()) {
-            zones.put(id, state.zone());
-          }
-        });
     Ring current = RingCodec.decode(currentRing);
-    return RingCodec.encode(planner.next(current, new TreeSet<>(targetMembers.keySet()), zones));
+    return RingCodec.encode(
+        planner.next(current, new TreeSet<>(targetMembers.keySet()), zonesOf(targetMembers)));
+  }
+
+  @Override
+  public byte[] freshRing(long epoch, SortedMap<NodeId, NodeState> members) {
+    return RingCodec.encode(
+        planner.fresh(epoch, new TreeSet<>(members.keySet()), zonesOf(members)));
+  }
+
+  @Override
+  public int capacity() {
+    return planner.capacity();
   }
 
   @Override
   public Set<NodeId> owners(byte[] ring) {
     return RingCodec.decode(ring).nodes();
+  }
+
+  @Override
+  public Set<NodeId> validate(byte[] bytes, long epoch, long version) {
+    Ring ring = RingCodec.decode(bytes);
+    if (ring.epoch() != epoch || ring.version() != version) {
+      throw new IllegalArgumentException(
+          "the ring bytes are epoch "
+              + ring.epoch()
+              + " version "
+              + ring.version()
+              + " but travel as epoch "
+              + epoch
+              + " version "
+              + version);
+    }
+    planner.verify(ring);
+    return ring.nodes();
+  }
+
+  private static TreeMap<NodeId, String> zonesOf(SortedMap<NodeId, NodeState> members) {
+    TreeMap<NodeId, String> zones = new TreeMap<>();
+    members.forEach(
+        (id, state) -> {
+          if (state.zone() != null && !state.zone().isEmpty()) {
+            zones.put(id, state.zone());
+          }
+        });
+    return zones;
   }
 }

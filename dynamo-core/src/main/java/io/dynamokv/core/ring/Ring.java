@@ -49,6 +49,7 @@ public final class Ring {
   /** The largest ring size accepted for strategy 3 (2^20 partitions). */
   public static final int MAX_PARTITIONS = 1 << 20;
 
+  private final long epoch;
   private final long version;
   private final PartitionStrategy strategy;
   private final NodeId[] nodes;
@@ -74,6 +75,7 @@ public final class Ring {
     if (version < 0) {
       throw new IllegalArgumentException("a ring version is >= 0, found " + version);
     }
+    this.epoch = 0;
     this.version = version;
     this.strategy = strategy;
     this.nodes = nodes;
@@ -133,6 +135,26 @@ public final class Ring {
       lists[p] = List.of(select(p, length));
     }
     this.precomputed = lists;
+  }
+
+  private Ring(Ring other, long epoch) {
+    if (epoch < 0) {
+      throw new IllegalArgumentException("a ring epoch is >= 0, found " + epoch);
+    }
+    this.epoch = epoch;
+    this.version = other.version;
+    this.strategy = other.strategy;
+    this.nodes = other.nodes;
+    this.zones = other.zones;
+    this.zoneOfNode = other.zoneOfNode;
+    this.zoneCount = other.zoneCount;
+    this.owners = other.owners;
+    this.tokenHigh = other.tokenHigh;
+    this.tokenLow = other.tokenLow;
+    this.shift = other.shift;
+    this.counts = other.counts;
+    this.shares = other.shares;
+    this.precomputed = other.precomputed;
   }
 
   /**
@@ -219,11 +241,15 @@ public final class Ring {
   }
 
   /**
-   * Of two rings, the one a node adopts: the higher version; for equal versions with different
-   * content (two claimants during a network partition), the one whose {@link RingCodec} bytes are
-   * larger in unsigned order, so every node converges on the same ring.
+   * Of two rings, the one a node adopts: the higher epoch, then the higher version; for equal
+   * epochs and versions with different content (two claimants during a network partition), the one
+   * whose {@link RingCodec} bytes are larger in unsigned order, so every node converges on the same
+   * ring.
    */
   public static Ring latest(Ring a, Ring b) {
+    if (a.epoch != b.epoch) {
+      return a.epoch > b.epoch ? a : b;
+    }
     if (a.version != b.version) {
       return a.version > b.version ? a : b;
     }
@@ -233,9 +259,27 @@ public final class Ring {
     return Arrays.compareUnsigned(RingCodec.encode(a), RingCodec.encode(b)) >= 0 ? a : b;
   }
 
-  /** The version: the planner gives each new ring its predecessor's version plus one. */
+  /**
+   * The version within the {@link #epoch()}: the planner gives each new ring its predecessor's
+   * version plus one.
+   */
   public long version() {
     return version;
+  }
+
+  /**
+   * The ring epoch, which outranks the {@link #version()}: 0 for a cluster's first ring and every
+   * ring planned from it. A claimant that has to replace a ring it refused, when no peer holds a
+   * valid one, plans a fresh ring in the next epoch ({@link RingPlanner#fresh}), so the fresh ring
+   * wins over the refused one however large its version was.
+   */
+  public long epoch() {
+    return epoch;
+  }
+
+  /** This ring in ring epoch {@code epoch} (the same ring when it already is). */
+  public Ring withEpoch(long epoch) {
+    return epoch == this.epoch ? this : new Ring(this, epoch);
   }
 
   public PartitionStrategy strategy() {
@@ -526,6 +570,7 @@ public final class Ring {
   @Override
   public boolean equals(Object o) {
     return o instanceof Ring other
+        && epoch == other.epoch
         && version == other.version
         && strategy == other.strategy
         && Arrays.equals(nodes, other.nodes)
@@ -537,7 +582,7 @@ public final class Ring {
 
   @Override
   public int hashCode() {
-    int h = Long.hashCode(version);
+    int h = 31 * Long.hashCode(epoch) + Long.hashCode(version);
     h = 31 * h + strategy.ordinal();
     h = 31 * h + Arrays.hashCode(nodes);
     h = 31 * h + Arrays.hashCode(owners);
@@ -546,7 +591,9 @@ public final class Ring {
 
   @Override
   public String toString() {
-    return "Ring{version="
+    return "Ring{epoch="
+        + epoch
+        + ", version="
         + version
         + ", strategy="
         + strategy

@@ -23,11 +23,12 @@ import java.util.TreeSet;
  * #encode(Ring)} writes: anything else, including trailing bytes, throws {@link
  * RingFormatException}, and no array larger than the input justifies is ever allocated.
  *
- * <p>Format 1, all integers unsigned LEB128 varints unless stated:
+ * <p>Format 2, all integers unsigned LEB128 varints unless stated:
  *
  * <pre>
- *   byte     format = 1
+ *   byte     format = 2
  *   byte     strategy (1 or 3, the paper's numbers)
+ *   varint   epoch
  *   varint   version
  *   varint   S, then S node ids in ascending order, each: byte length (1..64), ASCII bytes
  *   varint   Z, then Z zone names in ascending order, each: varint length, UTF-8 bytes
@@ -37,10 +38,16 @@ import java.util.TreeSet;
  * </pre>
  *
  * A strategy-3 ring with Q = 1024 and 10 nodes encodes in about 1.1 KB, one byte per partition.
+ *
+ * <p>Format 1 is the same without the epoch; it is still read (as epoch 0), so that rings persisted
+ * or gossiped by older nodes decode. Any other format byte is refused.
  */
 public final class RingCodec {
-  /** The format this class writes and reads. */
-  public static final byte FORMAT = 1;
+  /** The format this class writes. */
+  public static final byte FORMAT = 2;
+
+  /** The older format this class still reads: format 2 without the epoch. */
+  public static final byte FORMAT_WITHOUT_EPOCH = 1;
 
   private RingCodec() {}
 
@@ -49,6 +56,7 @@ public final class RingCodec {
     ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 2 * ring.partitionCount());
     out.write(FORMAT);
     out.write(ring.strategy().paperNumber());
+    writeVarLong(out, ring.epoch());
     writeVarLong(out, ring.version());
     NodeId[] nodes = ring.nodeArray();
     writeVarLong(out, nodes.length);
@@ -112,11 +120,13 @@ public final class RingCodec {
   public static Ring decode(byte[] bytes) {
     ByteBuffer in = ByteBuffer.wrap(bytes);
     int format = readByte(in, "format");
-    if (format != FORMAT) {
+    if (format != FORMAT && format != FORMAT_WITHOUT_EPOCH) {
       throw new RingFormatException(
           "unsupported ring format "
               + format
-              + " (this node reads format "
+              + " (this node reads formats "
+              + FORMAT_WITHOUT_EPOCH
+              + " and "
               + FORMAT
               + "); upgrade the node or check what is sending it rings");
     }
@@ -129,6 +139,10 @@ public final class RingCodec {
     } else {
       throw new RingFormatException(
           "unknown partition strategy " + strategyNumber + ", expected 1 or 3");
+    }
+    long epoch = format == FORMAT ? readVarLong(in, "epoch") : 0;
+    if (epoch < 0) {
+      throw new RingFormatException("ring epoch overflows a signed 64-bit integer");
     }
     long version = readVarLong(in, "version");
     if (version < 0) {
@@ -197,7 +211,7 @@ public final class RingCodec {
     if (in.hasRemaining()) {
       throw new RingFormatException(in.remaining() + " unexpected bytes after the ring");
     }
-    return ring;
+    return ring.withEpoch(epoch);
   }
 
   private static Ring decodePartitions(

@@ -141,6 +141,11 @@ public final class RingPlanner {
     return strategy;
   }
 
+  /** The most members a ring of this planner can have: Q for strategy 3, unbounded for 1. */
+  public int capacity() {
+    return strategy == PartitionStrategy.FIXED_PARTITIONS ? partitions : Integer.MAX_VALUE;
+  }
+
   /** N, the window the planner keeps owners distinct in. */
   public int replicas() {
     return replicas;
@@ -173,7 +178,70 @@ public final class RingPlanner {
               + partitions
               + "; Q cannot change in place");
     }
-    return plan(current, current.version() + 1, members, zones);
+    return plan(current, current.version() + 1, members, zones).withEpoch(current.epoch());
+  }
+
+  /**
+   * A fresh ring for {@code members}, laid out as {@link #initial} does, at version 1 of ring epoch
+   * {@code epoch}: what a claimant plans when it must replace a ring it refused and no peer holds a
+   * valid one. The epoch outranks the version, so the fresh ring wins over the refused one.
+   */
+  public Ring fresh(long epoch, SortedSet<NodeId> members, Map<NodeId, String> zones) {
+    return initial(members, zones).withEpoch(epoch);
+  }
+
+  /**
+   * Checks that {@code ring} is one this planner could have planned: the same strategy; for
+   * strategy 3 the same Q and, wherever {@link #canSeparateReplicas} holds for its Q, S and this
+   * planner's N, N distinct owners in every window of N consecutive partitions (where it does not
+   * hold the planner cannot promise that either); for strategy 1, exactly T tokens per node. Rings
+   * from peers and from disk pass this before a node uses them.
+   *
+   * @throws IllegalArgumentException naming the first mismatch
+   */
+  public void verify(Ring ring) {
+    if (ring.strategy() != strategy) {
+      throw new IllegalArgumentException(
+          "the ring uses " + ring.strategy() + ", this cluster plans " + strategy + " rings");
+    }
+    if (strategy == PartitionStrategy.RANDOM_TOKENS) {
+      TreeMap<NodeId, Integer> perNode = new TreeMap<>();
+      for (NodeId owner : ring.tokens().values()) {
+        perNode.merge(owner, 1, Integer::sum);
+      }
+      perNode.forEach(
+          (node, count) -> {
+            if (count != tokensPerNode) {
+              throw new IllegalArgumentException(
+                  node
+                      + " has "
+                      + count
+                      + " tokens, this cluster gives each node "
+                      + tokensPerNode);
+            }
+          });
+      return;
+    }
+    int q = ring.partitionCount();
+    if (q != partitions) {
+      throw new IllegalArgumentException(
+          "the ring has Q=" + q + " partitions, this cluster is configured with Q=" + partitions);
+    }
+    int s = ring.nodeCount();
+    if (canSeparateReplicas(q, s, replicas)) {
+      int bad = violations(ring.owners(), replicas);
+      if (bad > 0) {
+        throw new IllegalArgumentException(
+            bad
+                + " windows of N="
+                + replicas
+                + " consecutive partitions repeat an owner, although Q="
+                + q
+                + " and S="
+                + s
+                + " allow N distinct owners everywhere");
+      }
+    }
   }
 
   /** {@code current} plus {@code node} (with {@code zone}, or none if {@code null}). */

@@ -30,6 +30,10 @@ import java.util.concurrent.CompletionStage;
  *   <li>Completions MAY run on a transport thread: dependent actions MUST NOT block, and domain
  *       code hops back to its own {@link Scheduler} before touching its state.
  *   <li>Calling a node's own id MAY short-circuit in process; it still obeys this contract.
+ *   <li>Messages arrive as sent, except gossip: a transport that carries gossip as its {@code
+ *       MembershipCodec} bytes MUST hand it over undecoded, as {@code GossipMessage.Encoded}
+ *       (requests and responses alike), so that membership decodes, validates and counts it; one
+ *       that carries objects MAY deliver them as they are.
  *   <li>Thread-safe.
  * </ul>
  */

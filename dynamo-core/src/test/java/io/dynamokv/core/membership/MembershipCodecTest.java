@@ -23,6 +23,7 @@ class MembershipCodecTest {
   private static final NodeState SB =
       new NodeState(B, 1L << 40, -1, NodeStatus.LEAVING, "héllo:2", "", 0);
   private static final RingState RING = new RingState(new byte[] {1, 2, 3}, 9, B);
+  private static final RingState EPOCH_RING = new RingState(new byte[] {4, 5}, 2, 1, A);
   private static final Removal REMOVAL = new Removal(B, 4, A);
 
   static List<GossipMessage> samples() {
@@ -33,6 +34,7 @@ class MembershipCodecTest {
             B,
             new TreeMap<>(Map.of(B, REMOVAL))),
         new GossipMessage.Syn(new TreeMap<>(), 0, null, new TreeMap<>()),
+        new GossipMessage.Syn(new TreeMap<>(Map.of(A, SA.stamp())), 2, 1, A, new TreeMap<>()),
         new GossipMessage.Ack(
             List.of(SA, SB),
             RING,
@@ -42,6 +44,7 @@ class MembershipCodecTest {
         new GossipMessage.Ack(List.of(), null, new TreeMap<>(), new TreeSet<>(), false),
         new GossipMessage.Ack2(List.of(SB), RING),
         new GossipMessage.Ack2(List.of(), null),
+        new GossipMessage.Ack2(List.of(SA), EPOCH_RING),
         new GossipMessage.Ack2Reply());
   }
 
@@ -81,8 +84,10 @@ class MembershipCodecTest {
     assertThatThrownBy(() -> MembershipCodec.decodeMessage(new byte[0]))
         .isInstanceOf(MembershipCodec.MalformedException.class)
         .hasMessageContaining("truncated");
-    assertThatThrownBy(() -> MembershipCodec.decodeMessage(new byte[] {2, 1}))
-        .hasMessageContaining("format byte");
+    assertThatThrownBy(() -> MembershipCodec.decodeMessage(new byte[] {3, 1}))
+        .hasMessageContaining("unsupported format 3 (this node reads formats 1 and 2)");
+    assertThatThrownBy(() -> MembershipCodec.decodeMessage(new byte[] {0, 1}))
+        .hasMessageContaining("unsupported format 0");
     assertThatThrownBy(() -> MembershipCodec.decodeMessage(new byte[] {1, 99}))
         .hasMessageContaining("unknown message tag");
     // a count of 2^31-1 digests in a 6-byte input: refused before allocating
@@ -99,6 +104,31 @@ class MembershipCodecTest {
     badId[3] = '!';
     assertThatThrownBy(() -> MembershipCodec.decodeNodeState(badId))
         .isInstanceOf(MembershipCodec.MalformedException.class);
+  }
+
+  /** Format 1 (before ring epochs) is still read, as epoch 0: what nodes persisted before. */
+  @Test
+  void formatOneDecodesAsEpochZero() {
+    byte[] ack2 = {1, 3, 0, 9, 1, 'a', 3, 7, 8, 9};
+    assertThat(MembershipCodec.decodeMessage(ack2))
+        .isEqualTo(new GossipMessage.Ack2(List.of(), new RingState(new byte[] {7, 8, 9}, 0, 9, A)));
+    byte[] syn = {1, 1, 0, 4, 1, 'a', 0};
+    assertThat(MembershipCodec.decodeMessage(syn))
+        .isEqualTo(new GossipMessage.Syn(new TreeMap<>(), 0, 4, A, new TreeMap<>()));
+    // and format 2 writes the epoch after the version
+    assertThat(
+            MembershipCodec.encode(
+                new GossipMessage.Ack2(List.of(), new RingState(new byte[] {7}, 5, 9, A))))
+        .containsExactly(2, 3, 0, 9, 5, 1, 'a', 1, 7);
+  }
+
+  @Test
+  void encodedMessagesEncodeAsTheirBytes() {
+    byte[] bytes = MembershipCodec.encode(samples().get(0));
+    GossipMessage.Encoded encoded = new GossipMessage.Encoded(bytes.clone());
+    assertThat(MembershipCodec.encode(encoded)).isEqualTo(bytes);
+    assertThat(MembershipCodec.encodedSize(encoded)).isEqualTo(bytes.length);
+    assertThat(encoded).isEqualTo(new GossipMessage.Encoded(bytes.clone()));
   }
 
   @Property

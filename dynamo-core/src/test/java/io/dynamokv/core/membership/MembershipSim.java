@@ -16,6 +16,7 @@ import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.IntFunction;
+import java.util.function.UnaryOperator;
 
 /** A {@link SimCluster} of {@link Membership} services with convergence helpers. */
 final class MembershipSim {
@@ -35,15 +36,28 @@ final class MembershipSim {
       IntFunction<SortedSet<NodeId>> seeds,
       boolean measure,
       List<String> suspicions) {
+    return builder(seed, nodes, seeds, measure, suspicions, UnaryOperator.identity());
+  }
+
+  /** As above, with {@code tweak} applied to every node's configuration. */
+  static SimCluster.Builder<Membership> builder(
+      long seed,
+      int nodes,
+      IntFunction<SortedSet<NodeId>> seeds,
+      boolean measure,
+      List<String> suspicions,
+      UnaryOperator<MembershipConfig.Builder> tweak) {
     NodeFactory<Membership> factory =
         (SimNode node) -> {
           MembershipConfig config =
-              MembershipConfig.builder(node.id())
-                  .address(node.id() + ":7000")
-                  .zone("z" + node.index() % 3)
-                  .seeds(seeds.apply(node.index()))
-                  .gossipInterval(ROUND)
-                  .measureBytes(measure)
+              tweak
+                  .apply(
+                      MembershipConfig.builder(node.id())
+                          .address(node.id() + ":7000")
+                          .zone("z" + node.index() % 3)
+                          .seeds(seeds.apply(node.index()))
+                          .gossipInterval(ROUND)
+                          .measureBytes(measure))
                   .build();
           Membership m =
               new Membership(

@@ -3,29 +3,50 @@
  */
 package io.dynamokv.core.node;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import io.dynamokv.core.DynamoException;
 import io.dynamokv.core.LimitExceededException;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.StoreNotFoundException;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.RequestOptions;
+import io.dynamokv.core.membership.ClusterView;
+import io.dynamokv.core.membership.GossipMessage;
+import io.dynamokv.core.membership.GossipRefusedException;
+import io.dynamokv.core.membership.Membership;
+import io.dynamokv.core.membership.MembershipCodec;
+import io.dynamokv.core.membership.MembershipConfig;
+import io.dynamokv.core.membership.MembershipView;
+import io.dynamokv.core.membership.NodeState;
+import io.dynamokv.core.membership.NodeStatus;
+import io.dynamokv.core.membership.Removal;
+import io.dynamokv.core.membership.RingState;
 import io.dynamokv.core.node.Failures.InvalidRequestException;
 import io.dynamokv.core.node.Failures.NodeShuttingDownException;
 import io.dynamokv.core.node.Failures.NotAReplicaException;
 import io.dynamokv.core.node.SetHistory.Outcome;
+import io.dynamokv.core.ring.Ring;
+import io.dynamokv.core.ring.RingCodec;
+import io.dynamokv.core.ring.RingPlanner;
 import io.dynamokv.core.ring.Token;
 import io.dynamokv.core.sim.SimCluster;
 import io.dynamokv.core.sim.SimNetwork;
 import io.dynamokv.core.spi.Durability;
+import io.dynamokv.core.spi.Keyspace;
 import io.dynamokv.core.spi.PeerMessage;
 import io.dynamokv.core.spi.RandomSource;
+import io.dynamokv.core.spi.StorageEngine;
+import io.dynamokv.core.storage.MemoryStorageEngine;
 import io.dynamokv.core.version.Versioned;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -78,7 +99,16 @@ final class CoordinationSimulation {
      */
     POWER_FAILURE,
     /** A node stops cleanly and starts again a little later. */
-    CLEAN_RESTART
+    CLEAN_RESTART,
+    /**
+     * Hostile gossip reaches random nodes (issue 15): the reviewer's reproductions (a ring that
+     * does not decode at version 1000, a valid ring at version Long.MAX), random bytes, and
+     * well-formed messages with out-of-range fields, illegal changes and invalid rings; and a node
+     * restarts with a poisoned ring in its persisted state. Every message that must be refused is;
+     * after the final reads every ring is valid everywhere, on disk too, and the claimant still
+     * plans a new node into the ring ({@link #checkAfterHostileGossip}).
+     */
+    HOSTILE_GOSSIP
   }
 
   /**
@@ -239,7 +269,12 @@ final class CoordinationSimulation {
 
   /** Runs one seed and judges it. Never throws for an invariant violation: see the result. */
   static Result run(long seed, Settings settings) {
-    return new CoordinationSimulation(seed, settings).run();
+    CoordinationSimulation simulation = new CoordinationSimulation(seed, settings);
+    try {
+      return simulation.run();
+    } catch (io.dynamokv.core.sim.Simulation.SimulationFailure failure) {
+      return simulation.failed(failure);
+    }
   }
 
   private Result run() {
@@ -263,6 +298,9 @@ final class CoordinationSimulation {
     }
     finalReads();
     history.checkReadsAgainstOutcomes();
+    if (faults.contains(Fault.HOSTILE_GOSSIP)) {
+      checkAfterHostileGossip();
+    }
     return result();
   }
 
@@ -356,6 +394,8 @@ final class CoordinationSimulation {
                 }
               });
         }
+        case HOSTILE_GOSSIP ->
+            fault(at, "fault hostile gossip", () -> hostileGossip(HOSTILE_MESSAGES));
         case CLOCK_SKEW -> {
           int skewed = 1 + random.nextInt(NODES);
           int other = 1 + random.nextInt(NODES);
@@ -868,6 +908,292 @@ final class CoordinationSimulation {
         crashes,
         history.writes().stream().filter(w -> w.error.contains("failure detector")).count()
             + history.reads().stream().filter(r -> r.error.contains("failure detector")).count(),
+        workloadMillis,
+        finalReadRetries,
+        cluster.simulation().eventCount(),
+        lostCommits,
+        history.exemptWrites(),
+        freshIncarnations);
+  }
+
+  // ---- hostile gossip (issue 15) ----
+
+  /** How many hostile messages one {@link Fault#HOSTILE_GOSSIP} sends. */
+  static final int HOSTILE_MESSAGES = 30;
+
+  private static final byte[] VIEW_KEY = "membership/view".getBytes(UTF_8);
+
+  /**
+   * Sends {@code left} hostile messages, one every 10 to 200 ms, each to a random up node; once in
+   * two activations also crashes a node and poisons its persisted ring before it restarts.
+   */
+  private void hostileGossip(int left) {
+    if (cluster.nodes().stream().noneMatch(SimCluster.Instance::isUp)) {
+      fault(Duration.ofMillis(50), "fault hostile gossip waits", () -> hostileGossip(left));
+      return;
+    }
+    if (left == HOSTILE_MESSAGES && random.nextInt(2) == 0) {
+      int victim = randomUpNode();
+      crashFor(victim, faultLength());
+      poisonPersistedState(victim);
+    }
+    if (left == 0) {
+      return;
+    }
+    int target = randomUpNode();
+    Hostile hostile = hostileMessage(target);
+    NodeId from =
+        random.nextInt(4) == 0 ? NodeId.of("x9") : cluster.ids().get(random.nextInt(NODES));
+    cluster
+        .node(target)
+        .service()
+        .membership()
+        .handle(from, hostile.message())
+        .whenComplete(
+            (answer, error) -> {
+              Throwable e = error == null ? null : Failures.unwrap(error);
+              if (hostile.mustBeRefused() && !(e instanceof GossipRefusedException)) {
+                history.violationOf(
+                    "gossip",
+                    "n"
+                        + target
+                        + " did not refuse hostile gossip ("
+                        + hostile.kind()
+                        + "): "
+                        + (e == null ? "accepted" : e.toString()));
+              }
+            });
+    fault(
+        Duration.ofMillis(10 + random.nextInt(190)),
+        "fault hostile gossip",
+        () -> hostileGossip(left - 1));
+  }
+
+  /** One hostile message and whether validation must refuse it. */
+  private record Hostile(String kind, GossipMessage message, boolean mustBeRefused) {}
+
+  private Hostile hostileMessage(int target) {
+    Membership membership = cluster.node(target).service().membership();
+    MembershipView view = membership.view();
+    RingState ring = view.ring();
+    // Another member: others' gossip about the receiver itself is only ever a reason to raise
+    // its generation, which a forged state within the bound legitimately does.
+    NodeId member = cluster.ids().get((target + random.nextInt(NODES - 1)) % NODES);
+    MembershipView.Member known = view.members().get(member);
+    NodeId author = cluster.ids().get(random.nextInt(NODES));
+    int kind = random.nextInt(11);
+    if (ring == null || known == null) {
+      kind = 2; // a node without a ring yet (it restarted with a poisoned one): bytes only
+    }
+    switch (kind) {
+      case 0:
+        return new Hostile(
+            "ring {1,2,3} at version 1000",
+            new GossipMessage.Ack2(List.of(), new RingState(new byte[] {1, 2, 3}, 1000, author)),
+            true);
+      case 1:
+        return new Hostile(
+            "a valid ring at version Long.MAX",
+            new GossipMessage.Ack2(
+                List.of(), new RingState(ring.ring(), ring.epoch(), Long.MAX_VALUE, author)),
+            true);
+      case 2:
+        byte[] bytes = new byte[random.nextInt(48)];
+        for (int i = 0; i < bytes.length; i++) {
+          bytes[i] = (byte) random.nextInt(256);
+        }
+        // Random bytes may, rarely, decode to a harmless valid message.
+        return new Hostile("random bytes", new GossipMessage.Encoded(bytes), false);
+      case 3:
+        return new Hostile(
+            "generation Long.MAX",
+            new GossipMessage.Ack2(List.of(state(known, Long.MAX_VALUE, 0, known.address())), null),
+            true);
+      case 4:
+        return new Hostile(
+            "heartbeat beyond the jump",
+            new GossipMessage.Ack2(
+                List.of(
+                    state(
+                        known,
+                        known.generation(),
+                        known.version() + MembershipConfig.DEFAULT_MAX_VERSION_JUMP + 1000,
+                        known.address())),
+                null),
+            true);
+      case 5:
+        return new Hostile(
+            "address changed within a generation",
+            new GossipMessage.Ack2(
+                List.of(state(known, known.generation(), known.version() + 1000, "evil:1")), null),
+            true);
+      case 6:
+        NodeId self = cluster.node(target).id();
+        long own = view.members().get(self).generation();
+        return new Hostile(
+            "a removal of the receiver beyond its generation",
+            syn(new Removal(self, own + 1 + random.nextInt(1000), author)),
+            true);
+      case 7:
+        return new Hostile(
+            "a removal far beyond the member's generation",
+            syn(
+                new Removal(
+                    member,
+                    known.generation() + MembershipConfig.DEFAULT_MAX_GENERATION_JUMP + 1,
+                    author)),
+            true);
+      case 8:
+        return new Hostile(
+            "a response sent as a request",
+            new GossipMessage.Ack(List.of(), null, new TreeMap<>(), new TreeSet<>(), false),
+            true);
+      case 9:
+        {
+          Ring current = RingCodec.decode(ring.ring());
+          TreeSet<NodeId> owners = new TreeSet<>(current.nodes());
+          owners.add(NodeId.of("x9"));
+          Ring next =
+              RingPlanner.fixedPartitions(current.partitionCount(), 3)
+                  .next(current, owners, Map.of());
+          return new Hostile(
+              "a well-formed ring owned in part by a stranger",
+              new GossipMessage.Ack2(
+                  List.of(),
+                  new RingState(RingCodec.encode(next), next.epoch(), next.version(), author)),
+              true);
+        }
+      default:
+        {
+          Ring current = RingCodec.decode(ring.ring());
+          Ring other =
+              RingPlanner.fixedPartitions(current.partitionCount() * 2, 3)
+                  .fresh(current.epoch(), current.nodes(), Map.of());
+          Ring at = Ring.ofPartitions(current.version() + 1, other.owners(), Map.of());
+          return new Hostile(
+              "a ring of another partition count",
+              new GossipMessage.Ack2(
+                  List.of(),
+                  new RingState(
+                      RingCodec.encode(at.withEpoch(current.epoch())),
+                      current.epoch(),
+                      at.version(),
+                      author)),
+              true);
+        }
+    }
+  }
+
+  private static NodeState state(
+      MembershipView.Member m, long generation, long version, String address) {
+    return new NodeState(m.id(), generation, version, m.status(), address, m.zone(), 0);
+  }
+
+  private static GossipMessage.Syn syn(Removal removal) {
+    return new GossipMessage.Syn(
+        new TreeMap<>(), 0, null, new TreeMap<>(Map.of(removal.node(), removal)));
+  }
+
+  /**
+   * Writes the reviewer's ring ({1,2,3} at version 1000) into a crashed node's persisted view, as a
+   * node that persisted it before validation existed: at its restart it must ignore it and get the
+   * ring back from its peers.
+   */
+  private void poisonPersistedState(int index) {
+    SimCluster<DynamoNode>.Instance node = cluster.node(index);
+    if (node.isUp()) {
+      return;
+    }
+    MemoryStorageEngine engine = MemoryStorageEngine.open(node.directory());
+    Keyspace metadata = engine.keyspace(StorageEngine.METADATA);
+    byte[] bytes = metadata.get(VIEW_KEY);
+    if (bytes != null) {
+      ClusterView view = MembershipCodec.decodeView(bytes);
+      RingState poison = new RingState(new byte[] {1, 2, 3}, 1000, NodeId.of("n1"));
+      metadata.put(
+          VIEW_KEY, MembershipCodec.encode(new ClusterView(view.nodes(), view.removals(), poison)));
+    }
+    engine.abandon(); // like any write of the node: durable only once flushed
+  }
+
+  /**
+   * After hostile gossip: every node is NORMAL at its own address, routes by the ring its
+   * membership holds, which is valid for the cluster's planner, of epoch 0 (no node had to plan a
+   * fresh ring: its peers held valid ones), and persisted as such; and the claimant still plans: a
+   * sixth node joins and every node adopts a ring with it.
+   */
+  private void checkAfterHostileGossip() {
+    RingPlanner planner = RingPlanner.fixedPartitions(64, 3);
+    for (SimCluster<DynamoNode>.Instance n : cluster.nodes()) {
+      String who = n.id().toString();
+      MembershipView view = n.service().membership().view();
+      MembershipView.Member self = view.members().get(n.id());
+      if (self == null
+          || self.status() != NodeStatus.NORMAL
+          || !self.address().equals(n.id() + ":7000")) {
+        history.violationOf("gossip", who + "'s own entry is not intact: " + self);
+      }
+      RingState state = view.ring();
+      if (state == null) {
+        history.violationOf("gossip", who + " has no ring");
+        continue;
+      }
+      try {
+        Ring ring = RingCodec.decode(state.ring());
+        planner.verify(ring);
+        if (!n.service().ring().equals(java.util.Optional.of(ring))) {
+          history.violationOf("gossip", who + " routes by another ring than its membership's");
+        }
+        if (!view.members().keySet().containsAll(ring.nodes())) {
+          history.violationOf("gossip", who + "'s ring has owners that are not members");
+        }
+      } catch (RuntimeException e) {
+        history.violationOf("gossip", who + " holds an invalid ring " + state + ": " + e);
+      }
+      if (state.epoch() != 0) {
+        history.violationOf(
+            "gossip", who + " holds a fresh ring epoch although its peers had valid rings");
+      }
+      MemoryStorageEngine engine = MemoryStorageEngine.open(n.directory());
+      try {
+        RingState persisted =
+            MembershipCodec.decodeView(engine.keyspace(StorageEngine.METADATA).get(VIEW_KEY))
+                .ring();
+        if (!state.equals(persisted)) {
+          history.violationOf("gossip", who + " persisted ring " + persisted + ", holds " + state);
+        }
+      } catch (RuntimeException e) {
+        history.violationOf("gossip", who + "'s persisted view does not decode: " + e);
+      }
+    }
+    SimCluster<DynamoNode>.Instance joiner = cluster.addNode();
+    joiner.start();
+    if (!cluster.runUntil(sim::formed, Duration.ofMinutes(2))) {
+      history.violationOf(
+          "gossip", "the claimant did not plan " + joiner.id() + " into the ring within 2 minutes");
+    }
+  }
+
+  /** A seed whose simulation failed (an event threw): its violations so far, and the failure. */
+  private Result failed(io.dynamokv.core.sim.Simulation.SimulationFailure failure) {
+    String first = String.valueOf(failure.getMessage()).lines().findFirst().orElse("");
+    history.violationOf("-", "the simulation failed: " + first);
+    return new Result(
+        seed,
+        cluster.traceHash(),
+        EnumSet.copyOf(faults),
+        List.copyOf(history.violations()),
+        history.excerpt(30) + "\n" + failure.getMessage(),
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        crashes,
+        0,
         workloadMillis,
         finalReadRetries,
         cluster.simulation().eventCount(),

@@ -151,6 +151,19 @@ class CoordinationSimulationTest {
     assertThat(caught.violations()).anyMatch(v -> v.contains("lost"));
   }
 
+  /**
+   * Membership that applies gossip before validating it (issue 15): the hostile-gossip fault of the
+   * CI seeds catches it.
+   */
+  @Test
+  void gossipAppliedBeforeValidationIsCaught() {
+    Result caught =
+        firstViolation(
+            Settings.ci().broken(DynamoNode.BrokenVariant.GOSSIP_APPLIED_BEFORE_VALIDATION));
+    assertThat(caught.faults()).contains(CoordinationSimulation.Fault.HOSTILE_GOSSIP);
+    assertThat(caught.violations()).anyMatch(v -> v.contains("did not refuse hostile gossip"));
+  }
+
   /** Runs CI seeds of a broken variant until the invariants catch it; fails if none does. */
   private static Result firstViolation(Settings settings) {
     List<Long> seeds = SimSeeds.seeds(BROKEN_SEEDS, CI_BASE);

@@ -69,10 +69,39 @@ class RingCodecTest {
   @Test
   void unknownFormatIsRejectedClearly() {
     byte[] bytes = RingCodec.encode(ZONED);
-    bytes[0] = 2;
+    bytes[0] = 3;
     assertThatThrownBy(() -> RingCodec.decode(bytes))
         .isInstanceOf(RingFormatException.class)
-        .hasMessageContaining("unsupported ring format 2");
+        .hasMessageContaining("unsupported ring format 3 (this node reads formats 1 and 2)");
+  }
+
+  @Test
+  void theEpochRoundTripsAndFormatOneReadsAsEpochZero() {
+    Ring fresh = ZONED.withEpoch(7);
+    byte[] bytes = RingCodec.encode(fresh);
+    assertThat(bytes[0]).isEqualTo(RingCodec.FORMAT);
+    assertThat(RingCodec.decode(bytes)).isEqualTo(fresh);
+    assertThat(RingCodec.decode(bytes).epoch()).isEqualTo(7);
+    assertThat(fresh).isNotEqualTo(ZONED);
+    // format 1 = format 2 without the epoch varint after the strategy byte
+    byte[] v1 = RingCodec.encode(ZONED);
+    byte[] old = new byte[v1.length - 1];
+    old[0] = RingCodec.FORMAT_WITHOUT_EPOCH;
+    old[1] = v1[1];
+    System.arraycopy(v1, 3, old, 2, v1.length - 3);
+    assertThat(v1[2]).isZero(); // epoch 0, one byte
+    assertThat(RingCodec.decode(old)).isEqualTo(ZONED);
+  }
+
+  @Test
+  void aHigherEpochOutranksAnyVersion() {
+    RingPlanner planner = RingPlanner.fixedPartitions(1024, 3);
+    Ring far = planner.join(ZONED, NodeId.of("x"), null);
+    Ring fresh = planner.fresh(1, ZONED.nodes(), ZONED.zones());
+    assertThat(fresh.version()).isEqualTo(1);
+    assertThat(Ring.latest(far, fresh)).isSameAs(fresh);
+    assertThat(Ring.latest(fresh, far)).isSameAs(fresh);
+    assertThat(planner.next(fresh, far.nodes(), Map.of()).epoch()).isEqualTo(1);
   }
 
   @Test

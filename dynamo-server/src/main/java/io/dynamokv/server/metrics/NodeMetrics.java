@@ -8,6 +8,8 @@ import io.dynamokv.core.InvalidContextException;
 import io.dynamokv.core.LimitExceededException;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.StoreNotFoundException;
+import io.dynamokv.core.membership.GossipRefusal;
+import io.dynamokv.core.membership.Membership;
 import io.dynamokv.core.node.DynamoNode;
 import io.dynamokv.core.spi.StorageEngine;
 import io.micrometer.core.instrument.Counter;
@@ -36,6 +38,8 @@ import java.util.function.ToDoubleFunction;
  *   <li>{@code dynamo.quorum.failures}: requests that found fewer than R or W replicas, by {@code
  *       op};
  *   <li>{@code dynamo.coordinator.*}: the {@link DynamoNode.Stats} counters;
+ *   <li>{@code dynamo.gossip.refused}: gossip messages and persisted membership state this node
+ *       refused, by {@code reason} ({@link GossipRefusal.Reason}); {@code dynamo.gossip.rounds};
  *   <li>{@code dynamo.storage.size}: the engine's approximate size in bytes.
  * </ul>
  *
@@ -157,6 +161,20 @@ public final class NodeMetrics {
         "Keys found holding two values under one dot: a dot issued twice (must stay 0)",
         stats,
         s -> s.reissuedDots());
+    return this;
+  }
+
+  /** Exposes {@code membership}'s gossip counters: rounds, and refusals by reason. */
+  public NodeMetrics bindMembership(Membership membership) {
+    FunctionCounter.builder("dynamo.gossip.rounds", membership, m -> m.stats().rounds())
+        .description("Gossip rounds this node ran")
+        .register(registry);
+    for (GossipRefusal.Reason reason : GossipRefusal.Reason.values()) {
+      FunctionCounter.builder("dynamo.gossip.refused", membership, m -> m.refusals(reason))
+          .description("Gossip and persisted membership state refused, by reason")
+          .tag("reason", reason.tag())
+          .register(registry);
+    }
     return this;
   }
 

@@ -4,6 +4,7 @@
 package io.dynamokv.server.runtime;
 
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.membership.GossipRefusal;
 import io.dynamokv.core.membership.Membership;
 import io.dynamokv.core.membership.Reachability;
 import io.dynamokv.core.membership.RingState;
@@ -15,10 +16,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Logs a node's membership lifecycle, one line per event: a peer becoming reachable or suspected by
- * the failure detector, and every ring this node adopts with its own share of it. dynamo-core has
- * no logging; its listeners run on the node's scheduler, one at a time.
+ * the failure detector, every ring this node adopts with its own share of it, and refused gossip
+ * and ignored persisted state (core reports a gossip refusal at most once per sender and reason per
+ * {@code refusalReportInterval}, with the count of those it held back). dynamo-core has no logging;
+ * its listeners run on the node's scheduler, one at a time.
  */
-final class MembershipEventLog implements Reachability.Listener, Membership.RingListener {
+final class MembershipEventLog
+    implements Reachability.Listener, Membership.RingListener, Membership.RefusalListener {
   private static final Logger log = LoggerFactory.getLogger(MembershipEventLog.class);
 
   private final NodeId self;
@@ -33,6 +37,20 @@ final class MembershipEventLog implements Reachability.Listener, Membership.Ring
     MembershipEventLog events = new MembershipEventLog(membership.self());
     membership.reachability().addListener(events);
     membership.addRingListener(events);
+    membership.addRefusalListener(events);
+  }
+
+  @Override
+  public void onRefused(GossipRefusal refusal, long suppressed) {
+    if (suppressed == 0) {
+      log.warn("{}", refusal);
+    } else {
+      log.warn(
+          "{} ({} more from {} for the same reason since the last report)",
+          refusal,
+          suppressed,
+          refusal.from());
+    }
   }
 
   @Override
@@ -52,8 +70,9 @@ final class MembershipEventLog implements Reachability.Listener, Membership.Ring
     Ring ring = RingCodec.decode(state.ring());
     double now = ring.contains(self) ? ring.ownershipShare(self) : 0.0;
     log.info(
-        "ring v{} (by {}): {} partitions over {} nodes {}; {} owns {}{}",
+        "ring v{}{} (by {}): {} partitions over {} nodes {}; {} owns {}{}",
         state.version(),
+        state.epoch() == 0 ? "" : " of epoch " + state.epoch(),
         state.author(),
         ring.partitionCount(),
         ring.nodeCount(),

@@ -8,11 +8,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.google.inject.Guice;
+import io.dynamokv.core.NodeId;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
+import io.dynamokv.core.membership.GossipMessage;
+import io.dynamokv.core.membership.GossipRefusedException;
 import io.dynamokv.core.node.Incarnation;
+import io.dynamokv.core.spi.PeerMessage;
 import io.dynamokv.core.spi.StorageEngine;
 import io.dynamokv.server.config.ConfigLoader;
 import io.dynamokv.server.config.ServerConfig;
@@ -27,11 +34,13 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.LoggerFactory;
 
 class NodeRuntimeTest {
   @TempDir Path dir;
@@ -77,6 +86,47 @@ class NodeRuntimeTest {
     }
     if (!engine.equals("memory")) {
       assertThat(dir.resolve("data").resolve(engine)).isDirectory();
+    }
+  }
+
+  /**
+   * Hostile gossip reaching a real node: refused, counted by reason in {@code /metrics} and logged
+   * once per sender and reason, however often it comes.
+   */
+  @Test
+  void refusedGossipIsCountedByReasonAndLoggedOncePerSenderAndReason() throws Exception {
+    Logger logger = (Logger) LoggerFactory.getLogger(MembershipEventLog.class);
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    logger.addAppender(logged);
+    try (NodeRuntime runtime =
+        NodeRuntime.start(config("dynamo.storage.engine=memory"), TransportFactory.isolated())) {
+      await().atMost(Duration.ofSeconds(20)).until(() -> runtime.node().ring().isPresent());
+      for (int i = 0; i < 3; i++) {
+        CompletableFuture<PeerMessage> answer =
+            runtime
+                .node()
+                .handle(NodeId.of("x9"), new GossipMessage.Encoded(new byte[] {7, 7}))
+                .toCompletableFuture();
+        assertThatThrownBy(() -> answer.get(10, TimeUnit.SECONDS))
+            .hasCauseInstanceOf(GossipRefusedException.class)
+            .hasMessageContaining("unsupported format 7");
+      }
+      assertThat(fetch(runtime, "/metrics"))
+          .contains("dynamo_gossip_refused_total{node=\"n1\",reason=\"malformed\"} 3.0")
+          .contains("dynamo_gossip_refused_total{node=\"n1\",reason=\"invalid-ring\"} 0.0");
+      List<String> refusals =
+          logged.list.stream()
+              .map(ILoggingEvent::getFormattedMessage)
+              .filter(m -> m.contains("refused"))
+              .toList();
+      assertThat(refusals)
+          .singleElement()
+          .asString()
+          .contains("gossip from x9 refused (malformed)")
+          .contains("unsupported format 7");
+    } finally {
+      logger.detachAppender(logged);
     }
   }
 
@@ -216,6 +266,17 @@ class NodeRuntimeTest {
     SecretFile.make(good);
     assertThat(StartupChecks.run(config(seeds, "dynamo.cluster.secret-file=" + good)))
         .noneMatch(p -> p.contains("secret"));
+  }
+
+  private static String fetch(NodeRuntime runtime, String path) throws Exception {
+    int port = runtime.metricsAddress().orElseThrow().getPort();
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   private static int health(NodeRuntime runtime) throws Exception {

@@ -96,10 +96,6 @@ record ClientTopology(
     }
   }
 
-  long ringVersion() {
-    return ring == null ? 0 : ring.version();
-  }
-
   /** The store's N, or 0 when the answering node did not declare it. */
   int replication(String store) {
     return replication.getOrDefault(store, 0);

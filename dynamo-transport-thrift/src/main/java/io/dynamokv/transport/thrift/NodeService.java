@@ -6,6 +6,7 @@ package io.dynamokv.transport.thrift;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.RequestOptions;
+import io.dynamokv.core.membership.Membership;
 import io.dynamokv.core.membership.MembershipView;
 import io.dynamokv.core.node.DynamoNode;
 import io.dynamokv.core.node.Failures;
@@ -140,7 +141,9 @@ public final class NodeService implements DynamoService.AsyncIface {
     counters.put("forwarded", stats.forwarded());
     counters.put("quorum_failures", stats.quorumFailures());
     counters.put("duplicate_forwards", stats.duplicateForwards());
-    counters.put("gossip_rounds", node.membership().stats().rounds());
+    Membership.Stats gossip = node.membership().stats();
+    counters.put("gossip_rounds", gossip.rounds());
+    counters.put("gossip_refused", gossip.refusedTotal());
     callback.onComplete(
         new NodeStatusInfo(
             clusterInfo(), counters, storage.describe(), storage.approximateSizeBytes()));

@@ -232,12 +232,15 @@ final class ThriftCodec {
 
   // ---- helpers ----
 
+  /**
+   * Gossip stays in its {@link MembershipCodec} bytes: the node's membership decodes and validates
+   * it, and counts what it refuses (undecodable bytes included) by reason.
+   */
   private static GossipMessage gossip(Gossip gossip) {
-    try {
-      return MembershipCodec.decodeMessage(gossip.getMessage());
-    } catch (MembershipCodec.MalformedException e) {
-      throw new Failures.InvalidRequestException("malformed gossip message: " + e.getMessage());
+    if (gossip == null || !gossip.isSetMessage()) {
+      throw new Failures.InvalidRequestException("gossip without a message");
     }
+    return new GossipMessage.Encoded(gossip.getMessage());
   }
 
   private static Failures.InvalidRequestException unsupported(String what) {

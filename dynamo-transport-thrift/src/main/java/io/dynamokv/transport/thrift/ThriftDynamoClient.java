@@ -12,6 +12,7 @@ import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.DynamoClient;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
+import io.dynamokv.core.ring.Ring;
 import io.dynamokv.transport.thrift.ClientConnectionPool.NotDeliveredException;
 import io.dynamokv.transport.thrift.gen.ClusterInfo;
 import io.dynamokv.transport.thrift.gen.DeleteRequest;
@@ -524,9 +525,15 @@ public final class ThriftDynamoClient implements DynamoClient {
     ClientTopology current = topology;
     if (current == null
         || current.ring() == null
-        || (fresh.ring() != null && fresh.ringVersion() >= current.ringVersion())) {
+        || (fresh.ring() != null && compareVersions(fresh.ring(), current.ring()) >= 0)) {
       topology = fresh;
     }
+  }
+
+  /** Orders rings as nodes do: the ring epoch first, then the version. */
+  private static int compareVersions(Ring a, Ring b) {
+    int c = Long.compare(a.epoch(), b.epoch());
+    return c != 0 ? c : Long.compare(a.version(), b.version());
   }
 
   private static final class FetchFailed extends Exception {

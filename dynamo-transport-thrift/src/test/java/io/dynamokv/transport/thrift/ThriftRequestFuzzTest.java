@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.dynamokv.core.DynamoException;
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.membership.GossipMessage;
+import io.dynamokv.core.membership.MembershipCodec;
 import io.dynamokv.core.node.NodeMessage;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.security.TestSecrets;
@@ -225,6 +227,8 @@ class ThriftRequestFuzzTest {
       VersionCodec.decodeSiblings(w.siblings());
     } else if (message instanceof NodeMessage.ForwardedWrite w) {
       CONTEXTS.verify(w.store(), w.key(), w.context());
+    } else if (message instanceof GossipMessage.Encoded g) {
+      MembershipCodec.decodeMessage(g.bytes());
     }
   }
 
