@@ -325,4 +325,13 @@ class ConfigLoaderTest {
     assertThat(names.values()).doesNotHaveDuplicates();
     assertThat(names.size()).isEqualTo(names.values().stream().distinct().count());
   }
+
+  @Test
+  void theLeaseFileMustLieOutsideTheDataDirectory() throws IOException {
+    assertThat(problems("dynamo.node { id = n1, data-dir = \"" + dir + "\" }"))
+        .singleElement()
+        .asString()
+        .contains(
+            "dynamo.node.lease-file: " + dir.resolve("n1.lease") + " is inside the data directory");
+  }
 }
