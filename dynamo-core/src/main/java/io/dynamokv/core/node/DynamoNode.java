@@ -629,8 +629,21 @@ public final class DynamoNode implements AutoCloseable {
 
   private InsufficientReplicasException tooFewOwners(String op, List<NodeId> owners, int needed) {
     stats.quorumFailures++;
+    boolean read = op.equals("get");
     return new InsufficientReplicasException(
-        op, 0, needed, "the ring has only " + owners.size() + " owners for this key: " + owners);
+        op,
+        0,
+        needed,
+        "only "
+            + owners.size()
+            + (owners.size() == 1 ? " node owns" : " nodes own")
+            + " this key "
+            + owners
+            + ", fewer than "
+            + (read ? "R=" : "W=")
+            + needed
+            + ": the cluster has fewer nodes than that; start more nodes, or lower the store's "
+            + (read ? "read-quorum" : "write-quorum"));
   }
 
   // ---- replica side ----

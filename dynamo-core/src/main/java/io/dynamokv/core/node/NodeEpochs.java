@@ -199,7 +199,7 @@ final class NodeEpochs implements EpochSource {
    * that a clock centuries ahead neither overflows nor exhausts the range.
    */
   private static long wallEpoch(long millis) {
-    return Math.min(Math.max(0, millis), MAX_EPOCH / 4 / 1_000_000L) * 1_000_000L;
+    return Math.min(Math.max(0, millis), (MAX_EPOCH - (1L << 40)) / 1_000_000L) * 1_000_000L;
   }
 
   /** How this node's current incarnation came about, for the start-up log. */
