@@ -195,10 +195,12 @@ public final class NodeMetrics {
   /**
    * Exposes the server's connections: {@code dynamo.connections.open}, and the connections it
    * closed as {@code dynamo.connections.rejected} (over {@code max-connections}) and {@code
-   * dynamo.connections.stalled} (a request frame slower than {@code frame-read-timeout}).
+   * dynamo.connections.stalled} (a request frame slower than {@code frame-read-timeout}) and {@code
+   * dynamo.connections.invalid.frames} (a frame size that is not positive or over {@code
+   * max-frame-bytes}: a client not speaking framed Thrift).
    */
   public NodeMetrics bindConnections(
-      IntSupplier open, LongSupplier rejected, LongSupplier stalled) {
+      IntSupplier open, LongSupplier rejected, LongSupplier stalled, LongSupplier invalidFrames) {
     Gauge.builder("dynamo.connections.open", keep(open), IntSupplier::getAsInt)
         .description("Open client and peer connections")
         .register(registry);
@@ -207,6 +209,10 @@ public final class NodeMetrics {
         .register(registry);
     FunctionCounter.builder("dynamo.connections.stalled", keep(stalled), LongSupplier::getAsLong)
         .description("Connections closed because a request frame exceeded frame-read-timeout")
+        .register(registry);
+    FunctionCounter.builder(
+            "dynamo.connections.invalid.frames", keep(invalidFrames), LongSupplier::getAsLong)
+        .description("Connections closed because they announced an invalid frame size")
         .register(registry);
     return this;
   }

@@ -90,7 +90,8 @@ public final class ThriftTransportFactory implements TransportFactory {
         throw new IOException(e.getMessage(), e);
       }
       ThriftServer s = server;
-      metrics.bindConnections(s::openConnections, s::rejectedConnections, s::stalledConnections);
+      metrics.bindConnections(
+          s::openConnections, s::rejectedConnections, s::stalledConnections, s::invalidFrames);
     }
 
     @Override

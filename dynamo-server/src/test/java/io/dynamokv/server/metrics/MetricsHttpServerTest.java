@@ -59,7 +59,7 @@ class MetricsHttpServerTest {
         new NodeMetrics(registry, NodeId.of("n1"))
             .bindStats(new DynamoNode.Stats())
             .bindStorage(engine)
-            .bindConnections(() -> 3, () -> 2L, () -> 1L);
+            .bindConnections(() -> 3, () -> 2L, () -> 1L, () -> 4L);
     for (int i = 1; i <= 100; i++) {
       metrics.record(Op.GET, i * 1_000_000L, Outcome.OK);
     }
@@ -84,7 +84,8 @@ class MetricsHttpServerTest {
         .contains("dynamo_storage_size_bytes{node=\"n1\"}")
         .contains("dynamo_connections_open{node=\"n1\"} 3.0")
         .contains("dynamo_connections_rejected_total{node=\"n1\"} 2.0")
-        .contains("dynamo_connections_stalled_total{node=\"n1\"} 1.0");
+        .contains("dynamo_connections_stalled_total{node=\"n1\"} 1.0")
+        .contains("dynamo_connections_invalid_frames_total{node=\"n1\"} 4.0");
     assertThat(sample(response.body(), "op=\"get\",outcome=\"ok\",quantile=\"0.99\"}"))
         .isCloseTo(0.099, org.assertj.core.data.Offset.offset(0.005));
     engine.close();

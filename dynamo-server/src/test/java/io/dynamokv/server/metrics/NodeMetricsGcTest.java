@@ -36,10 +36,11 @@ class NodeMetricsGcTest {
     AtomicInteger open = new AtomicInteger(1);
     AtomicLong rejected = new AtomicLong();
     AtomicLong stalled = new AtomicLong();
+    AtomicLong invalid = new AtomicLong();
     // The method references are fresh objects that nothing but the meters refers to.
     NodeMetrics metrics =
         new NodeMetrics(registry, NodeId.of("n1"))
-            .bindConnections(open::get, rejected::get, stalled::get);
+            .bindConnections(open::get, rejected::get, stalled::get, invalid::get);
     rejected.incrementAndGet();
     stalled.incrementAndGet();
     assertThat(counter("dynamo.connections.rejected")).isEqualTo(1.0);
@@ -48,10 +49,12 @@ class NodeMetricsGcTest {
     collectGarbage();
     rejected.incrementAndGet();
     stalled.incrementAndGet();
+    invalid.incrementAndGet();
     open.set(5);
 
     assertThat(counter("dynamo.connections.rejected")).isEqualTo(2.0);
     assertThat(counter("dynamo.connections.stalled")).isEqualTo(2.0);
+    assertThat(counter("dynamo.connections.invalid.frames")).isEqualTo(1.0);
     assertThat(gauge("dynamo.connections.open")).isEqualTo(5.0);
     Reference.reachabilityFence(metrics); // as NodeRuntime holds it for the node's life
   }
@@ -62,7 +65,7 @@ class NodeMetricsGcTest {
         new NodeMetrics(registry, NodeId.of("n1"))
             .bindStats(new DynamoNode.Stats())
             .bindStorage(MemoryStorageEngine.create())
-            .bindConnections(() -> 3, () -> 2L, () -> 1L);
+            .bindConnections(() -> 3, () -> 2L, () -> 1L, () -> 4L);
     long measured =
         registry.getMeters().stream()
             .filter(m -> m instanceof Gauge || m instanceof FunctionCounter)

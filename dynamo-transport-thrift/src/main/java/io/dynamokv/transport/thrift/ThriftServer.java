@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -94,6 +95,10 @@ public final class ThriftServer implements AutoCloseable {
 
   private final AtomicLong rejectedConnections = new AtomicLong();
   private final AtomicLong stalledConnections = new AtomicLong();
+  private final AtomicLong invalidFrames = new AtomicLong();
+  private final ThrottledLog rejectedLog = new ThrottledLog(log, Duration.ofSeconds(10));
+  private final ThrottledLog stalledLog = new ThrottledLog(log, Duration.ofSeconds(10));
+  private final ThrottledLog invalidFrameLog = new ThrottledLog(log, Duration.ofSeconds(10));
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService stallSweeper;
   private volatile boolean draining;
@@ -169,7 +174,7 @@ public final class ThriftServer implements AutoCloseable {
     for (Connection c : connections) {
       if (c.frameStalled(now, limit)) {
         stalledConnections.incrementAndGet();
-        log.warn(
+        stalledLog.warn(
             "closing a connection from {}: its request frame was not complete after {}"
                 + " (frame-read-timeout)",
             c.remote(),
@@ -224,6 +229,14 @@ public final class ThriftServer implements AutoCloseable {
   /** Connections closed because a request frame did not arrive within {@code frameReadTimeout}. */
   public long stalledConnections() {
     return stalledConnections.get();
+  }
+
+  /**
+   * Connections closed because they announced a frame size that is not positive or exceeds {@code
+   * maxFrameBytes}: a client not speaking framed Thrift, or sending garbage.
+   */
+  public long invalidFrames() {
+    return invalidFrames.get();
   }
 
   /** Requests being handled now. */
@@ -522,7 +535,8 @@ public final class ThriftServer implements AutoCloseable {
       if (open.incrementAndGet() > maxConnections) {
         open.decrementAndGet();
         rejectedConnections.incrementAndGet();
-        log.warn("refusing a connection: {} connections are open (max-connections)", open.get());
+        rejectedLog.warn(
+            "refusing a connection: {} connections are open (max-connections)", open.get());
         accepted.close();
         return null;
       }
@@ -562,6 +576,11 @@ public final class ThriftServer implements AutoCloseable {
     @Override
     public int read(ByteBuffer buffer) throws TTransportException {
       int n = super.read(buffer);
+      if (buffer.capacity() == 4 && !buffer.hasRemaining() && n > 0 && !validFrameSize(buffer)) {
+        // End-of-stream makes the selector close the connection without libthrift's own ERROR
+        // line, which it would write for every such frame.
+        return -1;
+      }
       // The server reads a frame's 4-byte size, then the whole frame into one buffer: once such
       // a buffer is full, a request is complete and its client waits for the reply.
       if (buffer.capacity() > 4) {
@@ -596,6 +615,22 @@ public final class ThriftServer implements AutoCloseable {
         answered();
         open.decrementAndGet();
       }
+    }
+
+    /** Checks the 4-byte size that starts a frame, as libthrift would next. */
+    private boolean validFrameSize(ByteBuffer sizeBuffer) {
+      int size = sizeBuffer.getInt(0);
+      if (size > 0 && size <= getMaxFrameSize()) {
+        return true;
+      }
+      invalidFrames.incrementAndGet();
+      invalidFrameLog.warn(
+          "closing a connection from {}: it announced a frame of {} bytes (allowed: 1 to {},"
+              + " max-frame-bytes); is the client speaking framed Thrift?",
+          remote(),
+          size,
+          getMaxFrameSize());
+      return false;
     }
 
     boolean frameStalled(long now, long limit) {

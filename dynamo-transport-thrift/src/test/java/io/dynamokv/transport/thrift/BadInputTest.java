@@ -5,6 +5,8 @@ package io.dynamokv.transport.thrift;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.security.TestSecrets;
 import io.dynamokv.core.version.Actor;
@@ -232,6 +234,45 @@ class BadInputTest {
       assertThat(c.closedWithin(PROMPTLY)).isTrue();
     }
     assertThat(serverAllocatedBytes() - allocated).isLessThan(ALLOCATION_BUDGET);
+  }
+
+  /**
+   * libthrift writes an ERROR line for every invalid frame size it reads; a client looping on
+   * garbage would fill the log. The server refuses such frames itself: counted, and logged at most
+   * once per interval.
+   */
+  @Test
+  void invalidFrameSizesAreCountedAndLoggedSparingly() throws IOException {
+    ch.qos.logback.classic.Logger root =
+        (ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    root.addAppender(logged);
+    long before = node.server().invalidFrames();
+    try {
+      for (int i = 0; i < 40; i++) {
+        try (RawConnection c = RawConnection.open(node.port())) {
+          // An HTTP request, a negative size, and one just over the limit.
+          byte[] header =
+              switch (i % 3) {
+                case 0 -> "GET / HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
+                case 1 -> RawConnection.header(-5);
+                default -> RawConnection.header(MAX_FRAME + 1);
+              };
+          c.send(header);
+          assertThat(c.closedWithin(PROMPTLY)).isTrue();
+        }
+      }
+    } finally {
+      root.detachAppender(logged);
+    }
+    List<ILoggingEvent> events = List.copyOf(logged.list);
+    assertThat(events).noneMatch(e -> e.getLoggerName().startsWith("org.apache.thrift"));
+    assertThat(events)
+        .filteredOn(e -> e.getFormattedMessage().contains("announced a frame"))
+        .hasSizeLessThanOrEqualTo(1);
+    assertThat(node.server().invalidFrames() - before).isEqualTo(40);
   }
 
   @Test
