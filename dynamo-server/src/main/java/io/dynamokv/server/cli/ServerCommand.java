@@ -18,6 +18,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -62,6 +64,8 @@ final class ServerCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  private static final Logger log = LoggerFactory.getLogger(ServerCommand.class);
+
   private static final java.time.Duration STORE_CHECK_TIMEOUT = java.time.Duration.ofSeconds(2);
 
   private final Supplier<ConfigLoader> loaders;
@@ -87,12 +91,15 @@ final class ServerCommand implements Callable<Integer> {
         throw new CliException(ExitCodes.USAGE, String.join("\n", problems));
       }
     }
+    List<String> warnings = StartupChecks.warnings(server);
     if (check) {
+      warnings.forEach(w -> spec.commandLine().getErr().println("warning: " + w));
       spec.commandLine()
           .getOut()
           .println("configuration of node " + server.node().id() + " is valid; ports are free");
       return ExitCodes.OK;
     }
+    warnings.forEach(w -> log.warn("{}", w));
     if (exitWithParent) {
       ParentWatch.exitWithParent();
     }

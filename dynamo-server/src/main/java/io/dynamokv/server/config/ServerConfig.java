@@ -228,7 +228,8 @@ public record ServerConfig(
    * {@code dynamo.thrift}: limits and threads of the Thrift server and peer clients.
    *
    * @param maxFrameBytes the largest frame accepted or sent
-   * @param maxReadBufferBytes the server's read buffers together
+   * @param maxReadBufferBytes the server's read buffers together ({@code auto} in the file: see
+   *     {@link #autoReadBuffers})
    * @param maxConnections open connections the server accepts
    * @param selectorThreads selector threads of the server
    * @param workerThreads worker threads of the server
@@ -247,6 +248,19 @@ public record ServerConfig(
       Duration frameReadTimeout,
       int peerPoolSize,
       Duration connectTimeout) {
+    /** The read-buffer budget {@code auto} stands for: never more than this. */
+    public static final long AUTO_READ_BUFFERS_MAX = 128L << 20;
+
+    /**
+     * The read-buffer budget of {@code max-read-buffer-bytes = auto}: a quarter of the heap, at
+     * most {@link #AUTO_READ_BUFFERS_MAX}, and never less than one frame. Buffers of frames being
+     * read are plain heap arrays, so a budget sized for a large heap would let a few clients
+     * sending large frames exhaust a small one.
+     */
+    public static long autoReadBuffers(int maxFrameBytes, long maxHeapBytes) {
+      return Math.max(maxFrameBytes, Math.min(AUTO_READ_BUFFERS_MAX, maxHeapBytes / 4));
+    }
+
     public Thrift {
       Objects.requireNonNull(shutdownGrace, "shutdownGrace");
       Objects.requireNonNull(frameReadTimeout, "frameReadTimeout");

@@ -447,7 +447,12 @@ final class ServerConfigReader {
         }
       }
     }
-    Long readBuffers = r.bytesIn(p + "max-read-buffer-bytes", 64 * 1024, Long.MAX_VALUE);
+    Long readBuffers =
+        r.isAuto(p + "max-read-buffer-bytes")
+            ? (maxFrame == null
+                ? null
+                : ServerConfig.Thrift.autoReadBuffers(maxFrame, Runtime.getRuntime().maxMemory()))
+            : r.bytesIn(p + "max-read-buffer-bytes", 64 * 1024, Long.MAX_VALUE);
     if (readBuffers != null && maxFrame != null && readBuffers < maxFrame) {
       r.problem(
           p + "max-read-buffer-bytes",

@@ -107,6 +107,12 @@ final class SettingsReader {
     return v;
   }
 
+  /** Whether the setting at {@code path} is the word {@code auto}. */
+  boolean isAuto(String path) {
+    ConfigValue value = raw(path);
+    return value != null && "auto".equals(value.unwrapped());
+  }
+
   /** A size in bytes that fits an int. */
   Integer intBytesIn(String path, long min, long max) {
     Long v = bytesIn(path, min, Math.min(max, Integer.MAX_VALUE));

@@ -3,6 +3,7 @@
  */
 package io.dynamokv.server.runtime;
 
+import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.server.config.ServerConfig;
 import java.io.IOException;
 import java.net.BindException;
@@ -40,11 +41,75 @@ public final class StartupChecks {
     SecretFile.check(config).ifPresent(problems::add);
     leaseFile(config.node().leaseFile()).ifPresent(problems::add);
     port("dynamo.node", config.node().host(), config.node().port()).ifPresent(problems::add);
+    readBuffers(config.thrift(), Runtime.getRuntime().maxMemory()).ifPresent(problems::add);
     ServerConfig.Metrics metrics = config.metrics();
     if (metrics.enabled() && metrics.port() != 0) {
       port("dynamo.metrics", metrics.host(), metrics.port()).ifPresent(problems::add);
     }
     return problems;
+  }
+
+  /**
+   * What may work but is likely not what the operator meant; each is one line. Today: a store whose
+   * N exceeds the nodes this node knows of (itself and its seeds). More nodes may join through
+   * other seeds, so this is a warning, not a problem: until then, writes to that store and reads
+   * needing more replicas than there are nodes fail with "too few owners".
+   */
+  public static List<String> warnings(ServerConfig config) {
+    java.util.Set<String> known = new java.util.TreeSet<>();
+    known.add(config.node().id().toString());
+    config.cluster().seeds().forEach(seed -> known.add(seed.id().toString()));
+    List<String> warnings = new ArrayList<>();
+    for (StoreDefinition store : config.stores()) {
+      if (store.replicationFactor() > known.size()) {
+        warnings.add(
+            "store "
+                + store.name()
+                + " keeps N="
+                + store.replicationFactor()
+                + " replicas (R="
+                + store.readQuorum()
+                + ", W="
+                + store.writeQuorum()
+                + ") but this node and its seeds are "
+                + known.size()
+                + " node(s) "
+                + known
+                + ": until "
+                + store.replicationFactor()
+                + " nodes have joined, requests needing more replicas than there are nodes fail"
+                + " (list more nodes in dynamo.cluster.seeds, or lower the store's replicas)");
+      }
+    }
+    return warnings;
+  }
+
+  /**
+   * Checks the read-buffer budget against the heap: frames being read live in heap arrays, and a
+   * budget over half the heap lets clients sending large frames (or stalling in them) starve the
+   * node of memory.
+   */
+  static Optional<String> readBuffers(ServerConfig.Thrift thrift, long maxHeapBytes) {
+    long budget = thrift.maxReadBufferBytes();
+    if (budget <= maxHeapBytes / 2) {
+      return Optional.empty();
+    }
+    String advice =
+        thrift.maxFrameBytes() <= maxHeapBytes / 2
+            ? "lower it to at most " + mib(maxHeapBytes / 2) + " (or set it to auto)"
+            : "lower dynamo.thrift.max-frame-bytes too (" + mib(thrift.maxFrameBytes()) + " now)";
+    return Optional.of(
+        "dynamo.thrift.max-read-buffer-bytes: "
+            + mib(budget)
+            + " is more than half of the "
+            + mib(maxHeapBytes)
+            + " heap; "
+            + advice
+            + ", or give the node a larger heap (-Xmx in DYNAMO_JAVA_OPTS)");
+  }
+
+  private static String mib(long bytes) {
+    return bytes % (1 << 20) == 0 ? (bytes >> 20) + " MiB" : bytes + " bytes";
   }
 
   /** Creates {@code dir} (and its parents) and checks a file can be written in it. */

@@ -257,6 +257,38 @@ class DynamoCliTest {
     assertThat(err.toString()).isEqualTo("--set dynamo.node.port: must be 1 to 65535, found 0\n");
   }
 
+  @Test
+  void serverCheckWarnsWhenTheSeedsCannotReachAStoresReplicas() {
+    assertThat(
+            run(
+                "server",
+                "--check",
+                "--set",
+                "dynamo.node.id=n9",
+                "--set",
+                "dynamo.node.port=" + freePort(),
+                "--set",
+                "dynamo.metrics.enabled=false",
+                "--set",
+                "dynamo.node.data-dir=" + dir.resolve("data"),
+                "--set",
+                "dynamo.storage.engine=memory"))
+        .isEqualTo(ExitCodes.OK);
+    assertThat(out.toString()).contains("configuration of node n9 is valid");
+    assertThat(err.toString())
+        .startsWith("warning: store default keeps N=3 replicas (R=2, W=2) but this node and its")
+        .contains("1 node(s) [n9]")
+        .contains("dynamo.cluster.seeds");
+  }
+
+  private static int freePort() {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** Keys and values as strings; the context of a key names it. */
   private static final class FakeBackend implements CliBackend {
     final Map<String, List<String>> values = new TreeMap<>();

@@ -156,6 +156,36 @@ class NodeRuntimeTest {
   }
 
   @Test
+  void theReadBufferBudgetIsCheckedAgainstTheHeap() {
+    long mib = 1 << 20;
+    ServerConfig.Thrift explicit =
+        config(
+                "dynamo.thrift.max-read-buffer-bytes=128 MiB",
+                "dynamo.thrift.max-frame-bytes=16 MiB")
+            .thrift();
+    assertThat(StartupChecks.readBuffers(explicit, 256 * mib)).isEmpty();
+    assertThat(StartupChecks.readBuffers(explicit, 200 * mib))
+        .hasValue(
+            "dynamo.thrift.max-read-buffer-bytes: 128 MiB is more than half of the 200 MiB heap;"
+                + " lower it to at most 100 MiB (or set it to auto), or give the node a larger heap"
+                + " (-Xmx in DYNAMO_JAVA_OPTS)");
+    assertThat(StartupChecks.readBuffers(explicit, 24 * mib))
+        .get()
+        .asString()
+        .contains("lower dynamo.thrift.max-frame-bytes too (16 MiB now)");
+
+    // auto: a quarter of this JVM's heap, at most 128 MiB, at least a frame; never refused.
+    ServerConfig.Thrift auto = config("dynamo.thrift.max-frame-bytes=8 MiB").thrift();
+    long heap = Runtime.getRuntime().maxMemory();
+    assertThat(auto.maxReadBufferBytes())
+        .isEqualTo(Math.max(8 * mib, Math.min(128 * mib, heap / 4)));
+    assertThat(StartupChecks.readBuffers(auto, heap)).isEmpty();
+    assertThat(ServerConfig.Thrift.autoReadBuffers(16 << 20, 256 * mib)).isEqualTo(64 * mib);
+    assertThat(ServerConfig.Thrift.autoReadBuffers(16 << 20, 8L << 30)).isEqualTo(128 * mib);
+    assertThat(ServerConfig.Thrift.autoReadBuffers(16 << 20, 32 * mib)).isEqualTo(16 * mib);
+  }
+
+  @Test
   void aBusyMetricsPortFailsTheStartAndReleasesTheEngine() throws Exception {
     try (ServerSocket busy = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       ServerConfig config = config("dynamo.metrics.port=" + busy.getLocalPort());
