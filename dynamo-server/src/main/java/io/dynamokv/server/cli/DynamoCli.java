@@ -29,6 +29,12 @@ import picocli.CommandLine.ScopeType;
     mixinStandardHelpOptions = true,
     versionProvider = DynamoCli.Version.class,
     description = "dynamo-kv: an implementation of Amazon's Dynamo.",
+    footer = {
+      "",
+      "Exit codes: 0 done (a server stopped by SIGTERM or Ctrl-C too), 1 failed at run time,",
+      "2 bad command line or configuration (nothing started), 3 get: the key is absent.",
+      "JVM options (heap, GC) go in DYNAMO_JAVA_OPTS. Every command and code: docs/cli.md."
+    },
     subcommandsRepeatable = false)
 public final class DynamoCli {
   @Option(

@@ -34,6 +34,11 @@ final class ChildProcess implements AutoCloseable {
     return new ChildProcess(new ProcessBuilder(new ArrayList<>(command)).start());
   }
 
+  /** Any command, e.g. a script of an unpacked distribution. */
+  static ChildProcess start(ProcessBuilder builder) throws IOException {
+    return new ChildProcess(builder.start());
+  }
+
   private static Thread pump(InputStream in, StringBuffer into) {
     Thread t =
         new Thread(
