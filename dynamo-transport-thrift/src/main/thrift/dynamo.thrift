@@ -152,6 +152,13 @@ service DynamoService {
   /** The ring, members and stores, for partition-aware routing. */
   ClusterInfo cluster() throws (1: DynamoError error),
   NodeStatusInfo status() throws (1: DynamoError error),
+  /**
+   * Proves the node serves `store` end to end: it puts, gets and deletes its reserved probe key
+   * ("\0dynamo:probe:" + node id) with the store's quorums, as coordinator. Returns once all three
+   * succeeded; throws the failure of the first that did not. Client writes to keys starting with
+   * "\0dynamo:" are refused.
+   */
+  void probe(1: string store) throws (1: DynamoError error),
 
   /** Admin: this node joins the cluster through the seed node seedId at seedAddress (host:port). */
   void join(1: string seedId, 2: string seedAddress) throws (1: DynamoError error),

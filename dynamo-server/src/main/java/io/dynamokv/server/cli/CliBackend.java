@@ -6,9 +6,12 @@ package io.dynamokv.server.cli;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
+import io.dynamokv.core.node.StoreDefinition;
+import io.dynamokv.core.ring.Ring;
 import io.dynamokv.server.config.Address;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What the data commands ({@code put}, {@code get}, {@code delete}, {@code status}) need from a
@@ -31,6 +34,14 @@ public interface CliBackend extends AutoCloseable {
   /** The cluster as the contacted node sees it. */
   ClusterStatus status();
 
+  /**
+   * Makes the node that answered the last {@link #status} (else the first node) put, get and delete
+   * its reserved probe key in {@code store} as coordinator.
+   *
+   * @throws io.dynamokv.core.DynamoException when a step fails
+   */
+  void probe(String store);
+
   @Override
   void close();
 
@@ -49,11 +60,16 @@ public interface CliBackend extends AutoCloseable {
    * A cluster as one node sees it.
    *
    * @param contacted the node that answered
+   * @param ring its ring, empty while it has none
+   * @param stores the stores it declares
    * @param members every member it knows, by id
    */
-  record ClusterStatus(String contacted, List<Member> members) {
+  record ClusterStatus(
+      String contacted, Optional<Ring> ring, List<StoreDefinition> stores, List<Member> members) {
     public ClusterStatus {
       Objects.requireNonNull(contacted, "contacted");
+      Objects.requireNonNull(ring, "ring");
+      stores = List.copyOf(stores);
       members = List.copyOf(members);
     }
   }

@@ -111,7 +111,8 @@ abstract class DataCommand implements Callable<Integer> {
     }
   }
 
-  private static Duration duration(String text) {
+  /** A positive duration such as {@code 500ms} or {@code 2s}. */
+  static Duration duration(String text) {
     try {
       Duration d = ConfigFactory.parseMap(Map.of("d", text)).getDuration("d");
       if (d.isNegative() || d.isZero()) {

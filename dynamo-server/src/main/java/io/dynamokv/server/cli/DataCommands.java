@@ -6,9 +6,17 @@ package io.dynamokv.server.cli;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.dynamokv.core.InsufficientReplicasException;
+import io.dynamokv.core.NodeId;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
+import io.dynamokv.core.node.StoreDefinition;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -135,15 +143,35 @@ final class DataCommands {
 
   @Command(
       name = "status",
-      description = "Prints the cluster's members as a node sees them.",
+      description = {
+        "Prints the cluster's members, their state and reachability, and its stores, as a node"
+            + " sees them.",
+        "With --wait, waits instead until the cluster serves: every partition of every store has"
+            + " max(R, W) reachable owners, and a probe put, get and delete of the node's reserved"
+            + " key (\\0dynamo:probe:<node id>) through it succeeds in every store. Exits 0 then, 1"
+            + " when --timeout passes first."
+      },
       mixinStandardHelpOptions = true)
   static final class Status extends DataCommand {
+    private static final Duration WAIT_DEFAULT = Duration.ofSeconds(60);
+    private static final Duration POLL = Duration.ofMillis(500);
+
+    @Option(
+        names = "--wait",
+        description =
+            "Wait until the cluster serves (see above); --timeout is then the whole wait"
+                + " (default: 60s).")
+    boolean await;
+
     Status(CliBackend.Connector connector) {
       super(connector);
     }
 
     @Override
     int run(CliBackend backend) {
+      if (await) {
+        return waitUntilServing(backend);
+      }
       CliBackend.ClusterStatus status = backend.status();
       out().println("as seen by " + status.contacted() + ":");
       out()
@@ -168,7 +196,108 @@ final class DataCommands {
                 m.reachable() ? "yes" : "NO",
                 m.ownedPercent());
       }
+      out().println();
+      out()
+          .printf(
+              Locale.ROOT,
+              "%-16s %3s %3s %3s %10s %10s %9s %12s %11s%n",
+              "store",
+              "N",
+              "R",
+              "W",
+              "max-key",
+              "max-value",
+              "siblings",
+              "bytes/key",
+              "context");
+      for (StoreDefinition store : status.stores()) {
+        out()
+            .printf(
+                Locale.ROOT,
+                "%-16s %3d %3d %3d %10s %10s %9d %12s %11s%n",
+                store.name(),
+                store.replicationFactor(),
+                store.readQuorum(),
+                store.writeQuorum(),
+                size(store.maxKeyBytes()),
+                size(store.maxValueBytes()),
+                store.maxSiblings(),
+                size(store.maxBytesPerKey()),
+                size(store.maxContextBytes()));
+      }
+      ClusterReadiness.unmet(status.ring(), status.stores(), serving(status))
+          .ifPresentOrElse(
+              why -> out().println("\nnot every key can be served: " + why),
+              () -> out().println("\nevery partition has max(R, W) reachable owners"));
       return ExitCodes.OK;
+    }
+
+    private int waitUntilServing(CliBackend backend) {
+      Duration total;
+      try {
+        total = timeout == null ? WAIT_DEFAULT : duration(timeout);
+      } catch (IllegalArgumentException e) {
+        throw new CliException(ExitCodes.USAGE, "--timeout: " + e.getMessage());
+      }
+      long start = System.nanoTime();
+      long deadline = start + total.toNanos();
+      String last;
+      while (true) {
+        try {
+          CliBackend.ClusterStatus status = backend.status();
+          Optional<String> unmet =
+              ClusterReadiness.unmet(status.ring(), status.stores(), serving(status));
+          if (unmet.isEmpty()) {
+            for (StoreDefinition store : status.stores()) {
+              backend.probe(store.name());
+            }
+            out()
+                .printf(
+                    Locale.ROOT,
+                    "serving, as seen by %s: every partition of %d store(s) has max(R, W)"
+                        + " reachable owners; a probe put, get and delete succeeded in each"
+                        + " (%d ms)%n",
+                    status.contacted(),
+                    status.stores().size(),
+                    Duration.ofNanos(System.nanoTime() - start).toMillis());
+            return ExitCodes.OK;
+          }
+          last = unmet.get();
+        } catch (RuntimeException e) {
+          last = e.getMessage();
+        }
+        if (System.nanoTime() - deadline >= 0) {
+          err().println("error: the cluster does not serve after " + total + ": " + last);
+          return ExitCodes.FAILURE;
+        }
+        try {
+          TimeUnit.NANOSECONDS.sleep(Math.min(POLL.toNanos(), deadline - System.nanoTime()));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          err().println("error: interrupted while waiting for the cluster to serve: " + last);
+          return ExitCodes.FAILURE;
+        }
+      }
+    }
+
+    /** Members the contacted node finds reachable, in a state that serves their ranges. */
+    private static Predicate<NodeId> serving(CliBackend.ClusterStatus status) {
+      Set<String> up =
+          status.members().stream()
+              .filter(m -> m.reachable() && ClusterReadiness.servingState(m.state()))
+              .map(CliBackend.Member::id)
+              .collect(Collectors.toSet());
+      return id -> up.contains(id.toString());
+    }
+
+    private static String size(long bytes) {
+      if (bytes >= 1 << 20 && bytes % (1 << 20) == 0) {
+        return (bytes >> 20) + " MiB";
+      }
+      if (bytes >= 1 << 10 && bytes % (1 << 10) == 0) {
+        return (bytes >> 10) + " KiB";
+      }
+      return bytes + " B";
     }
   }
 }

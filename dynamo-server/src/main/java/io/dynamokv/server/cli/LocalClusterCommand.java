@@ -3,26 +3,21 @@
  */
 package io.dynamokv.server.cli;
 
-import io.dynamokv.core.client.Context;
-import io.dynamokv.core.client.GetResult;
+import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.server.cli.LocalClusterLayout.NodeSpec;
 import io.dynamokv.server.config.ServerConfig.Engine;
 import io.dynamokv.server.runtime.SecretFile;
 import io.dynamokv.transport.thrift.ThriftAdminClient;
-import io.dynamokv.transport.thrift.ThriftDynamoClient;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -300,11 +295,12 @@ final class LocalClusterCommand implements Callable<Integer> {
     String last = "no answer yet";
     while (System.nanoTime() < deadline && !stopping) {
       try (ThriftAdminClient admin = ThriftAdminClient.connect(first, POLL.multipliedBy(20))) {
-        List<ThriftAdminClient.Member> members = admin.status().members();
+        ThriftAdminClient.NodeStatus status = admin.status();
+        List<ThriftAdminClient.Member> members = status.members();
         long ready =
             members.stream().filter(m -> m.status().equals("NORMAL") && m.reachable()).count();
         if (ready == nodes && members.size() == nodes) {
-          return probe(layout);
+          return probe(admin, status.stores());
         }
         last = ready + " of " + nodes + " nodes NORMAL and reachable";
       } catch (RuntimeException e) {
@@ -331,30 +327,23 @@ final class LocalClusterCommand implements Callable<Integer> {
             + last);
   }
 
-  private Optional<String> probe(LocalClusterLayout layout) {
-    byte[] key = "local-cluster-check".getBytes(StandardCharsets.UTF_8);
-    byte[] value = ("started " + Instant.now()).getBytes(StandardCharsets.UTF_8);
+  /** Makes {@code admin}'s node probe every store it declares (see {@code ServingProbe}). */
+  private Optional<String> probe(ThriftAdminClient admin, List<StoreDefinition> stores) {
     long start = System.nanoTime();
-    try (ThriftDynamoClient client =
-        ThriftDynamoClient.builder()
-            .bootstrap(layout.nodes().stream().map(layout::address).toList())
-            .build()) {
-      String store = "default";
-      Context written = client.put(store, key, value, client.get(store, key).context());
-      GetResult read = client.get(store, key);
-      if (read.values().size() != 1 || !Arrays.equals(read.values().get(0), value)) {
-        return Optional.of("the cluster formed but a write could not be read back: " + read);
+    try {
+      for (StoreDefinition store : stores) {
+        admin.probe(store.name());
       }
-      client.delete(store, key, read.context());
-      spec.commandLine()
-          .getOut()
-          .printf(
-              "serving: %d nodes NORMAL; wrote, read back and deleted a key in store '%s' in %d ms%n",
-              nodes, store, Duration.ofNanos(System.nanoTime() - start).toMillis());
-      return written == null ? Optional.of("no context returned") : Optional.empty();
     } catch (RuntimeException e) {
       return Optional.of("the cluster formed but does not serve: " + e.getMessage());
     }
+    spec.commandLine()
+        .getOut()
+        .printf(
+            "serving: %d nodes NORMAL; a probe put, get and delete succeeded in %d store(s) in %d"
+                + " ms%n",
+            nodes, stores.size(), Duration.ofNanos(System.nanoTime() - start).toMillis());
+    return Optional.empty();
   }
 
   private static boolean healthy(HttpClient http, String metricsUrl) throws InterruptedException {

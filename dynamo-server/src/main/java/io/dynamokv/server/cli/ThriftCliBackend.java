@@ -23,6 +23,9 @@ final class ThriftCliBackend implements CliBackend {
   private final List<Address> addresses;
   private ThriftDynamoClient client;
 
+  /** The node that answered the last {@link #status}; probes go through it. */
+  private Address contacted;
+
   private ThriftCliBackend(List<Address> addresses) {
     this.addresses = List.copyOf(addresses);
   }
@@ -61,6 +64,14 @@ final class ThriftCliBackend implements CliBackend {
     throw unreachable(last);
   }
 
+  @Override
+  public void probe(String store) {
+    Address through = contacted != null ? contacted : addresses.get(0);
+    try (ThriftAdminClient admin = ThriftAdminClient.connect(through.toString(), TIMEOUT)) {
+      admin.probe(store);
+    }
+  }
+
   private ClusterStatus status(Address address) {
     try (ThriftAdminClient admin = ThriftAdminClient.connect(address.toString(), TIMEOUT)) {
       ThriftAdminClient.NodeStatus status = admin.status();
@@ -76,7 +87,9 @@ final class ThriftCliBackend implements CliBackend {
                           m.reachable(),
                           100.0 * m.ownership()))
               .toList();
-      return new ClusterStatus(status.nodeId() + " at " + address, members);
+      contacted = address;
+      return new ClusterStatus(
+          status.nodeId() + " at " + address, status.ring(), status.stores(), members);
     }
   }
 

@@ -4,7 +4,6 @@
 package io.dynamokv.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -93,11 +92,14 @@ class DistributionIT {
             "--set",
             "dynamo.stores=[{name = default, replicas = 1, read-quorum = 1, write-quorum = 1}]")) {
       String address = "127.0.0.1:" + port;
-      await()
-          .atMost(Duration.ofSeconds(90))
-          .pollInterval(Duration.ofMillis(500))
-          .failFast("the node exited: " + node.err(), () -> !node.process().isAlive())
-          .until(() -> run(home, "put", "greeting", "hello", "--address", address) == 0);
+      try (ChildProcess wait =
+          dynamo(home, "status", "--wait", "--timeout", "90s", "--address", address)) {
+        assertThat(wait.exitCode(Duration.ofSeconds(120)))
+            .as("%s\nnode: %s", wait.err(), node.err())
+            .isEqualTo(ExitCodes.OK);
+        assertThat(wait.out()).startsWith("serving, as seen by n1 at " + address);
+      }
+      assertThat(run(home, "put", "greeting", "hello", "--address", address)).isZero();
       try (ChildProcess get = dynamo(home, "get", "greeting", "--address", address)) {
         assertThat(get.exitCode(COMMAND)).as(get.err()).isEqualTo(ExitCodes.OK);
         assertThat(get.out()).isEqualTo("hello\n");

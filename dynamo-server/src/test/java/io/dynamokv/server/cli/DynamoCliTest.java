@@ -7,10 +7,15 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dynamokv.core.InsufficientReplicasException;
+import io.dynamokv.core.NodeId;
 import io.dynamokv.core.StoreNotFoundException;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
+import io.dynamokv.core.node.StoreDefinition;
+import io.dynamokv.core.ring.Ring;
+import io.dynamokv.server.cli.CliBackend.ClusterStatus;
+import io.dynamokv.server.cli.CliBackend.Member;
 import io.dynamokv.server.config.Address;
 import io.dynamokv.server.config.ConfigLoader;
 import io.dynamokv.server.runtime.TransportFactory;
@@ -21,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -141,8 +147,13 @@ class DynamoCliTest {
         .containsExactly(
             "as seen by n1:",
             "node             address                  zone       state      reachable   owns",
-            "n1               127.0.0.1:7000           -          up         yes         50.0%",
-            "n2               127.0.0.1:7001           z2         up         NO          50.0%");
+            "n1               127.0.0.1:7000           -          NORMAL     yes         50.0%",
+            "n2               127.0.0.1:7001           z2         NORMAL     NO          50.0%",
+            "",
+            "store              N   R   W    max-key  max-value  siblings    bytes/key     context",
+            "default            2   1   1      256 B      1 MiB        25        5 MiB      64 KiB",
+            "",
+            "every partition has max(R, W) reachable owners");
   }
 
   @Test
@@ -289,6 +300,72 @@ class DynamoCliTest {
     }
   }
 
+  private static final StoreDefinition STORE_N2_R1_W1 =
+      new StoreDefinition("default", 2, 1, 1, 256, 1 << 20, 25, 5 << 20, 64 << 10);
+
+  /** n1 (reachable, NORMAL) and n2 (in {@code state}, unreachable), owning alternate partitions. */
+  private static ClusterStatus twoNodes(StoreDefinition store, boolean withRing) {
+    NodeId n1 = NodeId.of("n1");
+    NodeId n2 = NodeId.of("n2");
+    Optional<Ring> ring =
+        withRing
+            ? Optional.of(Ring.ofPartitions(1, List.of(n1, n2, n1, n2), Map.of()))
+            : Optional.empty();
+    return new ClusterStatus(
+        "n1",
+        ring,
+        List.of(store),
+        List.of(
+            new Member("n1", "127.0.0.1:7000", "", "NORMAL", true, 50),
+            new Member("n2", "127.0.0.1:7001", "z2", "NORMAL", false, 50)));
+  }
+
+  @Test
+  void statusWaitReturnsOnceEveryPartitionHasItsQuorumAndTheProbeSucceeds() {
+    StoreDefinition r2 =
+        new StoreDefinition("default", 2, 2, 1, 256, 1 << 20, 25, 5 << 20, 64 << 10);
+    backend.statuses.add(twoNodes(STORE_N2_R1_W1, false)); // no ring yet
+    backend.statuses.add(twoNodes(r2, true)); // R=2, but n2 is unreachable
+    backend.statuses.add(twoNodes(STORE_N2_R1_W1, true)); // max(R, W) = 1: serves
+
+    assertThat(run("status", "--wait", "--timeout", "30s", "--address", "h:7000"))
+        .as("%s", err)
+        .isEqualTo(ExitCodes.OK);
+
+    assertThat(backend.statusCalls).isEqualTo(3);
+    assertThat(backend.probes).containsExactly("default");
+    assertThat(out.toString())
+        .startsWith("serving, as seen by n1: every partition of 1 store(s) has max(R, W)");
+  }
+
+  @Test
+  void statusWaitFailsWithTheReasonWhenTheTimeoutPasses() {
+    StoreDefinition r2 =
+        new StoreDefinition("default", 2, 2, 1, 256, 1 << 20, 25, 5 << 20, 64 << 10);
+    backend.statuses.add(twoNodes(r2, true));
+
+    assertThat(run("status", "--wait", "--timeout", "1s", "--address", "h:7000"))
+        .isEqualTo(ExitCodes.FAILURE);
+
+    assertThat(backend.probes).isEmpty();
+    assertThat(err.toString())
+        .isEqualTo(
+            "error: the cluster does not serve after PT1S: store default (N=2, R=2, W=1): 4 of 4"
+                + " partitions lack max(R, W) serving owners; partition 0 has 1 serving owner(s)"
+                + " of the 2 needed (not serving: n2)\n");
+  }
+
+  @Test
+  void statusWaitFailsWhenTheProbeFails() {
+    backend.failWith = new InsufficientReplicasException("put", 0, 1, "");
+
+    assertThat(run("status", "--wait", "--timeout", "1s", "--address", "h:7000"))
+        .isEqualTo(ExitCodes.FAILURE);
+
+    assertThat(err.toString())
+        .startsWith("error: the cluster does not serve after PT1S: put reached 0 of the 1");
+  }
+
   /** Keys and values as strings; the context of a key names it. */
   private static final class FakeBackend implements CliBackend {
     final Map<String, List<String>> values = new TreeMap<>();
@@ -297,6 +374,9 @@ class DynamoCliTest {
     final List<RequestOptions> options = new ArrayList<>();
     RuntimeException failWith;
     boolean closed;
+    final java.util.ArrayDeque<ClusterStatus> statuses = new java.util.ArrayDeque<>();
+    final List<String> probes = new ArrayList<>();
+    int statusCalls;
 
     @Override
     public GetResult get(String store, byte[] key, RequestOptions options) {
@@ -329,11 +409,19 @@ class DynamoCliTest {
 
     @Override
     public ClusterStatus status() {
-      return new ClusterStatus(
-          "n1",
-          List.of(
-              new Member("n1", "127.0.0.1:7000", "", "up", true, 50),
-              new Member("n2", "127.0.0.1:7001", "z2", "up", false, 50)));
+      statusCalls++;
+      if (statuses.size() > 1) {
+        return statuses.removeFirst();
+      }
+      return statuses.isEmpty() ? twoNodes(STORE_N2_R1_W1, true) : statuses.getFirst();
+    }
+
+    @Override
+    public void probe(String store) {
+      if (failWith != null) {
+        throw failWith;
+      }
+      probes.add(store);
     }
 
     @Override

@@ -108,6 +108,23 @@ class ClusterCliTest {
                       + Pattern.quote(address(i))
                       + " +- +NORMAL +yes +\\d+\\.\\d%$"));
     }
+    assertThat(status.out())
+        .containsPattern(
+            "(?m)^" + ProcessCluster.STORE + " +3 +2 +2 +256 B +1 MiB +25 +5 MiB +64 KiB$")
+        .contains("every partition has max(R, W) reachable owners");
+  }
+
+  @Test
+  void statusWaitReturnsOnceTheClusterServesThroughTheFirstNodeThatAnswers() throws Exception {
+    String nowhere;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      nowhere = "127.0.0.1:" + s.getLocalPort();
+    }
+    CliRun wait =
+        dynamo("status", "--wait", "--timeout", "60s", "--address", nowhere + "," + address(3));
+    assertThat(wait.code()).as("%s", wait).isZero();
+    assertThat(wait.out())
+        .startsWith("serving, as seen by n3 at " + address(3) + ": every partition of 1 store(s)");
   }
 
   @Test

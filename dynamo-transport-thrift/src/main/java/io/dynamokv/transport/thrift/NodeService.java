@@ -10,6 +10,7 @@ import io.dynamokv.core.membership.Membership;
 import io.dynamokv.core.membership.MembershipView;
 import io.dynamokv.core.node.DynamoNode;
 import io.dynamokv.core.node.Failures;
+import io.dynamokv.core.node.ServingProbe;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.ring.Ring;
 import io.dynamokv.core.ring.RingCodec;
@@ -43,6 +44,7 @@ public final class NodeService implements DynamoService.AsyncIface {
   private final StorageEngine storage;
   private final AddressBook addresses;
   private final RequestObserver observer;
+  private final ServingProbe probe;
 
   /**
    * @param addresses where an admin join learns the seed's address
@@ -60,6 +62,7 @@ public final class NodeService implements DynamoService.AsyncIface {
     this.storage = storage;
     this.addresses = addresses;
     this.observer = observer;
+    this.probe = new ServingProbe(node);
   }
 
   /** Sees every data request complete. Called on a transport or node thread: MUST NOT block. */
@@ -98,6 +101,9 @@ public final class NodeService implements DynamoService.AsyncIface {
       missing("request", callback);
       return;
     }
+    if (reserved(request.getKey(), callback)) {
+      return;
+    }
     timed(
         "put",
         node.put(
@@ -114,6 +120,9 @@ public final class NodeService implements DynamoService.AsyncIface {
   public void erase(DeleteRequest request, AsyncMethodCallback<WriteResponse> callback) {
     if (request == null) {
       missing("request", callback);
+      return;
+    }
+    if (reserved(request.getKey(), callback)) {
       return;
     }
     timed(
@@ -147,6 +156,15 @@ public final class NodeService implements DynamoService.AsyncIface {
     callback.onComplete(
         new NodeStatusInfo(
             clusterInfo(), counters, storage.describe(), storage.approximateSizeBytes()));
+  }
+
+  @Override
+  public void probe(String store, AsyncMethodCallback<Void> callback) {
+    if (store == null) {
+      missing("store", callback);
+      return;
+    }
+    reply(probe.run(store), v -> null, callback);
   }
 
   @Override
@@ -216,6 +234,19 @@ public final class NodeService implements DynamoService.AsyncIface {
    * Arguments are optional on the wire (only struct fields are required), so a request without its
    * argument decodes; it is refused as invalid rather than failing as an internal error.
    */
+  /** Refuses a client write to a key reserved for the system ({@link ServingProbe}). */
+  private static boolean reserved(byte[] key, AsyncMethodCallback<?> callback) {
+    if (!ServingProbe.isReserved(key)) {
+      return false;
+    }
+    callback.onError(
+        ThriftCodec.toError(
+            new Failures.InvalidRequestException(
+                "keys starting with \\0dynamo: are reserved for the system; clients cannot write"
+                    + " them")));
+    return true;
+  }
+
   private static void missing(String argument, AsyncMethodCallback<?> callback) {
     callback.onError(
         ThriftCodec.toError(

@@ -4,6 +4,9 @@
 package io.dynamokv.transport.thrift;
 
 import io.dynamokv.core.node.StoreDefinition;
+import io.dynamokv.core.ring.Ring;
+import io.dynamokv.core.ring.RingCodec;
+import io.dynamokv.transport.thrift.gen.ClusterInfo;
 import io.dynamokv.transport.thrift.gen.DynamoError;
 import io.dynamokv.transport.thrift.gen.DynamoService;
 import io.dynamokv.transport.thrift.gen.MemberInfo;
@@ -12,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.thrift.TException;
 import org.apache.thrift.protocol.TCompactProtocol;
 import org.apache.thrift.transport.TSocket;
@@ -70,9 +74,16 @@ public final class ThriftAdminClient implements AutoCloseable {
                         m.getOwnership(),
                         m.getGeneration()))
             .toList();
+    ClusterInfo cluster = info.getCluster();
+    Optional<Ring> ring =
+        cluster.getRing() == null || cluster.getRing().length == 0
+            ? Optional.empty()
+            : Optional.of(RingCodec.decode(cluster.getRing()));
     return new NodeStatus(
-        info.getCluster().getNodeId(),
-        info.getCluster().getRingVersion(),
+        cluster.getNodeId(),
+        cluster.getRingVersion(),
+        ring,
+        cluster.getStores().stream().map(ThriftCodec::fromThrift).toList(),
         members,
         Map.copyOf(info.getCounters()),
         info.getStorageEngine(),
@@ -82,6 +93,20 @@ public final class ThriftAdminClient implements AutoCloseable {
   /** The stores the node declares, as it declares them. */
   public List<StoreDefinition> stores() {
     return call(client::cluster).getStores().stream().map(ThriftCodec::fromThrift).toList();
+  }
+
+  /**
+   * Makes the node put, get and delete its reserved probe key in {@code store} as coordinator (see
+   * {@code ServingProbe}); returns once all three succeeded.
+   *
+   * @throws io.dynamokv.core.DynamoException the failure of the first step that failed
+   */
+  public void probe(String store) {
+    call(
+        () -> {
+          client.probe(store);
+          return null;
+        });
   }
 
   /** Makes the node join the cluster through the seed {@code seedId} at {@code seedAddress}. */
@@ -136,6 +161,8 @@ public final class ThriftAdminClient implements AutoCloseable {
    *
    * @param nodeId the node that answered
    * @param ringVersion 0 while it has no ring
+   * @param ring its ring, empty while it has none
+   * @param stores the stores it declares
    * @param counters what it counted, by name
    * @param storageEngine a description of its engine
    * @param storageBytes its engine's approximate size
@@ -143,11 +170,14 @@ public final class ThriftAdminClient implements AutoCloseable {
   public record NodeStatus(
       String nodeId,
       long ringVersion,
+      Optional<Ring> ring,
+      List<StoreDefinition> stores,
       List<Member> members,
       Map<String, Long> counters,
       String storageEngine,
       long storageBytes) {
     public NodeStatus {
+      stores = List.copyOf(stores);
       members = List.copyOf(members);
       counters = Map.copyOf(counters);
     }

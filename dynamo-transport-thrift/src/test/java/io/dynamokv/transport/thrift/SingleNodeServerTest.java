@@ -52,6 +52,36 @@ class SingleNodeServerTest {
     }
   }
 
+  @Test
+  void theProbeWritesReadsAndDeletesAKeyClientsCannotWrite() throws Exception {
+    try (ThriftAdminClient admin =
+        ThriftAdminClient.connect("127.0.0.1:" + node.port(), java.time.Duration.ofSeconds(5))) {
+      admin.probe("default");
+      admin.probe("default"); // again: the first one left nothing behind that gets in the way
+      assertThatThrownBy(() -> admin.probe("nope"))
+          .isInstanceOf(io.dynamokv.core.StoreNotFoundException.class);
+    }
+    byte[] probeKey = io.dynamokv.core.node.ServingProbe.key(io.dynamokv.core.NodeId.of("solo"));
+    try (ThriftTestNode.Client client = node.client()) {
+      assertThat(client.get(new GetRequest("default", ByteBuffer.wrap(probeKey))).getValues())
+          .as("deleted by the probe")
+          .isEmpty();
+      for (String key : new String[] {"\0dynamo:probe:n1", "\0dynamo:anything"}) {
+        assertThatThrownBy(
+                () ->
+                    client.put(
+                        new PutRequest(
+                            "default", bytes(key), bytes("v"), ByteBuffer.wrap(new byte[0]))))
+            .isInstanceOfSatisfying(
+                DynamoError.class,
+                e -> {
+                  assertThat(e.getCode()).isEqualTo(ErrorCode.INVALID_REQUEST);
+                  assertThat(e.getMessage()).contains("reserved for the system");
+                });
+      }
+    }
+  }
+
   private static ByteBuffer bytes(String s) {
     return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
   }

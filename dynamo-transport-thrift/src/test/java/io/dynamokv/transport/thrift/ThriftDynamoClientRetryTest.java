@@ -140,6 +140,11 @@ class ThriftDynamoClientRetryTest {
     public void removeNode(String nodeId, AsyncMethodCallback<Void> callback) {
       callback.onError(new DynamoError(ErrorCode.INVALID_REQUEST, "not scripted"));
     }
+
+    @Override
+    public void probe(String store, AsyncMethodCallback<Void> callback) {
+      callback.onError(new DynamoError(ErrorCode.INVALID_REQUEST, "not scripted"));
+    }
   }
 
   private Stub stub(String id) {

@@ -375,6 +375,16 @@ final class ThriftTestCluster implements AutoCloseable {
     }
 
     @Override
+    public void probe(String store, AsyncMethodCallback<Void> callback) throws TException {
+      DynamoService.AsyncIface c = client;
+      if (c == null) {
+        callback.onError(starting());
+      } else {
+        c.probe(store, callback);
+      }
+    }
+
+    @Override
     public void removeNode(String nodeId, AsyncMethodCallback<Void> callback) throws TException {
       DynamoService.AsyncIface c = client;
       if (c == null) {
