@@ -9,6 +9,7 @@ import io.dynamokv.core.client.RequestOptions;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.ring.Ring;
 import io.dynamokv.server.config.Address;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -41,6 +42,12 @@ public interface CliBackend extends AutoCloseable {
    * @throws io.dynamokv.core.DynamoException when a step fails
    */
   void probe(String store);
+
+  /**
+   * Bounds each later call to the cluster (connect and answer) by {@code limit} at the most, for a
+   * caller with a deadline of its own. By default calls keep the backend's own timeout.
+   */
+  default void limitCallsTo(Duration limit) {}
 
   @Override
   void close();

@@ -48,8 +48,8 @@ abstract class DataCommand implements Callable<Integer> {
       names = "--timeout",
       paramLabel = "DURATION",
       description =
-          "How long the cluster may take to answer each request, e.g. 500ms or 2s (default: the"
-              + " node's dynamo.requests.timeout).")
+          "How long the cluster may take to answer each request, e.g. 500ms or 2s (default: 5s);"
+              + " with status --wait, the whole wait (default: 60s).")
   String timeout;
 
   @Option(
@@ -113,6 +113,17 @@ abstract class DataCommand implements Callable<Integer> {
 
   /** A positive duration such as {@code 500ms} or {@code 2s}. */
   static Duration duration(String text) {
+    if (text.strip().matches("[0-9.]+")) {
+      // HOCON would read a bare number as milliseconds: "--timeout 60" meaning 60 ms surprises.
+      throw new IllegalArgumentException(
+          "needs a unit, e.g. "
+              + text.strip()
+              + "s or "
+              + text.strip()
+              + "ms; found \""
+              + text
+              + "\"");
+    }
     try {
       Duration d = ConfigFactory.parseMap(Map.of("d", text)).getDuration("d");
       if (d.isNegative() || d.isZero()) {

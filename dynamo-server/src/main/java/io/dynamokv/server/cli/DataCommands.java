@@ -10,6 +10,7 @@ import io.dynamokv.core.NodeId;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
 import io.dynamokv.core.node.StoreDefinition;
+import io.dynamokv.server.config.Sizes;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -219,11 +220,11 @@ final class DataCommands {
                 store.replicationFactor(),
                 store.readQuorum(),
                 store.writeQuorum(),
-                size(store.maxKeyBytes()),
-                size(store.maxValueBytes()),
+                Sizes.format(store.maxKeyBytes()),
+                Sizes.format(store.maxValueBytes()),
                 store.maxSiblings(),
-                size(store.maxBytesPerKey()),
-                size(store.maxContextBytes()));
+                Sizes.format(store.maxBytesPerKey()),
+                Sizes.format(store.maxContextBytes()));
       }
       ClusterReadiness.unmet(status.ring(), status.stores(), serving(status))
           .ifPresentOrElse(
@@ -239,11 +240,13 @@ final class DataCommands {
       } catch (IllegalArgumentException e) {
         throw new CliException(ExitCodes.USAGE, "--timeout: " + e.getMessage());
       }
+      String shown = timeout == null ? "60s" : timeout.strip();
       long start = System.nanoTime();
       long deadline = start + total.toNanos();
       String last;
       while (true) {
         try {
+          backend.limitCallsTo(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
           CliBackend.ClusterStatus status = backend.status();
           Optional<String> unmet =
               ClusterReadiness.unmet(status.ring(), status.stores(), serving(status));
@@ -267,7 +270,7 @@ final class DataCommands {
           last = e.getMessage();
         }
         if (System.nanoTime() - deadline >= 0) {
-          err().println("error: the cluster does not serve after " + total + ": " + last);
+          err().println("error: the cluster does not serve after " + shown + ": " + last);
           return ExitCodes.FAILURE;
         }
         try {
@@ -288,16 +291,6 @@ final class DataCommands {
               .map(CliBackend.Member::id)
               .collect(Collectors.toSet());
       return id -> up.contains(id.toString());
-    }
-
-    private static String size(long bytes) {
-      if (bytes >= 1 << 20 && bytes % (1 << 20) == 0) {
-        return (bytes >> 20) + " MiB";
-      }
-      if (bytes >= 1 << 10 && bytes % (1 << 10) == 0) {
-        return (bytes >> 10) + " KiB";
-      }
-      return bytes + " B";
     }
   }
 }

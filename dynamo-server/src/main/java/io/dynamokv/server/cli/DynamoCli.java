@@ -67,7 +67,7 @@ public final class DynamoCli {
                 new ThriftTransportFactory(),
                 ThriftCliBackend.connector())
             .run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
-    System.exit(code);
+    Exit.now(code);
   }
 
   /** Runs one command line; returns its exit code. */

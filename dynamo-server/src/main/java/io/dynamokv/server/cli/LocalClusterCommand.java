@@ -300,9 +300,21 @@ final class LocalClusterCommand implements Callable<Integer> {
         long ready =
             members.stream().filter(m -> m.status().equals("NORMAL") && m.reachable()).count();
         if (ready == nodes && members.size() == nodes) {
-          return probe(admin, status.stores());
+          // Every node serves: what is still unmet (a store's N above the node count) stays so.
+          Optional<String> unmet =
+              ClusterReadiness.unmet(status.ring(), status.stores(), id -> true);
+          if (unmet.isPresent()) {
+            return Optional.of("the cluster formed but cannot serve every key: " + unmet.get());
+          }
+          Optional<String> probed = probe(admin, status.stores());
+          if (probed.isEmpty()) {
+            return probed;
+          }
+          last =
+              probed.get(); // a probe can fail while the ring settles: retried until the deadline
+        } else {
+          last = ready + " of " + nodes + " nodes NORMAL and reachable";
         }
-        last = ready + " of " + nodes + " nodes NORMAL and reachable";
       } catch (RuntimeException e) {
         last = e.getMessage();
       }

@@ -20,7 +20,7 @@ final class ParentWatch {
                     .thenRun(
                         () -> {
                           System.err.println("parent process " + parent.pid() + " exited; exiting");
-                          System.exit(ExitCodes.FAILURE);
+                          Exit.now(ExitCodes.FAILURE);
                         }));
   }
 }

@@ -111,14 +111,19 @@ final class ServerCommand implements Callable<Integer> {
         .addShutdownHook(
             new Thread(
                 () -> {
+                  // Read first: once stopped is counted down, main's own exit sets it too.
+                  boolean askedInCode = Exit.requested();
                   NodeRuntime runtime = running.get();
                   if (runtime == null) {
                     return; // still starting: this is not a completed, graceful stop
                   }
                   runtime.close();
                   stopped.countDown();
-                  // A stop asked for (SIGTERM, SIGINT) that completed is a success: without this
-                  // the JVM would exit with 128 + the signal's number (143 for SIGTERM).
+                  if (askedInCode) {
+                    return; // an exit asked for in code keeps its own code
+                  }
+                  // A stop asked for from outside (SIGTERM, SIGINT) that completed is a success:
+                  // without this the JVM would exit with 128 + the signal's number (143).
                   System.out.flush();
                   System.err.flush();
                   Runtime.getRuntime().halt(ExitCodes.OK);

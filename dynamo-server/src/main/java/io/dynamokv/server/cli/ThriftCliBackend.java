@@ -26,6 +26,14 @@ final class ThriftCliBackend implements CliBackend {
   /** The node that answered the last {@link #status}; probes go through it. */
   private Address contacted;
 
+  /** Connect and answer timeout of status and probe calls. */
+  private Duration adminTimeout = TIMEOUT;
+
+  @Override
+  public void limitCallsTo(Duration limit) {
+    adminTimeout = limit.compareTo(TIMEOUT) < 0 ? limit : TIMEOUT;
+  }
+
   private ThriftCliBackend(List<Address> addresses) {
     this.addresses = List.copyOf(addresses);
   }
@@ -67,13 +75,13 @@ final class ThriftCliBackend implements CliBackend {
   @Override
   public void probe(String store) {
     Address through = contacted != null ? contacted : addresses.get(0);
-    try (ThriftAdminClient admin = ThriftAdminClient.connect(through.toString(), TIMEOUT)) {
+    try (ThriftAdminClient admin = ThriftAdminClient.connect(through.toString(), adminTimeout)) {
       admin.probe(store);
     }
   }
 
   private ClusterStatus status(Address address) {
-    try (ThriftAdminClient admin = ThriftAdminClient.connect(address.toString(), TIMEOUT)) {
+    try (ThriftAdminClient admin = ThriftAdminClient.connect(address.toString(), adminTimeout)) {
       ThriftAdminClient.NodeStatus status = admin.status();
       List<Member> members =
           status.members().stream()

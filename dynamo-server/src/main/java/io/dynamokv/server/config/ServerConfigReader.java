@@ -451,7 +451,7 @@ final class ServerConfigReader {
         r.isAuto(p + "max-read-buffer-bytes")
             ? (maxFrame == null
                 ? null
-                : ServerConfig.Thrift.autoReadBuffers(maxFrame, Runtime.getRuntime().maxMemory()))
+                : ServerConfig.Thrift.autoReadBuffers(maxFrame, Heap.maxBytes()))
             : r.bytesIn(p + "max-read-buffer-bytes", 64 * 1024, Long.MAX_VALUE);
     if (readBuffers != null && maxFrame != null && readBuffers < maxFrame) {
       r.problem(

@@ -4,7 +4,9 @@
 package io.dynamokv.server.runtime;
 
 import io.dynamokv.core.node.StoreDefinition;
+import io.dynamokv.server.config.Heap;
 import io.dynamokv.server.config.ServerConfig;
+import io.dynamokv.server.config.Sizes;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -19,6 +21,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What a valid configuration still needs from the machine before a node starts: a data directory it
@@ -41,7 +45,7 @@ public final class StartupChecks {
     SecretFile.check(config).ifPresent(problems::add);
     leaseFile(config.node().leaseFile()).ifPresent(problems::add);
     port("dynamo.node", config.node().host(), config.node().port()).ifPresent(problems::add);
-    readBuffers(config.thrift(), Runtime.getRuntime().maxMemory()).ifPresent(problems::add);
+    readBuffers(config.thrift(), Heap.maxBytes()).ifPresent(problems::add);
     ServerConfig.Metrics metrics = config.metrics();
     if (metrics.enabled() && metrics.port() != 0) {
       port("dynamo.metrics", metrics.host(), metrics.port()).ifPresent(problems::add);
@@ -56,7 +60,7 @@ public final class StartupChecks {
    * needing more replicas than there are nodes fail with "too few owners".
    */
   public static List<String> warnings(ServerConfig config) {
-    java.util.Set<String> known = new java.util.TreeSet<>();
+    Set<String> known = new TreeSet<>();
     known.add(config.node().id().toString());
     config.cluster().seeds().forEach(seed -> known.add(seed.id().toString()));
     List<String> warnings = new ArrayList<>();
@@ -96,20 +100,18 @@ public final class StartupChecks {
     }
     String advice =
         thrift.maxFrameBytes() <= maxHeapBytes / 2
-            ? "lower it to at most " + mib(maxHeapBytes / 2) + " (or set it to auto)"
-            : "lower dynamo.thrift.max-frame-bytes too (" + mib(thrift.maxFrameBytes()) + " now)";
+            ? "lower it to at most " + Sizes.format(maxHeapBytes / 2) + " (or set it to auto)"
+            : "lower dynamo.thrift.max-frame-bytes too ("
+                + Sizes.format(thrift.maxFrameBytes())
+                + " now)";
     return Optional.of(
         "dynamo.thrift.max-read-buffer-bytes: "
-            + mib(budget)
+            + Sizes.format(budget)
             + " is more than half of the "
-            + mib(maxHeapBytes)
+            + Sizes.format(maxHeapBytes)
             + " heap; "
             + advice
             + ", or give the node a larger heap (-Xmx in DYNAMO_JAVA_OPTS)");
-  }
-
-  private static String mib(long bytes) {
-    return bytes % (1 << 20) == 0 ? (bytes >> 20) + " MiB" : bytes + " bytes";
   }
 
   /** Creates {@code dir} (and its parents) and checks a file can be written in it. */

@@ -90,7 +90,8 @@ class DistributionIT {
             "--set",
             "dynamo.cluster.secret-file=" + secret,
             "--set",
-            "dynamo.stores=[{name = default, replicas = 1, read-quorum = 1, write-quorum = 1}]")) {
+            "dynamo.stores=[{name = default, replicas = 1, read-quorum = 1, write-quorum = 1}]",
+            "--exit-with-parent")) {
       String address = "127.0.0.1:" + port;
       try (ChildProcess wait =
           dynamo(home, "status", "--wait", "--timeout", "90s", "--address", address)) {
@@ -139,7 +140,12 @@ class DistributionIT {
 
   private int run(Path home, String... args) throws Exception {
     try (ChildProcess p = dynamo(home, args)) {
-      return p.exitCode(COMMAND);
+      int code = p.exitCode(COMMAND);
+      if (code != 0) {
+        System.out.println(
+            "bin/dynamo " + String.join(" ", args) + " exited " + code + ": " + p.err());
+      }
+      return code;
     }
   }
 

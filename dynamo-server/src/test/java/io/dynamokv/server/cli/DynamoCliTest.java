@@ -350,9 +350,17 @@ class DynamoCliTest {
     assertThat(backend.probes).isEmpty();
     assertThat(err.toString())
         .isEqualTo(
-            "error: the cluster does not serve after PT1S: store default (N=2, R=2, W=1): 4 of 4"
+            "error: the cluster does not serve after 1s: store default (N=2, R=2, W=1): 4 of 4"
                 + " partitions lack max(R, W) serving owners; partition 0 has 1 serving owner(s)"
                 + " of the 2 needed (not serving: n2)\n");
+  }
+
+  @Test
+  void aTimeoutWithoutAUnitIsRefusedRatherThanReadAsMilliseconds() {
+    assertThat(run("status", "--wait", "--timeout", "60", "--address", "h:7000"))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err).hasToString("--timeout: needs a unit, e.g. 60s or 60ms; found \"60\"\n");
+    assertThat(backend.statusCalls).isZero();
   }
 
   @Test
@@ -363,7 +371,7 @@ class DynamoCliTest {
         .isEqualTo(ExitCodes.FAILURE);
 
     assertThat(err.toString())
-        .startsWith("error: the cluster does not serve after PT1S: put reached 0 of the 1");
+        .startsWith("error: the cluster does not serve after 1s: put reached 0 of the 1");
   }
 
   /** Keys and values as strings; the context of a key names it. */

@@ -61,11 +61,16 @@ class NodeMetricsGcTest {
 
   @Test
   void everyGaugeAndFunctionCounterStillReadsAfterGarbageCollection() {
+    // Method references capturing these: fresh objects that only the meters refer to.
+    AtomicInteger open = new AtomicInteger(3);
+    AtomicLong rejected = new AtomicLong(2);
+    AtomicLong stalled = new AtomicLong(1);
+    AtomicLong invalid = new AtomicLong(4);
     NodeMetrics metrics =
         new NodeMetrics(registry, NodeId.of("n1"))
             .bindStats(new DynamoNode.Stats())
             .bindStorage(MemoryStorageEngine.create())
-            .bindConnections(() -> 3, () -> 2L, () -> 1L, () -> 4L);
+            .bindConnections(open::get, rejected::get, stalled::get, invalid::get);
     long measured =
         registry.getMeters().stream()
             .filter(m -> m instanceof Gauge || m instanceof FunctionCounter)

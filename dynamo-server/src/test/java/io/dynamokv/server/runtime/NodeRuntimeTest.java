@@ -174,9 +174,10 @@ class NodeRuntimeTest {
         .asString()
         .contains("lower dynamo.thrift.max-frame-bytes too (16 MiB now)");
 
-    // auto: a quarter of this JVM's heap, at most 128 MiB, at least a frame; never refused.
+    // auto: a quarter of the heap, at most 128 MiB, at least a frame; refused only when one
+    // frame is over half the heap.
     ServerConfig.Thrift auto = config("dynamo.thrift.max-frame-bytes=8 MiB").thrift();
-    long heap = Runtime.getRuntime().maxMemory();
+    long heap = io.dynamokv.server.config.Heap.maxBytes();
     assertThat(auto.maxReadBufferBytes())
         .isEqualTo(Math.max(8 * mib, Math.min(128 * mib, heap / 4)));
     assertThat(StartupChecks.readBuffers(auto, heap)).isEmpty();

@@ -230,10 +230,6 @@ public final class NodeService implements DynamoService.AsyncIface {
         stores);
   }
 
-  /**
-   * Arguments are optional on the wire (only struct fields are required), so a request without its
-   * argument decodes; it is refused as invalid rather than failing as an internal error.
-   */
   /** Refuses a client write to a key reserved for the system ({@link ServingProbe}). */
   private static boolean reserved(byte[] key, AsyncMethodCallback<?> callback) {
     if (!ServingProbe.isReserved(key)) {
@@ -247,6 +243,10 @@ public final class NodeService implements DynamoService.AsyncIface {
     return true;
   }
 
+  /**
+   * Arguments are optional on the wire (only struct fields are required), so a request without its
+   * argument decodes; it is refused as invalid rather than failing as an internal error.
+   */
   private static void missing(String argument, AsyncMethodCallback<?> callback) {
     callback.onError(
         ThriftCodec.toError(
