@@ -367,6 +367,11 @@ public class ThriftBenchmark {
       callback.onError(unsupported());
     }
 
+    @Override
+    public void probe(String store, AsyncMethodCallback<Void> callback) {
+      callback.onError(unsupported());
+    }
+
     private static DynamoError unsupported() {
       return new DynamoError(ErrorCode.INVALID_REQUEST, "the echo service only serves data calls");
     }
