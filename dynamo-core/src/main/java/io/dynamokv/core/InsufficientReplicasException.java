@@ -54,4 +54,9 @@ public class InsufficientReplicasException extends DynamoException {
   public synchronized Throwable fillInStackTrace() {
     return this;
   }
+
+  @Override
+  public FailureCode code() {
+    return FailureCode.INSUFFICIENT_REPLICAS;
+  }
 }

@@ -3,9 +3,13 @@
  */
 package io.dynamokv.core.node;
 
+import io.dynamokv.core.DynamoException;
 import io.dynamokv.core.InsufficientReplicasException;
+import io.dynamokv.core.InvalidRequestException;
 import io.dynamokv.core.LimitExceededException;
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.NodeShuttingDownException;
+import io.dynamokv.core.NotAReplicaException;
 import io.dynamokv.core.StoreNotFoundException;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.GetResult;
@@ -13,10 +17,6 @@ import io.dynamokv.core.client.RequestOptions;
 import io.dynamokv.core.membership.HandoffGate;
 import io.dynamokv.core.membership.Membership;
 import io.dynamokv.core.membership.RingState;
-import io.dynamokv.core.node.Failures.InvalidRequestException;
-import io.dynamokv.core.node.Failures.NodeShuttingDownException;
-import io.dynamokv.core.node.Failures.NotAReplicaException;
-import io.dynamokv.core.node.NodeMessage.Failure;
 import io.dynamokv.core.node.NodeMessage.ForwardedWrite;
 import io.dynamokv.core.node.NodeMessage.ForwardedWriteReply;
 import io.dynamokv.core.node.NodeMessage.ReplicaRead;
@@ -43,6 +43,7 @@ import io.dynamokv.core.version.Siblings;
 import io.dynamokv.core.version.VectorClock;
 import io.dynamokv.core.version.VersionCodec;
 import io.dynamokv.core.version.Versioned;
+import io.dynamokv.core.wire.Failure;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -580,7 +581,7 @@ public final class DynamoNode implements AutoCloseable {
             if (reply instanceof ForwardedWriteReply ok) {
               result.complete(Context.fromBytes(ok.context()));
             } else if (reply instanceof Failure f) {
-              result.completeExceptionally(Failures.toException(f));
+              result.completeExceptionally(f.toException());
             } else if (error instanceof PeerException.Unreachable) {
               // Certainly not delivered: another owner may take it.
               forward(def, key, value, tombstone, context, w, timeout, owners, next, result);
@@ -642,7 +643,7 @@ public final class DynamoNode implements AutoCloseable {
     }
     CompletableFuture<PeerMessage> reply = new CompletableFuture<>();
     if (closed) {
-      reply.complete(Failures.toMessage(new NodeShuttingDownException(self + " is shutting down")));
+      reply.complete(Failure.of(new NodeShuttingDownException(self + " is shutting down")));
       return reply;
     }
     scheduler.executeInline(
@@ -650,7 +651,7 @@ public final class DynamoNode implements AutoCloseable {
           try {
             serve(from, request, reply);
           } catch (Throwable t) {
-            reply.complete(Failures.toMessage(t));
+            reply.complete(Failure.of(t));
           }
         });
     return reply;
@@ -704,9 +705,7 @@ public final class DynamoNode implements AutoCloseable {
       written.whenComplete(
           (context, error) ->
               reply.complete(
-                  error == null
-                      ? new ForwardedWriteReply(context.toBytes())
-                      : Failures.toMessage(error)));
+                  error == null ? new ForwardedWriteReply(context.toBytes()) : Failure.of(error)));
       coordinateWrite(
           def,
           fw.key(),
@@ -782,7 +781,7 @@ public final class DynamoNode implements AutoCloseable {
                 scheduler.execute(
                     () -> {
                       if (!closed) {
-                        onDone.accept(reply, error == null ? null : Failures.unwrap(error));
+                        onDone.accept(reply, error == null ? null : DynamoException.unwrap(error));
                       }
                     }));
   }
@@ -808,7 +807,7 @@ public final class DynamoNode implements AutoCloseable {
       return error;
     }
     if (reply instanceof Failure f) {
-      return Failures.toException(f);
+      return f.toException();
     }
     return new PeerException.Remote(node, "unexpected reply " + reply);
   }

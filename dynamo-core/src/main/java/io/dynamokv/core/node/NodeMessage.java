@@ -11,7 +11,8 @@ import java.util.Objects;
  * the version codec, so a transport carries them as opaque bytes. Byte arrays are not copied:
  * neither sender nor receiver may modify them after construction.
  *
- * <p>Every request may be answered with {@link Failure} instead of its reply type.
+ * <p>Every request may be answered with a {@link io.dynamokv.core.wire.Failure} instead of its
+ * reply type.
  */
 public sealed interface NodeMessage extends PeerMessage {
   /** Asks a replica for its sibling set of {@code key} in {@code store}. */
@@ -79,32 +80,6 @@ public sealed interface NodeMessage extends PeerMessage {
   record ForwardedWriteReply(byte[] context) implements NodeMessage {
     public ForwardedWriteReply {
       Objects.requireNonNull(context, "context");
-    }
-  }
-
-  /**
-   * A request failed for a reason the requester should know precisely (rather than a
-   * transport-level remote error).
-   *
-   * @param answered for {@link Code#INSUFFICIENT_REPLICAS}: replicas that acknowledged
-   * @param required for {@link Code#INSUFFICIENT_REPLICAS}: the quorum
-   */
-  record Failure(Code code, String message, int answered, int required) implements NodeMessage {
-    public Failure {
-      Objects.requireNonNull(code, "code");
-      Objects.requireNonNull(message, "message");
-    }
-
-    /** Why a request failed. */
-    public enum Code {
-      INSUFFICIENT_REPLICAS,
-      STORE_NOT_FOUND,
-      LIMIT_EXCEEDED,
-      INVALID_CONTEXT,
-      INVALID_REQUEST,
-      NOT_A_REPLICA,
-      SHUTTING_DOWN,
-      INTERNAL
     }
   }
 }

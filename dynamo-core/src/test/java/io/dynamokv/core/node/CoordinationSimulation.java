@@ -6,8 +6,11 @@ package io.dynamokv.core.node;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.dynamokv.core.DynamoException;
+import io.dynamokv.core.InvalidRequestException;
 import io.dynamokv.core.LimitExceededException;
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.NodeShuttingDownException;
+import io.dynamokv.core.NotAReplicaException;
 import io.dynamokv.core.StoreNotFoundException;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.RequestOptions;
@@ -22,9 +25,6 @@ import io.dynamokv.core.membership.NodeState;
 import io.dynamokv.core.membership.NodeStatus;
 import io.dynamokv.core.membership.Removal;
 import io.dynamokv.core.membership.RingState;
-import io.dynamokv.core.node.Failures.InvalidRequestException;
-import io.dynamokv.core.node.Failures.NodeShuttingDownException;
-import io.dynamokv.core.node.Failures.NotAReplicaException;
 import io.dynamokv.core.node.SetHistory.Outcome;
 import io.dynamokv.core.ring.Ring;
 import io.dynamokv.core.ring.RingCodec;
@@ -738,7 +738,7 @@ final class CoordinationSimulation {
                   if (!done[0]) {
                     done[0] = true;
                     deadline.cancel();
-                    then.accept(value, error == null ? null : Failures.unwrap(error));
+                    then.accept(value, error == null ? null : DynamoException.unwrap(error));
                   }
                 }));
   }
@@ -846,7 +846,7 @@ final class CoordinationSimulation {
                   + " failed "
                   + FINAL_READ_ATTEMPTS
                   + " times on a healed cluster: "
-                  + describe(Failures.unwrap(error)));
+                  + describe(DynamoException.unwrap(error)));
           if (Boolean.getBoolean("sim.debug")) {
             System.out.println(cluster.simulation().recentEvents());
           }
@@ -951,7 +951,7 @@ final class CoordinationSimulation {
         .handle(from, hostile.message())
         .whenComplete(
             (answer, error) -> {
-              Throwable e = error == null ? null : Failures.unwrap(error);
+              Throwable e = error == null ? null : DynamoException.unwrap(error);
               if (hostile.mustBeRefused() && !(e instanceof GossipRefusedException)) {
                 history.violationOf(
                     "gossip",

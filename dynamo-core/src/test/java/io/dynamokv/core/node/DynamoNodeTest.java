@@ -6,6 +6,7 @@ package io.dynamokv.core.node;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dynamokv.core.DynamoException;
 import io.dynamokv.core.InsufficientReplicasException;
 import io.dynamokv.core.LimitExceededException;
 import io.dynamokv.core.NodeId;
@@ -35,7 +36,9 @@ class DynamoNodeTest {
 
   /** The error a request failed with (unwrapped), or null if it succeeded. */
   private <T> Throwable errorOf(java.util.concurrent.CompletionStage<T> request) {
-    return sim.await(request).handle((ok, e) -> e == null ? null : Failures.unwrap(e)).join();
+    return sim.await(request)
+        .handle((ok, e) -> e == null ? null : DynamoException.unwrap(e))
+        .join();
   }
 
   /** A node that is not among the key's 3 owners. */

@@ -6,6 +6,7 @@ package io.dynamokv.core.spi;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dynamokv.core.FailureCode;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.membership.GossipMessage;
 import io.dynamokv.core.membership.MembershipCodec;
@@ -15,6 +16,7 @@ import io.dynamokv.core.membership.Removal;
 import io.dynamokv.core.membership.RingState;
 import io.dynamokv.core.membership.VersionStamp;
 import io.dynamokv.core.node.NodeMessage;
+import io.dynamokv.core.wire.Failure;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -196,12 +198,11 @@ public abstract class PeerTransportContract {
             new PeerMessage[] {
               new NodeMessage.ForwardedWrite(
                   7, "s", bytes("k"), new byte[0], true, new byte[0], 0, 1),
-              new NodeMessage.Failure(
-                  NodeMessage.Failure.Code.INSUFFICIENT_REPLICAS, "1 of 2", 1, 2)
+              new Failure(FailureCode.INSUFFICIENT_REPLICAS, "1 of 2", 1, 2)
             },
             new PeerMessage[] {
               new NodeMessage.ReplicaWrite("s", bytes("k"), bytes("set")),
-              new NodeMessage.Failure(NodeMessage.Failure.Code.LIMIT_EXCEEDED, "too big", 0, 0)
+              new Failure(FailureCode.LIMIT_EXCEEDED, "too big", 0, 0)
             });
     AtomicReference<PeerMessage> answer = new AtomicReference<>();
     List<Received> received = serveWith(fixture.transport(B), request -> answer.get());

@@ -3,13 +3,14 @@
  */
 package io.dynamokv.transport.thrift;
 
+import io.dynamokv.core.DynamoException;
+import io.dynamokv.core.InvalidRequestException;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.RequestOptions;
 import io.dynamokv.core.membership.Membership;
 import io.dynamokv.core.membership.MembershipView;
 import io.dynamokv.core.node.DynamoNode;
-import io.dynamokv.core.node.Failures;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.ring.Ring;
 import io.dynamokv.core.ring.RingCodec;
@@ -160,7 +161,7 @@ public final class NodeService implements DynamoService.AsyncIface {
       seed = NodeId.of(seedId);
       addresses.put(seed, AddressBook.parse(seedAddress));
     } catch (IllegalArgumentException e) {
-      callback.onError(ThriftCodec.toError(new Failures.InvalidRequestException(e.getMessage())));
+      callback.onError(ThriftCodec.toError(new InvalidRequestException(e.getMessage())));
       return;
     }
     reply(node.membership().join(seed), v -> null, callback);
@@ -177,7 +178,7 @@ public final class NodeService implements DynamoService.AsyncIface {
     try {
       target = NodeId.of(nodeId);
     } catch (IllegalArgumentException e) {
-      callback.onError(ThriftCodec.toError(new Failures.InvalidRequestException(e.getMessage())));
+      callback.onError(ThriftCodec.toError(new InvalidRequestException(e.getMessage())));
       return;
     }
     reply(node.membership().remove(target), v -> null, callback);
@@ -219,7 +220,7 @@ public final class NodeService implements DynamoService.AsyncIface {
   private static void missing(String argument, AsyncMethodCallback<?> callback) {
     callback.onError(
         ThriftCodec.toError(
-            new Failures.InvalidRequestException("the " + argument + " argument is missing")));
+            new InvalidRequestException("the " + argument + " argument is missing")));
   }
 
   private static WriteResponse written(Context context) {
@@ -235,7 +236,7 @@ public final class NodeService implements DynamoService.AsyncIface {
           options.isSetQuorum() ? options.getQuorum() : 0,
           options.isSetTimeoutMillis() ? Duration.ofMillis(options.getTimeoutMillis()) : null);
     } catch (IllegalArgumentException e) {
-      throw new Failures.InvalidRequestException(e.getMessage());
+      throw new InvalidRequestException(e.getMessage());
     }
   }
 
@@ -251,7 +252,7 @@ public final class NodeService implements DynamoService.AsyncIface {
                 observer.completed(
                     operation,
                     System.nanoTime() - start,
-                    error == null ? null : Failures.unwrap(error))),
+                    error == null ? null : DynamoException.unwrap(error))),
         toThrift,
         callback);
   }

@@ -4,9 +4,10 @@
 package io.dynamokv.transport.thrift;
 
 import io.dynamokv.core.DynamoException;
+import io.dynamokv.core.FailureCode;
+import io.dynamokv.core.InvalidRequestException;
 import io.dynamokv.core.membership.GossipMessage;
 import io.dynamokv.core.membership.MembershipCodec;
-import io.dynamokv.core.node.Failures;
 import io.dynamokv.core.node.NodeMessage;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.spi.PeerMessage;
@@ -27,7 +28,7 @@ import io.dynamokv.transport.thrift.gen.StoreInfo;
 /**
  * Translates between the domain's peer messages and errors and their Thrift structs. Decoding
  * rejects anything malformed (an unset union, a gossip blob that does not decode) with {@link
- * Failures.InvalidRequestException}, never with a runtime error of another kind.
+ * InvalidRequestException}, never with a runtime error of another kind.
  */
 final class ThriftCodec {
   private ThriftCodec() {}
@@ -104,7 +105,7 @@ final class ThriftCodec {
     if (message instanceof NodeMessage.ForwardedWriteReply m) {
       return PeerResponse.forwardedWriteReply(new ForwardedWriteReply(wrap(m.context())));
     }
-    if (message instanceof NodeMessage.Failure m) {
+    if (message instanceof io.dynamokv.core.wire.Failure m) {
       Failure f = new Failure(code(m.code()), m.message());
       f.setAnswered(m.answered());
       f.setQuorum(m.required());
@@ -135,7 +136,7 @@ final class ThriftCodec {
       }
       case FAILURE -> {
         Failure f = response.getFailure();
-        return new NodeMessage.Failure(
+        return new io.dynamokv.core.wire.Failure(
             code(f.getCode()), String.valueOf(f.getMessage()), f.getAnswered(), f.getQuorum());
       }
       default -> throw unsupported("response");
@@ -183,7 +184,7 @@ final class ThriftCodec {
 
   /** The client-facing error for {@code error} (a domain exception or anything else). */
   static DynamoError toError(Throwable error) {
-    NodeMessage.Failure failure = Failures.toMessage(error);
+    io.dynamokv.core.wire.Failure failure = io.dynamokv.core.wire.Failure.of(error);
     DynamoError e = new DynamoError(code(failure.code()), failure.message());
     e.setAnswered(failure.answered());
     e.setQuorum(failure.required());
@@ -192,15 +193,11 @@ final class ThriftCodec {
 
   /** The domain exception a client-facing error stands for. */
   static DynamoException toException(DynamoError error) {
-    return Failures.toException(
-        new NodeMessage.Failure(
-            code(error.getCode()),
-            String.valueOf(error.getMessage()),
-            error.getAnswered(),
-            error.getQuorum()));
+    return code(error.getCode())
+        .exception(String.valueOf(error.getMessage()), error.getAnswered(), error.getQuorum());
   }
 
-  static ErrorCode code(NodeMessage.Failure.Code code) {
+  static ErrorCode code(FailureCode code) {
     return switch (code) {
       case INSUFFICIENT_REPLICAS -> ErrorCode.INSUFFICIENT_REPLICAS;
       case STORE_NOT_FOUND -> ErrorCode.STORE_NOT_FOUND;
@@ -214,19 +211,19 @@ final class ThriftCodec {
   }
 
   /** An unknown code (from a newer peer) reads as INTERNAL. */
-  static NodeMessage.Failure.Code code(ErrorCode code) {
+  static FailureCode code(ErrorCode code) {
     if (code == null) {
-      return NodeMessage.Failure.Code.INTERNAL;
+      return FailureCode.INTERNAL;
     }
     return switch (code) {
-      case INSUFFICIENT_REPLICAS -> NodeMessage.Failure.Code.INSUFFICIENT_REPLICAS;
-      case STORE_NOT_FOUND -> NodeMessage.Failure.Code.STORE_NOT_FOUND;
-      case LIMIT_EXCEEDED -> NodeMessage.Failure.Code.LIMIT_EXCEEDED;
-      case INVALID_CONTEXT -> NodeMessage.Failure.Code.INVALID_CONTEXT;
-      case INVALID_REQUEST -> NodeMessage.Failure.Code.INVALID_REQUEST;
-      case NOT_A_REPLICA -> NodeMessage.Failure.Code.NOT_A_REPLICA;
-      case SHUTTING_DOWN -> NodeMessage.Failure.Code.SHUTTING_DOWN;
-      case INTERNAL -> NodeMessage.Failure.Code.INTERNAL;
+      case INSUFFICIENT_REPLICAS -> FailureCode.INSUFFICIENT_REPLICAS;
+      case STORE_NOT_FOUND -> FailureCode.STORE_NOT_FOUND;
+      case LIMIT_EXCEEDED -> FailureCode.LIMIT_EXCEEDED;
+      case INVALID_CONTEXT -> FailureCode.INVALID_CONTEXT;
+      case INVALID_REQUEST -> FailureCode.INVALID_REQUEST;
+      case NOT_A_REPLICA -> FailureCode.NOT_A_REPLICA;
+      case SHUTTING_DOWN -> FailureCode.SHUTTING_DOWN;
+      case INTERNAL -> FailureCode.INTERNAL;
     };
   }
 
@@ -238,13 +235,13 @@ final class ThriftCodec {
    */
   private static GossipMessage gossip(Gossip gossip) {
     if (gossip == null || !gossip.isSetMessage()) {
-      throw new Failures.InvalidRequestException("gossip without a message");
+      throw new InvalidRequestException("gossip without a message");
     }
     return new GossipMessage.Encoded(gossip.getMessage());
   }
 
-  private static Failures.InvalidRequestException unsupported(String what) {
-    return new Failures.InvalidRequestException(
+  private static InvalidRequestException unsupported(String what) {
+    return new InvalidRequestException(
         "unsupported or empty peer " + what + " (is the peer running a newer version?)");
   }
 

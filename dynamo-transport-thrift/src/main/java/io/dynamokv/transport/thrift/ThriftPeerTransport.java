@@ -4,11 +4,12 @@
 package io.dynamokv.transport.thrift;
 
 import io.dynamokv.core.DynamoException;
+import io.dynamokv.core.InvalidRequestException;
 import io.dynamokv.core.NodeId;
-import io.dynamokv.core.node.Failures;
 import io.dynamokv.core.spi.PeerException;
 import io.dynamokv.core.spi.PeerMessage;
 import io.dynamokv.core.spi.PeerTransport;
+import io.dynamokv.core.wire.Failure;
 import io.dynamokv.transport.thrift.gen.DynamoError;
 import io.dynamokv.transport.thrift.gen.ErrorCode;
 import io.dynamokv.transport.thrift.gen.PeerEnvelope;
@@ -87,12 +88,12 @@ import org.slf4j.LoggerFactory;
  *       not decode.
  * </ul>
  *
- * A {@link io.dynamokv.core.node.NodeMessage.Failure} answered by the peer's handler is a response,
- * not an error. Every call completes within its timeout plus {@link Builder#completionSlack}: at
- * once if it is refused before anything happens (closed, backed off, queue full), else on the
- * transport's completion thread, never on the Thrift selector thread, so that a slow dependent
- * action cannot stall the network. Calls to this node's own id go straight to the local handler, on
- * the completion thread too.
+ * A {@link io.dynamokv.core.node.Failure} answered by the peer's handler is a response, not an
+ * error. Every call completes within its timeout plus {@link Builder#completionSlack}: at once if
+ * it is refused before anything happens (closed, backed off, queue full), else on the transport's
+ * completion thread, never on the Thrift selector thread, so that a slow dependent action cannot
+ * stall the network. Calls to this node's own id go straight to the local handler, on the
+ * completion thread too.
  *
  * <p>Thread-safe. {@link #close()} fails the pending calls and closes every connection.
  *
@@ -309,7 +310,7 @@ public final class ThriftPeerTransport implements PeerTransport {
               (response, error) -> {
                 if (error != null) {
                   call.fail(
-                      new PeerException.Remote(self, String.valueOf(Failures.unwrap(error))),
+                      new PeerException.Remote(self, String.valueOf(DynamoException.unwrap(error))),
                       false);
                 } else if (response == null) {
                   call.fail(new PeerException.Remote(self, "the handler answered null"), false);
@@ -861,8 +862,7 @@ public final class ThriftPeerTransport implements PeerTransport {
     }
 
     private PeerResponse invalid(String message) {
-      return ThriftCodec.toThriftResponse(
-          Failures.toMessage(new Failures.InvalidRequestException(message)));
+      return ThriftCodec.toThriftResponse(Failure.of(new InvalidRequestException(message)));
     }
   }
 

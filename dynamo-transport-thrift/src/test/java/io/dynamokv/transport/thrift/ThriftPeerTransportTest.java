@@ -8,10 +8,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.dynamokv.core.FailureCode;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.node.NodeMessage;
 import io.dynamokv.core.spi.PeerException;
 import io.dynamokv.core.spi.PeerMessage;
+import io.dynamokv.core.wire.Failure;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -248,9 +250,9 @@ class ThriftPeerTransportTest {
 
     assertThat(answer)
         .isInstanceOfSatisfying(
-            NodeMessage.Failure.class,
+            Failure.class,
             f -> {
-              assertThat(f.code()).isEqualTo(NodeMessage.Failure.Code.INVALID_REQUEST);
+              assertThat(f.code()).isEqualTo(FailureCode.INVALID_REQUEST);
               assertThat(f.message()).contains("addressed to ghost, this is b");
             });
   }

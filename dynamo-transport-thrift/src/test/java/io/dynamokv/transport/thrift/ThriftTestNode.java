@@ -191,8 +191,7 @@ final class ThriftTestNode implements AutoCloseable {
             callback) {
       if (envelope == null) {
         callback.onError(
-            ThriftCodec.toError(
-                new io.dynamokv.core.node.Failures.InvalidRequestException("no envelope")));
+            ThriftCodec.toError(new io.dynamokv.core.InvalidRequestException("no envelope")));
         return;
       }
       PeerMessage request = ThriftCodec.fromThrift(envelope.getRequest());
