@@ -75,9 +75,9 @@ final class CoordinationSimulation {
 
   /**
    * The messages the lossy-links fault may duplicate: all of them. Replica reads and writes are
-   * idempotent; a duplicated {@link NodeMessage.ForwardedWrite} is recognised by its request id and
-   * answered with the first one's outcome (before request ids, seed -4330516166866236832 showed a
-   * duplicated forward become a duplicated sibling).
+   * idempotent; a duplicated {@link CoordinationMessage.ForwardedWrite} is recognised by its
+   * request id and answered with the first one's outcome (before request ids, seed
+   * -4330516166866236832 showed a duplicated forward become a duplicated sibling).
    */
   static final Predicate<PeerMessage> DUPLICABLE = m -> true;
 

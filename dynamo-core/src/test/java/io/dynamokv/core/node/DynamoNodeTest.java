@@ -14,6 +14,7 @@ import io.dynamokv.core.StoreNotFoundException;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
+import io.dynamokv.core.coordination.CoordinationMessage;
 import io.dynamokv.core.ring.Ring;
 import io.dynamokv.core.ring.Token;
 import io.dynamokv.core.sim.SimNetwork;
@@ -170,7 +171,7 @@ class DynamoNodeTest {
     sim.formCluster();
     byte[] key = bytes("dup");
     int outsider = outsiderOf(key);
-    sim.cluster.filters().ofType(NodeMessage.ForwardedWrite.class).duplicate();
+    sim.cluster.filters().ofType(CoordinationMessage.ForwardedWrite.class).duplicate();
     sim.join(sim.node(outsider).put(STORE, key, bytes("once"), Context.EMPTY, DEFAULTS));
     sim.cluster.runFor(java.time.Duration.ofSeconds(1));
     assertThat(strings(sim.join(sim.node(outsider).get(STORE, key, RequestOptions.quorum(3)))))

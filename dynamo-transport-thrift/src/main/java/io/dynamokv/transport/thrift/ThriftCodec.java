@@ -6,9 +6,9 @@ package io.dynamokv.transport.thrift;
 import io.dynamokv.core.DynamoException;
 import io.dynamokv.core.FailureCode;
 import io.dynamokv.core.InvalidRequestException;
+import io.dynamokv.core.coordination.CoordinationMessage;
 import io.dynamokv.core.membership.GossipMessage;
 import io.dynamokv.core.membership.MembershipCodec;
-import io.dynamokv.core.node.NodeMessage;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.spi.PeerMessage;
 import io.dynamokv.transport.thrift.gen.DynamoError;
@@ -36,14 +36,14 @@ final class ThriftCodec {
   // ---- peer requests ----
 
   static PeerRequest toThrift(PeerMessage message) {
-    if (message instanceof NodeMessage.ReplicaRead m) {
+    if (message instanceof CoordinationMessage.ReplicaRead m) {
       return PeerRequest.replicaRead(new ReplicaRead(m.store(), wrap(m.key())));
     }
-    if (message instanceof NodeMessage.ReplicaWrite m) {
+    if (message instanceof CoordinationMessage.ReplicaWrite m) {
       return PeerRequest.replicaWrite(
           new ReplicaWrite(m.store(), wrap(m.key()), wrap(m.siblings())));
     }
-    if (message instanceof NodeMessage.ForwardedWrite m) {
+    if (message instanceof CoordinationMessage.ForwardedWrite m) {
       return PeerRequest.forwardedWrite(
           new ForwardedWrite(
               m.requestId(),
@@ -68,15 +68,15 @@ final class ThriftCodec {
     switch (request.getSetField()) {
       case REPLICA_READ -> {
         ReplicaRead m = request.getReplicaRead();
-        return new NodeMessage.ReplicaRead(m.getStore(), m.getKey());
+        return new CoordinationMessage.ReplicaRead(m.getStore(), m.getKey());
       }
       case REPLICA_WRITE -> {
         ReplicaWrite m = request.getReplicaWrite();
-        return new NodeMessage.ReplicaWrite(m.getStore(), m.getKey(), m.getSiblings());
+        return new CoordinationMessage.ReplicaWrite(m.getStore(), m.getKey(), m.getSiblings());
       }
       case FORWARDED_WRITE -> {
         ForwardedWrite m = request.getForwardedWrite();
-        return new NodeMessage.ForwardedWrite(
+        return new CoordinationMessage.ForwardedWrite(
             m.getRequestId(),
             m.getStore(),
             m.getKey(),
@@ -96,13 +96,13 @@ final class ThriftCodec {
   // ---- peer responses ----
 
   static PeerResponse toThriftResponse(PeerMessage message) {
-    if (message instanceof NodeMessage.ReplicaReadReply m) {
+    if (message instanceof CoordinationMessage.ReplicaReadReply m) {
       return PeerResponse.replicaReadReply(new ReplicaReadReply(wrap(m.siblings())));
     }
-    if (message instanceof NodeMessage.ReplicaWriteReply) {
+    if (message instanceof CoordinationMessage.ReplicaWriteReply) {
       return PeerResponse.replicaWriteReply(new ReplicaWriteReply());
     }
-    if (message instanceof NodeMessage.ForwardedWriteReply m) {
+    if (message instanceof CoordinationMessage.ForwardedWriteReply m) {
       return PeerResponse.forwardedWriteReply(new ForwardedWriteReply(wrap(m.context())));
     }
     if (message instanceof io.dynamokv.core.wire.Failure m) {
@@ -123,13 +123,15 @@ final class ThriftCodec {
     }
     switch (response.getSetField()) {
       case REPLICA_READ_REPLY -> {
-        return new NodeMessage.ReplicaReadReply(response.getReplicaReadReply().getSiblings());
+        return new CoordinationMessage.ReplicaReadReply(
+            response.getReplicaReadReply().getSiblings());
       }
       case REPLICA_WRITE_REPLY -> {
-        return new NodeMessage.ReplicaWriteReply();
+        return new CoordinationMessage.ReplicaWriteReply();
       }
       case FORWARDED_WRITE_REPLY -> {
-        return new NodeMessage.ForwardedWriteReply(response.getForwardedWriteReply().getContext());
+        return new CoordinationMessage.ForwardedWriteReply(
+            response.getForwardedWriteReply().getContext());
       }
       case GOSSIP -> {
         return gossip(response.getGossip());

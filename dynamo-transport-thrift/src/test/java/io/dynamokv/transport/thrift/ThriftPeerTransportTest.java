@@ -10,7 +10,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.dynamokv.core.FailureCode;
 import io.dynamokv.core.NodeId;
-import io.dynamokv.core.node.NodeMessage;
+import io.dynamokv.core.coordination.CoordinationMessage;
 import io.dynamokv.core.spi.PeerException;
 import io.dynamokv.core.spi.PeerMessage;
 import io.dynamokv.core.wire.Failure;
@@ -39,8 +39,10 @@ class ThriftPeerTransportTest {
   private static final NodeId A = NodeId.of("a");
   private static final NodeId B = NodeId.of("b");
   private static final Duration LONG = Duration.ofSeconds(10);
-  private static final PeerMessage READ = new NodeMessage.ReplicaRead("s", "k".getBytes(UTF_8));
-  private static final PeerMessage REPLY = new NodeMessage.ReplicaWriteReply(); // equal by value
+  private static final PeerMessage READ =
+      new CoordinationMessage.ReplicaRead("s", "k".getBytes(UTF_8));
+  private static final PeerMessage REPLY =
+      new CoordinationMessage.ReplicaWriteReply(); // equal by value
 
   private ThriftCluster cluster;
   private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();

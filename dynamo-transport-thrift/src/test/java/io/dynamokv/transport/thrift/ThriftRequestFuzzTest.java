@@ -8,9 +8,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.dynamokv.core.DynamoException;
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.coordination.CoordinationMessage;
 import io.dynamokv.core.membership.GossipMessage;
 import io.dynamokv.core.membership.MembershipCodec;
-import io.dynamokv.core.node.NodeMessage;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.security.TestSecrets;
 import io.dynamokv.core.spi.PeerMessage;
@@ -223,9 +223,9 @@ class ThriftRequestFuzzTest {
     NodeId.of(envelope.getSender());
     NodeId.of(envelope.getTarget());
     PeerMessage message = ThriftCodec.fromThrift(envelope.getRequest());
-    if (message instanceof NodeMessage.ReplicaWrite w) {
+    if (message instanceof CoordinationMessage.ReplicaWrite w) {
       VersionCodec.decodeSiblings(w.siblings());
-    } else if (message instanceof NodeMessage.ForwardedWrite w) {
+    } else if (message instanceof CoordinationMessage.ForwardedWrite w) {
       CONTEXTS.verify(w.store(), w.key(), w.context());
     } else if (message instanceof GossipMessage.Encoded g) {
       MembershipCodec.decodeMessage(g.bytes());

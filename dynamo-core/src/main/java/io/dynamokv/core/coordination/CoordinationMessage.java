@@ -1,7 +1,7 @@
 /*
  * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
  */
-package io.dynamokv.core.node;
+package io.dynamokv.core.coordination;
 
 import io.dynamokv.core.spi.PeerMessage;
 import java.util.Objects;
@@ -14,9 +14,9 @@ import java.util.Objects;
  * <p>Every request may be answered with a {@link io.dynamokv.core.wire.Failure} instead of its
  * reply type.
  */
-public sealed interface NodeMessage extends PeerMessage {
+public sealed interface CoordinationMessage extends PeerMessage {
   /** Asks a replica for its sibling set of {@code key} in {@code store}. */
-  record ReplicaRead(String store, byte[] key) implements NodeMessage {
+  record ReplicaRead(String store, byte[] key) implements CoordinationMessage {
     public ReplicaRead {
       Objects.requireNonNull(store, "store");
       Objects.requireNonNull(key, "key");
@@ -24,7 +24,7 @@ public sealed interface NodeMessage extends PeerMessage {
   }
 
   /** A replica's encoded sibling set; empty when it holds nothing for the key. */
-  record ReplicaReadReply(byte[] siblings) implements NodeMessage {
+  record ReplicaReadReply(byte[] siblings) implements CoordinationMessage {
     public ReplicaReadReply {
       Objects.requireNonNull(siblings, "siblings");
     }
@@ -34,7 +34,7 @@ public sealed interface NodeMessage extends PeerMessage {
    * Asks a replica to merge {@code siblings} (encoded) into its own set of {@code key} and persist
    * the result before replying.
    */
-  record ReplicaWrite(String store, byte[] key, byte[] siblings) implements NodeMessage {
+  record ReplicaWrite(String store, byte[] key, byte[] siblings) implements CoordinationMessage {
     public ReplicaWrite {
       Objects.requireNonNull(store, "store");
       Objects.requireNonNull(key, "key");
@@ -43,7 +43,7 @@ public sealed interface NodeMessage extends PeerMessage {
   }
 
   /** The replica persisted the merged set. */
-  record ReplicaWriteReply() implements NodeMessage {}
+  record ReplicaWriteReply() implements CoordinationMessage {}
 
   /**
    * A put or delete sent by a node that is not a replica of the key to one that is, to coordinate
@@ -67,7 +67,7 @@ public sealed interface NodeMessage extends PeerMessage {
       byte[] context,
       int quorum,
       long timeoutMillis)
-      implements NodeMessage {
+      implements CoordinationMessage {
     public ForwardedWrite {
       Objects.requireNonNull(store, "store");
       Objects.requireNonNull(key, "key");
@@ -77,7 +77,7 @@ public sealed interface NodeMessage extends PeerMessage {
   }
 
   /** The forwarded write reached W; {@code context} is the written version's. */
-  record ForwardedWriteReply(byte[] context) implements NodeMessage {
+  record ForwardedWriteReply(byte[] context) implements CoordinationMessage {
     public ForwardedWriteReply {
       Objects.requireNonNull(context, "context");
     }
