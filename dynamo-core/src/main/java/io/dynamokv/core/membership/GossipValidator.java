@@ -41,7 +41,7 @@ import java.util.TreeSet;
  *       ({@link #legal}), its address and zone do not change, and one stamp names one state; a
  *       removal of this node never covers a generation beyond its own, and one of another node at
  *       most the generation jump beyond the last generation seen of it;
- *   <li>the ring: {@link RingPlanner#validate} accepts it (it decodes, matches the cluster's
+ *   <li>the ring: {@link RingPolicy#validate} accepts it (it decodes, matches the cluster's
  *       partitioning and the planner's placement guarantees, and its epoch and version match the
  *       ones it travels with), and every owner is a member this node knows or learns in the same
  *       message.
@@ -57,9 +57,9 @@ final class GossipValidator {
   static final int MAX_RING_BYTES = 16 * 1024 * 1024;
 
   private final MembershipConfig config;
-  private final RingPlanner planner;
+  private final RingPolicy planner;
 
-  GossipValidator(MembershipConfig config, RingPlanner planner) {
+  GossipValidator(MembershipConfig config, RingPolicy planner) {
     this.config = config;
     this.planner = planner;
   }

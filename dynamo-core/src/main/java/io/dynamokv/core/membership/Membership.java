@@ -72,7 +72,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <ul>
  *   <li><b>First start</b> (nothing persisted): the lowest configured seed (or a node with no
- *       seeds) founds the cluster: it creates {@link RingPlanner#initialRing} with itself as the
+ *       seeds) founds the cluster: it creates {@link RingPolicy#initialRing} with itself as the
  *       sole {@link NodeStatus#NORMAL} member. Every other node starts {@link NodeStatus#JOINING}
  *       and gossips with seeds until the claimant adds it to the ring; seeing itself in the ring,
  *       it becomes NORMAL.
@@ -80,7 +80,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *       ring and removals are resumed from the {@code METADATA} keyspace.
  *   <li><b>Claimant</b> (Riak's rule): the lowest-id NORMAL node reachable in a node's own view.
  *       Whenever the ring's owners differ from the target (owners still JOINING/NORMAL plus every
- *       JOINING node) it asks the {@link RingPlanner} for the next ring, version + 1. Racing
+ *       JOINING node) it asks the {@link RingPolicy} for the next ring, version + 1. Racing
  *       claimants produce rings of equal version; {@link RingState#ORDER} picks one and the loser
  *       re-plans from it.
  *   <li>{@link #leave()}: LEAVING; the claimant drops the node from the ring; once out of it and
@@ -104,9 +104,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * has no usable ring asks its peers for theirs like any node without a ring. If, after {@link
  * MembershipConfig#seedContactRounds} rounds, none offered a valid ring, and this node is the
  * claimant and reaches a majority of the NORMAL members, it plans a fresh ring ({@link
- * RingPlanner#freshRing}) in the ring epoch after the highest one it refused: the epoch outranks
- * the version, so the fresh ring wins over the refused one whatever its version, without adding to
- * a version that may sit at the counter limit.
+ * RingPolicy#freshRing}) in the ring epoch after the highest one it refused: the epoch outranks the
+ * version, so the fresh ring wins over the refused one whatever its version, without adding to a
+ * version that may sit at the counter limit.
  */
 public final class Membership implements AutoCloseable {
   static final byte[] SELF_KEY = "membership/self".getBytes(StandardCharsets.US_ASCII);
@@ -128,7 +128,7 @@ public final class Membership implements AutoCloseable {
   private final PeerTransport transport;
   private final StorageEngine storage;
   private final Keyspace metadata;
-  private final RingPlanner planner;
+  private final RingPolicy planner;
   private final HandoffGate handoffGate;
   private final PhiAccrualFailureDetector detector;
   private final GossipValidator validator;
@@ -196,7 +196,7 @@ public final class Membership implements AutoCloseable {
       RandomSource random,
       PeerTransport transport,
       StorageEngine storage,
-      RingPlanner planner,
+      RingPolicy planner,
       HandoffGate handoffGate) {
     this.config = Objects.requireNonNull(config, "config");
     this.selfId = config.self();

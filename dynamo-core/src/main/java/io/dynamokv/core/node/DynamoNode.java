@@ -172,7 +172,7 @@ public final class DynamoNode implements AutoCloseable {
             random.split(),
             transport,
             storage,
-            new MembershipRingPlanner(config.ringPlanner()),
+            new RingPlannerPolicy(config.ringPlanner()),
             HandoffGate.ALWAYS);
     if (broken == BrokenVariant.GOSSIP_APPLIED_BEFORE_VALIDATION) {
       membership.breakForTests(Membership.BrokenVariant.APPLY_BEFORE_VALIDATING);

@@ -5,6 +5,7 @@ package io.dynamokv.core.node;
 
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.membership.NodeState;
+import io.dynamokv.core.membership.RingPolicy;
 import io.dynamokv.core.ring.Ring;
 import io.dynamokv.core.ring.RingCodec;
 import io.dynamokv.core.ring.RingPlanner;
@@ -17,10 +18,10 @@ import java.util.TreeSet;
  * Lets the membership claimant plan rings with the {@code ring} package: membership gossips rings
  * as opaque bytes ({@link RingCodec}), so neither package depends on the other.
  */
-final class MembershipRingPlanner implements io.dynamokv.core.membership.RingPlanner {
+final class RingPlannerPolicy implements RingPolicy {
   private final RingPlanner planner;
 
-  MembershipRingPlanner(RingPlanner planner) {
+  RingPlannerPolicy(RingPlanner planner) {
     this.planner = planner;
   }
 

@@ -14,7 +14,7 @@ import java.util.SortedMap;
  * <p>Contract: implementations MUST be deterministic pure functions of their arguments (every node
  * may replay them and the simulation replays bit for bit), and thread-safe.
  */
-public interface RingPlanner {
+public interface RingPolicy {
   /**
    * The ring of a brand-new cluster whose only member is {@code firstNode}, in {@code zone} (may be
    * empty).
