@@ -5,6 +5,8 @@ package io.dynamokv.core.membership;
 
 import io.dynamokv.core.DynamoException;
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.wire.PeerProtocol;
+import io.dynamokv.core.wire.WireFormat;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,6 +40,20 @@ public final class MembershipCodec {
   /** The older format this codec still reads: {@link #FORMAT} without ring epochs. */
   public static final int FORMAT_WITHOUT_EPOCH = 1;
 
+  /** The versions of the membership encoding (gossip and persisted state) this node reads. */
+  public static final WireFormat WIRE_FORMAT =
+      new WireFormat("membership", FORMAT_WITHOUT_EPOCH, FORMAT);
+
+  /** The protocol id of gossip. */
+  public static final int PROTOCOL_ID = 2;
+
+  /**
+   * Gossip as a peer protocol: messages are encoded here, and arriving bytes are handed over
+   * undecoded ({@link GossipMessage.Encoded}), so that {@link Membership} decodes, validates and
+   * counts what it refuses.
+   */
+  public static final PeerProtocol<GossipMessage> PROTOCOL = new GossipProtocol();
+
   /** The longest address or zone accepted, in UTF-8 bytes. */
   public static final int MAX_STRING_BYTES = 255;
 
@@ -61,6 +77,33 @@ public final class MembershipCodec {
 
     public MalformedException(String message) {
       super("malformed membership encoding: " + message);
+    }
+  }
+
+  private static final class GossipProtocol implements PeerProtocol<GossipMessage> {
+    @Override
+    public int id() {
+      return PROTOCOL_ID;
+    }
+
+    @Override
+    public WireFormat format() {
+      return WIRE_FORMAT;
+    }
+
+    @Override
+    public Class<GossipMessage> messages() {
+      return GossipMessage.class;
+    }
+
+    @Override
+    public byte[] encode(GossipMessage message) {
+      return MembershipCodec.encode(message);
+    }
+
+    @Override
+    public GossipMessage decode(byte[] bytes) {
+      return new GossipMessage.Encoded(bytes);
     }
   }
 

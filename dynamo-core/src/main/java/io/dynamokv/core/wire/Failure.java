@@ -29,7 +29,7 @@ public record Failure(FailureCode code, String message, int answered, int requir
   public static final int ID = 1;
 
   /** Versions of the failure encoding this node reads. */
-  public static final WireFormat FORMAT = new WireFormat("failure", 1, 1);
+  public static final WireFormat WIRE_FORMAT = new WireFormat("failure", 1, 1);
 
   /** The failure protocol: every node speaks it, see {@link PeerProtocols#of}. */
   public static final PeerProtocol<Failure> PROTOCOL = new Codec();
@@ -64,7 +64,7 @@ public record Failure(FailureCode code, String message, int answered, int requir
 
     @Override
     public WireFormat format() {
-      return FORMAT;
+      return WIRE_FORMAT;
     }
 
     @Override
@@ -85,7 +85,7 @@ public record Failure(FailureCode code, String message, int answered, int requir
     @Override
     public Failure decode(byte[] bytes) {
       WireReader in = new WireReader("failure", bytes);
-      in.format(FORMAT);
+      in.format(WIRE_FORMAT);
       int code = in.u8("code");
       FailureCode c = code >= 1 && code <= CODES.length ? CODES[code - 1] : FailureCode.INTERNAL;
       Failure f =
