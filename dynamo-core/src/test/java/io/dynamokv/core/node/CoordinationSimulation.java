@@ -127,7 +127,7 @@ final class CoordinationSimulation {
       int operations,
       int clients,
       int keys,
-      DynamoNode.BrokenVariant broken,
+      BrokenVariant broken,
       double w1Share,
       int coordinatorCrashes,
       int powerFailures,
@@ -135,10 +135,10 @@ final class CoordinationSimulation {
       Set<Fault> faults) {
     static Settings ci() {
       return new Settings(
-          200, 3, 4, DynamoNode.BrokenVariant.NONE, 0.25, 1, 1, false, EnumSet.allOf(Fault.class));
+          200, 3, 4, BrokenVariant.NONE, 0.25, 1, 1, false, EnumSet.allOf(Fault.class));
     }
 
-    Settings broken(DynamoNode.BrokenVariant variant) {
+    Settings broken(BrokenVariant variant) {
       return new Settings(
           operations,
           clients,
@@ -490,7 +490,7 @@ final class CoordinationSimulation {
   }
 
   private void countStats(SimCluster<DynamoNode>.Instance node) {
-    DynamoNode.Stats stats = node.service().stats();
+    NodeStats stats = node.service().stats();
     forwardedBeforeCrash += stats.forwarded();
     quorumFailuresBeforeCrash += stats.quorumFailures();
     requestsBeforeCrash += stats.reads() + stats.writes();
@@ -864,7 +864,7 @@ final class CoordinationSimulation {
     long quorumFailures = quorumFailuresBeforeCrash;
     long requests = requestsBeforeCrash;
     for (SimCluster<DynamoNode>.Instance n : cluster.nodes()) {
-      DynamoNode.Stats stats = n.service().stats();
+      NodeStats stats = n.service().stats();
       forwarded += stats.forwarded();
       quorumFailures += stats.quorumFailures();
       requests += stats.reads() + stats.writes();

@@ -211,7 +211,7 @@ class VersionSafetyTest {
             14,
             5,
             List.of(fiveCopies),
-            DynamoNode.BrokenVariant.NONE,
+            BrokenVariant.NONE,
             Duration.ofMillis(500),
             b ->
                 b.maxClockEntries(bound)
@@ -261,7 +261,7 @@ class VersionSafetyTest {
             14,
             5,
             List.of(StoreDefinition.of(STORE)),
-            DynamoNode.BrokenVariant.NONE,
+            BrokenVariant.NONE,
             Duration.ofMillis(500),
             b -> b.maxClockEntries(maxClockEntries));
     sim.formCluster();

@@ -3,6 +3,7 @@
  */
 package io.dynamokv.server.metrics;
 
+import io.dynamokv.core.node.NodeStats;
 import io.dynamokv.core.InsufficientReplicasException;
 import io.dynamokv.core.InvalidContextException;
 import io.dynamokv.core.LimitExceededException;
@@ -37,7 +38,7 @@ import java.util.function.ToDoubleFunction;
  *       percentiles 0.5, 0.95, 0.99 and 0.999 over a sliding window of two minutes;
  *   <li>{@code dynamo.quorum.failures}: requests that found fewer than R or W replicas, by {@code
  *       op};
- *   <li>{@code dynamo.coordinator.*}: the {@link DynamoNode.Stats} counters;
+ *   <li>{@code dynamo.coordinator.*}: the {@link NodeStats} counters;
  *   <li>{@code dynamo.gossip.refused}: gossip messages and persisted membership state this node
  *       refused, by {@code reason} ({@link GossipRefusal.Reason}); {@code dynamo.gossip.rounds};
  *   <li>{@code dynamo.storage.size}: the engine's approximate size in bytes.
@@ -146,7 +147,7 @@ public final class NodeMetrics {
   }
 
   /** Exposes {@code stats} as {@code dynamo.coordinator.*} counters. */
-  public NodeMetrics bindStats(DynamoNode.Stats stats) {
+  public NodeMetrics bindStats(NodeStats stats) {
     counter("reads", "Reads coordinated", stats, s -> s.reads());
     counter("writes", "Writes coordinated", stats, s -> s.writes());
     counter("forwarded", "Writes forwarded to an owner", stats, s -> s.forwarded());
@@ -209,8 +210,8 @@ public final class NodeMetrics {
   private void counter(
       String name,
       String description,
-      DynamoNode.Stats stats,
-      ToDoubleFunction<DynamoNode.Stats> f) {
+      NodeStats stats,
+      ToDoubleFunction<NodeStats> f) {
     FunctionCounter.builder("dynamo.coordinator." + name, stats, f)
         .description(description)
         .register(registry);

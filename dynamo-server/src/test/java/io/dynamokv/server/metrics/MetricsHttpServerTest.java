@@ -3,6 +3,7 @@
  */
 package io.dynamokv.server.metrics;
 
+import io.dynamokv.core.node.NodeStats;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dynamokv.core.InsufficientReplicasException;
@@ -57,7 +58,7 @@ class MetricsHttpServerTest {
     MemoryStorageEngine engine = MemoryStorageEngine.create();
     NodeMetrics metrics =
         new NodeMetrics(registry, NodeId.of("n1"))
-            .bindStats(new DynamoNode.Stats())
+            .bindStats(new NodeStats())
             .bindStorage(engine)
             .bindConnections(() -> 3, () -> 2L, () -> 1L);
     for (int i = 1; i <= 100; i++) {

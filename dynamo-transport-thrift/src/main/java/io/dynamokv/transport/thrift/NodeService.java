@@ -135,7 +135,7 @@ public final class NodeService implements DynamoService.AsyncIface {
 
   @Override
   public void status(AsyncMethodCallback<NodeStatusInfo> callback) {
-    DynamoNode.Stats stats = node.stats();
+    NodeStats stats = node.stats();
     Map<String, Long> counters = new LinkedHashMap<>();
     counters.put("reads", stats.reads());
     counters.put("writes", stats.writes());

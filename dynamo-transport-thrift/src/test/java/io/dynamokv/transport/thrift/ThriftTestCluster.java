@@ -257,7 +257,7 @@ final class ThriftTestCluster implements AutoCloseable {
       CompletableFuture<Counts> counts = new CompletableFuture<>();
       scheduler.execute(
           () -> {
-            DynamoNode.Stats s = dynamo.stats();
+            NodeStats s = dynamo.stats();
             counts.complete(new Counts(s.reads(), s.writes(), s.forwarded()));
           });
       try {
