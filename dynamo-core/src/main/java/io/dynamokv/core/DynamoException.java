@@ -30,6 +30,16 @@ public class DynamoException extends RuntimeException {
     return FailureCode.INTERNAL;
   }
 
+  /**
+   * Whether a write that ended with this error may have been applied all the same (its outcome is
+   * unknown: read again to find out), rather than certainly not. False unless a subclass says
+   * otherwise: {@link InsufficientReplicasException}, {@link InternalException}, an {@link
+   * UnavailableException} after the request was sent, a peer call that timed out.
+   */
+  public boolean outcomeUnknown() {
+    return false;
+  }
+
   /** The cause of a {@link CompletionException} (what a failed stage holds), or {@code error}. */
   public static Throwable unwrap(Throwable error) {
     Throwable e = error;

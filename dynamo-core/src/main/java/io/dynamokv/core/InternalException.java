@@ -18,4 +18,13 @@ public class InternalException extends DynamoException {
   public FailureCode code() {
     return FailureCode.INTERNAL;
   }
+
+  /**
+   * A write short of its quorum may still have been applied: the node failed somewhere along the
+   * way.
+   */
+  @Override
+  public boolean outcomeUnknown() {
+    return true;
+  }
 }

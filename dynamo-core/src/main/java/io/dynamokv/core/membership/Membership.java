@@ -4,6 +4,7 @@
 package io.dynamokv.core.membership;
 
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.StatusSection;
 import io.dynamokv.core.spi.Clock;
 import io.dynamokv.core.spi.Keyspace;
 import io.dynamokv.core.spi.PeerMessage;
@@ -338,6 +339,27 @@ public final class Membership implements AutoCloseable {
       byReason.put(r, refused.get(r.ordinal()));
     }
     return new Stats(rounds.get(), messagesSent.get(), bytesSent.get(), byReason);
+  }
+
+  /** The gossip counters as this node's {@code gossip} status section. */
+  public StatusSection statusSection() {
+    List<StatusSection.Stat> stats = new ArrayList<>();
+    stats.add(StatusSection.Stat.counter("rounds", rounds.get(), "Gossip rounds this node ran"));
+    stats.add(
+        StatusSection.Stat.counter(
+            "messages.sent",
+            messagesSent.get(),
+            "Gossip messages (requests and responses) this node sent"));
+    for (GossipRefusal.Reason r : REASONS) {
+      stats.add(
+          StatusSection.Stat.counter(
+              "refused",
+              "reason",
+              r.tag(),
+              refused.get(r.ordinal()),
+              "Gossip and persisted membership state refused, by reason"));
+    }
+    return new StatusSection("gossip", stats);
   }
 
   /** How many refusals of {@code reason} so far; cheap, for metrics. */

@@ -7,6 +7,7 @@ import io.dynamokv.core.InsufficientReplicasException;
 import io.dynamokv.core.InvalidRequestException;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.NodeShuttingDownException;
+import io.dynamokv.core.StatusSection;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
@@ -205,6 +206,14 @@ public final class DynamoNode implements AutoCloseable {
   /** Counters of what this node coordinated. Read from the scheduler for exact figures. */
   public NodeStats stats() {
     return stats;
+  }
+
+  /**
+   * This node's status, one section per part that reports (coordination, gossip). Safe from any
+   * thread; the same sections and figures on every call.
+   */
+  public List<StatusSection> status() {
+    return List.of(stats.section(), membership.statusSection());
   }
 
   /** The incarnation this node started with, and why (for the start-up log). */

@@ -3,7 +3,10 @@
  */
 package io.dynamokv.core.node;
 
+import io.dynamokv.core.StatusSection;
+import io.dynamokv.core.StatusSection.Stat;
 import io.dynamokv.core.spi.Scheduler;
+import java.util.List;
 
 /**
  * What a node coordinated since it started. Safe to read from any thread (metrics, status
@@ -54,5 +57,24 @@ public final class NodeStats {
    */
   public long reissuedDots() {
     return reissuedDots;
+  }
+
+  /** These counters as the node's {@code coordinator} status section. */
+  public StatusSection section() {
+    return new StatusSection(
+        "coordinator",
+        List.of(
+            Stat.counter("reads", reads, "Reads coordinated"),
+            Stat.counter("writes", writes, "Writes coordinated"),
+            Stat.counter("forwarded", forwarded, "Writes forwarded to an owner"),
+            Stat.counter("quorum.failures", quorumFailures, "Coordinations short of R or W"),
+            Stat.counter(
+                "duplicate.forwards",
+                duplicateForwards,
+                "Duplicated forwarded writes answered from the first outcome"),
+            Stat.counter(
+                "reissued.dots",
+                reissuedDots,
+                "Keys found holding two values under one dot: a dot issued twice (must stay 0)")));
   }
 }
