@@ -12,6 +12,7 @@ import io.dynamokv.core.spi.PeerTransport;
 import io.dynamokv.core.spi.RandomSource;
 import io.dynamokv.core.spi.Scheduler;
 import io.dynamokv.core.spi.StorageEngine;
+import io.dynamokv.core.wire.WireFormats;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -387,6 +388,20 @@ public final class Membership implements AutoCloseable {
     ringListeners.add(Objects.requireNonNull(listener, "listener"));
   }
 
+  /**
+   * For each format family this node reads, the newest version every member still in the cluster
+   * reads too: the most a writer on this node may use ({@link WireFormats#toWrite}). A family some
+   * member does not read at all is missing. Safe from any thread.
+   */
+  public SortedMap<String, Integer> agreedFormats() {
+    return snapshot.agreedFormats(config.formats());
+  }
+
+  /** What this node gossips of its formats: nothing while they are the baseline. */
+  private SortedMap<String, Integer> gossipedFormats() {
+    return config.formats().equals(WireFormats.BASELINE) ? new TreeMap<>() : config.formats();
+  }
+
   /** Whether {@code message} belongs to this service, for a node's dispatching handler. */
   public static boolean isGossip(PeerMessage message) {
     return GossipMessage.isGossip(message);
@@ -421,7 +436,8 @@ public final class Membership implements AutoCloseable {
                     NodeStatus.JOINING,
                     config.address(),
                     config.zone(),
-                    self.ringVersion());
+                    self.ringVersion(),
+                    gossipedFormats());
             joinGeneration = self.generation();
             states.put(selfId, self);
             persistSelf();
@@ -1054,13 +1070,23 @@ public final class Membership implements AutoCloseable {
               old.status(),
               config.address(),
               config.zone(),
-              old.ringVersion());
+              old.ringVersion(),
+              gossipedFormats());
       joinGeneration = rec.joinGeneration();
     } else if (selfBytes != null || viewBytes != null) {
       // It was a member, but its record of itself is unusable: it neither founds a cluster nor
       // claims a status; its peers hand it back its generation (mergeState) and the claimant
       // re-adds it if it is not in the ring.
-      self = new NodeState(selfId, 1, 0, NodeStatus.JOINING, config.address(), config.zone(), 0);
+      self =
+          new NodeState(
+              selfId,
+              1,
+              0,
+              NodeStatus.JOINING,
+              config.address(),
+              config.zone(),
+              0,
+              gossipedFormats());
       joinGeneration = 1;
     } else {
       NodeId founder = config.seeds().isEmpty() ? selfId : config.seeds().first();
@@ -1073,7 +1099,8 @@ public final class Membership implements AutoCloseable {
               founding ? NodeStatus.NORMAL : NodeStatus.JOINING,
               config.address(),
               config.zone(),
-              0);
+              0,
+              gossipedFormats());
       joinGeneration = 1;
       if (founding) {
         ring = new RingState(planner.initialRing(selfId, config.zone()), 1, selfId);
@@ -1260,7 +1287,8 @@ public final class Membership implements AutoCloseable {
               s.address(),
               s.zone(),
               s.ringVersion(),
-              reachable.contains(s.id())));
+              reachable.contains(s.id()),
+              s.formats()));
     }
     snapshot = new MembershipView(selfId, members, ring);
   }

@@ -209,11 +209,14 @@ public final class DynamoNode implements AutoCloseable {
   }
 
   /**
-   * This node's status, one section per part that reports (coordination, gossip). Safe from any
-   * thread; the same sections and figures on every call.
+   * This node's status, one section per part that reports (coordination, gossip, formats). Safe
+   * from any thread; the same sections and figures on every call.
    */
   public List<StatusSection> status() {
-    return List.of(stats.section(), membership.statusSection());
+    return List.of(
+        stats.section(),
+        membership.statusSection(),
+        NodeFormats.section(config.membership().formats(), membership.agreedFormats()));
   }
 
   /** The incarnation this node started with, and why (for the start-up log). */

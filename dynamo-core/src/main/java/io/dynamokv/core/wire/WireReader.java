@@ -4,14 +4,17 @@
 package io.dynamokv.core.wire;
 
 import io.dynamokv.core.InvalidRequestException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
  * Reads what a {@link WireWriter} wrote, refusing anything malformed with an {@link
  * InvalidRequestException} that names the family and the field: a truncated input, a varint longer
- * than 10 bytes, a length beyond what is left (so a short input never makes it allocate more than
- * its own size), trailing bytes. Not thread-safe.
+ * than 10 bytes, malformed UTF-8, a length beyond what is left (so a short input never makes it
+ * allocate more than its own size), trailing bytes. Not thread-safe.
  */
 public final class WireReader {
   private final String what;
@@ -96,8 +99,19 @@ public final class WireReader {
     return b;
   }
 
+  /** A UTF-8 string; malformed UTF-8 is refused, so that every string has one encoding. */
   public String string(String field) {
-    return new String(bytes(field), StandardCharsets.UTF_8);
+    byte[] b = bytes(field);
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(b))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw malformed(field + " is not UTF-8");
+    }
   }
 
   /** Checks that everything was read. */
