@@ -3,7 +3,6 @@
  */
 package io.dynamokv.server.metrics;
 
-import io.dynamokv.core.node.NodeStats;
 import io.dynamokv.core.InsufficientReplicasException;
 import io.dynamokv.core.InvalidContextException;
 import io.dynamokv.core.LimitExceededException;
@@ -11,7 +10,7 @@ import io.dynamokv.core.NodeId;
 import io.dynamokv.core.StoreNotFoundException;
 import io.dynamokv.core.membership.GossipRefusal;
 import io.dynamokv.core.membership.Membership;
-import io.dynamokv.core.node.DynamoNode;
+import io.dynamokv.core.node.NodeStats;
 import io.dynamokv.core.spi.StorageEngine;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -208,10 +207,7 @@ public final class NodeMetrics {
   }
 
   private void counter(
-      String name,
-      String description,
-      NodeStats stats,
-      ToDoubleFunction<NodeStats> f) {
+      String name, String description, NodeStats stats, ToDoubleFunction<NodeStats> f) {
     FunctionCounter.builder("dynamo.coordinator." + name, stats, f)
         .description(description)
         .register(registry);

@@ -3,13 +3,12 @@
  */
 package io.dynamokv.server.metrics;
 
-import io.dynamokv.core.node.NodeStats;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dynamokv.core.InsufficientReplicasException;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.StoreNotFoundException;
-import io.dynamokv.core.node.DynamoNode;
+import io.dynamokv.core.node.NodeStats;
 import io.dynamokv.core.storage.MemoryStorageEngine;
 import io.dynamokv.server.metrics.NodeMetrics.Op;
 import io.dynamokv.server.metrics.NodeMetrics.Outcome;
