@@ -37,6 +37,11 @@ class TutorialTest {
     public long leasedBelow() {
       return next;
     }
+
+    @Override
+    public long ceiling() {
+      return next;
+    }
   }
 
   /** Every node of a cluster shares one secret; it signs the contexts clients get. */

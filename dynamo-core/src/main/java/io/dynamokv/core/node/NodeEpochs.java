@@ -52,12 +52,15 @@ final class NodeEpochs implements EpochSource {
   private static final byte[] LEASED = bytes("epochs/leased-up-to");
   private static final byte[] BOOT_ID = bytes("node/boot-id");
   private static final byte[] CLEAN_STOP = bytes("node/clean-stop");
+  private static final byte[] DURABILITY = bytes("node/durability");
+  private static final long DAY_MILLIS = 86_400_000L;
   private static final int RECORD_FORMAT = 1;
 
   private final StorageEngine storage;
   private final Keyspace metadata;
   private final Host host;
   private final NodeId self;
+  private final Clock clock;
   private final Incarnation started;
   private long next;
   private long leasedUpTo;
@@ -80,11 +83,17 @@ final class NodeEpochs implements EpochSource {
     this.metadata = storage.keyspace(StorageEngine.METADATA);
     this.host = host;
     this.self = self;
+    this.clock = clock;
     byte[] storedIncarnation = metadata.get(INCARNATION);
     byte[] storedLease = metadata.get(LEASED);
     long dirLease = storedLease == null ? 0 : decode(storedLease, "epochs/leased-up-to");
     long copyLease = readCopy();
     String bootId = host.bootId();
+    // Judged by the weaker of the durability the last run had and the one this run has: switching
+    // to sync after a power cut does not bring back what write-no-sync lost.
+    Durability lastRun = lastDurability();
+    Durability judged =
+        lastRun.compareTo(storage.durability()) > 0 ? lastRun : storage.durability();
     String reason = null;
     if (storedIncarnation == null) {
       reason = "a new data directory";
@@ -92,6 +101,8 @@ final class NodeEpochs implements EpochSource {
       reason = "asked to start a new incarnation";
     } else if (brokenKeep) {
       reason = null;
+    } else if (copyLease < 0) {
+      reason = "the copy of its epoch lease outside the data directory is unreadable";
     } else if (copyLease > dirLease) {
       reason =
           "the data directory's epoch lease ("
@@ -100,7 +111,7 @@ final class NodeEpochs implements EpochSource {
               + copyLease
               + "): the directory was restored from a backup or rolled back";
     } else if (metadata.get(CLEAN_STOP) == null) {
-      reason = uncleanStop(storage.durability(), bootId);
+      reason = uncleanStop(judged, bootId);
     }
     long incarnation;
     if (reason == null) {
@@ -112,15 +123,12 @@ final class NodeEpochs implements EpochSource {
               false,
               metadata.get(CLEAN_STOP) != null
                   ? "the last stop was clean"
-                  : storage.durability() == Durability.SYNC
+                  : judged == Durability.SYNC
                       ? "every commit is synced"
                       : "the last stop was a process crash within this OS boot, which loses no"
                           + " commit under write-no-sync");
     } else {
-      // A clock centuries ahead must not overflow: the wall-clock term is only a floor.
-      long millis = Math.min(Math.max(0, clock.wallMillis()), MAX_EPOCH / 2 / 1_000_000L);
-      long wall = millis * 1_000_000L;
-      incarnation = Math.max(Math.max(dirLease, copyLease), wall);
+      incarnation = Math.max(Math.max(dirLease, copyLease), wallEpoch(clock.wallMillis()));
       if (incarnation >= MAX_EPOCH - BLOCK) {
         throw new IllegalStateException(
             "epoch lease "
@@ -140,6 +148,10 @@ final class NodeEpochs implements EpochSource {
             .put(StorageEngine.METADATA, INCARNATION, encode(incarnation))
             .put(StorageEngine.METADATA, LEASED, encode(leasedUpTo))
             .put(StorageEngine.METADATA, BOOT_ID, bootId.getBytes(StandardCharsets.UTF_8))
+            .put(
+                StorageEngine.METADATA,
+                DURABILITY,
+                storage.durability().name().getBytes(StandardCharsets.US_ASCII))
             .delete(StorageEngine.METADATA, CLEAN_STOP)
             .build());
     storage.flush();
@@ -167,6 +179,29 @@ final class NodeEpochs implements EpochSource {
                 : "the OS booted since (an OS crash loses unflushed commits under write-no-sync)");
   }
 
+  /**
+   * The durability the last run recorded; the weakest if none was (a directory of an older build).
+   */
+  private Durability lastDurability() {
+    byte[] stored = metadata.get(DURABILITY);
+    if (stored != null) {
+      try {
+        return Durability.valueOf(new String(stored, StandardCharsets.US_ASCII));
+      } catch (IllegalArgumentException unknown) {
+        // fall through: assume the worst
+      }
+    }
+    return Durability.NO_SYNC;
+  }
+
+  /**
+   * The epoch the wall clock gives: milliseconds times 10^6, capped far below {@link #MAX_EPOCH} so
+   * that a clock centuries ahead neither overflows nor exhausts the range.
+   */
+  private static long wallEpoch(long millis) {
+    return Math.min(Math.max(0, millis), (MAX_EPOCH - (1L << 40)) / 1_000_000L) * 1_000_000L;
+  }
+
   /** How this node's current incarnation came about, for the start-up log. */
   Incarnation started() {
     return started;
@@ -192,6 +227,16 @@ final class NodeEpochs implements EpochSource {
     return leasedUpTo;
   }
 
+  /**
+   * Above what this node has leased and above the wall-clock epoch of a day from now: no life of
+   * this node can have leased an epoch that high (incarnations start at the wall-clock epoch at
+   * most, and lease far fewer than 10^6 epochs per millisecond).
+   */
+  @Override
+  public long ceiling() {
+    return Math.max(leasedUpTo, wallEpoch(clock.wallMillis() + DAY_MILLIS));
+  }
+
   /** Durably leases a block that covers {@code epoch}, in the directory and outside it. */
   void extendLease(long epoch) {
     if (epoch >= leasedUpTo) {
@@ -214,27 +259,44 @@ final class NodeEpochs implements EpochSource {
     storage.flush();
   }
 
-  /** The leased-up-to value of the copy outside the data directory; 0 if none is usable. */
+  /**
+   * The leased-up-to value of the copy outside the data directory: 0 if there is none, -1 if it is
+   * unreadable.
+   *
+   * @throws IllegalStateException if it is another node's: two nodes sharing one lease file would
+   *     hide each other's restores
+   */
   private long readCopy() {
     byte[] record = host.readLeaseRecord();
     if (record == null) {
       return 0;
     }
+    String owner;
+    long lease;
     try {
       ByteBuffer b = ByteBuffer.wrap(record);
       if (b.get() != RECORD_FORMAT) {
-        return 0;
+        return -1;
       }
       byte[] id = new byte[b.get() & 0xFF];
       b.get(id);
-      long lease = b.getLong();
-      if (b.hasRemaining() || !self.value().equals(new String(id, StandardCharsets.US_ASCII))) {
-        return 0;
+      lease = b.getLong();
+      if (b.hasRemaining() || lease < 0) {
+        return -1;
       }
-      return Math.max(0, lease);
+      owner = new String(id, StandardCharsets.US_ASCII);
     } catch (RuntimeException e) {
-      return 0;
+      return -1;
     }
+    if (!self.value().equals(owner)) {
+      throw new IllegalStateException(
+          "the lease file holds the epoch lease of node "
+              + owner
+              + ", not of "
+              + self
+              + ": every node needs a lease file of its own (dynamo.node.lease-file)");
+    }
+    return lease;
   }
 
   private void writeCopy() {

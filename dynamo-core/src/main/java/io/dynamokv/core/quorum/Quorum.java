@@ -79,11 +79,21 @@ public final class Quorum<R> {
    */
   public static InsufficientReplicasException tooFewOwners(
       String operation, List<NodeId> owners, int needed) {
+    boolean read = operation.equals("get");
     return new InsufficientReplicasException(
         operation,
         0,
         needed,
-        "the ring has only " + owners.size() + " owners for this key: " + owners);
+        "only "
+            + owners.size()
+            + (owners.size() == 1 ? " node owns" : " nodes own")
+            + " this key "
+            + owners
+            + ", fewer than "
+            + (read ? "R=" : "W=")
+            + needed
+            + ": the cluster has fewer nodes than that; start more nodes, or lower the store's "
+            + (read ? "read-quorum" : "write-quorum"));
   }
 
   /** The error for this request of {@code operation}, which did not reach its quorum. */

@@ -42,4 +42,11 @@ public interface EpochSource {
    * cannot be trusted. Never decreases.
    */
   long leasedBelow();
+
+  /**
+   * A bound no epoch this node ever leased, in any life, reaches: an actor of this node with a
+   * higher epoch is forged, and is never a floor to lease above. At least {@link #leasedBelow()},
+   * at most {@link #MAX_EPOCH}.
+   */
+  long ceiling();
 }

@@ -146,13 +146,15 @@ public final class Siblings {
    *   <li>{@code e > prunedEpoch(node)}: no actor of the node at or above {@code e} was ever
    *       pruned, since a pruned entry can come back from a stale replica with a lower counter;
    *   <li>the counter has room for one more event;
-   *   <li>Riak's check: {@code context} shows no actor of {@code node} with a counter above this
-   *       set's, which would prove that this record lost commits.
+   *   <li>Riak's check: {@code context} shows no actor of {@code node} that this record could
+   *       continue (of this incarnation, above the pruned epoch) with a counter above this set's,
+   *       which would prove that this record lost commits.
    * </ul>
    *
    * <p>Epochs of the node at or above {@code epochs.leasedBelow()} were never leased (forged, or
-   * from a forgotten life): they are never candidates. Epochs at or above {@link
-   * EpochSource#MAX_EPOCH} are not even a floor to lease above.
+   * from a forgotten life): they are never candidates. Epochs at or above {@code epochs.ceiling()}
+   * cannot be from any life of the node: forged, they are not even a floor to lease above, so no
+   * context can push the node's epochs to the end of their range.
    *
    * <p>Why no dot is ever reused: a node issues dots only through {@link #update} of its local set,
    * so a trusted entry holds the highest counter the actor issued for this key, and {@code update}
@@ -165,6 +167,8 @@ public final class Siblings {
   public Actor actorFor(NodeId node, VectorClock context, EpochSource epochs) {
     Objects.requireNonNull(context, "context");
     long leasedBelow = epochs.leasedBelow();
+    long ceiling = epochs.ceiling();
+    long floor = prunedEpoch(node);
     Actor highest = null;
     long known = -1;
     for (int i = 0; i < this.context.size(); i++) {
@@ -173,18 +177,20 @@ public final class Siblings {
         if (a.epoch() < leasedBelow) {
           highest = a; // entries are in actor order: the last one has the highest epoch
         }
-        known = plausibleMax(known, a.epoch());
+        known = plausibleMax(known, a.epoch(), ceiling);
       }
     }
     boolean lostCommits = false;
     for (int i = 0; i < context.size(); i++) {
       Actor a = context.actorAt(i);
       if (a.node().equals(node)) {
-        known = plausibleMax(known, a.epoch());
-        lostCommits |= context.counterAt(i) > this.context.counter(a);
+        known = plausibleMax(known, a.epoch(), ceiling);
+        // Only actors this record could still continue count: older or pruned ones never are.
+        boolean continuable =
+            a.epoch() >= epochs.incarnation() && a.epoch() > floor && a.epoch() < leasedBelow;
+        lostCommits |= continuable && context.counterAt(i) > this.context.counter(a);
       }
     }
-    long floor = prunedEpoch(node);
     if (highest != null
         && !lostCommits
         && highest.epoch() >= epochs.incarnation()
@@ -192,7 +198,7 @@ public final class Siblings {
         && this.context.counter(highest) < Long.MAX_VALUE) {
       return highest;
     }
-    long above = plausibleMax(known, floor);
+    long above = plausibleMax(known, floor, ceiling);
     for (int tries = 0; ; tries++) {
       long fresh = epochs.leaseAbove(above);
       if (fresh <= above || fresh < epochs.incarnation() || fresh >= epochs.leasedBelow()) {
@@ -218,9 +224,9 @@ public final class Siblings {
     }
   }
 
-  /** The larger of the two, ignoring an epoch no node leases (a forged one). */
-  private static long plausibleMax(long a, long epoch) {
-    return epoch < EpochSource.MAX_EPOCH ? Math.max(a, epoch) : a;
+  /** The larger of the two, ignoring an epoch at or above the node's ceiling (a forged one). */
+  private static long plausibleMax(long a, long epoch, long ceiling) {
+    return epoch < ceiling ? Math.max(a, epoch) : a;
   }
 
   /**

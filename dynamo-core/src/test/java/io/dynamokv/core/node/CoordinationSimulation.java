@@ -461,6 +461,7 @@ final class CoordinationSimulation {
       crashes++;
     }
     java.util.Map<String, java.util.BitSet> before = heldEverywhere();
+    history.heldAgain(before);
     long commitsBefore = node.directory().commits();
     crash.getAsInt();
     lostCommits += commitsBefore - node.directory().commits();
@@ -778,6 +779,9 @@ final class CoordinationSimulation {
             () -> sim.formed() && allReachable(),
             Duration.ofMinutes(2));
     cluster.runFor(Duration.ofSeconds(1));
+    // A write exempted because a crash took the copies it had then, but which a copy in flight
+    // brought back since, must survive like any other.
+    history.heldAgain(heldEverywhere());
   }
 
   private boolean allReachable() {

@@ -115,6 +115,15 @@ class CoordinationSimulationTest {
     assertThat(fresh).isPositive();
   }
 
+  /** The behaviour before issue 14, caught within the CI seeds themselves. */
+  @Test
+  void aNodeThatKeepsItsIncarnationAfterARollbackIsCaughtByTheCiSeeds() {
+    Result caught =
+        firstViolation(
+            Settings.ci().broken(BrokenVariant.KEEPS_INCARNATION_AFTER_ROLLBACK), 3 * BROKEN_SEEDS);
+    assertThat(caught.violations()).anyMatch(v -> v.contains("lost") || v.contains("issued twice"));
+  }
+
   /**
    * The behaviour before issue 14: a node whose disk lost commits keeps its incarnation and skips
    * Riak's check, reissues dots, and acknowledged writes vanish.
@@ -160,7 +169,11 @@ class CoordinationSimulationTest {
 
   /** Runs CI seeds of a broken variant until the invariants catch it; fails if none does. */
   private static Result firstViolation(Settings settings) {
-    List<Long> seeds = SimSeeds.seeds(BROKEN_SEEDS, CI_BASE);
+    return firstViolation(settings, BROKEN_SEEDS);
+  }
+
+  private static Result firstViolation(Settings settings, int maxSeeds) {
+    List<Long> seeds = SimSeeds.seeds(maxSeeds, CI_BASE);
     Optional<Result> caught = Optional.empty();
     int tried = 0;
     for (long seed : seeds) {

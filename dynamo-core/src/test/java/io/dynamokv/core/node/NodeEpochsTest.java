@@ -11,6 +11,7 @@ import io.dynamokv.core.spi.Clock;
 import io.dynamokv.core.spi.Durability;
 import io.dynamokv.core.spi.Host;
 import io.dynamokv.core.storage.MemoryStorageEngine;
+import io.dynamokv.core.version.EpochSource;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -212,12 +213,46 @@ class NodeEpochsTest {
   }
 
   @Test
-  void aLeaseRecordOfAnotherNodeIsIgnored() {
+  void aLeaseRecordOfAnotherNodeIsRefusedAndAnUnreadableOneStartsANewIncarnation() {
     start();
-    NodeEpochs other =
-        new NodeEpochs(
-            MemoryStorageEngine.create(), host, NodeId.of("n2"), wallClockAt(5), false, false);
-    assertThat(other.started().fresh()).isTrue();
-    assertThat(other.incarnation()).isEqualTo(5_000_000L);
+    assertThatThrownBy(
+            () ->
+                new NodeEpochs(
+                    MemoryStorageEngine.create(),
+                    host,
+                    NodeId.of("n2"),
+                    wallClockAt(5),
+                    false,
+                    false))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("holds the epoch lease of node n1, not of n2");
+
+    NodeEpochs first = start();
+    first.recordCleanStop();
+    host.record = new byte[] {1, 2, 3};
+    NodeEpochs afterDamage = start();
+    assertThat(afterDamage.started().fresh()).isTrue();
+    assertThat(afterDamage.started().reason()).contains("unreadable");
+    assertThat(afterDamage.incarnation()).isGreaterThan(first.incarnation());
+  }
+
+  @Test
+  void switchingToSyncAfterAnUncleanStopDoesNotHideWhatWasLost() {
+    disk.durability(Durability.WRITE_NO_SYNC);
+    NodeEpochs first = start();
+    lease(first, -1);
+    host.bootId = "boot-2"; // an OS crash under write-no-sync...
+    disk.durability(Durability.SYNC); // ...and the operator switches to sync before restarting
+    NodeEpochs after = start();
+    assertThat(after.started().fresh()).isTrue();
+    assertThat(after.incarnation()).isGreaterThan(first.incarnation());
+  }
+
+  @Test
+  void theCeilingIgnoresNoLeasedEpochAndStaysFarFromTheEndOfTheRange() {
+    NodeEpochs epochs = start();
+    long leased = lease(epochs, -1);
+    assertThat(epochs.ceiling()).isGreaterThan(leased).isGreaterThanOrEqualTo(epochs.leasedBelow());
+    assertThat(epochs.ceiling()).isLessThan(EpochSource.MAX_EPOCH / 2);
   }
 }

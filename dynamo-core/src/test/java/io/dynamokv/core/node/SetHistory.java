@@ -444,6 +444,11 @@ final class SetHistory {
     exempt.or(ids);
   }
 
+  /** Lifts the exemption of every write some node holds again (a copy in flight landed). */
+  void heldAgain(java.util.Map<String, BitSet> heldByKey) {
+    heldByKey.values().forEach(exempt::andNot);
+  }
+
   /** How many writes acknowledged OK were exempted because a crash took their last copy. */
   long exemptWrites() {
     return writes.stream().filter(w -> w.outcome == Outcome.OK && exempt.get(w.id)).count();

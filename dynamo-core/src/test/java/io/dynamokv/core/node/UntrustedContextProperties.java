@@ -66,6 +66,7 @@ class UntrustedContextProperties {
     STALE,
     OTHER_KEY,
     OWN_EPOCH_NEVER_LEASED,
+    OWN_EPOCH_NEAR_THE_END_OF_THE_RANGE,
     OWN_COUNTER_NEAR_MAX,
     OTHER_ACTOR_IN_THE_FUTURE,
     TOP_EPOCH,
@@ -147,7 +148,7 @@ class UntrustedContextProperties {
     if (!sawW2) {
       assertThat(values).as("acknowledged w2 after %s", attack).contains("w2");
     }
-    stillWritableThroughEveryOwner(key, owners);
+    stillWritableThroughEveryOwner(key, owners, attack);
   }
 
   @Property
@@ -157,28 +158,47 @@ class UntrustedContextProperties {
     List<NodeId> owners = owners(key);
     put(owners.get(0), key, "w1", Context.EMPTY);
     put(owners.get(1), key, "w2", Context.EMPTY);
-    Context signed = made(attack, key, owners, CLUSTER);
+    // The context names an actor of the owner that coordinates it; owners[2] has no record of the
+    // key yet, so it must lease a fresh epoch with the made-up clock in front of it.
+    int attacked = attack.coordinator() % 3;
+    Context signed = made(attack, key, owners, CLUSTER, attacked);
 
     Throwable error =
-        errorOf(sim.node(attack.coordinator()).put(STORE, key, bytes("adv"), signed, ALL));
+        errorOf(
+            sim.cluster
+                .node(owners.get(attacked))
+                .service()
+                .put(STORE, key, bytes("adv"), signed, ALL));
 
     if (error != null) {
       assertThat(error).as("%s", attack).isInstanceOf(InvalidContextException.class);
     }
-    stillWritableThroughEveryOwner(key, owners);
+    stillWritableThroughEveryOwner(key, owners, attack);
   }
 
-  /** A context made up for {@code attack}, signed by {@code signer} (raw clock bytes if null). */
   private Context made(Attack attack, byte[] key, List<NodeId> owners, ContextSigner signer) {
-    Actor own = actorOf(owners.get(0), key);
-    Actor other = actorOf(owners.get(1), key);
+    return made(attack, key, owners, signer, 0);
+  }
+
+  /**
+   * A context made up for {@code attack}, signed by {@code signer} (raw clock bytes if null), whose
+   * "own" actor is one of {@code owners.get(ownIndex)}.
+   */
+  private Context made(
+      Attack attack, byte[] key, List<NodeId> owners, ContextSigner signer, int ownIndex) {
+    Actor own = actorOf(owners.get(ownIndex), key);
+    Actor other = actorOf(owners.get(ownIndex == 1 ? 0 : 1), key);
     long offset = attack.offset();
     Map<Actor, Long> clock = new TreeMap<>();
     switch (attack.kind()) {
       case OWN_EPOCH_NEVER_LEASED ->
           clock.put(
-              new Actor(own.node(), own.epoch() + 1_000_000 + offset % EpochSource.MAX_EPOCH),
+              new Actor(
+                  own.node(),
+                  own.epoch() + 1_000_000 + offset % (EpochSource.MAX_EPOCH - own.epoch())),
               1 + offset % 1000);
+      case OWN_EPOCH_NEAR_THE_END_OF_THE_RANGE ->
+          clock.put(new Actor(own.node(), EpochSource.MAX_EPOCH - 1 - offset % 5000), 1L);
       case OWN_COUNTER_NEAR_MAX -> clock.put(own, Long.MAX_VALUE - offset % 3);
       case OTHER_ACTOR_IN_THE_FUTURE -> clock.put(other, Math.max(1, offset));
       case TOP_EPOCH -> clock.put(new Actor(own.node(), Long.MAX_VALUE - offset % 3), 1L);
@@ -211,6 +231,31 @@ class UntrustedContextProperties {
     byte[] other = bytes("other-" + keys);
     put(owners(other).get(0), other, "x", Context.EMPTY);
     return read(other).context().toBytes();
+  }
+
+  /**
+   * The key, and a key never written before, stay writable through every owner and every node; now
+   * and then a node loses power and must start again and serve.
+   */
+  private void stillWritableThroughEveryOwner(byte[] key, List<NodeId> owners, Attack attack) {
+    stillWritableThroughEveryOwner(key, owners);
+    byte[] fresh = bytes("fresh" + keys++);
+    for (int i = 1; i <= 5; i++) {
+      assertThat(
+              errorOf(
+                  sim.node(i)
+                      .put(STORE, fresh, bytes("n" + i), Context.EMPTY, RequestOptions.DEFAULTS)))
+          .as("a blind write of a new key through n%d after %s", i, attack)
+          .isNull();
+    }
+    if (attack.at() % 40 == 0) {
+      io.dynamokv.core.sim.SimCluster<DynamoNode>.Instance victim =
+          sim.cluster.node(owners.get(attack.coordinator() % 3));
+      victim.powerFailure();
+      victim.start();
+      sim.awaitAllReachable();
+      stillWritableThroughEveryOwner(key, owners);
+    }
   }
 
   private void stillWritableThroughEveryOwner(byte[] key, List<NodeId> owners) {

@@ -90,6 +90,40 @@ class VersionSafetyTest {
    */
   @Test
   void aNodeWhoseDiskRolledBackNeverReissuesADot() {
+    Actor[] actors = rolledBackNodeWritesV3();
+    assertThat(actors[1]).as("v3's actor").isNotEqualTo(actors[0]);
+    assertThat(sim.reissuedDots).as("keys holding two values under one dot").isEmpty();
+    for (int i = 1; i <= 5; i++) {
+      assertThat(strings(sim.join(sim.node(i).get(STORE, bytes("kv679"), ALL))))
+          .as("R=3 read through n%d", i)
+          .containsExactly("v1", "v2", "v3");
+    }
+  }
+
+  /**
+   * The same with the behaviour before the fix (the node keeps its incarnation): v3 reuses v2's
+   * dot. The dotted sets now keep both values, so reads still show v3, but every replica reports
+   * the reissued dot: what the test above rules out.
+   */
+  @Test
+  void withoutTheFixTheRolledBackNodeReissuesADot() {
+    sim =
+        new DynamoSim(
+            14,
+            5,
+            List.of(StoreDefinition.of(STORE)),
+            BrokenVariant.KEEPS_INCARNATION_AFTER_ROLLBACK,
+            Duration.ofMillis(500));
+    Actor[] actors = rolledBackNodeWritesV3();
+    assertThat(actors[1]).isEqualTo(actors[0]);
+    assertThat(sim.reissuedDots).isNotEmpty();
+  }
+
+  /**
+   * v1 and v2 through owner c, c loses v2's commit in a power failure, then a blind v3 through c:
+   * the actors that wrote v2 and v3.
+   */
+  private Actor[] rolledBackNodeWritesV3() {
     sim.formCluster();
     byte[] key = bytes("kv679");
     NodeId c = owners(key).get(0);
@@ -99,6 +133,7 @@ class VersionSafetyTest {
     long afterV1 = instance(c).directory().commits();
     sim.join(coordinator.put(STORE, key, bytes("v2"), Context.EMPTY, ALL));
     assertThat(stored(c, key).siblingCount()).isEqualTo(2);
+    Actor v2 = actorOf(c, key);
 
     assertThat(instance(c).powerFailureLosingCommitsAfter(afterV1)).isPositive();
     assertThat(stored(c, key).siblingCount()).as("c lost v2").isEqualTo(1);
@@ -108,12 +143,7 @@ class VersionSafetyTest {
         instance(c)
             .service()
             .put(STORE, key, bytes("v3"), Context.EMPTY, RequestOptions.quorum(2)));
-
-    for (int i = 1; i <= 5; i++) {
-      assertThat(strings(sim.join(sim.node(i).get(STORE, key, ALL))))
-          .as("R=3 read through n%d", i)
-          .containsExactly("v1", "v2", "v3");
-    }
+    return new Actor[] {v2, actorOf(c, key)};
   }
 
   /**

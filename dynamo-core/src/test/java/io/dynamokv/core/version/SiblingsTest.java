@@ -300,15 +300,26 @@ class SiblingsTest {
   void forgedEpochsOfTheNodeAreNeitherTrustedNorAFloorToLeaseAbove() {
     Siblings s = put(Siblings.empty(), A, epochsA, VectorClock.empty(), "w1");
     Actor real = s.actorFor(A, VectorClock.empty(), epochsA);
-    Actor neverLeased = new Actor(A, epochsA.leasedBelow() + 5);
+    Actor neverLeased = new Actor(A, epochsA.ceiling() + 5);
+    Actor nearTheEnd = new Actor(A, EpochSource.MAX_EPOCH - 2);
     Actor atTheTop = new Actor(A, Long.MAX_VALUE);
-    VectorClock forged = VectorClock.of(java.util.Map.of(neverLeased, 3L, atTheTop, 7L));
-    Siblings poisoned = s.update(forged, v("w2"), s.actorFor(A, forged, epochsA));
+    VectorClock forged =
+        VectorClock.of(java.util.Map.of(neverLeased, 3L, nearTheEnd, 1L, atTheTop, 7L));
 
-    Actor chosen = poisoned.actorFor(A, VectorClock.empty(), epochsA);
+    // The node's own record is intact: forged actors beside it change nothing.
+    assertThat(s.actorFor(A, forged, epochsA)).isEqualTo(real);
+    Siblings poisoned = s.update(forged, v("w2"), real);
+    assertThat(poisoned.actorFor(A, VectorClock.empty(), epochsA)).isEqualTo(real);
 
-    assertThat(chosen).isNotIn(real, neverLeased, atTheTop);
-    assertThat(chosen.epoch()).isLessThan(EpochSource.MAX_EPOCH);
-    assertThat(poisoned.update(VectorClock.empty(), v("w3"), chosen).siblingCount()).isEqualTo(3);
+    // Without a trusted record, the fresh epoch comes from the node's own counter, not from
+    // above the forged epochs: nothing pushes the node to the end of the epoch range.
+    long before = epochsA.leasedBelow();
+    Actor fresh = Siblings.empty().actorFor(A, forged, epochsA);
+    assertThat(fresh).isNotIn(real, neverLeased, nearTheEnd, atTheTop);
+    assertThat(fresh.epoch()).isLessThan(before + 10);
+    Siblings pruned = poisoned.pruned(1);
+    assertThat(pruned.prunedEpoch(A)).isEqualTo(nearTheEnd.epoch());
+    Actor afterPruning = pruned.actorFor(A, VectorClock.empty(), epochsA);
+    assertThat(afterPruning.epoch()).isLessThan(before + 10);
   }
 }

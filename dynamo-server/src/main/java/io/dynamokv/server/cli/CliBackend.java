@@ -5,6 +5,7 @@ package io.dynamokv.server.cli;
 
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.GetResult;
+import io.dynamokv.core.client.RequestOptions;
 import io.dynamokv.server.config.Address;
 import java.util.List;
 import java.util.Objects;
@@ -18,14 +19,14 @@ import java.util.Objects;
  * <p>One instance serves one command and is closed after it.
  */
 public interface CliBackend extends AutoCloseable {
-  /** Reads {@code key} with the store's R: its siblings and their context. */
-  GetResult get(String store, byte[] key);
+  /** Reads {@code key} (R and timeout from {@code options}): its siblings and their context. */
+  GetResult get(String store, byte[] key, RequestOptions options);
 
-  /** Writes {@code value} superseding what {@code context} covers, with the store's W. */
-  Context put(String store, byte[] key, byte[] value, Context context);
+  /** Writes {@code value} superseding what {@code context} covers (W from {@code options}). */
+  Context put(String store, byte[] key, byte[] value, Context context, RequestOptions options);
 
-  /** Deletes what {@code context} covers, with the store's W. */
-  Context delete(String store, byte[] key, Context context);
+  /** Deletes what {@code context} covers (W from {@code options}). */
+  Context delete(String store, byte[] key, Context context, RequestOptions options);
 
   /** The cluster as the contacted node sees it. */
   ClusterStatus status();
@@ -33,15 +34,15 @@ public interface CliBackend extends AutoCloseable {
   @Override
   void close();
 
-  /** Opens a backend talking to the node at an address. */
+  /** Opens a backend talking to the cluster through the first of some nodes that answers. */
   @FunctionalInterface
   interface Connector {
     /**
-     * Connects to {@code address}.
+     * Connects to the first of {@code addresses} that answers.
      *
-     * @throws CliException when the node cannot be reached, with a message saying so
+     * @throws CliException when none can be reached, with a message saying so
      */
-    CliBackend connect(Address address);
+    CliBackend connect(List<Address> addresses);
   }
 
   /**

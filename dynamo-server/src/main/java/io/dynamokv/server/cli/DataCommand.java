@@ -5,11 +5,18 @@ package io.dynamokv.server.cli;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
 import io.dynamokv.core.LimitExceededException;
 import io.dynamokv.core.StoreNotFoundException;
+import io.dynamokv.core.client.RequestOptions;
 import io.dynamokv.server.config.Address;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,9 +37,20 @@ abstract class DataCommand implements Callable<Integer> {
 
   @Option(
       names = "--address",
+      split = ",",
       paramLabel = "HOST:PORT",
-      description = "A node to ask (default: the first node of the running local cluster).")
-  String address;
+      description =
+          "Nodes to ask, the first that answers (comma-separated or repeated; default: the nodes"
+              + " of the running local cluster).")
+  List<String> addresses = new ArrayList<>();
+
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      description =
+          "How long the cluster may take to answer each request, e.g. 500ms or 2s (default: the"
+              + " node's dynamo.requests.timeout).")
+  String timeout;
 
   @Option(
       names = "--cluster-file",
@@ -50,8 +68,8 @@ abstract class DataCommand implements Callable<Integer> {
 
   @Override
   public final Integer call() {
-    Address target = target();
-    try (CliBackend backend = connector.connect(target)) {
+    List<Address> targets = targets();
+    try (CliBackend backend = connector.connect(targets)) {
       return run(backend);
     } catch (StoreNotFoundException | LimitExceededException | IllegalArgumentException e) {
       throw new CliException(ExitCodes.USAGE, e.getMessage());
@@ -73,13 +91,50 @@ abstract class DataCommand implements Callable<Integer> {
     return s.getBytes(UTF_8);
   }
 
-  private Address target() {
-    if (address != null) {
+  /** Request options with {@code quorum} (0: the store's) and the {@code --timeout} given. */
+  RequestOptions options(int quorum, String option) {
+    if (quorum < 0) {
+      throw new CliException(ExitCodes.USAGE, option + ": must be 1 or more, found " + quorum);
+    }
+    Duration t = null;
+    if (timeout != null) {
       try {
-        return Address.parse(address);
+        t = duration(timeout);
       } catch (IllegalArgumentException e) {
-        throw new CliException(ExitCodes.USAGE, "--address: " + e.getMessage());
+        throw new CliException(ExitCodes.USAGE, "--timeout: " + e.getMessage());
       }
+    }
+    try {
+      return new RequestOptions(quorum, t);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(ExitCodes.USAGE, "--timeout: " + e.getMessage());
+    }
+  }
+
+  private static Duration duration(String text) {
+    try {
+      Duration d = ConfigFactory.parseMap(Map.of("d", text)).getDuration("d");
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException("must be positive, found " + text);
+      }
+      return d;
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException(
+          "expected a duration such as 500ms or 2s, found \"" + text + "\"");
+    }
+  }
+
+  private List<Address> targets() {
+    if (!addresses.isEmpty()) {
+      List<Address> parsed = new ArrayList<>();
+      for (String a : addresses) {
+        try {
+          parsed.add(Address.parse(a.strip()));
+        } catch (IllegalArgumentException e) {
+          throw new CliException(ExitCodes.USAGE, "--address: " + e.getMessage());
+        }
+      }
+      return parsed;
     }
     ClusterFile cluster =
         ClusterFile.read(clusterFile)
@@ -101,6 +156,6 @@ abstract class DataCommand implements Callable<Integer> {
               + ", is gone); start one with 'bin/dynamo local-cluster' or pass --address"
               + " HOST:PORT");
     }
-    return Address.parse(cluster.nodes().get(0).address());
+    return cluster.nodes().stream().map(n -> Address.parse(n.address())).toList();
   }
 }

@@ -5,9 +5,12 @@ package io.dynamokv.server.cli;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import io.dynamokv.core.InsufficientReplicasException;
 import io.dynamokv.core.client.GetResult;
+import io.dynamokv.core.client.RequestOptions;
 import java.util.Locale;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code put}, {@code get}, {@code delete} and {@code status}. Keys and values are UTF-8. */
@@ -25,28 +28,58 @@ final class DataCommands {
     @Parameters(index = "1", paramLabel = "VALUE")
     String value;
 
+    @Option(
+        names = "--r",
+        paramLabel = "R",
+        description = "Read quorum of the read before the write (default: the store's).")
+    int r;
+
+    @Option(names = "--w", paramLabel = "W", description = "Write quorum (default: the store's).")
+    int w;
+
     Put(CliBackend.Connector connector) {
       super(connector);
     }
 
     @Override
     int run(CliBackend backend) {
-      // Read first, so the write supersedes what is there instead of becoming a sibling of it.
-      GetResult current = backend.get(store, utf8(key));
-      backend.put(store, utf8(key), utf8(value), current.context());
+      GetResult current = readFirst(backend, "put", store, key, options(r, "--r"));
+      backend.put(store, utf8(key), utf8(value), current.context(), options(w, "--w"));
       out().println("ok");
       return ExitCodes.OK;
+    }
+  }
+
+  /**
+   * The read before a put or delete, so the write supersedes what is there instead of becoming a
+   * sibling of it. Its failure is the write's: nothing was written, and the message says so.
+   */
+  static GetResult readFirst(
+      CliBackend backend, String op, String store, String key, RequestOptions options) {
+    try {
+      return backend.get(store, DataCommand.utf8(key), options);
+    } catch (InsufficientReplicasException e) {
+      throw new CliException(
+          ExitCodes.FAILURE,
+          op
+              + " failed before writing anything: reading the key's current versions, to supersede"
+              + " them, "
+              + e.getMessage().replaceFirst("^get ", ""));
     }
   }
 
   @Command(
       name = "get",
       description =
-          "Prints a key's value; concurrent versions (siblings) are printed one per line.",
+          "Prints a key's value; concurrent versions (siblings) are printed one per line. Exits"
+              + " with 3 when the key is absent.",
       mixinStandardHelpOptions = true)
   static final class Get extends DataCommand {
     @Parameters(index = "0", paramLabel = "KEY")
     String key;
+
+    @Option(names = "--r", paramLabel = "R", description = "Read quorum (default: the store's).")
+    int r;
 
     Get(CliBackend.Connector connector) {
       super(connector);
@@ -54,10 +87,10 @@ final class DataCommands {
 
     @Override
     int run(CliBackend backend) {
-      GetResult result = backend.get(store, utf8(key));
+      GetResult result = backend.get(store, utf8(key), options(r, "--r"));
       if (result.isAbsent()) {
         err().println("not found: " + key);
-        return ExitCodes.OK;
+        return ExitCodes.NOT_FOUND;
       }
       if (result.hasSiblings()) {
         err()
@@ -78,14 +111,23 @@ final class DataCommands {
     @Parameters(index = "0", paramLabel = "KEY")
     String key;
 
+    @Option(
+        names = "--r",
+        paramLabel = "R",
+        description = "Read quorum of the read before the delete (default: the store's).")
+    int r;
+
+    @Option(names = "--w", paramLabel = "W", description = "Write quorum (default: the store's).")
+    int w;
+
     Delete(CliBackend.Connector connector) {
       super(connector);
     }
 
     @Override
     int run(CliBackend backend) {
-      GetResult current = backend.get(store, utf8(key));
-      backend.delete(store, utf8(key), current.context());
+      GetResult current = readFirst(backend, "delete", store, key, options(r, "--r"));
+      backend.delete(store, utf8(key), current.context(), options(w, "--w"));
       out().println("ok");
       return ExitCodes.OK;
     }

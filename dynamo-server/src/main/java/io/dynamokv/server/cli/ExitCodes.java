@@ -3,7 +3,7 @@
  */
 package io.dynamokv.server.cli;
 
-/** The CLI's exit codes. */
+/** The CLI's exit codes (listed for users in docs/cli.md). */
 public final class ExitCodes {
   /** Done. */
   public static final int OK = 0;
@@ -13,6 +13,9 @@ public final class ExitCodes {
 
   /** The command line or the configuration is wrong; nothing was started. */
   public static final int USAGE = 2;
+
+  /** {@code get}: the key is absent (never written, or deleted). Not an error. */
+  public static final int NOT_FOUND = 3;
 
   private ExitCodes() {}
 }

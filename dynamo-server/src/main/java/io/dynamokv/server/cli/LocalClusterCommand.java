@@ -43,7 +43,12 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "local-cluster",
-    description = "Runs a cluster of N nodes on this machine until interrupted.",
+    description = {
+      "Runs a cluster of N nodes on this machine until interrupted.",
+      "Each node is a JVM with -Xms32m -Xmx<heap> -XX:+UseSerialGC, then the options in the"
+          + " environment variable DYNAMO_JAVA_OPTS, which win (a collector named there replaces"
+          + " the serial one)."
+    },
     mixinStandardHelpOptions = true)
 final class LocalClusterCommand implements Callable<Integer> {
   private static final Duration STOP_GRACE = Duration.ofSeconds(15);
@@ -218,13 +223,30 @@ final class LocalClusterCommand implements Callable<Integer> {
     }
     List<String> command =
         JavaCommand.of(
-            DynamoCli.class, List.of("-Xms32m", "-Xmx" + heap, "-XX:+UseSerialGC"), args);
+            DynamoCli.class, nodeJvmOptions(heap, System.getenv("DYNAMO_JAVA_OPTS")), args);
     Path log = layout.logFile(node);
     Files.writeString(log, "");
     return new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .start();
+  }
+
+  /**
+   * The JVM options of every node: a small start heap, {@code --heap} as the maximum, the serial
+   * collector (a few small JVMs on a laptop), then the user's {@code DYNAMO_JAVA_OPTS}, which win:
+   * a later {@code -Xmx} overrides {@code --heap}, and a collector of the user's replaces the
+   * serial one (the JVM refuses two).
+   */
+  static List<String> nodeJvmOptions(String heap, String javaOpts) {
+    List<String> user =
+        javaOpts == null || javaOpts.isBlank() ? List.of() : List.of(javaOpts.trim().split("\\s+"));
+    List<String> options = new ArrayList<>(List.of("-Xms32m", "-Xmx" + heap));
+    if (user.stream().noneMatch(o -> o.matches("-XX:\\+Use\\w*GC"))) {
+      options.add("-XX:+UseSerialGC");
+    }
+    options.addAll(user);
+    return options;
   }
 
   /** Polls every node's {@code /health}; a message when one dies or the time runs out. */

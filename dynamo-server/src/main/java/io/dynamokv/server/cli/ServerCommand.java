@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -95,16 +96,28 @@ final class ServerCommand implements Callable<Integer> {
     if (exitWithParent) {
       ParentWatch.exitWithParent();
     }
-    NodeRuntime runtime = NodeRuntime.start(server, transports, restored);
+    // The hook is in place before the node starts, so a stop asked for at any moment after start-up
+    // closes it cleanly (and records the clean stop).
+    AtomicReference<NodeRuntime> running = new AtomicReference<>();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
+                  NodeRuntime runtime = running.get();
+                  if (runtime == null) {
+                    return; // still starting: this is not a completed, graceful stop
+                  }
                   runtime.close();
                   stopped.countDown();
+                  // A stop asked for (SIGTERM, SIGINT) that completed is a success: without this
+                  // the JVM would exit with 128 + the signal's number (143 for SIGTERM).
+                  System.out.flush();
+                  System.err.flush();
+                  Runtime.getRuntime().halt(ExitCodes.OK);
                 },
                 "dynamo-shutdown"));
+    running.set(NodeRuntime.start(server, transports, restored));
     stopped.await();
     return ExitCodes.OK;
   }

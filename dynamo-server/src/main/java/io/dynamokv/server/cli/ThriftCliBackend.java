@@ -6,6 +6,7 @@ package io.dynamokv.server.cli;
 import io.dynamokv.core.DynamoException;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.GetResult;
+import io.dynamokv.core.client.RequestOptions;
 import io.dynamokv.server.config.Address;
 import io.dynamokv.transport.thrift.ThriftAdminClient;
 import io.dynamokv.transport.thrift.ThriftDynamoClient;
@@ -19,11 +20,11 @@ import java.util.List;
 final class ThriftCliBackend implements CliBackend {
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
-  private final Address address;
+  private final List<Address> addresses;
   private ThriftDynamoClient client;
 
-  private ThriftCliBackend(Address address) {
-    this.address = address;
+  private ThriftCliBackend(List<Address> addresses) {
+    this.addresses = List.copyOf(addresses);
   }
 
   /** Connects lazily: {@code status} needs only the one node. */
@@ -32,22 +33,35 @@ final class ThriftCliBackend implements CliBackend {
   }
 
   @Override
-  public GetResult get(String store, byte[] key) {
-    return client().get(store, key);
+  public GetResult get(String store, byte[] key, RequestOptions options) {
+    return client().get(store, key, options);
   }
 
   @Override
-  public Context put(String store, byte[] key, byte[] value, Context context) {
-    return client().put(store, key, value, context);
+  public Context put(
+      String store, byte[] key, byte[] value, Context context, RequestOptions options) {
+    return client().put(store, key, value, context, options);
   }
 
   @Override
-  public Context delete(String store, byte[] key, Context context) {
-    return client().delete(store, key, context);
+  public Context delete(String store, byte[] key, Context context, RequestOptions options) {
+    return client().delete(store, key, context, options);
   }
 
   @Override
   public ClusterStatus status() {
+    DynamoException last = null;
+    for (Address address : addresses) {
+      try {
+        return status(address);
+      } catch (DynamoException e) {
+        last = e;
+      }
+    }
+    throw unreachable(last);
+  }
+
+  private ClusterStatus status(Address address) {
     try (ThriftAdminClient admin = ThriftAdminClient.connect(address.toString(), TIMEOUT)) {
       ThriftAdminClient.NodeStatus status = admin.status();
       List<Member> members =
@@ -63,8 +77,6 @@ final class ThriftCliBackend implements CliBackend {
                           100.0 * m.ownership()))
               .toList();
       return new ClusterStatus(status.nodeId() + " at " + address, members);
-    } catch (DynamoException e) {
-      throw unreachable(e);
     }
   }
 
@@ -80,7 +92,7 @@ final class ThriftCliBackend implements CliBackend {
       try {
         client =
             ThriftDynamoClient.builder()
-                .bootstrap(List.of(address.toString()))
+                .bootstrap(addresses.stream().map(Address::toString).toList())
                 .connectTimeout(TIMEOUT)
                 .requestTimeout(TIMEOUT)
                 .build();

@@ -18,9 +18,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Settings given outside the configuration file: {@code --set key=value}, {@code -Ddynamo.*} system
@@ -76,7 +80,15 @@ final class Overrides {
     return result;
   }
 
-  /** {@code DYNAMO_*} environment variables. */
+  /** Environment variables already warned about in this process: each is named once. */
+  private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
+
+  private static final Logger log = LoggerFactory.getLogger(Overrides.class);
+
+  /**
+   * {@code DYNAMO_*} environment variables. A name near a setting's (a typo) is a problem; a name
+   * far from every setting belongs to another program and is ignored with one warning.
+   */
   Config fromEnvironment(Map<String, String> environment) {
     Map<String, String> names = environmentNames(reference);
     Config result = ConfigFactory.empty();
@@ -87,17 +99,24 @@ final class Overrides {
       }
       String path = names.get(name);
       if (path == null) {
-        String near =
-            names.keySet().stream()
-                .filter(known -> KeyCheck.similar(name, known))
-                .findFirst()
-                .map(known -> " (did you mean " + known + "?)")
-                .orElse("");
-        problems.add(
-            new ConfigProblem(
-                "env " + name,
-                "",
-                "no setting has this variable name" + near + "; DYNAMO_* variables name settings"));
+        Optional<String> near =
+            names.keySet().stream().filter(known -> KeyCheck.similar(name, known)).findFirst();
+        if (near.isPresent()) {
+          // A near miss of a real setting is surely a typo: refuse it rather than ignore it.
+          problems.add(
+              new ConfigProblem(
+                  "env " + name,
+                  "",
+                  "no setting has this variable name (did you mean "
+                      + near.get()
+                      + "?); DYNAMO_* variables name settings"));
+        } else if (WARNED.add(name)) {
+          // Far from every setting: another program's variable that happens to share the prefix.
+          log.warn(
+              "ignoring environment variable {}: no setting has this name (DYNAMO_* variables"
+                  + " name settings, e.g. DYNAMO_NODE_PORT for dynamo.node.port)",
+              name);
+        }
         continue;
       }
       result = with(result, path, e.getValue(), "env " + name);

@@ -135,12 +135,14 @@ final class ServerConfigReader {
             : dataDir.getParent() != null ? dataDir.getParent() : dataDir;
     if (leaseFile == null) {
       leaseFile = home.resolve(id.value() + ".lease");
-    } else if (leaseFile.startsWith(dataDir)) {
+    }
+    if (leaseFile.normalize().startsWith(dataDir.normalize())) {
       r.problem(
           "dynamo.node.lease-file",
           leaseFile
-              + " is inside the data directory; the copy of the lease must live outside it, so"
-              + " that restoring or losing the data directory does not restore or lose it");
+              + " is inside the data directory (by default it lies beside the configuration"
+              + " file); the copy of the lease must live outside it, so that restoring or losing"
+              + " the data directory does not restore or lose it: set dynamo.node.lease-file");
       return null;
     }
     return new ServerConfig.Node(id, host, port, advertised, zone, dataDir, home, leaseFile);

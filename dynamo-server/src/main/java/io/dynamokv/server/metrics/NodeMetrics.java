@@ -18,10 +18,12 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
@@ -111,6 +113,9 @@ public final class NodeMetrics {
   private final Map<Op, Map<Outcome, Timer>> timers = new EnumMap<>(Op.class);
   private final Map<Op, Counter> quorumFailures = new EnumMap<>(Op.class);
 
+  /** Strong references to what function counters and gauges measure; see {@link #keep}. */
+  private final List<Object> keptAlive = new CopyOnWriteArrayList<>();
+
   /** Registers the request meters for {@code node} in {@code registry}. */
   public NodeMetrics(MeterRegistry registry, NodeId node) {
     this.registry = Objects.requireNonNull(registry, "registry");
@@ -166,11 +171,11 @@ public final class NodeMetrics {
 
   /** Exposes {@code membership}'s gossip counters: rounds, and refusals by reason. */
   public NodeMetrics bindMembership(Membership membership) {
-    FunctionCounter.builder("dynamo.gossip.rounds", membership, m -> m.stats().rounds())
+    FunctionCounter.builder("dynamo.gossip.rounds", keep(membership), m -> m.stats().rounds())
         .description("Gossip rounds this node ran")
         .register(registry);
     for (GossipRefusal.Reason reason : GossipRefusal.Reason.values()) {
-      FunctionCounter.builder("dynamo.gossip.refused", membership, m -> m.refusals(reason))
+      FunctionCounter.builder("dynamo.gossip.refused", keep(membership), m -> m.refusals(reason))
           .description("Gossip and persisted membership state refused, by reason")
           .tag("reason", reason.tag())
           .register(registry);
@@ -180,7 +185,7 @@ public final class NodeMetrics {
 
   /** Exposes {@code engine}'s approximate size as {@code dynamo.storage.size}. */
   public NodeMetrics bindStorage(StorageEngine engine) {
-    Gauge.builder("dynamo.storage.size", engine, e -> e.approximateSizeBytes())
+    Gauge.builder("dynamo.storage.size", keep(engine), e -> e.approximateSizeBytes())
         .description("Approximate size of the storage engine")
         .baseUnit("bytes")
         .register(registry);
@@ -194,13 +199,13 @@ public final class NodeMetrics {
    */
   public NodeMetrics bindConnections(
       IntSupplier open, LongSupplier rejected, LongSupplier stalled) {
-    Gauge.builder("dynamo.connections.open", open::getAsInt)
+    Gauge.builder("dynamo.connections.open", keep(open), IntSupplier::getAsInt)
         .description("Open client and peer connections")
         .register(registry);
-    FunctionCounter.builder("dynamo.connections.rejected", rejected, LongSupplier::getAsLong)
+    FunctionCounter.builder("dynamo.connections.rejected", keep(rejected), LongSupplier::getAsLong)
         .description("Connections closed on accept because max-connections were open")
         .register(registry);
-    FunctionCounter.builder("dynamo.connections.stalled", stalled, LongSupplier::getAsLong)
+    FunctionCounter.builder("dynamo.connections.stalled", keep(stalled), LongSupplier::getAsLong)
         .description("Connections closed because a request frame exceeded frame-read-timeout")
         .register(registry);
     return this;
@@ -208,9 +213,19 @@ public final class NodeMetrics {
 
   private void counter(
       String name, String description, NodeStats stats, ToDoubleFunction<NodeStats> f) {
-    FunctionCounter.builder("dynamo.coordinator." + name, stats, f)
+    FunctionCounter.builder("dynamo.coordinator." + name, keep(stats), f)
         .description(description)
         .register(registry);
+  }
+
+  /**
+   * Keeps {@code measured} reachable for as long as this object: Micrometer holds the object of a
+   * function counter or gauge weakly, so a lambda nothing else references would be collected at the
+   * next GC and its meter would silently stop counting.
+   */
+  private <T> T keep(T measured) {
+    keptAlive.add(measured);
+    return measured;
   }
 
   public MeterRegistry registry() {

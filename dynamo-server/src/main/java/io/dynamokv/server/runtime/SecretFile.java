@@ -6,9 +6,13 @@ package io.dynamokv.server.runtime;
 import io.dynamokv.core.security.ClusterSecret;
 import io.dynamokv.server.config.ServerConfig;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -154,10 +158,19 @@ public final class SecretFile {
       Path tmp = Files.createTempFile(path.getParent(), ".cluster-secret-", ".tmp");
       try {
         restrict(tmp);
-        Files.writeString(tmp, text, StandardCharsets.US_ASCII);
-        Files.move(tmp, path, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+          out.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)));
+          out.force(true);
+        }
+        Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
       } finally {
         Files.deleteIfExists(tmp);
+      }
+      // Durable before the node signs anything with it: an OS crash must not take it away.
+      try (FileChannel dir = FileChannel.open(path.getParent(), StandardOpenOption.READ)) {
+        dir.force(true);
+      } catch (IOException directoriesCannotBeOpened) {
+        // Some platforms cannot fsync a directory; the rename is still atomic.
       }
     } catch (IOException | SecurityException e) {
       throw new IllegalArgumentException(

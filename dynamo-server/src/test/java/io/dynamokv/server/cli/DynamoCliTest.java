@@ -6,15 +6,18 @@ package io.dynamokv.server.cli;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dynamokv.core.InsufficientReplicasException;
 import io.dynamokv.core.StoreNotFoundException;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.GetResult;
+import io.dynamokv.core.client.RequestOptions;
 import io.dynamokv.server.config.Address;
 import io.dynamokv.server.config.ConfigLoader;
 import io.dynamokv.server.runtime.TransportFactory;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,8 +41,8 @@ class DynamoCliTest {
 
   private int run(String... args) {
     return run(
-        address -> {
-          connected.add(address);
+        addresses -> {
+          connected.addAll(addresses);
           return backend;
         },
         args);
@@ -70,10 +73,58 @@ class DynamoCliTest {
   }
 
   @Test
-  void getOfAnAbsentKeyPrintsNothingOnStandardOutput() {
-    assertThat(run("get", "nope", "--address", "h:7000")).isEqualTo(0);
+  void getOfAnAbsentKeyPrintsNothingOnStandardOutputAndExitsWithItsOwnCode() {
+    assertThat(run("get", "nope", "--address", "h:7000")).isEqualTo(ExitCodes.NOT_FOUND);
     assertThat(out).hasToString("");
     assertThat(err).hasToString("not found: nope\n");
+  }
+
+  @Test
+  void severalAddressesAndPerRequestQuorumsAndTimeoutsReachTheBackend() {
+    backend.values.put("k", List.of("v"));
+    assertThat(
+            run(
+                "put",
+                "k",
+                "new",
+                "--address",
+                "h1:7000,h2:7001",
+                "--address",
+                "h3:7002",
+                "--r",
+                "1",
+                "--w",
+                "3",
+                "--timeout",
+                "250ms"))
+        .isEqualTo(ExitCodes.OK);
+    assertThat(connected)
+        .containsExactly(new Address("h1", 7000), new Address("h2", 7001), new Address("h3", 7002));
+    assertThat(backend.options)
+        .containsExactly(
+            new RequestOptions(1, Duration.ofMillis(250)),
+            new RequestOptions(3, Duration.ofMillis(250)));
+
+    assertThat(run("get", "k", "--address", "h:1", "--timeout", "soon")).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).contains("--timeout: expected a duration such as 500ms or 2s");
+  }
+
+  @Test
+  void aPutThatCannotReadFirstSaysSoInItsOwnWordsAndWroteNothing() {
+    backend.failWith =
+        new InsufficientReplicasException(
+            "get",
+            0,
+            2,
+            "only 1 node owns this key [n1], fewer than R=2: the cluster has fewer nodes than"
+                + " that; start more nodes, or lower the store's read-quorum");
+    assertThat(run("put", "k", "v", "--address", "h:1")).isEqualTo(ExitCodes.FAILURE);
+    assertThat(err.toString())
+        .startsWith(
+            "put failed before writing anything: reading the key's current versions, to supersede"
+                + " them, reached 0 of the 2 replicas it needs")
+        .contains("fewer than R=2");
+    assertThat(backend.putContexts).isEmpty();
   }
 
   @Test
@@ -134,7 +185,7 @@ class DynamoCliTest {
     Path file = dir.resolve("cluster.json");
     node(ProcessHandle.current().pid()).write(file);
 
-    assertThat(run("get", "k", "--cluster-file", file.toString())).isEqualTo(0);
+    assertThat(run("get", "k", "--cluster-file", file.toString())).isEqualTo(ExitCodes.NOT_FOUND);
     assertThat(connected).containsExactly(new Address("127.0.0.1", 7100));
   }
 
@@ -211,12 +262,14 @@ class DynamoCliTest {
     final Map<String, List<String>> values = new TreeMap<>();
     final List<String> putContexts = new ArrayList<>();
     final List<String> stores = new ArrayList<>();
+    final List<RequestOptions> options = new ArrayList<>();
     RuntimeException failWith;
     boolean closed;
 
     @Override
-    public GetResult get(String store, byte[] key) {
+    public GetResult get(String store, byte[] key, RequestOptions options) {
       stores.add(store);
+      this.options.add(options);
       if (failWith != null) {
         throw failWith;
       }
@@ -228,14 +281,16 @@ class DynamoCliTest {
     }
 
     @Override
-    public Context put(String store, byte[] key, byte[] value, Context context) {
+    public Context put(
+        String store, byte[] key, byte[] value, Context context, RequestOptions options) {
+      this.options.add(options);
       putContexts.add(new String(context.toBytes(), UTF_8));
       values.put(new String(key, UTF_8), List.of(new String(value, UTF_8)));
       return context;
     }
 
     @Override
-    public Context delete(String store, byte[] key, Context context) {
+    public Context delete(String store, byte[] key, Context context, RequestOptions options) {
       values.remove(new String(key, UTF_8));
       return context;
     }

@@ -60,4 +60,14 @@ class LocalClusterLayoutTest {
                 .count())
         .isEqualTo(8);
   }
+
+  @Test
+  void nodesGetTheUsersJavaOptionsAfterTheDefaults() {
+    assertThat(LocalClusterCommand.nodeJvmOptions("256m", null))
+        .containsExactly("-Xms32m", "-Xmx256m", "-XX:+UseSerialGC");
+    assertThat(LocalClusterCommand.nodeJvmOptions("256m", "  -Xmx1g -Dfoo=bar "))
+        .containsExactly("-Xms32m", "-Xmx256m", "-XX:+UseSerialGC", "-Xmx1g", "-Dfoo=bar");
+    assertThat(LocalClusterCommand.nodeJvmOptions("256m", "-XX:+UseG1GC -Xms512m"))
+        .containsExactly("-Xms32m", "-Xmx256m", "-XX:+UseG1GC", "-Xms512m");
+  }
 }

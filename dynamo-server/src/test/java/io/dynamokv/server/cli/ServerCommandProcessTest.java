@@ -86,4 +86,42 @@ class ServerCommandProcessTest {
           .containsExactly(dir.resolve("nope.conf") + ": no such configuration file");
     }
   }
+
+  @Test
+  void aGracefulStopExitsWithZeroAndIsRecordedAsClean() throws Exception {
+    String[] args = {
+      "server",
+      "--set",
+      "dynamo.node.id=n1",
+      "--set",
+      "dynamo.node.port=" + freePort(),
+      "--set",
+      "dynamo.metrics.port=0",
+      "--set",
+      "dynamo.node.data-dir=" + dir.resolve("data")
+    };
+    try (ChildProcess server = ChildProcess.dynamo(args)) {
+      org.awaitility.Awaitility.await()
+          .atMost(TIMEOUT)
+          .until(() -> server.err().contains(" up at "));
+      server.process().destroy(); // SIGTERM
+      assertThat(server.exitCode(TIMEOUT)).isEqualTo(ExitCodes.OK);
+    }
+    // The stop was clean: the next start keeps the incarnation (the log of the stop itself can be
+    // cut short when a parent reads the child's output through a pipe at its exit).
+    try (ChildProcess again = ChildProcess.dynamo(args)) {
+      org.awaitility.Awaitility.await()
+          .atMost(TIMEOUT)
+          .until(() -> again.err().contains(" up at "));
+      assertThat(again.err())
+          .contains("node n1 keeps incarnation")
+          .contains("the last stop was clean");
+    }
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      return s.getLocalPort();
+    }
+  }
 }

@@ -325,4 +325,36 @@ class ConfigLoaderTest {
     assertThat(names.values()).doesNotHaveDuplicates();
     assertThat(names.size()).isEqualTo(names.values().stream().distinct().count());
   }
+
+  @Test
+  void theLeaseFileMustLieOutsideTheDataDirectory() throws IOException {
+    assertThat(problems("dynamo.node { id = n1, data-dir = \"" + dir + "\" }"))
+        .singleElement()
+        .asString()
+        .contains(
+            "dynamo.node.lease-file: " + dir.resolve("n1.lease") + " is inside the data directory");
+  }
+
+  @Test
+  void anEnvironmentVariableFarFromEverySettingIsIgnoredWithOneWarning() throws IOException {
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Overrides.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+        new ch.qos.logback.core.read.ListAppender<>();
+    logged.start();
+    logger.addAppender(logged);
+    try {
+      ConfigLoader withForeign =
+          loader("dynamo.node.id = n1").withEnvironment(Map.of("DYNAMO_PEER_ROOT", "/opt/peer"));
+      assertThat(withForeign.load().node().id()).isEqualTo(NodeId.of("n1"));
+      withForeign.load();
+      assertThat(logged.list)
+          .singleElement()
+          .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+          .asString()
+          .startsWith("ignoring environment variable DYNAMO_PEER_ROOT");
+    } finally {
+      logger.detachAppender(logged);
+    }
+  }
 }

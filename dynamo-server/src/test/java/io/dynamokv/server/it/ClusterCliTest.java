@@ -87,7 +87,7 @@ class ClusterCliTest {
     CliRun delete = dynamo("delete", "color", "--address", address(1));
     assertThat(delete.code()).as("%s", delete).isZero();
     CliRun gone = dynamo("get", "color", "--address", address(2));
-    assertThat(gone.code()).as("%s", gone).isZero();
+    assertThat(gone.code()).as("%s", gone).isEqualTo(3);
     assertThat(gone.out()).isEmpty();
     assertThat(gone.err()).contains("not found: color");
   }

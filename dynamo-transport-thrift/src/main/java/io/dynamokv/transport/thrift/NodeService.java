@@ -11,6 +11,7 @@ import io.dynamokv.core.client.RequestOptions;
 import io.dynamokv.core.membership.Membership;
 import io.dynamokv.core.membership.MembershipView;
 import io.dynamokv.core.node.DynamoNode;
+import io.dynamokv.core.node.NodeStats;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.ring.Ring;
 import io.dynamokv.core.ring.RingCodec;

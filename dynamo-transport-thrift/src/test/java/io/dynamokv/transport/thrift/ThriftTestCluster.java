@@ -9,6 +9,7 @@ import io.dynamokv.core.membership.MembershipView;
 import io.dynamokv.core.membership.NodeStatus;
 import io.dynamokv.core.node.DynamoNode;
 import io.dynamokv.core.node.NodeConfig;
+import io.dynamokv.core.node.NodeStats;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.ring.Ring;
 import io.dynamokv.core.runtime.ThreadScheduler;
