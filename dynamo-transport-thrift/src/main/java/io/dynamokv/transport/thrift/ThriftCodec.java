@@ -5,145 +5,17 @@ package io.dynamokv.transport.thrift;
 
 import io.dynamokv.core.DynamoException;
 import io.dynamokv.core.FailureCode;
-import io.dynamokv.core.InvalidRequestException;
-import io.dynamokv.core.coordination.CoordinationMessage;
-import io.dynamokv.core.membership.GossipMessage;
-import io.dynamokv.core.membership.MembershipCodec;
 import io.dynamokv.core.node.StoreDefinition;
-import io.dynamokv.core.spi.PeerMessage;
 import io.dynamokv.transport.thrift.gen.DynamoError;
 import io.dynamokv.transport.thrift.gen.ErrorCode;
-import io.dynamokv.transport.thrift.gen.Failure;
-import io.dynamokv.transport.thrift.gen.ForwardedWrite;
-import io.dynamokv.transport.thrift.gen.ForwardedWriteReply;
-import io.dynamokv.transport.thrift.gen.Gossip;
-import io.dynamokv.transport.thrift.gen.PeerRequest;
-import io.dynamokv.transport.thrift.gen.PeerResponse;
-import io.dynamokv.transport.thrift.gen.ReplicaRead;
-import io.dynamokv.transport.thrift.gen.ReplicaReadReply;
-import io.dynamokv.transport.thrift.gen.ReplicaWrite;
-import io.dynamokv.transport.thrift.gen.ReplicaWriteReply;
 import io.dynamokv.transport.thrift.gen.StoreInfo;
 
 /**
- * Translates between the domain's peer messages and errors and their Thrift structs. Decoding
- * rejects anything malformed (an unset union, a gossip blob that does not decode) with {@link
- * InvalidRequestException}, never with a runtime error of another kind.
+ * Translates between the domain's stores and errors and their Thrift structs (peer messages travel
+ * as the core's bytes: {@link PeerFrames}).
  */
 final class ThriftCodec {
   private ThriftCodec() {}
-
-  // ---- peer requests ----
-
-  static PeerRequest toThrift(PeerMessage message) {
-    if (message instanceof CoordinationMessage.ReplicaRead m) {
-      return PeerRequest.replicaRead(new ReplicaRead(m.store(), wrap(m.key())));
-    }
-    if (message instanceof CoordinationMessage.ReplicaWrite m) {
-      return PeerRequest.replicaWrite(
-          new ReplicaWrite(m.store(), wrap(m.key()), wrap(m.siblings())));
-    }
-    if (message instanceof CoordinationMessage.ForwardedWrite m) {
-      return PeerRequest.forwardedWrite(
-          new ForwardedWrite(
-              m.requestId(),
-              m.store(),
-              wrap(m.key()),
-              wrap(m.value()),
-              m.delete(),
-              wrap(m.context()),
-              m.quorum(),
-              m.timeoutMillis()));
-    }
-    if (message instanceof GossipMessage m) {
-      return PeerRequest.gossip(new Gossip(wrap(MembershipCodec.encode(m))));
-    }
-    throw new IllegalArgumentException("not a peer request: " + message.getClass().getName());
-  }
-
-  static PeerMessage fromThrift(PeerRequest request) {
-    if (request == null || !request.isSet()) {
-      throw unsupported("request");
-    }
-    switch (request.getSetField()) {
-      case REPLICA_READ -> {
-        ReplicaRead m = request.getReplicaRead();
-        return new CoordinationMessage.ReplicaRead(m.getStore(), m.getKey());
-      }
-      case REPLICA_WRITE -> {
-        ReplicaWrite m = request.getReplicaWrite();
-        return new CoordinationMessage.ReplicaWrite(m.getStore(), m.getKey(), m.getSiblings());
-      }
-      case FORWARDED_WRITE -> {
-        ForwardedWrite m = request.getForwardedWrite();
-        return new CoordinationMessage.ForwardedWrite(
-            m.getRequestId(),
-            m.getStore(),
-            m.getKey(),
-            m.getValue(),
-            m.isTombstone(),
-            m.getContext(),
-            m.getQuorum(),
-            m.getTimeoutMillis());
-      }
-      case GOSSIP -> {
-        return gossip(request.getGossip());
-      }
-      default -> throw unsupported("request");
-    }
-  }
-
-  // ---- peer responses ----
-
-  static PeerResponse toThriftResponse(PeerMessage message) {
-    if (message instanceof CoordinationMessage.ReplicaReadReply m) {
-      return PeerResponse.replicaReadReply(new ReplicaReadReply(wrap(m.siblings())));
-    }
-    if (message instanceof CoordinationMessage.ReplicaWriteReply) {
-      return PeerResponse.replicaWriteReply(new ReplicaWriteReply());
-    }
-    if (message instanceof CoordinationMessage.ForwardedWriteReply m) {
-      return PeerResponse.forwardedWriteReply(new ForwardedWriteReply(wrap(m.context())));
-    }
-    if (message instanceof io.dynamokv.core.wire.Failure m) {
-      Failure f = new Failure(code(m.code()), m.message());
-      f.setAnswered(m.answered());
-      f.setQuorum(m.required());
-      return PeerResponse.failure(f);
-    }
-    if (message instanceof GossipMessage m) {
-      return PeerResponse.gossip(new Gossip(wrap(MembershipCodec.encode(m))));
-    }
-    throw new IllegalArgumentException("not a peer response: " + message.getClass().getName());
-  }
-
-  static PeerMessage fromThrift(PeerResponse response) {
-    if (response == null || !response.isSet()) {
-      throw unsupported("response");
-    }
-    switch (response.getSetField()) {
-      case REPLICA_READ_REPLY -> {
-        return new CoordinationMessage.ReplicaReadReply(
-            response.getReplicaReadReply().getSiblings());
-      }
-      case REPLICA_WRITE_REPLY -> {
-        return new CoordinationMessage.ReplicaWriteReply();
-      }
-      case FORWARDED_WRITE_REPLY -> {
-        return new CoordinationMessage.ForwardedWriteReply(
-            response.getForwardedWriteReply().getContext());
-      }
-      case GOSSIP -> {
-        return gossip(response.getGossip());
-      }
-      case FAILURE -> {
-        Failure f = response.getFailure();
-        return new io.dynamokv.core.wire.Failure(
-            code(f.getCode()), String.valueOf(f.getMessage()), f.getAnswered(), f.getQuorum());
-      }
-      default -> throw unsupported("response");
-    }
-  }
 
   // ---- stores ----
 
@@ -227,27 +99,5 @@ final class ThriftCodec {
       case SHUTTING_DOWN -> FailureCode.SHUTTING_DOWN;
       case INTERNAL -> FailureCode.INTERNAL;
     };
-  }
-
-  // ---- helpers ----
-
-  /**
-   * Gossip stays in its {@link MembershipCodec} bytes: the node's membership decodes and validates
-   * it, and counts what it refuses (undecodable bytes included) by reason.
-   */
-  private static GossipMessage gossip(Gossip gossip) {
-    if (gossip == null || !gossip.isSetMessage()) {
-      throw new InvalidRequestException("gossip without a message");
-    }
-    return new GossipMessage.Encoded(gossip.getMessage());
-  }
-
-  private static InvalidRequestException unsupported(String what) {
-    return new InvalidRequestException(
-        "unsupported or empty peer " + what + " (is the peer running a newer version?)");
-  }
-
-  private static java.nio.ByteBuffer wrap(byte[] bytes) {
-    return java.nio.ByteBuffer.wrap(bytes);
   }
 }

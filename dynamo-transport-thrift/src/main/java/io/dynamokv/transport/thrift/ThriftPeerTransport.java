@@ -6,10 +6,12 @@ package io.dynamokv.transport.thrift;
 import io.dynamokv.core.DynamoException;
 import io.dynamokv.core.InvalidRequestException;
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.node.DynamoNode;
 import io.dynamokv.core.spi.PeerException;
 import io.dynamokv.core.spi.PeerMessage;
 import io.dynamokv.core.spi.PeerTransport;
 import io.dynamokv.core.wire.Failure;
+import io.dynamokv.core.wire.PeerProtocols;
 import io.dynamokv.transport.thrift.gen.DynamoError;
 import io.dynamokv.transport.thrift.gen.ErrorCode;
 import io.dynamokv.transport.thrift.gen.PeerEnvelope;
@@ -88,12 +90,12 @@ import org.slf4j.LoggerFactory;
  *       not decode.
  * </ul>
  *
- * A {@link io.dynamokv.core.node.Failure} answered by the peer's handler is a response, not an
- * error. Every call completes within its timeout plus {@link Builder#completionSlack}: at once if
- * it is refused before anything happens (closed, backed off, queue full), else on the transport's
- * completion thread, never on the Thrift selector thread, so that a slow dependent action cannot
- * stall the network. Calls to this node's own id go straight to the local handler, on the
- * completion thread too.
+ * A {@link Failure} answered by the peer's handler is a response, not an error. Every call
+ * completes within its timeout plus {@link Builder#completionSlack}: at once if it is refused
+ * before anything happens (closed, backed off, queue full), else on the transport's completion
+ * thread, never on the Thrift selector thread, so that a slow dependent action cannot stall the
+ * network. Calls to this node's own id go straight to the local handler, on the completion thread
+ * too.
  *
  * <p>Thread-safe. {@link #close()} fails the pending calls and closes every connection.
  *
@@ -112,6 +114,7 @@ public final class ThriftPeerTransport implements PeerTransport {
 
   private final NodeId self;
   private final AddressBook addresses;
+  private final PeerProtocols protocols;
   private final int poolSize;
   private final int maxQueuedCalls;
   private final int connectTimeoutMillis;
@@ -134,6 +137,7 @@ public final class ThriftPeerTransport implements PeerTransport {
   private ThriftPeerTransport(Builder b) {
     this.self = b.self;
     this.addresses = b.addresses;
+    this.protocols = b.protocols;
     this.poolSize = b.poolSize;
     this.maxQueuedCalls = b.maxQueuedCalls;
     this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, b.connectTimeout.toMillis());
@@ -209,7 +213,7 @@ public final class ThriftPeerTransport implements PeerTransport {
     Objects.requireNonNull(target, "target");
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(timeout, "timeout");
-    PeerRequest wire = ThriftCodec.toThrift(request);
+    PeerRequest wire = PeerFrames.request(protocols, request);
     long timeoutNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(1), timeout.toNanos());
     Call call =
         new Call(
@@ -741,7 +745,7 @@ public final class ThriftPeerTransport implements PeerTransport {
         peer.release(client);
         PeerMessage message;
         try {
-          message = ThriftCodec.fromThrift(response);
+          message = PeerFrames.decode(protocols, response);
         } catch (RuntimeException e) {
           call.fail(
               new PeerException.Remote(call.target, "undecodable response: " + e.getMessage()),
@@ -828,7 +832,7 @@ public final class ThriftPeerTransport implements PeerTransport {
       PeerMessage request;
       try {
         from = NodeId.of(envelope.getSender());
-        request = ThriftCodec.fromThrift(envelope.getRequest());
+        request = PeerFrames.decode(protocols, envelope.getRequest());
       } catch (RuntimeException e) {
         callback.onComplete(invalid(e.getMessage()));
         return;
@@ -852,7 +856,7 @@ public final class ThriftPeerTransport implements PeerTransport {
             }
             PeerResponse wire;
             try {
-              wire = ThriftCodec.toThriftResponse(Objects.requireNonNull(response, "response"));
+              wire = PeerFrames.response(protocols, Objects.requireNonNull(response, "response"));
             } catch (RuntimeException e) {
               callback.onError(ThriftCodec.toError(e));
               return;
@@ -862,7 +866,7 @@ public final class ThriftPeerTransport implements PeerTransport {
     }
 
     private PeerResponse invalid(String message) {
-      return ThriftCodec.toThriftResponse(Failure.of(new InvalidRequestException(message)));
+      return PeerFrames.response(protocols, Failure.of(new InvalidRequestException(message)));
     }
   }
 
@@ -977,6 +981,7 @@ public final class ThriftPeerTransport implements PeerTransport {
     private int maxResponseFrameBytes = ThriftServerConfig.DEFAULT_MAX_FRAME_BYTES;
     private int maxContainerElements = 100_000;
     private int connectThreads = 4;
+    private PeerProtocols protocols = DynamoNode.PROTOCOLS;
 
     private Builder(NodeId self, AddressBook addresses) {
       this.self = Objects.requireNonNull(self, "self");
@@ -1040,6 +1045,15 @@ public final class ThriftPeerTransport implements PeerTransport {
     /** Threads that open connections (default 4); each connect blocks one for up to its timeout. */
     public Builder connectThreads(int n) {
       this.connectThreads = positive("connectThreads", n);
+      return this;
+    }
+
+    /**
+     * The peer protocols messages are encoded and decoded with (default {@link
+     * DynamoNode#PROTOCOLS}): each travels as its protocol's id and its codec's bytes.
+     */
+    public Builder protocols(PeerProtocols protocols) {
+      this.protocols = Objects.requireNonNull(protocols, "protocols");
       return this;
     }
 

@@ -11,6 +11,7 @@ import io.dynamokv.core.NodeId;
 import io.dynamokv.core.coordination.CoordinationMessage;
 import io.dynamokv.core.membership.GossipMessage;
 import io.dynamokv.core.membership.MembershipCodec;
+import io.dynamokv.core.node.DynamoNode;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.security.TestSecrets;
 import io.dynamokv.core.spi.PeerMessage;
@@ -53,7 +54,8 @@ import org.junit.jupiter.api.Test;
  * Fuzzes what the server does with one request frame: the same transport and protocol stack and
  * limits as {@link ThriftServer}, the generated argument decoders of every method of both services,
  * then the data-path handlers of a real node ({@link NodeService}) and the decoding of a peer
- * message's binary fields ({@link ThriftCodec}, {@link VersionCodec}, gossip).
+ * message's bytes ({@link PeerFrames} and the core's codecs: coordination, {@link VersionCodec},
+ * gossip).
  *
  * <p>A request may fail only as {@link TException}, {@link DynamoException}, or {@link
  * IllegalArgumentException} with a message; a handler may answer only a result or a {@link
@@ -222,7 +224,7 @@ class ThriftRequestFuzzTest {
     }
     NodeId.of(envelope.getSender());
     NodeId.of(envelope.getTarget());
-    PeerMessage message = ThriftCodec.fromThrift(envelope.getRequest());
+    PeerMessage message = PeerFrames.decode(DynamoNode.PROTOCOLS, envelope.getRequest());
     if (message instanceof CoordinationMessage.ReplicaWrite w) {
       VersionCodec.decodeSiblings(w.siblings());
     } else if (message instanceof CoordinationMessage.ForwardedWrite w) {

@@ -194,14 +194,14 @@ final class ThriftTestNode implements AutoCloseable {
             ThriftCodec.toError(new io.dynamokv.core.InvalidRequestException("no envelope")));
         return;
       }
-      PeerMessage request = ThriftCodec.fromThrift(envelope.getRequest());
+      PeerMessage request = PeerFrames.decode(DynamoNode.PROTOCOLS, envelope.getRequest());
       node.handle(NodeId.of(envelope.getSender()), request)
           .whenComplete(
               (reply, error) -> {
                 if (error != null) {
                   callback.onError(ThriftCodec.toError(error));
                 } else {
-                  callback.onComplete(ThriftCodec.toThriftResponse(reply));
+                  callback.onComplete(PeerFrames.response(DynamoNode.PROTOCOLS, reply));
                 }
               });
     }

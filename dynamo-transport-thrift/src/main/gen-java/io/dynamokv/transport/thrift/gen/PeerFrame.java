@@ -7,22 +7,28 @@
 package io.dynamokv.transport.thrift.gen;
 
 /**
- * A gossip message in io.dynamokv.core.membership.MembershipCodec's format.
+ * One peer message as its protocol carries it: the protocol's id (io.dynamokv.core.wire.PeerProtocols:
+ * 1 failure, 2 membership, 3 coordination; later hints, anti-entropy, transfer) and the bytes of
+ * that protocol's codec in dynamo-core, which start with a format byte. A protocol added to the
+ * core travels here without touching this file; the transport never looks inside the bytes.
  */
 @SuppressWarnings({"cast", "rawtypes", "serial", "unchecked", "unused"})
-public class Gossip implements org.apache.thrift.TBase<Gossip, Gossip._Fields>, java.io.Serializable, Cloneable, Comparable<Gossip> {
-  private static final org.apache.thrift.protocol.TStruct STRUCT_DESC = new org.apache.thrift.protocol.TStruct("Gossip");
+public class PeerFrame implements org.apache.thrift.TBase<PeerFrame, PeerFrame._Fields>, java.io.Serializable, Cloneable, Comparable<PeerFrame> {
+  private static final org.apache.thrift.protocol.TStruct STRUCT_DESC = new org.apache.thrift.protocol.TStruct("PeerFrame");
 
-  private static final org.apache.thrift.protocol.TField MESSAGE_FIELD_DESC = new org.apache.thrift.protocol.TField("message", org.apache.thrift.protocol.TType.STRING, (short)1);
+  private static final org.apache.thrift.protocol.TField PROTOCOL_FIELD_DESC = new org.apache.thrift.protocol.TField("protocol", org.apache.thrift.protocol.TType.I32, (short)1);
+  private static final org.apache.thrift.protocol.TField MESSAGE_FIELD_DESC = new org.apache.thrift.protocol.TField("message", org.apache.thrift.protocol.TType.STRING, (short)2);
 
-  private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new GossipStandardSchemeFactory();
-  private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new GossipTupleSchemeFactory();
+  private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new PeerFrameStandardSchemeFactory();
+  private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new PeerFrameTupleSchemeFactory();
 
+  private int protocol; // required
   private @org.apache.thrift.annotation.Nullable java.nio.ByteBuffer message; // required
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
-    MESSAGE((short)1, "message");
+    PROTOCOL((short)1, "protocol"),
+    MESSAGE((short)2, "message");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -38,7 +44,9 @@ public class Gossip implements org.apache.thrift.TBase<Gossip, Gossip._Fields>, 
     @org.apache.thrift.annotation.Nullable
     public static _Fields findByThriftId(int fieldId) {
       switch(fieldId) {
-        case 1: // MESSAGE
+        case 1: // PROTOCOL
+          return PROTOCOL;
+        case 2: // MESSAGE
           return MESSAGE;
         default:
           return null;
@@ -83,42 +91,76 @@ public class Gossip implements org.apache.thrift.TBase<Gossip, Gossip._Fields>, 
   }
 
   // isset id assignments
+  private static final int __PROTOCOL_ISSET_ID = 0;
+  private byte __isset_bitfield = 0;
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
+    tmpMap.put(_Fields.PROTOCOL, new org.apache.thrift.meta_data.FieldMetaData("protocol", org.apache.thrift.TFieldRequirementType.REQUIRED, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
     tmpMap.put(_Fields.MESSAGE, new org.apache.thrift.meta_data.FieldMetaData("message", org.apache.thrift.TFieldRequirementType.REQUIRED, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING        , true)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
-    org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(Gossip.class, metaDataMap);
+    org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(PeerFrame.class, metaDataMap);
   }
 
-  public Gossip() {
+  public PeerFrame() {
   }
 
-  public Gossip(
+  public PeerFrame(
+    int protocol,
     java.nio.ByteBuffer message)
   {
     this();
+    this.protocol = protocol;
+    setProtocolIsSet(true);
     this.message = org.apache.thrift.TBaseHelper.copyBinary(message);
   }
 
   /**
    * Performs a deep copy on <i>other</i>.
    */
-  public Gossip(Gossip other) {
+  public PeerFrame(PeerFrame other) {
+    __isset_bitfield = other.__isset_bitfield;
+    this.protocol = other.protocol;
     if (other.isSetMessage()) {
       this.message = org.apache.thrift.TBaseHelper.copyBinary(other.message);
     }
   }
 
   @Override
-  public Gossip deepCopy() {
-    return new Gossip(this);
+  public PeerFrame deepCopy() {
+    return new PeerFrame(this);
   }
 
   @Override
   public void clear() {
+    setProtocolIsSet(false);
+    this.protocol = 0;
     this.message = null;
+  }
+
+  public int getProtocol() {
+    return this.protocol;
+  }
+
+  public PeerFrame setProtocol(int protocol) {
+    this.protocol = protocol;
+    setProtocolIsSet(true);
+    return this;
+  }
+
+  public void unsetProtocol() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __PROTOCOL_ISSET_ID);
+  }
+
+  /** Returns true if field protocol is set (has been assigned a value) and false otherwise */
+  public boolean isSetProtocol() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __PROTOCOL_ISSET_ID);
+  }
+
+  public void setProtocolIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __PROTOCOL_ISSET_ID, value);
   }
 
   public byte[] getMessage() {
@@ -130,12 +172,12 @@ public class Gossip implements org.apache.thrift.TBase<Gossip, Gossip._Fields>, 
     return org.apache.thrift.TBaseHelper.copyBinary(message);
   }
 
-  public Gossip setMessage(byte[] message) {
+  public PeerFrame setMessage(byte[] message) {
     this.message = message == null ? (java.nio.ByteBuffer)null   : java.nio.ByteBuffer.wrap(message.clone());
     return this;
   }
 
-  public Gossip setMessage(@org.apache.thrift.annotation.Nullable java.nio.ByteBuffer message) {
+  public PeerFrame setMessage(@org.apache.thrift.annotation.Nullable java.nio.ByteBuffer message) {
     this.message = org.apache.thrift.TBaseHelper.copyBinary(message);
     return this;
   }
@@ -158,6 +200,14 @@ public class Gossip implements org.apache.thrift.TBase<Gossip, Gossip._Fields>, 
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
+    case PROTOCOL:
+      if (value == null) {
+        unsetProtocol();
+      } else {
+        setProtocol((java.lang.Integer)value);
+      }
+      break;
+
     case MESSAGE:
       if (value == null) {
         unsetMessage();
@@ -177,6 +227,9 @@ public class Gossip implements org.apache.thrift.TBase<Gossip, Gossip._Fields>, 
   @Override
   public java.lang.Object getFieldValue(_Fields field) {
     switch (field) {
+    case PROTOCOL:
+      return getProtocol();
+
     case MESSAGE:
       return getMessage();
 
@@ -192,6 +245,8 @@ public class Gossip implements org.apache.thrift.TBase<Gossip, Gossip._Fields>, 
     }
 
     switch (field) {
+    case PROTOCOL:
+      return isSetProtocol();
     case MESSAGE:
       return isSetMessage();
     }
@@ -200,16 +255,25 @@ public class Gossip implements org.apache.thrift.TBase<Gossip, Gossip._Fields>, 
 
   @Override
   public boolean equals(java.lang.Object that) {
-    if (that instanceof Gossip)
-      return this.equals((Gossip)that);
+    if (that instanceof PeerFrame)
+      return this.equals((PeerFrame)that);
     return false;
   }
 
-  public boolean equals(Gossip that) {
+  public boolean equals(PeerFrame that) {
     if (that == null)
       return false;
     if (this == that)
       return true;
+
+    boolean this_present_protocol = true;
+    boolean that_present_protocol = true;
+    if (this_present_protocol || that_present_protocol) {
+      if (!(this_present_protocol && that_present_protocol))
+        return false;
+      if (this.protocol != that.protocol)
+        return false;
+    }
 
     boolean this_present_message = true && this.isSetMessage();
     boolean that_present_message = true && that.isSetMessage();
@@ -227,6 +291,8 @@ public class Gossip implements org.apache.thrift.TBase<Gossip, Gossip._Fields>, 
   public int hashCode() {
     int hashCode = 1;
 
+    hashCode = hashCode * 8191 + protocol;
+
     hashCode = hashCode * 8191 + ((isSetMessage()) ? 131071 : 524287);
     if (isSetMessage())
       hashCode = hashCode * 8191 + message.hashCode();
@@ -235,13 +301,23 @@ public class Gossip implements org.apache.thrift.TBase<Gossip, Gossip._Fields>, 
   }
 
   @Override
-  public int compareTo(Gossip other) {
+  public int compareTo(PeerFrame other) {
     if (!getClass().equals(other.getClass())) {
       return getClass().getName().compareTo(other.getClass().getName());
     }
 
     int lastComparison = 0;
 
+    lastComparison = java.lang.Boolean.compare(isSetProtocol(), other.isSetProtocol());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetProtocol()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.protocol, other.protocol);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     lastComparison = java.lang.Boolean.compare(isSetMessage(), other.isSetMessage());
     if (lastComparison != 0) {
       return lastComparison;
@@ -273,9 +349,13 @@ public class Gossip implements org.apache.thrift.TBase<Gossip, Gossip._Fields>, 
 
   @Override
   public java.lang.String toString() {
-    java.lang.StringBuilder sb = new java.lang.StringBuilder("Gossip(");
+    java.lang.StringBuilder sb = new java.lang.StringBuilder("PeerFrame(");
     boolean first = true;
 
+    sb.append("protocol:");
+    sb.append(this.protocol);
+    first = false;
+    if (!first) sb.append(", ");
     sb.append("message:");
     if (this.message == null) {
       sb.append("null");
@@ -289,6 +369,7 @@ public class Gossip implements org.apache.thrift.TBase<Gossip, Gossip._Fields>, 
 
   public void validate() throws org.apache.thrift.TException {
     // check for required fields
+    // alas, we cannot check 'protocol' because it's a primitive and you chose the non-beans generator.
     if (message == null) {
       throw new org.apache.thrift.protocol.TProtocolException("Required field 'message' was not present! Struct: " + toString());
     }
@@ -305,23 +386,25 @@ public class Gossip implements org.apache.thrift.TBase<Gossip, Gossip._Fields>, 
 
   private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, java.lang.ClassNotFoundException {
     try {
+      // it doesn't seem like you should have to do this, but java serialization is wacky, and doesn't call the default constructor.
+      __isset_bitfield = 0;
       read(new org.apache.thrift.protocol.TCompactProtocol(new org.apache.thrift.transport.TIOStreamTransport(in)));
     } catch (org.apache.thrift.TException te) {
       throw new java.io.IOException(te);
     }
   }
 
-  private static class GossipStandardSchemeFactory implements org.apache.thrift.scheme.SchemeFactory {
+  private static class PeerFrameStandardSchemeFactory implements org.apache.thrift.scheme.SchemeFactory {
     @Override
-    public GossipStandardScheme getScheme() {
-      return new GossipStandardScheme();
+    public PeerFrameStandardScheme getScheme() {
+      return new PeerFrameStandardScheme();
     }
   }
 
-  private static class GossipStandardScheme extends org.apache.thrift.scheme.StandardScheme<Gossip> {
+  private static class PeerFrameStandardScheme extends org.apache.thrift.scheme.StandardScheme<PeerFrame> {
 
     @Override
-    public void read(org.apache.thrift.protocol.TProtocol iprot, Gossip struct) throws org.apache.thrift.TException {
+    public void read(org.apache.thrift.protocol.TProtocol iprot, PeerFrame struct) throws org.apache.thrift.TException {
       org.apache.thrift.protocol.TField schemeField;
       iprot.readStructBegin();
       while (true)
@@ -331,7 +414,15 @@ public class Gossip implements org.apache.thrift.TBase<Gossip, Gossip._Fields>, 
           break;
         }
         switch (schemeField.id) {
-          case 1: // MESSAGE
+          case 1: // PROTOCOL
+            if (schemeField.type == org.apache.thrift.protocol.TType.I32) {
+              struct.protocol = iprot.readI32();
+              struct.setProtocolIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
+          case 2: // MESSAGE
             if (schemeField.type == org.apache.thrift.protocol.TType.STRING) {
               struct.message = iprot.readBinary();
               struct.setMessageIsSet(true);
@@ -347,14 +438,20 @@ public class Gossip implements org.apache.thrift.TBase<Gossip, Gossip._Fields>, 
       iprot.readStructEnd();
 
       // check for required fields of primitive type, which can't be checked in the validate method
+      if (!struct.isSetProtocol()) {
+        throw new org.apache.thrift.protocol.TProtocolException("Required field 'protocol' was not found in serialized data! Struct: " + toString());
+      }
       struct.validate();
     }
 
     @Override
-    public void write(org.apache.thrift.protocol.TProtocol oprot, Gossip struct) throws org.apache.thrift.TException {
+    public void write(org.apache.thrift.protocol.TProtocol oprot, PeerFrame struct) throws org.apache.thrift.TException {
       struct.validate();
 
       oprot.writeStructBegin(STRUCT_DESC);
+      oprot.writeFieldBegin(PROTOCOL_FIELD_DESC);
+      oprot.writeI32(struct.protocol);
+      oprot.writeFieldEnd();
       if (struct.message != null) {
         oprot.writeFieldBegin(MESSAGE_FIELD_DESC);
         oprot.writeBinary(struct.message);
@@ -366,24 +463,27 @@ public class Gossip implements org.apache.thrift.TBase<Gossip, Gossip._Fields>, 
 
   }
 
-  private static class GossipTupleSchemeFactory implements org.apache.thrift.scheme.SchemeFactory {
+  private static class PeerFrameTupleSchemeFactory implements org.apache.thrift.scheme.SchemeFactory {
     @Override
-    public GossipTupleScheme getScheme() {
-      return new GossipTupleScheme();
+    public PeerFrameTupleScheme getScheme() {
+      return new PeerFrameTupleScheme();
     }
   }
 
-  private static class GossipTupleScheme extends org.apache.thrift.scheme.TupleScheme<Gossip> {
+  private static class PeerFrameTupleScheme extends org.apache.thrift.scheme.TupleScheme<PeerFrame> {
 
     @Override
-    public void write(org.apache.thrift.protocol.TProtocol prot, Gossip struct) throws org.apache.thrift.TException {
+    public void write(org.apache.thrift.protocol.TProtocol prot, PeerFrame struct) throws org.apache.thrift.TException {
       org.apache.thrift.protocol.TTupleProtocol oprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
+      oprot.writeI32(struct.protocol);
       oprot.writeBinary(struct.message);
     }
 
     @Override
-    public void read(org.apache.thrift.protocol.TProtocol prot, Gossip struct) throws org.apache.thrift.TException {
+    public void read(org.apache.thrift.protocol.TProtocol prot, PeerFrame struct) throws org.apache.thrift.TException {
       org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
+      struct.protocol = iprot.readI32();
+      struct.setProtocolIsSet(true);
       struct.message = iprot.readBinary();
       struct.setMessageIsSet(true);
     }
