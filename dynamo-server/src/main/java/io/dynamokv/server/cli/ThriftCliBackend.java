@@ -8,8 +8,8 @@ import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
 import io.dynamokv.server.config.Address;
-import io.dynamokv.transport.thrift.ThriftAdminClient;
-import io.dynamokv.transport.thrift.ThriftDynamoClient;
+import io.dynamokv.transport.thrift.client.ThriftAdminClient;
+import io.dynamokv.transport.thrift.client.ThriftDynamoClient;
 import java.time.Duration;
 import java.util.List;
 

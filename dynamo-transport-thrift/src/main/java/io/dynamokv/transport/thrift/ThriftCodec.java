@@ -14,12 +14,12 @@ import io.dynamokv.transport.thrift.gen.StoreInfo;
  * Translates between the domain's stores and errors and their Thrift structs (peer messages travel
  * as the core's bytes: {@link PeerFrames}).
  */
-final class ThriftCodec {
+public final class ThriftCodec {
   private ThriftCodec() {}
 
   // ---- stores ----
 
-  static StoreInfo toThrift(StoreDefinition s) {
+  public static StoreInfo toThrift(StoreDefinition s) {
     StoreInfo info =
         new StoreInfo(
             s.name(),
@@ -39,7 +39,7 @@ final class ThriftCodec {
    *
    * @throws IllegalArgumentException when the declaration is not a valid store
    */
-  static StoreDefinition fromThrift(StoreInfo s) {
+  public static StoreDefinition fromThrift(StoreInfo s) {
     return new StoreDefinition(
         s.getName(),
         s.getReplicas(),
@@ -57,7 +57,7 @@ final class ThriftCodec {
   // ---- errors ----
 
   /** The client-facing error for {@code error} (a domain exception or anything else). */
-  static DynamoError toError(Throwable error) {
+  public static DynamoError toError(Throwable error) {
     io.dynamokv.core.wire.Failure failure = io.dynamokv.core.wire.Failure.of(error);
     DynamoError e = new DynamoError(code(failure.code()), failure.message());
     e.setAnswered(failure.answered());
@@ -66,12 +66,12 @@ final class ThriftCodec {
   }
 
   /** The domain exception a client-facing error stands for. */
-  static DynamoException toException(DynamoError error) {
+  public static DynamoException toException(DynamoError error) {
     return code(error.getCode())
         .exception(String.valueOf(error.getMessage()), error.getAnswered(), error.getQuorum());
   }
 
-  static ErrorCode code(FailureCode code) {
+  public static ErrorCode code(FailureCode code) {
     return switch (code) {
       case INSUFFICIENT_REPLICAS -> ErrorCode.INSUFFICIENT_REPLICAS;
       case STORE_NOT_FOUND -> ErrorCode.STORE_NOT_FOUND;
@@ -85,7 +85,7 @@ final class ThriftCodec {
   }
 
   /** An unknown code (from a newer peer) reads as INTERNAL. */
-  static FailureCode code(ErrorCode code) {
+  public static FailureCode code(ErrorCode code) {
     if (code == null) {
       return FailureCode.INTERNAL;
     }

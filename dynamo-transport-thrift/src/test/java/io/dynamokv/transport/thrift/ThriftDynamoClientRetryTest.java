@@ -11,7 +11,9 @@ import io.dynamokv.core.DynamoException;
 import io.dynamokv.core.InsufficientReplicasException;
 import io.dynamokv.core.StoreNotFoundException;
 import io.dynamokv.core.client.Context;
-import io.dynamokv.transport.thrift.ThriftDynamoClient.UnavailableException;
+import io.dynamokv.transport.thrift.client.ClientProbe;
+import io.dynamokv.transport.thrift.client.ThriftDynamoClient;
+import io.dynamokv.transport.thrift.client.ThriftDynamoClient.UnavailableException;
 import io.dynamokv.transport.thrift.gen.ClusterInfo;
 import io.dynamokv.transport.thrift.gen.DeleteRequest;
 import io.dynamokv.transport.thrift.gen.DynamoError;
@@ -23,6 +25,8 @@ import io.dynamokv.transport.thrift.gen.MemberInfo;
 import io.dynamokv.transport.thrift.gen.NodeStatusInfo;
 import io.dynamokv.transport.thrift.gen.PutRequest;
 import io.dynamokv.transport.thrift.gen.WriteResponse;
+import io.dynamokv.transport.thrift.server.ThriftServer;
+import io.dynamokv.transport.thrift.server.ThriftServerConfig;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -241,7 +245,7 @@ class ThriftDynamoClientRetryTest {
     client.put(STORE, bytes("k"), bytes("v"), Context.EMPTY);
     assertThat(a.puts).hasValue(1);
     assertThat(b.puts).hasValue(1);
-    assertThat(client.failovers()).isEqualTo(1);
+    assertThat(ClientProbe.failovers(client)).isEqualTo(1);
   }
 
   @Test

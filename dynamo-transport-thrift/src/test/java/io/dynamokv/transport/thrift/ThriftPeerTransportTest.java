@@ -14,6 +14,7 @@ import io.dynamokv.core.coordination.CoordinationMessage;
 import io.dynamokv.core.spi.PeerException;
 import io.dynamokv.core.spi.PeerMessage;
 import io.dynamokv.core.wire.Failure;
+import io.dynamokv.transport.thrift.peer.ThriftPeerTransport;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;

@@ -1,9 +1,12 @@
 /*
  * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
  */
-package io.dynamokv.transport.thrift;
+package io.dynamokv.transport.thrift.server;
 
 import io.dynamokv.core.DynamoException;
+import io.dynamokv.transport.thrift.FrameBoundedTransport;
+import io.dynamokv.transport.thrift.NestingLimitedProtocol;
+import io.dynamokv.transport.thrift.ThriftCodec;
 import io.dynamokv.transport.thrift.gen.DynamoError;
 import io.dynamokv.transport.thrift.gen.DynamoService;
 import io.dynamokv.transport.thrift.gen.ErrorCode;
@@ -28,13 +31,7 @@ import org.apache.thrift.TBase;
 import org.apache.thrift.TBaseAsyncProcessor;
 import org.apache.thrift.TException;
 import org.apache.thrift.async.AsyncMethodCallback;
-import org.apache.thrift.protocol.TCompactProtocol;
-import org.apache.thrift.protocol.TList;
-import org.apache.thrift.protocol.TMap;
-import org.apache.thrift.protocol.TMessage;
-import org.apache.thrift.protocol.TProtocolException;
 import org.apache.thrift.protocol.TProtocolFactory;
-import org.apache.thrift.protocol.TStruct;
 import org.apache.thrift.server.AbstractNonblockingServer;
 import org.apache.thrift.server.TThreadedSelectorServer;
 import org.apache.thrift.transport.TNonblockingServerSocket;
@@ -42,7 +39,6 @@ import org.apache.thrift.transport.TNonblockingSocket;
 import org.apache.thrift.transport.TTransport;
 import org.apache.thrift.transport.TTransportException;
 import org.apache.thrift.transport.TTransportFactory;
-import org.apache.thrift.transport.layered.TFramedTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,8 +58,9 @@ import org.slf4j.LoggerFactory;
  * frees its share of the read buffers. Decoding never allocates more than the frame holds: a length
  * or count that claims more bytes than are left in the frame closes the connection (libthrift 0.20
  * checks such claims only against its 100 MiB message limit), and structs, lists, sets and maps
- * nest at most {@link #MAX_NESTING} deep (a protocol error, where libthrift alone would recurse
- * until the stack overflows). A malformed request fails its own connection only.
+ * nest at most {@link NestingLimitedProtocol#MAX_NESTING} deep (a protocol error, where libthrift
+ * alone would recurse until the stack overflows). A malformed request fails its own connection
+ * only.
  *
  * <p>{@link #close()} is graceful: new requests are answered {@link ErrorCode#SHUTTING_DOWN}, those
  * read before get up to {@code shutdownGrace} to finish and have their replies written, then the
@@ -71,11 +68,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ThriftServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ThriftServer.class);
-
-  /**
-   * How deep structs and containers may nest in a request (libthrift's default recursion limit).
-   */
-  static final int MAX_NESTING = 64;
 
   private final ThriftServerConfig config;
   private final LimitedServerSocket socket;
@@ -277,7 +269,7 @@ public final class ThriftServer implements AutoCloseable {
   }
 
   /** The transports the server decodes each request frame with. */
-  static TTransportFactory transportFactory(ThriftServerConfig config) {
+  public static TTransportFactory transportFactory(ThriftServerConfig config) {
     return new TTransportFactory() {
       @Override
       public TTransport getTransport(TTransport base) throws TTransportException {
@@ -287,7 +279,7 @@ public final class ThriftServer implements AutoCloseable {
   }
 
   /** The protocol the server decodes requests and encodes replies with. */
-  static TProtocolFactory protocolFactory(ThriftServerConfig config) {
+  public static TProtocolFactory protocolFactory(ThriftServerConfig config) {
     return transport ->
         new NestingLimitedProtocol(
             transport, config.maxStringBytes(), config.maxContainerElements());
@@ -366,133 +358,6 @@ public final class ThriftServer implements AutoCloseable {
     public AsyncMethodCallback<Object> getResultHandler(
         AbstractNonblockingServer.AsyncFrameBuffer fb, int seqid) {
       return delegate.getResultHandler(fb, seqid);
-    }
-  }
-
-  /**
-   * The framed transport, except that a length or count may claim at most the bytes left in the
-   * frame. The server hands each request to the protocol as one complete frame, so what is left in
-   * the frame is what is left of the request.
-   *
-   * <p>Two more guards against libthrift 0.20: a frame whose last byte has its high bit set is
-   * refused, because the compact protocol's fast varint decoder reads on past the end of the frame
-   * looking for the varint's last byte (ArrayIndexOutOfBoundsException; a request always ends with
-   * a stop byte, 0). And {@link #startRequest} drops what a refused request left unread of its
-   * frame, which the next request on the connection would otherwise be decoded from.
-   */
-  static final class FrameBoundedTransport extends TFramedTransport {
-    private byte[] checkedFrame;
-
-    FrameBoundedTransport(TTransport base, int maxFrameBytes) throws TTransportException {
-      super(base, maxFrameBytes);
-    }
-
-    /** A request begins: it is read from the next frame. */
-    void startRequest() {
-      consumeBuffer(getBytesRemainingInBuffer());
-    }
-
-    @Override
-    public int read(byte[] buf, int off, int len) throws TTransportException {
-      int n = super.read(buf, off, len);
-      byte[] frame = getBuffer();
-      if (frame != checkedFrame) {
-        checkedFrame = frame;
-        if (frame.length > 0 && frame[frame.length - 1] < 0) {
-          throw new TTransportException(
-              TTransportException.CORRUPTED_DATA,
-              String.format(
-                  "the frame ends inside a varint (last byte 0x%02x): not a request",
-                  frame[frame.length - 1]));
-        }
-      }
-      return n;
-    }
-
-    @Override
-    public void checkReadBytesAvailable(long numBytes) throws TTransportException {
-      if (numBytes < 0) {
-        throw new TTransportException(
-            TTransportException.CORRUPTED_DATA, "negative length or count " + numBytes);
-      }
-      int left = getBytesRemainingInBuffer();
-      if (numBytes > left) {
-        throw new TTransportException(
-            TTransportException.END_OF_FILE,
-            "a length or count claims "
-                + numBytes
-                + " bytes, only "
-                + left
-                + " are left in the frame");
-      }
-      super.checkReadBytesAvailable(numBytes);
-    }
-  }
-
-  /** The compact protocol with a limit on how deep structs and containers nest. */
-  static final class NestingLimitedProtocol extends TCompactProtocol {
-    private int depth;
-
-    NestingLimitedProtocol(TTransport transport, long maxStringBytes, long maxContainerElements) {
-      super(transport, maxStringBytes, maxContainerElements);
-    }
-
-    @Override
-    public TMessage readMessageBegin() throws TException {
-      // The connection's previous request may have failed halfway.
-      depth = 0;
-      if (getTransport() instanceof FrameBoundedTransport t) {
-        t.startRequest();
-      }
-      return super.readMessageBegin();
-    }
-
-    @Override
-    public TStruct readStructBegin() throws TException {
-      nest();
-      return super.readStructBegin();
-    }
-
-    @Override
-    public void readStructEnd() throws TException {
-      depth--;
-      super.readStructEnd();
-    }
-
-    /** Also reads set headers. */
-    @Override
-    public TList readListBegin() throws TException {
-      nest();
-      return super.readListBegin();
-    }
-
-    @Override
-    public void readListEnd() throws TException {
-      depth--;
-    }
-
-    @Override
-    public void readSetEnd() throws TException {
-      depth--;
-    }
-
-    @Override
-    public TMap readMapBegin() throws TException {
-      nest();
-      return super.readMapBegin();
-    }
-
-    @Override
-    public void readMapEnd() throws TException {
-      depth--;
-    }
-
-    private void nest() throws TProtocolException {
-      if (++depth > MAX_NESTING) {
-        throw new TProtocolException(
-            TProtocolException.DEPTH_LIMIT,
-            "structs and containers nest more than " + MAX_NESTING + " deep");
-      }
     }
   }
 

@@ -1,7 +1,7 @@
 /*
  * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
  */
-package io.dynamokv.transport.thrift;
+package io.dynamokv.transport.thrift.client;
 
 import io.dynamokv.core.DynamoException;
 import io.dynamokv.core.InsufficientReplicasException;
@@ -13,7 +13,10 @@ import io.dynamokv.core.client.DynamoClient;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
 import io.dynamokv.core.ring.Ring;
-import io.dynamokv.transport.thrift.ClientConnectionPool.NotDeliveredException;
+import io.dynamokv.transport.thrift.AddressBook;
+import io.dynamokv.transport.thrift.ThriftCodec;
+import io.dynamokv.transport.thrift.WireLimits;
+import io.dynamokv.transport.thrift.client.ClientConnectionPool.NotDeliveredException;
 import io.dynamokv.transport.thrift.gen.ClusterInfo;
 import io.dynamokv.transport.thrift.gen.DeleteRequest;
 import io.dynamokv.transport.thrift.gen.DynamoError;
@@ -670,7 +673,7 @@ public final class ThriftDynamoClient implements DynamoClient {
     private Duration ringRefreshInterval = Duration.ofSeconds(10);
     private int updateAttempts = 5;
     private boolean partitionAware = true;
-    private int maxFrameBytes = ThriftServerConfig.DEFAULT_MAX_FRAME_BYTES;
+    private int maxFrameBytes = WireLimits.DEFAULT_MAX_FRAME_BYTES;
 
     private Builder() {}
 

@@ -1,9 +1,12 @@
 /*
  * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
  */
-package io.dynamokv.transport.thrift;
+package io.dynamokv.transport.thrift.client;
 
 import io.dynamokv.core.node.StoreDefinition;
+import io.dynamokv.transport.thrift.AddressBook;
+import io.dynamokv.transport.thrift.ThriftCodec;
+import io.dynamokv.transport.thrift.WireLimits;
 import io.dynamokv.transport.thrift.gen.DynamoError;
 import io.dynamokv.transport.thrift.gen.DynamoService;
 import io.dynamokv.transport.thrift.gen.MemberInfo;
@@ -32,8 +35,7 @@ public final class ThriftAdminClient implements AutoCloseable {
     this.socket = socket;
     this.client =
         new DynamoService.Client(
-            new TCompactProtocol(
-                new TFramedTransport(socket, ThriftServerConfig.DEFAULT_MAX_FRAME_BYTES)));
+            new TCompactProtocol(new TFramedTransport(socket, WireLimits.DEFAULT_MAX_FRAME_BYTES)));
   }
 
   /**

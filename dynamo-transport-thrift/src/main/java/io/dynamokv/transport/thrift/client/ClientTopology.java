@@ -1,13 +1,14 @@
 /*
  * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
  */
-package io.dynamokv.transport.thrift;
+package io.dynamokv.transport.thrift.client;
 
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.membership.NodeStatus;
 import io.dynamokv.core.ring.Ring;
 import io.dynamokv.core.ring.RingCodec;
 import io.dynamokv.core.ring.Token;
+import io.dynamokv.transport.thrift.AddressBook;
 import io.dynamokv.transport.thrift.gen.ClusterInfo;
 import io.dynamokv.transport.thrift.gen.MemberInfo;
 import io.dynamokv.transport.thrift.gen.StoreInfo;

@@ -1,8 +1,9 @@
 /*
  * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
  */
-package io.dynamokv.transport.thrift;
+package io.dynamokv.transport.thrift.server;
 
+import io.dynamokv.transport.thrift.WireLimits;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
@@ -39,7 +40,7 @@ public record ThriftServerConfig(
     Duration shutdownGrace,
     Duration frameReadTimeout) {
 
-  public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+  public static final int DEFAULT_MAX_FRAME_BYTES = WireLimits.DEFAULT_MAX_FRAME_BYTES;
   public static final long DEFAULT_MAX_READ_BUFFER_BYTES = 256L * 1024 * 1024;
   public static final int DEFAULT_MAX_CONNECTIONS = 1024;
   public static final Duration DEFAULT_FRAME_READ_TIMEOUT = Duration.ofSeconds(10);

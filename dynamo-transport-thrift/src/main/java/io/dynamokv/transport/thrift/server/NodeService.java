@@ -1,7 +1,7 @@
 /*
  * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
  */
-package io.dynamokv.transport.thrift;
+package io.dynamokv.transport.thrift.server;
 
 import io.dynamokv.core.DynamoException;
 import io.dynamokv.core.InvalidRequestException;
@@ -16,6 +16,8 @@ import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.ring.Ring;
 import io.dynamokv.core.ring.RingCodec;
 import io.dynamokv.core.spi.StorageEngine;
+import io.dynamokv.transport.thrift.AddressBook;
+import io.dynamokv.transport.thrift.ThriftCodec;
 import io.dynamokv.transport.thrift.gen.ClusterInfo;
 import io.dynamokv.transport.thrift.gen.DeleteRequest;
 import io.dynamokv.transport.thrift.gen.DynamoService;

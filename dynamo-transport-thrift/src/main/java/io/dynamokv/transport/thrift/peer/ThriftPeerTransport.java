@@ -1,7 +1,7 @@
 /*
  * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
  */
-package io.dynamokv.transport.thrift;
+package io.dynamokv.transport.thrift.peer;
 
 import io.dynamokv.core.DynamoException;
 import io.dynamokv.core.InvalidRequestException;
@@ -12,12 +12,16 @@ import io.dynamokv.core.spi.PeerMessage;
 import io.dynamokv.core.spi.PeerTransport;
 import io.dynamokv.core.wire.Failure;
 import io.dynamokv.core.wire.PeerProtocols;
+import io.dynamokv.transport.thrift.AddressBook;
+import io.dynamokv.transport.thrift.ThriftCodec;
+import io.dynamokv.transport.thrift.WireLimits;
 import io.dynamokv.transport.thrift.gen.DynamoError;
 import io.dynamokv.transport.thrift.gen.ErrorCode;
 import io.dynamokv.transport.thrift.gen.PeerEnvelope;
 import io.dynamokv.transport.thrift.gen.PeerRequest;
 import io.dynamokv.transport.thrift.gen.PeerResponse;
 import io.dynamokv.transport.thrift.gen.PeerService;
+import io.dynamokv.transport.thrift.server.ThriftServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -978,7 +982,7 @@ public final class ThriftPeerTransport implements PeerTransport {
     private Duration backoffInitial = Duration.ofMillis(50);
     private Duration backoffMax = Duration.ofSeconds(5);
     private Duration completionSlack = Duration.ofMillis(200);
-    private int maxResponseFrameBytes = ThriftServerConfig.DEFAULT_MAX_FRAME_BYTES;
+    private int maxResponseFrameBytes = WireLimits.DEFAULT_MAX_FRAME_BYTES;
     private int maxContainerElements = 100_000;
     private int connectThreads = 4;
     private PeerProtocols protocols = DynamoNode.PROTOCOLS;

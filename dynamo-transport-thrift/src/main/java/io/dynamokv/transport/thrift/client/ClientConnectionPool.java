@@ -1,8 +1,9 @@
 /*
  * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
  */
-package io.dynamokv.transport.thrift;
+package io.dynamokv.transport.thrift.client;
 
+import io.dynamokv.transport.thrift.AddressBook;
 import io.dynamokv.transport.thrift.gen.DynamoService;
 import java.io.IOException;
 import java.net.InetSocketAddress;

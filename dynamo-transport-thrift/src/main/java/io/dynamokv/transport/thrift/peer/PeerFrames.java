@@ -1,7 +1,7 @@
 /*
  * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
  */
-package io.dynamokv.transport.thrift;
+package io.dynamokv.transport.thrift.peer;
 
 import io.dynamokv.core.InvalidRequestException;
 import io.dynamokv.core.spi.PeerMessage;
@@ -18,21 +18,21 @@ import java.nio.ByteBuffer;
  * unknown union member, an unknown protocol and bytes the protocol's codec refuses with {@link
  * InvalidRequestException}. Stateless.
  */
-final class PeerFrames {
+public final class PeerFrames {
   private PeerFrames() {}
 
   /** {@code message} as a request. */
-  static PeerRequest request(PeerProtocols protocols, PeerMessage message) {
+  public static PeerRequest request(PeerProtocols protocols, PeerMessage message) {
     return PeerRequest.frame(frame(protocols.encode(message)));
   }
 
   /** {@code message} as a response. */
-  static PeerResponse response(PeerProtocols protocols, PeerMessage message) {
+  public static PeerResponse response(PeerProtocols protocols, PeerMessage message) {
     return PeerResponse.frame(frame(protocols.encode(message)));
   }
 
   /** The message a request carries. */
-  static PeerMessage decode(PeerProtocols protocols, PeerRequest request) {
+  public static PeerMessage decode(PeerProtocols protocols, PeerRequest request) {
     if (request == null || !request.isSet() || request.getSetField() != PeerRequest._Fields.FRAME) {
       throw unsupported("request");
     }
@@ -40,7 +40,7 @@ final class PeerFrames {
   }
 
   /** The message a response carries. */
-  static PeerMessage decode(PeerProtocols protocols, PeerResponse response) {
+  public static PeerMessage decode(PeerProtocols protocols, PeerResponse response) {
     if (response == null
         || !response.isSet()
         || response.getSetField() != PeerResponse._Fields.FRAME) {
