@@ -5,23 +5,13 @@ package io.dynamokv.transport.thrift.client;
 
 import io.dynamokv.core.DynamoException;
 import io.dynamokv.core.InsufficientReplicasException;
-import io.dynamokv.core.NodeId;
-import io.dynamokv.core.client.Codec;
-import io.dynamokv.core.client.ConflictResolver;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.DynamoClient;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
-import io.dynamokv.core.ring.Ring;
 import io.dynamokv.transport.thrift.AddressBook;
-import io.dynamokv.transport.thrift.ThriftCodec;
 import io.dynamokv.transport.thrift.WireLimits;
-import io.dynamokv.transport.thrift.client.ClientConnectionPool.NotDeliveredException;
-import io.dynamokv.transport.thrift.gen.ClusterInfo;
 import io.dynamokv.transport.thrift.gen.DeleteRequest;
-import io.dynamokv.transport.thrift.gen.DynamoError;
-import io.dynamokv.transport.thrift.gen.DynamoService;
-import io.dynamokv.transport.thrift.gen.ErrorCode;
 import io.dynamokv.transport.thrift.gen.GetRequest;
 import io.dynamokv.transport.thrift.gen.GetResponse;
 import io.dynamokv.transport.thrift.gen.PutRequest;
@@ -29,21 +19,10 @@ import io.dynamokv.transport.thrift.gen.WriteResponse;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.UnaryOperator;
-import org.apache.thrift.TException;
-import org.apache.thrift.transport.TTransportException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,51 +91,29 @@ public final class ThriftDynamoClient implements DynamoClient {
    */
   public static final Duration SOCKET_SLACK = Duration.ofSeconds(1);
 
-  /** How long a node that failed to connect is tried only after the others. */
-  static final Duration SUSPECT_FOR = Duration.ofSeconds(2);
-
-  /** Early refreshes (after failures) are at least this far apart. */
-  private static final Duration MIN_REFRESH_GAP = Duration.ofMillis(100);
-
   private static final Logger log = LoggerFactory.getLogger(ThriftDynamoClient.class);
 
-  private final List<String> bootstrap;
-  private final Duration connectTimeout;
   private final Duration requestTimeout;
-  private final Duration ringRefreshInterval;
   private final int maxReadAttempts;
   private final int updateAttempts;
-  private final boolean partitionAware;
   private final ClientConnectionPool pool;
-  private final ScheduledThreadPoolExecutor refresher;
-  private final AtomicBoolean refreshQueued = new AtomicBoolean();
+  private final TargetChooser chooser;
+  private final TopologyRefresher topology;
+  private final RequestSender requests;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final AtomicInteger rotation = new AtomicInteger();
-  private final Map<String, Long> suspectUntil = new ConcurrentHashMap<>();
   private final LongAdder failovers = new LongAdder();
-  private final LongAdder refreshes = new LongAdder();
-  private volatile ClientTopology topology;
-  private volatile long lastRefreshNanos = System.nanoTime();
 
   private ThriftDynamoClient(Builder b) {
-    this.bootstrap = List.copyOf(b.bootstrap);
-    this.connectTimeout = b.connectTimeout;
     this.requestTimeout = b.requestTimeout;
-    this.ringRefreshInterval = b.ringRefreshInterval;
     this.maxReadAttempts = b.maxReadAttempts;
     this.updateAttempts = b.updateAttempts;
-    this.partitionAware = b.partitionAware;
     this.pool = new ClientConnectionPool(b.connectionsPerNode, b.connectTimeout, b.maxFrameBytes);
-    this.refresher =
-        new ScheduledThreadPoolExecutor(
-            1,
-            r -> {
-              Thread t = new Thread(r, "dynamo-client-ring-refresh");
-              t.setDaemon(true);
-              return t;
-            });
-    refresher.setRemoveOnCancelPolicy(true);
-    refresher.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    this.chooser = new TargetChooser(b.bootstrap, b.partitionAware);
+    this.topology =
+        new TopologyRefresher(
+            pool, chooser, b.requestTimeout.plus(SOCKET_SLACK), b.ringRefreshInterval, closed);
+    this.requests =
+        new RequestSender(pool, chooser, topology, b.requestTimeout, b.maxReadAttempts, failovers);
   }
 
   /** A builder; {@link Builder#bootstrap(List)} is required. */
@@ -171,7 +128,8 @@ public final class ThriftDynamoClient implements DynamoClient {
     check(store, key, options);
     GetRequest request = new GetRequest(store, ByteBuffer.wrap(key));
     request.setOptions(thrift(store, options));
-    GetResponse response = execute(true, "get", store, key, options, client -> client.get(request));
+    GetResponse response =
+        requests.send(true, "get", store, key, options, client -> client.get(request));
     List<byte[]> values = new ArrayList<>(response.getValuesSize());
     if (response.getValues() != null) {
       for (ByteBuffer v : response.getValues()) {
@@ -197,7 +155,7 @@ public final class ThriftDynamoClient implements DynamoClient {
             ByteBuffer.wrap(context.toBytes()));
     request.setOptions(thrift(store, options));
     WriteResponse response =
-        execute(false, "put", store, key, options, client -> client.put(request));
+        requests.send(false, "put", store, key, options, client -> client.put(request));
     return Context.fromBytes(response.getContext());
   }
 
@@ -209,395 +167,27 @@ public final class ThriftDynamoClient implements DynamoClient {
         new DeleteRequest(store, ByteBuffer.wrap(key), ByteBuffer.wrap(context.toBytes()));
     request.setOptions(thrift(store, options));
     WriteResponse response =
-        execute(false, "delete", store, key, options, client -> client.erase(request));
+        requests.send(false, "delete", store, key, options, client -> client.erase(request));
     return Context.fromBytes(response.getContext());
   }
 
   /**
    * {@inheritDoc}
    *
-   * <p>Here: up to {@link Builder#updateAttempts(int)} rounds of read, resolve, apply, write. A
-   * round is retried only when its write's outcome is unknown ({@link
-   * InsufficientReplicasException}, {@link UnavailableException#mayHaveBeenApplied()}, an internal
-   * error); errors about the request, a failed read and exceptions from {@code fn}, {@code codec}
-   * or {@code resolver} are thrown at once. The last error is thrown with the earlier ones
-   * {@linkplain Throwable#getSuppressed() suppressed}. When {@code fn} returns {@code null} for a
-   * key that is already absent, nothing is written.
-   *
-   * <p><b>Concurrent updates</b> of one key do not lock each other out: two updates that read the
-   * same versions both write, and their values become siblings (neither is lost, and neither caller
-   * sees an error). The next read returns both, and the next update merges them with {@code
-   * resolver} before applying its own change. So with a merging resolver (set union for a shopping
-   * cart) every update's effect survives; with one that picks a winner, the losers' effects are
-   * dropped at that merge.
+   * <p>Here: {@link Builder#updateAttempts(int)}, for {@link DynamoClient#update}'s rounds.
    */
   @Override
-  public <T> T update(
-      String store, byte[] key, Codec<T> codec, ConflictResolver<T> resolver, UnaryOperator<T> fn) {
-    Objects.requireNonNull(codec, "codec");
-    Objects.requireNonNull(resolver, "resolver");
-    Objects.requireNonNull(fn, "fn");
-    DynamoException last = null;
-    for (int attempt = 1; attempt <= updateAttempts; attempt++) {
-      GetResult read;
-      try {
-        read = get(store, key);
-      } catch (DynamoException e) {
-        throw withEarlier(e, last);
-      }
-      List<T> values = new ArrayList<>(read.values().size());
-      for (byte[] v : read.values()) {
-        values.add(codec.decode(v));
-      }
-      T next = fn.apply(DynamoClient.resolve(values, resolver));
-      try {
-        if (next != null) {
-          put(store, key, codec.encode(next), read.context());
-        } else if (!read.isAbsent()) {
-          delete(store, key, read.context());
-        }
-        return next;
-      } catch (DynamoException e) {
-        if (!outcomeUnknown(e)) {
-          throw withEarlier(e, last);
-        }
-        log.debug("update of a key in {}: attempt {} unknown outcome: {}", store, attempt, e);
-        last = withEarlier(e, last);
-      }
-    }
-    throw last;
-  }
-
-  private static boolean outcomeUnknown(DynamoException e) {
-    return e instanceof InsufficientReplicasException
-        || (e instanceof UnavailableException u && u.mayHaveBeenApplied())
-        || e.getClass() == DynamoException.class; // INTERNAL
-  }
-
-  private static DynamoException withEarlier(DynamoException e, DynamoException earlier) {
-    if (earlier != null && earlier != e) {
-      e.addSuppressed(earlier);
-    }
-    return e;
+  public int updateAttempts() {
+    return updateAttempts;
   }
 
   /** Closes every connection and stops refreshing. Idempotent. */
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
-      refresher.shutdownNow();
+      topology.close();
       pool.close();
     }
-  }
-
-  // ---- routing and retries ----
-
-  @FunctionalInterface
-  private interface Call<R> {
-    R send(DynamoService.Client client) throws TException;
-  }
-
-  /** A node to send to: its id when known from the cluster, and its address. */
-  private record Target(NodeId node, String address) {
-    @Override
-    public String toString() {
-      return node == null ? address : node + " (" + address + ")";
-    }
-  }
-
-  private <R> R execute(
-      boolean read, String op, String store, byte[] key, RequestOptions options, Call<R> call) {
-    Duration timeout = options.timeout() == null ? requestTimeout : options.timeout();
-    Duration socketTimeout = timeout.plus(SOCKET_SLACK);
-    List<Target> targets = targets(store, key, read);
-    int limit = read ? maxReadAttempts : targets.size();
-    List<String> tried = new ArrayList<>();
-    int attempt = 0;
-    for (Target target : targets) {
-      if (attempt == limit) {
-        break;
-      }
-      attempt++;
-      ClientConnectionPool.Lease lease;
-      try {
-        lease = pool.borrow(target.address(), socketTimeout, socketTimeout);
-      } catch (NotDeliveredException e) {
-        tried.add(target + ": " + e.getMessage());
-        suspect(target);
-        continue;
-      }
-      R reply;
-      boolean clean = false;
-      try {
-        reply = call.send(lease.client());
-        clean = true;
-      } catch (DynamoError e) {
-        // A declared error is a complete exchange: the connection stays usable.
-        clean = true;
-        ErrorCode code = e.getCode();
-        if (code == ErrorCode.SHUTTING_DOWN || code == ErrorCode.NOT_A_REPLICA) {
-          // Answered before anything was done: safe to send elsewhere, reads and writes alike.
-          tried.add(target + ": " + code + " " + e.getMessage());
-          if (code == ErrorCode.SHUTTING_DOWN) {
-            suspect(target);
-          } else {
-            requestRefresh();
-          }
-          continue;
-        }
-        if (read && (code == ErrorCode.INTERNAL || code == null)) {
-          tried.add(target + ": " + code + " " + e.getMessage());
-          continue;
-        }
-        throw ThriftCodec.toException(e);
-      } catch (TException e) {
-        if (e instanceof TTransportException) {
-          suspect(target);
-        }
-        String reason = ClientConnectionPool.describe(e);
-        if (read) {
-          tried.add(target + ": " + reason);
-          continue;
-        }
-        throw new UnavailableException(
-            op
-                + " on store '"
-                + store
-                + "' was sent to "
-                + target
-                + " and failed before an answer ("
-                + reason
-                + "): its outcome is unknown, it may have been applied; read the key to find out",
-            true,
-            e);
-      } finally {
-        if (clean) {
-          lease.release();
-        } else {
-          lease.discard();
-        }
-      }
-      suspectUntil.remove(target.address());
-      if (attempt > 1) {
-        failovers.increment();
-      }
-      return reply;
-    }
-    throw new UnavailableException(
-        op
-            + " on store '"
-            + store
-            + "' could not be served"
-            + (read ? "" : "; it was not applied")
-            + ". Tried "
-            + String.join("; ", tried)
-            + (targets.isEmpty() ? "no node (none is known)" : ""),
-        false,
-        null);
-  }
-
-  /**
-   * Where to send a request, best first: the key's preference list (rotated for reads), then the
-   * other members, then the bootstrap addresses; in each group nodes not suspected first.
-   */
-  private List<Target> targets(String store, byte[] key, boolean read) {
-    ClientTopology topo = topology;
-    if (topo.ring() == null) {
-      requestRefresh();
-    }
-    return targets(topo, partitionAware ? topo.preferenceList(store, key) : List.of(), read);
-  }
-
-  private List<Target> targets(ClientTopology topo, List<NodeId> preferenceList, boolean read) {
-    List<Target> owners = new ArrayList<>();
-    if (partitionAware) {
-      for (NodeId node : preferenceList) {
-        String address = topo.address(node);
-        if (address != null) {
-          owners.add(new Target(node, address));
-        }
-      }
-    }
-    if (read) {
-      rotate(owners);
-    }
-    List<Target> members = new ArrayList<>();
-    for (Map.Entry<NodeId, String> m : topo.members().entrySet()) {
-      members.add(new Target(m.getKey(), m.getValue()));
-    }
-    List<Target> seeds = new ArrayList<>();
-    for (String address : bootstrap) {
-      seeds.add(new Target(null, address));
-    }
-    rotate(members);
-    List<List<Target>> groups;
-    if (partitionAware) {
-      groups = List.of(owners, members, seeds);
-    } else {
-      // Server-driven coordination: any key to any bootstrap node, spread over them.
-      rotate(seeds);
-      groups = List.of(seeds, members);
-    }
-    Map<String, Target> ordered = new LinkedHashMap<>();
-    long now = System.nanoTime();
-    for (boolean healthy : new boolean[] {true, false}) {
-      for (List<Target> group : groups) {
-        for (Target t : group) {
-          if (healthy(t, topo, now) == healthy) {
-            ordered.putIfAbsent(t.address(), t);
-          }
-        }
-      }
-    }
-    return new ArrayList<>(ordered.values());
-  }
-
-  private void rotate(List<Target> targets) {
-    if (targets.size() > 1) {
-      Collections.rotate(targets, -Math.floorMod(rotation.getAndIncrement(), targets.size()));
-    }
-  }
-
-  private boolean healthy(Target t, ClientTopology topo, long now) {
-    Long until = suspectUntil.get(t.address());
-    if (until != null && until - now > 0) {
-      return false;
-    }
-    return t.node() == null || !topo.unreachable().contains(t.node());
-  }
-
-  private void suspect(Target target) {
-    suspectUntil.put(target.address(), System.nanoTime() + SUSPECT_FOR.toNanos());
-    requestRefresh();
-  }
-
-  // ---- ring refresh ----
-
-  private void requestRefresh() {
-    if (closed.get() || !refreshQueued.compareAndSet(false, true)) {
-      return;
-    }
-    long wait = Math.max(0, lastRefreshNanos + MIN_REFRESH_GAP.toNanos() - System.nanoTime());
-    try {
-      refresher.schedule(
-          () -> {
-            refreshQueued.set(false);
-            refresh();
-          },
-          wait,
-          TimeUnit.NANOSECONDS);
-    } catch (RejectedExecutionException e) {
-      refreshQueued.set(false);
-    }
-  }
-
-  /**
-   * Fetches the cluster from a member (or a bootstrap node) and adopts it unless its ring is older
-   * than the one held.
-   *
-   * @return whether some node answered
-   */
-  boolean refresh() {
-    lastRefreshNanos = System.nanoTime();
-    refreshes.increment();
-    List<Target> sources = targets(topology, List.of(), true);
-    try {
-      for (Target source : sources) {
-        if (closed.get()) {
-          return false;
-        }
-        try {
-          adopt(fetch(source));
-          return true;
-        } catch (FetchFailed e) {
-          log.debug("ring refresh from {} failed: {}", source, e.getMessage());
-        }
-      }
-    } catch (RuntimeException e) {
-      // Never let the periodic refresh die; the next round tries again.
-      if (!closed.get()) {
-        log.warn("ring refresh failed", e);
-      }
-      return false;
-    }
-    log.warn("ring refresh: no node answered (tried {})", sources);
-    return false;
-  }
-
-  private synchronized void adopt(ClientTopology fresh) {
-    ClientTopology current = topology;
-    if (current == null
-        || current.ring() == null
-        || (fresh.ring() != null && compareVersions(fresh.ring(), current.ring()) >= 0)) {
-      topology = fresh;
-    }
-  }
-
-  /** Orders rings as nodes do: the ring epoch first, then the version. */
-  private static int compareVersions(Ring a, Ring b) {
-    int c = Long.compare(a.epoch(), b.epoch());
-    return c != 0 ? c : Long.compare(a.version(), b.version());
-  }
-
-  private static final class FetchFailed extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    FetchFailed(String message) {
-      super(message, null, false, false);
-    }
-  }
-
-  private ClientTopology fetch(Target source) throws FetchFailed {
-    Duration socketTimeout = requestTimeout.plus(SOCKET_SLACK);
-    ClientConnectionPool.Lease lease;
-    try {
-      lease = pool.borrow(source.address(), socketTimeout, socketTimeout);
-    } catch (NotDeliveredException e) {
-      suspectUntil.put(source.address(), System.nanoTime() + SUSPECT_FOR.toNanos());
-      throw new FetchFailed(e.getMessage());
-    }
-    boolean clean = false;
-    try {
-      ClusterInfo info = lease.client().cluster();
-      clean = true;
-      return ClientTopology.of(info);
-    } catch (DynamoError e) {
-      clean = true;
-      throw new FetchFailed(e.getCode() + " " + e.getMessage());
-    } catch (TException e) {
-      throw new FetchFailed(ClientConnectionPool.describe(e));
-    } finally {
-      if (clean) {
-        lease.release();
-      } else {
-        lease.discard();
-      }
-    }
-  }
-
-  private void connect() {
-    List<String> failures = new ArrayList<>();
-    for (String address : bootstrap) {
-      try {
-        topology = fetch(new Target(null, address));
-        break;
-      } catch (FetchFailed e) {
-        failures.add(address + " (" + e.getMessage() + ")");
-      }
-    }
-    if (topology == null) {
-      throw new UnavailableException(
-          "could not reach any bootstrap node of the cluster: "
-              + String.join(", ", failures)
-              + ". Check the addresses and that the nodes are running.",
-          false,
-          null);
-    }
-    refresher.scheduleWithFixedDelay(
-        this::refresh,
-        ringRefreshInterval.toNanos(),
-        ringRefreshInterval.toNanos(),
-        TimeUnit.NANOSECONDS);
   }
 
   // ---- requests ----
@@ -614,7 +204,7 @@ public final class ThriftDynamoClient implements DynamoClient {
 
   private io.dynamokv.transport.thrift.gen.RequestOptions thrift(
       String store, RequestOptions options) {
-    int n = topology.replication(store);
+    int n = topology.current().replication(store);
     if (n > 0 && options.quorum() > n) {
       throw new IllegalArgumentException(
           "quorum " + options.quorum() + " exceeds N=" + n + " of store " + store);
@@ -644,11 +234,11 @@ public final class ThriftDynamoClient implements DynamoClient {
 
   /** Ring refreshes started. */
   long refreshes() {
-    return refreshes.sum();
+    return topology.refreshes();
   }
 
   ClientTopology topology() {
-    return topology;
+    return topology.current();
   }
 
   ClientConnectionPool pool() {
@@ -763,7 +353,7 @@ public final class ThriftDynamoClient implements DynamoClient {
       }
       ThriftDynamoClient client = new ThriftDynamoClient(this);
       try {
-        client.connect();
+        client.topology.connect();
         return client;
       } catch (RuntimeException e) {
         client.close();
@@ -793,18 +383,11 @@ public final class ThriftDynamoClient implements DynamoClient {
    * took the write (certainly not applied); true means it was sent and the connection failed or
    * timed out before an answer, so its outcome is unknown.
    */
-  public static final class UnavailableException extends DynamoException {
+  public static final class UnavailableException extends io.dynamokv.core.UnavailableException {
     private static final long serialVersionUID = 1L;
-    private final boolean mayHaveBeenApplied;
 
     UnavailableException(String message, boolean mayHaveBeenApplied, Throwable cause) {
-      super(message, cause);
-      this.mayHaveBeenApplied = mayHaveBeenApplied;
-    }
-
-    /** True when a write was sent and its outcome is unknown. */
-    public boolean mayHaveBeenApplied() {
-      return mayHaveBeenApplied;
+      super(message, mayHaveBeenApplied, cause);
     }
   }
 }

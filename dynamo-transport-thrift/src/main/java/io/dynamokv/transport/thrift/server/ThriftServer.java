@@ -6,15 +6,11 @@ package io.dynamokv.transport.thrift.server;
 import io.dynamokv.core.DynamoException;
 import io.dynamokv.transport.thrift.FrameBoundedTransport;
 import io.dynamokv.transport.thrift.NestingLimitedProtocol;
-import io.dynamokv.transport.thrift.ThriftCodec;
-import io.dynamokv.transport.thrift.gen.DynamoError;
 import io.dynamokv.transport.thrift.gen.DynamoService;
 import io.dynamokv.transport.thrift.gen.ErrorCode;
 import io.dynamokv.transport.thrift.gen.PeerService;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -23,16 +19,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.thrift.AsyncProcessFunction;
 import org.apache.thrift.TBase;
 import org.apache.thrift.TBaseAsyncProcessor;
-import org.apache.thrift.TException;
-import org.apache.thrift.async.AsyncMethodCallback;
 import org.apache.thrift.protocol.TProtocolFactory;
-import org.apache.thrift.server.AbstractNonblockingServer;
 import org.apache.thrift.server.TThreadedSelectorServer;
 import org.apache.thrift.transport.TNonblockingServerSocket;
 import org.apache.thrift.transport.TNonblockingSocket;
@@ -75,20 +67,20 @@ public final class ThriftServer implements AutoCloseable {
   private final TThreadedSelectorServer server;
   private final Thread serveThread;
   private final Object lock = new Object();
-  private final AtomicInteger inFlight = new AtomicInteger();
-  private final AtomicInteger unanswered = new AtomicInteger();
+  final AtomicInteger inFlight = new AtomicInteger();
+  final AtomicInteger unanswered = new AtomicInteger();
 
   /** Notified when {@link #unanswered} drops to 0, for {@link #close}. */
-  private final Object drained = new Object();
+  final Object drained = new Object();
 
   /** Released once the server accepts connections, or once serving ended (startup failed). */
   private final CountDownLatch startedOrFailed = new CountDownLatch(1);
 
   private final AtomicLong rejectedConnections = new AtomicLong();
   private final AtomicLong stalledConnections = new AtomicLong();
-  private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+  final Set<ServerConnection> connections = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService stallSweeper;
-  private volatile boolean draining;
+  volatile boolean draining;
   private boolean closed;
 
   private ThriftServer(
@@ -158,7 +150,7 @@ public final class ThriftServer implements AutoCloseable {
   private void closeStalledConnections() {
     long now = System.nanoTime();
     long limit = config.frameReadTimeout().toNanos();
-    for (Connection c : connections) {
+    for (ServerConnection c : connections) {
       if (c.frameStalled(now, limit)) {
         stalledConnections.incrementAndGet();
         log.warn(
@@ -292,73 +284,10 @@ public final class ThriftServer implements AutoCloseable {
       I iface) {
     functions.forEach(
         (name, fn) -> {
-          if (into.put(name, new Gated(fn, iface)) != null) {
+          if (into.put(name, new GatedFunction(this, fn, iface)) != null) {
             throw new IllegalStateException("two services define the method " + name);
           }
         });
-  }
-
-  /**
-   * Wraps a generated function: counts it in flight until its callback completes, and refuses it
-   * while draining. Every method of both services declares {@link DynamoError}, so the refusal
-   * reaches the caller as that exception.
-   */
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  private final class Gated extends AsyncProcessFunction<Object, TBase, Object> {
-    private final AsyncProcessFunction delegate;
-    private final Object iface;
-
-    Gated(AsyncProcessFunction<?, ?, ?> delegate, Object iface) {
-      super(delegate.getMethodName());
-      this.delegate = delegate;
-      this.iface = iface;
-    }
-
-    @Override
-    protected boolean isOneway() {
-      return false;
-    }
-
-    @Override
-    public void start(Object ignored, TBase args, AsyncMethodCallback<Object> callback)
-        throws TException {
-      if (draining) {
-        callback.onError(
-            new DynamoError(ErrorCode.SHUTTING_DOWN, "the node is shutting down; retry elsewhere"));
-        return;
-      }
-      inFlight.incrementAndGet();
-      AsyncMethodCallback<Object> counted =
-          new AsyncMethodCallback<>() {
-            @Override
-            public void onComplete(Object response) {
-              inFlight.decrementAndGet();
-              callback.onComplete(response);
-            }
-
-            @Override
-            public void onError(Exception e) {
-              inFlight.decrementAndGet();
-              callback.onError(e instanceof DynamoError ? e : ThriftCodec.toError(e));
-            }
-          };
-      try {
-        delegate.start(iface, args, counted);
-      } catch (RuntimeException | TException e) {
-        counted.onError(e);
-      }
-    }
-
-    @Override
-    public TBase getEmptyArgsInstance() {
-      return delegate.getEmptyArgsInstance();
-    }
-
-    @Override
-    public AsyncMethodCallback<Object> getResultHandler(
-        AbstractNonblockingServer.AsyncFrameBuffer fb, int seqid) {
-      return delegate.getResultHandler(fb, seqid);
-    }
   }
 
   /**
@@ -392,7 +321,8 @@ public final class ThriftServer implements AutoCloseable {
         return null;
       }
       try {
-        Connection c = new Connection(accepted.getSocketChannel(), open);
+        ServerConnection c =
+            new ServerConnection(ThriftServer.this, accepted.getSocketChannel(), open);
         c.setMaxFrameSize(maxFrameBytes);
         connections.add(c);
         return c;
@@ -400,100 +330,6 @@ public final class ThriftServer implements AutoCloseable {
         open.decrementAndGet();
         accepted.close();
         throw new TTransportException(e);
-      }
-    }
-  }
-
-  /**
-   * An accepted connection. Releases its slot when closed, and tracks whether its client waits for
-   * a reply, so that {@link #close()} can wait until every request read before the drain is
-   * answered on the wire.
-   */
-  private final class Connection extends TNonblockingSocket {
-    private static final long NOT_READING = Long.MIN_VALUE;
-
-    private final AtomicInteger open;
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final AtomicBoolean awaitingReply = new AtomicBoolean();
-
-    /** When the buffer of the frame being read was allocated, or {@link #NOT_READING}. */
-    private volatile long frameSince = NOT_READING;
-
-    Connection(SocketChannel channel, AtomicInteger open) throws IOException, TTransportException {
-      super(channel);
-      this.open = open;
-    }
-
-    @Override
-    public int read(ByteBuffer buffer) throws TTransportException {
-      int n = super.read(buffer);
-      // The server reads a frame's 4-byte size, then the whole frame into one buffer: once such
-      // a buffer is full, a request is complete and its client waits for the reply.
-      if (buffer.capacity() > 4) {
-        if (buffer.hasRemaining()) {
-          if (frameSince == NOT_READING) {
-            frameSince = System.nanoTime();
-          }
-        } else {
-          frameSince = NOT_READING;
-          if (n > 0 && !draining && awaitingReply.compareAndSet(false, true)) {
-            unanswered.incrementAndGet();
-          }
-        }
-      }
-      return n;
-    }
-
-    @Override
-    public int write(ByteBuffer buffer) throws TTransportException {
-      int n = super.write(buffer);
-      if (!buffer.hasRemaining()) {
-        answered(); // one buffer holds one whole reply
-      }
-      return n;
-    }
-
-    @Override
-    public void close() {
-      super.close();
-      if (closed.compareAndSet(false, true)) {
-        connections.remove(this);
-        answered();
-        open.decrementAndGet();
-      }
-    }
-
-    boolean frameStalled(long now, long limit) {
-      long since = frameSince;
-      return since != NOT_READING && now - since > limit;
-    }
-
-    /**
-     * Makes the selector read end-of-stream, so that it closes the connection and frees its read
-     * buffer itself (closing the channel from this thread would leave its buffer accounted).
-     */
-    void stopReading() {
-      frameSince = NOT_READING;
-      try {
-        getSocketChannel().shutdownInput();
-      } catch (IOException e) {
-        log.debug("shutting down the input of a stalled connection failed", e);
-      }
-    }
-
-    Object remote() {
-      try {
-        return getSocketChannel().getRemoteAddress();
-      } catch (IOException e) {
-        return "a closed socket";
-      }
-    }
-
-    private void answered() {
-      if (awaitingReply.compareAndSet(true, false) && unanswered.decrementAndGet() == 0) {
-        synchronized (drained) {
-          drained.notifyAll();
-        }
       }
     }
   }
