@@ -135,13 +135,37 @@ struct ClusterInfo {
   5: required list<StoreInfo> stores
 }
 
+/** One figure of a status section (io.dynamokv.core.StatusSection.Stat). */
+struct StatInfo {
+  /** Lower-case words separated by dots, e.g. quorum.failures. */
+  1: required string name,
+  /** True for a count of events that only grows, false for a gauge. */
+  2: required bool counter,
+  /** What tells figures of one name apart, e.g. reason=malformed. */
+  3: required map<string, string> tags,
+  4: required i64 value,
+  5: optional string help
+}
+
+/**
+ * One part of a node's status, contributed by the protocol or room it describes (coordinator,
+ * gossip, formats; later hints, anti-entropy, transfer). New sections and figures travel here
+ * without a change of this file.
+ */
+struct StatusSectionInfo {
+  1: required string name,
+  2: required list<StatInfo> stats
+}
+
 /** The answering node's own state and counters, for `dynamo status`. */
 struct NodeStatusInfo {
   1: required ClusterInfo cluster,
-  /** Counters by name (reads, writes, quorum failures, later hints, repairs, transfers). */
+  /** Counters by name (reads, writes, quorum failures, gossip rounds and refusals). */
   2: required map<string, i64> counters,
   3: required string storageEngine,
-  4: required i64 storageBytes
+  4: required i64 storageBytes,
+  /** Every status section of the node, in the node's order. */
+  5: optional list<StatusSectionInfo> sections
 }
 
 /** The API applications and the CLI use. Any node coordinates any request. */

@@ -3,6 +3,7 @@
  */
 package io.dynamokv.server.cli;
 
+import io.dynamokv.core.StatusSection;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
@@ -50,11 +51,18 @@ public interface CliBackend extends AutoCloseable {
    *
    * @param contacted the node that answered
    * @param members every member it knows, by id
+   * @param sections its status sections (coordinator, gossip, formats, ...), as it reports them
    */
-  record ClusterStatus(String contacted, List<Member> members) {
+  record ClusterStatus(String contacted, List<Member> members, List<StatusSection> sections) {
     public ClusterStatus {
       Objects.requireNonNull(contacted, "contacted");
       members = List.copyOf(members);
+      sections = List.copyOf(sections);
+    }
+
+    /** A status without sections. */
+    public ClusterStatus(String contacted, List<Member> members) {
+      this(contacted, members, List.of());
     }
   }
 

@@ -6,8 +6,10 @@ package io.dynamokv.server.cli;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.dynamokv.core.InsufficientReplicasException;
+import io.dynamokv.core.StatusSection;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
+import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -168,7 +170,23 @@ final class DataCommands {
                 m.reachable() ? "yes" : "NO",
                 m.ownedPercent());
       }
+      printSections(status.sections());
       return ExitCodes.OK;
+    }
+
+    /**
+     * Each status section the node reports, one figure a line ({@code name{tags} value}): whatever
+     * a node's protocols contribute shows here without a change of the CLI or the wire protocol.
+     */
+    private void printSections(List<StatusSection> sections) {
+      for (StatusSection section : sections) {
+        out().println();
+        out().println(section.name() + ":");
+        for (StatusSection.Stat stat : section.stats()) {
+          String name = stat.name() + (stat.tags().isEmpty() ? "" : stat.tags().toString());
+          out().printf(Locale.ROOT, "  %-40s %d%n", name, stat.value());
+        }
+      }
     }
   }
 }

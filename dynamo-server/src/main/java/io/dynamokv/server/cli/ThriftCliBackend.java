@@ -76,7 +76,7 @@ final class ThriftCliBackend implements CliBackend {
                           m.reachable(),
                           100.0 * m.ownership()))
               .toList();
-      return new ClusterStatus(status.nodeId() + " at " + address, members);
+      return new ClusterStatus(status.nodeId() + " at " + address, members, status.sections());
     }
   }
 

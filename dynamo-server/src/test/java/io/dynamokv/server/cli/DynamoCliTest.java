@@ -7,6 +7,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dynamokv.core.InsufficientReplicasException;
+import io.dynamokv.core.StatusSection;
+import io.dynamokv.core.StatusSection.Stat;
 import io.dynamokv.core.StoreNotFoundException;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.GetResult;
@@ -146,6 +148,25 @@ class DynamoCliTest {
   }
 
   @Test
+  void statusPrintsEverySectionTheNodeReports() {
+    backend.sections =
+        List.of(
+            new StatusSection("coordinator", List.of(Stat.counter("reads", 12, "Reads"))),
+            new StatusSection(
+                "formats", List.of(Stat.gauge("reads", "family", "siblings", 2, "Newest read"))));
+    assertThat(run("status", "--address", "h:7000")).isEqualTo(0);
+    assertThat(out.toString().lines())
+        .containsSubsequence(
+            "n2               127.0.0.1:7001           z2         up         NO          50.0%",
+            "",
+            "coordinator:",
+            "  reads                                    12",
+            "",
+            "formats:",
+            "  reads{family=siblings}                   2");
+  }
+
+  @Test
   void anUnknownStoreIsAUsageError() {
     backend.failWith =
         new StoreNotFoundException("no store named nope; this cluster serves [default]");
@@ -263,6 +284,7 @@ class DynamoCliTest {
     final List<String> putContexts = new ArrayList<>();
     final List<String> stores = new ArrayList<>();
     final List<RequestOptions> options = new ArrayList<>();
+    List<StatusSection> sections = List.of();
     RuntimeException failWith;
     boolean closed;
 
@@ -301,7 +323,8 @@ class DynamoCliTest {
           "n1",
           List.of(
               new Member("n1", "127.0.0.1:7000", "", "up", true, 50),
-              new Member("n2", "127.0.0.1:7001", "z2", "up", false, 50)));
+              new Member("n2", "127.0.0.1:7001", "z2", "up", false, 50)),
+          sections);
     }
 
     @Override

@@ -5,10 +5,16 @@ package io.dynamokv.transport.thrift;
 
 import io.dynamokv.core.DynamoException;
 import io.dynamokv.core.FailureCode;
+import io.dynamokv.core.StatusSection;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.transport.thrift.gen.DynamoError;
 import io.dynamokv.transport.thrift.gen.ErrorCode;
+import io.dynamokv.transport.thrift.gen.StatInfo;
+import io.dynamokv.transport.thrift.gen.StatusSectionInfo;
 import io.dynamokv.transport.thrift.gen.StoreInfo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
 
 /**
  * Translates between the domain's stores and errors and their Thrift structs (peer messages travel
@@ -99,5 +105,36 @@ public final class ThriftCodec {
       case SHUTTING_DOWN -> FailureCode.SHUTTING_DOWN;
       case INTERNAL -> FailureCode.INTERNAL;
     };
+  }
+
+  // ---- status ----
+
+  /** A status section as it travels. */
+  public static StatusSectionInfo toThrift(StatusSection section) {
+    List<StatInfo> stats = new ArrayList<>(section.stats().size());
+    for (StatusSection.Stat s : section.stats()) {
+      StatInfo info =
+          new StatInfo(s.name(), s.kind() == StatusSection.Kind.COUNTER, s.tags(), s.value());
+      info.setHelp(s.help());
+      stats.add(info);
+    }
+    return new StatusSectionInfo(section.name(), stats);
+  }
+
+  /** The status section a node sent; missing parts read as empty. */
+  public static StatusSection fromThrift(StatusSectionInfo info) {
+    List<StatusSection.Stat> stats = new ArrayList<>();
+    if (info.getStats() != null) {
+      for (StatInfo s : info.getStats()) {
+        stats.add(
+            new StatusSection.Stat(
+                String.valueOf(s.getName()),
+                s.isCounter() ? StatusSection.Kind.COUNTER : StatusSection.Kind.GAUGE,
+                s.getTags() == null ? new TreeMap<>() : new TreeMap<>(s.getTags()),
+                s.getValue(),
+                s.isSetHelp() ? s.getHelp() : ""));
+      }
+    }
+    return new StatusSection(String.valueOf(info.getName()), stats);
   }
 }

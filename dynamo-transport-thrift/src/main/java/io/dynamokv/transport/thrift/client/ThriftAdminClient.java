@@ -3,6 +3,7 @@
  */
 package io.dynamokv.transport.thrift.client;
 
+import io.dynamokv.core.StatusSection;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.transport.thrift.AddressBook;
 import io.dynamokv.transport.thrift.ThriftCodec;
@@ -78,7 +79,10 @@ public final class ThriftAdminClient implements AutoCloseable {
         members,
         Map.copyOf(info.getCounters()),
         info.getStorageEngine(),
-        info.getStorageBytes());
+        info.getStorageBytes(),
+        info.isSetSections()
+            ? info.getSections().stream().map(ThriftCodec::fromThrift).toList()
+            : List.of());
   }
 
   /** The stores the node declares, as it declares them. */
@@ -141,6 +145,8 @@ public final class ThriftAdminClient implements AutoCloseable {
    * @param counters what it counted, by name
    * @param storageEngine a description of its engine
    * @param storageBytes its engine's approximate size
+   * @param sections its status sections, one per part that reports (empty from a node that sends
+   *     none)
    */
   public record NodeStatus(
       String nodeId,
@@ -148,10 +154,12 @@ public final class ThriftAdminClient implements AutoCloseable {
       List<Member> members,
       Map<String, Long> counters,
       String storageEngine,
-      long storageBytes) {
+      long storageBytes,
+      List<StatusSection> sections) {
     public NodeStatus {
       members = List.copyOf(members);
       counters = Map.copyOf(counters);
+      sections = List.copyOf(sections);
     }
   }
 

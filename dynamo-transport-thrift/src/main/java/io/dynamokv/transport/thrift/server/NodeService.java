@@ -148,9 +148,11 @@ public final class NodeService implements DynamoService.AsyncIface {
     Membership.Stats gossip = node.membership().stats();
     counters.put("gossip_rounds", gossip.rounds());
     counters.put("gossip_refused", gossip.refusedTotal());
-    callback.onComplete(
+    NodeStatusInfo info =
         new NodeStatusInfo(
-            clusterInfo(), counters, storage.describe(), storage.approximateSizeBytes()));
+            clusterInfo(), counters, storage.describe(), storage.approximateSizeBytes());
+    info.setSections(node.status().stream().map(ThriftCodec::toThrift).toList());
+    callback.onComplete(info);
   }
 
   @Override
