@@ -3,6 +3,7 @@
  */
 package io.dynamokv.transport.thrift;
 
+import io.dynamokv.core.FailureCode;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.coordination.CoordinationCodec;
 import io.dynamokv.core.coordination.CoordinationMessage;
@@ -16,6 +17,7 @@ import io.dynamokv.core.version.Siblings;
 import io.dynamokv.core.version.VectorClock;
 import io.dynamokv.core.version.VersionCodec;
 import io.dynamokv.core.version.Versioned;
+import io.dynamokv.core.wire.Failure;
 import io.dynamokv.core.wire.PeerProtocols;
 import io.dynamokv.transport.thrift.gen.PeerEnvelope;
 import io.dynamokv.transport.thrift.gen.PeerFrame;
@@ -101,6 +103,12 @@ final class ThriftFuzzInputs {
             new CoordinationMessage.ReplicaWrite(
                 store, KEY, "not a sibling set".getBytes(StandardCharsets.UTF_8))));
     in.put("exchange-unknown-protocol", frame(99, new byte[] {1, 1}));
+    in.put(
+        "exchange-failure-as-a-request",
+        frame(
+            Failure.ID,
+            Failure.PROTOCOL.encode(new Failure(FailureCode.INTERNAL, "not a request", 0, 0))));
+    in.put("exchange-failure-unknown-code", frame(Failure.ID, new byte[] {1, 99, 0, 0, 0}));
     byte[] newer =
         CoordinationCodec.PROTOCOL.encode(new CoordinationMessage.ReplicaRead(store, KEY));
     newer[0] = (byte) (CoordinationCodec.PROTOCOL.format().newest() + 1);
