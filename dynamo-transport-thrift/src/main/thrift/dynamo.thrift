@@ -6,15 +6,16 @@
  * TThreadedSelectorServer with framed transport and the compact protocol.
  *
  * Compatibility rules (Thrift's own): never renumber or retype a field, never make an optional
- * field required, add new fields as optional with new ids. New peer messages are new members of the
- * PeerRequest/PeerResponse unions: a node that does not know a member receives an empty union and
- * answers INVALID_REQUEST ("unsupported message"), which the sender treats as a remote failure.
+ * field required, add new fields as optional with new ids. New peer messages need no change here:
+ * a peer message travels as a PeerFrame (its protocol's id and the core codec's bytes), and a node
+ * answers a protocol or format it does not know with INVALID_REQUEST naming it, which the sender
+ * treats as a remote failure.
  *
  * Regenerate the Java code with dynamo-transport-thrift/regenerate-thrift.sh (Thrift compiler 0.17).
  */
 namespace java io.dynamokv.transport.thrift.gen
 
-/** Why a request failed. Mirrors io.dynamokv.core.node.NodeMessage.Failure.Code. */
+/** Why a request failed. Mirrors io.dynamokv.core.FailureCode. */
 enum ErrorCode {
   /** Fewer than R (or W) replicas answered in time: for a write the outcome is unknown. */
   INSUFFICIENT_REPLICAS = 1,
@@ -134,13 +135,37 @@ struct ClusterInfo {
   5: required list<StoreInfo> stores
 }
 
+/** One figure of a status section (io.dynamokv.core.StatusSection.Stat). */
+struct StatInfo {
+  /** Lower-case words separated by dots, e.g. quorum.failures. */
+  1: required string name,
+  /** True for a count of events that only grows, false for a gauge. */
+  2: required bool counter,
+  /** What tells figures of one name apart, e.g. reason=malformed. */
+  3: required map<string, string> tags,
+  4: required i64 value,
+  5: optional string help
+}
+
+/**
+ * One part of a node's status, contributed by the protocol or room it describes (coordinator,
+ * gossip, formats; later hints, anti-entropy, transfer). New sections and figures travel here
+ * without a change of this file.
+ */
+struct StatusSectionInfo {
+  1: required string name,
+  2: required list<StatInfo> stats
+}
+
 /** The answering node's own state and counters, for `dynamo status`. */
 struct NodeStatusInfo {
   1: required ClusterInfo cluster,
-  /** Counters by name (reads, writes, quorum failures, later hints, repairs, transfers). */
+  /** Counters by name (reads, writes, quorum failures, gossip rounds and refusals). */
   2: required map<string, i64> counters,
   3: required string storageEngine,
-  4: required i64 storageBytes
+  4: required i64 storageBytes,
+  /** Every status section of the node, in the node's order. */
+  5: optional list<StatusSectionInfo> sections
 }
 
 /** The API applications and the CLI use. Any node coordinates any request. */
@@ -172,71 +197,32 @@ service DynamoService {
 // Peer service
 // ---------------------------------------------------------------------------------------------
 
-/** Asks a replica for its encoded sibling set of a key. */
-struct ReplicaRead {
-  1: required string store,
-  2: required binary key
+/**
+ * One peer message as its protocol carries it: the protocol's id (io.dynamokv.core.wire.PeerProtocols:
+ * 1 failure, 2 membership, 3 coordination; later hints, anti-entropy, transfer) and the bytes of
+ * that protocol's codec in dynamo-core, which start with a format byte. A protocol added to the
+ * core travels here without touching this file; the transport never looks inside the bytes.
+ */
+struct PeerFrame {
+  1: required i32 protocol,
+  2: required binary message
 }
 
-struct ReplicaReadReply {
-  /** Encoded sibling set (io.dynamokv.core.version.VersionCodec), empty when absent. */
-  1: required binary siblings
-}
-
-/** Asks a replica to merge an encoded sibling set into its own and persist it. */
-struct ReplicaWrite {
-  1: required string store,
-  2: required binary key,
-  3: required binary siblings
-}
-
-struct ReplicaWriteReply {
-}
-
-/** A put or delete sent to an owner of the key to coordinate. */
-struct ForwardedWrite {
-  1: required i64 requestId,
-  2: required string store,
-  3: required binary key,
-  4: required binary value,
-  5: required bool tombstone,
-  6: required binary context,
-  7: required i32 quorum,
-  8: required i64 timeoutMillis
-}
-
-struct ForwardedWriteReply {
-  1: required binary context
-}
-
-/** A gossip message in io.dynamokv.core.membership.MembershipCodec's format. */
-struct Gossip {
-  1: required binary message
-}
-
-/** A precise failure answered instead of a reply (same codes as the client service). */
-struct Failure {
-  1: required ErrorCode code,
-  2: required string message,
-  3: optional i32 answered = 0,
-  4: optional i32 quorum = 0
-}
-
-/** Every request one node sends another. Later features add members with new ids. */
+/**
+ * Every request one node sends another. Members 1 to 4 (one struct per message) were retired by
+ * issue 16: a node of an older release answers a frame as an unknown member (INVALID_REQUEST,
+ * "unsupported message"), and this one answers their members the same way.
+ */
 union PeerRequest {
-  1: ReplicaRead replicaRead,
-  2: ReplicaWrite replicaWrite,
-  3: ForwardedWrite forwardedWrite,
-  4: Gossip gossip
+  5: PeerFrame frame
 }
 
-/** Every reply; failure may answer any request. */
+/**
+ * Every reply, a frame of the request's protocol or of protocol 1 (a failure). Members 1 to 4 and
+ * 15 were retired by issue 16, as for PeerRequest.
+ */
 union PeerResponse {
-  1: ReplicaReadReply replicaReadReply,
-  2: ReplicaWriteReply replicaWriteReply,
-  3: ForwardedWriteReply forwardedWriteReply,
-  4: Gossip gossip,
-  15: Failure failure
+  5: PeerFrame frame
 }
 
 /** One peer request with its addressing. */

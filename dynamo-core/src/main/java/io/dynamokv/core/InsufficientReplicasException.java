@@ -54,4 +54,18 @@ public class InsufficientReplicasException extends DynamoException {
   public synchronized Throwable fillInStackTrace() {
     return this;
   }
+
+  @Override
+  public FailureCode code() {
+    return FailureCode.INSUFFICIENT_REPLICAS;
+  }
+
+  /**
+   * A write short of its quorum may still have been applied: replicas that did answer may have
+   * applied it.
+   */
+  @Override
+  public boolean outcomeUnknown() {
+    return true;
+  }
 }

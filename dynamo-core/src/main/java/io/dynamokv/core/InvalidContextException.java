@@ -16,4 +16,9 @@ public class InvalidContextException extends DynamoException {
   public synchronized Throwable fillInStackTrace() {
     return this;
   }
+
+  @Override
+  public FailureCode code() {
+    return FailureCode.INVALID_CONTEXT;
+  }
 }

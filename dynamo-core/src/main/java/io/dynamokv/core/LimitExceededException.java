@@ -18,4 +18,9 @@ public class LimitExceededException extends DynamoException {
   public LimitExceededException(String message) {
     super(message);
   }
+
+  @Override
+  public FailureCode code() {
+    return FailureCode.LIMIT_EXCEEDED;
+  }
 }

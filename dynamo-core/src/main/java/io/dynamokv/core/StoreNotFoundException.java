@@ -17,4 +17,9 @@ public class StoreNotFoundException extends DynamoException {
     return new StoreNotFoundException(
         "no store named '" + store + "' is defined; declare it under stores in the configuration");
   }
+
+  @Override
+  public FailureCode code() {
+    return FailureCode.STORE_NOT_FOUND;
+  }
 }

@@ -3,7 +3,10 @@
  */
 package io.dynamokv.core.client;
 
+import io.dynamokv.core.DynamoException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.UnaryOperator;
 
 /**
@@ -70,18 +73,65 @@ public interface DynamoClient extends AutoCloseable {
    * Read-modify-write: reads {@code key}, merges siblings with {@code resolver}, applies {@code fn}
    * to the result ({@code null} when absent) and writes what {@code fn} returns with the read's
    * context, so the write supersedes every sibling it merged. If {@code fn} returns {@code null}
-   * the key is deleted.
+   * the key is deleted (nothing is written when it is already absent).
    *
-   * <p>When the write's outcome is unknown (e.g. {@link
-   * io.dynamokv.core.InsufficientReplicasException}), it reads again and retries, up to the
-   * implementation's attempt limit, then rethrows the last error. A retry re-applies {@code fn} to
-   * a fresh read, which already contains the earlier attempt if that landed; so {@code fn} should
-   * be idempotent in effect (adding an element to a set is; incrementing a counter is not).
+   * <p>Up to {@link #updateAttempts()} rounds of read, resolve, apply, write. A round is retried
+   * only when its write's outcome is unknown ({@link DynamoException#outcomeUnknown()}: e.g. {@link
+   * io.dynamokv.core.InsufficientReplicasException}); errors about the request, a failed read and
+   * exceptions from {@code fn}, {@code codec} or {@code resolver} are thrown at once. The last
+   * error is thrown with the earlier ones {@linkplain Throwable#getSuppressed() suppressed}. A
+   * retry re-applies {@code fn} to a fresh read, which already contains the earlier attempt if that
+   * landed; so {@code fn} should be idempotent in effect (adding an element to a set is;
+   * incrementing a counter is not).
+   *
+   * <p><b>Concurrent updates</b> of one key do not lock each other out: two updates that read the
+   * same versions both write, and their values become siblings (neither is lost, and neither caller
+   * sees an error). The next read returns both, and the next update merges them with {@code
+   * resolver} before applying its own change. So with a merging resolver (set union for a shopping
+   * cart) every update's effect survives; with one that picks a winner, the losers' effects are
+   * dropped at that merge.
    *
    * @return the value written
    */
-  <T> T update(
-      String store, byte[] key, Codec<T> codec, ConflictResolver<T> resolver, UnaryOperator<T> fn);
+  default <T> T update(
+      String store, byte[] key, Codec<T> codec, ConflictResolver<T> resolver, UnaryOperator<T> fn) {
+    Objects.requireNonNull(codec, "codec");
+    Objects.requireNonNull(resolver, "resolver");
+    Objects.requireNonNull(fn, "fn");
+    DynamoException last = null;
+    for (int attempt = 1; attempt <= updateAttempts(); attempt++) {
+      GetResult read;
+      try {
+        read = get(store, key);
+      } catch (DynamoException e) {
+        throw withEarlier(e, last);
+      }
+      List<T> values = new ArrayList<>(read.values().size());
+      for (byte[] v : read.values()) {
+        values.add(codec.decode(v));
+      }
+      T next = fn.apply(resolve(values, resolver));
+      try {
+        if (next != null) {
+          put(store, key, codec.encode(next), read.context());
+        } else if (!read.isAbsent()) {
+          delete(store, key, read.context());
+        }
+        return next;
+      } catch (DynamoException e) {
+        if (!e.outcomeUnknown()) {
+          throw withEarlier(e, last);
+        }
+        last = withEarlier(e, last);
+      }
+    }
+    throw last;
+  }
+
+  /** How many rounds {@link #update} makes before it gives up (default 5). */
+  default int updateAttempts() {
+    return 5;
+  }
 
   /** {@link #update(String, byte[], Codec, ConflictResolver, UnaryOperator)} on raw bytes. */
   default byte[] update(
@@ -99,6 +149,13 @@ public interface DynamoClient extends AutoCloseable {
       case 1 -> siblings.get(0);
       default -> resolver.resolve(siblings);
     };
+  }
+
+  private static DynamoException withEarlier(DynamoException e, DynamoException earlier) {
+    if (earlier != null && earlier != e) {
+      e.addSuppressed(earlier);
+    }
+    return e;
   }
 
   /** Releases connections. Idempotent. */

@@ -4,6 +4,7 @@
 package io.dynamokv.core.membership;
 
 import io.dynamokv.core.DynamoException;
+import io.dynamokv.core.FailureCode;
 
 /**
  * A gossip message was refused whole: nothing of it was applied, stored or passed on. A node that
@@ -34,5 +35,11 @@ public final class GossipRefusedException extends DynamoException {
   @Override
   public synchronized Throwable fillInStackTrace() {
     return this;
+  }
+
+  /** A refused request is an invalid one: the sender learns why. */
+  @Override
+  public FailureCode code() {
+    return FailureCode.INVALID_REQUEST;
   }
 }

@@ -38,10 +38,10 @@ import java.util.TreeSet;
  *       {@link MembershipConfig#maxVersionJump} beyond; the same bound applies to states of this
  *       node itself, the only thing of which others' gossip may change (its generation, raised);
  *   <li>transitions: within a generation a member's status moves only forward along its life cycle
- *       ({@link #legal}), its address and zone do not change, and one stamp names one state; a
- *       removal of this node never covers a generation beyond its own, and one of another node at
- *       most the generation jump beyond the last generation seen of it;
- *   <li>the ring: {@link RingPlanner#validate} accepts it (it decodes, matches the cluster's
+ *       ({@link #legal}), its address, zone and formats do not change, and one stamp names one
+ *       state; a removal of this node never covers a generation beyond its own, and one of another
+ *       node at most the generation jump beyond the last generation seen of it;
+ *   <li>the ring: {@link RingPolicy#validate} accepts it (it decodes, matches the cluster's
  *       partitioning and the planner's placement guarantees, and its epoch and version match the
  *       ones it travels with), and every owner is a member this node knows or learns in the same
  *       message.
@@ -57,9 +57,9 @@ final class GossipValidator {
   static final int MAX_RING_BYTES = 16 * 1024 * 1024;
 
   private final MembershipConfig config;
-  private final RingPlanner planner;
+  private final RingPolicy planner;
 
-  GossipValidator(MembershipConfig config, RingPlanner planner) {
+  GossipValidator(MembershipConfig config, RingPolicy planner) {
     this.config = config;
     this.planner = planner;
   }
@@ -228,6 +228,11 @@ final class GossipValidator {
       throw refuse(
           Reason.ILLEGAL_CHANGE,
           s.id() + " changed its address or zone within generation " + s.generation());
+    }
+    if (!s.formats().equals(known.formats())) {
+      throw refuse(
+          Reason.ILLEGAL_CHANGE,
+          s.id() + " changed the formats it reads within generation " + s.generation());
     }
   }
 

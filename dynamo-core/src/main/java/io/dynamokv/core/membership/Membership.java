@@ -4,6 +4,7 @@
 package io.dynamokv.core.membership;
 
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.StatusSection;
 import io.dynamokv.core.spi.Clock;
 import io.dynamokv.core.spi.Keyspace;
 import io.dynamokv.core.spi.PeerMessage;
@@ -11,6 +12,7 @@ import io.dynamokv.core.spi.PeerTransport;
 import io.dynamokv.core.spi.RandomSource;
 import io.dynamokv.core.spi.Scheduler;
 import io.dynamokv.core.spi.StorageEngine;
+import io.dynamokv.core.wire.WireFormats;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,7 +74,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <ul>
  *   <li><b>First start</b> (nothing persisted): the lowest configured seed (or a node with no
- *       seeds) founds the cluster: it creates {@link RingPlanner#initialRing} with itself as the
+ *       seeds) founds the cluster: it creates {@link RingPolicy#initialRing} with itself as the
  *       sole {@link NodeStatus#NORMAL} member. Every other node starts {@link NodeStatus#JOINING}
  *       and gossips with seeds until the claimant adds it to the ring; seeing itself in the ring,
  *       it becomes NORMAL.
@@ -80,7 +82,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *       ring and removals are resumed from the {@code METADATA} keyspace.
  *   <li><b>Claimant</b> (Riak's rule): the lowest-id NORMAL node reachable in a node's own view.
  *       Whenever the ring's owners differ from the target (owners still JOINING/NORMAL plus every
- *       JOINING node) it asks the {@link RingPlanner} for the next ring, version + 1. Racing
+ *       JOINING node) it asks the {@link RingPolicy} for the next ring, version + 1. Racing
  *       claimants produce rings of equal version; {@link RingState#ORDER} picks one and the loser
  *       re-plans from it.
  *   <li>{@link #leave()}: LEAVING; the claimant drops the node from the ring; once out of it and
@@ -104,9 +106,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * has no usable ring asks its peers for theirs like any node without a ring. If, after {@link
  * MembershipConfig#seedContactRounds} rounds, none offered a valid ring, and this node is the
  * claimant and reaches a majority of the NORMAL members, it plans a fresh ring ({@link
- * RingPlanner#freshRing}) in the ring epoch after the highest one it refused: the epoch outranks
- * the version, so the fresh ring wins over the refused one whatever its version, without adding to
- * a version that may sit at the counter limit.
+ * RingPolicy#freshRing}) in the ring epoch after the highest one it refused: the epoch outranks the
+ * version, so the fresh ring wins over the refused one whatever its version, without adding to a
+ * version that may sit at the counter limit.
  */
 public final class Membership implements AutoCloseable {
   static final byte[] SELF_KEY = "membership/self".getBytes(StandardCharsets.US_ASCII);
@@ -128,7 +130,7 @@ public final class Membership implements AutoCloseable {
   private final PeerTransport transport;
   private final StorageEngine storage;
   private final Keyspace metadata;
-  private final RingPlanner planner;
+  private final RingPolicy planner;
   private final HandoffGate handoffGate;
   private final PhiAccrualFailureDetector detector;
   private final GossipValidator validator;
@@ -196,7 +198,7 @@ public final class Membership implements AutoCloseable {
       RandomSource random,
       PeerTransport transport,
       StorageEngine storage,
-      RingPlanner planner,
+      RingPolicy planner,
       HandoffGate handoffGate) {
     this.config = Objects.requireNonNull(config, "config");
     this.selfId = config.self();
@@ -340,6 +342,27 @@ public final class Membership implements AutoCloseable {
     return new Stats(rounds.get(), messagesSent.get(), bytesSent.get(), byReason);
   }
 
+  /** The gossip counters as this node's {@code gossip} status section. */
+  public StatusSection statusSection() {
+    List<StatusSection.Stat> stats = new ArrayList<>();
+    stats.add(StatusSection.Stat.counter("rounds", rounds.get(), "Gossip rounds this node ran"));
+    stats.add(
+        StatusSection.Stat.counter(
+            "messages.sent",
+            messagesSent.get(),
+            "Gossip messages (requests and responses) this node sent"));
+    for (GossipRefusal.Reason r : REASONS) {
+      stats.add(
+          StatusSection.Stat.counter(
+              "refused",
+              "reason",
+              r.tag(),
+              refused.get(r.ordinal()),
+              "Gossip and persisted membership state refused, by reason"));
+    }
+    return new StatusSection("gossip", stats);
+  }
+
   /** How many refusals of {@code reason} so far; cheap, for metrics. */
   public long refusals(GossipRefusal.Reason reason) {
     return refused.get(reason.ordinal());
@@ -363,6 +386,20 @@ public final class Membership implements AutoCloseable {
   /** Registers a listener for changes of this node's current ring. */
   public void addRingListener(RingListener listener) {
     ringListeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /**
+   * For each format family this node reads, the newest version every member still in the cluster
+   * reads too: the most a writer on this node may use ({@link WireFormats#toWrite}). A family some
+   * member does not read at all is missing. Safe from any thread.
+   */
+  public SortedMap<String, Integer> agreedFormats() {
+    return snapshot.agreedFormats(config.formats());
+  }
+
+  /** What this node gossips of its formats: nothing while they are the baseline. */
+  private SortedMap<String, Integer> gossipedFormats() {
+    return config.formats().equals(WireFormats.BASELINE) ? new TreeMap<>() : config.formats();
   }
 
   /** Whether {@code message} belongs to this service, for a node's dispatching handler. */
@@ -399,7 +436,8 @@ public final class Membership implements AutoCloseable {
                     NodeStatus.JOINING,
                     config.address(),
                     config.zone(),
-                    self.ringVersion());
+                    self.ringVersion(),
+                    gossipedFormats());
             joinGeneration = self.generation();
             states.put(selfId, self);
             persistSelf();
@@ -1032,13 +1070,23 @@ public final class Membership implements AutoCloseable {
               old.status(),
               config.address(),
               config.zone(),
-              old.ringVersion());
+              old.ringVersion(),
+              gossipedFormats());
       joinGeneration = rec.joinGeneration();
     } else if (selfBytes != null || viewBytes != null) {
       // It was a member, but its record of itself is unusable: it neither founds a cluster nor
       // claims a status; its peers hand it back its generation (mergeState) and the claimant
       // re-adds it if it is not in the ring.
-      self = new NodeState(selfId, 1, 0, NodeStatus.JOINING, config.address(), config.zone(), 0);
+      self =
+          new NodeState(
+              selfId,
+              1,
+              0,
+              NodeStatus.JOINING,
+              config.address(),
+              config.zone(),
+              0,
+              gossipedFormats());
       joinGeneration = 1;
     } else {
       NodeId founder = config.seeds().isEmpty() ? selfId : config.seeds().first();
@@ -1051,7 +1099,8 @@ public final class Membership implements AutoCloseable {
               founding ? NodeStatus.NORMAL : NodeStatus.JOINING,
               config.address(),
               config.zone(),
-              0);
+              0,
+              gossipedFormats());
       joinGeneration = 1;
       if (founding) {
         ring = new RingState(planner.initialRing(selfId, config.zone()), 1, selfId);
@@ -1238,7 +1287,8 @@ public final class Membership implements AutoCloseable {
               s.address(),
               s.zone(),
               s.ringVersion(),
-              reachable.contains(s.id())));
+              reachable.contains(s.id()),
+              s.formats()));
     }
     snapshot = new MembershipView(selfId, members, ring);
   }

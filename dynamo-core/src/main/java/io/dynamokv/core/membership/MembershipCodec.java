@@ -5,9 +5,13 @@ package io.dynamokv.core.membership;
 
 import io.dynamokv.core.DynamoException;
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.wire.PeerProtocol;
+import io.dynamokv.core.wire.WireFormat;
+import io.dynamokv.core.wire.WireFormats;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.SortedSet;
@@ -18,12 +22,14 @@ import java.util.TreeSet;
  * Compact binary form of gossip messages and of the membership state a node persists in its {@code
  * METADATA} keyspace.
  *
- * <p>Format: one format byte ({@link #FORMAT} = 2), one type tag, then the fields; integers are
- * unsigned LEB128 varints (longs as their two's-complement bits), strings and node ids are
- * varint-length-prefixed UTF-8, collections are varint-count-prefixed and sorted. Format 2 added
- * the ring epoch (to every ring and to the ring digest of a {@link GossipMessage.Syn}); format 1,
- * the same without it, is still read as epoch 0, so a node upgraded in place reads what it
- * persisted before. Any other format byte is refused, naming the formats this node reads.
+ * <p>Format: one format byte, one type tag, then the fields; integers are unsigned LEB128 varints
+ * (longs as their two's-complement bits), strings and node ids are varint-length-prefixed UTF-8,
+ * collections are varint-count-prefixed and sorted. Format 3 ({@link #FORMAT}) adds to every node
+ * state the formats the node reads (a count, then family name and newest version per family);
+ * format 2 is the same without them (a node that reads the baseline formats), format 1 without ring
+ * epochs either (read as epoch 0). A message or record is written in the oldest of these that can
+ * express it, so a cluster whose nodes all read the baseline gossips format 2, which older nodes
+ * read; any other format byte is refused, naming the formats this node reads.
  *
  * <p>Decoding is bounded: every length and count is checked against the bytes that remain before
  * anything is allocated, strings are limited to {@link #MAX_STRING_BYTES}, and any malformed input
@@ -32,11 +38,30 @@ import java.util.TreeSet;
  * make sense for the receiving node is {@link Membership}'s validation. Thread-safe (stateless).
  */
 public final class MembershipCodec {
-  /** The format byte this codec writes. */
-  public static final int FORMAT = 2;
+  /** The newest format this codec writes: node states carry the formats their node reads. */
+  public static final int FORMAT = 3;
 
-  /** The older format this codec still reads: {@link #FORMAT} without ring epochs. */
+  /** {@link #FORMAT} without the formats of node states: what a baseline node writes. */
+  public static final int FORMAT_WITHOUT_FORMATS = 2;
+
+  /**
+   * The oldest format this codec still reads: {@link #FORMAT_WITHOUT_FORMATS} without ring epochs.
+   */
   public static final int FORMAT_WITHOUT_EPOCH = 1;
+
+  /** The versions of the membership encoding (gossip and persisted state) this node reads. */
+  public static final WireFormat WIRE_FORMAT =
+      new WireFormat("membership", FORMAT_WITHOUT_EPOCH, FORMAT);
+
+  /** The protocol id of gossip. */
+  public static final int PROTOCOL_ID = 2;
+
+  /**
+   * Gossip as a peer protocol: messages are encoded here, and arriving bytes are handed over
+   * undecoded ({@link GossipMessage.Encoded}), so that {@link Membership} decodes, validates and
+   * counts what it refuses.
+   */
+  public static final PeerProtocol<GossipMessage> PROTOCOL = new GossipProtocol();
 
   /** The longest address or zone accepted, in UTF-8 bytes. */
   public static final int MAX_STRING_BYTES = 255;
@@ -61,6 +86,33 @@ public final class MembershipCodec {
 
     public MalformedException(String message) {
       super("malformed membership encoding: " + message);
+    }
+  }
+
+  private static final class GossipProtocol implements PeerProtocol<GossipMessage> {
+    @Override
+    public int id() {
+      return PROTOCOL_ID;
+    }
+
+    @Override
+    public WireFormat format() {
+      return WIRE_FORMAT;
+    }
+
+    @Override
+    public Class<GossipMessage> messages() {
+      return GossipMessage.class;
+    }
+
+    @Override
+    public byte[] encode(GossipMessage message) {
+      return MembershipCodec.encode(message);
+    }
+
+    @Override
+    public GossipMessage decode(byte[] bytes) {
+      return new GossipMessage.Encoded(bytes);
     }
   }
 
@@ -105,7 +157,7 @@ public final class MembershipCodec {
   /** Encodes one node state. */
   public static byte[] encode(NodeState state) {
     Writer w = new Writer(false);
-    w.header(TAG_NODE_STATE);
+    w.header(TAG_NODE_STATE, List.of(state));
     writeState(w, state);
     return w.toArray();
   }
@@ -122,7 +174,7 @@ public final class MembershipCodec {
   /** Encodes a whole view (for persistence). */
   public static byte[] encode(ClusterView view) {
     Writer w = new Writer(false);
-    w.header(TAG_VIEW);
+    w.header(TAG_VIEW, view.nodes().values());
     writeStates(w, List.copyOf(view.nodes().values()));
     writeRemovals(w, view.removals());
     writeOptionalRing(w, view.ring());
@@ -146,7 +198,7 @@ public final class MembershipCodec {
   /** Encodes a node's record of itself. */
   public static byte[] encode(SelfRecord self) {
     Writer w = new Writer(false);
-    w.header(TAG_SELF);
+    w.header(TAG_SELF, List.of(self.state()));
     writeState(w, self.state());
     w.varlong(self.joinGeneration());
     return w.toArray();
@@ -165,7 +217,7 @@ public final class MembershipCodec {
 
   private static void writeMessage(Writer w, GossipMessage message) {
     if (message instanceof GossipMessage.Syn syn) {
-      w.header(TAG_SYN);
+      w.header(TAG_SYN, List.of());
       w.varint(syn.digests().size());
       syn.digests()
           .forEach(
@@ -181,7 +233,7 @@ public final class MembershipCodec {
       }
       writeRemovals(w, syn.removals());
     } else if (message instanceof GossipMessage.Ack ack) {
-      w.header(TAG_ACK);
+      w.header(TAG_ACK, ack.states());
       writeStates(w, ack.states());
       writeOptionalRing(w, ack.ring());
       writeRemovals(w, ack.removals());
@@ -189,11 +241,11 @@ public final class MembershipCodec {
       ack.requests().forEach(w::nodeId);
       w.varint(ack.wantRing() ? 1 : 0);
     } else if (message instanceof GossipMessage.Ack2 ack2) {
-      w.header(TAG_ACK2);
+      w.header(TAG_ACK2, ack2.states());
       writeStates(w, ack2.states());
       writeOptionalRing(w, ack2.ring());
     } else if (message instanceof GossipMessage.Ack2Reply) {
-      w.header(TAG_ACK2_REPLY);
+      w.header(TAG_ACK2_REPLY, List.of());
     } else {
       throw new IllegalArgumentException("unknown gossip message " + message);
     }
@@ -241,6 +293,15 @@ public final class MembershipCodec {
     w.string(s.address());
     w.string(s.zone());
     w.varlong(s.ringVersion());
+    if (w.hasFormats()) {
+      w.varint(s.formats().size());
+      s.formats()
+          .forEach(
+              (family, version) -> {
+                w.string(family);
+                w.varint(version);
+              });
+    }
   }
 
   private static NodeState readState(Reader r) {
@@ -251,8 +312,29 @@ public final class MembershipCodec {
     if (status >= STATUSES.length) {
       throw new MalformedException("unknown node status " + status);
     }
+    String address = r.string();
+    String zone = r.string();
+    long ringVersion = r.varlong();
+    TreeMap<String, Integer> formats = new TreeMap<>();
+    if (r.hasFormats()) {
+      int n = r.count(2);
+      if (n > WireFormats.MAX_FAMILIES) {
+        throw new MalformedException(
+            "a node state lists " + n + " format families, more than " + WireFormats.MAX_FAMILIES);
+      }
+      for (int i = 0; i < n; i++) {
+        String family = r.string();
+        int newest = r.varint();
+        if (!WireFormat.isName(family) || newest < 1 || newest > 255) {
+          throw new MalformedException("not a format family and version: " + family + " " + newest);
+        }
+        if (formats.put(family, newest) != null) {
+          throw new MalformedException("format family " + family + " listed twice");
+        }
+      }
+    }
     return new NodeState(
-        id, generation, version, STATUSES[status], r.string(), r.string(), r.varlong());
+        id, generation, version, STATUSES[status], address, zone, ringVersion, formats);
   }
 
   private static void writeStates(Writer w, List<NodeState> states) {
@@ -328,6 +410,7 @@ public final class MembershipCodec {
   private static final class Writer {
     private final boolean countOnly;
     private byte[] buf;
+    private int format = FORMAT_WITHOUT_FORMATS;
     int size;
 
     Writer(boolean countOnly) {
@@ -335,9 +418,19 @@ public final class MembershipCodec {
       this.buf = countOnly ? null : new byte[64];
     }
 
-    void header(int tag) {
-      put(FORMAT);
+    /** Writes the format byte: the oldest that can express {@code states}. */
+    void header(int tag, Collection<NodeState> states) {
+      for (NodeState s : states) {
+        if (!s.formats().isEmpty()) {
+          format = FORMAT;
+        }
+      }
+      put(format);
       put(tag);
+    }
+
+    boolean hasFormats() {
+      return format >= FORMAT;
     }
 
     private void ensure(int extra) {
@@ -411,13 +504,13 @@ public final class MembershipCodec {
 
     int header() {
       format = u8();
-      if (format != FORMAT && format != FORMAT_WITHOUT_EPOCH) {
+      if (format < FORMAT_WITHOUT_EPOCH || format > FORMAT) {
         throw new MalformedException(
             "unsupported format "
                 + format
                 + " (this node reads formats "
                 + FORMAT_WITHOUT_EPOCH
-                + " and "
+                + " to "
                 + FORMAT
                 + "); upgrade the node or check what is sending it this");
       }
@@ -426,7 +519,12 @@ public final class MembershipCodec {
 
     /** Whether the input's format carries ring epochs. */
     boolean hasEpochs() {
-      return format == FORMAT;
+      return format >= FORMAT_WITHOUT_FORMATS;
+    }
+
+    /** Whether the input's format carries the formats of node states. */
+    boolean hasFormats() {
+      return format >= FORMAT;
     }
 
     void expect(int tag) {

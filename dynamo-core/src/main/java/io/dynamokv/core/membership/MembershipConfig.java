@@ -4,11 +4,16 @@
 package io.dynamokv.core.membership;
 
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.wire.WireFormat;
+import io.dynamokv.core.wire.WireFormats;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Map;
 import java.util.Objects;
+import java.util.SortedMap;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -36,6 +41,8 @@ import java.util.TreeSet;
  *     {@value #DEFAULT_MAX_VERSION_JUMP}, thousands of years of one heartbeat a second)
  * @param refusalReportInterval refused gossip is reported to listeners at most once per sender and
  *     reason in this interval (default 1 minute); every refusal is counted
+ * @param formats per format family, the newest version this node reads (default {@link
+ *     WireFormats#CURRENT}); gossiped to every member, see {@link Membership#agreedFormats()}
  */
 public record MembershipConfig(
     NodeId self,
@@ -50,7 +57,8 @@ public record MembershipConfig(
     int maxMembers,
     long maxGenerationJump,
     long maxVersionJump,
-    Duration refusalReportInterval) {
+    Duration refusalReportInterval,
+    SortedMap<String, Integer> formats) {
 
   /** Default of {@link #maxMembers}. */
   public static final int DEFAULT_MAX_MEMBERS = 4096;
@@ -98,6 +106,13 @@ public record MembershipConfig(
           "maxVersionJump must be in [1, 2^60], found " + maxVersionJump);
     }
     Objects.requireNonNull(refusalReportInterval, "refusalReportInterval");
+    formats = Collections.unmodifiableSortedMap(new TreeMap<>(formats));
+    if (formats.size() > WireFormats.MAX_FAMILIES) {
+      throw new IllegalArgumentException(
+          formats.size() + " format families, more than " + WireFormats.MAX_FAMILIES);
+    }
+    formats.forEach(
+        (family, version) -> new WireFormat(family, 1, version)); // checks name and range
     if (refusalReportInterval.isNegative()) {
       throw new IllegalArgumentException(
           "refusalReportInterval must not be negative, found " + refusalReportInterval);
@@ -125,6 +140,7 @@ public record MembershipConfig(
     private long maxGenerationJump = DEFAULT_MAX_GENERATION_JUMP;
     private long maxVersionJump = DEFAULT_MAX_VERSION_JUMP;
     private Duration refusalReportInterval = Duration.ofMinutes(1);
+    private SortedMap<String, Integer> formats = WireFormats.CURRENT;
 
     private Builder(NodeId self) {
       this.self = Objects.requireNonNull(self, "self");
@@ -191,6 +207,12 @@ public record MembershipConfig(
       return this;
     }
 
+    /** The formats this node reads (default {@link WireFormats#CURRENT}): for tests of upgrades. */
+    public Builder formats(Map<String, Integer> formats) {
+      this.formats = new TreeMap<>(formats);
+      return this;
+    }
+
     public MembershipConfig build() {
       return new MembershipConfig(
           self,
@@ -205,7 +227,8 @@ public record MembershipConfig(
           maxMembers,
           maxGenerationJump,
           maxVersionJump,
-          refusalReportInterval);
+          refusalReportInterval,
+          formats);
     }
   }
 }

@@ -4,7 +4,11 @@
 package io.dynamokv.core.membership;
 
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.wire.WireFormats;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.SortedSet;
@@ -33,6 +37,8 @@ public record MembershipView(NodeId self, SortedMap<NodeId, Member> members, Rin
    *
    * @param status the effective status ({@link NodeStatus#REMOVED} when a removal covers it)
    * @param reachable this node's failure detector's opinion
+   * @param formats the newest version of each format family the member reads, as it gossips them
+   *     (empty: {@link WireFormats#BASELINE})
    */
   public record Member(
       NodeId id,
@@ -42,7 +48,40 @@ public record MembershipView(NodeId self, SortedMap<NodeId, Member> members, Rin
       String address,
       String zone,
       long ringVersion,
-      boolean reachable) {}
+      boolean reachable,
+      SortedMap<String, Integer> formats) {
+    public Member {
+      formats = Collections.unmodifiableSortedMap(new TreeMap<>(formats));
+    }
+
+    /** A member that reads the baseline formats. */
+    public Member(
+        NodeId id,
+        NodeStatus status,
+        long generation,
+        long version,
+        String address,
+        String zone,
+        long ringVersion,
+        boolean reachable) {
+      this(id, status, generation, version, address, zone, ringVersion, reachable, new TreeMap<>());
+    }
+  }
+
+  /**
+   * For each family {@code own} lists, the newest version that every other member still in the
+   * cluster (not {@link NodeStatus#LEFT} or {@link NodeStatus#REMOVED}) reads too: what this node
+   * may write ({@link WireFormats#agreed}).
+   */
+  public SortedMap<String, Integer> agreedFormats(Map<String, Integer> own) {
+    List<SortedMap<String, Integer>> others = new ArrayList<>();
+    for (Member m : members.values()) {
+      if (!m.id().equals(self) && m.status().isActive()) {
+        others.add(m.formats());
+      }
+    }
+    return WireFormats.agreed(own, others);
+  }
 
   /** The version of the current ring, 0 when there is none. */
   public long ringVersion() {

@@ -4,8 +4,11 @@
 package io.dynamokv.core.membership;
 
 import io.dynamokv.core.NodeId;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * What a node says about itself, gossiped to every other node. Only the node itself creates new
@@ -23,6 +26,10 @@ import java.util.Objects;
  * @param address opaque {@code host:port} for the transport, at most 255 bytes of UTF-8
  * @param zone availability zone or rack, may be empty, at most 255 bytes of UTF-8
  * @param ringVersion the version of the ring this node has applied
+ * @param formats per format family, the newest version this node reads (see {@link
+ *     io.dynamokv.core.wire.WireFormats}); empty for {@link
+ *     io.dynamokv.core.wire.WireFormats#BASELINE}, which is what nodes that read nothing newer
+ *     gossip, and older nodes
  */
 public record NodeState(
     NodeId id,
@@ -31,7 +38,8 @@ public record NodeState(
     NodeStatus status,
     String address,
     String zone,
-    long ringVersion) {
+    long ringVersion,
+    SortedMap<String, Integer> formats) {
 
   /** Newer stamp wins; ties broken by content. */
   public static final Comparator<NodeState> ORDER =
@@ -39,13 +47,27 @@ public record NodeState(
           .thenComparing(NodeState::status)
           .thenComparing(NodeState::address)
           .thenComparing(NodeState::zone)
-          .thenComparingLong(NodeState::ringVersion);
+          .thenComparingLong(NodeState::ringVersion)
+          .thenComparing(s -> s.formats().toString());
 
   public NodeState {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(status, "status");
     Objects.requireNonNull(address, "address");
     Objects.requireNonNull(zone, "zone");
+    formats = Collections.unmodifiableSortedMap(new TreeMap<>(formats));
+  }
+
+  /** A state that reads the baseline formats. */
+  public NodeState(
+      NodeId id,
+      long generation,
+      long version,
+      NodeStatus status,
+      String address,
+      String zone,
+      long ringVersion) {
+    this(id, generation, version, status, address, zone, ringVersion, new TreeMap<>());
   }
 
   /** This state's version stamp. */
@@ -66,21 +88,23 @@ public record NodeState(
 
   /** A copy with the version bumped (a heartbeat). */
   public NodeState beat() {
-    return new NodeState(id, generation, version + 1, status, address, zone, ringVersion);
+    return new NodeState(id, generation, version + 1, status, address, zone, ringVersion, formats);
   }
 
   /** A copy with {@code status}, version bumped. */
   public NodeState withStatus(NodeStatus newStatus) {
-    return new NodeState(id, generation, version + 1, newStatus, address, zone, ringVersion);
+    return new NodeState(
+        id, generation, version + 1, newStatus, address, zone, ringVersion, formats);
   }
 
   /** A copy with {@code ringVersion} applied, version bumped. */
   public NodeState withRingVersion(long newRingVersion) {
-    return new NodeState(id, generation, version + 1, status, address, zone, newRingVersion);
+    return new NodeState(
+        id, generation, version + 1, status, address, zone, newRingVersion, formats);
   }
 
   /** A copy in a new generation, version reset. */
   public NodeState withGeneration(long newGeneration) {
-    return new NodeState(id, newGeneration, 0, status, address, zone, ringVersion);
+    return new NodeState(id, newGeneration, 0, status, address, zone, ringVersion, formats);
   }
 }

@@ -10,7 +10,7 @@ import java.util.HexFormat;
 import java.util.Objects;
 
 /**
- * The cluster's current ring, as opaque bytes produced by a {@link RingPlanner}, with its epoch,
+ * The cluster's current ring, as opaque bytes produced by a {@link RingPolicy}, with its epoch,
  * version and the claimant that authored it. Gossiped as cluster-level state: the highest {@code
  * epoch} wins, then the highest {@code version}; equal ones (two claimants racing, e.g. across a
  * partition) go to the lower {@code author}, then to the lower bytes, so every node picks the same

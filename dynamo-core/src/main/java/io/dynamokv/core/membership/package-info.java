@@ -16,7 +16,7 @@
  *       accrual detector as used by Cassandra and Akka, feeding {@link
  *       io.dynamokv.core.membership.Reachability}.
  *   <li>{@link io.dynamokv.core.membership.Membership}: the per-node service over the ports (gossip
- *       rounds, Riak-style claimant driving a {@link io.dynamokv.core.membership.RingPlanner},
+ *       rounds, Riak-style claimant driving a {@link io.dynamokv.core.membership.RingPolicy},
  *       bootstrap from seeds, join / leave / remove).
  *   <li>{@code GossipValidator}: every message is checked whole before any of it is applied, and
  *       persisted state at start (SPEC §10); refusals are {@link

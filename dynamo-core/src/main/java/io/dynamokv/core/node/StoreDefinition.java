@@ -3,6 +3,8 @@
  */
 package io.dynamokv.core.node;
 
+import io.dynamokv.core.InvalidRequestException;
+import io.dynamokv.core.LimitExceededException;
 import java.util.regex.Pattern;
 
 /**
@@ -101,6 +103,41 @@ public record StoreDefinition(
         DEFAULT_MAX_SIBLINGS,
         DEFAULT_MAX_BYTES_PER_KEY,
         DEFAULT_MAX_CONTEXT_BYTES);
+  }
+
+  /** Checks a request's key: not empty, within {@link #maxKeyBytes}. */
+  public void checkKey(byte[] key) {
+    if (key.length == 0) {
+      throw new InvalidRequestException("keys must not be empty");
+    }
+    if (key.length > maxKeyBytes) {
+      throw new LimitExceededException("key bytes", key.length, maxKeyBytes);
+    }
+  }
+
+  /** Checks a write's key, value and context against this store's limits. */
+  public void checkWrite(byte[] key, byte[] value, byte[] context) {
+    checkKey(key);
+    if (value.length > maxValueBytes) {
+      throw new LimitExceededException("value bytes", value.length, maxValueBytes);
+    }
+    if (context.length > maxContextBytes) {
+      throw new LimitExceededException("context bytes", context.length, maxContextBytes);
+    }
+  }
+
+  /**
+   * Checks what a key would hold after a write: {@code siblings} within {@link #maxSiblings}, its
+   * encoding's {@code bytes} within {@link #maxBytesPerKey}.
+   */
+  public void checkStored(int siblings, int bytes) {
+    if (siblings > maxSiblings) {
+      throw new LimitExceededException(
+          "siblings of the key after this write", siblings, maxSiblings);
+    }
+    if (bytes > maxBytesPerKey) {
+      throw new LimitExceededException("bytes of the key after this write", bytes, maxBytesPerKey);
+    }
   }
 
   private static void requirePositive(String store, String what, int value) {

@@ -3,6 +3,8 @@
  */
 package io.dynamokv.core.quorum;
 
+import io.dynamokv.core.InsufficientReplicasException;
+import io.dynamokv.core.InvalidRequestException;
 import io.dynamokv.core.NodeId;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -50,6 +52,53 @@ public final class Quorum<R> {
           "required must be 1 to " + this.targets.size() + ", found " + required);
     }
     this.required = required;
+  }
+
+  /**
+   * The quorum a request asks for: {@code override} (a client's R or W, 0 for none) or else the
+   * store's {@code standard}.
+   *
+   * @param name {@code "R"} or {@code "W"}, for the error
+   * @throws InvalidRequestException when {@code override} exceeds the store's N
+   */
+  public static int required(
+      int override, int standard, int replicationFactor, String name, String store) {
+    if (override == 0) {
+      return standard;
+    }
+    if (override > replicationFactor) {
+      throw new InvalidRequestException(
+          name + "=" + override + " exceeds N=" + replicationFactor + " of store " + store);
+    }
+    return override;
+  }
+
+  /**
+   * The error for a request of {@code operation} whose key has fewer owners in the ring than the
+   * quorum needs.
+   */
+  public static InsufficientReplicasException tooFewOwners(
+      String operation, List<NodeId> owners, int needed) {
+    boolean read = operation.equals("get");
+    return new InsufficientReplicasException(
+        operation,
+        0,
+        needed,
+        "only "
+            + owners.size()
+            + (owners.size() == 1 ? " node owns" : " nodes own")
+            + " this key "
+            + owners
+            + ", fewer than "
+            + (read ? "R=" : "W=")
+            + needed
+            + ": the cluster has fewer nodes than that; start more nodes, or lower the store's "
+            + (read ? "read-quorum" : "write-quorum"));
+  }
+
+  /** The error for this request of {@code operation}, which did not reach its quorum. */
+  public InsufficientReplicasException failure(String operation) {
+    return new InsufficientReplicasException(operation, responses.size(), required, describe());
   }
 
   /** Records {@code from}'s answer and returns the (possibly just decided) status. */

@@ -54,6 +54,11 @@ public abstract class PeerException extends DynamoException {
     public Timeout(NodeId target, String reason) {
       super(target, target + " did not answer: " + reason, null);
     }
+
+    @Override
+    public boolean outcomeUnknown() {
+      return true;
+    }
   }
 
   /** The target received the request and failed to handle it. */

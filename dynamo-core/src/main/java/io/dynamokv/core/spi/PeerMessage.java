@@ -5,9 +5,11 @@ package io.dynamokv.core.spi;
 
 /**
  * A message between nodes: a request or the response to one. Implementations are immutable records
- * defined next to the protocol they belong to (replica read/write in {@code node}, gossip in {@code
- * membership}, later hint delivery, Merkle exchange and range streaming). A transport adapter maps
- * each concrete type to its wire form and MUST reject a type it does not know with {@link
+ * defined next to the protocol they belong to (replica reads and writes in {@code coordination},
+ * gossip in {@code membership}, later hint delivery, Merkle exchange and range streaming), each
+ * protocol with its binary codec ({@link io.dynamokv.core.wire.PeerProtocol}). A transport of bytes
+ * carries a message as its protocol's id plus the codec's bytes ({@link
+ * io.dynamokv.core.wire.PeerProtocols}) and MUST reject a type no protocol carries with {@link
  * IllegalArgumentException} at send time, never silently drop it.
  */
 public interface PeerMessage {}

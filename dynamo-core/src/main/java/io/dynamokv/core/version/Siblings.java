@@ -9,7 +9,9 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -484,6 +486,21 @@ public final class Siblings {
       }
     }
     return Collections.unmodifiableList(out);
+  }
+
+  /**
+   * The context of exactly the version a write added with {@code actor}'s next dot, when a plain
+   * version vector can say that: {@code seen} (the writer's context) plus the new dot, provided the
+   * dot directly follows what {@code seen} knew of the actor. Otherwise empty, and the writer's
+   * context alone must stand for the write, so that a follow-up write never supersedes a version
+   * its client has not seen. Call it on the set the write produced.
+   */
+  public Optional<VectorClock> writtenContext(VectorClock seen, Actor actor) {
+    long counter = context().counter(actor);
+    if (counter == seen.counter(actor) + 1) {
+      return Optional.of(seen.merge(VectorClock.of(Map.of(actor, counter))));
+    }
+    return Optional.empty();
   }
 
   /**

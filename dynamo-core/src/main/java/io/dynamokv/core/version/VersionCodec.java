@@ -5,6 +5,7 @@ package io.dynamokv.core.version;
 
 import io.dynamokv.core.InvalidContextException;
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.wire.WireFormat;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -48,6 +49,10 @@ public final class VersionCodec {
   public static final int FORMAT_VERSION = 2;
 
   private static final int FORMAT_1 = 1;
+
+  /** The versions of the sibling-set encoding this node reads (contexts have format 2 only). */
+  public static final WireFormat WIRE_FORMAT = new WireFormat("siblings", FORMAT_1, FORMAT_VERSION);
+
   private static final int KIND_CONTEXT = 'C';
   private static final int KIND_SIBLINGS = 'S';
   private static final int FLAG_TOMBSTONE = 1;

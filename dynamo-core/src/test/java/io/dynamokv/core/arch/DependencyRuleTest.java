@@ -77,4 +77,37 @@ class DependencyRuleTest {
             "io.dynamokv.core.spi..", "io.dynamokv.core.node..", "io.dynamokv.core.storage..")
         .check(core);
   }
+
+  /**
+   * The layers: the pure packages are values, codecs and state machines that the node and
+   * membership compose; they never reach up into either.
+   */
+  @Test
+  void purePackagesNeverImportTheNodeOrMembership() {
+    noClasses()
+        .that()
+        .resideInAnyPackage(
+            "io.dynamokv.core.ring..",
+            "io.dynamokv.core.version..",
+            "io.dynamokv.core.quorum..",
+            "io.dynamokv.core.spi..",
+            "io.dynamokv.core.wire..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.dynamokv.core.node..", "io.dynamokv.core.membership..")
+        .because("pure packages sit below the node and membership, which compose them")
+        .check(core);
+  }
+
+  /** Each peer protocol owns its package; the node composes them, never the other way round. */
+  @Test
+  void protocolsNeverImportTheNode() {
+    noClasses()
+        .that()
+        .resideInAnyPackage("io.dynamokv.core.coordination..", "io.dynamokv.core.membership..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.dynamokv.core.node..")
+        .check(core);
+  }
 }

@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dynamokv.core.NodeId;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -22,6 +24,19 @@ class MembershipCodecTest {
   private static final NodeState SA = new NodeState(A, 3, 77, NodeStatus.NORMAL, "h:1", "z", 5);
   private static final NodeState SB =
       new NodeState(B, 1L << 40, -1, NodeStatus.LEAVING, "héllo:2", "", 0);
+
+  /** A node of a later release: it reads a newer sibling format and a protocol to come. */
+  private static final NodeState SC =
+      new NodeState(
+          NodeId.of("c"),
+          2,
+          5,
+          NodeStatus.NORMAL,
+          "h:3",
+          "",
+          1,
+          new TreeMap<>(Map.of("siblings", 3, "hints", 1)));
+
   private static final RingState RING = new RingState(new byte[] {1, 2, 3}, 9, B);
   private static final RingState EPOCH_RING = new RingState(new byte[] {4, 5}, 2, 1, A);
   private static final Removal REMOVAL = new Removal(B, 4, A);
@@ -45,6 +60,7 @@ class MembershipCodecTest {
         new GossipMessage.Ack2(List.of(SB), RING),
         new GossipMessage.Ack2(List.of(), null),
         new GossipMessage.Ack2(List.of(SA), EPOCH_RING),
+        new GossipMessage.Ack2(List.of(SA, SC), RING),
         new GossipMessage.Ack2Reply());
   }
 
@@ -84,8 +100,8 @@ class MembershipCodecTest {
     assertThatThrownBy(() -> MembershipCodec.decodeMessage(new byte[0]))
         .isInstanceOf(MembershipCodec.MalformedException.class)
         .hasMessageContaining("truncated");
-    assertThatThrownBy(() -> MembershipCodec.decodeMessage(new byte[] {3, 1}))
-        .hasMessageContaining("unsupported format 3 (this node reads formats 1 and 2)");
+    assertThatThrownBy(() -> MembershipCodec.decodeMessage(new byte[] {4, 1}))
+        .hasMessageContaining("unsupported format 4 (this node reads formats 1 to 3)");
     assertThatThrownBy(() -> MembershipCodec.decodeMessage(new byte[] {0, 1}))
         .hasMessageContaining("unsupported format 0");
     assertThatThrownBy(() -> MembershipCodec.decodeMessage(new byte[] {1, 99}))
@@ -104,6 +120,43 @@ class MembershipCodecTest {
     badId[3] = '!';
     assertThatThrownBy(() -> MembershipCodec.decodeNodeState(badId))
         .isInstanceOf(MembershipCodec.MalformedException.class);
+  }
+
+  /**
+   * A message or record is written in the oldest format that can express it: while every state
+   * reads the baseline formats, gossip stays in format 2 (what nodes before format negotiation
+   * read); a state that reads newer formats makes it format 3, which carries every state's table.
+   */
+  @Test
+  void formatThreeOnlyForStatesThatReadNewerFormats() {
+    assertThat(MembershipCodec.encode(new GossipMessage.Ack2(List.of(SA, SB), RING))[0])
+        .isEqualTo((byte) 2);
+    assertThat(MembershipCodec.encode(SA)[0]).isEqualTo((byte) 2);
+    byte[] mixed = MembershipCodec.encode(new GossipMessage.Ack2(List.of(SA, SC), RING));
+    assertThat(mixed[0]).isEqualTo((byte) 3);
+    assertThat(MembershipCodec.decodeMessage(mixed))
+        .isEqualTo(new GossipMessage.Ack2(List.of(SA, SC), RING));
+    assertThat(MembershipCodec.decodeNodeState(MembershipCodec.encode(SC)).formats())
+        .containsExactlyEntriesOf(new TreeMap<>(Map.of("hints", 1, "siblings", 3)));
+  }
+
+  @Test
+  void formatTablesThatMakeNoSenseAreRefused() {
+    byte[] sc = MembershipCodec.encode(SC);
+    // the table's last entry is "siblings" 3: version 0 is no version
+    byte[] zero = sc.clone();
+    zero[zero.length - 1] = 0;
+    assertThatThrownBy(() -> MembershipCodec.decodeNodeState(zero))
+        .isInstanceOf(MembershipCodec.MalformedException.class)
+        .hasMessageContaining("not a format family and version");
+    // "hints" listed twice: the second entry rewritten from "siblings" 3 to "hints" 3
+    int at = new String(sc, StandardCharsets.ISO_8859_1).indexOf("siblings");
+    byte[] twice = Arrays.copyOf(sc, at + 6);
+    twice[at - 1] = 5;
+    System.arraycopy("hints".getBytes(StandardCharsets.US_ASCII), 0, twice, at, 5);
+    twice[at + 5] = 3;
+    assertThatThrownBy(() -> MembershipCodec.decodeNodeState(twice))
+        .hasMessageContaining("listed twice");
   }
 
   /** Format 1 (before ring epochs) is still read, as epoch 0: what nodes persisted before. */

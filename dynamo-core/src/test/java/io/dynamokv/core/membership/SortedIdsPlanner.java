@@ -12,10 +12,10 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * A trivial {@link RingPlanner} for tests: the ring is the sorted member ids, comma-separated; the
+ * A trivial {@link RingPolicy} for tests: the ring is the sorted member ids, comma-separated; the
  * epoch and version travel only in the {@link RingState}.
  */
-final class SortedIdsPlanner implements RingPlanner {
+final class SortedIdsPlanner implements RingPolicy {
   static final SortedIdsPlanner INSTANCE = new SortedIdsPlanner();
 
   @Override

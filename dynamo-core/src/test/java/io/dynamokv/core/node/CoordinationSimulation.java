@@ -6,8 +6,11 @@ package io.dynamokv.core.node;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.dynamokv.core.DynamoException;
+import io.dynamokv.core.InvalidRequestException;
 import io.dynamokv.core.LimitExceededException;
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.NodeShuttingDownException;
+import io.dynamokv.core.NotAReplicaException;
 import io.dynamokv.core.StoreNotFoundException;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.RequestOptions;
@@ -22,9 +25,6 @@ import io.dynamokv.core.membership.NodeState;
 import io.dynamokv.core.membership.NodeStatus;
 import io.dynamokv.core.membership.Removal;
 import io.dynamokv.core.membership.RingState;
-import io.dynamokv.core.node.Failures.InvalidRequestException;
-import io.dynamokv.core.node.Failures.NodeShuttingDownException;
-import io.dynamokv.core.node.Failures.NotAReplicaException;
 import io.dynamokv.core.node.SetHistory.Outcome;
 import io.dynamokv.core.ring.Ring;
 import io.dynamokv.core.ring.RingCodec;
@@ -75,9 +75,9 @@ final class CoordinationSimulation {
 
   /**
    * The messages the lossy-links fault may duplicate: all of them. Replica reads and writes are
-   * idempotent; a duplicated {@link NodeMessage.ForwardedWrite} is recognised by its request id and
-   * answered with the first one's outcome (before request ids, seed -4330516166866236832 showed a
-   * duplicated forward become a duplicated sibling).
+   * idempotent; a duplicated {@link CoordinationMessage.ForwardedWrite} is recognised by its
+   * request id and answered with the first one's outcome (before request ids, seed
+   * -4330516166866236832 showed a duplicated forward become a duplicated sibling).
    */
   static final Predicate<PeerMessage> DUPLICABLE = m -> true;
 
@@ -127,7 +127,7 @@ final class CoordinationSimulation {
       int operations,
       int clients,
       int keys,
-      DynamoNode.BrokenVariant broken,
+      BrokenVariant broken,
       double w1Share,
       int coordinatorCrashes,
       int powerFailures,
@@ -135,10 +135,10 @@ final class CoordinationSimulation {
       Set<Fault> faults) {
     static Settings ci() {
       return new Settings(
-          200, 3, 4, DynamoNode.BrokenVariant.NONE, 0.25, 1, 1, false, EnumSet.allOf(Fault.class));
+          200, 3, 4, BrokenVariant.NONE, 0.25, 1, 1, false, EnumSet.allOf(Fault.class));
     }
 
-    Settings broken(DynamoNode.BrokenVariant variant) {
+    Settings broken(BrokenVariant variant) {
       return new Settings(
           operations,
           clients,
@@ -491,7 +491,7 @@ final class CoordinationSimulation {
   }
 
   private void countStats(SimCluster<DynamoNode>.Instance node) {
-    DynamoNode.Stats stats = node.service().stats();
+    NodeStats stats = node.service().stats();
     forwardedBeforeCrash += stats.forwarded();
     quorumFailuresBeforeCrash += stats.quorumFailures();
     requestsBeforeCrash += stats.reads() + stats.writes();
@@ -739,7 +739,7 @@ final class CoordinationSimulation {
                   if (!done[0]) {
                     done[0] = true;
                     deadline.cancel();
-                    then.accept(value, error == null ? null : Failures.unwrap(error));
+                    then.accept(value, error == null ? null : DynamoException.unwrap(error));
                   }
                 }));
   }
@@ -850,7 +850,7 @@ final class CoordinationSimulation {
                   + " failed "
                   + FINAL_READ_ATTEMPTS
                   + " times on a healed cluster: "
-                  + describe(Failures.unwrap(error)));
+                  + describe(DynamoException.unwrap(error)));
           if (Boolean.getBoolean("sim.debug")) {
             System.out.println(cluster.simulation().recentEvents());
           }
@@ -868,7 +868,7 @@ final class CoordinationSimulation {
     long quorumFailures = quorumFailuresBeforeCrash;
     long requests = requestsBeforeCrash;
     for (SimCluster<DynamoNode>.Instance n : cluster.nodes()) {
-      DynamoNode.Stats stats = n.service().stats();
+      NodeStats stats = n.service().stats();
       forwarded += stats.forwarded();
       quorumFailures += stats.quorumFailures();
       requests += stats.reads() + stats.writes();
@@ -955,7 +955,7 @@ final class CoordinationSimulation {
         .handle(from, hostile.message())
         .whenComplete(
             (answer, error) -> {
-              Throwable e = error == null ? null : Failures.unwrap(error);
+              Throwable e = error == null ? null : DynamoException.unwrap(error);
               if (hostile.mustBeRefused() && !(e instanceof GossipRefusedException)) {
                 history.violationOf(
                     "gossip",

@@ -82,8 +82,7 @@ class CoordinationSimulationTest {
 
   @Test
   void aCoordinatorThatIgnoresTheContextIsCaught() {
-    Result caught =
-        firstViolation(Settings.ci().broken(DynamoNode.BrokenVariant.UPDATE_IGNORES_CONTEXT));
+    Result caught = firstViolation(Settings.ci().broken(BrokenVariant.UPDATE_IGNORES_CONTEXT));
     assertThat(caught.violations()).anyMatch(v -> v.contains("lost"));
   }
 
@@ -121,8 +120,7 @@ class CoordinationSimulationTest {
   void aNodeThatKeepsItsIncarnationAfterARollbackIsCaughtByTheCiSeeds() {
     Result caught =
         firstViolation(
-            Settings.ci().broken(DynamoNode.BrokenVariant.KEEPS_INCARNATION_AFTER_ROLLBACK),
-            3 * BROKEN_SEEDS);
+            Settings.ci().broken(BrokenVariant.KEEPS_INCARNATION_AFTER_ROLLBACK), 3 * BROKEN_SEEDS);
     assertThat(caught.violations()).anyMatch(v -> v.contains("lost") || v.contains("issued twice"));
   }
 
@@ -133,9 +131,7 @@ class CoordinationSimulationTest {
   @Test
   void aNodeThatKeepsItsIncarnationAfterARollbackIsCaughtLosingWrites() {
     Settings settings =
-        Settings.ci()
-            .huntingRollbacks()
-            .broken(DynamoNode.BrokenVariant.KEEPS_INCARNATION_AFTER_ROLLBACK);
+        Settings.ci().huntingRollbacks().broken(BrokenVariant.KEEPS_INCARNATION_AFTER_ROLLBACK);
     int tried = 0;
     for (long seed : SimSeeds.seeds(BROKEN_SEEDS, CI_BASE)) {
       tried++;
@@ -155,9 +151,7 @@ class CoordinationSimulationTest {
   void aCoordinatorThatAcksBeforeItsLocalWriteIsCaught() {
     Result caught =
         firstViolation(
-            Settings.ci()
-                .huntingCoordinatorCrashes()
-                .broken(DynamoNode.BrokenVariant.ACK_BEFORE_LOCAL_WRITE));
+            Settings.ci().huntingCoordinatorCrashes().broken(BrokenVariant.ACK_BEFORE_LOCAL_WRITE));
     assertThat(caught.violations()).anyMatch(v -> v.contains("lost"));
   }
 
@@ -168,8 +162,7 @@ class CoordinationSimulationTest {
   @Test
   void gossipAppliedBeforeValidationIsCaught() {
     Result caught =
-        firstViolation(
-            Settings.ci().broken(DynamoNode.BrokenVariant.GOSSIP_APPLIED_BEFORE_VALIDATION));
+        firstViolation(Settings.ci().broken(BrokenVariant.GOSSIP_APPLIED_BEFORE_VALIDATION));
     assertThat(caught.faults()).contains(CoordinationSimulation.Fault.HOSTILE_GOSSIP);
     assertThat(caught.violations()).anyMatch(v -> v.contains("did not refuse hostile gossip"));
   }

@@ -6,6 +6,7 @@ package io.dynamokv.core.node;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dynamokv.core.DynamoException;
 import io.dynamokv.core.InsufficientReplicasException;
 import io.dynamokv.core.LimitExceededException;
 import io.dynamokv.core.NodeId;
@@ -13,6 +14,7 @@ import io.dynamokv.core.StoreNotFoundException;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
+import io.dynamokv.core.coordination.CoordinationMessage;
 import io.dynamokv.core.ring.Ring;
 import io.dynamokv.core.ring.Token;
 import io.dynamokv.core.sim.SimNetwork;
@@ -35,7 +37,9 @@ class DynamoNodeTest {
 
   /** The error a request failed with (unwrapped), or null if it succeeded. */
   private <T> Throwable errorOf(java.util.concurrent.CompletionStage<T> request) {
-    return sim.await(request).handle((ok, e) -> e == null ? null : Failures.unwrap(e)).join();
+    return sim.await(request)
+        .handle((ok, e) -> e == null ? null : DynamoException.unwrap(e))
+        .join();
   }
 
   /** A node that is not among the key's 3 owners. */
@@ -167,7 +171,7 @@ class DynamoNodeTest {
     sim.formCluster();
     byte[] key = bytes("dup");
     int outsider = outsiderOf(key);
-    sim.cluster.filters().ofType(NodeMessage.ForwardedWrite.class).duplicate();
+    sim.cluster.filters().ofType(CoordinationMessage.ForwardedWrite.class).duplicate();
     sim.join(sim.node(outsider).put(STORE, key, bytes("once"), Context.EMPTY, DEFAULTS));
     sim.cluster.runFor(java.time.Duration.ofSeconds(1));
     assertThat(strings(sim.join(sim.node(outsider).get(STORE, key, RequestOptions.quorum(3)))))

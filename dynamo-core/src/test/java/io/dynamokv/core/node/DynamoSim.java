@@ -32,14 +32,14 @@ final class DynamoSim {
   final List<String> reissuedDots = new java.util.ArrayList<>();
 
   DynamoSim(long seed, int nodes, List<StoreDefinition> stores) {
-    this(seed, nodes, stores, DynamoNode.BrokenVariant.NONE, Duration.ofMillis(500));
+    this(seed, nodes, stores, BrokenVariant.NONE, Duration.ofMillis(500));
   }
 
   DynamoSim(
       long seed,
       int nodes,
       List<StoreDefinition> stores,
-      DynamoNode.BrokenVariant broken,
+      BrokenVariant broken,
       Duration requestTimeout) {
     this(seed, nodes, stores, broken, requestTimeout, b -> b);
   }
@@ -51,7 +51,7 @@ final class DynamoSim {
       long seed,
       int nodes,
       List<StoreDefinition> stores,
-      DynamoNode.BrokenVariant broken,
+      BrokenVariant broken,
       Duration requestTimeout,
       java.util.function.UnaryOperator<NodeConfig.Builder> tweak) {
     NodeFactory<DynamoNode> factory =

@@ -113,7 +113,8 @@ final class GossipFuzzInputs {
 
     // one per check
     in.put("empty", List.of(new byte[0]));
-    in.put("format-3", List.of(new byte[] {3, 1, 0, 0}));
+    // a Syn with no digests, no ring and no removals, in a format no node reads yet
+    in.put("format-4", List.of(new byte[] {4, 1, 0, 0, 0}));
     byte[] syn = encode(syn(new Removal(N3, 0, N2)));
     in.put("truncated-syn", List.of(Arrays.copyOf(syn, syn.length - 1)));
     in.put(

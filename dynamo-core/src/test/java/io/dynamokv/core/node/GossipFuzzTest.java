@@ -6,6 +6,7 @@ package io.dynamokv.core.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.dynamokv.core.DynamoException;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.membership.GossipMessage;
 import io.dynamokv.core.membership.GossipRefusedException;
@@ -153,7 +154,7 @@ class GossipFuzzTest {
           .handle((ok, error) -> error)
           .thenAccept(
               error -> {
-                Throwable e = error == null ? null : Failures.unwrap(error);
+                Throwable e = error == null ? null : DynamoException.unwrap(error);
                 if (e != null && !(e instanceof GossipRefusedException)) {
                   throw new AssertionError("gossip failed other than by a refusal", e);
                 }
@@ -191,7 +192,7 @@ class GossipFuzzTest {
         boolean full =
             probe.isCompletedExceptionally()
                 && probe
-                    .handle((ok, e) -> Failures.unwrap(e))
+                    .handle((ok, e) -> DynamoException.unwrap(e))
                     .join()
                     .getMessage()
                     .contains("maxMembers");

@@ -6,6 +6,7 @@ package io.dynamokv.core.node;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dynamokv.core.DynamoException;
 import io.dynamokv.core.InsufficientReplicasException;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.client.Context;
@@ -53,7 +54,7 @@ class ReplicaReplyTest {
         sim.await(coordinator.get(STORE, key, new RequestOptions(3, timeout)));
     long tookMillis = (sim.cluster.now() - start) / 1_000_000;
 
-    Throwable error = read.handle((ok, e) -> e == null ? null : Failures.unwrap(e)).join();
+    Throwable error = read.handle((ok, e) -> e == null ? null : DynamoException.unwrap(e)).join();
     assertThat(error)
         .isInstanceOf(InsufficientReplicasException.class)
         .hasMessageContaining(corrupted.id() + ": ")

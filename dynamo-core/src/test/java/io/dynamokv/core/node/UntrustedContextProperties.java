@@ -6,6 +6,7 @@ package io.dynamokv.core.node;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dynamokv.core.DynamoException;
 import io.dynamokv.core.InvalidContextException;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.client.Context;
@@ -301,7 +302,9 @@ class UntrustedContextProperties {
   }
 
   private <T> Throwable errorOf(CompletionStage<T> request) {
-    return sim.await(request).handle((ok, e) -> e == null ? null : Failures.unwrap(e)).join();
+    return sim.await(request)
+        .handle((ok, e) -> e == null ? null : DynamoException.unwrap(e))
+        .join();
   }
 
   private Actor actorOf(NodeId node, byte[] key) {

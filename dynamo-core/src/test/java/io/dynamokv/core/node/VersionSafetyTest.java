@@ -6,6 +6,7 @@ package io.dynamokv.core.node;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dynamokv.core.DynamoException;
 import io.dynamokv.core.InvalidContextException;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.client.Context;
@@ -46,7 +47,9 @@ class VersionSafetyTest {
   }
 
   private <T> Throwable errorOf(java.util.concurrent.CompletionStage<T> request) {
-    return sim.await(request).handle((ok, e) -> e == null ? null : Failures.unwrap(e)).join();
+    return sim.await(request)
+        .handle((ok, e) -> e == null ? null : DynamoException.unwrap(e))
+        .join();
   }
 
   private List<NodeId> owners(byte[] key) {
@@ -109,7 +112,7 @@ class VersionSafetyTest {
             14,
             5,
             List.of(StoreDefinition.of(STORE)),
-            DynamoNode.BrokenVariant.KEEPS_INCARNATION_AFTER_ROLLBACK,
+            BrokenVariant.KEEPS_INCARNATION_AFTER_ROLLBACK,
             Duration.ofMillis(500));
     Actor[] actors = rolledBackNodeWritesV3();
     assertThat(actors[1]).isEqualTo(actors[0]);
@@ -238,7 +241,7 @@ class VersionSafetyTest {
             14,
             5,
             List.of(fiveCopies),
-            DynamoNode.BrokenVariant.NONE,
+            BrokenVariant.NONE,
             Duration.ofMillis(500),
             b ->
                 b.maxClockEntries(bound)
@@ -288,7 +291,7 @@ class VersionSafetyTest {
             14,
             5,
             List.of(StoreDefinition.of(STORE)),
-            DynamoNode.BrokenVariant.NONE,
+            BrokenVariant.NONE,
             Duration.ofMillis(500),
             b -> b.maxClockEntries(maxClockEntries));
     sim.formCluster();

@@ -7,6 +7,11 @@ import io.dynamokv.core.NodeId;
 import io.dynamokv.core.spi.Keyspace;
 import io.dynamokv.core.spi.PeerException;
 import io.dynamokv.core.spi.PeerMessage;
+import io.dynamokv.core.wire.PeerProtocol;
+import io.dynamokv.core.wire.PeerProtocols;
+import io.dynamokv.core.wire.WireFormat;
+import io.dynamokv.core.wire.WireReader;
+import io.dynamokv.core.wire.WireWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,13 +27,71 @@ import java.util.concurrent.CompletionStage;
  * received in its storage, so crash/restart tests can check the directory survives.
  */
 final class EchoService implements AutoCloseable {
-  record Ping(long n) implements PeerMessage {}
+  /** The echo protocol's messages. */
+  sealed interface EchoMessage extends PeerMessage {}
 
-  record SlowPing(long n, Duration delay) implements PeerMessage {}
+  record Ping(long n) implements EchoMessage {}
 
-  record Boom() implements PeerMessage {}
+  record SlowPing(long n, Duration delay) implements EchoMessage {}
 
-  record Pong(long n, NodeId by) implements PeerMessage {}
+  record Boom() implements EchoMessage {}
+
+  record Pong(long n, NodeId by) implements EchoMessage {}
+
+  /** The echo protocol: what the simulated network of these tests carries. */
+  static final PeerProtocols PROTOCOLS = PeerProtocols.of(new EchoCodec());
+
+  /** Echo messages in binary: a format byte, a tag, the fields. */
+  private static final class EchoCodec implements PeerProtocol<EchoMessage> {
+    private static final WireFormat FORMAT = new WireFormat("echo", 1, 1);
+
+    @Override
+    public int id() {
+      return 200;
+    }
+
+    @Override
+    public WireFormat format() {
+      return FORMAT;
+    }
+
+    @Override
+    public Class<EchoMessage> messages() {
+      return EchoMessage.class;
+    }
+
+    @Override
+    public byte[] encode(EchoMessage m) {
+      WireWriter out = WireWriter.withFormat(1);
+      if (m instanceof Ping p) {
+        out.u8(1).zigzag(p.n());
+      } else if (m instanceof SlowPing p) {
+        out.u8(2).zigzag(p.n()).zigzag(p.delay().toNanos());
+      } else if (m instanceof Boom) {
+        out.u8(3);
+      } else if (m instanceof Pong p) {
+        out.u8(4).zigzag(p.n()).string(p.by().value());
+      }
+      return out.toByteArray();
+    }
+
+    @Override
+    public EchoMessage decode(byte[] bytes) {
+      WireReader in = new WireReader("echo message", bytes);
+      in.format(FORMAT);
+      int tag = in.u8("tag");
+      EchoMessage m =
+          switch (tag) {
+            case 1 -> new Ping(in.zigzag("n"));
+            case 2 -> new SlowPing(in.zigzag("n"), Duration.ofNanos(in.zigzag("delay")));
+            case 3 -> new Boom();
+            case 4 -> new Pong(in.zigzag("n"), NodeId.of(in.string("by")));
+            default -> throw in.malformed("unknown tag " + tag);
+          };
+      in.end();
+      return m;
+    }
+  }
 
   private static final byte[] RECEIVED = "received".getBytes(StandardCharsets.UTF_8);
 

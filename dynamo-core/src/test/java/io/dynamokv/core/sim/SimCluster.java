@@ -4,10 +4,12 @@
 package io.dynamokv.core.sim;
 
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.node.DynamoNode;
 import io.dynamokv.core.spi.PeerMessage;
 import io.dynamokv.core.spi.PeerTransport;
 import io.dynamokv.core.spi.RandomSource;
 import io.dynamokv.core.storage.MemoryStorageEngine;
+import io.dynamokv.core.wire.PeerProtocols;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,7 +68,8 @@ public final class SimCluster<S> {
             simulation.random().split(),
             builder.baseLatency,
             builder.jitter,
-            builder.sizer);
+            builder.sizer,
+            builder.protocols);
     this.clientRandom = simulation.random().split();
     this.factory = builder.factory;
     for (int i = 0; i < builder.nodes; i++) {
@@ -470,6 +473,7 @@ public final class SimCluster<S> {
     private Duration baseLatency = Duration.ofMillis(1);
     private Duration jitter = Duration.ofNanos(500_000);
     private ToIntFunction<PeerMessage> sizer = m -> 0;
+    private PeerProtocols protocols = DynamoNode.PROTOCOLS;
     private long maxEvents = 10_000_000L;
     private boolean failOnTaskException = true;
 
@@ -502,6 +506,15 @@ public final class SimCluster<S> {
     /** Measures each message's size for the byte counters (default: 0 bytes). */
     public Builder<S> sizer(ToIntFunction<PeerMessage> sizer) {
       this.sizer = Objects.requireNonNull(sizer);
+      return this;
+    }
+
+    /**
+     * The protocols the network carries, encoding and decoding every message (default: a {@link
+     * DynamoNode}'s, {@link DynamoNode#PROTOCOLS}).
+     */
+    public Builder<S> protocols(PeerProtocols protocols) {
+      this.protocols = Objects.requireNonNull(protocols);
       return this;
     }
 

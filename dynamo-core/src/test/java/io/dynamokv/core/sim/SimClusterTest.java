@@ -21,6 +21,7 @@ class SimClusterTest {
 
   private static SimCluster<EchoService> cluster(int nodes) {
     return SimCluster.builder(EchoService.factory(List.of(), null, TIMEOUT))
+        .protocols(EchoService.PROTOCOLS)
         .nodes(nodes)
         .latency(Duration.ofMillis(1), Duration.ZERO)
         .build();

@@ -30,6 +30,7 @@ class SimDeterminismTest {
     }
     SimCluster<EchoService> cluster =
         SimCluster.builder(EchoService.factory(ids, Duration.ofMillis(20), Duration.ofMillis(15)))
+            .protocols(EchoService.PROTOCOLS)
             .seed(seed)
             .nodes(NODES)
             .build()

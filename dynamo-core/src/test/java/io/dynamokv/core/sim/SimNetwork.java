@@ -8,6 +8,7 @@ import io.dynamokv.core.spi.PeerException;
 import io.dynamokv.core.spi.PeerMessage;
 import io.dynamokv.core.spi.PeerTransport;
 import io.dynamokv.core.spi.RandomSource;
+import io.dynamokv.core.wire.PeerProtocols;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,6 +44,14 @@ import java.util.function.ToIntFunction;
  *       inline in another node's turn.
  * </ul>
  *
+ * <p>Every message travels as bytes: the sender's request and the handler's response are encoded
+ * with the network's {@link PeerProtocols}, as a transport of bytes does, and each delivered copy
+ * is decoded afresh, so the simulation runs the same codecs as the wire (gossip arrives as {@code
+ * GossipMessage.Encoded}, like from a real transport). A request of a type no protocol carries is
+ * refused at send time with {@link IllegalArgumentException}; a response that does not encode or
+ * decode fails the call with {@link PeerException.Remote}. Filters and the sizer see the messages
+ * as sent.
+ *
  * <p>Nodes are numbered from 1; node {@code i} is addressed as {@code NodeId.of("n" + i)} by
  * convention of {@link SimCluster}, but any id can be {@link #register registered}. The network
  * counts messages and bytes sent per node (bytes as given by the {@code sizer}, 0 by default).
@@ -53,6 +62,7 @@ public final class SimNetwork {
   private final long baseNanos;
   private final long jitterNanos;
   private final ToIntFunction<PeerMessage> sizer;
+  private final PeerProtocols protocols;
   private final Map<NodeId, Integer> indexById = new HashMap<>(); // lookups only, never iterated
   private final List<NodeId> ids = new ArrayList<>();
   private final List<Endpoint> endpoints = new ArrayList<>();
@@ -62,15 +72,16 @@ public final class SimNetwork {
   private long dropped;
 
   /**
-   * A network with latency {@code base ± jitter}. The random source MUST be this network's own
-   * (split from the simulation's).
+   * A network with latency {@code base ± jitter} that carries the messages of {@code protocols}.
+   * The random source MUST be this network's own (split from the simulation's).
    */
   public SimNetwork(
       Simulation simulation,
       RandomSource random,
       Duration base,
       Duration jitter,
-      ToIntFunction<PeerMessage> sizer) {
+      ToIntFunction<PeerMessage> sizer,
+      PeerProtocols protocols) {
     this.simulation = Objects.requireNonNull(simulation);
     this.random = Objects.requireNonNull(random);
     this.baseNanos = base.toNanos();
@@ -79,6 +90,7 @@ public final class SimNetwork {
       throw new IllegalArgumentException("latency must not be negative: " + base + " ± " + jitter);
     }
     this.sizer = Objects.requireNonNull(sizer);
+    this.protocols = Objects.requireNonNull(protocols);
   }
 
   /** Registers the next node number (1, 2, ...) under {@code id}; returns its number. */
@@ -344,6 +356,7 @@ public final class SimNetwork {
     public CompletionStage<PeerMessage> call(NodeId target, PeerMessage request, Duration timeout) {
       Objects.requireNonNull(target);
       Objects.requireNonNull(request);
+      PeerProtocols.Frame frame = protocols.encode(request); // unknown types fail here
       CompletableFuture<PeerMessage> result = new CompletableFuture<>();
       if (!alive()) {
         result.completeExceptionally(new PeerException.Unreachable(target, "transport closed"));
@@ -394,7 +407,7 @@ public final class SimNetwork {
           true,
           null,
           "req " + describe(request) + suffix,
-          () -> arrive(to, target, request, result, fate));
+          () -> arrive(to, target, request, frame, result, fate));
       return result;
     }
 
@@ -403,6 +416,7 @@ public final class SimNetwork {
         int to,
         NodeId target,
         PeerMessage request,
+        PeerProtocols.Frame frame,
         CompletableFuture<PeerMessage> result,
         CopyFate fate) {
       Endpoint server = endpoints.get(to - 1);
@@ -431,7 +445,7 @@ public final class SimNetwork {
         answer = CompletableFuture.failedFuture(new IllegalStateException("no handler installed"));
       } else {
         try {
-          answer = server.handler.handle(id(node), request);
+          answer = server.handler.handle(id(node), protocols.decode(frame));
           if (answer == null) {
             answer = CompletableFuture.failedFuture(new NullPointerException("handler gave null"));
           }
@@ -460,10 +474,20 @@ public final class SimNetwork {
           error instanceof CompletionException && error.getCause() != null
               ? error.getCause()
               : error;
+      PeerProtocols.Frame frame = null;
+      if (failure == null) {
+        try {
+          frame = protocols.encode(response);
+        } catch (RuntimeException e) {
+          failure = e;
+        }
+      }
+      Throwable failed = failure;
+      PeerProtocols.Frame encoded = frame;
       String label =
-          (failure == null
+          (failed == null
                   ? "resp " + describe(response)
-                  : "fail " + failure.getClass().getSimpleName())
+                  : "fail " + failed.getClass().getSimpleName())
               + " n"
               + node
               + "->n"
@@ -471,16 +495,24 @@ public final class SimNetwork {
       transmit(
           node,
           callerNode,
-          failure == null ? response : new Failure(String.valueOf(failure)),
+          failed == null ? response : new Failure(String.valueOf(failed)),
           false,
           caller.scheduler,
           label,
           () -> {
-            if (failure == null) {
-              result.complete(response);
-            } else {
-              result.completeExceptionally(new PeerException.Remote(self, String.valueOf(failure)));
+            if (failed != null) {
+              result.completeExceptionally(new PeerException.Remote(self, String.valueOf(failed)));
+              return;
             }
+            PeerMessage decoded;
+            try {
+              decoded = protocols.decode(encoded);
+            } catch (RuntimeException e) {
+              result.completeExceptionally(
+                  new PeerException.Remote(self, "undecodable response: " + e.getMessage()));
+              return;
+            }
+            result.complete(decoded);
           });
     }
 

@@ -4,6 +4,7 @@
 package io.dynamokv.core.sim;
 
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.node.DynamoNode;
 import io.dynamokv.core.spi.PeerTransport;
 import io.dynamokv.core.spi.PeerTransportContract;
 import java.time.Duration;
@@ -41,7 +42,8 @@ class SimNetworkContractTest extends PeerTransportContract {
             simulation.random().split(),
             Duration.ofMillis(1),
             Duration.ofMillis(1).dividedBy(2),
-            m -> 0);
+            m -> 0,
+            DynamoNode.PROTOCOLS);
     private final Map<NodeId, Integer> numbers = new HashMap<>(); // lookups only
     private final Map<NodeId, SimScheduler> schedulers = new HashMap<>();
     private final Map<NodeId, PeerTransport> transports = new HashMap<>();

@@ -30,6 +30,7 @@ class SimNetworkTest {
   /** Five echo nodes, fixed 1 ms latency (no jitter), no periodic pinging. */
   private static SimCluster<EchoService> cluster(long seed) {
     return SimCluster.builder(EchoService.factory(List.of(), null, TIMEOUT))
+        .protocols(EchoService.PROTOCOLS)
         .seed(seed)
         .nodes(5)
         .latency(Duration.ofMillis(1), Duration.ZERO)
@@ -332,6 +333,7 @@ class SimNetworkTest {
   void theSizerCountsBytesPerSender() {
     SimCluster<EchoService> cluster =
         SimCluster.builder(EchoService.factory(List.of(), null, TIMEOUT))
+            .protocols(EchoService.PROTOCOLS)
             .nodes(2)
             .sizer(m -> m instanceof Ping ? 10 : 3)
             .build()

@@ -6,7 +6,9 @@ package io.dynamokv.core.spi;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dynamokv.core.FailureCode;
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.coordination.CoordinationMessage;
 import io.dynamokv.core.membership.GossipMessage;
 import io.dynamokv.core.membership.MembershipCodec;
 import io.dynamokv.core.membership.NodeState;
@@ -14,7 +16,7 @@ import io.dynamokv.core.membership.NodeStatus;
 import io.dynamokv.core.membership.Removal;
 import io.dynamokv.core.membership.RingState;
 import io.dynamokv.core.membership.VersionStamp;
-import io.dynamokv.core.node.NodeMessage;
+import io.dynamokv.core.wire.Failure;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -177,31 +179,30 @@ public abstract class PeerTransportContract {
     List<PeerMessage[]> exchanges =
         List.of(
             new PeerMessage[] {
-              new NodeMessage.ReplicaRead("default", bytes("k")),
-              new NodeMessage.ReplicaReadReply(bytes("siblings"))
+              new CoordinationMessage.ReplicaRead("default", bytes("k")),
+              new CoordinationMessage.ReplicaReadReply(bytes("siblings"))
             },
             new PeerMessage[] {
-              new NodeMessage.ReplicaRead("default", new byte[0]),
-              new NodeMessage.ReplicaReadReply(new byte[0])
+              new CoordinationMessage.ReplicaRead("default", new byte[0]),
+              new CoordinationMessage.ReplicaReadReply(new byte[0])
             },
             new PeerMessage[] {
-              new NodeMessage.ReplicaWrite("s", new byte[] {0, -1, 127}, bytes("set")),
-              new NodeMessage.ReplicaWriteReply()
+              new CoordinationMessage.ReplicaWrite("s", new byte[] {0, -1, 127}, bytes("set")),
+              new CoordinationMessage.ReplicaWriteReply()
             },
             new PeerMessage[] {
-              new NodeMessage.ForwardedWrite(
+              new CoordinationMessage.ForwardedWrite(
                   Long.MIN_VALUE, "s", bytes("k"), bytes("v"), false, bytes("ctx"), 2, 1500),
-              new NodeMessage.ForwardedWriteReply(bytes("ctx2"))
+              new CoordinationMessage.ForwardedWriteReply(bytes("ctx2"))
             },
             new PeerMessage[] {
-              new NodeMessage.ForwardedWrite(
+              new CoordinationMessage.ForwardedWrite(
                   7, "s", bytes("k"), new byte[0], true, new byte[0], 0, 1),
-              new NodeMessage.Failure(
-                  NodeMessage.Failure.Code.INSUFFICIENT_REPLICAS, "1 of 2", 1, 2)
+              new Failure(FailureCode.INSUFFICIENT_REPLICAS, "1 of 2", 1, 2)
             },
             new PeerMessage[] {
-              new NodeMessage.ReplicaWrite("s", bytes("k"), bytes("set")),
-              new NodeMessage.Failure(NodeMessage.Failure.Code.LIMIT_EXCEEDED, "too big", 0, 0)
+              new CoordinationMessage.ReplicaWrite("s", bytes("k"), bytes("set")),
+              new Failure(FailureCode.LIMIT_EXCEEDED, "too big", 0, 0)
             });
     AtomicReference<PeerMessage> answer = new AtomicReference<>();
     List<Received> received = serveWith(fixture.transport(B), request -> answer.get());
@@ -255,11 +256,11 @@ public abstract class PeerTransportContract {
 
   @Test
   void aNodeMayCallItself() {
-    serveWith(fixture.transport(A), request -> new NodeMessage.ReplicaWriteReply());
+    serveWith(fixture.transport(A), request -> new CoordinationMessage.ReplicaWriteReply());
 
-    Outcome outcome = call(A, A, new NodeMessage.ReplicaWrite("s", bytes("k"), bytes("v")));
+    Outcome outcome = call(A, A, new CoordinationMessage.ReplicaWrite("s", bytes("k"), bytes("v")));
 
-    assertThat(outcome.response()).isEqualTo(new NodeMessage.ReplicaWriteReply());
+    assertThat(outcome.response()).isEqualTo(new CoordinationMessage.ReplicaWriteReply());
   }
 
   // ---- failures ----
@@ -273,7 +274,7 @@ public abstract class PeerTransportContract {
               throw new IllegalStateException("boom in the handler");
             });
 
-    Outcome outcome = call(A, B, new NodeMessage.ReplicaRead("s", bytes("k")));
+    Outcome outcome = call(A, B, new CoordinationMessage.ReplicaRead("s", bytes("k")));
 
     assertThat(outcome.error())
         .isInstanceOf(PeerException.Remote.class)
@@ -289,7 +290,7 @@ public abstract class PeerTransportContract {
             (from, request) ->
                 CompletableFuture.failedFuture(new IllegalStateException("failed stage")));
 
-    Outcome outcome = call(A, B, new NodeMessage.ReplicaRead("s", bytes("k")));
+    Outcome outcome = call(A, B, new CoordinationMessage.ReplicaRead("s", bytes("k")));
 
     assertThat(outcome.error())
         .isInstanceOf(PeerException.Remote.class)
@@ -298,28 +299,31 @@ public abstract class PeerTransportContract {
 
   @Test
   void aRequestBeforeServeFailsRemote() {
-    Outcome outcome = call(A, B, new NodeMessage.ReplicaRead("s", bytes("k")));
+    Outcome outcome = call(A, B, new CoordinationMessage.ReplicaRead("s", bytes("k")));
 
     assertThat(outcome.error()).isInstanceOf(PeerException.Remote.class);
   }
 
   @Test
   void anUnknownTargetIsUnreachable() {
-    Outcome outcome = call(A, NodeId.of("nobody"), new NodeMessage.ReplicaRead("s", bytes("k")));
+    Outcome outcome =
+        call(A, NodeId.of("nobody"), new CoordinationMessage.ReplicaRead("s", bytes("k")));
 
     assertThat(outcome.error()).isInstanceOf(PeerException.Unreachable.class);
   }
 
   @Test
   void aStoppedPeerIsUnreachableAtOnce() {
-    serveWith(fixture.transport(B), request -> new NodeMessage.ReplicaWriteReply());
+    serveWith(fixture.transport(B), request -> new CoordinationMessage.ReplicaWriteReply());
     // A connection (if the transport keeps any) exists before the peer goes away.
-    assertThat(call(A, B, new NodeMessage.ReplicaWrite("s", bytes("k"), bytes("v"))).ok()).isTrue();
+    assertThat(call(A, B, new CoordinationMessage.ReplicaWrite("s", bytes("k"), bytes("v"))).ok())
+        .isTrue();
     fixture.stop(B);
 
     for (int i = 0; i < 3; i++) {
       long start = fixture.nanoTime();
-      Outcome outcome = call(A, B, new NodeMessage.ReplicaWrite("s", bytes("k"), bytes("v")));
+      Outcome outcome =
+          call(A, B, new CoordinationMessage.ReplicaWrite("s", bytes("k"), bytes("v")));
 
       assertThat(outcome.error()).isInstanceOf(PeerException.Unreachable.class);
       assertThat(Duration.ofNanos(fixture.nanoTime() - start))
@@ -330,13 +334,15 @@ public abstract class PeerTransportContract {
 
   @Test
   void aRestartedPeerAnswersAgain() {
-    serveWith(fixture.transport(B), request -> new NodeMessage.ReplicaWriteReply());
-    assertThat(call(A, B, new NodeMessage.ReplicaWrite("s", bytes("k"), bytes("v"))).ok()).isTrue();
+    serveWith(fixture.transport(B), request -> new CoordinationMessage.ReplicaWriteReply());
+    assertThat(call(A, B, new CoordinationMessage.ReplicaWrite("s", bytes("k"), bytes("v"))).ok())
+        .isTrue();
     fixture.stop(B);
-    assertThat(call(A, B, new NodeMessage.ReplicaWrite("s", bytes("k"), bytes("v"))).error())
+    assertThat(
+            call(A, B, new CoordinationMessage.ReplicaWrite("s", bytes("k"), bytes("v"))).error())
         .isInstanceOf(PeerException.Unreachable.class);
 
-    serveWith(fixture.restart(B), request -> new NodeMessage.ReplicaWriteReply());
+    serveWith(fixture.restart(B), request -> new CoordinationMessage.ReplicaWriteReply());
 
     // A transport may back off before reconnecting: the calls meanwhile fail, never hang.
     Awaitility.await()
@@ -347,7 +353,7 @@ public abstract class PeerTransportContract {
         .until(
             () -> {
               Outcome outcome =
-                  call(A, B, new NodeMessage.ReplicaWrite("s", bytes("k"), bytes("v")));
+                  call(A, B, new CoordinationMessage.ReplicaWrite("s", bytes("k"), bytes("v")));
               if (!outcome.ok()) {
                 assertThat(outcome.error()).isInstanceOf(PeerException.Unreachable.class);
               }
@@ -363,7 +369,9 @@ public abstract class PeerTransportContract {
 
     Outcome outcome =
         outcome(
-            fixture.transport(A).call(B, new NodeMessage.ReplicaRead("s", bytes("k")), timeout),
+            fixture
+                .transport(A)
+                .call(B, new CoordinationMessage.ReplicaRead("s", bytes("k")), timeout),
             timeout.plus(slack()).multipliedBy(3));
     Duration took = Duration.ofNanos(fixture.nanoTime() - start);
 
@@ -385,12 +393,12 @@ public abstract class PeerTransportContract {
           .transport(node)
           .serve(
               (from, request) -> {
-                NodeMessage.ReplicaRead read = (NodeMessage.ReplicaRead) request;
+                CoordinationMessage.ReplicaRead read = (CoordinationMessage.ReplicaRead) request;
                 int n = Integer.parseInt(read.store());
                 if (n % 10 == 3) {
                   throw new IllegalStateException("fails " + n);
                 }
-                PeerMessage reply = new NodeMessage.ReplicaReadReply(read.key());
+                PeerMessage reply = new CoordinationMessage.ReplicaReadReply(read.key());
                 if (later != null && n % 2 == 0) {
                   return CompletableFuture.supplyAsync(() -> reply, later);
                 }
@@ -410,7 +418,7 @@ public abstract class PeerTransportContract {
                     .transport(A)
                     .call(
                         n % 2 == 0 ? B : C,
-                        new NodeMessage.ReplicaRead(Integer.toString(n), bytes("key" + n)),
+                        new CoordinationMessage.ReplicaRead(Integer.toString(n), bytes("key" + n)),
                         LONG)
                     .whenComplete(
                         (response, error) -> {
@@ -420,7 +428,8 @@ public abstract class PeerTransportContract {
                               assertThat(error).isInstanceOf(PeerException.Remote.class);
                             } else {
                               assertThat(error).isNull();
-                              assertThat(((NodeMessage.ReplicaReadReply) response).siblings())
+                              assertThat(
+                                      ((CoordinationMessage.ReplicaReadReply) response).siblings())
                                   .isEqualTo(bytes("key" + n));
                             }
                           } catch (Throwable e) {
@@ -486,7 +495,7 @@ public abstract class PeerTransportContract {
               return new CompletableFuture<>();
             });
     CompletionStage<PeerMessage> pending =
-        fixture.transport(A).call(B, new NodeMessage.ReplicaRead("s", bytes("k")), LONG);
+        fixture.transport(A).call(B, new CoordinationMessage.ReplicaRead("s", bytes("k")), LONG);
     // The request reached the handler: the call is truly in flight.
     assertThat(fixture.await(arrived, LONG)).isTrue();
 
@@ -500,12 +509,12 @@ public abstract class PeerTransportContract {
 
   @Test
   void callsAfterCloseFailUnreachable() {
-    serveWith(fixture.transport(B), request -> new NodeMessage.ReplicaWriteReply());
+    serveWith(fixture.transport(B), request -> new CoordinationMessage.ReplicaWriteReply());
     PeerTransport a = fixture.transport(A);
     a.close();
     a.close(); // idempotent
 
-    Outcome outcome = call(A, B, new NodeMessage.ReplicaWrite("s", bytes("k"), bytes("v")));
+    Outcome outcome = call(A, B, new CoordinationMessage.ReplicaWrite("s", bytes("k"), bytes("v")));
 
     assertThat(outcome.error()).isInstanceOf(PeerException.Unreachable.class);
   }

@@ -3,6 +3,7 @@
  */
 package io.dynamokv.server.cli;
 
+import io.dynamokv.core.StatusSection;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
@@ -70,14 +71,26 @@ public interface CliBackend extends AutoCloseable {
    * @param ring its ring, empty while it has none
    * @param stores the stores it declares
    * @param members every member it knows, by id
+   * @param sections its status sections (coordinator, gossip, formats, ...), as it reports them
    */
   record ClusterStatus(
-      String contacted, Optional<Ring> ring, List<StoreDefinition> stores, List<Member> members) {
+      String contacted,
+      Optional<Ring> ring,
+      List<StoreDefinition> stores,
+      List<Member> members,
+      List<StatusSection> sections) {
     public ClusterStatus {
       Objects.requireNonNull(contacted, "contacted");
       Objects.requireNonNull(ring, "ring");
       stores = List.copyOf(stores);
       members = List.copyOf(members);
+      sections = List.copyOf(sections);
+    }
+
+    /** A status without sections. */
+    public ClusterStatus(
+        String contacted, Optional<Ring> ring, List<StoreDefinition> stores, List<Member> members) {
+      this(contacted, ring, stores, members, List.of());
     }
   }
 

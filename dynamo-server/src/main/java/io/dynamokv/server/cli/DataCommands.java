@@ -7,11 +7,13 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.dynamokv.core.InsufficientReplicasException;
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.StatusSection;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.server.config.Sizes;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -230,7 +232,23 @@ final class DataCommands {
           .ifPresentOrElse(
               why -> out().println("\nnot every key can be served: " + why),
               () -> out().println("\nevery partition has max(R, W) reachable owners"));
+      printSections(status.sections());
       return ExitCodes.OK;
+    }
+
+    /**
+     * Each status section the node reports, one figure a line ({@code name{tags} value}): whatever
+     * a node's protocols contribute shows here without a change of the CLI or the wire protocol.
+     */
+    private void printSections(List<StatusSection> sections) {
+      for (StatusSection section : sections) {
+        out().println();
+        out().println(section.name() + ":");
+        for (StatusSection.Stat stat : section.stats()) {
+          String name = stat.name() + (stat.tags().isEmpty() ? "" : stat.tags().toString());
+          out().printf(Locale.ROOT, "  %-40s %d%n", name, stat.value());
+        }
+      }
     }
 
     private int waitUntilServing(CliBackend backend) {

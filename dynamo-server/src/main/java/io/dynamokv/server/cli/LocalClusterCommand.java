@@ -7,7 +7,7 @@ import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.server.cli.LocalClusterLayout.NodeSpec;
 import io.dynamokv.server.config.ServerConfig.Engine;
 import io.dynamokv.server.runtime.SecretFile;
-import io.dynamokv.transport.thrift.ThriftAdminClient;
+import io.dynamokv.transport.thrift.client.ThriftAdminClient;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;

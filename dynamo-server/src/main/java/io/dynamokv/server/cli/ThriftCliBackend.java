@@ -8,8 +8,8 @@ import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
 import io.dynamokv.server.config.Address;
-import io.dynamokv.transport.thrift.ThriftAdminClient;
-import io.dynamokv.transport.thrift.ThriftDynamoClient;
+import io.dynamokv.transport.thrift.client.ThriftAdminClient;
+import io.dynamokv.transport.thrift.client.ThriftDynamoClient;
 import java.time.Duration;
 import java.util.List;
 
@@ -97,7 +97,11 @@ final class ThriftCliBackend implements CliBackend {
               .toList();
       contacted = address;
       return new ClusterStatus(
-          status.nodeId() + " at " + address, status.ring(), status.stores(), members);
+          status.nodeId() + " at " + address,
+          status.ring(),
+          status.stores(),
+          members,
+          status.sections());
     }
   }
 

@@ -6,7 +6,7 @@ package io.dynamokv.server.cluster;
 import io.dynamokv.core.DynamoException;
 import io.dynamokv.server.config.Seed;
 import io.dynamokv.server.config.ServerConfig;
-import io.dynamokv.transport.thrift.ThriftAdminClient;
+import io.dynamokv.transport.thrift.client.ThriftAdminClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

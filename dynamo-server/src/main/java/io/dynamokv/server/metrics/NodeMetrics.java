@@ -7,16 +7,19 @@ import io.dynamokv.core.InsufficientReplicasException;
 import io.dynamokv.core.InvalidContextException;
 import io.dynamokv.core.LimitExceededException;
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.StatusSection;
 import io.dynamokv.core.StoreNotFoundException;
 import io.dynamokv.core.membership.GossipRefusal;
 import io.dynamokv.core.membership.Membership;
-import io.dynamokv.core.node.DynamoNode;
+import io.dynamokv.core.node.NodeStats;
 import io.dynamokv.core.spi.StorageEngine;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Timer;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -28,6 +31,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -39,7 +43,7 @@ import java.util.function.ToDoubleFunction;
  *       percentiles 0.5, 0.95, 0.99 and 0.999 over a sliding window of two minutes;
  *   <li>{@code dynamo.quorum.failures}: requests that found fewer than R or W replicas, by {@code
  *       op};
- *   <li>{@code dynamo.coordinator.*}: the {@link DynamoNode.Stats} counters;
+ *   <li>{@code dynamo.coordinator.*}: the {@link NodeStats} counters;
  *   <li>{@code dynamo.gossip.refused}: gossip messages and persisted membership state this node
  *       refused, by {@code reason} ({@link GossipRefusal.Reason}); {@code dynamo.gossip.rounds};
  *   <li>{@code dynamo.storage.size}: the engine's approximate size in bytes.
@@ -151,7 +155,7 @@ public final class NodeMetrics {
   }
 
   /** Exposes {@code stats} as {@code dynamo.coordinator.*} counters. */
-  public NodeMetrics bindStats(DynamoNode.Stats stats) {
+  public NodeMetrics bindStats(NodeStats stats) {
     counter("reads", "Reads coordinated", stats, s -> s.reads());
     counter("writes", "Writes coordinated", stats, s -> s.writes());
     counter("forwarded", "Writes forwarded to an owner", stats, s -> s.forwarded());
@@ -181,6 +185,68 @@ public final class NodeMetrics {
           .register(registry);
     }
     return this;
+  }
+
+  /**
+   * Exposes every figure of the node's status sections that no binding above exports already, as
+   * {@code dynamo.<section>.<stat>} with the figure's tags (a function counter for a counter, else
+   * a gauge): what a protocol adds to its {@link StatusSection} shows in {@code /metrics} without a
+   * change here. Bind it after the others. A node reports the same figures for its whole life, so
+   * registering them once is enough.
+   */
+  public NodeMetrics bindStatus(Supplier<List<StatusSection>> status) {
+    StatusReader reader = keep(new StatusReader(status));
+    for (StatusSection section : status.get()) {
+      for (StatusSection.Stat stat : section.stats()) {
+        String name = "dynamo." + section.name() + "." + stat.name();
+        List<Tag> tags = new ArrayList<>();
+        stat.tags().forEach((k, v) -> tags.add(Tag.of(k, v)));
+        if (registry.find(name).tags(tags).meter() != null) {
+          continue;
+        }
+        String sectionName = section.name();
+        ToDoubleFunction<StatusReader> value = r -> r.value(sectionName, stat);
+        if (stat.kind() == StatusSection.Kind.COUNTER) {
+          FunctionCounter.builder(name, reader, value)
+              .description(stat.help())
+              .tags(tags)
+              .register(registry);
+        } else {
+          Gauge.builder(name, reader, value).description(stat.help()).tags(tags).register(registry);
+        }
+      }
+    }
+    return this;
+  }
+
+  /** Reads the node's status at most once per scrape (every meter of a scrape reads it). */
+  private static final class StatusReader {
+    private static final long FRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private final Supplier<List<StatusSection>> status;
+    private volatile List<StatusSection> last = List.of();
+    private volatile long readAt = System.nanoTime() - 2 * FRESH_NANOS;
+
+    StatusReader(Supplier<List<StatusSection>> status) {
+      this.status = status;
+    }
+
+    double value(String section, StatusSection.Stat wanted) {
+      long now = System.nanoTime();
+      if (now - readAt > FRESH_NANOS) {
+        last = status.get();
+        readAt = now;
+      }
+      for (StatusSection s : last) {
+        if (s.name().equals(section)) {
+          for (StatusSection.Stat stat : s.stats()) {
+            if (stat.is(wanted.name(), wanted.tags())) {
+              return stat.value();
+            }
+          }
+        }
+      }
+      return Double.NaN;
+    }
   }
 
   /** Exposes {@code engine}'s approximate size as {@code dynamo.storage.size}. */
@@ -218,10 +284,7 @@ public final class NodeMetrics {
   }
 
   private void counter(
-      String name,
-      String description,
-      DynamoNode.Stats stats,
-      ToDoubleFunction<DynamoNode.Stats> f) {
+      String name, String description, NodeStats stats, ToDoubleFunction<NodeStats> f) {
     FunctionCounter.builder("dynamo.coordinator." + name, keep(stats), f)
         .description(description)
         .register(registry);

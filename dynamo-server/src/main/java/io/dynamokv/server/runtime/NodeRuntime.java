@@ -192,7 +192,7 @@ public final class NodeRuntime implements AutoCloseable {
       opened.remove(closeTransport);
       opened.push(new Closing("node", node));
       opened.push(closeTransport);
-      metrics.bindStats(node.stats()).bindMembership(node.membership());
+      metrics.bindStats(node.stats()).bindMembership(node.membership()).bindStatus(node::status);
       transport.start(node, storage, metrics);
 
       NodeRuntime[] self = new NodeRuntime[1];

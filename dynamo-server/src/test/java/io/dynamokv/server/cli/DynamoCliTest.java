@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dynamokv.core.InsufficientReplicasException;
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.StatusSection;
+import io.dynamokv.core.StatusSection.Stat;
 import io.dynamokv.core.StoreNotFoundException;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.GetResult;
@@ -154,6 +156,25 @@ class DynamoCliTest {
             "default            2   1   1      256 B      1 MiB        25        5 MiB      64 KiB",
             "",
             "every partition has max(R, W) reachable owners");
+  }
+
+  @Test
+  void statusPrintsEverySectionTheNodeReports() {
+    backend.sections =
+        List.of(
+            new StatusSection("coordinator", List.of(Stat.counter("reads", 12, "Reads"))),
+            new StatusSection(
+                "formats", List.of(Stat.gauge("reads", "family", "siblings", 2, "Newest read"))));
+    assertThat(run("status", "--address", "h:7000")).isEqualTo(0);
+    assertThat(out.toString().lines())
+        .containsSubsequence(
+            "every partition has max(R, W) reachable owners",
+            "",
+            "coordinator:",
+            "  reads                                    12",
+            "",
+            "formats:",
+            "  reads{family=siblings}                   2");
   }
 
   @Test
@@ -380,6 +401,7 @@ class DynamoCliTest {
     final List<String> putContexts = new ArrayList<>();
     final List<String> stores = new ArrayList<>();
     final List<RequestOptions> options = new ArrayList<>();
+    List<StatusSection> sections = List.of();
     RuntimeException failWith;
     boolean closed;
     final java.util.ArrayDeque<ClusterStatus> statuses = new java.util.ArrayDeque<>();
@@ -418,10 +440,12 @@ class DynamoCliTest {
     @Override
     public ClusterStatus status() {
       statusCalls++;
-      if (statuses.size() > 1) {
-        return statuses.removeFirst();
-      }
-      return statuses.isEmpty() ? twoNodes(STORE_N2_R1_W1, true) : statuses.getFirst();
+      ClusterStatus base =
+          statuses.size() > 1
+              ? statuses.removeFirst()
+              : statuses.isEmpty() ? twoNodes(STORE_N2_R1_W1, true) : statuses.getFirst();
+      return new ClusterStatus(
+          base.contacted(), base.ring(), base.stores(), base.members(), sections);
     }
 
     @Override

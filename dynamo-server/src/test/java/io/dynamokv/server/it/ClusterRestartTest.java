@@ -6,7 +6,7 @@ package io.dynamokv.server.it;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dynamokv.transport.thrift.ThriftDynamoClient;
+import io.dynamokv.transport.thrift.client.ThriftDynamoClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

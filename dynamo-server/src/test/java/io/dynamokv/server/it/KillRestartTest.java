@@ -7,7 +7,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dynamokv.core.client.RequestOptions;
-import io.dynamokv.transport.thrift.ThriftDynamoClient;
+import io.dynamokv.transport.thrift.client.ThriftDynamoClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

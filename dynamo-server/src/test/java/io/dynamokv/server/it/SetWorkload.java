@@ -12,7 +12,7 @@ import io.dynamokv.core.client.ConflictResolver;
 import io.dynamokv.core.client.DynamoClient;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
-import io.dynamokv.transport.thrift.ThriftDynamoClient.UnavailableException;
+import io.dynamokv.transport.thrift.client.ThriftDynamoClient.UnavailableException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dynamokv.core.InsufficientReplicasException;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.StoreNotFoundException;
-import io.dynamokv.core.node.DynamoNode;
+import io.dynamokv.core.node.NodeStats;
 import io.dynamokv.core.storage.MemoryStorageEngine;
 import io.dynamokv.server.metrics.NodeMetrics.Op;
 import io.dynamokv.server.metrics.NodeMetrics.Outcome;
@@ -57,7 +57,7 @@ class MetricsHttpServerTest {
     MemoryStorageEngine engine = MemoryStorageEngine.create();
     NodeMetrics metrics =
         new NodeMetrics(registry, NodeId.of("n1"))
-            .bindStats(new DynamoNode.Stats())
+            .bindStats(new NodeStats())
             .bindStorage(engine)
             .bindConnections(() -> 3, () -> 2L, () -> 1L, () -> 4L);
     for (int i = 1; i <= 100; i++) {

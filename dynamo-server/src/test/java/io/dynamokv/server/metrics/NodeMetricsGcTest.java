@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.dynamokv.core.NodeId;
-import io.dynamokv.core.node.DynamoNode;
+import io.dynamokv.core.node.NodeStats;
 import io.dynamokv.core.storage.MemoryStorageEngine;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -68,7 +68,7 @@ class NodeMetricsGcTest {
     AtomicLong invalid = new AtomicLong(4);
     NodeMetrics metrics =
         new NodeMetrics(registry, NodeId.of("n1"))
-            .bindStats(new DynamoNode.Stats())
+            .bindStats(new NodeStats())
             .bindStorage(MemoryStorageEngine.create())
             .bindConnections(open::get, rejected::get, stalled::get, invalid::get);
     long measured =

@@ -4,147 +4,28 @@
 package io.dynamokv.transport.thrift;
 
 import io.dynamokv.core.DynamoException;
-import io.dynamokv.core.membership.GossipMessage;
-import io.dynamokv.core.membership.MembershipCodec;
-import io.dynamokv.core.node.Failures;
-import io.dynamokv.core.node.NodeMessage;
+import io.dynamokv.core.FailureCode;
+import io.dynamokv.core.StatusSection;
 import io.dynamokv.core.node.StoreDefinition;
-import io.dynamokv.core.spi.PeerMessage;
 import io.dynamokv.transport.thrift.gen.DynamoError;
 import io.dynamokv.transport.thrift.gen.ErrorCode;
-import io.dynamokv.transport.thrift.gen.Failure;
-import io.dynamokv.transport.thrift.gen.ForwardedWrite;
-import io.dynamokv.transport.thrift.gen.ForwardedWriteReply;
-import io.dynamokv.transport.thrift.gen.Gossip;
-import io.dynamokv.transport.thrift.gen.PeerRequest;
-import io.dynamokv.transport.thrift.gen.PeerResponse;
-import io.dynamokv.transport.thrift.gen.ReplicaRead;
-import io.dynamokv.transport.thrift.gen.ReplicaReadReply;
-import io.dynamokv.transport.thrift.gen.ReplicaWrite;
-import io.dynamokv.transport.thrift.gen.ReplicaWriteReply;
+import io.dynamokv.transport.thrift.gen.StatInfo;
+import io.dynamokv.transport.thrift.gen.StatusSectionInfo;
 import io.dynamokv.transport.thrift.gen.StoreInfo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
 
 /**
- * Translates between the domain's peer messages and errors and their Thrift structs. Decoding
- * rejects anything malformed (an unset union, a gossip blob that does not decode) with {@link
- * Failures.InvalidRequestException}, never with a runtime error of another kind.
+ * Translates between the domain's stores and errors and their Thrift structs (peer messages travel
+ * as the core's bytes: {@link PeerFrames}).
  */
-final class ThriftCodec {
+public final class ThriftCodec {
   private ThriftCodec() {}
-
-  // ---- peer requests ----
-
-  static PeerRequest toThrift(PeerMessage message) {
-    if (message instanceof NodeMessage.ReplicaRead m) {
-      return PeerRequest.replicaRead(new ReplicaRead(m.store(), wrap(m.key())));
-    }
-    if (message instanceof NodeMessage.ReplicaWrite m) {
-      return PeerRequest.replicaWrite(
-          new ReplicaWrite(m.store(), wrap(m.key()), wrap(m.siblings())));
-    }
-    if (message instanceof NodeMessage.ForwardedWrite m) {
-      return PeerRequest.forwardedWrite(
-          new ForwardedWrite(
-              m.requestId(),
-              m.store(),
-              wrap(m.key()),
-              wrap(m.value()),
-              m.delete(),
-              wrap(m.context()),
-              m.quorum(),
-              m.timeoutMillis()));
-    }
-    if (message instanceof GossipMessage m) {
-      return PeerRequest.gossip(new Gossip(wrap(MembershipCodec.encode(m))));
-    }
-    throw new IllegalArgumentException("not a peer request: " + message.getClass().getName());
-  }
-
-  static PeerMessage fromThrift(PeerRequest request) {
-    if (request == null || !request.isSet()) {
-      throw unsupported("request");
-    }
-    switch (request.getSetField()) {
-      case REPLICA_READ -> {
-        ReplicaRead m = request.getReplicaRead();
-        return new NodeMessage.ReplicaRead(m.getStore(), m.getKey());
-      }
-      case REPLICA_WRITE -> {
-        ReplicaWrite m = request.getReplicaWrite();
-        return new NodeMessage.ReplicaWrite(m.getStore(), m.getKey(), m.getSiblings());
-      }
-      case FORWARDED_WRITE -> {
-        ForwardedWrite m = request.getForwardedWrite();
-        return new NodeMessage.ForwardedWrite(
-            m.getRequestId(),
-            m.getStore(),
-            m.getKey(),
-            m.getValue(),
-            m.isTombstone(),
-            m.getContext(),
-            m.getQuorum(),
-            m.getTimeoutMillis());
-      }
-      case GOSSIP -> {
-        return gossip(request.getGossip());
-      }
-      default -> throw unsupported("request");
-    }
-  }
-
-  // ---- peer responses ----
-
-  static PeerResponse toThriftResponse(PeerMessage message) {
-    if (message instanceof NodeMessage.ReplicaReadReply m) {
-      return PeerResponse.replicaReadReply(new ReplicaReadReply(wrap(m.siblings())));
-    }
-    if (message instanceof NodeMessage.ReplicaWriteReply) {
-      return PeerResponse.replicaWriteReply(new ReplicaWriteReply());
-    }
-    if (message instanceof NodeMessage.ForwardedWriteReply m) {
-      return PeerResponse.forwardedWriteReply(new ForwardedWriteReply(wrap(m.context())));
-    }
-    if (message instanceof NodeMessage.Failure m) {
-      Failure f = new Failure(code(m.code()), m.message());
-      f.setAnswered(m.answered());
-      f.setQuorum(m.required());
-      return PeerResponse.failure(f);
-    }
-    if (message instanceof GossipMessage m) {
-      return PeerResponse.gossip(new Gossip(wrap(MembershipCodec.encode(m))));
-    }
-    throw new IllegalArgumentException("not a peer response: " + message.getClass().getName());
-  }
-
-  static PeerMessage fromThrift(PeerResponse response) {
-    if (response == null || !response.isSet()) {
-      throw unsupported("response");
-    }
-    switch (response.getSetField()) {
-      case REPLICA_READ_REPLY -> {
-        return new NodeMessage.ReplicaReadReply(response.getReplicaReadReply().getSiblings());
-      }
-      case REPLICA_WRITE_REPLY -> {
-        return new NodeMessage.ReplicaWriteReply();
-      }
-      case FORWARDED_WRITE_REPLY -> {
-        return new NodeMessage.ForwardedWriteReply(response.getForwardedWriteReply().getContext());
-      }
-      case GOSSIP -> {
-        return gossip(response.getGossip());
-      }
-      case FAILURE -> {
-        Failure f = response.getFailure();
-        return new NodeMessage.Failure(
-            code(f.getCode()), String.valueOf(f.getMessage()), f.getAnswered(), f.getQuorum());
-      }
-      default -> throw unsupported("response");
-    }
-  }
 
   // ---- stores ----
 
-  static StoreInfo toThrift(StoreDefinition s) {
+  public static StoreInfo toThrift(StoreDefinition s) {
     StoreInfo info =
         new StoreInfo(
             s.name(),
@@ -164,7 +45,7 @@ final class ThriftCodec {
    *
    * @throws IllegalArgumentException when the declaration is not a valid store
    */
-  static StoreDefinition fromThrift(StoreInfo s) {
+  public static StoreDefinition fromThrift(StoreInfo s) {
     return new StoreDefinition(
         s.getName(),
         s.getReplicas(),
@@ -182,8 +63,8 @@ final class ThriftCodec {
   // ---- errors ----
 
   /** The client-facing error for {@code error} (a domain exception or anything else). */
-  static DynamoError toError(Throwable error) {
-    NodeMessage.Failure failure = Failures.toMessage(error);
+  public static DynamoError toError(Throwable error) {
+    io.dynamokv.core.wire.Failure failure = io.dynamokv.core.wire.Failure.of(error);
     DynamoError e = new DynamoError(code(failure.code()), failure.message());
     e.setAnswered(failure.answered());
     e.setQuorum(failure.required());
@@ -191,16 +72,12 @@ final class ThriftCodec {
   }
 
   /** The domain exception a client-facing error stands for. */
-  static DynamoException toException(DynamoError error) {
-    return Failures.toException(
-        new NodeMessage.Failure(
-            code(error.getCode()),
-            String.valueOf(error.getMessage()),
-            error.getAnswered(),
-            error.getQuorum()));
+  public static DynamoException toException(DynamoError error) {
+    return code(error.getCode())
+        .exception(String.valueOf(error.getMessage()), error.getAnswered(), error.getQuorum());
   }
 
-  static ErrorCode code(NodeMessage.Failure.Code code) {
+  public static ErrorCode code(FailureCode code) {
     return switch (code) {
       case INSUFFICIENT_REPLICAS -> ErrorCode.INSUFFICIENT_REPLICAS;
       case STORE_NOT_FOUND -> ErrorCode.STORE_NOT_FOUND;
@@ -214,41 +91,50 @@ final class ThriftCodec {
   }
 
   /** An unknown code (from a newer peer) reads as INTERNAL. */
-  static NodeMessage.Failure.Code code(ErrorCode code) {
+  public static FailureCode code(ErrorCode code) {
     if (code == null) {
-      return NodeMessage.Failure.Code.INTERNAL;
+      return FailureCode.INTERNAL;
     }
     return switch (code) {
-      case INSUFFICIENT_REPLICAS -> NodeMessage.Failure.Code.INSUFFICIENT_REPLICAS;
-      case STORE_NOT_FOUND -> NodeMessage.Failure.Code.STORE_NOT_FOUND;
-      case LIMIT_EXCEEDED -> NodeMessage.Failure.Code.LIMIT_EXCEEDED;
-      case INVALID_CONTEXT -> NodeMessage.Failure.Code.INVALID_CONTEXT;
-      case INVALID_REQUEST -> NodeMessage.Failure.Code.INVALID_REQUEST;
-      case NOT_A_REPLICA -> NodeMessage.Failure.Code.NOT_A_REPLICA;
-      case SHUTTING_DOWN -> NodeMessage.Failure.Code.SHUTTING_DOWN;
-      case INTERNAL -> NodeMessage.Failure.Code.INTERNAL;
+      case INSUFFICIENT_REPLICAS -> FailureCode.INSUFFICIENT_REPLICAS;
+      case STORE_NOT_FOUND -> FailureCode.STORE_NOT_FOUND;
+      case LIMIT_EXCEEDED -> FailureCode.LIMIT_EXCEEDED;
+      case INVALID_CONTEXT -> FailureCode.INVALID_CONTEXT;
+      case INVALID_REQUEST -> FailureCode.INVALID_REQUEST;
+      case NOT_A_REPLICA -> FailureCode.NOT_A_REPLICA;
+      case SHUTTING_DOWN -> FailureCode.SHUTTING_DOWN;
+      case INTERNAL -> FailureCode.INTERNAL;
     };
   }
 
-  // ---- helpers ----
+  // ---- status ----
 
-  /**
-   * Gossip stays in its {@link MembershipCodec} bytes: the node's membership decodes and validates
-   * it, and counts what it refuses (undecodable bytes included) by reason.
-   */
-  private static GossipMessage gossip(Gossip gossip) {
-    if (gossip == null || !gossip.isSetMessage()) {
-      throw new Failures.InvalidRequestException("gossip without a message");
+  /** A status section as it travels. */
+  public static StatusSectionInfo toThrift(StatusSection section) {
+    List<StatInfo> stats = new ArrayList<>(section.stats().size());
+    for (StatusSection.Stat s : section.stats()) {
+      StatInfo info =
+          new StatInfo(s.name(), s.kind() == StatusSection.Kind.COUNTER, s.tags(), s.value());
+      info.setHelp(s.help());
+      stats.add(info);
     }
-    return new GossipMessage.Encoded(gossip.getMessage());
+    return new StatusSectionInfo(section.name(), stats);
   }
 
-  private static Failures.InvalidRequestException unsupported(String what) {
-    return new Failures.InvalidRequestException(
-        "unsupported or empty peer " + what + " (is the peer running a newer version?)");
-  }
-
-  private static java.nio.ByteBuffer wrap(byte[] bytes) {
-    return java.nio.ByteBuffer.wrap(bytes);
+  /** The status section a node sent; missing parts read as empty. */
+  public static StatusSection fromThrift(StatusSectionInfo info) {
+    List<StatusSection.Stat> stats = new ArrayList<>();
+    if (info.getStats() != null) {
+      for (StatInfo s : info.getStats()) {
+        stats.add(
+            new StatusSection.Stat(
+                String.valueOf(s.getName()),
+                s.isCounter() ? StatusSection.Kind.COUNTER : StatusSection.Kind.GAUGE,
+                s.getTags() == null ? new TreeMap<>() : new TreeMap<>(s.getTags()),
+                s.getValue(),
+                s.isSetHelp() ? s.getHelp() : ""));
+      }
+    }
+    return new StatusSection(String.valueOf(info.getName()), stats);
   }
 }

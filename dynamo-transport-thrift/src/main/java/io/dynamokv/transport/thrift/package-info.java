@@ -4,23 +4,26 @@
 
 /**
  * The Apache Thrift adapter: the wire protocol ({@code src/main/thrift/dynamo.thrift}, generated
- * code in {@code io.dynamokv.transport.thrift.gen}) and everything that speaks it.
+ * code in {@code io.dynamokv.transport.thrift.gen}) and everything that speaks it, by role:
  *
  * <ul>
- *   <li>{@link io.dynamokv.transport.thrift.ThriftServer}: one node's endpoint, client and peer
- *       services on one port, with frame, buffer, string, container and connection limits and a
- *       graceful drain.
- *   <li>{@link io.dynamokv.transport.thrift.NodeService}: the client service over a {@code
- *       DynamoNode}.
- *   <li>{@link io.dynamokv.transport.thrift.ThriftPeerTransport}: the {@code PeerTransport} port
- *       over pooled asynchronous clients, and the peer service that hands requests to the node.
- *   <li>{@link io.dynamokv.transport.thrift.ThriftDynamoClient}: the partition-aware {@code
- *       DynamoClient} applications use; {@link io.dynamokv.transport.thrift.ThriftAdminClient}:
- *       status and admin calls to one node.
- *   <li>{@link io.dynamokv.transport.thrift.AddressBook}: where nodes listen (configuration, then
- *       gossip).
+ *   <li>{@link io.dynamokv.transport.thrift.client}: the partition-aware {@code DynamoClient}
+ *       applications use (its requests, its choice of target with health and backoff, its topology
+ *       refresh, its connection pool) and the admin client. It never depends on the server or peer
+ *       side.
+ *   <li>{@link io.dynamokv.transport.thrift.server}: one node's endpoint ({@code ThriftServer}, the
+ *       client-facing service over a {@code DynamoNode}, their configuration).
+ *   <li>{@link io.dynamokv.transport.thrift.peer}: the {@code PeerTransport} port (outbound calls,
+ *       the connection pool per peer, the inbound service the server hosts), carrying each peer
+ *       message as its protocol's id and the core codec's bytes.
  * </ul>
  *
- * Thrift types never appear in the public API of the client classes.
+ * This package holds what every side shares: {@link io.dynamokv.transport.thrift.AddressBook}
+ * (where nodes listen, {@code host:port} parsing), {@link
+ * io.dynamokv.transport.thrift.FrameBoundedTransport} and {@link
+ * io.dynamokv.transport.thrift.NestingLimitedProtocol} (framing and decoding limits), {@link
+ * io.dynamokv.transport.thrift.WireLimits}, and {@link io.dynamokv.transport.thrift.ThriftCodec}
+ * (stores and errors to and from their Thrift structs). Thrift types never appear in the public API
+ * of the client classes.
  */
 package io.dynamokv.transport.thrift;

@@ -7,21 +7,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.dynamokv.core.FailureCode;
+import io.dynamokv.core.coordination.CoordinationCodec;
+import io.dynamokv.core.coordination.CoordinationMessage;
+import io.dynamokv.core.membership.MembershipCodec;
+import io.dynamokv.core.node.DynamoNode;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.security.TestSecrets;
+import io.dynamokv.core.spi.PeerMessage;
 import io.dynamokv.core.version.Actor;
 import io.dynamokv.core.version.ContextSigner;
 import io.dynamokv.core.version.VectorClock;
 import io.dynamokv.core.version.VersionCodec;
+import io.dynamokv.core.wire.Failure;
 import io.dynamokv.transport.thrift.gen.DynamoService;
 import io.dynamokv.transport.thrift.gen.ErrorCode;
-import io.dynamokv.transport.thrift.gen.ForwardedWrite;
 import io.dynamokv.transport.thrift.gen.GetRequest;
-import io.dynamokv.transport.thrift.gen.Gossip;
+import io.dynamokv.transport.thrift.gen.PeerFrame;
 import io.dynamokv.transport.thrift.gen.PeerRequest;
 import io.dynamokv.transport.thrift.gen.PeerService;
 import io.dynamokv.transport.thrift.gen.PutRequest;
-import io.dynamokv.transport.thrift.gen.ReplicaWrite;
+import io.dynamokv.transport.thrift.peer.PeerFrames;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -529,9 +535,13 @@ class BadInputTest {
 
   @Test
   void missingRequiredPrimitiveOfAPeerMessageIsAProtocolError() throws Exception {
-    ForwardedWrite write =
-        new ForwardedWrite(1, ThriftTestNode.STORE, utf8("k"), utf8("v"), false, EMPTY, 1, 1000);
-    byte[] withoutRequestId =
+    PeerFrame frame =
+        new PeerFrame(
+            CoordinationCodec.PROTOCOL.id(),
+            ByteBuffer.wrap(
+                CoordinationCodec.PROTOCOL.encode(
+                    new CoordinationMessage.ReplicaRead(ThriftTestNode.STORE, new byte[] {'k'}))));
+    byte[] withoutProtocol =
         RawConnection.call(
             "exchange",
             1,
@@ -547,13 +557,13 @@ class BadInputTest {
               p.writeFieldEnd();
               p.writeFieldBegin(new TField("request", TType.STRUCT, (short) 3));
               p.writeStructBegin(new TStruct("PeerRequest"));
-              p.writeFieldBegin(new TField("forwardedWrite", TType.STRUCT, (short) 3));
-              // ForwardedWrite without field 1 (requestId): written by hand from a full one.
+              p.writeFieldBegin(new TField("frame", TType.STRUCT, (short) 5));
+              // PeerFrame without field 1 (protocol): written by hand from a full one.
               TMemoryBuffer full = new TMemoryBuffer(64);
-              write.write(new org.apache.thrift.protocol.TCompactProtocol(full));
+              frame.write(new org.apache.thrift.protocol.TCompactProtocol(full));
               byte[] bytes = Arrays.copyOf(full.getArray(), full.length());
-              // Field 1 (i64 1): header 0x16, zigzag varint 0x02; the next field's delta grows.
-              assertThat(bytes[0]).isEqualTo((byte) 0x16);
+              // Field 1 (i32 3): header 0x15, zigzag varint 0x06; the next field's delta grows.
+              assertThat(bytes[0]).isEqualTo((byte) 0x15);
               byte[] rest = Arrays.copyOfRange(bytes, 2, bytes.length);
               rest[0] = (byte) (rest[0] + 0x10);
               raw(p, rest);
@@ -567,11 +577,11 @@ class BadInputTest {
               p.writeFieldStop();
               p.writeStructEnd();
             });
-    assertThat(applicationError(withoutRequestId, new PeerService.exchange_result()))
+    assertThat(applicationError(withoutProtocol, new PeerService.exchange_result()))
         .hasValueSatisfying(
             e -> {
               assertThat(e.getType()).isEqualTo(TApplicationException.PROTOCOL_ERROR);
-              assertThat(e.getMessage()).contains("requestId");
+              assertThat(e.getMessage()).contains("protocol");
             });
   }
 
@@ -627,13 +637,27 @@ class BadInputTest {
     // Siblings that do not decode: the replica answers a failure, it does not crash.
     PeerService.exchange_result result =
         exchange(
-            PeerRequest.replicaWrite(
-                new ReplicaWrite(ThriftTestNode.STORE, utf8("k"), utf8("not a sibling set"))));
-    assertThat(result.getSuccess().isSetFailure()).isTrue();
-    assertThat(result.getSuccess().getFailure().getCode()).isEqualTo(ErrorCode.INVALID_CONTEXT);
+            coordination(
+                new CoordinationMessage.ReplicaWrite(
+                    ThriftTestNode.STORE, new byte[] {'k'}, bytes("not a sibling set"))));
+    PeerMessage reply = PeerFrames.decode(DynamoNode.PROTOCOLS, result.getSuccess());
+    assertThat(reply).isInstanceOf(Failure.class);
+    assertThat(((Failure) reply).code()).isEqualTo(FailureCode.INVALID_CONTEXT);
 
-    result = exchange(PeerRequest.gossip(new Gossip(utf8("not gossip"))));
+    result = exchange(frame(MembershipCodec.PROTOCOL.id(), bytes("not gossip")));
     assertThat(result.getError().getCode()).isEqualTo(ErrorCode.INVALID_REQUEST);
+
+    // A protocol this node does not speak (from a newer peer), and a format it does not read.
+    result = exchange(frame(99, bytes("from the future")));
+    assertThat(result.getError().getCode()).isEqualTo(ErrorCode.INVALID_REQUEST);
+    assertThat(result.getError().getMessage()).contains("unsupported peer protocol 99");
+    byte[] newer =
+        CoordinationCodec.PROTOCOL.encode(
+            new CoordinationMessage.ReplicaRead(ThriftTestNode.STORE, new byte[] {'k'}));
+    newer[0] = (byte) 0xEE;
+    result = exchange(frame(CoordinationCodec.PROTOCOL.id(), newer));
+    assertThat(result.getError().getCode()).isEqualTo(ErrorCode.INVALID_REQUEST);
+    assertThat(result.getError().getMessage()).contains("format 238").contains("upgrade");
 
     // A member this node does not know (from a newer peer) decodes as an unset union.
     result =
@@ -670,6 +694,18 @@ class BadInputTest {
 
   private PeerService.exchange_result exchange(PeerRequest request) throws Exception {
     return exchange(request::write);
+  }
+
+  private static PeerRequest coordination(CoordinationMessage message) {
+    return frame(CoordinationCodec.PROTOCOL.id(), CoordinationCodec.PROTOCOL.encode(message));
+  }
+
+  private static PeerRequest frame(int protocol, byte[] message) {
+    return PeerRequest.frame(new PeerFrame(protocol, ByteBuffer.wrap(message)));
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
   }
 
   /** Sends an exchange whose PeerRequest union {@code union} writes. */

@@ -6,6 +6,8 @@ package io.dynamokv.transport.thrift;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.spi.PeerTransport;
 import io.dynamokv.transport.thrift.gen.PeerService;
+import io.dynamokv.transport.thrift.peer.ThriftPeerTransport;
+import io.dynamokv.transport.thrift.server.ThriftServer;
 
 /**
  * How a {@link ThriftTestCluster} connects its nodes to each other: for each node, the {@link

@@ -6,6 +6,8 @@ package io.dynamokv.transport.thrift;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dynamokv.core.StatusSection;
+import io.dynamokv.transport.thrift.client.ThriftAdminClient;
 import io.dynamokv.transport.thrift.gen.DynamoError;
 import io.dynamokv.transport.thrift.gen.ErrorCode;
 import io.dynamokv.transport.thrift.gen.GetRequest;
@@ -14,6 +16,7 @@ import io.dynamokv.transport.thrift.gen.PutRequest;
 import io.dynamokv.transport.thrift.gen.WriteResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,6 +52,27 @@ class SingleNodeServerTest {
       assertThatThrownBy(() -> client.get(new GetRequest("nope", bytes("k"))))
           .isInstanceOfSatisfying(
               DynamoError.class, e -> assertThat(e.getCode()).isEqualTo(ErrorCode.STORE_NOT_FOUND));
+    }
+  }
+
+  /** Status sections travel generically: the admin client gets every section the node reports. */
+  @Test
+  void statusCarriesEverySectionOfTheNode() {
+    try (ThriftAdminClient admin =
+        ThriftAdminClient.connect("127.0.0.1:" + node.port(), Duration.ofSeconds(5))) {
+      ThriftAdminClient.NodeStatus status = admin.status();
+      // Same sections and figures (names, kinds, tags, help) as the node reports; values move.
+      assertThat(status.sections())
+          .flatExtracting(StatusSection::stats)
+          .extracting(st -> st.name() + st.kind() + st.tags() + st.help())
+          .containsExactlyElementsOf(
+              node.node().status().stream()
+                  .flatMap(sec -> sec.stats().stream())
+                  .map(st -> st.name() + st.kind() + st.tags() + st.help())
+                  .toList());
+      assertThat(status.sections())
+          .extracting(StatusSection::name)
+          .containsExactly("coordinator", "gossip", "formats");
     }
   }
 

@@ -13,6 +13,8 @@ import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.ring.Ring;
 import io.dynamokv.core.ring.Token;
+import io.dynamokv.transport.thrift.client.ClientProbe;
+import io.dynamokv.transport.thrift.client.ThriftDynamoClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -181,7 +183,7 @@ class ThriftDynamoClientClusterTest {
         client.put(STORE, key, bytes("before"), Context.EMPTY);
       }
       assertThat(victimFirst).as("some keys prefer the victim").isPositive();
-      long refreshes = client.refreshes();
+      long refreshes = ClientProbe.refreshes(client);
 
       three.node(victim).stop();
 
@@ -191,8 +193,10 @@ class ThriftDynamoClientClusterTest {
         client.put(STORE, key, bytes("after"), read.context());
         assertThat(strings(client.get(STORE, key))).containsExactly("after");
       }
-      assertThat(client.failovers()).as("requests that moved past the victim").isPositive();
-      assertThat(client.refreshes())
+      assertThat(ClientProbe.failovers(client))
+          .as("requests that moved past the victim")
+          .isPositive();
+      assertThat(ClientProbe.refreshes(client))
           .as("a failed connection refreshes the ring")
           .isGreaterThan(refreshes);
       Awaitility.await("the live nodes' failure detectors suspect the victim")
@@ -205,13 +209,13 @@ class ThriftDynamoClientClusterTest {
                           n -> !n.dynamo().membership().view().members().get(victim).reachable()));
       Awaitility.await("the client learns it from its ring refresh")
           .atMost(Duration.ofSeconds(30))
-          .until(() -> client.topology().unreachable().contains(victim));
+          .until(() -> ClientProbe.unreachable(client).contains(victim));
       // Once the cluster reports it, the victim is tried last: no more failovers.
-      long failovers = client.failovers();
+      long failovers = ClientProbe.failovers(client);
       for (byte[] key : keys) {
         assertThat(strings(client.get(STORE, key))).containsExactly("after");
       }
-      assertThat(client.failovers()).isEqualTo(failovers);
+      assertThat(ClientProbe.failovers(client)).isEqualTo(failovers);
     }
   }
 

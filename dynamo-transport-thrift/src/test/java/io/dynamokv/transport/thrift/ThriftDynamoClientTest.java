@@ -17,7 +17,9 @@ import io.dynamokv.core.client.DynamoClient;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
 import io.dynamokv.core.node.StoreDefinition;
-import io.dynamokv.transport.thrift.ThriftDynamoClient.UnavailableException;
+import io.dynamokv.transport.thrift.client.ClientProbe;
+import io.dynamokv.transport.thrift.client.ThriftDynamoClient;
+import io.dynamokv.transport.thrift.client.ThriftDynamoClient.UnavailableException;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -261,10 +263,10 @@ class ThriftDynamoClientTest {
   void closeIsIdempotentAndLaterCallsFail() {
     byte[] key = key("closed");
     client.put(STORE, key, bytes("v"), Context.EMPTY);
-    assertThat(client.pool().idle(cluster.node(1).address())).isPositive();
+    assertThat(ClientProbe.idle(client, cluster.node(1).address())).isPositive();
     client.close();
     client.close();
-    assertThat(client.pool().idle(cluster.node(1).address())).isZero();
+    assertThat(ClientProbe.idle(client, cluster.node(1).address())).isZero();
     assertThatThrownBy(() -> client.get(STORE, key)).isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> client.put(STORE, key, bytes("v"), Context.EMPTY))
         .isInstanceOf(IllegalStateException.class);

@@ -6,6 +6,7 @@ package io.dynamokv.transport.thrift;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.spi.PeerTransport;
 import io.dynamokv.core.spi.PeerTransportContract;
+import io.dynamokv.transport.thrift.peer.ThriftPeerTransport;
 import java.time.Duration;
 import java.util.List;
 

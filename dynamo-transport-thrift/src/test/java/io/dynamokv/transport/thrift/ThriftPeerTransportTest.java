@@ -8,10 +8,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.dynamokv.core.FailureCode;
 import io.dynamokv.core.NodeId;
-import io.dynamokv.core.node.NodeMessage;
+import io.dynamokv.core.coordination.CoordinationMessage;
 import io.dynamokv.core.spi.PeerException;
 import io.dynamokv.core.spi.PeerMessage;
+import io.dynamokv.core.wire.Failure;
+import io.dynamokv.transport.thrift.peer.ThriftPeerTransport;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -37,8 +40,10 @@ class ThriftPeerTransportTest {
   private static final NodeId A = NodeId.of("a");
   private static final NodeId B = NodeId.of("b");
   private static final Duration LONG = Duration.ofSeconds(10);
-  private static final PeerMessage READ = new NodeMessage.ReplicaRead("s", "k".getBytes(UTF_8));
-  private static final PeerMessage REPLY = new NodeMessage.ReplicaWriteReply(); // equal by value
+  private static final PeerMessage READ =
+      new CoordinationMessage.ReplicaRead("s", "k".getBytes(UTF_8));
+  private static final PeerMessage REPLY =
+      new CoordinationMessage.ReplicaWriteReply(); // equal by value
 
   private ThriftCluster cluster;
   private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
@@ -248,9 +253,9 @@ class ThriftPeerTransportTest {
 
     assertThat(answer)
         .isInstanceOfSatisfying(
-            NodeMessage.Failure.class,
+            Failure.class,
             f -> {
-              assertThat(f.code()).isEqualTo(NodeMessage.Failure.Code.INVALID_REQUEST);
+              assertThat(f.code()).isEqualTo(FailureCode.INVALID_REQUEST);
               assertThat(f.message()).contains("addressed to ghost, this is b");
             });
   }

@@ -8,9 +8,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.dynamokv.core.DynamoException;
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.coordination.CoordinationMessage;
 import io.dynamokv.core.membership.GossipMessage;
 import io.dynamokv.core.membership.MembershipCodec;
-import io.dynamokv.core.node.NodeMessage;
+import io.dynamokv.core.node.DynamoNode;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.security.TestSecrets;
 import io.dynamokv.core.spi.PeerMessage;
@@ -21,6 +22,10 @@ import io.dynamokv.transport.thrift.gen.DynamoService;
 import io.dynamokv.transport.thrift.gen.ErrorCode;
 import io.dynamokv.transport.thrift.gen.PeerEnvelope;
 import io.dynamokv.transport.thrift.gen.PeerService;
+import io.dynamokv.transport.thrift.peer.PeerFrames;
+import io.dynamokv.transport.thrift.server.NodeService;
+import io.dynamokv.transport.thrift.server.ThriftServer;
+import io.dynamokv.transport.thrift.server.ThriftServerConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
@@ -53,7 +58,8 @@ import org.junit.jupiter.api.Test;
  * Fuzzes what the server does with one request frame: the same transport and protocol stack and
  * limits as {@link ThriftServer}, the generated argument decoders of every method of both services,
  * then the data-path handlers of a real node ({@link NodeService}) and the decoding of a peer
- * message's binary fields ({@link ThriftCodec}, {@link VersionCodec}, gossip).
+ * message's bytes ({@link PeerFrames} and the core's codecs: coordination, {@link VersionCodec},
+ * gossip).
  *
  * <p>A request may fail only as {@link TException}, {@link DynamoException}, or {@link
  * IllegalArgumentException} with a message; a handler may answer only a result or a {@link
@@ -222,10 +228,10 @@ class ThriftRequestFuzzTest {
     }
     NodeId.of(envelope.getSender());
     NodeId.of(envelope.getTarget());
-    PeerMessage message = ThriftCodec.fromThrift(envelope.getRequest());
-    if (message instanceof NodeMessage.ReplicaWrite w) {
+    PeerMessage message = PeerFrames.decode(DynamoNode.PROTOCOLS, envelope.getRequest());
+    if (message instanceof CoordinationMessage.ReplicaWrite w) {
       VersionCodec.decodeSiblings(w.siblings());
-    } else if (message instanceof NodeMessage.ForwardedWrite w) {
+    } else if (message instanceof CoordinationMessage.ForwardedWrite w) {
       CONTEXTS.verify(w.store(), w.key(), w.context());
     } else if (message instanceof GossipMessage.Encoded g) {
       MembershipCodec.decodeMessage(g.bytes());

@@ -9,6 +9,7 @@ import io.dynamokv.core.membership.MembershipView;
 import io.dynamokv.core.membership.NodeStatus;
 import io.dynamokv.core.node.DynamoNode;
 import io.dynamokv.core.node.NodeConfig;
+import io.dynamokv.core.node.NodeStats;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.ring.Ring;
 import io.dynamokv.core.runtime.ThreadScheduler;
@@ -17,6 +18,7 @@ import io.dynamokv.core.spi.Clock;
 import io.dynamokv.core.spi.Host;
 import io.dynamokv.core.spi.RandomSource;
 import io.dynamokv.core.storage.MemoryStorageEngine;
+import io.dynamokv.transport.thrift.client.ThriftDynamoClient;
 import io.dynamokv.transport.thrift.gen.ClusterInfo;
 import io.dynamokv.transport.thrift.gen.DeleteRequest;
 import io.dynamokv.transport.thrift.gen.DynamoError;
@@ -30,6 +32,10 @@ import io.dynamokv.transport.thrift.gen.PeerResponse;
 import io.dynamokv.transport.thrift.gen.PeerService;
 import io.dynamokv.transport.thrift.gen.PutRequest;
 import io.dynamokv.transport.thrift.gen.WriteResponse;
+import io.dynamokv.transport.thrift.peer.ThriftPeerTransport;
+import io.dynamokv.transport.thrift.server.NodeService;
+import io.dynamokv.transport.thrift.server.ThriftServer;
+import io.dynamokv.transport.thrift.server.ThriftServerConfig;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -257,7 +263,7 @@ final class ThriftTestCluster implements AutoCloseable {
       CompletableFuture<Counts> counts = new CompletableFuture<>();
       scheduler.execute(
           () -> {
-            DynamoNode.Stats s = dynamo.stats();
+            NodeStats s = dynamo.stats();
             counts.complete(new Counts(s.reads(), s.writes(), s.forwarded()));
           });
       try {

@@ -19,6 +19,10 @@ import io.dynamokv.core.spi.RandomSource;
 import io.dynamokv.core.storage.MemoryStorageEngine;
 import io.dynamokv.transport.thrift.gen.DynamoService;
 import io.dynamokv.transport.thrift.gen.PeerService;
+import io.dynamokv.transport.thrift.peer.PeerFrames;
+import io.dynamokv.transport.thrift.server.NodeService;
+import io.dynamokv.transport.thrift.server.ThriftServer;
+import io.dynamokv.transport.thrift.server.ThriftServerConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -191,18 +195,17 @@ final class ThriftTestNode implements AutoCloseable {
             callback) {
       if (envelope == null) {
         callback.onError(
-            ThriftCodec.toError(
-                new io.dynamokv.core.node.Failures.InvalidRequestException("no envelope")));
+            ThriftCodec.toError(new io.dynamokv.core.InvalidRequestException("no envelope")));
         return;
       }
-      PeerMessage request = ThriftCodec.fromThrift(envelope.getRequest());
+      PeerMessage request = PeerFrames.decode(DynamoNode.PROTOCOLS, envelope.getRequest());
       node.handle(NodeId.of(envelope.getSender()), request)
           .whenComplete(
               (reply, error) -> {
                 if (error != null) {
                   callback.onError(ThriftCodec.toError(error));
                 } else {
-                  callback.onComplete(ThriftCodec.toThriftResponse(reply));
+                  callback.onComplete(PeerFrames.response(DynamoNode.PROTOCOLS, reply));
                 }
               });
     }

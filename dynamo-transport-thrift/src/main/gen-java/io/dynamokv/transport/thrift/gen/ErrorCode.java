@@ -8,7 +8,7 @@ package io.dynamokv.transport.thrift.gen;
 
 
 /**
- * Why a request failed. Mirrors io.dynamokv.core.node.NodeMessage.Failure.Code.
+ * Why a request failed. Mirrors io.dynamokv.core.FailureCode.
  */
 public enum ErrorCode implements org.apache.thrift.TEnum {
   /**

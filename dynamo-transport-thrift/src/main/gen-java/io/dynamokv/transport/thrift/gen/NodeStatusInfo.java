@@ -17,6 +17,7 @@ public class NodeStatusInfo implements org.apache.thrift.TBase<NodeStatusInfo, N
   private static final org.apache.thrift.protocol.TField COUNTERS_FIELD_DESC = new org.apache.thrift.protocol.TField("counters", org.apache.thrift.protocol.TType.MAP, (short)2);
   private static final org.apache.thrift.protocol.TField STORAGE_ENGINE_FIELD_DESC = new org.apache.thrift.protocol.TField("storageEngine", org.apache.thrift.protocol.TType.STRING, (short)3);
   private static final org.apache.thrift.protocol.TField STORAGE_BYTES_FIELD_DESC = new org.apache.thrift.protocol.TField("storageBytes", org.apache.thrift.protocol.TType.I64, (short)4);
+  private static final org.apache.thrift.protocol.TField SECTIONS_FIELD_DESC = new org.apache.thrift.protocol.TField("sections", org.apache.thrift.protocol.TType.LIST, (short)5);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new NodeStatusInfoStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new NodeStatusInfoTupleSchemeFactory();
@@ -25,16 +26,21 @@ public class NodeStatusInfo implements org.apache.thrift.TBase<NodeStatusInfo, N
   private @org.apache.thrift.annotation.Nullable java.util.Map<java.lang.String,java.lang.Long> counters; // required
   private @org.apache.thrift.annotation.Nullable java.lang.String storageEngine; // required
   private long storageBytes; // required
+  private @org.apache.thrift.annotation.Nullable java.util.List<StatusSectionInfo> sections; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
     CLUSTER((short)1, "cluster"),
     /**
-     * Counters by name (reads, writes, quorum failures, later hints, repairs, transfers).
+     * Counters by name (reads, writes, quorum failures, gossip rounds and refusals).
      */
     COUNTERS((short)2, "counters"),
     STORAGE_ENGINE((short)3, "storageEngine"),
-    STORAGE_BYTES((short)4, "storageBytes");
+    STORAGE_BYTES((short)4, "storageBytes"),
+    /**
+     * Every status section of the node, in the node's order.
+     */
+    SECTIONS((short)5, "sections");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -58,6 +64,8 @@ public class NodeStatusInfo implements org.apache.thrift.TBase<NodeStatusInfo, N
           return STORAGE_ENGINE;
         case 4: // STORAGE_BYTES
           return STORAGE_BYTES;
+        case 5: // SECTIONS
+          return SECTIONS;
         default:
           return null;
       }
@@ -103,6 +111,7 @@ public class NodeStatusInfo implements org.apache.thrift.TBase<NodeStatusInfo, N
   // isset id assignments
   private static final int __STORAGEBYTES_ISSET_ID = 0;
   private byte __isset_bitfield = 0;
+  private static final _Fields optionals[] = {_Fields.SECTIONS};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -116,6 +125,9 @@ public class NodeStatusInfo implements org.apache.thrift.TBase<NodeStatusInfo, N
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
     tmpMap.put(_Fields.STORAGE_BYTES, new org.apache.thrift.meta_data.FieldMetaData("storageBytes", org.apache.thrift.TFieldRequirementType.REQUIRED, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
+    tmpMap.put(_Fields.SECTIONS, new org.apache.thrift.meta_data.FieldMetaData("sections", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.ListMetaData(org.apache.thrift.protocol.TType.LIST, 
+            new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, StatusSectionInfo.class))));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(NodeStatusInfo.class, metaDataMap);
   }
@@ -153,6 +165,13 @@ public class NodeStatusInfo implements org.apache.thrift.TBase<NodeStatusInfo, N
       this.storageEngine = other.storageEngine;
     }
     this.storageBytes = other.storageBytes;
+    if (other.isSetSections()) {
+      java.util.List<StatusSectionInfo> __this__sections = new java.util.ArrayList<StatusSectionInfo>(other.sections.size());
+      for (StatusSectionInfo other_element : other.sections) {
+        __this__sections.add(new StatusSectionInfo(other_element));
+      }
+      this.sections = __this__sections;
+    }
   }
 
   @Override
@@ -167,6 +186,7 @@ public class NodeStatusInfo implements org.apache.thrift.TBase<NodeStatusInfo, N
     this.storageEngine = null;
     setStorageBytesIsSet(false);
     this.storageBytes = 0;
+    this.sections = null;
   }
 
   @org.apache.thrift.annotation.Nullable
@@ -206,7 +226,7 @@ public class NodeStatusInfo implements org.apache.thrift.TBase<NodeStatusInfo, N
   }
 
   /**
-   * Counters by name (reads, writes, quorum failures, later hints, repairs, transfers).
+   * Counters by name (reads, writes, quorum failures, gossip rounds and refusals).
    */
   @org.apache.thrift.annotation.Nullable
   public java.util.Map<java.lang.String,java.lang.Long> getCounters() {
@@ -214,7 +234,7 @@ public class NodeStatusInfo implements org.apache.thrift.TBase<NodeStatusInfo, N
   }
 
   /**
-   * Counters by name (reads, writes, quorum failures, later hints, repairs, transfers).
+   * Counters by name (reads, writes, quorum failures, gossip rounds and refusals).
    */
   public NodeStatusInfo setCounters(@org.apache.thrift.annotation.Nullable java.util.Map<java.lang.String,java.lang.Long> counters) {
     this.counters = counters;
@@ -284,6 +304,53 @@ public class NodeStatusInfo implements org.apache.thrift.TBase<NodeStatusInfo, N
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __STORAGEBYTES_ISSET_ID, value);
   }
 
+  public int getSectionsSize() {
+    return (this.sections == null) ? 0 : this.sections.size();
+  }
+
+  @org.apache.thrift.annotation.Nullable
+  public java.util.Iterator<StatusSectionInfo> getSectionsIterator() {
+    return (this.sections == null) ? null : this.sections.iterator();
+  }
+
+  public void addToSections(StatusSectionInfo elem) {
+    if (this.sections == null) {
+      this.sections = new java.util.ArrayList<StatusSectionInfo>();
+    }
+    this.sections.add(elem);
+  }
+
+  /**
+   * Every status section of the node, in the node's order.
+   */
+  @org.apache.thrift.annotation.Nullable
+  public java.util.List<StatusSectionInfo> getSections() {
+    return this.sections;
+  }
+
+  /**
+   * Every status section of the node, in the node's order.
+   */
+  public NodeStatusInfo setSections(@org.apache.thrift.annotation.Nullable java.util.List<StatusSectionInfo> sections) {
+    this.sections = sections;
+    return this;
+  }
+
+  public void unsetSections() {
+    this.sections = null;
+  }
+
+  /** Returns true if field sections is set (has been assigned a value) and false otherwise */
+  public boolean isSetSections() {
+    return this.sections != null;
+  }
+
+  public void setSectionsIsSet(boolean value) {
+    if (!value) {
+      this.sections = null;
+    }
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -319,6 +386,14 @@ public class NodeStatusInfo implements org.apache.thrift.TBase<NodeStatusInfo, N
       }
       break;
 
+    case SECTIONS:
+      if (value == null) {
+        unsetSections();
+      } else {
+        setSections((java.util.List<StatusSectionInfo>)value);
+      }
+      break;
+
     }
   }
 
@@ -337,6 +412,9 @@ public class NodeStatusInfo implements org.apache.thrift.TBase<NodeStatusInfo, N
 
     case STORAGE_BYTES:
       return getStorageBytes();
+
+    case SECTIONS:
+      return getSections();
 
     }
     throw new java.lang.IllegalStateException();
@@ -358,6 +436,8 @@ public class NodeStatusInfo implements org.apache.thrift.TBase<NodeStatusInfo, N
       return isSetStorageEngine();
     case STORAGE_BYTES:
       return isSetStorageBytes();
+    case SECTIONS:
+      return isSetSections();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -411,6 +491,15 @@ public class NodeStatusInfo implements org.apache.thrift.TBase<NodeStatusInfo, N
         return false;
     }
 
+    boolean this_present_sections = true && this.isSetSections();
+    boolean that_present_sections = true && that.isSetSections();
+    if (this_present_sections || that_present_sections) {
+      if (!(this_present_sections && that_present_sections))
+        return false;
+      if (!this.sections.equals(that.sections))
+        return false;
+    }
+
     return true;
   }
 
@@ -431,6 +520,10 @@ public class NodeStatusInfo implements org.apache.thrift.TBase<NodeStatusInfo, N
       hashCode = hashCode * 8191 + storageEngine.hashCode();
 
     hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(storageBytes);
+
+    hashCode = hashCode * 8191 + ((isSetSections()) ? 131071 : 524287);
+    if (isSetSections())
+      hashCode = hashCode * 8191 + sections.hashCode();
 
     return hashCode;
   }
@@ -479,6 +572,16 @@ public class NodeStatusInfo implements org.apache.thrift.TBase<NodeStatusInfo, N
     }
     if (isSetStorageBytes()) {
       lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.storageBytes, other.storageBytes);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetSections(), other.isSetSections());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetSections()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.sections, other.sections);
       if (lastComparison != 0) {
         return lastComparison;
       }
@@ -534,6 +637,16 @@ public class NodeStatusInfo implements org.apache.thrift.TBase<NodeStatusInfo, N
     sb.append("storageBytes:");
     sb.append(this.storageBytes);
     first = false;
+    if (isSetSections()) {
+      if (!first) sb.append(", ");
+      sb.append("sections:");
+      if (this.sections == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.sections);
+      }
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -606,15 +719,15 @@ public class NodeStatusInfo implements org.apache.thrift.TBase<NodeStatusInfo, N
           case 2: // COUNTERS
             if (schemeField.type == org.apache.thrift.protocol.TType.MAP) {
               {
-                org.apache.thrift.protocol.TMap _map24 = iprot.readMapBegin();
-                struct.counters = new java.util.HashMap<java.lang.String,java.lang.Long>(2*_map24.size);
-                @org.apache.thrift.annotation.Nullable java.lang.String _key25;
-                long _val26;
-                for (int _i27 = 0; _i27 < _map24.size; ++_i27)
+                org.apache.thrift.protocol.TMap _map42 = iprot.readMapBegin();
+                struct.counters = new java.util.HashMap<java.lang.String,java.lang.Long>(2*_map42.size);
+                @org.apache.thrift.annotation.Nullable java.lang.String _key43;
+                long _val44;
+                for (int _i45 = 0; _i45 < _map42.size; ++_i45)
                 {
-                  _key25 = iprot.readString();
-                  _val26 = iprot.readI64();
-                  struct.counters.put(_key25, _val26);
+                  _key43 = iprot.readString();
+                  _val44 = iprot.readI64();
+                  struct.counters.put(_key43, _val44);
                 }
                 iprot.readMapEnd();
               }
@@ -635,6 +748,25 @@ public class NodeStatusInfo implements org.apache.thrift.TBase<NodeStatusInfo, N
             if (schemeField.type == org.apache.thrift.protocol.TType.I64) {
               struct.storageBytes = iprot.readI64();
               struct.setStorageBytesIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
+          case 5: // SECTIONS
+            if (schemeField.type == org.apache.thrift.protocol.TType.LIST) {
+              {
+                org.apache.thrift.protocol.TList _list46 = iprot.readListBegin();
+                struct.sections = new java.util.ArrayList<StatusSectionInfo>(_list46.size);
+                @org.apache.thrift.annotation.Nullable StatusSectionInfo _elem47;
+                for (int _i48 = 0; _i48 < _list46.size; ++_i48)
+                {
+                  _elem47 = new StatusSectionInfo();
+                  _elem47.read(iprot);
+                  struct.sections.add(_elem47);
+                }
+                iprot.readListEnd();
+              }
+              struct.setSectionsIsSet(true);
             } else { 
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
             }
@@ -667,10 +799,10 @@ public class NodeStatusInfo implements org.apache.thrift.TBase<NodeStatusInfo, N
         oprot.writeFieldBegin(COUNTERS_FIELD_DESC);
         {
           oprot.writeMapBegin(new org.apache.thrift.protocol.TMap(org.apache.thrift.protocol.TType.STRING, org.apache.thrift.protocol.TType.I64, struct.counters.size()));
-          for (java.util.Map.Entry<java.lang.String, java.lang.Long> _iter28 : struct.counters.entrySet())
+          for (java.util.Map.Entry<java.lang.String, java.lang.Long> _iter49 : struct.counters.entrySet())
           {
-            oprot.writeString(_iter28.getKey());
-            oprot.writeI64(_iter28.getValue());
+            oprot.writeString(_iter49.getKey());
+            oprot.writeI64(_iter49.getValue());
           }
           oprot.writeMapEnd();
         }
@@ -684,6 +816,20 @@ public class NodeStatusInfo implements org.apache.thrift.TBase<NodeStatusInfo, N
       oprot.writeFieldBegin(STORAGE_BYTES_FIELD_DESC);
       oprot.writeI64(struct.storageBytes);
       oprot.writeFieldEnd();
+      if (struct.sections != null) {
+        if (struct.isSetSections()) {
+          oprot.writeFieldBegin(SECTIONS_FIELD_DESC);
+          {
+            oprot.writeListBegin(new org.apache.thrift.protocol.TList(org.apache.thrift.protocol.TType.STRUCT, struct.sections.size()));
+            for (StatusSectionInfo _iter50 : struct.sections)
+            {
+              _iter50.write(oprot);
+            }
+            oprot.writeListEnd();
+          }
+          oprot.writeFieldEnd();
+        }
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -705,14 +851,28 @@ public class NodeStatusInfo implements org.apache.thrift.TBase<NodeStatusInfo, N
       struct.cluster.write(oprot);
       {
         oprot.writeI32(struct.counters.size());
-        for (java.util.Map.Entry<java.lang.String, java.lang.Long> _iter29 : struct.counters.entrySet())
+        for (java.util.Map.Entry<java.lang.String, java.lang.Long> _iter51 : struct.counters.entrySet())
         {
-          oprot.writeString(_iter29.getKey());
-          oprot.writeI64(_iter29.getValue());
+          oprot.writeString(_iter51.getKey());
+          oprot.writeI64(_iter51.getValue());
         }
       }
       oprot.writeString(struct.storageEngine);
       oprot.writeI64(struct.storageBytes);
+      java.util.BitSet optionals = new java.util.BitSet();
+      if (struct.isSetSections()) {
+        optionals.set(0);
+      }
+      oprot.writeBitSet(optionals, 1);
+      if (struct.isSetSections()) {
+        {
+          oprot.writeI32(struct.sections.size());
+          for (StatusSectionInfo _iter52 : struct.sections)
+          {
+            _iter52.write(oprot);
+          }
+        }
+      }
     }
 
     @Override
@@ -722,15 +882,15 @@ public class NodeStatusInfo implements org.apache.thrift.TBase<NodeStatusInfo, N
       struct.cluster.read(iprot);
       struct.setClusterIsSet(true);
       {
-        org.apache.thrift.protocol.TMap _map30 = iprot.readMapBegin(org.apache.thrift.protocol.TType.STRING, org.apache.thrift.protocol.TType.I64); 
-        struct.counters = new java.util.HashMap<java.lang.String,java.lang.Long>(2*_map30.size);
-        @org.apache.thrift.annotation.Nullable java.lang.String _key31;
-        long _val32;
-        for (int _i33 = 0; _i33 < _map30.size; ++_i33)
+        org.apache.thrift.protocol.TMap _map53 = iprot.readMapBegin(org.apache.thrift.protocol.TType.STRING, org.apache.thrift.protocol.TType.I64); 
+        struct.counters = new java.util.HashMap<java.lang.String,java.lang.Long>(2*_map53.size);
+        @org.apache.thrift.annotation.Nullable java.lang.String _key54;
+        long _val55;
+        for (int _i56 = 0; _i56 < _map53.size; ++_i56)
         {
-          _key31 = iprot.readString();
-          _val32 = iprot.readI64();
-          struct.counters.put(_key31, _val32);
+          _key54 = iprot.readString();
+          _val55 = iprot.readI64();
+          struct.counters.put(_key54, _val55);
         }
       }
       struct.setCountersIsSet(true);
@@ -738,6 +898,21 @@ public class NodeStatusInfo implements org.apache.thrift.TBase<NodeStatusInfo, N
       struct.setStorageEngineIsSet(true);
       struct.storageBytes = iprot.readI64();
       struct.setStorageBytesIsSet(true);
+      java.util.BitSet incoming = iprot.readBitSet(1);
+      if (incoming.get(0)) {
+        {
+          org.apache.thrift.protocol.TList _list57 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
+          struct.sections = new java.util.ArrayList<StatusSectionInfo>(_list57.size);
+          @org.apache.thrift.annotation.Nullable StatusSectionInfo _elem58;
+          for (int _i59 = 0; _i59 < _list57.size; ++_i59)
+          {
+            _elem58 = new StatusSectionInfo();
+            _elem58.read(iprot);
+            struct.sections.add(_elem58);
+          }
+        }
+        struct.setSectionsIsSet(true);
+      }
     }
   }
 

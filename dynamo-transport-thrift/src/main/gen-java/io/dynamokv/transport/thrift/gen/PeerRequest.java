@@ -7,22 +7,18 @@
 package io.dynamokv.transport.thrift.gen;
 
 /**
- * Every request one node sends another. Later features add members with new ids.
+ * Every request one node sends another. Members 1 to 4 (one struct per message) were retired by
+ * issue 16: a node of an older release answers a frame as an unknown member (INVALID_REQUEST,
+ * "unsupported message"), and this one answers their members the same way.
  */
 @SuppressWarnings({"cast", "rawtypes", "serial", "unchecked", "unused"})
 public class PeerRequest extends org.apache.thrift.TUnion<PeerRequest, PeerRequest._Fields> {
   private static final org.apache.thrift.protocol.TStruct STRUCT_DESC = new org.apache.thrift.protocol.TStruct("PeerRequest");
-  private static final org.apache.thrift.protocol.TField REPLICA_READ_FIELD_DESC = new org.apache.thrift.protocol.TField("replicaRead", org.apache.thrift.protocol.TType.STRUCT, (short)1);
-  private static final org.apache.thrift.protocol.TField REPLICA_WRITE_FIELD_DESC = new org.apache.thrift.protocol.TField("replicaWrite", org.apache.thrift.protocol.TType.STRUCT, (short)2);
-  private static final org.apache.thrift.protocol.TField FORWARDED_WRITE_FIELD_DESC = new org.apache.thrift.protocol.TField("forwardedWrite", org.apache.thrift.protocol.TType.STRUCT, (short)3);
-  private static final org.apache.thrift.protocol.TField GOSSIP_FIELD_DESC = new org.apache.thrift.protocol.TField("gossip", org.apache.thrift.protocol.TType.STRUCT, (short)4);
+  private static final org.apache.thrift.protocol.TField FRAME_FIELD_DESC = new org.apache.thrift.protocol.TField("frame", org.apache.thrift.protocol.TType.STRUCT, (short)5);
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
-    REPLICA_READ((short)1, "replicaRead"),
-    REPLICA_WRITE((short)2, "replicaWrite"),
-    FORWARDED_WRITE((short)3, "forwardedWrite"),
-    GOSSIP((short)4, "gossip");
+    FRAME((short)5, "frame");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -38,14 +34,8 @@ public class PeerRequest extends org.apache.thrift.TUnion<PeerRequest, PeerReque
     @org.apache.thrift.annotation.Nullable
     public static _Fields findByThriftId(int fieldId) {
       switch(fieldId) {
-        case 1: // REPLICA_READ
-          return REPLICA_READ;
-        case 2: // REPLICA_WRITE
-          return REPLICA_WRITE;
-        case 3: // FORWARDED_WRITE
-          return FORWARDED_WRITE;
-        case 4: // GOSSIP
-          return GOSSIP;
+        case 5: // FRAME
+          return FRAME;
         default:
           return null;
       }
@@ -91,14 +81,8 @@ public class PeerRequest extends org.apache.thrift.TUnion<PeerRequest, PeerReque
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
-    tmpMap.put(_Fields.REPLICA_READ, new org.apache.thrift.meta_data.FieldMetaData("replicaRead", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
-        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, ReplicaRead.class)));
-    tmpMap.put(_Fields.REPLICA_WRITE, new org.apache.thrift.meta_data.FieldMetaData("replicaWrite", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
-        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, ReplicaWrite.class)));
-    tmpMap.put(_Fields.FORWARDED_WRITE, new org.apache.thrift.meta_data.FieldMetaData("forwardedWrite", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
-        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, ForwardedWrite.class)));
-    tmpMap.put(_Fields.GOSSIP, new org.apache.thrift.meta_data.FieldMetaData("gossip", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
-        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, Gossip.class)));
+    tmpMap.put(_Fields.FRAME, new org.apache.thrift.meta_data.FieldMetaData("frame", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, PeerFrame.class)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(PeerRequest.class, metaDataMap);
   }
@@ -119,27 +103,9 @@ public class PeerRequest extends org.apache.thrift.TUnion<PeerRequest, PeerReque
     return new PeerRequest(this);
   }
 
-  public static PeerRequest replicaRead(ReplicaRead value) {
+  public static PeerRequest frame(PeerFrame value) {
     PeerRequest x = new PeerRequest();
-    x.setReplicaRead(value);
-    return x;
-  }
-
-  public static PeerRequest replicaWrite(ReplicaWrite value) {
-    PeerRequest x = new PeerRequest();
-    x.setReplicaWrite(value);
-    return x;
-  }
-
-  public static PeerRequest forwardedWrite(ForwardedWrite value) {
-    PeerRequest x = new PeerRequest();
-    x.setForwardedWrite(value);
-    return x;
-  }
-
-  public static PeerRequest gossip(Gossip value) {
-    PeerRequest x = new PeerRequest();
-    x.setGossip(value);
+    x.setFrame(value);
     return x;
   }
 
@@ -147,26 +113,11 @@ public class PeerRequest extends org.apache.thrift.TUnion<PeerRequest, PeerReque
   @Override
   protected void checkType(_Fields setField, java.lang.Object value) throws java.lang.ClassCastException {
     switch (setField) {
-      case REPLICA_READ:
-        if (value instanceof ReplicaRead) {
+      case FRAME:
+        if (value instanceof PeerFrame) {
           break;
         }
-        throw new java.lang.ClassCastException("Was expecting value of type ReplicaRead for field 'replicaRead', but got " + value.getClass().getSimpleName());
-      case REPLICA_WRITE:
-        if (value instanceof ReplicaWrite) {
-          break;
-        }
-        throw new java.lang.ClassCastException("Was expecting value of type ReplicaWrite for field 'replicaWrite', but got " + value.getClass().getSimpleName());
-      case FORWARDED_WRITE:
-        if (value instanceof ForwardedWrite) {
-          break;
-        }
-        throw new java.lang.ClassCastException("Was expecting value of type ForwardedWrite for field 'forwardedWrite', but got " + value.getClass().getSimpleName());
-      case GOSSIP:
-        if (value instanceof Gossip) {
-          break;
-        }
-        throw new java.lang.ClassCastException("Was expecting value of type Gossip for field 'gossip', but got " + value.getClass().getSimpleName());
+        throw new java.lang.ClassCastException("Was expecting value of type PeerFrame for field 'frame', but got " + value.getClass().getSimpleName());
       default:
         throw new java.lang.IllegalArgumentException("Unknown field id " + setField);
     }
@@ -177,42 +128,12 @@ public class PeerRequest extends org.apache.thrift.TUnion<PeerRequest, PeerReque
     _Fields setField = _Fields.findByThriftId(field.id);
     if (setField != null) {
       switch (setField) {
-        case REPLICA_READ:
-          if (field.type == REPLICA_READ_FIELD_DESC.type) {
-            ReplicaRead replicaRead;
-            replicaRead = new ReplicaRead();
-            replicaRead.read(iprot);
-            return replicaRead;
-          } else {
-            org.apache.thrift.protocol.TProtocolUtil.skip(iprot, field.type);
-            return null;
-          }
-        case REPLICA_WRITE:
-          if (field.type == REPLICA_WRITE_FIELD_DESC.type) {
-            ReplicaWrite replicaWrite;
-            replicaWrite = new ReplicaWrite();
-            replicaWrite.read(iprot);
-            return replicaWrite;
-          } else {
-            org.apache.thrift.protocol.TProtocolUtil.skip(iprot, field.type);
-            return null;
-          }
-        case FORWARDED_WRITE:
-          if (field.type == FORWARDED_WRITE_FIELD_DESC.type) {
-            ForwardedWrite forwardedWrite;
-            forwardedWrite = new ForwardedWrite();
-            forwardedWrite.read(iprot);
-            return forwardedWrite;
-          } else {
-            org.apache.thrift.protocol.TProtocolUtil.skip(iprot, field.type);
-            return null;
-          }
-        case GOSSIP:
-          if (field.type == GOSSIP_FIELD_DESC.type) {
-            Gossip gossip;
-            gossip = new Gossip();
-            gossip.read(iprot);
-            return gossip;
+        case FRAME:
+          if (field.type == FRAME_FIELD_DESC.type) {
+            PeerFrame frame;
+            frame = new PeerFrame();
+            frame.read(iprot);
+            return frame;
           } else {
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, field.type);
             return null;
@@ -229,21 +150,9 @@ public class PeerRequest extends org.apache.thrift.TUnion<PeerRequest, PeerReque
   @Override
   protected void standardSchemeWriteValue(org.apache.thrift.protocol.TProtocol oprot) throws org.apache.thrift.TException {
     switch (setField_) {
-      case REPLICA_READ:
-        ReplicaRead replicaRead = (ReplicaRead)value_;
-        replicaRead.write(oprot);
-        return;
-      case REPLICA_WRITE:
-        ReplicaWrite replicaWrite = (ReplicaWrite)value_;
-        replicaWrite.write(oprot);
-        return;
-      case FORWARDED_WRITE:
-        ForwardedWrite forwardedWrite = (ForwardedWrite)value_;
-        forwardedWrite.write(oprot);
-        return;
-      case GOSSIP:
-        Gossip gossip = (Gossip)value_;
-        gossip.write(oprot);
+      case FRAME:
+        PeerFrame frame = (PeerFrame)value_;
+        frame.write(oprot);
         return;
       default:
         throw new java.lang.IllegalStateException("Cannot write union with unknown field " + setField_);
@@ -255,26 +164,11 @@ public class PeerRequest extends org.apache.thrift.TUnion<PeerRequest, PeerReque
     _Fields setField = _Fields.findByThriftId(fieldID);
     if (setField != null) {
       switch (setField) {
-        case REPLICA_READ:
-          ReplicaRead replicaRead;
-          replicaRead = new ReplicaRead();
-          replicaRead.read(iprot);
-          return replicaRead;
-        case REPLICA_WRITE:
-          ReplicaWrite replicaWrite;
-          replicaWrite = new ReplicaWrite();
-          replicaWrite.read(iprot);
-          return replicaWrite;
-        case FORWARDED_WRITE:
-          ForwardedWrite forwardedWrite;
-          forwardedWrite = new ForwardedWrite();
-          forwardedWrite.read(iprot);
-          return forwardedWrite;
-        case GOSSIP:
-          Gossip gossip;
-          gossip = new Gossip();
-          gossip.read(iprot);
-          return gossip;
+        case FRAME:
+          PeerFrame frame;
+          frame = new PeerFrame();
+          frame.read(iprot);
+          return frame;
         default:
           throw new java.lang.IllegalStateException("setField wasn't null, but didn't match any of the case statements!");
       }
@@ -286,21 +180,9 @@ public class PeerRequest extends org.apache.thrift.TUnion<PeerRequest, PeerReque
   @Override
   protected void tupleSchemeWriteValue(org.apache.thrift.protocol.TProtocol oprot) throws org.apache.thrift.TException {
     switch (setField_) {
-      case REPLICA_READ:
-        ReplicaRead replicaRead = (ReplicaRead)value_;
-        replicaRead.write(oprot);
-        return;
-      case REPLICA_WRITE:
-        ReplicaWrite replicaWrite = (ReplicaWrite)value_;
-        replicaWrite.write(oprot);
-        return;
-      case FORWARDED_WRITE:
-        ForwardedWrite forwardedWrite = (ForwardedWrite)value_;
-        forwardedWrite.write(oprot);
-        return;
-      case GOSSIP:
-        Gossip gossip = (Gossip)value_;
-        gossip.write(oprot);
+      case FRAME:
+        PeerFrame frame = (PeerFrame)value_;
+        frame.write(oprot);
         return;
       default:
         throw new java.lang.IllegalStateException("Cannot write union with unknown field " + setField_);
@@ -310,14 +192,8 @@ public class PeerRequest extends org.apache.thrift.TUnion<PeerRequest, PeerReque
   @Override
   protected org.apache.thrift.protocol.TField getFieldDesc(_Fields setField) {
     switch (setField) {
-      case REPLICA_READ:
-        return REPLICA_READ_FIELD_DESC;
-      case REPLICA_WRITE:
-        return REPLICA_WRITE_FIELD_DESC;
-      case FORWARDED_WRITE:
-        return FORWARDED_WRITE_FIELD_DESC;
-      case GOSSIP:
-        return GOSSIP_FIELD_DESC;
+      case FRAME:
+        return FRAME_FIELD_DESC;
       default:
         throw new java.lang.IllegalArgumentException("Unknown field id " + setField);
     }
@@ -340,75 +216,21 @@ public class PeerRequest extends org.apache.thrift.TUnion<PeerRequest, PeerReque
   }
 
 
-  public ReplicaRead getReplicaRead() {
-    if (getSetField() == _Fields.REPLICA_READ) {
-      return (ReplicaRead)getFieldValue();
+  public PeerFrame getFrame() {
+    if (getSetField() == _Fields.FRAME) {
+      return (PeerFrame)getFieldValue();
     } else {
-      throw new java.lang.RuntimeException("Cannot get field 'replicaRead' because union is currently set to " + getFieldDesc(getSetField()).name);
+      throw new java.lang.RuntimeException("Cannot get field 'frame' because union is currently set to " + getFieldDesc(getSetField()).name);
     }
   }
 
-  public void setReplicaRead(ReplicaRead value) {
-    setField_ = _Fields.REPLICA_READ;
-    value_ = java.util.Objects.requireNonNull(value,"_Fields.REPLICA_READ");
+  public void setFrame(PeerFrame value) {
+    setField_ = _Fields.FRAME;
+    value_ = java.util.Objects.requireNonNull(value,"_Fields.FRAME");
   }
 
-  public ReplicaWrite getReplicaWrite() {
-    if (getSetField() == _Fields.REPLICA_WRITE) {
-      return (ReplicaWrite)getFieldValue();
-    } else {
-      throw new java.lang.RuntimeException("Cannot get field 'replicaWrite' because union is currently set to " + getFieldDesc(getSetField()).name);
-    }
-  }
-
-  public void setReplicaWrite(ReplicaWrite value) {
-    setField_ = _Fields.REPLICA_WRITE;
-    value_ = java.util.Objects.requireNonNull(value,"_Fields.REPLICA_WRITE");
-  }
-
-  public ForwardedWrite getForwardedWrite() {
-    if (getSetField() == _Fields.FORWARDED_WRITE) {
-      return (ForwardedWrite)getFieldValue();
-    } else {
-      throw new java.lang.RuntimeException("Cannot get field 'forwardedWrite' because union is currently set to " + getFieldDesc(getSetField()).name);
-    }
-  }
-
-  public void setForwardedWrite(ForwardedWrite value) {
-    setField_ = _Fields.FORWARDED_WRITE;
-    value_ = java.util.Objects.requireNonNull(value,"_Fields.FORWARDED_WRITE");
-  }
-
-  public Gossip getGossip() {
-    if (getSetField() == _Fields.GOSSIP) {
-      return (Gossip)getFieldValue();
-    } else {
-      throw new java.lang.RuntimeException("Cannot get field 'gossip' because union is currently set to " + getFieldDesc(getSetField()).name);
-    }
-  }
-
-  public void setGossip(Gossip value) {
-    setField_ = _Fields.GOSSIP;
-    value_ = java.util.Objects.requireNonNull(value,"_Fields.GOSSIP");
-  }
-
-  public boolean isSetReplicaRead() {
-    return setField_ == _Fields.REPLICA_READ;
-  }
-
-
-  public boolean isSetReplicaWrite() {
-    return setField_ == _Fields.REPLICA_WRITE;
-  }
-
-
-  public boolean isSetForwardedWrite() {
-    return setField_ == _Fields.FORWARDED_WRITE;
-  }
-
-
-  public boolean isSetGossip() {
-    return setField_ == _Fields.GOSSIP;
+  public boolean isSetFrame() {
+    return setField_ == _Fields.FRAME;
   }
 
 

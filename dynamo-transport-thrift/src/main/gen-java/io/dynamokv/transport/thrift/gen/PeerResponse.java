@@ -7,24 +7,17 @@
 package io.dynamokv.transport.thrift.gen;
 
 /**
- * Every reply; failure may answer any request.
+ * Every reply, a frame of the request's protocol or of protocol 1 (a failure). Members 1 to 4 and
+ * 15 were retired by issue 16, as for PeerRequest.
  */
 @SuppressWarnings({"cast", "rawtypes", "serial", "unchecked", "unused"})
 public class PeerResponse extends org.apache.thrift.TUnion<PeerResponse, PeerResponse._Fields> {
   private static final org.apache.thrift.protocol.TStruct STRUCT_DESC = new org.apache.thrift.protocol.TStruct("PeerResponse");
-  private static final org.apache.thrift.protocol.TField REPLICA_READ_REPLY_FIELD_DESC = new org.apache.thrift.protocol.TField("replicaReadReply", org.apache.thrift.protocol.TType.STRUCT, (short)1);
-  private static final org.apache.thrift.protocol.TField REPLICA_WRITE_REPLY_FIELD_DESC = new org.apache.thrift.protocol.TField("replicaWriteReply", org.apache.thrift.protocol.TType.STRUCT, (short)2);
-  private static final org.apache.thrift.protocol.TField FORWARDED_WRITE_REPLY_FIELD_DESC = new org.apache.thrift.protocol.TField("forwardedWriteReply", org.apache.thrift.protocol.TType.STRUCT, (short)3);
-  private static final org.apache.thrift.protocol.TField GOSSIP_FIELD_DESC = new org.apache.thrift.protocol.TField("gossip", org.apache.thrift.protocol.TType.STRUCT, (short)4);
-  private static final org.apache.thrift.protocol.TField FAILURE_FIELD_DESC = new org.apache.thrift.protocol.TField("failure", org.apache.thrift.protocol.TType.STRUCT, (short)15);
+  private static final org.apache.thrift.protocol.TField FRAME_FIELD_DESC = new org.apache.thrift.protocol.TField("frame", org.apache.thrift.protocol.TType.STRUCT, (short)5);
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
-    REPLICA_READ_REPLY((short)1, "replicaReadReply"),
-    REPLICA_WRITE_REPLY((short)2, "replicaWriteReply"),
-    FORWARDED_WRITE_REPLY((short)3, "forwardedWriteReply"),
-    GOSSIP((short)4, "gossip"),
-    FAILURE((short)15, "failure");
+    FRAME((short)5, "frame");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -40,16 +33,8 @@ public class PeerResponse extends org.apache.thrift.TUnion<PeerResponse, PeerRes
     @org.apache.thrift.annotation.Nullable
     public static _Fields findByThriftId(int fieldId) {
       switch(fieldId) {
-        case 1: // REPLICA_READ_REPLY
-          return REPLICA_READ_REPLY;
-        case 2: // REPLICA_WRITE_REPLY
-          return REPLICA_WRITE_REPLY;
-        case 3: // FORWARDED_WRITE_REPLY
-          return FORWARDED_WRITE_REPLY;
-        case 4: // GOSSIP
-          return GOSSIP;
-        case 15: // FAILURE
-          return FAILURE;
+        case 5: // FRAME
+          return FRAME;
         default:
           return null;
       }
@@ -95,16 +80,8 @@ public class PeerResponse extends org.apache.thrift.TUnion<PeerResponse, PeerRes
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
-    tmpMap.put(_Fields.REPLICA_READ_REPLY, new org.apache.thrift.meta_data.FieldMetaData("replicaReadReply", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
-        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, ReplicaReadReply.class)));
-    tmpMap.put(_Fields.REPLICA_WRITE_REPLY, new org.apache.thrift.meta_data.FieldMetaData("replicaWriteReply", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
-        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, ReplicaWriteReply.class)));
-    tmpMap.put(_Fields.FORWARDED_WRITE_REPLY, new org.apache.thrift.meta_data.FieldMetaData("forwardedWriteReply", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
-        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, ForwardedWriteReply.class)));
-    tmpMap.put(_Fields.GOSSIP, new org.apache.thrift.meta_data.FieldMetaData("gossip", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
-        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, Gossip.class)));
-    tmpMap.put(_Fields.FAILURE, new org.apache.thrift.meta_data.FieldMetaData("failure", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
-        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, Failure.class)));
+    tmpMap.put(_Fields.FRAME, new org.apache.thrift.meta_data.FieldMetaData("frame", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, PeerFrame.class)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(PeerResponse.class, metaDataMap);
   }
@@ -125,33 +102,9 @@ public class PeerResponse extends org.apache.thrift.TUnion<PeerResponse, PeerRes
     return new PeerResponse(this);
   }
 
-  public static PeerResponse replicaReadReply(ReplicaReadReply value) {
+  public static PeerResponse frame(PeerFrame value) {
     PeerResponse x = new PeerResponse();
-    x.setReplicaReadReply(value);
-    return x;
-  }
-
-  public static PeerResponse replicaWriteReply(ReplicaWriteReply value) {
-    PeerResponse x = new PeerResponse();
-    x.setReplicaWriteReply(value);
-    return x;
-  }
-
-  public static PeerResponse forwardedWriteReply(ForwardedWriteReply value) {
-    PeerResponse x = new PeerResponse();
-    x.setForwardedWriteReply(value);
-    return x;
-  }
-
-  public static PeerResponse gossip(Gossip value) {
-    PeerResponse x = new PeerResponse();
-    x.setGossip(value);
-    return x;
-  }
-
-  public static PeerResponse failure(Failure value) {
-    PeerResponse x = new PeerResponse();
-    x.setFailure(value);
+    x.setFrame(value);
     return x;
   }
 
@@ -159,31 +112,11 @@ public class PeerResponse extends org.apache.thrift.TUnion<PeerResponse, PeerRes
   @Override
   protected void checkType(_Fields setField, java.lang.Object value) throws java.lang.ClassCastException {
     switch (setField) {
-      case REPLICA_READ_REPLY:
-        if (value instanceof ReplicaReadReply) {
+      case FRAME:
+        if (value instanceof PeerFrame) {
           break;
         }
-        throw new java.lang.ClassCastException("Was expecting value of type ReplicaReadReply for field 'replicaReadReply', but got " + value.getClass().getSimpleName());
-      case REPLICA_WRITE_REPLY:
-        if (value instanceof ReplicaWriteReply) {
-          break;
-        }
-        throw new java.lang.ClassCastException("Was expecting value of type ReplicaWriteReply for field 'replicaWriteReply', but got " + value.getClass().getSimpleName());
-      case FORWARDED_WRITE_REPLY:
-        if (value instanceof ForwardedWriteReply) {
-          break;
-        }
-        throw new java.lang.ClassCastException("Was expecting value of type ForwardedWriteReply for field 'forwardedWriteReply', but got " + value.getClass().getSimpleName());
-      case GOSSIP:
-        if (value instanceof Gossip) {
-          break;
-        }
-        throw new java.lang.ClassCastException("Was expecting value of type Gossip for field 'gossip', but got " + value.getClass().getSimpleName());
-      case FAILURE:
-        if (value instanceof Failure) {
-          break;
-        }
-        throw new java.lang.ClassCastException("Was expecting value of type Failure for field 'failure', but got " + value.getClass().getSimpleName());
+        throw new java.lang.ClassCastException("Was expecting value of type PeerFrame for field 'frame', but got " + value.getClass().getSimpleName());
       default:
         throw new java.lang.IllegalArgumentException("Unknown field id " + setField);
     }
@@ -194,52 +127,12 @@ public class PeerResponse extends org.apache.thrift.TUnion<PeerResponse, PeerRes
     _Fields setField = _Fields.findByThriftId(field.id);
     if (setField != null) {
       switch (setField) {
-        case REPLICA_READ_REPLY:
-          if (field.type == REPLICA_READ_REPLY_FIELD_DESC.type) {
-            ReplicaReadReply replicaReadReply;
-            replicaReadReply = new ReplicaReadReply();
-            replicaReadReply.read(iprot);
-            return replicaReadReply;
-          } else {
-            org.apache.thrift.protocol.TProtocolUtil.skip(iprot, field.type);
-            return null;
-          }
-        case REPLICA_WRITE_REPLY:
-          if (field.type == REPLICA_WRITE_REPLY_FIELD_DESC.type) {
-            ReplicaWriteReply replicaWriteReply;
-            replicaWriteReply = new ReplicaWriteReply();
-            replicaWriteReply.read(iprot);
-            return replicaWriteReply;
-          } else {
-            org.apache.thrift.protocol.TProtocolUtil.skip(iprot, field.type);
-            return null;
-          }
-        case FORWARDED_WRITE_REPLY:
-          if (field.type == FORWARDED_WRITE_REPLY_FIELD_DESC.type) {
-            ForwardedWriteReply forwardedWriteReply;
-            forwardedWriteReply = new ForwardedWriteReply();
-            forwardedWriteReply.read(iprot);
-            return forwardedWriteReply;
-          } else {
-            org.apache.thrift.protocol.TProtocolUtil.skip(iprot, field.type);
-            return null;
-          }
-        case GOSSIP:
-          if (field.type == GOSSIP_FIELD_DESC.type) {
-            Gossip gossip;
-            gossip = new Gossip();
-            gossip.read(iprot);
-            return gossip;
-          } else {
-            org.apache.thrift.protocol.TProtocolUtil.skip(iprot, field.type);
-            return null;
-          }
-        case FAILURE:
-          if (field.type == FAILURE_FIELD_DESC.type) {
-            Failure failure;
-            failure = new Failure();
-            failure.read(iprot);
-            return failure;
+        case FRAME:
+          if (field.type == FRAME_FIELD_DESC.type) {
+            PeerFrame frame;
+            frame = new PeerFrame();
+            frame.read(iprot);
+            return frame;
           } else {
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, field.type);
             return null;
@@ -256,25 +149,9 @@ public class PeerResponse extends org.apache.thrift.TUnion<PeerResponse, PeerRes
   @Override
   protected void standardSchemeWriteValue(org.apache.thrift.protocol.TProtocol oprot) throws org.apache.thrift.TException {
     switch (setField_) {
-      case REPLICA_READ_REPLY:
-        ReplicaReadReply replicaReadReply = (ReplicaReadReply)value_;
-        replicaReadReply.write(oprot);
-        return;
-      case REPLICA_WRITE_REPLY:
-        ReplicaWriteReply replicaWriteReply = (ReplicaWriteReply)value_;
-        replicaWriteReply.write(oprot);
-        return;
-      case FORWARDED_WRITE_REPLY:
-        ForwardedWriteReply forwardedWriteReply = (ForwardedWriteReply)value_;
-        forwardedWriteReply.write(oprot);
-        return;
-      case GOSSIP:
-        Gossip gossip = (Gossip)value_;
-        gossip.write(oprot);
-        return;
-      case FAILURE:
-        Failure failure = (Failure)value_;
-        failure.write(oprot);
+      case FRAME:
+        PeerFrame frame = (PeerFrame)value_;
+        frame.write(oprot);
         return;
       default:
         throw new java.lang.IllegalStateException("Cannot write union with unknown field " + setField_);
@@ -286,31 +163,11 @@ public class PeerResponse extends org.apache.thrift.TUnion<PeerResponse, PeerRes
     _Fields setField = _Fields.findByThriftId(fieldID);
     if (setField != null) {
       switch (setField) {
-        case REPLICA_READ_REPLY:
-          ReplicaReadReply replicaReadReply;
-          replicaReadReply = new ReplicaReadReply();
-          replicaReadReply.read(iprot);
-          return replicaReadReply;
-        case REPLICA_WRITE_REPLY:
-          ReplicaWriteReply replicaWriteReply;
-          replicaWriteReply = new ReplicaWriteReply();
-          replicaWriteReply.read(iprot);
-          return replicaWriteReply;
-        case FORWARDED_WRITE_REPLY:
-          ForwardedWriteReply forwardedWriteReply;
-          forwardedWriteReply = new ForwardedWriteReply();
-          forwardedWriteReply.read(iprot);
-          return forwardedWriteReply;
-        case GOSSIP:
-          Gossip gossip;
-          gossip = new Gossip();
-          gossip.read(iprot);
-          return gossip;
-        case FAILURE:
-          Failure failure;
-          failure = new Failure();
-          failure.read(iprot);
-          return failure;
+        case FRAME:
+          PeerFrame frame;
+          frame = new PeerFrame();
+          frame.read(iprot);
+          return frame;
         default:
           throw new java.lang.IllegalStateException("setField wasn't null, but didn't match any of the case statements!");
       }
@@ -322,25 +179,9 @@ public class PeerResponse extends org.apache.thrift.TUnion<PeerResponse, PeerRes
   @Override
   protected void tupleSchemeWriteValue(org.apache.thrift.protocol.TProtocol oprot) throws org.apache.thrift.TException {
     switch (setField_) {
-      case REPLICA_READ_REPLY:
-        ReplicaReadReply replicaReadReply = (ReplicaReadReply)value_;
-        replicaReadReply.write(oprot);
-        return;
-      case REPLICA_WRITE_REPLY:
-        ReplicaWriteReply replicaWriteReply = (ReplicaWriteReply)value_;
-        replicaWriteReply.write(oprot);
-        return;
-      case FORWARDED_WRITE_REPLY:
-        ForwardedWriteReply forwardedWriteReply = (ForwardedWriteReply)value_;
-        forwardedWriteReply.write(oprot);
-        return;
-      case GOSSIP:
-        Gossip gossip = (Gossip)value_;
-        gossip.write(oprot);
-        return;
-      case FAILURE:
-        Failure failure = (Failure)value_;
-        failure.write(oprot);
+      case FRAME:
+        PeerFrame frame = (PeerFrame)value_;
+        frame.write(oprot);
         return;
       default:
         throw new java.lang.IllegalStateException("Cannot write union with unknown field " + setField_);
@@ -350,16 +191,8 @@ public class PeerResponse extends org.apache.thrift.TUnion<PeerResponse, PeerRes
   @Override
   protected org.apache.thrift.protocol.TField getFieldDesc(_Fields setField) {
     switch (setField) {
-      case REPLICA_READ_REPLY:
-        return REPLICA_READ_REPLY_FIELD_DESC;
-      case REPLICA_WRITE_REPLY:
-        return REPLICA_WRITE_REPLY_FIELD_DESC;
-      case FORWARDED_WRITE_REPLY:
-        return FORWARDED_WRITE_REPLY_FIELD_DESC;
-      case GOSSIP:
-        return GOSSIP_FIELD_DESC;
-      case FAILURE:
-        return FAILURE_FIELD_DESC;
+      case FRAME:
+        return FRAME_FIELD_DESC;
       default:
         throw new java.lang.IllegalArgumentException("Unknown field id " + setField);
     }
@@ -382,93 +215,21 @@ public class PeerResponse extends org.apache.thrift.TUnion<PeerResponse, PeerRes
   }
 
 
-  public ReplicaReadReply getReplicaReadReply() {
-    if (getSetField() == _Fields.REPLICA_READ_REPLY) {
-      return (ReplicaReadReply)getFieldValue();
+  public PeerFrame getFrame() {
+    if (getSetField() == _Fields.FRAME) {
+      return (PeerFrame)getFieldValue();
     } else {
-      throw new java.lang.RuntimeException("Cannot get field 'replicaReadReply' because union is currently set to " + getFieldDesc(getSetField()).name);
+      throw new java.lang.RuntimeException("Cannot get field 'frame' because union is currently set to " + getFieldDesc(getSetField()).name);
     }
   }
 
-  public void setReplicaReadReply(ReplicaReadReply value) {
-    setField_ = _Fields.REPLICA_READ_REPLY;
-    value_ = java.util.Objects.requireNonNull(value,"_Fields.REPLICA_READ_REPLY");
+  public void setFrame(PeerFrame value) {
+    setField_ = _Fields.FRAME;
+    value_ = java.util.Objects.requireNonNull(value,"_Fields.FRAME");
   }
 
-  public ReplicaWriteReply getReplicaWriteReply() {
-    if (getSetField() == _Fields.REPLICA_WRITE_REPLY) {
-      return (ReplicaWriteReply)getFieldValue();
-    } else {
-      throw new java.lang.RuntimeException("Cannot get field 'replicaWriteReply' because union is currently set to " + getFieldDesc(getSetField()).name);
-    }
-  }
-
-  public void setReplicaWriteReply(ReplicaWriteReply value) {
-    setField_ = _Fields.REPLICA_WRITE_REPLY;
-    value_ = java.util.Objects.requireNonNull(value,"_Fields.REPLICA_WRITE_REPLY");
-  }
-
-  public ForwardedWriteReply getForwardedWriteReply() {
-    if (getSetField() == _Fields.FORWARDED_WRITE_REPLY) {
-      return (ForwardedWriteReply)getFieldValue();
-    } else {
-      throw new java.lang.RuntimeException("Cannot get field 'forwardedWriteReply' because union is currently set to " + getFieldDesc(getSetField()).name);
-    }
-  }
-
-  public void setForwardedWriteReply(ForwardedWriteReply value) {
-    setField_ = _Fields.FORWARDED_WRITE_REPLY;
-    value_ = java.util.Objects.requireNonNull(value,"_Fields.FORWARDED_WRITE_REPLY");
-  }
-
-  public Gossip getGossip() {
-    if (getSetField() == _Fields.GOSSIP) {
-      return (Gossip)getFieldValue();
-    } else {
-      throw new java.lang.RuntimeException("Cannot get field 'gossip' because union is currently set to " + getFieldDesc(getSetField()).name);
-    }
-  }
-
-  public void setGossip(Gossip value) {
-    setField_ = _Fields.GOSSIP;
-    value_ = java.util.Objects.requireNonNull(value,"_Fields.GOSSIP");
-  }
-
-  public Failure getFailure() {
-    if (getSetField() == _Fields.FAILURE) {
-      return (Failure)getFieldValue();
-    } else {
-      throw new java.lang.RuntimeException("Cannot get field 'failure' because union is currently set to " + getFieldDesc(getSetField()).name);
-    }
-  }
-
-  public void setFailure(Failure value) {
-    setField_ = _Fields.FAILURE;
-    value_ = java.util.Objects.requireNonNull(value,"_Fields.FAILURE");
-  }
-
-  public boolean isSetReplicaReadReply() {
-    return setField_ == _Fields.REPLICA_READ_REPLY;
-  }
-
-
-  public boolean isSetReplicaWriteReply() {
-    return setField_ == _Fields.REPLICA_WRITE_REPLY;
-  }
-
-
-  public boolean isSetForwardedWriteReply() {
-    return setField_ == _Fields.FORWARDED_WRITE_REPLY;
-  }
-
-
-  public boolean isSetGossip() {
-    return setField_ == _Fields.GOSSIP;
-  }
-
-
-  public boolean isSetFailure() {
-    return setField_ == _Fields.FAILURE;
+  public boolean isSetFrame() {
+    return setField_ == _Fields.FRAME;
   }
 
 

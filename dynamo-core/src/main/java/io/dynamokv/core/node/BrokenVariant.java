@@ -1,0 +1,34 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.core.node;
+
+import io.dynamokv.core.membership.Membership;
+import java.time.Duration;
+
+/**
+ * Deliberately broken behaviours that prove the simulation's invariants bite: each must be caught
+ * by the simulation's checks. Only tests switch them on, through the package-private {@code
+ * DynamoNode.start}; production code always runs {@link #NONE}.
+ */
+enum BrokenVariant {
+  NONE,
+  /** The coordinator ignores the client's context: every write supersedes every local sibling. */
+  UPDATE_IGNORES_CONTEXT,
+  /**
+   * The coordinator counts its own acknowledgement before its local write, which happens {@link
+   * #LOCAL_WRITE_DELAY} later.
+   */
+  ACK_BEFORE_LOCAL_WRITE,
+  /**
+   * The node keeps its incarnation after a stop that may have lost commits and skips Riak's check
+   * of the client's context, so a node whose disk rolled back reissues dots (the behaviour before
+   * issue 14).
+   */
+  KEEPS_INCARNATION_AFTER_ROLLBACK,
+  /** Membership applies gossip before validating it ({@link Membership.BrokenVariant}). */
+  GOSSIP_APPLIED_BEFORE_VALIDATION;
+
+  /** How much later {@link #ACK_BEFORE_LOCAL_WRITE} writes locally. */
+  static final Duration LOCAL_WRITE_DELAY = Duration.ofMillis(50);
+}

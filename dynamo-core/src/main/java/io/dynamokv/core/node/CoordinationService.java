@@ -1,0 +1,122 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.core.node;
+
+import io.dynamokv.core.InvalidRequestException;
+import io.dynamokv.core.NodeId;
+import io.dynamokv.core.NodeShuttingDownException;
+import io.dynamokv.core.coordination.CoordinationMessage;
+import io.dynamokv.core.coordination.CoordinationMessage.ForwardedWrite;
+import io.dynamokv.core.coordination.CoordinationMessage.ForwardedWriteReply;
+import io.dynamokv.core.coordination.CoordinationMessage.ReplicaRead;
+import io.dynamokv.core.coordination.CoordinationMessage.ReplicaReadReply;
+import io.dynamokv.core.coordination.CoordinationMessage.ReplicaWrite;
+import io.dynamokv.core.coordination.CoordinationMessage.ReplicaWriteReply;
+import io.dynamokv.core.spi.PeerMessage;
+import io.dynamokv.core.spi.PeerTransport;
+import io.dynamokv.core.spi.Scheduler;
+import io.dynamokv.core.version.VersionCodec;
+import io.dynamokv.core.wire.Failure;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The node's side of the coordination protocol: replica reads and writes go to the {@link Replica},
+ * forwarded writes to the {@link Forwarder}. Each request runs on the node's scheduler ({@link
+ * Scheduler#executeInline}); whatever fails is answered with a {@link Failure}, as is a request
+ * after the node closed.
+ */
+final class CoordinationService implements PeerTransport.PeerHandler {
+  private final NodeId self;
+  private final Scheduler scheduler;
+  private final Placement placement;
+  private final Replica replica;
+  private final Forwarder forwarder;
+  private final BooleanSupplier closed;
+
+  CoordinationService(
+      NodeId self,
+      Scheduler scheduler,
+      Placement placement,
+      Replica replica,
+      Forwarder forwarder,
+      BooleanSupplier closed) {
+    this.self = self;
+    this.scheduler = scheduler;
+    this.placement = placement;
+    this.replica = replica;
+    this.forwarder = forwarder;
+    this.closed = closed;
+  }
+
+  @Override
+  public CompletionStage<PeerMessage> handle(NodeId from, PeerMessage request) {
+    CompletableFuture<PeerMessage> reply = new CompletableFuture<>();
+    if (closed.getAsBoolean()) {
+      reply.complete(Failure.of(new NodeShuttingDownException(self + " is shutting down")));
+      return reply;
+    }
+    scheduler.executeInline(
+        () -> {
+          try {
+            ((CoordinationMessage) request).accept(new Serve(from, reply));
+          } catch (Throwable t) {
+            reply.complete(Failure.of(t));
+          }
+        });
+    return reply;
+  }
+
+  /** Serves one request into {@code reply}. */
+  private final class Serve implements CoordinationMessage.Visitor<Void> {
+    private final NodeId from;
+    private final CompletableFuture<PeerMessage> reply;
+
+    Serve(NodeId from, CompletableFuture<PeerMessage> reply) {
+      this.from = from;
+      this.reply = reply;
+    }
+
+    @Override
+    public Void replicaRead(ReplicaRead m) {
+      reply.complete(new ReplicaReadReply(replica.stored(placement.store(m.store()), m.key())));
+      return null;
+    }
+
+    @Override
+    public Void replicaWrite(ReplicaWrite m) {
+      StoreDefinition def = placement.store(m.store());
+      replica.merge(def, m.key(), VersionCodec.decodeSiblings(m.siblings()));
+      reply.complete(new ReplicaWriteReply());
+      return null;
+    }
+
+    @Override
+    public Void forwardedWrite(ForwardedWrite m) {
+      forwarder.serve(from, m, reply);
+      return null;
+    }
+
+    @Override
+    public Void replicaReadReply(ReplicaReadReply m) {
+      throw unexpected(m);
+    }
+
+    @Override
+    public Void replicaWriteReply(ReplicaWriteReply m) {
+      throw unexpected(m);
+    }
+
+    @Override
+    public Void forwardedWriteReply(ForwardedWriteReply m) {
+      throw unexpected(m);
+    }
+
+    private InvalidRequestException unexpected(PeerMessage m) {
+      return new InvalidRequestException(
+          "unexpected message " + m.getClass().getSimpleName() + " for " + self);
+    }
+  }
+}

@@ -1,0 +1,80 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.core.node;
+
+import io.dynamokv.core.StatusSection;
+import io.dynamokv.core.StatusSection.Stat;
+import io.dynamokv.core.spi.Scheduler;
+import java.util.List;
+
+/**
+ * What a node coordinated since it started. Safe to read from any thread (metrics, status
+ * requests). Only the node's scheduler writes the counters, one task at a time and in
+ * happens-before order (see {@link Scheduler}), so a volatile field that one writer increments
+ * loses no update and shows readers its latest value, without the cost of an atomic
+ * read-modify-write on the request path.
+ */
+public final class NodeStats {
+  volatile long reads;
+  volatile long writes;
+  volatile long forwarded;
+  volatile long quorumFailures;
+  volatile long duplicateForwards;
+  volatile long reissuedDots;
+
+  /** Counters at zero; the node that owns them counts. */
+  public NodeStats() {}
+
+  /** Reads this node coordinated. */
+  public long reads() {
+    return reads;
+  }
+
+  /** Writes (puts and deletes) this node coordinated. */
+  public long writes() {
+    return writes;
+  }
+
+  /** Writes this node forwarded to an owner of their key. */
+  public long forwarded() {
+    return forwarded;
+  }
+
+  /** Requests this node coordinated that heard from fewer than R or W replicas. */
+  public long quorumFailures() {
+    return quorumFailures;
+  }
+
+  /** Duplicated forwarded writes answered from the first one's outcome. */
+  public long duplicateForwards() {
+    return duplicateForwards;
+  }
+
+  /**
+   * Keys found with two values under one dot (a dot issued twice somewhere), each counted once (see
+   * {@link DynamoNode.EventListener#onReissuedDot}). Must stay 0.
+   */
+  public long reissuedDots() {
+    return reissuedDots;
+  }
+
+  /** These counters as the node's {@code coordinator} status section. */
+  public StatusSection section() {
+    return new StatusSection(
+        "coordinator",
+        List.of(
+            Stat.counter("reads", reads, "Reads coordinated"),
+            Stat.counter("writes", writes, "Writes coordinated"),
+            Stat.counter("forwarded", forwarded, "Writes forwarded to an owner"),
+            Stat.counter("quorum.failures", quorumFailures, "Coordinations short of R or W"),
+            Stat.counter(
+                "duplicate.forwards",
+                duplicateForwards,
+                "Duplicated forwarded writes answered from the first outcome"),
+            Stat.counter(
+                "reissued.dots",
+                reissuedDots,
+                "Keys found holding two values under one dot: a dot issued twice (must stay 0)")));
+  }
+}

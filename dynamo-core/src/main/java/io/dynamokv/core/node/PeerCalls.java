@@ -1,0 +1,78 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.core.node;
+
+import io.dynamokv.core.DynamoException;
+import io.dynamokv.core.NodeId;
+import io.dynamokv.core.membership.Reachability;
+import io.dynamokv.core.spi.PeerException;
+import io.dynamokv.core.spi.PeerMessage;
+import io.dynamokv.core.spi.PeerTransport;
+import io.dynamokv.core.spi.Scheduler;
+import io.dynamokv.core.wire.Failure;
+import java.time.Duration;
+import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
+
+/**
+ * How a node's rooms call their peers: sends through the {@link PeerTransport}, hops the outcome
+ * back onto the node's scheduler (dropping it once the node has closed), and maps it to either the
+ * expected reply or one error, so that callers never look at message types.
+ */
+final class PeerCalls {
+  private final Scheduler scheduler;
+  private final PeerTransport transport;
+  private final Reachability reachability;
+  private final BooleanSupplier closed;
+
+  PeerCalls(
+      Scheduler scheduler,
+      PeerTransport transport,
+      Reachability reachability,
+      BooleanSupplier closed) {
+    this.scheduler = scheduler;
+    this.transport = transport;
+    this.reachability = reachability;
+    this.closed = closed;
+  }
+
+  /** Whether this node's failure detector considers {@code node} reachable. */
+  boolean reachable(NodeId node) {
+    return reachability.isReachable(node);
+  }
+
+  /**
+   * Sends {@code request} to {@code target} and runs {@code onDone} on the scheduler, unless the
+   * node has closed by then, with exactly one of: the reply, when it is a {@code replyType}; or the
+   * error: the transport's {@link PeerException}, the exception a {@link Failure} reply stands for,
+   * or {@link PeerException.Remote} for a reply of another type.
+   */
+  <R extends PeerMessage> void call(
+      NodeId target,
+      PeerMessage request,
+      Class<R> replyType,
+      Duration timeout,
+      BiConsumer<R, Throwable> onDone) {
+    transport
+        .call(target, request, timeout)
+        .whenComplete(
+            (reply, error) ->
+                scheduler.execute(
+                    () -> {
+                      if (closed.getAsBoolean()) {
+                        return;
+                      }
+                      if (error != null) {
+                        onDone.accept(null, DynamoException.unwrap(error));
+                      } else if (replyType.isInstance(reply)) {
+                        onDone.accept(replyType.cast(reply), null);
+                      } else if (reply instanceof Failure failure) {
+                        onDone.accept(null, failure.toException());
+                      } else {
+                        onDone.accept(
+                            null, new PeerException.Remote(target, "unexpected reply " + reply));
+                      }
+                    }));
+  }
+}

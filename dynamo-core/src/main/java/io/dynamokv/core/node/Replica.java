@@ -1,0 +1,187 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.core.node;
+
+import io.dynamokv.core.Key;
+import io.dynamokv.core.NodeId;
+import io.dynamokv.core.ring.StorageKeys;
+import io.dynamokv.core.spi.Keyspace;
+import io.dynamokv.core.spi.StorageEngine;
+import io.dynamokv.core.version.Actor;
+import io.dynamokv.core.version.Siblings;
+import io.dynamokv.core.version.VectorClock;
+import io.dynamokv.core.version.VersionCodec;
+import io.dynamokv.core.version.Versioned;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
+
+/**
+ * This node's copy of the data: the one place that reads and changes a key's local state, and so
+ * the only room of the node that does storage I/O for data. Every change goes through one path
+ * ({@link #change}): decode the stored set, apply the change, prune the clock, check the store's
+ * limits where the change asks for it, store the result in one atomic {@link Keyspace#update}, then
+ * report reissued dots and tell the {@link ReplicaListener}s.
+ *
+ * <p>The changes: a client write's local step ({@link #write}, the coordinator's), merging a set
+ * from elsewhere ({@link #merge}: replica writes today; hinted handoff, read repair, anti-entropy
+ * and range transfer later), and dropping a key ({@link #drop}: tombstone purge and ranges handed
+ * away, later). Runs on the node's scheduler.
+ */
+final class Replica {
+  private final NodeId self;
+  private final NodeConfig config;
+  private final NodeEpochs epochs;
+  private final Placement placement;
+  private final ReissuedDots dots;
+  private final BrokenVariant broken;
+  private final Map<String, Keyspace> keyspaces = new TreeMap<>();
+  private final List<ReplicaListener> listeners = new CopyOnWriteArrayList<>();
+
+  Replica(
+      NodeConfig config,
+      StorageEngine storage,
+      NodeEpochs epochs,
+      Placement placement,
+      ReissuedDots dots,
+      BrokenVariant broken) {
+    this.self = config.self();
+    this.config = config;
+    this.epochs = epochs;
+    this.placement = placement;
+    this.dots = dots;
+    this.broken = broken;
+    config.stores().forEach((name, def) -> keyspaces.put(name, storage.keyspace("data-" + name)));
+  }
+
+  void addListener(ReplicaListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /** The local sibling set of {@code key}, empty when absent. */
+  Siblings read(StoreDefinition def, byte[] key) {
+    byte[] stored = stored(def, key);
+    return stored.length == 0 ? Siblings.empty() : VersionCodec.decodeSiblings(stored);
+  }
+
+  /**
+   * The stored encoding of {@code key}'s set as it is (empty when absent), for a coordinator that
+   * decodes it itself: one that does not decode counts as this replica's failure there.
+   */
+  byte[] stored(StoreDefinition def, byte[] key) {
+    byte[] stored = keyspaces.get(def.name()).get(StorageKeys.storageKey(key));
+    return stored == null ? new byte[0] : stored;
+  }
+
+  /** What a client write left: the key's new set and the actor whose next dot the write took. */
+  record Written(Siblings siblings, Actor actor) {}
+
+  /**
+   * A coordinator's local step of a client write: drops the siblings {@code seen} covers and adds
+   * {@code version} with the next dot of this node's actor for the key ({@link Siblings#actorFor},
+   * a fresh epoch when the key's record cannot be trusted). Checks the store's sibling and size
+   * limits before anything is stored.
+   */
+  Written write(StoreDefinition def, byte[] key, VectorClock seen, Versioned version) {
+    Actor[] actor = new Actor[1];
+    Siblings next =
+        change(
+            def,
+            key,
+            local -> {
+              actor[0] =
+                  local.actorFor(
+                      self,
+                      broken == BrokenVariant.KEEPS_INCARNATION_AFTER_ROLLBACK
+                          ? VectorClock.empty()
+                          : seen,
+                      epochs);
+              VectorClock covered =
+                  broken == BrokenVariant.UPDATE_IGNORES_CONTEXT ? local.context() : seen;
+              return local.update(covered, version, actor[0]);
+            },
+            true);
+    return new Written(next, actor[0]);
+  }
+
+  /**
+   * Merges {@code incoming} into the local set of {@code key} ({@link Siblings#sync}) and stores
+   * the result. Never refused for the store's limits: the set was accepted elsewhere, and a replica
+   * that refused it would diverge.
+   */
+  Siblings merge(StoreDefinition def, byte[] key, Siblings incoming) {
+    return change(def, key, local -> Siblings.sync(local, incoming), false);
+  }
+
+  /** Drops everything this node holds for {@code key}. */
+  void drop(StoreDefinition def, byte[] key) {
+    byte[][] before = new byte[1][];
+    keyspaces
+        .get(def.name())
+        .update(
+            StorageKeys.storageKey(key),
+            old -> {
+              before[0] = old;
+              return null;
+            });
+    if (before[0] != null) {
+      int partition = placement.partitionOf(key);
+      Key k = Key.of(key);
+      for (ReplicaListener l : listeners) {
+        l.onDropped(def.name(), partition, k);
+      }
+    }
+  }
+
+  /**
+   * The one path that changes a key: {@code change} maps the local set (empty when absent) to the
+   * next one, which is pruned and, with {@code limits}, checked against the store's limits. An
+   * unchanged set is not written again. A change that needs a new epoch lease ({@link
+   * NodeEpochs.LeaseNeeded}) is retried once the lease is extended, outside the storage update.
+   */
+  private Siblings change(
+      StoreDefinition def, byte[] key, UnaryOperator<Siblings> change, boolean limits) {
+    Keyspace data = keyspaces.get(def.name());
+    byte[] storageKey = StorageKeys.storageKey(key);
+    while (true) {
+      Siblings[] before = new Siblings[1];
+      Siblings[] after = new Siblings[1];
+      boolean[] changed = new boolean[1];
+      try {
+        data.update(
+            storageKey,
+            old -> {
+              Siblings local = old == null ? Siblings.empty() : VersionCodec.decodeSiblings(old);
+              Siblings next = change.apply(local).pruned(config.maxClockEntries());
+              before[0] = local;
+              after[0] = next;
+              if (old != null && next.equals(local)) {
+                return old;
+              }
+              byte[] encoded = VersionCodec.encode(next);
+              if (limits) {
+                def.checkStored(next.siblingCount(), encoded.length);
+              }
+              changed[0] = true;
+              return encoded;
+            });
+      } catch (NodeEpochs.LeaseNeeded needed) {
+        epochs.extendLease(needed.epoch);
+        continue;
+      }
+      dots.check(def, key, before[0], after[0]);
+      if (changed[0]) {
+        int partition = placement.partitionOf(key);
+        Key k = Key.of(key);
+        for (ReplicaListener l : listeners) {
+          l.onStored(def.name(), partition, k, after[0]);
+        }
+      }
+      return after[0];
+    }
+  }
+}

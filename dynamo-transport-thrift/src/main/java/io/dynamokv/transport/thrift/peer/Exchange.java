@@ -1,0 +1,107 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.transport.thrift.peer;
+
+import io.dynamokv.core.NodeId;
+import io.dynamokv.core.spi.PeerException;
+import io.dynamokv.core.spi.PeerMessage;
+import io.dynamokv.transport.thrift.gen.DynamoError;
+import io.dynamokv.transport.thrift.gen.PeerResponse;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.thrift.TApplicationException;
+import org.apache.thrift.async.AsyncMethodCallback;
+import org.apache.thrift.async.TAsyncMethodCall;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The outcome of one exchange, on the Thrift selector thread: must not block. */
+final class Exchange implements AsyncMethodCallback<PeerResponse> {
+  private static final Logger log = LoggerFactory.getLogger(ThriftPeerTransport.class);
+  private final ThriftPeerTransport t;
+  private final OutboundCall call;
+  private final PeerClient client;
+  private final PeerConnections peer;
+  private final AtomicBoolean once = new AtomicBoolean();
+
+  Exchange(ThriftPeerTransport t, OutboundCall call, PeerClient client, PeerConnections peer) {
+    this.t = t;
+    this.call = call;
+    this.client = client;
+    this.peer = peer;
+  }
+
+  @Override
+  public void onComplete(PeerResponse response) {
+    // Thrift calls onError after onComplete if onComplete throws: count only the first.
+    if (!once.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      peer.release(client);
+      PeerMessage message;
+      try {
+        message = PeerFrames.decode(t.protocols, response);
+      } catch (RuntimeException e) {
+        call.fail(
+            new PeerException.Remote(call.target, "undecodable response: " + e.getMessage()),
+            false);
+        return;
+      }
+      call.succeed(message);
+    } catch (RuntimeException e) {
+      log.error("{} -> {}: completing a call failed", t.self, call.target, e);
+      call.fail(new PeerException.Remote(call.target, String.valueOf(e)), false);
+    }
+  }
+
+  @Override
+  public void onError(Exception error) {
+    // Read before Thrift marks the call ERROR (it does so after this callback).
+    TAsyncMethodCall.State state = client.state();
+    if (!once.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      peer.discard(client);
+      call.fail(classify(error, state), false);
+    } catch (RuntimeException e) {
+      log.error("{} -> {}: failing a call failed", t.self, call.target, e);
+      call.fail(new PeerException.Timeout(call.target, String.valueOf(e)), false);
+    }
+  }
+
+  private PeerException classify(Exception error, TAsyncMethodCall.State state) {
+    NodeId target = call.target;
+    if (error instanceof DynamoError e) {
+      return new PeerException.Remote(target, e.getCode() + ": " + e.getMessage());
+    }
+    if (error instanceof TApplicationException e) {
+      return new PeerException.Remote(target, "application error: " + e.getMessage());
+    }
+    if (error instanceof CappedSocket.OversizedFrameException e) {
+      return new PeerException.Remote(target, e.getMessage());
+    }
+    if (state == TAsyncMethodCall.State.RESPONSE_READ) {
+      return new PeerException.Remote(target, "malformed response: " + error);
+    }
+    boolean written =
+        state == TAsyncMethodCall.State.READING_RESPONSE_SIZE
+            || state == TAsyncMethodCall.State.READING_RESPONSE_BODY;
+    if (!written) {
+      // An incomplete frame is never processed: the request was certainly not delivered.
+      return new PeerException.Unreachable(
+          target,
+          error instanceof TimeoutException
+              ? "the request could not be sent within " + call.timeoutMillis() + " ms"
+              : "the connection failed before the request was sent: " + error);
+    }
+    if (error instanceof TimeoutException) {
+      return new PeerException.Timeout(target, call.timeoutMillis());
+    }
+    return new PeerException.Timeout(
+        target,
+        "the connection broke after the request was sent (it may have been applied): " + error);
+  }
+}

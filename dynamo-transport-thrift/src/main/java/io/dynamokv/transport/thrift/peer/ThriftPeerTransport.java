@@ -1,0 +1,399 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.transport.thrift.peer;
+
+import io.dynamokv.core.DynamoException;
+import io.dynamokv.core.NodeId;
+import io.dynamokv.core.node.DynamoNode;
+import io.dynamokv.core.spi.PeerException;
+import io.dynamokv.core.spi.PeerMessage;
+import io.dynamokv.core.spi.PeerTransport;
+import io.dynamokv.core.wire.Failure;
+import io.dynamokv.core.wire.PeerProtocols;
+import io.dynamokv.transport.thrift.AddressBook;
+import io.dynamokv.transport.thrift.WireLimits;
+import io.dynamokv.transport.thrift.gen.PeerEnvelope;
+import io.dynamokv.transport.thrift.gen.PeerRequest;
+import io.dynamokv.transport.thrift.gen.PeerService;
+import io.dynamokv.transport.thrift.server.ThriftServer;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.thrift.async.TAsyncClientManager;
+import org.apache.thrift.protocol.TCompactProtocol;
+import org.apache.thrift.protocol.TProtocolFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link PeerTransport} over Thrift: the client side sends each call as one {@code
+ * PeerService.exchange} over framed transport and the compact protocol; the server side ({@link
+ * #peerService()}) is hosted by the node's {@link ThriftServer}.
+ *
+ * <p><b>Connections.</b> Each peer has a pool of at most {@link Builder#poolSize} connections, each
+ * carrying one call at a time (a Thrift async client allows no more). A call takes an idle
+ * connection, or opens one while the pool is below its size, or else waits in the peer's queue
+ * (bounded by {@link Builder#maxQueuedCalls}; beyond it, calls fail fast with {@link
+ * PeerException.Unreachable}). A call still waiting at its deadline fails with {@code Unreachable}:
+ * it was never sent. Connections are opened on a small connector pool, never on the caller's thread
+ * (name resolution and connect may block), bounded by {@link Builder#connectTimeout}. An idle
+ * connection the peer has closed is noticed (a non-blocking read sees end of stream) and replaced
+ * before use. A connection on which anything failed is discarded.
+ *
+ * <p><b>Reconnect.</b> After a failed connect, the peer is backed off exponentially (from {@link
+ * Builder#reconnectBackoff initial} to {@code max}, reset by the next successful connect): while
+ * backing off, calls and the calls already queued fail at once with {@code Unreachable}.
+ *
+ * <p><b>Outcomes</b>, as {@link PeerTransport} demands:
+ *
+ * <ul>
+ *   <li>{@link PeerException.Unreachable}: no address is known, the connect failed or timed out,
+ *       the peer is backed off, its queue is full, no connection came free before the deadline, the
+ *       connection failed before the whole request was written, or the transport is closed;
+ *   <li>{@link PeerException.Timeout}: no response by the deadline after the request was written,
+ *       or the connection broke after that (the request may have been applied), or the transport
+ *       was closed meanwhile;
+ *   <li>{@link PeerException.Remote}: the peer answered a {@code DynamoError} (its handler failed,
+ *       it does not serve yet, it is shutting down) or an application error, or its response does
+ *       not decode.
+ * </ul>
+ *
+ * A {@link Failure} answered by the peer's handler is a response, not an error. Every call
+ * completes within its timeout plus {@link Builder#completionSlack}: at once if it is refused
+ * before anything happens (closed, backed off, queue full), else on the transport's completion
+ * thread, never on the Thrift selector thread, so that a slow dependent action cannot stall the
+ * network. Calls to this node's own id go straight to the local handler, on the completion thread
+ * too.
+ *
+ * <p>Thread-safe. {@link #close()} fails the pending calls and closes every connection.
+ *
+ * <pre>{@code
+ * ThriftPeerTransport peers = ThriftPeerTransport.builder(id, addressBook).build();
+ * DynamoNode node = DynamoNode.start(config, clock, scheduler, random, peers, storage); // serves
+ * ThriftServer server =
+ *     ThriftServer.start(serverConfig, new NodeService(node, storage, addressBook), peers.peerService());
+ * }</pre>
+ */
+public final class ThriftPeerTransport implements PeerTransport {
+  static final Logger log = LoggerFactory.getLogger(ThriftPeerTransport.class);
+
+  final NodeId self;
+  final AddressBook addresses;
+  final PeerProtocols protocols;
+  final int poolSize;
+  final int maxQueuedCalls;
+  final int connectTimeoutMillis;
+  final long backoffInitialNanos;
+  final long backoffMaxNanos;
+  final long slackNanos;
+  final int maxResponseFrameBytes;
+  final TProtocolFactory protocol;
+  final TAsyncClientManager manager;
+  final ScheduledThreadPoolExecutor timer;
+  final ThreadPoolExecutor connector;
+  private final ThreadPoolExecutor completions;
+  final ConcurrentHashMap<NodeId, PeerConnections> peers = new ConcurrentHashMap<>();
+  final Set<OutboundCall> pending = ConcurrentHashMap.newKeySet();
+  private final PeerService.AsyncIface service = new PeerInboundService(this);
+  private final AtomicBoolean serving = new AtomicBoolean();
+  volatile PeerHandler handler;
+  volatile boolean closed;
+
+  private ThriftPeerTransport(Builder b) {
+    this.self = b.self;
+    this.addresses = b.addresses;
+    this.protocols = b.protocols;
+    this.poolSize = b.poolSize;
+    this.maxQueuedCalls = b.maxQueuedCalls;
+    this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, b.connectTimeout.toMillis());
+    this.backoffInitialNanos = b.backoffInitial.toNanos();
+    this.backoffMaxNanos = b.backoffMax.toNanos();
+    this.slackNanos = b.completionSlack.toNanos();
+    this.maxResponseFrameBytes = b.maxResponseFrameBytes;
+    this.protocol = new TCompactProtocol.Factory(b.maxResponseFrameBytes, b.maxContainerElements);
+    try {
+      this.manager = new TAsyncClientManager();
+    } catch (IOException e) {
+      throw new DynamoException("cannot start the Thrift client selector: " + e.getMessage(), e);
+    }
+    String name = "dynamo-peer-" + self.value();
+    this.timer = new ScheduledThreadPoolExecutor(1, daemon(name + "-timer"));
+    timer.setRemoveOnCancelPolicy(true);
+    this.connector =
+        new ThreadPoolExecutor(
+            b.connectThreads,
+            b.connectThreads,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            daemon(name + "-connect"));
+    connector.allowCoreThreadTimeOut(true);
+    this.completions =
+        new ThreadPoolExecutor(
+            1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemon(name + "-complete"));
+    completions.allowCoreThreadTimeOut(true);
+  }
+
+  /** A builder with the defaults for node {@code self}, resolving peers through {@code book}. */
+  public static Builder builder(NodeId self, AddressBook book) {
+    return new Builder(self, book);
+  }
+
+  /**
+   * The peer service to host on this node's {@link ThriftServer}: it decodes each request and
+   * passes it to the handler installed with {@link #serve}. A request addressed to another node id,
+   * or that does not decode, is answered with a {@code Failure} of code {@code INVALID_REQUEST};
+   * before {@link #serve} and after {@link #close()} requests are refused with a {@code
+   * DynamoError} {@code SHUTTING_DOWN} (the caller sees {@link PeerException.Remote}). Never
+   * blocks.
+   */
+  public PeerService.AsyncIface peerService() {
+    return service;
+  }
+
+  /** This node's id. */
+  public NodeId self() {
+    return self;
+  }
+
+  /** Open or opening connections to {@code peer} (for tests and metrics); 0 once closed. */
+  public int connections(NodeId peer) {
+    PeerConnections p = peers.get(peer);
+    if (p == null || closed) {
+      return 0;
+    }
+    synchronized (p) {
+      return p.open;
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalArgumentException if {@code request} is of a type the wire protocol does not
+   *     know (a programming error, so it is thrown rather than completing the stage)
+   */
+  @Override
+  public CompletionStage<PeerMessage> call(NodeId target, PeerMessage request, Duration timeout) {
+    Objects.requireNonNull(target, "target");
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(timeout, "timeout");
+    PeerRequest wire = PeerFrames.request(protocols, request);
+    long timeoutNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(1), timeout.toNanos());
+    OutboundCall call =
+        new OutboundCall(
+            this,
+            target,
+            request,
+            new PeerEnvelope(self.value(), target.value(), wire),
+            timeoutNanos,
+            target.equals(self));
+    if (closed) {
+      call.result.completeExceptionally(new PeerException.Unreachable(target, "transport closed"));
+      return call.result;
+    }
+    pending.add(call);
+    try {
+      call.timer = timer.schedule(call::onDeadline, timeoutNanos, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      call.fail(new PeerException.Unreachable(target, "transport closed"), true);
+      return call.result;
+    }
+    if (closed) { // close() may have swept the pending set before this call joined it
+      call.fail(new PeerException.Unreachable(target, "transport closed"), true);
+      return call.result;
+    }
+    if (call.local) {
+      call.runLocally();
+    } else {
+      peers.computeIfAbsent(target, id -> new PeerConnections(this, id)).submit(call);
+    }
+    return call.result;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalStateException if a handler is already installed
+   */
+  @Override
+  public void serve(PeerHandler handler) {
+    Objects.requireNonNull(handler, "handler");
+    if (!serving.compareAndSet(false, true)) {
+      throw new IllegalStateException("a handler is already installed on " + self);
+    }
+    this.handler = handler;
+  }
+
+  /**
+   * Fails pending calls (with {@link PeerException.Unreachable} if they were not sent yet, else
+   * with {@link PeerException.Timeout}: they may have been applied), closes every connection and
+   * stops the client threads. The server side refuses requests from now on. Idempotent.
+   */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    List<PeerClient> clients = new ArrayList<>();
+    for (PeerConnections peer : peers.values()) {
+      peer.shutdown(clients);
+    }
+    for (OutboundCall call : List.copyOf(pending)) {
+      call.abort();
+    }
+    manager.stop();
+    for (PeerClient client : clients) {
+      client.socket.close();
+    }
+    timer.shutdownNow();
+    connector.shutdownNow();
+    completions.shutdown(); // completions already queued still run
+  }
+
+  void execute(Runnable task) {
+    try {
+      completions.execute(task);
+    } catch (RejectedExecutionException e) {
+      task.run(); // closing: the pending calls are being failed inline anyway
+    }
+  }
+
+  private static ThreadFactory daemon(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /**
+   * Settings of a {@link ThriftPeerTransport}; every value has a default suited to a cluster on one
+   * network.
+   */
+  public static final class Builder {
+    private final NodeId self;
+    private final AddressBook addresses;
+    private int poolSize = 8;
+    private int maxQueuedCalls = 1024;
+    private Duration connectTimeout = Duration.ofSeconds(1);
+    private Duration backoffInitial = Duration.ofMillis(50);
+    private Duration backoffMax = Duration.ofSeconds(5);
+    private Duration completionSlack = Duration.ofMillis(200);
+    private int maxResponseFrameBytes = WireLimits.DEFAULT_MAX_FRAME_BYTES;
+    private int maxContainerElements = 100_000;
+    private int connectThreads = 4;
+    private PeerProtocols protocols = DynamoNode.PROTOCOLS;
+
+    private Builder(NodeId self, AddressBook addresses) {
+      this.self = Objects.requireNonNull(self, "self");
+      this.addresses = Objects.requireNonNull(addresses, "addresses");
+    }
+
+    /** Connections per peer, each carrying one call at a time (default 8). */
+    public Builder poolSize(int n) {
+      this.poolSize = positive("poolSize", n);
+      return this;
+    }
+
+    /**
+     * Calls that may wait per peer while all its connections are busy (default 1024); further calls
+     * fail at once with {@link PeerException.Unreachable}.
+     */
+    public Builder maxQueuedCalls(int n) {
+      if (n < 0) {
+        throw new IllegalArgumentException("maxQueuedCalls must be >= 0, found " + n);
+      }
+      this.maxQueuedCalls = n;
+      return this;
+    }
+
+    /** How long opening a connection may take (default 1 s); a call's deadline also bounds it. */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = positive("connectTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * After a failed connect, calls to that peer fail fast for {@code initial}, doubled after each
+     * further failure up to {@code max} (defaults 50 ms and 5 s).
+     */
+    public Builder reconnectBackoff(Duration initial, Duration max) {
+      positive("initial backoff", initial);
+      if (max.compareTo(initial) < 0) {
+        throw new IllegalArgumentException(
+            "the maximum backoff (" + max + ") must be at least the initial one (" + initial + ")");
+      }
+      this.backoffInitial = initial;
+      this.backoffMax = max;
+      return this;
+    }
+
+    /**
+     * How late past its timeout a call may complete if the Thrift selector thread is late to time
+     * it out (default 200 ms).
+     */
+    public Builder completionSlack(Duration slack) {
+      this.completionSlack = positive("completionSlack", slack);
+      return this;
+    }
+
+    /** Largest response frame and string accepted from a peer (default 16 MiB). */
+    public Builder maxResponseFrameBytes(int bytes) {
+      this.maxResponseFrameBytes = positive("maxResponseFrameBytes", bytes);
+      return this;
+    }
+
+    /** Threads that open connections (default 4); each connect blocks one for up to its timeout. */
+    public Builder connectThreads(int n) {
+      this.connectThreads = positive("connectThreads", n);
+      return this;
+    }
+
+    /**
+     * The peer protocols messages are encoded and decoded with (default {@link
+     * DynamoNode#PROTOCOLS}): each travels as its protocol's id and its codec's bytes.
+     */
+    public Builder protocols(PeerProtocols protocols) {
+      this.protocols = Objects.requireNonNull(protocols, "protocols");
+      return this;
+    }
+
+    /** Starts the client side (one Thrift selector thread); serve with {@link #peerService()}. */
+    public ThriftPeerTransport build() {
+      return new ThriftPeerTransport(this);
+    }
+
+    private static int positive(String name, int n) {
+      if (n <= 0) {
+        throw new IllegalArgumentException(name + " must be positive, found " + n);
+      }
+      return n;
+    }
+
+    private static Duration positive(String name, Duration d) {
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, found " + d);
+      }
+      return d;
+    }
+  }
+}

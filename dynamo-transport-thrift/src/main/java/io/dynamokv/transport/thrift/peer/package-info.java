@@ -1,0 +1,22 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+
+/**
+ * The {@code PeerTransport} port over Thrift: node-to-node calls.
+ *
+ * <ul>
+ *   <li>{@link io.dynamokv.transport.thrift.peer.ThriftPeerTransport}: the port (outbound calls,
+ *       life cycle, settings);
+ *   <li>{@code OutboundCall}: one call from send to completion (queued, sent, done), and calls to
+ *       this node itself;
+ *   <li>{@code PeerConnections}: the connection pool of one peer, connecting and backing off;
+ *   <li>{@code Exchange}, {@code PeerClient}, {@code CappedSocket}: one exchange on the Thrift
+ *       selector thread, the async client that tracks it, the socket that caps response frames;
+ *   <li>{@code PeerInboundService}: the inbound side the server hosts, handing requests to the
+ *       node;
+ *   <li>{@link io.dynamokv.transport.thrift.peer.PeerFrames}: a peer message as a {@code
+ *       PeerFrame}, its protocol's id and the core codec's bytes.
+ * </ul>
+ */
+package io.dynamokv.transport.thrift.peer;

@@ -1,0 +1,367 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.transport.thrift.server;
+
+import io.dynamokv.core.DynamoException;
+import io.dynamokv.transport.thrift.FrameBoundedTransport;
+import io.dynamokv.transport.thrift.NestingLimitedProtocol;
+import io.dynamokv.transport.thrift.gen.DynamoService;
+import io.dynamokv.transport.thrift.gen.ErrorCode;
+import io.dynamokv.transport.thrift.gen.PeerService;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.thrift.AsyncProcessFunction;
+import org.apache.thrift.TBase;
+import org.apache.thrift.TBaseAsyncProcessor;
+import org.apache.thrift.protocol.TProtocolFactory;
+import org.apache.thrift.server.TThreadedSelectorServer;
+import org.apache.thrift.transport.TNonblockingServerSocket;
+import org.apache.thrift.transport.TNonblockingSocket;
+import org.apache.thrift.transport.TTransport;
+import org.apache.thrift.transport.TTransportException;
+import org.apache.thrift.transport.TTransportFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node's Thrift endpoint: serves the client service ({@link DynamoService}) and the peer
+ * service ({@link PeerService}) on one port with a {@link TThreadedSelectorServer}, framed
+ * transport and the compact protocol.
+ *
+ * <p>Handlers are asynchronous and MUST NOT block: a request is dispatched on a selector thread (or
+ * a worker, see {@link ThriftServerConfig#workerThreads()}) and answered whenever its callback
+ * completes.
+ *
+ * <p>Limits ({@link ThriftServerConfig}): a frame over {@code maxFrameBytes} closes its connection;
+ * frames being read share {@code maxReadBufferBytes}; strings and containers are bounded within a
+ * frame; connections beyond {@code maxConnections} are closed on accept; a connection whose request
+ * frame is not complete {@code frameReadTimeout} after its buffer was allocated is closed, which
+ * frees its share of the read buffers. Decoding never allocates more than the frame holds: a length
+ * or count that claims more bytes than are left in the frame closes the connection (libthrift 0.20
+ * checks such claims only against its 100 MiB message limit), and structs, lists, sets and maps
+ * nest at most {@link NestingLimitedProtocol#MAX_NESTING} deep (a protocol error, where libthrift
+ * alone would recurse until the stack overflows). A malformed request fails its own connection
+ * only.
+ *
+ * <p>{@link #close()} is graceful: new requests are answered {@link ErrorCode#SHUTTING_DOWN}, those
+ * read before get up to {@code shutdownGrace} to finish and have their replies written, then the
+ * socket closes.
+ */
+public final class ThriftServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ThriftServer.class);
+
+  private final ThriftServerConfig config;
+  private final LimitedServerSocket socket;
+  private final InetSocketAddress bound;
+  private final TThreadedSelectorServer server;
+  private final Thread serveThread;
+  private final Object lock = new Object();
+  final AtomicInteger inFlight = new AtomicInteger();
+  final AtomicInteger unanswered = new AtomicInteger();
+
+  /** Notified when {@link #unanswered} drops to 0, for {@link #close}. */
+  final Object drained = new Object();
+
+  /** Released once the server accepts connections, or once serving ended (startup failed). */
+  private final CountDownLatch startedOrFailed = new CountDownLatch(1);
+
+  private final AtomicLong rejectedConnections = new AtomicLong();
+  private final AtomicLong stalledConnections = new AtomicLong();
+  final AtomicLong invalidFrames = new AtomicLong();
+  private final ThrottledLog rejectedLog = new ThrottledLog(log, Duration.ofSeconds(10));
+  private final ThrottledLog stalledLog = new ThrottledLog(log, Duration.ofSeconds(10));
+  final ThrottledLog invalidFrameLog = new ThrottledLog(log, Duration.ofSeconds(10));
+  final Set<ServerConnection> connections = ConcurrentHashMap.newKeySet();
+  private final ScheduledExecutorService stallSweeper;
+  volatile boolean draining;
+  private boolean closed;
+
+  private ThriftServer(
+      ThriftServerConfig config, DynamoService.AsyncIface client, PeerService.AsyncIface peer)
+      throws TTransportException {
+    this.config = config;
+    this.socket = new LimitedServerSocket(config);
+    this.bound = new InetSocketAddress(config.bind().getAddress(), socket.getPort());
+    @SuppressWarnings("rawtypes")
+    Map<String, AsyncProcessFunction<Object, ? extends TBase, ?>> functions = new HashMap<>();
+    addGated(functions, new DynamoService.AsyncProcessor<>(client).getProcessMapView(), client);
+    addGated(functions, new PeerService.AsyncProcessor<>(peer).getProcessMapView(), peer);
+    TThreadedSelectorServer.Args args =
+        new TThreadedSelectorServer.Args(socket)
+            .selectorThreads(config.selectorThreads())
+            .workerThreads(config.workerThreads())
+            .processor(new TBaseAsyncProcessor<>(new Object(), functions))
+            .transportFactory(transportFactory(config))
+            .protocolFactory(protocolFactory(config));
+    args.maxReadBufferBytes = config.maxReadBufferBytes();
+    this.server =
+        new TThreadedSelectorServer(args) {
+          @Override
+          protected void setServing(boolean serving) {
+            super.setServing(serving);
+            if (serving) {
+              startedOrFailed.countDown();
+            }
+          }
+
+          @Override
+          protected void gracefullyShutdownInvokerPool() {
+            // libthrift 0.20 throws NullPointerException here when there is no worker pool.
+            if (config.workerThreads() > 0) {
+              super.gracefullyShutdownInvokerPool();
+            }
+          }
+        };
+    this.serveThread =
+        new Thread(
+            () -> {
+              try {
+                server.serve();
+              } catch (RuntimeException e) {
+                log.error("Thrift server on {} stopped with an error", address(), e);
+              } finally {
+                startedOrFailed.countDown();
+              }
+            },
+            "thrift-server-" + socket.getPort());
+    serveThread.setDaemon(true);
+    this.stallSweeper =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "thrift-stalled-frames-" + socket.getPort());
+              t.setDaemon(true);
+              return t;
+            });
+    long period =
+        Math.max(
+            TimeUnit.MILLISECONDS.toNanos(10),
+            Math.min(TimeUnit.SECONDS.toNanos(1), config.frameReadTimeout().toNanos() / 4));
+    stallSweeper.scheduleWithFixedDelay(
+        this::closeStalledConnections, period, period, TimeUnit.NANOSECONDS);
+  }
+
+  private void closeStalledConnections() {
+    long now = System.nanoTime();
+    long limit = config.frameReadTimeout().toNanos();
+    for (ServerConnection c : connections) {
+      if (c.frameStalled(now, limit)) {
+        stalledConnections.incrementAndGet();
+        stalledLog.warn(
+            "closing a connection from {}: its request frame was not complete after {}"
+                + " (frame-read-timeout)",
+            c.remote(),
+            config.frameReadTimeout());
+        c.stopReading();
+      }
+    }
+  }
+
+  /**
+   * Starts serving; returns once the port is bound and the server accepts connections.
+   *
+   * @throws PortUnavailableException when the address cannot be bound (e.g. the port is in use)
+   */
+  public static ThriftServer start(
+      ThriftServerConfig config, DynamoService.AsyncIface client, PeerService.AsyncIface peer) {
+    ThriftServer s;
+    try {
+      s = new ThriftServer(config, client, peer);
+    } catch (TTransportException e) {
+      throw new PortUnavailableException(config.bind(), e);
+    }
+    s.serveThread.start();
+    try {
+      s.startedOrFailed.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (!s.server.isServing()) {
+      s.close();
+      throw new DynamoException("the Thrift server on " + config.bind() + " did not start");
+    }
+    log.info("Thrift server listening on {}", s.address());
+    return s;
+  }
+
+  /** The bound address (with the actual port when the configuration asked for port 0). */
+  public InetSocketAddress address() {
+    return bound;
+  }
+
+  /** Open client and peer connections. */
+  public int openConnections() {
+    return socket.open.get();
+  }
+
+  /** Connections closed on accept because {@code maxConnections} were open. */
+  public long rejectedConnections() {
+    return rejectedConnections.get();
+  }
+
+  /** Connections closed because a request frame did not arrive within {@code frameReadTimeout}. */
+  public long stalledConnections() {
+    return stalledConnections.get();
+  }
+
+  /**
+   * Connections closed because they announced a frame size that is not positive or exceeds {@code
+   * maxFrameBytes}: a client not speaking framed Thrift, or sending garbage.
+   */
+  public long invalidFrames() {
+    return invalidFrames.get();
+  }
+
+  /** Requests being handled now. */
+  public int inFlightRequests() {
+    return inFlight.get();
+  }
+
+  /**
+   * Graceful stop: refuses new requests, lets the ones read before finish and their replies be
+   * written (bounded by {@code shutdownGrace}), closes.
+   */
+  @Override
+  public void close() {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    draining = true;
+    long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
+    // Not just inFlight: a completed request's reply is written later by its selector thread, and
+    // stopping the server first would drop it.
+    synchronized (drained) {
+      long left;
+      while (unanswered.get() > 0 && (left = deadline - System.nanoTime()) > 0) {
+        try {
+          TimeUnit.NANOSECONDS.timedWait(drained, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+    }
+    if (unanswered.get() > 0) {
+      log.warn(
+          "Thrift server on {}: {} requests still unanswered after {}; closing anyway",
+          address(),
+          unanswered.get(),
+          config.shutdownGrace());
+    }
+    server.stop();
+    stallSweeper.shutdownNow();
+    try {
+      serveThread.join(TimeUnit.SECONDS.toMillis(10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    socket.close();
+    log.info("Thrift server on {} stopped", address());
+  }
+
+  /** The transports the server decodes each request frame with. */
+  public static TTransportFactory transportFactory(ThriftServerConfig config) {
+    return new TTransportFactory() {
+      @Override
+      public TTransport getTransport(TTransport base) throws TTransportException {
+        return new FrameBoundedTransport(base, config.maxFrameBytes());
+      }
+    };
+  }
+
+  /** The protocol the server decodes requests and encodes replies with. */
+  public static TProtocolFactory protocolFactory(ThriftServerConfig config) {
+    return transport ->
+        new NestingLimitedProtocol(
+            transport, config.maxStringBytes(), config.maxContainerElements());
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private <I> void addGated(
+      Map<String, AsyncProcessFunction<Object, ? extends TBase, ?>> into,
+      Map<String, AsyncProcessFunction<I, ? extends TBase, ?>> functions,
+      I iface) {
+    functions.forEach(
+        (name, fn) -> {
+          if (into.put(name, new GatedFunction(this, fn, iface)) != null) {
+            throw new IllegalStateException("two services define the method " + name);
+          }
+        });
+  }
+
+  /**
+   * The listening socket: applies the frame limit to every accepted connection and closes
+   * connections over the limit. A connection holds its slot from accept until it closes.
+   */
+  private final class LimitedServerSocket extends TNonblockingServerSocket {
+    private final int maxFrameBytes;
+    private final int maxConnections;
+    final AtomicInteger open = new AtomicInteger();
+
+    LimitedServerSocket(ThriftServerConfig config) throws TTransportException {
+      super(config.bind());
+      this.maxFrameBytes = config.maxFrameBytes();
+      this.maxConnections = config.maxConnections();
+    }
+
+    @Override
+    public TNonblockingSocket accept() throws TTransportException {
+      TNonblockingSocket accepted = super.accept();
+      if (accepted == null) {
+        return null;
+      }
+      // Counted here, on the accepting thread: a count kept by the selector threads lags behind
+      // a burst of connections, and let twice the limit in.
+      if (open.incrementAndGet() > maxConnections) {
+        open.decrementAndGet();
+        rejectedConnections.incrementAndGet();
+        rejectedLog.warn(
+            "refusing a connection: {} connections are open (max-connections)", open.get());
+        accepted.close();
+        return null;
+      }
+      try {
+        ServerConnection c =
+            new ServerConnection(ThriftServer.this, accepted.getSocketChannel(), open);
+        c.setMaxFrameSize(maxFrameBytes);
+        connections.add(c);
+        return c;
+      } catch (IOException e) {
+        open.decrementAndGet();
+        accepted.close();
+        throw new TTransportException(e);
+      }
+    }
+  }
+
+  /** The server's address could not be bound. */
+  public static final class PortUnavailableException extends DynamoException {
+    private static final long serialVersionUID = 1L;
+
+    PortUnavailableException(InetSocketAddress address, Exception cause) {
+      super(
+          "cannot listen on "
+              + address.getHostString()
+              + ":"
+              + address.getPort()
+              + " ("
+              + cause.getMessage()
+              + "): is another process using the port?",
+          cause);
+    }
+  }
+}
