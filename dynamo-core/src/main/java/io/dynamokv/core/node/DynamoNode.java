@@ -266,19 +266,31 @@ public final class DynamoNode implements AutoCloseable {
   /** Writes {@code value} superseding what {@code context} has seen. */
   public CompletionStage<Context> put(
       String store, byte[] key, byte[] value, Context context, RequestOptions options) {
-    return write(store, key, value.clone(), false, context, options);
+    return write(store, key, value.clone(), false, context, options, false);
   }
 
   /** Writes a tombstone superseding what {@code context} has seen. */
   public CompletionStage<Context> delete(
       String store, byte[] key, Context context, RequestOptions options) {
-    return write(store, key, new byte[0], true, context, options);
+    return write(store, key, new byte[0], true, context, options, false);
+  }
+
+  /** {@link #put} of a key reserved for the system, for {@link ServingProbe}. */
+  CompletionStage<Context> putReserved(
+      String store, byte[] key, byte[] value, Context context, RequestOptions options) {
+    return write(store, key, value.clone(), false, context, options, true);
+  }
+
+  /** {@link #delete} of a key reserved for the system, for {@link ServingProbe}. */
+  CompletionStage<Context> deleteReserved(
+      String store, byte[] key, Context context, RequestOptions options) {
+    return write(store, key, new byte[0], true, context, options, true);
   }
 
   /** A delete whose tombstone carries {@code marker}, for tests that must tell deletes apart. */
   CompletionStage<Context> deleteMarked(
       String store, byte[] key, byte[] marker, Context context, RequestOptions options) {
-    return write(store, key, marker.clone(), true, context, options);
+    return write(store, key, marker.clone(), true, context, options, false);
   }
 
   private CompletionStage<Context> write(
@@ -287,11 +299,17 @@ public final class DynamoNode implements AutoCloseable {
       byte[] value,
       boolean tombstone,
       Context context,
-      RequestOptions options) {
+      RequestOptions options,
+      boolean reservedKeyAllowed) {
     byte[] k = key.clone();
     byte[] ctx = context.toBytes();
     return onScheduler(
         result -> {
+          if (!reservedKeyAllowed && ServingProbe.isReserved(k)) {
+            throw new InvalidRequestException(
+                "keys starting with \\0dynamo: are reserved for the system; clients cannot write"
+                    + " them");
+          }
           StoreDefinition def = placement.store(store);
           VectorClock seen = writes.admit(def, k, value, ctx);
           int w = quorum(def, options.quorum(), def.writeQuorum(), "W");

@@ -51,8 +51,9 @@ final class QuorumTimer {
   }
 
   /** The error for a key with fewer owners than the quorum needs, counted. */
-  InsufficientReplicasException tooFewOwners(String op, List<NodeId> owners, int needed) {
+  InsufficientReplicasException tooFewOwners(
+      String op, List<NodeId> owners, int needed, int otherNeeded) {
     stats.quorumFailures++;
-    return Quorum.tooFewOwners(op, owners, needed);
+    return Quorum.tooFewOwners(op, owners, needed, otherNeeded);
   }
 }

@@ -59,7 +59,7 @@ final class ReadCoordinator {
       List<NodeId> owners,
       CompletableFuture<ReadResult> result) {
     if (owners.size() < r) {
-      throw timer.tooFewOwners("get", owners, r);
+      throw timer.tooFewOwners("get", owners, r, def.writeQuorum());
     }
     stats.reads++;
     Quorum<Siblings> quorum = new Quorum<>(owners, r);

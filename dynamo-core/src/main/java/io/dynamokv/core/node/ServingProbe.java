@@ -22,9 +22,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * status --wait}) instead of writing readiness probes of their own.
  *
  * <p>Each node's probe key is {@link #key(NodeId)}: {@link #RESERVED_PREFIX} + {@code "probe:"} +
- * node id. Every key starting with {@link #RESERVED_PREFIX} belongs to the system: the
- * client-facing service refuses client writes to them, so a probe never overwrites user data. A
- * client may still read a probe key; it holds nothing once a probe has completed.
+ * node id. Every key starting with {@link #RESERVED_PREFIX} belongs to the system: {@link
+ * DynamoNode#put} and {@link DynamoNode#delete} refuse them (as invalid requests), so a probe never
+ * overwrites user data. A client may still read a probe key; it holds nothing once a probe has
+ * completed.
  *
  * <p>Probes of one store through one node do not overlap: a probe asked for while another runs
  * shares its outcome, so two callers cannot delete each other's value before it is read back.
@@ -93,9 +94,10 @@ public final class ServingProbe {
   private CompletionStage<Void> probe(String store) {
     byte[] key = key(node.id());
     byte[] value = (node.id() + ":" + sequence.incrementAndGet()).getBytes(StandardCharsets.UTF_8);
-    return node.put(store, key, value, Context.EMPTY, RequestOptions.DEFAULTS)
+    return node.putReserved(store, key, value, Context.EMPTY, RequestOptions.DEFAULTS)
         .thenCompose(written -> readBack(store, key, value, 1))
-        .thenCompose(read -> node.delete(store, key, read.context(), RequestOptions.DEFAULTS))
+        .thenCompose(
+            read -> node.deleteReserved(store, key, read.context(), RequestOptions.DEFAULTS))
         .thenApply(deleted -> null);
   }
 

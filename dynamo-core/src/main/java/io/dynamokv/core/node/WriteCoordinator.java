@@ -89,7 +89,7 @@ final class WriteCoordinator {
       CompletableFuture<Context> result) {
     String op = tombstone ? "delete" : "put";
     if (owners.size() < w) {
-      throw timer.tooFewOwners(op, owners, w);
+      throw timer.tooFewOwners(op, owners, w, def.readQuorum());
     }
     long now = Math.max(0, clock.wallMillis());
     Versioned version = tombstone ? Versioned.tombstone(value, now) : Versioned.of(value, now);

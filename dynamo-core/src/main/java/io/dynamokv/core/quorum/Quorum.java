@@ -75,11 +75,19 @@ public final class Quorum<R> {
 
   /**
    * The error for a request of {@code operation} whose key has fewer owners in the ring than the
-   * quorum needs.
+   * quorum needs. {@code otherNeeded} is the store's other quorum (W for a read, R for a write): if
+   * it cannot be met either, the advice says so, since lowering one quorum alone would not help.
    */
   public static InsufficientReplicasException tooFewOwners(
-      String operation, List<NodeId> owners, int needed) {
+      String operation, List<NodeId> owners, int needed, int otherNeeded) {
     boolean read = operation.equals("get");
+    String other =
+        otherNeeded <= owners.size()
+            ? ""
+            : " (and its "
+                + (read ? "write-quorum, W=" : "read-quorum, R=")
+                + otherNeeded
+                + ", too)";
     return new InsufficientReplicasException(
         operation,
         0,
@@ -93,7 +101,8 @@ public final class Quorum<R> {
             + (read ? "R=" : "W=")
             + needed
             + ": the cluster has fewer nodes than that; start more nodes, or lower the store's "
-            + (read ? "read-quorum" : "write-quorum"));
+            + (read ? "read-quorum" : "write-quorum")
+            + other);
   }
 
   /** The error for this request of {@code operation}, which did not reach its quorum. */

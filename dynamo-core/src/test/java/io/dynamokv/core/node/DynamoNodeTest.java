@@ -180,4 +180,46 @@ class DynamoNodeTest {
         sim.cluster.nodes().stream().mapToLong(n -> n.service().stats().duplicateForwards()).sum();
     assertThat(duplicates).isEqualTo(1);
   }
+
+  /**
+   * A probe writes, reads back and deletes its node's reserved key through any node, owner or not;
+   * clients cannot write reserved keys, so probes never touch their data.
+   */
+  @Test
+  void theServingProbeWorksThroughEveryNodeAndClientsCannotWriteReservedKeys() {
+    sim.formCluster();
+    for (int i = 1; i <= 5; i++) {
+      DynamoNode node = sim.node(i);
+      sim.join(new ServingProbe(node).run(STORE));
+      assertThat(sim.join(node.get(STORE, ServingProbe.key(node.id()), DEFAULTS)).isAbsent())
+          .as("the probe of n%d left nothing", i)
+          .isTrue();
+    }
+    byte[] reserved = ServingProbe.key(sim.node(1).id());
+    assertThat(errorOf(sim.node(2).put(STORE, reserved, bytes("v"), Context.EMPTY, DEFAULTS)))
+        .isInstanceOf(io.dynamokv.core.InvalidRequestException.class)
+        .hasMessageContaining("reserved for the system");
+    assertThat(errorOf(sim.node(2).delete(STORE, reserved, Context.EMPTY, DEFAULTS)))
+        .isInstanceOf(io.dynamokv.core.InvalidRequestException.class);
+    assertThat(ServingProbe.isReserved(bytes("dynamo:probe"))).isFalse();
+  }
+
+  /** On one node, a default store (R=2, W=2) fails both ways: the advice names both quorums. */
+  @Test
+  void aClusterSmallerThanTheQuorumsSaysWhichQuorumsToLower() {
+    DynamoSim alone = new DynamoSim(7, 1, List.of(StoreDefinition.of(STORE)));
+    alone.formCluster();
+    byte[] key = bytes("k");
+    assertThat(errorOf(alone, alone.node(1).put(STORE, key, bytes("v"), Context.EMPTY, DEFAULTS)))
+        .isInstanceOf(io.dynamokv.core.InsufficientReplicasException.class)
+        .hasMessageContaining("fewer than W=2")
+        .hasMessageEndingWith("lower the store's write-quorum (and its read-quorum, R=2, too))");
+    assertThat(errorOf(alone, alone.node(1).get(STORE, key, DEFAULTS)))
+        .hasMessageEndingWith("lower the store's read-quorum (and its write-quorum, W=2, too))");
+    assertThat(errorOf(alone, alone.node(1).get(STORE, key, RequestOptions.quorum(1)))).isNull();
+  }
+
+  private static <T> Throwable errorOf(DynamoSim in, java.util.concurrent.CompletionStage<T> r) {
+    return in.await(r).handle((ok, e) -> e == null ? null : DynamoException.unwrap(e)).join();
+  }
 }

@@ -105,9 +105,6 @@ public final class NodeService implements DynamoService.AsyncIface {
       missing("request", callback);
       return;
     }
-    if (reserved(request.getKey(), callback)) {
-      return;
-    }
     timed(
         "put",
         node.put(
@@ -124,9 +121,6 @@ public final class NodeService implements DynamoService.AsyncIface {
   public void erase(DeleteRequest request, AsyncMethodCallback<WriteResponse> callback) {
     if (request == null) {
       missing("request", callback);
-      return;
-    }
-    if (reserved(request.getKey(), callback)) {
       return;
     }
     timed(
@@ -234,19 +228,6 @@ public final class NodeService implements DynamoService.AsyncIface {
         ByteBuffer.wrap(ring == null ? new byte[0] : RingCodec.encode(ring)),
         members,
         stores);
-  }
-
-  /** Refuses a client write to a key reserved for the system ({@link ServingProbe}). */
-  private static boolean reserved(byte[] key, AsyncMethodCallback<?> callback) {
-    if (!ServingProbe.isReserved(key)) {
-      return false;
-    }
-    callback.onError(
-        ThriftCodec.toError(
-            new InvalidRequestException(
-                "keys starting with \\0dynamo: are reserved for the system; clients cannot write"
-                    + " them")));
-    return true;
   }
 
   /**
