@@ -113,6 +113,36 @@ class NodeEpochsTest {
     assertThat(second.incarnation()).isGreaterThan(last);
   }
 
+  /**
+   * A node that lost its directory and its lease copy has only the wall clock to start above its
+   * old epochs: epochs must follow today's clock, not stop at a cap in the past (a cap below 2026
+   * once gave every such start the same epoch).
+   */
+  @Test
+  void withNothingRememberedTheIncarnationFollowsTodaysWallClock() {
+    long dec2026 = 1_796_083_200_000L; // 2026-12-01T00:00:00Z
+    long first =
+        new NodeEpochs(
+                MemoryStorageEngine.create(),
+                new TestHost(),
+                SELF,
+                wallClockAt(dec2026),
+                false,
+                false)
+            .incarnation();
+    long later =
+        new NodeEpochs(
+                MemoryStorageEngine.create(),
+                new TestHost(),
+                SELF,
+                wallClockAt(dec2026 + 1),
+                false,
+                false)
+            .incarnation();
+    assertThat(first).isGreaterThanOrEqualTo(dec2026 * 1_000_000L);
+    assertThat(later).isGreaterThan(first);
+  }
+
   @Test
   void leasesAboveTheFloorAndAsksForALeaseOutsideItsBlock() {
     NodeEpochs epochs = start();
