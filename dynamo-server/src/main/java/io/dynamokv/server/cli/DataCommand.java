@@ -91,11 +91,12 @@ abstract class DataCommand implements Callable<Integer> {
     return s.getBytes(UTF_8);
   }
 
-  /** Request options with {@code quorum} (0: the store's) and the {@code --timeout} given. */
-  RequestOptions options(int quorum, String option) {
-    if (quorum < 0) {
-      throw new CliException(ExitCodes.USAGE, option + ": must be 1 or more, found " + quorum);
+  /** Request options with the quorum given (null: the store's) and the {@code --timeout} given. */
+  RequestOptions options(Integer given, String option) {
+    if (given != null && given < 1) {
+      throw new CliException(ExitCodes.USAGE, option + ": must be 1 or more, found " + given);
     }
+    int quorum = given == null ? 0 : given;
     Duration t = null;
     if (timeout != null) {
       try {

@@ -43,10 +43,10 @@ final class DataCommands {
         names = "--r",
         paramLabel = "R",
         description = "Read quorum of the read before the write (default: the store's).")
-    int r;
+    Integer r;
 
     @Option(names = "--w", paramLabel = "W", description = "Write quorum (default: the store's).")
-    int w;
+    Integer w;
 
     Put(CliBackend.Connector connector) {
       super(connector);
@@ -90,7 +90,7 @@ final class DataCommands {
     String key;
 
     @Option(names = "--r", paramLabel = "R", description = "Read quorum (default: the store's).")
-    int r;
+    Integer r;
 
     Get(CliBackend.Connector connector) {
       super(connector);
@@ -126,10 +126,10 @@ final class DataCommands {
         names = "--r",
         paramLabel = "R",
         description = "Read quorum of the read before the delete (default: the store's).")
-    int r;
+    Integer r;
 
     @Option(names = "--w", paramLabel = "W", description = "Write quorum (default: the store's).")
-    int w;
+    Integer w;
 
     Delete(CliBackend.Connector connector) {
       super(connector);

@@ -118,6 +118,14 @@ class DynamoCliTest {
   }
 
   @Test
+  void aQuorumOfZeroIsRefusedRatherThanTakenForTheStoresDefault() {
+    assertThat(run("get", "k", "--address", "h:1", "--r", "0")).isEqualTo(ExitCodes.USAGE);
+    assertThat(err).hasToString("--r: must be 1 or more, found 0\n");
+    assertThat(run("get", "k", "--address", "h:1")).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(backend.options).containsExactly(RequestOptions.DEFAULTS);
+  }
+
+  @Test
   void aPutThatCannotReadFirstSaysSoInItsOwnWordsAndWroteNothing() {
     backend.failWith =
         new InsufficientReplicasException(
