@@ -16,7 +16,6 @@ import io.dynamokv.transport.thrift.WireLimits;
 import io.dynamokv.transport.thrift.gen.PeerEnvelope;
 import io.dynamokv.transport.thrift.gen.PeerRequest;
 import io.dynamokv.transport.thrift.gen.PeerService;
-import io.dynamokv.transport.thrift.server.ThriftServer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,7 +41,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@link PeerTransport} over Thrift: the client side sends each call as one {@code
  * PeerService.exchange} over framed transport and the compact protocol; the server side ({@link
- * #peerService()}) is hosted by the node's {@link ThriftServer}.
+ * #peerService()}) is hosted by the node's {@code server.ThriftServer}.
  *
  * <p><b>Connections.</b> Each peer has a pool of at most {@link Builder#poolSize} connections, each
  * carrying one call at a time (a Thrift async client allows no more). A call takes an idle
@@ -154,11 +153,11 @@ public final class ThriftPeerTransport implements PeerTransport {
   }
 
   /**
-   * The peer service to host on this node's {@link ThriftServer}: it decodes each request and
-   * passes it to the handler installed with {@link #serve}. A request addressed to another node id,
-   * or that does not decode, is answered with a {@code Failure} of code {@code INVALID_REQUEST};
-   * before {@link #serve} and after {@link #close()} requests are refused with a {@code
-   * DynamoError} {@code SHUTTING_DOWN} (the caller sees {@link PeerException.Remote}). Never
+   * The peer service to host on this node's {@code server.ThriftServer}: it decodes each request
+   * and passes it to the handler installed with {@link #serve}. A request addressed to another node
+   * id, or that does not decode, is answered with a {@code Failure} of code {@code
+   * INVALID_REQUEST}; before {@link #serve} and after {@link #close()} requests are refused with a
+   * {@code DynamoError} {@code SHUTTING_DOWN} (the caller sees {@link PeerException.Remote}). Never
    * blocks.
    */
   public PeerService.AsyncIface peerService() {
