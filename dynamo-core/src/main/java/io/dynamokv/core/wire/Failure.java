@@ -87,7 +87,11 @@ public record Failure(FailureCode code, String message, int answered, int requir
       WireReader in = new WireReader("failure", bytes);
       in.format(WIRE_FORMAT);
       int code = in.u8("code");
-      FailureCode c = code >= 1 && code <= CODES.length ? CODES[code - 1] : FailureCode.INTERNAL;
+      if (code == 0) {
+        throw in.malformed("code 0 is never written");
+      }
+      // A code above the known ones comes from a newer node: an error this one cannot name.
+      FailureCode c = code <= CODES.length ? CODES[code - 1] : FailureCode.INTERNAL;
       Failure f =
           new Failure(c, in.string("message"), in.zigzagInt("answered"), in.zigzagInt("required"));
       in.end();

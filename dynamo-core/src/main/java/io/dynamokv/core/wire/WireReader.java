@@ -62,6 +62,10 @@ public final class WireReader {
         if (shift == 63 && b > 1) {
           break;
         }
+        if (shift > 0 && b == 0) {
+          // One encoding per value: a trailing zero group only pads a shorter form.
+          throw malformed(field + " is an overlong varint");
+        }
         return value;
       }
     }

@@ -112,6 +112,24 @@ class PeerProtocolsTest {
   }
 
   @Test
+  void aCodeOfZeroAndAnOverlongVarintAreMalformed() {
+    byte[] bytes = Failure.PROTOCOL.encode(new Failure(FailureCode.INTERNAL, "m", 0, 0));
+    bytes[1] = 0;
+    assertThatThrownBy(() -> Failure.PROTOCOL.decode(bytes))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("code 0 is never written");
+
+    assertThat(new WireReader("t", new byte[] {(byte) 0x81, 0x01}).varint("v")).isEqualTo(129);
+    assertThat(new WireReader("t", new byte[] {0x00}).varint("v")).isZero();
+    assertThatThrownBy(() -> new WireReader("t", new byte[] {(byte) 0x80, 0x00}).varint("v"))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("overlong");
+    assertThatThrownBy(
+            () -> new WireReader("t", new byte[] {(byte) 0x81, (byte) 0x80, 0x00}).varint("v"))
+        .hasMessageContaining("overlong");
+  }
+
+  @Test
   void failuresOfExceptions() {
     assertThat(Failure.of(new CompletionException(new NotAReplicaException("no"))))
         .isEqualTo(new Failure(FailureCode.NOT_A_REPLICA, "no", 0, 0));
