@@ -546,18 +546,7 @@ class BadInputTest {
             "exchange",
             1,
             p -> {
-              p.writeStructBegin(new TStruct("exchange_args"));
-              p.writeFieldBegin(new TField("envelope", TType.STRUCT, (short) 1));
-              p.writeStructBegin(new TStruct("PeerEnvelope"));
-              p.writeFieldBegin(new TField("sender", TType.STRING, (short) 1));
-              p.writeString("peer");
-              p.writeFieldEnd();
-              p.writeFieldBegin(new TField("target", TType.STRING, (short) 2));
-              p.writeString("solo");
-              p.writeFieldEnd();
-              p.writeFieldBegin(new TField("request", TType.STRUCT, (short) 3));
-              p.writeStructBegin(new TStruct("PeerRequest"));
-              p.writeFieldBegin(new TField("frame", TType.STRUCT, (short) 5));
+              RawConnection.openExchangeFrame(p, "peer", "solo");
               // PeerFrame without field 1 (protocol): written by hand from a full one.
               TMemoryBuffer full = new TMemoryBuffer(64);
               frame.write(new org.apache.thrift.protocol.TCompactProtocol(full));

@@ -21,9 +21,12 @@ import org.apache.thrift.TApplicationException;
 import org.apache.thrift.TBase;
 import org.apache.thrift.TException;
 import org.apache.thrift.protocol.TCompactProtocol;
+import org.apache.thrift.protocol.TField;
 import org.apache.thrift.protocol.TMessage;
 import org.apache.thrift.protocol.TMessageType;
 import org.apache.thrift.protocol.TProtocol;
+import org.apache.thrift.protocol.TStruct;
+import org.apache.thrift.protocol.TType;
 import org.apache.thrift.transport.TMemoryBuffer;
 import org.apache.thrift.transport.TMemoryInputTransport;
 
@@ -162,6 +165,26 @@ final class RawConnection implements AutoCloseable {
     } catch (TException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * Writes by hand the start of a peer {@code exchange} call from {@code sender} to {@code target},
+   * up to the header of its request's {@code frame} field: the caller writes the frame (whole or
+   * broken) and closes the structs.
+   */
+  static void openExchangeFrame(TProtocol p, String sender, String target) throws TException {
+    p.writeStructBegin(new TStruct("exchange_args"));
+    p.writeFieldBegin(new TField("envelope", TType.STRUCT, (short) 1));
+    p.writeStructBegin(new TStruct("PeerEnvelope"));
+    p.writeFieldBegin(new TField("sender", TType.STRING, (short) 1));
+    p.writeString(sender);
+    p.writeFieldEnd();
+    p.writeFieldBegin(new TField("target", TType.STRING, (short) 2));
+    p.writeString(target);
+    p.writeFieldEnd();
+    p.writeFieldBegin(new TField("request", TType.STRUCT, (short) 3));
+    p.writeStructBegin(new TStruct("PeerRequest"));
+    p.writeFieldBegin(new TField("frame", TType.STRUCT, (short) 5));
   }
 
   /** Writes a message body by hand. */

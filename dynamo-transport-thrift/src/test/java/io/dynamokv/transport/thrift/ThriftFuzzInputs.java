@@ -125,18 +125,7 @@ final class ThriftFuzzInputs {
             "exchange",
             1,
             p -> {
-              p.writeStructBegin(new TStruct("exchange_args"));
-              p.writeFieldBegin(new TField("envelope", TType.STRUCT, (short) 1));
-              p.writeStructBegin(new TStruct("PeerEnvelope"));
-              p.writeFieldBegin(new TField("sender", TType.STRING, (short) 1));
-              p.writeString("peer");
-              p.writeFieldEnd();
-              p.writeFieldBegin(new TField("target", TType.STRING, (short) 2));
-              p.writeString("solo");
-              p.writeFieldEnd();
-              p.writeFieldBegin(new TField("request", TType.STRUCT, (short) 3));
-              p.writeStructBegin(new TStruct("PeerRequest"));
-              p.writeFieldBegin(new TField("frame", TType.STRUCT, (short) 5));
+              RawConnection.openExchangeFrame(p, "peer", "solo");
               p.writeStructBegin(new TStruct("PeerFrame"));
               p.writeFieldBegin(new TField("protocol", TType.I32, (short) 1));
               p.writeI32(3);
