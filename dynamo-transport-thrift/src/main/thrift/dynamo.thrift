@@ -2,8 +2,10 @@
  * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
  *
  * The wire protocol of dynamo-kv: a client service (applications, the CLI, the partition-aware
- * client library) and a peer service (node to node). Both are served on one port by one
- * TThreadedSelectorServer with framed transport and the compact protocol.
+ * client library) on a node's client port, and a peer service (node to node, and operators' admin
+ * commands) on its peer port. Each port is served by its own TThreadedSelectorServer with framed
+ * transport and the compact protocol; neither port answers the other's methods. Every peer and
+ * admin message travels on an authenticated channel (docs/security.md).
  *
  * Compatibility rules (Thrift's own): never renumber or retype a field, never make an optional
  * field required, add new fields as optional with new ids. New peer messages need no change here:
@@ -36,7 +38,12 @@ enum ErrorCode {
   /** The node is shutting down and refuses new requests. Nothing was written. */
   SHUTTING_DOWN = 7,
   /** An unexpected server error; the outcome of a write is unknown. */
-  INTERNAL = 8
+  INTERNAL = 8,
+  /**
+   * The caller did not prove it holds the credential the method needs (the cluster secret, an admin
+   * token), or a message of its channel was replayed or altered. Nothing was done.
+   */
+  UNAUTHENTICATED = 9
 }
 
 /**
@@ -111,7 +118,7 @@ struct StoreInfo {
 /** One member of the cluster as the answering node sees it. */
 struct MemberInfo {
   1: required string id,
-  /** host:port of the member's Thrift server. */
+  /** host:port of the member's client port. */
   2: required string address,
   3: required string zone,
   /** JOINING, NORMAL, LEAVING, LEFT or REMOVED. */
@@ -120,7 +127,9 @@ struct MemberInfo {
   5: required bool reachable,
   /** Share of the ring's partitions (or token space) the member owns, 0..1. */
   6: required double ownership,
-  7: required i64 generation
+  7: required i64 generation,
+  /** host:port of the member's peer port (peers and admin commands); unset from older nodes. */
+  8: optional string peerAddress
 }
 
 /** What a partition-aware client needs to route requests itself. */
@@ -183,14 +192,9 @@ service DynamoService {
    * succeeded; throws the failure of the first that did not. Client writes to keys starting with
    * "\0dynamo:" are refused.
    */
-  void probe(1: string store) throws (1: DynamoError error),
+  void probe(1: string store) throws (1: DynamoError error)
 
-  /** Admin: this node joins the cluster through the seed node seedId at seedAddress (host:port). */
-  void join(1: string seedId, 2: string seedAddress) throws (1: DynamoError error),
-  /** Admin: this node leaves the cluster, handing its ranges to the others. */
-  void leave() throws (1: DynamoError error),
-  /** Admin: removes a dead node from the ring for good. */
-  void removeNode(1: string nodeId) throws (1: DynamoError error)
+  // Methods 7 to 9 (join, leave, removeNode) moved to the admin requests of the peer port.
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -234,7 +238,80 @@ struct PeerEnvelope {
   3: required PeerRequest request
 }
 
-/** Node-to-node messages. */
+// ---------------------------------------------------------------------------------------------
+// Authenticated channels (io.dynamokv.core.security.SecureChannel, docs/security.md)
+// ---------------------------------------------------------------------------------------------
+
+/** Opens a channel: the first call on a peer-port connection. */
+struct ChannelHello {
+  /** The handshake version; 1. */
+  1: required i32 version,
+  /** "peer" (a node; the cluster secret's "peers" key) or "admin" (an admin token's key). */
+  2: required string role,
+  /** The calling node's id, or "admin". */
+  3: required string sender,
+  /** The id of the node meant. */
+  4: required string target,
+  /** The key id of the secret the caller's key derives from (rotation: any the node holds). */
+  5: required i32 keyId,
+  /** 32 fresh random bytes. */
+  6: required binary nonce
+}
+
+/** The node's half of the handshake. */
+struct ChannelWelcome {
+  /** 32 fresh random bytes. */
+  1: required binary nonce,
+  /** HMAC(connection key, "server"): the node holds the key. */
+  2: required binary proof
+}
+
+/**
+ * One message of a channel: requests are numbered 1, 2, 3, ... per connection, a reply carries its
+ * request's number, and mac is HMAC(connection key, direction | sequence | payload).
+ */
+struct Sealed {
+  1: required i64 sequence,
+  /** A peer channel's request: a PeerEnvelope; its reply: a PeerResponse; admin: AdminRequest, AdminReply. */
+  2: required binary payload,
+  3: required binary mac
+}
+
+/** Admin: this node joins the cluster through the seed node seedId at seedAddress (its peer host:port). */
+struct JoinCommand {
+  1: required string seedId,
+  2: required string seedAddress
+}
+
+/** Admin: this node leaves the cluster, handing its ranges to the others. */
+struct LeaveCommand {
+}
+
+/** Admin: removes a dead node from the ring for good. */
+struct RemoveCommand {
+  1: required string nodeId
+}
+
+/** An operator's command, on an admin channel. */
+union AdminRequest {
+  1: JoinCommand join,
+  2: LeaveCommand leave,
+  3: RemoveCommand remove
+}
+
+/** The outcome of an admin command: no code means it was done. */
+struct AdminReply {
+  1: optional ErrorCode code,
+  2: optional string message
+}
+
+/** Node-to-node messages and operators' commands: the peer port. */
 service PeerService {
-  PeerResponse exchange(1: PeerEnvelope envelope) throws (1: DynamoError error)
+  /** Opens the connection's channel; once per connection, before any exchange. */
+  ChannelWelcome hello(1: ChannelHello hello) throws (1: DynamoError error),
+  /**
+   * One request of the connection's channel. Refused (UNAUTHENTICATED) without a channel, out of
+   * sequence, with a wrong MAC, and after any such refusal.
+   */
+  Sealed exchange(1: Sealed request) throws (1: DynamoError error)
 }

@@ -24,7 +24,13 @@ public enum FailureCode {
   /** The node is shutting down and refuses new requests. Nothing was written. */
   SHUTTING_DOWN,
   /** An unexpected error; the outcome of a write is unknown. */
-  INTERNAL;
+  INTERNAL,
+  /**
+   * The caller did not prove that it holds the credential the request needs (the cluster secret, an
+   * admin token), or a message of an authenticated connection was replayed or altered. Nothing was
+   * done.
+   */
+  UNAUTHENTICATED;
 
   /**
    * The exception this code stands for, with a message composed elsewhere.
@@ -42,6 +48,7 @@ public enum FailureCode {
       case NOT_A_REPLICA -> new NotAReplicaException(message);
       case SHUTTING_DOWN -> new NodeShuttingDownException(message);
       case INTERNAL -> new InternalException(message);
+      case UNAUTHENTICATED -> new AuthenticationException(message);
     };
   }
 

@@ -26,6 +26,17 @@ public final class ClusterSecret {
   /** The label of the key that signs client contexts. */
   public static final String CONTEXTS = "contexts";
 
+  /**
+   * The label of the key nodes authenticate each other's connections with ({@link SecureChannel}).
+   */
+  public static final String PEERS = "peers";
+
+  /**
+   * The label of the key operators authenticate admin connections with; an {@link AdminToken}
+   * carries it, so a leaked token does not reveal the secret (HKDF is one-way).
+   */
+  public static final String ADMIN = "admin";
+
   /** The shortest secret accepted, in bytes. */
   public static final int MIN_SECRET_BYTES = 16;
 

@@ -12,10 +12,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * Where each node listens. Two sources: configured entries (the seeds, a node named by an admin
- * command), which are what the operator says now, and gossip (every node announces its own address
- * in its membership state), which is current for live nodes but may be a stale persisted state for
- * a node not heard from since this node started.
+ * Where each node's peer port listens. Two sources: configured entries (the seeds, a node named by
+ * an admin command), which are what the operator says now, and gossip (every node announces its own
+ * {@link NodeAddress} in its membership state), which is current for live nodes but may be a stale
+ * persisted state for a node not heard from since this node started.
  *
  * <p>So: the gossiped address of a node the failure detector finds reachable wins; otherwise the
  * configured one, when there is one; otherwise the gossiped one. A cluster whose nodes all restart
@@ -55,7 +55,7 @@ public final class AddressBook {
     }
     InetSocketAddress gossiped = parsed.get(member.address());
     if (gossiped == null) {
-      gossiped = parse(member.address());
+      gossiped = NodeAddress.parse(member.address()).peer();
       if (parsed.size() < 10_000) {
         parsed.put(member.address(), gossiped);
       }

@@ -20,10 +20,24 @@ public final class NestingLimitedProtocol extends TCompactProtocol {
   public static final int MAX_NESTING = 64;
 
   private int depth;
+  private Object attachment;
 
   public NestingLimitedProtocol(
       TTransport transport, long maxStringBytes, long maxContainerElements) {
     super(transport, maxStringBytes, maxContainerElements);
+  }
+
+  /**
+   * What a server keeps for the connection this protocol reads (a non-blocking server makes one
+   * input protocol per connection), or null. Accessed by one request of the connection at a time.
+   */
+  public synchronized Object attachment() {
+    return attachment;
+  }
+
+  /** Sets {@link #attachment()}. */
+  public synchronized void attach(Object attachment) {
+    this.attachment = attachment;
   }
 
   @Override

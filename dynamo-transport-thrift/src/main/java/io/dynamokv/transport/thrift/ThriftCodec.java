@@ -87,6 +87,7 @@ public final class ThriftCodec {
       case NOT_A_REPLICA -> ErrorCode.NOT_A_REPLICA;
       case SHUTTING_DOWN -> ErrorCode.SHUTTING_DOWN;
       case INTERNAL -> ErrorCode.INTERNAL;
+      case UNAUTHENTICATED -> ErrorCode.UNAUTHENTICATED;
     };
   }
 
@@ -104,6 +105,7 @@ public final class ThriftCodec {
       case NOT_A_REPLICA -> FailureCode.NOT_A_REPLICA;
       case SHUTTING_DOWN -> FailureCode.SHUTTING_DOWN;
       case INTERNAL -> FailureCode.INTERNAL;
+      case UNAUTHENTICATED -> FailureCode.UNAUTHENTICATED;
     };
   }
 

@@ -44,7 +44,12 @@ public enum ErrorCode implements org.apache.thrift.TEnum {
   /**
    * An unexpected server error; the outcome of a write is unknown.
    */
-  INTERNAL(8);
+  INTERNAL(8),
+  /**
+   * The caller did not prove it holds the credential the method needs (the cluster secret, an admin
+   * token), or a message of its channel was replayed or altered. Nothing was done.
+   */
+  UNAUTHENTICATED(9);
 
   private final int value;
 
@@ -83,6 +88,8 @@ public enum ErrorCode implements org.apache.thrift.TEnum {
         return SHUTTING_DOWN;
       case 8:
         return INTERNAL;
+      case 9:
+        return UNAUTHENTICATED;
       default:
         return null;
     }

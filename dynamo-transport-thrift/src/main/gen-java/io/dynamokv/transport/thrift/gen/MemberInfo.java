@@ -20,6 +20,7 @@ public class MemberInfo implements org.apache.thrift.TBase<MemberInfo, MemberInf
   private static final org.apache.thrift.protocol.TField REACHABLE_FIELD_DESC = new org.apache.thrift.protocol.TField("reachable", org.apache.thrift.protocol.TType.BOOL, (short)5);
   private static final org.apache.thrift.protocol.TField OWNERSHIP_FIELD_DESC = new org.apache.thrift.protocol.TField("ownership", org.apache.thrift.protocol.TType.DOUBLE, (short)6);
   private static final org.apache.thrift.protocol.TField GENERATION_FIELD_DESC = new org.apache.thrift.protocol.TField("generation", org.apache.thrift.protocol.TType.I64, (short)7);
+  private static final org.apache.thrift.protocol.TField PEER_ADDRESS_FIELD_DESC = new org.apache.thrift.protocol.TField("peerAddress", org.apache.thrift.protocol.TType.STRING, (short)8);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new MemberInfoStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new MemberInfoTupleSchemeFactory();
@@ -31,12 +32,13 @@ public class MemberInfo implements org.apache.thrift.TBase<MemberInfo, MemberInf
   private boolean reachable; // required
   private double ownership; // required
   private long generation; // required
+  private @org.apache.thrift.annotation.Nullable java.lang.String peerAddress; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
     ID((short)1, "id"),
     /**
-     * host:port of the member's Thrift server.
+     * host:port of the member's client port.
      */
     ADDRESS((short)2, "address"),
     ZONE((short)3, "zone"),
@@ -52,7 +54,11 @@ public class MemberInfo implements org.apache.thrift.TBase<MemberInfo, MemberInf
      * Share of the ring's partitions (or token space) the member owns, 0..1.
      */
     OWNERSHIP((short)6, "ownership"),
-    GENERATION((short)7, "generation");
+    GENERATION((short)7, "generation"),
+    /**
+     * host:port of the member's peer port (peers and admin commands); unset from older nodes.
+     */
+    PEER_ADDRESS((short)8, "peerAddress");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -82,6 +88,8 @@ public class MemberInfo implements org.apache.thrift.TBase<MemberInfo, MemberInf
           return OWNERSHIP;
         case 7: // GENERATION
           return GENERATION;
+        case 8: // PEER_ADDRESS
+          return PEER_ADDRESS;
         default:
           return null;
       }
@@ -129,6 +137,7 @@ public class MemberInfo implements org.apache.thrift.TBase<MemberInfo, MemberInf
   private static final int __OWNERSHIP_ISSET_ID = 1;
   private static final int __GENERATION_ISSET_ID = 2;
   private byte __isset_bitfield = 0;
+  private static final _Fields optionals[] = {_Fields.PEER_ADDRESS};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -146,6 +155,8 @@ public class MemberInfo implements org.apache.thrift.TBase<MemberInfo, MemberInf
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.DOUBLE)));
     tmpMap.put(_Fields.GENERATION, new org.apache.thrift.meta_data.FieldMetaData("generation", org.apache.thrift.TFieldRequirementType.REQUIRED, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
+    tmpMap.put(_Fields.PEER_ADDRESS, new org.apache.thrift.meta_data.FieldMetaData("peerAddress", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(MemberInfo.class, metaDataMap);
   }
@@ -195,6 +206,9 @@ public class MemberInfo implements org.apache.thrift.TBase<MemberInfo, MemberInf
     this.reachable = other.reachable;
     this.ownership = other.ownership;
     this.generation = other.generation;
+    if (other.isSetPeerAddress()) {
+      this.peerAddress = other.peerAddress;
+    }
   }
 
   @Override
@@ -214,6 +228,7 @@ public class MemberInfo implements org.apache.thrift.TBase<MemberInfo, MemberInf
     this.ownership = 0.0;
     setGenerationIsSet(false);
     this.generation = 0;
+    this.peerAddress = null;
   }
 
   @org.apache.thrift.annotation.Nullable
@@ -242,7 +257,7 @@ public class MemberInfo implements org.apache.thrift.TBase<MemberInfo, MemberInf
   }
 
   /**
-   * host:port of the member's Thrift server.
+   * host:port of the member's client port.
    */
   @org.apache.thrift.annotation.Nullable
   public java.lang.String getAddress() {
@@ -250,7 +265,7 @@ public class MemberInfo implements org.apache.thrift.TBase<MemberInfo, MemberInf
   }
 
   /**
-   * host:port of the member's Thrift server.
+   * host:port of the member's client port.
    */
   public MemberInfo setAddress(@org.apache.thrift.annotation.Nullable java.lang.String address) {
     this.address = address;
@@ -409,6 +424,37 @@ public class MemberInfo implements org.apache.thrift.TBase<MemberInfo, MemberInf
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __GENERATION_ISSET_ID, value);
   }
 
+  /**
+   * host:port of the member's peer port (peers and admin commands); unset from older nodes.
+   */
+  @org.apache.thrift.annotation.Nullable
+  public java.lang.String getPeerAddress() {
+    return this.peerAddress;
+  }
+
+  /**
+   * host:port of the member's peer port (peers and admin commands); unset from older nodes.
+   */
+  public MemberInfo setPeerAddress(@org.apache.thrift.annotation.Nullable java.lang.String peerAddress) {
+    this.peerAddress = peerAddress;
+    return this;
+  }
+
+  public void unsetPeerAddress() {
+    this.peerAddress = null;
+  }
+
+  /** Returns true if field peerAddress is set (has been assigned a value) and false otherwise */
+  public boolean isSetPeerAddress() {
+    return this.peerAddress != null;
+  }
+
+  public void setPeerAddressIsSet(boolean value) {
+    if (!value) {
+      this.peerAddress = null;
+    }
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -468,6 +514,14 @@ public class MemberInfo implements org.apache.thrift.TBase<MemberInfo, MemberInf
       }
       break;
 
+    case PEER_ADDRESS:
+      if (value == null) {
+        unsetPeerAddress();
+      } else {
+        setPeerAddress((java.lang.String)value);
+      }
+      break;
+
     }
   }
 
@@ -496,6 +550,9 @@ public class MemberInfo implements org.apache.thrift.TBase<MemberInfo, MemberInf
     case GENERATION:
       return getGeneration();
 
+    case PEER_ADDRESS:
+      return getPeerAddress();
+
     }
     throw new java.lang.IllegalStateException();
   }
@@ -522,6 +579,8 @@ public class MemberInfo implements org.apache.thrift.TBase<MemberInfo, MemberInf
       return isSetOwnership();
     case GENERATION:
       return isSetGeneration();
+    case PEER_ADDRESS:
+      return isSetPeerAddress();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -602,6 +661,15 @@ public class MemberInfo implements org.apache.thrift.TBase<MemberInfo, MemberInf
         return false;
     }
 
+    boolean this_present_peerAddress = true && this.isSetPeerAddress();
+    boolean that_present_peerAddress = true && that.isSetPeerAddress();
+    if (this_present_peerAddress || that_present_peerAddress) {
+      if (!(this_present_peerAddress && that_present_peerAddress))
+        return false;
+      if (!this.peerAddress.equals(that.peerAddress))
+        return false;
+    }
+
     return true;
   }
 
@@ -630,6 +698,10 @@ public class MemberInfo implements org.apache.thrift.TBase<MemberInfo, MemberInf
     hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(ownership);
 
     hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(generation);
+
+    hashCode = hashCode * 8191 + ((isSetPeerAddress()) ? 131071 : 524287);
+    if (isSetPeerAddress())
+      hashCode = hashCode * 8191 + peerAddress.hashCode();
 
     return hashCode;
   }
@@ -712,6 +784,16 @@ public class MemberInfo implements org.apache.thrift.TBase<MemberInfo, MemberInf
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetPeerAddress(), other.isSetPeerAddress());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetPeerAddress()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.peerAddress, other.peerAddress);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -779,6 +861,16 @@ public class MemberInfo implements org.apache.thrift.TBase<MemberInfo, MemberInf
     sb.append("generation:");
     sb.append(this.generation);
     first = false;
+    if (isSetPeerAddress()) {
+      if (!first) sb.append(", ");
+      sb.append("peerAddress:");
+      if (this.peerAddress == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.peerAddress);
+      }
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -897,6 +989,14 @@ public class MemberInfo implements org.apache.thrift.TBase<MemberInfo, MemberInf
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
             }
             break;
+          case 8: // PEER_ADDRESS
+            if (schemeField.type == org.apache.thrift.protocol.TType.STRING) {
+              struct.peerAddress = iprot.readString();
+              struct.setPeerAddressIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
           default:
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
         }
@@ -951,6 +1051,13 @@ public class MemberInfo implements org.apache.thrift.TBase<MemberInfo, MemberInf
       oprot.writeFieldBegin(GENERATION_FIELD_DESC);
       oprot.writeI64(struct.generation);
       oprot.writeFieldEnd();
+      if (struct.peerAddress != null) {
+        if (struct.isSetPeerAddress()) {
+          oprot.writeFieldBegin(PEER_ADDRESS_FIELD_DESC);
+          oprot.writeString(struct.peerAddress);
+          oprot.writeFieldEnd();
+        }
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -976,6 +1083,14 @@ public class MemberInfo implements org.apache.thrift.TBase<MemberInfo, MemberInf
       oprot.writeBool(struct.reachable);
       oprot.writeDouble(struct.ownership);
       oprot.writeI64(struct.generation);
+      java.util.BitSet optionals = new java.util.BitSet();
+      if (struct.isSetPeerAddress()) {
+        optionals.set(0);
+      }
+      oprot.writeBitSet(optionals, 1);
+      if (struct.isSetPeerAddress()) {
+        oprot.writeString(struct.peerAddress);
+      }
     }
 
     @Override
@@ -995,6 +1110,11 @@ public class MemberInfo implements org.apache.thrift.TBase<MemberInfo, MemberInf
       struct.setOwnershipIsSet(true);
       struct.generation = iprot.readI64();
       struct.setGenerationIsSet(true);
+      java.util.BitSet incoming = iprot.readBitSet(1);
+      if (incoming.get(0)) {
+        struct.peerAddress = iprot.readString();
+        struct.setPeerAddressIsSet(true);
+      }
     }
   }
 

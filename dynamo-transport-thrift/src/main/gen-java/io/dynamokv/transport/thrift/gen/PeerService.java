@@ -10,17 +10,32 @@ package io.dynamokv.transport.thrift.gen;
 public class PeerService {
 
   /**
-   * Node-to-node messages.
+   * Node-to-node messages and operators' commands: the peer port.
    */
   public interface Iface {
 
-    public PeerResponse exchange(PeerEnvelope envelope) throws DynamoError, org.apache.thrift.TException;
+    /**
+     * Opens the connection's channel; once per connection, before any exchange.
+     * 
+     * @param hello
+     */
+    public ChannelWelcome hello(ChannelHello hello) throws DynamoError, org.apache.thrift.TException;
+
+    /**
+     * One request of the connection's channel. Refused (UNAUTHENTICATED) without a channel, out of
+     * sequence, with a wrong MAC, and after any such refusal.
+     * 
+     * @param request
+     */
+    public Sealed exchange(Sealed request) throws DynamoError, org.apache.thrift.TException;
 
   }
 
   public interface AsyncIface {
 
-    public void exchange(PeerEnvelope envelope, org.apache.thrift.async.AsyncMethodCallback<PeerResponse> resultHandler) throws org.apache.thrift.TException;
+    public void hello(ChannelHello hello, org.apache.thrift.async.AsyncMethodCallback<ChannelWelcome> resultHandler) throws org.apache.thrift.TException;
+
+    public void exchange(Sealed request, org.apache.thrift.async.AsyncMethodCallback<Sealed> resultHandler) throws org.apache.thrift.TException;
 
   }
 
@@ -47,20 +62,47 @@ public class PeerService {
     }
 
     @Override
-    public PeerResponse exchange(PeerEnvelope envelope) throws DynamoError, org.apache.thrift.TException
+    public ChannelWelcome hello(ChannelHello hello) throws DynamoError, org.apache.thrift.TException
     {
-      sendExchange(envelope);
+      sendHello(hello);
+      return recvHello();
+    }
+
+    public void sendHello(ChannelHello hello) throws org.apache.thrift.TException
+    {
+      hello_args args = new hello_args();
+      args.setHello(hello);
+      sendBase("hello", args);
+    }
+
+    public ChannelWelcome recvHello() throws DynamoError, org.apache.thrift.TException
+    {
+      hello_result result = new hello_result();
+      receiveBase(result, "hello");
+      if (result.isSetSuccess()) {
+        return result.success;
+      }
+      if (result.error != null) {
+        throw result.error;
+      }
+      throw new org.apache.thrift.TApplicationException(org.apache.thrift.TApplicationException.MISSING_RESULT, "hello failed: unknown result");
+    }
+
+    @Override
+    public Sealed exchange(Sealed request) throws DynamoError, org.apache.thrift.TException
+    {
+      sendExchange(request);
       return recvExchange();
     }
 
-    public void sendExchange(PeerEnvelope envelope) throws org.apache.thrift.TException
+    public void sendExchange(Sealed request) throws org.apache.thrift.TException
     {
       exchange_args args = new exchange_args();
-      args.setEnvelope(envelope);
+      args.setRequest(request);
       sendBase("exchange", args);
     }
 
-    public PeerResponse recvExchange() throws DynamoError, org.apache.thrift.TException
+    public Sealed recvExchange() throws DynamoError, org.apache.thrift.TException
     {
       exchange_result result = new exchange_result();
       receiveBase(result, "exchange");
@@ -93,31 +135,66 @@ public class PeerService {
     }
 
     @Override
-    public void exchange(PeerEnvelope envelope, org.apache.thrift.async.AsyncMethodCallback<PeerResponse> resultHandler) throws org.apache.thrift.TException {
+    public void hello(ChannelHello hello, org.apache.thrift.async.AsyncMethodCallback<ChannelWelcome> resultHandler) throws org.apache.thrift.TException {
       checkReady();
-      exchange_call method_call = new exchange_call(envelope, resultHandler, this, ___protocolFactory, ___transport);
+      hello_call method_call = new hello_call(hello, resultHandler, this, ___protocolFactory, ___transport);
       this.___currentMethod = method_call;
       ___manager.call(method_call);
     }
 
-    public static class exchange_call extends org.apache.thrift.async.TAsyncMethodCall<PeerResponse> {
-      private PeerEnvelope envelope;
-      public exchange_call(PeerEnvelope envelope, org.apache.thrift.async.AsyncMethodCallback<PeerResponse> resultHandler, org.apache.thrift.async.TAsyncClient client, org.apache.thrift.protocol.TProtocolFactory protocolFactory, org.apache.thrift.transport.TNonblockingTransport transport) throws org.apache.thrift.TException {
+    public static class hello_call extends org.apache.thrift.async.TAsyncMethodCall<ChannelWelcome> {
+      private ChannelHello hello;
+      public hello_call(ChannelHello hello, org.apache.thrift.async.AsyncMethodCallback<ChannelWelcome> resultHandler, org.apache.thrift.async.TAsyncClient client, org.apache.thrift.protocol.TProtocolFactory protocolFactory, org.apache.thrift.transport.TNonblockingTransport transport) throws org.apache.thrift.TException {
         super(client, protocolFactory, transport, resultHandler, false);
-        this.envelope = envelope;
+        this.hello = hello;
+      }
+
+      @Override
+      public void write_args(org.apache.thrift.protocol.TProtocol prot) throws org.apache.thrift.TException {
+        prot.writeMessageBegin(new org.apache.thrift.protocol.TMessage("hello", org.apache.thrift.protocol.TMessageType.CALL, 0));
+        hello_args args = new hello_args();
+        args.setHello(hello);
+        args.write(prot);
+        prot.writeMessageEnd();
+      }
+
+      @Override
+      public ChannelWelcome getResult() throws DynamoError, org.apache.thrift.TException {
+        if (getState() != org.apache.thrift.async.TAsyncMethodCall.State.RESPONSE_READ) {
+          throw new java.lang.IllegalStateException("Method call not finished!");
+        }
+        org.apache.thrift.transport.TMemoryInputTransport memoryTransport = new org.apache.thrift.transport.TMemoryInputTransport(getFrameBuffer().array());
+        org.apache.thrift.protocol.TProtocol prot = client.getProtocolFactory().getProtocol(memoryTransport);
+        return (new Client(prot)).recvHello();
+      }
+    }
+
+    @Override
+    public void exchange(Sealed request, org.apache.thrift.async.AsyncMethodCallback<Sealed> resultHandler) throws org.apache.thrift.TException {
+      checkReady();
+      exchange_call method_call = new exchange_call(request, resultHandler, this, ___protocolFactory, ___transport);
+      this.___currentMethod = method_call;
+      ___manager.call(method_call);
+    }
+
+    public static class exchange_call extends org.apache.thrift.async.TAsyncMethodCall<Sealed> {
+      private Sealed request;
+      public exchange_call(Sealed request, org.apache.thrift.async.AsyncMethodCallback<Sealed> resultHandler, org.apache.thrift.async.TAsyncClient client, org.apache.thrift.protocol.TProtocolFactory protocolFactory, org.apache.thrift.transport.TNonblockingTransport transport) throws org.apache.thrift.TException {
+        super(client, protocolFactory, transport, resultHandler, false);
+        this.request = request;
       }
 
       @Override
       public void write_args(org.apache.thrift.protocol.TProtocol prot) throws org.apache.thrift.TException {
         prot.writeMessageBegin(new org.apache.thrift.protocol.TMessage("exchange", org.apache.thrift.protocol.TMessageType.CALL, 0));
         exchange_args args = new exchange_args();
-        args.setEnvelope(envelope);
+        args.setRequest(request);
         args.write(prot);
         prot.writeMessageEnd();
       }
 
       @Override
-      public PeerResponse getResult() throws DynamoError, org.apache.thrift.TException {
+      public Sealed getResult() throws DynamoError, org.apache.thrift.TException {
         if (getState() != org.apache.thrift.async.TAsyncMethodCall.State.RESPONSE_READ) {
           throw new java.lang.IllegalStateException("Method call not finished!");
         }
@@ -140,8 +217,41 @@ public class PeerService {
     }
 
     private static <I extends Iface> java.util.Map<java.lang.String,  org.apache.thrift.ProcessFunction<I, ? extends org.apache.thrift.TBase>> getProcessMap(java.util.Map<java.lang.String, org.apache.thrift.ProcessFunction<I, ? extends  org.apache.thrift.TBase>> processMap) {
+      processMap.put("hello", new hello());
       processMap.put("exchange", new exchange());
       return processMap;
+    }
+
+    public static class hello<I extends Iface> extends org.apache.thrift.ProcessFunction<I, hello_args> {
+      public hello() {
+        super("hello");
+      }
+
+      @Override
+      public hello_args getEmptyArgsInstance() {
+        return new hello_args();
+      }
+
+      @Override
+      protected boolean isOneway() {
+        return false;
+      }
+
+      @Override
+      protected boolean rethrowUnhandledExceptions() {
+        return false;
+      }
+
+      @Override
+      public hello_result getResult(I iface, hello_args args) throws org.apache.thrift.TException {
+        hello_result result = new hello_result();
+        try {
+          result.success = iface.hello(args.hello);
+        } catch (DynamoError error) {
+          result.error = error;
+        }
+        return result;
+      }
     }
 
     public static class exchange<I extends Iface> extends org.apache.thrift.ProcessFunction<I, exchange_args> {
@@ -168,7 +278,7 @@ public class PeerService {
       public exchange_result getResult(I iface, exchange_args args) throws org.apache.thrift.TException {
         exchange_result result = new exchange_result();
         try {
-          result.success = iface.exchange(args.envelope);
+          result.success = iface.exchange(args.request);
         } catch (DynamoError error) {
           result.error = error;
         }
@@ -189,11 +299,83 @@ public class PeerService {
     }
 
     private static <I extends AsyncIface> java.util.Map<java.lang.String,  org.apache.thrift.AsyncProcessFunction<I, ? extends  org.apache.thrift.TBase,?>> getProcessMap(java.util.Map<java.lang.String,  org.apache.thrift.AsyncProcessFunction<I, ? extends  org.apache.thrift.TBase, ?>> processMap) {
+      processMap.put("hello", new hello());
       processMap.put("exchange", new exchange());
       return processMap;
     }
 
-    public static class exchange<I extends AsyncIface> extends org.apache.thrift.AsyncProcessFunction<I, exchange_args, PeerResponse> {
+    public static class hello<I extends AsyncIface> extends org.apache.thrift.AsyncProcessFunction<I, hello_args, ChannelWelcome> {
+      public hello() {
+        super("hello");
+      }
+
+      @Override
+      public hello_args getEmptyArgsInstance() {
+        return new hello_args();
+      }
+
+      @Override
+      public org.apache.thrift.async.AsyncMethodCallback<ChannelWelcome> getResultHandler(final org.apache.thrift.server.AbstractNonblockingServer.AsyncFrameBuffer fb, final int seqid) {
+        final org.apache.thrift.AsyncProcessFunction fcall = this;
+        return new org.apache.thrift.async.AsyncMethodCallback<ChannelWelcome>() { 
+          @Override
+          public void onComplete(ChannelWelcome o) {
+            hello_result result = new hello_result();
+            result.success = o;
+            try {
+              fcall.sendResponse(fb, result, org.apache.thrift.protocol.TMessageType.REPLY,seqid);
+            } catch (org.apache.thrift.transport.TTransportException e) {
+              _LOGGER.error("TTransportException writing to internal frame buffer", e);
+              fb.close();
+            } catch (java.lang.Exception e) {
+              _LOGGER.error("Exception writing to internal frame buffer", e);
+              onError(e);
+            }
+          }
+          @Override
+          public void onError(java.lang.Exception e) {
+            byte msgType = org.apache.thrift.protocol.TMessageType.REPLY;
+            org.apache.thrift.TSerializable msg;
+            hello_result result = new hello_result();
+            if (e instanceof DynamoError) {
+              result.error = (DynamoError) e;
+              result.setErrorIsSet(true);
+              msg = result;
+            } else if (e instanceof org.apache.thrift.transport.TTransportException) {
+              _LOGGER.error("TTransportException inside handler", e);
+              fb.close();
+              return;
+            } else if (e instanceof org.apache.thrift.TApplicationException) {
+              _LOGGER.error("TApplicationException inside handler", e);
+              msgType = org.apache.thrift.protocol.TMessageType.EXCEPTION;
+              msg = (org.apache.thrift.TApplicationException)e;
+            } else {
+              _LOGGER.error("Exception inside handler", e);
+              msgType = org.apache.thrift.protocol.TMessageType.EXCEPTION;
+              msg = new org.apache.thrift.TApplicationException(org.apache.thrift.TApplicationException.INTERNAL_ERROR, e.getMessage());
+            }
+            try {
+              fcall.sendResponse(fb,msg,msgType,seqid);
+            } catch (java.lang.Exception ex) {
+              _LOGGER.error("Exception writing to internal frame buffer", ex);
+              fb.close();
+            }
+          }
+        };
+      }
+
+      @Override
+      protected boolean isOneway() {
+        return false;
+      }
+
+      @Override
+      public void start(I iface, hello_args args, org.apache.thrift.async.AsyncMethodCallback<ChannelWelcome> resultHandler) throws org.apache.thrift.TException {
+        iface.hello(args.hello,resultHandler);
+      }
+    }
+
+    public static class exchange<I extends AsyncIface> extends org.apache.thrift.AsyncProcessFunction<I, exchange_args, Sealed> {
       public exchange() {
         super("exchange");
       }
@@ -204,11 +386,11 @@ public class PeerService {
       }
 
       @Override
-      public org.apache.thrift.async.AsyncMethodCallback<PeerResponse> getResultHandler(final org.apache.thrift.server.AbstractNonblockingServer.AsyncFrameBuffer fb, final int seqid) {
+      public org.apache.thrift.async.AsyncMethodCallback<Sealed> getResultHandler(final org.apache.thrift.server.AbstractNonblockingServer.AsyncFrameBuffer fb, final int seqid) {
         final org.apache.thrift.AsyncProcessFunction fcall = this;
-        return new org.apache.thrift.async.AsyncMethodCallback<PeerResponse>() { 
+        return new org.apache.thrift.async.AsyncMethodCallback<Sealed>() { 
           @Override
-          public void onComplete(PeerResponse o) {
+          public void onComplete(Sealed o) {
             exchange_result result = new exchange_result();
             result.success = o;
             try {
@@ -259,27 +441,27 @@ public class PeerService {
       }
 
       @Override
-      public void start(I iface, exchange_args args, org.apache.thrift.async.AsyncMethodCallback<PeerResponse> resultHandler) throws org.apache.thrift.TException {
-        iface.exchange(args.envelope,resultHandler);
+      public void start(I iface, exchange_args args, org.apache.thrift.async.AsyncMethodCallback<Sealed> resultHandler) throws org.apache.thrift.TException {
+        iface.exchange(args.request,resultHandler);
       }
     }
 
   }
 
   @SuppressWarnings({"cast", "rawtypes", "serial", "unchecked", "unused"})
-  public static class exchange_args implements org.apache.thrift.TBase<exchange_args, exchange_args._Fields>, java.io.Serializable, Cloneable, Comparable<exchange_args>   {
-    private static final org.apache.thrift.protocol.TStruct STRUCT_DESC = new org.apache.thrift.protocol.TStruct("exchange_args");
+  public static class hello_args implements org.apache.thrift.TBase<hello_args, hello_args._Fields>, java.io.Serializable, Cloneable, Comparable<hello_args>   {
+    private static final org.apache.thrift.protocol.TStruct STRUCT_DESC = new org.apache.thrift.protocol.TStruct("hello_args");
 
-    private static final org.apache.thrift.protocol.TField ENVELOPE_FIELD_DESC = new org.apache.thrift.protocol.TField("envelope", org.apache.thrift.protocol.TType.STRUCT, (short)1);
+    private static final org.apache.thrift.protocol.TField HELLO_FIELD_DESC = new org.apache.thrift.protocol.TField("hello", org.apache.thrift.protocol.TType.STRUCT, (short)1);
 
-    private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new exchange_argsStandardSchemeFactory();
-    private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new exchange_argsTupleSchemeFactory();
+    private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new hello_argsStandardSchemeFactory();
+    private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new hello_argsTupleSchemeFactory();
 
-    private @org.apache.thrift.annotation.Nullable PeerEnvelope envelope; // required
+    private @org.apache.thrift.annotation.Nullable ChannelHello hello; // required
 
     /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
     public enum _Fields implements org.apache.thrift.TFieldIdEnum {
-      ENVELOPE((short)1, "envelope");
+      HELLO((short)1, "hello");
 
       private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -295,8 +477,8 @@ public class PeerService {
       @org.apache.thrift.annotation.Nullable
       public static _Fields findByThriftId(int fieldId) {
         switch(fieldId) {
-          case 1: // ENVELOPE
-            return ENVELOPE;
+          case 1: // HELLO
+            return HELLO;
           default:
             return null;
         }
@@ -343,74 +525,74 @@ public class PeerService {
     public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
     static {
       java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
-      tmpMap.put(_Fields.ENVELOPE, new org.apache.thrift.meta_data.FieldMetaData("envelope", org.apache.thrift.TFieldRequirementType.DEFAULT, 
-          new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, PeerEnvelope.class)));
+      tmpMap.put(_Fields.HELLO, new org.apache.thrift.meta_data.FieldMetaData("hello", org.apache.thrift.TFieldRequirementType.DEFAULT, 
+          new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, ChannelHello.class)));
       metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
-      org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(exchange_args.class, metaDataMap);
+      org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(hello_args.class, metaDataMap);
     }
 
-    public exchange_args() {
+    public hello_args() {
     }
 
-    public exchange_args(
-      PeerEnvelope envelope)
+    public hello_args(
+      ChannelHello hello)
     {
       this();
-      this.envelope = envelope;
+      this.hello = hello;
     }
 
     /**
      * Performs a deep copy on <i>other</i>.
      */
-    public exchange_args(exchange_args other) {
-      if (other.isSetEnvelope()) {
-        this.envelope = new PeerEnvelope(other.envelope);
+    public hello_args(hello_args other) {
+      if (other.isSetHello()) {
+        this.hello = new ChannelHello(other.hello);
       }
     }
 
     @Override
-    public exchange_args deepCopy() {
-      return new exchange_args(this);
+    public hello_args deepCopy() {
+      return new hello_args(this);
     }
 
     @Override
     public void clear() {
-      this.envelope = null;
+      this.hello = null;
     }
 
     @org.apache.thrift.annotation.Nullable
-    public PeerEnvelope getEnvelope() {
-      return this.envelope;
+    public ChannelHello getHello() {
+      return this.hello;
     }
 
-    public exchange_args setEnvelope(@org.apache.thrift.annotation.Nullable PeerEnvelope envelope) {
-      this.envelope = envelope;
+    public hello_args setHello(@org.apache.thrift.annotation.Nullable ChannelHello hello) {
+      this.hello = hello;
       return this;
     }
 
-    public void unsetEnvelope() {
-      this.envelope = null;
+    public void unsetHello() {
+      this.hello = null;
     }
 
-    /** Returns true if field envelope is set (has been assigned a value) and false otherwise */
-    public boolean isSetEnvelope() {
-      return this.envelope != null;
+    /** Returns true if field hello is set (has been assigned a value) and false otherwise */
+    public boolean isSetHello() {
+      return this.hello != null;
     }
 
-    public void setEnvelopeIsSet(boolean value) {
+    public void setHelloIsSet(boolean value) {
       if (!value) {
-        this.envelope = null;
+        this.hello = null;
       }
     }
 
     @Override
     public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
       switch (field) {
-      case ENVELOPE:
+      case HELLO:
         if (value == null) {
-          unsetEnvelope();
+          unsetHello();
         } else {
-          setEnvelope((PeerEnvelope)value);
+          setHello((ChannelHello)value);
         }
         break;
 
@@ -421,8 +603,8 @@ public class PeerService {
     @Override
     public java.lang.Object getFieldValue(_Fields field) {
       switch (field) {
-      case ENVELOPE:
-        return getEnvelope();
+      case HELLO:
+        return getHello();
 
       }
       throw new java.lang.IllegalStateException();
@@ -436,31 +618,31 @@ public class PeerService {
       }
 
       switch (field) {
-      case ENVELOPE:
-        return isSetEnvelope();
+      case HELLO:
+        return isSetHello();
       }
       throw new java.lang.IllegalStateException();
     }
 
     @Override
     public boolean equals(java.lang.Object that) {
-      if (that instanceof exchange_args)
-        return this.equals((exchange_args)that);
+      if (that instanceof hello_args)
+        return this.equals((hello_args)that);
       return false;
     }
 
-    public boolean equals(exchange_args that) {
+    public boolean equals(hello_args that) {
       if (that == null)
         return false;
       if (this == that)
         return true;
 
-      boolean this_present_envelope = true && this.isSetEnvelope();
-      boolean that_present_envelope = true && that.isSetEnvelope();
-      if (this_present_envelope || that_present_envelope) {
-        if (!(this_present_envelope && that_present_envelope))
+      boolean this_present_hello = true && this.isSetHello();
+      boolean that_present_hello = true && that.isSetHello();
+      if (this_present_hello || that_present_hello) {
+        if (!(this_present_hello && that_present_hello))
           return false;
-        if (!this.envelope.equals(that.envelope))
+        if (!this.hello.equals(that.hello))
           return false;
       }
 
@@ -471,27 +653,27 @@ public class PeerService {
     public int hashCode() {
       int hashCode = 1;
 
-      hashCode = hashCode * 8191 + ((isSetEnvelope()) ? 131071 : 524287);
-      if (isSetEnvelope())
-        hashCode = hashCode * 8191 + envelope.hashCode();
+      hashCode = hashCode * 8191 + ((isSetHello()) ? 131071 : 524287);
+      if (isSetHello())
+        hashCode = hashCode * 8191 + hello.hashCode();
 
       return hashCode;
     }
 
     @Override
-    public int compareTo(exchange_args other) {
+    public int compareTo(hello_args other) {
       if (!getClass().equals(other.getClass())) {
         return getClass().getName().compareTo(other.getClass().getName());
       }
 
       int lastComparison = 0;
 
-      lastComparison = java.lang.Boolean.compare(isSetEnvelope(), other.isSetEnvelope());
+      lastComparison = java.lang.Boolean.compare(isSetHello(), other.isSetHello());
       if (lastComparison != 0) {
         return lastComparison;
       }
-      if (isSetEnvelope()) {
-        lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.envelope, other.envelope);
+      if (isSetHello()) {
+        lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.hello, other.hello);
         if (lastComparison != 0) {
           return lastComparison;
         }
@@ -517,14 +699,14 @@ public class PeerService {
 
     @Override
     public java.lang.String toString() {
-      java.lang.StringBuilder sb = new java.lang.StringBuilder("exchange_args(");
+      java.lang.StringBuilder sb = new java.lang.StringBuilder("hello_args(");
       boolean first = true;
 
-      sb.append("envelope:");
-      if (this.envelope == null) {
+      sb.append("hello:");
+      if (this.hello == null) {
         sb.append("null");
       } else {
-        sb.append(this.envelope);
+        sb.append(this.hello);
       }
       first = false;
       sb.append(")");
@@ -534,8 +716,8 @@ public class PeerService {
     public void validate() throws org.apache.thrift.TException {
       // check for required fields
       // check for sub-struct validity
-      if (envelope != null) {
-        envelope.validate();
+      if (hello != null) {
+        hello.validate();
       }
     }
 
@@ -555,17 +737,17 @@ public class PeerService {
       }
     }
 
-    private static class exchange_argsStandardSchemeFactory implements org.apache.thrift.scheme.SchemeFactory {
+    private static class hello_argsStandardSchemeFactory implements org.apache.thrift.scheme.SchemeFactory {
       @Override
-      public exchange_argsStandardScheme getScheme() {
-        return new exchange_argsStandardScheme();
+      public hello_argsStandardScheme getScheme() {
+        return new hello_argsStandardScheme();
       }
     }
 
-    private static class exchange_argsStandardScheme extends org.apache.thrift.scheme.StandardScheme<exchange_args> {
+    private static class hello_argsStandardScheme extends org.apache.thrift.scheme.StandardScheme<hello_args> {
 
       @Override
-      public void read(org.apache.thrift.protocol.TProtocol iprot, exchange_args struct) throws org.apache.thrift.TException {
+      public void read(org.apache.thrift.protocol.TProtocol iprot, hello_args struct) throws org.apache.thrift.TException {
         org.apache.thrift.protocol.TField schemeField;
         iprot.readStructBegin();
         while (true)
@@ -575,11 +757,11 @@ public class PeerService {
             break;
           }
           switch (schemeField.id) {
-            case 1: // ENVELOPE
+            case 1: // HELLO
               if (schemeField.type == org.apache.thrift.protocol.TType.STRUCT) {
-                struct.envelope = new PeerEnvelope();
-                struct.envelope.read(iprot);
-                struct.setEnvelopeIsSet(true);
+                struct.hello = new ChannelHello();
+                struct.hello.read(iprot);
+                struct.setHelloIsSet(true);
               } else { 
                 org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
               }
@@ -596,13 +778,13 @@ public class PeerService {
       }
 
       @Override
-      public void write(org.apache.thrift.protocol.TProtocol oprot, exchange_args struct) throws org.apache.thrift.TException {
+      public void write(org.apache.thrift.protocol.TProtocol oprot, hello_args struct) throws org.apache.thrift.TException {
         struct.validate();
 
         oprot.writeStructBegin(STRUCT_DESC);
-        if (struct.envelope != null) {
-          oprot.writeFieldBegin(ENVELOPE_FIELD_DESC);
-          struct.envelope.write(oprot);
+        if (struct.hello != null) {
+          oprot.writeFieldBegin(HELLO_FIELD_DESC);
+          struct.hello.write(oprot);
           oprot.writeFieldEnd();
         }
         oprot.writeFieldStop();
@@ -611,36 +793,36 @@ public class PeerService {
 
     }
 
-    private static class exchange_argsTupleSchemeFactory implements org.apache.thrift.scheme.SchemeFactory {
+    private static class hello_argsTupleSchemeFactory implements org.apache.thrift.scheme.SchemeFactory {
       @Override
-      public exchange_argsTupleScheme getScheme() {
-        return new exchange_argsTupleScheme();
+      public hello_argsTupleScheme getScheme() {
+        return new hello_argsTupleScheme();
       }
     }
 
-    private static class exchange_argsTupleScheme extends org.apache.thrift.scheme.TupleScheme<exchange_args> {
+    private static class hello_argsTupleScheme extends org.apache.thrift.scheme.TupleScheme<hello_args> {
 
       @Override
-      public void write(org.apache.thrift.protocol.TProtocol prot, exchange_args struct) throws org.apache.thrift.TException {
+      public void write(org.apache.thrift.protocol.TProtocol prot, hello_args struct) throws org.apache.thrift.TException {
         org.apache.thrift.protocol.TTupleProtocol oprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
         java.util.BitSet optionals = new java.util.BitSet();
-        if (struct.isSetEnvelope()) {
+        if (struct.isSetHello()) {
           optionals.set(0);
         }
         oprot.writeBitSet(optionals, 1);
-        if (struct.isSetEnvelope()) {
-          struct.envelope.write(oprot);
+        if (struct.isSetHello()) {
+          struct.hello.write(oprot);
         }
       }
 
       @Override
-      public void read(org.apache.thrift.protocol.TProtocol prot, exchange_args struct) throws org.apache.thrift.TException {
+      public void read(org.apache.thrift.protocol.TProtocol prot, hello_args struct) throws org.apache.thrift.TException {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
         java.util.BitSet incoming = iprot.readBitSet(1);
         if (incoming.get(0)) {
-          struct.envelope = new PeerEnvelope();
-          struct.envelope.read(iprot);
-          struct.setEnvelopeIsSet(true);
+          struct.hello = new ChannelHello();
+          struct.hello.read(iprot);
+          struct.setHelloIsSet(true);
         }
       }
     }
@@ -651,16 +833,16 @@ public class PeerService {
   }
 
   @SuppressWarnings({"cast", "rawtypes", "serial", "unchecked", "unused"})
-  public static class exchange_result implements org.apache.thrift.TBase<exchange_result, exchange_result._Fields>, java.io.Serializable, Cloneable, Comparable<exchange_result>   {
-    private static final org.apache.thrift.protocol.TStruct STRUCT_DESC = new org.apache.thrift.protocol.TStruct("exchange_result");
+  public static class hello_result implements org.apache.thrift.TBase<hello_result, hello_result._Fields>, java.io.Serializable, Cloneable, Comparable<hello_result>   {
+    private static final org.apache.thrift.protocol.TStruct STRUCT_DESC = new org.apache.thrift.protocol.TStruct("hello_result");
 
     private static final org.apache.thrift.protocol.TField SUCCESS_FIELD_DESC = new org.apache.thrift.protocol.TField("success", org.apache.thrift.protocol.TType.STRUCT, (short)0);
     private static final org.apache.thrift.protocol.TField ERROR_FIELD_DESC = new org.apache.thrift.protocol.TField("error", org.apache.thrift.protocol.TType.STRUCT, (short)1);
 
-    private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new exchange_resultStandardSchemeFactory();
-    private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new exchange_resultTupleSchemeFactory();
+    private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new hello_resultStandardSchemeFactory();
+    private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new hello_resultTupleSchemeFactory();
 
-    private @org.apache.thrift.annotation.Nullable PeerResponse success; // required
+    private @org.apache.thrift.annotation.Nullable ChannelWelcome success; // required
     private @org.apache.thrift.annotation.Nullable DynamoError error; // required
 
     /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
@@ -733,7 +915,881 @@ public class PeerService {
     static {
       java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
       tmpMap.put(_Fields.SUCCESS, new org.apache.thrift.meta_data.FieldMetaData("success", org.apache.thrift.TFieldRequirementType.DEFAULT, 
-          new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, PeerResponse.class)));
+          new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, ChannelWelcome.class)));
+      tmpMap.put(_Fields.ERROR, new org.apache.thrift.meta_data.FieldMetaData("error", org.apache.thrift.TFieldRequirementType.DEFAULT, 
+          new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, DynamoError.class)));
+      metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
+      org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(hello_result.class, metaDataMap);
+    }
+
+    public hello_result() {
+    }
+
+    public hello_result(
+      ChannelWelcome success,
+      DynamoError error)
+    {
+      this();
+      this.success = success;
+      this.error = error;
+    }
+
+    /**
+     * Performs a deep copy on <i>other</i>.
+     */
+    public hello_result(hello_result other) {
+      if (other.isSetSuccess()) {
+        this.success = new ChannelWelcome(other.success);
+      }
+      if (other.isSetError()) {
+        this.error = new DynamoError(other.error);
+      }
+    }
+
+    @Override
+    public hello_result deepCopy() {
+      return new hello_result(this);
+    }
+
+    @Override
+    public void clear() {
+      this.success = null;
+      this.error = null;
+    }
+
+    @org.apache.thrift.annotation.Nullable
+    public ChannelWelcome getSuccess() {
+      return this.success;
+    }
+
+    public hello_result setSuccess(@org.apache.thrift.annotation.Nullable ChannelWelcome success) {
+      this.success = success;
+      return this;
+    }
+
+    public void unsetSuccess() {
+      this.success = null;
+    }
+
+    /** Returns true if field success is set (has been assigned a value) and false otherwise */
+    public boolean isSetSuccess() {
+      return this.success != null;
+    }
+
+    public void setSuccessIsSet(boolean value) {
+      if (!value) {
+        this.success = null;
+      }
+    }
+
+    @org.apache.thrift.annotation.Nullable
+    public DynamoError getError() {
+      return this.error;
+    }
+
+    public hello_result setError(@org.apache.thrift.annotation.Nullable DynamoError error) {
+      this.error = error;
+      return this;
+    }
+
+    public void unsetError() {
+      this.error = null;
+    }
+
+    /** Returns true if field error is set (has been assigned a value) and false otherwise */
+    public boolean isSetError() {
+      return this.error != null;
+    }
+
+    public void setErrorIsSet(boolean value) {
+      if (!value) {
+        this.error = null;
+      }
+    }
+
+    @Override
+    public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
+      switch (field) {
+      case SUCCESS:
+        if (value == null) {
+          unsetSuccess();
+        } else {
+          setSuccess((ChannelWelcome)value);
+        }
+        break;
+
+      case ERROR:
+        if (value == null) {
+          unsetError();
+        } else {
+          setError((DynamoError)value);
+        }
+        break;
+
+      }
+    }
+
+    @org.apache.thrift.annotation.Nullable
+    @Override
+    public java.lang.Object getFieldValue(_Fields field) {
+      switch (field) {
+      case SUCCESS:
+        return getSuccess();
+
+      case ERROR:
+        return getError();
+
+      }
+      throw new java.lang.IllegalStateException();
+    }
+
+    /** Returns true if field corresponding to fieldID is set (has been assigned a value) and false otherwise */
+    @Override
+    public boolean isSet(_Fields field) {
+      if (field == null) {
+        throw new java.lang.IllegalArgumentException();
+      }
+
+      switch (field) {
+      case SUCCESS:
+        return isSetSuccess();
+      case ERROR:
+        return isSetError();
+      }
+      throw new java.lang.IllegalStateException();
+    }
+
+    @Override
+    public boolean equals(java.lang.Object that) {
+      if (that instanceof hello_result)
+        return this.equals((hello_result)that);
+      return false;
+    }
+
+    public boolean equals(hello_result that) {
+      if (that == null)
+        return false;
+      if (this == that)
+        return true;
+
+      boolean this_present_success = true && this.isSetSuccess();
+      boolean that_present_success = true && that.isSetSuccess();
+      if (this_present_success || that_present_success) {
+        if (!(this_present_success && that_present_success))
+          return false;
+        if (!this.success.equals(that.success))
+          return false;
+      }
+
+      boolean this_present_error = true && this.isSetError();
+      boolean that_present_error = true && that.isSetError();
+      if (this_present_error || that_present_error) {
+        if (!(this_present_error && that_present_error))
+          return false;
+        if (!this.error.equals(that.error))
+          return false;
+      }
+
+      return true;
+    }
+
+    @Override
+    public int hashCode() {
+      int hashCode = 1;
+
+      hashCode = hashCode * 8191 + ((isSetSuccess()) ? 131071 : 524287);
+      if (isSetSuccess())
+        hashCode = hashCode * 8191 + success.hashCode();
+
+      hashCode = hashCode * 8191 + ((isSetError()) ? 131071 : 524287);
+      if (isSetError())
+        hashCode = hashCode * 8191 + error.hashCode();
+
+      return hashCode;
+    }
+
+    @Override
+    public int compareTo(hello_result other) {
+      if (!getClass().equals(other.getClass())) {
+        return getClass().getName().compareTo(other.getClass().getName());
+      }
+
+      int lastComparison = 0;
+
+      lastComparison = java.lang.Boolean.compare(isSetSuccess(), other.isSetSuccess());
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+      if (isSetSuccess()) {
+        lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.success, other.success);
+        if (lastComparison != 0) {
+          return lastComparison;
+        }
+      }
+      lastComparison = java.lang.Boolean.compare(isSetError(), other.isSetError());
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+      if (isSetError()) {
+        lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.error, other.error);
+        if (lastComparison != 0) {
+          return lastComparison;
+        }
+      }
+      return 0;
+    }
+
+    @org.apache.thrift.annotation.Nullable
+    @Override
+    public _Fields fieldForId(int fieldId) {
+      return _Fields.findByThriftId(fieldId);
+    }
+
+    @Override
+    public void read(org.apache.thrift.protocol.TProtocol iprot) throws org.apache.thrift.TException {
+      scheme(iprot).read(iprot, this);
+    }
+
+    public void write(org.apache.thrift.protocol.TProtocol oprot) throws org.apache.thrift.TException {
+      scheme(oprot).write(oprot, this);
+      }
+
+    @Override
+    public java.lang.String toString() {
+      java.lang.StringBuilder sb = new java.lang.StringBuilder("hello_result(");
+      boolean first = true;
+
+      sb.append("success:");
+      if (this.success == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.success);
+      }
+      first = false;
+      if (!first) sb.append(", ");
+      sb.append("error:");
+      if (this.error == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.error);
+      }
+      first = false;
+      sb.append(")");
+      return sb.toString();
+    }
+
+    public void validate() throws org.apache.thrift.TException {
+      // check for required fields
+      // check for sub-struct validity
+      if (success != null) {
+        success.validate();
+      }
+    }
+
+    private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
+      try {
+        write(new org.apache.thrift.protocol.TCompactProtocol(new org.apache.thrift.transport.TIOStreamTransport(out)));
+      } catch (org.apache.thrift.TException te) {
+        throw new java.io.IOException(te);
+      }
+    }
+
+    private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, java.lang.ClassNotFoundException {
+      try {
+        read(new org.apache.thrift.protocol.TCompactProtocol(new org.apache.thrift.transport.TIOStreamTransport(in)));
+      } catch (org.apache.thrift.TException te) {
+        throw new java.io.IOException(te);
+      }
+    }
+
+    private static class hello_resultStandardSchemeFactory implements org.apache.thrift.scheme.SchemeFactory {
+      @Override
+      public hello_resultStandardScheme getScheme() {
+        return new hello_resultStandardScheme();
+      }
+    }
+
+    private static class hello_resultStandardScheme extends org.apache.thrift.scheme.StandardScheme<hello_result> {
+
+      @Override
+      public void read(org.apache.thrift.protocol.TProtocol iprot, hello_result struct) throws org.apache.thrift.TException {
+        org.apache.thrift.protocol.TField schemeField;
+        iprot.readStructBegin();
+        while (true)
+        {
+          schemeField = iprot.readFieldBegin();
+          if (schemeField.type == org.apache.thrift.protocol.TType.STOP) { 
+            break;
+          }
+          switch (schemeField.id) {
+            case 0: // SUCCESS
+              if (schemeField.type == org.apache.thrift.protocol.TType.STRUCT) {
+                struct.success = new ChannelWelcome();
+                struct.success.read(iprot);
+                struct.setSuccessIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
+            case 1: // ERROR
+              if (schemeField.type == org.apache.thrift.protocol.TType.STRUCT) {
+                struct.error = new DynamoError();
+                struct.error.read(iprot);
+                struct.setErrorIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
+            default:
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+          }
+          iprot.readFieldEnd();
+        }
+        iprot.readStructEnd();
+
+        // check for required fields of primitive type, which can't be checked in the validate method
+        struct.validate();
+      }
+
+      @Override
+      public void write(org.apache.thrift.protocol.TProtocol oprot, hello_result struct) throws org.apache.thrift.TException {
+        struct.validate();
+
+        oprot.writeStructBegin(STRUCT_DESC);
+        if (struct.success != null) {
+          oprot.writeFieldBegin(SUCCESS_FIELD_DESC);
+          struct.success.write(oprot);
+          oprot.writeFieldEnd();
+        }
+        if (struct.error != null) {
+          oprot.writeFieldBegin(ERROR_FIELD_DESC);
+          struct.error.write(oprot);
+          oprot.writeFieldEnd();
+        }
+        oprot.writeFieldStop();
+        oprot.writeStructEnd();
+      }
+
+    }
+
+    private static class hello_resultTupleSchemeFactory implements org.apache.thrift.scheme.SchemeFactory {
+      @Override
+      public hello_resultTupleScheme getScheme() {
+        return new hello_resultTupleScheme();
+      }
+    }
+
+    private static class hello_resultTupleScheme extends org.apache.thrift.scheme.TupleScheme<hello_result> {
+
+      @Override
+      public void write(org.apache.thrift.protocol.TProtocol prot, hello_result struct) throws org.apache.thrift.TException {
+        org.apache.thrift.protocol.TTupleProtocol oprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
+        java.util.BitSet optionals = new java.util.BitSet();
+        if (struct.isSetSuccess()) {
+          optionals.set(0);
+        }
+        if (struct.isSetError()) {
+          optionals.set(1);
+        }
+        oprot.writeBitSet(optionals, 2);
+        if (struct.isSetSuccess()) {
+          struct.success.write(oprot);
+        }
+        if (struct.isSetError()) {
+          struct.error.write(oprot);
+        }
+      }
+
+      @Override
+      public void read(org.apache.thrift.protocol.TProtocol prot, hello_result struct) throws org.apache.thrift.TException {
+        org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
+        java.util.BitSet incoming = iprot.readBitSet(2);
+        if (incoming.get(0)) {
+          struct.success = new ChannelWelcome();
+          struct.success.read(iprot);
+          struct.setSuccessIsSet(true);
+        }
+        if (incoming.get(1)) {
+          struct.error = new DynamoError();
+          struct.error.read(iprot);
+          struct.setErrorIsSet(true);
+        }
+      }
+    }
+
+    private static <S extends org.apache.thrift.scheme.IScheme> S scheme(org.apache.thrift.protocol.TProtocol proto) {
+      return (org.apache.thrift.scheme.StandardScheme.class.equals(proto.getScheme()) ? STANDARD_SCHEME_FACTORY : TUPLE_SCHEME_FACTORY).getScheme();
+    }
+  }
+
+  @SuppressWarnings({"cast", "rawtypes", "serial", "unchecked", "unused"})
+  public static class exchange_args implements org.apache.thrift.TBase<exchange_args, exchange_args._Fields>, java.io.Serializable, Cloneable, Comparable<exchange_args>   {
+    private static final org.apache.thrift.protocol.TStruct STRUCT_DESC = new org.apache.thrift.protocol.TStruct("exchange_args");
+
+    private static final org.apache.thrift.protocol.TField REQUEST_FIELD_DESC = new org.apache.thrift.protocol.TField("request", org.apache.thrift.protocol.TType.STRUCT, (short)1);
+
+    private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new exchange_argsStandardSchemeFactory();
+    private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new exchange_argsTupleSchemeFactory();
+
+    private @org.apache.thrift.annotation.Nullable Sealed request; // required
+
+    /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
+    public enum _Fields implements org.apache.thrift.TFieldIdEnum {
+      REQUEST((short)1, "request");
+
+      private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
+
+      static {
+        for (_Fields field : java.util.EnumSet.allOf(_Fields.class)) {
+          byName.put(field.getFieldName(), field);
+        }
+      }
+
+      /**
+       * Find the _Fields constant that matches fieldId, or null if its not found.
+       */
+      @org.apache.thrift.annotation.Nullable
+      public static _Fields findByThriftId(int fieldId) {
+        switch(fieldId) {
+          case 1: // REQUEST
+            return REQUEST;
+          default:
+            return null;
+        }
+      }
+
+      /**
+       * Find the _Fields constant that matches fieldId, throwing an exception
+       * if it is not found.
+       */
+      public static _Fields findByThriftIdOrThrow(int fieldId) {
+        _Fields fields = findByThriftId(fieldId);
+        if (fields == null) throw new java.lang.IllegalArgumentException("Field " + fieldId + " doesn't exist!");
+        return fields;
+      }
+
+      /**
+       * Find the _Fields constant that matches name, or null if its not found.
+       */
+      @org.apache.thrift.annotation.Nullable
+      public static _Fields findByName(java.lang.String name) {
+        return byName.get(name);
+      }
+
+      private final short _thriftId;
+      private final java.lang.String _fieldName;
+
+      _Fields(short thriftId, java.lang.String fieldName) {
+        _thriftId = thriftId;
+        _fieldName = fieldName;
+      }
+
+      @Override
+      public short getThriftFieldId() {
+        return _thriftId;
+      }
+
+      @Override
+      public java.lang.String getFieldName() {
+        return _fieldName;
+      }
+    }
+
+    // isset id assignments
+    public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
+    static {
+      java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
+      tmpMap.put(_Fields.REQUEST, new org.apache.thrift.meta_data.FieldMetaData("request", org.apache.thrift.TFieldRequirementType.DEFAULT, 
+          new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, Sealed.class)));
+      metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
+      org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(exchange_args.class, metaDataMap);
+    }
+
+    public exchange_args() {
+    }
+
+    public exchange_args(
+      Sealed request)
+    {
+      this();
+      this.request = request;
+    }
+
+    /**
+     * Performs a deep copy on <i>other</i>.
+     */
+    public exchange_args(exchange_args other) {
+      if (other.isSetRequest()) {
+        this.request = new Sealed(other.request);
+      }
+    }
+
+    @Override
+    public exchange_args deepCopy() {
+      return new exchange_args(this);
+    }
+
+    @Override
+    public void clear() {
+      this.request = null;
+    }
+
+    @org.apache.thrift.annotation.Nullable
+    public Sealed getRequest() {
+      return this.request;
+    }
+
+    public exchange_args setRequest(@org.apache.thrift.annotation.Nullable Sealed request) {
+      this.request = request;
+      return this;
+    }
+
+    public void unsetRequest() {
+      this.request = null;
+    }
+
+    /** Returns true if field request is set (has been assigned a value) and false otherwise */
+    public boolean isSetRequest() {
+      return this.request != null;
+    }
+
+    public void setRequestIsSet(boolean value) {
+      if (!value) {
+        this.request = null;
+      }
+    }
+
+    @Override
+    public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
+      switch (field) {
+      case REQUEST:
+        if (value == null) {
+          unsetRequest();
+        } else {
+          setRequest((Sealed)value);
+        }
+        break;
+
+      }
+    }
+
+    @org.apache.thrift.annotation.Nullable
+    @Override
+    public java.lang.Object getFieldValue(_Fields field) {
+      switch (field) {
+      case REQUEST:
+        return getRequest();
+
+      }
+      throw new java.lang.IllegalStateException();
+    }
+
+    /** Returns true if field corresponding to fieldID is set (has been assigned a value) and false otherwise */
+    @Override
+    public boolean isSet(_Fields field) {
+      if (field == null) {
+        throw new java.lang.IllegalArgumentException();
+      }
+
+      switch (field) {
+      case REQUEST:
+        return isSetRequest();
+      }
+      throw new java.lang.IllegalStateException();
+    }
+
+    @Override
+    public boolean equals(java.lang.Object that) {
+      if (that instanceof exchange_args)
+        return this.equals((exchange_args)that);
+      return false;
+    }
+
+    public boolean equals(exchange_args that) {
+      if (that == null)
+        return false;
+      if (this == that)
+        return true;
+
+      boolean this_present_request = true && this.isSetRequest();
+      boolean that_present_request = true && that.isSetRequest();
+      if (this_present_request || that_present_request) {
+        if (!(this_present_request && that_present_request))
+          return false;
+        if (!this.request.equals(that.request))
+          return false;
+      }
+
+      return true;
+    }
+
+    @Override
+    public int hashCode() {
+      int hashCode = 1;
+
+      hashCode = hashCode * 8191 + ((isSetRequest()) ? 131071 : 524287);
+      if (isSetRequest())
+        hashCode = hashCode * 8191 + request.hashCode();
+
+      return hashCode;
+    }
+
+    @Override
+    public int compareTo(exchange_args other) {
+      if (!getClass().equals(other.getClass())) {
+        return getClass().getName().compareTo(other.getClass().getName());
+      }
+
+      int lastComparison = 0;
+
+      lastComparison = java.lang.Boolean.compare(isSetRequest(), other.isSetRequest());
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+      if (isSetRequest()) {
+        lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.request, other.request);
+        if (lastComparison != 0) {
+          return lastComparison;
+        }
+      }
+      return 0;
+    }
+
+    @org.apache.thrift.annotation.Nullable
+    @Override
+    public _Fields fieldForId(int fieldId) {
+      return _Fields.findByThriftId(fieldId);
+    }
+
+    @Override
+    public void read(org.apache.thrift.protocol.TProtocol iprot) throws org.apache.thrift.TException {
+      scheme(iprot).read(iprot, this);
+    }
+
+    @Override
+    public void write(org.apache.thrift.protocol.TProtocol oprot) throws org.apache.thrift.TException {
+      scheme(oprot).write(oprot, this);
+    }
+
+    @Override
+    public java.lang.String toString() {
+      java.lang.StringBuilder sb = new java.lang.StringBuilder("exchange_args(");
+      boolean first = true;
+
+      sb.append("request:");
+      if (this.request == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.request);
+      }
+      first = false;
+      sb.append(")");
+      return sb.toString();
+    }
+
+    public void validate() throws org.apache.thrift.TException {
+      // check for required fields
+      // check for sub-struct validity
+      if (request != null) {
+        request.validate();
+      }
+    }
+
+    private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
+      try {
+        write(new org.apache.thrift.protocol.TCompactProtocol(new org.apache.thrift.transport.TIOStreamTransport(out)));
+      } catch (org.apache.thrift.TException te) {
+        throw new java.io.IOException(te);
+      }
+    }
+
+    private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, java.lang.ClassNotFoundException {
+      try {
+        read(new org.apache.thrift.protocol.TCompactProtocol(new org.apache.thrift.transport.TIOStreamTransport(in)));
+      } catch (org.apache.thrift.TException te) {
+        throw new java.io.IOException(te);
+      }
+    }
+
+    private static class exchange_argsStandardSchemeFactory implements org.apache.thrift.scheme.SchemeFactory {
+      @Override
+      public exchange_argsStandardScheme getScheme() {
+        return new exchange_argsStandardScheme();
+      }
+    }
+
+    private static class exchange_argsStandardScheme extends org.apache.thrift.scheme.StandardScheme<exchange_args> {
+
+      @Override
+      public void read(org.apache.thrift.protocol.TProtocol iprot, exchange_args struct) throws org.apache.thrift.TException {
+        org.apache.thrift.protocol.TField schemeField;
+        iprot.readStructBegin();
+        while (true)
+        {
+          schemeField = iprot.readFieldBegin();
+          if (schemeField.type == org.apache.thrift.protocol.TType.STOP) { 
+            break;
+          }
+          switch (schemeField.id) {
+            case 1: // REQUEST
+              if (schemeField.type == org.apache.thrift.protocol.TType.STRUCT) {
+                struct.request = new Sealed();
+                struct.request.read(iprot);
+                struct.setRequestIsSet(true);
+              } else { 
+                org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+              }
+              break;
+            default:
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+          }
+          iprot.readFieldEnd();
+        }
+        iprot.readStructEnd();
+
+        // check for required fields of primitive type, which can't be checked in the validate method
+        struct.validate();
+      }
+
+      @Override
+      public void write(org.apache.thrift.protocol.TProtocol oprot, exchange_args struct) throws org.apache.thrift.TException {
+        struct.validate();
+
+        oprot.writeStructBegin(STRUCT_DESC);
+        if (struct.request != null) {
+          oprot.writeFieldBegin(REQUEST_FIELD_DESC);
+          struct.request.write(oprot);
+          oprot.writeFieldEnd();
+        }
+        oprot.writeFieldStop();
+        oprot.writeStructEnd();
+      }
+
+    }
+
+    private static class exchange_argsTupleSchemeFactory implements org.apache.thrift.scheme.SchemeFactory {
+      @Override
+      public exchange_argsTupleScheme getScheme() {
+        return new exchange_argsTupleScheme();
+      }
+    }
+
+    private static class exchange_argsTupleScheme extends org.apache.thrift.scheme.TupleScheme<exchange_args> {
+
+      @Override
+      public void write(org.apache.thrift.protocol.TProtocol prot, exchange_args struct) throws org.apache.thrift.TException {
+        org.apache.thrift.protocol.TTupleProtocol oprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
+        java.util.BitSet optionals = new java.util.BitSet();
+        if (struct.isSetRequest()) {
+          optionals.set(0);
+        }
+        oprot.writeBitSet(optionals, 1);
+        if (struct.isSetRequest()) {
+          struct.request.write(oprot);
+        }
+      }
+
+      @Override
+      public void read(org.apache.thrift.protocol.TProtocol prot, exchange_args struct) throws org.apache.thrift.TException {
+        org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
+        java.util.BitSet incoming = iprot.readBitSet(1);
+        if (incoming.get(0)) {
+          struct.request = new Sealed();
+          struct.request.read(iprot);
+          struct.setRequestIsSet(true);
+        }
+      }
+    }
+
+    private static <S extends org.apache.thrift.scheme.IScheme> S scheme(org.apache.thrift.protocol.TProtocol proto) {
+      return (org.apache.thrift.scheme.StandardScheme.class.equals(proto.getScheme()) ? STANDARD_SCHEME_FACTORY : TUPLE_SCHEME_FACTORY).getScheme();
+    }
+  }
+
+  @SuppressWarnings({"cast", "rawtypes", "serial", "unchecked", "unused"})
+  public static class exchange_result implements org.apache.thrift.TBase<exchange_result, exchange_result._Fields>, java.io.Serializable, Cloneable, Comparable<exchange_result>   {
+    private static final org.apache.thrift.protocol.TStruct STRUCT_DESC = new org.apache.thrift.protocol.TStruct("exchange_result");
+
+    private static final org.apache.thrift.protocol.TField SUCCESS_FIELD_DESC = new org.apache.thrift.protocol.TField("success", org.apache.thrift.protocol.TType.STRUCT, (short)0);
+    private static final org.apache.thrift.protocol.TField ERROR_FIELD_DESC = new org.apache.thrift.protocol.TField("error", org.apache.thrift.protocol.TType.STRUCT, (short)1);
+
+    private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new exchange_resultStandardSchemeFactory();
+    private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new exchange_resultTupleSchemeFactory();
+
+    private @org.apache.thrift.annotation.Nullable Sealed success; // required
+    private @org.apache.thrift.annotation.Nullable DynamoError error; // required
+
+    /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
+    public enum _Fields implements org.apache.thrift.TFieldIdEnum {
+      SUCCESS((short)0, "success"),
+      ERROR((short)1, "error");
+
+      private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
+
+      static {
+        for (_Fields field : java.util.EnumSet.allOf(_Fields.class)) {
+          byName.put(field.getFieldName(), field);
+        }
+      }
+
+      /**
+       * Find the _Fields constant that matches fieldId, or null if its not found.
+       */
+      @org.apache.thrift.annotation.Nullable
+      public static _Fields findByThriftId(int fieldId) {
+        switch(fieldId) {
+          case 0: // SUCCESS
+            return SUCCESS;
+          case 1: // ERROR
+            return ERROR;
+          default:
+            return null;
+        }
+      }
+
+      /**
+       * Find the _Fields constant that matches fieldId, throwing an exception
+       * if it is not found.
+       */
+      public static _Fields findByThriftIdOrThrow(int fieldId) {
+        _Fields fields = findByThriftId(fieldId);
+        if (fields == null) throw new java.lang.IllegalArgumentException("Field " + fieldId + " doesn't exist!");
+        return fields;
+      }
+
+      /**
+       * Find the _Fields constant that matches name, or null if its not found.
+       */
+      @org.apache.thrift.annotation.Nullable
+      public static _Fields findByName(java.lang.String name) {
+        return byName.get(name);
+      }
+
+      private final short _thriftId;
+      private final java.lang.String _fieldName;
+
+      _Fields(short thriftId, java.lang.String fieldName) {
+        _thriftId = thriftId;
+        _fieldName = fieldName;
+      }
+
+      @Override
+      public short getThriftFieldId() {
+        return _thriftId;
+      }
+
+      @Override
+      public java.lang.String getFieldName() {
+        return _fieldName;
+      }
+    }
+
+    // isset id assignments
+    public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
+    static {
+      java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
+      tmpMap.put(_Fields.SUCCESS, new org.apache.thrift.meta_data.FieldMetaData("success", org.apache.thrift.TFieldRequirementType.DEFAULT, 
+          new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, Sealed.class)));
       tmpMap.put(_Fields.ERROR, new org.apache.thrift.meta_data.FieldMetaData("error", org.apache.thrift.TFieldRequirementType.DEFAULT, 
           new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, DynamoError.class)));
       metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
@@ -744,7 +1800,7 @@ public class PeerService {
     }
 
     public exchange_result(
-      PeerResponse success,
+      Sealed success,
       DynamoError error)
     {
       this();
@@ -757,7 +1813,7 @@ public class PeerService {
      */
     public exchange_result(exchange_result other) {
       if (other.isSetSuccess()) {
-        this.success = new PeerResponse(other.success);
+        this.success = new Sealed(other.success);
       }
       if (other.isSetError()) {
         this.error = new DynamoError(other.error);
@@ -776,11 +1832,11 @@ public class PeerService {
     }
 
     @org.apache.thrift.annotation.Nullable
-    public PeerResponse getSuccess() {
+    public Sealed getSuccess() {
       return this.success;
     }
 
-    public exchange_result setSuccess(@org.apache.thrift.annotation.Nullable PeerResponse success) {
+    public exchange_result setSuccess(@org.apache.thrift.annotation.Nullable Sealed success) {
       this.success = success;
       return this;
     }
@@ -832,7 +1888,7 @@ public class PeerService {
         if (value == null) {
           unsetSuccess();
         } else {
-          setSuccess((PeerResponse)value);
+          setSuccess((Sealed)value);
         }
         break;
 
@@ -999,6 +2055,9 @@ public class PeerService {
     public void validate() throws org.apache.thrift.TException {
       // check for required fields
       // check for sub-struct validity
+      if (success != null) {
+        success.validate();
+      }
     }
 
     private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
@@ -1039,7 +2098,7 @@ public class PeerService {
           switch (schemeField.id) {
             case 0: // SUCCESS
               if (schemeField.type == org.apache.thrift.protocol.TType.STRUCT) {
-                struct.success = new PeerResponse();
+                struct.success = new Sealed();
                 struct.success.read(iprot);
                 struct.setSuccessIsSet(true);
               } else { 
@@ -1120,7 +2179,7 @@ public class PeerService {
         org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
         java.util.BitSet incoming = iprot.readBitSet(2);
         if (incoming.get(0)) {
-          struct.success = new PeerResponse();
+          struct.success = new Sealed();
           struct.success.read(iprot);
           struct.setSuccessIsSet(true);
         }

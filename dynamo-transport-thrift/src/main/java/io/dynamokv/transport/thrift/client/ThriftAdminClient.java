@@ -7,14 +7,24 @@ import io.dynamokv.core.StatusSection;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.ring.Ring;
 import io.dynamokv.core.ring.RingCodec;
+import io.dynamokv.core.security.AdminToken;
+import io.dynamokv.core.security.SecureChannel;
 import io.dynamokv.transport.thrift.AddressBook;
+import io.dynamokv.transport.thrift.Channels;
 import io.dynamokv.transport.thrift.ThriftCodec;
 import io.dynamokv.transport.thrift.WireLimits;
+import io.dynamokv.transport.thrift.gen.AdminReply;
+import io.dynamokv.transport.thrift.gen.AdminRequest;
 import io.dynamokv.transport.thrift.gen.ClusterInfo;
 import io.dynamokv.transport.thrift.gen.DynamoError;
 import io.dynamokv.transport.thrift.gen.DynamoService;
+import io.dynamokv.transport.thrift.gen.JoinCommand;
+import io.dynamokv.transport.thrift.gen.LeaveCommand;
 import io.dynamokv.transport.thrift.gen.MemberInfo;
 import io.dynamokv.transport.thrift.gen.NodeStatusInfo;
+import io.dynamokv.transport.thrift.gen.PeerService;
+import io.dynamokv.transport.thrift.gen.RemoveCommand;
+import io.dynamokv.transport.thrift.gen.Sealed;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -27,17 +37,23 @@ import org.apache.thrift.transport.TTransportException;
 import org.apache.thrift.transport.layered.TFramedTransport;
 
 /**
- * Operator calls to one node (status, and the admin operations), as the CLI makes them. Not
- * thread-safe: one connection, one caller. Its API is free of Thrift types.
+ * Operator calls to one node, as the CLI makes them: status on its client port, and the admin
+ * commands (join, leave, remove), which need the {@link AdminToken} and go to its peer port on an
+ * authenticated channel. Not thread-safe: one connection, one caller. Its API is free of Thrift
+ * types.
  */
 public final class ThriftAdminClient implements AutoCloseable {
   private final String address;
   private final TSocket socket;
   private final DynamoService.Client client;
 
-  private ThriftAdminClient(String address, TSocket socket) throws TTransportException {
+  private final int timeoutMillis;
+
+  private ThriftAdminClient(String address, TSocket socket, int timeoutMillis)
+      throws TTransportException {
     this.address = address;
     this.socket = socket;
+    this.timeoutMillis = timeoutMillis;
     this.client =
         new DynamoService.Client(
             new TCompactProtocol(new TFramedTransport(socket, WireLimits.DEFAULT_MAX_FRAME_BYTES)));
@@ -54,7 +70,7 @@ public final class ThriftAdminClient implements AutoCloseable {
     try {
       TSocket socket = new TSocket(at.getHostString(), at.getPort(), millis);
       socket.open();
-      return new ThriftAdminClient(hostPort, socket);
+      return new ThriftAdminClient(hostPort, socket, millis);
     } catch (TTransportException e) {
       throw new ThriftDynamoClient.UnavailableException(
           "cannot reach " + hostPort + ": " + e.getMessage(), false, e);
@@ -75,7 +91,8 @@ public final class ThriftAdminClient implements AutoCloseable {
                         m.getStatus(),
                         m.isReachable(),
                         m.getOwnership(),
-                        m.getGeneration()))
+                        m.getGeneration(),
+                        m.isSetPeerAddress() ? m.getPeerAddress() : ""))
             .toList();
     ClusterInfo cluster = info.getCluster();
     Optional<Ring> ring =
@@ -115,31 +132,98 @@ public final class ThriftAdminClient implements AutoCloseable {
         });
   }
 
-  /** Makes the node join the cluster through the seed {@code seedId} at {@code seedAddress}. */
-  public void join(String seedId, String seedAddress) {
-    call(
-        () -> {
-          client.join(seedId, seedAddress);
-          return null;
-        });
+  /**
+   * Makes the node join the cluster through the seed {@code seedId}, whose peer port is at {@code
+   * seedAddress}. Needs the admin token.
+   *
+   * @throws io.dynamokv.core.AuthenticationException if the node does not accept {@code token}
+   */
+  public void join(AdminToken token, String seedId, String seedAddress) {
+    AdminRequest request = new AdminRequest();
+    request.setJoin(new JoinCommand(seedId, seedAddress));
+    admin(token, request);
   }
 
-  /** Makes the node leave the cluster. */
-  public void leave() {
-    call(
-        () -> {
-          client.leave();
-          return null;
-        });
+  /**
+   * Makes the node leave the cluster. Needs the admin token.
+   *
+   * @throws io.dynamokv.core.AuthenticationException if the node does not accept {@code token}
+   */
+  public void leave(AdminToken token) {
+    AdminRequest request = new AdminRequest();
+    request.setLeave(new LeaveCommand());
+    admin(token, request);
   }
 
-  /** Removes the (dead) node {@code nodeId} from the ring. */
-  public void remove(String nodeId) {
-    call(
-        () -> {
-          client.removeNode(nodeId);
-          return null;
-        });
+  /**
+   * Removes the (dead) node {@code nodeId} from the ring. Needs the admin token.
+   *
+   * @throws io.dynamokv.core.AuthenticationException if the node does not accept {@code token}
+   */
+  public void remove(AdminToken token, String nodeId) {
+    AdminRequest request = new AdminRequest();
+    request.setRemove(new RemoveCommand(nodeId));
+    admin(token, request);
+  }
+
+  /**
+   * Sends one admin command on an admin channel to the node's peer port, which the node names in
+   * its cluster information.
+   */
+  private void admin(AdminToken token, AdminRequest request) {
+    ClusterInfo cluster = call(client::cluster);
+    String self = cluster.getNodeId();
+    MemberInfo me =
+        cluster.getMembers().stream()
+            .filter(m -> m.getId().equals(self) && m.isSetPeerAddress())
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new ThriftDynamoClient.UnavailableException(
+                        address + " (" + self + ") does not say where its peer port is",
+                        false,
+                        null));
+    InetSocketAddress at = AddressBook.parse(me.getPeerAddress());
+    TSocket peer;
+    try {
+      peer = new TSocket(at.getHostString(), at.getPort(), timeoutMillis);
+      peer.open();
+    } catch (TTransportException e) {
+      throw new ThriftDynamoClient.UnavailableException(
+          "cannot reach the peer port of "
+              + self
+              + " at "
+              + me.getPeerAddress()
+              + ": "
+              + e.getMessage(),
+          false,
+          e);
+    }
+    try {
+      AdminReply reply =
+          call(
+              () -> {
+                PeerService.Client admin =
+                    new PeerService.Client(
+                        new TCompactProtocol(
+                            new TFramedTransport(peer, WireLimits.DEFAULT_MAX_FRAME_BYTES)));
+                SecureChannel channel =
+                    Channels.open(
+                        admin, SecureChannel.Role.ADMIN, token.keyId(), token.key(), "admin", self);
+                Sealed answer =
+                    admin.exchange(Channels.sealRequest(channel, Channels.serializer(), request));
+                return Channels.openReply(
+                    channel,
+                    Channels.deserializer(WireLimits.DEFAULT_MAX_FRAME_BYTES, 1000),
+                    answer,
+                    new AdminReply());
+              });
+      if (reply.isSetCode()) {
+        throw ThriftCodec.toException(new DynamoError(reply.getCode(), reply.getMessage()));
+      }
+    } finally {
+      peer.close();
+    }
   }
 
   @Override
@@ -199,6 +283,8 @@ public final class ThriftAdminClient implements AutoCloseable {
    * @param status JOINING, NORMAL, LEAVING, LEFT or REMOVED
    * @param reachable the answering node's failure detector's opinion
    * @param ownership share of the ring it owns, 0 to 1
+   * @param address host:port of its client port
+   * @param peerAddress host:port of its peer port, empty if the node did not say
    */
   public record Member(
       String id,
@@ -207,5 +293,6 @@ public final class ThriftAdminClient implements AutoCloseable {
       String status,
       boolean reachable,
       double ownership,
-      long generation) {}
+      long generation,
+      String peerAddress) {}
 }

@@ -3,21 +3,24 @@
  */
 package io.dynamokv.transport.thrift.peer;
 
+import io.dynamokv.core.AuthenticationException;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.spi.PeerException;
 import io.dynamokv.core.spi.PeerMessage;
 import io.dynamokv.transport.thrift.gen.DynamoError;
 import io.dynamokv.transport.thrift.gen.PeerResponse;
+import io.dynamokv.transport.thrift.gen.Sealed;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.thrift.TApplicationException;
+import org.apache.thrift.TException;
 import org.apache.thrift.async.AsyncMethodCallback;
 import org.apache.thrift.async.TAsyncMethodCall;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The outcome of one exchange, on the Thrift selector thread: must not block. */
-final class Exchange implements AsyncMethodCallback<PeerResponse> {
+final class Exchange implements AsyncMethodCallback<Sealed> {
   private static final Logger log = LoggerFactory.getLogger(ThriftPeerTransport.class);
   private final ThriftPeerTransport t;
   private final OutboundCall call;
@@ -33,12 +36,21 @@ final class Exchange implements AsyncMethodCallback<PeerResponse> {
   }
 
   @Override
-  public void onComplete(PeerResponse response) {
+  public void onComplete(Sealed reply) {
     // Thrift calls onError after onComplete if onComplete throws: count only the first.
     if (!once.compareAndSet(false, true)) {
       return;
     }
     try {
+      PeerResponse response;
+      try {
+        response = client.open(reply);
+      } catch (AuthenticationException | TException e) {
+        peer.discard(client);
+        t.refusedReplies.incrementAndGet();
+        call.fail(new PeerException.Remote(call.target, "reply refused: " + e.getMessage()), false);
+        return;
+      }
       peer.release(client);
       PeerMessage message;
       try {

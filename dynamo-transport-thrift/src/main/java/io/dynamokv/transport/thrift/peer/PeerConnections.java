@@ -3,7 +3,9 @@
  */
 package io.dynamokv.transport.thrift.peer;
 
+import io.dynamokv.core.AuthenticationException;
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.security.SecureChannel;
 import io.dynamokv.core.spi.PeerException;
 import io.dynamokv.transport.thrift.AddressBook;
 import java.io.IOException;
@@ -19,7 +21,6 @@ import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.thrift.TException;
-import org.apache.thrift.transport.TTransportException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,11 +89,15 @@ final class PeerConnections {
     return failures > 0 && now - retryAt < 0;
   }
 
-  /** An idle connection that still looks open, closing the ones the peer has t.closed. */
+  /**
+   * An idle connection that still looks open, closing the ones the peer has closed and the ones
+   * idle for longer than {@code maxIdle} (before the peer's idle timeout closes them under a call).
+   */
   private PeerClient takeIdle() {
     PeerClient client;
+    long now = System.nanoTime();
     while ((client = idle.pollFirst()) != null) {
-      if (client.looksOpen()) {
+      if (now - client.idleSince <= t.maxIdleNanos && client.looksOpen()) {
         return client;
       }
       retire(client);
@@ -130,6 +135,7 @@ final class PeerConnections {
       }
       next = nextWaiting();
       if (next == null) {
+        client.idleSince = System.nanoTime();
         idle.addFirst(client); // most recently used first: the others may age out
         return;
       }
@@ -163,7 +169,7 @@ final class PeerConnections {
         Math.max(1, TimeUnit.NANOSECONDS.toMillis(call.deadline - System.nanoTime() + 999_999));
     client.setTimeout(remainingMillis); // 0 would mean no timeout at all
     try {
-      client.exchange(call.envelope, new Exchange(t, call, client, this));
+      client.send(call.envelope, new Exchange(t, call, client, this));
     } catch (TException | RuntimeException e) {
       // Not started (the selector is stopped, or the client is unusable): nothing was sent.
       discard(client);
@@ -201,8 +207,14 @@ final class PeerConnections {
       }
       channel = SocketChannel.open();
       channel.socket().connect(resolved, t.connectTimeoutMillis);
+      SecureChannel secure = t.openChannel(channel.socket(), id);
       PeerClient client =
-          new PeerClient(t.protocol, t.manager, new CappedSocket(channel, t.maxResponseFrameBytes));
+          new PeerClient(
+              t.protocol,
+              t.manager,
+              new CappedSocket(channel, t.maxResponseFrameBytes),
+              secure,
+              t.maxResponseFrameBytes);
       synchronized (this) {
         failures = 0;
         if (t.closed) {
@@ -214,7 +226,7 @@ final class PeerConnections {
         all.add(client);
       }
       dispatch(call, client);
-    } catch (IOException | TTransportException | RuntimeException e) {
+    } catch (IOException | TException | RuntimeException e) {
       if (channel != null) {
         try {
           channel.close();
@@ -222,7 +234,14 @@ final class PeerConnections {
           // nothing more to do
         }
       }
-      connectFailed(call, "cannot connect to " + AddressBook.hostPort(address) + ": " + e, true);
+      String reason =
+          e instanceof AuthenticationException
+              ? "refused the handshake with "
+                  + AddressBook.hostPort(address)
+                  + ": "
+                  + e.getMessage()
+              : "cannot connect to " + AddressBook.hostPort(address) + ": " + e;
+      connectFailed(call, reason, true);
     }
   }
 

@@ -3,22 +3,46 @@
  */
 package io.dynamokv.transport.thrift.peer;
 
+import io.dynamokv.core.AuthenticationException;
+import io.dynamokv.core.DynamoException;
+import io.dynamokv.core.FailureCode;
 import io.dynamokv.core.InvalidRequestException;
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.security.ClusterSecret;
+import io.dynamokv.core.security.SecureChannel;
 import io.dynamokv.core.spi.PeerMessage;
 import io.dynamokv.core.spi.PeerTransport;
 import io.dynamokv.core.wire.Failure;
+import io.dynamokv.transport.thrift.AddressBook;
+import io.dynamokv.transport.thrift.Channels;
+import io.dynamokv.transport.thrift.InboundConnection;
 import io.dynamokv.transport.thrift.ThriftCodec;
+import io.dynamokv.transport.thrift.gen.AdminReply;
+import io.dynamokv.transport.thrift.gen.AdminRequest;
+import io.dynamokv.transport.thrift.gen.ChannelHello;
+import io.dynamokv.transport.thrift.gen.ChannelWelcome;
 import io.dynamokv.transport.thrift.gen.DynamoError;
 import io.dynamokv.transport.thrift.gen.ErrorCode;
 import io.dynamokv.transport.thrift.gen.PeerEnvelope;
 import io.dynamokv.transport.thrift.gen.PeerResponse;
 import io.dynamokv.transport.thrift.gen.PeerService;
+import io.dynamokv.transport.thrift.gen.Sealed;
+import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
+import org.apache.thrift.TBase;
+import org.apache.thrift.TDeserializer;
+import org.apache.thrift.TException;
+import org.apache.thrift.TSerializer;
 import org.apache.thrift.async.AsyncMethodCallback;
 
-/** The server side: decodes and hands requests to the t.handler. Never blocks. */
+/**
+ * The server side of the peer port: opens each connection's {@link SecureChannel} ({@code hello}),
+ * then checks, decodes and hands each sealed request to the peer handler or the admin commands,
+ * sealing the reply. Nothing reaches the handler from a connection without a channel, out of
+ * sequence or with a wrong MAC: such requests are refused {@code UNAUTHENTICATED} and the channel
+ * refuses everything after. Never blocks.
+ */
 final class PeerInboundService implements PeerService.AsyncIface {
   private final ThriftPeerTransport t;
 
@@ -26,15 +50,129 @@ final class PeerInboundService implements PeerService.AsyncIface {
     this.t = t;
   }
 
+  /** What a connection keeps once its channel is open. */
+  private record Session(
+      SecureChannel channel,
+      SecureChannel.Role role,
+      String sender,
+      TSerializer serializer,
+      TDeserializer deserializer) {}
+
   @Override
-  public void exchange(PeerEnvelope envelope, AsyncMethodCallback<PeerResponse> callback) {
+  public void hello(ChannelHello hello, AsyncMethodCallback<ChannelWelcome> callback) {
     if (t.closed) {
       callback.onError(new DynamoError(ErrorCode.SHUTTING_DOWN, t.self + " is shutting down"));
       return;
     }
-    if (envelope == null || !t.self.value().equals(envelope.getTarget())) {
-      String target = envelope == null ? null : envelope.getTarget();
-      callback.onComplete(invalid("addressed to " + target + ", this is " + t.self));
+    InboundConnection connection = InboundConnection.of(callback).orElse(null);
+    try {
+      if (connection == null) {
+        throw new IllegalStateException("the server keeps no state for this connection");
+      }
+      if (connection.state() != null) {
+        throw new AuthenticationException("the connection's channel is already open");
+      }
+      if (hello.getVersion() != SecureChannel.VERSION) {
+        throw new InvalidRequestException(
+            "handshake version "
+                + hello.getVersion()
+                + " is not spoken here (this node speaks "
+                + SecureChannel.VERSION
+                + ")");
+      }
+      SecureChannel.Role role = SecureChannel.Role.of(hello.getRole());
+      if (!t.self.value().equals(hello.getTarget())) {
+        throw new AuthenticationException(
+            "the handshake is for " + hello.getTarget() + ", this is " + t.self);
+      }
+      String sender = hello.getSender();
+      if (role == SecureChannel.Role.PEER) {
+        NodeId.of(Objects.requireNonNullElse(sender, "")); // a node's id, or refused
+      } else if (t.admin == null) {
+        throw new AuthenticationException("this node serves no admin commands");
+      }
+      ClusterSecret.DerivedKeys keys = role == SecureChannel.Role.PEER ? t.peerKeys : t.adminKeys;
+      int index = keys.indexOf(hello.getKeyId());
+      if (index < 0) {
+        throw new AuthenticationException(
+            "key id "
+                + String.format("%08x", hello.getKeyId())
+                + " is not one of this node's cluster secrets (another cluster, or a secret"
+                + " rotated out; rotation adds the new secret on every node first)");
+      }
+      byte[] nonce = Channels.nonce();
+      SecureChannel channel =
+          SecureChannel.server(
+              role, keys.key(index), sender, hello.getTarget(), hello.getNonce(), nonce);
+      connection.keep(
+          new Session(
+              channel,
+              role,
+              sender,
+              Channels.serializer(),
+              Channels.deserializer(t.maxRequestBytes, 100_000)));
+      callback.onComplete(
+          new ChannelWelcome(ByteBuffer.wrap(nonce), ByteBuffer.wrap(channel.proof())));
+    } catch (RuntimeException e) {
+      refused(hello.getSender(), e);
+      callback.onError(ThriftCodec.toError(e));
+    }
+  }
+
+  @Override
+  public void exchange(Sealed request, AsyncMethodCallback<Sealed> callback) {
+    if (t.closed) {
+      callback.onError(new DynamoError(ErrorCode.SHUTTING_DOWN, t.self + " is shutting down"));
+      return;
+    }
+    Session session =
+        InboundConnection.of(callback).map(c -> c.state()).orElse(null) instanceof Session s
+            ? s
+            : null;
+    try {
+      if (session == null) {
+        throw new AuthenticationException("no channel: a connection starts with hello");
+      }
+      session.channel().openRequest(request.getSequence(), request.getPayload(), request.getMac());
+    } catch (RuntimeException e) {
+      refused(session == null ? "an unknown caller" : session.sender(), e);
+      callback.onError(ThriftCodec.toError(e));
+      return;
+    }
+    if (session.role() == SecureChannel.Role.ADMIN) {
+      admin(session, request, callback);
+    } else {
+      peer(session, request, callback);
+    }
+  }
+
+  private void peer(Session session, Sealed request, AsyncMethodCallback<Sealed> callback) {
+    PeerEnvelope envelope = new PeerEnvelope();
+    try {
+      session.deserializer().deserialize(envelope, request.getPayload());
+    } catch (TException | RuntimeException e) {
+      reply(session, request, invalid("undecodable envelope: " + e.getMessage()), callback);
+      return;
+    }
+    if (!t.self.value().equals(envelope.getTarget())) {
+      reply(
+          session,
+          request,
+          invalid("addressed to " + envelope.getTarget() + ", this is " + t.self),
+          callback);
+      return;
+    }
+    if (!session.sender().equals(envelope.getSender())) {
+      reply(
+          session,
+          request,
+          invalid(
+              "sent as "
+                  + envelope.getSender()
+                  + " on the channel of "
+                  + session.sender()
+                  + ": a node speaks for itself only"),
+          callback);
       return;
     }
     PeerTransport.PeerHandler h = t.handler;
@@ -44,23 +182,23 @@ final class PeerInboundService implements PeerService.AsyncIface {
       return;
     }
     NodeId from;
-    PeerMessage request;
+    PeerMessage message;
     try {
       from = NodeId.of(envelope.getSender());
-      request = PeerFrames.decode(t.protocols, envelope.getRequest());
+      message = PeerFrames.decode(t.protocols, envelope.getRequest());
     } catch (RuntimeException e) {
-      callback.onComplete(invalid(e.getMessage()));
+      reply(session, request, invalid(e.getMessage()), callback);
       return;
     }
     CompletionStage<PeerMessage> answer;
     try {
-      answer = h.handle(from, request);
+      answer = h.handle(from, message);
     } catch (RuntimeException e) {
       callback.onError(ThriftCodec.toError(e));
       return;
     }
     if (answer == null) {
-      callback.onError(ThriftCodec.toError(new IllegalStateException("the t.handler gave null")));
+      callback.onError(ThriftCodec.toError(new IllegalStateException("the handler gave null")));
       return;
     }
     answer.whenComplete(
@@ -76,8 +214,73 @@ final class PeerInboundService implements PeerService.AsyncIface {
             callback.onError(ThriftCodec.toError(e));
             return;
           }
-          callback.onComplete(wire);
+          reply(session, request, wire, callback);
         });
+  }
+
+  private void admin(Session session, Sealed request, AsyncMethodCallback<Sealed> callback) {
+    AdminCommands commands = t.admin;
+    AdminRequest command = new AdminRequest();
+    CompletionStage<Void> done;
+    try {
+      session.deserializer().deserialize(command, request.getPayload());
+      done = run(commands, command);
+    } catch (TException | RuntimeException e) {
+      reply(session, request, adminReply(new InvalidRequestException(e.getMessage())), callback);
+      return;
+    }
+    ThriftPeerTransport.log.info("admin command on {}: {}", t.self, command);
+    done.whenComplete(
+        (ok, error) ->
+            reply(
+                session, request, error == null ? new AdminReply() : adminReply(error), callback));
+  }
+
+  private static CompletionStage<Void> run(AdminCommands commands, AdminRequest command) {
+    if (command.isSetJoin()) {
+      return commands.join(
+          NodeId.of(command.getJoin().getSeedId()),
+          AddressBook.parse(command.getJoin().getSeedAddress()));
+    }
+    if (command.isSetLeave()) {
+      return commands.leave();
+    }
+    if (command.isSetRemove()) {
+      return commands.remove(NodeId.of(command.getRemove().getNodeId()));
+    }
+    throw new InvalidRequestException("an admin request names no command this node knows");
+  }
+
+  private static AdminReply adminReply(Throwable error) {
+    Throwable e = DynamoException.unwrap(error);
+    AdminReply reply = new AdminReply();
+    reply.setCode(ThriftCodec.code(FailureCode.of(e)));
+    reply.setMessage(String.valueOf(e.getMessage()));
+    return reply;
+  }
+
+  private void reply(
+      Session session, Sealed request, TBase<?, ?> message, AsyncMethodCallback<Sealed> callback) {
+    byte[] payload;
+    try {
+      synchronized (session) { // the serializer is the connection's
+        payload = session.serializer().serialize(message);
+      }
+    } catch (TException e) {
+      callback.onError(ThriftCodec.toError(e));
+      return;
+    }
+    long sequence = request.getSequence();
+    callback.onComplete(
+        new Sealed(
+            sequence,
+            ByteBuffer.wrap(payload),
+            ByteBuffer.wrap(session.channel().sealReply(sequence, payload))));
+  }
+
+  private void refused(String sender, RuntimeException e) {
+    t.refusedChannels.incrementAndGet();
+    t.refusalLog.warn("{} refused a peer-port request from {}: {}", t.self, sender, e.getMessage());
   }
 
   private PeerResponse invalid(String message) {

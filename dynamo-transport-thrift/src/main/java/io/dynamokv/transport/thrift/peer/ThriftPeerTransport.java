@@ -6,17 +6,22 @@ package io.dynamokv.transport.thrift.peer;
 import io.dynamokv.core.DynamoException;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.node.DynamoNode;
+import io.dynamokv.core.security.ClusterSecret;
+import io.dynamokv.core.security.SecureChannel;
 import io.dynamokv.core.spi.PeerException;
 import io.dynamokv.core.spi.PeerMessage;
 import io.dynamokv.core.spi.PeerTransport;
 import io.dynamokv.core.wire.Failure;
 import io.dynamokv.core.wire.PeerProtocols;
 import io.dynamokv.transport.thrift.AddressBook;
+import io.dynamokv.transport.thrift.Channels;
+import io.dynamokv.transport.thrift.ThrottledLog;
 import io.dynamokv.transport.thrift.WireLimits;
 import io.dynamokv.transport.thrift.gen.PeerEnvelope;
 import io.dynamokv.transport.thrift.gen.PeerRequest;
 import io.dynamokv.transport.thrift.gen.PeerService;
 import java.io.IOException;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +37,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.thrift.TException;
 import org.apache.thrift.async.TAsyncClientManager;
 import org.apache.thrift.protocol.TCompactProtocol;
 import org.apache.thrift.protocol.TProtocolFactory;
@@ -101,6 +108,13 @@ public final class ThriftPeerTransport implements PeerTransport {
   final long slackNanos;
   final int maxResponseFrameBytes;
   final TProtocolFactory protocol;
+  final ClusterSecret.DerivedKeys peerKeys;
+  final ClusterSecret.DerivedKeys adminKeys;
+  final long maxIdleNanos;
+  final int maxRequestBytes;
+  final AtomicLong refusedChannels = new AtomicLong();
+  final AtomicLong refusedReplies = new AtomicLong();
+  final ThrottledLog refusalLog = new ThrottledLog(log, Duration.ofSeconds(10));
   final TAsyncClientManager manager;
   final ScheduledThreadPoolExecutor timer;
   final ThreadPoolExecutor connector;
@@ -110,6 +124,7 @@ public final class ThriftPeerTransport implements PeerTransport {
   private final PeerService.AsyncIface service = new PeerInboundService(this);
   private final AtomicBoolean serving = new AtomicBoolean();
   volatile PeerHandler handler;
+  volatile AdminCommands admin;
   volatile boolean closed;
 
   private ThriftPeerTransport(Builder b) {
@@ -124,6 +139,15 @@ public final class ThriftPeerTransport implements PeerTransport {
     this.slackNanos = b.completionSlack.toNanos();
     this.maxResponseFrameBytes = b.maxResponseFrameBytes;
     this.protocol = new TCompactProtocol.Factory(b.maxResponseFrameBytes, b.maxContainerElements);
+    if (b.secret == null) {
+      throw new IllegalStateException(
+          "a peer transport needs the cluster secret (Builder.secret): peers authenticate each"
+              + " other with it");
+    }
+    this.peerKeys = b.secret.derive(ClusterSecret.PEERS);
+    this.adminKeys = b.secret.derive(ClusterSecret.ADMIN);
+    this.maxIdleNanos = b.maxIdle.toNanos();
+    this.maxRequestBytes = b.maxRequestBytes;
     try {
       this.manager = new TAsyncClientManager();
     } catch (IOException e) {
@@ -225,6 +249,47 @@ public final class ThriftPeerTransport implements PeerTransport {
   }
 
   /**
+   * Serves admin commands (join, leave, remove) from operators who hold the {@link
+   * io.dynamokv.core.security.AdminToken admin token}; without this, admin channels are refused.
+   *
+   * @throws IllegalStateException if admin commands are already served
+   */
+  public void serveAdmin(AdminCommands commands) {
+    Objects.requireNonNull(commands, "commands");
+    synchronized (this) {
+      if (admin != null) {
+        throw new IllegalStateException("admin commands are already served on " + self);
+      }
+      admin = commands;
+    }
+  }
+
+  /**
+   * Channels refused: handshakes with an unknown role, key id, target or version, and requests
+   * without a channel, out of sequence or with a wrong MAC.
+   */
+  public long refusedChannels() {
+    return refusedChannels.get();
+  }
+
+  /** Replies from peers refused because their sequence or MAC was wrong. */
+  public long refusedReplies() {
+    return refusedReplies.get();
+  }
+
+  /** Opens the peer channel on a new connection to {@code peer} (blocking, on a connector). */
+  SecureChannel openChannel(Socket socket, NodeId peer) throws TException {
+    return Channels.open(
+        socket,
+        SecureChannel.Role.PEER,
+        peerKeys.id(0),
+        peerKeys.key(0),
+        self.value(),
+        peer.value(),
+        connectTimeoutMillis);
+  }
+
+  /**
    * {@inheritDoc}
    *
    * @throws IllegalStateException if a handler is already installed
@@ -301,6 +366,9 @@ public final class ThriftPeerTransport implements PeerTransport {
     private int maxContainerElements = 100_000;
     private int connectThreads = 4;
     private PeerProtocols protocols = DynamoNode.PROTOCOLS;
+    private ClusterSecret secret;
+    private Duration maxIdle = Duration.ofMinutes(1);
+    private int maxRequestBytes = WireLimits.DEFAULT_MAX_FRAME_BYTES;
 
     private Builder(NodeId self, AddressBook addresses) {
       this.self = Objects.requireNonNull(self, "self");
@@ -373,6 +441,34 @@ public final class ThriftPeerTransport implements PeerTransport {
      */
     public Builder protocols(PeerProtocols protocols) {
       this.protocols = Objects.requireNonNull(protocols, "protocols");
+      return this;
+    }
+
+    /**
+     * The cluster secret (required): connections to peers are authenticated with the key it derives
+     * under {@value ClusterSecret#PEERS}, admin connections with the one under {@value
+     * ClusterSecret#ADMIN}; every secret it holds is accepted from others, the first is used.
+     */
+    public Builder secret(ClusterSecret secret) {
+      this.secret = Objects.requireNonNull(secret, "secret");
+      return this;
+    }
+
+    /**
+     * How long a pooled connection may stay idle before it is retired instead of reused (default 1
+     * min): less than the peers' idle timeout, so that a peer never closes a connection as a call
+     * starts on it.
+     */
+    public Builder maxIdle(Duration maxIdle) {
+      this.maxIdle = positive("maxIdle", maxIdle);
+      return this;
+    }
+
+    /**
+     * Largest request payload accepted from a peer (default 16 MiB; the listener's frame limit).
+     */
+    public Builder maxRequestBytes(int bytes) {
+      this.maxRequestBytes = positive("maxRequestBytes", bytes);
       return this;
     }
 

@@ -3,6 +3,8 @@
  */
 package io.dynamokv.transport.thrift.server;
 
+import io.dynamokv.transport.thrift.InboundConnection;
+import io.dynamokv.transport.thrift.NestingLimitedProtocol;
 import io.dynamokv.transport.thrift.ThriftCodec;
 import io.dynamokv.transport.thrift.gen.DynamoError;
 import io.dynamokv.transport.thrift.gen.ErrorCode;
@@ -44,8 +46,14 @@ final class GatedFunction extends AsyncProcessFunction<Object, TBase, Object> {
       return;
     }
     s.inFlight.incrementAndGet();
+    InboundConnection connection = InboundConnection.of(callback).orElseGet(InboundConnection::new);
     AsyncMethodCallback<Object> counted =
-        new AsyncMethodCallback<>() {
+        new InboundConnection.Bound<>() {
+          @Override
+          public InboundConnection connection() {
+            return connection;
+          }
+
           @Override
           public void onComplete(Object response) {
             s.inFlight.decrementAndGet();
@@ -73,6 +81,38 @@ final class GatedFunction extends AsyncProcessFunction<Object, TBase, Object> {
   @Override
   public AsyncMethodCallback<Object> getResultHandler(
       AbstractNonblockingServer.AsyncFrameBuffer fb, int seqid) {
-    return delegate.getResultHandler(fb, seqid);
+    AsyncMethodCallback<Object> handler = delegate.getResultHandler(fb, seqid);
+    InboundConnection connection = connectionOf(fb);
+    return new InboundConnection.Bound<>() {
+      @Override
+      public InboundConnection connection() {
+        return connection;
+      }
+
+      @Override
+      public void onComplete(Object response) {
+        handler.onComplete(response);
+      }
+
+      @Override
+      public void onError(Exception e) {
+        handler.onError(e);
+      }
+    };
+  }
+
+  /** The connection state kept on the connection's input protocol (one per connection). */
+  private static InboundConnection connectionOf(AbstractNonblockingServer.AsyncFrameBuffer fb) {
+    if (!(fb.getInputProtocol() instanceof NestingLimitedProtocol p)) {
+      return new InboundConnection(); // not our protocol factory: no state survives the request
+    }
+    synchronized (p) {
+      if (p.attachment() instanceof InboundConnection c) {
+        return c;
+      }
+      InboundConnection c = new InboundConnection();
+      p.attach(c);
+      return c;
+    }
   }
 }

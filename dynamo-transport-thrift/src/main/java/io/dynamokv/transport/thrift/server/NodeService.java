@@ -5,7 +5,6 @@ package io.dynamokv.transport.thrift.server;
 
 import io.dynamokv.core.DynamoException;
 import io.dynamokv.core.InvalidRequestException;
-import io.dynamokv.core.NodeId;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.RequestOptions;
 import io.dynamokv.core.membership.Membership;
@@ -18,6 +17,7 @@ import io.dynamokv.core.ring.Ring;
 import io.dynamokv.core.ring.RingCodec;
 import io.dynamokv.core.spi.StorageEngine;
 import io.dynamokv.transport.thrift.AddressBook;
+import io.dynamokv.transport.thrift.NodeAddress;
 import io.dynamokv.transport.thrift.ThriftCodec;
 import io.dynamokv.transport.thrift.gen.ClusterInfo;
 import io.dynamokv.transport.thrift.gen.DeleteRequest;
@@ -41,30 +41,25 @@ import org.apache.thrift.async.AsyncMethodCallback;
 
 /**
  * The client service of one node: data requests go to its {@link DynamoNode} (which coordinates or
- * forwards them), admin requests to its membership. Never blocks the calling thread.
+ * forwards them); cluster, status and probe answer from it. Admin commands are not here: they take
+ * the admin token, on the peer port. Never blocks the calling thread.
  */
 public final class NodeService implements DynamoService.AsyncIface {
   private final DynamoNode node;
   private final StorageEngine storage;
-  private final AddressBook addresses;
   private final RequestObserver observer;
   private final ServingProbe probe;
 
-  /**
-   * @param addresses where an admin join learns the seed's address
-   */
-  public NodeService(DynamoNode node, StorageEngine storage, AddressBook addresses) {
-    this(node, storage, addresses, RequestObserver.NONE);
+  public NodeService(DynamoNode node, StorageEngine storage) {
+    this(node, storage, RequestObserver.NONE);
   }
 
   /**
    * @param observer told the outcome and duration of every get, put and delete (e.g. metrics)
    */
-  public NodeService(
-      DynamoNode node, StorageEngine storage, AddressBook addresses, RequestObserver observer) {
+  public NodeService(DynamoNode node, StorageEngine storage, RequestObserver observer) {
     this.node = node;
     this.storage = storage;
-    this.addresses = addresses;
     this.observer = observer;
     this.probe = new ServingProbe(node);
   }
@@ -167,40 +162,6 @@ public final class NodeService implements DynamoService.AsyncIface {
     reply(probe.run(store), v -> null, callback);
   }
 
-  @Override
-  public void join(String seedId, String seedAddress, AsyncMethodCallback<Void> callback) {
-    if (seedAddress == null) {
-      missing("seedAddress", callback);
-      return;
-    }
-    NodeId seed;
-    try {
-      seed = NodeId.of(seedId);
-      addresses.put(seed, AddressBook.parse(seedAddress));
-    } catch (IllegalArgumentException e) {
-      callback.onError(ThriftCodec.toError(new InvalidRequestException(e.getMessage())));
-      return;
-    }
-    reply(node.membership().join(seed), v -> null, callback);
-  }
-
-  @Override
-  public void leave(AsyncMethodCallback<Void> callback) {
-    reply(node.membership().leave(), v -> null, callback);
-  }
-
-  @Override
-  public void removeNode(String nodeId, AsyncMethodCallback<Void> callback) {
-    NodeId target;
-    try {
-      target = NodeId.of(nodeId);
-    } catch (IllegalArgumentException e) {
-      callback.onError(ThriftCodec.toError(new InvalidRequestException(e.getMessage())));
-      return;
-    }
-    reply(node.membership().remove(target), v -> null, callback);
-  }
-
   private ClusterInfo clusterInfo() {
     MembershipView view = node.membership().view();
     Ring ring = node.ring().orElse(null);
@@ -208,15 +169,20 @@ public final class NodeService implements DynamoService.AsyncIface {
     for (MembershipView.Member m : view.members().values()) {
       boolean reachable = m.id().equals(node.id()) || m.reachable();
       double share = ring != null && ring.contains(m.id()) ? ring.ownershipShare(m.id()) : 0.0;
-      members.add(
+      NodeAddress address = address(m.address());
+      MemberInfo info =
           new MemberInfo(
               m.id().value(),
-              m.address(),
+              address == null ? m.address() : AddressBook.hostPort(address.client()),
               m.zone(),
               m.status().name(),
               reachable,
               share,
-              m.generation()));
+              m.generation());
+      if (address != null) {
+        info.setPeerAddress(AddressBook.hostPort(address.peer()));
+      }
+      members.add(info);
     }
     List<StoreInfo> stores = new ArrayList<>();
     for (StoreDefinition s : node.config().stores().values()) {
@@ -228,6 +194,14 @@ public final class NodeService implements DynamoService.AsyncIface {
         ByteBuffer.wrap(ring == null ? new byte[0] : RingCodec.encode(ring)),
         members,
         stores);
+  }
+
+  private static NodeAddress address(String gossiped) {
+    try {
+      return gossiped.isEmpty() ? null : NodeAddress.parse(gossiped);
+    } catch (IllegalArgumentException e) {
+      return null; // shown as gossiped; a client cannot route to it
+    }
   }
 
   /**

@@ -31,6 +31,9 @@ final class ServerConnection extends TNonblockingSocket {
   /** When the buffer of the frame being read was allocated, or {@link #NOT_READING}. */
   private volatile long frameSince = NOT_READING;
 
+  /** When the connection last read or wrote a byte. */
+  private volatile long lastActive = System.nanoTime();
+
   ServerConnection(ThriftServer s, SocketChannel channel, AtomicInteger open)
       throws IOException, TTransportException {
     super(channel);
@@ -41,6 +44,9 @@ final class ServerConnection extends TNonblockingSocket {
   @Override
   public int read(ByteBuffer buffer) throws TTransportException {
     int n = super.read(buffer);
+    if (n > 0) {
+      lastActive = System.nanoTime();
+    }
     if (buffer.capacity() == 4 && !buffer.hasRemaining() && n > 0 && !validFrameSize(buffer)) {
       // End-of-stream makes the selector close the connection without libthrift's own ERROR
       // line, which it would write for every such frame.
@@ -66,6 +72,9 @@ final class ServerConnection extends TNonblockingSocket {
   @Override
   public int write(ByteBuffer buffer) throws TTransportException {
     int n = super.write(buffer);
+    if (n > 0) {
+      lastActive = System.nanoTime();
+    }
     if (!buffer.hasRemaining()) {
       answered(); // one buffer holds one whole reply
     }
@@ -96,6 +105,11 @@ final class ServerConnection extends TNonblockingSocket {
         size,
         getMaxFrameSize());
     return false;
+  }
+
+  /** Whether the connection has neither a request in progress nor had any for {@code limit}. */
+  boolean idle(long now, long limit) {
+    return frameSince == NOT_READING && !awaitingReply.get() && now - lastActive > limit;
   }
 
   boolean frameStalled(long now, long limit) {

@@ -6,6 +6,7 @@ package io.dynamokv.transport.thrift.server;
 import io.dynamokv.core.DynamoException;
 import io.dynamokv.transport.thrift.FrameBoundedTransport;
 import io.dynamokv.transport.thrift.NestingLimitedProtocol;
+import io.dynamokv.transport.thrift.ThrottledLog;
 import io.dynamokv.transport.thrift.gen.DynamoService;
 import io.dynamokv.transport.thrift.gen.ErrorCode;
 import io.dynamokv.transport.thrift.gen.PeerService;
@@ -36,9 +37,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One node's Thrift endpoint: serves the client service ({@link DynamoService}) and the peer
- * service ({@link PeerService}) on one port with a {@link TThreadedSelectorServer}, framed
- * transport and the compact protocol.
+ * One of a node's Thrift listeners: serves either the client service ({@link DynamoService}, {@link
+ * #serveClients}) or the peer service ({@link PeerService}, {@link #servePeers}) on a port of its
+ * own, with a {@link TThreadedSelectorServer}, framed transport and the compact protocol. Each
+ * listener has its own limits, so that clients cannot starve peers of connections or read buffers;
+ * a method of the other service is answered with a Thrift application error.
  *
  * <p>Handlers are asynchronous and MUST NOT block: a request is dispatched on a selector thread (or
  * a worker, see {@link ThriftServerConfig#workerThreads()}) and answered whenever its callback
@@ -48,8 +51,9 @@ import org.slf4j.LoggerFactory;
  * frames being read share {@code maxReadBufferBytes}; strings and containers are bounded within a
  * frame; connections beyond {@code maxConnections} are closed on accept; a connection whose request
  * frame is not complete {@code frameReadTimeout} after its buffer was allocated is closed, which
- * frees its share of the read buffers. Decoding never allocates more than the frame holds: a length
- * or count that claims more bytes than are left in the frame closes the connection (libthrift 0.20
+ * frees its share of the read buffers; a connection with no request for {@code idleTimeout} is
+ * closed (its client reconnects). Decoding never allocates more than the frame holds: a length or
+ * count that claims more bytes than are left in the frame closes the connection (libthrift 0.20
  * checks such claims only against its 100 MiB message limit), and structs, lists, sets and maps
  * nest at most {@link NestingLimitedProtocol#MAX_NESTING} deep (a protocol error, where libthrift
  * alone would recurse until the stack overflows). A malformed request fails its own connection
@@ -63,6 +67,7 @@ public final class ThriftServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ThriftServer.class);
 
   private final ThriftServerConfig config;
+  private final String role;
   private final LimitedServerSocket socket;
   private final InetSocketAddress bound;
   private final TThreadedSelectorServer server;
@@ -79,6 +84,7 @@ public final class ThriftServer implements AutoCloseable {
 
   private final AtomicLong rejectedConnections = new AtomicLong();
   private final AtomicLong stalledConnections = new AtomicLong();
+  private final AtomicLong idleConnections = new AtomicLong();
   final AtomicLong invalidFrames = new AtomicLong();
   private final ThrottledLog rejectedLog = new ThrottledLog(log, Duration.ofSeconds(10));
   private final ThrottledLog stalledLog = new ThrottledLog(log, Duration.ofSeconds(10));
@@ -88,16 +94,19 @@ public final class ThriftServer implements AutoCloseable {
   volatile boolean draining;
   private boolean closed;
 
-  private ThriftServer(
-      ThriftServerConfig config, DynamoService.AsyncIface client, PeerService.AsyncIface peer)
+  @SuppressWarnings("rawtypes")
+  private <I> ThriftServer(
+      ThriftServerConfig config,
+      String role,
+      Map<String, AsyncProcessFunction<I, ? extends TBase, ?>> service,
+      I iface)
       throws TTransportException {
     this.config = config;
+    this.role = role;
     this.socket = new LimitedServerSocket(config);
     this.bound = new InetSocketAddress(config.bind().getAddress(), socket.getPort());
-    @SuppressWarnings("rawtypes")
     Map<String, AsyncProcessFunction<Object, ? extends TBase, ?>> functions = new HashMap<>();
-    addGated(functions, new DynamoService.AsyncProcessor<>(client).getProcessMapView(), client);
-    addGated(functions, new PeerService.AsyncProcessor<>(peer).getProcessMapView(), peer);
+    addGated(functions, service, iface);
     TThreadedSelectorServer.Args args =
         new TThreadedSelectorServer.Args(socket)
             .selectorThreads(config.selectorThreads())
@@ -135,19 +144,21 @@ public final class ThriftServer implements AutoCloseable {
                 startedOrFailed.countDown();
               }
             },
-            "thrift-server-" + socket.getPort());
+            "thrift-" + role + "-server-" + socket.getPort());
     serveThread.setDaemon(true);
     this.stallSweeper =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
-              Thread t = new Thread(r, "thrift-stalled-frames-" + socket.getPort());
+              Thread t = new Thread(r, "thrift-" + role + "-sweeper-" + socket.getPort());
               t.setDaemon(true);
               return t;
             });
     long period =
         Math.max(
             TimeUnit.MILLISECONDS.toNanos(10),
-            Math.min(TimeUnit.SECONDS.toNanos(1), config.frameReadTimeout().toNanos() / 4));
+            Math.min(
+                TimeUnit.SECONDS.toNanos(1),
+                Math.min(config.frameReadTimeout().toNanos(), config.idleTimeout().toNanos()) / 4));
     stallSweeper.scheduleWithFixedDelay(
         this::closeStalledConnections, period, period, TimeUnit.NANOSECONDS);
   }
@@ -155,8 +166,17 @@ public final class ThriftServer implements AutoCloseable {
   private void closeStalledConnections() {
     long now = System.nanoTime();
     long limit = config.frameReadTimeout().toNanos();
+    long idleLimit = config.idleTimeout().toNanos();
     for (ServerConnection c : connections) {
-      if (c.frameStalled(now, limit)) {
+      if (c.idle(now, idleLimit)) {
+        idleConnections.incrementAndGet();
+        log.debug(
+            "closing a {} connection from {}: no request for {} (idle-timeout)",
+            role,
+            c.remote(),
+            config.idleTimeout());
+        c.stopReading();
+      } else if (c.frameStalled(now, limit)) {
         stalledConnections.incrementAndGet();
         stalledLog.warn(
             "closing a connection from {}: its request frame was not complete after {}"
@@ -169,15 +189,35 @@ public final class ThriftServer implements AutoCloseable {
   }
 
   /**
-   * Starts serving; returns once the port is bound and the server accepts connections.
+   * Starts the client listener; returns once the port is bound and the server accepts connections.
    *
    * @throws PortUnavailableException when the address cannot be bound (e.g. the port is in use)
    */
-  public static ThriftServer start(
-      ThriftServerConfig config, DynamoService.AsyncIface client, PeerService.AsyncIface peer) {
+  public static ThriftServer serveClients(
+      ThriftServerConfig config, DynamoService.AsyncIface client) {
+    return start(
+        config, "client", new DynamoService.AsyncProcessor<>(client).getProcessMapView(), client);
+  }
+
+  /**
+   * Starts the peer listener (node-to-node messages and admin commands); returns once the port is
+   * bound and the server accepts connections.
+   *
+   * @throws PortUnavailableException when the address cannot be bound (e.g. the port is in use)
+   */
+  public static ThriftServer servePeers(ThriftServerConfig config, PeerService.AsyncIface peer) {
+    return start(config, "peer", new PeerService.AsyncProcessor<>(peer).getProcessMapView(), peer);
+  }
+
+  @SuppressWarnings("rawtypes")
+  private static <I> ThriftServer start(
+      ThriftServerConfig config,
+      String role,
+      Map<String, AsyncProcessFunction<I, ? extends TBase, ?>> service,
+      I iface) {
     ThriftServer s;
     try {
-      s = new ThriftServer(config, client, peer);
+      s = new ThriftServer(config, role, service, iface);
     } catch (TTransportException e) {
       throw new PortUnavailableException(config.bind(), e);
     }
@@ -189,9 +229,10 @@ public final class ThriftServer implements AutoCloseable {
     }
     if (!s.server.isServing()) {
       s.close();
-      throw new DynamoException("the Thrift server on " + config.bind() + " did not start");
+      throw new DynamoException(
+          "the Thrift " + role + " server on " + config.bind() + " did not start");
     }
-    log.info("Thrift server listening on {}", s.address());
+    log.info("Thrift {} server listening on {}", role, s.address());
     return s;
   }
 
@@ -200,7 +241,7 @@ public final class ThriftServer implements AutoCloseable {
     return bound;
   }
 
-  /** Open client and peer connections. */
+  /** Open connections. */
   public int openConnections() {
     return socket.open.get();
   }
@@ -213,6 +254,11 @@ public final class ThriftServer implements AutoCloseable {
   /** Connections closed because a request frame did not arrive within {@code frameReadTimeout}. */
   public long stalledConnections() {
     return stalledConnections.get();
+  }
+
+  /** Connections closed because they sent no request for {@code idleTimeout}. */
+  public long idleConnections() {
+    return idleConnections.get();
   }
 
   /**
@@ -257,7 +303,8 @@ public final class ThriftServer implements AutoCloseable {
     }
     if (unanswered.get() > 0) {
       log.warn(
-          "Thrift server on {}: {} requests still unanswered after {}; closing anyway",
+          "Thrift {} server on {}: {} requests still unanswered after {}; closing anyway",
+          role,
           address(),
           unanswered.get(),
           config.shutdownGrace());
@@ -270,7 +317,7 @@ public final class ThriftServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     socket.close();
-    log.info("Thrift server on {} stopped", address());
+    log.info("Thrift {} server on {} stopped", role, address());
   }
 
   /** The transports the server decodes each request frame with. */
@@ -330,7 +377,9 @@ public final class ThriftServer implements AutoCloseable {
         open.decrementAndGet();
         rejectedConnections.incrementAndGet();
         rejectedLog.warn(
-            "refusing a connection: {} connections are open (max-connections)", open.get());
+            "refusing a {} connection: {} connections are open (max-connections)",
+            role,
+            open.get());
         accepted.close();
         return null;
       }

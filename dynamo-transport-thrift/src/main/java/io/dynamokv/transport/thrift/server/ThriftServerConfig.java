@@ -27,6 +27,9 @@ import java.util.Objects;
  * @param frameReadTimeout how long a request frame may take to arrive once its buffer is allocated;
  *     a connection over it is closed, so that stalled clients cannot hold {@code
  *     maxReadBufferBytes} and starve the others
+ * @param idleTimeout how long a connection may go without a request before it is closed, so that
+ *     idle connections cannot fill {@code maxConnections}; clients that keep connections pooled
+ *     must drop them sooner (the peer transport retires pooled connections after half of it)
  */
 public record ThriftServerConfig(
     InetSocketAddress bind,
@@ -38,12 +41,14 @@ public record ThriftServerConfig(
     int maxStringBytes,
     int maxContainerElements,
     Duration shutdownGrace,
-    Duration frameReadTimeout) {
+    Duration frameReadTimeout,
+    Duration idleTimeout) {
 
   public static final int DEFAULT_MAX_FRAME_BYTES = WireLimits.DEFAULT_MAX_FRAME_BYTES;
   public static final long DEFAULT_MAX_READ_BUFFER_BYTES = 256L * 1024 * 1024;
   public static final int DEFAULT_MAX_CONNECTIONS = 1024;
   public static final Duration DEFAULT_FRAME_READ_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
 
   public ThriftServerConfig {
     Objects.requireNonNull(bind, "bind");
@@ -73,6 +78,10 @@ public record ThriftServerConfig(
     if (frameReadTimeout.isNegative() || frameReadTimeout.isZero()) {
       throw new IllegalArgumentException(
           "frameReadTimeout must be positive, found " + frameReadTimeout);
+    }
+    Objects.requireNonNull(idleTimeout, "idleTimeout");
+    if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+      throw new IllegalArgumentException("idleTimeout must be positive, found " + idleTimeout);
     }
   }
 
@@ -104,6 +113,7 @@ public record ThriftServerConfig(
     private int maxContainerElements = 100_000;
     private Duration shutdownGrace = Duration.ofSeconds(5);
     private Duration frameReadTimeout = DEFAULT_FRAME_READ_TIMEOUT;
+    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
 
     private Builder(InetSocketAddress bind) {
       this.bind = bind;
@@ -154,6 +164,11 @@ public record ThriftServerConfig(
       return this;
     }
 
+    public Builder idleTimeout(Duration timeout) {
+      this.idleTimeout = timeout;
+      return this;
+    }
+
     public ThriftServerConfig build() {
       return new ThriftServerConfig(
           bind,
@@ -165,7 +180,8 @@ public record ThriftServerConfig(
           maxStringBytes,
           maxContainerElements,
           shutdownGrace,
-          frameReadTimeout);
+          frameReadTimeout,
+          idleTimeout);
     }
   }
 }

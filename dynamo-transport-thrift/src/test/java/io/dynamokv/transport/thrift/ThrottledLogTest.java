@@ -1,7 +1,7 @@
 /*
  * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
  */
-package io.dynamokv.transport.thrift.server;
+package io.dynamokv.transport.thrift;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

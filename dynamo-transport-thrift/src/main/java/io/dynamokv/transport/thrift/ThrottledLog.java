@@ -1,7 +1,7 @@
 /*
  * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
  */
-package io.dynamokv.transport.thrift.server;
+package io.dynamokv.transport.thrift;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,7 +16,7 @@ import org.slf4j.Logger;
  *
  * <p>Thread-safe.
  */
-final class ThrottledLog {
+public final class ThrottledLog {
   private final Logger log;
   private final long intervalNanos;
   private final LongSupplier nanoTime;
@@ -30,12 +30,12 @@ final class ThrottledLog {
     this.nextAllowed = new AtomicLong(nanoTime.getAsLong());
   }
 
-  ThrottledLog(Logger log, Duration interval) {
+  public ThrottledLog(Logger log, Duration interval) {
     this(log, interval, System::nanoTime);
   }
 
   /** Logs {@code message} (an SLF4J format) now, or counts it if a line went out recently. */
-  void warn(String message, Object... args) {
+  public void warn(String message, Object... args) {
     long now = nanoTime.getAsLong();
     long next = nextAllowed.get();
     if (now - next < 0 || !nextAllowed.compareAndSet(next, now + intervalNanos)) {

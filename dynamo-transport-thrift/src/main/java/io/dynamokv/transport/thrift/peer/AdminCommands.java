@@ -1,0 +1,47 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.transport.thrift.peer;
+
+import io.dynamokv.core.NodeId;
+import io.dynamokv.core.node.DynamoNode;
+import io.dynamokv.transport.thrift.AddressBook;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The admin commands a node serves on its peer port, to operators holding the admin token ({@link
+ * ThriftPeerTransport#serveAdmin}). Each returns a stage that completes when the command took
+ * effect (or failed with a {@link io.dynamokv.core.DynamoException}); none may block.
+ */
+public interface AdminCommands {
+  /** This node joins the cluster through {@code seed}, reached at {@code seedAddress}. */
+  CompletionStage<Void> join(NodeId seed, InetSocketAddress seedAddress);
+
+  /** This node leaves the cluster, handing its ranges to the others. */
+  CompletionStage<Void> leave();
+
+  /** Removes {@code node} (a dead one) from the ring for good. */
+  CompletionStage<Void> remove(NodeId node);
+
+  /** The commands of {@code node}'s membership; a join teaches {@code addresses} the seed's. */
+  static AdminCommands of(DynamoNode node, AddressBook addresses) {
+    return new AdminCommands() {
+      @Override
+      public CompletionStage<Void> join(NodeId seed, InetSocketAddress seedAddress) {
+        addresses.put(seed, seedAddress);
+        return node.membership().join(seed);
+      }
+
+      @Override
+      public CompletionStage<Void> leave() {
+        return node.membership().leave();
+      }
+
+      @Override
+      public CompletionStage<Void> remove(NodeId target) {
+        return node.membership().remove(target);
+      }
+    };
+  }
+}
