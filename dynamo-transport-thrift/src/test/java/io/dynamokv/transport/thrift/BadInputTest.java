@@ -25,7 +25,6 @@ import io.dynamokv.transport.thrift.gen.ErrorCode;
 import io.dynamokv.transport.thrift.gen.GetRequest;
 import io.dynamokv.transport.thrift.gen.PeerFrame;
 import io.dynamokv.transport.thrift.gen.PeerRequest;
-import io.dynamokv.transport.thrift.gen.PeerService;
 import io.dynamokv.transport.thrift.gen.PutRequest;
 import io.dynamokv.transport.thrift.peer.PeerFrames;
 import java.io.IOException;
@@ -88,6 +87,7 @@ class BadInputTest {
   private ThriftTestNode node;
   private Canary canary;
   private int seqid;
+  private PeerChannel peerChannel;
 
   @BeforeAll
   void startNode() {
@@ -107,6 +107,9 @@ class BadInputTest {
 
   @AfterAll
   void stopNode() {
+    if (peerChannel != null) {
+      peerChannel.close();
+    }
     if (node != null) {
       node.close();
     }
@@ -534,7 +537,7 @@ class BadInputTest {
   }
 
   @Test
-  void missingRequiredPrimitiveOfAPeerMessageIsAProtocolError() throws Exception {
+  void missingRequiredPrimitiveOfAPeerMessageIsAnInvalidRequest() throws Exception {
     PeerFrame frame =
         new PeerFrame(
             CoordinationCodec.PROTOCOL.id(),
@@ -542,11 +545,9 @@ class BadInputTest {
                 CoordinationCodec.PROTOCOL.encode(
                     new CoordinationMessage.ReplicaRead(ThriftTestNode.STORE, new byte[] {'k'}))));
     byte[] withoutProtocol =
-        RawConnection.call(
-            "exchange",
-            1,
+        PeerChannel.written(
             p -> {
-              RawConnection.openExchangeFrame(p, "peer", "solo");
+              RawConnection.openEnvelopeFrame(p, "peer", "solo");
               // PeerFrame without field 1 (protocol): written by hand from a full one.
               TMemoryBuffer full = new TMemoryBuffer(64);
               frame.write(new org.apache.thrift.protocol.TCompactProtocol(full));
@@ -562,16 +563,10 @@ class BadInputTest {
               p.writeFieldEnd();
               p.writeFieldStop();
               p.writeStructEnd();
-              p.writeFieldEnd();
-              p.writeFieldStop();
-              p.writeStructEnd();
             });
-    assertThat(applicationError(withoutProtocol, new PeerService.exchange_result()))
-        .hasValueSatisfying(
-            e -> {
-              assertThat(e.getType()).isEqualTo(TApplicationException.PROTOCOL_ERROR);
-              assertThat(e.getMessage()).contains("protocol");
-            });
+    Failure failure = failureOf(peer().send(withoutProtocol));
+    assertThat(failure.code()).isEqualTo(FailureCode.INVALID_REQUEST);
+    assertThat(failure.message()).contains("protocol");
   }
 
   @Test
@@ -593,38 +588,9 @@ class BadInputTest {
   }
 
   @Test
-  void adminRequestsWithMissingArgumentsAreInvalidRequests() throws Exception {
-    DynamoService.join_result join = new DynamoService.join_result();
-    assertThat(applicationError(joinWith("seed", null), join)).isEmpty();
-    assertThat(join.getError().getCode()).isEqualTo(ErrorCode.INVALID_REQUEST);
-    join = new DynamoService.join_result();
-    assertThat(applicationError(joinWith(null, "127.0.0.1:1"), join)).isEmpty();
-    assertThat(join.getError().getCode()).isEqualTo(ErrorCode.INVALID_REQUEST);
-    DynamoService.removeNode_result remove = new DynamoService.removeNode_result();
-    assertThat(applicationError(RawConnection.call("removeNode", 1, emptyArgs()), remove))
-        .isEmpty();
-    assertThat(remove.getError().getCode()).isEqualTo(ErrorCode.INVALID_REQUEST);
-  }
-
-  private static byte[] joinWith(String seedId, String seedAddress) {
-    DynamoService.join_args args = new DynamoService.join_args();
-    args.setSeedId(seedId);
-    args.setSeedAddress(seedAddress);
-    return RawConnection.call("join", 1, args);
-  }
-
-  private static RawConnection.ProtocolWriter emptyArgs() {
-    return p -> {
-      p.writeStructBegin(new TStruct("args"));
-      p.writeFieldStop();
-      p.writeStructEnd();
-    };
-  }
-
-  @Test
   void malformedPeerMessagesAreRefusedPrecisely() throws Exception {
     // Siblings that do not decode: the replica answers a failure, it does not crash.
-    PeerService.exchange_result result =
+    PeerChannel.Reply result =
         exchange(
             coordination(
                 new CoordinationMessage.ReplicaWrite(
@@ -634,19 +600,19 @@ class BadInputTest {
     assertThat(((Failure) reply).code()).isEqualTo(FailureCode.INVALID_CONTEXT);
 
     result = exchange(frame(MembershipCodec.PROTOCOL.id(), bytes("not gossip")));
-    assertThat(result.getError().getCode()).isEqualTo(ErrorCode.INVALID_REQUEST);
+    assertThat(failureOf(result).code()).isEqualTo(FailureCode.INVALID_REQUEST);
 
     // A protocol this node does not speak (from a newer peer), and a format it does not read.
     result = exchange(frame(99, bytes("from the future")));
-    assertThat(result.getError().getCode()).isEqualTo(ErrorCode.INVALID_REQUEST);
-    assertThat(result.getError().getMessage()).contains("unsupported peer protocol 99");
+    assertThat(failureOf(result).code()).isEqualTo(FailureCode.INVALID_REQUEST);
+    assertThat(failureOf(result).message()).contains("unsupported peer protocol 99");
     byte[] newer =
         CoordinationCodec.PROTOCOL.encode(
             new CoordinationMessage.ReplicaRead(ThriftTestNode.STORE, new byte[] {'k'}));
     newer[0] = (byte) 0xEE;
     result = exchange(frame(CoordinationCodec.PROTOCOL.id(), newer));
-    assertThat(result.getError().getCode()).isEqualTo(ErrorCode.INVALID_REQUEST);
-    assertThat(result.getError().getMessage()).contains("format 238").contains("upgrade");
+    assertThat(failureOf(result).code()).isEqualTo(FailureCode.INVALID_REQUEST);
+    assertThat(failureOf(result).message()).contains("format 238").contains("upgrade");
 
     // A member this node does not know (from a newer peer) decodes as an unset union.
     result =
@@ -661,27 +627,27 @@ class BadInputTest {
               p.writeFieldStop();
               p.writeStructEnd();
             });
-    assertThat(result.getError().getCode()).isEqualTo(ErrorCode.INVALID_REQUEST);
-    assertThat(result.getError().getMessage()).contains("unsupported");
+    assertThat(failureOf(result).code()).isEqualTo(FailureCode.INVALID_REQUEST);
+    assertThat(failureOf(result).message()).contains("unsupported");
   }
 
   @Test
-  void emptyPeerRequestUnionIsAProtocolError() throws Exception {
-    byte[] message =
-        exchangeMessage(
-            p -> {
-              p.writeStructBegin(new TStruct("PeerRequest"));
-              p.writeFieldStop();
-              p.writeStructEnd();
-            });
-    assertThat(applicationError(message, new PeerService.exchange_result()))
-        .hasValueSatisfying(
-            e -> assertThat(e.getType()).isEqualTo(TApplicationException.PROTOCOL_ERROR));
+  void emptyPeerRequestUnionIsAnInvalidRequest() throws Exception {
+    Failure failure =
+        failureOf(
+            exchange(
+                p -> {
+                  p.writeStructBegin(new TStruct("PeerRequest"));
+                  p.writeFieldStop();
+                  p.writeStructEnd();
+                }));
+    assertThat(failure.code()).isEqualTo(FailureCode.INVALID_REQUEST);
+    assertThat(failure.message()).contains("undecodable envelope");
   }
 
   // ---- helpers ----
 
-  private PeerService.exchange_result exchange(PeerRequest request) throws Exception {
+  private PeerChannel.Reply exchange(PeerRequest request) throws Exception {
     return exchange(request::write);
   }
 
@@ -697,37 +663,45 @@ class BadInputTest {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Sends an exchange whose PeerRequest union {@code union} writes. */
-  private PeerService.exchange_result exchange(RawConnection.ProtocolWriter union)
-      throws Exception {
-    PeerService.exchange_result result = new PeerService.exchange_result();
-    assertThat(applicationError(exchangeMessage(union), result)).isEmpty();
-    return result;
+  /**
+   * Sends, on an authenticated channel, an envelope whose PeerRequest union {@code union} writes.
+   */
+  private PeerChannel.Reply exchange(RawConnection.ProtocolWriter union) throws Exception {
+    return peer()
+        .send(
+            PeerChannel.written(
+                p -> {
+                  p.writeStructBegin(new TStruct("PeerEnvelope"));
+                  p.writeFieldBegin(new TField("sender", TType.STRING, (short) 1));
+                  p.writeString("peer");
+                  p.writeFieldEnd();
+                  p.writeFieldBegin(new TField("target", TType.STRING, (short) 2));
+                  p.writeString("solo");
+                  p.writeFieldEnd();
+                  p.writeFieldBegin(new TField("request", TType.STRUCT, (short) 3));
+                  union.write(p);
+                  p.writeFieldEnd();
+                  p.writeFieldStop();
+                  p.writeStructEnd();
+                }));
   }
 
-  private byte[] exchangeMessage(RawConnection.ProtocolWriter union) {
-    return RawConnection.call(
-        "exchange",
-        ++seqid,
-        p -> {
-          p.writeStructBegin(new TStruct("exchange_args"));
-          p.writeFieldBegin(new TField("envelope", TType.STRUCT, (short) 1));
-          p.writeStructBegin(new TStruct("PeerEnvelope"));
-          p.writeFieldBegin(new TField("sender", TType.STRING, (short) 1));
-          p.writeString("peer");
-          p.writeFieldEnd();
-          p.writeFieldBegin(new TField("target", TType.STRING, (short) 2));
-          p.writeString("solo");
-          p.writeFieldEnd();
-          p.writeFieldBegin(new TField("request", TType.STRUCT, (short) 3));
-          union.write(p);
-          p.writeFieldEnd();
-          p.writeFieldStop();
-          p.writeStructEnd();
-          p.writeFieldEnd();
-          p.writeFieldStop();
-          p.writeStructEnd();
-        });
+  /** A channel to the node's peer port as node "peer", opened once per test. */
+  private PeerChannel peer() throws Exception {
+    if (peerChannel == null) {
+      peerChannel = PeerChannel.open(node.peerPort(), TestSecrets.CLUSTER, "peer", "solo");
+    }
+    return peerChannel;
+  }
+
+  /** The refusal the node answered, as a failure reply or as an error. */
+  private static Failure failureOf(PeerChannel.Reply reply) {
+    if (reply.getError() != null) {
+      return Failure.of(ThriftCodec.toException(reply.getError()));
+    }
+    PeerMessage message = PeerFrames.decode(DynamoNode.PROTOCOLS, reply.getSuccess());
+    assertThat(message).isInstanceOf(Failure.class);
+    return (Failure) message;
   }
 
   /** Sends a put; returns the error code of the reply, null for success. */

@@ -168,13 +168,11 @@ final class RawConnection implements AutoCloseable {
   }
 
   /**
-   * Writes by hand the start of a peer {@code exchange} call from {@code sender} to {@code target},
-   * up to the header of its request's {@code frame} field: the caller writes the frame (whole or
-   * broken) and closes the structs.
+   * Writes by hand the start of a peer envelope from {@code sender} to {@code target}, up to the
+   * header of its request's {@code frame} field: the caller writes the frame (whole or broken) and
+   * closes the structs.
    */
-  static void openExchangeFrame(TProtocol p, String sender, String target) throws TException {
-    p.writeStructBegin(new TStruct("exchange_args"));
-    p.writeFieldBegin(new TField("envelope", TType.STRUCT, (short) 1));
+  static void openEnvelopeFrame(TProtocol p, String sender, String target) throws TException {
     p.writeStructBegin(new TStruct("PeerEnvelope"));
     p.writeFieldBegin(new TField("sender", TType.STRING, (short) 1));
     p.writeString(sender);

@@ -4,15 +4,12 @@
 package io.dynamokv.transport.thrift;
 
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.security.TestSecrets;
 import io.dynamokv.core.spi.PeerTransport;
 import io.dynamokv.core.spi.PeerTransportContract;
-import io.dynamokv.transport.thrift.gen.DynamoError;
-import io.dynamokv.transport.thrift.gen.DynamoService;
-import io.dynamokv.transport.thrift.gen.ErrorCode;
 import io.dynamokv.transport.thrift.peer.ThriftPeerTransport;
 import io.dynamokv.transport.thrift.server.ThriftServer;
 import io.dynamokv.transport.thrift.server.ThriftServerConfig;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +19,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
-import org.apache.thrift.async.AsyncMethodCallback;
 
 /**
  * Nodes made of a {@link ThriftPeerTransport} and a {@link ThriftServer} on a loopback port, all
@@ -30,23 +26,6 @@ import org.apache.thrift.async.AsyncMethodCallback;
  * address.
  */
 final class ThriftCluster implements PeerTransportContract.Fixture {
-  /** A client service that refuses everything: these tests only use the peer service. */
-  static final DynamoService.AsyncIface NO_CLIENT_SERVICE =
-      (DynamoService.AsyncIface)
-          Proxy.newProxyInstance(
-              DynamoService.AsyncIface.class.getClassLoader(),
-              new Class<?>[] {DynamoService.AsyncIface.class},
-              (proxy, method, args) -> {
-                if (method.getDeclaringClass() == Object.class) {
-                  return method.getName().equals("toString") ? "no client service" : null;
-                }
-                @SuppressWarnings("unchecked")
-                AsyncMethodCallback<Object> callback =
-                    (AsyncMethodCallback<Object>) args[args.length - 1];
-                callback.onError(new DynamoError(ErrorCode.INTERNAL, "no client service"));
-                return null;
-              });
-
   final AddressBook book = new AddressBook(Map.of());
   private final UnaryOperator<ThriftPeerTransport.Builder> settings;
   private final Map<NodeId, Node> nodes = new LinkedHashMap<>();
@@ -65,14 +44,14 @@ final class ThriftCluster implements PeerTransportContract.Fixture {
   /** Starts {@code id} on a free port, or on its former one if it ran before. */
   ThriftPeerTransport start(NodeId id) {
     Node node = nodes.computeIfAbsent(id, k -> new Node());
-    node.transport = settings.apply(ThriftPeerTransport.builder(id, book)).build();
+    node.transport =
+        settings.apply(ThriftPeerTransport.builder(id, book).secret(TestSecrets.CLUSTER)).build();
     node.server =
-        ThriftServer.start(
+        ThriftServer.servePeers(
             ThriftServerConfig.builder("127.0.0.1", node.port)
                 .selectorThreads(1)
                 .shutdownGrace(Duration.ZERO)
                 .build(),
-            NO_CLIENT_SERVICE,
             node.transport.peerService());
     node.port = node.server.address().getPort();
     book.put(id, node.server.address());
@@ -96,12 +75,11 @@ final class ThriftCluster implements PeerTransportContract.Fixture {
   ThriftServer restartServer(NodeId id) {
     Node node = nodes.get(id);
     node.server =
-        ThriftServer.start(
+        ThriftServer.servePeers(
             ThriftServerConfig.builder("127.0.0.1", node.port)
                 .selectorThreads(1)
                 .shutdownGrace(Duration.ZERO)
                 .build(),
-            NO_CLIENT_SERVICE,
             node.transport.peerService());
     return node.server;
   }

@@ -132,21 +132,6 @@ class ThriftDynamoClientRetryTest {
     }
 
     @Override
-    public void join(String seedId, String seedAddress, AsyncMethodCallback<Void> callback) {
-      callback.onError(new DynamoError(ErrorCode.INVALID_REQUEST, "not scripted"));
-    }
-
-    @Override
-    public void leave(AsyncMethodCallback<Void> callback) {
-      callback.onError(new DynamoError(ErrorCode.INVALID_REQUEST, "not scripted"));
-    }
-
-    @Override
-    public void removeNode(String nodeId, AsyncMethodCallback<Void> callback) {
-      callback.onError(new DynamoError(ErrorCode.INVALID_REQUEST, "not scripted"));
-    }
-
-    @Override
     public void probe(String store, AsyncMethodCallback<Void> callback) {
       callback.onError(new DynamoError(ErrorCode.INVALID_REQUEST, "not scripted"));
     }
@@ -155,10 +140,8 @@ class ThriftDynamoClientRetryTest {
   private Stub stub(String id) {
     Stub stub = new Stub(id);
     stub.server =
-        ThriftServer.start(
-            ThriftServerConfig.builder("127.0.0.1", 0).shutdownGrace(Duration.ZERO).build(),
-            stub,
-            (envelope, callback) -> callback.onError(new IllegalStateException("no peers")));
+        ThriftServer.serveClients(
+            ThriftServerConfig.builder("127.0.0.1", 0).shutdownGrace(Duration.ZERO).build(), stub);
     open.add(stub.server);
     return stub;
   }

@@ -23,6 +23,7 @@ import io.dynamokv.transport.thrift.gen.PeerEnvelope;
 import io.dynamokv.transport.thrift.gen.PeerFrame;
 import io.dynamokv.transport.thrift.gen.PeerRequest;
 import io.dynamokv.transport.thrift.gen.PeerService;
+import io.dynamokv.transport.thrift.gen.Sealed;
 import io.dynamokv.transport.thrift.peer.PeerFrames;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -39,8 +40,8 @@ import org.apache.thrift.protocol.TType;
 /**
  * Writes the saved peer-exchange inputs of {@link ThriftRequestFuzzTest} (frame payloads without
  * the 4-byte length): each coordination and membership message a node receives, as the frame of its
- * protocol, and one hostile frame per check of {@link PeerFrames} and the codecs. Run it after a
- * change of the IDL or of a peer protocol's format:
+ * protocol in a sealed exchange, and one hostile frame per check of {@link PeerFrames} and the
+ * codecs. Run it after a change of the IDL or of a peer protocol's format:
  *
  * <pre>
  * mvn -pl dynamo-transport-thrift -am test-compile
@@ -121,27 +122,23 @@ final class ThriftFuzzInputs {
     in.put("exchange-coordination-unknown-tag", frame(3, new byte[] {1, 99}));
     in.put(
         "exchange-frame-without-message",
-        RawConnection.call(
-            "exchange",
-            1,
-            p -> {
-              RawConnection.openExchangeFrame(p, "peer", "solo");
-              p.writeStructBegin(new TStruct("PeerFrame"));
-              p.writeFieldBegin(new TField("protocol", TType.I32, (short) 1));
-              p.writeI32(3);
-              p.writeFieldEnd();
-              p.writeFieldStop();
-              p.writeStructEnd();
-              p.writeFieldEnd();
-              p.writeFieldStop();
-              p.writeStructEnd();
-              p.writeFieldEnd();
-              p.writeFieldStop();
-              p.writeStructEnd();
-              p.writeFieldEnd();
-              p.writeFieldStop();
-              p.writeStructEnd();
-            }));
+        sealed(
+            PeerChannel.written(
+                p -> {
+                  RawConnection.openEnvelopeFrame(p, "peer", "solo");
+                  p.writeStructBegin(new TStruct("PeerFrame"));
+                  p.writeFieldBegin(new TField("protocol", TType.I32, (short) 1));
+                  p.writeI32(3);
+                  p.writeFieldEnd();
+                  p.writeFieldStop();
+                  p.writeStructEnd();
+                  p.writeFieldEnd();
+                  p.writeFieldStop();
+                  p.writeStructEnd();
+                  p.writeFieldEnd();
+                  p.writeFieldStop();
+                  p.writeStructEnd();
+                })));
     return in;
   }
 
@@ -155,6 +152,12 @@ final class ThriftFuzzInputs {
     PeerEnvelope envelope =
         new PeerEnvelope(
             "peer", "solo", PeerRequest.frame(new PeerFrame(protocol, ByteBuffer.wrap(message))));
-    return RawConnection.call("exchange", 1, new PeerService.exchange_args(envelope));
+    return sealed(PeerChannel.written(envelope::write));
+  }
+
+  /** An exchange of {@code payload} as a channel's first request (its MAC is not checked here). */
+  private static byte[] sealed(byte[] payload) {
+    Sealed request = new Sealed(1, ByteBuffer.wrap(payload), ByteBuffer.allocate(32));
+    return RawConnection.call("exchange", 1, new PeerService.exchange_args(request));
   }
 }

@@ -8,12 +8,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.dynamokv.core.FailureCode;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.coordination.CoordinationMessage;
+import io.dynamokv.core.security.ClusterSecret;
+import io.dynamokv.core.security.SecureChannel;
+import io.dynamokv.core.security.TestSecrets;
 import io.dynamokv.core.spi.PeerException;
 import io.dynamokv.core.spi.PeerMessage;
-import io.dynamokv.core.wire.Failure;
+import io.dynamokv.transport.thrift.gen.ChannelHello;
+import io.dynamokv.transport.thrift.gen.ChannelWelcome;
+import io.dynamokv.transport.thrift.gen.PeerService;
 import io.dynamokv.transport.thrift.peer.ThriftPeerTransport;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -22,8 +26,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -32,6 +38,12 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import org.apache.thrift.TException;
+import org.apache.thrift.protocol.TCompactProtocol;
+import org.apache.thrift.protocol.TMessage;
+import org.apache.thrift.protocol.TMessageType;
+import org.apache.thrift.transport.TMemoryBuffer;
+import org.apache.thrift.transport.TMemoryInputTransport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -243,21 +255,63 @@ class ThriftPeerTransportTest {
   }
 
   @Test
-  void aRequestForAnotherNodeIsAnsweredInvalidRequest() {
+  void aChannelForAnotherNodeIsRefusedAtTheHandshake() {
     cluster(b -> b);
     NodeId ghost = NodeId.of("ghost");
     cluster.book.put(ghost, cluster.server(B).address());
-    cluster.transport(B).serve((from, request) -> CompletableFuture.completedFuture(REPLY));
-
-    PeerMessage answer = response(cluster.transport(A).call(ghost, READ, LONG));
-
-    assertThat(answer)
-        .isInstanceOfSatisfying(
-            Failure.class,
-            f -> {
-              assertThat(f.code()).isEqualTo(FailureCode.INVALID_REQUEST);
-              assertThat(f.message()).contains("addressed to ghost, this is b");
+    List<NodeId> reached = new CopyOnWriteArrayList<>();
+    cluster
+        .transport(B)
+        .serve(
+            (from, request) -> {
+              reached.add(from);
+              return CompletableFuture.completedFuture(REPLY);
             });
+
+    assertThat(failure(cluster.transport(A).call(ghost, READ, LONG)))
+        .isInstanceOf(PeerException.Unreachable.class)
+        .hasMessageContaining("the handshake is for ghost, this is b");
+    assertThat(reached).isEmpty();
+    assertThat(cluster.transport(B).refusedChannels()).isEqualTo(1);
+  }
+
+  @Test
+  void aPeerWithAnotherClustersSecretIsRefusedAndReachesNothing() {
+    cluster(b -> b);
+    List<NodeId> reached = new CopyOnWriteArrayList<>();
+    cluster
+        .transport(B)
+        .serve(
+            (from, request) -> {
+              reached.add(from);
+              return CompletableFuture.completedFuture(REPLY);
+            });
+    try (ThriftPeerTransport stranger =
+        ThriftPeerTransport.builder(A, cluster.book)
+            .secret(TestSecrets.of("another cluster's secret, 32 b!!"))
+            .build()) {
+      assertThat(failure(stranger.call(B, READ, LONG)))
+          .isInstanceOf(PeerException.Unreachable.class)
+          .hasMessageContaining("is not one of this node's cluster secrets");
+    }
+    assertThat(reached).isEmpty();
+    assertThat(cluster.transport(B).refusedChannels()).isEqualTo(1);
+    // The same node with the right secret gets through.
+    assertThat(response(cluster.transport(A).call(B, READ, LONG))).isEqualTo(REPLY);
+    assertThat(reached).containsExactly(A);
+  }
+
+  @Test
+  void aNodeThatCannotProveItHoldsTheSecretIsNotTrusted() throws Exception {
+    cluster(b -> b);
+    NodeId impostor = NodeId.of("impostor");
+    // Answers the handshake with a key of another cluster (it knows the key id, not the key).
+    cluster.book.put(
+        impostor, rawServer(new byte[0], TestSecrets.of("another cluster's secret, 32 b!!")));
+
+    assertThat(failure(cluster.transport(A).call(impostor, READ, LONG)))
+        .isInstanceOf(PeerException.Unreachable.class)
+        .hasMessageContaining("could not prove that it holds the cluster secret");
   }
 
   @Test
@@ -284,7 +338,8 @@ class ThriftPeerTransportTest {
   void aResponseThatDoesNotDecodeFailsRemote() throws Exception {
     cluster(b -> b);
     NodeId garbled = NodeId.of("garbled");
-    cluster.book.put(garbled, rawServer(new byte[] {0, 0, 0, 5, 1, 2, 3, 4, 5}));
+    cluster.book.put(
+        garbled, rawServer(new byte[] {0, 0, 0, 5, 1, 2, 3, 4, 5}, TestSecrets.CLUSTER));
 
     assertThat(failure(cluster.transport(A).call(garbled, READ, LONG)))
         .isInstanceOf(PeerException.Remote.class)
@@ -295,7 +350,9 @@ class ThriftPeerTransportTest {
   void anOversizedResponseFrameIsRefusedWithoutAllocatingIt() throws Exception {
     cluster(b -> b.maxResponseFrameBytes(1024));
     NodeId huge = NodeId.of("huge");
-    cluster.book.put(huge, rawServer(new byte[] {0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff}));
+    cluster.book.put(
+        huge,
+        rawServer(new byte[] {0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff}, TestSecrets.CLUSTER));
 
     assertThat(failure(cluster.transport(A).call(huge, READ, LONG)))
         .isInstanceOf(PeerException.Remote.class)
@@ -305,8 +362,11 @@ class ThriftPeerTransportTest {
     assertThat(response(cluster.transport(A).call(B, READ, LONG))).isEqualTo(REPLY);
   }
 
-  /** A server that reads one frame per connection and answers {@code reply} (raw bytes). */
-  private InetSocketAddress rawServer(byte[] reply) throws IOException {
+  /**
+   * A server that answers each connection's handshake with the peer key of {@code secret}, then
+   * reads one frame and answers {@code reply} (raw bytes).
+   */
+  private InetSocketAddress rawServer(byte[] reply, ClusterSecret secret) throws IOException {
     ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     closeables.add(server);
     Thread thread =
@@ -317,11 +377,15 @@ class ThriftPeerTransportTest {
                   Socket socket = server.accept();
                   closeables.add(socket);
                   DataInputStream in = new DataInputStream(socket.getInputStream());
-                  in.readFully(new byte[in.readInt()]);
                   DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+                  byte[] hello = new byte[in.readInt()];
+                  in.readFully(hello);
+                  out.write(RawConnection.framed(welcome(hello, secret)));
+                  out.flush();
+                  in.readFully(new byte[in.readInt()]);
                   out.write(reply);
                   out.flush();
-                } catch (IOException e) {
+                } catch (IOException | TException e) {
                   return;
                 }
               }
@@ -330,5 +394,31 @@ class ThriftPeerTransportTest {
     thread.setDaemon(true);
     thread.start();
     return new InetSocketAddress(server.getInetAddress(), server.getLocalPort());
+  }
+
+  /** The reply to a hello call, made with the peer key of {@code secret} whatever the key id. */
+  private static byte[] welcome(byte[] call, ClusterSecret secret) throws TException {
+    TCompactProtocol in = new TCompactProtocol(new TMemoryInputTransport(call));
+    TMessage message = in.readMessageBegin();
+    PeerService.hello_args args = new PeerService.hello_args();
+    args.read(in);
+    ChannelHello hello = args.getHello();
+    byte[] nonce = Channels.nonce();
+    SecureChannel channel =
+        SecureChannel.server(
+            SecureChannel.Role.PEER,
+            secret.derive(ClusterSecret.PEERS).key(0),
+            hello.getSender(),
+            hello.getTarget(),
+            hello.getNonce(),
+            nonce);
+    PeerService.hello_result result = new PeerService.hello_result();
+    result.setSuccess(new ChannelWelcome(ByteBuffer.wrap(nonce), ByteBuffer.wrap(channel.proof())));
+    TMemoryBuffer buffer = new TMemoryBuffer(256);
+    TCompactProtocol out = new TCompactProtocol(buffer);
+    out.writeMessageBegin(new TMessage("hello", TMessageType.REPLY, message.seqid));
+    result.write(out);
+    out.writeMessageEnd();
+    return Arrays.copyOf(buffer.getArray(), buffer.length());
   }
 }

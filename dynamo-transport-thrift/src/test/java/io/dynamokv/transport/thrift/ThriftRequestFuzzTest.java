@@ -22,6 +22,7 @@ import io.dynamokv.transport.thrift.gen.DynamoService;
 import io.dynamokv.transport.thrift.gen.ErrorCode;
 import io.dynamokv.transport.thrift.gen.PeerEnvelope;
 import io.dynamokv.transport.thrift.gen.PeerService;
+import io.dynamokv.transport.thrift.gen.Sealed;
 import io.dynamokv.transport.thrift.peer.PeerFrames;
 import io.dynamokv.transport.thrift.server.NodeService;
 import io.dynamokv.transport.thrift.server.ThriftServer;
@@ -107,8 +108,7 @@ class ThriftRequestFuzzTest {
     functions = new HashMap<>();
     functions.putAll(new DynamoService.AsyncProcessor<>(service).getProcessMapView());
     functions.putAll(
-        new PeerService.AsyncProcessor<>(new ThriftTestNode.LocalPeerService(node.node()))
-            .getProcessMapView());
+        new PeerService.AsyncProcessor<>(node.peers().peerService()).getProcessMapView());
     // Load and initialise what decoding touches, so that the allocation budget of the first input
     // does not pay for class initialisation.
     for (Path input : savedInputs()) {
@@ -179,8 +179,8 @@ class ThriftRequestFuzzTest {
     in.readMessageEnd();
     switch (message.name) {
       case "get", "put", "erase", "cluster", "status" -> answer(fn, args);
-      case "exchange" -> decodePeerMessage(((PeerService.exchange_args) args).getEnvelope());
-      default -> {} // admin requests change the membership: decoded only
+      case "exchange" -> decodePeerMessage(((PeerService.exchange_args) args).getRequest());
+      default -> {} // a handshake opens a channel: decoded only
     }
   }
 
@@ -221,11 +221,17 @@ class ThriftRequestFuzzTest {
     }
   }
 
-  /** Decodes a peer message and its binary fields, as a node receiving it would. */
-  private static void decodePeerMessage(PeerEnvelope envelope) {
-    if (envelope == null) {
+  /**
+   * Decodes a sealed peer message and its binary fields, as a node would once the channel accepted
+   * its sequence and MAC (fuzzing goes past the MAC, which no fuzzer could forge).
+   */
+  private static void decodePeerMessage(Sealed sealed) throws TException {
+    if (sealed == null || sealed.getPayload() == null) {
       return;
     }
+    PeerEnvelope envelope = new PeerEnvelope();
+    Channels.deserializer(CONFIG.maxFrameBytes(), CONFIG.maxContainerElements())
+        .deserialize(envelope, sealed.getPayload());
     NodeId.of(envelope.getSender());
     NodeId.of(envelope.getTarget());
     PeerMessage message = PeerFrames.decode(DynamoNode.PROTOCOLS, envelope.getRequest());

@@ -19,6 +19,8 @@ import io.dynamokv.core.spi.Host;
 import io.dynamokv.core.spi.RandomSource;
 import io.dynamokv.core.storage.MemoryStorageEngine;
 import io.dynamokv.transport.thrift.client.ThriftDynamoClient;
+import io.dynamokv.transport.thrift.gen.ChannelHello;
+import io.dynamokv.transport.thrift.gen.ChannelWelcome;
 import io.dynamokv.transport.thrift.gen.ClusterInfo;
 import io.dynamokv.transport.thrift.gen.DeleteRequest;
 import io.dynamokv.transport.thrift.gen.DynamoError;
@@ -27,10 +29,9 @@ import io.dynamokv.transport.thrift.gen.ErrorCode;
 import io.dynamokv.transport.thrift.gen.GetRequest;
 import io.dynamokv.transport.thrift.gen.GetResponse;
 import io.dynamokv.transport.thrift.gen.NodeStatusInfo;
-import io.dynamokv.transport.thrift.gen.PeerEnvelope;
-import io.dynamokv.transport.thrift.gen.PeerResponse;
 import io.dynamokv.transport.thrift.gen.PeerService;
 import io.dynamokv.transport.thrift.gen.PutRequest;
+import io.dynamokv.transport.thrift.gen.Sealed;
 import io.dynamokv.transport.thrift.gen.WriteResponse;
 import io.dynamokv.transport.thrift.peer.ThriftPeerTransport;
 import io.dynamokv.transport.thrift.server.NodeService;
@@ -80,7 +81,8 @@ final class ThriftTestCluster implements AutoCloseable {
   }
 
   private static PeerTransportFactory.Peers thriftPeers(NodeId self, AddressBook book) {
-    ThriftPeerTransport transport = ThriftPeerTransport.builder(self, book).build();
+    ThriftPeerTransport transport =
+        ThriftPeerTransport.builder(self, book).secret(TestSecrets.CLUSTER).build();
     return new PeerTransportFactory.Peers(transport, transport.peerService());
   }
 
@@ -97,7 +99,7 @@ final class ThriftTestCluster implements AutoCloseable {
         cluster.nodes.add(new Node(NodeId.of("n" + i)));
       }
       Map<NodeId, InetSocketAddress> seeds = new HashMap<>();
-      seeds.put(cluster.nodes.get(0).id, AddressBook.parse(cluster.nodes.get(0).address()));
+      seeds.put(cluster.nodes.get(0).id, AddressBook.parse(cluster.nodes.get(0).peerAddress()));
       for (Node node : cluster.nodes) {
         node.start(stores, seeds, peers);
       }
@@ -195,6 +197,7 @@ final class ThriftTestCluster implements AutoCloseable {
     final NodeId id;
     private final Delegate delegate = new Delegate();
     private final ThriftServer server;
+    private final ThriftServer peerServer;
     private ThreadScheduler scheduler;
     private DynamoNode dynamo;
     private PeerTransportFactory.Peers peers;
@@ -203,11 +206,16 @@ final class ThriftTestCluster implements AutoCloseable {
     private Node(NodeId id) {
       this.id = id;
       this.server =
-          ThriftServer.start(
+          ThriftServer.serveClients(
               ThriftServerConfig.builder("127.0.0.1", 0)
                   .shutdownGrace(Duration.ofMillis(500))
                   .build(),
-              delegate,
+              delegate);
+      this.peerServer =
+          ThriftServer.servePeers(
+              ThriftServerConfig.builder("127.0.0.1", 0)
+                  .shutdownGrace(Duration.ofMillis(500))
+                  .build(),
               delegate);
     }
 
@@ -223,7 +231,11 @@ final class ThriftTestCluster implements AutoCloseable {
           DynamoNode.start(
               NodeConfig.builder(
                       MembershipConfig.builder(id)
-                          .address(address())
+                          .address(
+                              new NodeAddress(
+                                      AddressBook.parse(address()),
+                                      AddressBook.parse(peerAddress()))
+                                  .toString())
                           .seeds(seeds.keySet())
                           .gossipInterval(GOSSIP)
                           .build())
@@ -237,13 +249,23 @@ final class ThriftTestCluster implements AutoCloseable {
               storage,
               Host.inMemory());
       book.follow(() -> dynamo.membership().view());
-      delegate.client = new NodeService(dynamo, storage, book);
+      delegate.client = new NodeService(dynamo, storage);
       delegate.peer = peers.service();
       up = true;
     }
 
+    /** Where clients reach the node. */
     String address() {
       return "127.0.0.1:" + server.address().getPort();
+    }
+
+    /** Where peers reach the node. */
+    String peerAddress() {
+      return "127.0.0.1:" + peerServer.address().getPort();
+    }
+
+    ThriftServer peerServer() {
+      return peerServer;
     }
 
     DynamoNode dynamo() {
@@ -283,6 +305,7 @@ final class ThriftTestCluster implements AutoCloseable {
         dynamo.close();
       }
       server.close();
+      peerServer.close();
       if (scheduler != null) {
         scheduler.close();
       }
@@ -360,27 +383,6 @@ final class ThriftTestCluster implements AutoCloseable {
     }
 
     @Override
-    public void join(String seedId, String seedAddress, AsyncMethodCallback<Void> callback)
-        throws TException {
-      DynamoService.AsyncIface c = client;
-      if (c == null) {
-        callback.onError(starting());
-      } else {
-        c.join(seedId, seedAddress, callback);
-      }
-    }
-
-    @Override
-    public void leave(AsyncMethodCallback<Void> callback) throws TException {
-      DynamoService.AsyncIface c = client;
-      if (c == null) {
-        callback.onError(starting());
-      } else {
-        c.leave(callback);
-      }
-    }
-
-    @Override
     public void probe(String store, AsyncMethodCallback<Void> callback) throws TException {
       DynamoService.AsyncIface c = client;
       if (c == null) {
@@ -391,23 +393,23 @@ final class ThriftTestCluster implements AutoCloseable {
     }
 
     @Override
-    public void removeNode(String nodeId, AsyncMethodCallback<Void> callback) throws TException {
-      DynamoService.AsyncIface c = client;
-      if (c == null) {
-        callback.onError(starting());
-      } else {
-        c.removeNode(nodeId, callback);
-      }
-    }
-
-    @Override
-    public void exchange(PeerEnvelope envelope, AsyncMethodCallback<PeerResponse> callback)
+    public void hello(ChannelHello hello, AsyncMethodCallback<ChannelWelcome> callback)
         throws TException {
       PeerService.AsyncIface p = peer;
       if (p == null) {
         callback.onError(starting());
       } else {
-        p.exchange(envelope, callback);
+        p.hello(hello, callback);
+      }
+    }
+
+    @Override
+    public void exchange(Sealed request, AsyncMethodCallback<Sealed> callback) throws TException {
+      PeerService.AsyncIface p = peer;
+      if (p == null) {
+        callback.onError(starting());
+      } else {
+        p.exchange(request, callback);
       }
     }
   }

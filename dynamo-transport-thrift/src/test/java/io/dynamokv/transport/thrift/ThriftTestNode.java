@@ -12,14 +12,10 @@ import io.dynamokv.core.runtime.ThreadScheduler;
 import io.dynamokv.core.security.TestSecrets;
 import io.dynamokv.core.spi.Clock;
 import io.dynamokv.core.spi.Host;
-import io.dynamokv.core.spi.PeerException;
-import io.dynamokv.core.spi.PeerMessage;
-import io.dynamokv.core.spi.PeerTransport;
 import io.dynamokv.core.spi.RandomSource;
 import io.dynamokv.core.storage.MemoryStorageEngine;
 import io.dynamokv.transport.thrift.gen.DynamoService;
-import io.dynamokv.transport.thrift.gen.PeerService;
-import io.dynamokv.transport.thrift.peer.PeerFrames;
+import io.dynamokv.transport.thrift.peer.ThriftPeerTransport;
 import io.dynamokv.transport.thrift.server.NodeService;
 import io.dynamokv.transport.thrift.server.ThriftServer;
 import io.dynamokv.transport.thrift.server.ThriftServerConfig;
@@ -27,8 +23,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.function.UnaryOperator;
 import org.apache.thrift.protocol.TCompactProtocol;
 import org.apache.thrift.transport.TSocket;
@@ -37,9 +31,10 @@ import org.apache.thrift.transport.layered.TFramedTransport;
 import org.awaitility.Awaitility;
 
 /**
- * One node (N=1, store {@code default}) behind a real {@link ThriftServer} on a free loopback port:
- * the fixture of the transport's tests. The node serves peers through {@link LocalPeerService}, so
- * peer messages sent to the port reach the node as they would in a cluster.
+ * One node (N=1, store {@code default}) behind real {@link ThriftServer}s on free loopback ports:
+ * the fixture of the transport's tests. Its client port serves {@link NodeService}; its peer port
+ * serves a real {@link ThriftPeerTransport} with {@link TestSecrets#CLUSTER}, so peer messages sent
+ * on an authenticated channel ({@link PeerChannel}) reach the node as they would in a cluster.
  *
  * <p>{@link #start} returns once the node has its ring, so requests succeed right away.
  */
@@ -50,6 +45,8 @@ final class ThriftTestNode implements AutoCloseable {
   private final MemoryStorageEngine storage;
   private final DynamoNode node;
   private final ThriftServer server;
+  private final ThriftPeerTransport peers;
+  private final ThriftServer peerServer;
   private final List<Thread> serverThreads;
 
   private ThriftTestNode(
@@ -59,6 +56,10 @@ final class ThriftTestNode implements AutoCloseable {
     NodeId id = NodeId.of("solo");
     scheduler = new ThreadScheduler("solo", e -> {});
     storage = MemoryStorageEngine.create();
+    peers =
+        ThriftPeerTransport.builder(NodeId.of("solo"), new AddressBook(Map.of()))
+            .secret(TestSecrets.CLUSTER)
+            .build();
     node =
         DynamoNode.start(
             NodeConfig.builder(
@@ -72,21 +73,22 @@ final class ThriftTestNode implements AutoCloseable {
             Clock.system(),
             scheduler,
             RandomSource.unseeded(),
-            new NoPeers(),
+            peers,
             storage,
             Host.inMemory());
     Set<Thread> before = Thread.getAllStackTraces().keySet();
-    DynamoService.AsyncIface client =
-        clientService.apply(new NodeService(node, storage, new AddressBook(Map.of())));
+    DynamoService.AsyncIface client = clientService.apply(new NodeService(node, storage));
     server =
-        ThriftServer.start(
-            serverConfig.apply(ThriftServerConfig.builder("127.0.0.1", 0)).build(),
-            client,
-            new LocalPeerService(node));
+        ThriftServer.serveClients(
+            serverConfig.apply(ThriftServerConfig.builder("127.0.0.1", 0)).build(), client);
     serverThreads =
         Thread.getAllStackTraces().keySet().stream()
             .filter(t -> !before.contains(t) && isServerThread(t))
             .toList();
+    peerServer =
+        ThriftServer.servePeers(
+            serverConfig.apply(ThriftServerConfig.builder("127.0.0.1", 0)).build(),
+            peers.peerService());
   }
 
   /** A node with the default store limits and the given server settings. */
@@ -114,7 +116,7 @@ final class ThriftTestNode implements AutoCloseable {
 
   private static boolean isServerThread(Thread t) {
     return t.getClass().getName().startsWith("org.apache.thrift.server.")
-        || t.getName().startsWith("thrift-server-");
+        || t.getName().startsWith("thrift-client-server-");
   }
 
   ThriftServer server() {
@@ -127,6 +129,20 @@ final class ThriftTestNode implements AutoCloseable {
 
   int port() {
     return server.address().getPort();
+  }
+
+  /** The peer listener. */
+  ThriftServer peerServer() {
+    return peerServer;
+  }
+
+  int peerPort() {
+    return peerServer.address().getPort();
+  }
+
+  /** The node's peer transport (serving its peer port). */
+  ThriftPeerTransport peers() {
+    return peers;
   }
 
   /** The threads the server started: acceptor, selectors and the serving thread. */
@@ -145,8 +161,10 @@ final class ThriftTestNode implements AutoCloseable {
   public void close() {
     try {
       server.close();
+      peerServer.close();
     } finally {
       node.close();
+      peers.close();
       scheduler.close();
     }
   }
@@ -163,51 +181,6 @@ final class ThriftTestNode implements AutoCloseable {
     @Override
     public void close() {
       socket.close();
-    }
-  }
-
-  /** A single node has no peers to call. */
-  private static final class NoPeers implements PeerTransport {
-    @Override
-    public CompletionStage<PeerMessage> call(NodeId target, PeerMessage request, Duration timeout) {
-      return CompletableFuture.failedFuture(new PeerException.Unreachable(target, "no peers"));
-    }
-
-    @Override
-    public void serve(PeerHandler handler) {}
-
-    @Override
-    public void close() {}
-  }
-
-  /** Serves peer messages arriving on the port to the node, as a cluster's transport would. */
-  static final class LocalPeerService implements PeerService.AsyncIface {
-    private final DynamoNode node;
-
-    LocalPeerService(DynamoNode node) {
-      this.node = node;
-    }
-
-    @Override
-    public void exchange(
-        io.dynamokv.transport.thrift.gen.PeerEnvelope envelope,
-        org.apache.thrift.async.AsyncMethodCallback<io.dynamokv.transport.thrift.gen.PeerResponse>
-            callback) {
-      if (envelope == null) {
-        callback.onError(
-            ThriftCodec.toError(new io.dynamokv.core.InvalidRequestException("no envelope")));
-        return;
-      }
-      PeerMessage request = PeerFrames.decode(DynamoNode.PROTOCOLS, envelope.getRequest());
-      node.handle(NodeId.of(envelope.getSender()), request)
-          .whenComplete(
-              (reply, error) -> {
-                if (error != null) {
-                  callback.onError(ThriftCodec.toError(error));
-                } else {
-                  callback.onComplete(PeerFrames.response(DynamoNode.PROTOCOLS, reply));
-                }
-              });
     }
   }
 }
