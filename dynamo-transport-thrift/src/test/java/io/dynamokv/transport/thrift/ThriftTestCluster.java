@@ -45,6 +45,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.apache.thrift.TException;
 import org.apache.thrift.async.AsyncMethodCallback;
 import org.awaitility.Awaitility;
@@ -69,6 +70,10 @@ final class ThriftTestCluster implements AutoCloseable {
   static final Duration GOSSIP = Duration.ofMillis(100);
 
   private final List<Node> nodes = new ArrayList<>();
+  private final Map<NodeId, InetSocketAddress> seeds = new HashMap<>();
+  private List<StoreDefinition> stores;
+  private PeerTransportFactory peers;
+  private UnaryOperator<ThriftServerConfig.Builder> clients;
   private final AutoCloseable peersCloser;
 
   private ThriftTestCluster(AutoCloseable peersCloser) {
@@ -78,6 +83,14 @@ final class ThriftTestCluster implements AutoCloseable {
   /** {@code size} nodes talking to each other through {@link ThriftPeerTransport}s. */
   static ThriftTestCluster start(int size, List<StoreDefinition> stores) {
     return start(size, stores, ThriftTestCluster::thriftPeers, () -> {});
+  }
+
+  /**
+   * As {@link #start(int, List)}, with the client listeners' settings changed by {@code clients}.
+   */
+  static ThriftTestCluster start(
+      int size, List<StoreDefinition> stores, UnaryOperator<ThriftServerConfig.Builder> clients) {
+    return start(size, stores, ThriftTestCluster::thriftPeers, () -> {}, clients);
   }
 
   private static PeerTransportFactory.Peers thriftPeers(NodeId self, AddressBook book) {
@@ -92,16 +105,28 @@ final class ThriftTestCluster implements AutoCloseable {
    */
   static ThriftTestCluster start(
       int size, List<StoreDefinition> stores, PeerTransportFactory peers, AutoCloseable closer) {
+    return start(size, stores, peers, closer, UnaryOperator.identity());
+  }
+
+  private static ThriftTestCluster start(
+      int size,
+      List<StoreDefinition> stores,
+      PeerTransportFactory peers,
+      AutoCloseable closer,
+      UnaryOperator<ThriftServerConfig.Builder> clients) {
     ThriftTestCluster cluster = new ThriftTestCluster(closer);
+    cluster.stores = stores;
+    cluster.peers = peers;
+    cluster.clients = clients;
     try {
       // Servers first, on port 0: each node must announce its real address when it starts.
       for (int i = 1; i <= size; i++) {
-        cluster.nodes.add(new Node(NodeId.of("n" + i)));
+        cluster.nodes.add(new Node(NodeId.of("n" + i), 0, 0, clients));
       }
-      Map<NodeId, InetSocketAddress> seeds = new HashMap<>();
-      seeds.put(cluster.nodes.get(0).id, AddressBook.parse(cluster.nodes.get(0).peerAddress()));
+      cluster.seeds.put(
+          cluster.nodes.get(0).id, AddressBook.parse(cluster.nodes.get(0).peerAddress()));
       for (Node node : cluster.nodes) {
-        node.start(stores, seeds, peers);
+        node.start(stores, cluster.seeds, peers);
       }
       Awaitility.await("cluster formed")
           .atMost(Duration.ofSeconds(60))
@@ -142,6 +167,21 @@ final class ThriftTestCluster implements AutoCloseable {
       }
     }
     return false;
+  }
+
+  /**
+   * Stops node {@code i} (1-based) as a crash would and starts a new incarnation of it, with empty
+   * storage, on the same ports; returns it.
+   */
+  Node restart(int i) {
+    Node old = nodes.get(i - 1);
+    old.stop();
+    Node fresh =
+        new Node(
+            old.id, old.server.address().getPort(), old.peerServer.address().getPort(), clients);
+    nodes.set(i - 1, fresh);
+    fresh.start(stores, seeds, peers);
+    return fresh;
   }
 
   /** Node {@code i}, 1-based. */
@@ -203,17 +243,23 @@ final class ThriftTestCluster implements AutoCloseable {
     private PeerTransportFactory.Peers peers;
     private volatile boolean up;
 
-    private Node(NodeId id) {
+    private Node(
+        NodeId id,
+        int clientPort,
+        int peerPort,
+        UnaryOperator<ThriftServerConfig.Builder> clients) {
       this.id = id;
       this.server =
           ThriftServer.serveClients(
-              ThriftServerConfig.builder("127.0.0.1", 0)
-                  .shutdownGrace(Duration.ofMillis(500))
+              clients
+                  .apply(
+                      ThriftServerConfig.builder("127.0.0.1", clientPort)
+                          .shutdownGrace(Duration.ofMillis(500)))
                   .build(),
               delegate);
       this.peerServer =
           ThriftServer.servePeers(
-              ThriftServerConfig.builder("127.0.0.1", 0)
+              ThriftServerConfig.builder("127.0.0.1", peerPort)
                   .shutdownGrace(Duration.ofMillis(500))
                   .build(),
               delegate);

@@ -15,6 +15,7 @@ import io.dynamokv.core.spi.Host;
 import io.dynamokv.core.spi.RandomSource;
 import io.dynamokv.core.storage.MemoryStorageEngine;
 import io.dynamokv.transport.thrift.gen.DynamoService;
+import io.dynamokv.transport.thrift.peer.AdminCommands;
 import io.dynamokv.transport.thrift.peer.ThriftPeerTransport;
 import io.dynamokv.transport.thrift.server.NodeService;
 import io.dynamokv.transport.thrift.server.ThriftServer;
@@ -56,15 +57,21 @@ final class ThriftTestNode implements AutoCloseable {
     NodeId id = NodeId.of("solo");
     scheduler = new ThreadScheduler("solo", e -> {});
     storage = MemoryStorageEngine.create();
+    AddressBook book = new AddressBook(Map.of());
     peers =
-        ThriftPeerTransport.builder(NodeId.of("solo"), new AddressBook(Map.of()))
-            .secret(TestSecrets.CLUSTER)
-            .build();
+        ThriftPeerTransport.builder(NodeId.of("solo"), book).secret(TestSecrets.CLUSTER).build();
+    peerServer =
+        ThriftServer.servePeers(
+            serverConfig.apply(ThriftServerConfig.builder("127.0.0.1", 0)).build(),
+            peers.peerService());
     node =
         DynamoNode.start(
             NodeConfig.builder(
                     MembershipConfig.builder(id)
-                        .address("127.0.0.1:1")
+                        // The client port is not known yet: nothing routes by it here.
+                        .address(
+                            new NodeAddress(AddressBook.parse("127.0.0.1:1"), peerServer.address())
+                                .toString())
                         .gossipInterval(Duration.ofMillis(50))
                         .build())
                 .store(store)
@@ -85,10 +92,7 @@ final class ThriftTestNode implements AutoCloseable {
         Thread.getAllStackTraces().keySet().stream()
             .filter(t -> !before.contains(t) && isServerThread(t))
             .toList();
-    peerServer =
-        ThriftServer.servePeers(
-            serverConfig.apply(ThriftServerConfig.builder("127.0.0.1", 0)).build(),
-            peers.peerService());
+    peers.serveAdmin(AdminCommands.of(node, book));
   }
 
   /** A node with the default store limits and the given server settings. */
