@@ -28,6 +28,7 @@ import java.util.function.UnaryOperator;
 final class ThriftCluster implements PeerTransportContract.Fixture {
   final AddressBook book = new AddressBook(Map.of());
   private final UnaryOperator<ThriftPeerTransport.Builder> settings;
+  private final UnaryOperator<ThriftServerConfig.Builder> servers;
   private final Map<NodeId, Node> nodes = new LinkedHashMap<>();
 
   /** One node's transport and server; {@code server} is null while the node is stopped. */
@@ -38,7 +39,15 @@ final class ThriftCluster implements PeerTransportContract.Fixture {
   }
 
   ThriftCluster(UnaryOperator<ThriftPeerTransport.Builder> settings) {
+    this(settings, UnaryOperator.identity());
+  }
+
+  /** With the peer listeners' settings changed by {@code servers}. */
+  ThriftCluster(
+      UnaryOperator<ThriftPeerTransport.Builder> settings,
+      UnaryOperator<ThriftServerConfig.Builder> servers) {
     this.settings = settings;
+    this.servers = servers;
   }
 
   /** Starts {@code id} on a free port, or on its former one if it ran before. */
@@ -48,9 +57,11 @@ final class ThriftCluster implements PeerTransportContract.Fixture {
         settings.apply(ThriftPeerTransport.builder(id, book).secret(TestSecrets.CLUSTER)).build();
     node.server =
         ThriftServer.servePeers(
-            ThriftServerConfig.builder("127.0.0.1", node.port)
-                .selectorThreads(1)
-                .shutdownGrace(Duration.ZERO)
+            servers
+                .apply(
+                    ThriftServerConfig.builder("127.0.0.1", node.port)
+                        .selectorThreads(1)
+                        .shutdownGrace(Duration.ZERO))
                 .build(),
             node.transport.peerService());
     node.port = node.server.address().getPort();
@@ -76,9 +87,11 @@ final class ThriftCluster implements PeerTransportContract.Fixture {
     Node node = nodes.get(id);
     node.server =
         ThriftServer.servePeers(
-            ThriftServerConfig.builder("127.0.0.1", node.port)
-                .selectorThreads(1)
-                .shutdownGrace(Duration.ZERO)
+            servers
+                .apply(
+                    ThriftServerConfig.builder("127.0.0.1", node.port)
+                        .selectorThreads(1)
+                        .shutdownGrace(Duration.ZERO))
                 .build(),
             node.transport.peerService());
     return node.server;

@@ -360,7 +360,12 @@ public final class ThriftServer implements AutoCloseable {
     final AtomicInteger open = new AtomicInteger();
 
     LimitedServerSocket(ThriftServerConfig config) throws TTransportException {
-      super(config.bind());
+      // A backlog as deep as the connection limit: with the JDK's 50, a burst of connections
+      // overflows it and each dropped SYN costs its client a second of retransmission.
+      super(
+          new NonblockingAbstractServerSocketArgs()
+              .bindAddr(config.bind())
+              .backlog(Math.min(config.maxConnections(), 4096)));
       this.maxFrameBytes = config.maxFrameBytes();
       this.maxConnections = config.maxConnections();
     }
