@@ -85,13 +85,18 @@ import org.openjdk.jmh.annotations.Warmup;
  * ({@code TSocket} + {@code TFramedTransport} + {@code TCompactProtocol}), one connection per JMH
  * thread, sending the very envelope A's transport sends (prepared at setup with the same codecs, so
  * both sides move the same bytes in both directions). The ratio thus also charges the peer side
- * with its asynchronous client (one more thread hop each way: caller to Thrift selector, selector
- * to completion thread), which the node pays on every peer call.
+ * with its asynchronous client: three thread hand-offs on A per call (caller to A's Thrift
+ * selector, selector to the completion thread, completion thread to the waiting caller) where the
+ * synchronous client has none, plus scheduling and cancelling the deadline task. A node pays these
+ * on every peer call.
  *
- * <p>Run (16 forks of 8 s of iterations plus JVM start and setup, 3 to 5 minutes on a loaded 2-core
- * machine): {@code java --add-opens java.base/java.nio=ALL-UNNAMED --add-exports
+ * <p>Warm-up: on a loaded 2-core machine both sides' throughput keeps climbing for about 10 s of a
+ * fork (JIT), hence 3 warm-up iterations of 4 s; with 1 s ones the measurements fall in the climb.
+ *
+ * <p>Run (16 forks of 17 s of iterations plus JVM start and setup, about 5.5 minutes on a loaded
+ * 2-core machine): {@code java --add-opens java.base/java.nio=ALL-UNNAMED --add-exports
  * java.base/sun.nio.ch=ALL-UNNAMED -jar dynamo-bench/target/benchmarks.jar PeerPathBenchmark -f 2
- * -wi 3 -i 5 -w 1s -r 1s -rf json -rff peer-bench.json}. Parameters are ordered so that each
+ * -wi 3 -i 5 -w 4s -r 1s -rf json -rff peer-bench.json}. Parameters are ordered so that each
  * payload's peer and echo run back to back.
  */
 @BenchmarkMode(Mode.Throughput)
@@ -102,7 +107,7 @@ import org.openjdk.jmh.annotations.Warmup;
       "--add-opens", "java.base/java.nio=ALL-UNNAMED",
       "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED"
     })
-@Warmup(iterations = 3, time = 1, timeUnit = TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 4, timeUnit = TimeUnit.SECONDS)
 @Measurement(iterations = 5, time = 1, timeUnit = TimeUnit.SECONDS)
 public class PeerPathBenchmark {
   static final String STORE = "default";
