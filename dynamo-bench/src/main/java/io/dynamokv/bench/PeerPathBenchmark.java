@@ -7,23 +7,20 @@ import io.dynamokv.core.NodeId;
 import io.dynamokv.core.coordination.CoordinationMessage.ReplicaWrite;
 import io.dynamokv.core.coordination.CoordinationMessage.ReplicaWriteReply;
 import io.dynamokv.core.node.DynamoNode;
+import io.dynamokv.core.security.ClusterSecret;
+import io.dynamokv.core.security.SecureChannel;
 import io.dynamokv.core.spi.PeerMessage;
 import io.dynamokv.core.wire.PeerProtocols;
 import io.dynamokv.transport.thrift.AddressBook;
-import io.dynamokv.transport.thrift.gen.ClusterInfo;
-import io.dynamokv.transport.thrift.gen.DeleteRequest;
+import io.dynamokv.transport.thrift.Channels;
+import io.dynamokv.transport.thrift.gen.ChannelHello;
+import io.dynamokv.transport.thrift.gen.ChannelWelcome;
 import io.dynamokv.transport.thrift.gen.DynamoError;
-import io.dynamokv.transport.thrift.gen.DynamoService;
 import io.dynamokv.transport.thrift.gen.ErrorCode;
-import io.dynamokv.transport.thrift.gen.GetRequest;
-import io.dynamokv.transport.thrift.gen.GetResponse;
-import io.dynamokv.transport.thrift.gen.NodeStatusInfo;
 import io.dynamokv.transport.thrift.gen.PeerEnvelope;
-import io.dynamokv.transport.thrift.gen.PeerFrame;
 import io.dynamokv.transport.thrift.gen.PeerResponse;
 import io.dynamokv.transport.thrift.gen.PeerService;
-import io.dynamokv.transport.thrift.gen.PutRequest;
-import io.dynamokv.transport.thrift.gen.WriteResponse;
+import io.dynamokv.transport.thrift.gen.Sealed;
 import io.dynamokv.transport.thrift.peer.PeerFrames;
 import io.dynamokv.transport.thrift.peer.ThriftPeerTransport;
 import io.dynamokv.transport.thrift.server.ThriftServer;
@@ -31,6 +28,7 @@ import io.dynamokv.transport.thrift.server.ThriftServerConfig;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -116,13 +114,19 @@ public class PeerPathBenchmark {
   static final Duration TIMEOUT = Duration.ofSeconds(5);
   static final int SOCKET_TIMEOUT_MILLIS = 5_000;
   static final PeerMessage REPLY = new ReplicaWriteReply();
+  static final ClusterSecret SECRET =
+      ClusterSecret.of(
+          List.of("the benchmark cluster's secret!!".getBytes(StandardCharsets.UTF_8)));
+
+  /** What stands in for a MAC in the echo's messages: as many bytes, never computed or checked. */
+  static final ByteBuffer NO_MAC = ByteBuffer.allocate(SecureChannel.MAC_BYTES);
 
   /**
    * A node's peer transport, as both A and B use it: the one place to change the peer configuration
    * under test (e.g. a cluster secret), so that before and after differ only here.
    */
   static ThriftPeerTransport transport(NodeId self, AddressBook book) {
-    return ThriftPeerTransport.builder(self, book).build();
+    return ThriftPeerTransport.builder(self, book).secret(SECRET).build();
   }
 
   /** The two nodes (or the echo server), one per trial. */
@@ -154,8 +158,7 @@ public class PeerPathBenchmark {
           CompletionStage<PeerMessage> replied = CompletableFuture.completedStage(REPLY);
           b = transport(B, new AddressBook(Map.of()));
           b.serve((from, message) -> replied);
-          thrift =
-              ThriftServer.start(ThriftServerConfig.loopback(), new NoClients(), b.peerService());
+          thrift = ThriftServer.servePeers(ThriftServerConfig.loopback(), b.peerService());
           a = transport(A, new AddressBook(Map.of(B, thrift.address())));
           // Fails the trial early if B does not answer as expected.
           PeerMessage first = call();
@@ -165,9 +168,8 @@ public class PeerPathBenchmark {
         }
         case "echo" ->
             thrift =
-                ThriftServer.start(
+                ThriftServer.servePeers(
                     ThriftServerConfig.loopback(),
-                    new NoClients(),
                     new EchoPeerService(PeerFrames.response(protocols, REPLY)));
         default -> throw new IllegalArgumentException("unknown server " + server);
       }
@@ -196,7 +198,7 @@ public class PeerPathBenchmark {
     boolean echo;
     TSocket socket;
     PeerService.Client client;
-    PeerEnvelope envelope;
+    Sealed envelope;
 
     @Setup(Level.Trial)
     public void open(Nodes nodes) throws TException {
@@ -205,12 +207,18 @@ public class PeerPathBenchmark {
       if (!echo) {
         return;
       }
-      envelope = nodes.envelope.deepCopy();
+      envelope =
+          new Sealed(
+              1,
+              ByteBuffer.wrap(Channels.serializer().serialize(nodes.envelope)),
+              NO_MAC.duplicate());
       socket = new TSocket("127.0.0.1", nodes.thrift.address().getPort(), SOCKET_TIMEOUT_MILLIS);
       socket.open();
       client = new PeerService.Client(new TCompactProtocol(new TFramedTransport(socket)));
       // Fails the trial early if the echo does not answer as expected.
-      PeerResponse first = client.exchange(envelope);
+      PeerResponse first = new PeerResponse();
+      Channels.deserializer(1 << 20, 1000)
+          .deserialize(first, client.exchange(envelope).getPayload());
       if (!first.isSetFrame()
           || !(PeerFrames.decode(DynamoNode.PROTOCOLS, first) instanceof ReplicaWriteReply)) {
         throw new IllegalStateException("unexpected answer " + first);
@@ -244,74 +252,30 @@ public class PeerPathBenchmark {
   // ---- the reference and the servers' other half ----
 
   /**
-   * The peer service with no transport behind it: answers every exchange with B's response, byte
-   * for byte, on the calling (selector) thread.
+   * The peer service with no transport and no channel behind it: answers every exchange with B's
+   * response, byte for byte, in a sealed message as large as B's (its MAC never computed), on the
+   * calling (selector) thread.
    */
   static final class EchoPeerService implements PeerService.AsyncIface {
-    private final int protocol;
-    private final ByteBuffer message;
+    private final ByteBuffer payload;
 
     EchoPeerService(PeerResponse response) {
-      PeerFrame frame = response.getFrame();
-      this.protocol = frame.getProtocol();
-      this.message = ByteBuffer.wrap(frame.getMessage().clone());
+      try {
+        this.payload = ByteBuffer.wrap(Channels.serializer().serialize(response));
+      } catch (TException e) {
+        throw new IllegalStateException(e);
+      }
     }
 
     @Override
-    public void exchange(PeerEnvelope envelope, AsyncMethodCallback<PeerResponse> callback) {
-      callback.onComplete(PeerResponse.frame(new PeerFrame(protocol, message.duplicate())));
-    }
-  }
-
-  /** The client service of a server that only serves peers: refuses every call. */
-  static final class NoClients implements DynamoService.AsyncIface {
-    @Override
-    public void get(GetRequest request, AsyncMethodCallback<GetResponse> callback) {
-      callback.onError(unsupported());
+    public void hello(ChannelHello hello, AsyncMethodCallback<ChannelWelcome> callback) {
+      callback.onError(new DynamoError(ErrorCode.INVALID_REQUEST, "the echo needs no handshake"));
     }
 
     @Override
-    public void put(PutRequest request, AsyncMethodCallback<WriteResponse> callback) {
-      callback.onError(unsupported());
-    }
-
-    @Override
-    public void erase(DeleteRequest request, AsyncMethodCallback<WriteResponse> callback) {
-      callback.onError(unsupported());
-    }
-
-    @Override
-    public void cluster(AsyncMethodCallback<ClusterInfo> callback) {
-      callback.onError(unsupported());
-    }
-
-    @Override
-    public void status(AsyncMethodCallback<NodeStatusInfo> callback) {
-      callback.onError(unsupported());
-    }
-
-    @Override
-    public void probe(String store, AsyncMethodCallback<Void> callback) {
-      callback.onError(unsupported());
-    }
-
-    @Override
-    public void join(String seedId, String seedAddress, AsyncMethodCallback<Void> callback) {
-      callback.onError(unsupported());
-    }
-
-    @Override
-    public void leave(AsyncMethodCallback<Void> callback) {
-      callback.onError(unsupported());
-    }
-
-    @Override
-    public void removeNode(String nodeId, AsyncMethodCallback<Void> callback) {
-      callback.onError(unsupported());
-    }
-
-    private static DynamoError unsupported() {
-      return new DynamoError(ErrorCode.INVALID_REQUEST, "this benchmark server only serves peers");
+    public void exchange(Sealed request, AsyncMethodCallback<Sealed> callback) {
+      callback.onComplete(
+          new Sealed(request.getSequence(), payload.duplicate(), NO_MAC.duplicate()));
     }
   }
 }

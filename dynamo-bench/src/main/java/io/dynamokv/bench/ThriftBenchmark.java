@@ -22,7 +22,6 @@ import io.dynamokv.core.spi.RandomSource;
 import io.dynamokv.core.spi.StorageEngine;
 import io.dynamokv.core.storage.MemoryStorageEngine;
 import io.dynamokv.storage.lmdb.LmdbStorageEngineFactory;
-import io.dynamokv.transport.thrift.AddressBook;
 import io.dynamokv.transport.thrift.gen.ClusterInfo;
 import io.dynamokv.transport.thrift.gen.DeleteRequest;
 import io.dynamokv.transport.thrift.gen.DynamoError;
@@ -31,7 +30,6 @@ import io.dynamokv.transport.thrift.gen.ErrorCode;
 import io.dynamokv.transport.thrift.gen.GetRequest;
 import io.dynamokv.transport.thrift.gen.GetResponse;
 import io.dynamokv.transport.thrift.gen.NodeStatusInfo;
-import io.dynamokv.transport.thrift.gen.PeerService;
 import io.dynamokv.transport.thrift.gen.PutRequest;
 import io.dynamokv.transport.thrift.gen.WriteResponse;
 import io.dynamokv.transport.thrift.server.NodeService;
@@ -47,7 +45,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -148,8 +145,6 @@ public class ThriftBenchmark {
       for (int i = 0; i < KEYS; i++) {
         keys[i] = key("get", i);
       }
-      PeerService.AsyncIface noPeerService =
-          (envelope, callback) -> callback.onError(new IllegalStateException("no peers"));
       switch (server) {
         case "echo", "hop" -> {
           RealContexts contexts = RealContexts.measure(value);
@@ -157,10 +152,9 @@ public class ThriftBenchmark {
             scheduler = new ThreadScheduler("echo-hop", e -> schedulerErrors.incrementAndGet());
           }
           thrift =
-              ThriftServer.start(
+              ThriftServer.serveClients(
                   ThriftServerConfig.loopback(),
-                  new EchoService(value, contexts.get(), contexts.put(), scheduler),
-                  noPeerService);
+                  new EchoService(value, contexts.get(), contexts.put(), scheduler));
         }
         case "memory", "lmdb" -> {
           if (server.equals("memory")) {
@@ -191,10 +185,8 @@ public class ThriftBenchmark {
           }
           CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
           thrift =
-              ThriftServer.start(
-                  ThriftServerConfig.loopback(),
-                  new NodeService(node, storage, new AddressBook(Map.of())),
-                  noPeerService);
+              ThriftServer.serveClients(
+                  ThriftServerConfig.loopback(), new NodeService(node, storage));
         }
         default -> throw new IllegalArgumentException("unknown server " + server);
       }
@@ -349,21 +341,6 @@ public class ThriftBenchmark {
 
     @Override
     public void status(AsyncMethodCallback<NodeStatusInfo> callback) {
-      callback.onError(unsupported());
-    }
-
-    @Override
-    public void join(String seedId, String seedAddress, AsyncMethodCallback<Void> callback) {
-      callback.onError(unsupported());
-    }
-
-    @Override
-    public void leave(AsyncMethodCallback<Void> callback) {
-      callback.onError(unsupported());
-    }
-
-    @Override
-    public void removeNode(String nodeId, AsyncMethodCallback<Void> callback) {
       callback.onError(unsupported());
     }
 
