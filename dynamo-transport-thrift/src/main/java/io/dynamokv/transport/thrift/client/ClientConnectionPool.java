@@ -30,9 +30,15 @@ import org.apache.thrift.transport.layered.TFramedTransport;
  * <p>Before an idle connection is lent again it is checked without blocking: one that the server
  * has closed meanwhile (a restarted or stopped node) is dropped and another one used or opened. So
  * a request is only ever sent on a connection that looked alive, and a failure to open a connection
- * means the request was certainly not delivered. Thread-safe.
+ * means the request was certainly not delivered. A connection idle for longer than {@link
+ * #MAX_IDLE} is dropped rather than lent: servers close idle connections (the client listener's
+ * idle timeout, 5 minutes by default), and one closing as a request starts on it would fail that
+ * request. Thread-safe.
  */
 final class ClientConnectionPool implements AutoCloseable {
+  /** How long a connection may stay idle in the pool and still be lent. */
+  static final Duration MAX_IDLE = Duration.ofMinutes(1);
+
   private final int perNode;
   private final Duration connectTimeout;
   private final int maxFrameBytes;
@@ -67,8 +73,9 @@ final class ClientConnectionPool implements AutoCloseable {
     }
     try {
       Connection c;
+      long now = System.nanoTime();
       while ((c = pool.idle.pollLast()) != null) {
-        if (c.looksAlive()) {
+        if (now - c.idleSince <= MAX_IDLE.toNanos() && c.looksAlive()) {
           c.socket.setSocketTimeout(millis(socketTimeout));
           return new Lease(pool, c);
         }
@@ -136,6 +143,7 @@ final class ClientConnectionPool implements AutoCloseable {
         return;
       }
       returned = true;
+      connection.idleSince = System.nanoTime();
       pool.idle.offerLast(connection);
       pool.permits.release();
       if (closed) {
@@ -157,6 +165,7 @@ final class ClientConnectionPool implements AutoCloseable {
   private static final class Connection {
     final SocketChannel channel;
     final TSocket socket;
+    volatile long idleSince = System.nanoTime();
     final DynamoService.Client client;
     private final ByteBuffer probe = ByteBuffer.allocate(1);
 
