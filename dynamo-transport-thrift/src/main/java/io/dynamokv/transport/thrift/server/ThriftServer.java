@@ -360,12 +360,13 @@ public final class ThriftServer implements AutoCloseable {
     final AtomicInteger open = new AtomicInteger();
 
     LimitedServerSocket(ThriftServerConfig config) throws TTransportException {
-      // A backlog as deep as the connection limit: with the JDK's 50, a burst of connections
-      // overflows it and each dropped SYN costs its client a second of retransmission.
+      // A backlog as deep as the connection limit (at least 128, at most 4096; the kernel caps it
+      // too): with the JDK's 50, a burst of connections overflows it and each dropped SYN costs
+      // its client a second of retransmission, even the connections refused over the limit.
       super(
           new NonblockingAbstractServerSocketArgs()
               .bindAddr(config.bind())
-              .backlog(Math.min(config.maxConnections(), 4096)));
+              .backlog(Math.max(128, Math.min(config.maxConnections(), 4096))));
       this.maxFrameBytes = config.maxFrameBytes();
       this.maxConnections = config.maxConnections();
     }
