@@ -11,16 +11,20 @@
  *       applications use (its requests, its choice of target with health and backoff, its topology
  *       refresh, its connection pool) and the admin client. It never depends on the server or peer
  *       side.
- *   <li>{@link io.dynamokv.transport.thrift.server}: one node's endpoint ({@code ThriftServer}, the
- *       client-facing service over a {@code DynamoNode}, their configuration).
+ *   <li>{@link io.dynamokv.transport.thrift.server}: one node's listeners ({@code ThriftServer} for
+ *       the client port and the peer port, the client-facing service over a {@code DynamoNode},
+ *       their configuration).
  *   <li>{@link io.dynamokv.transport.thrift.peer}: the {@code PeerTransport} port (outbound calls,
  *       the connection pool per peer, the inbound service the server hosts), carrying each peer
  *       message as its protocol's id and the core codec's bytes.
  * </ul>
  *
  * This package holds what every side shares: {@link io.dynamokv.transport.thrift.AddressBook}
- * (where nodes listen, {@code host:port} parsing), {@link
- * io.dynamokv.transport.thrift.FrameBoundedTransport} and {@link
+ * (where nodes' peer ports listen, {@code host:port} parsing), {@link
+ * io.dynamokv.transport.thrift.NodeAddress} (a node's client and peer address as gossip carries
+ * it), {@link io.dynamokv.transport.thrift.Channels} (authenticated channels over Thrift, for peers
+ * and the admin client), {@link io.dynamokv.transport.thrift.InboundConnection} (per-connection
+ * state of a listener), {@link io.dynamokv.transport.thrift.FrameBoundedTransport} and {@link
  * io.dynamokv.transport.thrift.NestingLimitedProtocol} (framing and decoding limits), {@link
  * io.dynamokv.transport.thrift.WireLimits}, and {@link io.dynamokv.transport.thrift.ThriftCodec}
  * (stores and errors to and from their Thrift structs). Thrift types never appear in the public API

@@ -46,9 +46,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link PeerTransport} over Thrift: the client side sends each call as one {@code
- * PeerService.exchange} over framed transport and the compact protocol; the server side ({@link
- * #peerService()}) is hosted by the node's {@code server.ThriftServer}.
+ * The {@link PeerTransport} over Thrift: the client side sends each call as one sealed {@code
+ * PeerService.exchange} on an authenticated channel over framed transport and the compact protocol;
+ * the server side ({@link #peerService()}) is hosted by the node's peer listener (a {@code
+ * server.ThriftServer}).
+ *
+ * <p><b>Authentication.</b> Each new connection starts with a handshake ({@code hello}) that opens
+ * a {@link SecureChannel} keyed by the cluster secret ({@link Builder#secret}); every request and
+ * reply after it carries a sequence number and an HMAC. A peer that cannot prove it holds the
+ * secret fails the connect ({@link PeerException.Unreachable}); a reply whose sequence or MAC is
+ * wrong fails its call ({@link PeerException.Remote}) and the connection is discarded.
  *
  * <p><b>Connections.</b> Each peer has a pool of at most {@link Builder#poolSize} connections, each
  * carrying one call at a time (a Thrift async client allows no more). A call takes an idle
@@ -88,10 +95,11 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. {@link #close()} fails the pending calls and closes every connection.
  *
  * <pre>{@code
- * ThriftPeerTransport peers = ThriftPeerTransport.builder(id, addressBook).build();
+ * ThriftPeerTransport peers = ThriftPeerTransport.builder(id, addressBook).secret(secret).build();
  * DynamoNode node = DynamoNode.start(config, clock, scheduler, random, peers, storage); // serves
- * ThriftServer server =
- *     ThriftServer.start(serverConfig, new NodeService(node, storage, addressBook), peers.peerService());
+ * peers.serveAdmin(AdminCommands.of(node, addressBook));
+ * ThriftServer peerPort = ThriftServer.servePeers(peerConfig, peers.peerService());
+ * ThriftServer clientPort = ThriftServer.serveClients(clientConfig, new NodeService(node, storage));
  * }</pre>
  */
 public final class ThriftPeerTransport implements PeerTransport {

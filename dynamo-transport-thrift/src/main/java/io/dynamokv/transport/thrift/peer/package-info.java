@@ -3,18 +3,22 @@
  */
 
 /**
- * The {@code PeerTransport} port over Thrift: node-to-node calls.
+ * The {@code PeerTransport} port over Thrift: node-to-node calls, each on an authenticated channel
+ * ({@code io.dynamokv.core.security.SecureChannel}) of the peer port, and the admin commands served
+ * there.
  *
  * <ul>
  *   <li>{@link io.dynamokv.transport.thrift.peer.ThriftPeerTransport}: the port (outbound calls,
  *       life cycle, settings);
  *   <li>{@code OutboundCall}: one call from send to completion (queued, sent, done), and calls to
  *       this node itself;
- *   <li>{@code PeerConnections}: the connection pool of one peer, connecting and backing off;
+ *   <li>{@code PeerConnections}: the connection pool of one peer, connecting (with the handshake),
+ *       retiring idle connections and backing off;
  *   <li>{@code Exchange}, {@code PeerClient}, {@code CappedSocket}: one exchange on the Thrift
  *       selector thread, the async client that tracks it, the socket that caps response frames;
- *   <li>{@code PeerInboundService}: the inbound side the server hosts, handing requests to the
- *       node;
+ *   <li>{@code PeerInboundService}: the inbound side the server hosts: opens each connection's
+ *       channel, checks every request's sequence and MAC, hands requests to the node and admin
+ *       commands to {@link io.dynamokv.transport.thrift.peer.AdminCommands};
  *   <li>{@link io.dynamokv.transport.thrift.peer.PeerFrames}: a peer message as a {@code
  *       PeerFrame}, its protocol's id and the core codec's bytes.
  * </ul>

@@ -3,14 +3,16 @@
  */
 
 /**
- * One node's Thrift endpoint.
+ * One node's Thrift listeners: a client port and a peer port.
  *
  * <ul>
- *   <li>{@link io.dynamokv.transport.thrift.server.ThriftServer}: the client and peer services on
- *       one port, with frame, buffer, string, container and connection limits and a graceful drain;
+ *   <li>{@link io.dynamokv.transport.thrift.server.ThriftServer}: one listener, serving either the
+ *       client or the peer service, with frame, buffer, string, container, connection and idle
+ *       limits of its own and a graceful drain;
  *   <li>{@code GatedFunction}: counts each request in flight and refuses new ones while draining;
- *   <li>{@code ServerConnection}: an accepted connection, its slot, its stalled-frame clock and
- *       whether its client waits for a reply;
+ *       binds the connection's state to the handler's callback;
+ *   <li>{@code ServerConnection}: an accepted connection, its slot, its stalled-frame and idle
+ *       clocks and whether its client waits for a reply;
  *   <li>{@link io.dynamokv.transport.thrift.server.NodeService}: the client-facing service over a
  *       {@code DynamoNode};
  *   <li>{@link io.dynamokv.transport.thrift.server.ThriftServerConfig}: listener settings and
