@@ -280,7 +280,27 @@ final class PeerInboundService implements PeerService.AsyncIface {
 
   private void refused(String sender, RuntimeException e) {
     t.refusedChannels.incrementAndGet();
-    t.refusalLog.warn("{} refused a peer-port request from {}: {}", t.self, sender, e.getMessage());
+    t.refusalLog.warn(
+        "{} refused a peer-port request from '{}': {}",
+        t.self,
+        printable(sender, 64),
+        printable(e.getMessage(), 300));
+  }
+
+  /**
+   * What a caller sent (or an error quoting it), fit for a log line: no control characters, at most
+   * {@code max} characters.
+   */
+  private static String printable(String claimed, int max) {
+    if (claimed == null) {
+      return "?";
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < claimed.length() && sb.length() < max; i++) {
+      char c = claimed.charAt(i);
+      sb.append(Character.isISOControl(c) ? '?' : c);
+    }
+    return claimed.length() > max ? sb + "..." : sb.toString();
   }
 
   private PeerResponse invalid(String message) {
