@@ -211,7 +211,7 @@ public final class NodeRuntime implements AutoCloseable {
       self[0] = runtime;
       runtime.serving = true;
       log.info(
-          "node {} up: clients at {}{}, peers at {}{}, engine {}, stores {} (fingerprint {}){}",
+          "node {} up at {}{}, peers at {}{}, engine {}, stores {} (fingerprint {}){}",
           config.node().id(),
           config.node().address(),
           config.node().address().equals(config.node().bindAddress())
