@@ -11,6 +11,7 @@ import io.dynamokv.server.runtime.SecretFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -79,9 +80,12 @@ final class AdminCommands {
         String text;
         try {
           text = Files.readString(tokenFile, StandardCharsets.US_ASCII);
+        } catch (NoSuchFileException e) {
+          throw new CliException(ExitCodes.USAGE, "--admin-token-file: no such file " + tokenFile);
         } catch (IOException | SecurityException e) {
           throw new CliException(
-              ExitCodes.USAGE, "--admin-token-file: cannot read " + tokenFile + ": " + e);
+              ExitCodes.USAGE,
+              "--admin-token-file: cannot read " + tokenFile + ": " + e.getMessage());
         }
         return parse(text, "--admin-token-file " + tokenFile);
       }

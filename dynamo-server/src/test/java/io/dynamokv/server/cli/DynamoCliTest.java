@@ -158,6 +158,14 @@ class DynamoCliTest {
   }
 
   @Test
+  void aMissingTokenFileIsAUsageError() {
+    Path missing = dir.resolve("no.token");
+    assertThat(run("remove", "n3", "--admin-token-file", missing.toString(), "--address", "h:7"))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err).hasToString("--admin-token-file: no such file " + missing + "\n");
+  }
+
+  @Test
   void somethingThatIsNotATokenIsAUsageError() {
     assertThat(run("remove", "n3", "--admin-token", "secret", "--address", "h:7000"))
         .isEqualTo(ExitCodes.USAGE);
