@@ -9,6 +9,7 @@ import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.ring.Ring;
+import io.dynamokv.core.security.AdminToken;
 import io.dynamokv.server.config.Address;
 import java.time.Duration;
 import java.util.List;
@@ -16,10 +17,10 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What the data commands ({@code put}, {@code get}, {@code delete}, {@code status}) need from a
- * cluster, behind which the Thrift client library will sit. Outcomes follow {@link
- * io.dynamokv.core.client.DynamoClient}: a method that returns succeeded; a {@link
- * io.dynamokv.core.DynamoException} says why not.
+ * What the data and admin commands ({@code put}, {@code get}, {@code delete}, {@code status},
+ * {@code leave}, {@code remove}) need from a cluster, behind which the Thrift client library will
+ * sit. Outcomes follow {@link io.dynamokv.core.client.DynamoClient}: a method that returns
+ * succeeded; a {@link io.dynamokv.core.DynamoException} says why not.
  *
  * <p>One instance serves one command and is closed after it.
  */
@@ -43,6 +44,24 @@ public interface CliBackend extends AutoCloseable {
    * @throws io.dynamokv.core.DynamoException when a step fails
    */
   void probe(String store);
+
+  /**
+   * Makes the first node that answers leave the cluster, handing its ranges to the others; sends
+   * {@code token} to its peer port.
+   *
+   * @return the id of the node that is leaving
+   * @throws io.dynamokv.core.AuthenticationException when the node refuses the token
+   */
+  String leave(AdminToken token);
+
+  /**
+   * Makes the first node that answers remove the (dead) node {@code nodeId} from the ring for good;
+   * sends {@code token} to its peer port.
+   *
+   * @return the id of the node that carried out the removal
+   * @throws io.dynamokv.core.AuthenticationException when the node refuses the token
+   */
+  String remove(AdminToken token, String nodeId);
 
   /**
    * Bounds each later call to the cluster (connect and answer) by {@code limit} at the most, for a
@@ -98,7 +117,8 @@ public interface CliBackend extends AutoCloseable {
    * One member.
    *
    * @param id node id
-   * @param address its {@code host:port}
+   * @param address its client {@code host:port}
+   * @param peerAddress its peer {@code host:port}, empty when the node did not say
    * @param zone its zone, may be empty
    * @param state its membership state (e.g. joining, up, leaving)
    * @param reachable whether the contacted node's failure detector trusts it
@@ -107,6 +127,7 @@ public interface CliBackend extends AutoCloseable {
   record Member(
       String id,
       String address,
+      String peerAddress,
       String zone,
       String state,
       boolean reachable,
@@ -114,6 +135,7 @@ public interface CliBackend extends AutoCloseable {
     public Member {
       Objects.requireNonNull(id, "id");
       Objects.requireNonNull(address, "address");
+      Objects.requireNonNull(peerAddress, "peerAddress");
       Objects.requireNonNull(zone, "zone");
       Objects.requireNonNull(state, "state");
     }

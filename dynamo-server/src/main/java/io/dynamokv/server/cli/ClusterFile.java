@@ -23,16 +23,18 @@ import java.util.Optional;
 
 /**
  * The state file {@code local-cluster} writes (JSON) so that the data commands find the cluster
- * without {@code --address}: the supervisor's pid and each node's addresses, pid and files. It is
- * deleted when the cluster stops.
+ * without {@code --address}: the supervisor's pid, where the admin token is, and each node's
+ * addresses, pid and files. It is deleted when the cluster stops.
  *
  * @param supervisorPid the {@code local-cluster} process
  * @param dataDir the cluster's data directory
+ * @param adminTokenFile the file holding the cluster's admin token ({@code leave}, {@code remove})
  * @param nodes the nodes, in id order
  */
-public record ClusterFile(long supervisorPid, Path dataDir, List<Node> nodes) {
+public record ClusterFile(long supervisorPid, Path dataDir, Path adminTokenFile, List<Node> nodes) {
   public ClusterFile {
     Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(adminTokenFile, "adminTokenFile");
     nodes = List.copyOf(nodes);
   }
 
@@ -40,17 +42,25 @@ public record ClusterFile(long supervisorPid, Path dataDir, List<Node> nodes) {
    * One node.
    *
    * @param id node id
-   * @param address its Thrift {@code host:port}
+   * @param address its client {@code host:port} (what the data commands use)
+   * @param peerAddress its peer {@code host:port} (what seeds and other nodes use)
    * @param metricsUrl base URL of its metrics endpoint ({@code http://host:port})
    * @param pid its process
    * @param config its configuration file
    * @param log its log file
    */
   public record Node(
-      String id, String address, String metricsUrl, long pid, Path config, Path log) {
+      String id,
+      String address,
+      String peerAddress,
+      String metricsUrl,
+      long pid,
+      Path config,
+      Path log) {
     public Node {
       Objects.requireNonNull(id, "id");
       Objects.requireNonNull(address, "address");
+      Objects.requireNonNull(peerAddress, "peerAddress");
       Objects.requireNonNull(metricsUrl, "metricsUrl");
       Objects.requireNonNull(config, "config");
       Objects.requireNonNull(log, "log");
@@ -79,6 +89,7 @@ public record ClusterFile(long supervisorPid, Path dataDir, List<Node> nodes) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("id", n.id());
       m.put("address", n.address());
+      m.put("peer-address", n.peerAddress());
       m.put("metrics", n.metricsUrl());
       m.put("pid", n.pid());
       m.put("config", n.config().toString());
@@ -88,6 +99,7 @@ public record ClusterFile(long supervisorPid, Path dataDir, List<Node> nodes) {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("supervisor-pid", supervisorPid);
     root.put("data-dir", dataDir.toString());
+    root.put("admin-token-file", adminTokenFile.toString());
     root.put("nodes", nodeMaps);
     String json =
         ConfigValueFactory.fromMap(root)
@@ -118,13 +130,18 @@ public record ClusterFile(long supervisorPid, Path dataDir, List<Node> nodes) {
             new Node(
                 n.getString("id"),
                 n.getString("address"),
+                n.getString("peer-address"),
                 n.getString("metrics"),
                 n.getLong("pid"),
                 Path.of(n.getString("config")),
                 Path.of(n.getString("log"))));
       }
       return Optional.of(
-          new ClusterFile(c.getLong("supervisor-pid"), Path.of(c.getString("data-dir")), nodes));
+          new ClusterFile(
+              c.getLong("supervisor-pid"),
+              Path.of(c.getString("data-dir")),
+              Path.of(c.getString("admin-token-file")),
+              nodes));
     } catch (ConfigException e) {
       throw new CliException(
           ExitCodes.USAGE, file + " is not a local-cluster state file: " + e.getMessage());

@@ -68,6 +68,7 @@ abstract class DataCommand implements Callable<Integer> {
 
   @Override
   public final Integer call() {
+    check();
     List<Address> targets = targets();
     try (CliBackend backend = connector.connect(targets)) {
       return run(backend);
@@ -75,6 +76,9 @@ abstract class DataCommand implements Callable<Integer> {
       throw new CliException(ExitCodes.USAGE, e.getMessage());
     }
   }
+
+  /** What a command checks before it connects (e.g. that it has a credential); throws if unmet. */
+  void check() {}
 
   /** Runs the command against a connected backend; returns the exit code. */
   abstract int run(CliBackend backend);

@@ -180,9 +180,10 @@ final class DataCommands {
       out()
           .printf(
               Locale.ROOT,
-              "%-16s %-24s %-10s %-10s %-11s %s%n",
+              "%-16s %-24s %-24s %-10s %-10s %-11s %s%n",
               "node",
               "address",
+              "peer address",
               "zone",
               "state",
               "reachable",
@@ -191,9 +192,10 @@ final class DataCommands {
         out()
             .printf(
                 Locale.ROOT,
-                "%-16s %-24s %-10s %-10s %-11s %.1f%%%n",
+                "%-16s %-24s %-24s %-10s %-10s %-11s %.1f%%%n",
                 m.id(),
                 m.address(),
+                m.peerAddress().isEmpty() ? "-" : m.peerAddress(),
                 m.zone().isEmpty() ? "-" : m.zone(),
                 m.state(),
                 m.reachable() ? "yes" : "NO",

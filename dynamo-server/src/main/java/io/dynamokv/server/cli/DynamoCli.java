@@ -9,6 +9,7 @@ import io.dynamokv.server.runtime.ThriftTransportFactory;
 import io.dynamokv.server.runtime.TransportFactory;
 import java.io.PrintWriter;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,11 +19,12 @@ import picocli.CommandLine.ScopeType;
 
 /**
  * The {@code dynamo} command line (SPEC §10): {@code server}, {@code local-cluster}, {@code put},
- * {@code get}, {@code delete} and {@code status}.
+ * {@code get}, {@code delete}, {@code status}, and the admin commands {@code leave}, {@code remove}
+ * and {@code admin-token}.
  *
  * <p>Exit codes are {@link ExitCodes}: 0 done, 1 failed at run time, 2 bad command line or
- * configuration. Errors are printed to standard error as one line per problem; {@code --verbose}
- * adds the stack trace of unexpected ones.
+ * configuration, 3 absent key, 4 admin token refused. Errors are printed to standard error as one
+ * line per problem; {@code --verbose} adds the stack trace of unexpected ones.
  */
 @Command(
     name = "dynamo",
@@ -32,7 +34,8 @@ import picocli.CommandLine.ScopeType;
     footer = {
       "",
       "Exit codes: 0 done (a server stopped by SIGTERM or Ctrl-C too), 1 failed at run time,",
-      "2 bad command line or configuration (nothing started), 3 get: the key is absent.",
+      "2 bad command line or configuration (nothing started), 3 get: the key is absent,",
+      "4 leave/remove: the node refused the admin token.",
       "JVM options (heap, GC) go in DYNAMO_JAVA_OPTS. Every command and code: docs/cli.md."
     },
     subcommandsRepeatable = false)
@@ -46,6 +49,7 @@ public final class DynamoCli {
   private final Supplier<ConfigLoader> loaders;
   private final TransportFactory transports;
   private final CliBackend.Connector connector;
+  private final Function<String, String> environment;
 
   /**
    * @param loaders where {@code server} gets its configuration loader (the process's environment
@@ -55,9 +59,22 @@ public final class DynamoCli {
    */
   public DynamoCli(
       Supplier<ConfigLoader> loaders, TransportFactory transports, CliBackend.Connector connector) {
+    this(loaders, transports, connector, System::getenv);
+  }
+
+  /**
+   * @param environment the environment variables the commands read (e.g. {@code
+   *     DYNAMO_ADMIN_TOKEN})
+   */
+  public DynamoCli(
+      Supplier<ConfigLoader> loaders,
+      TransportFactory transports,
+      CliBackend.Connector connector,
+      Function<String, String> environment) {
     this.loaders = Objects.requireNonNull(loaders, "loaders");
     this.transports = Objects.requireNonNull(transports, "transports");
     this.connector = Objects.requireNonNull(connector, "connector");
+    this.environment = Objects.requireNonNull(environment, "environment");
   }
 
   public static void main(String[] args) {
@@ -79,6 +96,9 @@ public final class DynamoCli {
     cli.addSubcommand(new DataCommands.Get(connector));
     cli.addSubcommand(new DataCommands.Delete(connector));
     cli.addSubcommand(new DataCommands.Status(connector));
+    cli.addSubcommand(new AdminCommands.Leave(connector, loaders, environment));
+    cli.addSubcommand(new AdminCommands.Remove(connector, loaders, environment));
+    cli.addSubcommand(new AdminCommands.PrintToken(loaders));
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     cli.setOut(out);
     cli.setErr(err);

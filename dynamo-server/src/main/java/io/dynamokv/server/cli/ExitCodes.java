@@ -17,5 +17,11 @@ public final class ExitCodes {
   /** {@code get}: the key is absent (never written, or deleted). Not an error. */
   public static final int NOT_FOUND = 3;
 
+  /**
+   * {@code leave}, {@code remove}: the node refused the admin token (a token of another cluster, or
+   * of a secret the cluster no longer has). Nothing was done.
+   */
+  public static final int REFUSED = 4;
+
   private ExitCodes() {}
 }

@@ -4,6 +4,8 @@
 package io.dynamokv.server.cli;
 
 import io.dynamokv.core.node.StoreDefinition;
+import io.dynamokv.core.security.AdminToken;
+import io.dynamokv.core.security.ClusterSecret;
 import io.dynamokv.server.cli.LocalClusterLayout.NodeSpec;
 import io.dynamokv.server.config.ServerConfig.Engine;
 import io.dynamokv.server.runtime.SecretFile;
@@ -14,8 +16,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,7 +79,9 @@ final class LocalClusterCommand implements Callable<Integer> {
       names = "--base-port",
       defaultValue = "0",
       paramLabel = "P",
-      description = "Node i listens on P+i and serves metrics on P+1000+i (default: free ports).")
+      description =
+          "Node i serves clients on P+i, peers on P+100+i and metrics on P+1000+i (default: free"
+              + " ports).")
   int basePort;
 
   @Option(
@@ -143,12 +150,14 @@ final class LocalClusterCommand implements Callable<Integer> {
           new ClusterFile.Node(
               node.id(),
               layout.address(node),
+              layout.peerAddress(node),
               layout.metricsUrl(node),
               p.pid(),
               layout.configFile(node),
               layout.logFile(node)));
     }
-    new ClusterFile(ProcessHandle.current().pid(), dir, recorded).write(clusterFile);
+    new ClusterFile(ProcessHandle.current().pid(), dir, layout.adminTokenFile(), recorded)
+        .write(clusterFile);
 
     Optional<String> failure = awaitHealthy(layout).or(() -> awaitServing(layout));
     if (failure.isPresent()) {
@@ -170,9 +179,7 @@ final class LocalClusterCommand implements Callable<Integer> {
           ExitCodes.USAGE,
           "--base-port must leave room for "
               + nodes
-              + " node ports and "
-              + nodes
-              + " metrics ports 1000 above (1024 to "
+              + " client ports, peer ports 100 above and metrics ports 1000 above (1024 to "
               + (65535 - 1000 - nodes + 1)
               + "), found "
               + basePort);
@@ -188,6 +195,7 @@ final class LocalClusterCommand implements Callable<Integer> {
       if (!Files.exists(layout.secretFile())) {
         SecretFile.make(layout.secretFile()); // kept across restarts, like the data
       }
+      writeAdminToken(layout);
     } catch (IOException | IllegalArgumentException e) {
       throw new CliException(
           ExitCodes.USAGE,
@@ -206,6 +214,26 @@ final class LocalClusterCommand implements Callable<Integer> {
             "--data-dir: cannot write " + layout.configFile(node) + ": " + e.getMessage());
       }
     }
+  }
+
+  /**
+   * Writes the admin token of the cluster's secret beside it, readable by its owner only, for
+   * {@code leave} and {@code remove} ({@code --admin-token-file}).
+   */
+  private static void writeAdminToken(LocalClusterLayout layout) throws IOException {
+    Path secretFile = layout.secretFile();
+    ClusterSecret secret =
+        ClusterSecret.parse(
+            Files.readString(secretFile, StandardCharsets.US_ASCII), secretFile.toString());
+    Path token = layout.adminTokenFile();
+    Path tmp = token.resolveSibling(token.getFileName() + ".tmp");
+    Files.deleteIfExists(tmp);
+    if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      Files.createFile(
+          tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    }
+    Files.writeString(tmp, AdminToken.of(secret).encode() + "\n", StandardCharsets.US_ASCII);
+    Files.move(tmp, token, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   private Process launch(LocalClusterLayout layout, NodeSpec node) throws IOException {
@@ -377,16 +405,22 @@ final class LocalClusterCommand implements Callable<Integer> {
         nodes, nodes == 1 ? "" : "s", engine.configName(), layout.dataDir());
     for (NodeSpec node : layout.nodes()) {
       out.printf(
-          "  %-4s %-16s metrics %s/metrics  log %s%n",
-          node.id(), layout.address(node), layout.metricsUrl(node), layout.logFile(node));
+          "  %-4s clients %-16s peers %-16s metrics %s/metrics  log %s%n",
+          node.id(),
+          layout.address(node),
+          layout.peerAddress(node),
+          layout.metricsUrl(node),
+          layout.logFile(node));
     }
+    out.printf(
+        "admin token (for leave and remove): --admin-token-file %s%n", layout.adminTokenFile());
     String fileOption =
         clusterFile.equals(ClusterFile.defaultPath()) ? "" : " --cluster-file " + clusterFile;
     out.println("try:");
     out.println("  bin/dynamo put hello world" + fileOption);
     out.println("  bin/dynamo get hello" + fileOption);
     out.println("  bin/dynamo status" + fileOption);
-    out.println("  (or any node with --address HOST:PORT)");
+    out.println("  (or any node with --address HOST:PORT, its client address)");
     out.println("Press Ctrl-C to stop the cluster.");
     out.flush();
   }

@@ -17,9 +17,10 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Where the nodes of a local cluster live: ids {@code n1..nN} on loopback, their ports, directories
- * and configuration files. Seeds are the first three nodes; the {@code default} store has N =
- * min(3, nodes) and majority quorums, so a cluster of one or two nodes can still write.
+ * Where the nodes of a local cluster live: ids {@code n1..nN} on loopback, their ports (client,
+ * peer and metrics), directories and configuration files, and the cluster's secret and admin token.
+ * Seeds name peer ports. Seeds are the first three nodes; the {@code default} store has N = min(3,
+ * nodes) and majority quorums, so a cluster of one or two nodes can still write.
  *
  * @param dataDir the cluster's directory; node {@code nI} lives in {@code dataDir/nI}
  * @param engine every node's storage engine
@@ -35,22 +36,23 @@ record LocalClusterLayout(Path dataDir, Engine engine, List<NodeSpec> nodes) {
     nodes = List.copyOf(nodes);
   }
 
-  /** One node: its id, Thrift port and metrics port. */
-  record NodeSpec(String id, int port, int metricsPort) {}
+  /** One node: its id, client port, peer port and metrics port. */
+  record NodeSpec(String id, int port, int peerPort, int metricsPort) {}
 
   /**
    * Plans {@code count} nodes. With {@code basePort} 0 every port is a free ephemeral one;
-   * otherwise node {@code i} (from 0) gets {@code basePort + i} and metrics {@code basePort + 1000
-   * + i}.
+   * otherwise node {@code i} (from 0) gets the client port {@code basePort + i}, the peer port
+   * {@code basePort + 100 + i} and metrics {@code basePort + 1000 + i}.
    */
   static LocalClusterLayout plan(Path dataDir, Engine engine, int count, int basePort)
       throws IOException {
-    List<Integer> ports = basePort == 0 ? freePorts(2 * count) : null;
+    List<Integer> ports = basePort == 0 ? freePorts(3 * count) : null;
     List<NodeSpec> nodes = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       int port = basePort == 0 ? ports.get(i) : basePort + i;
-      int metrics = basePort == 0 ? ports.get(count + i) : basePort + 1000 + i;
-      nodes.add(new NodeSpec("n" + (i + 1), port, metrics));
+      int peer = basePort == 0 ? ports.get(count + i) : basePort + 100 + i;
+      int metrics = basePort == 0 ? ports.get(2 * count + i) : basePort + 1000 + i;
+      nodes.add(new NodeSpec("n" + (i + 1), port, peer, metrics));
     }
     return new LocalClusterLayout(dataDir, engine, nodes);
   }
@@ -82,6 +84,11 @@ record LocalClusterLayout(Path dataDir, Engine engine, List<NodeSpec> nodes) {
     return dataDir.resolve("cluster.secret");
   }
 
+  /** The admin token of {@link #secretFile()}, which {@code leave} and {@code remove} need. */
+  Path adminTokenFile() {
+    return dataDir.resolve("admin.token");
+  }
+
   Path configFile(NodeSpec node) {
     return nodeDir(node).resolve("dynamo.conf");
   }
@@ -90,8 +97,14 @@ record LocalClusterLayout(Path dataDir, Engine engine, List<NodeSpec> nodes) {
     return nodeDir(node).resolve("node.log");
   }
 
+  /** The node's client address: what applications and the data commands use. */
   String address(NodeSpec node) {
     return HOST + ":" + node.port();
+  }
+
+  /** The node's peer address: what seeds and other nodes use. */
+  String peerAddress(NodeSpec node) {
+    return HOST + ":" + node.peerPort();
   }
 
   String metricsUrl(NodeSpec node) {
@@ -114,12 +127,13 @@ record LocalClusterLayout(Path dataDir, Engine engine, List<NodeSpec> nodes) {
     store.put("write-quorum", quorum);
     Map<String, Object> dynamo = new LinkedHashMap<>();
     dynamo.put("node", nodeSection);
+    dynamo.put("peer", Map.of("port", node.peerPort()));
     dynamo.put("storage", Map.of("engine", engine.configName()));
     dynamo.put(
         "cluster",
         Map.of(
             "seeds",
-            nodes.stream().limit(MAX_SEEDS).map(s -> s.id() + "@" + address(s)).toList(),
+            nodes.stream().limit(MAX_SEEDS).map(s -> s.id() + "@" + peerAddress(s)).toList(),
             "secret-file",
             secretFile().toString()));
     dynamo.put("metrics", Map.of("host", HOST, "port", node.metricsPort()));

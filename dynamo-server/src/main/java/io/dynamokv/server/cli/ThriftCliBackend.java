@@ -7,6 +7,7 @@ import io.dynamokv.core.DynamoException;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
+import io.dynamokv.core.security.AdminToken;
 import io.dynamokv.server.config.Address;
 import io.dynamokv.transport.thrift.client.ThriftAdminClient;
 import io.dynamokv.transport.thrift.client.ThriftDynamoClient;
@@ -15,7 +16,8 @@ import java.util.List;
 
 /**
  * The data commands over Thrift: {@link ThriftDynamoClient} (bootstrapped from the given node, then
- * routing by the ring) for get/put/delete, {@link ThriftAdminClient} for status.
+ * routing by the ring) for get/put/delete, {@link ThriftAdminClient} for status and the admin
+ * commands (leave, remove), which it sends to the node's peer port with the admin token.
  */
 final class ThriftCliBackend implements CliBackend {
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
@@ -80,6 +82,44 @@ final class ThriftCliBackend implements CliBackend {
     }
   }
 
+  @Override
+  public String leave(AdminToken token) {
+    return admin((admin, id) -> admin.leave(token));
+  }
+
+  @Override
+  public String remove(AdminToken token, String nodeId) {
+    return admin((admin, id) -> admin.remove(token, nodeId));
+  }
+
+  private interface AdminCall {
+    void run(ThriftAdminClient admin, String nodeId);
+  }
+
+  /**
+   * Runs an admin command on the first node that answers; a node that answers and then fails the
+   * command (e.g. refuses the token) is not retried on the next one.
+   */
+  private String admin(AdminCall call) {
+    DynamoException last = null;
+    for (Address address : addresses) {
+      ThriftAdminClient admin;
+      String nodeId;
+      try {
+        admin = ThriftAdminClient.connect(address.toString(), adminTimeout);
+      } catch (DynamoException e) {
+        last = e;
+        continue;
+      }
+      try (admin) {
+        nodeId = admin.status().nodeId();
+        call.run(admin, nodeId);
+        return nodeId;
+      }
+    }
+    throw unreachable(last);
+  }
+
   private ClusterStatus status(Address address) {
     try (ThriftAdminClient admin = ThriftAdminClient.connect(address.toString(), adminTimeout)) {
       ThriftAdminClient.NodeStatus status = admin.status();
@@ -90,6 +130,7 @@ final class ThriftCliBackend implements CliBackend {
                       new Member(
                           m.id(),
                           m.address(),
+                          m.peerAddress(),
                           m.zone(),
                           m.status(),
                           m.reachable(),

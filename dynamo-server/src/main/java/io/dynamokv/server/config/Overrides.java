@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
 final class Overrides {
   static final String ENV_PREFIX = "DYNAMO_";
   static final String JAVA_OPTS_VARIABLE = "DYNAMO_JAVA_OPTS";
-  private static final Set<String> RESERVED_ENV = Set.of(JAVA_OPTS_VARIABLE);
+  static final String ADMIN_TOKEN_VARIABLE = "DYNAMO_ADMIN_TOKEN";
+  private static final Set<String> RESERVED_ENV = Set.of(JAVA_OPTS_VARIABLE, ADMIN_TOKEN_VARIABLE);
 
   private final Config reference;
   private final List<ConfigProblem> problems;

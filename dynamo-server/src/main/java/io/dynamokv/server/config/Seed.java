@@ -6,7 +6,7 @@ package io.dynamokv.server.config;
 import io.dynamokv.core.NodeId;
 import java.util.Objects;
 
-/** A seed node: its id and the address its Thrift port listens on, written {@code id@host:port}. */
+/** A seed node: its id and the address its peer port listens on, written {@code id@host:port}. */
 public record Seed(NodeId id, Address address) {
   public Seed {
     Objects.requireNonNull(id, "id");

@@ -30,6 +30,7 @@ import java.util.Objects;
  * @param cluster {@code dynamo.cluster}
  * @param requests {@code dynamo.requests}
  * @param thrift {@code dynamo.thrift}
+ * @param peer {@code dynamo.peer}
  * @param metrics {@code dynamo.metrics}
  * @param logLevel {@code dynamo.log.level}, upper case
  * @param stores {@code dynamo.stores}, in declaration order, names distinct
@@ -40,6 +41,7 @@ public record ServerConfig(
     Cluster cluster,
     Requests requests,
     Thrift thrift,
+    Peer peer,
     Metrics metrics,
     String logLevel,
     List<StoreDefinition> stores) {
@@ -50,6 +52,7 @@ public record ServerConfig(
     Objects.requireNonNull(cluster, "cluster");
     Objects.requireNonNull(requests, "requests");
     Objects.requireNonNull(thrift, "thrift");
+    Objects.requireNonNull(peer, "peer");
     Objects.requireNonNull(metrics, "metrics");
     Objects.requireNonNull(logLevel, "logLevel");
     stores = List.copyOf(stores);
@@ -83,10 +86,18 @@ public record ServerConfig(
     return cluster.seeds().stream().allMatch(seed -> seed.id().equals(node.id()));
   }
 
-  /** Identity, advertised address, zone, seeds and gossip settings for {@code Membership}. */
+  /**
+   * What this node announces in gossip as its address: {@code client=HOST:PORT,peer=HOST:PORT}, the
+   * text form of the transport's {@code NodeAddress}.
+   */
+  public String announcedAddress() {
+    return "client=" + node.address() + ",peer=" + peer.address();
+  }
+
+  /** Identity, announced addresses, zone, seeds and gossip settings for {@code Membership}. */
   public MembershipConfig membership() {
     return MembershipConfig.builder(node.id())
-        .address(node.address().toString())
+        .address(announcedAddress())
         .zone(node.zone())
         .seeds(cluster.seeds().stream().map(Seed::id).toList())
         .gossipInterval(cluster.gossipInterval())
@@ -110,9 +121,10 @@ public record ServerConfig(
    * {@code dynamo.node}.
    *
    * @param id this node's stable name
-   * @param host the address the Thrift port binds to
-   * @param port the Thrift port (clients and peers)
-   * @param advertisedHost the host others reach this node by (never a wildcard address)
+   * @param host the address the client port binds to
+   * @param port the client port
+   * @param advertisedHost the host clients and other nodes reach this node by (never a wildcard
+   *     address)
    * @param zone availability zone, may be empty
    * @param dataDir the node's data directory, absolute
    * @param home where the node keeps what must live outside its data directory: the directory of
@@ -141,12 +153,12 @@ public record ServerConfig(
       }
     }
 
-    /** Where the Thrift port binds. */
+    /** Where the client port binds. */
     public Address bindAddress() {
       return new Address(host, port);
     }
 
-    /** The address other nodes and clients use: advertised host and port. */
+    /** The address clients use: advertised host and client port. */
     public Address address() {
       return new Address(advertisedHost, port);
     }
@@ -225,7 +237,8 @@ public record ServerConfig(
   }
 
   /**
-   * {@code dynamo.thrift}: limits and threads of the Thrift server and peer clients.
+   * {@code dynamo.thrift}: limits and threads of the client listener, and settings shared by both
+   * listeners (frame size, threads, grace, frame-read timeout) and the peer clients.
    *
    * @param maxFrameBytes the largest frame accepted or sent
    * @param maxReadBufferBytes the server's read buffers together ({@code auto} in the file: see
@@ -235,6 +248,7 @@ public record ServerConfig(
    * @param workerThreads worker threads of the server
    * @param shutdownGrace how long a stopping server lets requests finish
    * @param frameReadTimeout how long a request frame may take to arrive once its buffer exists
+   * @param idleTimeout how long a client connection may go without a request before it is closed
    * @param peerPoolSize connections kept to each peer
    * @param connectTimeout timeout of a new peer connection
    */
@@ -246,6 +260,7 @@ public record ServerConfig(
       int workerThreads,
       Duration shutdownGrace,
       Duration frameReadTimeout,
+      Duration idleTimeout,
       int peerPoolSize,
       Duration connectTimeout) {
     /** The read-buffer budget {@code auto} stands for: never more than this. */
@@ -264,7 +279,61 @@ public record ServerConfig(
     public Thrift {
       Objects.requireNonNull(shutdownGrace, "shutdownGrace");
       Objects.requireNonNull(frameReadTimeout, "frameReadTimeout");
+      Objects.requireNonNull(idleTimeout, "idleTimeout");
       Objects.requireNonNull(connectTimeout, "connectTimeout");
+    }
+  }
+
+  /**
+   * {@code dynamo.peer}: the peer listener, where other nodes (gossip, replication) and admin
+   * commands (join, leave, remove, with the admin token) reach this node, on a port of its own with
+   * its own limits so that clients cannot crowd peers out.
+   *
+   * @param host the address the peer port binds to
+   * @param port the peer port
+   * @param advertisedHost the host other nodes reach the peer port by (never a wildcard address)
+   * @param maxConnections open connections the peer listener accepts
+   * @param maxReadBufferBytes the peer listener's read buffers together ({@code auto} in the file:
+   *     see {@link #autoReadBuffers})
+   * @param idleTimeout how long a peer connection may go without a request before it is closed;
+   *     this node retires its own pooled peer connections after half of it
+   */
+  public record Peer(
+      String host,
+      int port,
+      String advertisedHost,
+      int maxConnections,
+      long maxReadBufferBytes,
+      Duration idleTimeout) {
+    /** The read-buffer budget {@code auto} stands for: never more than this. */
+    public static final long AUTO_READ_BUFFERS_MAX = 64L << 20;
+
+    /**
+     * The read-buffer budget of {@code dynamo.peer.max-read-buffer-bytes = auto}: an eighth of the
+     * heap, at most {@link #AUTO_READ_BUFFERS_MAX}, and never less than one frame; with the client
+     * listener's quarter, both together stay within the half of the heap a node allows.
+     */
+    public static long autoReadBuffers(int maxFrameBytes, long maxHeapBytes) {
+      return Math.max(maxFrameBytes, Math.min(AUTO_READ_BUFFERS_MAX, maxHeapBytes / 8));
+    }
+
+    public Peer {
+      Objects.requireNonNull(host, "host");
+      Objects.requireNonNull(advertisedHost, "advertisedHost");
+      Objects.requireNonNull(idleTimeout, "idleTimeout");
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("port must be 1 to 65535, found " + port);
+      }
+    }
+
+    /** Where the peer port binds. */
+    public Address bindAddress() {
+      return new Address(host, port);
+    }
+
+    /** The address other nodes (and seeds lists) use: advertised host and peer port. */
+    public Address address() {
+      return new Address(advertisedHost, port);
     }
   }
 

@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -71,11 +70,12 @@ final class ServerConfigReader {
     int before = problems.size();
     ServerConfig.Node node = node();
     ServerConfig.Storage storage = storage();
-    ServerConfig.Cluster cluster = cluster(node);
     Duration timeout = r.duration("dynamo.requests.timeout", false);
     List<StoreDefinition> stores = stores();
     ServerConfig.Thrift thrift = thrift(stores);
-    ServerConfig.Metrics metrics = metrics(node);
+    ServerConfig.Peer peer = peer(node, thrift);
+    ServerConfig.Cluster cluster = cluster(peer);
+    ServerConfig.Metrics metrics = metrics(node, peer);
     LogLevel level = r.choice("dynamo.log.level", LogLevel.class);
     if (problems.size() > before) {
       return null;
@@ -86,6 +86,7 @@ final class ServerConfigReader {
         cluster,
         new ServerConfig.Requests(timeout),
         thrift,
+        peer,
         metrics,
         level.name(),
         stores);
@@ -242,9 +243,9 @@ final class ServerConfigReader {
     return b.build();
   }
 
-  private ServerConfig.Cluster cluster(ServerConfig.Node node) {
+  private ServerConfig.Cluster cluster(ServerConfig.Peer peer) {
     String p = "dynamo.cluster.";
-    List<Seed> seeds = seeds(node);
+    List<Seed> seeds = seeds(peer);
     Duration gossip = r.duration(p + "gossip-interval", false);
     PhiAccrualFailureDetector.Config detector = failureDetector();
     PartitionStrategy strategy = r.choice(p + "partition-strategy", PartitionStrategy.class);
@@ -264,7 +265,10 @@ final class ServerConfigReader {
         seeds, gossip, detector, strategy, partitions, tokens, clockEntries, secretFile);
   }
 
-  private List<Seed> seeds(ServerConfig.Node node) {
+  /**
+   * The seeds; {@code peer} (this node's peer listener) is what a seed naming this node must say.
+   */
+  private List<Seed> seeds(ServerConfig.Peer peer) {
     String key = "dynamo.cluster.seeds";
     if (r.isNull(key) || !(config.getValue(key) instanceof ConfigList list)) {
       r.strings(key);
@@ -303,16 +307,16 @@ final class ServerConfigReader {
         ok = false;
         continue;
       }
-      if (node != null && seed.id().equals(node.id()) && !seed.address().equals(node.address())) {
+      if (peer != null && seed.id().equals(selfId()) && !seed.address().equals(peer.address())) {
         problems.add(
             ConfigProblem.at(
                 element.origin(),
                 where,
                 "seed "
                     + seed
-                    + " is this node, which is reached at "
-                    + node.address()
-                    + "; the addresses must agree"));
+                    + " is this node, whose peer port is reached at "
+                    + peer.address()
+                    + "; the addresses must agree (seeds name peer ports, see dynamo.peer.port)"));
         ok = false;
         continue;
       }
@@ -321,6 +325,18 @@ final class ServerConfigReader {
       }
     }
     return ok ? seeds : null;
+  }
+
+  private NodeId selfId() {
+    if (r.isNull("dynamo.node.id")
+        || !(config.getValue("dynamo.node.id").unwrapped() instanceof String s)) {
+      return null;
+    }
+    try {
+      return NodeId.of(s);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   private PhiAccrualFailureDetector.Config failureDetector() {
@@ -464,17 +480,113 @@ final class ServerConfigReader {
     Integer workers = r.intIn(p + "worker-threads", 1, 4096);
     Duration grace = r.duration(p + "shutdown-grace", true);
     Duration frameRead = r.duration(p + "frame-read-timeout", false);
+    Duration idle = r.duration(p + "idle-timeout", false);
     Integer pool = r.intIn(p + "peer-pool-size", 1, 1024);
     Duration connect = r.duration(p + "connect-timeout", false);
     if (anyNull(
-        maxFrame, readBuffers, connections, selectors, workers, grace, frameRead, pool, connect)) {
+        maxFrame,
+        readBuffers,
+        connections,
+        selectors,
+        workers,
+        grace,
+        frameRead,
+        idle,
+        pool,
+        connect)) {
       return null;
     }
     return new ServerConfig.Thrift(
-        maxFrame, readBuffers, connections, selectors, workers, grace, frameRead, pool, connect);
+        maxFrame,
+        readBuffers,
+        connections,
+        selectors,
+        workers,
+        grace,
+        frameRead,
+        idle,
+        pool,
+        connect);
   }
 
-  private ServerConfig.Metrics metrics(ServerConfig.Node node) {
+  /** The shortest {@code dynamo.peer.idle-timeout}: pooled peer connections live half of it. */
+  static final Duration MIN_PEER_IDLE_TIMEOUT = Duration.ofSeconds(2);
+
+  private ServerConfig.Peer peer(ServerConfig.Node node, ServerConfig.Thrift thrift) {
+    String p = "dynamo.peer.";
+    String host;
+    if (r.isNull(p + "host")) {
+      host = node == null ? null : node.host();
+    } else {
+      host = r.token(p + "host", "a host name or IP address");
+    }
+    String advertised = null;
+    if (host != null && node != null) {
+      // The peer port is announced under the node's advertised host unless it binds elsewhere.
+      advertised =
+          host.equals(node.host()) || WILDCARDS.contains(host) ? node.advertisedHost() : host;
+    }
+    Integer port;
+    if (r.isNull(p + "port")) {
+      port = node == null ? null : node.port() + 100;
+      if (port != null && port > 65535) {
+        r.problem(
+            p + "port",
+            "defaults to dynamo.node.port + 100 = " + port + ", above 65535; set it explicitly");
+        port = null;
+      }
+    } else {
+      port = r.intIn(p + "port", 1, 65535);
+    }
+    if (port != null && node != null && port == node.port() && sameInterface(host, node.host())) {
+      r.problem(
+          p + "port",
+          "must differ from dynamo.node.port ("
+              + port
+              + "): clients and peers have ports of their own");
+      port = null;
+    }
+    Integer connections = r.intIn(p + "max-connections", 1, 1_000_000);
+    Long readBuffers;
+    if (r.isAuto(p + "max-read-buffer-bytes")) {
+      readBuffers =
+          thrift == null
+              ? null
+              : ServerConfig.Peer.autoReadBuffers(thrift.maxFrameBytes(), Heap.maxBytes());
+    } else {
+      readBuffers = r.bytesIn(p + "max-read-buffer-bytes", 64 * 1024, Long.MAX_VALUE);
+      if (readBuffers != null && thrift != null && readBuffers < thrift.maxFrameBytes()) {
+        r.problem(
+            p + "max-read-buffer-bytes",
+            "must be at least dynamo.thrift.max-frame-bytes ("
+                + thrift.maxFrameBytes()
+                + "), found "
+                + readBuffers);
+        readBuffers = null;
+      }
+    }
+    Duration idle = r.duration(p + "idle-timeout", false);
+    if (idle != null && idle.compareTo(MIN_PEER_IDLE_TIMEOUT) < 0) {
+      r.problem(
+          p + "idle-timeout",
+          "must be at least "
+              + MIN_PEER_IDLE_TIMEOUT.toSeconds()
+              + "s (nodes keep pooled peer connections for half of it), found "
+              + idle);
+      idle = null;
+    }
+    if (anyNull(host, advertised, port, connections, readBuffers, idle)) {
+      return null;
+    }
+    return new ServerConfig.Peer(host, port, advertised, connections, readBuffers, idle);
+  }
+
+  /** Whether two bind addresses may collide: the same, or either a wildcard. */
+  private static boolean sameInterface(String a, String b) {
+    return a == null || b == null || a.equals(b) || WILDCARDS.contains(a) || WILDCARDS.contains(b);
+  }
+
+  private ServerConfig.Metrics metrics(ServerConfig.Node node, ServerConfig.Peer peer) {
     String p = "dynamo.metrics.";
     Boolean enabled = r.bool(p + "enabled");
     String host = r.token(p + "host", "a host name or IP address");
@@ -494,8 +606,16 @@ final class ServerConfigReader {
         && node != null
         && port != null
         && port == node.port()
-        && Objects.equals(host, node.host())) {
+        && sameInterface(host, node.host())) {
       r.problem(p + "port", "must differ from dynamo.node.port (" + port + ")");
+      port = null;
+    }
+    if (Boolean.TRUE.equals(enabled)
+        && peer != null
+        && port != null
+        && port == peer.port()
+        && sameInterface(host, peer.host())) {
+      r.problem(p + "port", "must differ from dynamo.peer.port (" + port + ")");
       port = null;
     }
     if (anyNull(enabled, host, port)) {

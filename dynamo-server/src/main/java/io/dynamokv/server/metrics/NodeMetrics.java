@@ -258,27 +258,74 @@ public final class NodeMetrics {
     return this;
   }
 
+  /** The two listeners whose connections {@link #bindConnections} exposes, as a tag. */
+  public enum Listener {
+    /** The client port ({@code dynamo.node.port}). */
+    CLIENT,
+    /** The peer port ({@code dynamo.peer.port}). */
+    PEER;
+
+    String tag() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
   /**
-   * Exposes the server's connections: {@code dynamo.connections.open}, and the connections it
-   * closed as {@code dynamo.connections.rejected} (over {@code max-connections}) and {@code
-   * dynamo.connections.stalled} (a request frame slower than {@code frame-read-timeout}) and {@code
+   * Exposes a listener's connections, tagged {@code listener=client} or {@code listener=peer}:
+   * {@code dynamo.connections.open}, and the connections it closed as {@code
+   * dynamo.connections.rejected} (over {@code max-connections}), {@code dynamo.connections.stalled}
+   * (a request frame slower than {@code frame-read-timeout}), {@code
    * dynamo.connections.invalid.frames} (a frame size that is not positive or over {@code
-   * max-frame-bytes}: a client not speaking framed Thrift).
+   * max-frame-bytes}: a client not speaking framed Thrift) and {@code dynamo.connections.idle} (no
+   * request for {@code idle-timeout}).
    */
   public NodeMetrics bindConnections(
-      IntSupplier open, LongSupplier rejected, LongSupplier stalled, LongSupplier invalidFrames) {
+      Listener listener,
+      IntSupplier open,
+      LongSupplier rejected,
+      LongSupplier stalled,
+      LongSupplier invalidFrames,
+      LongSupplier idle) {
+    String tag = listener.tag();
     Gauge.builder("dynamo.connections.open", keep(open), IntSupplier::getAsInt)
-        .description("Open client and peer connections")
+        .description("Open connections")
+        .tag("listener", tag)
         .register(registry);
     FunctionCounter.builder("dynamo.connections.rejected", keep(rejected), LongSupplier::getAsLong)
         .description("Connections closed on accept because max-connections were open")
+        .tag("listener", tag)
         .register(registry);
     FunctionCounter.builder("dynamo.connections.stalled", keep(stalled), LongSupplier::getAsLong)
         .description("Connections closed because a request frame exceeded frame-read-timeout")
+        .tag("listener", tag)
         .register(registry);
     FunctionCounter.builder(
             "dynamo.connections.invalid.frames", keep(invalidFrames), LongSupplier::getAsLong)
         .description("Connections closed because they announced an invalid frame size")
+        .tag("listener", tag)
+        .register(registry);
+    FunctionCounter.builder("dynamo.connections.idle", keep(idle), LongSupplier::getAsLong)
+        .description("Connections closed because they sent no request for idle-timeout")
+        .tag("listener", tag)
+        .register(registry);
+    return this;
+  }
+
+  /**
+   * Exposes what peer authentication refused: {@code dynamo.peer.channels.refused} (handshakes of a
+   * peer without the cluster secret or with a wrong admin token, and requests without a channel,
+   * out of sequence or with a wrong MAC) and {@code dynamo.peer.replies.refused} (replies from
+   * peers whose MAC or sequence number was wrong).
+   */
+  public NodeMetrics bindPeerAuthentication(
+      LongSupplier refusedChannels, LongSupplier refusedReplies) {
+    FunctionCounter.builder(
+            "dynamo.peer.channels.refused", keep(refusedChannels), LongSupplier::getAsLong)
+        .description("Peer and admin connections refused by authentication")
+        .register(registry);
+    FunctionCounter.builder(
+            "dynamo.peer.replies.refused", keep(refusedReplies), LongSupplier::getAsLong)
+        .description("Peer replies refused because they failed authentication")
         .register(registry);
     return this;
   }

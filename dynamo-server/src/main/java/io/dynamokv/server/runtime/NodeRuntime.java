@@ -165,7 +165,7 @@ public final class NodeRuntime implements AutoCloseable {
               "dynamo-node-" + config.node().id(),
               e -> log.error("node task failed: {}", e.toString(), e));
       opened.push(new Closing("scheduler", () -> drained[0] = scheduler.shutdown(SCHEDULER_DRAIN)));
-      TransportFactory.Transport transport = transports.create(config);
+      TransportFactory.Transport transport = transports.create(config, secret.secret());
       Closing closeTransport = new Closing("transport", transport);
       opened.push(closeTransport);
       DynamoNode node =
@@ -211,12 +211,16 @@ public final class NodeRuntime implements AutoCloseable {
       self[0] = runtime;
       runtime.serving = true;
       log.info(
-          "node {} up at {}{}, engine {}, stores {} (fingerprint {}){}",
+          "node {} up at {}{}, peers at {}{}, engine {}, stores {} (fingerprint {}){}",
           config.node().id(),
           config.node().address(),
           config.node().address().equals(config.node().bindAddress())
               ? ""
               : " (listening on " + config.node().bindAddress() + ")",
+          config.peer().address(),
+          config.peer().address().equals(config.peer().bindAddress())
+              ? ""
+              : " (listening on " + config.peer().bindAddress() + ")",
           config.storage().engine().configName(),
           config.stores().stream().map(StoreDefinition::name).toList(),
           runtime.storeCatalog().fingerprint(),

@@ -100,6 +100,17 @@ public final class SecretFile {
     return new Loaded(read(path), path, false);
   }
 
+  /**
+   * The secret of the node {@code config} describes, read where the node reads it, without making a
+   * file: what the CLI derives the admin token from.
+   *
+   * @throws IllegalArgumentException with one line naming the setting when there is no readable,
+   *     valid secret file
+   */
+  public static ClusterSecret existing(ServerConfig config) {
+    return read(path(config));
+  }
+
   private static String notSetWithSeeds(Path defaultPath) {
     return KEY
         + "not set, but this node has seeds: every node of a cluster needs the same secret file."

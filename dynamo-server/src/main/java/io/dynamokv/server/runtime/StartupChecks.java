@@ -44,11 +44,16 @@ public final class StartupChecks {
     }
     SecretFile.check(config).ifPresent(problems::add);
     leaseFile(config.node().leaseFile()).ifPresent(problems::add);
-    port("dynamo.node", config.node().host(), config.node().port()).ifPresent(problems::add);
+    port("dynamo.node", "client port", config.node().host(), config.node().port())
+        .ifPresent(problems::add);
+    port("dynamo.peer", "peer port", config.peer().host(), config.peer().port())
+        .ifPresent(problems::add);
     readBuffers(config.thrift(), Heap.maxBytes()).ifPresent(problems::add);
+    peerReadBuffers(config, Heap.maxBytes()).ifPresent(problems::add);
     ServerConfig.Metrics metrics = config.metrics();
     if (metrics.enabled() && metrics.port() != 0) {
-      port("dynamo.metrics", metrics.host(), metrics.port()).ifPresent(problems::add);
+      port("dynamo.metrics", "metrics port", metrics.host(), metrics.port())
+          .ifPresent(problems::add);
     }
     return problems;
   }
@@ -114,6 +119,27 @@ public final class StartupChecks {
             + ", or give the node a larger heap (-Xmx in DYNAMO_JAVA_OPTS)");
   }
 
+  /**
+   * Checks the two listeners' read-buffer budgets together against the heap, as {@link
+   * #readBuffers} checks the client listener's alone.
+   */
+  static Optional<String> peerReadBuffers(ServerConfig config, long maxHeapBytes) {
+    long client = config.thrift().maxReadBufferBytes();
+    long peer = config.peer().maxReadBufferBytes();
+    if (client > maxHeapBytes / 2 || client + peer <= maxHeapBytes / 2) {
+      return Optional.empty(); // the first is readBuffers' problem
+    }
+    return Optional.of(
+        "dynamo.peer.max-read-buffer-bytes: "
+            + Sizes.format(peer)
+            + " with the client listener's "
+            + Sizes.format(client)
+            + " (dynamo.thrift.max-read-buffer-bytes) is more than half of the "
+            + Sizes.format(maxHeapBytes)
+            + " heap; lower them (or set both to auto), or give the node a larger heap (-Xmx in"
+            + " DYNAMO_JAVA_OPTS)");
+  }
+
   /** Creates {@code dir} (and its parents) and checks a file can be written in it. */
   static Optional<String> dataDirectory(Path dir) {
     String key = "dynamo.node.data-dir: ";
@@ -150,8 +176,11 @@ public final class StartupChecks {
     }
   }
 
-  /** Whether {@code host:port} can be bound; {@code section} names the settings to change. */
-  static Optional<String> port(String section, String host, int port) {
+  /**
+   * Whether {@code host:port} can be bound; {@code section} names the settings to change, {@code
+   * what} the port (e.g. "peer port").
+   */
+  static Optional<String> port(String section, String what, String host, int port) {
     InetAddress address;
     try {
       address = InetAddress.getByName(host);
@@ -167,7 +196,9 @@ public final class StartupChecks {
       if (message.contains("in use")) {
         return Optional.of(
             section
-                + ".port: port "
+                + ".port: the "
+                + what
+                + " "
                 + port
                 + " on "
                 + host

@@ -5,12 +5,14 @@ package io.dynamokv.server.runtime;
 
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.node.DynamoNode;
+import io.dynamokv.core.security.ClusterSecret;
 import io.dynamokv.core.spi.PeerTransport;
 import io.dynamokv.core.spi.StorageEngine;
 import io.dynamokv.server.config.Seed;
 import io.dynamokv.server.config.ServerConfig;
 import io.dynamokv.server.metrics.NodeMetrics;
 import io.dynamokv.transport.thrift.AddressBook;
+import io.dynamokv.transport.thrift.peer.AdminCommands;
 import io.dynamokv.transport.thrift.peer.ThriftPeerTransport;
 import io.dynamokv.transport.thrift.server.NodeService;
 import io.dynamokv.transport.thrift.server.ThriftServer;
@@ -21,13 +23,15 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The production network: a {@link ThriftPeerTransport} to the other nodes (seeds' addresses from
- * configuration, everyone else's from gossip) and a {@link ThriftServer} on {@code
- * dynamo.node.host:port} serving clients and peers, with the limits of {@code dynamo.thrift}.
+ * The production network: a {@link ThriftPeerTransport} to the other nodes (seeds' peer addresses
+ * from configuration, everyone else's from gossip), authenticated with the cluster secret, and two
+ * {@link ThriftServer} listeners: the client one on {@code dynamo.node.host:port} with the limits
+ * of {@code dynamo.thrift}, and the peer one (peer messages and admin commands) on {@code
+ * dynamo.peer.host:port} with the limits of {@code dynamo.peer}.
  */
 public final class ThriftTransportFactory implements TransportFactory {
   @Override
-  public Transport create(ServerConfig config) {
+  public Transport create(ServerConfig config, ClusterSecret secret) {
     Map<NodeId, InetSocketAddress> seeds = new HashMap<>();
     for (Seed seed : config.cluster().seeds()) {
       seeds.put(seed.id(), AddressBook.parse(seed.address().toString()));
@@ -36,18 +40,53 @@ public final class ThriftTransportFactory implements TransportFactory {
     ServerConfig.Thrift limits = config.thrift();
     ThriftPeerTransport peers =
         ThriftPeerTransport.builder(config.node().id(), book)
+            .secret(secret)
             .poolSize(limits.peerPoolSize())
             .connectTimeout(limits.connectTimeout())
             .maxResponseFrameBytes(limits.maxFrameBytes())
+            .maxRequestBytes(limits.maxFrameBytes())
+            .maxIdle(config.peer().idleTimeout().dividedBy(2))
             .build();
     return new ThriftTransport(config, book, peers);
+  }
+
+  /** The client listener's settings: {@code dynamo.node.host:port} and {@code dynamo.thrift}. */
+  static ThriftServerConfig clientListener(ServerConfig config) {
+    ServerConfig.Thrift limits = config.thrift();
+    return shared(limits, config.node().host(), config.node().port())
+        .maxReadBufferBytes(limits.maxReadBufferBytes())
+        .maxConnections(limits.maxConnections())
+        .idleTimeout(limits.idleTimeout())
+        .build();
+  }
+
+  /** The peer listener's settings: {@code dynamo.peer}, and what {@code dynamo.thrift} shares. */
+  static ThriftServerConfig peerListener(ServerConfig config) {
+    ServerConfig.Peer peer = config.peer();
+    return shared(config.thrift(), peer.host(), peer.port())
+        .maxReadBufferBytes(peer.maxReadBufferBytes())
+        .maxConnections(peer.maxConnections())
+        .idleTimeout(peer.idleTimeout())
+        .build();
+  }
+
+  private static ThriftServerConfig.Builder shared(
+      ServerConfig.Thrift limits, String host, int port) {
+    return ThriftServerConfig.builder(host, port)
+        .selectorThreads(limits.selectorThreads())
+        .workerThreads(limits.workerThreads())
+        .maxFrameBytes(limits.maxFrameBytes())
+        .maxStringBytes(limits.maxFrameBytes())
+        .shutdownGrace(limits.shutdownGrace())
+        .frameReadTimeout(limits.frameReadTimeout());
   }
 
   private static final class ThriftTransport implements Transport {
     private final ServerConfig config;
     private final AddressBook book;
     private final ThriftPeerTransport peers;
-    private volatile ThriftServer server;
+    private volatile ThriftServer clientServer;
+    private volatile ThriftServer peerServer;
 
     ThriftTransport(ServerConfig config, AddressBook book, ThriftPeerTransport peers) {
       this.config = config;
@@ -64,41 +103,63 @@ public final class ThriftTransportFactory implements TransportFactory {
     public void start(DynamoNode node, StorageEngine storage, NodeMetrics metrics)
         throws IOException {
       book.follow(() -> node.membership().view());
-      ServerConfig.Thrift limits = config.thrift();
-      ThriftServerConfig serverConfig =
-          ThriftServerConfig.builder(config.node().host(), config.node().port())
-              .selectorThreads(limits.selectorThreads())
-              .workerThreads(limits.workerThreads())
-              .maxFrameBytes(limits.maxFrameBytes())
-              .maxStringBytes(limits.maxFrameBytes())
-              .maxReadBufferBytes(limits.maxReadBufferBytes())
-              .maxConnections(limits.maxConnections())
-              .shutdownGrace(limits.shutdownGrace())
-              .frameReadTimeout(limits.frameReadTimeout())
-              .build();
+      peers.serveAdmin(AdminCommands.of(node, book));
       NodeService service =
           new NodeService(
               node,
               storage,
-              book,
               (operation, nanos, error) ->
                   metrics.record(
                       NodeMetrics.Op.of(operation), nanos, NodeMetrics.Outcome.of(error)));
+      // Peers first: a node that answers clients should also be reachable by the other nodes.
       try {
-        server = ThriftServer.start(serverConfig, service, peers.peerService());
+        peerServer = ThriftServer.servePeers(peerListener(config), peers.peerService());
       } catch (ThriftServer.PortUnavailableException e) {
-        throw new IOException(e.getMessage(), e);
+        throw new IOException(
+            "cannot open the peer port (dynamo.peer.port) "
+                + config.peer().bindAddress()
+                + ": "
+                + e.getMessage(),
+            e);
       }
-      ThriftServer s = server;
+      try {
+        clientServer = ThriftServer.serveClients(clientListener(config), service);
+      } catch (ThriftServer.PortUnavailableException e) {
+        throw new IOException(
+            "cannot open the client port (dynamo.node.port) "
+                + config.node().bindAddress()
+                + ": "
+                + e.getMessage(),
+            e);
+      }
+      ThriftServer c = clientServer;
+      ThriftServer p = peerServer;
       metrics.bindConnections(
-          s::openConnections, s::rejectedConnections, s::stalledConnections, s::invalidFrames);
+          NodeMetrics.Listener.CLIENT,
+          c::openConnections,
+          c::rejectedConnections,
+          c::stalledConnections,
+          c::invalidFrames,
+          c::idleConnections);
+      metrics.bindConnections(
+          NodeMetrics.Listener.PEER,
+          p::openConnections,
+          p::rejectedConnections,
+          p::stalledConnections,
+          p::invalidFrames,
+          p::idleConnections);
+      metrics.bindPeerAuthentication(peers::refusedChannels, peers::refusedReplies);
     }
 
     @Override
     public void close() {
-      ThriftServer s = server;
-      if (s != null) {
-        s.close();
+      ThriftServer c = clientServer;
+      if (c != null) {
+        c.close();
+      }
+      ThriftServer p = peerServer;
+      if (p != null) {
+        p.close();
       }
       peers.close();
     }

@@ -4,6 +4,7 @@
 package io.dynamokv.server.runtime;
 
 import io.dynamokv.core.node.DynamoNode;
+import io.dynamokv.core.security.ClusterSecret;
 import io.dynamokv.core.spi.PeerTransport;
 import io.dynamokv.core.spi.StorageEngine;
 import io.dynamokv.server.config.ServerConfig;
@@ -12,8 +13,9 @@ import java.io.IOException;
 
 /**
  * Where {@link NodeRuntime} gets its network: the {@link PeerTransport} a {@link DynamoNode} talks
- * to peers through, and the server that accepts client and peer connections on {@code
- * dynamo.node.host:port}. {@link ThriftTransportFactory} is the production one; {@link #isolated()}
+ * to peers through, and the listeners that accept client connections on {@code
+ * dynamo.node.host:port} and peer connections (and admin commands) on {@code
+ * dynamo.peer.host:port}. {@link ThriftTransportFactory} is the production one; {@link #isolated()}
  * serves tests that need no network.
  *
  * <p>Two phases, because the node and its transport need each other: the runtime {@linkplain
@@ -25,9 +27,10 @@ import java.io.IOException;
 public interface TransportFactory {
   /**
    * Creates, without listening yet, the transport of the node {@code config} describes: its limits
-   * are {@link ServerConfig#thrift()}, its seeds' addresses {@code config.cluster().seeds()}.
+   * are {@link ServerConfig#thrift()} and {@link ServerConfig#peer()}, its seeds' peer addresses
+   * {@code config.cluster().seeds()}; peers authenticate each other with {@code secret}.
    */
-  Transport create(ServerConfig config);
+  Transport create(ServerConfig config, ClusterSecret secret);
 
   /** One node's transport. */
   interface Transport extends AutoCloseable {
@@ -35,11 +38,12 @@ public interface TransportFactory {
     PeerTransport peers();
 
     /**
-     * Starts accepting connections on {@code dynamo.node.host:port}: peers' requests go to the
-     * handler the node installed, clients' to {@code node} (status reports {@code storage}), timed
-     * in {@code metrics}. Called once, after the node started.
+     * Starts accepting connections: on the peer port, peers' requests go to the handler the node
+     * installed and admin commands to {@code node}'s membership; on the client port, clients'
+     * requests go to {@code node} (status reports {@code storage}), timed in {@code metrics}.
+     * Called once, after the node started.
      *
-     * @throws IOException when the port cannot be bound
+     * @throws IOException when a port cannot be bound; the message says which (client or peer)
      */
     void start(DynamoNode node, StorageEngine storage, NodeMetrics metrics) throws IOException;
 
@@ -58,6 +62,6 @@ public interface TransportFactory {
    * and never meets another node.
    */
   static TransportFactory isolated() {
-    return config -> new IsolatedTransport(config.node().id());
+    return (config, secret) -> new IsolatedTransport(config.node().id());
   }
 }

@@ -49,6 +49,10 @@ class DistributionIT {
     Path secret = dir.resolve("cluster.secret");
     Files.writeString(secret, "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA==\n");
     int port = freePort();
+    int peerPort = freePort();
+    while (peerPort == port) {
+      peerPort = freePort();
+    }
     // The example configuration is valid as shipped, once pointed at this machine.
     try (ChildProcess check =
         dynamo(
@@ -62,9 +66,13 @@ class DistributionIT {
             "--set",
             "dynamo.node.advertised-host=null",
             "--set",
-            "dynamo.cluster.seeds=n1@127.0.0.1:" + port + ",n2@127.0.0.2:7000,n3@127.0.0.3:7000",
+            "dynamo.cluster.seeds=n1@127.0.0.1:"
+                + peerPort
+                + ",n2@127.0.0.2:7100,n3@127.0.0.3:7100",
             "--set",
             "dynamo.node.port=" + port,
+            "--set",
+            "dynamo.peer.port=" + peerPort,
             "--set",
             "dynamo.metrics.port=0",
             "--set",
@@ -83,6 +91,8 @@ class DistributionIT {
             "dynamo.node.id=n1",
             "--set",
             "dynamo.node.port=" + port,
+            "--set",
+            "dynamo.peer.port=" + peerPort,
             "--set",
             "dynamo.metrics.port=0",
             "--set",

@@ -6,6 +6,7 @@ package io.dynamokv.server.cli;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dynamokv.core.AuthenticationException;
 import io.dynamokv.core.InsufficientReplicasException;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.StatusSection;
@@ -16,13 +17,17 @@ import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.ring.Ring;
+import io.dynamokv.core.security.AdminToken;
+import io.dynamokv.core.security.ClusterSecret;
 import io.dynamokv.server.cli.CliBackend.ClusterStatus;
 import io.dynamokv.server.cli.CliBackend.Member;
 import io.dynamokv.server.config.Address;
 import io.dynamokv.server.config.ConfigLoader;
+import io.dynamokv.server.runtime.SecretFile;
 import io.dynamokv.server.runtime.TransportFactory;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,6 +50,150 @@ class DynamoCliTest {
   private int run(CliBackend.Connector connector, String... args) {
     return new DynamoCli(() -> ConfigLoader.isolated(dir), TransportFactory.isolated(), connector)
         .run(args, new PrintWriter(out), new PrintWriter(err));
+  }
+
+  private int runWithEnvironment(Map<String, String> environment, String... args) {
+    return new DynamoCli(
+            () -> ConfigLoader.isolated(dir),
+            TransportFactory.isolated(),
+            addresses -> {
+              connected.addAll(addresses);
+              return backend;
+            },
+            environment::get)
+        .run(args, new PrintWriter(out), new PrintWriter(err));
+  }
+
+  /** A node configuration whose cluster secret file exists; returns the secret's admin token. */
+  private AdminToken nodeConfigWithSecret(Path config) throws Exception {
+    Path secret = dir.resolve("cluster.secret");
+    SecretFile.make(secret);
+    Files.writeString(
+        config,
+        "dynamo.node.id = n1\n"
+            + "dynamo.node.data-dir = \""
+            + dir.resolve("data")
+            + "\"\n"
+            + "dynamo.cluster.secret-file = \""
+            + secret
+            + "\"\n");
+    return AdminToken.of(ClusterSecret.parse(Files.readString(secret, UTF_8), secret.toString()));
+  }
+
+  @Test
+  void removeWithoutATokenFailsWithAClearMessageAndContactsNoNode() {
+    assertThat(runWithEnvironment(Map.of(), "remove", "n3", "--address", "h:7000"))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err)
+        .hasToString(
+            "remove needs the admin token: pass --admin-token-file, --admin-token,"
+                + " DYNAMO_ADMIN_TOKEN or --config of a node of the cluster\n");
+    assertThat(connected).isEmpty();
+    assertThat(backend.adminCalls).isEmpty();
+  }
+
+  @Test
+  void leaveWithoutATokenFailsWithAClearMessage() {
+    assertThat(runWithEnvironment(Map.of(), "leave", "--address", "h:7000"))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).startsWith("leave needs the admin token: pass --admin-token-file");
+  }
+
+  @Test
+  void removeSendsTheTokenOfTheNodesConfiguration() throws Exception {
+    Path config = dir.resolve("node.conf");
+    AdminToken token = nodeConfigWithSecret(config);
+
+    assertThat(run("remove", "n3", "--config", config.toString(), "--address", "h:7000"))
+        .as("%s", err)
+        .isEqualTo(ExitCodes.OK);
+
+    assertThat(backend.adminCalls).containsExactly("remove n3 with " + token.encode());
+    assertThat(out).hasToString("ok: n3 is removed (by n1)\n");
+  }
+
+  @Test
+  void theTokenComesFromAFlagAFileOrTheEnvironment() throws Exception {
+    AdminToken token = nodeConfigWithSecret(dir.resolve("node.conf"));
+    Path file = dir.resolve("admin.token");
+    Files.writeString(file, token.encode() + "\n");
+
+    assertThat(run("leave", "--admin-token", token.encode(), "--address", "h:7000")).isZero();
+    assertThat(run("remove", "n2", "--admin-token-file", file.toString(), "--address", "h:7000"))
+        .isZero();
+    assertThat(
+            runWithEnvironment(
+                Map.of("DYNAMO_ADMIN_TOKEN", token.encode()),
+                "remove",
+                "n3",
+                "--address",
+                "h:7000"))
+        .isZero();
+
+    assertThat(backend.adminCalls)
+        .containsExactly(
+            "leave with " + token.encode(),
+            "remove n2 with " + token.encode(),
+            "remove n3 with " + token.encode());
+  }
+
+  @Test
+  void leaveNamesExactlyOneNode() throws Exception {
+    AdminToken token = nodeConfigWithSecret(dir.resolve("node.conf"));
+    assertThat(run("leave", "--admin-token", token.encode(), "--address", "h:7000,h:7001"))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).startsWith("leave: name the one node that leaves with --address");
+    assertThat(backend.adminCalls).isEmpty();
+  }
+
+  @Test
+  void aRefusedTokenExitsWithFourAndSaysSo() throws Exception {
+    AdminToken token = nodeConfigWithSecret(dir.resolve("node.conf"));
+    backend.failWith = new AuthenticationException("unknown admin key id 1234abcd");
+
+    assertThat(run("remove", "n3", "--admin-token", token.encode(), "--address", "h:7000"))
+        .isEqualTo(ExitCodes.REFUSED);
+    assertThat(err.toString())
+        .startsWith("the node refused the admin token (unknown admin key id 1234abcd)");
+  }
+
+  @Test
+  void aMissingTokenFileIsAUsageError() {
+    Path missing = dir.resolve("no.token");
+    assertThat(run("remove", "n3", "--admin-token-file", missing.toString(), "--address", "h:7"))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err).hasToString("--admin-token-file: no such file " + missing + "\n");
+  }
+
+  @Test
+  void somethingThatIsNotATokenIsAUsageError() {
+    assertThat(run("remove", "n3", "--admin-token", "secret", "--address", "h:7000"))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).startsWith("--admin-token: not an admin token");
+    assertThat(err.toString()).doesNotContain("secret\"");
+  }
+
+  @Test
+  void adminTokenPrintsTheTokenOfTheNodesSecret() throws Exception {
+    Path config = dir.resolve("node.conf");
+    AdminToken token = nodeConfigWithSecret(config);
+
+    assertThat(run("admin-token", "--config", config.toString())).isZero();
+
+    assertThat(out).hasToString(token.encode() + "\n");
+  }
+
+  @Test
+  void adminTokenSaysWhenTheSecretFileIsMissing() throws Exception {
+    Path config = dir.resolve("node.conf");
+    Files.writeString(
+        config,
+        "dynamo.node.id = n1\ndynamo.cluster.secret-file = \"" + dir.resolve("none") + "\"\n");
+
+    assertThat(run("admin-token", "--config", config.toString())).isEqualTo(ExitCodes.USAGE);
+
+    assertThat(err.toString())
+        .startsWith("--config " + config + ": dynamo.cluster.secret-file: no such file");
   }
 
   private int run(String... args) {
@@ -156,9 +305,12 @@ class DynamoCliTest {
     assertThat(out.toString().lines())
         .containsExactly(
             "as seen by n1:",
-            "node             address                  zone       state      reachable   owns",
-            "n1               127.0.0.1:7000           -          NORMAL     yes         50.0%",
-            "n2               127.0.0.1:7001           z2         NORMAL     NO          50.0%",
+            "node             address                  peer address             zone       state     "
+                + " reachable   owns",
+            "n1               127.0.0.1:7000           127.0.0.1:7100           -          NORMAL    "
+                + " yes         50.0%",
+            "n2               127.0.0.1:7001           -                        z2         NORMAL    "
+                + " NO          50.0%",
             "",
             "store              N   R   W    max-key  max-value  siblings    bytes/key     context",
             "default            2   1   1      256 B      1 MiB        25        5 MiB      64 KiB",
@@ -249,10 +401,12 @@ class DynamoCliTest {
     return new ClusterFile(
         supervisor,
         dir,
+        dir.resolve("admin.token"),
         List.of(
             new ClusterFile.Node(
                 "n1",
                 "127.0.0.1:7100",
+                "127.0.0.1:7200",
                 "http://127.0.0.1:8100",
                 1,
                 dir.resolve("n1/dynamo.conf"),
@@ -345,8 +499,8 @@ class DynamoCliTest {
         ring,
         List.of(store),
         List.of(
-            new Member("n1", "127.0.0.1:7000", "", "NORMAL", true, 50),
-            new Member("n2", "127.0.0.1:7001", "z2", "NORMAL", false, 50)));
+            new Member("n1", "127.0.0.1:7000", "127.0.0.1:7100", "", "NORMAL", true, 50),
+            new Member("n2", "127.0.0.1:7001", "", "z2", "NORMAL", false, 50)));
   }
 
   @Test
@@ -414,6 +568,7 @@ class DynamoCliTest {
     boolean closed;
     final java.util.ArrayDeque<ClusterStatus> statuses = new java.util.ArrayDeque<>();
     final List<String> probes = new ArrayList<>();
+    final List<String> adminCalls = new ArrayList<>();
     int statusCalls;
 
     @Override
@@ -462,6 +617,24 @@ class DynamoCliTest {
         throw failWith;
       }
       probes.add(store);
+    }
+
+    @Override
+    public String leave(AdminToken token) {
+      if (failWith != null) {
+        throw failWith;
+      }
+      adminCalls.add("leave with " + token.encode());
+      return "n1";
+    }
+
+    @Override
+    public String remove(AdminToken token, String nodeId) {
+      if (failWith != null) {
+        throw failWith;
+      }
+      adminCalls.add("remove " + nodeId + " with " + token.encode());
+      return "n1";
     }
 
     @Override

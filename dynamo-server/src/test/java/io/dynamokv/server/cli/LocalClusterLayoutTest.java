@@ -33,12 +33,15 @@ class LocalClusterLayoutTest {
 
     assertThat(n2.node().id().value()).isEqualTo("n2");
     assertThat(n2.node().bindAddress()).hasToString("127.0.0.1:17001");
+    assertThat(n2.peer().bindAddress()).hasToString("127.0.0.1:17101");
     assertThat(n2.metrics().port()).isEqualTo(18001);
+    assertThat(n2.announcedAddress()).isEqualTo("client=127.0.0.1:17001,peer=127.0.0.1:17101");
     assertThat(n2.node().dataDir()).isEqualTo(dir.resolve("c d/n2/data"));
     assertThat(n2.storage().engine()).isEqualTo(Engine.BDB);
     assertThat(n2.cluster().seeds())
         .map(Seed::toString)
-        .containsExactly("n1@127.0.0.1:17000", "n2@127.0.0.1:17001", "n3@127.0.0.1:17002");
+        .as("seeds name peer ports")
+        .containsExactly("n1@127.0.0.1:17100", "n2@127.0.0.1:17101", "n3@127.0.0.1:17102");
     assertThat(n2.stores()).containsExactly(StoreDefinition.of("default", 3, 2, 2));
   }
 
@@ -55,10 +58,10 @@ class LocalClusterLayoutTest {
     LocalClusterLayout layout = LocalClusterLayout.plan(dir, Engine.LMDB, 4, 0);
     assertThat(
             layout.nodes().stream()
-                .flatMap(n -> java.util.stream.Stream.of(n.port(), n.metricsPort()))
+                .flatMap(n -> java.util.stream.Stream.of(n.port(), n.peerPort(), n.metricsPort()))
                 .distinct()
                 .count())
-        .isEqualTo(8);
+        .isEqualTo(12);
   }
 
   @Test

@@ -6,10 +6,13 @@ package io.dynamokv.server.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.dynamokv.core.security.AdminToken;
+import io.dynamokv.core.security.ClusterSecret;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -58,8 +61,21 @@ class LocalClusterProcessTest {
       }
       assertThat(supervisor.out())
           .contains("local cluster of 2 nodes (engine lmdb)")
-          .contains(recorded.nodes().get(0).address())
+          .contains("clients " + recorded.nodes().get(0).address())
+          .contains("peers " + recorded.nodes().get(0).peerAddress())
+          .contains(
+              "admin token (for leave and remove): --admin-token-file "
+                  + dir.resolve("data/admin.token"))
           .contains("bin/dynamo put hello world --cluster-file " + clusterFile);
+      // The nodes formed a cluster over authenticated peer ports, with the secret it made.
+      Path secret = dir.resolve("data/cluster.secret");
+      assertThat(recorded.adminTokenFile()).isEqualTo(dir.resolve("data/admin.token"));
+      assertThat(Files.readString(recorded.adminTokenFile()).strip())
+          .isEqualTo(
+              AdminToken.of(ClusterSecret.parse(Files.readString(secret), secret.toString()))
+                  .encode());
+      assertThat(recorded.nodes().get(0).peerAddress())
+          .isNotEqualTo(recorded.nodes().get(0).address());
 
       // SIGTERM, as Ctrl-C would; through the handle, because Process.destroy() also closes
       // our ends of the child's pipes and we want to read what it prints while stopping.

@@ -64,16 +64,44 @@ class ServerCommandProcessTest {
                 "--set",
                 "dynamo.node.port=" + busy.getLocalPort(),
                 "--set",
+                "dynamo.peer.port=" + freePort(),
+                "--set",
                 "dynamo.metrics.port=0",
                 "--set",
                 "dynamo.node.data-dir=" + dir.resolve("data"))) {
       assertThat(server.exitCode(TIMEOUT)).isEqualTo(ExitCodes.USAGE);
       assertThat(server.err().lines())
           .containsExactly(
-              "dynamo.node.port: port "
+              "dynamo.node.port: the client port "
                   + busy.getLocalPort()
                   + " on 127.0.0.1 is already in use by another process; stop it or choose"
                   + " another port (dynamo.node.port)");
+    }
+  }
+
+  @Test
+  void anOccupiedPeerPortExitsWithTwoAndSaysItIsThePeerPort() throws Exception {
+    try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
+        ChildProcess server =
+            ChildProcess.dynamo(
+                "server",
+                "--set",
+                "dynamo.node.id=n1",
+                "--set",
+                "dynamo.node.port=" + freePort(),
+                "--set",
+                "dynamo.peer.port=" + busy.getLocalPort(),
+                "--set",
+                "dynamo.metrics.port=0",
+                "--set",
+                "dynamo.node.data-dir=" + dir.resolve("data"))) {
+      assertThat(server.exitCode(TIMEOUT)).isEqualTo(ExitCodes.USAGE);
+      assertThat(server.err().lines())
+          .containsExactly(
+              "dynamo.peer.port: the peer port "
+                  + busy.getLocalPort()
+                  + " on 127.0.0.1 is already in use by another process; stop it or choose"
+                  + " another port (dynamo.peer.port)");
     }
   }
 
@@ -95,6 +123,8 @@ class ServerCommandProcessTest {
       "dynamo.node.id=n1",
       "--set",
       "dynamo.node.port=" + freePort(),
+      "--set",
+      "dynamo.peer.port=" + freePort(),
       "--set",
       "dynamo.metrics.port=0",
       "--set",

@@ -65,6 +65,14 @@ class ConfigLoaderTest {
     assertThat(c.requests().timeout()).isEqualTo(Duration.ofSeconds(1));
     assertThat(c.thrift().maxFrameBytes()).isEqualTo(16 << 20);
     assertThat(c.metrics().port()).isEqualTo(8000);
+    assertThat(c.thrift().idleTimeout()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(c.peer().bindAddress()).hasToString("127.0.0.1:7100");
+    assertThat(c.peer().address()).hasToString("127.0.0.1:7100");
+    assertThat(c.peer().maxConnections()).isEqualTo(256);
+    assertThat(c.peer().idleTimeout()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(c.peer().maxReadBufferBytes())
+        .isEqualTo(ServerConfig.Peer.autoReadBuffers(16 << 20, Heap.maxBytes()));
+    assertThat(c.membership().address()).isEqualTo("client=127.0.0.1:7000,peer=127.0.0.1:7100");
     assertThat(c.logLevel()).isEqualTo("INFO");
     assertThat(c.stores()).containsExactly(StoreDefinition.of("default"));
     assertThat(c.nodeConfig(ClusterSecret.of(List.of(new byte[16])), false).stores())
@@ -81,7 +89,7 @@ class ConfigLoaderTest {
                 """
                 dynamo {
                   node { id = n2, port = 7001, zone = z1, data-dir = /var/tmp/x }
-                  cluster.seeds = ["n1@10.0.0.1:7000", "n2@127.0.0.1:7001", "n3@[::1]:7002"]
+                  cluster.seeds = ["n1@10.0.0.1:7100", "n2@127.0.0.1:7101", "n3@[::1]:7102"]
                   store-defaults.max-value-bytes = 2 MiB
                   stores = [
                     { name = default }
@@ -99,7 +107,7 @@ class ConfigLoaderTest {
     assertThat(c.stores().get(1).maxValueBytes()).isEqualTo(2 << 20);
     assertThat(c.cluster().seeds())
         .map(Seed::toString)
-        .containsExactly("n1@10.0.0.1:7000", "n2@127.0.0.1:7001", "n3@[::1]:7002");
+        .containsExactly("n1@10.0.0.1:7100", "n2@127.0.0.1:7101", "n3@[::1]:7102");
     assertThat(c.membership().seeds()).hasSize(3);
     assertThat(c.ringPlanner().replicas()).isEqualTo(5);
     assertThat(c.node().dataDir()).isEqualTo(Path.of("/var/tmp/x"));
@@ -168,7 +176,7 @@ class ConfigLoaderTest {
             "%s:2: dynamo.node.prot: unknown key (did you mean dynamo.node.port?)".formatted(f()),
             "%s:3: dynamo.node.data_dir: unknown key (did you mean dynamo.node.data-dir?)"
                 .formatted(f()),
-            "%s:4: dynamo.port: unknown key (did you mean dynamo.metrics.port or dynamo.node.port?)"
+            "%s:4: dynamo.port: unknown key (did you mean dynamo.metrics.port or dynamo.node.port or dynamo.peer.port?)"
                 .formatted(f()),
             "%s:5: dynamo.stores[0].replica: unknown store setting (did you mean dynamo.stores[0].replicas?)"
                 .formatted(f()),
@@ -241,11 +249,89 @@ class ConfigLoaderTest {
         .containsExactlyInAnyOrder(
             f() + ":2: dynamo.cluster.seeds[0]: expected id@host:port, found 'n2-host:7000'",
             f()
-                + ":2: dynamo.cluster.seeds[1]: seed n1@127.0.0.1:7001 is this node, which is reached at 127.0.0.1:7000; the addresses must agree",
+                + ":2: dynamo.cluster.seeds[1]: seed n1@127.0.0.1:7001 is this node, whose peer port is reached at 127.0.0.1:7100; the addresses must agree (seeds name peer ports, see dynamo.peer.port)",
             f()
                 + ":2: dynamo.cluster.seeds[2]: expected host:port with a numeric port, found 'h:x'",
             f() + ":2: dynamo.cluster.seeds[3]: expected a string id@host:port, found number 5",
             f() + ":2: dynamo.cluster.seeds[5]: seed n4 is listed twice, as n4@h:1 and n4@h:2");
+  }
+
+  @Test
+  void thePeerListenerHasItsOwnSettings() throws IOException {
+    ServerConfig c =
+        loader(
+                """
+                dynamo.node { id = n1, host = "0.0.0.0", advertised-host = db1, port = 7000 }
+                dynamo.peer { port = 9100, max-connections = 64, max-read-buffer-bytes = 32 MiB }
+                dynamo.peer.idle-timeout = 30s
+                dynamo.thrift.idle-timeout = 1m
+                dynamo.cluster.seeds = ["n1@db1:9100", "n2@db2:9100"]
+                """)
+            .load();
+
+    assertThat(c.peer().bindAddress()).hasToString("0.0.0.0:9100");
+    assertThat(c.peer().address()).as("advertised like the client port").hasToString("db1:9100");
+    assertThat(c.peer().maxConnections()).isEqualTo(64);
+    assertThat(c.peer().maxReadBufferBytes()).isEqualTo(32L << 20);
+    assertThat(c.peer().idleTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(c.thrift().idleTimeout()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(c.membership().address()).isEqualTo("client=db1:7000,peer=db1:9100");
+  }
+
+  @Test
+  void aPeerHostOfItsOwnIsWhereOtherNodesReachThePeerPort() throws IOException {
+    ServerConfig c =
+        loader("dynamo.node { id = n1, host = 10.0.0.1 }\ndynamo.peer.host = 10.1.0.1").load();
+
+    assertThat(c.node().address()).hasToString("10.0.0.1:7000");
+    assertThat(c.peer().address()).hasToString("10.1.0.1:7100");
+  }
+
+  @Test
+  void thePeerPortMustDifferFromTheClientAndMetricsPorts() throws IOException {
+    assertThat(problems("dynamo.node { id = n1, port = 7000 }\ndynamo.peer.port = 7000"))
+        .containsExactly(
+            f()
+                + ":2: dynamo.peer.port: must differ from dynamo.node.port (7000): clients and peers"
+                + " have ports of their own");
+    assertThat(problems("dynamo.node { id = n1, port = 7000 }\ndynamo.metrics.port = 7100"))
+        .containsExactly(f() + ":2: dynamo.metrics.port: must differ from dynamo.peer.port (7100)");
+    assertThat(
+            loader(
+                    "dynamo.node { id = n1, port = 7000 }\ndynamo.peer { host = 127.0.0.2, port = 7000 }")
+                .load()
+                .peer()
+                .bindAddress())
+        .as("another interface may use the same port")
+        .hasToString("127.0.0.2:7000");
+  }
+
+  @Test
+  void impossiblePeerSettingsAreAllReported() throws IOException {
+    assertThat(
+            problems(
+                """
+                dynamo.node { id = n1, port = 65500 }
+                dynamo.metrics.port = 9000
+                dynamo.peer { max-connections = 0, max-read-buffer-bytes = 1 MiB, idle-timeout = 1s }
+                """))
+        .hasSize(4)
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .endsWith(
+                        "dynamo.peer.port: defaults to dynamo.node.port + 100 = 65600, above"
+                            + " 65535; set it explicitly"))
+        .contains(
+            f() + ":3: dynamo.peer.max-connections: must be 1 to 1000000, found 0",
+            f()
+                + ":3: dynamo.peer.max-read-buffer-bytes: must be at least"
+                + " dynamo.thrift.max-frame-bytes (16777216), found 1048576",
+            f()
+                + ":3: dynamo.peer.idle-timeout: must be at least 2s (nodes keep pooled peer"
+                + " connections for half of it), found PT1S");
+    assertThat(problems("dynamo.node.id = n1\ndynamo.thrift.idle-timeout = 0s"))
+        .containsExactly(f() + ":2: dynamo.thrift.idle-timeout: must be positive, found PT0S");
   }
 
   @Test
@@ -345,14 +431,14 @@ class ConfigLoaderTest {
     logger.addAppender(logged);
     try {
       ConfigLoader withForeign =
-          loader("dynamo.node.id = n1").withEnvironment(Map.of("DYNAMO_PEER_ROOT", "/opt/peer"));
+          loader("dynamo.node.id = n1").withEnvironment(Map.of("DYNAMO_TOOLS_HOME", "/opt/tools"));
       assertThat(withForeign.load().node().id()).isEqualTo(NodeId.of("n1"));
       withForeign.load();
       assertThat(logged.list)
           .singleElement()
           .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
           .asString()
-          .startsWith("ignoring environment variable DYNAMO_PEER_ROOT");
+          .startsWith("ignoring environment variable DYNAMO_TOOLS_HOME");
     } finally {
       logger.detachAppender(logged);
     }

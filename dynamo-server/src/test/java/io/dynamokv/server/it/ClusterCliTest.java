@@ -106,6 +106,8 @@ class ClusterCliTest {
                       + i
                       + " +"
                       + Pattern.quote(address(i))
+                      + " +"
+                      + Pattern.quote(cluster.node(i).peerAddress())
                       + " +- +NORMAL +yes +\\d+\\.\\d%$"));
     }
     assertThat(status.out())
@@ -144,8 +146,11 @@ class ClusterCliTest {
     // n2's configuration on another port: n1's would be refused for contradicting its seed entry.
     ProcessCluster.Node n2 = cluster.node(2);
     int port;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+    int peerPort;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        ServerSocket t = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
+      peerPort = t.getLocalPort();
     }
     CliRun second =
         dynamo(
@@ -154,6 +159,8 @@ class ClusterCliTest {
             n2.config().toString(),
             "--set",
             "dynamo.node.port=" + port,
+            "--set",
+            "dynamo.peer.port=" + peerPort,
             "--set",
             "dynamo.metrics.port=0");
     assertThat(second.code()).as("%s", second).isEqualTo(ExitCodes.FAILURE);
@@ -186,6 +193,11 @@ class ClusterCliTest {
 
   /** Runs {@code dynamo args...} in a JVM of its own. */
   private static CliRun dynamo(String... args) throws IOException, InterruptedException {
+    return dynamoIn(dir, args);
+  }
+
+  /** Runs {@code dynamo args...} in a JVM of its own; its output goes to files in {@code dir}. */
+  static CliRun dynamoIn(Path dir, String... args) throws IOException, InterruptedException {
     int run = RUNS.incrementAndGet();
     Path out = dir.resolve("cli-" + run + ".out");
     Path err = dir.resolve("cli-" + run + ".err");

@@ -6,6 +6,8 @@ package io.dynamokv.server.it;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.awaitility.Awaitility.await;
 
+import io.dynamokv.core.security.AdminToken;
+import io.dynamokv.core.security.ClusterSecret;
 import io.dynamokv.server.cli.DynamoCli;
 import io.dynamokv.server.cli.JavaCommand;
 import io.dynamokv.server.runtime.SecretFile;
@@ -42,11 +44,12 @@ import org.awaitility.core.ConditionTimeoutException;
  * dtests but with real JVMs: {@code cluster.node(2).kill()}, {@code cluster.node(2).start()},
  * {@code cluster.awaitConverged()}, {@code cluster.client()}.
  *
- * <p>Each node {@code n1..nK} gets free ports (Thrift and metrics), a data directory and a HOCON
- * file under the cluster's directory; {@code n1} is the seed. A node keeps its ports and data
- * directory across restarts. Its standard output and error go, appended across restarts, to {@code
- * <dir>/n<i>.log}; {@link #printLogTails} shows the end of every log (call it when a test fails,
- * see {@link PrintLogsOnFailure}).
+ * <p>Each node {@code n1..nK} gets free ports (client, peer and metrics), a data directory and a
+ * HOCON file under the cluster's directory; {@code n1} is the seed (named by its peer port). Peers
+ * authenticate each other with the cluster's secret; {@link #adminToken()} is its admin token. A
+ * node keeps its ports and data directory across restarts. Its standard output and error go,
+ * appended across restarts, to {@code <dir>/n<i>.log}; {@link #printLogTails} shows the end of
+ * every log (call it when a test fails, see {@link PrintLogsOnFailure}).
  *
  * <p>Nodes run in child JVMs on the test classpath (no packaged jar), with small heaps and the
  * flags of a loaded CI machine, and exit with the test JVM ({@code --exit-with-parent}). {@link
@@ -84,12 +87,13 @@ final class ProcessCluster implements AutoCloseable {
     List<int[]> ports = new ArrayList<>();
     Set<Integer> taken = new HashSet<>();
     for (int i = 0; i < size; i++) {
-      ports.add(new int[] {freePort(taken), freePort(taken)});
+      ports.add(new int[] {freePort(taken), freePort(taken), freePort(taken)});
     }
-    String seed = "n1@127.0.0.1:" + ports.get(0)[0];
+    String seed = "n1@127.0.0.1:" + ports.get(0)[1];
     List<Node> list = new ArrayList<>();
     for (int i = 1; i <= size; i++) {
-      list.add(new Node(i, ports.get(i - 1)[0], ports.get(i - 1)[1], seed, settings));
+      int[] p = ports.get(i - 1);
+      list.add(new Node(i, p[0], p[1], p[2], seed, settings));
     }
     this.nodes = List.copyOf(list);
   }
@@ -113,6 +117,12 @@ final class ProcessCluster implements AutoCloseable {
   /** The secret every node of the cluster shares. */
   Path secretFile() {
     return dir.resolve("cluster.secret");
+  }
+
+  /** The admin token of {@link #secretFile()}: what {@code leave} and {@code remove} need. */
+  AdminToken adminToken() throws IOException {
+    return AdminToken.of(
+        ClusterSecret.parse(Files.readString(secretFile(), UTF_8), secretFile().toString()));
   }
 
   /** Starts every node that is not running, then waits until the cluster has converged. */
@@ -216,6 +226,7 @@ final class ProcessCluster implements AutoCloseable {
   final class Node {
     private final String id;
     private final int port;
+    private final int peerPort;
     private final int metricsPort;
     private final Path dataDir;
     private final Path config;
@@ -223,10 +234,17 @@ final class ProcessCluster implements AutoCloseable {
     private int starts;
     private volatile Process process;
 
-    private Node(int index, int port, int metricsPort, String seed, Map<String, String> settings)
+    private Node(
+        int index,
+        int port,
+        int peerPort,
+        int metricsPort,
+        String seed,
+        Map<String, String> settings)
         throws IOException {
       this.id = "n" + index;
       this.port = port;
+      this.peerPort = peerPort;
       this.metricsPort = metricsPort;
       this.dataDir = dir.resolve(id + "-data");
       this.config = dir.resolve(id + ".conf");
@@ -244,6 +262,9 @@ final class ProcessCluster implements AutoCloseable {
           .append(", data-dir = \"")
           .append(dataDir)
           .append("\" }\n")
+          .append("  peer.port = ")
+          .append(peerPort)
+          .append('\n')
           .append("  storage { engine = ")
           .append(engine)
           .append(", bdb.cache-size = 32 MiB, lmdb.map-size = 256 MiB }\n")
@@ -274,9 +295,14 @@ final class ProcessCluster implements AutoCloseable {
       return id;
     }
 
-    /** {@code 127.0.0.1:<port>}: its Thrift port, for clients and peers. */
+    /** {@code 127.0.0.1:<port>}: its client port. */
     String address() {
       return "127.0.0.1:" + port;
+    }
+
+    /** {@code 127.0.0.1:<port>}: its peer port, for other nodes and admin commands. */
+    String peerAddress() {
+      return "127.0.0.1:" + peerPort;
     }
 
     Path dataDir() {

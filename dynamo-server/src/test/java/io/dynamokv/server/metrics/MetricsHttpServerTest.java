@@ -10,6 +10,7 @@ import io.dynamokv.core.NodeId;
 import io.dynamokv.core.StoreNotFoundException;
 import io.dynamokv.core.node.NodeStats;
 import io.dynamokv.core.storage.MemoryStorageEngine;
+import io.dynamokv.server.metrics.NodeMetrics.Listener;
 import io.dynamokv.server.metrics.NodeMetrics.Op;
 import io.dynamokv.server.metrics.NodeMetrics.Outcome;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -59,7 +60,9 @@ class MetricsHttpServerTest {
         new NodeMetrics(registry, NodeId.of("n1"))
             .bindStats(new NodeStats())
             .bindStorage(engine)
-            .bindConnections(() -> 3, () -> 2L, () -> 1L, () -> 4L);
+            .bindConnections(Listener.CLIENT, () -> 3, () -> 2L, () -> 1L, () -> 4L, () -> 6L)
+            .bindConnections(Listener.PEER, () -> 7, () -> 0L, () -> 0L, () -> 0L, () -> 8L)
+            .bindPeerAuthentication(() -> 9L, () -> 10L);
     for (int i = 1; i <= 100; i++) {
       metrics.record(Op.GET, i * 1_000_000L, Outcome.OK);
     }
@@ -82,10 +85,15 @@ class MetricsHttpServerTest {
         .contains("dynamo_quorum_failures_total{node=\"n1\",op=\"put\"} 1.0")
         .contains("dynamo_coordinator_reads_total{node=\"n1\"} 0.0")
         .contains("dynamo_storage_size_bytes{node=\"n1\"}")
-        .contains("dynamo_connections_open{node=\"n1\"} 3.0")
-        .contains("dynamo_connections_rejected_total{node=\"n1\"} 2.0")
-        .contains("dynamo_connections_stalled_total{node=\"n1\"} 1.0")
-        .contains("dynamo_connections_invalid_frames_total{node=\"n1\"} 4.0");
+        .contains("dynamo_connections_open{listener=\"client\",node=\"n1\"} 3.0")
+        .contains("dynamo_connections_rejected_total{listener=\"client\",node=\"n1\"} 2.0")
+        .contains("dynamo_connections_stalled_total{listener=\"client\",node=\"n1\"} 1.0")
+        .contains("dynamo_connections_invalid_frames_total{listener=\"client\",node=\"n1\"} 4.0")
+        .contains("dynamo_connections_idle_total{listener=\"client\",node=\"n1\"} 6.0")
+        .contains("dynamo_connections_open{listener=\"peer\",node=\"n1\"} 7.0")
+        .contains("dynamo_connections_idle_total{listener=\"peer\",node=\"n1\"} 8.0")
+        .contains("dynamo_peer_channels_refused_total{node=\"n1\"} 9.0")
+        .contains("dynamo_peer_replies_refused_total{node=\"n1\"} 10.0");
     assertThat(sample(response.body(), "op=\"get\",outcome=\"ok\",quantile=\"0.99\"}"))
         .isCloseTo(0.099, org.assertj.core.data.Offset.offset(0.005));
     engine.close();

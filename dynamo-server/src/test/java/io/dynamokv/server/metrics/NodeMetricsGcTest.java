@@ -40,7 +40,13 @@ class NodeMetricsGcTest {
     // The method references are fresh objects that nothing but the meters refers to.
     NodeMetrics metrics =
         new NodeMetrics(registry, NodeId.of("n1"))
-            .bindConnections(open::get, rejected::get, stalled::get, invalid::get);
+            .bindConnections(
+                NodeMetrics.Listener.CLIENT,
+                open::get,
+                rejected::get,
+                stalled::get,
+                invalid::get,
+                invalid::get);
     rejected.incrementAndGet();
     stalled.incrementAndGet();
     assertThat(counter("dynamo.connections.rejected")).isEqualTo(1.0);
@@ -70,7 +76,13 @@ class NodeMetricsGcTest {
         new NodeMetrics(registry, NodeId.of("n1"))
             .bindStats(new NodeStats())
             .bindStorage(MemoryStorageEngine.create())
-            .bindConnections(open::get, rejected::get, stalled::get, invalid::get);
+            .bindConnections(
+                NodeMetrics.Listener.CLIENT,
+                open::get,
+                rejected::get,
+                stalled::get,
+                invalid::get,
+                invalid::get);
     long measured =
         registry.getMeters().stream()
             .filter(m -> m instanceof Gauge || m instanceof FunctionCounter)

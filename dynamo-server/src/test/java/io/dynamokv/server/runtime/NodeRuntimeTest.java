@@ -12,6 +12,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.google.inject.Guice;
+import io.dynamokv.core.AuthenticationException;
+import io.dynamokv.core.DynamoException;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.GetResult;
@@ -19,10 +21,13 @@ import io.dynamokv.core.client.RequestOptions;
 import io.dynamokv.core.membership.GossipMessage;
 import io.dynamokv.core.membership.GossipRefusedException;
 import io.dynamokv.core.node.Incarnation;
+import io.dynamokv.core.security.AdminToken;
+import io.dynamokv.core.security.ClusterSecret;
 import io.dynamokv.core.spi.PeerMessage;
 import io.dynamokv.core.spi.StorageEngine;
 import io.dynamokv.server.config.ConfigLoader;
 import io.dynamokv.server.config.ServerConfig;
+import io.dynamokv.transport.thrift.client.ThriftAdminClient;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -202,13 +207,16 @@ class NodeRuntimeTest {
   void startupChecksReportAnUncreatableDataDirAndBusyPorts() throws Exception {
     Path file = Files.writeString(dir.resolve("a-file"), "x");
     try (ServerSocket busy = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-        ServerSocket busy2 = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        ServerSocket busy2 = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        ServerSocket busy3 = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       int port = busy.getLocalPort();
       int port2 = busy2.getLocalPort();
+      int port3 = busy3.getLocalPort();
       ServerConfig config =
           config(
               "dynamo.node.data-dir=" + file.resolve("sub"),
               "dynamo.node.port=" + port,
+              "dynamo.peer.port=" + port3,
               "dynamo.metrics.port=" + port2);
       assertThat(StartupChecks.run(config))
           .containsExactly(
@@ -223,10 +231,13 @@ class NodeRuntimeTest {
                   + " exists and is not a directory (for "
                   + file.resolve("n1.lease")
                   + ")",
-              "dynamo.node.port: port "
+              "dynamo.node.port: the client port "
                   + port
                   + " on 127.0.0.1 is already in use by another process; stop it or choose another port (dynamo.node.port)",
-              "dynamo.metrics.port: port "
+              "dynamo.peer.port: the peer port "
+                  + port3
+                  + " on 127.0.0.1 is already in use by another process; stop it or choose another port (dynamo.peer.port)",
+              "dynamo.metrics.port: the metrics port "
                   + port2
                   + " on 127.0.0.1 is already in use by another process; stop it or choose another port (dynamo.metrics.port)");
     }
@@ -266,7 +277,7 @@ class NodeRuntimeTest {
 
   @Test
   void aNodeWithSeedsNeedsTheClusterSecretFile() throws Exception {
-    String seeds = "dynamo.cluster.seeds=[\"n1@127.0.0.1:7000\", \"n2@127.0.0.1:7001\"]";
+    String seeds = "dynamo.cluster.seeds=[\"n1@127.0.0.1:7100\", \"n2@127.0.0.1:7101\"]";
     assertThat(StartupChecks.run(config(seeds)))
         .anyMatch(
             p ->
@@ -297,6 +308,59 @@ class NodeRuntimeTest {
     SecretFile.make(good);
     assertThat(StartupChecks.run(config(seeds, "dynamo.cluster.secret-file=" + good)))
         .noneMatch(p -> p.contains("secret"));
+  }
+
+  @Test
+  void clientsAndPeersHavePortsOfTheirOwnAndAdminNeedsTheToken() throws Exception {
+    int clientPort = freePort();
+    int peerPort = freePort();
+    while (peerPort == clientPort) {
+      peerPort = freePort();
+    }
+    String client = "127.0.0.1:" + clientPort;
+    String peer = "127.0.0.1:" + peerPort;
+    ServerConfig config =
+        config(
+            "dynamo.node.port=" + clientPort,
+            "dynamo.peer.port=" + peerPort,
+            "dynamo.storage.engine=memory");
+    try (NodeRuntime runtime = NodeRuntime.start(config, new ThriftTransportFactory())) {
+      try (ThriftAdminClient admin = ThriftAdminClient.connect(client, Duration.ofSeconds(5))) {
+        assertThat(admin.status().members())
+            .singleElement()
+            .satisfies(
+                m -> {
+                  assertThat(m.address()).isEqualTo(client);
+                  assertThat(m.peerAddress()).isEqualTo(peer);
+                });
+        AdminToken token = AdminToken.of(SecretFile.existing(config));
+        byte[] other = new byte[32];
+        other[0] = 1;
+        AdminToken wrong = AdminToken.of(ClusterSecret.of(List.of(other)));
+        assertThatThrownBy(() -> admin.remove(wrong, "n9"))
+            .isInstanceOf(AuthenticationException.class);
+        assertThatThrownBy(() -> admin.remove(token, "n9"))
+            .as("the token opens the door; the command itself fails")
+            .isInstanceOf(DynamoException.class)
+            .isNotInstanceOf(AuthenticationException.class)
+            .hasMessageContaining("n9");
+      }
+      try (ThriftAdminClient onPeerPort = ThriftAdminClient.connect(peer, Duration.ofSeconds(5))) {
+        assertThatThrownBy(onPeerPort::status)
+            .as("client requests are refused on the peer port")
+            .isInstanceOf(DynamoException.class);
+      }
+      assertThat(fetch(runtime, "/metrics"))
+          .contains("dynamo_connections_open{listener=\"client\",node=\"n1\"}")
+          .contains("dynamo_connections_idle_total{listener=\"peer\",node=\"n1\"}")
+          .containsPattern("dynamo_peer_channels_refused_total\\{node=\"n1\"\\} [1-9]");
+    }
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
   }
 
   private static String fetch(NodeRuntime runtime, String path) throws Exception {

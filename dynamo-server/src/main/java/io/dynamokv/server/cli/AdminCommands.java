@@ -1,0 +1,265 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.server.cli;
+
+import io.dynamokv.core.AuthenticationException;
+import io.dynamokv.core.security.AdminToken;
+import io.dynamokv.server.config.ConfigLoader;
+import io.dynamokv.server.config.ServerConfig;
+import io.dynamokv.server.runtime.SecretFile;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * The admin commands: {@code leave} and {@code remove}, which a node serves on its peer port to
+ * holders of the admin token only, and {@code admin-token}, which prints the token of a node's
+ * cluster secret.
+ */
+final class AdminCommands {
+  /** The environment variable the admin token may come from. */
+  static final String TOKEN_VARIABLE = "DYNAMO_ADMIN_TOKEN";
+
+  private AdminCommands() {}
+
+  /**
+   * Where an admin command gets the token: {@code --admin-token}, {@code --admin-token-file},
+   * {@value #TOKEN_VARIABLE}, or the cluster secret of the node {@code --config} describes, in this
+   * order.
+   */
+  static final class TokenOptions {
+    @Option(
+        names = "--admin-token",
+        paramLabel = "TOKEN",
+        description =
+            "The admin token (dynamo-admin-1:...); visible to other users in the process list, so"
+                + " prefer --admin-token-file or "
+                + TOKEN_VARIABLE
+                + ".")
+    String token;
+
+    @Option(
+        names = "--admin-token-file",
+        paramLabel = "FILE",
+        description = "A file holding the admin token (e.g. the admin.token of a local cluster).")
+    Path tokenFile;
+
+    @Option(
+        names = "--config",
+        paramLabel = "FILE",
+        description =
+            "The configuration file of a node of the cluster: the token is derived from the"
+                + " cluster secret it names.")
+    Path config;
+
+    /**
+     * The token, or a usage error saying how to give one.
+     *
+     * @param command the command's name, for the message
+     */
+    AdminToken resolve(
+        String command, Supplier<ConfigLoader> loaders, Function<String, String> env) {
+      if (token != null) {
+        return parse(token, "--admin-token");
+      }
+      if (tokenFile != null) {
+        String text;
+        try {
+          text = Files.readString(tokenFile, StandardCharsets.US_ASCII);
+        } catch (NoSuchFileException e) {
+          throw new CliException(ExitCodes.USAGE, "--admin-token-file: no such file " + tokenFile);
+        } catch (IOException | SecurityException e) {
+          throw new CliException(
+              ExitCodes.USAGE,
+              "--admin-token-file: cannot read " + tokenFile + ": " + e.getMessage());
+        }
+        return parse(text, "--admin-token-file " + tokenFile);
+      }
+      String fromEnv = env.apply(TOKEN_VARIABLE);
+      if (fromEnv != null && !fromEnv.isBlank()) {
+        return parse(fromEnv, TOKEN_VARIABLE);
+      }
+      if (config != null) {
+        return fromConfig(config, loaders);
+      }
+      throw new CliException(
+          ExitCodes.USAGE,
+          command
+              + " needs the admin token: pass --admin-token-file, --admin-token, "
+              + TOKEN_VARIABLE
+              + " or --config of a node of the cluster");
+    }
+
+    private static AdminToken parse(String text, String source) {
+      try {
+        return AdminToken.parse(text);
+      } catch (IllegalArgumentException e) {
+        throw new CliException(ExitCodes.USAGE, source + ": " + e.getMessage());
+      }
+    }
+  }
+
+  /** The token of the cluster secret of the node {@code config} describes. */
+  static AdminToken fromConfig(Path config, Supplier<ConfigLoader> loaders) {
+    ServerConfig node = loaders.get().withFile(config).load();
+    try {
+      return AdminToken.of(SecretFile.existing(node));
+    } catch (IllegalArgumentException e) {
+      throw new CliException(ExitCodes.USAGE, "--config " + config + ": " + e.getMessage());
+    }
+  }
+
+  /** What {@code leave} and {@code remove} share: the token, and how a refusal is reported. */
+  abstract static class AdminCommand extends DataCommand {
+    @Mixin TokenOptions tokenOptions = new TokenOptions();
+
+    private final Supplier<ConfigLoader> loaders;
+    private final Function<String, String> env;
+    private AdminToken resolved;
+
+    AdminCommand(
+        CliBackend.Connector connector,
+        Supplier<ConfigLoader> loaders,
+        Function<String, String> env) {
+      super(connector);
+      this.loaders = Objects.requireNonNull(loaders, "loaders");
+      this.env = Objects.requireNonNull(env, "env");
+    }
+
+    @Override
+    void check() {
+      resolved = tokenOptions.resolve(spec.name(), loaders, env);
+    }
+
+    @Override
+    final int run(CliBackend backend) {
+      if (timeout != null) {
+        Duration limit;
+        try {
+          limit = duration(timeout);
+        } catch (IllegalArgumentException e) {
+          throw new CliException(ExitCodes.USAGE, "--timeout: " + e.getMessage());
+        }
+        backend.limitCallsTo(limit);
+      }
+      try {
+        return run(backend, resolved);
+      } catch (AuthenticationException e) {
+        throw new CliException(
+            ExitCodes.REFUSED,
+            "the node refused the admin token ("
+                + e.getMessage()
+                + "): is it the token of this cluster's secret? Print it with: dynamo admin-token"
+                + " --config <node config>");
+      }
+    }
+
+    abstract int run(CliBackend backend, AdminToken token);
+  }
+
+  @Command(
+      name = "leave",
+      description = {
+        "Makes the node at --address leave the cluster: it hands its ranges to the others, then"
+            + " stops serving them. Needs the admin token (sent to the node's peer port).",
+        "Exits 4 when the node refuses the token."
+      },
+      mixinStandardHelpOptions = true)
+  static final class Leave extends AdminCommand {
+    Leave(
+        CliBackend.Connector connector,
+        Supplier<ConfigLoader> loaders,
+        Function<String, String> env) {
+      super(connector, loaders, env);
+    }
+
+    @Override
+    void check() {
+      super.check();
+      if (addresses.size() != 1) {
+        throw new CliException(
+            ExitCodes.USAGE,
+            "leave: name the one node that leaves with --address HOST:PORT (its client port)");
+      }
+    }
+
+    @Override
+    int run(CliBackend backend, AdminToken token) {
+      String node = backend.leave(token);
+      out().println("ok: " + node + " is leaving the cluster");
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(
+      name = "remove",
+      description = {
+        "Removes a dead node from the ring for good, through the first node that answers; its"
+            + " ranges go to the others. Needs the admin token (sent to that node's peer port).",
+        "Exits 4 when the node refuses the token."
+      },
+      mixinStandardHelpOptions = true)
+  static final class Remove extends AdminCommand {
+    @Parameters(index = "0", paramLabel = "NODE-ID", description = "The node to remove.")
+    String nodeId;
+
+    Remove(
+        CliBackend.Connector connector,
+        Supplier<ConfigLoader> loaders,
+        Function<String, String> env) {
+      super(connector, loaders, env);
+    }
+
+    @Override
+    int run(CliBackend backend, AdminToken token) {
+      String by = backend.remove(token, nodeId);
+      out().println("ok: " + nodeId + " is removed (by " + by + ")");
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(
+      name = "admin-token",
+      description = {
+        "Prints the admin token of the cluster secret of the node --config describes: what leave"
+            + " and remove need. It is derived one-way from the secret, so handing it out does"
+            + " not reveal the secret; rotating the secret retires it.",
+      },
+      mixinStandardHelpOptions = true)
+  static final class PrintToken implements Callable<Integer> {
+    @Option(
+        names = "--config",
+        required = true,
+        paramLabel = "FILE",
+        description = "The configuration file of a node of the cluster.")
+    Path config;
+
+    @Spec CommandSpec spec;
+
+    private final Supplier<ConfigLoader> loaders;
+
+    PrintToken(Supplier<ConfigLoader> loaders) {
+      this.loaders = Objects.requireNonNull(loaders, "loaders");
+    }
+
+    @Override
+    public Integer call() {
+      spec.commandLine().getOut().println(fromConfig(config, loaders).encode());
+      return ExitCodes.OK;
+    }
+  }
+}
