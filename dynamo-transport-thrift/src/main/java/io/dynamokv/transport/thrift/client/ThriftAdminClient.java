@@ -9,17 +9,20 @@ import io.dynamokv.core.ring.Ring;
 import io.dynamokv.core.ring.RingCodec;
 import io.dynamokv.transport.thrift.AddressBook;
 import io.dynamokv.transport.thrift.ThriftCodec;
+import io.dynamokv.transport.thrift.TlsContext;
 import io.dynamokv.transport.thrift.WireLimits;
 import io.dynamokv.transport.thrift.gen.ClusterInfo;
 import io.dynamokv.transport.thrift.gen.DynamoError;
 import io.dynamokv.transport.thrift.gen.DynamoService;
 import io.dynamokv.transport.thrift.gen.MemberInfo;
 import io.dynamokv.transport.thrift.gen.NodeStatusInfo;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import javax.net.ssl.SSLSocket;
 import org.apache.thrift.TException;
 import org.apache.thrift.protocol.TCompactProtocol;
 import org.apache.thrift.transport.TSocket;
@@ -49,15 +52,46 @@ public final class ThriftAdminClient implements AutoCloseable {
    * @throws ThriftDynamoClient.UnavailableException when it cannot be reached
    */
   public static ThriftAdminClient connect(String hostPort, Duration timeout) {
+    return connect(hostPort, timeout, null);
+  }
+
+  /**
+   * Connects to the node at {@code hostPort}, with TLS when {@code tls} is not null (see {@link
+   * ThriftDynamoClient.Builder#tls}).
+   *
+   * @throws ThriftDynamoClient.UnavailableException when it cannot be reached, or the TLS handshake
+   *     fails
+   */
+  public static ThriftAdminClient connect(String hostPort, Duration timeout, TlsContext tls) {
     InetSocketAddress at = AddressBook.parse(hostPort);
     int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
     try {
       TSocket socket = new TSocket(at.getHostString(), at.getPort(), millis);
       socket.open();
+      if (tls != null) {
+        socket = handshake(socket, tls, at, hostPort, millis);
+      }
       return new ThriftAdminClient(hostPort, socket);
     } catch (TTransportException e) {
       throw new ThriftDynamoClient.UnavailableException(
           "cannot reach " + hostPort + ": " + e.getMessage(), false, e);
+    }
+  }
+
+  private static TSocket handshake(
+      TSocket plain, TlsContext tls, InetSocketAddress at, String hostPort, int millis)
+      throws TTransportException {
+    try {
+      SSLSocket ssl = tls.client(plain.getSocket(), at.getHostString(), at.getPort());
+      ssl.setSoTimeout(millis);
+      ssl.startHandshake();
+      return new TSocket(ssl);
+    } catch (IOException e) {
+      plain.close();
+      throw new ThriftDynamoClient.UnavailableException(
+          "TLS handshake with " + hostPort + " failed: " + ClientConnectionPool.describe(e),
+          false,
+          e);
     }
   }
 
