@@ -33,6 +33,7 @@ import java.util.Objects;
  * @param metrics {@code dynamo.metrics}
  * @param logLevel {@code dynamo.log.level}, upper case
  * @param stores {@code dynamo.stores}, in declaration order, names distinct
+ * @param clientTls {@code dynamo.thrift.tls}
  */
 public record ServerConfig(
     Node node,
@@ -42,7 +43,8 @@ public record ServerConfig(
     Thrift thrift,
     Metrics metrics,
     String logLevel,
-    List<StoreDefinition> stores) {
+    List<StoreDefinition> stores,
+    ClientTls clientTls) {
 
   public ServerConfig {
     Objects.requireNonNull(node, "node");
@@ -52,6 +54,7 @@ public record ServerConfig(
     Objects.requireNonNull(thrift, "thrift");
     Objects.requireNonNull(metrics, "metrics");
     Objects.requireNonNull(logLevel, "logLevel");
+    Objects.requireNonNull(clientTls, "clientTls");
     stores = List.copyOf(stores);
     if (stores.isEmpty()) {
       throw new IllegalArgumentException("at least one store is needed");

@@ -76,6 +76,7 @@ final class ServerConfigReader {
     List<StoreDefinition> stores = stores();
     ServerConfig.Thrift thrift = thrift(stores);
     ServerConfig.Metrics metrics = metrics(node);
+    ClientTls clientTls = new ClientTlsReader(r, this::path).read(node, metrics);
     LogLevel level = r.choice("dynamo.log.level", LogLevel.class);
     if (problems.size() > before) {
       return null;
@@ -88,7 +89,8 @@ final class ServerConfigReader {
         thrift,
         metrics,
         level.name(),
-        stores);
+        stores,
+        clientTls);
   }
 
   private ServerConfig.Node node() {

@@ -46,6 +46,11 @@ public final class StartupChecks {
     leaseFile(config.node().leaseFile()).ifPresent(problems::add);
     port("dynamo.node", config.node().host(), config.node().port()).ifPresent(problems::add);
     readBuffers(config.thrift(), Heap.maxBytes()).ifPresent(problems::add);
+    if (config.clientTls().enabled()) {
+      ClientTlsListener.check(config).ifPresent(problems::add);
+      port("dynamo.thrift.tls", config.node().host(), config.clientTls().port())
+          .ifPresent(problems::add);
+    }
     ServerConfig.Metrics metrics = config.metrics();
     if (metrics.enabled() && metrics.port() != 0) {
       port("dynamo.metrics", metrics.host(), metrics.port()).ifPresent(problems::add);

@@ -11,10 +11,12 @@ import io.dynamokv.server.config.Seed;
 import io.dynamokv.server.config.ServerConfig;
 import io.dynamokv.server.metrics.NodeMetrics;
 import io.dynamokv.transport.thrift.AddressBook;
+import io.dynamokv.transport.thrift.TlsContext;
 import io.dynamokv.transport.thrift.peer.ThriftPeerTransport;
 import io.dynamokv.transport.thrift.server.NodeService;
 import io.dynamokv.transport.thrift.server.ThriftServer;
 import io.dynamokv.transport.thrift.server.ThriftServerConfig;
+import io.dynamokv.transport.thrift.server.TlsClientServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
@@ -23,7 +25,9 @@ import java.util.Map;
 /**
  * The production network: a {@link ThriftPeerTransport} to the other nodes (seeds' addresses from
  * configuration, everyone else's from gossip) and a {@link ThriftServer} on {@code
- * dynamo.node.host:port} serving clients and peers, with the limits of {@code dynamo.thrift}.
+ * dynamo.node.host:port} serving clients and peers, with the limits of {@code dynamo.thrift}; with
+ * {@code dynamo.thrift.tls} enabled, clients are served on the TLS port instead ({@link
+ * ClientTlsListener}).
  */
 public final class ThriftTransportFactory implements TransportFactory {
   @Override
@@ -48,6 +52,7 @@ public final class ThriftTransportFactory implements TransportFactory {
     private final AddressBook book;
     private final ThriftPeerTransport peers;
     private volatile ThriftServer server;
+    private volatile TlsClientServer tlsServer;
 
     ThriftTransport(ServerConfig config, AddressBook book, ThriftPeerTransport peers) {
       this.config = config;
@@ -84,11 +89,16 @@ public final class ThriftTransportFactory implements TransportFactory {
               (operation, nanos, error) ->
                   metrics.record(
                       NodeMetrics.Op.of(operation), nanos, NodeMetrics.Outcome.of(error)));
+      TlsContext tls =
+          config.clientTls().enabled() ? ClientTlsListener.load(config.clientTls()) : null;
       try {
-        server = ThriftServer.start(serverConfig, service, peers.peerService());
+        server =
+            ThriftServer.start(
+                serverConfig, ClientTlsListener.plainPort(config, service), peers.peerService());
       } catch (ThriftServer.PortUnavailableException e) {
         throw new IOException(e.getMessage(), e);
       }
+      tlsServer = ClientTlsListener.start(config, tls, service);
       ThriftServer s = server;
       metrics.bindConnections(
           s::openConnections, s::rejectedConnections, s::stalledConnections, s::invalidFrames);
@@ -96,6 +106,10 @@ public final class ThriftTransportFactory implements TransportFactory {
 
     @Override
     public void close() {
+      TlsClientServer t = tlsServer;
+      if (t != null) {
+        t.close();
+      }
       ThriftServer s = server;
       if (s != null) {
         s.close();

@@ -168,7 +168,7 @@ class ConfigLoaderTest {
             "%s:2: dynamo.node.prot: unknown key (did you mean dynamo.node.port?)".formatted(f()),
             "%s:3: dynamo.node.data_dir: unknown key (did you mean dynamo.node.data-dir?)"
                 .formatted(f()),
-            "%s:4: dynamo.port: unknown key (did you mean dynamo.metrics.port or dynamo.node.port?)"
+            "%s:4: dynamo.port: unknown key (did you mean dynamo.metrics.port or dynamo.node.port or dynamo.thrift.tls.port?)"
                 .formatted(f()),
             "%s:5: dynamo.stores[0].replica: unknown store setting (did you mean dynamo.stores[0].replicas?)"
                 .formatted(f()),

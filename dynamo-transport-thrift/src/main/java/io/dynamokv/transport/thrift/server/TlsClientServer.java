@@ -36,6 +36,7 @@ import javax.net.ssl.SSLSocket;
 import org.apache.thrift.TConfiguration;
 import org.apache.thrift.TException;
 import org.apache.thrift.TProcessor;
+import org.apache.thrift.async.AsyncMethodCallback;
 import org.apache.thrift.protocol.TProtocol;
 import org.apache.thrift.transport.TIOStreamTransport;
 import org.apache.thrift.transport.TTransport;
@@ -497,6 +498,36 @@ public final class TlsClientServer implements AutoCloseable {
     public void checkReadBytesAvailable(long numBytes) {}
   }
 
+  /**
+   * A client service for a plain port while clients must use TLS: answers every call {@code
+   * INVALID_REQUEST}, naming the TLS port.
+   */
+  public static DynamoService.AsyncIface refusingPlaintext(int tlsPort) {
+    DynamoError refusal =
+        new DynamoError(
+            ErrorCode.INVALID_REQUEST,
+            "this node serves clients over TLS only, on port " + tlsPort + ": connect with TLS");
+    return (DynamoService.AsyncIface)
+        Proxy.newProxyInstance(
+            DynamoService.AsyncIface.class.getClassLoader(),
+            new Class<?>[] {DynamoService.AsyncIface.class},
+            (proxy, method, args) -> {
+              if (method.getDeclaringClass() == Object.class) {
+                return objectMethod(proxy, method.getName(), args);
+              }
+              ((AsyncMethodCallback<?>) args[args.length - 1]).onError(refusal.deepCopy());
+              return null;
+            });
+  }
+
+  private static Object objectMethod(Object proxy, String name, Object[] args) {
+    return switch (name) {
+      case "hashCode" -> System.identityHashCode(proxy);
+      case "equals" -> proxy == args[0];
+      default -> "a client service refusing plaintext clients";
+    };
+  }
+
   /** Answers every call with {@code INVALID_REQUEST}: connect with TLS. */
   private static DynamoService.Iface refusing(InetSocketAddress bound) {
     String message =
@@ -509,11 +540,7 @@ public final class TlsClientServer implements AutoCloseable {
             new Class<?>[] {DynamoService.Iface.class},
             (proxy, method, args) -> {
               if (method.getDeclaringClass() == Object.class) {
-                return switch (method.getName()) {
-                  case "hashCode" -> System.identityHashCode(proxy);
-                  case "equals" -> proxy == args[0];
-                  default -> "refusing plaintext clients";
-                };
+                return objectMethod(proxy, method.getName(), args);
               }
               throw new DynamoError(ErrorCode.INVALID_REQUEST, message);
             });
