@@ -8,6 +8,8 @@ import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
 import io.dynamokv.server.config.Address;
+import io.dynamokv.transport.thrift.TlsContext;
+import io.dynamokv.transport.thrift.TlsSettings;
 import io.dynamokv.transport.thrift.client.ThriftAdminClient;
 import io.dynamokv.transport.thrift.client.ThriftDynamoClient;
 import java.time.Duration;
@@ -26,12 +28,23 @@ final class ThriftCliBackend implements CliBackend {
   /** The node that answered the last {@link #status}; probes go through it. */
   private Address contacted;
 
+  /** TLS settings, or null for plain connections. */
+  private TlsSettings tls;
+
+  private TlsContext tlsContext;
+
   /** Connect and answer timeout of status and probe calls. */
   private Duration adminTimeout = TIMEOUT;
 
   @Override
   public void limitCallsTo(Duration limit) {
     adminTimeout = limit.compareTo(TIMEOUT) < 0 ? limit : TIMEOUT;
+  }
+
+  @Override
+  public void useTls(TlsSettings settings) {
+    this.tls = settings;
+    this.tlsContext = settings.load();
   }
 
   private ThriftCliBackend(List<Address> addresses) {
@@ -75,13 +88,15 @@ final class ThriftCliBackend implements CliBackend {
   @Override
   public void probe(String store) {
     Address through = contacted != null ? contacted : addresses.get(0);
-    try (ThriftAdminClient admin = ThriftAdminClient.connect(through.toString(), adminTimeout)) {
+    try (ThriftAdminClient admin =
+        ThriftAdminClient.connect(through.toString(), adminTimeout, tlsContext)) {
       admin.probe(store);
     }
   }
 
   private ClusterStatus status(Address address) {
-    try (ThriftAdminClient admin = ThriftAdminClient.connect(address.toString(), adminTimeout)) {
+    try (ThriftAdminClient admin =
+        ThriftAdminClient.connect(address.toString(), adminTimeout, tlsContext)) {
       ThriftAdminClient.NodeStatus status = admin.status();
       List<Member> members =
           status.members().stream()
@@ -115,12 +130,17 @@ final class ThriftCliBackend implements CliBackend {
   private ThriftDynamoClient client() {
     if (client == null) {
       try {
-        client =
+        ThriftDynamoClient.Builder builder =
             ThriftDynamoClient.builder()
                 .bootstrap(addresses.stream().map(Address::toString).toList())
                 .connectTimeout(TIMEOUT)
-                .requestTimeout(TIMEOUT)
-                .build();
+                .requestTimeout(TIMEOUT);
+        if (tls != null) {
+          // Members advertise their plain Thrift port; the TLS port is only known for the nodes
+          // given, so every request goes to them, and they coordinate or forward it.
+          builder.tls(tls).partitionAware(false);
+        }
+        client = builder.build();
       } catch (DynamoException e) {
         throw unreachable(e);
       }
