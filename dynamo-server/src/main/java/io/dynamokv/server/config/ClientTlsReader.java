@@ -37,7 +37,9 @@ final class ClientTlsReader {
     Integer port;
     if (r.isNull(p + "port")) {
       port = node == null ? null : node.port() + 2000;
-      if (port != null && port > 65535) {
+      if (port != null && port > 65535 && !Boolean.TRUE.equals(enabled)) {
+        port = 0; // not used
+      } else if (port != null && port > 65535) {
         r.problem(
             p + "port",
             "defaults to dynamo.node.port + 2000 = " + port + ", above 65535; set it explicitly");
