@@ -114,8 +114,10 @@ public record TlsSettings(Store keyStore, Store trustStore, List<String> protoco
           Part.KEY_STORE_PASSWORD,
           "the private key in "
               + store.path()
-              + " cannot be unlocked with the key store password (keys must use the store's"
-              + " password)",
+              + (store.password() == null
+                  ? " cannot be unlocked without a password (none was given)"
+                  : " cannot be unlocked with the key store password (keys must use the store's"
+                      + " password)"),
           e);
     } catch (GeneralSecurityException e) {
       throw new InvalidException(

@@ -32,6 +32,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import javax.net.ssl.SSLSocket;
 import org.apache.thrift.TConfiguration;
 import org.apache.thrift.TException;
@@ -202,6 +203,8 @@ public final class TlsClientServer implements AutoCloseable {
       } catch (IOException e) {
         if (!listener.isClosed()) {
           log.warn("Thrift TLS server on {}: accept failed: {}", bound, e.toString());
+          // E.g. out of file descriptors: let connections close rather than spin.
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         }
         continue;
       }
