@@ -234,6 +234,22 @@ class ClientTlsCliTest {
     }
   }
 
+  @Test
+  void localClusterRefusesClientTls() {
+    assertThat(
+            cli(
+                "local-cluster",
+                "--data-dir",
+                dir.resolve("local").toString(),
+                "--cluster-file",
+                dir.resolve("cluster.json").toString(),
+                "--set",
+                "dynamo.thrift.tls.enabled=true"))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).contains("local-cluster does not serve clients over TLS");
+    assertThat(dir.resolve("local")).doesNotExist();
+  }
+
   private static long clientConnections(NodeRuntime runtime) throws Exception {
     int port = runtime.metricsAddress().orElseThrow().getPort();
     String metrics =
