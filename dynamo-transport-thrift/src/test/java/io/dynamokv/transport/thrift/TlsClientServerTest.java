@@ -20,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -273,8 +274,9 @@ class TlsClientServerTest {
   void theStoresAreNotReadableByOthers() throws Exception {
     // The script makes every file with mode 600: they hold keys and the password.
     if (Files.getFileStore(stores).supportsFileAttributeView("posix")) {
-      assertThat(Files.getPosixFilePermissions(ca.server().path()).toString())
-          .isEqualTo("[OWNER_READ, OWNER_WRITE]");
+      assertThat(Files.getPosixFilePermissions(ca.server().path()))
+          .containsExactlyInAnyOrder(
+              PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
     }
   }
 
