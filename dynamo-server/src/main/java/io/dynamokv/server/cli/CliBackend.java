@@ -11,6 +11,7 @@ import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.ring.Ring;
 import io.dynamokv.core.security.AdminToken;
 import io.dynamokv.server.config.Address;
+import io.dynamokv.transport.thrift.TlsSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -68,6 +69,12 @@ public interface CliBackend extends AutoCloseable {
    * caller with a deadline of its own. By default calls keep the backend's own timeout.
    */
   default void limitCallsTo(Duration limit) {}
+
+  /**
+   * Connects with TLS from now on ({@code --tls-trust-store}). Backends without a network ignore
+   * it.
+   */
+  default void useTls(TlsSettings tls) {}
 
   @Override
   void close();

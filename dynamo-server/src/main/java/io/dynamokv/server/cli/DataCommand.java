@@ -11,6 +11,7 @@ import io.dynamokv.core.LimitExceededException;
 import io.dynamokv.core.StoreNotFoundException;
 import io.dynamokv.core.client.RequestOptions;
 import io.dynamokv.server.config.Address;
+import io.dynamokv.transport.thrift.TlsSettings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,6 +59,42 @@ abstract class DataCommand implements Callable<Integer> {
       description = "The local cluster's state file (default: ${DEFAULT-VALUE}).")
   Path clusterFile = ClusterFile.defaultPath();
 
+  @Option(
+      names = "--tls-trust-store",
+      paramLabel = "FILE",
+      defaultValue = "${env:DYNAMO_TLS_TRUST_STORE}",
+      description =
+          "Connect with TLS, trusting the node certificates this PKCS12 store trusts (env"
+              + " DYNAMO_TLS_TRUST_STORE). Nodes with dynamo.thrift.tls serve TLS on their client ports.")
+  Path tlsTrustStore;
+
+  @Option(
+      names = "--tls-trust-store-password",
+      paramLabel = "PASSWORD",
+      defaultValue = "${env:DYNAMO_TLS_TRUST_STORE_PASSWORD}",
+      description =
+          "The trust store's password; prefer the environment variable"
+              + " DYNAMO_TLS_TRUST_STORE_PASSWORD, which the process list does not show.")
+  String tlsTrustStorePassword;
+
+  @Option(
+      names = "--tls-key-store",
+      paramLabel = "FILE",
+      defaultValue = "${env:DYNAMO_TLS_KEY_STORE}",
+      description =
+          "With TLS, present this PKCS12 store's certificate to nodes that require one (env"
+              + " DYNAMO_TLS_KEY_STORE).")
+  Path tlsKeyStore;
+
+  @Option(
+      names = "--tls-key-store-password",
+      paramLabel = "PASSWORD",
+      defaultValue = "${env:DYNAMO_TLS_KEY_STORE_PASSWORD}",
+      description =
+          "The key store's password; prefer the environment variable"
+              + " DYNAMO_TLS_KEY_STORE_PASSWORD.")
+  String tlsKeyStorePassword;
+
   @Spec CommandSpec spec;
 
   private final CliBackend.Connector connector;
@@ -70,7 +107,22 @@ abstract class DataCommand implements Callable<Integer> {
   public final Integer call() {
     check();
     List<Address> targets = targets();
+    TlsSettings tls = tls();
     try (CliBackend backend = connector.connect(targets)) {
+      if (tls != null) {
+        try {
+          backend.useTls(tls);
+        } catch (TlsSettings.InvalidException e) {
+          String option =
+              switch (e.part()) {
+                case KEY_STORE -> "--tls-key-store";
+                case KEY_STORE_PASSWORD -> "--tls-key-store-password";
+                case TRUST_STORE, PROTOCOLS -> "--tls-trust-store";
+                case TRUST_STORE_PASSWORD -> "--tls-trust-store-password";
+              };
+          throw new CliException(ExitCodes.USAGE, option + ": " + e.getMessage());
+        }
+      }
       return run(backend);
     } catch (StoreNotFoundException | LimitExceededException | IllegalArgumentException e) {
       throw new CliException(ExitCodes.USAGE, e.getMessage());
@@ -79,6 +131,20 @@ abstract class DataCommand implements Callable<Integer> {
 
   /** What a command checks before it connects (e.g. that it has a credential); throws if unmet. */
   void check() {}
+
+  /** The TLS options, or null when no trust store is given. */
+  private TlsSettings tls() {
+    if (tlsTrustStore == null) {
+      if (tlsKeyStore != null) {
+        throw new CliException(
+            ExitCodes.USAGE, "--tls-key-store needs --tls-trust-store (TLS is off without it)");
+      }
+      return null;
+    }
+    return TlsSettings.client(
+        TlsSettings.Store.pkcs12(tlsTrustStore, tlsTrustStorePassword),
+        tlsKeyStore == null ? null : TlsSettings.Store.pkcs12(tlsKeyStore, tlsKeyStorePassword));
+  }
 
   /** Runs the command against a connected backend; returns the exit code. */
   abstract int run(CliBackend backend);

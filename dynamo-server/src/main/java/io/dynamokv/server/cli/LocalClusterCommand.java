@@ -187,6 +187,18 @@ final class LocalClusterCommand implements Callable<Integer> {
     if (startupTimeoutSeconds < 1) {
       throw new CliException(ExitCodes.USAGE, "--startup-timeout must be at least 1 second");
     }
+    boolean tls =
+        sets.stream().anyMatch(set -> set.strip().startsWith("dynamo.thrift.tls."))
+            || "true"
+                .equalsIgnoreCase(
+                    String.valueOf(System.getenv("DYNAMO_THRIFT_TLS_ENABLED")).strip());
+    if (tls) {
+      throw new CliException(
+          ExitCodes.USAGE,
+          "local-cluster does not serve clients over TLS (it checks its nodes and records them"
+              + " for the data commands over plain connections); to try client TLS, start nodes"
+              + " with 'bin/dynamo server' (docs/security.md, \"Client TLS\")");
+    }
   }
 
   private void writeConfigs(LocalClusterLayout layout) {

@@ -9,6 +9,8 @@ import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
 import io.dynamokv.core.security.AdminToken;
 import io.dynamokv.server.config.Address;
+import io.dynamokv.transport.thrift.TlsContext;
+import io.dynamokv.transport.thrift.TlsSettings;
 import io.dynamokv.transport.thrift.client.ThriftAdminClient;
 import io.dynamokv.transport.thrift.client.ThriftDynamoClient;
 import java.time.Duration;
@@ -28,12 +30,23 @@ final class ThriftCliBackend implements CliBackend {
   /** The node that answered the last {@link #status}; probes go through it. */
   private Address contacted;
 
+  /** TLS settings, or null for plain connections. */
+  private TlsSettings tls;
+
+  private TlsContext tlsContext;
+
   /** Connect and answer timeout of status and probe calls. */
   private Duration adminTimeout = TIMEOUT;
 
   @Override
   public void limitCallsTo(Duration limit) {
     adminTimeout = limit.compareTo(TIMEOUT) < 0 ? limit : TIMEOUT;
+  }
+
+  @Override
+  public void useTls(TlsSettings settings) {
+    this.tls = settings;
+    this.tlsContext = settings.load();
   }
 
   private ThriftCliBackend(List<Address> addresses) {
@@ -77,7 +90,8 @@ final class ThriftCliBackend implements CliBackend {
   @Override
   public void probe(String store) {
     Address through = contacted != null ? contacted : addresses.get(0);
-    try (ThriftAdminClient admin = ThriftAdminClient.connect(through.toString(), adminTimeout)) {
+    try (ThriftAdminClient admin =
+        ThriftAdminClient.connect(through.toString(), adminTimeout, tlsContext)) {
       admin.probe(store);
     }
   }
@@ -106,7 +120,9 @@ final class ThriftCliBackend implements CliBackend {
       ThriftAdminClient admin;
       String nodeId;
       try {
-        admin = ThriftAdminClient.connect(address.toString(), adminTimeout);
+        // Status on the client port (with TLS when given); the command itself goes to the
+        // peer port, plain, on an admin channel.
+        admin = ThriftAdminClient.connect(address.toString(), adminTimeout, tlsContext);
       } catch (DynamoException e) {
         last = e;
         continue;
@@ -121,7 +137,8 @@ final class ThriftCliBackend implements CliBackend {
   }
 
   private ClusterStatus status(Address address) {
-    try (ThriftAdminClient admin = ThriftAdminClient.connect(address.toString(), adminTimeout)) {
+    try (ThriftAdminClient admin =
+        ThriftAdminClient.connect(address.toString(), adminTimeout, tlsContext)) {
       ThriftAdminClient.NodeStatus status = admin.status();
       List<Member> members =
           status.members().stream()
@@ -156,12 +173,16 @@ final class ThriftCliBackend implements CliBackend {
   private ThriftDynamoClient client() {
     if (client == null) {
       try {
-        client =
+        ThriftDynamoClient.Builder builder =
             ThriftDynamoClient.builder()
                 .bootstrap(addresses.stream().map(Address::toString).toList())
                 .connectTimeout(TIMEOUT)
-                .requestTimeout(TIMEOUT)
-                .build();
+                .requestTimeout(TIMEOUT);
+        if (tls != null) {
+          // Members advertise their client ports, which serve TLS: routing by ring works as is.
+          builder.tls(tls);
+        }
+        client = builder.build();
       } catch (DynamoException e) {
         throw unreachable(e);
       }

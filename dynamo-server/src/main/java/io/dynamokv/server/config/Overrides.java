@@ -39,13 +39,29 @@ import org.slf4j.LoggerFactory;
  * <p>An environment variable names a setting by its path without {@code dynamo.}, upper case, with
  * dots and hyphens as underscores: {@code DYNAMO_NODE_DATA_DIR} is {@code dynamo.node.data-dir}.
  * Every {@code DYNAMO_*} variable must name a setting, except {@value #JAVA_OPTS_VARIABLE} (JVM
- * options for {@code bin/dynamo}).
+ * options for {@code bin/dynamo}) and the CLI's {@link #CLI_TLS_VARIABLES}.
  */
 final class Overrides {
   static final String ENV_PREFIX = "DYNAMO_";
   static final String JAVA_OPTS_VARIABLE = "DYNAMO_JAVA_OPTS";
   static final String ADMIN_TOKEN_VARIABLE = "DYNAMO_ADMIN_TOKEN";
-  private static final Set<String> RESERVED_ENV = Set.of(JAVA_OPTS_VARIABLE, ADMIN_TOKEN_VARIABLE);
+
+  /** The CLI's TLS options ({@code put --tls-trust-store}), not settings of a node. */
+  static final Set<String> CLI_TLS_VARIABLES =
+      Set.of(
+          "DYNAMO_TLS_TRUST_STORE",
+          "DYNAMO_TLS_TRUST_STORE_PASSWORD",
+          "DYNAMO_TLS_KEY_STORE",
+          "DYNAMO_TLS_KEY_STORE_PASSWORD");
+
+  private static final Set<String> RESERVED_ENV =
+      union(Set.of(JAVA_OPTS_VARIABLE, ADMIN_TOKEN_VARIABLE), CLI_TLS_VARIABLES);
+
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> all = new java.util.HashSet<>(a);
+    all.addAll(b);
+    return Set.copyOf(all);
+  }
 
   private final Config reference;
   private final List<ConfigProblem> problems;

@@ -34,6 +34,7 @@ import java.util.Objects;
  * @param metrics {@code dynamo.metrics}
  * @param logLevel {@code dynamo.log.level}, upper case
  * @param stores {@code dynamo.stores}, in declaration order, names distinct
+ * @param clientTls {@code dynamo.thrift.tls}
  */
 public record ServerConfig(
     Node node,
@@ -44,7 +45,8 @@ public record ServerConfig(
     Peer peer,
     Metrics metrics,
     String logLevel,
-    List<StoreDefinition> stores) {
+    List<StoreDefinition> stores,
+    ClientTls clientTls) {
 
   public ServerConfig {
     Objects.requireNonNull(node, "node");
@@ -55,6 +57,7 @@ public record ServerConfig(
     Objects.requireNonNull(peer, "peer");
     Objects.requireNonNull(metrics, "metrics");
     Objects.requireNonNull(logLevel, "logLevel");
+    Objects.requireNonNull(clientTls, "clientTls");
     stores = List.copyOf(stores);
     if (stores.isEmpty()) {
       throw new IllegalArgumentException("at least one store is needed");

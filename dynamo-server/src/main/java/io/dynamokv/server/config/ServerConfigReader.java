@@ -76,6 +76,7 @@ final class ServerConfigReader {
     ServerConfig.Peer peer = peer(node, thrift);
     ServerConfig.Cluster cluster = cluster(peer);
     ServerConfig.Metrics metrics = metrics(node, peer);
+    ClientTls clientTls = new ClientTlsReader(r, this::path).read();
     LogLevel level = r.choice("dynamo.log.level", LogLevel.class);
     if (problems.size() > before) {
       return null;
@@ -89,7 +90,8 @@ final class ServerConfigReader {
         peer,
         metrics,
         level.name(),
-        stores);
+        stores,
+        clientTls);
   }
 
   private ServerConfig.Node node() {

@@ -50,6 +50,7 @@ public final class StartupChecks {
         .ifPresent(problems::add);
     readBuffers(config.thrift(), Heap.maxBytes()).ifPresent(problems::add);
     peerReadBuffers(config, Heap.maxBytes()).ifPresent(problems::add);
+    ClientTlsListener.check(config).ifPresent(problems::add);
     ServerConfig.Metrics metrics = config.metrics();
     if (metrics.enabled() && metrics.port() != 0) {
       port("dynamo.metrics", "metrics port", metrics.host(), metrics.port())

@@ -12,11 +12,13 @@ import io.dynamokv.server.config.Seed;
 import io.dynamokv.server.config.ServerConfig;
 import io.dynamokv.server.metrics.NodeMetrics;
 import io.dynamokv.transport.thrift.AddressBook;
+import io.dynamokv.transport.thrift.TlsContext;
 import io.dynamokv.transport.thrift.peer.AdminCommands;
 import io.dynamokv.transport.thrift.peer.ThriftPeerTransport;
 import io.dynamokv.transport.thrift.server.NodeService;
 import io.dynamokv.transport.thrift.server.ThriftServer;
 import io.dynamokv.transport.thrift.server.ThriftServerConfig;
+import io.dynamokv.transport.thrift.server.TlsClientServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
@@ -25,9 +27,11 @@ import java.util.Map;
 /**
  * The production network: a {@link ThriftPeerTransport} to the other nodes (seeds' peer addresses
  * from configuration, everyone else's from gossip), authenticated with the cluster secret, and two
- * {@link ThriftServer} listeners: the client one on {@code dynamo.node.host:port} with the limits
- * of {@code dynamo.thrift}, and the peer one (peer messages and admin commands) on {@code
- * dynamo.peer.host:port} with the limits of {@code dynamo.peer}.
+ * listeners: the client one on {@code dynamo.node.host:port} with the limits of {@code
+ * dynamo.thrift} (a non-blocking {@link ThriftServer}, or a {@link TlsClientServer} when {@code
+ * dynamo.thrift.tls} is enabled, see {@link ClientTlsListener}), and the peer one (peer messages
+ * and admin commands, a {@link ThriftServer}) on {@code dynamo.peer.host:port} with the limits of
+ * {@code dynamo.peer}.
  */
 public final class ThriftTransportFactory implements TransportFactory {
   @Override
@@ -86,6 +90,7 @@ public final class ThriftTransportFactory implements TransportFactory {
     private final AddressBook book;
     private final ThriftPeerTransport peers;
     private volatile ThriftServer clientServer;
+    private volatile TlsClientServer tlsClientServer;
     private volatile ThriftServer peerServer;
 
     ThriftTransport(ServerConfig config, AddressBook book, ThriftPeerTransport peers) {
@@ -111,6 +116,9 @@ public final class ThriftTransportFactory implements TransportFactory {
               (operation, nanos, error) ->
                   metrics.record(
                       NodeMetrics.Op.of(operation), nanos, NodeMetrics.Outcome.of(error)));
+      // Read the stores before opening a port: a node that cannot serve TLS does not start.
+      TlsContext tls =
+          config.clientTls().enabled() ? ClientTlsListener.load(config.clientTls()) : null;
       // Peers first: a node that answers clients should also be reachable by the other nodes.
       try {
         peerServer = ThriftServer.servePeers(peerListener(config), peers.peerService());
@@ -122,25 +130,37 @@ public final class ThriftTransportFactory implements TransportFactory {
                 + e.getMessage(),
             e);
       }
-      try {
-        clientServer = ThriftServer.serveClients(clientListener(config), service);
-      } catch (ThriftServer.PortUnavailableException e) {
-        throw new IOException(
-            "cannot open the client port (dynamo.node.port) "
-                + config.node().bindAddress()
-                + ": "
-                + e.getMessage(),
-            e);
+      if (tls != null) {
+        TlsClientServer t = ClientTlsListener.start(config, tls, service);
+        tlsClientServer = t;
+        metrics.bindConnections(
+            NodeMetrics.Listener.CLIENT,
+            t::openConnections,
+            t::rejectedConnections,
+            t::stalledConnections,
+            t::invalidFrames,
+            t::idleClosed);
+      } else {
+        try {
+          clientServer = ThriftServer.serveClients(clientListener(config), service);
+        } catch (ThriftServer.PortUnavailableException e) {
+          throw new IOException(
+              "cannot open the client port (dynamo.node.port) "
+                  + config.node().bindAddress()
+                  + ": "
+                  + e.getMessage(),
+              e);
+        }
+        ThriftServer c = clientServer;
+        metrics.bindConnections(
+            NodeMetrics.Listener.CLIENT,
+            c::openConnections,
+            c::rejectedConnections,
+            c::stalledConnections,
+            c::invalidFrames,
+            c::idleConnections);
       }
-      ThriftServer c = clientServer;
       ThriftServer p = peerServer;
-      metrics.bindConnections(
-          NodeMetrics.Listener.CLIENT,
-          c::openConnections,
-          c::rejectedConnections,
-          c::stalledConnections,
-          c::invalidFrames,
-          c::idleConnections);
       metrics.bindConnections(
           NodeMetrics.Listener.PEER,
           p::openConnections,
@@ -153,6 +173,10 @@ public final class ThriftTransportFactory implements TransportFactory {
 
     @Override
     public void close() {
+      TlsClientServer t = tlsClientServer;
+      if (t != null) {
+        t.close();
+      }
       ThriftServer c = clientServer;
       if (c != null) {
         c.close();

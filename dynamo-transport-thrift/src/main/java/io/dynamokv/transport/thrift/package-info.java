@@ -26,8 +26,10 @@
  * and the admin client), {@link io.dynamokv.transport.thrift.InboundConnection} (per-connection
  * state of a listener), {@link io.dynamokv.transport.thrift.FrameBoundedTransport} and {@link
  * io.dynamokv.transport.thrift.NestingLimitedProtocol} (framing and decoding limits), {@link
- * io.dynamokv.transport.thrift.WireLimits}, and {@link io.dynamokv.transport.thrift.ThriftCodec}
- * (stores and errors to and from their Thrift structs). Thrift types never appear in the public API
- * of the client classes.
+ * io.dynamokv.transport.thrift.WireLimits}, {@link io.dynamokv.transport.thrift.ThriftCodec}
+ * (stores and errors to and from their Thrift structs), and {@link
+ * io.dynamokv.transport.thrift.TlsSettings} and {@link io.dynamokv.transport.thrift.TlsContext}
+ * (key and trust stores, and the TLS sockets clients and the TLS server make with them). Thrift
+ * types never appear in the public API of the client classes.
  */
 package io.dynamokv.transport.thrift;

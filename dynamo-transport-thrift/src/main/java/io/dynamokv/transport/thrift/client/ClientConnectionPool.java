@@ -4,6 +4,7 @@
 package io.dynamokv.transport.thrift.client;
 
 import io.dynamokv.transport.thrift.AddressBook;
+import io.dynamokv.transport.thrift.TlsContext;
 import io.dynamokv.transport.thrift.gen.DynamoService;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -16,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSocket;
 import org.apache.thrift.protocol.TCompactProtocol;
 import org.apache.thrift.transport.TSocket;
 import org.apache.thrift.transport.TTransportException;
@@ -42,13 +44,18 @@ final class ClientConnectionPool implements AutoCloseable {
   private final int perNode;
   private final Duration connectTimeout;
   private final int maxFrameBytes;
+  private final TlsContext tls;
   private final Map<String, NodePool> pools = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  ClientConnectionPool(int perNode, Duration connectTimeout, int maxFrameBytes) {
+  /**
+   * @param tls makes every connection a TLS one, or null for plain connections
+   */
+  ClientConnectionPool(int perNode, Duration connectTimeout, int maxFrameBytes, TlsContext tls) {
     this.perNode = perNode;
     this.connectTimeout = connectTimeout;
     this.maxFrameBytes = maxFrameBytes;
+    this.tls = tls;
   }
 
   /**
@@ -81,7 +88,7 @@ final class ClientConnectionPool implements AutoCloseable {
         }
         c.close();
       }
-      c = Connection.open(address, connectTimeout, maxFrameBytes);
+      c = Connection.open(address, connectTimeout, maxFrameBytes, tls);
       c.socket.setSocketTimeout(millis(socketTimeout));
       return new Lease(pool, c);
     } catch (NotDeliveredException | RuntimeException e) {
@@ -175,7 +182,8 @@ final class ClientConnectionPool implements AutoCloseable {
       this.client = client;
     }
 
-    static Connection open(String address, Duration connectTimeout, int maxFrameBytes)
+    static Connection open(
+        String address, Duration connectTimeout, int maxFrameBytes, TlsContext tls)
         throws NotDeliveredException {
       InetSocketAddress parsed = AddressBook.parse(address);
       InetSocketAddress resolved = new InetSocketAddress(parsed.getHostString(), parsed.getPort());
@@ -187,15 +195,51 @@ final class ClientConnectionPool implements AutoCloseable {
         // A channel-backed socket, so that looksAlive() can peek without blocking.
         channel = SocketChannel.open();
         channel.socket().connect(resolved, millis(connectTimeout));
-        TSocket socket = new TSocket(channel.socket());
+        TSocket socket =
+            new TSocket(
+                tls == null
+                    ? channel.socket()
+                    : handshake(
+                        tls,
+                        channel,
+                        parsed.getHostString(),
+                        parsed.getPort(),
+                        address,
+                        connectTimeout));
         DynamoService.Client client =
             new DynamoService.Client(
                 new TCompactProtocol(new TFramedTransport(socket, maxFrameBytes)));
         return new Connection(channel, socket, client);
       } catch (IOException | TTransportException | RuntimeException e) {
         closeQuietly(channel);
-        throw new NotDeliveredException(describe(e));
+        throw new NotDeliveredException(
+            e instanceof HandshakeFailedException ? e.getMessage() : describe(e));
       }
+    }
+
+    /**
+     * The TLS side of a connected channel, after a handshake of at most {@code timeout}. The
+     * liveness peek of {@link #looksAlive()} still reads the channel: any bytes there (a TLS alert,
+     * a close) make the connection look dead, which is what they mean.
+     */
+    private static SSLSocket handshake(
+        TlsContext tls,
+        SocketChannel channel,
+        String host,
+        int port,
+        String address,
+        Duration timeout)
+        throws IOException {
+      SSLSocket ssl = tls.client(channel.socket(), host, port);
+      ssl.setSoTimeout(millis(timeout));
+      try {
+        ssl.startHandshake();
+      } catch (IOException e) {
+        ssl.close();
+        throw new HandshakeFailedException(
+            "TLS handshake with " + address + " failed: " + describe(e), e);
+      }
+      return ssl;
     }
 
     /**
@@ -240,6 +284,15 @@ final class ClientConnectionPool implements AutoCloseable {
     }
     String message = cause.getMessage();
     return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+  }
+
+  /** A TLS handshake failed: the message says with which node and why. */
+  private static final class HandshakeFailedException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    HandshakeFailedException(String message, Throwable cause) {
+      super(message, cause);
+    }
   }
 
   /** No connection could be lent: the request was certainly not sent. */

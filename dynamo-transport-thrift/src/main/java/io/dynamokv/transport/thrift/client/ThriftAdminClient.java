@@ -12,6 +12,7 @@ import io.dynamokv.core.security.SecureChannel;
 import io.dynamokv.transport.thrift.AddressBook;
 import io.dynamokv.transport.thrift.Channels;
 import io.dynamokv.transport.thrift.ThriftCodec;
+import io.dynamokv.transport.thrift.TlsContext;
 import io.dynamokv.transport.thrift.WireLimits;
 import io.dynamokv.transport.thrift.gen.AdminReply;
 import io.dynamokv.transport.thrift.gen.AdminRequest;
@@ -25,11 +26,13 @@ import io.dynamokv.transport.thrift.gen.NodeStatusInfo;
 import io.dynamokv.transport.thrift.gen.PeerService;
 import io.dynamokv.transport.thrift.gen.RemoveCommand;
 import io.dynamokv.transport.thrift.gen.Sealed;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import javax.net.ssl.SSLSocket;
 import org.apache.thrift.TException;
 import org.apache.thrift.protocol.TCompactProtocol;
 import org.apache.thrift.transport.TSocket;
@@ -37,10 +40,11 @@ import org.apache.thrift.transport.TTransportException;
 import org.apache.thrift.transport.layered.TFramedTransport;
 
 /**
- * Operator calls to one node, as the CLI makes them: status on its client port, and the admin
+ * Operator calls to one node, as the CLI makes them: status on its client port (with TLS when
+ * connected with a {@link TlsContext}, for nodes whose client port serves TLS), and the admin
  * commands (join, leave, remove), which need the {@link AdminToken} and go to its peer port on an
- * authenticated channel. Not thread-safe: one connection, one caller. Its API is free of Thrift
- * types.
+ * authenticated channel, never with TLS (the peer port has its own authentication). Not
+ * thread-safe: one connection, one caller. Its API is free of Thrift types.
  */
 public final class ThriftAdminClient implements AutoCloseable {
   private final String address;
@@ -65,15 +69,46 @@ public final class ThriftAdminClient implements AutoCloseable {
    * @throws ThriftDynamoClient.UnavailableException when it cannot be reached
    */
   public static ThriftAdminClient connect(String hostPort, Duration timeout) {
+    return connect(hostPort, timeout, null);
+  }
+
+  /**
+   * Connects to the node at {@code hostPort}, with TLS when {@code tls} is not null (see {@link
+   * ThriftDynamoClient.Builder#tls}).
+   *
+   * @throws ThriftDynamoClient.UnavailableException when it cannot be reached, or the TLS handshake
+   *     fails
+   */
+  public static ThriftAdminClient connect(String hostPort, Duration timeout, TlsContext tls) {
     InetSocketAddress at = AddressBook.parse(hostPort);
     int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
     try {
       TSocket socket = new TSocket(at.getHostString(), at.getPort(), millis);
       socket.open();
+      if (tls != null) {
+        socket = handshake(socket, tls, at, hostPort, millis);
+      }
       return new ThriftAdminClient(hostPort, socket, millis);
     } catch (TTransportException e) {
       throw new ThriftDynamoClient.UnavailableException(
           "cannot reach " + hostPort + ": " + e.getMessage(), false, e);
+    }
+  }
+
+  private static TSocket handshake(
+      TSocket plain, TlsContext tls, InetSocketAddress at, String hostPort, int millis)
+      throws TTransportException {
+    try {
+      SSLSocket ssl = tls.client(plain.getSocket(), at.getHostString(), at.getPort());
+      ssl.setSoTimeout(millis);
+      ssl.startHandshake();
+      return new TSocket(ssl);
+    } catch (IOException e) {
+      plain.close();
+      throw new ThriftDynamoClient.UnavailableException(
+          "TLS handshake with " + hostPort + " failed: " + ClientConnectionPool.describe(e),
+          false,
+          e);
     }
   }
 

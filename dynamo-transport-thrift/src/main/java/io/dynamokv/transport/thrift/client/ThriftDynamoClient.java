@@ -10,6 +10,7 @@ import io.dynamokv.core.client.DynamoClient;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
 import io.dynamokv.transport.thrift.AddressBook;
+import io.dynamokv.transport.thrift.TlsSettings;
 import io.dynamokv.transport.thrift.WireLimits;
 import io.dynamokv.transport.thrift.gen.DeleteRequest;
 import io.dynamokv.transport.thrift.gen.GetRequest;
@@ -107,7 +108,12 @@ public final class ThriftDynamoClient implements DynamoClient {
     this.requestTimeout = b.requestTimeout;
     this.maxReadAttempts = b.maxReadAttempts;
     this.updateAttempts = b.updateAttempts;
-    this.pool = new ClientConnectionPool(b.connectionsPerNode, b.connectTimeout, b.maxFrameBytes);
+    this.pool =
+        new ClientConnectionPool(
+            b.connectionsPerNode,
+            b.connectTimeout,
+            b.maxFrameBytes,
+            b.tls == null ? null : b.tls.load());
     this.chooser = new TargetChooser(b.bootstrap, b.partitionAware);
     this.topology =
         new TopologyRefresher(
@@ -252,7 +258,7 @@ public final class ThriftDynamoClient implements DynamoClient {
    *
    * <p>Defaults: connect timeout 2 s, request timeout 1 s, 3 read attempts, 8 connections per node,
    * ring refresh every 10 s (the paper's clients poll every 10 s), 5 update attempts,
-   * partition-aware routing, 16 MiB frames.
+   * partition-aware routing, 16 MiB frames, no TLS.
    */
   public static final class Builder {
     private List<String> bootstrap = List.of();
@@ -264,6 +270,7 @@ public final class ThriftDynamoClient implements DynamoClient {
     private int updateAttempts = 5;
     private boolean partitionAware = true;
     private int maxFrameBytes = WireLimits.DEFAULT_MAX_FRAME_BYTES;
+    private TlsSettings tls;
 
     private Builder() {}
 
@@ -339,6 +346,23 @@ public final class ThriftDynamoClient implements DynamoClient {
         throw new IllegalArgumentException("maxFrameBytes must be >= 1024, found " + bytes);
       }
       this.maxFrameBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Connects with TLS ({@link TlsSettings#client}): servers must present a certificate that
+     * {@code settings}' trust store trusts and that names the host connected to; the client
+     * presents the certificate of its key store, if any, to servers that require one. Every address
+     * the client connects to must then serve TLS, the ones it learns from the cluster too: the
+     * client ports members advertise, which serve TLS on every node of a cluster with {@code
+     * dynamo.thrift.tls.enabled}, so partition-aware routing works as with plain connections.
+     * Default: plain connections.
+     *
+     * <p>{@link #build()} reads the stores and throws {@link TlsSettings.InvalidException} naming
+     * the one that cannot be used.
+     */
+    public Builder tls(TlsSettings settings) {
+      this.tls = Objects.requireNonNull(settings, "settings");
       return this;
     }
 

@@ -16,7 +16,11 @@
  *   <li>{@link io.dynamokv.transport.thrift.server.NodeService}: the client-facing service over a
  *       {@code DynamoNode};
  *   <li>{@link io.dynamokv.transport.thrift.server.ThriftServerConfig}: listener settings and
- *       limits.
+ *       limits;
+ *   <li>{@link io.dynamokv.transport.thrift.server.TlsClientServer} and its {@link
+ *       io.dynamokv.transport.thrift.server.TlsClientServerConfig}: the client listener when
+ *       clients must use TLS, a blocking thread-per-connection server in place of the client {@code
+ *       ThriftServer}, with {@code BlockingDynamoService} waiting for the asynchronous handler.
  * </ul>
  */
 package io.dynamokv.transport.thrift.server;
