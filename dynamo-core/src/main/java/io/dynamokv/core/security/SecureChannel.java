@@ -105,6 +105,7 @@ public final class SecureChannel {
   private final boolean client;
   private final Mac mac;
   private long sequence; // client: the last sent; server: the last accepted
+  private boolean answered = true; // client: the last request's reply was accepted
   private boolean broken;
 
   private SecureChannel(boolean client, byte[] key) {
@@ -172,6 +173,7 @@ public final class SecureChannel {
   public synchronized long nextSequence() {
     requireClient(true);
     checkUsable();
+    answered = false;
     return ++sequence;
   }
 
@@ -202,9 +204,17 @@ public final class SecureChannel {
     this.sequence = sequence;
   }
 
-  /** Server: the MAC of the reply to request {@code sequence}. */
+  /**
+   * Server: the MAC of the reply to request {@code sequence}, the last one accepted.
+   *
+   * @throws IllegalStateException if {@code sequence} is not the last request accepted
+   */
   public synchronized byte[] sealReply(long sequence, byte[] payload) {
     requireClient(false);
+    if (sequence != this.sequence || sequence == 0) {
+      throw new IllegalStateException(
+          "a reply to request " + sequence + " while the last accepted is " + this.sequence);
+    }
     return compute(REPLY, sequence, payload);
   }
 
@@ -217,12 +227,15 @@ public final class SecureChannel {
   public synchronized void openReply(long sequence, byte[] payload, byte[] mac) {
     requireClient(true);
     checkUsable();
-    if (sequence != this.sequence) {
+    if (sequence != this.sequence || answered) {
       broken = true;
       throw new AuthenticationException(
-          "reply to request " + sequence + " while request " + this.sequence + " waits");
+          answered
+              ? "a second reply to request " + sequence
+              : "reply to request " + sequence + " while request " + this.sequence + " waits");
     }
     verify(compute(REPLY, sequence, payload), mac, "the reply to request " + sequence);
+    answered = true;
   }
 
   /** Whether a message was refused: the channel refuses everything from then on. */

@@ -155,6 +155,23 @@ class SecureChannelTest {
   }
 
   @Test
+  void aReplyIsAcceptedOnceAndSealedOnlyForTheLastAcceptedRequest() {
+    SecureChannel server = server();
+    SecureChannel client = client(server);
+    assertThatThrownBy(() -> server.sealReply(1, new byte[0]))
+        .isInstanceOf(IllegalStateException.class);
+    byte[] payload = "req".getBytes(UTF_8);
+    long seq = client.nextSequence();
+    server.openRequest(seq, payload, client.sealRequest(seq, payload));
+    byte[] reply = "rep".getBytes(UTF_8);
+    byte[] mac = server.sealReply(seq, reply);
+    client.openReply(seq, reply, mac);
+    assertThatThrownBy(() -> client.openReply(seq, reply, mac))
+        .isInstanceOf(AuthenticationException.class)
+        .hasMessageContaining("second reply");
+  }
+
+  @Test
   void malformedHandshakesAreRefused() {
     assertThatThrownBy(
             () ->
