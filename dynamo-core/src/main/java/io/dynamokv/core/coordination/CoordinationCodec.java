@@ -3,8 +3,10 @@
  */
 package io.dynamokv.core.coordination;
 
+import io.dynamokv.core.NodeId;
 import io.dynamokv.core.coordination.CoordinationMessage.ForwardedWrite;
 import io.dynamokv.core.coordination.CoordinationMessage.ForwardedWriteReply;
+import io.dynamokv.core.coordination.CoordinationMessage.HintWrite;
 import io.dynamokv.core.coordination.CoordinationMessage.ReplicaRead;
 import io.dynamokv.core.coordination.CoordinationMessage.ReplicaReadReply;
 import io.dynamokv.core.coordination.CoordinationMessage.ReplicaWrite;
@@ -30,6 +32,7 @@ import io.dynamokv.core.wire.WireWriter;
  *   <tr><td>4</td><td>{@link ReplicaWriteReply}</td></tr>
  *   <tr><td>5</td><td>{@link ForwardedWrite}</td></tr>
  *   <tr><td>6</td><td>{@link ForwardedWriteReply}</td></tr>
+ *   <tr><td>7</td><td>{@link HintWrite} (answered by a {@link ReplicaWriteReply})</td></tr>
  * </table>
  *
  * Decoding refuses an unknown format or tag, truncation and trailing bytes with an {@link
@@ -51,6 +54,7 @@ public final class CoordinationCodec implements PeerProtocol<CoordinationMessage
   private static final int REPLICA_WRITE_REPLY = 4;
   private static final int FORWARDED_WRITE = 5;
   private static final int FORWARDED_WRITE_REPLY = 6;
+  private static final int HINT_WRITE = 7;
 
   private static final Encoder ENCODER = new Encoder();
 
@@ -99,10 +103,21 @@ public final class CoordinationCodec implements PeerProtocol<CoordinationMessage
                   in.zigzagInt("quorum"),
                   in.zigzag("timeoutMillis"));
           case FORWARDED_WRITE_REPLY -> new ForwardedWriteReply(in.bytes("context"));
+          case HINT_WRITE ->
+              new HintWrite(in.string("store"), in.bytes("key"), nodeId(in), in.bytes("siblings"));
           default -> throw in.malformed("unknown message tag " + tag);
         };
     in.end();
     return m;
+  }
+
+  private static NodeId nodeId(WireReader in) {
+    String owner = in.string("owner");
+    try {
+      return NodeId.of(owner);
+    } catch (IllegalArgumentException e) {
+      throw in.malformed(e.getMessage());
+    }
   }
 
   /** Writes each message type in format 1. */
@@ -147,6 +162,15 @@ public final class CoordinationCodec implements PeerProtocol<CoordinationMessage
     @Override
     public WireWriter forwardedWriteReply(ForwardedWriteReply m) {
       return start(FORWARDED_WRITE_REPLY).bytes(m.context());
+    }
+
+    @Override
+    public WireWriter hintWrite(HintWrite m) {
+      return start(HINT_WRITE)
+          .string(m.store())
+          .bytes(m.key())
+          .string(m.owner().value())
+          .bytes(m.siblings());
     }
   }
 }

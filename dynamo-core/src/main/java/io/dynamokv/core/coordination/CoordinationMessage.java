@@ -3,6 +3,7 @@
  */
 package io.dynamokv.core.coordination;
 
+import io.dynamokv.core.NodeId;
 import io.dynamokv.core.spi.PeerMessage;
 import java.util.Objects;
 
@@ -33,6 +34,8 @@ public sealed interface CoordinationMessage extends PeerMessage {
     R forwardedWrite(ForwardedWrite m);
 
     R forwardedWriteReply(ForwardedWriteReply m);
+
+    R hintWrite(HintWrite m);
   }
 
   /** The messages a node sends to start an exchange. */
@@ -48,6 +51,8 @@ public sealed interface CoordinationMessage extends PeerMessage {
     R replicaWrite(ReplicaWrite request);
 
     R forwardedWrite(ForwardedWrite request);
+
+    R hintWrite(HintWrite request);
   }
 
   /** Asks a replica for its sibling set of {@code key} in {@code store}. */
@@ -160,6 +165,31 @@ public sealed interface CoordinationMessage extends PeerMessage {
     @Override
     public <R> R accept(Visitor<R> visitor) {
       return visitor.forwardedWriteReply(this);
+    }
+  }
+
+  /**
+   * Asks a node to stand in for {@code owner} (paper §4.6): to merge {@code siblings} (encoded)
+   * into the hint it holds for {@code owner} of {@code key} in {@code store}, persist it before
+   * replying with a {@link ReplicaWriteReply}, and hand it to the owner later. A node whose hints
+   * are at their cap refuses a hint for a key it holds none of, with a failure.
+   */
+  record HintWrite(String store, byte[] key, NodeId owner, byte[] siblings) implements Request {
+    public HintWrite {
+      Objects.requireNonNull(store, "store");
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(owner, "owner");
+      Objects.requireNonNull(siblings, "siblings");
+    }
+
+    @Override
+    public <R> R accept(Handler<R> handler) {
+      return handler.hintWrite(this);
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.hintWrite(this);
     }
   }
 }

@@ -27,7 +27,11 @@ enum BrokenVariant {
    */
   KEEPS_INCARNATION_AFTER_ROLLBACK,
   /** Membership applies gossip before validating it ({@link Membership.BrokenVariant}). */
-  GOSSIP_APPLIED_BEFORE_VALIDATION;
+  GOSSIP_APPLIED_BEFORE_VALIDATION,
+  /** A stand-in acknowledges a hint without storing it: the write counts towards W anyway. */
+  STAND_IN_ACKS_WITHOUT_STORING,
+  /** Handoff deletes a hint as soon as it sends it, before the owner acknowledged it. */
+  HINT_DELETED_BEFORE_ACK;
 
   /** How much later {@link #ACK_BEFORE_LOCAL_WRITE} writes locally. */
   static final Duration LOCAL_WRITE_DELAY = Duration.ofMillis(50);

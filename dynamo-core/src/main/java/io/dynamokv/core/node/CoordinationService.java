@@ -6,13 +6,17 @@ package io.dynamokv.core.node;
 import io.dynamokv.core.InvalidRequestException;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.NodeShuttingDownException;
+import io.dynamokv.core.UnavailableException;
 import io.dynamokv.core.coordination.CoordinationMessage;
 import io.dynamokv.core.coordination.CoordinationMessage.ForwardedWrite;
 import io.dynamokv.core.coordination.CoordinationMessage.ForwardedWriteReply;
+import io.dynamokv.core.coordination.CoordinationMessage.HintWrite;
 import io.dynamokv.core.coordination.CoordinationMessage.ReplicaRead;
 import io.dynamokv.core.coordination.CoordinationMessage.ReplicaReadReply;
 import io.dynamokv.core.coordination.CoordinationMessage.ReplicaWrite;
 import io.dynamokv.core.coordination.CoordinationMessage.ReplicaWriteReply;
+import io.dynamokv.core.handoff.HintId;
+import io.dynamokv.core.handoff.HintStore;
 import io.dynamokv.core.spi.PeerMessage;
 import io.dynamokv.core.spi.PeerTransport;
 import io.dynamokv.core.spi.Scheduler;
@@ -23,10 +27,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
 
 /**
- * The node's side of the coordination protocol: replica reads and writes go to the {@link Replica},
- * forwarded writes to the {@link Forwarder}. Each request runs on the node's scheduler ({@link
- * Scheduler#executeInline}); whatever fails is answered with a {@link Failure}, as is a request
- * after the node closed.
+ * The node's side of the coordination protocol: replica reads and writes and hints to hold for
+ * other nodes go to the {@link Replica}, forwarded writes to the {@link Forwarder}. Each request
+ * runs on the node's scheduler ({@link Scheduler#executeInline}); whatever fails is answered with a
+ * {@link Failure}, as is a request after the node closed.
  */
 final class CoordinationService implements PeerTransport.PeerHandler {
   private final NodeId self;
@@ -35,15 +39,23 @@ final class CoordinationService implements PeerTransport.PeerHandler {
   private final Replica replica;
   private final Forwarder forwarder;
   private final BooleanSupplier closed;
+  private final NodeConfig config;
+  private final NodeStats stats;
+  private final BrokenVariant broken;
 
   CoordinationService(
-      NodeId self,
+      NodeConfig config,
       Scheduler scheduler,
       Placement placement,
       Replica replica,
       Forwarder forwarder,
+      NodeStats stats,
+      BrokenVariant broken,
       BooleanSupplier closed) {
-    this.self = self;
+    this.self = config.self();
+    this.config = config;
+    this.stats = stats;
+    this.broken = broken;
     this.scheduler = scheduler;
     this.placement = placement;
     this.replica = replica;
@@ -89,6 +101,34 @@ final class CoordinationService implements PeerTransport.PeerHandler {
     public Void replicaWrite(ReplicaWrite m) {
       StoreDefinition def = placement.store(m.store());
       replica.merge(def, m.key(), VersionCodec.decodeSiblings(m.siblings()));
+      reply.complete(new ReplicaWriteReply());
+      return null;
+    }
+
+    @Override
+    public Void hintWrite(HintWrite m) {
+      StoreDefinition def = placement.store(m.store());
+      if (!config.handoff().enabled()) {
+        throw new UnavailableException(
+            self + " does not stand in for other nodes: handoff is off", false, null);
+      }
+      HintStore hints = replica.hints();
+      if (!hints.hasRoom() && !hints.holds(HintId.of(def.name(), m.key(), m.owner()))) {
+        stats.hintsRefused++;
+        throw new UnavailableException(
+            self
+                + " does not stand in for "
+                + m.owner()
+                + ": its hints are at their cap of "
+                + hints.maxBytes()
+                + " bytes",
+            false,
+            null);
+      }
+      if (broken != BrokenVariant.STAND_IN_ACKS_WITHOUT_STORING) {
+        replica.mergeHint(def, m.key(), m.owner(), VersionCodec.decodeSiblings(m.siblings()));
+      }
+      stats.hintsStored++;
       reply.complete(new ReplicaWriteReply());
       return null;
     }

@@ -12,9 +12,15 @@ import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
 import io.dynamokv.core.coordination.CoordinationCodec;
-import io.dynamokv.core.membership.HandoffGate;
+import io.dynamokv.core.coordination.CoordinationMessage.HintWrite;
+import io.dynamokv.core.coordination.CoordinationMessage.ReplicaWrite;
+import io.dynamokv.core.coordination.CoordinationMessage.ReplicaWriteReply;
+import io.dynamokv.core.handoff.HintStore;
+import io.dynamokv.core.handoff.HintedHandoff;
+import io.dynamokv.core.handoff.StandIns;
 import io.dynamokv.core.membership.Membership;
 import io.dynamokv.core.membership.MembershipCodec;
+import io.dynamokv.core.membership.NodeStatus;
 import io.dynamokv.core.quorum.Quorum;
 import io.dynamokv.core.ring.Ring;
 import io.dynamokv.core.ring.RingCodec;
@@ -28,10 +34,12 @@ import io.dynamokv.core.spi.StorageEngine;
 import io.dynamokv.core.version.ContextSigner;
 import io.dynamokv.core.version.Siblings;
 import io.dynamokv.core.version.VectorClock;
+import io.dynamokv.core.version.VersionCodec;
 import io.dynamokv.core.wire.Failure;
 import io.dynamokv.core.wire.PeerProtocol;
 import io.dynamokv.core.wire.PeerProtocols;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -87,6 +95,7 @@ public final class DynamoNode implements AutoCloseable {
   private final ReadCoordinator reads;
   private final WriteCoordinator writes;
   private final Forwarder forwarder;
+  private final HintedHandoff handoff;
 
   /** Who serves each peer protocol, by protocol id. */
   private final Map<Integer, PeerTransport.PeerHandler> handlers = new TreeMap<>();
@@ -123,7 +132,7 @@ public final class DynamoNode implements AutoCloseable {
             transport,
             storage,
             new RingPlannerPolicy(config.ringPlanner()),
-            HandoffGate.ALWAYS);
+            ring -> handoffDrained());
     if (broken == BrokenVariant.GOSSIP_APPLIED_BEFORE_VALIDATION) {
       membership.breakForTests(Membership.BrokenVariant.APPLY_BEFORE_VALIDATING);
     }
@@ -132,16 +141,101 @@ public final class DynamoNode implements AutoCloseable {
     QuorumTimer timer = new QuorumTimer(scheduler, stats);
     this.placement = new Placement(self, config);
     this.dots = new ReissuedDots(stats);
-    this.replica = new Replica(config, storage, epochs, placement, dots, broken);
+    HintStore hints =
+        new HintStore(storage.keyspace(StorageEngine.HINTS), config.handoff().maxBytes());
+    this.replica = new Replica(config, storage, hints, clock, epochs, placement, dots, broken);
     this.reads = new ReadCoordinator(self, contexts, replica, peers, timer, dots, stats);
     this.writes =
         new WriteCoordinator(
-            self, clock, scheduler, contexts, replica, peers, timer, stats, broken);
+            config, placement, clock, scheduler, contexts, replica, peers, timer, stats, broken);
     this.forwarder = new Forwarder(config, scheduler, requestIds, placement, peers, writes, stats);
+    this.handoff =
+        new HintedHandoff(
+            self,
+            config.handoff(),
+            hints,
+            clock,
+            scheduler,
+            random.split(),
+            peers::reachable,
+            new HandoffPlacement(),
+            new HandoffDelivery(peers));
+    if (broken == BrokenVariant.HINT_DELETED_BEFORE_ACK) {
+      handoff.breakForTests(HintedHandoff.BrokenVariant.DELETE_BEFORE_ACK);
+    }
+    handoff.leavingWhen(() -> membership.view().status(self) == NodeStatus.LEAVING);
     handlers.put(MembershipCodec.PROTOCOL_ID, membership::handle);
     handlers.put(
         CoordinationCodec.ID,
-        new CoordinationService(self, scheduler, placement, replica, forwarder, this::closed));
+        new CoordinationService(
+            config, scheduler, placement, replica, forwarder, stats, broken, this::closed));
+  }
+
+  /** Whether a leaving node has handed on every hint it held. */
+  private boolean handoffDrained() {
+    return handoff == null || handoff.drained();
+  }
+
+  /** Where handoff finds a key's owners: this node's ring. */
+  private final class HandoffPlacement implements HintedHandoff.Placement {
+    @Override
+    public List<NodeId> ownersOf(String store, byte[] key) {
+      StoreDefinition def = config.stores().get(store);
+      if (def == null || placement.ring().isEmpty()) {
+        return List.of();
+      }
+      return placement.owners(def, key);
+    }
+
+    @Override
+    public List<NodeId> extendedOf(String store, byte[] key) {
+      StoreDefinition def = config.stores().get(store);
+      if (def == null || placement.ring().isEmpty()) {
+        return List.of();
+      }
+      return placement.extended(def, key);
+    }
+  }
+
+  /** How handoff sends: the owner's replica path, or a local merge when this node owns the key. */
+  private final class HandoffDelivery implements HintedHandoff.Delivery {
+    private final PeerCalls peers;
+
+    HandoffDelivery(PeerCalls peers) {
+      this.peers = peers;
+    }
+
+    @Override
+    public void replicate(
+        NodeId target, String store, byte[] key, byte[] siblings, Consumer<Throwable> done) {
+      if (target.equals(self)) {
+        replica.merge(placement.store(store), key, VersionCodec.decodeSiblings(siblings));
+        done.accept(null);
+        return;
+      }
+      peers.call(
+          target,
+          new ReplicaWrite(store, key, siblings),
+          ReplicaWriteReply.class,
+          config.requestTimeout(),
+          (reply, error) -> done.accept(error));
+    }
+
+    @Override
+    public void hint(
+        NodeId target,
+        NodeId owner,
+        String store,
+        byte[] key,
+        byte[] siblings,
+        Consumer<Throwable> done) {
+      peers.call(
+          target,
+          new HintWrite(store, key, owner, siblings),
+          ReplicaWriteReply.class,
+          config.requestTimeout(),
+          (reply, error) -> done.accept(error));
+    }
   }
 
   /**
@@ -182,6 +276,9 @@ public final class DynamoNode implements AutoCloseable {
     }
     transport.serve(node::handle);
     node.membership.start();
+    if (config.handoff().enabled()) {
+      node.handoff.start();
+    }
     return node;
   }
 
@@ -215,8 +312,24 @@ public final class DynamoNode implements AutoCloseable {
   public List<StatusSection> status() {
     return List.of(
         stats.section(),
+        handoff.section(stats.hintsStored(), stats.hintsRefused()),
         membership.statusSection(),
         NodeFormats.section(config.membership().formats(), membership.agreedFormats()));
+  }
+
+  /** The hints this node holds for others; read from the scheduler. */
+  HintStore hints() {
+    return replica.hints();
+  }
+
+  /** This node's own copy of a key (its data, without hints); read from the scheduler. */
+  Siblings dataOf(String store, byte[] key) {
+    return replica.read(placement.store(store), key);
+  }
+
+  /** Hinted handoff, for tests. */
+  HintedHandoff handoff() {
+    return handoff;
   }
 
   /** The incarnation this node started with, and why (for the start-up log). */
@@ -259,7 +372,7 @@ public final class DynamoNode implements AutoCloseable {
           StoreDefinition def = placement.store(store);
           def.checkKey(k);
           int r = quorum(def, options.quorum(), def.readQuorum(), "R");
-          reads.read(def, k, r, timeout(options), placement.owners(def, k), result);
+          reads.read(def, k, r, timeout(options), readReplicas(def, k), result);
         });
   }
 
@@ -318,9 +431,30 @@ public final class DynamoNode implements AutoCloseable {
           if (owners.contains(self)) {
             writes.write(def, k, value, tombstone, context, seen, w, timeout, owners, result);
           } else {
-            forwarder.forward(def, k, value, tombstone, ctx, w, timeout, owners, 0, result);
+            forwarder.forward(def, k, value, tombstone, ctx, seen, w, timeout, owners, 0, result);
           }
         });
+  }
+
+  /**
+   * The replicas a read asks: the key's owners, each unreachable one replaced by its stand-in (the
+   * same choice a write makes, so a stand-in that took a write answers from its hint).
+   */
+  private List<NodeId> readReplicas(StoreDefinition def, byte[] key) {
+    List<NodeId> owners = placement.owners(def, key);
+    if (!config.handoff().enabled() || owners.stream().allMatch(this::reachable)) {
+      return owners;
+    }
+    List<NodeId> replicas = new ArrayList<>(owners.size());
+    for (StandIns.Slot slot :
+        StandIns.replicas(placement.extended(def, key), owners.size(), this::reachable)) {
+      slot.replica().ifPresentOrElse(replicas::add, () -> replicas.add(slot.owner()));
+    }
+    return replicas;
+  }
+
+  private boolean reachable(NodeId node) {
+    return node.equals(self) || membership.reachability().isReachable(node);
   }
 
   private <T> CompletableFuture<T> onScheduler(Consumer<CompletableFuture<T>> body) {
@@ -397,6 +531,7 @@ public final class DynamoNode implements AutoCloseable {
   public void close() {
     closed = true;
     membership.stop();
+    handoff.stop();
   }
 
   /**

@@ -25,10 +25,11 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Writes whose node is not an owner of the key: {@link #forward} sends one, with a request id, to
- * the first reachable owner (trying the next only when the last was certainly not reached), and
- * {@link #serve} coordinates one that arrived here, answering a duplicate of a recent forward with
- * the first one's outcome instead of writing twice. A forwarded write is never forwarded again.
- * Runs on the node's scheduler.
+ * the first reachable owner (trying the next only when the last was certainly not reached, and
+ * coordinating it here as a stand-in when no owner can be reached), and {@link #serve} coordinates
+ * one that arrived here, answering a duplicate of a recent forward with the first one's outcome
+ * instead of writing twice. A forwarded write is never forwarded again. Runs on the node's
+ * scheduler.
  */
 final class Forwarder {
   /** What a forwarder waits beyond the write's own timeout: the owner answers first. */
@@ -80,6 +81,7 @@ final class Forwarder {
       byte[] value,
       boolean tombstone,
       byte[] context,
+      VectorClock seen,
       int w,
       Duration timeout,
       List<NodeId> owners,
@@ -112,7 +114,7 @@ final class Forwarder {
               result.complete(Context.fromBytes(reply.context()));
             } else if (error instanceof PeerException.Unreachable) {
               // Certainly not delivered: another owner may take it.
-              forward(def, key, value, tombstone, context, w, timeout, owners, next, result);
+              forward(def, key, value, tombstone, context, seen, w, timeout, owners, next, result);
             } else if (error instanceof PeerException) {
               result.completeExceptionally(
                   new InsufficientReplicasException(
@@ -123,6 +125,12 @@ final class Forwarder {
           });
       return;
     }
+    if (config.handoff().enabled()) {
+      // No owner is reachable: this node takes the write itself, as a stand-in (paper §4.6).
+      writes.write(
+          def, key, value, tombstone, Context.fromBytes(context), seen, w, timeout, owners, result);
+      return;
+    }
     result.completeExceptionally(
         new InsufficientReplicasException(
             "put", 0, w, "no owner of the key is reachable from " + self + ": " + owners));
@@ -130,9 +138,10 @@ final class Forwarder {
 
   /**
    * Coordinates a write another node forwarded here, answering {@code reply} with the written
-   * version's context or a {@link Failure}.
+   * version's context or a {@link Failure}. A node that does not own the key in its own ring (the
+   * rings of two nodes may differ for a moment) coordinates it as a stand-in.
    *
-   * @throws NotAReplicaException when this node does not own the key in its ring
+   * @throws NotAReplicaException when this node does not own the key and hinted handoff is off
    */
   void serve(NodeId from, ForwardedWrite fw, CompletableFuture<PeerMessage> reply) {
     ForwardKey id = new ForwardKey(from, fw.requestId());
@@ -152,7 +161,7 @@ final class Forwarder {
             ? Duration.ofMillis(Math.min(fw.timeoutMillis(), RequestOptions.MAX_TIMEOUT.toMillis()))
             : config.requestTimeout();
     List<NodeId> owners = placement.owners(def, fw.key());
-    if (!owners.contains(self)) {
+    if (!owners.contains(self) && !config.handoff().enabled()) {
       throw new NotAReplicaException(
           self + " is not an owner of the key in its ring; owners are " + owners);
     }

@@ -4,6 +4,7 @@
 package io.dynamokv.core.node;
 
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.handoff.HandoffConfig;
 import io.dynamokv.core.membership.MembershipConfig;
 import io.dynamokv.core.ring.RingPlanner;
 import io.dynamokv.core.security.ClusterSecret;
@@ -29,6 +30,7 @@ import java.util.TreeMap;
  *     clients
  * @param newIncarnation start a new incarnation whatever the data directory says (after restoring
  *     it from a backup)
+ * @param handoff sloppy quorums and hinted handoff: the hint cap, maximum age and delivery pace
  */
 public record NodeConfig(
     MembershipConfig membership,
@@ -37,7 +39,8 @@ public record NodeConfig(
     int maxClockEntries,
     RingPlanner ringPlanner,
     ClusterSecret clusterSecret,
-    boolean newIncarnation) {
+    boolean newIncarnation,
+    HandoffConfig handoff) {
 
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(1);
   public static final int DEFAULT_MAX_CLOCK_ENTRIES = 10;
@@ -65,6 +68,7 @@ public record NodeConfig(
     }
     Objects.requireNonNull(ringPlanner, "ringPlanner");
     Objects.requireNonNull(clusterSecret, "clusterSecret");
+    Objects.requireNonNull(handoff, "handoff");
     int maxN = maxReplication(stores.values());
     if (ringPlanner.replicas() < maxN) {
       throw new IllegalArgumentException(
@@ -97,6 +101,7 @@ public record NodeConfig(
     private RingPlanner ringPlanner;
     private ClusterSecret clusterSecret;
     private boolean newIncarnation;
+    private HandoffConfig handoff = HandoffConfig.DEFAULTS;
 
     private Builder(MembershipConfig membership) {
       this.membership = membership;
@@ -139,6 +144,12 @@ public record NodeConfig(
       return this;
     }
 
+    /** Sloppy quorums and hinted handoff (default: {@link HandoffConfig#DEFAULTS}). */
+    public Builder handoff(HandoffConfig handoff) {
+      this.handoff = handoff;
+      return this;
+    }
+
     public NodeConfig build() {
       if (clusterSecret == null) {
         throw new IllegalArgumentException(
@@ -158,7 +169,8 @@ public record NodeConfig(
           maxClockEntries,
           planner,
           clusterSecret,
-          newIncarnation);
+          newIncarnation,
+          handoff);
     }
   }
 }

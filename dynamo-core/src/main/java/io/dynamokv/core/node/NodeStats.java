@@ -22,6 +22,9 @@ public final class NodeStats {
   volatile long quorumFailures;
   volatile long duplicateForwards;
   volatile long reissuedDots;
+  volatile long standIns;
+  volatile long hintsStored;
+  volatile long hintsRefused;
 
   /** Counters at zero; the node that owns them counts. */
   public NodeStats() {}
@@ -59,6 +62,21 @@ public final class NodeStats {
     return reissuedDots;
   }
 
+  /** Replica writes of coordinated writes that a stand-in acknowledged for an owner. */
+  public long standIns() {
+    return standIns;
+  }
+
+  /** Hints this node stored or merged into: as a stand-in, or for owners that missed a write. */
+  public long hintsStored() {
+    return hintsStored;
+  }
+
+  /** Hints this node refused, or did not keep, because its hints were at their cap. */
+  public long hintsRefused() {
+    return hintsRefused;
+  }
+
   /** These counters as the node's {@code coordinator} status section. */
   public StatusSection section() {
     return new StatusSection(
@@ -67,6 +85,8 @@ public final class NodeStats {
             Stat.counter("reads", reads, "Reads coordinated"),
             Stat.counter("writes", writes, "Writes coordinated"),
             Stat.counter("forwarded", forwarded, "Writes forwarded to an owner"),
+            Stat.counter(
+                "stand.ins", standIns, "Replica writes a stand-in acknowledged for an owner"),
             Stat.counter("quorum.failures", quorumFailures, "Coordinations short of R or W"),
             Stat.counter(
                 "duplicate.forwards",

@@ -63,6 +63,21 @@ final class Placement {
     return new ArrayList<>(current.preferenceList(Token.of(key), def.replicationFactor()));
   }
 
+  /**
+   * Every node of the ring in the order {@code key}'s replicas are chosen: its owners first, then
+   * its stand-ins (paper §4.6).
+   *
+   * @throws InsufficientReplicasException while this node has no ring yet
+   */
+  List<NodeId> extended(StoreDefinition def, byte[] key) {
+    Ring current = ring;
+    if (current == null) {
+      throw new InsufficientReplicasException(
+          "request", 0, 1, self + " has not received a ring yet: it is still joining the cluster");
+    }
+    return current.extendedPreferenceList(Token.of(key));
+  }
+
   /** The partition of {@code key} in the current ring, or -1 without a ring. */
   int partitionOf(byte[] key) {
     Ring current = ring;

@@ -83,7 +83,7 @@ final class ReadCoordinator {
         };
     for (NodeId owner : owners) {
       if (owner.equals(self)) {
-        quorum.onResponse(self, replica.read(def, key));
+        quorum.onResponse(self, replica.readWithHints(def, key));
       } else if (!peers.reachable(owner)) {
         quorum.onFailure(owner, new PeerException.Unreachable(owner, "failure detector"));
       } else {

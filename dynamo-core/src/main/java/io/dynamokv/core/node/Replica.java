@@ -5,7 +5,10 @@ package io.dynamokv.core.node;
 
 import io.dynamokv.core.Key;
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.handoff.HintId;
+import io.dynamokv.core.handoff.HintStore;
 import io.dynamokv.core.ring.StorageKeys;
+import io.dynamokv.core.spi.Clock;
 import io.dynamokv.core.spi.Keyspace;
 import io.dynamokv.core.spi.StorageEngine;
 import io.dynamokv.core.version.Actor;
@@ -28,9 +31,11 @@ import java.util.function.UnaryOperator;
  * report reissued dots and tell the {@link ReplicaListener}s.
  *
  * <p>The changes: a client write's local step ({@link #write}, the coordinator's), merging a set
- * from elsewhere ({@link #merge}: replica writes today; hinted handoff, read repair, anti-entropy
- * and range transfer later), and dropping a key ({@link #drop}: tombstone purge and ranges handed
- * away, later). Runs on the node's scheduler.
+ * from elsewhere ({@link #merge}: replica writes, delivered hints and read repair; anti-entropy and
+ * range transfer later), and dropping a key ({@link #drop}: tombstone purge and ranges handed away,
+ * later). The hints this node holds for others are a second kind of record of a key ({@link
+ * #writeHint}, {@link #mergeHint}, kept in the {@link HintStore}): they change through the same
+ * steps, and count in every dot this node issues for the key. Runs on the node's scheduler.
  */
 final class Replica {
   private final NodeId self;
@@ -39,12 +44,16 @@ final class Replica {
   private final Placement placement;
   private final ReissuedDots dots;
   private final BrokenVariant broken;
+  private final Clock clock;
+  private final HintStore hints;
   private final Map<String, Keyspace> keyspaces = new TreeMap<>();
   private final List<ReplicaListener> listeners = new CopyOnWriteArrayList<>();
 
   Replica(
       NodeConfig config,
       StorageEngine storage,
+      HintStore hints,
+      Clock clock,
       NodeEpochs epochs,
       Placement placement,
       ReissuedDots dots,
@@ -55,6 +64,8 @@ final class Replica {
     this.placement = placement;
     this.dots = dots;
     this.broken = broken;
+    this.hints = hints;
+    this.clock = clock;
     config.stores().forEach((name, def) -> keyspaces.put(name, storage.keyspace("data-" + name)));
   }
 
@@ -64,17 +75,39 @@ final class Replica {
 
   /** The local sibling set of {@code key}, empty when absent. */
   Siblings read(StoreDefinition def, byte[] key) {
-    byte[] stored = stored(def, key);
+    byte[] stored = data(def, key);
     return stored.length == 0 ? Siblings.empty() : VersionCodec.decodeSiblings(stored);
+  }
+
+  private byte[] data(StoreDefinition def, byte[] key) {
+    byte[] stored = keyspaces.get(def.name()).get(StorageKeys.storageKey(key));
+    return stored == null ? new byte[0] : stored;
   }
 
   /**
    * The stored encoding of {@code key}'s set as it is (empty when absent), for a coordinator that
-   * decodes it itself: one that does not decode counts as this replica's failure there.
+   * decodes it itself: one that does not decode counts as this replica's failure there. When this
+   * node also holds hints of the key, the answer is the data synced with them: a stand-in in a
+   * read's replica set answers from its hints.
    */
   byte[] stored(StoreDefinition def, byte[] key) {
-    byte[] stored = keyspaces.get(def.name()).get(StorageKeys.storageKey(key));
-    return stored == null ? new byte[0] : stored;
+    if (!hints.ownersOf(def.name(), key).isEmpty()) {
+      return VersionCodec.encode(withHints(def, key, read(def, key)));
+    }
+    return data(def, key);
+  }
+
+  /** Everything this node holds of {@code key}: its data synced with every hint of the key. */
+  Siblings readWithHints(StoreDefinition def, byte[] key) {
+    return withHints(def, key, read(def, key));
+  }
+
+  private Siblings withHints(StoreDefinition def, byte[] key, Siblings local) {
+    Siblings all = local;
+    for (NodeId owner : hints.ownersOf(def.name(), key)) {
+      all = Siblings.sync(all, hints.read(HintId.of(def.name(), key, owner)));
+    }
+    return all;
   }
 
   /** What a client write left: the key's new set and the actor whose next dot the write took. */
@@ -88,11 +121,15 @@ final class Replica {
    */
   Written write(StoreDefinition def, byte[] key, VectorClock seen, Versioned version) {
     Actor[] actor = new Actor[1];
+    Siblings held = withHints(def, key, Siblings.empty());
     Siblings next =
         change(
             def,
             key,
-            local -> {
+            data -> {
+              // The next dot comes from everything this node holds of the key, hints included:
+              // an actor's counter may have advanced in a hint this node wrote as a stand-in.
+              Siblings local = Siblings.sync(data, held);
               actor[0] =
                   local.actorFor(
                       self,
@@ -106,6 +143,56 @@ final class Replica {
             },
             true);
     return new Written(next, actor[0]);
+  }
+
+  /**
+   * A stand-in coordinator's local step of a client write: as {@link #write}, but the result is
+   * stored as the hint this node holds for {@code owner}, and the dot comes from everything this
+   * node holds of the key (its data and every hint of it), so that no dot is issued twice.
+   */
+  Written writeHint(
+      StoreDefinition def, byte[] key, NodeId owner, VectorClock seen, Versioned version) {
+    Actor[] actor = new Actor[1];
+    Siblings held = readWithHints(def, key);
+    Siblings next =
+        changeHint(
+            HintId.of(def.name(), key, owner),
+            hint -> {
+              Siblings local = Siblings.sync(hint, held);
+              actor[0] = local.actorFor(self, seen, epochs);
+              Siblings updated = local.update(seen, version, actor[0]);
+              Siblings pruned = updated.pruned(config.maxClockEntries());
+              def.checkStored(pruned.siblingCount(), VersionCodec.encode(pruned).length);
+              return updated;
+            });
+    dots.check(def, key, held, next);
+    return new Written(next, actor[0]);
+  }
+
+  /**
+   * Merges {@code incoming} into the hint this node holds for {@code owner} of {@code key},
+   * creating it if needed (the caller decides whether the hint store has room).
+   */
+  Siblings mergeHint(StoreDefinition def, byte[] key, NodeId owner, Siblings incoming) {
+    return changeHint(HintId.of(def.name(), key, owner), local -> Siblings.sync(local, incoming));
+  }
+
+  /** The hints this node holds, and their index. */
+  HintStore hints() {
+    return hints;
+  }
+
+  private Siblings changeHint(HintId id, UnaryOperator<Siblings> change) {
+    while (true) {
+      try {
+        return hints.update(
+            id,
+            Math.max(0, clock.wallMillis()),
+            local -> change.apply(local).pruned(config.maxClockEntries()));
+      } catch (NodeEpochs.LeaseNeeded needed) {
+        epochs.extendLease(needed.epoch);
+      }
+    }
   }
 
   /**

@@ -4,19 +4,32 @@
 package io.dynamokv.core.node;
 
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.UnavailableException;
 import io.dynamokv.core.client.Context;
+import io.dynamokv.core.coordination.CoordinationMessage.HintWrite;
 import io.dynamokv.core.coordination.CoordinationMessage.ReplicaWrite;
 import io.dynamokv.core.coordination.CoordinationMessage.ReplicaWriteReply;
+import io.dynamokv.core.handoff.HintId;
+import io.dynamokv.core.handoff.HintStore;
+import io.dynamokv.core.handoff.StandIns;
 import io.dynamokv.core.quorum.Quorum;
 import io.dynamokv.core.spi.Clock;
 import io.dynamokv.core.spi.PeerException;
+import io.dynamokv.core.spi.PeerMessage;
 import io.dynamokv.core.spi.Scheduler;
 import io.dynamokv.core.version.ContextSigner;
+import io.dynamokv.core.version.Siblings;
 import io.dynamokv.core.version.VectorClock;
 import io.dynamokv.core.version.VersionCodec;
 import io.dynamokv.core.version.Versioned;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -35,9 +48,12 @@ final class WriteCoordinator {
   private final QuorumTimer timer;
   private final NodeStats stats;
   private final BrokenVariant broken;
+  private final NodeConfig config;
+  private final Placement placement;
 
   WriteCoordinator(
-      NodeId self,
+      NodeConfig config,
+      Placement placement,
       Clock clock,
       Scheduler scheduler,
       ContextSigner contexts,
@@ -46,7 +62,9 @@ final class WriteCoordinator {
       QuorumTimer timer,
       NodeStats stats,
       BrokenVariant broken) {
-    this.self = self;
+    this.self = config.self();
+    this.config = config;
+    this.placement = placement;
     this.clock = clock;
     this.scheduler = scheduler;
     this.contexts = contexts;
@@ -67,14 +85,24 @@ final class WriteCoordinator {
   }
 
   /**
-   * Coordinates the write; completes {@code result} with the written version's context, or with
-   * {@link io.dynamokv.core.InsufficientReplicasException} (outcome unknown) short of W by {@code
-   * timeout}.
+   * Coordinates the write over a sloppy quorum (paper §4.6); completes {@code result} with the
+   * written version's context, or with {@link io.dynamokv.core.InsufficientReplicasException}
+   * (outcome unknown) short of W by {@code timeout}.
+   *
+   * <p>The request has one slot per owner. This node serves its own slot when it is an owner;
+   * otherwise it stands in for the first owner it cannot reach (or, when it reaches them all, for
+   * the last one, whose copy it also sends on) and issues the dot from the hint it keeps. Each
+   * other slot goes to its owner when reachable, otherwise to a stand-in ({@link StandIns}) that
+   * stores the set as a durable hint; a slot whose replica fails, or has not answered by half the
+   * timeout, tries the next stand-in while the quorum is undecided. A slot counts towards W once
+   * its owner or a stand-in acknowledged. Every owner whose copy did not land (neither it nor a
+   * stand-in acknowledged by the end of the request) gets a hint kept here, even after W was
+   * reached.
    *
    * @param clientContext the context the client sent, returned when a plain version vector cannot
    *     name exactly the written version
    * @param seen what {@link #admit} returned for it
-   * @param owners the key's owners, this node among them
+   * @param owners the key's owners; this node is among them, or it coordinates as a stand-in
    */
   void write(
       StoreDefinition def,
@@ -93,64 +121,268 @@ final class WriteCoordinator {
     }
     long now = Math.max(0, clock.wallMillis());
     Versioned version = tombstone ? Versioned.tombstone(value, now) : Versioned.of(value, now);
-    Quorum<Boolean> quorum = new Quorum<>(owners, w);
-    Context[] written = {clientContext};
-    Runnable settle =
-        () -> {
-          if (result.isDone()) {
-            return;
-          }
-          switch (quorum.status()) {
-            case SUCCEEDED -> result.complete(written[0]);
-            case FAILED -> timer.fail(result, op, quorum);
-            case PENDING -> {}
-          }
-        };
-    Runnable writeAndReplicate =
-        () -> {
-          Replica.Written local = replica.write(def, key, seen, version);
-          written[0] =
-              local
-                  .siblings()
-                  .writtenContext(seen, local.actor())
-                  .map(exact -> Context.fromBytes(contexts.sign(def.name(), key, exact)))
-                  .orElse(clientContext);
-          if (broken != BrokenVariant.ACK_BEFORE_LOCAL_WRITE) {
-            quorum.onResponse(self, Boolean.TRUE);
-          }
-          byte[] encoded = VersionCodec.encode(local.siblings());
-          for (NodeId owner : owners) {
-            if (owner.equals(self)) {
-              continue;
-            }
-            if (!peers.reachable(owner)) {
-              quorum.onFailure(owner, new PeerException.Unreachable(owner, "failure detector"));
-              continue;
-            }
-            peers.call(
-                owner,
-                new ReplicaWrite(def.name(), key, encoded),
-                ReplicaWriteReply.class,
-                timeout,
-                (reply, error) -> {
-                  if (error == null) {
-                    quorum.onResponse(owner, Boolean.TRUE);
-                  } else {
-                    quorum.onFailure(owner, error);
-                  }
-                  settle.run();
-                });
-          }
-          settle.run();
-        };
+    SloppyWrite request =
+        new SloppyWrite(def, key, op, owners, new Quorum<>(owners, w), timeout, result);
     stats.writes++;
-    if (broken == BrokenVariant.ACK_BEFORE_LOCAL_WRITE) {
-      quorum.onResponse(self, Boolean.TRUE);
-      settle.run();
+    Runnable writeAndReplicate = () -> request.start(clientContext, seen, version);
+    if (broken == BrokenVariant.ACK_BEFORE_LOCAL_WRITE && owners.contains(self)) {
+      request.quorum.onResponse(self, Boolean.TRUE);
+      request.settle();
       scheduler.schedule(BrokenVariant.LOCAL_WRITE_DELAY, writeAndReplicate);
     } else {
       writeAndReplicate.run();
     }
-    timer.failAfter(timeout, result, op, quorum);
+    timer.failAfter(timeout, result, op, request.quorum);
+    if (!request.finished) {
+      scheduler.schedule(timeout.dividedBy(2), request::hedge);
+      scheduler.schedule(timeout, request::finish);
+    }
+  }
+
+  /** The state of one slot of a {@link SloppyWrite}: the owner's place in the replica set. */
+  private static final class Slot {
+    final NodeId owner;
+    int pending;
+    boolean acked;
+    boolean ownerAcked;
+    boolean failed;
+    boolean standInTried;
+    Throwable lastError;
+
+    Slot(NodeId owner) {
+      this.owner = owner;
+    }
+  }
+
+  /** One write in flight: its slots, the nodes it uses, and what is left to do at its end. */
+  private final class SloppyWrite {
+    final StoreDefinition def;
+    final byte[] key;
+    final String op;
+    final List<NodeId> owners;
+    final Quorum<Boolean> quorum;
+    final Duration timeout;
+    final CompletableFuture<Context> result;
+    final Map<NodeId, Slot> slots = new LinkedHashMap<>();
+    final Set<NodeId> used = new LinkedHashSet<>();
+    final long deadline;
+    List<NodeId> extended;
+    Context written;
+    byte[] encoded;
+    Siblings siblings;
+    boolean finished;
+
+    SloppyWrite(
+        StoreDefinition def,
+        byte[] key,
+        String op,
+        List<NodeId> owners,
+        Quorum<Boolean> quorum,
+        Duration timeout,
+        CompletableFuture<Context> result) {
+      this.def = def;
+      this.key = key;
+      this.op = op;
+      this.owners = owners;
+      this.quorum = quorum;
+      this.timeout = timeout;
+      this.result = result;
+      this.deadline = clock.nanoTime() + timeout.toNanos();
+      for (NodeId owner : owners) {
+        slots.put(owner, new Slot(owner));
+      }
+      used.addAll(owners);
+      used.add(self);
+    }
+
+    void start(Context clientContext, VectorClock seen, Versioned version) {
+      written = clientContext;
+      Replica.Written local;
+      NodeId standingFor = null;
+      if (owners.contains(self)) {
+        local = replica.write(def, key, seen, version);
+      } else {
+        standingFor = owners.get(owners.size() - 1);
+        for (NodeId owner : owners) {
+          if (!peers.reachable(owner)) {
+            standingFor = owner;
+            break;
+          }
+        }
+        HintStore hints = replica.hints();
+        if (!hints.hasRoom() && !hints.holds(HintId.of(def.name(), key, standingFor))) {
+          throw new UnavailableException(
+              self
+                  + " cannot coordinate this write as a stand-in: its hints are at their cap of "
+                  + hints.maxBytes()
+                  + " bytes",
+              false,
+              null);
+        }
+        local = replica.writeHint(def, key, standingFor, seen, version);
+        stats.hintsStored++;
+      }
+      siblings = local.siblings();
+      encoded = VersionCodec.encode(siblings);
+      written =
+          siblings
+              .writtenContext(seen, local.actor())
+              .map(exact -> Context.fromBytes(contexts.sign(def.name(), key, exact)))
+              .orElse(clientContext);
+      NodeId selfSlot = standingFor == null ? self : standingFor;
+      Slot mine = slots.get(selfSlot);
+      mine.acked = true;
+      mine.ownerAcked = standingFor == null;
+      if (broken != BrokenVariant.ACK_BEFORE_LOCAL_WRITE || standingFor != null) {
+        quorum.onResponse(selfSlot, Boolean.TRUE);
+      }
+      for (Slot slot : slots.values()) {
+        if (slot.owner.equals(self)) {
+          continue;
+        }
+        if (peers.reachable(slot.owner)) {
+          send(slot, slot.owner);
+        } else if (slot != mine) {
+          slot.lastError = new PeerException.Unreachable(slot.owner, "failure detector");
+          standIn(slot);
+        }
+      }
+      settle();
+      finishIfDone();
+    }
+
+    /** Sends the set to {@code target}: the slot's owner, or a stand-in holding it as a hint. */
+    void send(Slot slot, NodeId target) {
+      slot.pending++;
+      boolean direct = target.equals(slot.owner);
+      PeerMessage request =
+          direct
+              ? new ReplicaWrite(def.name(), key, encoded)
+              : new HintWrite(def.name(), key, slot.owner, encoded);
+      long left = deadline - clock.nanoTime();
+      peers.call(
+          target,
+          request,
+          ReplicaWriteReply.class,
+          Duration.ofNanos(Math.max(1, left)),
+          (reply, error) -> {
+            slot.pending--;
+            if (error == null) {
+              if (direct) {
+                slot.ownerAcked = true;
+                if (!owners.contains(self)) {
+                  // The owner has what this stand-in coordinator hinted for it.
+                  HintId id = HintId.of(def.name(), key, slot.owner);
+                  HintStore.Hint hint = replica.hints().get(id);
+                  if (hint != null && Arrays.equals(hint.siblings(), encoded)) {
+                    replica.hints().deleteIfUnchanged(id, hint.stored());
+                  }
+                }
+              } else {
+                stats.standIns++;
+              }
+              if (!slot.acked) {
+                slot.acked = true;
+                quorum.onResponse(slot.owner, Boolean.TRUE);
+              }
+            } else {
+              slot.lastError = error;
+              if (!slot.acked) {
+                standIn(slot);
+              }
+            }
+            settle();
+            finishIfDone();
+          });
+    }
+
+    /** Tries the next stand-in for {@code slot} while the quorum is undecided and time is left. */
+    void standIn(Slot slot) {
+      slot.standInTried = true;
+      if (config.handoff().enabled()
+          && !quorum.isDecided()
+          && !result.isDone()
+          && clock.nanoTime() < deadline) {
+        if (extended == null) {
+          extended = placement.extended(def, key);
+        }
+        Optional<NodeId> next =
+            StandIns.next(
+                extended, owners.size(), used, node -> !node.equals(self) && peers.reachable(node));
+        if (next.isPresent()) {
+          used.add(next.get());
+          send(slot, next.get());
+          return;
+        }
+      }
+      if (slot.pending == 0 && !slot.acked && !slot.failed) {
+        slot.failed = true;
+        quorum.onFailure(
+            slot.owner,
+            slot.lastError != null
+                ? slot.lastError
+                : new PeerException.Unreachable(slot.owner, "no stand-in is reachable"));
+      }
+    }
+
+    /** Half-way through the timeout: a slot still waiting also tries a stand-in. */
+    void hedge() {
+      if (finished || quorum.isDecided()) {
+        return;
+      }
+      for (Slot slot : slots.values()) {
+        if (!slot.acked && slot.pending > 0 && !slot.standInTried) {
+          standIn(slot);
+        }
+      }
+      settle();
+    }
+
+    void settle() {
+      if (result.isDone()) {
+        return;
+      }
+      switch (quorum.status()) {
+        case SUCCEEDED -> result.complete(written);
+        case FAILED -> timer.fail(result, op, quorum);
+        case PENDING -> {}
+      }
+    }
+
+    void finishIfDone() {
+      for (Slot slot : slots.values()) {
+        if (slot.pending > 0) {
+          return;
+        }
+      }
+      finish();
+    }
+
+    /**
+     * The end of the request (every reply in, or its timeout): every owner whose copy did not land
+     * gets a hint kept here, so replicas converge without waiting for anti-entropy.
+     */
+    void finish() {
+      if (finished || encoded == null) {
+        return;
+      }
+      finished = true;
+      if (!config.handoff().enabled()) {
+        return;
+      }
+      for (Slot slot : slots.values()) {
+        if (slot.acked || slot.owner.equals(self)) {
+          continue;
+        }
+        HintId id = HintId.of(def.name(), key, slot.owner);
+        HintStore hints = replica.hints();
+        if (hints.hasRoom() || hints.holds(id)) {
+          replica.mergeHint(def, key, slot.owner, siblings);
+          stats.hintsStored++;
+        } else {
+          stats.hintsRefused++;
+        }
+      }
+    }
   }
 }

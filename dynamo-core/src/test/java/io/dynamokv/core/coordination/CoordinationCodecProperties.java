@@ -7,8 +7,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dynamokv.core.InvalidRequestException;
+import io.dynamokv.core.NodeId;
 import io.dynamokv.core.coordination.CoordinationMessage.ForwardedWrite;
 import io.dynamokv.core.coordination.CoordinationMessage.ForwardedWriteReply;
+import io.dynamokv.core.coordination.CoordinationMessage.HintWrite;
 import io.dynamokv.core.coordination.CoordinationMessage.ReplicaRead;
 import io.dynamokv.core.coordination.CoordinationMessage.ReplicaReadReply;
 import io.dynamokv.core.coordination.CoordinationMessage.ReplicaWrite;
@@ -48,7 +50,15 @@ class CoordinationCodecProperties {
         Combinators.combine(stores, bytes, bytes).as(ReplicaWrite::new),
         Arbitraries.just(new ReplicaWriteReply()),
         forwards,
-        bytes.map(ForwardedWriteReply::new));
+        bytes.map(ForwardedWriteReply::new),
+        Combinators.combine(
+                stores,
+                bytes,
+                Arbitraries.strings().withCharRange('a', 'z').ofMinLength(1).ofMaxLength(64),
+                bytes)
+            .as(
+                (store, key, owner, siblings) ->
+                    new HintWrite(store, key, NodeId.of(owner), siblings)));
   }
 
   @Property

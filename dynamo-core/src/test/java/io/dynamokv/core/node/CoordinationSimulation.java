@@ -1181,6 +1181,18 @@ final class CoordinationSimulation {
   /** A seed whose simulation failed (an event threw): its violations so far, and the failure. */
   private Result failed(io.dynamokv.core.sim.Simulation.SimulationFailure failure) {
     String first = String.valueOf(failure.getMessage()).lines().findFirst().orElse("");
+    if (failure.getCause() != null) {
+      // Where it threw, for the report (a violation carries only text).
+      var trace = new java.io.StringWriter();
+      failure.getCause().printStackTrace(new java.io.PrintWriter(trace));
+      first +=
+          "\n"
+              + trace
+                  .toString()
+                  .lines()
+                  .limit(40)
+                  .collect(java.util.stream.Collectors.joining("\n"));
+    }
     history.violationOf("-", "the simulation failed: " + first);
     return new Result(
         seed,

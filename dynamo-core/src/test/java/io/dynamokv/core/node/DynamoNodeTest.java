@@ -15,6 +15,7 @@ import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
 import io.dynamokv.core.coordination.CoordinationMessage;
+import io.dynamokv.core.handoff.HandoffConfig;
 import io.dynamokv.core.ring.Ring;
 import io.dynamokv.core.ring.Token;
 import io.dynamokv.core.sim.SimNetwork;
@@ -37,9 +38,7 @@ class DynamoNodeTest {
 
   /** The error a request failed with (unwrapped), or null if it succeeded. */
   private <T> Throwable errorOf(java.util.concurrent.CompletionStage<T> request) {
-    return sim.await(request)
-        .handle((ok, e) -> e == null ? null : DynamoException.unwrap(e))
-        .join();
+    return sim.errorOf(request);
   }
 
   /** A node that is not among the key's 3 owners. */
@@ -107,16 +106,24 @@ class DynamoNodeTest {
   }
 
   @Test
-  void aWriteSucceedsWithOneOwnerDownAndFailsWithTwo() {
-    sim.formCluster();
+  void withHandoffOffAWriteSucceedsWithOneOwnerDownAndFailsWithTwo() {
+    DynamoSim strict =
+        new DynamoSim(
+            42,
+            5,
+            List.of(StoreDefinition.of(STORE)),
+            BrokenVariant.NONE,
+            Duration.ofMillis(500),
+            b -> b.handoff(HandoffConfig.DEFAULTS.withEnabled(false)));
+    strict.formCluster();
     byte[] key = bytes("quorum");
-    List<NodeId> owners = sim.node(1).ring().orElseThrow().preferenceList(Token.of(key), 3);
-    DynamoNode coordinator = sim.cluster.node(owners.get(0)).service();
-    sim.cluster.node(owners.get(1)).crash();
-    sim.join(coordinator.put(STORE, key, bytes("one down"), Context.EMPTY, DEFAULTS));
-    sim.cluster.node(owners.get(2)).crash();
+    List<NodeId> owners = strict.node(1).ring().orElseThrow().preferenceList(Token.of(key), 3);
+    DynamoNode coordinator = strict.cluster.node(owners.get(0)).service();
+    strict.cluster.node(owners.get(1)).crash();
+    strict.join(coordinator.put(STORE, key, bytes("one down"), Context.EMPTY, DEFAULTS));
+    strict.cluster.node(owners.get(2)).crash();
     Throwable error =
-        errorOf(coordinator.put(STORE, key, bytes("two down"), Context.EMPTY, DEFAULTS));
+        strict.errorOf(coordinator.put(STORE, key, bytes("two down"), Context.EMPTY, DEFAULTS));
     assertThat(error)
         .isInstanceOf(InsufficientReplicasException.class)
         .hasMessageContaining("put reached 1 of the 2 replicas it needs");

@@ -173,4 +173,11 @@ final class DynamoSim {
   <T> T join(CompletionStage<T> stage) {
     return Objects.requireNonNull(await(stage)).join();
   }
+
+  /** The error a request failed with (unwrapped), or null if it succeeded. */
+  <T> Throwable errorOf(CompletionStage<T> request) {
+    return await(request)
+        .handle((ok, e) -> e == null ? null : io.dynamokv.core.DynamoException.unwrap(e))
+        .join();
+  }
 }

@@ -1,0 +1,413 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.core.handoff;
+
+import io.dynamokv.core.NodeId;
+import io.dynamokv.core.StatusSection;
+import io.dynamokv.core.StatusSection.Stat;
+import io.dynamokv.core.spi.Clock;
+import io.dynamokv.core.spi.RandomSource;
+import io.dynamokv.core.spi.Scheduler;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * Hands hints back to their owners (paper §4.6, SPEC §5): the life of a hint after a stand-in
+ * stored it.
+ *
+ * <ol>
+ *   <li>Every {@link HandoffConfig#interval()}, the node looks at each owner it holds hints for. An
+ *       owner is tried when its backoff has passed, whether or not the failure detector says it is
+ *       up: the attempt is the probe (gossip alone can lag), and its outcome is what the node's
+ *       reachability learns from.
+ *   <li>One hint at a time per owner, in key order, is sent through the owner's replica path (a
+ *       replica write, which merges it with {@code sync}). If the key's owners changed and the
+ *       hint's owner is no longer one of them, it goes to every current owner instead.
+ *   <li>The hint is deleted only once every target acknowledged, and only if it still holds what
+ *       was sent ({@link HintStore#deleteIfUnchanged}); one merged into meanwhile is sent again.
+ *   <li>A failure ends the owner's turn and backs off: the wait doubles up to {@link
+ *       HandoffConfig#maxBackoff()}, with jitter, and resets on the next success.
+ *   <li>All owners share one rate ({@link HandoffConfig#bytesPerSecond()}), a token bucket that
+ *       holds at most one second of sending.
+ *   <li>A hint older than {@link HandoffConfig#maxAge()} (from its first write) is discarded,
+ *       counted and reported to the {@link Listener}; anti-entropy repairs past it.
+ *   <li>While the node leaves the cluster, a hint whose targets fail is passed on to another node
+ *       as a hint for the same owner ({@link Delivery#hint}), so that leaving does not wait for an
+ *       owner that is down.
+ * </ol>
+ *
+ * Runs on the node's scheduler. The counters and {@link #section()} may be read from any thread.
+ */
+public final class HintedHandoff {
+  private static final int HINTS_PER_TURN = 64;
+
+  /**
+   * How hints reach other nodes: the node's replica path. Called and answering on the scheduler.
+   */
+  public interface Delivery {
+    /**
+     * Merges {@code siblings} (encoded) into {@code target}'s copy of {@code key}, durably (a local
+     * merge when {@code target} is this node); {@code done} receives {@code null} once it is
+     * acknowledged, or the error.
+     */
+    void replicate(
+        NodeId target, String store, byte[] key, byte[] siblings, Consumer<Throwable> done);
+
+    /** Asks {@code target} to hold {@code siblings} as a hint for {@code owner}. */
+    void hint(
+        NodeId target,
+        NodeId owner,
+        String store,
+        byte[] key,
+        byte[] siblings,
+        Consumer<Throwable> done);
+  }
+
+  /** Where a key lives now. */
+  public interface Placement {
+    /**
+     * The current owners of {@code key} in {@code store}, or an empty list when this node cannot
+     * tell (no ring yet, or a store it no longer serves): the hint then waits.
+     */
+    List<NodeId> ownersOf(String store, byte[] key);
+
+    /** The key's extended preference list: where a leaving node passes a hint on to. */
+    List<NodeId> extendedOf(String store, byte[] key);
+  }
+
+  /** What the node reports of handoff. Runs on the scheduler. */
+  public interface Listener {
+    /** {@code hint}, {@code ageMillis} old, was discarded unsent. */
+    void onExpired(HintId hint, long ageMillis);
+  }
+
+  /** Deliberately broken behaviours, for the simulation to catch. */
+  public enum BrokenVariant {
+    NONE,
+    /** Deletes a hint as soon as it is sent, before its owner acknowledged it. */
+    DELETE_BEFORE_ACK
+  }
+
+  private final NodeId self;
+  private final HandoffConfig config;
+  private final HintStore hints;
+  private final Clock clock;
+  private final Scheduler scheduler;
+  private final RandomSource random;
+  private final Predicate<NodeId> reachable;
+  private final Placement placement;
+  private final Delivery delivery;
+  private final List<Listener> listeners = new ArrayList<>();
+  private final Map<NodeId, OwnerState> states = new TreeMap<>();
+  private final TreeSet<NodeId> everHeld = new TreeSet<>();
+  private BrokenVariant broken = BrokenVariant.NONE;
+  private BooleanSupplier leaving = () -> false;
+  private Scheduler.Cancellable rounds;
+  private double tokens;
+  private long tokensAt;
+
+  private volatile long delivered;
+  private volatile long deliveredBytes;
+  private volatile long failures;
+  private volatile long expired;
+  private volatile long passedOn;
+  private volatile List<NodeId> owners = List.of();
+
+  /** Where handoff stands with one owner. */
+  private static final class OwnerState {
+    long nextAttemptNanos;
+    int failures;
+    boolean busy;
+    HintId cursor;
+  }
+
+  public HintedHandoff(
+      NodeId self,
+      HandoffConfig config,
+      HintStore hints,
+      Clock clock,
+      Scheduler scheduler,
+      RandomSource random,
+      Predicate<NodeId> reachable,
+      Placement placement,
+      Delivery delivery) {
+    this.self = Objects.requireNonNull(self, "self");
+    this.config = Objects.requireNonNull(config, "config");
+    this.hints = Objects.requireNonNull(hints, "hints");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    this.random = Objects.requireNonNull(random, "random");
+    this.reachable = Objects.requireNonNull(reachable, "reachable");
+    this.placement = Objects.requireNonNull(placement, "placement");
+    this.delivery = Objects.requireNonNull(delivery, "delivery");
+    this.tokens = config.bytesPerSecond();
+    this.tokensAt = clock.nanoTime();
+    everHeld.addAll(hints.owners());
+  }
+
+  public void addListener(Listener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /** Switches on a broken behaviour; tests only. */
+  public void breakForTests(BrokenVariant variant) {
+    this.broken = Objects.requireNonNull(variant, "variant");
+  }
+
+  /** Tells handoff whether the node is leaving the cluster (then hints are passed on). */
+  public void leavingWhen(BooleanSupplier leaving) {
+    this.leaving = Objects.requireNonNull(leaving, "leaving");
+  }
+
+  /** Starts the delivery rounds. */
+  public void start() {
+    if (rounds == null) {
+      Duration first = jittered(config.interval());
+      rounds = scheduler.scheduleWithFixedDelay(first, config.interval(), this::round);
+    }
+  }
+
+  public void stop() {
+    if (rounds != null) {
+      rounds.cancel();
+    }
+  }
+
+  /** Whether this node holds no hint: what a leaving node waits for. */
+  public boolean drained() {
+    return hints.isEmpty();
+  }
+
+  /** One round: expire old hints, then give each owner whose backoff passed its turn. */
+  public void round() {
+    expire();
+    long now = clock.nanoTime();
+    List<NodeId> held = hints.owners();
+    everHeld.addAll(held);
+    for (NodeId owner : held) {
+      OwnerState state = states.computeIfAbsent(owner, o -> new OwnerState());
+      if (!state.busy && now - state.nextAttemptNanos >= 0) {
+        state.busy = true;
+        state.cursor = null;
+        next(owner, state, HINTS_PER_TURN);
+      }
+    }
+    states.keySet().retainAll(held);
+    hints.publish();
+    owners = List.copyOf(everHeld);
+  }
+
+  private void expire() {
+    long now = Math.max(0, clock.wallMillis());
+    for (HintId id : hints.createdAtOrBefore(now - config.maxAge().toMillis())) {
+      HintStore.Hint hint = hints.get(id);
+      if (hint == null) {
+        continue;
+      }
+      hints.delete(id);
+      expired++;
+      for (Listener l : listeners) {
+        l.onExpired(id, now - hint.firstMillis());
+      }
+    }
+  }
+
+  /** Sends the owner's next hint after its cursor, or ends its turn. */
+  private void next(NodeId owner, OwnerState state, int left) {
+    List<HintId> batch = hints.hintsFor(owner, state.cursor, 1);
+    if (batch.isEmpty() || left == 0) {
+      state.busy = false;
+      state.nextAttemptNanos = clock.nanoTime();
+      return;
+    }
+    HintId id = batch.get(0);
+    state.cursor = id;
+    HintStore.Hint hint = hints.get(id);
+    if (hint == null) {
+      next(owner, state, left);
+      return;
+    }
+    if (!takeTokens(hint.siblings().length)) {
+      state.busy = false;
+      return; // the rate is spent: the next round goes on
+    }
+    byte[] key = id.key().toByteArray();
+    List<NodeId> current = placement.ownersOf(id.store(), key);
+    if (current.isEmpty()) {
+      next(owner, state, left - 1);
+      return;
+    }
+    List<NodeId> targets = current.contains(owner) ? List.of(owner) : current;
+    int[] waiting = {targets.size()};
+    Throwable[] failure = {null};
+    if (broken == BrokenVariant.DELETE_BEFORE_ACK) {
+      hints.delete(id);
+    }
+    for (NodeId target : targets) {
+      delivery.replicate(
+          target,
+          id.store(),
+          key,
+          hint.siblings(),
+          error -> {
+            if (error != null && failure[0] == null) {
+              failure[0] = error;
+            }
+            if (--waiting[0] == 0) {
+              delivered(owner, state, hint, failure[0], left);
+            }
+          });
+    }
+  }
+
+  private void delivered(
+      NodeId owner, OwnerState state, HintStore.Hint hint, Throwable error, int left) {
+    if (error == null) {
+      if (hints.deleteIfUnchanged(hint.id(), hint.stored())) {
+        delivered++;
+        deliveredBytes += hint.siblings().length;
+      }
+      state.failures = 0;
+      next(owner, state, left - 1);
+      return;
+    }
+    failures++;
+    if (leaving.getAsBoolean()) {
+      passOn(owner, state, hint, left);
+      return;
+    }
+    backOff(state);
+  }
+
+  /** A leaving node's last resort for a hint its targets did not take: another node holds it. */
+  private void passOn(NodeId owner, OwnerState state, HintStore.Hint hint, int left) {
+    byte[] key = hint.id().key().toByteArray();
+    Optional<NodeId> to =
+        placement.extendedOf(hint.id().store(), key).stream()
+            .filter(n -> !n.equals(self) && !n.equals(owner) && reachable.test(n))
+            .findFirst();
+    if (to.isEmpty()) {
+      backOff(state);
+      return;
+    }
+    delivery.hint(
+        to.get(),
+        owner,
+        hint.id().store(),
+        key,
+        hint.siblings(),
+        error -> {
+          if (error == null && hints.deleteIfUnchanged(hint.id(), hint.stored())) {
+            passedOn++;
+            next(owner, state, left - 1);
+          } else {
+            backOff(state);
+          }
+        });
+  }
+
+  private void backOff(OwnerState state) {
+    state.failures = Math.min(state.failures + 1, 30);
+    long base = config.interval().toNanos();
+    long cap = config.maxBackoff().toNanos();
+    long wait = base;
+    for (int i = 1; i < state.failures && wait < cap; i++) {
+      wait *= 2;
+    }
+    wait = Math.min(wait, cap);
+    wait = (long) (wait * (0.5 + random.nextDouble()));
+    state.nextAttemptNanos = clock.nanoTime() + wait;
+    state.busy = false;
+  }
+
+  private boolean takeTokens(int bytes) {
+    long now = clock.nanoTime();
+    double rate = config.bytesPerSecond();
+    tokens = Math.min(rate, tokens + rate * (now - tokensAt) / 1e9);
+    tokensAt = now;
+    if (tokens <= 0) {
+      return false;
+    }
+    tokens -= bytes; // may go below zero once, so that a hint larger than a second's rate passes
+    return true;
+  }
+
+  private Duration jittered(Duration d) {
+    return Duration.ofNanos((long) (d.toNanos() * (0.5 + random.nextDouble())));
+  }
+
+  /** Hints handed to their owners and deleted. */
+  public long delivered() {
+    return delivered;
+  }
+
+  /** Hints discarded because they outlived {@link HandoffConfig#maxAge()}. */
+  public long expired() {
+    return expired;
+  }
+
+  /** Delivery attempts that failed. */
+  public long failures() {
+    return failures;
+  }
+
+  /**
+   * The {@code handoff} status section: what this node holds (in total and per owner, every owner
+   * it held hints for since it started staying listed, at 0 once drained) and what handoff did.
+   *
+   * @param stored hints this node stored (as a stand-in or for owners that missed a write)
+   * @param refused hints this node refused or could not keep because its hints were at their cap
+   */
+  public StatusSection section(long stored, long refused) {
+    long now = Math.max(0, clock.wallMillis());
+    List<Stat> stats = new ArrayList<>();
+    stats.add(gauge("hints", hints.count(), "Hints held for other nodes"));
+    stats.add(gauge("hint.bytes", hints.bytes(), "Bytes of the hints held"));
+    stats.add(gauge("cap.bytes", hints.maxBytes(), "The cap on the bytes of hints held"));
+    stats.add(
+        gauge(
+            "at.cap", hints.hasRoom() ? 0 : 1, "1 while the hints are at their cap (no new ones)"));
+    stats.add(Stat.counter("stored", stored, "Hints stored or merged into"));
+    stats.add(Stat.counter("refused", refused, "Hints refused or not kept: the cap was reached"));
+    stats.add(Stat.counter("delivered", delivered, "Hints handed to their owners and deleted"));
+    stats.add(Stat.counter("delivered.bytes", deliveredBytes, "Bytes of hints handed off"));
+    stats.add(Stat.counter("delivery.failures", failures, "Hint deliveries that failed"));
+    stats.add(Stat.counter("expired", expired, "Hints discarded unsent: older than max age"));
+    stats.add(Stat.counter("passed.on", passedOn, "Hints a leaving node passed to another node"));
+    Map<NodeId, HintStore.OwnerSummary> byOwner = new TreeMap<>();
+    for (HintStore.OwnerSummary s : hints.summary()) {
+      byOwner.put(s.owner(), s);
+    }
+    for (NodeId owner : owners) {
+      HintStore.OwnerSummary s = byOwner.get(owner);
+      String o = owner.value();
+      stats.add(
+          Stat.gauge("owner.hints", "owner", o, s == null ? 0 : s.hints(), "Hints held, by owner"));
+      stats.add(
+          Stat.gauge(
+              "owner.bytes", "owner", o, s == null ? 0 : s.bytes(), "Bytes of hints, by owner"));
+      stats.add(
+          Stat.gauge(
+              "owner.oldest.age.ms",
+              "owner",
+              o,
+              s == null ? 0 : Math.max(0, now - s.oldestMillis()),
+              "Age of the oldest hint held, by owner"));
+    }
+    return new StatusSection("handoff", stats);
+  }
+
+  private static Stat gauge(String name, long value, String help) {
+    return new Stat(name, StatusSection.Kind.GAUGE, new TreeMap<>(), value, help);
+  }
+}

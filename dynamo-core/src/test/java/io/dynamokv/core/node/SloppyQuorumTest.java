@@ -1,0 +1,229 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.core.node;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dynamokv.core.NodeId;
+import io.dynamokv.core.client.Context;
+import io.dynamokv.core.client.GetResult;
+import io.dynamokv.core.client.RequestOptions;
+import io.dynamokv.core.handoff.HandoffConfig;
+import io.dynamokv.core.ring.Token;
+import io.dynamokv.core.sim.SimCluster;
+import io.dynamokv.core.version.Siblings;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Sloppy quorums and hinted handoff on a simulated 5-node cluster (N=3, R=2, W=2): writes stay
+ * available with owners down, stand-ins hold hints, and hints go home when the owners return.
+ */
+class SloppyQuorumTest {
+  private static final String STORE = "cart";
+  private static final RequestOptions DEFAULTS = RequestOptions.DEFAULTS;
+
+  private static DynamoSim sim(UnaryOperator<NodeConfig.Builder> tweak) {
+    DynamoSim sim =
+        new DynamoSim(
+            7,
+            5,
+            List.of(StoreDefinition.of(STORE)),
+            BrokenVariant.NONE,
+            Duration.ofMillis(500),
+            tweak);
+    sim.formCluster();
+    sim.awaitAllReachable();
+    return sim;
+  }
+
+  private static DynamoSim sim() {
+    return sim(b -> b.handoff(HandoffConfig.DEFAULTS.withInterval(Duration.ofMillis(200))));
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(UTF_8);
+  }
+
+  private static List<NodeId> owners(DynamoSim sim, byte[] key) {
+    return sim.node(1).ring().orElseThrow().preferenceList(Token.of(key), 3);
+  }
+
+  private static SimCluster<DynamoNode>.Instance instance(DynamoSim sim, NodeId id) {
+    return sim.cluster.node(id);
+  }
+
+  private static long hintsHeld(DynamoSim sim) {
+    return sim.cluster.nodes().stream()
+        .filter(SimCluster.Instance::isUp)
+        .mapToLong(n -> n.service().hints().count())
+        .sum();
+  }
+
+  private static List<String> values(Siblings siblings) {
+    return siblings.liveValues().stream().map(v -> new String(v.value(), UTF_8)).toList();
+  }
+
+  private static void awaitUnreachable(DynamoSim sim, NodeId from, NodeId... down) {
+    sim.cluster
+        .simulation()
+        .runUntilOrFail(
+            "the failure detector of " + from + " to suspect " + List.of(down),
+            () ->
+                List.of(down).stream()
+                    .noneMatch(
+                        d ->
+                            instance(sim, from)
+                                .service()
+                                .membership()
+                                .reachability()
+                                .isReachable(d)),
+            Duration.ofMinutes(1));
+  }
+
+  @Test
+  void aWriteSucceedsWithTwoOwnersDownAndItsHintsGoHome() {
+    DynamoSim sim = sim();
+    byte[] key = bytes("two-down");
+    List<NodeId> owners = owners(sim, key);
+    DynamoNode coordinator = instance(sim, owners.get(0)).service();
+    instance(sim, owners.get(1)).crash();
+    instance(sim, owners.get(2)).crash();
+
+    // Before the failure detector notices, the slots that do not answer try stand-ins.
+    sim.join(coordinator.put(STORE, key, bytes("early"), Context.EMPTY, DEFAULTS));
+    awaitUnreachable(sim, owners.get(0), owners.get(1), owners.get(2));
+    GetResult read = sim.join(coordinator.get(STORE, key, DEFAULTS));
+    sim.join(coordinator.put(STORE, key, bytes("late"), read.context(), DEFAULTS));
+    assertThat(hintsHeld(sim)).isPositive();
+
+    // A read at R=2 is served by the owner that is up and a stand-in answering from its hint.
+    GetResult again = sim.join(coordinator.get(STORE, key, DEFAULTS));
+    assertThat(again.values()).extracting(v -> new String(v, UTF_8)).containsExactly("late");
+
+    instance(sim, owners.get(1)).restart();
+    instance(sim, owners.get(2)).restart();
+    sim.cluster
+        .simulation()
+        .runUntilOrFail("hints drained", () -> hintsHeld(sim) == 0, Duration.ofMinutes(2));
+    for (NodeId owner : owners) {
+      assertThat(values(instance(sim, owner).service().dataOf(STORE, key)))
+          .as("the copy of %s", owner)
+          .containsExactly("late");
+    }
+  }
+
+  @Test
+  void aNodeThatReachesNoOwnerCoordinatesAsAStandIn() {
+    DynamoSim sim = sim();
+    byte[] key = bytes("no-owner");
+    List<NodeId> owners = owners(sim, key);
+    SimCluster<DynamoNode>.Instance outsider =
+        sim.cluster.nodes().stream()
+            .filter(n -> !owners.contains(n.id()))
+            .findFirst()
+            .orElseThrow();
+    owners.forEach(o -> instance(sim, o).crash());
+    awaitUnreachable(sim, outsider.id(), owners.toArray(NodeId[]::new));
+
+    sim.join(outsider.service().put(STORE, key, bytes("v"), Context.EMPTY, DEFAULTS));
+    assertThat(outsider.service().hints().count()).isPositive();
+
+    owners.forEach(o -> instance(sim, o).restart());
+    sim.cluster
+        .simulation()
+        .runUntilOrFail("hints drained", () -> hintsHeld(sim) == 0, Duration.ofMinutes(2));
+    for (NodeId owner : owners) {
+      assertThat(values(instance(sim, owner).service().dataOf(STORE, key)))
+          .as("the copy of %s", owner)
+          .containsExactly("v");
+    }
+  }
+
+  @Test
+  void theCoordinatorKeepsAHintForAnOwnerThatMissedAWriteEvenAfterW() {
+    DynamoSim sim = sim();
+    byte[] key = bytes("missed");
+    List<NodeId> owners = owners(sim, key);
+    DynamoNode coordinator = instance(sim, owners.get(0)).service();
+    instance(sim, owners.get(2)).crash();
+    // W=2 is reached with the second owner; the third's slot finds no answer in time.
+    sim.join(coordinator.put(STORE, key, bytes("v"), Context.EMPTY, DEFAULTS));
+    sim.cluster.simulation().runFor(Duration.ofSeconds(1));
+    assertThat(hintsHeld(sim)).isPositive();
+    instance(sim, owners.get(2)).restart();
+    sim.cluster
+        .simulation()
+        .runUntilOrFail("hints drained", () -> hintsHeld(sim) == 0, Duration.ofMinutes(2));
+    assertThat(values(instance(sim, owners.get(2)).service().dataOf(STORE, key)))
+        .containsExactly("v");
+  }
+
+  @Test
+  void anExpiredHintIsDiscardedAndCounted() {
+    DynamoSim sim =
+        sim(
+            b ->
+                b.handoff(
+                    HandoffConfig.DEFAULTS
+                        .withInterval(Duration.ofMillis(200))
+                        .withMaxAge(Duration.ofSeconds(5))));
+    byte[] key = bytes("expires");
+    List<NodeId> owners = owners(sim, key);
+    instance(sim, owners.get(2)).crash();
+    sim.join(
+        instance(sim, owners.get(0))
+            .service()
+            .put(STORE, key, bytes("v"), Context.EMPTY, DEFAULTS));
+    sim.cluster.simulation().runFor(Duration.ofSeconds(1));
+    assertThat(hintsHeld(sim)).isPositive();
+    sim.cluster.simulation().runFor(Duration.ofSeconds(10));
+    assertThat(hintsHeld(sim)).isZero();
+    long expired =
+        sim.cluster.nodes().stream()
+            .filter(SimCluster.Instance::isUp)
+            .mapToLong(n -> n.service().handoff().expired())
+            .sum();
+    assertThat(expired).isPositive();
+    instance(sim, owners.get(2)).restart();
+    sim.cluster.simulation().runFor(Duration.ofSeconds(5));
+    assertThat(instance(sim, owners.get(2)).service().dataOf(STORE, key).siblingCount())
+        .as("an expired hint is never delivered: anti-entropy repairs past it")
+        .isZero();
+  }
+
+  @Test
+  void standInsAtTheirCapRefuseAndTheWriteFailsCleanly() {
+    DynamoSim sim = sim(b -> b.handoff(HandoffConfig.DEFAULTS.withMaxBytes(1)));
+    byte[] key = bytes("full");
+    List<NodeId> owners = owners(sim, key);
+    DynamoNode coordinator = instance(sim, owners.get(0)).service();
+    instance(sim, owners.get(1)).crash();
+    instance(sim, owners.get(2)).crash();
+    awaitUnreachable(sim, owners.get(0), owners.get(1), owners.get(2));
+    // The first write fills the stand-ins (each takes one hint: merging is always allowed)...
+    sim.join(coordinator.put(STORE, key, bytes("v"), Context.EMPTY, DEFAULTS));
+    // ...a write of another key then finds every stand-in at its cap.
+    byte[] other = null;
+    for (int i = 0; other == null; i++) {
+      byte[] candidate = bytes("other-" + i);
+      if (owners(sim, candidate).equals(owners)) {
+        other = candidate;
+      }
+    }
+    Throwable error =
+        sim.errorOf(coordinator.put(STORE, other, bytes("w"), Context.EMPTY, DEFAULTS));
+    assertThat(error).isNotNull();
+    long refused =
+        sim.cluster.nodes().stream()
+            .filter(SimCluster.Instance::isUp)
+            .mapToLong(n -> n.service().stats().hintsRefused())
+            .sum();
+    assertThat(refused).isPositive();
+    assertThat(coordinator.status().toString()).contains("at.cap");
+  }
+}
