@@ -183,6 +183,18 @@ public final class HintedHandoff {
     }
   }
 
+  /**
+   * {@code owner} became reachable (the failure detector or a direct call says so): its backoff is
+   * over, and the next round tries it.
+   */
+  public void ownerReachable(NodeId owner) {
+    OwnerState state = states.get(owner);
+    if (state != null) {
+      state.nextAttemptNanos = clock.nanoTime();
+      state.failures = 0;
+    }
+  }
+
   /** Whether this node holds no hint: what a leaving node waits for. */
   public boolean drained() {
     return hints.isEmpty();

@@ -21,6 +21,7 @@ import io.dynamokv.core.handoff.StandIns;
 import io.dynamokv.core.membership.Membership;
 import io.dynamokv.core.membership.MembershipCodec;
 import io.dynamokv.core.membership.NodeStatus;
+import io.dynamokv.core.membership.Reachability;
 import io.dynamokv.core.quorum.Quorum;
 import io.dynamokv.core.ring.Ring;
 import io.dynamokv.core.ring.RingCodec;
@@ -164,6 +165,18 @@ public final class DynamoNode implements AutoCloseable {
       handoff.breakForTests(HintedHandoff.BrokenVariant.DELETE_BEFORE_ACK);
     }
     handoff.leavingWhen(() -> membership.view().status(self) == NodeStatus.LEAVING);
+    membership
+        .reachability()
+        .addListener(
+            new Reachability.Listener() {
+              @Override
+              public void onReachable(NodeId node) {
+                handoff.ownerReachable(node);
+              }
+
+              @Override
+              public void onUnreachable(NodeId node) {}
+            });
     handlers.put(MembershipCodec.PROTOCOL_ID, membership::handle);
     handlers.put(
         CoordinationCodec.ID,

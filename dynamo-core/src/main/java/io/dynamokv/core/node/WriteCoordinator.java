@@ -23,6 +23,7 @@ import io.dynamokv.core.version.VectorClock;
 import io.dynamokv.core.version.VersionCodec;
 import io.dynamokv.core.version.Versioned;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -134,8 +135,8 @@ final class WriteCoordinator {
     }
     timer.failAfter(timeout, result, op, request.quorum);
     if (!request.finished) {
-      scheduler.schedule(timeout.dividedBy(2), request::hedge);
-      scheduler.schedule(timeout, request::finish);
+      request.timers.add(scheduler.schedule(timeout.dividedBy(2), request::hedge));
+      request.timers.add(scheduler.schedule(timeout, request::finish));
     }
   }
 
@@ -166,6 +167,7 @@ final class WriteCoordinator {
     final Map<NodeId, Slot> slots = new LinkedHashMap<>();
     final Set<NodeId> used = new LinkedHashSet<>();
     final long deadline;
+    final List<Scheduler.Cancellable> timers = new ArrayList<>(2);
     List<NodeId> extended;
     Context written;
     byte[] encoded;
@@ -367,6 +369,7 @@ final class WriteCoordinator {
         return;
       }
       finished = true;
+      timers.forEach(Scheduler.Cancellable::cancel);
       if (!config.handoff().enabled()) {
         return;
       }

@@ -506,13 +506,24 @@ final class CoordinationSimulation {
     for (String key : keys) {
       java.util.BitSet ids = new java.util.BitSet();
       for (SimCluster<DynamoNode>.Instance n : cluster.nodes()) {
+        io.dynamokv.core.storage.MemoryStorageEngine disk =
+            io.dynamokv.core.storage.MemoryStorageEngine.open(n.directory());
+        List<io.dynamokv.core.version.Siblings> copies = new ArrayList<>();
         byte[] stored =
-            io.dynamokv.core.storage.MemoryStorageEngine.open(n.directory())
-                .keyspace("data-" + STORE)
+            disk.keyspace("data-" + STORE)
                 .get(io.dynamokv.core.ring.StorageKeys.storageKey(bytes(key)));
         if (stored != null) {
-          for (Versioned v :
-              io.dynamokv.core.version.VersionCodec.decodeSiblings(stored).values()) {
+          copies.add(io.dynamokv.core.version.VersionCodec.decodeSiblings(stored));
+        }
+        // Hints are copies too: a stand-in may hold the only one.
+        io.dynamokv.core.handoff.HintStore hints =
+            new io.dynamokv.core.handoff.HintStore(
+                disk.keyspace(StorageEngine.HINTS), Long.MAX_VALUE);
+        for (NodeId owner : hints.ownersOf(STORE, bytes(key))) {
+          copies.add(hints.read(io.dynamokv.core.handoff.HintId.of(STORE, bytes(key), owner)));
+        }
+        for (io.dynamokv.core.version.Siblings copy : copies) {
+          for (Versioned v : copy.values()) {
             int id = SetHistory.writeIdOf(v);
             if (id > 0) {
               ids.set(id);
