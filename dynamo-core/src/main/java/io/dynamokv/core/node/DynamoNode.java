@@ -65,7 +65,9 @@ import java.util.function.Consumer;
  *       local sibling set with a fresh dot (dotted version vectors), persists it, sends the new set
  *       to the other owners and answers after W acknowledgements, itself included.
  *   <li><b>get</b>: asks the owners and answers after R with the synced siblings and their context.
- *       An absent key is a normal answer.
+ *       An absent key is a normal answer. The answers keep being collected afterwards, within the
+ *       request's timeout, and the owners that answered with stale versions get the merge ({@link
+ *       ReadRepair}).
  *   <li>Too few answers within the timeout fail with {@link InsufficientReplicasException}; for a
  *       write that means the outcome is unknown.
  * </ul>
@@ -133,7 +135,16 @@ public final class DynamoNode implements AutoCloseable {
     this.placement = new Placement(self, config);
     this.dots = new ReissuedDots(stats);
     this.replica = new Replica(config, storage, epochs, placement, dots, broken);
-    this.reads = new ReadCoordinator(self, contexts, replica, peers, timer, dots, stats);
+    this.reads =
+        new ReadCoordinator(
+            self,
+            contexts,
+            replica,
+            peers,
+            timer,
+            dots,
+            stats,
+            new ReadRepair(config, scheduler, replica, peers, stats));
     this.writes =
         new WriteCoordinator(
             self, clock, scheduler, contexts, replica, peers, timer, stats, broken);
@@ -244,6 +255,11 @@ public final class DynamoNode implements AutoCloseable {
     replica.addListener(listener);
   }
 
+  /** This node's own copy of {@code key}, empty when absent (for tests; on the scheduler). */
+  Siblings localCopy(String store, byte[] key) {
+    return replica.read(placement.store(store), key);
+  }
+
   // ---- client intake ----
 
   /** Reads {@code key}: the client's view (live values and context). */
@@ -259,7 +275,8 @@ public final class DynamoNode implements AutoCloseable {
           StoreDefinition def = placement.store(store);
           def.checkKey(k);
           int r = quorum(def, options.quorum(), def.readQuorum(), "R");
-          reads.read(def, k, r, timeout(options), placement.owners(def, k), result);
+          List<NodeId> owners = placement.owners(def, k);
+          reads.read(def, k, r, timeout(options), owners, owners, result);
         });
   }
 
