@@ -13,12 +13,11 @@ import io.dynamokv.core.version.VersionCodec;
 import java.time.Duration;
 import java.util.Map;
 import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.function.Predicate;
 
 /**
- * Read repair (paper §4.6, §5): after a read, the replicas that answered with a stale set get the
- * merge of every answer, off the client's path.
+ * Read repair (paper §5): after a read, the replicas that answered with a stale set get the merge
+ * of every answer, off the client's path.
  *
  * <p>A read is {@linkplain #watch watched} until every replica asked has answered or failed, or
  * until its timeout, whichever comes first; answers that arrive after the client got its own still
@@ -106,10 +105,9 @@ final class ReadRepair {
     if (answers.size() < 2) {
       return;
     }
-    Map<NodeId, Siblings> held = new TreeMap<>(answers);
-    Siblings merged = Siblings.syncAll(held.values());
+    Siblings merged = Siblings.syncAll(answers.values());
     byte[] encoded = null;
-    for (Map.Entry<NodeId, Siblings> answer : held.entrySet()) {
+    for (Map.Entry<NodeId, Siblings> answer : answers.entrySet()) {
       NodeId node = answer.getKey();
       if (!isOwner.test(node) || !isStale(answer.getValue(), merged)) {
         continue;
