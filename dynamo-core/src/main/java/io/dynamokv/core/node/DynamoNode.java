@@ -74,7 +74,9 @@ import java.util.function.Consumer;
  *       local sibling set with a fresh dot (dotted version vectors), persists it, sends the new set
  *       to the other owners and answers after W acknowledgements, itself included.
  *   <li><b>get</b>: asks the owners and answers after R with the synced siblings and their context.
- *       An absent key is a normal answer.
+ *       An absent key is a normal answer. The answers keep being collected afterwards, within the
+ *       request's timeout, and the owners that answered with stale versions get the merge ({@link
+ *       ReadRepair}).
  *   <li>Too few answers within the timeout fail with {@link InsufficientReplicasException}; for a
  *       write that means the outcome is unknown.
  * </ul>
@@ -145,7 +147,16 @@ public final class DynamoNode implements AutoCloseable {
     HintStore hints =
         new HintStore(storage.keyspace(StorageEngine.HINTS), config.handoff().maxBytes());
     this.replica = new Replica(config, storage, hints, clock, epochs, placement, dots, broken);
-    this.reads = new ReadCoordinator(self, contexts, replica, peers, timer, dots, stats);
+    this.reads =
+        new ReadCoordinator(
+            self,
+            contexts,
+            replica,
+            peers,
+            timer,
+            dots,
+            stats,
+            new ReadRepair(config, scheduler, replica, peers, stats));
     this.writes =
         new WriteCoordinator(
             config, placement, clock, scheduler, contexts, replica, peers, timer, stats, broken);
@@ -370,6 +381,11 @@ public final class DynamoNode implements AutoCloseable {
     replica.addListener(listener);
   }
 
+  /** This node's own copy of {@code key}, empty when absent (for tests; on the scheduler). */
+  Siblings localCopy(String store, byte[] key) {
+    return replica.read(placement.store(store), key);
+  }
+
   // ---- client intake ----
 
   /** Reads {@code key}: the client's view (live values and context). */
@@ -385,7 +401,8 @@ public final class DynamoNode implements AutoCloseable {
           StoreDefinition def = placement.store(store);
           def.checkKey(k);
           int r = quorum(def, options.quorum(), def.readQuorum(), "R");
-          reads.read(def, k, r, timeout(options), readReplicas(def, k), result);
+          List<NodeId> owners = placement.owners(def, k);
+          reads.read(def, k, r, timeout(options), readReplicas(def, owners, k), owners, result);
         });
   }
 
@@ -453,8 +470,7 @@ public final class DynamoNode implements AutoCloseable {
    * The replicas a read asks: the key's owners, each unreachable one replaced by its stand-in (the
    * same choice a write makes, so a stand-in that took a write answers from its hint).
    */
-  private List<NodeId> readReplicas(StoreDefinition def, byte[] key) {
-    List<NodeId> owners = placement.owners(def, key);
+  private List<NodeId> readReplicas(StoreDefinition def, List<NodeId> owners, byte[] key) {
     if (!config.handoff().enabled() || owners.stream().allMatch(this::reachable)) {
       return owners;
     }

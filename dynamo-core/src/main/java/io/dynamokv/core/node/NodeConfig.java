@@ -31,6 +31,10 @@ import java.util.TreeMap;
  * @param newIncarnation start a new incarnation whatever the data directory says (after restoring
  *     it from a backup)
  * @param handoff sloppy quorums and hinted handoff: the hint cap, maximum age and delivery pace
+ * @param readRepair whether reads repair the stale replicas they hear from (see {@link
+ *     ReadRepair}); off only for tests that must see anti-entropy alone
+ * @param readRepairMaxInFlight how many read-repair writes a node keeps in flight at most; repairs
+ *     beyond it are skipped (and counted)
  */
 public record NodeConfig(
     MembershipConfig membership,
@@ -40,11 +44,14 @@ public record NodeConfig(
     RingPlanner ringPlanner,
     ClusterSecret clusterSecret,
     boolean newIncarnation,
-    HandoffConfig handoff) {
+    HandoffConfig handoff,
+    boolean readRepair,
+    int readRepairMaxInFlight) {
 
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(1);
   public static final int DEFAULT_MAX_CLOCK_ENTRIES = 10;
   public static final int DEFAULT_PARTITIONS = 256;
+  public static final int DEFAULT_READ_REPAIR_MAX_IN_FLIGHT = 64;
 
   public NodeConfig {
     Objects.requireNonNull(membership, "membership");
@@ -65,6 +72,10 @@ public record NodeConfig(
     if (maxClockEntries < 1) {
       throw new IllegalArgumentException(
           "max clock entries must be positive, found " + maxClockEntries);
+    }
+    if (readRepairMaxInFlight < 1) {
+      throw new IllegalArgumentException(
+          "read repairs in flight must be at least 1, found " + readRepairMaxInFlight);
     }
     Objects.requireNonNull(ringPlanner, "ringPlanner");
     Objects.requireNonNull(clusterSecret, "clusterSecret");
@@ -102,6 +113,8 @@ public record NodeConfig(
     private ClusterSecret clusterSecret;
     private boolean newIncarnation;
     private HandoffConfig handoff = HandoffConfig.DEFAULTS;
+    private boolean readRepair = true;
+    private int readRepairMaxInFlight = DEFAULT_READ_REPAIR_MAX_IN_FLIGHT;
 
     private Builder(MembershipConfig membership) {
       this.membership = membership;
@@ -150,6 +163,21 @@ public record NodeConfig(
       return this;
     }
 
+    /**
+     * Whether reads repair the stale replicas they hear from (default: yes). Switch it off only in
+     * tests that must see anti-entropy alone.
+     */
+    public Builder readRepair(boolean enabled) {
+      this.readRepair = enabled;
+      return this;
+    }
+
+    /** How many read-repair writes a node keeps in flight at most (default 64). */
+    public Builder readRepairMaxInFlight(int max) {
+      this.readRepairMaxInFlight = max;
+      return this;
+    }
+
     public NodeConfig build() {
       if (clusterSecret == null) {
         throw new IllegalArgumentException(
@@ -170,7 +198,9 @@ public record NodeConfig(
           planner,
           clusterSecret,
           newIncarnation,
-          handoff);
+          handoff,
+          readRepair,
+          readRepairMaxInFlight);
     }
   }
 }

@@ -25,6 +25,9 @@ public final class NodeStats {
   volatile long standIns;
   volatile long hintsStored;
   volatile long hintsRefused;
+  volatile long readRepairs;
+  volatile long readRepairsSkipped;
+  volatile long readRepairFailures;
 
   /** Counters at zero; the node that owns them counts. */
   public NodeStats() {}
@@ -77,6 +80,24 @@ public final class NodeStats {
     return hintsRefused;
   }
 
+  /**
+   * Read-repair writes this node sent to replicas that answered one of its reads with a stale set,
+   * its own local repairs included.
+   */
+  public long readRepairs() {
+    return readRepairs;
+  }
+
+  /** Read repairs skipped because as many as allowed were in flight already. */
+  public long readRepairsSkipped() {
+    return readRepairsSkipped;
+  }
+
+  /** Read-repair writes that failed or timed out. */
+  public long readRepairFailures() {
+    return readRepairFailures;
+  }
+
   /** These counters as the node's {@code coordinator} status section. */
   public StatusSection section() {
     return new StatusSection(
@@ -95,6 +116,18 @@ public final class NodeStats {
             Stat.counter(
                 "reissued.dots",
                 reissuedDots,
-                "Keys found holding two values under one dot: a dot issued twice (must stay 0)")));
+                "Keys found holding two values under one dot: a dot issued twice (must stay 0)"),
+            Stat.counter(
+                "read.repairs",
+                readRepairs,
+                "Read-repair writes sent to replicas that answered a read with stale versions"),
+            Stat.counter(
+                "read.repairs.skipped",
+                readRepairsSkipped,
+                "Read repairs skipped because the most allowed were in flight"),
+            Stat.counter(
+                "read.repair.failures",
+                readRepairFailures,
+                "Read-repair writes that failed or timed out")));
   }
 }

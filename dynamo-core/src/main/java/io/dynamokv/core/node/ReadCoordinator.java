@@ -19,7 +19,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Coordinates a get (paper §4.5): asks the key's owners, itself through the {@link Replica}, and
  * answers after R of them with their synced siblings and one signed context. A reply that does not
- * decode counts as that replica's failure at once. Runs on the node's scheduler.
+ * decode counts as that replica's failure at once. It keeps collecting answers after the client got
+ * its own, for {@link ReadRepair}. Runs on the node's scheduler.
  */
 final class ReadCoordinator {
   private final NodeId self;
@@ -29,6 +30,7 @@ final class ReadCoordinator {
   private final QuorumTimer timer;
   private final ReissuedDots dots;
   private final NodeStats stats;
+  private final ReadRepair repair;
 
   ReadCoordinator(
       NodeId self,
@@ -37,7 +39,8 @@ final class ReadCoordinator {
       PeerCalls peers,
       QuorumTimer timer,
       ReissuedDots dots,
-      NodeStats stats) {
+      NodeStats stats,
+      ReadRepair repair) {
     this.self = self;
     this.contexts = contexts;
     this.replica = replica;
@@ -45,43 +48,39 @@ final class ReadCoordinator {
     this.timer = timer;
     this.dots = dots;
     this.stats = stats;
+    this.repair = repair;
   }
 
   /**
    * Coordinates the read of {@code key}; completes {@code result} with the synced versions, or with
    * {@link io.dynamokv.core.InsufficientReplicasException} short of {@code r} by {@code timeout}.
+   * Read repair then writes the merge of all answers back to the stale ones among {@code owners}.
+   *
+   * @param replicas the replicas to ask
+   * @param owners the key's owners: the only replicas read repair writes to
    */
   void read(
       StoreDefinition def,
       byte[] key,
       int r,
       Duration timeout,
+      List<NodeId> replicas,
       List<NodeId> owners,
       CompletableFuture<ReadResult> result) {
-    if (owners.size() < r) {
-      throw timer.tooFewOwners("get", owners, r, def.writeQuorum());
+    if (replicas.size() < r) {
+      throw timer.tooFewOwners("get", replicas, r, def.writeQuorum());
     }
     stats.reads++;
-    Quorum<Siblings> quorum = new Quorum<>(owners, r);
+    Quorum<Siblings> quorum = new Quorum<>(replicas, r);
+    Runnable repairHook = repair.watch(def, key, quorum, List.copyOf(owners)::contains, timeout);
     Runnable settle =
         () -> {
-          if (result.isDone()) {
-            return;
+          if (!result.isDone()) {
+            answer(def, key, quorum, result);
           }
-          switch (quorum.status()) {
-            case SUCCEEDED -> {
-              Siblings merged = Siblings.syncAll(quorum.responses().values());
-              dots.check(def, key, Siblings.empty(), merged);
-              result.complete(
-                  new ReadResult(
-                      merged.values(),
-                      Context.fromBytes(contexts.sign(def.name(), key, merged.context()))));
-            }
-            case FAILED -> timer.fail(result, "get", quorum);
-            case PENDING -> {}
-          }
+          repairHook.run();
         };
-    for (NodeId owner : owners) {
+    for (NodeId owner : replicas) {
       if (owner.equals(self)) {
         quorum.onResponse(self, replica.readWithHints(def, key));
       } else if (!peers.reachable(owner)) {
@@ -107,6 +106,26 @@ final class ReadCoordinator {
     }
     settle.run();
     timer.failAfter(timeout, result, "get", quorum);
+  }
+
+  /** Answers the client once the quorum is decided: the synced answers, or the quorum's failure. */
+  private void answer(
+      StoreDefinition def,
+      byte[] key,
+      Quorum<Siblings> quorum,
+      CompletableFuture<ReadResult> result) {
+    switch (quorum.status()) {
+      case SUCCEEDED -> {
+        Siblings merged = Siblings.syncAll(quorum.responses().values());
+        dots.check(def, key, Siblings.empty(), merged);
+        result.complete(
+            new ReadResult(
+                merged.values(),
+                Context.fromBytes(contexts.sign(def.name(), key, merged.context()))));
+      }
+      case FAILED -> timer.fail(result, "get", quorum);
+      case PENDING -> {}
+    }
   }
 
   /**

@@ -35,6 +35,7 @@ import java.util.Objects;
  * @param logLevel {@code dynamo.log.level}, upper case
  * @param stores {@code dynamo.stores}, in declaration order, names distinct
  * @param clientTls {@code dynamo.thrift.tls}
+ * @param readRepair {@code dynamo.read-repair}
  */
 public record ServerConfig(
     Node node,
@@ -46,7 +47,8 @@ public record ServerConfig(
     Metrics metrics,
     String logLevel,
     List<StoreDefinition> stores,
-    ClientTls clientTls) {
+    ClientTls clientTls,
+    ReadRepair readRepair) {
 
   public ServerConfig {
     Objects.requireNonNull(node, "node");
@@ -58,6 +60,7 @@ public record ServerConfig(
     Objects.requireNonNull(metrics, "metrics");
     Objects.requireNonNull(logLevel, "logLevel");
     Objects.requireNonNull(clientTls, "clientTls");
+    Objects.requireNonNull(readRepair, "readRepair");
     stores = List.copyOf(stores);
     if (stores.isEmpty()) {
       throw new IllegalArgumentException("at least one store is needed");
@@ -81,6 +84,8 @@ public record ServerConfig(
         .ringPlanner(ringPlanner())
         .clusterSecret(secret)
         .newIncarnation(newIncarnation)
+        .readRepair(readRepair.enabled())
+        .readRepairMaxInFlight(readRepair.maxInFlight())
         .build();
   }
 
@@ -236,6 +241,21 @@ public record ServerConfig(
   public record Requests(Duration timeout) {
     public Requests {
       Objects.requireNonNull(timeout, "timeout");
+    }
+  }
+
+  /**
+   * {@code dynamo.read-repair}.
+   *
+   * @param enabled whether reads repair the stale owners they hear from (off only for tests)
+   * @param maxInFlight read-repair writes a node keeps in flight at most
+   */
+  public record ReadRepair(boolean enabled, int maxInFlight) {
+    public ReadRepair {
+      if (maxInFlight < 1) {
+        throw new IllegalArgumentException(
+            "max-in-flight must be at least 1, found " + maxInFlight);
+      }
     }
   }
 

@@ -78,6 +78,8 @@ final class ServerConfigReader {
     ServerConfig.Metrics metrics = metrics(node, peer);
     ClientTls clientTls = new ClientTlsReader(r, this::path).read();
     LogLevel level = r.choice("dynamo.log.level", LogLevel.class);
+    Boolean readRepair = r.bool("dynamo.read-repair.enabled");
+    Integer repairsInFlight = r.intIn("dynamo.read-repair.max-in-flight", 1, 1_000_000);
     if (problems.size() > before) {
       return null;
     }
@@ -91,7 +93,8 @@ final class ServerConfigReader {
         metrics,
         level.name(),
         stores,
-        clientTls);
+        clientTls,
+        new ServerConfig.ReadRepair(readRepair, repairsInFlight));
   }
 
   private ServerConfig.Node node() {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.node.NodeConfig;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.ring.PartitionStrategy;
 import io.dynamokv.core.security.ClusterSecret;
@@ -137,6 +138,27 @@ class ConfigLoaderTest {
     assertThat(c.node().dataDir()).isEqualTo(Path.of("/tmp/env-data"));
     assertThat(c.cluster().seeds()).map(Seed::toString).containsExactly("a@h:1", "b@h:2");
     assertThat(c.storage().engine()).isEqualTo(Engine.BDB);
+  }
+
+  @Test
+  void readRepairSettingsReachTheNodeConfig() throws IOException {
+    ClusterSecret secret = ClusterSecret.of(List.of(new byte[16]));
+    NodeConfig defaults = loader("dynamo.node.id = n1").load().nodeConfig(secret, false);
+    assertThat(defaults.readRepair()).isTrue();
+    assertThat(defaults.readRepairMaxInFlight())
+        .isEqualTo(NodeConfig.DEFAULT_READ_REPAIR_MAX_IN_FLIGHT);
+
+    NodeConfig off =
+        loader("dynamo { node.id = n1, read-repair { enabled = false, max-in-flight = 8 } }")
+            .load()
+            .nodeConfig(secret, false);
+    assertThat(off.readRepair()).isFalse();
+    assertThat(off.readRepairMaxInFlight()).isEqualTo(8);
+
+    assertThat(problems("dynamo { node.id = n1, read-repair.max-in-flight = 0 }"))
+        .singleElement()
+        .asString()
+        .contains("dynamo.read-repair.max-in-flight: must be");
   }
 
   @Test
