@@ -177,6 +177,29 @@ struct NodeStatusInfo {
   5: optional list<StatusSectionInfo> sections
 }
 
+/** One version a node stores for a key (io.dynamokv.core.version.Versioned). */
+struct LocalVersion {
+  /** The value; for a tombstone, its marker (usually empty). */
+  1: required binary value,
+  2: required bool tombstone,
+  /** The coordinator's wall clock when the version was written, ms since the epoch. */
+  3: required i64 wallMillis
+}
+
+/** What the answering node stores for a key in its own data (io.dynamokv.core.node.LocalCopy). */
+struct LocalReadResponse {
+  /** The id of the answering node. */
+  1: required string nodeId,
+  /** Every sibling it stores, tombstones included; empty when it holds nothing for the key. */
+  2: required list<LocalVersion> versions,
+  /** Whether the node is one of the key's owners in its own ring. */
+  3: required bool owner,
+  /** The key's owners (preference list) in that ring, in order; empty while it has no ring. */
+  4: required list<string> owners,
+  /** That ring's version, 0 while there is none. */
+  5: required i64 ringVersion
+}
+
 /** The API applications and the CLI use. Any node coordinates any request. */
 service DynamoService {
   GetResponse get(1: GetRequest request) throws (1: DynamoError error),
@@ -192,7 +215,13 @@ service DynamoService {
    * succeeded; throws the failure of the first that did not. Client writes to keys starting with
    * "\0dynamo:" are refused.
    */
-  void probe(1: string store) throws (1: DynamoError error)
+  void probe(1: string store) throws (1: DynamoError error),
+  /**
+   * Debugging: what this node stores for `key` in its own data, read locally: no quorum, no
+   * forwarding, no repair, hints it holds for other owners not included, and no context to write
+   * with. Fails with STORE_NOT_FOUND, or INVALID_REQUEST / LIMIT_EXCEEDED for a bad key.
+   */
+  LocalReadResponse localRead(1: string store, 2: binary key) throws (1: DynamoError error)
 
   // Methods 7 to 9 (join, leave, removeNode) moved to the admin requests of the peer port.
 }

@@ -29,6 +29,7 @@ import io.dynamokv.transport.thrift.gen.DynamoService;
 import io.dynamokv.transport.thrift.gen.ErrorCode;
 import io.dynamokv.transport.thrift.gen.GetRequest;
 import io.dynamokv.transport.thrift.gen.GetResponse;
+import io.dynamokv.transport.thrift.gen.LocalReadResponse;
 import io.dynamokv.transport.thrift.gen.NodeStatusInfo;
 import io.dynamokv.transport.thrift.gen.PutRequest;
 import io.dynamokv.transport.thrift.gen.WriteResponse;
@@ -346,6 +347,12 @@ public class ThriftBenchmark {
 
     @Override
     public void probe(String store, AsyncMethodCallback<Void> callback) {
+      callback.onError(unsupported());
+    }
+
+    @Override
+    public void localRead(
+        String store, ByteBuffer key, AsyncMethodCallback<LocalReadResponse> callback) {
       callback.onError(unsupported());
     }
 

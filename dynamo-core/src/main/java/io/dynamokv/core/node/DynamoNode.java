@@ -25,6 +25,7 @@ import io.dynamokv.core.membership.Reachability;
 import io.dynamokv.core.quorum.Quorum;
 import io.dynamokv.core.ring.Ring;
 import io.dynamokv.core.ring.RingCodec;
+import io.dynamokv.core.ring.Token;
 import io.dynamokv.core.spi.Clock;
 import io.dynamokv.core.spi.Host;
 import io.dynamokv.core.spi.PeerMessage;
@@ -403,6 +404,35 @@ public final class DynamoNode implements AutoCloseable {
           int r = quorum(def, options.quorum(), def.readQuorum(), "R");
           List<NodeId> owners = placement.owners(def, k);
           reads.read(def, k, r, timeout(options), readReplicas(def, owners, k), owners, result);
+        });
+  }
+
+  /**
+   * What this node stores for {@code key} in its own data: its sibling set as it is (tombstones
+   * included), and whether it owns the key in its ring. For debugging and tests that must look at
+   * one replica on its own: no quorum, no forwarding, no read repair, and no context to write with.
+   * Runs on the scheduler like the other requests.
+   *
+   * @throws io.dynamokv.core.StoreNotFoundException (in the stage) for a store this node does not
+   *     serve
+   * @throws InvalidRequestException (in the stage) for an empty key; {@link
+   *     io.dynamokv.core.LimitExceededException} for one over the store's key limit
+   */
+  public CompletionStage<LocalCopy> localRead(String store, byte[] key) {
+    byte[] k = key.clone();
+    return onScheduler(
+        result -> {
+          StoreDefinition def = placement.store(store);
+          def.checkKey(k);
+          Ring ring = placement.ring().orElse(null);
+          result.complete(
+              new LocalCopy(
+                  self,
+                  replica.read(def, k),
+                  ring == null
+                      ? List.of()
+                      : ring.preferenceList(Token.of(k), def.replicationFactor()),
+                  ring == null ? 0 : ring.version()));
         });
   }
 

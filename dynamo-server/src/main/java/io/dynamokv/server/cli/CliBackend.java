@@ -47,6 +47,18 @@ public interface CliBackend extends AutoCloseable {
   void probe(String store);
 
   /**
+   * Debugging: what the first node that answers stores for {@code key} in its own data, read
+   * locally (no quorum, no forwarding), and whether it owns the key in its ring.
+   *
+   * @throws io.dynamokv.core.StoreNotFoundException for a store the node does not serve
+   * @throws io.dynamokv.core.InvalidRequestException for an empty key
+   * @throws io.dynamokv.core.LimitExceededException for a key over the store's limit
+   */
+  default LocalCopy localRead(String store, byte[] key) {
+    throw new UnsupportedOperationException("this backend cannot read a node's local copy");
+  }
+
+  /**
    * Makes the first node that answers leave the cluster, handing its ranges to the others; sends
    * {@code token} to its peer port.
    *
@@ -117,6 +129,45 @@ public interface CliBackend extends AutoCloseable {
     public ClusterStatus(
         String contacted, Optional<Ring> ring, List<StoreDefinition> stores, List<Member> members) {
       this(contacted, ring, stores, members, List.of());
+    }
+  }
+
+  /**
+   * One node's own copy of a key.
+   *
+   * @param contacted the node that answered, as {@code id at host:port}
+   * @param versions what it stores, tombstones included; empty when it holds nothing
+   * @param owner whether it is one of the key's owners in its own ring
+   * @param owners the key's owners in that ring, in preference order; empty without a ring
+   * @param ringVersion that ring's version, 0 without a ring
+   */
+  record LocalCopy(
+      String contacted,
+      List<StoredVersion> versions,
+      boolean owner,
+      List<String> owners,
+      long ringVersion) {
+    public LocalCopy {
+      Objects.requireNonNull(contacted, "contacted");
+      versions = List.copyOf(versions);
+      owners = List.copyOf(owners);
+    }
+  }
+
+  /**
+   * One version a node stores.
+   *
+   * @param value the value; a tombstone's marker (usually empty)
+   * @param wallMillis when its coordinator wrote it, by that node's clock
+   */
+  record StoredVersion(byte[] value, boolean tombstone, long wallMillis) {
+    public StoredVersion {
+      value = value.clone();
+    }
+
+    @Override
+    public byte[] value() {
+      return value.clone();
     }
   }
 

@@ -13,6 +13,7 @@ import io.dynamokv.core.client.RequestOptions;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.server.config.Sizes;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -92,12 +93,25 @@ final class DataCommands {
     @Option(names = "--r", paramLabel = "R", description = "Read quorum (default: the store's).")
     Integer r;
 
+    @Option(
+        names = "--local",
+        description =
+            "Debugging: print what the node at --address (the first that answers) stores for the"
+                + " key in its own data, read locally: no quorum, no forwarding, tombstones"
+                + " included, one version a line as 'value WRITTEN-AT VALUE' or 'tombstone"
+                + " WRITTEN-AT'; says on standard error whether the node owns the key. Exits 3"
+                + " when it stores nothing.")
+    boolean local;
+
     Get(CliBackend.Connector connector) {
       super(connector);
     }
 
     @Override
     int run(CliBackend backend) {
+      if (local) {
+        return runLocal(backend);
+      }
       GetResult result = backend.get(store, utf8(key), options(r, "--r"));
       if (result.isAbsent()) {
         err().println("not found: " + key);
@@ -111,6 +125,43 @@ final class DataCommands {
       }
       result.values().forEach(v -> out().println(new String(v, UTF_8)));
       return ExitCodes.OK;
+    }
+
+    private int runLocal(CliBackend backend) {
+      if (r != null) {
+        throw new CliException(
+            ExitCodes.USAGE, "--r does not apply to --local: it reads one node's copy, no quorum");
+      }
+      if (key.isEmpty()) {
+        throw new CliException(ExitCodes.USAGE, "keys must not be empty");
+      }
+      CliBackend.LocalCopy copy = backend.localRead(store, utf8(key));
+      String owners =
+          copy.owners().isEmpty()
+              ? "it has no ring yet"
+              : "owners "
+                  + String.join(", ", copy.owners())
+                  + "; ring version "
+                  + copy.ringVersion();
+      err()
+          .println(
+              copy.contacted()
+                  + (copy.owner() ? " owns " : " does NOT own ")
+                  + key
+                  + " ("
+                  + owners
+                  + ") and stores "
+                  + copy.versions().size()
+                  + (copy.versions().size() == 1 ? " version of it" : " versions of it"));
+      for (CliBackend.StoredVersion v : copy.versions()) {
+        String at = Instant.ofEpochMilli(v.wallMillis()).toString();
+        out()
+            .println(
+                v.tombstone()
+                    ? "tombstone " + at
+                    : "value " + at + " " + new String(v.value(), UTF_8));
+      }
+      return copy.versions().isEmpty() ? ExitCodes.NOT_FOUND : ExitCodes.OK;
     }
   }
 

@@ -97,6 +97,32 @@ final class ThriftCliBackend implements CliBackend {
   }
 
   @Override
+  public LocalCopy localRead(String store, byte[] key) {
+    DynamoException last = null;
+    for (Address address : addresses) {
+      ThriftAdminClient admin;
+      try {
+        admin = ThriftAdminClient.connect(address.toString(), adminTimeout, tlsContext);
+      } catch (DynamoException e) {
+        last = e;
+        continue;
+      }
+      try (admin) {
+        ThriftAdminClient.LocalRead read = admin.localRead(store, key);
+        return new LocalCopy(
+            read.nodeId() + " at " + address,
+            read.versions().stream()
+                .map(v -> new StoredVersion(v.value(), v.tombstone(), v.wallMillis()))
+                .toList(),
+            read.owner(),
+            read.owners(),
+            read.ringVersion());
+      }
+    }
+    throw unreachable(last);
+  }
+
+  @Override
   public String leave(AdminToken token) {
     return admin((admin, id) -> admin.leave(token));
   }

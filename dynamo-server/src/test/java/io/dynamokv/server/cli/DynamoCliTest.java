@@ -267,6 +267,50 @@ class DynamoCliTest {
   }
 
   @Test
+  void getLocalPrintsOneNodesOwnCopyWithTombstonesAndSaysWhetherItOwnsTheKey() {
+    backend.localCopy =
+        new CliBackend.LocalCopy(
+            "n2 at h:7000",
+            List.of(
+                new CliBackend.StoredVersion("milk".getBytes(UTF_8), false, 0),
+                new CliBackend.StoredVersion(new byte[0], true, 1000)),
+            false,
+            List.of("n1", "n3", "n4"),
+            7);
+
+    assertThat(run("get", "--local", "k", "--address", "h:7000", "--store", "users"))
+        .isEqualTo(ExitCodes.OK);
+
+    assertThat(out)
+        .hasToString("value 1970-01-01T00:00:00Z milk\ntombstone 1970-01-01T00:00:01Z\n");
+    assertThat(err)
+        .hasToString(
+            "n2 at h:7000 does NOT own k (owners n1, n3, n4; ring version 7) and stores 2 versions"
+                + " of it\n");
+    assertThat(backend.stores).containsExactly("users:k");
+  }
+
+  @Test
+  void getLocalOfAKeyTheNodeHoldsNothingForExitsWithTheAbsentCode() {
+    backend.localCopy = new CliBackend.LocalCopy("n1 at h:7000", List.of(), true, List.of("n1"), 2);
+    assertThat(run("get", "--local", "k", "--address", "h:7000")).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(out).hasToString("");
+    assertThat(err.toString()).contains("n1 at h:7000 owns k").contains("stores 0 versions");
+  }
+
+  @Test
+  void getLocalRefusesAQuorumAnEmptyKeyAndAnUnknownStore() {
+    assertThat(run("get", "--local", "k", "--r", "2", "--address", "h:1"))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).contains("--r does not apply to --local");
+    assertThat(run("get", "--local", "", "--address", "h:1")).isEqualTo(ExitCodes.USAGE);
+    backend.failWith = StoreNotFoundException.forStore("nope");
+    assertThat(run("get", "--local", "k", "--store", "nope", "--address", "h:1"))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(backend.stores).containsExactly("nope:k");
+  }
+
+  @Test
   void aQuorumOfZeroIsRefusedRatherThanTakenForTheStoresDefault() {
     assertThat(run("get", "k", "--address", "h:1", "--r", "0")).isEqualTo(ExitCodes.USAGE);
     assertThat(err).hasToString("--r: must be 1 or more, found 0\n");
@@ -570,6 +614,7 @@ class DynamoCliTest {
     final List<String> probes = new ArrayList<>();
     final List<String> adminCalls = new ArrayList<>();
     int statusCalls;
+    LocalCopy localCopy;
 
     @Override
     public GetResult get(String store, byte[] key, RequestOptions options) {
@@ -617,6 +662,15 @@ class DynamoCliTest {
         throw failWith;
       }
       probes.add(store);
+    }
+
+    @Override
+    public LocalCopy localRead(String store, byte[] key) {
+      stores.add(store + ":" + new String(key, UTF_8));
+      if (failWith != null) {
+        throw failWith;
+      }
+      return localCopy;
     }
 
     @Override

@@ -42,7 +42,8 @@ import org.awaitility.core.ConditionTimeoutException;
 /**
  * A cluster of {@code dynamo server} processes on loopback, for tests shaped like Cassandra's
  * dtests but with real JVMs: {@code cluster.node(2).kill()}, {@code cluster.node(2).start()},
- * {@code cluster.awaitConverged()}, {@code cluster.client()}.
+ * {@code cluster.awaitConverged()}, {@code cluster.client()}; {@code cluster.node(2).pause()}
+ * (SIGSTOP) and {@code resume()} (SIGCONT) freeze a node with its sockets open.
  *
  * <p>Each node {@code n1..nK} gets free ports (client, peer and metrics), a data directory and a
  * HOCON file under the cluster's directory; {@code n1} is the seed (named by its peer port). Peers
@@ -192,9 +193,14 @@ final class ProcessCluster implements AutoCloseable {
 
   /** Polls {@code condition} until true or {@link #START_TIMEOUT}; fails with the logs' tails. */
   void awaitCondition(String what, ThrowingCondition condition) {
+    awaitCondition(what, condition, START_TIMEOUT);
+  }
+
+  /** Polls {@code condition} until true or {@code atMost}; fails with the logs' tails. */
+  void awaitCondition(String what, ThrowingCondition condition, Duration atMost) {
     try {
       await(what)
-          .atMost(START_TIMEOUT)
+          .atMost(atMost)
           .pollInterval(Duration.ofMillis(200))
           .ignoreExceptions()
           .until(condition::holds);
@@ -360,6 +366,53 @@ final class ProcessCluster implements AutoCloseable {
     }
 
     /**
+     * SIGSTOP: the process freezes (a long GC pause, a hung machine) with its sockets open, so
+     * peers' calls to it time out instead of being refused. {@link #resume()} undoes it; {@link
+     * ProcessCluster#close()} kills a paused node like any other.
+     */
+    void pause() {
+      signal("STOP");
+      note("paused (SIGSTOP)");
+    }
+
+    /** SIGCONT: a {@link #pause() paused} node runs on. */
+    void resume() {
+      signal("CONT");
+      note("resumed (SIGCONT)");
+    }
+
+    private void signal(String name) {
+      Process p = process;
+      if (p == null || !p.isAlive()) {
+        throw new IllegalStateException(id + " is not running");
+      }
+      // ProcessHandle sends only SIGTERM and SIGKILL; kill(1) sends the rest, to this pid only.
+      try {
+        Process kill =
+            new ProcessBuilder("kill", "-" + name, Long.toString(p.pid()))
+                .redirectErrorStream(true)
+                .start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+          kill.destroyForcibly();
+          throw new AssertionError(
+              "kill -"
+                  + name
+                  + " "
+                  + p.pid()
+                  + " ("
+                  + id
+                  + ") failed: "
+                  + new String(kill.getInputStream().readAllBytes(), UTF_8));
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted while signalling " + id, e);
+      }
+    }
+
+    /**
      * SIGTERM, as an operator's {@code kill} or Ctrl-C; waits for the clean exit.
      *
      * @return the exit code
@@ -462,6 +515,33 @@ final class ProcessCluster implements AutoCloseable {
       try (ThriftAdminClient admin = ThriftAdminClient.connect(address(), Duration.ofSeconds(5))) {
         return admin.status();
       }
+    }
+
+    /**
+     * What this node stores for {@code key} in its own data ({@code bin/dynamo get --local}): one
+     * replica on its own, no quorum.
+     */
+    ThriftAdminClient.LocalRead localRead(String key) {
+      try (ThriftAdminClient admin = ThriftAdminClient.connect(address(), Duration.ofSeconds(5))) {
+        return admin.localRead(STORE, key.getBytes(UTF_8));
+      }
+    }
+
+    /** The text of {@code GET /metrics} (Prometheus format). */
+    String metrics() throws IOException, InterruptedException {
+      HttpResponse<String> response =
+          HttpClient.newBuilder()
+              .connectTimeout(Duration.ofSeconds(2))
+              .build()
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
+                      .timeout(Duration.ofSeconds(5))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        throw new IOException(id + " answered /metrics with " + response.statusCode());
+      }
+      return response.body();
     }
 
     /** Member id to {@code "STATUS reachable|UNREACHABLE"}, as this node sees them. */

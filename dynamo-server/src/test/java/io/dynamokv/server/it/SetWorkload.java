@@ -18,11 +18,13 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -77,19 +79,32 @@ final class SetWorkload implements AutoCloseable {
   private final Map<String, LongAdder> errors = new ConcurrentSkipListMap<>();
   private final List<Throwable> unexpected = Collections.synchronizedList(new ArrayList<>());
   private final List<Thread> workers = new ArrayList<>();
+  private final Queue<Attempt> attempts = new ConcurrentLinkedQueue<>();
   private volatile boolean running;
 
   SetWorkload(DynamoClient client, String store, int threads, int keyCount) {
+    this(client, store, threads, keyNames(keyCount));
+  }
+
+  /** A workload on the given keys (UTF-8), e.g. keys chosen for the owners they share. */
+  SetWorkload(DynamoClient client, String store, int threads, List<String> keys) {
     this.client = client;
     this.store = store;
     this.threads = threads;
-    List<String> k = new ArrayList<>();
-    for (int i = 0; i < keyCount; i++) {
-      k.add("set-" + i);
-      acknowledged.put("set-" + i, ConcurrentHashMap.newKeySet());
-      unknown.put("set-" + i, ConcurrentHashMap.newKeySet());
+    for (String key : keys) {
+      acknowledged.put(key, ConcurrentHashMap.newKeySet());
+      unknown.put(key, ConcurrentHashMap.newKeySet());
     }
-    this.keys = List.copyOf(k);
+    this.keys = List.copyOf(keys);
+  }
+
+  /** {@code set-0 .. set-<count-1>}. */
+  static List<String> keyNames(int count) {
+    List<String> k = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      k.add("set-" + i);
+    }
+    return k;
   }
 
   /** Starts the client threads; they run until {@link #stop()}. */
@@ -118,12 +133,15 @@ final class SetWorkload implements AutoCloseable {
 
   /** Adds {@code element} to the set under {@code key}; returns whether it was acknowledged. */
   boolean add(String key, String element) {
+    long start = System.nanoTime();
     try {
       client.update(store, key.getBytes(UTF_8), CODEC, UNION, set -> with(set, element));
       acknowledged.get(key).add(element);
       acknowledgedCount.increment();
+      attempts.add(new Attempt(start, true));
       return true;
     } catch (RuntimeException e) {
+      attempts.add(new Attempt(start, false));
       unknown.get(key).add(element);
       errors.computeIfAbsent(kind(e), k -> new LongAdder()).increment();
       if (!isAvailabilityError(e)) {
@@ -199,6 +217,50 @@ final class SetWorkload implements AutoCloseable {
 
   List<String> keys() {
     return keys;
+  }
+
+  /** The elements whose update of {@code key} was acknowledged so far. */
+  Set<String> acknowledged(String key) {
+    return Set.copyOf(acknowledged.get(key));
+  }
+
+  /** One finished update: when it started ({@link System#nanoTime()}) and whether it succeeded. */
+  private record Attempt(long startNanos, boolean acknowledged) {}
+
+  /**
+   * The updates that started in {@code [fromNanos, toNanos)} ({@link System#nanoTime()}) and have
+   * finished: how many, and how many were acknowledged. Updates still running are not counted.
+   */
+  Window window(long fromNanos, long toNanos) {
+    long started = 0;
+    long acked = 0;
+    for (Attempt a : attempts) {
+      if (a.startNanos() - fromNanos >= 0 && a.startNanos() - toNanos < 0) {
+        started++;
+        if (a.acknowledged()) {
+          acked++;
+        }
+      }
+    }
+    return new Window(started, acked);
+  }
+
+  /** Updates of a time window: {@code acknowledged} of {@code attempted} succeeded. */
+  record Window(long attempted, long acknowledged) {
+    /** The share acknowledged, 0 to 1; 0 when none was attempted. */
+    double successRate() {
+      return attempted == 0 ? 0 : (double) acknowledged / attempted;
+    }
+
+    @Override
+    public String toString() {
+      return String.format(
+          java.util.Locale.ROOT,
+          "%d/%d acknowledged (%.2f%%)",
+          acknowledged,
+          attempted,
+          100 * successRate());
+    }
   }
 
   /**

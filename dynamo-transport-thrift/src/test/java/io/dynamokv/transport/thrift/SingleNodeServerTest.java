@@ -3,11 +3,15 @@
  */
 package io.dynamokv.transport.thrift;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dynamokv.core.InvalidRequestException;
 import io.dynamokv.core.StatusSection;
+import io.dynamokv.core.StoreNotFoundException;
 import io.dynamokv.transport.thrift.client.ThriftAdminClient;
+import io.dynamokv.transport.thrift.gen.DeleteRequest;
 import io.dynamokv.transport.thrift.gen.DynamoError;
 import io.dynamokv.transport.thrift.gen.ErrorCode;
 import io.dynamokv.transport.thrift.gen.GetRequest;
@@ -103,6 +107,40 @@ class SingleNodeServerTest {
                   assertThat(e.getMessage()).contains("reserved for the system");
                 });
       }
+    }
+  }
+
+  /** The debugging read of the node's own copy: tombstones included, ownership said. */
+  @Test
+  void localReadShowsTheNodesOwnCopy() throws Exception {
+    try (ThriftTestNode.Client client = node.client()) {
+      client.put(new PutRequest("default", bytes("k"), bytes("v1"), ByteBuffer.wrap(new byte[0])));
+      GetResponse read = client.get(new GetRequest("default", bytes("gone")));
+      WriteResponse put =
+          client.put(new PutRequest("default", bytes("gone"), bytes("x"), read.bufferForContext()));
+      client.erase(new DeleteRequest("default", bytes("gone"), put.bufferForContext()));
+    }
+    try (ThriftAdminClient admin =
+        ThriftAdminClient.connect("127.0.0.1:" + node.port(), Duration.ofSeconds(5))) {
+      ThriftAdminClient.LocalRead k = admin.localRead("default", "k".getBytes(UTF_8));
+      assertThat(k.nodeId()).isEqualTo("solo");
+      assertThat(k.owner()).isTrue();
+      assertThat(k.owners()).containsExactly("solo");
+      assertThat(k.ringVersion()).isPositive();
+      assertThat(k.liveValues()).extracting(v -> new String(v, UTF_8)).containsExactly("v1");
+
+      ThriftAdminClient.LocalRead gone = admin.localRead("default", "gone".getBytes(UTF_8));
+      assertThat(gone.versions())
+          .singleElement()
+          .matches(ThriftAdminClient.LocalVersion::tombstone);
+      assertThat(gone.liveValues()).isEmpty();
+      assertThat(admin.localRead("default", "absent".getBytes(UTF_8)).versions()).isEmpty();
+
+      assertThatThrownBy(() -> admin.localRead("nope", "k".getBytes(UTF_8)))
+          .isInstanceOf(StoreNotFoundException.class);
+      assertThatThrownBy(() -> admin.localRead("default", new byte[0]))
+          .isInstanceOf(InvalidRequestException.class)
+          .hasMessageContaining("empty");
     }
   }
 

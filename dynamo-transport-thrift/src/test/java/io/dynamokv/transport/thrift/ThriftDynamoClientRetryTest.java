@@ -22,6 +22,7 @@ import io.dynamokv.transport.thrift.gen.DynamoService;
 import io.dynamokv.transport.thrift.gen.ErrorCode;
 import io.dynamokv.transport.thrift.gen.GetRequest;
 import io.dynamokv.transport.thrift.gen.GetResponse;
+import io.dynamokv.transport.thrift.gen.LocalReadResponse;
 import io.dynamokv.transport.thrift.gen.MemberInfo;
 import io.dynamokv.transport.thrift.gen.NodeStatusInfo;
 import io.dynamokv.transport.thrift.gen.PutRequest;
@@ -133,6 +134,12 @@ class ThriftDynamoClientRetryTest {
 
     @Override
     public void probe(String store, AsyncMethodCallback<Void> callback) {
+      callback.onError(new DynamoError(ErrorCode.INVALID_REQUEST, "not scripted"));
+    }
+
+    @Override
+    public void localRead(
+        String store, ByteBuffer key, AsyncMethodCallback<LocalReadResponse> callback) {
       callback.onError(new DynamoError(ErrorCode.INVALID_REQUEST, "not scripted"));
     }
   }

@@ -28,6 +28,7 @@ import io.dynamokv.transport.thrift.gen.DynamoService;
 import io.dynamokv.transport.thrift.gen.ErrorCode;
 import io.dynamokv.transport.thrift.gen.GetRequest;
 import io.dynamokv.transport.thrift.gen.GetResponse;
+import io.dynamokv.transport.thrift.gen.LocalReadResponse;
 import io.dynamokv.transport.thrift.gen.NodeStatusInfo;
 import io.dynamokv.transport.thrift.gen.PeerService;
 import io.dynamokv.transport.thrift.gen.PutRequest;
@@ -38,6 +39,7 @@ import io.dynamokv.transport.thrift.server.NodeService;
 import io.dynamokv.transport.thrift.server.ThriftServer;
 import io.dynamokv.transport.thrift.server.ThriftServerConfig;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -405,6 +407,18 @@ final class ThriftTestCluster implements AutoCloseable {
         callback.onError(starting());
       } else {
         c.erase(request, callback);
+      }
+    }
+
+    @Override
+    public void localRead(
+        String store, ByteBuffer key, AsyncMethodCallback<LocalReadResponse> callback)
+        throws TException {
+      DynamoService.AsyncIface c = client;
+      if (c == null) {
+        callback.onError(starting());
+      } else {
+        c.localRead(store, key, callback);
       }
     }
 

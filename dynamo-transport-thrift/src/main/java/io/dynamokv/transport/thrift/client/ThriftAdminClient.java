@@ -21,6 +21,7 @@ import io.dynamokv.transport.thrift.gen.DynamoError;
 import io.dynamokv.transport.thrift.gen.DynamoService;
 import io.dynamokv.transport.thrift.gen.JoinCommand;
 import io.dynamokv.transport.thrift.gen.LeaveCommand;
+import io.dynamokv.transport.thrift.gen.LocalReadResponse;
 import io.dynamokv.transport.thrift.gen.MemberInfo;
 import io.dynamokv.transport.thrift.gen.NodeStatusInfo;
 import io.dynamokv.transport.thrift.gen.PeerService;
@@ -28,9 +29,12 @@ import io.dynamokv.transport.thrift.gen.RemoveCommand;
 import io.dynamokv.transport.thrift.gen.Sealed;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import javax.net.ssl.SSLSocket;
 import org.apache.thrift.TException;
@@ -40,11 +44,11 @@ import org.apache.thrift.transport.TTransportException;
 import org.apache.thrift.transport.layered.TFramedTransport;
 
 /**
- * Operator calls to one node, as the CLI makes them: status on its client port (with TLS when
- * connected with a {@link TlsContext}, for nodes whose client port serves TLS), and the admin
- * commands (join, leave, remove), which need the {@link AdminToken} and go to its peer port on an
- * authenticated channel, never with TLS (the peer port has its own authentication). Not
- * thread-safe: one connection, one caller. Its API is free of Thrift types.
+ * Operator calls to one node, as the CLI makes them: status and the debugging {@link #localRead} on
+ * its client port (with TLS when connected with a {@link TlsContext}, for nodes whose client port
+ * serves TLS), and the admin commands (join, leave, remove), which need the {@link AdminToken} and
+ * go to its peer port on an authenticated channel, never with TLS (the peer port has its own
+ * authentication). Not thread-safe: one connection, one caller. Its API is free of Thrift types.
  */
 public final class ThriftAdminClient implements AutoCloseable {
   private final String address;
@@ -165,6 +169,31 @@ public final class ThriftAdminClient implements AutoCloseable {
           client.probe(store);
           return null;
         });
+  }
+
+  /**
+   * Debugging: what this node stores for {@code key} of {@code store} in its own data, read locally
+   * (no quorum, no forwarding, no hints it holds for others), and whether it owns the key in its
+   * ring. To look at one replica on its own, e.g. after a failure healed.
+   *
+   * @throws io.dynamokv.core.StoreNotFoundException for a store the node does not serve
+   * @throws io.dynamokv.core.InvalidRequestException for an empty key
+   * @throws io.dynamokv.core.LimitExceededException for a key over the store's limit
+   */
+  public LocalRead localRead(String store, byte[] key) {
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(key, "key");
+    LocalReadResponse response = call(() -> client.localRead(store, ByteBuffer.wrap(key)));
+    List<LocalVersion> versions = new ArrayList<>(response.getVersionsSize());
+    for (io.dynamokv.transport.thrift.gen.LocalVersion v : response.getVersions()) {
+      versions.add(new LocalVersion(v.getValue(), v.isTombstone(), v.getWallMillis()));
+    }
+    return new LocalRead(
+        response.getNodeId(),
+        versions,
+        response.isOwner(),
+        response.getOwners(),
+        response.getRingVersion());
   }
 
   /**
@@ -309,6 +338,49 @@ public final class ThriftAdminClient implements AutoCloseable {
       members = List.copyOf(members);
       counters = Map.copyOf(counters);
       sections = List.copyOf(sections);
+    }
+  }
+
+  /**
+   * What one node stores for a key in its own data ({@link #localRead}).
+   *
+   * @param nodeId the node that answered
+   * @param versions every sibling it stores, tombstones included; empty when it holds nothing
+   * @param owner whether it is one of the key's owners in its own ring
+   * @param owners the key's owners in that ring, in preference order; empty without a ring
+   * @param ringVersion that ring's version, 0 without a ring
+   */
+  public record LocalRead(
+      String nodeId,
+      List<LocalVersion> versions,
+      boolean owner,
+      List<String> owners,
+      long ringVersion) {
+    public LocalRead {
+      versions = List.copyOf(versions);
+      owners = List.copyOf(owners);
+    }
+
+    /** The values of the versions that are not tombstones. */
+    public List<byte[]> liveValues() {
+      return versions.stream().filter(v -> !v.tombstone()).map(LocalVersion::value).toList();
+    }
+  }
+
+  /**
+   * One stored version.
+   *
+   * @param value the value; a tombstone's marker (usually empty)
+   * @param wallMillis the coordinator's wall clock when it was written
+   */
+  public record LocalVersion(byte[] value, boolean tombstone, long wallMillis) {
+    public LocalVersion {
+      value = value.clone();
+    }
+
+    @Override
+    public byte[] value() {
+      return value.clone();
     }
   }
 

@@ -12,10 +12,12 @@ import io.dynamokv.transport.thrift.gen.DynamoService;
 import io.dynamokv.transport.thrift.gen.ErrorCode;
 import io.dynamokv.transport.thrift.gen.GetRequest;
 import io.dynamokv.transport.thrift.gen.GetResponse;
+import io.dynamokv.transport.thrift.gen.LocalReadResponse;
 import io.dynamokv.transport.thrift.gen.NodeStatusInfo;
 import io.dynamokv.transport.thrift.gen.PutRequest;
 import io.dynamokv.transport.thrift.gen.RequestOptions;
 import io.dynamokv.transport.thrift.gen.WriteResponse;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -74,6 +76,11 @@ final class BlockingDynamoService implements DynamoService.Iface {
   @Override
   public void probe(String store) throws DynamoError {
     this.<Void>await("probe", c -> service.probe(store, c), null);
+  }
+
+  @Override
+  public LocalReadResponse localRead(String store, ByteBuffer key) throws DynamoError {
+    return await("localRead", c -> service.localRead(store, key, c), null);
   }
 
   private <T> T await(String method, Call<T> call, RequestOptions options) throws DynamoError {

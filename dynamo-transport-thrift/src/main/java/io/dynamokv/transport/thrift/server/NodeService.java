@@ -5,17 +5,20 @@ package io.dynamokv.transport.thrift.server;
 
 import io.dynamokv.core.DynamoException;
 import io.dynamokv.core.InvalidRequestException;
+import io.dynamokv.core.NodeId;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.RequestOptions;
 import io.dynamokv.core.membership.Membership;
 import io.dynamokv.core.membership.MembershipView;
 import io.dynamokv.core.node.DynamoNode;
+import io.dynamokv.core.node.LocalCopy;
 import io.dynamokv.core.node.NodeStats;
 import io.dynamokv.core.node.ServingProbe;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.ring.Ring;
 import io.dynamokv.core.ring.RingCodec;
 import io.dynamokv.core.spi.StorageEngine;
+import io.dynamokv.core.version.Versioned;
 import io.dynamokv.transport.thrift.AddressBook;
 import io.dynamokv.transport.thrift.NodeAddress;
 import io.dynamokv.transport.thrift.ThriftCodec;
@@ -24,6 +27,8 @@ import io.dynamokv.transport.thrift.gen.DeleteRequest;
 import io.dynamokv.transport.thrift.gen.DynamoService;
 import io.dynamokv.transport.thrift.gen.GetRequest;
 import io.dynamokv.transport.thrift.gen.GetResponse;
+import io.dynamokv.transport.thrift.gen.LocalReadResponse;
+import io.dynamokv.transport.thrift.gen.LocalVersion;
 import io.dynamokv.transport.thrift.gen.MemberInfo;
 import io.dynamokv.transport.thrift.gen.NodeStatusInfo;
 import io.dynamokv.transport.thrift.gen.PutRequest;
@@ -160,6 +165,35 @@ public final class NodeService implements DynamoService.AsyncIface {
       return;
     }
     reply(probe.run(store), v -> null, callback);
+  }
+
+  @Override
+  public void localRead(
+      String store, ByteBuffer key, AsyncMethodCallback<LocalReadResponse> callback) {
+    if (store == null) {
+      missing("store", callback);
+      return;
+    }
+    if (key == null) {
+      missing("key", callback);
+      return;
+    }
+    byte[] k = new byte[key.remaining()];
+    key.duplicate().get(k);
+    reply(node.localRead(store, k), NodeService::localCopy, callback);
+  }
+
+  private static LocalReadResponse localCopy(LocalCopy copy) {
+    List<LocalVersion> versions = new ArrayList<>();
+    for (Versioned v : copy.siblings().values()) {
+      versions.add(new LocalVersion(ByteBuffer.wrap(v.value()), v.isTombstone(), v.wallMillis()));
+    }
+    return new LocalReadResponse(
+        copy.node().value(),
+        versions,
+        copy.owner(),
+        copy.owners().stream().map(NodeId::value).toList(),
+        copy.ringVersion());
   }
 
   private ClusterInfo clusterInfo() {
