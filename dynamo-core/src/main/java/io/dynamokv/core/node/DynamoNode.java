@@ -150,7 +150,8 @@ public final class DynamoNode implements AutoCloseable {
     this.replica = new Replica(config, storage, hints, clock, epochs, placement, dots, broken);
     this.reads =
         new ReadCoordinator(
-            self,
+            config,
+            placement,
             contexts,
             replica,
             peers,

@@ -7,13 +7,17 @@ import io.dynamokv.core.NodeId;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.coordination.CoordinationMessage.ReplicaRead;
 import io.dynamokv.core.coordination.CoordinationMessage.ReplicaReadReply;
+import io.dynamokv.core.handoff.StandIns;
 import io.dynamokv.core.quorum.Quorum;
 import io.dynamokv.core.spi.PeerException;
 import io.dynamokv.core.version.ContextSigner;
 import io.dynamokv.core.version.Siblings;
 import io.dynamokv.core.version.VersionCodec;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -31,9 +35,12 @@ final class ReadCoordinator {
   private final ReissuedDots dots;
   private final NodeStats stats;
   private final ReadRepair repair;
+  private final NodeConfig config;
+  private final Placement placement;
 
   ReadCoordinator(
-      NodeId self,
+      NodeConfig config,
+      Placement placement,
       ContextSigner contexts,
       Replica replica,
       PeerCalls peers,
@@ -41,7 +48,9 @@ final class ReadCoordinator {
       ReissuedDots dots,
       NodeStats stats,
       ReadRepair repair) {
-    this.self = self;
+    this.self = config.self();
+    this.config = config;
+    this.placement = placement;
     this.contexts = contexts;
     this.replica = replica;
     this.peers = peers;
@@ -72,40 +81,109 @@ final class ReadCoordinator {
     }
     stats.reads++;
     Quorum<Siblings> quorum = new Quorum<>(replicas, r);
-    Runnable repairHook = repair.watch(def, key, quorum, List.copyOf(owners)::contains, timeout);
-    Runnable settle =
+    SloppyRead read = new SloppyRead(def, key, replicas, owners, quorum, timeout);
+    Runnable repairHook =
+        repair.watch(
+            def,
+            key,
+            quorum,
+            node -> owners.contains(node) && !read.substituted.contains(node),
+            timeout);
+    read.settle =
         () -> {
           if (!result.isDone()) {
             answer(def, key, quorum, result);
           }
           repairHook.run();
         };
-    for (NodeId owner : replicas) {
-      if (owner.equals(self)) {
+    Runnable settle = read.settle;
+    for (NodeId target : replicas) {
+      if (target.equals(self)) {
         quorum.onResponse(self, replica.readWithHints(def, key));
-      } else if (!peers.reachable(owner)) {
-        quorum.onFailure(owner, new PeerException.Unreachable(owner, "failure detector"));
+      } else if (!peers.reachable(target)) {
+        read.failed(target, new PeerException.Unreachable(target, "failure detector"));
       } else {
-        peers.call(
-            owner,
-            new ReplicaRead(def.name(), key),
-            ReplicaReadReply.class,
-            timeout,
-            (reply, error) -> {
-              if (error != null) {
-                quorum.onFailure(owner, error);
-              } else {
-                Siblings siblings = decode(owner, reply, quorum);
-                if (siblings != null) {
-                  quorum.onResponse(owner, siblings);
-                }
-              }
-              settle.run();
-            });
+        read.ask(target, target);
       }
     }
     settle.run();
     timer.failAfter(timeout, result, "get", quorum);
+  }
+
+  /**
+   * One read in flight. Its quorum counts one place per replica asked; when a replica fails before
+   * the quorum is decided, the next stand-in of the key's extended preference list is asked in its
+   * place (its answer, from the hints it holds, counts for that place), as a write would.
+   */
+  private final class SloppyRead {
+    final StoreDefinition def;
+    final byte[] key;
+    final List<NodeId> owners;
+    final Quorum<Siblings> quorum;
+    final Duration timeout;
+    final Set<NodeId> used = new HashSet<>();
+    final Set<NodeId> substituted = new HashSet<>();
+    List<NodeId> extended;
+    Runnable settle = () -> {};
+
+    SloppyRead(
+        StoreDefinition def,
+        byte[] key,
+        List<NodeId> replicas,
+        List<NodeId> owners,
+        Quorum<Siblings> quorum,
+        Duration timeout) {
+      this.def = def;
+      this.key = key;
+      this.owners = owners;
+      this.quorum = quorum;
+      this.timeout = timeout;
+      used.addAll(replicas);
+      used.addAll(owners);
+    }
+
+    /** Asks {@code target} for the place of {@code place}. */
+    void ask(NodeId target, NodeId place) {
+      peers.call(
+          target,
+          new ReplicaRead(def.name(), key),
+          ReplicaReadReply.class,
+          timeout,
+          (reply, error) -> {
+            if (error != null) {
+              failed(place, error);
+            } else {
+              Siblings siblings = decode(place, reply, quorum);
+              if (siblings != null) {
+                quorum.onResponse(place, siblings);
+              }
+            }
+            settle.run();
+          });
+    }
+
+    /** The replica of {@code place} failed: a stand-in takes its place, or the place fails. */
+    void failed(NodeId place, Throwable error) {
+      if (config.handoff().enabled() && !quorum.isDecided()) {
+        if (extended == null) {
+          extended = placement.extended(def, key);
+        }
+        Optional<NodeId> next =
+            StandIns.next(extended, owners.size(), used, n -> n.equals(self) || peers.reachable(n));
+        if (next.isPresent()) {
+          NodeId standIn = next.get();
+          used.add(standIn);
+          substituted.add(place);
+          if (standIn.equals(self)) {
+            quorum.onResponse(place, replica.readWithHints(def, key));
+          } else {
+            ask(standIn, place);
+          }
+          return;
+        }
+      }
+      quorum.onFailure(place, error);
+    }
   }
 
   /** Answers the client once the quorum is decided: the synced answers, or the quorum's failure. */
