@@ -27,7 +27,12 @@ enum BrokenVariant {
    */
   KEEPS_INCARNATION_AFTER_ROLLBACK,
   /** Membership applies gossip before validating it ({@link Membership.BrokenVariant}). */
-  GOSSIP_APPLIED_BEFORE_VALIDATION;
+  GOSSIP_APPLIED_BEFORE_VALIDATION,
+  /**
+   * Reachability ignores the node's call outcomes: only the failure detector, fed by relayed gossip
+   * too, decides ({@link Membership.BrokenVariant#GOSSIP_REACHABILITY_ONLY}).
+   */
+  GOSSIP_REACHABILITY_ONLY;
 
   /** How much later {@link #ACK_BEFORE_LOCAL_WRITE} writes locally. */
   static final Duration LOCAL_WRITE_DELAY = Duration.ofMillis(50);
