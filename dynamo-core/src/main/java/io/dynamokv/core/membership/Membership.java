@@ -3,10 +3,12 @@
  */
 package io.dynamokv.core.membership;
 
+import io.dynamokv.core.DynamoException;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.StatusSection;
 import io.dynamokv.core.spi.Clock;
 import io.dynamokv.core.spi.Keyspace;
+import io.dynamokv.core.spi.PeerException;
 import io.dynamokv.core.spi.PeerMessage;
 import io.dynamokv.core.spi.PeerTransport;
 import io.dynamokv.core.spi.RandomSource;
@@ -69,6 +71,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * a newer version of its state arrives, directly or through a third node; the first state learned
  * of a node makes it reachable until phi says otherwise, so a node that learns of a dead peer from
  * someone else considers it reachable for a few seconds.
+ *
+ * <p>{@link Reachability} combines phi with this node's own calls (its gossip exchanges and the
+ * calls the node's rooms report): a peer whose calls keep failing is unreachable even while relayed
+ * gossip keeps phi happy, and is probed directly until a call or probe gets a reply. Such a peer
+ * takes no part in the random choice of a live peer; its probes replace it.
  *
  * <h2>Life cycle of this node</h2>
  *
@@ -143,7 +150,16 @@ public final class Membership implements AutoCloseable {
   private final TreeMap<NodeId, Removal> removals = new TreeMap<>();
   private RingState ring;
   private SortedSet<NodeId> owners = Collections.emptySortedSet();
+
+  /** Whom the failure detector considers alive (this node included). */
+  private final TreeSet<NodeId> alive = new TreeSet<>();
+
+  /** The combined opinion ({@link Reachability}): alive and not suspected from calls. */
   private final TreeSet<NodeId> reachable = new TreeSet<>();
+
+  /** This node's calls to each peer with a failed call since its last direct success. */
+  private final TreeMap<NodeId, Calls> calls = new TreeMap<>();
+
   private final TreeSet<NodeId> extraSeeds = new TreeSet<>();
   private long round;
   private long lastSeedRound;
@@ -176,6 +192,9 @@ public final class Membership implements AutoCloseable {
   // ---- published ----
   private volatile MembershipView snapshot;
   private volatile SortedSet<NodeId> reachableSnapshot = Collections.emptySortedSet();
+  private volatile SortedSet<NodeId> suspectedSnapshot = Collections.emptySortedSet();
+  private final AtomicLong probesSent = new AtomicLong();
+  private final AtomicLong callSuspicions = new AtomicLong();
   private final List<RingListener> ringListeners = new CopyOnWriteArrayList<>();
   private final List<Reachability.Listener> reachabilityListeners = new CopyOnWriteArrayList<>();
   private final AtomicLong rounds = new AtomicLong();
@@ -225,7 +244,12 @@ public final class Membership implements AutoCloseable {
      * Gossip is applied first and validated afterwards (what this service did before validation
      * existed): refusals are still counted, but the refused content has already been merged.
      */
-    APPLY_BEFORE_VALIDATING
+    APPLY_BEFORE_VALIDATING,
+    /**
+     * Reachability ignores call outcomes (what it did before issue 18): only the failure detector,
+     * fed by relayed gossip too, decides, so a one-way or partial partition goes unseen.
+     */
+    GOSSIP_REACHABILITY_ONLY
   }
 
   /**
@@ -328,7 +352,10 @@ public final class Membership implements AutoCloseable {
     return snapshot;
   }
 
-  /** This node's failure detector's opinion of its peers. */
+  /**
+   * This node's opinion of its peers: its failure detector's, combined with the outcomes of its own
+   * calls ({@link Reachability}).
+   */
   public Reachability reachability() {
     return reachabilityView;
   }
@@ -351,6 +378,24 @@ public final class Membership implements AutoCloseable {
             "messages.sent",
             messagesSent.get(),
             "Gossip messages (requests and responses) this node sent"));
+    stats.add(
+        new StatusSection.Stat(
+            "suspected.from.calls",
+            StatusSection.Kind.GAUGE,
+            new TreeMap<>(),
+            suspectedSnapshot.size(),
+            "Peers unreachable because this node's own calls to them keep failing (see"
+                + " suspectedFromCalls), though gossip may still relay their heartbeats"));
+    stats.add(
+        StatusSection.Stat.counter(
+            "call.suspicions",
+            callSuspicions.get(),
+            "Times a peer became suspected from this node's failed calls"));
+    stats.add(
+        StatusSection.Stat.counter(
+            "probes.sent",
+            probesSent.get(),
+            "Direct gossip exchanges that probe a peer whose calls failed"));
     for (GossipRefusal.Reason r : REASONS) {
       stats.add(
           StatusSection.Stat.counter(
@@ -361,6 +406,19 @@ public final class Membership implements AutoCloseable {
               "Gossip and persisted membership state refused, by reason"));
     }
     return new StatusSection("gossip", stats);
+  }
+
+  /**
+   * The peers this node currently suspects from its own failed calls ({@link Reachability}), an
+   * immutable snapshot; safe from any thread.
+   */
+  public SortedSet<NodeId> suspectedFromCalls() {
+    return suspectedSnapshot;
+  }
+
+  /** How many direct probes of peers whose calls failed this node has sent; for tests. */
+  public long probesSent() {
+    return probesSent.get();
   }
 
   /** How many refusals of {@code reason} so far; cheap, for metrics. */
@@ -500,7 +558,7 @@ public final class Membership implements AutoCloseable {
             throw new IllegalStateException(
                 node + " is not a known member; known: " + states.keySet());
           }
-          if (reachable.contains(node)) {
+          if (alive.contains(node)) {
             throw new IllegalStateException(
                 node
                     + " is reachable according to "
@@ -673,14 +731,21 @@ public final class Membership implements AutoCloseable {
     if (viewDirty) {
       persistView();
     }
+    probeSuspects();
 
+    // A peer suspected from calls but alive to the failure detector is left to the probes, so
+    // that this node's direct traffic to it stays bounded; a dead one is gossiped with as before.
     List<NodeId> live = new ArrayList<>();
     List<NodeId> unreachable = new ArrayList<>();
     for (NodeState s : states.values()) {
       if (s.id().equals(selfId) || !effectiveStatus(s).isActive()) {
         continue;
       }
-      (reachable.contains(s.id()) ? live : unreachable).add(s.id());
+      if (reachable.contains(s.id())) {
+        live.add(s.id());
+      } else if (!alive.contains(s.id())) {
+        unreachable.add(s.id());
+      }
     }
     boolean gossipedToSeed = false;
     if (!live.isEmpty()) {
@@ -718,6 +783,11 @@ public final class Membership implements AutoCloseable {
   }
 
   private void gossipWith(NodeId peer) {
+    gossipWith(peer, config.gossipTimeout());
+  }
+
+  /** Runs a gossip exchange with {@code peer}, waiting {@code timeout} for its reply. */
+  private void gossipWith(NodeId peer, Duration timeout) {
     TreeMap<NodeId, VersionStamp> digests = new TreeMap<>();
     states.forEach((id, s) -> digests.put(id, s.stamp()));
     GossipMessage.Syn syn =
@@ -727,11 +797,14 @@ public final class Membership implements AutoCloseable {
             ring == null ? 0 : ring.version(),
             ring == null ? null : ring.author(),
             removals);
-    send(peer, syn)
+    send(peer, syn, timeout)
         .whenComplete(
             (response, error) ->
                 scheduler.execute(
                     () -> {
+                      if (!stopped) {
+                        reportOutcome(peer, error);
+                      }
                       if (error == null && !stopped && response instanceof GossipMessage m) {
                         try {
                           onAck(peer, m);
@@ -768,7 +841,16 @@ public final class Membership implements AutoCloseable {
     RingState sendRing = ack.wantRing() ? ring : null;
     reconcile();
     if (!send.isEmpty() || sendRing != null) {
-      send(peer, new GossipMessage.Ack2(send, sendRing));
+      send(peer, new GossipMessage.Ack2(send, sendRing))
+          .whenComplete(
+              (reply, error) ->
+                  scheduler.execute(
+                      () -> {
+                        if (!stopped) {
+                          reportOutcome(peer, error);
+                          publish();
+                        }
+                      }));
     }
   }
 
@@ -781,9 +863,13 @@ public final class Membership implements AutoCloseable {
   }
 
   private CompletionStage<PeerMessage> send(NodeId peer, GossipMessage message) {
+    return send(peer, message, config.gossipTimeout());
+  }
+
+  private CompletionStage<PeerMessage> send(NodeId peer, GossipMessage message, Duration timeout) {
     count(message);
     try {
-      return transport.call(peer, message, config.gossipTimeout());
+      return transport.call(peer, message, timeout);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -816,11 +902,12 @@ public final class Membership implements AutoCloseable {
     }
     if (existing != null && existing.generation() < incoming.generation()) {
       detector.reset(id);
+      probeSoon(id); // it restarted: its suspicion may be stale
     }
     if (existing == null || existing.stamp().compareTo(incoming.stamp()) < 0) {
       detector.heartbeat(id);
-      if (!reachable.contains(id)) {
-        markReachable(id);
+      if (!alive.contains(id)) {
+        markAlive(id);
       }
     }
   }
@@ -910,7 +997,7 @@ public final class Membership implements AutoCloseable {
     for (NodeState s : states.values()) {
       if (effectiveStatus(s) == NodeStatus.NORMAL) {
         normal++;
-        if (s.id().equals(selfId) || reachable.contains(s.id())) {
+        if (s.id().equals(selfId) || alive.contains(s.id())) {
           reached++;
         }
       }
@@ -973,11 +1060,15 @@ public final class Membership implements AutoCloseable {
     changed();
   }
 
-  /** The lowest-id NORMAL node this node considers reachable (itself included). */
+  /**
+   * The lowest-id NORMAL node this node's failure detector considers alive (itself included). Not
+   * the combined {@link Reachability}: ring changes travel by gossip, relayed or not, so a node
+   * this node cannot call may still plan for it, and racing claimants would only churn the ring.
+   */
   private NodeId claimant() {
     for (NodeState s : states.values()) {
       if (effectiveStatus(s) == NodeStatus.NORMAL
-          && (s.id().equals(selfId) || reachable.contains(s.id()))) {
+          && (s.id().equals(selfId) || alive.contains(s.id()))) {
         return s.id();
       }
     }
@@ -1033,24 +1124,163 @@ public final class Membership implements AutoCloseable {
   // ---- failure detection ----
 
   private void checkReachability() {
-    for (NodeId id : new ArrayList<>(reachable)) {
+    for (NodeId id : new ArrayList<>(alive)) {
       if (!id.equals(selfId) && !detector.isAvailable(id)) {
-        reachable.remove(id);
-        snapshotDirty = true;
-        reachableSnapshot = Collections.unmodifiableSortedSet(new TreeSet<>(reachable));
-        for (Reachability.Listener l : reachabilityListeners) {
-          l.onUnreachable(id);
-        }
+        alive.remove(id);
+        refreshReachable(id);
       }
     }
   }
 
-  private void markReachable(NodeId id) {
-    reachable.add(id);
+  private void markAlive(NodeId id) {
+    alive.add(id);
+    probeSoon(id); // new evidence of life: a suspicion from calls deserves a prompt probe
+    refreshReachable(id);
+  }
+
+  /**
+   * Recomputes the combined opinion of {@code id} and, when it changed, publishes it and tells the
+   * listeners: the one place transitions are announced, so each is announced exactly once.
+   */
+  private void refreshReachable(NodeId id) {
+    boolean now = id.equals(selfId) || (alive.contains(id) && !suspectedFromCalls(id));
+    if (now == reachable.contains(id)) {
+      return;
+    }
+    if (now) {
+      reachable.add(id);
+    } else {
+      reachable.remove(id);
+    }
     snapshotDirty = true;
     reachableSnapshot = Collections.unmodifiableSortedSet(new TreeSet<>(reachable));
     for (Reachability.Listener l : reachabilityListeners) {
-      l.onReachable(id);
+      if (now) {
+        l.onReachable(id);
+      } else {
+        l.onUnreachable(id);
+      }
+    }
+  }
+
+  // ---- reachability from this node's own calls ----
+
+  /** This node's failed calls to one peer since its last direct success. */
+  private static final class Calls {
+    int consecutiveFailures;
+    long firstFailureNanos;
+    boolean suspected;
+    long nextProbeNanos;
+    long probeDelayNanos;
+  }
+
+  private boolean suspectedFromCalls(NodeId id) {
+    Calls c = calls.get(id);
+    return c != null && c.suspected;
+  }
+
+  /** Reports a call's outcome: no answer (timeout, not delivered) or an answer of any kind. */
+  private void reportOutcome(NodeId peer, Throwable error) {
+    Throwable e = DynamoException.unwrap(error);
+    if (e instanceof PeerException.Timeout || e instanceof PeerException.Unreachable) {
+      onCallFailed(peer);
+    } else if (e == null || e instanceof PeerException) {
+      onCallSucceeded(peer);
+    }
+    // Anything else failed on this side (e.g. encoding): no evidence about the peer.
+  }
+
+  private boolean tracksCalls(NodeId peer) {
+    return broken != BrokenVariant.GOSSIP_REACHABILITY_ONLY
+        && !peer.equals(selfId)
+        && states.containsKey(peer);
+  }
+
+  private void onCallFailed(NodeId peer) {
+    if (!tracksCalls(peer)) {
+      return;
+    }
+    long now = clock.nanoTime();
+    Calls c = calls.get(peer);
+    if (c == null) {
+      // A streak starts: probe next round, to end it early if the peer is fine after all.
+      c = new Calls();
+      c.firstFailureNanos = now;
+      c.nextProbeNanos = now;
+      c.probeDelayNanos = config.gossipInterval().toNanos();
+      calls.put(peer, c);
+    }
+    if (c.consecutiveFailures < Integer.MAX_VALUE) {
+      c.consecutiveFailures++;
+    }
+    if (!c.suspected
+        && c.consecutiveFailures >= config.callFailuresToSuspect()
+        && now - c.firstFailureNanos >= config.callFailureWindow().toNanos()) {
+      c.suspected = true;
+      callSuspicions.incrementAndGet();
+      suspectsChanged();
+      refreshReachable(peer);
+    }
+  }
+
+  private void onCallSucceeded(NodeId peer) {
+    if (!tracksCalls(peer)) {
+      return;
+    }
+    Calls c = calls.remove(peer);
+    if (c != null && c.suspected) {
+      suspectsChanged();
+      refreshReachable(peer);
+    }
+  }
+
+  private void suspectsChanged() {
+    TreeSet<NodeId> suspects = new TreeSet<>();
+    calls.forEach(
+        (id, c) -> {
+          if (c.suspected) {
+            suspects.add(id);
+          }
+        });
+    suspectedSnapshot = Collections.unmodifiableSortedSet(suspects);
+  }
+
+  /** Restarts the probe backoff of {@code id}, if its calls fail: it is probed next round. */
+  private void probeSoon(NodeId id) {
+    Calls c = calls.get(id);
+    if (c != null) {
+      c.probeDelayNanos = config.gossipInterval().toNanos();
+      c.nextProbeNanos = clock.nanoTime();
+    }
+  }
+
+  /**
+   * Probes, with a direct gossip exchange, each peer whose calls failed since their last direct
+   * success, that the failure detector considers alive and whose probe is due: at most one per peer
+   * per round; once the peer is suspected, the delay doubles after each probe up to {@link
+   * MembershipConfig#callProbeMaxInterval}. A probe waits twice the gossip timeout (so two may be
+   * in flight): calls fail fast for latency's sake, a probe asks whether the peer answers at all,
+   * so a merely slow reply must not count against it. A dead peer needs no probe: it is unreachable
+   * anyway and gets the ordinary gossip with unreachable peers, whose reply is a direct success
+   * too.
+   */
+  private void probeSuspects() {
+    long now = clock.nanoTime();
+    List<NodeId> due = new ArrayList<>();
+    calls.forEach(
+        (id, c) -> {
+          if (alive.contains(id) && now - c.nextProbeNanos >= 0) {
+            c.nextProbeNanos = now + c.probeDelayNanos;
+            if (c.suspected) {
+              c.probeDelayNanos =
+                  Math.min(2 * c.probeDelayNanos, config.callProbeMaxInterval().toNanos());
+            }
+            due.add(id);
+          }
+        });
+    for (NodeId id : due) {
+      probesSent.incrementAndGet();
+      gossipWith(id, config.gossipTimeout().multipliedBy(2));
     }
   }
 
@@ -1113,6 +1343,7 @@ public final class Membership implements AutoCloseable {
     }
     recoverRing = ring == null && (selfBytes != null || viewBytes != null);
     states.put(selfId, self);
+    alive.add(selfId);
     reachable.add(selfId);
     reachableSnapshot = Collections.unmodifiableSortedSet(new TreeSet<>(reachable));
     // What was ignored is not persisted again: the poison leaves the disk.
@@ -1297,6 +1528,24 @@ public final class Membership implements AutoCloseable {
     @Override
     public boolean isReachable(NodeId node) {
       return reachableSnapshot.contains(node);
+    }
+
+    @Override
+    public void callSucceeded(NodeId peer) {
+      Objects.requireNonNull(peer, "peer");
+      if (started && !stopped) {
+        onCallSucceeded(peer);
+        publish();
+      }
+    }
+
+    @Override
+    public void callFailed(NodeId peer) {
+      Objects.requireNonNull(peer, "peer");
+      if (started && !stopped) {
+        onCallFailed(peer);
+        publish();
+      }
     }
 
     @Override

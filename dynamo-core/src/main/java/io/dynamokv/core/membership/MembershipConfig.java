@@ -43,6 +43,18 @@ import java.util.TreeSet;
  *     reason in this interval (default 1 minute); every refusal is counted
  * @param formats per format family, the newest version this node reads (default {@link
  *     WireFormats#CURRENT}); gossiped to every member, see {@link Membership#agreedFormats()}
+ * @param callFailuresToSuspect a peer is suspected from calls, and unreachable until a direct
+ *     success ({@link Reachability}), once at least this many consecutive calls of this node to it
+ *     failed (timeouts, refusals of the connection) ... (default {@value
+ *     #DEFAULT_CALL_FAILURES_TO_SUSPECT})
+ * @param callFailureWindow ... over at least this long, from the first of them (default 8 gossip
+ *     intervals, about as patient as the failure detector's defaults). Both are needed: under heavy
+ *     traffic the count is reached in milliseconds and one slow moment must not cut a peer off;
+ *     with little traffic the streak's probes (one a round) must all fail, and a handful of lost
+ *     messages in a row must not cut it off either (the simulation's 5% loss each way needed 8)
+ * @param callProbeMaxInterval the longest delay between two direct probes of a peer suspected from
+ *     calls: probes start one {@code gossipInterval} apart and the delay doubles after each failed
+ *     probe up to this (default 8 gossip intervals; at least the gossip interval)
  */
 public record MembershipConfig(
     NodeId self,
@@ -58,10 +70,16 @@ public record MembershipConfig(
     long maxGenerationJump,
     long maxVersionJump,
     Duration refusalReportInterval,
-    SortedMap<String, Integer> formats) {
+    SortedMap<String, Integer> formats,
+    int callFailuresToSuspect,
+    Duration callFailureWindow,
+    Duration callProbeMaxInterval) {
 
   /** Default of {@link #maxMembers}. */
   public static final int DEFAULT_MAX_MEMBERS = 4096;
+
+  /** Default of {@link #callFailuresToSuspect}. */
+  public static final int DEFAULT_CALL_FAILURES_TO_SUSPECT = 3;
 
   /** Default of {@link #maxGenerationJump}. */
   public static final long DEFAULT_MAX_GENERATION_JUMP = 1L << 20;
@@ -117,6 +135,22 @@ public record MembershipConfig(
       throw new IllegalArgumentException(
           "refusalReportInterval must not be negative, found " + refusalReportInterval);
     }
+    if (callFailuresToSuspect < 1) {
+      throw new IllegalArgumentException(
+          "callFailuresToSuspect must be >= 1, found " + callFailuresToSuspect);
+    }
+    if (callFailureWindow.isNegative()) {
+      throw new IllegalArgumentException(
+          "callFailureWindow must not be negative, found " + callFailureWindow);
+    }
+    Objects.requireNonNull(callProbeMaxInterval, "callProbeMaxInterval");
+    if (callProbeMaxInterval.compareTo(gossipInterval) < 0) {
+      throw new IllegalArgumentException(
+          "callProbeMaxInterval must be >= gossipInterval "
+              + gossipInterval
+              + ", found "
+              + callProbeMaxInterval);
+    }
   }
 
   /** A builder with the defaults. */
@@ -141,6 +175,9 @@ public record MembershipConfig(
     private long maxVersionJump = DEFAULT_MAX_VERSION_JUMP;
     private Duration refusalReportInterval = Duration.ofMinutes(1);
     private SortedMap<String, Integer> formats = WireFormats.CURRENT;
+    private int callFailuresToSuspect = DEFAULT_CALL_FAILURES_TO_SUSPECT;
+    private Duration callFailureWindow;
+    private Duration callProbeMaxInterval;
 
     private Builder(NodeId self) {
       this.self = Objects.requireNonNull(self, "self");
@@ -213,6 +250,21 @@ public record MembershipConfig(
       return this;
     }
 
+    public Builder callFailuresToSuspect(int failures) {
+      this.callFailuresToSuspect = failures;
+      return this;
+    }
+
+    public Builder callFailureWindow(Duration window) {
+      this.callFailureWindow = window;
+      return this;
+    }
+
+    public Builder callProbeMaxInterval(Duration interval) {
+      this.callProbeMaxInterval = interval;
+      return this;
+    }
+
     public MembershipConfig build() {
       return new MembershipConfig(
           self,
@@ -228,7 +280,10 @@ public record MembershipConfig(
           maxGenerationJump,
           maxVersionJump,
           refusalReportInterval,
-          formats);
+          formats,
+          callFailuresToSuspect,
+          callFailureWindow == null ? gossipInterval.multipliedBy(8) : callFailureWindow,
+          callProbeMaxInterval == null ? gossipInterval.multipliedBy(8) : callProbeMaxInterval);
     }
   }
 }

@@ -14,7 +14,8 @@
  *       exchange, encoded by {@link io.dynamokv.core.membership.MembershipCodec}.
  *   <li>{@link io.dynamokv.core.membership.PhiAccrualFailureDetector}: Hayashibara et al.'s phi
  *       accrual detector as used by Cassandra and Akka, feeding {@link
- *       io.dynamokv.core.membership.Reachability}.
+ *       io.dynamokv.core.membership.Reachability}, which combines it with the outcomes of the
+ *       node's own calls.
  *   <li>{@link io.dynamokv.core.membership.Membership}: the per-node service over the ports (gossip
  *       rounds, Riak-style claimant driving a {@link io.dynamokv.core.membership.RingPolicy},
  *       bootstrap from seeds, join / leave / remove).

@@ -31,7 +31,12 @@ enum BrokenVariant {
   /** A stand-in acknowledges a hint without storing it: the write counts towards W anyway. */
   STAND_IN_ACKS_WITHOUT_STORING,
   /** Handoff deletes a hint as soon as it sends it, before the owner acknowledged it. */
-  HINT_DELETED_BEFORE_ACK;
+  HINT_DELETED_BEFORE_ACK,
+  /**
+   * Reachability ignores the node's call outcomes: only the failure detector, fed by relayed gossip
+   * too, decides ({@link Membership.BrokenVariant#GOSSIP_REACHABILITY_ONLY}).
+   */
+  GOSSIP_REACHABILITY_ONLY;
 
   /** How much later {@link #ACK_BEFORE_LOCAL_WRITE} writes locally. */
   static final Duration LOCAL_WRITE_DELAY = Duration.ofMillis(50);

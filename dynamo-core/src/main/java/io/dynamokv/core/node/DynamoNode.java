@@ -140,6 +140,9 @@ public final class DynamoNode implements AutoCloseable {
     if (broken == BrokenVariant.GOSSIP_APPLIED_BEFORE_VALIDATION) {
       membership.breakForTests(Membership.BrokenVariant.APPLY_BEFORE_VALIDATING);
     }
+    if (broken == BrokenVariant.GOSSIP_REACHABILITY_ONLY) {
+      membership.breakForTests(Membership.BrokenVariant.GOSSIP_REACHABILITY_ONLY);
+    }
     ContextSigner contexts = new ContextSigner(config.clusterSecret());
     PeerCalls peers = new PeerCalls(scheduler, transport, membership.reachability(), this::closed);
     QuorumTimer timer = new QuorumTimer(scheduler, stats);

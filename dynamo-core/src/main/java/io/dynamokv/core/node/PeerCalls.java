@@ -17,8 +17,9 @@ import java.util.function.BooleanSupplier;
 
 /**
  * How a node's rooms call their peers: sends through the {@link PeerTransport}, hops the outcome
- * back onto the node's scheduler (dropping it once the node has closed), and maps it to either the
- * expected reply or one error, so that callers never look at message types.
+ * back onto the node's scheduler (dropping it once the node has closed), reports it to {@link
+ * Reachability}, and maps it to either the expected reply or one error, so that callers never look
+ * at message types.
  */
 final class PeerCalls {
   private final Scheduler scheduler;
@@ -37,7 +38,10 @@ final class PeerCalls {
     this.closed = closed;
   }
 
-  /** Whether this node's failure detector considers {@code node} reachable. */
+  /**
+   * Whether this node considers {@code node} reachable: its failure detector and its own recent
+   * calls ({@link Reachability}).
+   */
   boolean reachable(NodeId node) {
     return reachability.isReachable(node);
   }
@@ -47,6 +51,10 @@ final class PeerCalls {
    * node has closed by then, with exactly one of: the reply, when it is a {@code replyType}; or the
    * error: the transport's {@link PeerException}, the exception a {@link Failure} reply stands for,
    * or {@link PeerException.Remote} for a reply of another type.
+   *
+   * <p>Before {@code onDone}, the outcome is reported to {@link Reachability}: no answer ({@link
+   * PeerException.Timeout}, {@link PeerException.Unreachable}) as a failed call, any answer (an
+   * error reply included: the peer answered) as a successful one.
    */
   <R extends PeerMessage> void call(
       NodeId target,
@@ -64,8 +72,18 @@ final class PeerCalls {
                         return;
                       }
                       if (error != null) {
-                        onDone.accept(null, DynamoException.unwrap(error));
-                      } else if (replyType.isInstance(reply)) {
+                        Throwable cause = DynamoException.unwrap(error);
+                        if (cause instanceof PeerException.Timeout
+                            || cause instanceof PeerException.Unreachable) {
+                          reachability.callFailed(target);
+                        } else if (cause instanceof PeerException) {
+                          reachability.callSucceeded(target);
+                        }
+                        onDone.accept(null, cause);
+                        return;
+                      }
+                      reachability.callSucceeded(target);
+                      if (replyType.isInstance(reply)) {
                         onDone.accept(replyType.cast(reply), null);
                       } else if (reply instanceof Failure failure) {
                         onDone.accept(null, failure.toException());

@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import java.util.function.UnaryOperator;
 
@@ -47,6 +48,18 @@ final class MembershipSim {
       boolean measure,
       List<String> suspicions,
       UnaryOperator<MembershipConfig.Builder> tweak) {
+    return builder(seed, nodes, seeds, measure, suspicions, tweak, m -> {});
+  }
+
+  /** As above, with {@code beforeStart} run on every service before it starts. */
+  static SimCluster.Builder<Membership> builder(
+      long seed,
+      int nodes,
+      IntFunction<SortedSet<NodeId>> seeds,
+      boolean measure,
+      List<String> suspicions,
+      UnaryOperator<MembershipConfig.Builder> tweak,
+      Consumer<Membership> beforeStart) {
     NodeFactory<Membership> factory =
         (SimNode node) -> {
           MembershipConfig config =
@@ -81,6 +94,7 @@ final class MembershipSim {
                       suspicions.add(node.id() + " suspects " + peer);
                     }
                   });
+          beforeStart.accept(m);
           m.start();
           return m;
         };
