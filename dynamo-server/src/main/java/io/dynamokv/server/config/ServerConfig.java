@@ -4,6 +4,7 @@
 package io.dynamokv.server.config;
 
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.handoff.HandoffConfig;
 import io.dynamokv.core.membership.MembershipConfig;
 import io.dynamokv.core.membership.PhiAccrualFailureDetector;
 import io.dynamokv.core.node.NodeConfig;
@@ -35,6 +36,7 @@ import java.util.Objects;
  * @param logLevel {@code dynamo.log.level}, upper case
  * @param stores {@code dynamo.stores}, in declaration order, names distinct
  * @param clientTls {@code dynamo.thrift.tls}
+ * @param handoff {@code dynamo.handoff}: sloppy quorum and hinted handoff
  */
 public record ServerConfig(
     Node node,
@@ -46,7 +48,8 @@ public record ServerConfig(
     Metrics metrics,
     String logLevel,
     List<StoreDefinition> stores,
-    ClientTls clientTls) {
+    ClientTls clientTls,
+    HandoffConfig handoff) {
 
   public ServerConfig {
     Objects.requireNonNull(node, "node");
@@ -58,6 +61,7 @@ public record ServerConfig(
     Objects.requireNonNull(metrics, "metrics");
     Objects.requireNonNull(logLevel, "logLevel");
     Objects.requireNonNull(clientTls, "clientTls");
+    Objects.requireNonNull(handoff, "handoff");
     stores = List.copyOf(stores);
     if (stores.isEmpty()) {
       throw new IllegalArgumentException("at least one store is needed");
@@ -81,6 +85,7 @@ public record ServerConfig(
         .ringPlanner(ringPlanner())
         .clusterSecret(secret)
         .newIncarnation(newIncarnation)
+        .handoff(handoff)
         .build();
   }
 
