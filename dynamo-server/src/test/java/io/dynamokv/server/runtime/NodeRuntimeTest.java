@@ -155,7 +155,7 @@ class NodeRuntimeTest {
     assertThatThrownBy(() -> NodeRuntime.start(config, TransportFactory.isolated()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("dynamo.stores[0].max-key-bytes: store s allows keys of 500 bytes,")
-        .hasMessageContaining("lower max-key-bytes to 495 or less");
+        .hasMessageContaining("lower max-key-bytes to 396 or less");
     // the engine was closed: a second runtime can open the directory
     assertThat(StartupChecks.run(config(("dynamo.storage.engine=lmdb")))).isEmpty();
   }
