@@ -188,6 +188,7 @@ public final class NodeRuntime implements AutoCloseable {
                   store,
                   java.util.HexFormat.of().formatHex(key)));
       MembershipEventLog.attach(node.membership());
+      HandoffEventLog.attach(node, scheduler, config.handoff().maxAge());
       // The transport closes before the node: it stops accepting and lets requests finish first.
       opened.remove(closeTransport);
       opened.push(new Closing("node", node));

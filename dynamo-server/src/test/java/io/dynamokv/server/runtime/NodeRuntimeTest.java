@@ -119,7 +119,9 @@ class NodeRuntimeTest {
       }
       assertThat(fetch(runtime, "/metrics"))
           .contains("dynamo_gossip_refused_total{node=\"n1\",reason=\"malformed\"} 3.0")
-          .contains("dynamo_gossip_refused_total{node=\"n1\",reason=\"invalid-ring\"} 0.0");
+          .contains("dynamo_gossip_refused_total{node=\"n1\",reason=\"invalid-ring\"} 0.0")
+          .contains("dynamo_handoff_hints{node=\"n1\"} 0.0")
+          .contains("dynamo_handoff_expired_total{node=\"n1\"} 0.0");
       List<String> refusals =
           logged.list.stream()
               .map(ILoggingEvent::getFormattedMessage)
