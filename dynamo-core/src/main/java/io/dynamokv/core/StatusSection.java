@@ -16,8 +16,10 @@ import java.util.TreeMap;
  * prints and {@code /metrics} exports as {@code dynamo_<section>_<stat>}, so that a new feature
  * shows up in both without touching the wire protocol or the metrics code.
  *
- * <p>A node reports the same sections with the same stats (names and tags) for its whole life, so
- * that metrics can be registered once; only the values change.
+ * <p>A node reports the same sections for its whole life. A section may add figures (names and
+ * tags) over the node's life, such as handoff's per-owner figures when the node first holds hints
+ * for an owner, but never removes one: metrics register each figure when they first see it and keep
+ * exporting it (a figure that no longer applies stays, at 0).
  *
  * @param name lower-case words separated by dots, e.g. {@code coordinator}
  */

@@ -44,6 +44,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -379,6 +380,16 @@ public final class DynamoNode implements AutoCloseable {
   /** Registers a listener for this node's {@link EventListener events}. */
   public void addEventListener(EventListener listener) {
     dots.addListener(listener);
+  }
+
+  /**
+   * Registers a listener for what hinted handoff reports: hints discarded unsent because they
+   * outlived {@code dynamo.handoff.max-age}. It is added on the scheduler, after the tasks already
+   * submitted, and runs there.
+   */
+  public void addHandoffListener(HintedHandoff.Listener listener) {
+    Objects.requireNonNull(listener, "listener");
+    scheduler.execute(() -> handoff.addListener(listener));
   }
 
   /** Registers a listener for every change of a key's local state (see {@link ReplicaListener}). */

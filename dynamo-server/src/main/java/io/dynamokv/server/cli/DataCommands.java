@@ -29,6 +29,13 @@ import picocli.CommandLine.Parameters;
 final class DataCommands {
   private DataCommands() {}
 
+  /**
+   * How {@code status} names a figure: {@code owner.hints{owner=n2}}, as {@code /metrics} tags it.
+   */
+  static String figureName(StatusSection.Stat stat) {
+    return stat.name() + (stat.tags().isEmpty() ? "" : stat.tags().toString());
+  }
+
   @Command(
       name = "put",
       description = "Writes a value, superseding every version the key has now.",
@@ -290,16 +297,24 @@ final class DataCommands {
     }
 
     /**
-     * Each status section the node reports, one figure a line ({@code name{tags} value}): whatever
-     * a node's protocols contribute shows here without a change of the CLI or the wire protocol.
+     * Each status section the node reports, one figure a line ({@code name{tags} value}), in the
+     * order the node gives them (handoff's per-owner figures owner by owner), values in one column
+     * even when long tags such as node ids push it right: whatever a node's protocols contribute
+     * shows here without a change of the CLI or the wire protocol.
      */
     private void printSections(List<StatusSection> sections) {
       for (StatusSection section : sections) {
         out().println();
         out().println(section.name() + ":");
-        for (StatusSection.Stat stat : section.stats()) {
-          String name = stat.name() + (stat.tags().isEmpty() ? "" : stat.tags().toString());
-          out().printf(Locale.ROOT, "  %-40s %d%n", name, stat.value());
+        List<String> names = section.stats().stream().map(DataCommands::figureName).toList();
+        int width = Math.max(40, names.stream().mapToInt(String::length).max().orElse(0));
+        for (int i = 0; i < names.size(); i++) {
+          out()
+              .printf(
+                  Locale.ROOT,
+                  "  %-" + width + "s %d%n",
+                  names.get(i),
+                  section.stats().get(i).value());
         }
       }
     }

@@ -4,6 +4,7 @@
 package io.dynamokv.server.config;
 
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.handoff.HandoffConfig;
 import io.dynamokv.core.membership.MembershipConfig;
 import io.dynamokv.core.membership.PhiAccrualFailureDetector;
 import io.dynamokv.core.node.NodeConfig;
@@ -36,6 +37,7 @@ import java.util.Objects;
  * @param stores {@code dynamo.stores}, in declaration order, names distinct
  * @param clientTls {@code dynamo.thrift.tls}
  * @param readRepair {@code dynamo.read-repair}
+ * @param handoff {@code dynamo.handoff}: sloppy quorum and hinted handoff
  */
 public record ServerConfig(
     Node node,
@@ -48,7 +50,8 @@ public record ServerConfig(
     String logLevel,
     List<StoreDefinition> stores,
     ClientTls clientTls,
-    ReadRepair readRepair) {
+    ReadRepair readRepair,
+    HandoffConfig handoff) {
 
   public ServerConfig {
     Objects.requireNonNull(node, "node");
@@ -61,6 +64,7 @@ public record ServerConfig(
     Objects.requireNonNull(logLevel, "logLevel");
     Objects.requireNonNull(clientTls, "clientTls");
     Objects.requireNonNull(readRepair, "readRepair");
+    Objects.requireNonNull(handoff, "handoff");
     stores = List.copyOf(stores);
     if (stores.isEmpty()) {
       throw new IllegalArgumentException("at least one store is needed");
@@ -86,6 +90,7 @@ public record ServerConfig(
         .newIncarnation(newIncarnation)
         .readRepair(readRepair.enabled())
         .readRepairMaxInFlight(readRepair.maxInFlight())
+        .handoff(handoff)
         .build();
   }
 

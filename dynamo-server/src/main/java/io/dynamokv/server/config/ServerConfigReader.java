@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.handoff.HandoffConfig;
 import io.dynamokv.core.membership.PhiAccrualFailureDetector;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.ring.PartitionStrategy;
@@ -80,6 +81,7 @@ final class ServerConfigReader {
     LogLevel level = r.choice("dynamo.log.level", LogLevel.class);
     Boolean readRepair = r.bool("dynamo.read-repair.enabled");
     Integer repairsInFlight = r.intIn("dynamo.read-repair.max-in-flight", 1, 1_000_000);
+    HandoffConfig handoff = handoff();
     if (problems.size() > before) {
       return null;
     }
@@ -94,7 +96,8 @@ final class ServerConfigReader {
         level.name(),
         stores,
         clientTls,
-        new ServerConfig.ReadRepair(readRepair, repairsInFlight));
+        new ServerConfig.ReadRepair(readRepair, repairsInFlight),
+        handoff);
   }
 
   private ServerConfig.Node node() {
@@ -627,6 +630,41 @@ final class ServerConfigReader {
       return null;
     }
     return new ServerConfig.Metrics(enabled, host, port);
+  }
+
+  /** The smallest {@code dynamo.handoff.max-bytes}. */
+  static final long MIN_HINT_BYTES = 64 * 1024;
+
+  /** The lowest {@code dynamo.handoff.bytes-per-second}. */
+  static final long MIN_HANDOFF_RATE = 1024;
+
+  private HandoffConfig handoff() {
+    String p = "dynamo.handoff.";
+    Boolean enabled = r.bool(p + "enabled");
+    Long maxBytes = r.bytesIn(p + "max-bytes", MIN_HINT_BYTES, Long.MAX_VALUE);
+    Duration maxAge = r.duration(p + "max-age", false);
+    Duration interval = r.duration(p + "interval", false);
+    Duration maxBackoff = r.duration(p + "max-backoff", false);
+    Long rate = r.bytesIn(p + "bytes-per-second", MIN_HANDOFF_RATE, Long.MAX_VALUE);
+    if (maxAge != null && interval != null && maxAge.compareTo(interval) <= 0) {
+      r.problem(
+          p + "max-age",
+          "must be longer than dynamo.handoff.interval ("
+              + interval
+              + "), or hints expire before a delivery is tried, found "
+              + maxAge);
+      maxAge = null;
+    }
+    if (maxBackoff != null && interval != null && maxBackoff.compareTo(interval) < 0) {
+      r.problem(
+          p + "max-backoff",
+          "must be at least dynamo.handoff.interval (" + interval + "), found " + maxBackoff);
+      maxBackoff = null;
+    }
+    if (anyNull(enabled, maxBytes, maxAge, interval, maxBackoff, rate)) {
+      return null;
+    }
+    return new HandoffConfig(enabled, maxBytes, maxAge, interval, maxBackoff, rate);
   }
 
   private static boolean anyNull(Object... values) {

@@ -25,10 +25,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -191,13 +194,25 @@ public final class NodeMetrics {
    * Exposes every figure of the node's status sections that no binding above exports already, as
    * {@code dynamo.<section>.<stat>} with the figure's tags (a function counter for a counter, else
    * a gauge): what a protocol adds to its {@link StatusSection} shows in {@code /metrics} without a
-   * change here. Bind it after the others. A node reports the same figures for its whole life, so
-   * registering them once is enough.
+   * change here. Bind it after the others. A node may add figures over its life (handoff's
+   * per-owner figures appear when it first holds hints for an owner) but never removes one, so the
+   * figures of now are registered here and each new one when a read of the status first sees it (at
+   * the latest from the scrape after the one that read it).
    */
   public NodeMetrics bindStatus(Supplier<List<StatusSection>> status) {
     StatusReader reader = keep(new StatusReader(status));
-    for (StatusSection section : status.get()) {
+    reader.onRead = sections -> registerNew(reader, sections);
+    reader.read();
+    return this;
+  }
+
+  /** Registers the figures of {@code sections} that {@code reader} has not seen before. */
+  private void registerNew(StatusReader reader, List<StatusSection> sections) {
+    for (StatusSection section : sections) {
       for (StatusSection.Stat stat : section.stats()) {
+        if (!reader.seen.add(section.name() + '\0' + stat.name() + stat.tags())) {
+          continue;
+        }
         String name = "dynamo." + section.name() + "." + stat.name();
         List<Tag> tags = new ArrayList<>();
         stat.tags().forEach((k, v) -> tags.add(Tag.of(k, v)));
@@ -216,13 +231,14 @@ public final class NodeMetrics {
         }
       }
     }
-    return this;
   }
 
   /** Reads the node's status at most once per scrape (every meter of a scrape reads it). */
   private static final class StatusReader {
     private static final long FRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private final Supplier<List<StatusSection>> status;
+    private final Set<String> seen = ConcurrentHashMap.newKeySet();
+    private volatile Consumer<List<StatusSection>> onRead = sections -> {};
     private volatile List<StatusSection> last = List.of();
     private volatile long readAt = System.nanoTime() - 2 * FRESH_NANOS;
 
@@ -230,11 +246,17 @@ public final class NodeMetrics {
       this.status = status;
     }
 
+    /** Reads the status now, and lets {@link #onRead} see it. */
+    void read() {
+      List<StatusSection> now = status.get();
+      last = now;
+      readAt = System.nanoTime();
+      onRead.accept(now);
+    }
+
     double value(String section, StatusSection.Stat wanted) {
-      long now = System.nanoTime();
-      if (now - readAt > FRESH_NANOS) {
-        last = status.get();
-        readAt = now;
+      if (System.nanoTime() - readAt > FRESH_NANOS) {
+        read();
       }
       for (StatusSection s : last) {
         if (s.name().equals(section)) {

@@ -5,10 +5,10 @@ package io.dynamokv.server.runtime;
 
 import com.google.inject.Guice;
 import com.google.inject.ProvisionException;
+import io.dynamokv.core.handoff.HintId;
 import io.dynamokv.core.node.DynamoNode;
 import io.dynamokv.core.node.Incarnation;
 import io.dynamokv.core.node.StoreDefinition;
-import io.dynamokv.core.ring.Token;
 import io.dynamokv.core.runtime.ThreadScheduler;
 import io.dynamokv.core.spi.Clock;
 import io.dynamokv.core.spi.RandomSource;
@@ -188,6 +188,7 @@ public final class NodeRuntime implements AutoCloseable {
                   store,
                   java.util.HexFormat.of().formatHex(key)));
       MembershipEventLog.attach(node.membership());
+      HandoffEventLog.attach(node, scheduler, config.handoff().maxAge());
       // The transport closes before the node: it stops accepting and lets requests finish first.
       opened.remove(closeTransport);
       opened.push(new Closing("node", node));
@@ -257,11 +258,12 @@ public final class NodeRuntime implements AutoCloseable {
   }
 
   /**
-   * Storage keys are the 16-byte token followed by the user key: a store's {@code max-key-bytes}
-   * must leave room for the token within the engine's key limit (511 bytes for LMDB).
+   * A store's {@code max-key-bytes} must leave room, within the engine's key limit (511 bytes for
+   * LMDB), for what the node adds to a user key in storage: the 16-byte token for data, and up to
+   * {@link HintId#KEY_OVERHEAD} bytes (store name, token, key length, owner's node id) for a hint.
    */
   private static void checkKeyLimits(ServerConfig config, StorageEngine storage) {
-    int room = storage.maxKeyBytes() - Token.BYTES;
+    int room = storage.maxKeyBytes() - HintId.KEY_OVERHEAD;
     for (int i = 0; i < config.stores().size(); i++) {
       StoreDefinition store = config.stores().get(i);
       if (store.maxKeyBytes() > room) {
@@ -279,8 +281,9 @@ public final class NodeRuntime implements AutoCloseable {
                 + " bytes (its limit of "
                 + storage.maxKeyBytes()
                 + " minus the "
-                + Token.BYTES
-                + "-byte token); lower max-key-bytes to "
+                + HintId.KEY_OVERHEAD
+                + " bytes a hint's storage key adds: store name, token, key length and owner);"
+                + " lower max-key-bytes to "
                 + room
                 + " or less");
       }

@@ -382,6 +382,41 @@ class DynamoCliTest {
   }
 
   @Test
+  void statusShowsTheHintsANodeHoldsOwnerByOwner() {
+    String longId = "node-7.rack-b.eu-west-1.example.internal";
+    backend.sections =
+        List.of(
+            new StatusSection(
+                "handoff",
+                List.of(
+                    new Stat(
+                        "hints", StatusSection.Kind.GAUGE, new java.util.TreeMap<>(), 0, "Held"),
+                    Stat.counter("delivered", 12, "Hints delivered"),
+                    Stat.gauge("owner.hints", "owner", "n2", 3, "Hints held, by owner"),
+                    Stat.gauge("owner.bytes", "owner", "n2", 4096, "Bytes, by owner"),
+                    Stat.gauge("owner.oldest.age.ms", "owner", "n2", 1500, "Oldest, by owner"),
+                    Stat.gauge("owner.hints", "owner", longId, 0, "Hints held, by owner"))),
+            new StatusSection("gossip", List.of(Stat.counter("rounds", 7, "Rounds"))));
+    assertThat(run("status", "--address", "h:7000")).isEqualTo(0);
+
+    String pad = " ".repeat(("owner.hints{owner=" + longId + "} ").length());
+    assertThat(out.toString().lines())
+        .containsSubsequence(
+            "handoff:",
+            "  hints" + pad.substring("hints".length()) + "0",
+            "  delivered" + pad.substring("delivered".length()) + "12",
+            "  owner.hints{owner=n2}" + pad.substring("owner.hints{owner=n2}".length()) + "3",
+            "  owner.bytes{owner=n2}" + pad.substring("owner.bytes{owner=n2}".length()) + "4096",
+            "  owner.oldest.age.ms{owner=n2}"
+                + pad.substring("owner.oldest.age.ms{owner=n2}".length())
+                + "1500",
+            "  owner.hints{owner=" + longId + "} 0",
+            "",
+            "gossip:",
+            "  rounds                                   7");
+  }
+
+  @Test
   void anUnknownStoreIsAUsageError() {
     backend.failWith =
         new StoreNotFoundException("no store named nope; this cluster serves [default]");

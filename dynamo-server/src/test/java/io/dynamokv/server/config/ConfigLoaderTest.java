@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.handoff.HandoffConfig;
 import io.dynamokv.core.node.NodeConfig;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.ring.PartitionStrategy;
@@ -81,6 +82,70 @@ class ConfigLoaderTest {
     assertThat(c.cluster().secretFile()).isNull();
     assertThat(c.node().home()).isEqualTo(dir);
     assertThat(c.node().leaseFile()).isEqualTo(dir.resolve("n1.lease"));
+    assertThat(c.handoff()).isEqualTo(HandoffConfig.DEFAULTS);
+    assertThat(c.nodeConfig(ClusterSecret.of(List.of(new byte[16])), false).handoff())
+        .isEqualTo(HandoffConfig.DEFAULTS);
+  }
+
+  @Test
+  void handoffSettingsReachTheNode() throws IOException {
+    ServerConfig c =
+        loader(
+                """
+                dynamo.node.id = n1
+                dynamo.handoff {
+                  enabled = false
+                  max-bytes = 64 MiB
+                  max-age = 30m
+                  interval = 250ms
+                  max-backoff = 10s
+                  bytes-per-second = 1 MiB
+                }
+                """)
+            .load();
+
+    assertThat(c.handoff())
+        .isEqualTo(
+            new HandoffConfig(
+                false,
+                64L << 20,
+                Duration.ofMinutes(30),
+                Duration.ofMillis(250),
+                Duration.ofSeconds(10),
+                1L << 20));
+    assertThat(c.nodeConfig(ClusterSecret.of(List.of(new byte[16])), false).handoff())
+        .isEqualTo(c.handoff());
+  }
+
+  @Test
+  void badHandoffSettingsAreAllReported() throws IOException {
+    assertThat(
+            problems(
+                """
+                dynamo.node.id = n1
+                dynamo.handoff.enabled = sometimes
+                dynamo.handoff.max-bytes = 1 KiB
+                dynamo.handoff.interval = 0s
+                dynamo.handoff.bytes-per-second = 10
+                """))
+        .containsExactlyInAnyOrder(
+            f() + ":2: dynamo.handoff.enabled: expected true or false, found string \"sometimes\"",
+            f() + ":3: dynamo.handoff.max-bytes: must be at least 65536 bytes, found 1024",
+            f() + ":4: dynamo.handoff.interval: must be positive, found PT0S",
+            f() + ":5: dynamo.handoff.bytes-per-second: must be at least 1024 bytes, found 10");
+    assertThat(
+            problems(
+                """
+                dynamo.node.id = n1
+                dynamo.handoff { interval = 10s, max-age = 5s, max-backoff = 2s }
+                """))
+        .containsExactlyInAnyOrder(
+            f()
+                + ":2: dynamo.handoff.max-age: must be longer than dynamo.handoff.interval (PT10S),"
+                + " or hints expire before a delivery is tried, found PT5S",
+            f()
+                + ":2: dynamo.handoff.max-backoff: must be at least dynamo.handoff.interval"
+                + " (PT10S), found PT2S");
   }
 
   @Test

@@ -13,7 +13,9 @@ import io.dynamokv.core.node.NodeStats;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -51,5 +53,43 @@ class NodeMetricsStatusTest {
             () -> registry.get("dynamo.hints.pending").tag("owner", "n2").gauge().value() == 5.0);
     assertThat(registry.scrape()).contains("dynamo_hints_pending{").contains("owner=\"n2\"");
     assertThat(metrics.registry()).isSameAs(registry);
+  }
+
+  @Test
+  void aFigureThatAppearsLaterIsExportedToo() {
+    List<Stat> owners = new CopyOnWriteArrayList<>();
+    new NodeMetrics(registry, NodeId.of("n1"))
+        .bindStatus(
+            () -> {
+              List<Stat> stats = new ArrayList<>();
+              stats.add(Stat.counter("delivered", 0, "Hints delivered"));
+              stats.addAll(owners);
+              return List.of(new StatusSection("handoff", stats));
+            });
+    assertThat(registry.scrape())
+        .contains("dynamo_handoff_delivered_total")
+        .doesNotContain("owner");
+
+    // The node first holds hints for n2: its per-owner figure appears in the section.
+    owners.add(Stat.gauge("owner.hints", "owner", "n2", 4, "Hints held, by owner"));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> registry.scrape().contains("dynamo_handoff_owner_hints{"));
+    assertThat(registry.get("dynamo.handoff.owner.hints").tag("owner", "n2").gauge().value())
+        .isEqualTo(4.0);
+
+    // Another owner later, and the first one's figure moves: both are exported, once each.
+    owners.set(0, Stat.gauge("owner.hints", "owner", "n2", 0, "Hints held, by owner"));
+    owners.add(Stat.gauge("owner.hints", "owner", "n3", 9, "Hints held, by owner"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> registry.scrape().contains("owner=\"n3\""));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                registry.get("dynamo.handoff.owner.hints").tag("owner", "n2").gauge().value()
+                    == 0.0);
+    assertThat(registry.get("dynamo.handoff.owner.hints").tag("owner", "n3").gauge().value())
+        .isEqualTo(9.0);
+    assertThat(registry.find("dynamo.handoff.owner.hints").meters()).hasSize(2);
   }
 }

@@ -119,7 +119,9 @@ class NodeRuntimeTest {
       }
       assertThat(fetch(runtime, "/metrics"))
           .contains("dynamo_gossip_refused_total{node=\"n1\",reason=\"malformed\"} 3.0")
-          .contains("dynamo_gossip_refused_total{node=\"n1\",reason=\"invalid-ring\"} 0.0");
+          .contains("dynamo_gossip_refused_total{node=\"n1\",reason=\"invalid-ring\"} 0.0")
+          .contains("dynamo_handoff_hints{node=\"n1\"} 0.0")
+          .contains("dynamo_handoff_expired_total{node=\"n1\"} 0.0");
       List<String> refusals =
           logged.list.stream()
               .map(ILoggingEvent::getFormattedMessage)
@@ -155,7 +157,7 @@ class NodeRuntimeTest {
     assertThatThrownBy(() -> NodeRuntime.start(config, TransportFactory.isolated()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("dynamo.stores[0].max-key-bytes: store s allows keys of 500 bytes,")
-        .hasMessageContaining("lower max-key-bytes to 495 or less");
+        .hasMessageContaining("lower max-key-bytes to 396 or less");
     // the engine was closed: a second runtime can open the directory
     assertThat(StartupChecks.run(config(("dynamo.storage.engine=lmdb")))).isEmpty();
   }
