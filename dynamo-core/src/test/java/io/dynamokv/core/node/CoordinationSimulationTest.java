@@ -30,6 +30,16 @@ import org.junit.jupiter.api.TestInfo;
  * checks (issued, not definitely failed, unaltered, once, an antichain of {@code seen()}) on every
  * read, final or not; "the same answer whichever node coordinates" compares the final reads through
  * all five nodes, versions and context.
+ *
+ * <p>Issue 18's invariants, checked by {@link CoordinationSimulation}'s handoff phase and end:
+ * "write availability" is the phase's writes (k >= W survivors, the others crashed or cut off, the
+ * survivors' failure detectors agreed, the store's W, a generous timeout) all succeeding unless a
+ * hint store refused at its cap; "replicas converge" compares every owner's own copy of every key
+ * once every hint went home, for the phase's keys always and for the workload's keys when no crash
+ * lost data or cut a write's coordination short, unless a hint expired or was refused; "no
+ * resurrection" is {@link SetHistory#checkNoResurrection} on the final reads and on every owner's
+ * copy. Runs with a small hint cap or a short maximum age check that the refusals and expiries are
+ * counted and reported in the {@code handoff} status section (on every seed) instead.
  */
 class CoordinationSimulationTest {
   static final int CI_SEEDS = 1000;

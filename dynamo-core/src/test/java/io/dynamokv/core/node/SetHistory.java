@@ -445,6 +445,17 @@ final class SetHistory {
     exempt.or(ids);
   }
 
+  /** The writes of {@code key} acknowledged OK so far. */
+  BitSet acknowledgedOf(String key) {
+    BitSet ids = new BitSet();
+    for (Write w : writes) {
+      if (w.key.equals(key) && w.outcome == Outcome.OK) {
+        ids.set(w.id);
+      }
+    }
+    return ids;
+  }
+
   /** Lifts the exemption of every write some node holds again (a copy in flight landed). */
   void heldAgain(java.util.Map<String, BitSet> heldByKey) {
     heldByKey.values().forEach(exempt::andNot);
