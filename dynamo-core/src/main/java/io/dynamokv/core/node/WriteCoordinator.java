@@ -127,6 +127,7 @@ final class WriteCoordinator {
     stats.writes++;
     Runnable writeAndReplicate = () -> request.start(clientContext, seen, version);
     if (broken == BrokenVariant.ACK_BEFORE_LOCAL_WRITE && owners.contains(self)) {
+      request.written = clientContext; // acknowledged before there is a version to name
       request.quorum.onResponse(self, Boolean.TRUE);
       request.settle();
       scheduler.schedule(BrokenVariant.LOCAL_WRITE_DELAY, writeAndReplicate);

@@ -14,6 +14,7 @@ import io.dynamokv.core.NotAReplicaException;
 import io.dynamokv.core.StoreNotFoundException;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.RequestOptions;
+import io.dynamokv.core.handoff.HandoffConfig;
 import io.dynamokv.core.membership.ClusterView;
 import io.dynamokv.core.membership.GossipMessage;
 import io.dynamokv.core.membership.GossipRefusedException;
@@ -60,6 +61,13 @@ import java.util.function.Predicate;
  * then a healed, quiet cluster read with R=N through every node and judged by {@link SetHistory}'s
  * causal oracle.
  *
+ * <p>Between the workload and the final reads, most seeds run a handoff phase ({@link
+ * #handoffPhase}): all but k >= W nodes go down or are cut off, writes through the survivors must
+ * succeed, a stand-in holding hints may crash, and at the end every hint must have gone home and
+ * every key's owners must hold the same versions ({@link #checkConvergence}). Ring changes while
+ * hints are pending are not simulated: the core moves no data when the ring changes (that comes
+ * with anti-entropy), so a new owner's copy could not converge without it.
+ *
  * <p>Each node's durability is drawn per seed (sync, write-no-sync or no-sync, with a background
  * flush every {@link #FLUSH_INTERVAL} as real engines do). A crash under no-sync and a power
  * failure under anything but sync lose the commits since the node's last flush; an acknowledged
@@ -72,6 +80,12 @@ final class CoordinationSimulation {
   static final Duration REQUEST_TIMEOUT = Duration.ofMillis(100);
   static final int FINAL_READ_ATTEMPTS = 5;
   static final Duration FLUSH_INTERVAL = Duration.ofSeconds(1);
+
+  /** How often nodes try to hand their hints off: short, so that hints drain in little sim time. */
+  static final Duration HANDOFF_INTERVAL = Duration.ofMillis(200);
+
+  /** The handoff phase's client timeout: ten times the workload's default. */
+  static final Duration PHASE_TIMEOUT = Duration.ofSeconds(1);
 
   /**
    * The messages the lossy-links fault may duplicate: all of them. Replica reads and writes are
@@ -89,6 +103,13 @@ final class CoordinationSimulation {
     CRASH_COORDINATOR,
     /** The nodes split into two sides, later healed. */
     PARTITION,
+    /**
+     * One or two nodes cannot send to the others (requests and answers), while the others' messages
+     * still reach them; later healed.
+     */
+    ONE_WAY_PARTITION,
+    /** Two nodes cannot talk to each other, while both still talk to the rest; later healed. */
+    PARTIAL_PARTITION,
     /** Some links drop, duplicate and reorder messages for a while. */
     LOSSY_LINKS,
     /** Some nodes' wall clocks run ahead or behind. */
@@ -132,10 +153,11 @@ final class CoordinationSimulation {
       int coordinatorCrashes,
       int powerFailures,
       boolean lossyDisks,
-      Set<Fault> faults) {
+      Set<Fault> faults,
+      Handoff handoff) {
     static Settings ci() {
       return new Settings(
-          200, 3, 4, BrokenVariant.NONE, 0.25, 1, 1, false, EnumSet.allOf(Fault.class));
+          200, 3, 4, BrokenVariant.NONE, 0.25, 1, 1, false, EnumSet.allOf(Fault.class), Handoff.CI);
     }
 
     Settings broken(BrokenVariant variant) {
@@ -148,7 +170,22 @@ final class CoordinationSimulation {
           coordinatorCrashes,
           powerFailures,
           lossyDisks,
-          faults);
+          faults,
+          handoff);
+    }
+
+    Settings handoff(Handoff phase) {
+      return new Settings(
+          operations,
+          clients,
+          keys,
+          broken,
+          w1Share,
+          coordinatorCrashes,
+          powerFailures,
+          lossyDisks,
+          faults,
+          phase);
     }
 
     Settings huntingCoordinatorCrashes() {
@@ -161,7 +198,8 @@ final class CoordinationSimulation {
           6,
           powerFailures,
           lossyDisks,
-          EnumSet.of(Fault.CRASH_COORDINATOR));
+          EnumSet.of(Fault.CRASH_COORDINATOR),
+          handoff);
     }
 
     /**
@@ -178,7 +216,42 @@ final class CoordinationSimulation {
           coordinatorCrashes,
           6,
           true,
-          EnumSet.of(Fault.POWER_FAILURE));
+          EnumSet.of(Fault.POWER_FAILURE),
+          handoff);
+    }
+  }
+
+  /**
+   * The hinted-handoff phase that follows the workload (issue 18), and the nodes' handoff settings.
+   *
+   * @param share the share of seeds that run the phase
+   * @param writes the writes the phase issues through the survivors
+   * @param hintCap every node's cap on the bytes of its hints
+   * @param hintMaxAge every node's maximum hint age
+   * @param outboundCuts whether the phase may cut a node off in the survivors' direction only (they
+   *     still hear its gossip but cannot reach it): only reachability learnt from the survivors'
+   *     own calls notices that. On in {@link #CI}
+   */
+  record Handoff(
+      double share, int writes, long hintCap, Duration hintMaxAge, boolean outboundCuts) {
+    static final Handoff CI =
+        new Handoff(
+            1.0, 8, HandoffConfig.DEFAULTS.maxBytes(), HandoffConfig.DEFAULTS.maxAge(), true);
+
+    Handoff withHintCap(long bytes) {
+      return new Handoff(share, writes, bytes, hintMaxAge, outboundCuts);
+    }
+
+    Handoff withHintMaxAge(Duration age) {
+      return new Handoff(share, writes, hintCap, age, outboundCuts);
+    }
+
+    Handoff withOutboundCuts(boolean on) {
+      return new Handoff(share, writes, hintCap, hintMaxAge, on);
+    }
+
+    Handoff withShare(double seeds) {
+      return new Handoff(seeds, writes, hintCap, hintMaxAge, outboundCuts);
     }
   }
 
@@ -204,7 +277,8 @@ final class CoordinationSimulation {
       long events,
       long lostCommits,
       long exemptWrites,
-      long freshIncarnations) {
+      long freshIncarnations,
+      Hints hints) {
     boolean passed() {
       return violations.isEmpty();
     }
@@ -221,6 +295,33 @@ final class CoordinationSimulation {
           + "\n"
           + excerpt;
     }
+  }
+
+  /**
+   * Hint, handoff and repair counts of one run, summed over the nodes and their incarnations.
+   *
+   * @param stored hints stored or merged into (as a stand-in or for an owner that missed a write)
+   * @param delivered hints handed to their owners and deleted
+   * @param expired hints discarded past their maximum age
+   * @param refused hints refused or not kept at the cap
+   * @param standIns replica writes a stand-in acknowledged for an owner
+   * @param phases runs of the handoff phase
+   * @param availabilityWrites writes of the handoff phase that had to succeed
+   * @param convergedKeys keys whose owners' copies were compared after quiescence
+   * @param skippedConvergence keys not compared because a fault lost data, interrupted a
+   *     coordination or a hint expired or was refused
+   */
+  record Hints(
+      long stored,
+      long delivered,
+      long expired,
+      long refused,
+      long standIns,
+      long phases,
+      long availabilityWrites,
+      long convergedKeys,
+      long skippedConvergence) {
+    static final Hints NONE = new Hints(0, 0, 0, 0, 0, 0, 0, 0, 0);
   }
 
   private final long seed;
@@ -246,17 +347,55 @@ final class CoordinationSimulation {
   private long finalReadRetries;
   private long lostCommits;
   private long freshIncarnations;
+  private long hintsStoredBefore;
+  private long hintsDeliveredBefore;
+  private long hintsExpiredBefore;
+  private long hintsRefusedBefore;
+  private long standInsBefore;
+  private long phases;
+  private long availabilityWrites;
+  private long convergedKeys;
+  private long skippedConvergence;
+
+  /**
+   * Why the owners of the workload's keys need not converge: a crash or stop while a write was in
+   * flight takes the coordinator's memory of which owners missed it (only anti-entropy repairs
+   * that), or a crash lost stored data. Null when they must converge.
+   */
+  private String noConvergenceBecause;
+
+  /** The keys only the handoff phase writes. */
+  private final List<String> phaseKeys = new ArrayList<>();
 
   private CoordinationSimulation(long seed, Settings settings) {
     this.seed = seed;
     this.settings = settings;
     StoreDefinition store = new StoreDefinition(STORE, 3, 2, 2, 64, 64 * 1024, 64, 1 << 20, 4096);
-    this.sim = new DynamoSim(seed, NODES, List.of(store), settings.broken(), REQUEST_TIMEOUT);
+    Handoff phase = settings.handoff();
+    HandoffConfig handoff =
+        HandoffConfig.DEFAULTS
+            .withInterval(HANDOFF_INTERVAL)
+            .withMaxBackoff(Duration.ofSeconds(2))
+            .withMaxBytes(phase.hintCap())
+            .withMaxAge(phase.hintMaxAge());
+    this.sim =
+        new DynamoSim(
+            seed,
+            NODES,
+            List.of(store),
+            settings.broken(),
+            REQUEST_TIMEOUT,
+            b -> b.handoff(handoff));
     this.cluster = sim.cluster;
     this.random = cluster.random();
+    sim.onStart = this::exemptWhatExpiryTakes;
+    cluster.services().forEach(this::exemptWhatExpiryTakes);
     this.chains = new Chain[settings.clients() + 1];
     for (int i = 0; i < settings.keys(); i++) {
       keys.add("set-" + i);
+    }
+    for (int i = 0; i < settings.keys(); i++) {
+      phaseKeys.add("hinted-" + i);
     }
     Durability[] modes =
         settings.lossyDisks()
@@ -265,6 +404,21 @@ final class CoordinationSimulation {
     for (SimCluster<DynamoNode>.Instance n : cluster.nodes()) {
       n.directory().durability(modes[random.nextInt(modes.length)]);
     }
+  }
+
+  /**
+   * A write that only expired hints held goes with them (a loss the maximum hint age allows): the
+   * oracle no longer requires it. Such runs are not judged for convergence either.
+   */
+  private void exemptWhatExpiryTakes(DynamoNode node) {
+    node.handoff()
+        .addListener(
+            (hint, age) -> {
+              String key = new String(hint.key().toByteArray(), UTF_8);
+              java.util.BitSet gone = history.acknowledgedOf(key);
+              gone.andNot(heldEverywhere().getOrDefault(key, new java.util.BitSet()));
+              history.lostWithTheirLastCopy(key, gone);
+            });
   }
 
   /** Runs one seed and judges it. Never throws for an invariant violation: see the result. */
@@ -292,10 +446,17 @@ final class CoordinationSimulation {
         .runUntilOrFail(
             "clients finished", () -> clientsDone == settings.clients(), Duration.ofMinutes(2));
     workloadMillis = (cluster.now() - start) / 1_000_000;
+    keys.addAll(phaseKeys); // judged like the workload's keys from here on
     quiesce();
+    if (random.nextDouble() < settings.handoff().share()) {
+      handoffPhase();
+    }
+    quiesceDrained();
     if (Boolean.getBoolean("sim.debug")) {
       dumpReplicas();
     }
+    checkHandoffReported();
+    checkConvergence();
     finalReads();
     history.checkReadsAgainstOutcomes();
     if (faults.contains(Fault.HOSTILE_GOSSIP)) {
@@ -347,6 +508,41 @@ final class CoordinationSimulation {
                 SimNetwork.Filter p = cluster.partition(minority, majority);
                 filters.add(p);
                 fault(length, "fault heal partition", p::off);
+              });
+        }
+        case ONE_WAY_PARTITION -> {
+          List<Integer> order = shuffledNodes();
+          int split = 1 + random.nextInt(2);
+          int[] mute = order.subList(0, split).stream().mapToInt(Integer::intValue).toArray();
+          int[] rest = order.subList(split, NODES).stream().mapToInt(Integer::intValue).toArray();
+          Duration length = faultLength();
+          fault(
+              at,
+              "fault one-way partition " + order.subList(0, split) + "->|",
+              () -> {
+                SimNetwork.Filter p = cluster.filters().from(mute).to(rest).drop();
+                filters.add(p);
+                fault(length, "fault heal one-way partition", p::off);
+              });
+        }
+        case PARTIAL_PARTITION -> {
+          List<Integer> order = shuffledNodes();
+          int a = order.get(0);
+          int b = order.get(1);
+          Duration length = faultLength();
+          fault(
+              at,
+              "fault partial partition n" + a + "|n" + b,
+              () -> {
+                List<SimNetwork.Filter> cut =
+                    List.of(
+                        cluster.filters().from(a).to(b).drop(),
+                        cluster.filters().from(b).to(a).drop());
+                filters.addAll(cut);
+                fault(
+                    length,
+                    "fault heal partial partition",
+                    () -> cut.forEach(SimNetwork.Filter::off));
               });
         }
         case LOSSY_LINKS -> {
@@ -460,11 +656,15 @@ final class CoordinationSimulation {
       countStats(node);
       crashes++;
     }
+    long lostBefore = lostCommits;
     java.util.Map<String, java.util.BitSet> before = heldEverywhere();
     history.heldAgain(before);
     long commitsBefore = node.directory().commits();
     crash.getAsInt();
     lostCommits += commitsBefore - node.directory().commits();
+    if (lostCommits > lostBefore && noConvergenceBecause == null) {
+      noConvergenceBecause = "n" + index + " lost " + (lostCommits - lostBefore) + " commits";
+    }
     java.util.Map<String, java.util.BitSet> after = heldEverywhere();
     before.forEach(
         (key, held) -> {
@@ -490,11 +690,58 @@ final class CoordinationSimulation {
         });
   }
 
+  /** Counts a node's figures before it goes down (a new incarnation counts from zero). */
   private void countStats(SimCluster<DynamoNode>.Instance node) {
     NodeStats stats = node.service().stats();
     forwardedBeforeCrash += stats.forwarded();
     quorumFailuresBeforeCrash += stats.quorumFailures();
     requestsBeforeCrash += stats.reads() + stats.writes();
+    hintsStoredBefore += stats.hintsStored();
+    hintsRefusedBefore += stats.hintsRefused();
+    standInsBefore += stats.standIns();
+    hintsDeliveredBefore += node.service().handoff().delivered();
+    hintsExpiredBefore += node.service().handoff().expired();
+    noteInterruption(node.index());
+  }
+
+  /**
+   * Records that the workload's owners need not converge when {@code index} goes down while a write
+   * may still be in flight: a coordinator keeps hints for the owners that missed a write only at
+   * the write's end, at most its timeout after it began.
+   */
+  private void noteInterruption(int index) {
+    long window = REQUEST_TIMEOUT.plusMillis(150).toNanos();
+    for (SetHistory.Write w : history.writes()) {
+      if (w.outcome == Outcome.PENDING || cluster.now() - w.invokedNanos <= window) {
+        if (noConvergenceBecause == null) {
+          noConvergenceBecause = "n" + index + " went down while w" + w.id + " was in flight";
+        }
+        return;
+      }
+    }
+  }
+
+  /** A figure summed over the up nodes. */
+  private long sum(java.util.function.ToLongFunction<DynamoNode> figure) {
+    long total = 0;
+    for (SimCluster<DynamoNode>.Instance n : cluster.nodes()) {
+      if (n.isUp()) {
+        total += figure.applyAsLong(n.service());
+      }
+    }
+    return total;
+  }
+
+  private long hintsExpired() {
+    return hintsExpiredBefore + sum(n -> n.handoff().expired());
+  }
+
+  private long hintsRefused() {
+    return hintsRefusedBefore + sum(n -> n.stats().hintsRefused());
+  }
+
+  private long hintsHeld() {
+    return sum(n -> n.hints().count());
   }
 
   /**
@@ -502,32 +749,38 @@ final class CoordinationSimulation {
    * cannot have lost yet.
    */
   private java.util.Map<String, java.util.BitSet> heldEverywhere() {
+    List<MemoryStorageEngine> engines = new ArrayList<>();
+    List<io.dynamokv.core.handoff.HintStore> hints = new ArrayList<>();
+    for (SimCluster<DynamoNode>.Instance n : cluster.nodes()) {
+      MemoryStorageEngine engine = MemoryStorageEngine.open(n.directory());
+      engines.add(engine);
+      // A stand-in's hints are copies too (issue 18): a write may live only in them.
+      hints.add(
+          new io.dynamokv.core.handoff.HintStore(
+              engine.keyspace(StorageEngine.HINTS), Long.MAX_VALUE));
+    }
     java.util.Map<String, java.util.BitSet> held = new java.util.TreeMap<>();
     for (String key : keys) {
       java.util.BitSet ids = new java.util.BitSet();
-      for (SimCluster<DynamoNode>.Instance n : cluster.nodes()) {
-        io.dynamokv.core.storage.MemoryStorageEngine disk =
-            io.dynamokv.core.storage.MemoryStorageEngine.open(n.directory());
-        List<io.dynamokv.core.version.Siblings> copies = new ArrayList<>();
+      for (int i = 0; i < engines.size(); i++) {
+        List<Versioned> versions = new ArrayList<>();
         byte[] stored =
-            disk.keyspace("data-" + STORE)
+            engines
+                .get(i)
+                .keyspace("data-" + STORE)
                 .get(io.dynamokv.core.ring.StorageKeys.storageKey(bytes(key)));
         if (stored != null) {
-          copies.add(io.dynamokv.core.version.VersionCodec.decodeSiblings(stored));
+          versions.addAll(io.dynamokv.core.version.VersionCodec.decodeSiblings(stored).values());
         }
-        // Hints are copies too: a stand-in may hold the only one.
-        io.dynamokv.core.handoff.HintStore hints =
-            new io.dynamokv.core.handoff.HintStore(
-                disk.keyspace(StorageEngine.HINTS), Long.MAX_VALUE);
-        for (NodeId owner : hints.ownersOf(STORE, bytes(key))) {
-          copies.add(hints.read(io.dynamokv.core.handoff.HintId.of(STORE, bytes(key), owner)));
+        io.dynamokv.core.handoff.HintStore h = hints.get(i);
+        for (NodeId owner : h.ownersOf(STORE, bytes(key))) {
+          versions.addAll(
+              h.read(io.dynamokv.core.handoff.HintId.of(STORE, bytes(key), owner)).values());
         }
-        for (io.dynamokv.core.version.Siblings copy : copies) {
-          for (Versioned v : copy.values()) {
-            int id = SetHistory.writeIdOf(v);
-            if (id > 0) {
-              ids.set(id);
-            }
+        for (Versioned v : versions) {
+          int id = SetHistory.writeIdOf(v);
+          if (id > 0) {
+            ids.set(id);
           }
         }
       }
@@ -804,6 +1057,327 @@ final class CoordinationSimulation {
     return true;
   }
 
+  // ---- the handoff phase (issue 18) ----
+
+  /**
+   * Write availability under sloppy quorums, and hints that pile up and go home. All but {@code k
+   * >= W} nodes go down (a crash that loses nothing: the node flushed first) or are cut off (both
+   * ways, or only their messages to the survivors); once the survivors' failure detectors agree on
+   * who is up, writes, deletes and concurrent pairs of them go through the survivors with the
+   * store's W and a generous timeout, and every one must succeed unless some hint store reached its
+   * cap. Then now and then a survivor holding hints crashes; the others come back, then it does.
+   */
+  private void handoffPhase() {
+    phases++;
+    List<Integer> order = shuffledNodes();
+    int k = 2 + random.nextInt(NODES - 2);
+    List<Integer> survivors = List.copyOf(order.subList(0, k));
+    List<Integer> others = List.copyOf(order.subList(k, NODES));
+    int[] s = survivors.stream().mapToInt(Integer::intValue).toArray();
+    List<SimNetwork.Filter> cuts = new ArrayList<>();
+    List<Integer> crashed = new ArrayList<>();
+    StringBuilder how = new StringBuilder();
+    for (int o : others) {
+      int fate = random.nextInt(settings.handoff().outboundCuts() ? 4 : 3);
+      switch (fate) {
+        case 0 -> {
+          crashLosingNothing(o);
+          crashed.add(o);
+          how.append(" n").append(o).append(" crashed");
+        }
+        case 1 -> {
+          cuts.add(cluster.filters().from(o).to(s).drop());
+          cuts.add(cluster.filters().from(s).to(o).drop());
+          how.append(" n").append(o).append(" cut off");
+        }
+        case 2 -> {
+          cuts.add(cluster.filters().from(o).to(s).drop());
+          how.append(" n").append(o).append(" cannot send to the survivors");
+        }
+        default -> {
+          cuts.add(cluster.filters().from(s).to(o).drop());
+          how.append(" n").append(o).append(" cannot be reached by the survivors");
+        }
+      }
+    }
+    String scenario = "survivors " + survivors + ";" + how;
+    java.util.SortedSet<NodeId> up = new java.util.TreeSet<>();
+    survivors.forEach(i -> up.add(cluster.node(i).id()));
+    java.util.function.BooleanSupplier agreed =
+        () ->
+            survivors.stream()
+                .allMatch(
+                    i ->
+                        cluster
+                            .node(i)
+                            .service()
+                            .membership()
+                            .reachability()
+                            .reachableNodes()
+                            .equals(up));
+    if (!cluster.runUntil(agreed, Duration.ofMinutes(1))) {
+      StringBuilder views = new StringBuilder();
+      for (int i : survivors) {
+        views
+            .append(" n")
+            .append(i)
+            .append(" reaches ")
+            .append(cluster.node(i).service().membership().reachability().reachableNodes());
+      }
+      history.violationOf(
+          "-",
+          "the survivors' failure detectors did not agree on who is up within a minute ("
+              + scenario
+              + "):"
+              + views);
+    }
+    cluster.runFor(Duration.ofSeconds(1)); // settled: they still agree after a while
+    int client = settings.clients() + 1;
+    for (int i = 0; i < settings.handoff().writes(); i++) {
+      String key = phaseKeys.get(random.nextInt(phaseKeys.size()));
+      int at = survivors.get(random.nextInt(k));
+      ReadResult read = null;
+      SetHistory.Read r = null;
+      if (random.nextInt(4) != 0) {
+        r = history.invokeRead(client, key, at, 0, cluster.now());
+        CompletableFuture<ReadResult> f =
+            sim.await(
+                cluster
+                    .node(at)
+                    .service()
+                    .read(STORE, bytes(key), new RequestOptions(0, PHASE_TIMEOUT)));
+        read = f.handle((ok, e) -> e == null ? ok : null).join();
+        if (read == null) {
+          history.readFailed(r, describe(DynamoException.unwrap(f.handle((ok, e) -> e).join())));
+          r = null;
+        } else {
+          history.readReturned(r, read.versions(), cluster.now());
+        }
+      }
+      List<Integer> elements = new ArrayList<>();
+      if (read != null) {
+        TreeSet<Integer> e = new TreeSet<>();
+        for (Versioned v : read.versions()) {
+          if (SetHistory.writeIdOf(v) > 0) {
+            e.addAll(SetHistory.elementsOf(v));
+          }
+        }
+        elements.addAll(e);
+      }
+      Context context = read == null ? Context.EMPTY : read.context();
+      // Now and then a delete and a put from the same read, through two survivors at once.
+      int kind = random.nextInt(6);
+      List<Boolean> deletes = kind == 0 ? List.of(true, false) : List.of(kind == 1 && read != null);
+      List<SetHistory.Write> writes = new ArrayList<>();
+      List<CompletableFuture<Context>> stages = new ArrayList<>();
+      for (boolean delete : deletes) {
+        int via = writes.isEmpty() ? at : survivors.get(random.nextInt(k));
+        SetHistory.Write w =
+            history.invokeWrite(
+                client, key, delete, via, 0, PHASE_TIMEOUT.toMillis(), r, elements, cluster.now());
+        DynamoNode node = cluster.node(via).service();
+        RequestOptions options = new RequestOptions(0, PHASE_TIMEOUT);
+        writes.add(w);
+        stages.add(
+            (delete
+                    ? node.deleteMarked(STORE, bytes(key), w.value, context, options)
+                    : node.put(STORE, bytes(key), w.value, context, options))
+                .toCompletableFuture());
+      }
+      cluster
+          .simulation()
+          .runUntilOrFail(
+              "handoff phase writes completed",
+              () -> stages.stream().allMatch(CompletableFuture::isDone),
+              Duration.ofMinutes(1));
+      for (int j = 0; j < writes.size(); j++) {
+        SetHistory.Write w = writes.get(j);
+        Throwable error = stages.get(j).handle((ok, e) -> e).join();
+        availabilityWrites++;
+        if (error == null) {
+          history.writeCompleted(w, Outcome.OK, "", cluster.now());
+          continue;
+        }
+        Throwable cause = DynamoException.unwrap(error);
+        history.writeCompleted(
+            w,
+            definitelyNotApplied(cause) ? Outcome.FAILED : Outcome.UNKNOWN,
+            describe(cause),
+            cluster.now());
+        if (hintsRefused() == 0) {
+          history.violationOf(
+              key,
+              "write availability: w"
+                  + w.id
+                  + " via n"
+                  + w.node
+                  + " failed with "
+                  + k
+                  + " >= W nodes up and reaching each other ("
+                  + scenario
+                  + "): "
+                  + describe(cause));
+        }
+      }
+    }
+    // Every write's end passes (its coordinator keeps its hints then) before anything crashes.
+    cluster.runFor(PHASE_TIMEOUT.plusMillis(200));
+    Integer standIn = null;
+    if (random.nextInt(2) == 0) {
+      List<Integer> holders =
+          survivors.stream().filter(i -> cluster.node(i).service().hints().count() > 0).toList();
+      if (!holders.isEmpty()) {
+        standIn = holders.get(random.nextInt(holders.size()));
+        crashLosingNothing(standIn);
+        cluster.runFor(Duration.ofMillis(random.nextInt(3000)));
+      }
+    }
+    cuts.forEach(SimNetwork.Filter::off);
+    for (int o : crashed) {
+      cluster.node(o).start();
+    }
+    if (standIn != null) {
+      // The owners are back; the stand-in holding their hints comes back later.
+      cluster.runFor(Duration.ofMillis(500 + random.nextInt(3000)));
+      cluster.node(standIn).start();
+    }
+  }
+
+  /**
+   * Crashes a node that flushed first: its engine loses nothing whatever its durability, so the run
+   * stays one whose replicas must converge (unless a write was in flight at the node).
+   */
+  private void crashLosingNothing(int index) {
+    SimCluster<DynamoNode>.Instance node = cluster.node(index);
+    if (!node.isUp()) {
+      return;
+    }
+    countStats(node);
+    crashes++;
+    node.directory().flush();
+    long commits = node.directory().commits();
+    node.crash();
+    if (node.directory().commits() != commits) {
+      history.violationOf("-", "n" + index + " lost commits in a crash after a flush");
+    }
+  }
+
+  /**
+   * Runs until the healed cluster formed, every node reaches every node, and every hint went home
+   * (or expired).
+   */
+  private void quiesceDrained() {
+    for (SimCluster<DynamoNode>.Instance n : cluster.nodes()) {
+      if (!n.isUp()) {
+        n.start();
+      }
+    }
+    if (!cluster.runUntil(
+        () -> sim.formed() && allReachable() && hintsHeld() == 0, Duration.ofMinutes(2))) {
+      StringBuilder held = new StringBuilder();
+      for (SimCluster<DynamoNode>.Instance n : cluster.nodes()) {
+        held.append(' ')
+            .append(n.id())
+            .append('=')
+            .append(n.isUp() ? n.service().hints().summary() : "down");
+      }
+      history.violationOf(
+          "-",
+          "hints were not handed off within 2 minutes of heal (formed="
+              + sim.formed()
+              + ", all reachable="
+              + allReachable()
+              + "):"
+              + held);
+    }
+  }
+
+  /**
+   * Every node's {@code handoff} status section reports what it did: the hints it refused at the
+   * cap, those that expired, and whether it is at its cap now.
+   */
+  private void checkHandoffReported() {
+    for (SimCluster<DynamoNode>.Instance n : cluster.nodes()) {
+      if (!n.isUp()) {
+        continue;
+      }
+      DynamoNode node = n.service();
+      io.dynamokv.core.StatusSection section =
+          node.status().stream().filter(x -> x.name().equals("handoff")).findFirst().orElse(null);
+      if (section == null) {
+        history.violationOf("-", n.id() + " has no handoff status section");
+        continue;
+      }
+      Map<String, Long> shown = new TreeMap<>();
+      section.stats().stream()
+          .filter(x -> x.tags().isEmpty())
+          .forEach(x -> shown.put(x.name(), x.value()));
+      Map<String, Long> expected =
+          Map.of(
+              "refused", node.stats().hintsRefused(),
+              "expired", node.handoff().expired(),
+              "stored", node.stats().hintsStored(),
+              "hints", node.hints().count(),
+              "at.cap", node.hints().hasRoom() ? 0L : 1L);
+      expected.forEach(
+          (name, value) -> {
+            if (!value.equals(shown.get(name))) {
+              history.violationOf(
+                  "-",
+                  n.id()
+                      + "'s handoff status shows "
+                      + name
+                      + "="
+                      + shown.get(name)
+                      + ", the node counts "
+                      + value);
+            }
+          });
+    }
+  }
+
+  /**
+   * Replicas converge: after heal and quiescence (hints drained) every owner of every key holds the
+   * same versions, with no anti-entropy, for the keys of a run that lost no stored data, in which
+   * no write's coordination was cut short by a crash, and no hint expired or was refused. The
+   * handoff phase's keys are judged on their own: that phase never crashes a node with a write in
+   * flight or before it flushed.
+   */
+  private void checkConvergence() {
+    String always = null;
+    if (hintsExpired() > 0) {
+      always = hintsExpired() + " hints expired";
+    } else if (hintsRefused() > 0) {
+      always = hintsRefused() + " hints were refused at the cap";
+    }
+    for (String key : keys) {
+      boolean phaseKey = phaseKeys.contains(key);
+      String excused = always != null ? always : phaseKey ? null : noConvergenceBecause;
+      if (excused != null) {
+        skippedConvergence++;
+        continue;
+      }
+      convergedKeys++;
+      List<NodeId> owners =
+          sim.node(1).ring().orElseThrow().preferenceList(Token.of(bytes(key)), 3);
+      Map<NodeId, List<Integer>> copies = new TreeMap<>();
+      for (NodeId owner : owners) {
+        List<Integer> ids = new ArrayList<>();
+        for (Versioned v : cluster.node(owner).service().dataOf(STORE, bytes(key)).values()) {
+          ids.add(SetHistory.writeIdOf(v));
+        }
+        ids.sort(null);
+        copies.put(owner, ids);
+        history.checkNoResurrection(key, ids, owner + "'s own copy");
+      }
+      if (new java.util.HashSet<>(copies.values()).size() > 1) {
+        history.violationOf(
+            key,
+            "replicas diverge after heal and quiescence with every hint handed off: " + copies);
+      }
+    }
+  }
+
   /** For debugging a seed ({@code -Dsim.debug=true}): every node's stored set of every key. */
   private void dumpReplicas() {
     for (String key : keys) {
@@ -928,7 +1502,21 @@ final class CoordinationSimulation {
         cluster.simulation().eventCount(),
         lostCommits,
         history.exemptWrites(),
-        freshIncarnations);
+        freshIncarnations,
+        hints());
+  }
+
+  private Hints hints() {
+    return new Hints(
+        hintsStoredBefore + sum(n -> n.stats().hintsStored()),
+        hintsDeliveredBefore + sum(n -> n.handoff().delivered()),
+        hintsExpired(),
+        hintsRefused(),
+        standInsBefore + sum(n -> n.stats().standIns()),
+        phases,
+        availabilityWrites,
+        convergedKeys,
+        skippedConvergence);
   }
 
   // ---- hostile gossip (issue 15) ----
@@ -1226,6 +1814,7 @@ final class CoordinationSimulation {
         cluster.simulation().eventCount(),
         lostCommits,
         history.exemptWrites(),
-        freshIncarnations);
+        freshIncarnations,
+        Hints.NONE);
   }
 }

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dynamokv.core.node.CoordinationSimulation.Result;
 import io.dynamokv.core.node.CoordinationSimulation.Settings;
 import io.dynamokv.core.sim.SimSeeds;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -29,12 +30,23 @@ import org.junit.jupiter.api.TestInfo;
  * checks (issued, not definitely failed, unaltered, once, an antichain of {@code seen()}) on every
  * read, final or not; "the same answer whichever node coordinates" compares the final reads through
  * all five nodes, versions and context.
+ *
+ * <p>Issue 18's invariants, checked by {@link CoordinationSimulation}'s handoff phase and end:
+ * "write availability" is the phase's writes (k >= W survivors, the others crashed or cut off, the
+ * survivors' failure detectors agreed, the store's W, a generous timeout) all succeeding unless a
+ * hint store refused at its cap; "replicas converge" compares every owner's own copy of every key
+ * once every hint went home, for the phase's keys always and for the workload's keys when no crash
+ * lost data or cut a write's coordination short, unless a hint expired or was refused; "no
+ * resurrection" is {@link SetHistory#checkNoResurrection} on the final reads and on every owner's
+ * copy. Runs with a small hint cap or a short maximum age check that the refusals and expiries are
+ * counted and reported in the {@code handoff} status section (on every seed) instead.
  */
 class CoordinationSimulationTest {
   static final int CI_SEEDS = 1000;
   private static final long CI_BASE = 20070101L;
   private static final int BROKEN_SEEDS = 100;
   private static final int ROLLBACK_SEEDS = 100;
+  private static final int LIMIT_SEEDS = 30;
 
   @Test
   void ciSeedsKeepEveryInvariant(TestInfo test) {
@@ -66,6 +78,11 @@ class CoordinationSimulationTest {
           .isGreaterThanOrEqualTo(seeds.size() * 100L);
       assertThat(coverage.lostCommits).as("commits lost to crashes").isPositive();
       assertThat(coverage.freshIncarnations).as("restarts into a new incarnation").isPositive();
+      assertThat(coverage.hintsStored).as("hints stored").isPositive();
+      assertThat(coverage.hintsDelivered).as("hints handed off").isPositive();
+      assertThat(coverage.standIns).as("stand-in acknowledgements").isPositive();
+      assertThat(coverage.availabilityWrites).as("writes that had to be available").isPositive();
+      assertThat(coverage.convergedKeys).as("keys whose owners must converge").isPositive();
     }
   }
 
@@ -167,6 +184,91 @@ class CoordinationSimulationTest {
     assertThat(caught.violations()).anyMatch(v -> v.contains("did not refuse hostile gossip"));
   }
 
+  /**
+   * A stand-in that counts towards W without storing its hint: once the owners are back, the write
+   * it acknowledged is on fewer replicas than the owners, and the replicas do not converge (or,
+   * when the coordinator's own copy was a hint that went home, the write is lost).
+   */
+  @Test
+  void aStandInThatAcksWithoutStoringIsCaught() {
+    Result caught = handoffVariantCaught(BrokenVariant.STAND_IN_ACKS_WITHOUT_STORING);
+    assertThat(caught.violations()).anyMatch(v -> v.contains("diverge") || v.contains("lost"));
+  }
+
+  /** Handoff that deletes a hint before its owner acknowledged it: the owner never gets it. */
+  @Test
+  void aHintDeletedBeforeTheOwnerAcksIsCaught() {
+    Result caught = handoffVariantCaught(BrokenVariant.HINT_DELETED_BEFORE_ACK);
+    assertThat(caught.violations()).anyMatch(v -> v.contains("diverge") || v.contains("lost"));
+  }
+
+  /**
+   * Reachability from gossip alone: a node the survivors cannot send to, but still hear through
+   * gossip, stays "reachable", so writes keep going to it and the survivors' views never agree.
+   */
+  @Test
+  void gossipReachabilityOnlyIsCaught() {
+    Result caught = handoffVariantCaught(BrokenVariant.GOSSIP_REACHABILITY_ONLY);
+    assertThat(caught.violations()).isNotEmpty();
+  }
+
+  /**
+   * A broken handoff variant caught within the CI seeds, by the handoff phase's invariants (write
+   * availability, convergence, no lost write) or any other.
+   */
+  static Result handoffVariantCaught(BrokenVariant variant) {
+    return firstViolation(Settings.ci().broken(variant));
+  }
+
+  /**
+   * Hint stores at a small cap: the refusals are counted and reported (the status check runs on
+   * every seed), availability and convergence are not required, every other invariant holds.
+   */
+  @Test
+  void hintStoresAtTheirCapAreCountedAndReported(TestInfo test) {
+    long refused = 0;
+    for (long seed : SimSeeds.seeds(LIMIT_SEEDS, CI_BASE + 181)) {
+      long[] counts = new long[1];
+      SimSeeds.replayable(
+          test,
+          seed,
+          () -> {
+            Result result =
+                CoordinationSimulation.run(
+                    seed, Settings.ci().handoff(Settings.ci().handoff().withHintCap(300)));
+            assertThat(result.violations()).as(result.describe()).isEmpty();
+            counts[0] = result.hints().refused();
+          });
+      refused += counts[0];
+    }
+    System.out.printf("hint cap: %d seeds, %d hints refused%n", LIMIT_SEEDS, refused);
+    assertThat(refused).isPositive();
+  }
+
+  /** Hints that outlive a short maximum age: discarded, counted and reported, never delivered. */
+  @Test
+  void expiredHintsAreCountedAndReported(TestInfo test) {
+    long expired = 0;
+    for (long seed : SimSeeds.seeds(LIMIT_SEEDS, CI_BASE + 313)) {
+      long[] counts = new long[1];
+      SimSeeds.replayable(
+          test,
+          seed,
+          () -> {
+            Result result =
+                CoordinationSimulation.run(
+                    seed,
+                    Settings.ci()
+                        .handoff(Settings.ci().handoff().withHintMaxAge(Duration.ofSeconds(3))));
+            assertThat(result.violations()).as(result.describe()).isEmpty();
+            counts[0] = result.hints().expired();
+          });
+      expired += counts[0];
+    }
+    System.out.printf("hint max age: %d seeds, %d hints expired%n", LIMIT_SEEDS, expired);
+    assertThat(expired).isPositive();
+  }
+
   /** Runs CI seeds of a broken variant until the invariants catch it; fails if none does. */
   private static Result firstViolation(Settings settings) {
     return firstViolation(settings, BROKEN_SEEDS);
@@ -210,8 +312,27 @@ class CoordinationSimulationTest {
     long lostCommits;
     long exemptWrites;
     long freshIncarnations;
+    long hintsStored;
+    long hintsDelivered;
+    long hintsExpired;
+    long hintsRefused;
+    long standIns;
+    long phases;
+    long availabilityWrites;
+    long convergedKeys;
+    long skippedConvergence;
 
     void add(Result r) {
+      CoordinationSimulation.Hints h = r.hints();
+      hintsStored += h.stored();
+      hintsDelivered += h.delivered();
+      hintsExpired += h.expired();
+      hintsRefused += h.refused();
+      standIns += h.standIns();
+      phases += h.phases();
+      availabilityWrites += h.availabilityWrites();
+      convergedKeys += h.convergedKeys();
+      skippedConvergence += h.skippedConvergence();
       seeds++;
       requests += r.requests();
       forwarded += r.forwarded();
@@ -237,7 +358,10 @@ class CoordinationSimulationTest {
           "coverage: requests=%d forwarded=%d quorumFailures=%d writes ok=%d failed=%d unknown=%d"
               + " (timed out=%d) readsWithSiblings=%d crashes=%d"
               + " requestsMeetingFailureDetectorSuspicion=%d meanWorkload=%d ms finalReadRetries=%d events=%d"
-              + " lostCommits=%d acknowledgedWritesWhoseLastCopyWasLost=%d freshIncarnations=%d",
+              + " lostCommits=%d acknowledgedWritesWhoseLastCopyWasLost=%d freshIncarnations=%d%n"
+              + "handoff: hints stored=%d delivered=%d expired=%d refused=%d standInAcks=%d"
+              + " handoffPhases=%d availabilityWrites=%d keysConverged=%d keysNotJudged=%d"
+              + " (a crash lost data or cut a coordination short)",
           requests,
           forwarded,
           quorumFailures,
@@ -253,7 +377,16 @@ class CoordinationSimulationTest {
           events,
           lostCommits,
           exemptWrites,
-          freshIncarnations);
+          freshIncarnations,
+          hintsStored,
+          hintsDelivered,
+          hintsExpired,
+          hintsRefused,
+          standIns,
+          phases,
+          availabilityWrites,
+          convergedKeys,
+          skippedConvergence);
     }
   }
 }

@@ -31,6 +31,9 @@ final class DynamoSim {
   /** Every key any node reported with two values under one dot ("n3 sets/6b6579"). */
   final List<String> reissuedDots = new java.util.ArrayList<>();
 
+  /** Runs on every node incarnation the cluster starts (e.g. to listen to it). */
+  java.util.function.Consumer<DynamoNode> onStart = node -> {};
+
   DynamoSim(long seed, int nodes, List<StoreDefinition> stores) {
     this(seed, nodes, stores, BrokenVariant.NONE, Duration.ofMillis(500));
   }
@@ -89,6 +92,7 @@ final class DynamoSim {
                             + store
                             + "/"
                             + new String(key, java.nio.charset.StandardCharsets.UTF_8)));
+            onStart.accept(started);
             return started;
           }
 

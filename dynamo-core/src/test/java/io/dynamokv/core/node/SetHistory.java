@@ -394,6 +394,7 @@ final class SetHistory {
       if (first == null) {
         first = sorted;
         checkNoAcknowledgedWriteLost(key, ids);
+        checkNoResurrection(key, sorted, "the final R=N read via n" + (i + 1));
       } else if (!first.equals(sorted) || !Arrays.equals(contexts.get(0), contexts.get(i))) {
         violationOf(
             key,
@@ -444,6 +445,17 @@ final class SetHistory {
     exempt.or(ids);
   }
 
+  /** The writes of {@code key} acknowledged OK so far. */
+  BitSet acknowledgedOf(String key) {
+    BitSet ids = new BitSet();
+    for (Write w : writes) {
+      if (w.key.equals(key) && w.outcome == Outcome.OK) {
+        ids.set(w.id);
+      }
+    }
+    return ids;
+  }
+
   /** Lifts the exemption of every write some node holds again (a copy in flight landed). */
   void heldAgain(java.util.Map<String, BitSet> heldByKey) {
     heldByKey.values().forEach(exempt::andNot);
@@ -470,6 +482,32 @@ final class SetHistory {
                 + w.id
                 + " lost: neither a final version nor seen by one; final="
                 + Arrays.toString(finalIds));
+      }
+    }
+  }
+
+  /**
+   * No resurrection: {@code ids} (versions of {@code key} some read or replica holds once the
+   * cluster is quiet) include no version that an acknowledged delete's context covered. A write
+   * concurrent with the delete may survive beside its tombstone; what the delete saw may not. A
+   * delete whose last copy a crash lost (a loss its node's durability allows) protects nothing.
+   */
+  void checkNoResurrection(String key, List<Integer> ids, String where) {
+    for (Write d : writes) {
+      if (!d.delete || !d.key.equals(key) || d.outcome != Outcome.OK || exempt.get(d.id)) {
+        continue;
+      }
+      for (int id : ids) {
+        if (id > 0 && d.seen.get(id)) {
+          violationOf(
+              key,
+              where
+                  + " holds w"
+                  + id
+                  + ", which acknowledged delete w"
+                  + d.id
+                  + " covered (resurrected)");
+        }
       }
     }
   }
