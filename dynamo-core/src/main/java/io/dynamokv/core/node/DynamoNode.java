@@ -397,11 +397,6 @@ public final class DynamoNode implements AutoCloseable {
     replica.addListener(listener);
   }
 
-  /** This node's own copy of {@code key}, empty when absent (for tests; on the scheduler). */
-  Siblings localCopy(String store, byte[] key) {
-    return replica.read(placement.store(store), key);
-  }
-
   // ---- client intake ----
 
   /** Reads {@code key}: the client's view (live values and context). */

@@ -12,6 +12,7 @@ import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
 import io.dynamokv.core.coordination.CoordinationMessage.ReplicaReadReply;
 import io.dynamokv.core.coordination.CoordinationMessage.ReplicaWrite;
+import io.dynamokv.core.handoff.HandoffConfig;
 import io.dynamokv.core.ring.Token;
 import io.dynamokv.core.sim.SimCluster;
 import io.dynamokv.core.sim.SimNetwork;
@@ -35,7 +36,19 @@ class ReadRepairTest {
   private static final RequestOptions DEFAULTS = RequestOptions.DEFAULTS;
   private static final Duration TIMEOUT = Duration.ofMillis(500);
 
-  private DynamoSim sim = new DynamoSim(11, 5, List.of(StoreDefinition.of(STORE)));
+  // Hinted handoff off: a replica that missed a write stays stale until a read repairs it (with
+  // handoff, the coordinator's hint for it would get there first).
+  private static final UnaryOperator<NodeConfig.Builder> READ_REPAIR_ALONE =
+      b -> b.handoff(HandoffConfig.DEFAULTS.withEnabled(false));
+
+  private DynamoSim sim =
+      new DynamoSim(
+          11,
+          5,
+          List.of(StoreDefinition.of(STORE)),
+          BrokenVariant.NONE,
+          TIMEOUT,
+          READ_REPAIR_ALONE);
 
   private static byte[] bytes(String s) {
     return s.getBytes(UTF_8);
@@ -44,7 +57,12 @@ class ReadRepairTest {
   private void cluster(UnaryOperator<NodeConfig.Builder> tweak) {
     sim =
         new DynamoSim(
-            11, 5, List.of(StoreDefinition.of(STORE)), BrokenVariant.NONE, TIMEOUT, tweak);
+            11,
+            5,
+            List.of(StoreDefinition.of(STORE)),
+            BrokenVariant.NONE,
+            TIMEOUT,
+            b -> tweak.apply(READ_REPAIR_ALONE.apply(b)));
   }
 
   private List<NodeId> owners(byte[] key) {
@@ -60,7 +78,7 @@ class ReadRepairTest {
   }
 
   private Siblings copy(NodeId id, byte[] key) {
-    return node(id).localCopy(STORE, key);
+    return node(id).dataOf(STORE, key);
   }
 
   /** A node that is not among the key's owners. */

@@ -76,7 +76,7 @@ class SingleNodeServerTest {
                   .toList());
       assertThat(status.sections())
           .extracting(StatusSection::name)
-          .containsExactly("coordinator", "gossip", "formats");
+          .containsExactly("coordinator", "handoff", "gossip", "formats");
     }
   }
 
