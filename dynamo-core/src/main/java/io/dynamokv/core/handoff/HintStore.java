@@ -73,24 +73,27 @@ public final class HintStore {
       throw new IllegalArgumentException("the hint cap must be positive, found " + maxBytes);
     }
     this.maxBytes = maxBytes;
-    List<byte[][]> entries = new ArrayList<>();
-    keyspace.scan(null, null, (k, v) -> entries.add(new byte[][] {k, v}));
-    for (byte[][] e : entries) {
-      HintId id;
-      try {
-        id = HintId.fromStorageKey(e[0]);
-        firstMillis(e[1]);
-      } catch (IllegalArgumentException bad) {
-        throw new StorageException(
-            "a hint record in keyspace "
-                + keyspace.name()
-                + " is corrupt ("
-                + bad.getMessage()
-                + "); the node cannot know what it holds for other nodes",
-            bad);
-      }
-      index(id, e[1]);
-    }
+    // Indexed during the scan, keeping only sizes and ages: never the values themselves.
+    keyspace.scan(
+        null,
+        null,
+        (k, v) -> {
+          HintId id;
+          try {
+            id = HintId.fromStorageKey(k);
+            firstMillis(v);
+          } catch (IllegalArgumentException bad) {
+            throw new StorageException(
+                "a hint record in keyspace "
+                    + keyspace.name()
+                    + " is corrupt ("
+                    + bad.getMessage()
+                    + "); the node cannot know what it holds for other nodes",
+                bad);
+          }
+          index(id, v);
+          return true;
+        });
     publish();
   }
 

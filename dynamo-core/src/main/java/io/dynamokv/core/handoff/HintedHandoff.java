@@ -210,7 +210,6 @@ public final class HintedHandoff {
       OwnerState state = states.computeIfAbsent(owner, o -> new OwnerState());
       if (!state.busy && now - state.nextAttemptNanos >= 0) {
         state.busy = true;
-        state.cursor = null;
         next(owner, state, HINTS_PER_TURN);
       }
     }
@@ -234,32 +233,54 @@ public final class HintedHandoff {
     }
   }
 
-  /** Sends the owner's next hint after its cursor, or ends its turn. */
+  /** Sends the owner's next hint, or ends its turn; a failure of this node's own backs it off. */
   private void next(NodeId owner, OwnerState state, int left) {
-    List<HintId> batch = hints.hintsFor(owner, state.cursor, 1);
-    if (batch.isEmpty() || left == 0) {
+    try {
+      sendNext(owner, state, left);
+    } catch (RuntimeException e) {
+      failures++;
+      backOff(state);
+    }
+  }
+
+  /**
+   * Sends the hint after the owner's cursor (which wraps around once it reaches the end and is kept
+   * across turns, so a hint that keeps failing does not hold back the ones after it), or ends the
+   * turn after {@code left} more hints.
+   */
+  private void sendNext(NodeId owner, OwnerState state, int left) {
+    if (left == 0) {
       state.busy = false;
-      state.nextAttemptNanos = clock.nanoTime();
+      return;
+    }
+    List<HintId> batch = hints.hintsFor(owner, state.cursor, 1);
+    if (batch.isEmpty() && state.cursor != null) {
+      state.cursor = null;
+      batch = hints.hintsFor(owner, null, 1);
+    }
+    if (batch.isEmpty()) {
+      state.busy = false;
       return;
     }
     HintId id = batch.get(0);
     state.cursor = id;
     HintStore.Hint hint = hints.get(id);
     if (hint == null) {
-      next(owner, state, left);
+      next(owner, state, left - 1);
       return;
-    }
-    if (!takeTokens(hint.siblings().length)) {
-      state.busy = false;
-      return; // the rate is spent: the next round goes on
     }
     byte[] key = id.key().toByteArray();
     List<NodeId> current = placement.ownersOf(id.store(), key);
     if (current.isEmpty()) {
-      next(owner, state, left - 1);
+      next(owner, state, left - 1); // no ring, or a store this node no longer serves: it waits
       return;
     }
-    List<NodeId> targets = current.contains(owner) ? List.of(owner) : current;
+    if (!takeTokens(hint.siblings().length)) {
+      state.busy = false;
+      return; // the rate is spent: the next round goes on from here
+    }
+    boolean toOwner = current.contains(owner);
+    List<NodeId> targets = toOwner ? List.of(owner) : current;
     int[] waiting = {targets.size()};
     Throwable[] failure = {null};
     if (broken == BrokenVariant.DELETE_BEFORE_ACK) {
@@ -276,14 +297,19 @@ public final class HintedHandoff {
               failure[0] = error;
             }
             if (--waiting[0] == 0) {
-              delivered(owner, state, hint, failure[0], left);
+              delivered(owner, state, hint, failure[0], toOwner, left);
             }
           });
     }
   }
 
   private void delivered(
-      NodeId owner, OwnerState state, HintStore.Hint hint, Throwable error, int left) {
+      NodeId owner,
+      OwnerState state,
+      HintStore.Hint hint,
+      Throwable error,
+      boolean toOwner,
+      int left) {
     if (error == null) {
       if (hints.deleteIfUnchanged(hint.id(), hint.stored())) {
         delivered++;
@@ -296,9 +322,13 @@ public final class HintedHandoff {
     failures++;
     if (leaving.getAsBoolean()) {
       passOn(owner, state, hint, left);
-      return;
+    } else if (toOwner) {
+      backOff(state);
+    } else {
+      // A hint whose key moved went to every current owner and one failed: that says nothing of
+      // this owner, so the turn goes on with the next hint.
+      next(owner, state, left - 1);
     }
-    backOff(state);
   }
 
   /** A leaving node's last resort for a hint its targets did not take: another node holds it. */

@@ -50,6 +50,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * A Dynamo node (paper §4): serves the stores of {@link NodeConfig}, coordinates reads and writes
@@ -203,27 +204,25 @@ public final class DynamoNode implements AutoCloseable {
 
   /** Whether a leaving node has handed on every hint it held. */
   private boolean handoffDrained() {
-    return handoff == null || handoff.drained();
+    // With handoff off nothing delivers hints, and a leave must not wait for them forever.
+    return handoff == null || !config.handoff().enabled() || handoff.drained();
   }
 
   /** Where handoff finds a key's owners: this node's ring. */
   private final class HandoffPlacement implements HintedHandoff.Placement {
     @Override
     public List<NodeId> ownersOf(String store, byte[] key) {
-      StoreDefinition def = config.stores().get(store);
-      if (def == null || placement.ring().isEmpty()) {
-        return List.of();
-      }
-      return placement.owners(def, key);
+      return inRing(store, def -> placement.owners(def, key));
     }
 
     @Override
     public List<NodeId> extendedOf(String store, byte[] key) {
+      return inRing(store, def -> placement.extended(def, key));
+    }
+
+    private List<NodeId> inRing(String store, Function<StoreDefinition, List<NodeId>> lookup) {
       StoreDefinition def = config.stores().get(store);
-      if (def == null || placement.ring().isEmpty()) {
-        return List.of();
-      }
-      return placement.extended(def, key);
+      return def == null || placement.ring().isEmpty() ? List.of() : lookup.apply(def);
     }
   }
 

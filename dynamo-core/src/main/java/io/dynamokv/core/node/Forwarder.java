@@ -127,8 +127,22 @@ final class Forwarder {
     }
     if (config.handoff().enabled()) {
       // No owner is reachable: this node takes the write itself, as a stand-in (paper §4.6).
-      writes.write(
-          def, key, value, tombstone, Context.fromBytes(context), seen, w, timeout, owners, result);
+      // This may run in a peer call's callback, where nothing else would complete the result.
+      try {
+        writes.write(
+            def,
+            key,
+            value,
+            tombstone,
+            Context.fromBytes(context),
+            seen,
+            w,
+            timeout,
+            owners,
+            result);
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+      }
       return;
     }
     result.completeExceptionally(

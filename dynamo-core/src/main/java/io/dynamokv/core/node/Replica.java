@@ -147,8 +147,9 @@ final class Replica {
 
   /**
    * A stand-in coordinator's local step of a client write: as {@link #write}, but the result is
-   * stored as the hint this node holds for {@code owner}, and the dot comes from everything this
-   * node holds of the key (its data and every hint of it), so that no dot is issued twice.
+   * stored as the hint this node holds for {@code owner} (synced with everything this node holds of
+   * the key), and its dot is the first of a freshly leased epoch, so that no dot is issued twice
+   * however hints of the key come and go.
    */
   Written writeHint(
       StoreDefinition def, byte[] key, NodeId owner, VectorClock seen, Versioned version) {
@@ -159,7 +160,10 @@ final class Replica {
             HintId.of(def.name(), key, owner),
             hint -> {
               Siblings local = Siblings.sync(hint, held);
-              actor[0] = local.actorFor(self, seen, epochs);
+              // Always a fresh epoch: a hint is deleted once delivered, and an actor continued
+              // from it could then be continued again, from a lower counter, from another record
+              // of the key this node still holds. A freshly leased epoch was never used anywhere.
+              actor[0] = Siblings.empty().actorFor(self, seen.merge(local.context()), epochs);
               Siblings updated = local.update(seen, version, actor[0]);
               Siblings pruned = updated.pruned(config.maxClockEntries());
               def.checkStored(pruned.siblingCount(), VersionCodec.encode(pruned).length);

@@ -249,21 +249,12 @@ class CoordinationSimulationTest {
    */
   @Test
   void hintStoresAtTheirCapAreCountedAndReported(TestInfo test) {
-    long refused = 0;
-    for (long seed : SimSeeds.seeds(LIMIT_SEEDS, CI_BASE + 181)) {
-      long[] counts = new long[1];
-      SimSeeds.replayable(
-          test,
-          seed,
-          () -> {
-            Result result =
-                CoordinationSimulation.run(
-                    seed, Settings.ci().handoff(Settings.ci().handoff().withHintCap(300)));
-            assertThat(result.violations()).as(result.describe()).isEmpty();
-            counts[0] = result.hints().refused();
-          });
-      refused += counts[0];
-    }
+    long refused =
+        sumOverLimitSeeds(
+            test,
+            CI_BASE + 181,
+            Settings.ci().handoff(Settings.ci().handoff().withHintCap(300)),
+            r -> r.hints().refused());
     System.out.printf("hint cap: %d seeds, %d hints refused%n", LIMIT_SEEDS, refused);
     assertThat(refused).isPositive();
   }
@@ -271,25 +262,36 @@ class CoordinationSimulationTest {
   /** Hints that outlive a short maximum age: discarded, counted and reported, never delivered. */
   @Test
   void expiredHintsAreCountedAndReported(TestInfo test) {
-    long expired = 0;
-    for (long seed : SimSeeds.seeds(LIMIT_SEEDS, CI_BASE + 313)) {
+    long expired =
+        sumOverLimitSeeds(
+            test,
+            CI_BASE + 313,
+            Settings.ci().handoff(Settings.ci().handoff().withHintMaxAge(Duration.ofSeconds(3))),
+            r -> r.hints().expired());
+    System.out.printf("hint max age: %d seeds, %d hints expired%n", LIMIT_SEEDS, expired);
+    assertThat(expired).isPositive();
+  }
+
+  /** Runs {@link #LIMIT_SEEDS} seeds that must keep every invariant, summing {@code count}. */
+  private static long sumOverLimitSeeds(
+      TestInfo test,
+      long base,
+      Settings settings,
+      java.util.function.ToLongFunction<Result> count) {
+    long sum = 0;
+    for (long seed : SimSeeds.seeds(LIMIT_SEEDS, base)) {
       long[] counts = new long[1];
       SimSeeds.replayable(
           test,
           seed,
           () -> {
-            Result result =
-                CoordinationSimulation.run(
-                    seed,
-                    Settings.ci()
-                        .handoff(Settings.ci().handoff().withHintMaxAge(Duration.ofSeconds(3))));
+            Result result = CoordinationSimulation.run(seed, settings);
             assertThat(result.violations()).as(result.describe()).isEmpty();
-            counts[0] = result.hints().expired();
+            counts[0] = count.applyAsLong(result);
           });
-      expired += counts[0];
+      sum += counts[0];
     }
-    System.out.printf("hint max age: %d seeds, %d hints expired%n", LIMIT_SEEDS, expired);
-    assertThat(expired).isPositive();
+    return sum;
   }
 
   /** Runs CI seeds of a broken variant until the invariants catch it; fails if none does. */

@@ -85,6 +85,20 @@ class SloppyQuorumTest {
             Duration.ofMinutes(1));
   }
 
+  /**
+   * Runs until no node holds a hint, then checks each of {@code owners} holds only {@code value}.
+   */
+  private static void awaitHintsHome(DynamoSim sim, byte[] key, List<NodeId> owners, String value) {
+    sim.cluster
+        .simulation()
+        .runUntilOrFail("hints drained", () -> hintsHeld(sim) == 0, Duration.ofMinutes(2));
+    for (NodeId owner : owners) {
+      assertThat(values(instance(sim, owner).service().dataOf(STORE, key)))
+          .as("the copy of %s", owner)
+          .containsExactly(value);
+    }
+  }
+
   @Test
   void aWriteSucceedsWithTwoOwnersDownAndItsHintsGoHome() {
     DynamoSim sim = sim();
@@ -107,14 +121,7 @@ class SloppyQuorumTest {
 
     instance(sim, owners.get(1)).restart();
     instance(sim, owners.get(2)).restart();
-    sim.cluster
-        .simulation()
-        .runUntilOrFail("hints drained", () -> hintsHeld(sim) == 0, Duration.ofMinutes(2));
-    for (NodeId owner : owners) {
-      assertThat(values(instance(sim, owner).service().dataOf(STORE, key)))
-          .as("the copy of %s", owner)
-          .containsExactly("late");
-    }
+    awaitHintsHome(sim, key, owners, "late");
   }
 
   @Test
@@ -134,14 +141,45 @@ class SloppyQuorumTest {
     assertThat(outsider.service().hints().count()).isPositive();
 
     owners.forEach(o -> instance(sim, o).restart());
-    sim.cluster
-        .simulation()
-        .runUntilOrFail("hints drained", () -> hintsHeld(sim) == 0, Duration.ofMinutes(2));
-    for (NodeId owner : owners) {
-      assertThat(values(instance(sim, owner).service().dataOf(STORE, key)))
-          .as("the copy of %s", owner)
-          .containsExactly("v");
-    }
+    awaitHintsHome(sim, key, owners, "v");
+  }
+
+  /**
+   * A stand-in coordinator never continues an actor from a hint: hints are deleted once delivered,
+   * and an actor continued from one could later be continued again, from a lower counter, from
+   * another record of the key (a dot issued twice, and a write silently lost).
+   */
+  @Test
+  void aStandInCoordinatorIssuesEachDotFromAFreshEpoch() {
+    DynamoSim sim = sim();
+    byte[] key = bytes("fresh-epochs");
+    List<NodeId> owners = owners(sim, key);
+    SimCluster<DynamoNode>.Instance outsider =
+        sim.cluster.nodes().stream()
+            .filter(n -> !owners.contains(n.id()))
+            .findFirst()
+            .orElseThrow();
+    owners.forEach(o -> instance(sim, o).crash());
+    awaitUnreachable(sim, outsider.id(), owners.toArray(NodeId[]::new));
+
+    sim.join(outsider.service().put(STORE, key, bytes("a"), Context.EMPTY, DEFAULTS));
+    sim.join(outsider.service().put(STORE, key, bytes("b"), Context.EMPTY, DEFAULTS));
+    DynamoNode node = outsider.service();
+    List<io.dynamokv.core.version.Dot> dots =
+        node.hints().ownersOf(STORE, key).stream()
+            .flatMap(
+                o ->
+                    node
+                        .hints()
+                        .read(io.dynamokv.core.handoff.HintId.of(STORE, key, o))
+                        .siblings()
+                        .stream())
+            .map(io.dynamokv.core.version.Sibling::dot)
+            .distinct()
+            .toList();
+    assertThat(dots).hasSize(2);
+    assertThat(dots).allSatisfy(d -> assertThat(d.counter()).isEqualTo(1));
+    assertThat(dots.get(0).actor()).isNotEqualTo(dots.get(1).actor());
   }
 
   @Test
@@ -156,11 +194,7 @@ class SloppyQuorumTest {
     sim.cluster.simulation().runFor(Duration.ofSeconds(1));
     assertThat(hintsHeld(sim)).isPositive();
     instance(sim, owners.get(2)).restart();
-    sim.cluster
-        .simulation()
-        .runUntilOrFail("hints drained", () -> hintsHeld(sim) == 0, Duration.ofMinutes(2));
-    assertThat(values(instance(sim, owners.get(2)).service().dataOf(STORE, key)))
-        .containsExactly("v");
+    awaitHintsHome(sim, key, List.of(owners.get(2)), "v");
   }
 
   @Test

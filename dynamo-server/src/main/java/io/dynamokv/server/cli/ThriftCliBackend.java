@@ -15,6 +15,7 @@ import io.dynamokv.transport.thrift.client.ThriftAdminClient;
 import io.dynamokv.transport.thrift.client.ThriftDynamoClient;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.BiFunction;
 
 /**
  * The data commands over Thrift: {@link ThriftDynamoClient} (bootstrapped from the given node, then
@@ -98,28 +99,18 @@ final class ThriftCliBackend implements CliBackend {
 
   @Override
   public LocalCopy localRead(String store, byte[] key) {
-    DynamoException last = null;
-    for (Address address : addresses) {
-      ThriftAdminClient admin;
-      try {
-        admin = ThriftAdminClient.connect(address.toString(), adminTimeout, tlsContext);
-      } catch (DynamoException e) {
-        last = e;
-        continue;
-      }
-      try (admin) {
-        ThriftAdminClient.LocalRead read = admin.localRead(store, key);
-        return new LocalCopy(
-            read.nodeId() + " at " + address,
-            read.versions().stream()
-                .map(v -> new StoredVersion(v.value(), v.tombstone(), v.wallMillis()))
-                .toList(),
-            read.owner(),
-            read.owners(),
-            read.ringVersion());
-      }
-    }
-    throw unreachable(last);
+    return onFirstNode(
+        (admin, address) -> {
+          ThriftAdminClient.LocalRead read = admin.localRead(store, key);
+          return new LocalCopy(
+              read.nodeId() + " at " + address,
+              read.versions().stream()
+                  .map(v -> new StoredVersion(v.value(), v.tombstone(), v.wallMillis()))
+                  .toList(),
+              read.owner(),
+              read.owners(),
+              read.ringVersion());
+        });
   }
 
   @Override
@@ -141,22 +132,32 @@ final class ThriftCliBackend implements CliBackend {
    * command (e.g. refuses the token) is not retried on the next one.
    */
   private String admin(AdminCall call) {
+    // Status on the client port (with TLS when given); the command itself goes to the peer port,
+    // plain, on an admin channel.
+    return onFirstNode(
+        (admin, address) -> {
+          String nodeId = admin.status().nodeId();
+          call.run(admin, nodeId);
+          return nodeId;
+        });
+  }
+
+  /**
+   * Runs {@code call} on the first node of {@code addresses} that accepts a connection; a node that
+   * accepts and then fails the call is not retried on the next one.
+   */
+  private <T> T onFirstNode(BiFunction<ThriftAdminClient, Address, T> call) {
     DynamoException last = null;
     for (Address address : addresses) {
       ThriftAdminClient admin;
-      String nodeId;
       try {
-        // Status on the client port (with TLS when given); the command itself goes to the
-        // peer port, plain, on an admin channel.
         admin = ThriftAdminClient.connect(address.toString(), adminTimeout, tlsContext);
       } catch (DynamoException e) {
         last = e;
         continue;
       }
       try (admin) {
-        nodeId = admin.status().nodeId();
-        call.run(admin, nodeId);
-        return nodeId;
+        return call.apply(admin, address);
       }
     }
     throw unreachable(last);
