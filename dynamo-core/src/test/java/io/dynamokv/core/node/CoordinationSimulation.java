@@ -305,6 +305,7 @@ final class CoordinationSimulation {
    * @param expired hints discarded past their maximum age
    * @param refused hints refused or not kept at the cap
    * @param standIns replica writes a stand-in acknowledged for an owner
+   * @param readRepairs read-repair writes sent
    * @param phases runs of the handoff phase
    * @param availabilityWrites writes of the handoff phase that had to succeed
    * @param convergedKeys keys whose owners' copies were compared after quiescence
@@ -317,11 +318,12 @@ final class CoordinationSimulation {
       long expired,
       long refused,
       long standIns,
+      long readRepairs,
       long phases,
       long availabilityWrites,
       long convergedKeys,
       long skippedConvergence) {
-    static final Hints NONE = new Hints(0, 0, 0, 0, 0, 0, 0, 0, 0);
+    static final Hints NONE = new Hints(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
   }
 
   private final long seed;
@@ -352,6 +354,7 @@ final class CoordinationSimulation {
   private long hintsExpiredBefore;
   private long hintsRefusedBefore;
   private long standInsBefore;
+  private long readRepairsBefore;
   private long phases;
   private long availabilityWrites;
   private long convergedKeys;
@@ -699,6 +702,7 @@ final class CoordinationSimulation {
     hintsStoredBefore += stats.hintsStored();
     hintsRefusedBefore += stats.hintsRefused();
     standInsBefore += stats.standIns();
+    readRepairsBefore += stats.readRepairs();
     hintsDeliveredBefore += node.service().handoff().delivered();
     hintsExpiredBefore += node.service().handoff().expired();
     noteInterruption(node.index());
@@ -1513,6 +1517,7 @@ final class CoordinationSimulation {
         hintsExpired(),
         hintsRefused(),
         standInsBefore + sum(n -> n.stats().standIns()),
+        readRepairsBefore + sum(n -> n.stats().readRepairs()),
         phases,
         availabilityWrites,
         convergedKeys,

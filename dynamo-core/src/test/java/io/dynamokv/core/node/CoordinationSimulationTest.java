@@ -342,6 +342,7 @@ class CoordinationSimulationTest {
     long hintsExpired;
     long hintsRefused;
     long standIns;
+    long readRepairs;
     long phases;
     long availabilityWrites;
     long convergedKeys;
@@ -354,6 +355,7 @@ class CoordinationSimulationTest {
       hintsExpired += h.expired();
       hintsRefused += h.refused();
       standIns += h.standIns();
+      readRepairs += h.readRepairs();
       phases += h.phases();
       availabilityWrites += h.availabilityWrites();
       convergedKeys += h.convergedKeys();
@@ -385,6 +387,7 @@ class CoordinationSimulationTest {
               + " requestsMeetingFailureDetectorSuspicion=%d meanWorkload=%d ms finalReadRetries=%d events=%d"
               + " lostCommits=%d acknowledgedWritesWhoseLastCopyWasLost=%d freshIncarnations=%d%n"
               + "handoff: hints stored=%d delivered=%d expired=%d refused=%d standInAcks=%d"
+              + " readRepairs=%d"
               + " handoffPhases=%d availabilityWrites=%d keysConverged=%d keysNotJudged=%d"
               + " (a crash lost data or cut a coordination short)",
           requests,
@@ -408,6 +411,7 @@ class CoordinationSimulationTest {
           hintsExpired,
           hintsRefused,
           standIns,
+          readRepairs,
           phases,
           availabilityWrites,
           convergedKeys,

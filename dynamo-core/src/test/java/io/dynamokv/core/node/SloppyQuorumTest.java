@@ -182,6 +182,40 @@ class SloppyQuorumTest {
     assertThat(dots.get(0).actor()).isNotEqualTo(dots.get(1).actor());
   }
 
+  /** A node that leaves hands its hints on first, to another node when their owner is down. */
+  @Test
+  void aLeavingNodeHandsItsHintsOnFirst() {
+    DynamoSim sim = sim();
+    byte[] key = bytes("leaving");
+    List<NodeId> owners = owners(sim, key);
+    DynamoNode coordinator = instance(sim, owners.get(0)).service();
+    instance(sim, owners.get(1)).crash();
+    instance(sim, owners.get(2)).crash();
+    awaitUnreachable(sim, owners.get(0), owners.get(1), owners.get(2));
+    sim.join(coordinator.put(STORE, key, bytes("v"), Context.EMPTY, DEFAULTS));
+    SimCluster<DynamoNode>.Instance leaver =
+        sim.cluster.nodes().stream()
+            .filter(n -> !owners.contains(n.id()) && n.service().hints().count() > 0)
+            .findFirst()
+            .orElseThrow();
+
+    sim.join(leaver.service().membership().leave());
+    sim.cluster
+        .simulation()
+        .runUntilOrFail(
+            leaver.id() + " to leave",
+            () ->
+                leaver.service().membership().view().status(leaver.id())
+                    == io.dynamokv.core.membership.NodeStatus.LEFT,
+            Duration.ofMinutes(2));
+    assertThat(leaver.service().hints().count()).as("hints left behind").isZero();
+    leaver.stop();
+
+    instance(sim, owners.get(1)).restart();
+    instance(sim, owners.get(2)).restart();
+    awaitHintsHome(sim, key, owners, "v");
+  }
+
   @Test
   void theCoordinatorKeepsAHintForAnOwnerThatMissedAWriteEvenAfterW() {
     DynamoSim sim = sim();
