@@ -558,12 +558,13 @@ public final class Membership implements AutoCloseable {
             throw new IllegalStateException(
                 node + " is not a known member; known: " + states.keySet());
           }
-          if (alive.contains(node)) {
+          // The same view the members table shows: the failure detector and this node's calls.
+          if (reachable.contains(node)) {
             throw new IllegalStateException(
                 node
                     + " is reachable according to "
                     + selfId
-                    + "'s failure detector; stop it first, or run leave() on it");
+                    + "'s failure detector and calls; stop it first, or run leave() on it");
           }
           mergeRemoval(new Removal(node, s.generation(), selfId));
           changed();
