@@ -212,7 +212,8 @@ public final class HintStore {
    * one, stored in one atomic update; an unchanged set is not written again, and an empty result
    * for an absent hint stores nothing.
    *
-   * @param nowMillis the wall-clock time, the age origin of a hint this creates
+   * @param nowMillis the age origin of what the change adds: the wall-clock time for a new write,
+   *     or the origin of a hint whose set is folded in; a hint's origin is the oldest of them
    * @return the stored set
    */
   public Siblings update(HintId id, long nowMillis, UnaryOperator<Siblings> change) {
@@ -230,7 +231,7 @@ public final class HintStore {
               if (old != null ? next.equals(local) : next.equals(Siblings.empty())) {
                 return old;
               }
-              return encode(old == null ? nowMillis : firstMillis(old), next);
+              return encode(old == null ? nowMillis : Math.min(firstMillis(old), nowMillis), next);
             });
     if (written != null) {
       index(id, written);

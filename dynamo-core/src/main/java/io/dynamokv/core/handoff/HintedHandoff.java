@@ -34,13 +34,14 @@ import java.util.function.Predicate;
  *       replica write, which merges it with {@code sync}). If the key's owners changed and the
  *       hint's owner is no longer one of them, it goes to every current owner instead.
  *   <li>The hint is deleted only once every target acknowledged, and only if it still holds what
- *       was sent ({@link HintStore#deleteIfUnchanged}); one merged into meanwhile is sent again.
+ *       was sent ({@link Delivery#retire}); one merged into meanwhile is sent again.
  *   <li>A failure ends the owner's turn and backs off: the wait doubles up to {@link
  *       HandoffConfig#maxBackoff()}, with jitter, and resets on the next success.
  *   <li>All owners share one rate ({@link HandoffConfig#bytesPerSecond()}), a token bucket that
  *       holds at most one second of sending.
- *   <li>A hint older than {@link HandoffConfig#maxAge()} (from its first write) is discarded,
- *       counted and reported to the {@link Listener}; anti-entropy repairs past it.
+ *   <li>A hint older than {@link HandoffConfig#maxAge()} (from its first write) is discarded, with
+ *       every other hint of its key ({@link Delivery#expire}), counted and reported to the {@link
+ *       Listener}; anti-entropy repairs past it.
  *   <li>While the node leaves the cluster, a hint whose targets fail is passed on to another node
  *       as a hint for the same owner ({@link Delivery#hint}), so that leaving does not wait for an
  *       owner that is down.
@@ -62,6 +63,20 @@ public final class HintedHandoff {
      */
     void replicate(
         NodeId target, String store, byte[] key, byte[] siblings, Consumer<Throwable> done);
+
+    /**
+     * Deletes hint {@code id} once delivered, if it still holds exactly {@code stored}, keeping its
+     * dots in another record of the key when the node holds one (see the node's replica).
+     *
+     * @return whether the hint was deleted
+     */
+    boolean retire(HintId id, byte[] stored);
+
+    /**
+     * Discards hint {@code id}, which expired, with whatever else must go with it (every hint of
+     * its key); returns the ids discarded.
+     */
+    List<HintId> expire(HintId id);
 
     /** Asks {@code target} to hold {@code siblings} as a hint for {@code owner}. */
     void hint(
@@ -221,14 +236,22 @@ public final class HintedHandoff {
   private void expire() {
     long now = Math.max(0, clock.wallMillis());
     for (HintId id : hints.createdAtOrBefore(now - config.maxAge().toMillis())) {
-      HintStore.Hint hint = hints.get(id);
-      if (hint == null) {
-        continue;
+      if (hints.get(id) == null) {
+        continue; // discarded already, with an older hint of its key
       }
-      hints.delete(id);
-      expired++;
-      for (Listener l : listeners) {
-        l.onExpired(id, now - hint.firstMillis());
+      byte[] key = id.key().toByteArray();
+      Map<HintId, Long> ages = new TreeMap<>();
+      for (NodeId owner : hints.ownersOf(id.store(), key)) {
+        HintStore.Hint each = hints.get(HintId.of(id.store(), key, owner));
+        if (each != null) {
+          ages.put(each.id(), now - each.firstMillis());
+        }
+      }
+      for (HintId gone : delivery.expire(id)) {
+        expired++;
+        for (Listener l : listeners) {
+          l.onExpired(gone, ages.getOrDefault(gone, 0L));
+        }
       }
     }
   }
@@ -311,7 +334,7 @@ public final class HintedHandoff {
       boolean toOwner,
       int left) {
     if (error == null) {
-      if (hints.deleteIfUnchanged(hint.id(), hint.stored())) {
+      if (delivery.retire(hint.id(), hint.stored())) {
         delivered++;
         deliveredBytes += hint.siblings().length;
       }
@@ -349,7 +372,7 @@ public final class HintedHandoff {
         key,
         hint.siblings(),
         error -> {
-          if (error == null && hints.deleteIfUnchanged(hint.id(), hint.stored())) {
+          if (error == null && delivery.retire(hint.id(), hint.stored())) {
             passedOn++;
             next(owner, state, left - 1);
           } else {

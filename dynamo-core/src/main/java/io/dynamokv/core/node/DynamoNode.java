@@ -15,6 +15,7 @@ import io.dynamokv.core.coordination.CoordinationCodec;
 import io.dynamokv.core.coordination.CoordinationMessage.HintWrite;
 import io.dynamokv.core.coordination.CoordinationMessage.ReplicaWrite;
 import io.dynamokv.core.coordination.CoordinationMessage.ReplicaWriteReply;
+import io.dynamokv.core.handoff.HintId;
 import io.dynamokv.core.handoff.HintStore;
 import io.dynamokv.core.handoff.HintedHandoff;
 import io.dynamokv.core.handoff.StandIns;
@@ -251,6 +252,16 @@ public final class DynamoNode implements AutoCloseable {
     }
 
     @Override
+    public boolean retire(HintId id, byte[] stored) {
+      return replica.retireHint(id, stored);
+    }
+
+    @Override
+    public List<HintId> expire(HintId id) {
+      return replica.expireHint(id);
+    }
+
+    @Override
     public void hint(
         NodeId target,
         NodeId owner,
@@ -354,6 +365,11 @@ public final class DynamoNode implements AutoCloseable {
   /** This node's own copy of a key (its data, without hints); read from the scheduler. */
   Siblings dataOf(String store, byte[] key) {
     return replica.read(placement.store(store), key);
+  }
+
+  /** This node's replica, for tests; use from the scheduler. */
+  Replica replica() {
+    return replica;
   }
 
   /** Hinted handoff, for tests. */

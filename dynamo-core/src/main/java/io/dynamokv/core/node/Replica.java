@@ -147,9 +147,10 @@ final class Replica {
 
   /**
    * A stand-in coordinator's local step of a client write: as {@link #write}, but the result is
-   * stored as the hint this node holds for {@code owner} (synced with everything this node holds of
-   * the key), and its dot is the first of a freshly leased epoch, so that no dot is issued twice
-   * however hints of the key come and go.
+   * stored as the hint this node holds for {@code owner}, and the dot comes from everything this
+   * node holds of the key (its data and every hint of it). Since a hint may hold the highest dot of
+   * an actor, a hint is only ever deleted through {@link #retireHint}, which keeps its dots in
+   * another record of the key, so that no dot is issued twice.
    */
   Written writeHint(
       StoreDefinition def, byte[] key, NodeId owner, VectorClock seen, Versioned version) {
@@ -160,10 +161,7 @@ final class Replica {
             HintId.of(def.name(), key, owner),
             hint -> {
               Siblings local = Siblings.sync(hint, held);
-              // Always a fresh epoch: a hint is deleted once delivered, and an actor continued
-              // from it could then be continued again, from a lower counter, from another record
-              // of the key this node still holds. A freshly leased epoch was never used anywhere.
-              actor[0] = Siblings.empty().actorFor(self, seen.merge(local.context()), epochs);
+              actor[0] = local.actorFor(self, seen, epochs);
               Siblings updated = local.update(seen, version, actor[0]);
               Siblings pruned = updated.pruned(config.maxClockEntries());
               def.checkStored(pruned.siblingCount(), VersionCodec.encode(pruned).length);
@@ -181,18 +179,69 @@ final class Replica {
     return changeHint(HintId.of(def.name(), key, owner), local -> Siblings.sync(local, incoming));
   }
 
+  /**
+   * Deletes hint {@code id} once delivered, if it still holds exactly {@code delivered} (its stored
+   * bytes). When this node holds other records of the key (another hint, or data), the hint's set
+   * is first merged into one of them: the next dot of the key is computed from what remains, and
+   * the hint may hold an actor's highest counter. The owner has the set already, so carrying it in
+   * another record costs a redundant copy at most.
+   *
+   * @return whether the hint was deleted
+   */
+  boolean retireHint(HintId id, byte[] delivered) {
+    HintStore.Hint hint = hints.get(id);
+    if (hint == null || !java.util.Arrays.equals(hint.stored(), delivered)) {
+      return false;
+    }
+    StoreDefinition def = config.stores().get(id.store());
+    if (def != null) {
+      byte[] key = id.key().toByteArray();
+      Siblings set = VersionCodec.decodeSiblings(hint.siblings());
+      List<NodeId> others = new java.util.ArrayList<>(hints.ownersOf(def.name(), key));
+      others.remove(id.owner());
+      if (!others.isEmpty()) {
+        // Keeps the retired hint's age: what it carried must not outlive max-age elsewhere.
+        changeHint(
+            HintId.of(def.name(), key, others.get(0)),
+            hint.firstMillis(),
+            local -> Siblings.sync(local, set));
+      } else if (data(def, key).length > 0) {
+        merge(def, key, set);
+      }
+    }
+    return hints.deleteIfUnchanged(id, delivered);
+  }
+
+  /**
+   * Discards hint {@code id} unsent (it expired), with every other hint of the key this node holds:
+   * the others may hold lower counters of the actors its dots carry, and a dot continued from them
+   * could be issued twice. Returns the ids discarded.
+   */
+  List<HintId> expireHint(HintId id) {
+    List<HintId> gone = new java.util.ArrayList<>();
+    byte[] key = id.key().toByteArray();
+    for (NodeId owner : hints.ownersOf(id.store(), key)) {
+      HintId each = HintId.of(id.store(), key, owner);
+      hints.delete(each);
+      gone.add(each);
+    }
+    return gone;
+  }
+
   /** The hints this node holds, and their index. */
   HintStore hints() {
     return hints;
   }
 
   private Siblings changeHint(HintId id, UnaryOperator<Siblings> change) {
+    return changeHint(id, Math.max(0, clock.wallMillis()), change);
+  }
+
+  private Siblings changeHint(HintId id, long originMillis, UnaryOperator<Siblings> change) {
     while (true) {
       try {
         return hints.update(
-            id,
-            Math.max(0, clock.wallMillis()),
-            local -> change.apply(local).pruned(config.maxClockEntries()));
+            id, originMillis, local -> change.apply(local).pruned(config.maxClockEntries()));
       } catch (NodeEpochs.LeaseNeeded needed) {
         epochs.extendLease(needed.epoch);
       }

@@ -278,7 +278,7 @@ final class WriteCoordinator {
                   HintId id = HintId.of(def.name(), key, slot.owner);
                   HintStore.Hint hint = replica.hints().get(id);
                   if (hint != null && Arrays.equals(hint.siblings(), encoded)) {
-                    replica.hints().deleteIfUnchanged(id, hint.stored());
+                    replica.retireHint(id, hint.stored());
                   }
                 }
               } else {
