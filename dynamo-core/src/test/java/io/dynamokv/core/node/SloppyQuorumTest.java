@@ -193,6 +193,37 @@ class SloppyQuorumTest {
         .dot();
   }
 
+  /**
+   * The ring changes while hints are pending: the hint's owner is removed from the cluster, so the
+   * hint goes to every current owner of its key, and is retired once all of them have it.
+   */
+  @Test
+  void aHintWhoseOwnerLeftTheRingGoesToEveryCurrentOwner() {
+    DynamoSim sim = sim();
+    byte[] key = bytes("moved");
+    List<NodeId> owners = owners(sim, key);
+    NodeId gone = owners.get(2);
+    DynamoNode coordinator = instance(sim, owners.get(0)).service();
+    instance(sim, gone).crash();
+    awaitUnreachable(sim, owners.get(0), gone);
+    sim.join(coordinator.put(STORE, key, bytes("v"), Context.EMPTY, DEFAULTS));
+    assertThat(hintsHeld(sim)).isPositive();
+
+    sim.join(coordinator.membership().remove(gone));
+    sim.cluster
+        .simulation()
+        .runUntilOrFail(
+            "a ring without " + gone,
+            () ->
+                sim.cluster.nodes().stream()
+                    .filter(SimCluster.Instance::isUp)
+                    .allMatch(n -> !n.service().ring().orElseThrow().contains(gone)),
+            Duration.ofMinutes(2));
+    List<NodeId> now = owners(sim, key);
+    assertThat(now).doesNotContain(gone);
+    awaitHintsHome(sim, key, now, "v");
+  }
+
   /** A node that leaves hands its hints on first, to another node when their owner is down. */
   @Test
   void aLeavingNodeHandsItsHintsOnFirst() {
