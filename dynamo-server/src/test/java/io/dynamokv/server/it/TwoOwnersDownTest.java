@@ -72,7 +72,7 @@ class TwoOwnersDownTest {
   private static final Duration BEFORE_FAULT = Duration.ofSeconds(3);
 
   /** How long the workload runs while the victims are down and known to be. */
-  private static final Duration KNOWN_DOWN = Duration.ofSeconds(5);
+  private static final Duration KNOWN_DOWN = Duration.ofSeconds(10);
 
   /** For SIGSTOP, how long after detection updates start to count: one client ring refresh. */
   private static final Duration CLIENT_CATCH_UP = Duration.ofSeconds(1);
