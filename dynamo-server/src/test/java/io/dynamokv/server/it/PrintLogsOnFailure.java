@@ -5,8 +5,8 @@ package io.dynamokv.server.it;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * Prints the tail of every node's log of the {@linkplain #watch watched} clusters when a test
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.TestWatcher;
  * ProcessCluster cluster = logs.watch(ProcessCluster.create(dir, "lmdb", 3));
  * }</pre>
  */
-final class PrintLogsOnFailure implements TestWatcher {
+final class PrintLogsOnFailure implements AfterTestExecutionCallback {
   private static final int LINES = 80;
 
   private final List<ProcessCluster> clusters = new CopyOnWriteArrayList<>();
@@ -30,11 +30,20 @@ final class PrintLogsOnFailure implements TestWatcher {
     return cluster;
   }
 
+  /**
+   * Runs right after the test method, while its {@code @TempDir} (and the logs in it) still exists:
+   * a {@code TestWatcher} is told of the failure only after JUnit has deleted the directory.
+   */
   @Override
-  public void testFailed(ExtensionContext context, Throwable cause) {
-    System.out.println("===== " + context.getDisplayName() + " failed: " + cause);
-    for (ProcessCluster cluster : clusters) {
-      cluster.printLogTails(System.out, LINES);
-    }
+  public void afterTestExecution(ExtensionContext context) {
+    context
+        .getExecutionException()
+        .ifPresent(
+            cause -> {
+              System.out.println("===== " + context.getDisplayName() + " failed: " + cause);
+              for (ProcessCluster cluster : clusters) {
+                cluster.printLogTails(System.out, LINES);
+              }
+            });
   }
 }

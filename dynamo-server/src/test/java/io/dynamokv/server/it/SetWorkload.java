@@ -138,10 +138,10 @@ final class SetWorkload implements AutoCloseable {
       client.update(store, key.getBytes(UTF_8), CODEC, UNION, set -> with(set, element));
       acknowledged.get(key).add(element);
       acknowledgedCount.increment();
-      attempts.add(new Attempt(start, true));
+      attempts.add(new Attempt(start, null));
       return true;
     } catch (RuntimeException e) {
-      attempts.add(new Attempt(start, false));
+      attempts.add(new Attempt(start, kind(e) + ": " + e.getMessage()));
       unknown.get(key).add(element);
       errors.computeIfAbsent(kind(e), k -> new LongAdder()).increment();
       if (!isAvailabilityError(e)) {
@@ -224,8 +224,34 @@ final class SetWorkload implements AutoCloseable {
     return Set.copyOf(acknowledged.get(key));
   }
 
-  /** One finished update: when it started ({@link System#nanoTime()}) and whether it succeeded. */
-  private record Attempt(long startNanos, boolean acknowledged) {}
+  /**
+   * One finished update: when it started ({@link System#nanoTime()}) and, if it failed, the error
+   * ({@code null}: acknowledged).
+   */
+  private record Attempt(long startNanos, String failure) {
+    boolean acknowledged() {
+      return failure == null;
+    }
+  }
+
+  /**
+   * The errors of the updates that started in {@code [fromNanos, toNanos)}, each with its start in
+   * seconds after {@code fromNanos}, in start order.
+   */
+  List<String> failures(long fromNanos, long toNanos) {
+    return attempts.stream()
+        .filter(a -> !a.acknowledged())
+        .filter(a -> a.startNanos() - fromNanos >= 0 && a.startNanos() - toNanos < 0)
+        .sorted(java.util.Comparator.comparingLong(Attempt::startNanos))
+        .map(
+            a ->
+                String.format(
+                    java.util.Locale.ROOT,
+                    "+%.3fs %s",
+                    (a.startNanos() - fromNanos) / 1e9,
+                    a.failure()))
+        .toList();
+  }
 
   /**
    * The updates that started in {@code [fromNanos, toNanos)} ({@link System#nanoTime()}) and have

@@ -172,6 +172,10 @@ class TwoOwnersDownTest {
             startup,
             seconds(recovered - backAt));
 
+        System.out.printf(
+            "TwoOwnersDownTest[%s] failed updates after the fault: %s%n",
+            fault, workload.failures(faultAt, backAt));
+
         assertThat(workload.unexpectedErrors())
             .as("errors other than availability errors (unknown outcome)")
             .isEmpty();
@@ -181,8 +185,12 @@ class TwoOwnersDownTest {
         assertThat(100 * measured.successRate())
             .as(
                 "%% of updates acknowledged while two owners of every key (%s) were down (%s): a"
-                    + " write must succeed through stand-ins when fewer than W owners are up",
-                choice.victims(), measured)
+                    + " write must succeed through stand-ins when fewer than W owners are up;"
+                    + " failures after the fault (at +%.1fs known down): %s",
+                choice.victims(),
+                measured,
+                seconds(detectedAt - faultAt),
+                workload.failures(faultAt, backAt))
             .isGreaterThanOrEqualTo(MIN_SUCCESS_PERCENT);
         assertThat(maxHints.get())
             .as(
