@@ -30,15 +30,23 @@ final class QuorumTimer {
    * soon as it completes, so finished requests do not pile up in the scheduler's queue.
    */
   void failAfter(Duration timeout, CompletableFuture<?> result, String op, Quorum<?> quorum) {
+    unlessDone(timeout, result, () -> fail(result, op, quorum));
+  }
+
+  /**
+   * Runs {@code action} after {@code delay} unless {@code result} completed by then. Nothing is
+   * scheduled if it already completed, and the timer is cancelled as soon as it completes.
+   */
+  void unlessDone(Duration delay, CompletableFuture<?> result, Runnable action) {
     if (result.isDone()) {
       return;
     }
     Scheduler.Cancellable pending =
         scheduler.schedule(
-            timeout,
+            delay,
             () -> {
               if (!result.isDone()) {
-                fail(result, op, quorum);
+                action.run();
               }
             });
     result.whenComplete((ignored, error) -> pending.cancel());

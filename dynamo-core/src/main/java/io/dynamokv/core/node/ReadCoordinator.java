@@ -14,8 +14,10 @@ import io.dynamokv.core.version.ContextSigner;
 import io.dynamokv.core.version.Siblings;
 import io.dynamokv.core.version.VersionCodec;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -108,12 +110,15 @@ final class ReadCoordinator {
     }
     settle.run();
     timer.failAfter(timeout, result, "get", quorum);
+    timer.unlessDone(timeout.dividedBy(2), result, read::hedge);
   }
 
   /**
-   * One read in flight. Its quorum counts one place per replica asked; when a replica fails before
-   * the quorum is decided, the next stand-in of the key's extended preference list is asked in its
-   * place (its answer, from the hints it holds, counts for that place), as a write would.
+   * One read in flight. Its quorum counts one place per replica asked; when a replica fails, or has
+   * not answered by half the timeout, while the quorum is undecided, the next stand-in of the key's
+   * extended preference list is asked in its place (its answer, from the hints it holds, counts for
+   * that place), as a write would. The first answer for a place counts; the place fails only when
+   * every attempt for it failed and no stand-in is left.
    */
   private final class SloppyRead {
     final StoreDefinition def;
@@ -123,6 +128,10 @@ final class ReadCoordinator {
     final Duration timeout;
     final Set<NodeId> used = new HashSet<>();
     final Set<NodeId> substituted = new HashSet<>();
+
+    /** Attempts in flight per place. */
+    final Map<NodeId, Integer> pending = new HashMap<>();
+
     List<NodeId> extended;
     Runnable settle = () -> {};
 
@@ -144,45 +153,84 @@ final class ReadCoordinator {
 
     /** Asks {@code target} for the place of {@code place}. */
     void ask(NodeId target, NodeId place) {
+      pending.merge(place, 1, Integer::sum);
       peers.call(
           target,
           new ReplicaRead(def.name(), key),
           ReplicaReadReply.class,
           timeout,
           (reply, error) -> {
+            pending.merge(place, -1, Integer::sum);
             if (error != null) {
               failed(place, error);
             } else {
-              Siblings siblings = decode(place, reply, quorum);
-              if (siblings != null) {
-                quorum.onResponse(place, siblings);
+              try {
+                quorum.onResponse(place, decode(reply));
+              } catch (RuntimeException e) {
+                // The replica is up but its copy is unreadable: that place fails now (no stand-in
+                // speaks for an owner that answered), rather than by silence at the timeout.
+                if (pending.getOrDefault(place, 0) == 0) {
+                  quorum.onFailure(
+                      place,
+                      new PeerException.Remote(target, "undecodable reply: " + e.getMessage()));
+                }
               }
             }
             settle.run();
           });
     }
 
-    /** The replica of {@code place} failed: a stand-in takes its place, or the place fails. */
+    /**
+     * An attempt for {@code place} failed: unless another attempt for it is still out, a stand-in
+     * takes its place, or the place fails.
+     */
     void failed(NodeId place, Throwable error) {
-      if (config.handoff().enabled() && !quorum.isDecided()) {
-        if (extended == null) {
-          extended = placement.extended(def, key);
-        }
-        Optional<NodeId> next =
-            StandIns.next(extended, owners.size(), used, n -> n.equals(self) || peers.reachable(n));
-        if (next.isPresent()) {
-          NodeId standIn = next.get();
-          used.add(standIn);
-          substituted.add(place);
-          if (standIn.equals(self)) {
-            quorum.onResponse(place, replica.readWithHints(def, key));
-          } else {
-            ask(standIn, place);
-          }
-          return;
+      if (pending.getOrDefault(place, 0) > 0 || quorum.responses().containsKey(place)) {
+        return;
+      }
+      if (!standIn(place)) {
+        quorum.onFailure(place, error);
+      }
+    }
+
+    /** Asks the next stand-in for {@code place}; false when handoff is off or none is left. */
+    boolean standIn(NodeId place) {
+      if (!config.handoff().enabled() || quorum.isDecided()) {
+        return false;
+      }
+      if (extended == null) {
+        extended = placement.extended(def, key);
+      }
+      Optional<NodeId> next =
+          StandIns.next(extended, owners.size(), used, n -> n.equals(self) || peers.reachable(n));
+      if (next.isEmpty()) {
+        return false;
+      }
+      NodeId standIn = next.get();
+      used.add(standIn);
+      substituted.add(place);
+      if (standIn.equals(self)) {
+        quorum.onResponse(place, replica.readWithHints(def, key));
+      } else {
+        ask(standIn, place);
+      }
+      return true;
+    }
+
+    /**
+     * Half-way through the timeout: each place still waiting on its only attempt tries a stand-in.
+     */
+    void hedge() {
+      for (Map.Entry<NodeId, Integer> e : List.copyOf(pending.entrySet())) {
+        NodeId place = e.getKey();
+        if (e.getValue() > 0
+            && !substituted.contains(place)
+            && !quorum.responses().containsKey(place)
+            && !quorum.failures().containsKey(place)) {
+          standIn(place);
         }
       }
-      quorum.onFailure(place, error);
+      settle.run();
     }
   }
 
@@ -207,18 +255,13 @@ final class ReadCoordinator {
   }
 
   /**
-   * The siblings of a replica's reply; {@code null} when they do not decode, which counts as that
-   * replica's failure at once (rather than silence until the request's timeout).
+   * The siblings of a replica's reply.
+   *
+   * @throws RuntimeException when they do not decode
    */
-  private static Siblings decode(NodeId owner, ReplicaReadReply reply, Quorum<?> quorum) {
-    try {
-      return reply.siblings().length == 0
-          ? Siblings.empty()
-          : VersionCodec.decodeSiblings(reply.siblings());
-    } catch (RuntimeException e) {
-      quorum.onFailure(
-          owner, new PeerException.Remote(owner, "undecodable reply: " + e.getMessage()));
-      return null;
-    }
+  private static Siblings decode(ReplicaReadReply reply) {
+    return reply.siblings().length == 0
+        ? Siblings.empty()
+        : VersionCodec.decodeSiblings(reply.siblings());
   }
 }

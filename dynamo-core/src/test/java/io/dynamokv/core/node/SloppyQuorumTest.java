@@ -124,6 +124,26 @@ class SloppyQuorumTest {
     awaitHintsHome(sim, key, owners, "late");
   }
 
+  /**
+   * Two owners stop answering (cut off, their messages lost: a frozen process, not yet suspected):
+   * a read at R=2 must not wait for them to its timeout, but ask stand-ins for their places
+   * half-way through it, as a write does.
+   */
+  @Test
+  void aReadTriesStandInsForOwnersThatDoNotAnswerBeforeTheyAreSuspected() {
+    DynamoSim sim = sim();
+    byte[] key = bytes("read-hedge");
+    List<NodeId> owners = owners(sim, key);
+    DynamoNode coordinator = instance(sim, owners.get(0)).service();
+    sim.join(coordinator.put(STORE, key, bytes("v"), Context.EMPTY, DEFAULTS));
+    sim.cluster.isolate(instance(sim, owners.get(1)).index());
+    sim.cluster.isolate(instance(sim, owners.get(2)).index());
+    assertThat(coordinator.membership().reachability().isReachable(owners.get(1))).isTrue();
+
+    GetResult read = sim.join(coordinator.get(STORE, key, DEFAULTS));
+    assertThat(read.values()).extracting(v -> new String(v, UTF_8)).containsExactly("v");
+  }
+
   @Test
   void aNodeThatReachesNoOwnerCoordinatesAsAStandIn() {
     DynamoSim sim = sim();
