@@ -158,6 +158,7 @@ public final class DynamoNode implements AutoCloseable {
         new ReadCoordinator(
             config,
             placement,
+            clock,
             contexts,
             replica,
             peers,

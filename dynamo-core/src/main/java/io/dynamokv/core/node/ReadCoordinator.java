@@ -9,13 +9,14 @@ import io.dynamokv.core.coordination.CoordinationMessage.ReplicaRead;
 import io.dynamokv.core.coordination.CoordinationMessage.ReplicaReadReply;
 import io.dynamokv.core.handoff.StandIns;
 import io.dynamokv.core.quorum.Quorum;
+import io.dynamokv.core.spi.Clock;
 import io.dynamokv.core.spi.PeerException;
 import io.dynamokv.core.version.ContextSigner;
 import io.dynamokv.core.version.Siblings;
 import io.dynamokv.core.version.VersionCodec;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,10 +40,12 @@ final class ReadCoordinator {
   private final ReadRepair repair;
   private final NodeConfig config;
   private final Placement placement;
+  private final Clock clock;
 
   ReadCoordinator(
       NodeConfig config,
       Placement placement,
+      Clock clock,
       ContextSigner contexts,
       Replica replica,
       PeerCalls peers,
@@ -53,6 +56,7 @@ final class ReadCoordinator {
     this.self = config.self();
     this.config = config;
     this.placement = placement;
+    this.clock = clock;
     this.contexts = contexts;
     this.replica = replica;
     this.peers = peers;
@@ -103,7 +107,7 @@ final class ReadCoordinator {
       if (target.equals(self)) {
         quorum.onResponse(self, replica.readWithHints(def, key));
       } else if (!peers.reachable(target)) {
-        read.failed(target, new PeerException.Unreachable(target, "failure detector"));
+        read.failed(target, target, new PeerException.Unreachable(target, "failure detector"));
       } else {
         read.ask(target, target);
       }
@@ -118,19 +122,25 @@ final class ReadCoordinator {
    * not answered by half the timeout, while the quorum is undecided, the next stand-in of the key's
    * extended preference list is asked in its place (its answer, from the hints it holds, counts for
    * that place), as a write would. The first answer for a place counts; the place fails only when
-   * every attempt for it failed and no stand-in is left.
+   * no attempt for it is out and no stand-in is left. An owner whose reply does not decode fails
+   * its place at once: it answered, and nothing else may speak for it.
    */
   private final class SloppyRead {
     final StoreDefinition def;
     final byte[] key;
     final List<NodeId> owners;
     final Quorum<Siblings> quorum;
-    final Duration timeout;
+    final long deadline;
     final Set<NodeId> used = new HashSet<>();
+
+    /** Places whose counted answer came from a stand-in: read repair leaves them alone. */
     final Set<NodeId> substituted = new HashSet<>();
 
-    /** Attempts in flight per place. */
-    final Map<NodeId, Integer> pending = new HashMap<>();
+    /** Places a stand-in was asked for. */
+    final Set<NodeId> standInAsked = new HashSet<>();
+
+    /** Attempts in flight per place, in the order the places were asked. */
+    final Map<NodeId, Integer> pending = new LinkedHashMap<>();
 
     List<NodeId> extended;
     Runnable settle = () -> {};
@@ -146,46 +156,68 @@ final class ReadCoordinator {
       this.key = key;
       this.owners = owners;
       this.quorum = quorum;
-      this.timeout = timeout;
+      this.deadline = clock.nanoTime() + timeout.toNanos();
       used.addAll(replicas);
       used.addAll(owners);
     }
 
-    /** Asks {@code target} for the place of {@code place}. */
+    /** Asks {@code target} for the place of {@code place}, for the time the request has left. */
     void ask(NodeId target, NodeId place) {
       pending.merge(place, 1, Integer::sum);
+      long left = deadline - clock.nanoTime();
       peers.call(
           target,
           new ReplicaRead(def.name(), key),
           ReplicaReadReply.class,
-          timeout,
+          Duration.ofNanos(Math.max(1, left)),
           (reply, error) -> {
             pending.merge(place, -1, Integer::sum);
             if (error != null) {
-              failed(place, error);
+              failed(target, place, error);
             } else {
+              Siblings siblings = null;
               try {
-                quorum.onResponse(place, decode(reply));
+                siblings = decode(reply);
               } catch (RuntimeException e) {
-                // The replica is up but its copy is unreadable: that place fails now (no stand-in
-                // speaks for an owner that answered), rather than by silence at the timeout.
-                if (pending.getOrDefault(place, 0) == 0) {
-                  quorum.onFailure(
-                      place,
-                      new PeerException.Remote(target, "undecodable reply: " + e.getMessage()));
+                Throwable undecodable =
+                    new PeerException.Remote(target, "undecodable reply: " + e.getMessage());
+                if (target.equals(place)) {
+                  quorum.onFailure(place, undecodable);
+                } else {
+                  failed(target, place, undecodable);
                 }
+              }
+              if (siblings != null) {
+                answered(target, place, siblings);
               }
             }
             settle.run();
           });
     }
 
+    /** Records {@code from}'s answer for {@code place}; the first word for a place counts. */
+    void answered(NodeId from, NodeId place, Siblings siblings) {
+      boolean first =
+          !quorum.responses().containsKey(place) && !quorum.failures().containsKey(place);
+      quorum.onResponse(place, siblings);
+      if (first && !from.equals(place)) {
+        substituted.add(place);
+      }
+    }
+
     /**
-     * An attempt for {@code place} failed: unless another attempt for it is still out, a stand-in
-     * takes its place, or the place fails.
+     * {@code target}'s attempt for {@code place} failed. A failed stand-in is replaced by the next
+     * one at once; an owner that failed while a stand-in is out waits for it; with nothing out, the
+     * next stand-in takes the place, or the place fails.
      */
-    void failed(NodeId place, Throwable error) {
-      if (pending.getOrDefault(place, 0) > 0 || quorum.responses().containsKey(place)) {
+    void failed(NodeId target, NodeId place, Throwable error) {
+      if (quorum.responses().containsKey(place) || quorum.failures().containsKey(place)) {
+        return;
+      }
+      if (pending.getOrDefault(place, 0) > 0) {
+        if (!target.equals(place)) {
+          standIn(place);
+        }
         return;
       }
       if (!standIn(place)) {
@@ -208,9 +240,9 @@ final class ReadCoordinator {
       }
       NodeId standIn = next.get();
       used.add(standIn);
-      substituted.add(place);
+      standInAsked.add(place);
       if (standIn.equals(self)) {
-        quorum.onResponse(place, replica.readWithHints(def, key));
+        answered(self, place, replica.readWithHints(def, key));
       } else {
         ask(standIn, place);
       }
@@ -218,13 +250,13 @@ final class ReadCoordinator {
     }
 
     /**
-     * Half-way through the timeout: each place still waiting on its only attempt tries a stand-in.
+     * Half-way through the timeout: each place still waiting on its owner alone asks a stand-in.
      */
     void hedge() {
       for (Map.Entry<NodeId, Integer> e : List.copyOf(pending.entrySet())) {
         NodeId place = e.getKey();
         if (e.getValue() > 0
-            && !substituted.contains(place)
+            && !standInAsked.contains(place)
             && !quorum.responses().containsKey(place)
             && !quorum.failures().containsKey(place)) {
           standIn(place);

@@ -140,8 +140,14 @@ class SloppyQuorumTest {
     sim.cluster.isolate(instance(sim, owners.get(2)).index());
     assertThat(coordinator.membership().reachability().isReachable(owners.get(1))).isTrue();
 
-    GetResult read = sim.join(coordinator.get(STORE, key, DEFAULTS));
+    Duration timeout = Duration.ofSeconds(2);
+    long start = sim.cluster.now();
+    GetResult read = sim.join(coordinator.get(STORE, key, new RequestOptions(2, timeout)));
+    long tookMillis = (sim.cluster.now() - start) / 1_000_000;
     assertThat(read.values()).extracting(v -> new String(v, UTF_8)).containsExactly("v");
+    assertThat(tookMillis)
+        .as("ms until the read answered: the hedge at half the timeout, plus one exchange")
+        .isBetween(timeout.toMillis() / 2, timeout.toMillis() * 3 / 4);
   }
 
   @Test
