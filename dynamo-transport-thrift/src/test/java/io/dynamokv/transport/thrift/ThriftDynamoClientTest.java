@@ -7,6 +7,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dynamokv.core.DynamoException;
 import io.dynamokv.core.InvalidContextException;
 import io.dynamokv.core.LimitExceededException;
 import io.dynamokv.core.StoreNotFoundException;
@@ -181,6 +182,47 @@ class ThriftDynamoClientTest {
     assertThat(client.update(STORE, key, SET, UNION, cart -> null)).isNull();
     assertThat(client.get(STORE, key).isAbsent()).isTrue();
     assertThat(client.update(STORE, key, SET, UNION, cart -> null)).isNull();
+  }
+
+  /**
+   * A value too big for any frame the node reads is refused by the client before it is sent, as
+   * certainly not applied (the node would close the connection and the client could only say "its
+   * outcome is unknown").
+   */
+  @Test
+  void aWriteTooBigForAFrameIsRefusedAsNotApplied() {
+    byte[] key = key("huge");
+    byte[] huge = new byte[17 * 1024 * 1024];
+    assertThatThrownBy(() -> client.put(STORE, key, huge, Context.EMPTY))
+        .isInstanceOf(LimitExceededException.class)
+        .hasMessageContaining("not applied")
+        .hasMessageContaining("value " + huge.length)
+        .satisfies(e -> assertThat(((DynamoException) e).outcomeUnknown()).isFalse());
+    assertThat(client.get(STORE, key).isAbsent()).isTrue();
+
+    // The limit is the client's maxFrameBytes: values up to some size are sent, the next is not.
+    int limit = 64 * 1024;
+    try (ThriftDynamoClient small = cluster.client().maxFrameBytes(limit).build()) {
+      int largestSent = -1;
+      boolean refused = false;
+      for (int size = limit - 200; size < limit && !refused; size++) {
+        byte[] k = key("near-limit-" + size);
+        try {
+          small.put(STORE, k, new byte[size], Context.EMPTY);
+          largestSent = size;
+        } catch (LimitExceededException e) {
+          refused = true;
+          assertThat(e).hasMessageContaining("frame limit of " + limit);
+          assertThat(client.get(STORE, k).isAbsent()).as("nothing was written").isTrue();
+        }
+      }
+      assertThat(refused).as("a value under %d bytes needs a bigger frame", limit).isTrue();
+      assertThat(largestSent).as("the largest value sent").isGreaterThanOrEqualTo(limit - 200);
+      int sent = largestSent;
+      assertThat(client.get(STORE, key("near-limit-" + sent)).values())
+          .singleElement()
+          .satisfies(v -> assertThat(v).hasSize(sent));
+    }
   }
 
   @Test

@@ -13,6 +13,7 @@ import io.dynamokv.transport.thrift.AddressBook;
 import io.dynamokv.transport.thrift.TlsSettings;
 import io.dynamokv.transport.thrift.WireLimits;
 import io.dynamokv.transport.thrift.gen.DeleteRequest;
+import io.dynamokv.transport.thrift.gen.DynamoService;
 import io.dynamokv.transport.thrift.gen.GetRequest;
 import io.dynamokv.transport.thrift.gen.GetResponse;
 import io.dynamokv.transport.thrift.gen.PutRequest;
@@ -73,9 +74,14 @@ import org.slf4j.LoggerFactory;
  *       own error ({@link InsufficientReplicasException}; a plain {@link DynamoException} for an
  *       internal error): read again to learn what happened, or use {@link #update}, which does that
  *       for you.
+ *   <li>A put or delete too big for a frame ({@link Builder#maxFrameBytes(int)}) is refused before
+ *       it is sent, with a {@link io.dynamokv.core.LimitExceededException}: certainly not applied.
  *   <li>When no node could take the request at all, {@link UnavailableException} names every node
  *       tried and why it failed.
  * </ul>
+ *
+ * Every error says which kind it is: {@link io.dynamokv.core.DynamoException#outcomeUnknown()} is
+ * true when a write may have been applied, false when it certainly was not.
  *
  * <h2>Threads and connections</h2>
  *
@@ -97,6 +103,7 @@ public final class ThriftDynamoClient implements DynamoClient {
   private final Duration requestTimeout;
   private final int maxReadAttempts;
   private final int updateAttempts;
+  private final int maxFrameBytes;
   private final ClientConnectionPool pool;
   private final TargetChooser chooser;
   private final TopologyRefresher topology;
@@ -108,6 +115,7 @@ public final class ThriftDynamoClient implements DynamoClient {
     this.requestTimeout = b.requestTimeout;
     this.maxReadAttempts = b.maxReadAttempts;
     this.updateAttempts = b.updateAttempts;
+    this.maxFrameBytes = b.maxFrameBytes;
     this.pool =
         new ClientConnectionPool(
             b.connectionsPerNode,
@@ -153,13 +161,19 @@ public final class ThriftDynamoClient implements DynamoClient {
     check(store, key, options);
     Objects.requireNonNull(value, "value");
     Objects.requireNonNull(context, "context");
+    byte[] contextBytes = context.toBytes();
     PutRequest request =
         new PutRequest(
-            store,
-            ByteBuffer.wrap(key),
-            ByteBuffer.wrap(value),
-            ByteBuffer.wrap(context.toBytes()));
+            store, ByteBuffer.wrap(key), ByteBuffer.wrap(value), ByteBuffer.wrap(contextBytes));
     request.setOptions(thrift(store, options));
+    FrameSize.check(
+        "put",
+        "put",
+        new DynamoService.put_args(request),
+        maxFrameBytes,
+        key.length,
+        value.length,
+        contextBytes.length);
     WriteResponse response =
         requests.send(false, "put", store, key, options, client -> client.put(request));
     return Context.fromBytes(response.getContext());
@@ -169,9 +183,18 @@ public final class ThriftDynamoClient implements DynamoClient {
   public Context delete(String store, byte[] key, Context context, RequestOptions options) {
     check(store, key, options);
     Objects.requireNonNull(context, "context");
+    byte[] contextBytes = context.toBytes();
     DeleteRequest request =
-        new DeleteRequest(store, ByteBuffer.wrap(key), ByteBuffer.wrap(context.toBytes()));
+        new DeleteRequest(store, ByteBuffer.wrap(key), ByteBuffer.wrap(contextBytes));
     request.setOptions(thrift(store, options));
+    FrameSize.check(
+        "delete",
+        "erase",
+        new DynamoService.erase_args(request),
+        maxFrameBytes,
+        key.length,
+        0,
+        contextBytes.length);
     WriteResponse response =
         requests.send(false, "delete", store, key, options, client -> client.erase(request));
     return Context.fromBytes(response.getContext());
@@ -340,7 +363,12 @@ public final class ThriftDynamoClient implements DynamoClient {
       return this;
     }
 
-    /** The largest response frame accepted (match the servers' {@code maxFrameBytes}). */
+    /**
+     * The largest frame sent or accepted (match the servers' {@code maxFrameBytes}): a put or
+     * delete that would need a larger frame is refused before it is sent, with a {@link
+     * io.dynamokv.core.LimitExceededException} (certainly not applied), instead of reaching a node
+     * that would close the connection and leave its outcome unknown.
+     */
     public Builder maxFrameBytes(int bytes) {
       if (bytes < 1024) {
         throw new IllegalArgumentException("maxFrameBytes must be >= 1024, found " + bytes);
