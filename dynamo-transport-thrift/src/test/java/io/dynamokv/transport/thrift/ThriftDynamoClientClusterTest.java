@@ -7,6 +7,9 @@ import static io.dynamokv.transport.thrift.ThriftDynamoClientTest.bytes;
 import static io.dynamokv.transport.thrift.ThriftDynamoClientTest.strings;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.GetResult;
@@ -25,6 +28,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link ThriftDynamoClient} against three nodes (n1..n3) with N=3, R=2, W=2, plus a store with N=1
@@ -162,6 +166,36 @@ class ThriftDynamoClientClusterTest {
       assertThat(after.get(node.id).writes() - before.get(node.id).writes())
           .as("writes coordinated by %s", node.id)
           .isEqualTo((long) first.getOrDefault(node.id, 0));
+    }
+  }
+
+  /**
+   * A client whose whole cluster is gone refreshes its ring many times a second (every failed
+   * request asks for one), but logs the outage once, not once per refresh.
+   */
+  @Test
+  void aClusterOutageIsLoggedOnceNotOncePerRefresh() {
+    Logger clientLog = (Logger) LoggerFactory.getLogger(ThriftDynamoClient.class);
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.start();
+    clientLog.addAppender(lines);
+    try (ThriftTestCluster one = ThriftTestCluster.start(1, STORES);
+        ThriftDynamoClient client =
+            one.client().ringRefreshInterval(Duration.ofMillis(20)).build()) {
+      long before = ClientProbe.refreshes(client);
+      one.close();
+      Awaitility.await("40 ring refreshes with no node up")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> ClientProbe.refreshes(client) - before >= 40);
+      assertThat(
+              lines.list.stream()
+                  .filter(e -> e.getFormattedMessage().contains("ring refresh"))
+                  .map(ILoggingEvent::getFormattedMessage))
+          .singleElement()
+          .asString()
+          .contains("no node answered");
+    } finally {
+      clientLog.detachAppender(lines);
     }
   }
 

@@ -30,6 +30,9 @@ final class TopologyRefresher {
   /** Early refreshes (after failures) are at least this far apart. */
   private static final Duration MIN_REFRESH_GAP = Duration.ofMillis(100);
 
+  /** How often a refresh outage is logged again while it lasts. */
+  static final Duration OUTAGE_REMINDER = Duration.ofMinutes(1);
+
   private static final Logger log = LoggerFactory.getLogger(ThriftDynamoClient.class);
 
   private final ClientConnectionPool pool;
@@ -40,6 +43,8 @@ final class TopologyRefresher {
   private final ScheduledThreadPoolExecutor refresher;
   private final AtomicBoolean refreshQueued = new AtomicBoolean();
   private final LongAdder refreshes = new LongAdder();
+  private final OutageLog outage =
+      new OutageLog(log, "ring refresh", OUTAGE_REMINDER, System::nanoTime);
   private volatile ClientTopology topology;
   private volatile long lastRefreshNanos = System.nanoTime();
 
@@ -149,6 +154,7 @@ final class TopologyRefresher {
         }
         try {
           adopt(fetch(source));
+          outage.succeeded(source + " answered");
           return true;
         } catch (FetchFailed e) {
           log.debug("ring refresh from {} failed: {}", source, e.getMessage());
@@ -161,7 +167,9 @@ final class TopologyRefresher {
       }
       return false;
     }
-    log.warn("ring refresh: no node answered (tried {})", sources);
+    if (!closed.get()) {
+      outage.failed("no node answered (tried " + sources + ")");
+    }
     return false;
   }
 
