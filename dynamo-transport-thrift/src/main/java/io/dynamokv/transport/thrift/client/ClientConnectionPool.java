@@ -32,30 +32,38 @@ import org.apache.thrift.transport.layered.TFramedTransport;
  * <p>Before an idle connection is lent again it is checked without blocking: one that the server
  * has closed meanwhile (a restarted or stopped node) is dropped and another one used or opened. So
  * a request is only ever sent on a connection that looked alive, and a failure to open a connection
- * means the request was certainly not delivered. A connection idle for longer than {@link
- * #MAX_IDLE} is dropped rather than lent: servers close idle connections (the client listener's
- * idle timeout, 5 minutes by default), and one closing as a request starts on it would fail that
- * request. Thread-safe.
+ * means the request was certainly not delivered. A connection idle for longer than {@code maxIdle}
+ * is dropped rather than lent: servers close idle connections (the client listener's idle timeout,
+ * 5 minutes by default), and one closing as a request starts on it would fail that request.
+ *
+ * <p>The pool grows with concurrent callers, opening a connection when none is idle, up to {@code
+ * perNode}, and shrinks when they go: connections idle for longer than {@code maxIdle} are closed
+ * when another is returned and on every {@link #trimIdle()}. Thread-safe.
  */
 final class ClientConnectionPool implements AutoCloseable {
-  /** How long a connection may stay idle in the pool and still be lent. */
-  static final Duration MAX_IDLE = Duration.ofMinutes(1);
+  /** How long a connection may stay idle in the pool by default, and still be lent. */
+  static final Duration DEFAULT_MAX_IDLE = Duration.ofMinutes(1);
 
   private final int perNode;
   private final Duration connectTimeout;
   private final int maxFrameBytes;
   private final TlsContext tls;
+  private final long maxIdleNanos;
   private final Map<String, NodePool> pools = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   /**
+   * @param perNode the most connections to one node in use at once
    * @param tls makes every connection a TLS one, or null for plain connections
+   * @param maxIdle how long a connection may stay idle before it is closed
    */
-  ClientConnectionPool(int perNode, Duration connectTimeout, int maxFrameBytes, TlsContext tls) {
+  ClientConnectionPool(
+      int perNode, Duration connectTimeout, int maxFrameBytes, TlsContext tls, Duration maxIdle) {
     this.perNode = perNode;
     this.connectTimeout = connectTimeout;
     this.maxFrameBytes = maxFrameBytes;
     this.tls = tls;
+    this.maxIdleNanos = maxIdle.toNanos();
   }
 
   /**
@@ -82,7 +90,7 @@ final class ClientConnectionPool implements AutoCloseable {
       Connection c;
       long now = System.nanoTime();
       while ((c = pool.idle.pollLast()) != null) {
-        if (now - c.idleSince <= MAX_IDLE.toNanos() && c.looksAlive()) {
+        if (now - c.idleSince <= maxIdleNanos && c.looksAlive()) {
           c.socket.setSocketTimeout(millis(socketTimeout));
           return new Lease(pool, c);
         }
@@ -95,6 +103,12 @@ final class ClientConnectionPool implements AutoCloseable {
       pool.permits.release();
       throw e;
     }
+  }
+
+  /** Closes the connections idle for longer than {@code maxIdle}, to every node. */
+  void trimIdle() {
+    long now = System.nanoTime();
+    pools.values().forEach(pool -> pool.trimIdle(now));
   }
 
   /** Idle connections to {@code address} (for tests). */
@@ -125,6 +139,16 @@ final class ClientConnectionPool implements AutoCloseable {
         c.close();
       }
     }
+
+    /** Closes the connections at the bottom of the stack that idled past the limit. */
+    void trimIdle(long now) {
+      Connection oldest;
+      while ((oldest = idle.peekFirst()) != null && now - oldest.idleSince > maxIdleNanos) {
+        if (idle.removeFirstOccurrence(oldest)) {
+          oldest.close();
+        }
+      }
+    }
   }
 
   /**
@@ -150,11 +174,14 @@ final class ClientConnectionPool implements AutoCloseable {
         return;
       }
       returned = true;
-      connection.idleSince = System.nanoTime();
+      long now = System.nanoTime();
+      connection.idleSince = now;
       pool.idle.offerLast(connection);
       pool.permits.release();
       if (closed) {
         pool.closeIdle();
+      } else {
+        pool.trimIdle(now);
       }
     }
 

@@ -85,11 +85,13 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Threads and connections</h2>
  *
- * Thread-safe. Requests block the calling thread on a pooled synchronous connection (at most {@link
- * Builder#connectionsPerNode(int)} per node; a caller waits for one to be free). The client waits
- * for an answer up to the request's timeout plus {@link #SOCKET_SLACK}: the node answers {@link
- * InsufficientReplicasException} at its own timeout first. One daemon thread refreshes the ring.
- * {@link #close()} releases everything; calls after it throw {@link IllegalStateException}.
+ * Thread-safe. Requests block the calling thread on a pooled synchronous connection: the pool opens
+ * one per concurrent caller, up to {@link Builder#connectionsPerNode(int)} per node (beyond, a
+ * caller waits for one to be free), and closes those idle for {@link
+ * Builder#connectionIdleTimeout(Duration)}. The client waits for an answer up to the request's
+ * timeout plus {@link #SOCKET_SLACK}: the node answers {@link InsufficientReplicasException} at its
+ * own timeout first. One daemon thread refreshes the ring. {@link #close()} releases everything;
+ * calls after it throw {@link IllegalStateException}.
  */
 public final class ThriftDynamoClient implements DynamoClient {
   /**
@@ -99,6 +101,9 @@ public final class ThriftDynamoClient implements DynamoClient {
   public static final Duration SOCKET_SLACK = Duration.ofSeconds(1);
 
   private static final Logger log = LoggerFactory.getLogger(ThriftDynamoClient.class);
+
+  /** The default of {@link Builder#connectionsPerNode(int)}. */
+  public static final int DEFAULT_CONNECTIONS_PER_NODE = 64;
 
   private final Duration requestTimeout;
   private final int maxReadAttempts;
@@ -121,7 +126,8 @@ public final class ThriftDynamoClient implements DynamoClient {
             b.connectionsPerNode,
             b.connectTimeout,
             b.maxFrameBytes,
-            b.tls == null ? null : b.tls.load());
+            b.tls == null ? null : b.tls.load(),
+            b.connectionIdleTimeout);
     this.chooser = new TargetChooser(b.bootstrap, b.partitionAware);
     this.topology =
         new TopologyRefresher(
@@ -288,7 +294,8 @@ public final class ThriftDynamoClient implements DynamoClient {
     private Duration connectTimeout = Duration.ofSeconds(2);
     private Duration requestTimeout = Duration.ofSeconds(1);
     private int maxReadAttempts = 3;
-    private int connectionsPerNode = 8;
+    private int connectionsPerNode = DEFAULT_CONNECTIONS_PER_NODE;
+    private Duration connectionIdleTimeout = ClientConnectionPool.DEFAULT_MAX_IDLE;
     private Duration ringRefreshInterval = Duration.ofSeconds(10);
     private int updateAttempts = 5;
     private boolean partitionAware = true;
@@ -335,9 +342,23 @@ public final class ThriftDynamoClient implements DynamoClient {
       return this;
     }
 
-    /** Connections to one node that may be in use at once; more callers wait for one. */
+    /**
+     * The most connections to one node in use at once (default {@value
+     * #DEFAULT_CONNECTIONS_PER_NODE}); more callers wait for one. The pool opens connections as
+     * concurrent callers need them, up to this, and closes those idle for {@link
+     * #connectionIdleTimeout(Duration)}.
+     */
     public Builder connectionsPerNode(int connections) {
       this.connectionsPerNode = atLeastOne("connectionsPerNode", connections);
+      return this;
+    }
+
+    /**
+     * How long a pooled connection may stay idle before the client closes it (default 1 min; keep
+     * it below the servers' idle timeout, 5 min by default).
+     */
+    public Builder connectionIdleTimeout(Duration timeout) {
+      this.connectionIdleTimeout = positive("connectionIdleTimeout", timeout);
       return this;
     }
 

@@ -146,6 +146,8 @@ final class TopologyRefresher {
   boolean refresh() {
     lastRefreshNanos = System.nanoTime();
     refreshes.increment();
+    // The refresh thread also shrinks a pool nobody returns connections to any more.
+    pool.trimIdle();
     List<ClientTarget> sources = chooser.anyNode(topology);
     try {
       for (ClientTarget source : sources) {
