@@ -191,6 +191,7 @@ public final class DynamoNode implements AutoCloseable {
             new Reachability.Listener() {
               @Override
               public void onReachable(NodeId node) {
+                transport.peerReachable(node);
                 handoff.ownerReachable(node);
               }
 

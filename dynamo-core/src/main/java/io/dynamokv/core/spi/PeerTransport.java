@@ -47,6 +47,14 @@ public interface PeerTransport extends AutoCloseable {
    */
   void serve(PeerHandler handler);
 
+  /**
+   * Membership reports {@code peer} reachable again (it restarted, or a partition healed). A
+   * transport that is backing off its connects to the peer SHOULD allow one connect at once rather
+   * than refuse calls until the backoff ends; if that connect fails, the backoff goes on growing,
+   * so a flapping peer draws no storm of connects. MUST NOT block. The default does nothing.
+   */
+  default void peerReachable(NodeId peer) {}
+
   /** Stops sending and serving; pending calls complete exceptionally. Idempotent. */
   @Override
   void close();

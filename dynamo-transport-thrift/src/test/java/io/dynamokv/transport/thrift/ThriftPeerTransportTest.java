@@ -149,6 +149,63 @@ class ThriftPeerTransportTest {
     assertThat(a.connections(B)).isEqualTo(1);
   }
 
+  /**
+   * Membership sees a restarted peer before a long backoff ends: the transport then tries it once
+   * at once instead of refusing calls for the rest of the backoff, and a peer still down costs that
+   * one connect, not a storm.
+   */
+  @Test
+  void aPeerReportedReachableIsTriedOnceAtOnceDespiteTheBackoff() {
+    cluster(b -> b.reconnectBackoff(Duration.ofSeconds(30), Duration.ofSeconds(60)));
+    ThriftPeerTransport a = cluster.transport(A);
+    cluster.transport(B).serve((from, request) -> CompletableFuture.completedFuture(REPLY));
+    assertThat(response(a.call(B, READ, LONG))).isEqualTo(REPLY);
+
+    cluster.stopServer(B);
+    assertThat(failure(a.call(B, READ, LONG)))
+        .hasMessageContaining("cannot connect")
+        .hasMessageNotContaining("backing off");
+    assertThat(failure(a.call(B, READ, LONG))).hasMessageContaining("backing off");
+
+    // Still down when reported reachable (a flapping report): one connect, then the backoff again.
+    a.peerReachable(B);
+    assertThat(failure(a.call(B, READ, LONG)))
+        .hasMessageContaining("cannot connect")
+        .hasMessageNotContaining("backing off");
+    assertThat(failure(a.call(B, READ, LONG))).hasMessageContaining("backing off");
+
+    cluster.restartServer(B);
+    assertThat(failure(a.call(B, READ, LONG)))
+        .as("up again, but 30 s of backoff are left")
+        .hasMessageContaining("backing off");
+    a.peerReachable(B);
+    assertThat(response(a.call(B, READ, LONG))).isEqualTo(REPLY);
+    a.peerReachable(B); // not backing off: nothing to do
+    assertThat(response(a.call(B, READ, LONG))).isEqualTo(REPLY);
+  }
+
+  /**
+   * A restarted peer that opens a channel to this node is up: this node's own connects to it stop
+   * backing off at once, before membership has said anything.
+   */
+  @Test
+  void aPeerThatConnectsInEndsTheBackoffTowardsIt() {
+    cluster(b -> b.reconnectBackoff(Duration.ofSeconds(30), Duration.ofSeconds(60)));
+    ThriftPeerTransport a = cluster.transport(A);
+    ThriftPeerTransport b = cluster.transport(B);
+    a.serve((from, request) -> CompletableFuture.completedFuture(REPLY));
+    b.serve((from, request) -> CompletableFuture.completedFuture(REPLY));
+    assertThat(response(a.call(B, READ, LONG))).isEqualTo(REPLY);
+
+    cluster.stopServer(B);
+    assertThat(failure(a.call(B, READ, LONG))).hasMessageContaining("cannot connect");
+    cluster.restartServer(B);
+    assertThat(failure(a.call(B, READ, LONG))).hasMessageContaining("backing off");
+
+    assertThat(response(b.call(A, READ, LONG))).isEqualTo(REPLY);
+    assertThat(response(a.call(B, READ, LONG))).isEqualTo(REPLY);
+  }
+
   @Test
   void thePoolIsCappedAndFurtherCallsWaitForAConnection() {
     cluster(b -> b.poolSize(2));

@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -27,6 +28,9 @@ final class TargetChooser {
   private final boolean partitionAware;
   private final AtomicInteger rotation = new AtomicInteger();
   private final Map<String, Long> suspectUntil = new ConcurrentHashMap<>();
+
+  /** Suspected addresses already given their one early try since they last answered. */
+  private final Set<String> triedEarly = ConcurrentHashMap.newKeySet();
 
   TargetChooser(List<String> bootstrap, boolean partitionAware) {
     this.bootstrap = List.copyOf(bootstrap);
@@ -105,6 +109,20 @@ final class TargetChooser {
   /** {@code address} answered: no longer suspected. */
   void answered(String address) {
     suspectUntil.remove(address);
+    triedEarly.remove(address);
+  }
+
+  /**
+   * A topology refresh reports {@code address}'s node reachable: if this client suspects it, it is
+   * tried in its turn again at once rather than after the rest of {@link #SUSPECT_FOR}, but only
+   * once until it answers, so that a node the cluster sees and this client cannot reach draws no
+   * storm of attempts.
+   */
+  void reportedReachable(String address) {
+    Long until = suspectUntil.get(address);
+    if (until != null && until - System.nanoTime() > 0 && triedEarly.add(address)) {
+      suspectUntil.remove(address, until);
+    }
   }
 
   private void rotate(List<ClientTarget> targets) {

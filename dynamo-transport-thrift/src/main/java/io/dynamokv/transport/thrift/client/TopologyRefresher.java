@@ -181,6 +181,14 @@ final class TopologyRefresher {
         || current.ring() == null
         || (fresh.ring() != null && compareVersions(fresh.ring(), current.ring()) >= 0)) {
       topology = fresh;
+      fresh
+          .members()
+          .forEach(
+              (node, address) -> {
+                if (!fresh.unreachable().contains(node)) {
+                  chooser.reportedReachable(address);
+                }
+              });
     }
   }
 

@@ -276,6 +276,17 @@ final class PeerConnections {
     }
   }
 
+  /**
+   * The peer is reachable again: a backoff in force ends now, for one connect (its failure backs
+   * off longer, as any failed connect does).
+   */
+  synchronized void retryNow() {
+    long now = System.nanoTime();
+    if (backingOff(now)) {
+      retryAt = now;
+    }
+  }
+
   synchronized void shutdown(List<PeerClient> clients) {
     clients.addAll(all);
     all.clear();

@@ -190,6 +190,11 @@ final class PeerInboundService implements PeerService.AsyncIface {
       reply(session, request, invalid(e.getMessage()), callback);
       return;
     }
+    if (request.getSequence() == 1) {
+      // The peer just opened an authenticated channel to this node, so it is up: if this node's
+      // own connects to it are backing off (it was down), try it again now.
+      t.peerReachable(from);
+    }
     CompletionStage<PeerMessage> answer;
     try {
       answer = h.handle(from, message);

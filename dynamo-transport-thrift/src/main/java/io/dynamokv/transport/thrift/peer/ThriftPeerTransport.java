@@ -69,7 +69,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Reconnect.</b> After a failed connect, the peer is backed off exponentially (from {@link
  * Builder#reconnectBackoff initial} to {@code max}, reset by the next successful connect): while
- * backing off, calls and the calls already queued fail at once with {@code Unreachable}.
+ * backing off, calls and the calls already queued fail at once with {@code Unreachable}. The
+ * backoff ends early, for one connect, when the peer is evidently up again: it opened a channel to
+ * this node (its first authenticated request arrived) or membership reported it reachable ({@link
+ * #peerReachable}). If that connect fails, the backoff goes on growing.
  *
  * <p><b>Outcomes</b>, as {@link PeerTransport} demands:
  *
@@ -199,6 +202,14 @@ public final class ThriftPeerTransport implements PeerTransport {
   /** This node's id. */
   public NodeId self() {
     return self;
+  }
+
+  @Override
+  public void peerReachable(NodeId peer) {
+    PeerConnections p = peers.get(peer);
+    if (p != null) {
+      p.retryNow();
+    }
   }
 
   /** Open or opening connections to {@code peer} (for tests and metrics); 0 once closed. */
