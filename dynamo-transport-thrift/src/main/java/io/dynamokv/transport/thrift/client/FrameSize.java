@@ -4,13 +4,12 @@
 package io.dynamokv.transport.thrift.client;
 
 import io.dynamokv.core.LimitExceededException;
+import io.dynamokv.transport.thrift.InMemoryTransport;
 import org.apache.thrift.TBase;
-import org.apache.thrift.TConfiguration;
 import org.apache.thrift.TException;
 import org.apache.thrift.protocol.TCompactProtocol;
 import org.apache.thrift.protocol.TMessage;
 import org.apache.thrift.protocol.TMessageType;
-import org.apache.thrift.transport.TTransport;
 
 /**
  * The size of a request's frame before it is sent, so that one too large for the servers is refused
@@ -68,7 +67,7 @@ final class FrameSize {
   }
 
   /** A transport that only counts what is written to it. */
-  private static final class Counter extends TTransport {
+  private static final class Counter extends InMemoryTransport {
     long bytes;
 
     @Override
@@ -77,30 +76,8 @@ final class FrameSize {
     }
 
     @Override
-    public boolean isOpen() {
-      return true;
-    }
-
-    @Override
-    public void open() {}
-
-    @Override
-    public void close() {}
-
-    @Override
     public int read(byte[] buf, int off, int len) {
       throw new UnsupportedOperationException("write-only");
     }
-
-    @Override
-    public TConfiguration getConfiguration() {
-      return TConfiguration.DEFAULT;
-    }
-
-    @Override
-    public void updateKnownMessageSize(long size) {}
-
-    @Override
-    public void checkReadBytesAvailable(long numBytes) {}
   }
 }

@@ -4,6 +4,7 @@
 package io.dynamokv.transport.thrift.server;
 
 import io.dynamokv.transport.thrift.FrameBoundedTransport;
+import io.dynamokv.transport.thrift.InMemoryTransport;
 import io.dynamokv.transport.thrift.NestingLimitedProtocol;
 import io.dynamokv.transport.thrift.ThrottledLog;
 import io.dynamokv.transport.thrift.TlsContext;
@@ -35,7 +36,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import javax.net.ssl.SSLSocket;
-import org.apache.thrift.TConfiguration;
 import org.apache.thrift.TException;
 import org.apache.thrift.TProcessor;
 import org.apache.thrift.protocol.TProtocol;
@@ -458,7 +458,7 @@ public final class TlsClientServer implements AutoCloseable {
    * transport's own checks bound what the protocol may claim: by the time the protocol asks, the
    * frame has left this transport (libthrift's {@code TMemoryInputTransport} would refuse then).
    */
-  private static final class FrameBytes extends TTransport {
+  private static final class FrameBytes extends InMemoryTransport {
     private final byte[] bytes;
     private int position;
 
@@ -475,31 +475,9 @@ public final class TlsClientServer implements AutoCloseable {
     }
 
     @Override
-    public boolean isOpen() {
-      return true;
-    }
-
-    @Override
-    public void open() {}
-
-    @Override
-    public void close() {}
-
-    @Override
     public void write(byte[] buf, int off, int len) {
       throw new UnsupportedOperationException("a request frame is read only");
     }
-
-    @Override
-    public TConfiguration getConfiguration() {
-      return TConfiguration.DEFAULT;
-    }
-
-    @Override
-    public void updateKnownMessageSize(long size) {}
-
-    @Override
-    public void checkReadBytesAvailable(long numBytes) {}
   }
 
   private static Object objectMethod(Object proxy, String name, Object[] args) {

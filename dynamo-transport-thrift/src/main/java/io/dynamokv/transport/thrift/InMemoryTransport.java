@@ -1,0 +1,36 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.transport.thrift;
+
+import org.apache.thrift.TConfiguration;
+import org.apache.thrift.transport.TTransport;
+
+/**
+ * A {@link TTransport} over memory rather than a socket, for running a protocol over bytes already
+ * at hand (or only counted): always open, nothing to open or close, default limits. Subclasses
+ * implement {@link #read} and {@link #write}.
+ */
+public abstract class InMemoryTransport extends TTransport {
+  @Override
+  public boolean isOpen() {
+    return true;
+  }
+
+  @Override
+  public void open() {}
+
+  @Override
+  public void close() {}
+
+  @Override
+  public TConfiguration getConfiguration() {
+    return TConfiguration.DEFAULT;
+  }
+
+  @Override
+  public void updateKnownMessageSize(long size) {}
+
+  @Override
+  public void checkReadBytesAvailable(long numBytes) {}
+}
