@@ -8,10 +8,14 @@ import org.apache.thrift.transport.TTransport;
 
 /**
  * A {@link TTransport} over memory rather than a socket, for running a protocol over bytes already
- * at hand (or only counted): always open, nothing to open or close, default limits. Subclasses
- * implement {@link #read} and {@link #write}.
+ * at hand (or only counted): always open, nothing to open or close, default limits of its own.
+ * Subclasses implement {@link #read} and {@link #write}.
  */
 public abstract class InMemoryTransport extends TTransport {
+  // Its own: a framed transport over this one sets its frame limit here, and the shared
+  // TConfiguration.DEFAULT would carry one server's limit to every other.
+  private final TConfiguration configuration = new TConfiguration();
+
   @Override
   public boolean isOpen() {
     return true;
@@ -25,7 +29,7 @@ public abstract class InMemoryTransport extends TTransport {
 
   @Override
   public TConfiguration getConfiguration() {
-    return TConfiguration.DEFAULT;
+    return configuration;
   }
 
   @Override

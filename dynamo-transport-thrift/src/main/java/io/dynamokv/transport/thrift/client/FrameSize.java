@@ -5,6 +5,7 @@ package io.dynamokv.transport.thrift.client;
 
 import io.dynamokv.core.LimitExceededException;
 import io.dynamokv.transport.thrift.InMemoryTransport;
+import java.nio.ByteBuffer;
 import org.apache.thrift.TBase;
 import org.apache.thrift.TException;
 import org.apache.thrift.protocol.TCompactProtocol;
@@ -73,6 +74,15 @@ final class FrameSize {
     @Override
     public void write(byte[] buf, int off, int len) {
       bytes += len;
+    }
+
+    // The protocol writes binaries as buffers; TTransport's default would copy them first.
+    @Override
+    public int write(ByteBuffer src) {
+      int n = src.remaining();
+      bytes += n;
+      src.position(src.limit());
+      return n;
     }
 
     @Override

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * Where a client request goes, best first, and the health of nodes as this client saw it: a node
@@ -27,14 +28,20 @@ final class TargetChooser {
   private final List<String> bootstrap;
   private final boolean partitionAware;
   private final AtomicInteger rotation = new AtomicInteger();
+  private final LongSupplier nanoTime;
   private final Map<String, Long> suspectUntil = new ConcurrentHashMap<>();
 
   /** Suspected addresses already given their one early try since they last answered. */
   private final Set<String> triedEarly = ConcurrentHashMap.newKeySet();
 
   TargetChooser(List<String> bootstrap, boolean partitionAware) {
+    this(bootstrap, partitionAware, System::nanoTime);
+  }
+
+  TargetChooser(List<String> bootstrap, boolean partitionAware, LongSupplier nanoTime) {
     this.bootstrap = List.copyOf(bootstrap);
     this.partitionAware = partitionAware;
+    this.nanoTime = nanoTime;
   }
 
   /** The bootstrap addresses, in configured order. */
@@ -88,7 +95,7 @@ final class TargetChooser {
       groups = List.of(seeds, members);
     }
     Map<String, ClientTarget> ordered = new LinkedHashMap<>();
-    long now = System.nanoTime();
+    long now = nanoTime.getAsLong();
     for (boolean healthy : new boolean[] {true, false}) {
       for (List<ClientTarget> group : groups) {
         for (ClientTarget t : group) {
@@ -103,7 +110,7 @@ final class TargetChooser {
 
   /** {@code address} failed: tried after the others for {@link #SUSPECT_FOR}. */
   void suspect(String address) {
-    suspectUntil.put(address, System.nanoTime() + SUSPECT_FOR.toNanos());
+    suspectUntil.put(address, nanoTime.getAsLong() + SUSPECT_FOR.toNanos());
   }
 
   /** {@code address} answered: no longer suspected. */
@@ -113,14 +120,14 @@ final class TargetChooser {
   }
 
   /**
-   * A topology refresh reports {@code address}'s node reachable: if this client suspects it, it is
-   * tried in its turn again at once rather than after the rest of {@link #SUSPECT_FOR}, but only
-   * once until it answers, so that a node the cluster sees and this client cannot reach draws no
-   * storm of attempts.
+   * A topology refresh reports {@code address}'s node reachable again, after an earlier one had
+   * reported it unreachable: if this client suspects it, it is tried in its turn again at once
+   * rather than after the rest of {@link #SUSPECT_FOR}, but only once until it answers, so that a
+   * node the cluster sees and this client cannot reach draws no storm of attempts.
    */
   void reportedReachable(String address) {
     Long until = suspectUntil.get(address);
-    if (until != null && until - System.nanoTime() > 0 && triedEarly.add(address)) {
+    if (until != null && until - nanoTime.getAsLong() > 0 && triedEarly.add(address)) {
       suspectUntil.remove(address, until);
     }
   }

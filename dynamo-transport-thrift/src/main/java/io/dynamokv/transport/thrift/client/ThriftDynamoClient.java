@@ -346,7 +346,9 @@ public final class ThriftDynamoClient implements DynamoClient {
      * The most connections to one node in use at once (default {@value
      * #DEFAULT_CONNECTIONS_PER_NODE}); more callers wait for one. The pool opens connections as
      * concurrent callers need them, up to this, and closes those idle for {@link
-     * #connectionIdleTimeout(Duration)}.
+     * #connectionIdleTimeout(Duration)}. Every connection holds a server thread: keep this times
+     * the number of clients below the nodes' {@code dynamo.thrift.max-connections} (1024 by
+     * default).
      */
     public Builder connectionsPerNode(int connections) {
       this.connectionsPerNode = atLeastOne("connectionsPerNode", connections);

@@ -146,10 +146,10 @@ final class TopologyRefresher {
   boolean refresh() {
     lastRefreshNanos = System.nanoTime();
     refreshes.increment();
-    // The refresh thread also shrinks a pool nobody returns connections to any more.
-    pool.trimIdle();
     List<ClientTarget> sources = chooser.anyNode(topology);
     try {
+      // The refresh thread also shrinks a pool nobody returns connections to any more.
+      pool.trimIdle();
       for (ClientTarget source : sources) {
         if (closed.get()) {
           return false;
@@ -181,14 +181,18 @@ final class TopologyRefresher {
         || current.ring() == null
         || (fresh.ring() != null && compareVersions(fresh.ring(), current.ring()) >= 0)) {
       topology = fresh;
-      fresh
-          .members()
-          .forEach(
-              (node, address) -> {
-                if (!fresh.unreachable().contains(node)) {
-                  chooser.reportedReachable(address);
-                }
-              });
+      if (current != null) {
+        // Only a node the cluster itself had found unreachable and now reports back: right after
+        // this client's own failed request the cluster has not noticed anything yet.
+        fresh
+            .members()
+            .forEach(
+                (node, address) -> {
+                  if (current.unreachable().contains(node) && !fresh.unreachable().contains(node)) {
+                    chooser.reportedReachable(address);
+                  }
+                });
+      }
     }
   }
 

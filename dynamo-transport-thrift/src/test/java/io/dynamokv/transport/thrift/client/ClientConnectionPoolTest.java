@@ -24,6 +24,9 @@ import org.junit.jupiter.api.Test;
 class ClientConnectionPoolTest {
   private static final Duration SHORT = Duration.ofMillis(200);
 
+  /** Long enough that no connection ages out while the test is still taking them. */
+  private static final Duration IDLE = Duration.ofSeconds(2);
+
   private ServerSocket server;
   private final List<Socket> accepted = new CopyOnWriteArrayList<>();
   private String address;
@@ -64,7 +67,7 @@ class ClientConnectionPoolTest {
   @Test
   void growsToOneConnectionPerConcurrentCallerByDefaultAndShrinksWhenIdle() throws Exception {
     int callers = 32;
-    try (ClientConnectionPool pool = pool(ThriftDynamoClient.DEFAULT_CONNECTIONS_PER_NODE, SHORT)) {
+    try (ClientConnectionPool pool = pool(ThriftDynamoClient.DEFAULT_CONNECTIONS_PER_NODE, IDLE)) {
       List<ClientConnectionPool.Lease> leases = new ArrayList<>();
       for (int i = 0; i < callers; i++) {
         leases.add(pool.borrow(address, SHORT, Duration.ZERO));

@@ -16,7 +16,9 @@ import org.junit.jupiter.api.Test;
 class TargetChooserTest {
   private static final String A = "127.0.0.1:7001";
 
-  private final TargetChooser chooser = new TargetChooser(List.of(A), true);
+  /** Frozen: suspicions last while the test runs, however slow the machine. */
+  private final TargetChooser chooser = new TargetChooser(List.of(A), true, () -> 1_000L);
+
   private final ClientTopology topology =
       new ClientTopology(
           "n1",
