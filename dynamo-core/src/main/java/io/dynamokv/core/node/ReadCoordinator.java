@@ -197,8 +197,7 @@ final class ReadCoordinator {
 
     /** Records {@code from}'s answer for {@code place}; the first word for a place counts. */
     void answered(NodeId from, NodeId place, Siblings siblings) {
-      boolean first =
-          !quorum.responses().containsKey(place) && !quorum.failures().containsKey(place);
+      boolean first = !quorum.heardFrom(place);
       quorum.onResponse(place, siblings);
       if (first && !from.equals(place)) {
         substituted.add(place);
@@ -211,7 +210,7 @@ final class ReadCoordinator {
      * next stand-in takes the place, or the place fails.
      */
     void failed(NodeId target, NodeId place, Throwable error) {
-      if (quorum.responses().containsKey(place) || quorum.failures().containsKey(place)) {
+      if (quorum.heardFrom(place)) {
         return;
       }
       if (pending.getOrDefault(place, 0) > 0) {
@@ -255,10 +254,7 @@ final class ReadCoordinator {
     void hedge() {
       for (Map.Entry<NodeId, Integer> e : List.copyOf(pending.entrySet())) {
         NodeId place = e.getKey();
-        if (e.getValue() > 0
-            && !standInAsked.contains(place)
-            && !quorum.responses().containsKey(place)
-            && !quorum.failures().containsKey(place)) {
+        if (e.getValue() > 0 && !standInAsked.contains(place) && !quorum.heardFrom(place)) {
           standIn(place);
         }
       }

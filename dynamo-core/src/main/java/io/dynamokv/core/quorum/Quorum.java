@@ -110,6 +110,14 @@ public final class Quorum<R> {
     return new InsufficientReplicasException(operation, responses.size(), required, describe());
   }
 
+  /**
+   * Whether {@code target}'s answer or failure is recorded: its word, which later ones never
+   * change.
+   */
+  public boolean heardFrom(NodeId target) {
+    return responses.containsKey(target) || failures.containsKey(target);
+  }
+
   /** Records {@code from}'s answer and returns the (possibly just decided) status. */
   public Status onResponse(NodeId from, R response) {
     checkTarget(from);

@@ -27,6 +27,17 @@ class QuorumTest {
   }
 
   @Test
+  void aTargetIsHeardFromOnceItsFirstWordIsIn() {
+    Quorum<String> q = new Quorum<>(List.of(A, B, C), 2);
+    assertThat(q.heardFrom(A)).isFalse();
+    q.onResponse(A, "x");
+    q.onFailure(B, new RuntimeException("down"));
+    assertThat(q.heardFrom(A)).isTrue();
+    assertThat(q.heardFrom(B)).isTrue();
+    assertThat(q.heardFrom(C)).isFalse();
+  }
+
+  @Test
   void failsAsSoonAsTooFewReplicasRemain() {
     Quorum<String> q = new Quorum<>(List.of(A, B, C), 2);
     q.onFailure(A, new RuntimeException("a is unreachable"));
