@@ -7,6 +7,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dynamokv.core.security.ClusterSecret;
+import io.dynamokv.core.version.CausalContext;
 import io.dynamokv.core.version.ContextSigner;
 import io.dynamokv.core.version.EpochSource;
 import io.dynamokv.core.version.Siblings;
@@ -67,7 +68,7 @@ class TutorialTest {
     byte[] context = CONTEXTS.sign("carts", key, replicaA.context());
 
     // Each writes back with that context, through a different coordinator, which verifies it.
-    VectorClock seen = CONTEXTS.verify("carts", key, context);
+    CausalContext seen = CONTEXTS.verify("carts", key, context);
     replicaA = replicaA.update(seen, cart("milk,eggs", 2), replicaA.actorFor(nodeA, seen, epochsA));
     replicaB =
         replicaB.update(seen, cart("milk,bread", 3), replicaB.actorFor(nodeB, seen, epochsB));
@@ -81,7 +82,7 @@ class TutorialTest {
     byte[] contextOfBoth = CONTEXTS.sign("carts", key, replicaA.context());
 
     // The application reconciles (set union) and writes back with that context...
-    VectorClock sawBoth = CONTEXTS.verify("carts", key, contextOfBoth);
+    CausalContext sawBoth = CONTEXTS.verify("carts", key, contextOfBoth);
     replicaA =
         replicaA.update(
             sawBoth, cart("milk,eggs,bread", 4), replicaA.actorFor(nodeA, sawBoth, epochsA));

@@ -34,9 +34,9 @@ import io.dynamokv.core.spi.PeerTransport;
 import io.dynamokv.core.spi.RandomSource;
 import io.dynamokv.core.spi.Scheduler;
 import io.dynamokv.core.spi.StorageEngine;
+import io.dynamokv.core.version.CausalContext;
 import io.dynamokv.core.version.ContextSigner;
 import io.dynamokv.core.version.Siblings;
-import io.dynamokv.core.version.VectorClock;
 import io.dynamokv.core.version.VersionCodec;
 import io.dynamokv.core.wire.Failure;
 import io.dynamokv.core.wire.PeerProtocol;
@@ -153,7 +153,9 @@ public final class DynamoNode implements AutoCloseable {
     this.dots = new ReissuedDots(stats);
     HintStore hints =
         new HintStore(storage.keyspace(StorageEngine.HINTS), config.handoff().maxBytes());
-    this.replica = new Replica(config, storage, hints, clock, epochs, placement, dots, broken);
+    this.replica =
+        new Replica(
+            config, storage, hints, clock, epochs, placement, dots, broken, this::dottedAgreed);
     this.reads =
         new ReadCoordinator(
             config,
@@ -165,10 +167,21 @@ public final class DynamoNode implements AutoCloseable {
             timer,
             dots,
             stats,
-            new ReadRepair(config, scheduler, replica, peers, stats));
+            new ReadRepair(config, scheduler, replica, peers, stats),
+            this::dottedAgreed);
     this.writes =
         new WriteCoordinator(
-            config, placement, clock, scheduler, contexts, replica, peers, timer, stats, broken);
+            config,
+            placement,
+            clock,
+            scheduler,
+            contexts,
+            replica,
+            peers,
+            timer,
+            stats,
+            broken,
+            this::dottedAgreed);
     this.forwarder = new Forwarder(config, scheduler, requestIds, placement, peers, writes, stats);
     this.handoff =
         new HintedHandoff(
@@ -333,6 +346,15 @@ public final class DynamoNode implements AutoCloseable {
   }
 
   /** The gossip membership this node runs: views, reachability and the admin operations. */
+  /**
+   * Whether every member reads sibling format 3, so that contexts with explicit dots and sets that
+   * have seen dots beyond their vector may be handed out, stored and sent.
+   */
+  private boolean dottedAgreed() {
+    return membership.agreedFormats().getOrDefault(VersionCodec.WIRE_FORMAT.family(), 0)
+        >= VersionCodec.FORMAT_DOTTED;
+  }
+
   public Membership membership() {
     return membership;
   }
@@ -511,7 +533,7 @@ public final class DynamoNode implements AutoCloseable {
                     + " them");
           }
           StoreDefinition def = placement.store(store);
-          VectorClock seen = writes.admit(def, k, value, ctx);
+          CausalContext seen = writes.admit(def, k, value, ctx);
           int w = quorum(def, options.quorum(), def.writeQuorum(), "W");
           Duration timeout = timeout(options);
           List<NodeId> owners = placement.owners(def, k);

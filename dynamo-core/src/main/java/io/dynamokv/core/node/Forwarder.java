@@ -15,7 +15,7 @@ import io.dynamokv.core.spi.PeerException;
 import io.dynamokv.core.spi.PeerMessage;
 import io.dynamokv.core.spi.RandomSource;
 import io.dynamokv.core.spi.Scheduler;
-import io.dynamokv.core.version.VectorClock;
+import io.dynamokv.core.version.CausalContext;
 import io.dynamokv.core.wire.Failure;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -81,7 +81,7 @@ final class Forwarder {
       byte[] value,
       boolean tombstone,
       byte[] context,
-      VectorClock seen,
+      CausalContext seen,
       int w,
       Duration timeout,
       List<NodeId> owners,
@@ -167,7 +167,7 @@ final class Forwarder {
     }
     remember(id, reply, fw.timeoutMillis());
     StoreDefinition def = placement.store(fw.store());
-    VectorClock seen = writes.admit(def, fw.key(), fw.value(), fw.context());
+    CausalContext seen = writes.admit(def, fw.key(), fw.value(), fw.context());
     int w =
         Quorum.required(fw.quorum(), def.writeQuorum(), def.replicationFactor(), "W", def.name());
     Duration timeout =

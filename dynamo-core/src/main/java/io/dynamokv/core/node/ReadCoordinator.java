@@ -11,6 +11,7 @@ import io.dynamokv.core.handoff.StandIns;
 import io.dynamokv.core.quorum.Quorum;
 import io.dynamokv.core.spi.Clock;
 import io.dynamokv.core.spi.PeerException;
+import io.dynamokv.core.version.CausalContext;
 import io.dynamokv.core.version.ContextSigner;
 import io.dynamokv.core.version.Siblings;
 import io.dynamokv.core.version.VersionCodec;
@@ -22,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 
 /**
  * Coordinates a get (paper §4.5): asks the key's owners, itself through the {@link Replica}, and
@@ -38,6 +40,7 @@ final class ReadCoordinator {
   private final ReissuedDots dots;
   private final NodeStats stats;
   private final ReadRepair repair;
+  private final BooleanSupplier dottedContexts;
   private final NodeConfig config;
   private final Placement placement;
   private final Clock clock;
@@ -52,7 +55,9 @@ final class ReadCoordinator {
       QuorumTimer timer,
       ReissuedDots dots,
       NodeStats stats,
-      ReadRepair repair) {
+      ReadRepair repair,
+      BooleanSupplier dottedContexts) {
+    this.dottedContexts = dottedContexts;
     this.self = config.self();
     this.config = config;
     this.placement = placement;
@@ -272,10 +277,13 @@ final class ReadCoordinator {
       case SUCCEEDED -> {
         Siblings merged = Siblings.syncAll(quorum.responses().values());
         dots.check(def, key, Siblings.empty(), merged);
+        CausalContext seen = merged.causalContext();
+        if (!seen.dots().isEmpty() && !dottedContexts.getAsBoolean()) {
+          seen = CausalContext.of(merged.context()); // names less: a write with it supersedes less
+        }
         result.complete(
             new ReadResult(
-                merged.values(),
-                Context.fromBytes(contexts.sign(def.name(), key, merged.context()))));
+                merged.values(), Context.fromBytes(contexts.sign(def.name(), key, seen))));
       }
       case FAILED -> timer.fail(result, "get", quorum);
       case PENDING -> {}

@@ -12,8 +12,8 @@ import io.dynamokv.core.spi.Clock;
 import io.dynamokv.core.spi.Keyspace;
 import io.dynamokv.core.spi.StorageEngine;
 import io.dynamokv.core.version.Actor;
+import io.dynamokv.core.version.CausalContext;
 import io.dynamokv.core.version.Siblings;
-import io.dynamokv.core.version.VectorClock;
 import io.dynamokv.core.version.VersionCodec;
 import io.dynamokv.core.version.Versioned;
 import java.util.List;
@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -46,6 +47,7 @@ final class Replica {
   private final BrokenVariant broken;
   private final Clock clock;
   private final HintStore hints;
+  private final BooleanSupplier dottedAgreed;
   private final Map<String, Keyspace> keyspaces = new TreeMap<>();
   private final List<ReplicaListener> listeners = new CopyOnWriteArrayList<>();
 
@@ -57,8 +59,10 @@ final class Replica {
       NodeEpochs epochs,
       Placement placement,
       ReissuedDots dots,
-      BrokenVariant broken) {
+      BrokenVariant broken,
+      BooleanSupplier dottedAgreed) {
     this.self = config.self();
+    this.dottedAgreed = dottedAgreed;
     this.config = config;
     this.epochs = epochs;
     this.placement = placement;
@@ -92,9 +96,23 @@ final class Replica {
    */
   byte[] stored(StoreDefinition def, byte[] key) {
     if (!hints.ownersOf(def.name(), key).isEmpty()) {
-      return VersionCodec.encode(withHints(def, key, read(def, key)));
+      return VersionCodec.encode(storable(withHints(def, key, read(def, key))));
     }
-    return data(def, key);
+    byte[] stored = data(def, key);
+    if (stored.length > 0
+        && stored[0] == VersionCodec.FORMAT_DOTTED
+        && !dottedAgreed.getAsBoolean()) {
+      return VersionCodec.encode(VersionCodec.decodeSiblings(stored).withoutDotsBeyond());
+    }
+    return stored;
+  }
+
+  /**
+   * {@code set} as this node may store or send it: without the dots it has seen beyond its vector
+   * while some member does not read sibling format 3 (forgetting them can only add false siblings).
+   */
+  private Siblings storable(Siblings set) {
+    return set.hasDotsBeyond() && !dottedAgreed.getAsBoolean() ? set.withoutDotsBeyond() : set;
   }
 
   /** Everything this node holds of {@code key}: its data synced with every hint of the key. */
@@ -119,7 +137,7 @@ final class Replica {
    * a fresh epoch when the key's record cannot be trusted). Checks the store's sibling and size
    * limits before anything is stored.
    */
-  Written write(StoreDefinition def, byte[] key, VectorClock seen, Versioned version) {
+  Written write(StoreDefinition def, byte[] key, CausalContext seen, Versioned version) {
     Actor[] actor = new Actor[1];
     Siblings held = withHints(def, key, Siblings.empty());
     Siblings next =
@@ -134,11 +152,13 @@ final class Replica {
                   local.actorFor(
                       self,
                       broken == BrokenVariant.KEEPS_INCARNATION_AFTER_ROLLBACK
-                          ? VectorClock.empty()
+                          ? CausalContext.empty()
                           : seen,
                       epochs);
-              VectorClock covered =
-                  broken == BrokenVariant.UPDATE_IGNORES_CONTEXT ? local.context() : seen;
+              CausalContext covered =
+                  broken == BrokenVariant.UPDATE_IGNORES_CONTEXT
+                      ? CausalContext.of(local.context())
+                      : seen;
               return local.update(covered, version, actor[0]);
             },
             true);
@@ -153,7 +173,7 @@ final class Replica {
    * another record of the key, so that no dot is issued twice.
    */
   Written writeHint(
-      StoreDefinition def, byte[] key, NodeId owner, VectorClock seen, Versioned version) {
+      StoreDefinition def, byte[] key, NodeId owner, CausalContext seen, Versioned version) {
     Actor[] actor = new Actor[1];
     Siblings held = readWithHints(def, key);
     Siblings next =
@@ -241,7 +261,9 @@ final class Replica {
     while (true) {
       try {
         return hints.update(
-            id, originMillis, local -> change.apply(local).pruned(config.maxClockEntries()));
+            id,
+            originMillis,
+            local -> storable(change.apply(local).pruned(config.maxClockEntries())));
       } catch (NodeEpochs.LeaseNeeded needed) {
         epochs.extendLease(needed.epoch);
       }
@@ -296,7 +318,7 @@ final class Replica {
             storageKey,
             old -> {
               Siblings local = old == null ? Siblings.empty() : VersionCodec.decodeSiblings(old);
-              Siblings next = change.apply(local).pruned(config.maxClockEntries());
+              Siblings next = storable(change.apply(local).pruned(config.maxClockEntries()));
               before[0] = local;
               after[0] = next;
               if (old != null && next.equals(local)) {

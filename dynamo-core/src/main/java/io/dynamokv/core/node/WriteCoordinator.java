@@ -17,9 +17,9 @@ import io.dynamokv.core.spi.Clock;
 import io.dynamokv.core.spi.PeerException;
 import io.dynamokv.core.spi.PeerMessage;
 import io.dynamokv.core.spi.Scheduler;
+import io.dynamokv.core.version.CausalContext;
 import io.dynamokv.core.version.ContextSigner;
 import io.dynamokv.core.version.Siblings;
-import io.dynamokv.core.version.VectorClock;
 import io.dynamokv.core.version.VersionCodec;
 import io.dynamokv.core.version.Versioned;
 import java.time.Duration;
@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 
 /**
  * Coordinates a put or delete on an owner of the key (paper §4.5): admits it (limits, signed
@@ -51,7 +52,13 @@ final class WriteCoordinator {
   private final BrokenVariant broken;
   private final NodeConfig config;
   private final Placement placement;
+  private final BooleanSupplier dottedContexts;
 
+  /**
+   * @param dottedContexts whether every member reads contexts with explicit dots (and the sets a
+   *     write with one may leave): until then a written version's context is a plain vector, or the
+   *     client's own context when a vector cannot name exactly the written version
+   */
   WriteCoordinator(
       NodeConfig config,
       Placement placement,
@@ -62,8 +69,10 @@ final class WriteCoordinator {
       PeerCalls peers,
       QuorumTimer timer,
       NodeStats stats,
-      BrokenVariant broken) {
+      BrokenVariant broken,
+      BooleanSupplier dottedContexts) {
     this.self = config.self();
+    this.dottedContexts = dottedContexts;
     this.config = config;
     this.placement = placement;
     this.clock = clock;
@@ -77,10 +86,10 @@ final class WriteCoordinator {
   }
 
   /**
-   * Checks a write of {@code key} against the store's limits and returns the clock its context
-   * carries, once verified as one this cluster signed for this store and key.
+   * Checks a write of {@code key} against the store's limits and returns what its context says the
+   * client has seen, once verified as one this cluster signed for this store and key.
    */
-  VectorClock admit(StoreDefinition def, byte[] key, byte[] value, byte[] context) {
+  CausalContext admit(StoreDefinition def, byte[] key, byte[] value, byte[] context) {
     def.checkWrite(key, value, context);
     return contexts.verify(def.name(), key, context);
   }
@@ -100,8 +109,7 @@ final class WriteCoordinator {
    * stand-in acknowledged by the end of the request) gets a hint kept here, even after W was
    * reached.
    *
-   * @param clientContext the context the client sent, returned when a plain version vector cannot
-   *     name exactly the written version
+   * @param clientContext the context the client sent
    * @param seen what {@link #admit} returned for it
    * @param owners the key's owners; this node is among them, or it coordinates as a stand-in
    */
@@ -111,7 +119,7 @@ final class WriteCoordinator {
       byte[] value,
       boolean tombstone,
       Context clientContext,
-      VectorClock seen,
+      CausalContext seen,
       int w,
       Duration timeout,
       List<NodeId> owners,
@@ -198,7 +206,7 @@ final class WriteCoordinator {
       used.add(self);
     }
 
-    void start(Context clientContext, VectorClock seen, Versioned version) {
+    void start(Context clientContext, CausalContext seen, Versioned version) {
       written = clientContext;
       Replica.Written local;
       NodeId standingFor = null;
@@ -227,11 +235,13 @@ final class WriteCoordinator {
       }
       siblings = local.siblings();
       encoded = VersionCodec.encode(siblings);
-      written =
-          siblings
-              .writtenContext(seen, local.actor())
-              .map(exact -> Context.fromBytes(contexts.sign(def.name(), key, exact)))
-              .orElse(clientContext);
+      CausalContext exact = siblings.writtenContext(seen, local.actor());
+      if (!exact.dots().isEmpty() && !dottedContexts.getAsBoolean()) {
+        // A member of an earlier build would refuse a context with dots as damaged. What the
+        // client saw, as a vector, names less: the next write becomes this one's sibling.
+        exact = CausalContext.of(seen.clock());
+      }
+      written = Context.fromBytes(contexts.sign(def.name(), key, exact));
       NodeId selfSlot = standingFor == null ? self : standingFor;
       Slot mine = slots.get(selfSlot);
       mine.acked = true;

@@ -25,7 +25,7 @@ import javax.crypto.spec.SecretKeySpec;
  * under {@link ClusterSecret#CONTEXTS}. Layout:
  *
  * <pre>
- * format (1 byte, = 2), kind (1 byte, 'M'), key id (4 bytes), tag (16 bytes), clock ({@link VersionCodec})
+ * format (1 byte, = 2), kind (1 byte, 'M'), key id (4 bytes), tag (16 bytes), context ({@link VersionCodec})
  * </pre>
  *
  * The empty clock is the empty context (zero bytes, no signature): it claims nothing. Contexts are
@@ -54,10 +54,18 @@ public final class ContextSigner {
    * clock.
    */
   public byte[] sign(String store, byte[] key, VectorClock clock) {
-    if (clock.isEmpty()) {
+    return sign(store, key, CausalContext.of(clock));
+  }
+
+  /**
+   * The signed form of {@code context} for {@code key} of {@code store}; empty for the empty
+   * context.
+   */
+  public byte[] sign(String store, byte[] key, CausalContext context) {
+    if (context.isEmpty()) {
       return new byte[0];
     }
-    byte[] body = VersionCodec.encode(clock);
+    byte[] body = VersionCodec.encode(context);
     byte[] out = new byte[HEADER + body.length];
     out[0] = FORMAT;
     out[1] = KIND;
@@ -68,16 +76,16 @@ public final class ContextSigner {
   }
 
   /**
-   * The clock of a context a client brought back for {@code key} of {@code store}; the empty clock
-   * for zero bytes.
+   * The context a client brought back for {@code key} of {@code store}; the empty context for zero
+   * bytes.
    *
    * @throws InvalidContextException naming why when the context was not issued by this cluster for
    *     this store and key: damaged or altered, signed with a secret this node does not have
    *     (another cluster's, or one rotated out), or made for another key or store
    */
-  public VectorClock verify(String store, byte[] key, byte[] context) {
+  public CausalContext verify(String store, byte[] key, byte[] context) {
     if (context.length == 0) {
-      return VectorClock.empty();
+      return CausalContext.empty();
     }
     if (context.length <= HEADER || context[0] != FORMAT || context[1] != KIND) {
       throw new InvalidContextException(
@@ -106,7 +114,7 @@ public final class ContextSigner {
               + " another key or store returned it; pass back the bytes a read of this key"
               + " returned, unchanged");
     }
-    return VersionCodec.decodeContext(Arrays.copyOfRange(context, HEADER, context.length));
+    return VersionCodec.decodeCausalContext(Arrays.copyOfRange(context, HEADER, context.length));
   }
 
   private byte[] tag(int index, String store, byte[] key, byte[] context) {

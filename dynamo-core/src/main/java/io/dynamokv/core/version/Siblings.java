@@ -9,11 +9,10 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The versions of one key: every causally maximal value with its own {@link Dot}, plus one causal
@@ -39,11 +38,11 @@ import java.util.TreeMap;
  * <ul>
  *   <li>A coordinator MUST create new versions only with {@link #update} on its own local set,
  *       using the actor {@link #actorFor} returns; a dot MUST never be issued twice.
- *   <li>{@link #sync} is commutative, associative and idempotent, whatever the dots. With unique
- *       dots it keeps exactly the values no other value's write has seen; a value is only ever
- *       dropped because a context saw its dot and the set holding that context no longer holds the
- *       dot. Replicas MUST use it on every write, read, repair and handoff instead of replacing a
- *       stored set.
+ *   <li>{@link #sync} is commutative, associative and idempotent, whatever the dots (within {@link
+ *       #MAX_CLOUD} dots seen beyond the vector). With unique dots it keeps exactly the values no
+ *       other value's write has seen; a value is only ever dropped because a context saw its dot
+ *       and the set holding that context no longer holds the dot. Replicas MUST use it on every
+ *       write, read, repair and handoff instead of replacing a stored set.
  *   <li>{@link #pruned} is a function of the set alone, so replicas holding the same set store the
  *       same pruned set. Whoever stores a set (coordinator and replica alike) prunes it.
  *   <li>Instances are immutable and thread-safe. Iteration orders never depend on hash codes.
@@ -53,14 +52,24 @@ public final class Siblings {
   private static final long[] NO_LONGS = new long[0];
   private static final Sibling[] NO_SIBLINGS = new Sibling[0];
   private static final NodeId[] NO_NODES = new NodeId[0];
+  private static final Dot[] NO_DOTS = new Dot[0];
   private static final Siblings EMPTY =
-      new Siblings(VectorClock.empty(), NO_LONGS, NO_SIBLINGS, NO_NODES, NO_LONGS);
+      new Siblings(VectorClock.empty(), NO_LONGS, NO_DOTS, NO_SIBLINGS, NO_NODES, NO_LONGS);
+
+  /**
+   * The most dots a set keeps seen beyond its vector. Beyond it the lowest are forgotten: like
+   * pruning, forgetting history can make a superseded value reappear as a false sibling, never make
+   * a value disappear, but past it {@link #sync} is no longer exactly associative. Sets stay far
+   * below it: a dot leaves once the vector reaches it, or when pruning forgets its actor.
+   */
+  static final int MAX_CLOUD = 256;
 
   /** How siblings are ordered: by dot, then by value (values before tombstones, time, bytes). */
   static final Comparator<Sibling> ORDER = Siblings::compare;
 
   private final VectorClock context;
   private final long[] lastMillis; // aligned with context's entries
+  private final Dot[] cloud; // seen beyond context: ascending, none covered by it or following it
   private final Sibling[] siblings; // in ORDER, no two equal
   private final NodeId[] floorNodes; // ascending
   private final long[] floorEpochs; // aligned with floorNodes, >= 0
@@ -68,11 +77,13 @@ public final class Siblings {
   private Siblings(
       VectorClock context,
       long[] lastMillis,
+      Dot[] cloud,
       Sibling[] siblings,
       NodeId[] floorNodes,
       long[] floorEpochs) {
     this.context = context;
     this.lastMillis = lastMillis;
+    this.cloud = cloud;
     this.siblings = siblings;
     this.floorNodes = floorNodes;
     this.floorEpochs = floorEpochs;
@@ -97,6 +108,37 @@ public final class Siblings {
       long[] lastMillis,
       List<Sibling> siblings,
       SortedMap<NodeId, Long> prunedEpochs) {
+    return of(context, lastMillis, List.of(), siblings, prunedEpochs);
+  }
+
+  /**
+   * A set from its parts, validated (for the codec).
+   *
+   * @param cloud dots seen beyond {@code context}: strictly ascending, at most {@link #MAX_CLOUD},
+   *     none covered by {@code context} or directly following what it covers
+   * @throws IllegalArgumentException if the parts do not make a valid set
+   */
+  static Siblings of(
+      VectorClock context,
+      long[] lastMillis,
+      List<Dot> cloud,
+      List<Sibling> siblings,
+      SortedMap<NodeId, Long> prunedEpochs) {
+    Dot[] c = cloud.toArray(NO_DOTS);
+    if (c.length > MAX_CLOUD) {
+      throw new IllegalArgumentException(
+          c.length + " dots beyond the context, at most " + MAX_CLOUD + " allowed");
+    }
+    for (int i = 0; i < c.length; i++) {
+      if (i > 0 && c[i - 1].compareTo(c[i]) >= 0) {
+        throw new IllegalArgumentException(
+            "dots beyond the context must be strictly ascending: " + c[i - 1] + ", " + c[i]);
+      }
+      if (c[i].counter() - 1 <= context.counter(c[i].actor())) {
+        throw new IllegalArgumentException(
+            "dot " + c[i] + " beyond the context " + context + " is covered by it or follows it");
+      }
+    }
     if (lastMillis.length != context.size()) {
       throw new IllegalArgumentException(
           lastMillis.length + " write times for " + context.size() + " clock entries");
@@ -125,10 +167,10 @@ public final class Siblings {
         throw new IllegalArgumentException("pruned epochs must be >= 0, found " + epochs[i]);
       }
     }
-    if (context.isEmpty() && s.length == 0 && nodes.length == 0) {
+    if (context.isEmpty() && c.length == 0 && s.length == 0 && nodes.length == 0) {
       return EMPTY;
     }
-    return new Siblings(context, lastMillis.clone(), s, nodes, epochs);
+    return new Siblings(context, lastMillis.clone(), c, s, nodes, epochs);
   }
 
   // ---- the coordinator's write ----
@@ -191,6 +233,15 @@ public final class Siblings {
         lostCommits |= continuable && context.counterAt(i) > this.context.counter(a);
       }
     }
+    for (Dot d : cloud) { // seen here beyond the vector: as telling as a context's counter
+      Actor a = d.actor();
+      if (a.node().equals(node)) {
+        known = plausibleMax(known, a.epoch(), ceiling);
+        boolean continuable =
+            a.epoch() >= epochs.incarnation() && a.epoch() > floor && a.epoch() < leasedBelow;
+        lostCommits |= continuable && d.counter() > this.context.counter(a);
+      }
+    }
     if (highest != null
         && !lostCommits
         && highest.epoch() >= epochs.incarnation()
@@ -224,27 +275,46 @@ public final class Siblings {
     }
   }
 
+  /**
+   * {@link #actorFor(NodeId, VectorClock, EpochSource)} for a write carrying {@code context}: its
+   * {@linkplain CausalContext#ceiling() ceiling} is what it names of each actor.
+   */
+  public Actor actorFor(NodeId node, CausalContext context, EpochSource epochs) {
+    return actorFor(node, context.ceiling(), epochs);
+  }
+
   /** The larger of the two, ignoring an epoch at or above the node's ceiling (a forged one). */
   private static long plausibleMax(long a, long epoch, long ceiling) {
     return epoch < ceiling ? Math.max(a, epoch) : a;
   }
 
+  /** {@link #update(CausalContext, Versioned, Actor)} with a context that is a vector alone. */
+  public Siblings update(VectorClock context, Versioned value, Actor actor) {
+    return update(CausalContext.of(context), value, actor);
+  }
+
   /**
    * Applies a new write coordinated by {@code actor}, on the coordinator's local set: drops every
    * local sibling whose dot {@code context} covers, keeps the others, and adds {@code value} with
-   * the dot {@code (actor, max(local counter, context counter) + 1)}. The result's context has seen
-   * everything the local set and {@code context} had seen, plus the new dot.
+   * the dot {@code (actor, max(local counter, context's ceiling) + 1)}. The result has seen
+   * everything the local set and {@code context} had seen, and the new dot.
    *
-   * @param context the causal context the client read (empty for a blind write)
+   * @param context the causal context the client read or last wrote (empty for a blind write)
    * @param value the new value or tombstone
    * @param actor from {@link #actorFor}; using any other actor MAY reissue a dot and lose writes
    * @throws IllegalArgumentException if the actor has no counter left ({@link #actorFor} never
    *     returns such an actor)
    */
-  public Siblings update(VectorClock context, Versioned value, Actor actor) {
+  public Siblings update(CausalContext context, Versioned value, Actor actor) {
     Objects.requireNonNull(value, "value");
     Objects.requireNonNull(actor, "actor");
-    long seen = Math.max(this.context.counter(actor), context.counter(actor));
+    long seen = Math.max(this.context.counter(actor), context.clock().counter(actor));
+    for (Dot d : cloud) {
+      seen = d.actor().equals(actor) ? Math.max(seen, d.counter()) : seen;
+    }
+    for (Dot d : context.dotArray()) {
+      seen = d.actor().equals(actor) ? Math.max(seen, d.counter()) : seen;
+    }
     if (seen == Long.MAX_VALUE) {
       throw new IllegalArgumentException(actor + " has issued its last counter for this key");
     }
@@ -265,10 +335,16 @@ public final class Siblings {
     if (!placed) {
       out.add(added);
     }
-    Entries merged = Entries.merge(this.context, lastMillis, context, null);
+    Entries merged = Entries.merge(this.context, lastMillis, context.clock(), null);
     merged.set(actor, dot.counter(), value.wallMillis());
+    Dot[] seenBeyond = merged.fold(cloud, context.dotArray());
     return new Siblings(
-        merged.clock(), merged.millis(), out.toArray(NO_SIBLINGS), floorNodes, floorEpochs);
+        merged.clock(),
+        merged.millis(),
+        seenBeyond,
+        out.toArray(NO_SIBLINGS),
+        floorNodes,
+        floorEpochs);
   }
 
   // ---- replicas ----
@@ -313,21 +389,33 @@ public final class Siblings {
       }
     }
     Entries merged = Entries.merge(a.context, a.lastMillis, b.context, b.lastMillis);
+    Dot[] seenBeyond = merged.fold(a.cloud, b.cloud);
     if (b.floorNodes.length == 0
         || Arrays.equals(a.floorNodes, b.floorNodes)
             && Arrays.equals(a.floorEpochs, b.floorEpochs)) {
       return new Siblings(
-          merged.clock(), merged.millis(), out.toArray(NO_SIBLINGS), a.floorNodes, a.floorEpochs);
+          merged.clock(),
+          merged.millis(),
+          seenBeyond,
+          out.toArray(NO_SIBLINGS),
+          a.floorNodes,
+          a.floorEpochs);
     }
     if (a.floorNodes.length == 0) {
       return new Siblings(
-          merged.clock(), merged.millis(), out.toArray(NO_SIBLINGS), b.floorNodes, b.floorEpochs);
+          merged.clock(),
+          merged.millis(),
+          seenBeyond,
+          out.toArray(NO_SIBLINGS),
+          b.floorNodes,
+          b.floorEpochs);
     }
     TreeMap<NodeId, Long> floors = new TreeMap<>(a.prunedEpochs());
     b.prunedEpochs().forEach((n, e) -> floors.merge(n, e, Math::max));
     return new Siblings(
         merged.clock(),
         merged.millis(),
+        seenBeyond,
         out.toArray(NO_SIBLINGS),
         floors.keySet().toArray(NO_NODES),
         floors.values().stream().mapToLong(Long::longValue).toArray());
@@ -343,7 +431,12 @@ public final class Siblings {
   }
 
   private boolean supersedes(Dot dot) {
-    return context.covers(dot) && !holds(dot);
+    return hasSeen(dot) && !holds(dot);
+  }
+
+  /** True if this set has seen the write of {@code dot}: its vector or the dots beyond cover it. */
+  public boolean hasSeen(Dot dot) {
+    return context.covers(dot) || Arrays.binarySearch(cloud, dot) >= 0;
   }
 
   private boolean holds(Dot dot) {
@@ -370,6 +463,10 @@ public final class Siblings {
    * {@code max(maxEntries, actors with a sibling)} entries. Records each removed epoch in {@link
    * #prunedEpoch}.
    *
+   * <p>Also forgets the dots seen beyond the vector of the actors it removes, and of actors removed
+   * before (absent from the vector, at or below their node's pruned epoch), which nothing would
+   * fold in any more.
+   *
    * <p>A function of this set alone. Pruning forgets history only: it can make a superseded value
    * reappear as a (false) sibling when synced with a replica that still holds it, but it can never
    * make a value disappear.
@@ -380,6 +477,31 @@ public final class Siblings {
     if (maxEntries < 1) {
       throw new IllegalArgumentException("prune threshold must be >= 1, found: " + maxEntries);
     }
+    return withoutStrandedDots().prunedEntries(maxEntries);
+  }
+
+  /**
+   * Without the dots seen beyond the vector whose actor the vector lacks and whose epoch is at or
+   * below its node's pruned epoch: an actor pruned here, so nothing may ever fold them in.
+   */
+  private Siblings withoutStrandedDots() {
+    List<Dot> kept = null;
+    for (int i = 0; i < cloud.length; i++) {
+      Actor a = cloud[i].actor();
+      boolean stranded = context.counter(a) == 0 && a.epoch() <= prunedEpoch(a.node());
+      if (stranded && kept == null) {
+        kept = new ArrayList<>(Arrays.asList(cloud).subList(0, i));
+      } else if (!stranded && kept != null) {
+        kept.add(cloud[i]);
+      }
+    }
+    return kept == null
+        ? this
+        : new Siblings(
+            context, lastMillis, kept.toArray(NO_DOTS), siblings, floorNodes, floorEpochs);
+  }
+
+  private Siblings prunedEntries(int maxEntries) {
     int excess = context.size() - maxEntries;
     if (excess <= 0) {
       return this;
@@ -418,9 +540,17 @@ public final class Siblings {
         millis[n++] = lastMillis[i];
       }
     }
+    VectorClock keptClock = VectorClock.ofSorted(actors, counters);
+    List<Dot> keptBeyond = new ArrayList<>(cloud.length);
+    for (Dot d : cloud) {
+      if (keptClock.counter(d.actor()) > 0 || context.counter(d.actor()) == 0) {
+        keptBeyond.add(d); // forgetting an actor forgets what was seen of it beyond the vector
+      }
+    }
     return new Siblings(
-        VectorClock.ofSorted(actors, counters),
+        keptClock,
         millis,
+        keptBeyond.toArray(NO_DOTS),
         siblings,
         floors.keySet().toArray(NO_NODES),
         floors.values().stream().mapToLong(Long::longValue).toArray());
@@ -458,9 +588,47 @@ public final class Siblings {
     return Collections.unmodifiableSortedMap(m);
   }
 
-  /** The causal context covering every sibling: what a read hands to the client. */
+  /**
+   * The version vector of what this set has seen: it covers every sibling. What it has seen beyond
+   * the vector is in {@link #causalContext()}.
+   */
   public VectorClock context() {
     return context;
+  }
+
+  /**
+   * Everything this set has seen, what a read hands to the client: the vector and the dots seen
+   * beyond it (the first {@link CausalContext#MAX_DOTS} of them, when there are more: naming less
+   * is safe, as a write then supersedes less).
+   */
+  public CausalContext causalContext() {
+    if (cloud.length == 0) {
+      return CausalContext.of(context);
+    }
+    return CausalContext.of(
+        context, Arrays.asList(cloud).subList(0, Math.min(cloud.length, CausalContext.MAX_DOTS)));
+  }
+
+  /** Dots seen beyond {@link #context()}, ascending (for the codec). */
+  List<Dot> cloud() {
+    return List.of(cloud);
+  }
+
+  /** True if this set has seen dots beyond its vector (it is then written in format 3). */
+  public boolean hasDotsBeyond() {
+    return cloud.length > 0;
+  }
+
+  /**
+   * This set without the dots it has seen beyond its vector, for a node that may not write format 3
+   * yet. Like pruning it forgets history only: a superseded value may come back as a false sibling,
+   * none can disappear.
+   */
+  public Siblings withoutDotsBeyond() {
+    if (cloud.length == 0) {
+      return this;
+    }
+    return new Siblings(context, lastMillis, NO_DOTS, siblings, floorNodes, floorEpochs);
   }
 
   /** Every sibling, tombstones included, ordered by dot (actor, then counter), then value. */
@@ -489,18 +657,12 @@ public final class Siblings {
   }
 
   /**
-   * The context of exactly the version a write added with {@code actor}'s next dot, when a plain
-   * version vector can say that: {@code seen} (the writer's context) plus the new dot, provided the
-   * dot directly follows what {@code seen} knew of the actor. Otherwise empty, and the writer's
-   * context alone must stand for the write, so that a follow-up write never supersedes a version
-   * its client has not seen. Call it on the set the write produced.
+   * The context of exactly the version a write added with {@code actor}'s next dot: {@code seen}
+   * (the writer's context) plus the new dot, so that a follow-up write carrying it supersedes that
+   * version and nothing its client has not seen. Call it on the set the write produced.
    */
-  public Optional<VectorClock> writtenContext(VectorClock seen, Actor actor) {
-    long counter = context().counter(actor);
-    if (counter == seen.counter(actor) + 1) {
-      return Optional.of(seen.merge(VectorClock.of(Map.of(actor, counter))));
-    }
-    return Optional.empty();
+  public CausalContext writtenContext(CausalContext seen, Actor actor) {
+    return seen.with(new Dot(actor, context.counter(actor)));
   }
 
   /**
@@ -520,7 +682,7 @@ public final class Siblings {
 
   /** True if the key has no version at all (never written, or its record was purged). */
   public boolean isEmpty() {
-    return context.isEmpty() && siblings.length == 0;
+    return context.isEmpty() && cloud.length == 0 && siblings.length == 0;
   }
 
   /** True if no sibling is a live value: the key is absent or deleted. */
@@ -561,6 +723,7 @@ public final class Siblings {
     return o instanceof Siblings other
         && context.equals(other.context)
         && Arrays.equals(lastMillis, other.lastMillis)
+        && Arrays.equals(cloud, other.cloud)
         && Arrays.equals(siblings, other.siblings)
         && Arrays.equals(floorNodes, other.floorNodes)
         && Arrays.equals(floorEpochs, other.floorEpochs);
@@ -578,6 +741,7 @@ public final class Siblings {
         + Arrays.toString(siblings)
         + " context "
         + context
+        + (cloud.length == 0 ? "" : "+" + Arrays.toString(cloud))
         + (floorNodes.length == 0 ? "" : " pruned " + prunedEpochs());
   }
 
@@ -603,9 +767,9 @@ public final class Siblings {
 
   /** Clock entries with their write times, merged by maximum. */
   private static final class Entries {
-    private final Actor[] actors;
-    private final long[] counters;
-    private final long[] millis;
+    private Actor[] actors;
+    private long[] counters;
+    private long[] millis;
     private int size;
 
     private Entries(Actor[] actors, long[] counters, long[] millis, int size) {
@@ -649,6 +813,39 @@ public final class Siblings {
     }
 
     /** Sets {@code actor}'s counter (inserting it) and raises its write time. */
+    /**
+     * Folds into these entries the dots of {@code a} and {@code b} (each ascending) that directly
+     * follow them, and returns the rest that are not covered: ascending, at most {@link #MAX_CLOUD}
+     * (the highest).
+     */
+    Dot[] fold(Dot[] a, Dot[] b) {
+      if (a.length == 0 && b.length == 0) {
+        return NO_DOTS;
+      }
+      TreeSet<Dot> all = new TreeSet<>(Arrays.asList(a));
+      all.addAll(Arrays.asList(b));
+      List<Dot> beyond = new ArrayList<>();
+      for (Dot d : all) { // by actor, then counter: a dot can fold right after the one before it
+        long seen = counter(d.actor());
+        if (d.counter() == seen + 1) {
+          set(d.actor(), d.counter(), 0);
+        } else if (d.counter() > seen) {
+          beyond.add(d);
+        }
+      }
+      int from = Math.max(0, beyond.size() - MAX_CLOUD);
+      return beyond.subList(from, beyond.size()).toArray(NO_DOTS);
+    }
+
+    long counter(Actor actor) {
+      for (int i = 0; i < size; i++) {
+        if (actors[i].equals(actor)) {
+          return counters[i];
+        }
+      }
+      return 0;
+    }
+
     void set(Actor actor, long counter, long time) {
       int at = 0;
       while (at < size && actors[at].compareTo(actor) < 0) {
@@ -658,6 +855,11 @@ public final class Siblings {
         counters[at] = counter;
         millis[at] = Math.max(millis[at], time);
         return;
+      }
+      if (size == actors.length) {
+        actors = Arrays.copyOf(actors, size + 4);
+        counters = Arrays.copyOf(counters, size + 4);
+        millis = Arrays.copyOf(millis, size + 4);
       }
       System.arraycopy(actors, at, actors, at + 1, size - at);
       System.arraycopy(counters, at, counters, at + 1, size - at);

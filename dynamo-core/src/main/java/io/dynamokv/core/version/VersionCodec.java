@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -23,18 +24,24 @@ import java.util.TreeSet;
  * <p>Layout, all integers unsigned LEB128 varints:
  *
  * <pre>
- * format version (1 byte, = 2), kind (1 byte: 'C' clock, 'S' sibling set)
+ * format version (1 byte, = 2, or 3 for a set with dots seen beyond its context), kind (1 byte: 'C' clock, 'D' dotted context, 'S' sibling set)
  * node dictionary: count, then each node id as length + ASCII bytes, strictly ascending
  * [clock] entries: count, then each: node index, epoch, counter (at least 1)
+ * [dotted context] a clock's entries, then dots: count (1 to {@link CausalContext#MAX_DOTS}), then
+ *           each: node index, epoch, counter; ascending, none covered by or directly following
+ *           the entries (a {@link CausalContext} in canonical form)
  * [set]   pruned epochs: count, then each: node index, epoch (strictly ascending nodes)
  *         entries: count, then each: node index, epoch, counter (at least 1), last write millis
+ *         [format 3] dots seen beyond the entries: count (at least 1), then each: node index,
+ *           epoch, counter; ascending, none covered by the entries or directly following them
  *         siblings: count, then each: entry index, counter (1 to the entry's counter),
  *           flags (0 value, 1 tombstone), wall millis, length + bytes (a tombstone's marker)
  * </pre>
  *
  * Entries are in actor order, siblings in {@link Siblings#ORDER} (by dot, then value) without
  * duplicates, and every dictionary node is used, so the encoding is canonical: equal values have
- * equal bytes (digests of it may feed Merkle trees). The empty clock encodes as zero bytes.
+ * equal bytes (digests of it may feed Merkle trees). The empty clock encodes as zero bytes, and a
+ * context without dots as its clock, so contexts issued before dots were added stay valid.
  *
  * <p>Format 1 (before dots were written out, when a set could not hold two values under one dot) is
  * still decoded, so data stored by earlier builds stays readable; it is never written.
@@ -50,10 +57,19 @@ public final class VersionCodec {
 
   private static final int FORMAT_1 = 1;
 
+  /**
+   * Format 2 plus the dots a set has seen beyond its context; written only for such sets. A node
+   * that reads it also reads contexts with explicit dots ({@link CausalContext}).
+   */
+  public static final int FORMAT_DOTTED = 3;
+
+  private static final int FORMAT_CLOUD = FORMAT_DOTTED;
+
   /** The versions of the sibling-set encoding this node reads (contexts have format 2 only). */
-  public static final WireFormat WIRE_FORMAT = new WireFormat("siblings", FORMAT_1, FORMAT_VERSION);
+  public static final WireFormat WIRE_FORMAT = new WireFormat("siblings", FORMAT_1, FORMAT_CLOUD);
 
   private static final int KIND_CONTEXT = 'C';
+  private static final int KIND_DOTTED = 'D';
   private static final int KIND_SIBLINGS = 'S';
   private static final int FLAG_TOMBSTONE = 1;
   private static final int MAX_NODE_ID_BYTES = 64;
@@ -66,7 +82,7 @@ public final class VersionCodec {
       return new byte[0];
     }
     Writer w = new Writer(KIND_CONTEXT);
-    List<NodeId> nodes = dictionary(clock, java.util.Collections.emptySortedMap());
+    List<NodeId> nodes = dictionary(clock, Collections.emptySortedMap(), List.of());
     w.nodes(nodes);
     w.varint(clock.size());
     for (int i = 0; i < clock.size(); i++) {
@@ -76,12 +92,31 @@ public final class VersionCodec {
     return w.bytes();
   }
 
+  /** Encodes a causal context: as its clock when it has no explicit dots. */
+  public static byte[] encode(CausalContext context) {
+    if (context.dots().isEmpty()) {
+      return encode(context.clock());
+    }
+    Writer w = new Writer(KIND_DOTTED);
+    VectorClock clock = context.clock();
+    List<NodeId> nodes = dictionary(clock, Collections.emptySortedMap(), context.dots());
+    w.nodes(nodes);
+    w.varint(clock.size());
+    for (int i = 0; i < clock.size(); i++) {
+      w.actor(nodes, clock.actorAt(i));
+      w.varint(clock.counterAt(i));
+    }
+    w.dots(nodes, context.dots());
+    return w.bytes();
+  }
+
   /** Encodes a whole sibling set. */
   public static byte[] encode(Siblings siblings) {
-    Writer w = new Writer(KIND_SIBLINGS);
+    List<Dot> cloud = siblings.cloud();
+    Writer w = new Writer(cloud.isEmpty() ? FORMAT_VERSION : FORMAT_CLOUD, KIND_SIBLINGS);
     VectorClock clock = siblings.context();
     SortedMap<NodeId, Long> floors = siblings.prunedEpochs();
-    List<NodeId> nodes = dictionary(clock, floors);
+    List<NodeId> nodes = dictionary(clock, floors, cloud);
     w.nodes(nodes);
     w.varint(floors.size());
     floors.forEach(
@@ -94,6 +129,9 @@ public final class VersionCodec {
       w.actor(nodes, clock.actorAt(i));
       w.varint(clock.counterAt(i));
       w.varint(siblings.lastMillisAt(i));
+    }
+    if (!cloud.isEmpty()) {
+      w.dots(nodes, cloud);
     }
     List<Sibling> list = siblings.siblings();
     w.varint(list.size());
@@ -129,6 +167,27 @@ public final class VersionCodec {
   }
 
   /**
+   * Decodes a causal context: a raw clock or a dotted context; zero bytes give the empty context.
+   *
+   * @throws InvalidContextException if {@code bytes} is not a context this codec wrote
+   */
+  public static CausalContext decodeCausalContext(byte[] bytes) {
+    if (bytes.length < 2 || bytes[1] != KIND_DOTTED) {
+      return CausalContext.of(decodeContext(bytes));
+    }
+    Reader r = new Reader(bytes, KIND_DOTTED);
+    NodeId[] nodes = r.nodes();
+    VectorClock clock = r.clock(nodes);
+    List<Dot> dots = r.dots(nodes, CausalContext.MAX_DOTS);
+    r.finish();
+    CausalContext context = CausalContext.of(clock, dots);
+    if (!context.clock().equals(clock) || !context.dots().equals(dots)) {
+      throw r.error("dots " + dots + " are not in canonical form beside " + clock);
+    }
+    return context;
+  }
+
+  /**
    * Decodes a sibling set, in the current format or format 1.
    *
    * @throws InvalidContextException if {@code bytes} is not a sibling set this codec wrote
@@ -161,6 +220,7 @@ public final class VersionCodec {
       millis[i] = r.varint("last write time", actors[i]);
     }
     VectorClock clock = VectorClock.ofSorted(actors, counters);
+    List<Dot> cloud = r.format == FORMAT_CLOUD ? r.dots(nodes, Siblings.MAX_CLOUD) : List.of();
     int siblingCount = r.count("sibling count", 5);
     List<Sibling> siblings = new ArrayList<>(siblingCount);
     for (int k = 0; k < siblingCount; k++) {
@@ -179,7 +239,7 @@ public final class VersionCodec {
     }
     r.finish();
     try {
-      return Siblings.of(clock, millis, siblings, floors);
+      return Siblings.of(clock, millis, cloud, siblings, floors);
     } catch (IllegalArgumentException e) {
       throw r.error(e.getMessage());
     }
@@ -222,10 +282,14 @@ public final class VersionCodec {
     }
   }
 
-  private static List<NodeId> dictionary(VectorClock clock, SortedMap<NodeId, Long> floors) {
+  private static List<NodeId> dictionary(
+      VectorClock clock, SortedMap<NodeId, Long> floors, List<Dot> dots) {
     TreeSet<NodeId> nodes = new TreeSet<>(floors.keySet());
     for (int i = 0; i < clock.size(); i++) {
       nodes.add(clock.actorAt(i).node());
+    }
+    for (Dot d : dots) {
+      nodes.add(d.actor().node());
     }
     return new ArrayList<>(nodes);
   }
@@ -234,8 +298,20 @@ public final class VersionCodec {
     final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
     Writer(int kind) {
-      out.write(FORMAT_VERSION);
+      this(FORMAT_VERSION, kind);
+    }
+
+    Writer(int format, int kind) {
+      out.write(format);
       out.write(kind);
+    }
+
+    void dots(List<NodeId> nodes, List<Dot> dots) {
+      varint(dots.size());
+      for (Dot d : dots) {
+        actor(nodes, d.actor());
+        varint(d.counter());
+      }
     }
 
     void nodes(List<NodeId> nodes) {
@@ -274,18 +350,20 @@ public final class VersionCodec {
 
     Reader(byte[] in, int kind) {
       this.in = in;
-      this.what = kind == KIND_CONTEXT ? "clock" : "stored sibling set";
+      this.what =
+          kind == KIND_SIBLINGS ? "stored sibling set" : kind == KIND_DOTTED ? "context" : "clock";
       if (in.length < 2) {
         throw error("needs at least 2 header bytes, found " + in.length);
       }
       format = in[0];
-      if (format != FORMAT_VERSION && !(kind == KIND_SIBLINGS && format == FORMAT_1)) {
+      if (format != FORMAT_VERSION
+          && !(kind == KIND_SIBLINGS && (format == FORMAT_1 || format == FORMAT_CLOUD))) {
         throw error(
             "unknown format version "
                 + (in[0] & 0xFF)
                 + ", expected "
                 + FORMAT_VERSION
-                + (kind == KIND_SIBLINGS ? " (or 1)" : ""));
+                + (kind == KIND_SIBLINGS ? " (or 1 or 3)" : ""));
       }
       if (in[1] != kind) {
         throw error(
@@ -422,6 +500,20 @@ public final class VersionCodec {
         counters[i] = positive("counter", actors[i]);
       }
       return VectorClock.ofSorted(actors, counters);
+    }
+
+    /** A count of 1 to {@code max} dots, each a node index, epoch and counter. */
+    List<Dot> dots(NodeId[] nodes, int max) {
+      int count = count("dot count", 3);
+      if (count < 1 || count > max) {
+        throw error("dot count " + count + " is not within 1.." + max);
+      }
+      List<Dot> dots = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        Actor actor = actor(nodes, null);
+        dots.add(new Dot(actor, positive("dot counter", actor)));
+      }
+      return dots;
     }
 
     Actor actor(NodeId[] nodes, Actor previous) {

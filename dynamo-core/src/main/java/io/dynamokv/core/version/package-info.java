@@ -18,13 +18,15 @@
  * <h2>How a node uses it</h2>
  *
  * <ul>
- *   <li>Put/delete coordinated by node {@code n}: {@code local = stored set or Siblings.empty()};
- *       {@code actor = local.actorFor(n, epochs)}; {@code next = local.update(decodeContext(ctx),
- *       value, actor).pruned(threshold)}; store {@code next}, then send it to the other replicas.
+ *   <li>Put/delete coordinated by node {@code n}: {@code seen = decodeCausalContext(ctx)}; {@code
+ *       local = stored set or Siblings.empty()}; {@code actor = local.actorFor(n, seen, epochs)};
+ *       {@code next = local.update(seen, value, actor).pruned(threshold)}; store {@code next}, send
+ *       it to the other replicas, and answer {@code encode(next.writtenContext(seen, actor))}: the
+ *       {@link io.dynamokv.core.version.CausalContext} of exactly the written version.
  *   <li>Any replica receiving a set (replication, read repair, hinted handoff, anti-entropy): store
  *       {@code Siblings.sync(stored, received)}; never overwrite.
- *   <li>Get: {@code sync} the replies, answer {@code liveValues()} and {@code encode(context())},
- *       and repair the replicas that replied with less.
+ *   <li>Get: {@code sync} the replies, answer {@code liveValues()} and {@code
+ *       encode(causalContext())}, and repair the replicas that replied with less.
  * </ul>
  *
  * <h2>Actors and epochs: no dot is ever issued twice</h2>

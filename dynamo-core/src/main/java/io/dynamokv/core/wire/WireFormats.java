@@ -46,7 +46,13 @@ public final class WireFormats {
    * equals {@link #BASELINE}). A release that reads a newer format raises it here (and in the
    * format's codec; the node package's tests check that the two agree).
    */
-  public static final SortedMap<String, Integer> CURRENT = BASELINE;
+  public static final SortedMap<String, Integer> CURRENT = withSiblings3();
+
+  private static SortedMap<String, Integer> withSiblings3() {
+    TreeMap<String, Integer> current = new TreeMap<>(BASELINE);
+    current.put("siblings", 3); // issue 23: contexts and sets with explicit dots
+    return Collections.unmodifiableSortedMap(current);
+  }
 
   private WireFormats() {}
 

@@ -25,7 +25,10 @@ import org.junit.jupiter.api.Test;
  * reads, and until every member reads a newer format (or a new protocol's) no node may use it.
  */
 class FormatNegotiationTest {
-  /** The next release: it reads sibling sets in format 3 and speaks a hints protocol. */
+  /**
+   * A release after the baseline: it reads sibling sets in format 3 (this release does) and speaks
+   * a hints protocol. Nodes not upgraded run the baseline release, which gossips no table.
+   */
   private static final SortedMap<String, Integer> NEXT = next();
 
   private final Set<NodeId> upgraded = new HashSet<>();
@@ -46,9 +49,7 @@ class FormatNegotiationTest {
                             .address(node.id() + ":7000")
                             .seeds(new TreeSet<>(List.of(NodeId.of("n1"))))
                             .gossipInterval(MembershipSim.ROUND);
-                    if (upgraded.contains(node.id())) {
-                      config.formats(NEXT);
-                    }
+                    config.formats(upgraded.contains(node.id()) ? NEXT : WireFormats.BASELINE);
                     Membership m =
                         new Membership(
                             config.build(),
@@ -72,9 +73,9 @@ class FormatNegotiationTest {
   void aNewerFormatIsAgreedOnlyOnceEveryMemberReadsIt() {
     settle();
     for (SimCluster<Membership>.Instance n : cluster.nodes()) {
-      assertThat(n.service().agreedFormats()).as("%s", n.id()).isEqualTo(WireFormats.CURRENT);
+      assertThat(n.service().agreedFormats()).as("%s", n.id()).isEqualTo(WireFormats.BASELINE);
       assertThat(n.service().view().members().get(n.id()).formats())
-          .as("a node of this release gossips no table")
+          .as("a node of the baseline release gossips no table")
           .isEmpty();
     }
 
@@ -85,7 +86,7 @@ class FormatNegotiationTest {
     assertThat(cluster.node(3).service().agreedFormats())
         .containsEntry("siblings", 2)
         .doesNotContainKey("hints");
-    assertThat(cluster.node(1).service().agreedFormats()).isEqualTo(WireFormats.CURRENT);
+    assertThat(cluster.node(1).service().agreedFormats()).isEqualTo(WireFormats.BASELINE);
 
     upgrade(1);
     assertThat(cluster.node(3).service().agreedFormats())

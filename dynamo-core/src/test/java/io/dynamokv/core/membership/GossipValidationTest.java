@@ -158,7 +158,8 @@ class GossipValidationTest {
             NodeStatus.LEFT,
             "elsewhere:7000",
             left.zone(),
-            left.ringVersion());
+            left.ringVersion(),
+            left.formats());
     assertRefused(ack2(List.of(moved), null), ILLEGAL_CHANGE, "changed its address");
     NodeState twin =
         new NodeState(
@@ -421,7 +422,14 @@ class GossipValidationTest {
   private NodeState known(NodeId id) {
     MembershipView.Member m = sim.view(1).members().get(id);
     return new NodeState(
-        id, m.generation(), m.version(), m.status(), m.address(), m.zone(), m.ringVersion());
+        id,
+        m.generation(),
+        m.version(),
+        m.status(),
+        m.address(),
+        m.zone(),
+        m.ringVersion(),
+        new TreeMap<>(m.formats()));
   }
 
   private static GossipMessage.Ack2 ack2(List<NodeState> states, RingState ring) {
@@ -438,16 +446,31 @@ class GossipValidationTest {
   }
 
   private static NodeState withGeneration(NodeState s, long generation) {
-    return new NodeState(s.id(), generation, 0, s.status(), s.address(), s.zone(), s.ringVersion());
+    return new NodeState(
+        s.id(), generation, 0, s.status(), s.address(), s.zone(), s.ringVersion(), s.formats());
   }
 
   private static NodeState withVersion(NodeState s, long version) {
     return new NodeState(
-        s.id(), s.generation(), version, s.status(), s.address(), s.zone(), s.ringVersion());
+        s.id(),
+        s.generation(),
+        version,
+        s.status(),
+        s.address(),
+        s.zone(),
+        s.ringVersion(),
+        s.formats());
   }
 
   private static NodeState withStatus(NodeState s, long version, NodeStatus status) {
     return new NodeState(
-        s.id(), s.generation(), version, status, s.address(), s.zone(), s.ringVersion());
+        s.id(),
+        s.generation(),
+        version,
+        status,
+        s.address(),
+        s.zone(),
+        s.ringVersion(),
+        s.formats());
   }
 }

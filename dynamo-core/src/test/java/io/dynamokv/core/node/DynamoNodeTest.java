@@ -93,6 +93,80 @@ class DynamoNodeTest {
         .containsExactly("a", "b");
   }
 
+  /** The index of the node with id {@code id}. */
+  private int indexOf(NodeId id) {
+    return sim.cluster.nodes().stream()
+        .filter(n -> n.id().equals(id))
+        .findFirst()
+        .orElseThrow()
+        .index();
+  }
+
+  @Test
+  void aWriteChainedOnTheContextAPutReturnedSupersedesExactlyThatPut() {
+    sim.formCluster();
+    // y takes the coordinator's next dot after the read, so x1's dot does not directly follow what
+    // x's context saw of that coordinator: a plain vector could not name x1 alone.
+    assertThat(chainAfterAConcurrentWrite("chained"))
+        .as("x3 superseded x1 and x2, which x saw, and not y, which it did not")
+        .containsExactly("x3", "y");
+  }
+
+  @Test
+  void whileAMemberReadsNoDottedContextsAChainedWriteBecomesASiblingAndNothingIsLost() {
+    sim.formCluster();
+    NodeId old = sim.cluster.node(3).id();
+    sim.formats.put(old, io.dynamokv.core.wire.WireFormats.BASELINE);
+    sim.cluster.node(3).stop();
+    sim.cluster.node(3).start();
+    sim.formCluster();
+    sim.cluster
+        .simulation()
+        .runUntilOrFail(
+            "every node knows n3 reads sibling format 2 only",
+            () ->
+                sim.cluster.nodes().stream()
+                    .allMatch(n -> n.service().membership().agreedFormats().get("siblings") == 2),
+            java.time.Duration.ofMinutes(1));
+
+    assertThat(chainAfterAConcurrentWrite("legacy"))
+        .as(
+            "x1 survives beside x3: the legacy context could not name it, so x3 did not supersede it")
+        .containsExactly("x1", "x3", "y");
+
+    sim.formats.remove(old);
+    sim.cluster.node(3).stop();
+    sim.cluster.node(3).start();
+    sim.formCluster();
+    sim.cluster
+        .simulation()
+        .runUntilOrFail(
+            "every node knows every member reads sibling format 3",
+            () ->
+                sim.cluster.nodes().stream()
+                    .allMatch(n -> n.service().membership().agreedFormats().get("siblings") == 3),
+            java.time.Duration.ofMinutes(1));
+    assertThat(chainAfterAConcurrentWrite("upgraded")).containsExactly("x3", "y");
+  }
+
+  /**
+   * y and then x1 write on one read through the key's first owner; x chains x2 (through the second
+   * owner) and x3 on the contexts its puts returned. Returns what a read of all three owners finds.
+   */
+  private List<String> chainAfterAConcurrentWrite(String name) {
+    byte[] key = bytes(name);
+    List<NodeId> owners = sim.node(1).ring().orElseThrow().preferenceList(Token.of(key), 3);
+    int first = indexOf(owners.get(0));
+    int second = indexOf(owners.get(1));
+    sim.join(sim.node(first).put(STORE, key, bytes("base"), Context.EMPTY, DEFAULTS));
+    Context read = sim.join(sim.node(first).get(STORE, key, DEFAULTS)).context();
+    sim.join(sim.node(first).put(STORE, key, bytes("y"), read, DEFAULTS));
+    Context afterX = sim.join(sim.node(first).put(STORE, key, bytes("x1"), read, DEFAULTS));
+    Context afterX2 = sim.join(sim.node(second).put(STORE, key, bytes("x2"), afterX, DEFAULTS));
+    sim.join(sim.node(first).put(STORE, key, bytes("x3"), afterX2, DEFAULTS));
+    return strings(sim.join(sim.node(first).get(STORE, key, RequestOptions.quorum(3))));
+  }
+
   @Test
   void deleteSupersedesWhatItsContextSaw() {
     sim.formCluster();

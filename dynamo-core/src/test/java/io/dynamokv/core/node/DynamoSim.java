@@ -31,6 +31,13 @@ final class DynamoSim {
   /** Every key any node reported with two values under one dot ("n3 sets/6b6579"). */
   final List<String> reissuedDots = new java.util.ArrayList<>();
 
+  /**
+   * The formats a node reads when it next starts, if not this release's (to simulate a member of an
+   * earlier build).
+   */
+  final java.util.Map<NodeId, java.util.SortedMap<String, Integer>> formats =
+      new java.util.HashMap<>();
+
   /** Runs on every node incarnation the cluster starts (e.g. to listen to it). */
   java.util.function.Consumer<DynamoNode> onStart = node -> {};
 
@@ -70,6 +77,10 @@ final class DynamoSim {
                                         .address(node.id() + ":7000")
                                         .seeds(new TreeSet<>(List.of(NodeId.of("n1"))))
                                         .gossipInterval(GOSSIP)
+                                        .formats(
+                                            formats.getOrDefault(
+                                                node.id(),
+                                                io.dynamokv.core.wire.WireFormats.CURRENT))
                                         .build())
                                 .stores(stores)
                                 .requestTimeout(requestTimeout)

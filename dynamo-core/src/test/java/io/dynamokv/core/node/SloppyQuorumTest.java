@@ -186,7 +186,7 @@ class SloppyQuorumTest {
     NodeId a = NodeId.of("owner-a");
     NodeId d = NodeId.of("owner-d");
     long now = 1_000;
-    io.dynamokv.core.version.VectorClock none = io.dynamokv.core.version.VectorClock.empty();
+    io.dynamokv.core.version.CausalContext none = io.dynamokv.core.version.CausalContext.empty();
     Replica.Written first =
         replica.writeHint(
             def, key, a, none, io.dynamokv.core.version.Versioned.of(bytes("1"), now));
@@ -196,7 +196,7 @@ class SloppyQuorumTest {
             def,
             key,
             a,
-            first.siblings().context(),
+            io.dynamokv.core.version.CausalContext.of(first.siblings().context()),
             io.dynamokv.core.version.Versioned.of(bytes("2"), now));
     assertThat(second.actor()).isEqualTo(first.actor());
 

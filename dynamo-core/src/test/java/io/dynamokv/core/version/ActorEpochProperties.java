@@ -61,7 +61,12 @@ class ActorEpochProperties {
             Tuple.of(4, History.Kind.PRUNE));
     Arbitrary<Integer> index = Arbitraries.integers().between(0, 7);
     return Combinators.combine(
-            kinds, index, index, Arbitraries.of(true, false), Arbitraries.of(true, false))
+            kinds,
+            index,
+            index,
+            Arbitraries.of(true, false),
+            Arbitraries.of(true, false),
+            Arbitraries.of(true, false))
         .as(History.Op::new)
         .list()
         .ofMinSize(20)

@@ -27,7 +27,7 @@ class ContextSignerTest {
   void aSignedContextVerifiesForItsStoreAndKeyOnly() {
     ContextSigner signer = signer(OLD);
     byte[] context = signer.sign("carts", KEY, CLOCK);
-    assertThat(signer.verify("carts", KEY, context)).isEqualTo(CLOCK);
+    assertThat(signer.verify("carts", KEY, context)).isEqualTo(CausalContext.of(CLOCK));
     assertThatThrownBy(() -> signer.verify("carts", "cart:bob".getBytes(UTF_8), context))
         .isInstanceOf(InvalidContextException.class)
         .hasMessageContaining("another key or store");
@@ -36,22 +36,39 @@ class ContextSignerTest {
   }
 
   @Test
+  void aContextWithExplicitDotsVerifiesWithTheDots() {
+    ContextSigner signer = signer(OLD);
+    CausalContext dotted =
+        CausalContext.of(
+            CLOCK, List.of(new Dot(Actor.of("n1", 7), 5), new Dot(Actor.of("n2", 1), 2)));
+    assertThat(dotted.dots()).hasSize(2);
+    byte[] context = signer.sign("carts", KEY, dotted);
+    assertThat(signer.verify("carts", KEY, context)).isEqualTo(dotted);
+    context[context.length - 1] ^= 1;
+    assertThatThrownBy(() -> signer.verify("carts", KEY, context))
+        .isInstanceOf(InvalidContextException.class)
+        .hasMessageContaining("signature does not match");
+  }
+
+  @Test
   void theEmptyClockIsTheEmptyContext() {
     ContextSigner signer = signer(OLD);
     assertThat(signer.sign("carts", KEY, VectorClock.empty())).isEmpty();
-    assertThat(signer.verify("carts", KEY, new byte[0])).isEqualTo(VectorClock.empty());
+    assertThat(signer.verify("carts", KEY, new byte[0])).isEqualTo(CausalContext.empty());
   }
 
   @Test
   void rotationAddsTheNewSecretThenSignsWithItThenDropsTheOld() {
     byte[] signedByOld = signer(OLD).sign("carts", KEY, CLOCK);
     // Step 1: every node verifies with both, still signing with the old one.
-    assertThat(signer(OLD, NEW).verify("carts", KEY, signedByOld)).isEqualTo(CLOCK);
+    assertThat(signer(OLD, NEW).verify("carts", KEY, signedByOld))
+        .isEqualTo(CausalContext.of(CLOCK));
     // Step 2: nodes sign with the new one; contexts clients hold still verify.
     ContextSigner step2 = signer(NEW, OLD);
     byte[] signedByNew = step2.sign("carts", KEY, CLOCK);
-    assertThat(step2.verify("carts", KEY, signedByOld)).isEqualTo(CLOCK);
-    assertThat(signer(OLD, NEW).verify("carts", KEY, signedByNew)).isEqualTo(CLOCK);
+    assertThat(step2.verify("carts", KEY, signedByOld)).isEqualTo(CausalContext.of(CLOCK));
+    assertThat(signer(OLD, NEW).verify("carts", KEY, signedByNew))
+        .isEqualTo(CausalContext.of(CLOCK));
     // Step 3: the old secret is gone; its contexts are refused, naming why.
     assertThatThrownBy(() -> signer(NEW).verify("carts", KEY, signedByOld))
         .isInstanceOf(InvalidContextException.class)

@@ -39,8 +39,13 @@ final class History {
     ROLLBACK
   }
 
-  /** One step; {@code a} and {@code b} pick clients, nodes or thresholds modulo their counts. */
-  record Op(Kind kind, int a, int b, boolean flag, boolean flag2) {}
+  /**
+   * One step; {@code a} and {@code b} pick clients, nodes or thresholds modulo their counts. For a
+   * write, {@code flag} says whether it carries the client's context, {@code flag2} whether it is a
+   * delete, and {@code chain} whether the client then holds the context the write returned (as a
+   * client chaining writes without reading does) rather than the one it had.
+   */
+  record Op(Kind kind, int a, int b, boolean flag, boolean flag2, boolean chain) {}
 
   static Arbitrary<List<Op>> ops(boolean chaos, int maxSteps) {
     Arbitrary<Kind> kinds =
@@ -56,7 +61,12 @@ final class History {
     Arbitrary<Integer> index = Arbitraries.integers().between(0, 7);
     Arbitrary<Op> op =
         Combinators.combine(
-                kinds, index, index, Arbitraries.of(true, false), Arbitraries.of(true, false))
+                kinds,
+                index,
+                index,
+                Arbitraries.of(true, false),
+                Arbitraries.of(true, false),
+                Arbitraries.of(true, false))
             .as(Op::new);
     return op.list().ofMaxSize(maxSteps);
   }
@@ -73,7 +83,12 @@ final class History {
             Tuple.of(2, Kind.ROLLBACK));
     Arbitrary<Integer> index = Arbitraries.integers().between(0, 7);
     return Combinators.combine(
-            kinds, index, index, Arbitraries.of(true, false), Arbitraries.of(true, false))
+            kinds,
+            index,
+            index,
+            Arbitraries.of(true, false),
+            Arbitraries.of(true, false),
+            Arbitraries.of(true, false))
         .as(Op::new)
         .list()
         .ofMinSize(10)
@@ -104,7 +119,7 @@ final class History {
   /** Whether a node that rolls back keeps its incarnation (and so may reissue dots). */
   final boolean keepIncarnation;
 
-  private final VectorClock[] clientContext;
+  private final CausalContext[] clientContext;
   private final List<Set<Integer>> clientSeen = new ArrayList<>();
   private final Siblings[] flushed;
   private final List<Set<Integer>> flushedKnown = new ArrayList<>();
@@ -130,8 +145,8 @@ final class History {
       known.add(new HashSet<>());
       flushedKnown.add(new HashSet<>());
     }
-    clientContext = new VectorClock[clientCount];
-    Arrays.fill(clientContext, VectorClock.empty());
+    clientContext = new CausalContext[clientCount];
+    Arrays.fill(clientContext, CausalContext.empty());
     for (int i = 0; i < clientCount; i++) {
       clientSeen.add(Set.of());
     }
@@ -216,10 +231,11 @@ final class History {
       case READ -> {
         int c = op.a() % clientCount;
         Siblings r = replicas[op.b() % nodeCount];
-        clientContext[c] = r.context();
+        clientContext[c] = r.causalContext();
         clientSeen.set(c, closure(r.values()));
       }
-      case WRITE -> write(op.a() % clientCount, op.b() % nodeCount, op.flag(), op.flag2());
+      case WRITE ->
+          write(op.a() % clientCount, op.b() % nodeCount, op.flag(), op.flag2(), op.chain());
       case SYNC -> {
         int a = op.a() % nodeCount;
         int b = op.b() % nodeCount;
@@ -261,15 +277,16 @@ final class History {
     }
   }
 
-  private void write(int client, int node, boolean withContext, boolean delete) {
+  private void write(int client, int node, boolean withContext, boolean delete, boolean chain) {
     int w = writeCount();
-    VectorClock context = withContext ? clientContext[client] : VectorClock.empty();
+    CausalContext context = withContext ? clientContext[client] : CausalContext.empty();
     Set<Integer> sawWrites = withContext ? clientSeen.get(client) : Set.of();
     Versioned value =
         delete ? Versioned.tombstone(w) : Versioned.of(ByteBuffer.allocate(4).putInt(w).array(), w);
     Siblings local = replicas[node];
     Actor actor =
-        local.actorFor(nodes[node], keepIncarnation ? VectorClock.empty() : context, epochs[node]);
+        local.actorFor(
+            nodes[node], keepIncarnation ? CausalContext.empty() : context, epochs[node]);
     Siblings next = local.update(context, value, actor);
     Dot dot = new Dot(actor, next.context().counter(actor));
     dots.add(dot);
@@ -280,5 +297,11 @@ final class History {
     replicas[node] = stored(next);
     known.get(node).addAll(sawWrites);
     known.get(node).add(w);
+    if (chain) {
+      clientContext[client] = next.writtenContext(context, actor);
+      Set<Integer> sawOwn = new HashSet<>(sawWrites);
+      sawOwn.add(w);
+      clientSeen.set(client, sawOwn);
+    }
   }
 }

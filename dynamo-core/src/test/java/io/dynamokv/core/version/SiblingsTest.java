@@ -32,6 +32,27 @@ class SiblingsTest {
   }
 
   @Test
+  void pruningForgetsDotsSeenBeyondTheVectorOfActorsItForgot() {
+    Actor a = Actor.of("a", 1);
+    Actor gone = Actor.of("gone", 2);
+    Actor alive = Actor.of("alive", 2);
+    Siblings set =
+        Siblings.of(
+            VectorClock.of(java.util.Map.of(a, 1L)),
+            new long[] {5},
+            List.of(new Dot(alive, 4), new Dot(gone, 7)),
+            List.of(new Sibling(new Dot(a, 1), Versioned.of(new byte[] {1}, 5))),
+            new java.util.TreeMap<>(java.util.Map.of(NodeId.of("gone"), 2L)));
+    assertThat(set.hasDotsBeyond()).isTrue();
+    Siblings pruned = set.pruned(10);
+    assertThat(pruned.hasSeen(new Dot(gone, 7))).as("gone@2 was pruned here before").isFalse();
+    assertThat(pruned.hasSeen(new Dot(alive, 4))).as("alive@2 may still fold in").isTrue();
+    assertThat(pruned.withoutDotsBeyond().hasDotsBeyond()).isFalse();
+    assertThat(pruned.withoutDotsBeyond().siblings()).isEqualTo(set.siblings());
+    assertThat(VersionCodec.encode(pruned.withoutDotsBeyond())[0]).isEqualTo((byte) 2);
+  }
+
+  @Test
   void twoWritesWithTheSameContextThroughOneCoordinatorBothSurvive() {
     Siblings local = put(Siblings.empty(), A, epochsA, VectorClock.empty(), "v0");
     VectorClock ctx = local.context();

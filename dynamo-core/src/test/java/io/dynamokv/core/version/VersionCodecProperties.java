@@ -65,7 +65,7 @@ class VersionCodecProperties {
     byte[] set = damage(VersionCodec.encode(history.replicas[0]), where, newByte, damage);
     try {
       Siblings decoded = VersionCodec.decodeSiblings(set);
-      if (set[0] == VersionCodec.FORMAT_VERSION) {
+      if (set[0] != 1) { // formats 2 and 3 are canonical
         assertThat(VersionCodec.encode(decoded)).isEqualTo(set);
       } else { // read as format 1, which is never written: it converts to a valid set
         assertThat(VersionCodec.decodeSiblings(VersionCodec.encode(decoded))).isEqualTo(decoded);
@@ -79,6 +79,24 @@ class VersionCodecProperties {
       assertThat(VersionCodec.encode(VersionCodec.decodeContext(context))).isEqualTo(context);
     } catch (InvalidContextException expected) {
       assertThat(expected).hasMessageContaining("invalid clock");
+    }
+  }
+
+  /** The same for contexts with explicit dots beyond their vector (kind 'D'). */
+  @Property
+  void damagedDottedContextsAreRejectedOrCanonical(
+      @ForAll("clocks") VectorClock clock,
+      @ForAll @IntRange(min = 0, max = 10_000) int where,
+      @ForAll @IntRange(min = 0, max = 255) int newByte,
+      @ForAll @IntRange(min = 0, max = 2) int damage) {
+    Actor stranger = Actor.of("zz-stranger", 3);
+    CausalContext dotted =
+        CausalContext.of(clock, java.util.List.of(new Dot(stranger, 5), new Dot(stranger, 9)));
+    byte[] bytes = damage(VersionCodec.encode(dotted), where, newByte, damage);
+    try {
+      assertThat(VersionCodec.encode(VersionCodec.decodeCausalContext(bytes))).isEqualTo(bytes);
+    } catch (InvalidContextException expected) {
+      assertThat(expected).hasMessageMatching("(?s)invalid (clock|context) .*");
     }
   }
 

@@ -121,6 +121,35 @@ class VersionCodecTest {
   }
 
   @Test
+  void aSetThatSawDotsBeyondItsVectorIsWrittenInFormat3AndOtherSetsStayInFormat2() {
+    Siblings plain =
+        Siblings.empty().update(VectorClock.empty(), Versioned.of(new byte[] {1}, 5), A0);
+    assertThat(VersionCodec.encode(plain)[0]).isEqualTo((byte) 2);
+    // A client that saw a7:3 (but not a7:1 or a7:2) writes through a replica that never had a7.
+    CausalContext sawA7 = CausalContext.of(VectorClock.empty(), java.util.List.of(new Dot(A7, 3)));
+    Siblings beyond = plain.update(sawA7, Versioned.of(new byte[] {2}, 6), A0);
+    assertThat(beyond.hasSeen(new Dot(A7, 3))).isTrue();
+    assertThat(beyond.hasSeen(new Dot(A7, 2))).isFalse();
+    byte[] encoded = VersionCodec.encode(beyond);
+    assertThat(encoded[0]).isEqualTo((byte) 3);
+    assertThat(VersionCodec.decodeSiblings(encoded)).isEqualTo(beyond);
+    assertThat(VersionCodec.encode(VersionCodec.decodeSiblings(encoded))).isEqualTo(encoded);
+    // Once the vector reaches the dot, it folds in and the set is format 2 again.
+    Siblings caughtUp =
+        Siblings.sync(
+            beyond,
+            Siblings.empty().update(VectorClock.empty(), Versioned.of(new byte[] {3}, 7), A7));
+    assertThat(caughtUp.hasSeen(new Dot(A7, 2))).isFalse();
+    Siblings full =
+        Siblings.sync(
+            caughtUp,
+            Siblings.empty()
+                .update(VectorClock.of(Map.of(A7, 1L)), Versioned.of(new byte[] {4}, 8), A7));
+    assertThat(full.context().counter(A7)).isEqualTo(3);
+    assertThat(VersionCodec.encode(full)[0]).isEqualTo((byte) 2);
+  }
+
+  @Test
   void repeatedNodesCostLittle() {
     VectorClock one = VectorClock.of(Map.of(A0, 1L));
     VectorClock two = VectorClock.of(Map.of(A0, 1L, A7, 1L));
