@@ -74,11 +74,24 @@ struct GetRequest {
   3: optional RequestOptions options
 }
 
+/**
+ * Where and when the write of one value was coordinated: advisory, for an application's
+ * reconciliation (the wall clock of one node); never what decides causality.
+ */
+struct SiblingInfo {
+  /** The node that coordinated the write. */
+  1: required string coordinator,
+  /** Its wall-clock time of the write, in milliseconds since the epoch. */
+  2: required i64 writtenAtMillis
+}
+
 struct GetResponse {
   /** Every causally maximal value; empty when the key is absent or deleted. */
   1: required list<binary> values,
   /** Opaque: pass it back with the write that follows this read. */
-  2: required binary context
+  2: required binary context,
+  /** One per value, in the same order (servers of earlier builds send none). */
+  3: optional list<SiblingInfo> siblings
 }
 
 struct PutRequest {

@@ -4,7 +4,6 @@
 package io.dynamokv.core.client;
 
 import io.dynamokv.core.DynamoException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
@@ -27,6 +26,28 @@ import java.util.function.UnaryOperator;
  *       outcome is <b>unknown</b>: the write may have been applied by some replicas and may still
  *       spread. Never treat it as "not written"; read again to find out.
  * </ul>
+ *
+ * <h2>Siblings</h2>
+ *
+ * Writes that did not see each other become siblings: a read returns them all ({@link
+ * GetResult#siblings()}, each with the node that coordinated it and its write time, both advisory)
+ * and one context; a write carrying that context supersedes them all. {@link #update} does the
+ * whole read, merge, change, write round with a resolver:
+ *
+ * <pre>{@code
+ * Codec<Set<String>> cart = ...;
+ * // every item any sibling holds survives the merge
+ * client.update("carts", key, cart, Resolvers.union(), items -> add(items, "book"));
+ * // one sibling wins by write time: the others' writes are lost (see lastWriterWins)
+ * client.update("profiles", key, Codec.bytes(), Resolvers.lastWriterWins(), p -> newPhoto);
+ * }</pre>
+ *
+ * A write returns the context of exactly the version it wrote: a follow-up write with it supersedes
+ * that version and nothing its caller has not seen, so writes can be chained without reading in
+ * between. (Two exceptions make the follow-up a sibling of that version instead, never lose
+ * anything: while some member of the cluster runs a build that reads no contexts with explicit
+ * dots, and after more than {@value io.dynamokv.core.version.CausalContext#MAX_DOTS} chained writes
+ * while a sibling they did not see stays unreconciled.)
  *
  * <p>Implementations are thread-safe and hold connections until {@link #close()}.
  */
@@ -52,8 +73,9 @@ public interface DynamoClient extends AutoCloseable {
    * Context#EMPTY} it becomes a sibling of whatever exists. Two puts with the same context both
    * survive as siblings: none is lost.
    *
-   * @return the context of the written version (the given context plus this write), usable for a
-   *     follow-up write that should supersede this one
+   * @return the context of exactly the written version (what {@code context} covers plus this
+   *     write), for a follow-up write that should supersede this version and nothing else (see
+   *     Siblings above for the two cases where it names less)
    */
   Context put(String store, byte[] key, byte[] value, Context context, RequestOptions options);
 
@@ -70,10 +92,11 @@ public interface DynamoClient extends AutoCloseable {
   Context delete(String store, byte[] key, Context context, RequestOptions options);
 
   /**
-   * Read-modify-write: reads {@code key}, merges siblings with {@code resolver}, applies {@code fn}
-   * to the result ({@code null} when absent) and writes what {@code fn} returns with the read's
+   * Read-modify-write: reads {@code key}, merges its siblings with {@code resolver}, applies {@code
+   * fn} to the result ({@code null} when absent) and writes what {@code fn} returns with the read's
    * context, so the write supersedes every sibling it merged. If {@code fn} returns {@code null}
-   * the key is deleted (nothing is written when it is already absent).
+   * the key is deleted (nothing is written when it is already absent). The read and the write use
+   * {@code options} ({@code R} and {@code W} both take its quorum).
    *
    * <p>Up to {@link #updateAttempts()} rounds of read, resolve, apply, write. A round is retried
    * only when its write's outcome is unknown ({@link DynamoException#outcomeUnknown()}: e.g. {@link
@@ -87,37 +110,40 @@ public interface DynamoClient extends AutoCloseable {
    * <p><b>Concurrent updates</b> of one key do not lock each other out: two updates that read the
    * same versions both write, and their values become siblings (neither is lost, and neither caller
    * sees an error). The next read returns both, and the next update merges them with {@code
-   * resolver} before applying its own change. So with a merging resolver (set union for a shopping
-   * cart) every update's effect survives; with one that picks a winner, the losers' effects are
-   * dropped at that merge.
+   * resolver} before applying its own change. So with a merging resolver ({@link Resolvers#union()}
+   * for a shopping cart) every update's effect survives; with one that picks a winner ({@link
+   * Resolvers#lastWriterWins()}), the losers' effects are dropped at that merge.
    *
-   * @return the value written
+   * @return the value written and the context of the written version, which a follow-up put or
+   *     delete may carry to supersede exactly this version without reading again
    */
-  default <T> T update(
-      String store, byte[] key, Codec<T> codec, ConflictResolver<T> resolver, UnaryOperator<T> fn) {
+  default <T> Updated<T> update(
+      String store,
+      byte[] key,
+      Codec<T> codec,
+      VersionResolver<T> resolver,
+      UnaryOperator<T> fn,
+      RequestOptions options) {
     Objects.requireNonNull(codec, "codec");
     Objects.requireNonNull(resolver, "resolver");
     Objects.requireNonNull(fn, "fn");
+    Objects.requireNonNull(options, "options");
     DynamoException last = null;
     for (int attempt = 1; attempt <= updateAttempts(); attempt++) {
       GetResult read;
       try {
-        read = get(store, key);
+        read = get(store, key, options);
       } catch (DynamoException e) {
         throw withEarlier(e, last);
       }
-      List<T> values = new ArrayList<>(read.values().size());
-      for (byte[] v : read.values()) {
-        values.add(codec.decode(v));
-      }
-      T next = fn.apply(resolve(values, resolver));
+      T next = fn.apply(read.resolve(codec, resolver));
       try {
         if (next != null) {
-          put(store, key, codec.encode(next), read.context());
+          return new Updated<>(next, put(store, key, codec.encode(next), read.context(), options));
         } else if (!read.isAbsent()) {
-          delete(store, key, read.context());
+          return new Updated<>(null, delete(store, key, read.context(), options));
         }
-        return next;
+        return new Updated<>(null, read.context());
       } catch (DynamoException e) {
         if (!e.outcomeUnknown()) {
           throw withEarlier(e, last);
@@ -128,14 +154,52 @@ public interface DynamoClient extends AutoCloseable {
     throw last;
   }
 
+  /**
+   * {@link #update(String, byte[], Codec, VersionResolver, UnaryOperator, RequestOptions)} with a
+   * resolver of values alone.
+   */
+  default <T> Updated<T> update(
+      String store,
+      byte[] key,
+      Codec<T> codec,
+      ConflictResolver<T> resolver,
+      UnaryOperator<T> fn,
+      RequestOptions options) {
+    return update(store, key, codec, (VersionResolver<T>) resolver, fn, options);
+  }
+
+  /**
+   * {@link #update(String, byte[], Codec, VersionResolver, UnaryOperator, RequestOptions)} with the
+   * store's R and W.
+   */
+  default <T> Updated<T> update(
+      String store, byte[] key, Codec<T> codec, VersionResolver<T> resolver, UnaryOperator<T> fn) {
+    return update(store, key, codec, resolver, fn, RequestOptions.DEFAULTS);
+  }
+
+  /**
+   * {@link #update(String, byte[], Codec, VersionResolver, UnaryOperator, RequestOptions)} with a
+   * resolver of values alone and the store's R and W.
+   */
+  default <T> Updated<T> update(
+      String store, byte[] key, Codec<T> codec, ConflictResolver<T> resolver, UnaryOperator<T> fn) {
+    return update(store, key, codec, resolver, fn, RequestOptions.DEFAULTS);
+  }
+
   /** How many rounds {@link #update} makes before it gives up (default 5). */
   default int updateAttempts() {
     return 5;
   }
 
   /** {@link #update(String, byte[], Codec, ConflictResolver, UnaryOperator)} on raw bytes. */
-  default byte[] update(
+  default Updated<byte[]> update(
       String store, byte[] key, ConflictResolver<byte[]> resolver, UnaryOperator<byte[]> fn) {
+    return update(store, key, Codec.bytes(), resolver, fn);
+  }
+
+  /** {@link #update(String, byte[], Codec, VersionResolver, UnaryOperator)} on raw bytes. */
+  default Updated<byte[]> update(
+      String store, byte[] key, VersionResolver<byte[]> resolver, UnaryOperator<byte[]> fn) {
     return update(store, key, Codec.bytes(), resolver, fn);
   }
 

@@ -283,7 +283,7 @@ final class ReadCoordinator {
         }
         result.complete(
             new ReadResult(
-                merged.values(), Context.fromBytes(contexts.sign(def.name(), key, seen))));
+                merged.siblings(), Context.fromBytes(contexts.sign(def.name(), key, seen))));
       }
       case FAILED -> timer.fail(result, "get", quorum);
       case PENDING -> {}

@@ -660,7 +660,7 @@ class DynamoCliTest {
       }
       String k = new String(key, UTF_8);
       List<String> v = values.getOrDefault(k, List.of());
-      return new GetResult(
+      return GetResult.ofValues(
           v.stream().map(s -> s.getBytes(UTF_8)).toList(),
           v.isEmpty() ? Context.EMPTY : Context.fromBytes(("ctx-" + k).getBytes(UTF_8)));
     }

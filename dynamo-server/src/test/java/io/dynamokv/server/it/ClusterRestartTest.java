@@ -59,12 +59,14 @@ class ClusterRestartTest {
         SetWorkload.Check check = workload.check(client, 2);
         // The restarted cluster takes writes again.
         assertThat(
-                client.update(
-                    ProcessCluster.STORE,
-                    "set-0".getBytes(UTF_8),
-                    SetWorkload.CODEC,
-                    SetWorkload.UNION,
-                    set -> SetWorkload.with(set, "after-restart")))
+                client
+                    .update(
+                        ProcessCluster.STORE,
+                        "set-0".getBytes(UTF_8),
+                        SetWorkload.CODEC,
+                        SetWorkload.UNION,
+                        set -> SetWorkload.with(set, "after-restart"))
+                    .value())
             .contains("after-restart");
         System.out.printf(
             "ClusterRestartTest[%s] %s stop=%.1fs restart=%.1fs total=%.1fs%n",

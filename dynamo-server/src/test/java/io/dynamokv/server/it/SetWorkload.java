@@ -12,6 +12,7 @@ import io.dynamokv.core.client.ConflictResolver;
 import io.dynamokv.core.client.DynamoClient;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
+import io.dynamokv.core.client.Resolvers;
 import io.dynamokv.transport.thrift.client.ThriftDynamoClient.UnavailableException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,12 +63,7 @@ final class SetWorkload implements AutoCloseable {
       };
 
   /** Semantic reconciliation: the union of the siblings. */
-  static final ConflictResolver<SortedSet<String>> UNION =
-      siblings -> {
-        SortedSet<String> union = new TreeSet<>();
-        siblings.forEach(union::addAll);
-        return union;
-      };
+  static final ConflictResolver<SortedSet<String>> UNION = Resolvers.union(TreeSet::new);
 
   private final DynamoClient client;
   private final String store;

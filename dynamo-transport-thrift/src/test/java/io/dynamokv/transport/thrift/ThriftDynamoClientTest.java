@@ -6,10 +6,12 @@ package io.dynamokv.transport.thrift;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.dynamokv.core.DynamoException;
 import io.dynamokv.core.InvalidContextException;
 import io.dynamokv.core.LimitExceededException;
+import io.dynamokv.core.NodeId;
 import io.dynamokv.core.StoreNotFoundException;
 import io.dynamokv.core.client.Codec;
 import io.dynamokv.core.client.ConflictResolver;
@@ -17,6 +19,9 @@ import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.DynamoClient;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
+import io.dynamokv.core.client.Resolvers;
+import io.dynamokv.core.client.Sibling;
+import io.dynamokv.core.client.Updated;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.transport.thrift.client.ClientProbe;
 import io.dynamokv.transport.thrift.client.ThriftDynamoClient;
@@ -24,6 +29,7 @@ import io.dynamokv.transport.thrift.client.ThriftDynamoClient.UnavailableExcepti
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -58,12 +64,7 @@ class ThriftDynamoClientTest {
         }
       };
 
-  static final ConflictResolver<Set<String>> UNION =
-      siblings -> {
-        Set<String> union = new TreeSet<>();
-        siblings.forEach(union::addAll);
-        return union;
-      };
+  static final ConflictResolver<Set<String>> UNION = Resolvers.union(TreeSet::new);
 
   private static ThriftTestCluster cluster;
   private ThriftDynamoClient client;
@@ -145,7 +146,7 @@ class ThriftDynamoClientTest {
                     for (int i = 0; i < perThread; i++) {
                       String item = "item-" + thread + "-" + i;
                       Set<String> written =
-                          shared.update(STORE, key, SET, UNION, cart -> with(cart, item));
+                          shared.update(STORE, key, SET, UNION, cart -> with(cart, item)).value();
                       assertThat(written).contains(item);
                     }
                   }));
@@ -173,15 +174,77 @@ class ThriftDynamoClientTest {
     client.put(STORE, key, SET.encode(Set.of("y")), Context.EMPTY);
     assertThat(client.get(STORE, key).hasSiblings()).isTrue();
 
-    Set<String> written = client.update(STORE, key, SET, UNION, cart -> with(cart, "z"));
+    Set<String> written = client.update(STORE, key, SET, UNION, cart -> with(cart, "z")).value();
     assertThat(written).containsExactly("x", "y", "z");
     GetResult read = client.get(STORE, key);
     assertThat(read.hasSiblings()).as("the update superseded both siblings").isFalse();
     assertThat(SET.decode(read.values().get(0))).containsExactly("x", "y", "z");
 
-    assertThat(client.update(STORE, key, SET, UNION, cart -> null)).isNull();
+    assertThat(client.update(STORE, key, SET, UNION, cart -> null).value()).isNull();
     assertThat(client.get(STORE, key).isAbsent()).isTrue();
-    assertThat(client.update(STORE, key, SET, UNION, cart -> null)).isNull();
+    Updated<Set<String>> nothing = client.update(STORE, key, SET, UNION, cart -> null);
+    assertThat(nothing.value()).isNull();
+    assertThat(nothing.context()).isEqualTo(client.get(STORE, key).context());
+  }
+
+  /**
+   * Issue 23: an update returns the context of exactly the version it wrote, also when another
+   * write took the node's dot between the update's read and its write (a plain version vector could
+   * not name the update's version then): a put chained on it supersedes the update's value, and not
+   * the write the caller never saw.
+   */
+  @Test
+  void anUpdateReturnsTheContextOfExactlyWhatItWrote() {
+    byte[] key = key("update-context");
+    client.put(STORE, key, SET.encode(Set.of("a")), Context.EMPTY);
+    Context before = client.get(STORE, key).context();
+    Updated<Set<String>> updated =
+        client.update(
+            STORE,
+            key,
+            SET,
+            UNION,
+            cart -> {
+              client.put(STORE, key, SET.encode(Set.of("intruder")), before);
+              return with(cart, "b");
+            },
+            RequestOptions.quorum(1));
+    assertThat(updated.value()).containsExactly("a", "b");
+
+    client.put(STORE, key, SET.encode(Set.of("a", "b", "c")), updated.context());
+    assertThat(client.get(STORE, key).values())
+        .extracting(SET::decode)
+        .as("the chained put superseded the update's version, not the intruder")
+        .containsExactlyInAnyOrder(Set.of("a", "b", "c"), Set.of("intruder"));
+  }
+
+  @Test
+  void siblingsCarryTheNodeThatCoordinatedThemAndTheirWriteTime() {
+    byte[] key = key("metadata");
+    Instant before = Instant.now().minusMillis(1);
+    client.put(STORE, key, bytes("one"), Context.EMPTY);
+    client.put(STORE, key, bytes("two"), Context.EMPTY);
+    Instant after = Instant.now().plusMillis(1);
+    GetResult read = client.get(STORE, key);
+    assertThat(read.siblings()).hasSize(2);
+    for (Sibling<byte[]> s : read.siblings()) {
+      assertThat(s.coordinator()).isEqualTo(NodeId.of("n1"));
+      assertThat(s.writtenAt()).isBetween(before, after);
+    }
+    assertThat(read.values()).containsExactlyInAnyOrder(bytes("one"), bytes("two"));
+  }
+
+  @Test
+  void updateWithLastWriterWinsKeepsTheLaterSibling() throws Exception {
+    byte[] key = key("lww");
+    client.put(STORE, key, bytes("older"), Context.EMPTY);
+    Instant first = client.get(STORE, key).siblings().get(0).writtenAt();
+    await().until(() -> Instant.now().isAfter(first.plusMillis(2)));
+    client.put(STORE, key, bytes("newer"), Context.EMPTY);
+    Updated<byte[]> kept =
+        client.update(STORE, key, Codec.bytes(), Resolvers.lastWriterWins(), v -> v);
+    assertThat(kept.value()).isEqualTo(bytes("newer"));
+    assertThat(client.get(STORE, key).values()).containsExactly(bytes("newer"));
   }
 
   /**

@@ -762,14 +762,14 @@ public class ClusterInfo implements org.apache.thrift.TBase<ClusterInfo, Cluster
           case 4: // MEMBERS
             if (schemeField.type == org.apache.thrift.protocol.TType.LIST) {
               {
-                org.apache.thrift.protocol.TList _list8 = iprot.readListBegin();
-                struct.members = new java.util.ArrayList<MemberInfo>(_list8.size);
-                @org.apache.thrift.annotation.Nullable MemberInfo _elem9;
-                for (int _i10 = 0; _i10 < _list8.size; ++_i10)
+                org.apache.thrift.protocol.TList _list16 = iprot.readListBegin();
+                struct.members = new java.util.ArrayList<MemberInfo>(_list16.size);
+                @org.apache.thrift.annotation.Nullable MemberInfo _elem17;
+                for (int _i18 = 0; _i18 < _list16.size; ++_i18)
                 {
-                  _elem9 = new MemberInfo();
-                  _elem9.read(iprot);
-                  struct.members.add(_elem9);
+                  _elem17 = new MemberInfo();
+                  _elem17.read(iprot);
+                  struct.members.add(_elem17);
                 }
                 iprot.readListEnd();
               }
@@ -781,14 +781,14 @@ public class ClusterInfo implements org.apache.thrift.TBase<ClusterInfo, Cluster
           case 5: // STORES
             if (schemeField.type == org.apache.thrift.protocol.TType.LIST) {
               {
-                org.apache.thrift.protocol.TList _list11 = iprot.readListBegin();
-                struct.stores = new java.util.ArrayList<StoreInfo>(_list11.size);
-                @org.apache.thrift.annotation.Nullable StoreInfo _elem12;
-                for (int _i13 = 0; _i13 < _list11.size; ++_i13)
+                org.apache.thrift.protocol.TList _list19 = iprot.readListBegin();
+                struct.stores = new java.util.ArrayList<StoreInfo>(_list19.size);
+                @org.apache.thrift.annotation.Nullable StoreInfo _elem20;
+                for (int _i21 = 0; _i21 < _list19.size; ++_i21)
                 {
-                  _elem12 = new StoreInfo();
-                  _elem12.read(iprot);
-                  struct.stores.add(_elem12);
+                  _elem20 = new StoreInfo();
+                  _elem20.read(iprot);
+                  struct.stores.add(_elem20);
                 }
                 iprot.readListEnd();
               }
@@ -833,9 +833,9 @@ public class ClusterInfo implements org.apache.thrift.TBase<ClusterInfo, Cluster
         oprot.writeFieldBegin(MEMBERS_FIELD_DESC);
         {
           oprot.writeListBegin(new org.apache.thrift.protocol.TList(org.apache.thrift.protocol.TType.STRUCT, struct.members.size()));
-          for (MemberInfo _iter14 : struct.members)
+          for (MemberInfo _iter22 : struct.members)
           {
-            _iter14.write(oprot);
+            _iter22.write(oprot);
           }
           oprot.writeListEnd();
         }
@@ -845,9 +845,9 @@ public class ClusterInfo implements org.apache.thrift.TBase<ClusterInfo, Cluster
         oprot.writeFieldBegin(STORES_FIELD_DESC);
         {
           oprot.writeListBegin(new org.apache.thrift.protocol.TList(org.apache.thrift.protocol.TType.STRUCT, struct.stores.size()));
-          for (StoreInfo _iter15 : struct.stores)
+          for (StoreInfo _iter23 : struct.stores)
           {
-            _iter15.write(oprot);
+            _iter23.write(oprot);
           }
           oprot.writeListEnd();
         }
@@ -876,16 +876,16 @@ public class ClusterInfo implements org.apache.thrift.TBase<ClusterInfo, Cluster
       oprot.writeBinary(struct.ring);
       {
         oprot.writeI32(struct.members.size());
-        for (MemberInfo _iter16 : struct.members)
+        for (MemberInfo _iter24 : struct.members)
         {
-          _iter16.write(oprot);
+          _iter24.write(oprot);
         }
       }
       {
         oprot.writeI32(struct.stores.size());
-        for (StoreInfo _iter17 : struct.stores)
+        for (StoreInfo _iter25 : struct.stores)
         {
-          _iter17.write(oprot);
+          _iter25.write(oprot);
         }
       }
     }
@@ -900,26 +900,26 @@ public class ClusterInfo implements org.apache.thrift.TBase<ClusterInfo, Cluster
       struct.ring = iprot.readBinary();
       struct.setRingIsSet(true);
       {
-        org.apache.thrift.protocol.TList _list18 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
-        struct.members = new java.util.ArrayList<MemberInfo>(_list18.size);
-        @org.apache.thrift.annotation.Nullable MemberInfo _elem19;
-        for (int _i20 = 0; _i20 < _list18.size; ++_i20)
+        org.apache.thrift.protocol.TList _list26 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
+        struct.members = new java.util.ArrayList<MemberInfo>(_list26.size);
+        @org.apache.thrift.annotation.Nullable MemberInfo _elem27;
+        for (int _i28 = 0; _i28 < _list26.size; ++_i28)
         {
-          _elem19 = new MemberInfo();
-          _elem19.read(iprot);
-          struct.members.add(_elem19);
+          _elem27 = new MemberInfo();
+          _elem27.read(iprot);
+          struct.members.add(_elem27);
         }
       }
       struct.setMembersIsSet(true);
       {
-        org.apache.thrift.protocol.TList _list21 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
-        struct.stores = new java.util.ArrayList<StoreInfo>(_list21.size);
-        @org.apache.thrift.annotation.Nullable StoreInfo _elem22;
-        for (int _i23 = 0; _i23 < _list21.size; ++_i23)
+        org.apache.thrift.protocol.TList _list29 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
+        struct.stores = new java.util.ArrayList<StoreInfo>(_list29.size);
+        @org.apache.thrift.annotation.Nullable StoreInfo _elem30;
+        for (int _i31 = 0; _i31 < _list29.size; ++_i31)
         {
-          _elem22 = new StoreInfo();
-          _elem22.read(iprot);
-          struct.stores.add(_elem22);
+          _elem30 = new StoreInfo();
+          _elem30.read(iprot);
+          struct.stores.add(_elem30);
         }
       }
       struct.setStoresIsSet(true);

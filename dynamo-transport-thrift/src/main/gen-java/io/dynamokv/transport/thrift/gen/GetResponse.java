@@ -12,12 +12,14 @@ public class GetResponse implements org.apache.thrift.TBase<GetResponse, GetResp
 
   private static final org.apache.thrift.protocol.TField VALUES_FIELD_DESC = new org.apache.thrift.protocol.TField("values", org.apache.thrift.protocol.TType.LIST, (short)1);
   private static final org.apache.thrift.protocol.TField CONTEXT_FIELD_DESC = new org.apache.thrift.protocol.TField("context", org.apache.thrift.protocol.TType.STRING, (short)2);
+  private static final org.apache.thrift.protocol.TField SIBLINGS_FIELD_DESC = new org.apache.thrift.protocol.TField("siblings", org.apache.thrift.protocol.TType.LIST, (short)3);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new GetResponseStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new GetResponseTupleSchemeFactory();
 
   private @org.apache.thrift.annotation.Nullable java.util.List<java.nio.ByteBuffer> values; // required
   private @org.apache.thrift.annotation.Nullable java.nio.ByteBuffer context; // required
+  private @org.apache.thrift.annotation.Nullable java.util.List<SiblingInfo> siblings; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -28,7 +30,11 @@ public class GetResponse implements org.apache.thrift.TBase<GetResponse, GetResp
     /**
      * Opaque: pass it back with the write that follows this read.
      */
-    CONTEXT((short)2, "context");
+    CONTEXT((short)2, "context"),
+    /**
+     * One per value, in the same order (servers of earlier builds send none).
+     */
+    SIBLINGS((short)3, "siblings");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -48,6 +54,8 @@ public class GetResponse implements org.apache.thrift.TBase<GetResponse, GetResp
           return VALUES;
         case 2: // CONTEXT
           return CONTEXT;
+        case 3: // SIBLINGS
+          return SIBLINGS;
         default:
           return null;
       }
@@ -91,6 +99,7 @@ public class GetResponse implements org.apache.thrift.TBase<GetResponse, GetResp
   }
 
   // isset id assignments
+  private static final _Fields optionals[] = {_Fields.SIBLINGS};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -99,6 +108,9 @@ public class GetResponse implements org.apache.thrift.TBase<GetResponse, GetResp
             new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING            , true))));
     tmpMap.put(_Fields.CONTEXT, new org.apache.thrift.meta_data.FieldMetaData("context", org.apache.thrift.TFieldRequirementType.REQUIRED, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING        , true)));
+    tmpMap.put(_Fields.SIBLINGS, new org.apache.thrift.meta_data.FieldMetaData("siblings", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.ListMetaData(org.apache.thrift.protocol.TType.LIST, 
+            new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, SiblingInfo.class))));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(GetResponse.class, metaDataMap);
   }
@@ -126,6 +138,13 @@ public class GetResponse implements org.apache.thrift.TBase<GetResponse, GetResp
     if (other.isSetContext()) {
       this.context = org.apache.thrift.TBaseHelper.copyBinary(other.context);
     }
+    if (other.isSetSiblings()) {
+      java.util.List<SiblingInfo> __this__siblings = new java.util.ArrayList<SiblingInfo>(other.siblings.size());
+      for (SiblingInfo other_element : other.siblings) {
+        __this__siblings.add(new SiblingInfo(other_element));
+      }
+      this.siblings = __this__siblings;
+    }
   }
 
   @Override
@@ -137,6 +156,7 @@ public class GetResponse implements org.apache.thrift.TBase<GetResponse, GetResp
   public void clear() {
     this.values = null;
     this.context = null;
+    this.siblings = null;
   }
 
   public int getValuesSize() {
@@ -226,6 +246,53 @@ public class GetResponse implements org.apache.thrift.TBase<GetResponse, GetResp
     }
   }
 
+  public int getSiblingsSize() {
+    return (this.siblings == null) ? 0 : this.siblings.size();
+  }
+
+  @org.apache.thrift.annotation.Nullable
+  public java.util.Iterator<SiblingInfo> getSiblingsIterator() {
+    return (this.siblings == null) ? null : this.siblings.iterator();
+  }
+
+  public void addToSiblings(SiblingInfo elem) {
+    if (this.siblings == null) {
+      this.siblings = new java.util.ArrayList<SiblingInfo>();
+    }
+    this.siblings.add(elem);
+  }
+
+  /**
+   * One per value, in the same order (servers of earlier builds send none).
+   */
+  @org.apache.thrift.annotation.Nullable
+  public java.util.List<SiblingInfo> getSiblings() {
+    return this.siblings;
+  }
+
+  /**
+   * One per value, in the same order (servers of earlier builds send none).
+   */
+  public GetResponse setSiblings(@org.apache.thrift.annotation.Nullable java.util.List<SiblingInfo> siblings) {
+    this.siblings = siblings;
+    return this;
+  }
+
+  public void unsetSiblings() {
+    this.siblings = null;
+  }
+
+  /** Returns true if field siblings is set (has been assigned a value) and false otherwise */
+  public boolean isSetSiblings() {
+    return this.siblings != null;
+  }
+
+  public void setSiblingsIsSet(boolean value) {
+    if (!value) {
+      this.siblings = null;
+    }
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -249,6 +316,14 @@ public class GetResponse implements org.apache.thrift.TBase<GetResponse, GetResp
       }
       break;
 
+    case SIBLINGS:
+      if (value == null) {
+        unsetSiblings();
+      } else {
+        setSiblings((java.util.List<SiblingInfo>)value);
+      }
+      break;
+
     }
   }
 
@@ -261,6 +336,9 @@ public class GetResponse implements org.apache.thrift.TBase<GetResponse, GetResp
 
     case CONTEXT:
       return getContext();
+
+    case SIBLINGS:
+      return getSiblings();
 
     }
     throw new java.lang.IllegalStateException();
@@ -278,6 +356,8 @@ public class GetResponse implements org.apache.thrift.TBase<GetResponse, GetResp
       return isSetValues();
     case CONTEXT:
       return isSetContext();
+    case SIBLINGS:
+      return isSetSiblings();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -313,6 +393,15 @@ public class GetResponse implements org.apache.thrift.TBase<GetResponse, GetResp
         return false;
     }
 
+    boolean this_present_siblings = true && this.isSetSiblings();
+    boolean that_present_siblings = true && that.isSetSiblings();
+    if (this_present_siblings || that_present_siblings) {
+      if (!(this_present_siblings && that_present_siblings))
+        return false;
+      if (!this.siblings.equals(that.siblings))
+        return false;
+    }
+
     return true;
   }
 
@@ -327,6 +416,10 @@ public class GetResponse implements org.apache.thrift.TBase<GetResponse, GetResp
     hashCode = hashCode * 8191 + ((isSetContext()) ? 131071 : 524287);
     if (isSetContext())
       hashCode = hashCode * 8191 + context.hashCode();
+
+    hashCode = hashCode * 8191 + ((isSetSiblings()) ? 131071 : 524287);
+    if (isSetSiblings())
+      hashCode = hashCode * 8191 + siblings.hashCode();
 
     return hashCode;
   }
@@ -355,6 +448,16 @@ public class GetResponse implements org.apache.thrift.TBase<GetResponse, GetResp
     }
     if (isSetContext()) {
       lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.context, other.context);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetSiblings(), other.isSetSiblings());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetSiblings()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.siblings, other.siblings);
       if (lastComparison != 0) {
         return lastComparison;
       }
@@ -398,6 +501,16 @@ public class GetResponse implements org.apache.thrift.TBase<GetResponse, GetResp
       org.apache.thrift.TBaseHelper.toString(this.context, sb);
     }
     first = false;
+    if (isSetSiblings()) {
+      if (!first) sb.append(", ");
+      sb.append("siblings:");
+      if (this.siblings == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.siblings);
+      }
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -475,6 +588,25 @@ public class GetResponse implements org.apache.thrift.TBase<GetResponse, GetResp
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
             }
             break;
+          case 3: // SIBLINGS
+            if (schemeField.type == org.apache.thrift.protocol.TType.LIST) {
+              {
+                org.apache.thrift.protocol.TList _list3 = iprot.readListBegin();
+                struct.siblings = new java.util.ArrayList<SiblingInfo>(_list3.size);
+                @org.apache.thrift.annotation.Nullable SiblingInfo _elem4;
+                for (int _i5 = 0; _i5 < _list3.size; ++_i5)
+                {
+                  _elem4 = new SiblingInfo();
+                  _elem4.read(iprot);
+                  struct.siblings.add(_elem4);
+                }
+                iprot.readListEnd();
+              }
+              struct.setSiblingsIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
           default:
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
         }
@@ -495,9 +627,9 @@ public class GetResponse implements org.apache.thrift.TBase<GetResponse, GetResp
         oprot.writeFieldBegin(VALUES_FIELD_DESC);
         {
           oprot.writeListBegin(new org.apache.thrift.protocol.TList(org.apache.thrift.protocol.TType.STRING, struct.values.size()));
-          for (java.nio.ByteBuffer _iter3 : struct.values)
+          for (java.nio.ByteBuffer _iter6 : struct.values)
           {
-            oprot.writeBinary(_iter3);
+            oprot.writeBinary(_iter6);
           }
           oprot.writeListEnd();
         }
@@ -507,6 +639,20 @@ public class GetResponse implements org.apache.thrift.TBase<GetResponse, GetResp
         oprot.writeFieldBegin(CONTEXT_FIELD_DESC);
         oprot.writeBinary(struct.context);
         oprot.writeFieldEnd();
+      }
+      if (struct.siblings != null) {
+        if (struct.isSetSiblings()) {
+          oprot.writeFieldBegin(SIBLINGS_FIELD_DESC);
+          {
+            oprot.writeListBegin(new org.apache.thrift.protocol.TList(org.apache.thrift.protocol.TType.STRUCT, struct.siblings.size()));
+            for (SiblingInfo _iter7 : struct.siblings)
+            {
+              _iter7.write(oprot);
+            }
+            oprot.writeListEnd();
+          }
+          oprot.writeFieldEnd();
+        }
       }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
@@ -528,30 +674,59 @@ public class GetResponse implements org.apache.thrift.TBase<GetResponse, GetResp
       org.apache.thrift.protocol.TTupleProtocol oprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
       {
         oprot.writeI32(struct.values.size());
-        for (java.nio.ByteBuffer _iter4 : struct.values)
+        for (java.nio.ByteBuffer _iter8 : struct.values)
         {
-          oprot.writeBinary(_iter4);
+          oprot.writeBinary(_iter8);
         }
       }
       oprot.writeBinary(struct.context);
+      java.util.BitSet optionals = new java.util.BitSet();
+      if (struct.isSetSiblings()) {
+        optionals.set(0);
+      }
+      oprot.writeBitSet(optionals, 1);
+      if (struct.isSetSiblings()) {
+        {
+          oprot.writeI32(struct.siblings.size());
+          for (SiblingInfo _iter9 : struct.siblings)
+          {
+            _iter9.write(oprot);
+          }
+        }
+      }
     }
 
     @Override
     public void read(org.apache.thrift.protocol.TProtocol prot, GetResponse struct) throws org.apache.thrift.TException {
       org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
       {
-        org.apache.thrift.protocol.TList _list5 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRING);
-        struct.values = new java.util.ArrayList<java.nio.ByteBuffer>(_list5.size);
-        @org.apache.thrift.annotation.Nullable java.nio.ByteBuffer _elem6;
-        for (int _i7 = 0; _i7 < _list5.size; ++_i7)
+        org.apache.thrift.protocol.TList _list10 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRING);
+        struct.values = new java.util.ArrayList<java.nio.ByteBuffer>(_list10.size);
+        @org.apache.thrift.annotation.Nullable java.nio.ByteBuffer _elem11;
+        for (int _i12 = 0; _i12 < _list10.size; ++_i12)
         {
-          _elem6 = iprot.readBinary();
-          struct.values.add(_elem6);
+          _elem11 = iprot.readBinary();
+          struct.values.add(_elem11);
         }
       }
       struct.setValuesIsSet(true);
       struct.context = iprot.readBinary();
       struct.setContextIsSet(true);
+      java.util.BitSet incoming = iprot.readBitSet(1);
+      if (incoming.get(0)) {
+        {
+          org.apache.thrift.protocol.TList _list13 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
+          struct.siblings = new java.util.ArrayList<SiblingInfo>(_list13.size);
+          @org.apache.thrift.annotation.Nullable SiblingInfo _elem14;
+          for (int _i15 = 0; _i15 < _list13.size; ++_i15)
+          {
+            _elem14 = new SiblingInfo();
+            _elem14.read(iprot);
+            struct.siblings.add(_elem14);
+          }
+        }
+        struct.setSiblingsIsSet(true);
+      }
     }
   }
 

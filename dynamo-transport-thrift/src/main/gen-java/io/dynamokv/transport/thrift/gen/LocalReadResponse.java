@@ -739,14 +739,14 @@ public class LocalReadResponse implements org.apache.thrift.TBase<LocalReadRespo
           case 2: // VERSIONS
             if (schemeField.type == org.apache.thrift.protocol.TType.LIST) {
               {
-                org.apache.thrift.protocol.TList _list60 = iprot.readListBegin();
-                struct.versions = new java.util.ArrayList<LocalVersion>(_list60.size);
-                @org.apache.thrift.annotation.Nullable LocalVersion _elem61;
-                for (int _i62 = 0; _i62 < _list60.size; ++_i62)
+                org.apache.thrift.protocol.TList _list68 = iprot.readListBegin();
+                struct.versions = new java.util.ArrayList<LocalVersion>(_list68.size);
+                @org.apache.thrift.annotation.Nullable LocalVersion _elem69;
+                for (int _i70 = 0; _i70 < _list68.size; ++_i70)
                 {
-                  _elem61 = new LocalVersion();
-                  _elem61.read(iprot);
-                  struct.versions.add(_elem61);
+                  _elem69 = new LocalVersion();
+                  _elem69.read(iprot);
+                  struct.versions.add(_elem69);
                 }
                 iprot.readListEnd();
               }
@@ -766,13 +766,13 @@ public class LocalReadResponse implements org.apache.thrift.TBase<LocalReadRespo
           case 4: // OWNERS
             if (schemeField.type == org.apache.thrift.protocol.TType.LIST) {
               {
-                org.apache.thrift.protocol.TList _list63 = iprot.readListBegin();
-                struct.owners = new java.util.ArrayList<java.lang.String>(_list63.size);
-                @org.apache.thrift.annotation.Nullable java.lang.String _elem64;
-                for (int _i65 = 0; _i65 < _list63.size; ++_i65)
+                org.apache.thrift.protocol.TList _list71 = iprot.readListBegin();
+                struct.owners = new java.util.ArrayList<java.lang.String>(_list71.size);
+                @org.apache.thrift.annotation.Nullable java.lang.String _elem72;
+                for (int _i73 = 0; _i73 < _list71.size; ++_i73)
                 {
-                  _elem64 = iprot.readString();
-                  struct.owners.add(_elem64);
+                  _elem72 = iprot.readString();
+                  struct.owners.add(_elem72);
                 }
                 iprot.readListEnd();
               }
@@ -820,9 +820,9 @@ public class LocalReadResponse implements org.apache.thrift.TBase<LocalReadRespo
         oprot.writeFieldBegin(VERSIONS_FIELD_DESC);
         {
           oprot.writeListBegin(new org.apache.thrift.protocol.TList(org.apache.thrift.protocol.TType.STRUCT, struct.versions.size()));
-          for (LocalVersion _iter66 : struct.versions)
+          for (LocalVersion _iter74 : struct.versions)
           {
-            _iter66.write(oprot);
+            _iter74.write(oprot);
           }
           oprot.writeListEnd();
         }
@@ -835,9 +835,9 @@ public class LocalReadResponse implements org.apache.thrift.TBase<LocalReadRespo
         oprot.writeFieldBegin(OWNERS_FIELD_DESC);
         {
           oprot.writeListBegin(new org.apache.thrift.protocol.TList(org.apache.thrift.protocol.TType.STRING, struct.owners.size()));
-          for (java.lang.String _iter67 : struct.owners)
+          for (java.lang.String _iter75 : struct.owners)
           {
-            oprot.writeString(_iter67);
+            oprot.writeString(_iter75);
           }
           oprot.writeListEnd();
         }
@@ -867,17 +867,17 @@ public class LocalReadResponse implements org.apache.thrift.TBase<LocalReadRespo
       oprot.writeString(struct.nodeId);
       {
         oprot.writeI32(struct.versions.size());
-        for (LocalVersion _iter68 : struct.versions)
+        for (LocalVersion _iter76 : struct.versions)
         {
-          _iter68.write(oprot);
+          _iter76.write(oprot);
         }
       }
       oprot.writeBool(struct.owner);
       {
         oprot.writeI32(struct.owners.size());
-        for (java.lang.String _iter69 : struct.owners)
+        for (java.lang.String _iter77 : struct.owners)
         {
-          oprot.writeString(_iter69);
+          oprot.writeString(_iter77);
         }
       }
       oprot.writeI64(struct.ringVersion);
@@ -889,27 +889,27 @@ public class LocalReadResponse implements org.apache.thrift.TBase<LocalReadRespo
       struct.nodeId = iprot.readString();
       struct.setNodeIdIsSet(true);
       {
-        org.apache.thrift.protocol.TList _list70 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
-        struct.versions = new java.util.ArrayList<LocalVersion>(_list70.size);
-        @org.apache.thrift.annotation.Nullable LocalVersion _elem71;
-        for (int _i72 = 0; _i72 < _list70.size; ++_i72)
+        org.apache.thrift.protocol.TList _list78 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
+        struct.versions = new java.util.ArrayList<LocalVersion>(_list78.size);
+        @org.apache.thrift.annotation.Nullable LocalVersion _elem79;
+        for (int _i80 = 0; _i80 < _list78.size; ++_i80)
         {
-          _elem71 = new LocalVersion();
-          _elem71.read(iprot);
-          struct.versions.add(_elem71);
+          _elem79 = new LocalVersion();
+          _elem79.read(iprot);
+          struct.versions.add(_elem79);
         }
       }
       struct.setVersionsIsSet(true);
       struct.owner = iprot.readBool();
       struct.setOwnerIsSet(true);
       {
-        org.apache.thrift.protocol.TList _list73 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRING);
-        struct.owners = new java.util.ArrayList<java.lang.String>(_list73.size);
-        @org.apache.thrift.annotation.Nullable java.lang.String _elem74;
-        for (int _i75 = 0; _i75 < _list73.size; ++_i75)
+        org.apache.thrift.protocol.TList _list81 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRING);
+        struct.owners = new java.util.ArrayList<java.lang.String>(_list81.size);
+        @org.apache.thrift.annotation.Nullable java.lang.String _elem82;
+        for (int _i83 = 0; _i83 < _list81.size; ++_i83)
         {
-          _elem74 = iprot.readString();
-          struct.owners.add(_elem74);
+          _elem82 = iprot.readString();
+          struct.owners.add(_elem82);
         }
       }
       struct.setOwnersIsSet(true);

@@ -719,15 +719,15 @@ public class NodeStatusInfo implements org.apache.thrift.TBase<NodeStatusInfo, N
           case 2: // COUNTERS
             if (schemeField.type == org.apache.thrift.protocol.TType.MAP) {
               {
-                org.apache.thrift.protocol.TMap _map42 = iprot.readMapBegin();
-                struct.counters = new java.util.HashMap<java.lang.String,java.lang.Long>(2*_map42.size);
-                @org.apache.thrift.annotation.Nullable java.lang.String _key43;
-                long _val44;
-                for (int _i45 = 0; _i45 < _map42.size; ++_i45)
+                org.apache.thrift.protocol.TMap _map50 = iprot.readMapBegin();
+                struct.counters = new java.util.HashMap<java.lang.String,java.lang.Long>(2*_map50.size);
+                @org.apache.thrift.annotation.Nullable java.lang.String _key51;
+                long _val52;
+                for (int _i53 = 0; _i53 < _map50.size; ++_i53)
                 {
-                  _key43 = iprot.readString();
-                  _val44 = iprot.readI64();
-                  struct.counters.put(_key43, _val44);
+                  _key51 = iprot.readString();
+                  _val52 = iprot.readI64();
+                  struct.counters.put(_key51, _val52);
                 }
                 iprot.readMapEnd();
               }
@@ -755,14 +755,14 @@ public class NodeStatusInfo implements org.apache.thrift.TBase<NodeStatusInfo, N
           case 5: // SECTIONS
             if (schemeField.type == org.apache.thrift.protocol.TType.LIST) {
               {
-                org.apache.thrift.protocol.TList _list46 = iprot.readListBegin();
-                struct.sections = new java.util.ArrayList<StatusSectionInfo>(_list46.size);
-                @org.apache.thrift.annotation.Nullable StatusSectionInfo _elem47;
-                for (int _i48 = 0; _i48 < _list46.size; ++_i48)
+                org.apache.thrift.protocol.TList _list54 = iprot.readListBegin();
+                struct.sections = new java.util.ArrayList<StatusSectionInfo>(_list54.size);
+                @org.apache.thrift.annotation.Nullable StatusSectionInfo _elem55;
+                for (int _i56 = 0; _i56 < _list54.size; ++_i56)
                 {
-                  _elem47 = new StatusSectionInfo();
-                  _elem47.read(iprot);
-                  struct.sections.add(_elem47);
+                  _elem55 = new StatusSectionInfo();
+                  _elem55.read(iprot);
+                  struct.sections.add(_elem55);
                 }
                 iprot.readListEnd();
               }
@@ -799,10 +799,10 @@ public class NodeStatusInfo implements org.apache.thrift.TBase<NodeStatusInfo, N
         oprot.writeFieldBegin(COUNTERS_FIELD_DESC);
         {
           oprot.writeMapBegin(new org.apache.thrift.protocol.TMap(org.apache.thrift.protocol.TType.STRING, org.apache.thrift.protocol.TType.I64, struct.counters.size()));
-          for (java.util.Map.Entry<java.lang.String, java.lang.Long> _iter49 : struct.counters.entrySet())
+          for (java.util.Map.Entry<java.lang.String, java.lang.Long> _iter57 : struct.counters.entrySet())
           {
-            oprot.writeString(_iter49.getKey());
-            oprot.writeI64(_iter49.getValue());
+            oprot.writeString(_iter57.getKey());
+            oprot.writeI64(_iter57.getValue());
           }
           oprot.writeMapEnd();
         }
@@ -821,9 +821,9 @@ public class NodeStatusInfo implements org.apache.thrift.TBase<NodeStatusInfo, N
           oprot.writeFieldBegin(SECTIONS_FIELD_DESC);
           {
             oprot.writeListBegin(new org.apache.thrift.protocol.TList(org.apache.thrift.protocol.TType.STRUCT, struct.sections.size()));
-            for (StatusSectionInfo _iter50 : struct.sections)
+            for (StatusSectionInfo _iter58 : struct.sections)
             {
-              _iter50.write(oprot);
+              _iter58.write(oprot);
             }
             oprot.writeListEnd();
           }
@@ -851,10 +851,10 @@ public class NodeStatusInfo implements org.apache.thrift.TBase<NodeStatusInfo, N
       struct.cluster.write(oprot);
       {
         oprot.writeI32(struct.counters.size());
-        for (java.util.Map.Entry<java.lang.String, java.lang.Long> _iter51 : struct.counters.entrySet())
+        for (java.util.Map.Entry<java.lang.String, java.lang.Long> _iter59 : struct.counters.entrySet())
         {
-          oprot.writeString(_iter51.getKey());
-          oprot.writeI64(_iter51.getValue());
+          oprot.writeString(_iter59.getKey());
+          oprot.writeI64(_iter59.getValue());
         }
       }
       oprot.writeString(struct.storageEngine);
@@ -867,9 +867,9 @@ public class NodeStatusInfo implements org.apache.thrift.TBase<NodeStatusInfo, N
       if (struct.isSetSections()) {
         {
           oprot.writeI32(struct.sections.size());
-          for (StatusSectionInfo _iter52 : struct.sections)
+          for (StatusSectionInfo _iter60 : struct.sections)
           {
-            _iter52.write(oprot);
+            _iter60.write(oprot);
           }
         }
       }
@@ -882,15 +882,15 @@ public class NodeStatusInfo implements org.apache.thrift.TBase<NodeStatusInfo, N
       struct.cluster.read(iprot);
       struct.setClusterIsSet(true);
       {
-        org.apache.thrift.protocol.TMap _map53 = iprot.readMapBegin(org.apache.thrift.protocol.TType.STRING, org.apache.thrift.protocol.TType.I64); 
-        struct.counters = new java.util.HashMap<java.lang.String,java.lang.Long>(2*_map53.size);
-        @org.apache.thrift.annotation.Nullable java.lang.String _key54;
-        long _val55;
-        for (int _i56 = 0; _i56 < _map53.size; ++_i56)
+        org.apache.thrift.protocol.TMap _map61 = iprot.readMapBegin(org.apache.thrift.protocol.TType.STRING, org.apache.thrift.protocol.TType.I64); 
+        struct.counters = new java.util.HashMap<java.lang.String,java.lang.Long>(2*_map61.size);
+        @org.apache.thrift.annotation.Nullable java.lang.String _key62;
+        long _val63;
+        for (int _i64 = 0; _i64 < _map61.size; ++_i64)
         {
-          _key54 = iprot.readString();
-          _val55 = iprot.readI64();
-          struct.counters.put(_key54, _val55);
+          _key62 = iprot.readString();
+          _val63 = iprot.readI64();
+          struct.counters.put(_key62, _val63);
         }
       }
       struct.setCountersIsSet(true);
@@ -901,14 +901,14 @@ public class NodeStatusInfo implements org.apache.thrift.TBase<NodeStatusInfo, N
       java.util.BitSet incoming = iprot.readBitSet(1);
       if (incoming.get(0)) {
         {
-          org.apache.thrift.protocol.TList _list57 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
-          struct.sections = new java.util.ArrayList<StatusSectionInfo>(_list57.size);
-          @org.apache.thrift.annotation.Nullable StatusSectionInfo _elem58;
-          for (int _i59 = 0; _i59 < _list57.size; ++_i59)
+          org.apache.thrift.protocol.TList _list65 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
+          struct.sections = new java.util.ArrayList<StatusSectionInfo>(_list65.size);
+          @org.apache.thrift.annotation.Nullable StatusSectionInfo _elem66;
+          for (int _i67 = 0; _i67 < _list65.size; ++_i67)
           {
-            _elem58 = new StatusSectionInfo();
-            _elem58.read(iprot);
-            struct.sections.add(_elem58);
+            _elem66 = new StatusSectionInfo();
+            _elem66.read(iprot);
+            struct.sections.add(_elem66);
           }
         }
         struct.setSectionsIsSet(true);

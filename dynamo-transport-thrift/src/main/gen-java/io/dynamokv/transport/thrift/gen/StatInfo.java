@@ -702,15 +702,15 @@ public class StatInfo implements org.apache.thrift.TBase<StatInfo, StatInfo._Fie
           case 3: // TAGS
             if (schemeField.type == org.apache.thrift.protocol.TType.MAP) {
               {
-                org.apache.thrift.protocol.TMap _map24 = iprot.readMapBegin();
-                struct.tags = new java.util.HashMap<java.lang.String,java.lang.String>(2*_map24.size);
-                @org.apache.thrift.annotation.Nullable java.lang.String _key25;
-                @org.apache.thrift.annotation.Nullable java.lang.String _val26;
-                for (int _i27 = 0; _i27 < _map24.size; ++_i27)
+                org.apache.thrift.protocol.TMap _map32 = iprot.readMapBegin();
+                struct.tags = new java.util.HashMap<java.lang.String,java.lang.String>(2*_map32.size);
+                @org.apache.thrift.annotation.Nullable java.lang.String _key33;
+                @org.apache.thrift.annotation.Nullable java.lang.String _val34;
+                for (int _i35 = 0; _i35 < _map32.size; ++_i35)
                 {
-                  _key25 = iprot.readString();
-                  _val26 = iprot.readString();
-                  struct.tags.put(_key25, _val26);
+                  _key33 = iprot.readString();
+                  _val34 = iprot.readString();
+                  struct.tags.put(_key33, _val34);
                 }
                 iprot.readMapEnd();
               }
@@ -769,10 +769,10 @@ public class StatInfo implements org.apache.thrift.TBase<StatInfo, StatInfo._Fie
         oprot.writeFieldBegin(TAGS_FIELD_DESC);
         {
           oprot.writeMapBegin(new org.apache.thrift.protocol.TMap(org.apache.thrift.protocol.TType.STRING, org.apache.thrift.protocol.TType.STRING, struct.tags.size()));
-          for (java.util.Map.Entry<java.lang.String, java.lang.String> _iter28 : struct.tags.entrySet())
+          for (java.util.Map.Entry<java.lang.String, java.lang.String> _iter36 : struct.tags.entrySet())
           {
-            oprot.writeString(_iter28.getKey());
-            oprot.writeString(_iter28.getValue());
+            oprot.writeString(_iter36.getKey());
+            oprot.writeString(_iter36.getValue());
           }
           oprot.writeMapEnd();
         }
@@ -810,10 +810,10 @@ public class StatInfo implements org.apache.thrift.TBase<StatInfo, StatInfo._Fie
       oprot.writeBool(struct.counter);
       {
         oprot.writeI32(struct.tags.size());
-        for (java.util.Map.Entry<java.lang.String, java.lang.String> _iter29 : struct.tags.entrySet())
+        for (java.util.Map.Entry<java.lang.String, java.lang.String> _iter37 : struct.tags.entrySet())
         {
-          oprot.writeString(_iter29.getKey());
-          oprot.writeString(_iter29.getValue());
+          oprot.writeString(_iter37.getKey());
+          oprot.writeString(_iter37.getValue());
         }
       }
       oprot.writeI64(struct.value);
@@ -835,15 +835,15 @@ public class StatInfo implements org.apache.thrift.TBase<StatInfo, StatInfo._Fie
       struct.counter = iprot.readBool();
       struct.setCounterIsSet(true);
       {
-        org.apache.thrift.protocol.TMap _map30 = iprot.readMapBegin(org.apache.thrift.protocol.TType.STRING, org.apache.thrift.protocol.TType.STRING); 
-        struct.tags = new java.util.HashMap<java.lang.String,java.lang.String>(2*_map30.size);
-        @org.apache.thrift.annotation.Nullable java.lang.String _key31;
-        @org.apache.thrift.annotation.Nullable java.lang.String _val32;
-        for (int _i33 = 0; _i33 < _map30.size; ++_i33)
+        org.apache.thrift.protocol.TMap _map38 = iprot.readMapBegin(org.apache.thrift.protocol.TType.STRING, org.apache.thrift.protocol.TType.STRING); 
+        struct.tags = new java.util.HashMap<java.lang.String,java.lang.String>(2*_map38.size);
+        @org.apache.thrift.annotation.Nullable java.lang.String _key39;
+        @org.apache.thrift.annotation.Nullable java.lang.String _val40;
+        for (int _i41 = 0; _i41 < _map38.size; ++_i41)
         {
-          _key31 = iprot.readString();
-          _val32 = iprot.readString();
-          struct.tags.put(_key31, _val32);
+          _key39 = iprot.readString();
+          _val40 = iprot.readString();
+          struct.tags.put(_key39, _val40);
         }
       }
       struct.setTagsIsSet(true);

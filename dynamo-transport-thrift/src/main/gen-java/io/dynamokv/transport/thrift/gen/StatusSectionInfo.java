@@ -437,14 +437,14 @@ public class StatusSectionInfo implements org.apache.thrift.TBase<StatusSectionI
           case 2: // STATS
             if (schemeField.type == org.apache.thrift.protocol.TType.LIST) {
               {
-                org.apache.thrift.protocol.TList _list34 = iprot.readListBegin();
-                struct.stats = new java.util.ArrayList<StatInfo>(_list34.size);
-                @org.apache.thrift.annotation.Nullable StatInfo _elem35;
-                for (int _i36 = 0; _i36 < _list34.size; ++_i36)
+                org.apache.thrift.protocol.TList _list42 = iprot.readListBegin();
+                struct.stats = new java.util.ArrayList<StatInfo>(_list42.size);
+                @org.apache.thrift.annotation.Nullable StatInfo _elem43;
+                for (int _i44 = 0; _i44 < _list42.size; ++_i44)
                 {
-                  _elem35 = new StatInfo();
-                  _elem35.read(iprot);
-                  struct.stats.add(_elem35);
+                  _elem43 = new StatInfo();
+                  _elem43.read(iprot);
+                  struct.stats.add(_elem43);
                 }
                 iprot.readListEnd();
               }
@@ -478,9 +478,9 @@ public class StatusSectionInfo implements org.apache.thrift.TBase<StatusSectionI
         oprot.writeFieldBegin(STATS_FIELD_DESC);
         {
           oprot.writeListBegin(new org.apache.thrift.protocol.TList(org.apache.thrift.protocol.TType.STRUCT, struct.stats.size()));
-          for (StatInfo _iter37 : struct.stats)
+          for (StatInfo _iter45 : struct.stats)
           {
-            _iter37.write(oprot);
+            _iter45.write(oprot);
           }
           oprot.writeListEnd();
         }
@@ -507,9 +507,9 @@ public class StatusSectionInfo implements org.apache.thrift.TBase<StatusSectionI
       oprot.writeString(struct.name);
       {
         oprot.writeI32(struct.stats.size());
-        for (StatInfo _iter38 : struct.stats)
+        for (StatInfo _iter46 : struct.stats)
         {
-          _iter38.write(oprot);
+          _iter46.write(oprot);
         }
       }
     }
@@ -520,14 +520,14 @@ public class StatusSectionInfo implements org.apache.thrift.TBase<StatusSectionI
       struct.name = iprot.readString();
       struct.setNameIsSet(true);
       {
-        org.apache.thrift.protocol.TList _list39 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
-        struct.stats = new java.util.ArrayList<StatInfo>(_list39.size);
-        @org.apache.thrift.annotation.Nullable StatInfo _elem40;
-        for (int _i41 = 0; _i41 < _list39.size; ++_i41)
+        org.apache.thrift.protocol.TList _list47 = iprot.readListBegin(org.apache.thrift.protocol.TType.STRUCT);
+        struct.stats = new java.util.ArrayList<StatInfo>(_list47.size);
+        @org.apache.thrift.annotation.Nullable StatInfo _elem48;
+        for (int _i49 = 0; _i49 < _list47.size; ++_i49)
         {
-          _elem40 = new StatInfo();
-          _elem40.read(iprot);
-          struct.stats.add(_elem40);
+          _elem48 = new StatInfo();
+          _elem48.read(iprot);
+          struct.stats.add(_elem48);
         }
       }
       struct.setStatsIsSet(true);

@@ -5,10 +5,12 @@ package io.dynamokv.transport.thrift.client;
 
 import io.dynamokv.core.DynamoException;
 import io.dynamokv.core.InsufficientReplicasException;
+import io.dynamokv.core.NodeId;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.DynamoClient;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
+import io.dynamokv.core.client.Sibling;
 import io.dynamokv.transport.thrift.AddressBook;
 import io.dynamokv.transport.thrift.TlsSettings;
 import io.dynamokv.transport.thrift.WireLimits;
@@ -17,9 +19,11 @@ import io.dynamokv.transport.thrift.gen.DynamoService;
 import io.dynamokv.transport.thrift.gen.GetRequest;
 import io.dynamokv.transport.thrift.gen.GetResponse;
 import io.dynamokv.transport.thrift.gen.PutRequest;
+import io.dynamokv.transport.thrift.gen.SiblingInfo;
 import io.dynamokv.transport.thrift.gen.WriteResponse;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -150,15 +154,29 @@ public final class ThriftDynamoClient implements DynamoClient {
     request.setOptions(thrift(store, options));
     GetResponse response =
         requests.send(true, "get", store, key, options, client -> client.get(request));
-    List<byte[]> values = new ArrayList<>(response.getValuesSize());
-    if (response.getValues() != null) {
-      for (ByteBuffer v : response.getValues()) {
-        byte[] copy = new byte[v.remaining()];
-        v.duplicate().get(copy);
-        values.add(copy);
-      }
+    List<ByteBuffer> values = response.getValues() == null ? List.of() : response.getValues();
+    List<SiblingInfo> infos = response.getSiblings();
+    boolean described = infos != null && infos.size() == values.size();
+    List<Sibling<byte[]>> siblings = new ArrayList<>(values.size());
+    for (int i = 0; i < values.size(); i++) {
+      ByteBuffer v = values.get(i);
+      byte[] copy = new byte[v.remaining()];
+      v.duplicate().get(copy);
+      siblings.add(
+          described ? sibling(copy, infos.get(i)) : new Sibling<>(copy, null, Instant.EPOCH));
     }
-    return new GetResult(values, Context.fromBytes(response.getContext()));
+    return new GetResult(siblings, Context.fromBytes(response.getContext()));
+  }
+
+  /** A sibling with the metadata its server sent; a node id it cannot parse is left unknown. */
+  private static Sibling<byte[]> sibling(byte[] value, SiblingInfo info) {
+    NodeId coordinator;
+    try {
+      coordinator = NodeId.of(info.getCoordinator());
+    } catch (RuntimeException e) {
+      coordinator = null;
+    }
+    return new Sibling<>(value, coordinator, Instant.ofEpochMilli(info.getWrittenAtMillis()));
   }
 
   @Override

@@ -8,6 +8,7 @@ import io.dynamokv.core.InvalidRequestException;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.RequestOptions;
+import io.dynamokv.core.client.Sibling;
 import io.dynamokv.core.membership.Membership;
 import io.dynamokv.core.membership.MembershipView;
 import io.dynamokv.core.node.DynamoNode;
@@ -32,6 +33,7 @@ import io.dynamokv.transport.thrift.gen.LocalVersion;
 import io.dynamokv.transport.thrift.gen.MemberInfo;
 import io.dynamokv.transport.thrift.gen.NodeStatusInfo;
 import io.dynamokv.transport.thrift.gen.PutRequest;
+import io.dynamokv.transport.thrift.gen.SiblingInfo;
 import io.dynamokv.transport.thrift.gen.StoreInfo;
 import io.dynamokv.transport.thrift.gen.WriteResponse;
 import java.nio.ByteBuffer;
@@ -92,9 +94,14 @@ public final class NodeService implements DynamoService.AsyncIface {
         "get",
         node.get(request.getStore(), request.getKey(), options(request.getOptions())),
         result -> {
-          List<ByteBuffer> values = new ArrayList<>(result.values().size());
-          result.values().forEach(v -> values.add(ByteBuffer.wrap(v)));
-          return new GetResponse(values, ByteBuffer.wrap(result.context().toBytes()));
+          List<ByteBuffer> values = new ArrayList<>(result.siblings().size());
+          List<SiblingInfo> siblings = new ArrayList<>(result.siblings().size());
+          for (Sibling<byte[]> s : result.siblings()) {
+            values.add(ByteBuffer.wrap(s.value()));
+            siblings.add(new SiblingInfo(s.coordinator().value(), s.writtenAt().toEpochMilli()));
+          }
+          return new GetResponse(values, ByteBuffer.wrap(result.context().toBytes()))
+              .setSiblings(siblings);
         },
         callback);
   }
