@@ -145,6 +145,15 @@ class TwoOwnersDownTest {
             victim.resume();
           }
         }
+        cluster.awaitCondition(
+            "every survivor to see " + choice.victims() + " reachable again",
+            () ->
+                survivors.stream()
+                    .allMatch(
+                        n ->
+                            victims.stream()
+                                .noneMatch(v -> n.members().get(v.id()).endsWith("UNREACHABLE"))));
+        long reachableAt = System.nanoTime();
         cluster.awaitConverged();
         // Some updates with everyone back, then the final state.
         KillRestartTest.runFor(cluster, workload, Duration.ofSeconds(1), 20);
@@ -175,6 +184,17 @@ class TwoOwnersDownTest {
         System.out.printf(
             "TwoOwnersDownTest[%s] failed updates after the fault: %s%n",
             fault, workload.failures(faultAt, backAt));
+        List<String> failedOnceReachable = workload.failures(reachableAt, recovered);
+        System.out.printf(
+            "TwoOwnersDownTest[%s] failed updates once every survivor saw the victims reachable"
+                + " (%.1fs after they came back): %s%n",
+            fault, seconds(reachableAt - backAt), failedOnceReachable);
+        assertThat(failedOnceReachable)
+            .as(
+                "updates failed by a reconnect backoff towards %s after every survivor saw them"
+                    + " reachable",
+                choice.victims())
+            .noneMatch(f -> f.contains("backing off"));
 
         assertThat(workload.unexpectedErrors())
             .as("errors other than availability errors (unknown outcome)")
