@@ -115,38 +115,35 @@ class DynamoNodeTest {
   @Test
   void whileAMemberReadsNoDottedContextsAChainedWriteBecomesASiblingAndNothingIsLost() {
     sim.formCluster();
-    NodeId old = sim.cluster.node(3).id();
-    sim.formats.put(old, io.dynamokv.core.wire.WireFormats.BASELINE);
-    sim.cluster.node(3).stop();
-    sim.cluster.node(3).start();
-    sim.formCluster();
-    sim.cluster
-        .simulation()
-        .runUntilOrFail(
-            "every node knows n3 reads sibling format 2 only",
-            () ->
-                sim.cluster.nodes().stream()
-                    .allMatch(n -> n.service().membership().agreedFormats().get("siblings") == 2),
-            java.time.Duration.ofMinutes(1));
+    restartNode3Reading(io.dynamokv.core.wire.WireFormats.BASELINE, 2);
 
     assertThat(chainAfterAConcurrentWrite("legacy"))
         .as(
             "x1 survives beside x3: the legacy context could not name it, so x3 did not supersede it")
         .containsExactly("x1", "x3", "y");
 
-    sim.formats.remove(old);
+    restartNode3Reading(io.dynamokv.core.wire.WireFormats.CURRENT, 3);
+    assertThat(chainAfterAConcurrentWrite("upgraded")).containsExactly("x3", "y");
+  }
+
+  /**
+   * Restarts node 3 as a build that reads {@code formats}, and runs until every node agrees on
+   * sibling format {@code agreed}.
+   */
+  private void restartNode3Reading(java.util.SortedMap<String, Integer> formats, int agreed) {
+    sim.formats.put(sim.cluster.node(3).id(), formats);
     sim.cluster.node(3).stop();
     sim.cluster.node(3).start();
     sim.formCluster();
     sim.cluster
         .simulation()
         .runUntilOrFail(
-            "every node knows every member reads sibling format 3",
+            "every node agrees on sibling format " + agreed,
             () ->
                 sim.cluster.nodes().stream()
-                    .allMatch(n -> n.service().membership().agreedFormats().get("siblings") == 3),
+                    .allMatch(
+                        n -> n.service().membership().agreedFormats().get("siblings") == agreed),
             java.time.Duration.ofMinutes(1));
-    assertThat(chainAfterAConcurrentWrite("upgraded")).containsExactly("x3", "y");
   }
 
   /**

@@ -59,18 +59,7 @@ class ActorEpochProperties {
             Tuple.of(lossWeight, History.Kind.FLUSH),
             Tuple.of(lossWeight, History.Kind.ROLLBACK),
             Tuple.of(4, History.Kind.PRUNE));
-    Arbitrary<Integer> index = Arbitraries.integers().between(0, 7);
-    return Combinators.combine(
-            kinds,
-            index,
-            index,
-            Arbitraries.of(true, false),
-            Arbitraries.of(true, false),
-            Arbitraries.of(true, false))
-        .as(History.Op::new)
-        .list()
-        .ofMinSize(20)
-        .ofMaxSize(80);
+    return History.steps(kinds).list().ofMinSize(20).ofMaxSize(80);
   }
 
   @Property

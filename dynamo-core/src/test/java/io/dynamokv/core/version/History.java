@@ -58,17 +58,14 @@ final class History {
                 Tuple.of(1, Kind.PRUNE))
             : Arbitraries.frequency(
                 Tuple.of(3, Kind.READ), Tuple.of(4, Kind.WRITE), Tuple.of(3, Kind.SYNC));
+    return steps(kinds).list().ofMaxSize(maxSteps);
+  }
+
+  /** Steps of the given kinds, with random clients, nodes and flags. */
+  static Arbitrary<Op> steps(Arbitrary<Kind> kinds) {
     Arbitrary<Integer> index = Arbitraries.integers().between(0, 7);
-    Arbitrary<Op> op =
-        Combinators.combine(
-                kinds,
-                index,
-                index,
-                Arbitraries.of(true, false),
-                Arbitraries.of(true, false),
-                Arbitraries.of(true, false))
-            .as(Op::new);
-    return op.list().ofMaxSize(maxSteps);
+    Arbitrary<Boolean> flag = Arbitraries.of(true, false);
+    return Combinators.combine(kinds, index, index, flag, flag, flag).as(Op::new);
   }
 
   /** Histories with rollbacks and flushes (and losses with weight {@code lossWeight}). */
@@ -81,18 +78,7 @@ final class History {
             Tuple.of(lossWeight, Kind.LOSE),
             Tuple.of(2, Kind.FLUSH),
             Tuple.of(2, Kind.ROLLBACK));
-    Arbitrary<Integer> index = Arbitraries.integers().between(0, 7);
-    return Combinators.combine(
-            kinds,
-            index,
-            index,
-            Arbitraries.of(true, false),
-            Arbitraries.of(true, false),
-            Arbitraries.of(true, false))
-        .as(Op::new)
-        .list()
-        .ofMinSize(10)
-        .ofMaxSize(maxSteps);
+    return steps(kinds).list().ofMinSize(10).ofMaxSize(maxSteps);
   }
 
   final int nodeCount;
