@@ -10,6 +10,7 @@ import io.dynamokv.core.NodeId;
 import io.dynamokv.core.StatusSection;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
+import io.dynamokv.core.client.Sibling;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.server.config.Sizes;
 import java.time.Duration;
@@ -129,6 +130,15 @@ final class DataCommands {
             .println(
                 result.values().size()
                     + " concurrent versions (siblings); a put supersedes them all");
+        int n = 0;
+        for (Sibling<byte[]> s : result.siblings()) {
+          n++;
+          if (s.coordinator() != null) {
+            err()
+                .println(
+                    "  " + n + ": written through " + s.coordinator() + " at " + s.writtenAt());
+          }
+        }
       }
       result.values().forEach(v -> out().println(new String(v, UTF_8)));
       return ExitCodes.OK;

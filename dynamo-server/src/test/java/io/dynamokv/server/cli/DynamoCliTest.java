@@ -15,6 +15,7 @@ import io.dynamokv.core.StoreNotFoundException;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
+import io.dynamokv.core.client.Sibling;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.ring.Ring;
 import io.dynamokv.core.security.AdminToken;
@@ -225,7 +226,11 @@ class DynamoCliTest {
     assertThat(run("get", "k", "--address", "h:7000", "--store", "users")).isEqualTo(0);
 
     assertThat(out).hasToString("a\nb\n");
-    assertThat(err).hasToString("2 concurrent versions (siblings); a put supersedes them all\n");
+    assertThat(err)
+        .hasToString(
+            "2 concurrent versions (siblings); a put supersedes them all\n"
+                + "  1: written through n1 at 1970-01-01T00:00:00Z\n"
+                + "  2: written through n1 at 1970-01-01T00:00:01Z\n");
     assertThat(backend.stores).containsOnly("users");
   }
 
@@ -660,9 +665,14 @@ class DynamoCliTest {
       }
       String k = new String(key, UTF_8);
       List<String> v = values.getOrDefault(k, List.of());
-      return GetResult.ofValues(
-          v.stream().map(s -> s.getBytes(UTF_8)).toList(),
-          v.isEmpty() ? Context.EMPTY : Context.fromBytes(("ctx-" + k).getBytes(UTF_8)));
+      List<Sibling<byte[]>> siblings = new ArrayList<>();
+      for (int i = 0; i < v.size(); i++) {
+        siblings.add(
+            new Sibling<>(
+                v.get(i).getBytes(UTF_8), NodeId.of("n1"), java.time.Instant.ofEpochSecond(i)));
+      }
+      return new GetResult(
+          siblings, v.isEmpty() ? Context.EMPTY : Context.fromBytes(("ctx-" + k).getBytes(UTF_8)));
     }
 
     @Override
