@@ -417,7 +417,7 @@ final class LocalClusterCommand implements Callable<Integer> {
         nodes, nodes == 1 ? "" : "s", engine.configName(), layout.dataDir());
     for (NodeSpec node : layout.nodes()) {
       out.printf(
-          "  %-4s clients %-16s peers %-16s metrics %s/metrics  log %s%n",
+          "  %-4s clients %-16s peers %-16s console %s/  log %s%n",
           node.id(),
           layout.address(node),
           layout.peerAddress(node),
@@ -433,6 +433,8 @@ final class LocalClusterCommand implements Callable<Integer> {
     out.println("  bin/dynamo get hello" + fileOption);
     out.println("  bin/dynamo status" + fileOption);
     out.println("  (or any node with --address HOST:PORT, its client address)");
+    out.println(
+        "open the console: " + layout.metricsUrl(layout.nodes().get(0)) + "/ (any node's works)");
     out.println("Press Ctrl-C to stop the cluster.");
     out.flush();
   }

@@ -9,25 +9,33 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves a node's metrics and health over HTTP with the JDK's server:
+ * Serves a node's metrics, health and console over HTTP with the JDK's server:
  *
  * <ul>
  *   <li>{@code GET /metrics}: the registry in the Prometheus text format;
  *   <li>{@code GET /health}: {@code 200 {"status":"ok","node":"<id>"}} while {@code serving} says
- *       so, {@code 503 {"status":"unavailable",...}} otherwise.
+ *       so, {@code 503 {"status":"unavailable",...}} otherwise;
+ *   <li>{@code GET /}: the console page, and its {@code /console.js} and {@code /console.css}, from
+ *       the jar;
+ *   <li>{@code GET /status.json}: what the console shows ({@link
+ *       io.dynamokv.server.console.StatusJson}).
  * </ul>
  *
- * Other paths answer 404, other methods 405. Two daemon threads serve requests.
+ * Everything is read-only. Other paths answer 404, other methods 405, a request with a body 413.
+ * Two daemon threads serve requests.
  */
 public final class MetricsHttpServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MetricsHttpServer.class);
@@ -52,10 +60,12 @@ public final class MetricsHttpServer implements AutoCloseable {
       int port,
       PrometheusMeterRegistry registry,
       String nodeId,
-      BooleanSupplier serving)
+      BooleanSupplier serving,
+      Supplier<String> statusJson)
       throws IOException {
     Objects.requireNonNull(registry, "registry");
     Objects.requireNonNull(serving, "serving");
+    Objects.requireNonNull(statusJson, "statusJson");
     HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
     ExecutorService executor =
         Executors.newFixedThreadPool(
@@ -70,7 +80,7 @@ public final class MetricsHttpServer implements AutoCloseable {
         "/",
         exchange -> {
           try (exchange) {
-            handle(exchange, registry, nodeId, serving);
+            handle(exchange, registry, nodeId, serving, statusJson);
           } catch (RuntimeException | IOException e) {
             log.warn("metrics request {} failed: {}", exchange.getRequestURI(), e.toString());
           }
@@ -79,21 +89,48 @@ public final class MetricsHttpServer implements AutoCloseable {
     return new MetricsHttpServer(server, executor);
   }
 
+  /** The console's files, by path: name in the jar and content type. */
+  private static final Map<String, String[]> ASSETS =
+      Map.of(
+          "/", new String[] {"index.html", "text/html; charset=utf-8"},
+          "/console.js", new String[] {"console.js", "text/javascript; charset=utf-8"},
+          "/console.css", new String[] {"console.css", "text/css; charset=utf-8"});
+
   private static void handle(
       HttpExchange exchange,
       PrometheusMeterRegistry registry,
       String nodeId,
-      BooleanSupplier serving)
+      BooleanSupplier serving,
+      Supplier<String> statusJson)
       throws IOException {
     String path = exchange.getRequestURI().getPath();
     String method = exchange.getRequestMethod();
-    if (!path.equals("/metrics") && !path.equals("/health")) {
-      send(exchange, 404, "text/plain; charset=utf-8", "not found: try /metrics or /health\n");
+    String length = exchange.getRequestHeaders().getFirst("Content-Length");
+    boolean known =
+        path.equals("/metrics")
+            || path.equals("/health")
+            || path.equals("/status.json")
+            || ASSETS.containsKey(path);
+    if (!known) {
+      send(
+          exchange,
+          404,
+          "text/plain; charset=utf-8",
+          "not found: try /, /status.json, /metrics or /health\n");
     } else if (!method.equals("GET") && !method.equals("HEAD")) {
       exchange.getResponseHeaders().add("Allow", "GET, HEAD");
       send(exchange, 405, "text/plain; charset=utf-8", "method not allowed\n");
+    } else if (exchange.getRequestHeaders().containsKey("Transfer-Encoding")
+        || (length != null && !length.equals("0"))) {
+      send(exchange, 413, "text/plain; charset=utf-8", "requests here carry no body\n");
     } else if (path.equals("/metrics")) {
       send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
+    } else if (path.equals("/status.json")) {
+      exchange.getResponseHeaders().set("Cache-Control", "no-store");
+      send(exchange, 200, "application/json", statusJson.get());
+    } else if (ASSETS.containsKey(path)) {
+      String[] asset = ASSETS.get(path);
+      send(exchange, 200, asset[1], asset(asset[0]));
     } else {
       boolean ok = serving.getAsBoolean();
       String body =
@@ -102,10 +139,26 @@ public final class MetricsHttpServer implements AutoCloseable {
     }
   }
 
+  private static String asset(String name) throws IOException {
+    try (InputStream in = MetricsHttpServer.class.getResourceAsStream("/console/" + name)) {
+      if (in == null) {
+        throw new IOException("console asset " + name + " is missing from the jar");
+      }
+      return new String(in.readAllBytes(), UTF_8);
+    }
+  }
+
   private static void send(HttpExchange exchange, int status, String type, String body)
       throws IOException {
     byte[] bytes = body.getBytes(UTF_8);
     exchange.getResponseHeaders().set("Content-Type", type);
+    exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+    exchange.getResponseHeaders().set("X-Frame-Options", "DENY");
+    exchange
+        .getResponseHeaders()
+        .set(
+            "Content-Security-Policy",
+            "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data:");
     boolean head = exchange.getRequestMethod().equals("HEAD");
     exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
     if (!head) {

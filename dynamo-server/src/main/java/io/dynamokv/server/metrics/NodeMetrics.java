@@ -13,12 +13,14 @@ import io.dynamokv.core.membership.GossipRefusal;
 import io.dynamokv.core.membership.Membership;
 import io.dynamokv.core.node.NodeStats;
 import io.dynamokv.core.spi.StorageEngine;
+import io.dynamokv.server.console.StatusJson;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -155,6 +157,31 @@ public final class NodeMetrics {
     if (outcome == Outcome.QUORUM_FAILURE) {
       quorumFailures.get(op).increment();
     }
+  }
+
+  /**
+   * Per operation: the requests this node coordinated so far (every outcome) and the median and
+   * 99th percentile latency of the successful ones over the last minute or so, for the console.
+   */
+  public List<StatusJson.Requests> requests() {
+    List<StatusJson.Requests> out = new ArrayList<>();
+    for (Op op : Op.values()) {
+      long count = 0;
+      for (Timer t : timers.get(op).values()) {
+        count += t.count();
+      }
+      double p50 = 0;
+      double p99 = 0;
+      for (ValueAtPercentile v : timers.get(op).get(Outcome.OK).takeSnapshot().percentileValues()) {
+        if (v.percentile() == 0.5) {
+          p50 = v.value(TimeUnit.MICROSECONDS);
+        } else if (v.percentile() == 0.99) {
+          p99 = v.value(TimeUnit.MICROSECONDS);
+        }
+      }
+      out.add(new StatusJson.Requests(op.tag(), count, p50, p99));
+    }
+    return out;
   }
 
   /** Exposes {@code stats} as {@code dynamo.coordinator.*} counters. */

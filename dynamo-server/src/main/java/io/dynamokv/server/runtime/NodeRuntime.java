@@ -5,7 +5,9 @@ package io.dynamokv.server.runtime;
 
 import com.google.inject.Guice;
 import com.google.inject.ProvisionException;
+import io.dynamokv.core.NodeId;
 import io.dynamokv.core.handoff.HintId;
+import io.dynamokv.core.membership.MembershipView;
 import io.dynamokv.core.node.DynamoNode;
 import io.dynamokv.core.node.Incarnation;
 import io.dynamokv.core.node.StoreDefinition;
@@ -15,8 +17,11 @@ import io.dynamokv.core.spi.RandomSource;
 import io.dynamokv.core.spi.StorageEngine;
 import io.dynamokv.server.cluster.StoreCatalog;
 import io.dynamokv.server.config.ServerConfig;
+import io.dynamokv.server.console.StatusJson;
 import io.dynamokv.server.metrics.MetricsHttpServer;
 import io.dynamokv.server.metrics.NodeMetrics;
+import io.dynamokv.transport.thrift.AddressBook;
+import io.dynamokv.transport.thrift.NodeAddress;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
@@ -29,8 +34,10 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +62,28 @@ public final class NodeRuntime implements AutoCloseable {
   private final Deque<Closing> closeOrder;
   private volatile boolean serving;
   private boolean closed;
+
+  /** What the console shows of {@code node}: its view, stores, ring, request meters and status. */
+  static StatusJson.Snapshot snapshot(DynamoNode node, NodeMetrics metrics) {
+    MembershipView view = node.membership().view();
+    Map<NodeId, String> clients = new TreeMap<>();
+    for (MembershipView.Member m : view.members().values()) {
+      try {
+        clients.put(m.id(), AddressBook.hostPort(NodeAddress.parse(m.address()).client()));
+      } catch (IllegalArgumentException e) {
+        // shown as gossiped
+      }
+    }
+    return new StatusJson.Snapshot(
+        node.id(),
+        System.currentTimeMillis(),
+        view,
+        node.config().stores().values(),
+        node.ring().orElse(null),
+        metrics.requests(),
+        node.status(),
+        clients);
+  }
 
   private NodeRuntime(
       ServerConfig config,
@@ -205,7 +234,8 @@ public final class NodeRuntime implements AutoCloseable {
                 config.metrics().port(),
                 registry,
                 config.node().id().value(),
-                () -> self[0] != null && self[0].serving());
+                () -> self[0] != null && self[0].serving(),
+                () -> StatusJson.render(snapshot(node, metrics)));
         opened.push(new Closing("metrics endpoint", http));
       }
       NodeRuntime runtime = new NodeRuntime(config, node, metrics, http, opened);

@@ -311,6 +311,11 @@ final class ProcessCluster implements AutoCloseable {
       return "127.0.0.1:" + peerPort;
     }
 
+    /** Where its HTTP port (metrics, health, console) answers. */
+    String httpAddress() {
+      return "http://127.0.0.1:" + metricsPort;
+    }
+
     Path dataDir() {
       return dataDir;
     }

@@ -37,7 +37,9 @@ class MetricsHttpServerTest {
 
   @BeforeEach
   void start() throws IOException {
-    server = MetricsHttpServer.start("127.0.0.1", 0, registry, "n1", serving::get);
+    server =
+        MetricsHttpServer.start(
+            "127.0.0.1", 0, registry, "n1", serving::get, () -> "{\"node\":\"n1\"}");
   }
 
   @AfterEach
@@ -125,8 +127,27 @@ class MetricsHttpServerTest {
   }
 
   @Test
+  void theConsoleIsServedFromTheJarWithItsStatusDocument() throws Exception {
+    HttpResponse<String> page = get("/");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.headers().firstValue("Content-Type")).contains("text/html; charset=utf-8");
+    assertThat(page.headers().firstValue("Content-Security-Policy"))
+        .get()
+        .asString()
+        .contains("default-src 'self'");
+    assertThat(page.body()).contains("<script src=\"/console.js\"", "id=\"members\"");
+    assertThat(get("/console.js").body()).contains("/status.json");
+    assertThat(get("/console.css").headers().firstValue("Content-Type"))
+        .contains("text/css; charset=utf-8");
+    HttpResponse<String> status = get("/status.json");
+    assertThat(status.body()).isEqualTo("{\"node\":\"n1\"}");
+    assertThat(status.headers().firstValue("Cache-Control")).contains("no-store");
+  }
+
+  @Test
   void otherPathsAndMethodsAreRefused() throws Exception {
-    assertThat(get("/").statusCode()).isEqualTo(404);
+    assertThat(get("/index.html").statusCode()).isEqualTo(404);
+    assertThat(get("/../pom.xml").statusCode()).isEqualTo(404);
     assertThat(get("/metricsx").statusCode()).isEqualTo(404);
     HttpResponse<String> post =
         http.send(
@@ -136,6 +157,14 @@ class MetricsHttpServerTest {
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(post.statusCode()).isEqualTo(405);
+    HttpResponse<String> withBody =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.address().getPort() + "/status.json"))
+                .method("GET", HttpRequest.BodyPublishers.ofString("x".repeat(1000)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(withBody.statusCode()).isEqualTo(413);
   }
 
   @Test
