@@ -3,6 +3,7 @@
 "use strict";
 
 const REFRESH_MS = 3000;
+const TIMEOUT_MS = 2500; // a node that does not answer by then is said not to
 const PALETTE = ["#2e90fa", "#f79009", "#12b76a", "#7a5af8", "#f04438", "#0ba5ec", "#ee46bc",
   "#66c61c", "#875bf7", "#fdb022", "#15b79e", "#e31b54"];
 const SVG = "http://www.w3.org/2000/svg";
@@ -55,6 +56,9 @@ function renderMembers(doc) {
 }
 
 function arc(from, to, r0, r1) {
+  if (to - from >= 2 * Math.PI - 1e-9) { // one partition: a whole ring, as two halves
+    return arc(from, from + Math.PI, r0, r1) + " " + arc(from + Math.PI, to, r0, r1);
+  }
   const pt = (a, r) => [(r * Math.sin(a)).toFixed(3), (-r * Math.cos(a)).toFixed(3)];
   const large = to - from > Math.PI ? 1 : 0;
   const [x0, y0] = pt(from, r1), [x1, y1] = pt(to, r1), [x2, y2] = pt(to, r0), [x3, y3] = pt(from, r0);
@@ -98,7 +102,8 @@ function renderRing(doc) {
   }));
 }
 
-function micros(v) {
+function micros(v, count) {
+  if (!count || !(v > 0)) return "–";
   return v >= 1000 ? (v / 1000).toFixed(1) + " ms" : v.toFixed(0) + " µs";
 }
 
@@ -108,11 +113,13 @@ function renderRequests(doc) {
     if (previous) {
       const before = previous.requests.find((p) => p.op === r.op);
       const seconds = (doc.timeMillis - previous.timeMillis) / 1000;
-      if (before && seconds > 0) rate = ((r.count - before.count) / seconds).toFixed(1);
+      if (before && seconds > 0 && r.count >= before.count) { // a restarted node counts afresh
+        rate = ((r.count - before.count) / seconds).toFixed(1);
+      }
     }
     return el("tr", {}, el("td", {}, r.op), el("td", { class: "num" }, r.count),
-      el("td", { class: "num" }, rate), el("td", { class: "num" }, micros(r.p50Micros)),
-      el("td", { class: "num" }, micros(r.p99Micros)));
+      el("td", { class: "num" }, rate), el("td", { class: "num" }, micros(r.p50Micros, r.count)),
+      el("td", { class: "num" }, micros(r.p99Micros, r.count)));
   });
   fill(document.querySelector("#requests tbody"), rows);
 }
@@ -150,12 +157,12 @@ function renderHandoff(s) {
     summary, owners.length ? table : el("p", { class: "muted" }, "none for any owner"));
 }
 
-const SPECIAL = { handoff: renderHandoff };
+const SPECIAL = new Map([["handoff", renderHandoff]]);
 
 // Every status section, whatever protocol added it: a table of its figures (a few drawn specially).
 function renderSections(doc) {
   const cards = doc.sections.map((s) => {
-    if (SPECIAL[s.name]) return SPECIAL[s.name](s);
+    if (SPECIAL.has(s.name)) return SPECIAL.get(s.name)(s);
     const rows = s.stats.map((st) => {
       const tags = Object.entries(st.tags).map(([k, v]) => k + "=" + v).join(" ");
       return el("tr", {}, el("td", {}, st.name), el("td", {}, tags), el("td", { class: "num" }, st.value),
@@ -168,28 +175,42 @@ function renderSections(doc) {
   document.getElementById("sections").replaceChildren(...cards);
 }
 
+function render(doc) {
+  document.getElementById("node").textContent = "· node " + doc.node;
+  document.title = "dynamo-kv · " + doc.node;
+  renderMembers(doc);
+  renderRing(doc);
+  renderRequests(doc);
+  renderStores(doc);
+  renderSections(doc);
+  previous = doc;
+  document.getElementById("updated").textContent =
+    "updated " + new Date(doc.timeMillis).toLocaleTimeString();
+}
+
+// One request at a time, each with a deadline, the next one scheduled when it is done.
 async function refresh() {
+  let doc = null;
   try {
-    const response = await fetch("/status.json", { cache: "no-store" });
+    const response = await fetch("/status.json",
+      { cache: "no-store", signal: AbortSignal.timeout(TIMEOUT_MS) });
     if (!response.ok) throw new Error("HTTP " + response.status);
-    const doc = await response.json();
-    document.getElementById("node").textContent = "· node " + doc.node;
-    document.title = "dynamo-kv · " + doc.node;
-    renderMembers(doc);
-    renderRing(doc);
-    renderRequests(doc);
-    renderStores(doc);
-    renderSections(doc);
-    previous = doc;
-    document.getElementById("updated").textContent =
-      "updated " + new Date(doc.timeMillis).toLocaleTimeString();
+    doc = await response.json();
   } catch (e) {
     const alert = document.getElementById("alert");
     alert.hidden = false;
-    alert.textContent = "This node does not answer (" + e.message + "); showing what it last said.";
+    alert.textContent = "This node does not answer (" + (e.name === "TimeoutError"
+      ? "no answer in " + TIMEOUT_MS / 1000 + " s" : e.message) + "); showing what it last said.";
   }
+  if (doc && (!previous || doc.timeMillis >= previous.timeMillis)) {
+    try {
+      render(doc);
+    } catch (e) {
+      console.error("console: cannot render /status.json", e); // a bug of the page, not the node
+    }
+  }
+  setTimeout(refresh, REFRESH_MS);
 }
 
 document.getElementById("every").textContent = REFRESH_MS / 1000;
 refresh();
-setInterval(refresh, REFRESH_MS);

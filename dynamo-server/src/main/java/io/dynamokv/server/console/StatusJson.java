@@ -26,16 +26,19 @@ import java.util.Map;
  *
  * <pre>
  * { "node": id, "timeMillis": n,
- *   "members": [ { "id", "address", "zone", "status", "reachable", "share", "generation" } ],
+ *   "members": [ { "id", "address", "peerAddress", "zone", "status", "reachable", "share",
+ *                  "generation" } ],
  *   "stores": [ { "name", "n", "r", "w", "maxKeyBytes", "maxValueBytes", "maxSiblings",
- *                 "maxBytesPerKey" } ],
+ *                 "maxBytesPerKey", "maxContextBytes" } ],
  *   "ring": null | { "version", "strategy", "partitions", "replicas",
  *                    "owners": [ [ the preference list of each partition ] ] },
  *   "requests": [ { "op", "count", "p50Micros", "p99Micros" } ],
  *   "sections": [ { "name", "stats": [ { "name", "kind", "tags": {}, "value", "help" } ] } ] }
  * </pre>
  *
- * It carries no key, value, secret or token: members, stores, the ring and counters only.
+ * It carries no key, value, context, secret or token: members, stores, the ring and counters only.
+ * {@code address} is a member's client address and {@code peerAddress} its peer address (both as
+ * gossiped when they cannot be parsed: then {@code peerAddress} is empty).
  */
 public final class StatusJson {
   private static final JsonFactory JSON = new JsonFactory();
@@ -52,7 +55,8 @@ public final class StatusJson {
       Ring ring,
       List<Requests> requests,
       List<StatusSection> sections,
-      Map<NodeId, String> clientAddresses) {}
+      Map<NodeId, String> clientAddresses,
+      Map<NodeId, String> peerAddresses) {}
 
   private StatusJson() {}
 
@@ -95,6 +99,7 @@ public final class StatusJson {
       g.writeStartObject();
       g.writeStringField("id", m.id().value());
       g.writeStringField("address", s.clientAddresses().getOrDefault(m.id(), m.address()));
+      g.writeStringField("peerAddress", s.peerAddresses().getOrDefault(m.id(), ""));
       g.writeStringField("zone", m.zone());
       g.writeStringField("status", m.status().name());
       g.writeBooleanField("reachable", self || m.reachable());
@@ -120,6 +125,7 @@ public final class StatusJson {
       g.writeNumberField("maxValueBytes", d.maxValueBytes());
       g.writeNumberField("maxSiblings", d.maxSiblings());
       g.writeNumberField("maxBytesPerKey", d.maxBytesPerKey());
+      g.writeNumberField("maxContextBytes", d.maxContextBytes());
       g.writeEndObject();
     }
     g.writeEndArray();

@@ -35,10 +35,28 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * Everything is read-only. Other paths answer 404, other methods 405, a request with a body 413.
- * Two daemon threads serve requests.
+ * The console's paths answer 403 to a {@code Host} header that names neither {@code localhost} nor
+ * an IP address: a page served from another site cannot reach them by DNS rebinding.
+ *
+ * <p>Limits: {@value #THREADS} daemon threads serve requests; unless set otherwise on the command
+ * line, the JDK server takes at most {@value #MAX_CONNECTIONS} connections and drops a request
+ * whose headers take longer than {@value #MAX_REQUEST_SECONDS} s to arrive or whose answer takes
+ * longer than that to send ({@code jdk.httpserver.maxConnections}, {@code
+ * sun.net.httpserver.maxReqTime} and {@code maxRspTime}, read when the JDK server first starts in
+ * the JVM).
  */
 public final class MetricsHttpServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MetricsHttpServer.class);
+
+  static final int THREADS = 4;
+  static final int MAX_CONNECTIONS = 64;
+  static final int MAX_REQUEST_SECONDS = 10;
+
+  static {
+    System.getProperties().putIfAbsent("jdk.httpserver.maxConnections", "" + MAX_CONNECTIONS);
+    System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime", "" + MAX_REQUEST_SECONDS);
+    System.getProperties().putIfAbsent("sun.net.httpserver.maxRspTime", "" + MAX_REQUEST_SECONDS);
+  }
 
   private final HttpServer server;
   private final ExecutorService executor;
@@ -69,7 +87,7 @@ public final class MetricsHttpServer implements AutoCloseable {
     HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
     ExecutorService executor =
         Executors.newFixedThreadPool(
-            2,
+            THREADS,
             r -> {
               Thread t = new Thread(r, "dynamo-metrics-http");
               t.setDaemon(true);
@@ -123,6 +141,13 @@ public final class MetricsHttpServer implements AutoCloseable {
     } else if (exchange.getRequestHeaders().containsKey("Transfer-Encoding")
         || (length != null && !length.equals("0"))) {
       send(exchange, 413, "text/plain; charset=utf-8", "requests here carry no body\n");
+    } else if ((path.equals("/status.json") || ASSETS.containsKey(path))
+        && !trustedHost(exchange.getRequestHeaders().getFirst("Host"))) {
+      send(
+          exchange,
+          403,
+          "text/plain; charset=utf-8",
+          "open the console by IP address or localhost\n");
     } else if (path.equals("/metrics")) {
       send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
     } else if (path.equals("/status.json")) {
@@ -137,6 +162,23 @@ public final class MetricsHttpServer implements AutoCloseable {
           "{\"status\":\"" + (ok ? "ok" : "unavailable") + "\",\"node\":\"" + nodeId + "\"}\n";
       send(exchange, ok ? 200 : 503, "application/json", body);
     }
+  }
+
+  /**
+   * Whether a request's {@code Host} names {@code localhost} or an IP address (with any port): a
+   * DNS name could be an attacker's, rebound to this address so that its page reads ours.
+   */
+  static boolean trustedHost(String host) {
+    if (host == null) {
+      return true; // HTTP/1.0: no browser sends a request without one
+    }
+    String h = host.trim().toLowerCase(java.util.Locale.ROOT);
+    if (h.startsWith("[")) {
+      return h.indexOf(']') > 0; // an IPv6 literal
+    }
+    int colon = h.lastIndexOf(':');
+    String name = colon >= 0 ? h.substring(0, colon) : h;
+    return name.equals("localhost") || name.matches("\\d{1,3}(\\.\\d{1,3}){3}");
   }
 
   private static String asset(String name) throws IOException {

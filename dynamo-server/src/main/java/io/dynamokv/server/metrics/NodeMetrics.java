@@ -161,7 +161,8 @@ public final class NodeMetrics {
 
   /**
    * Per operation: the requests this node coordinated so far (every outcome) and the median and
-   * 99th percentile latency of the successful ones over the last minute or so, for the console.
+   * 99th percentile latency of the successful ones over the timers' recent window (Micrometer's
+   * default, two minutes), for the console.
    */
   public List<StatusJson.Requests> requests() {
     List<StatusJson.Requests> out = new ArrayList<>();

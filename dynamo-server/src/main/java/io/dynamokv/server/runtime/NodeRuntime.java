@@ -67,9 +67,12 @@ public final class NodeRuntime implements AutoCloseable {
   static StatusJson.Snapshot snapshot(DynamoNode node, NodeMetrics metrics) {
     MembershipView view = node.membership().view();
     Map<NodeId, String> clients = new TreeMap<>();
+    Map<NodeId, String> peers = new TreeMap<>();
     for (MembershipView.Member m : view.members().values()) {
       try {
-        clients.put(m.id(), AddressBook.hostPort(NodeAddress.parse(m.address()).client()));
+        NodeAddress address = NodeAddress.parse(m.address());
+        clients.put(m.id(), AddressBook.hostPort(address.client()));
+        peers.put(m.id(), AddressBook.hostPort(address.peer()));
       } catch (IllegalArgumentException e) {
         // shown as gossiped
       }
@@ -82,7 +85,8 @@ public final class NodeRuntime implements AutoCloseable {
         node.ring().orElse(null),
         metrics.requests(),
         node.status(),
-        clients);
+        clients,
+        peers);
   }
 
   private NodeRuntime(

@@ -3,6 +3,7 @@
  */
 package io.dynamokv.server.metrics;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dynamokv.core.InsufficientReplicasException;
@@ -21,6 +22,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
@@ -165,6 +167,64 @@ class MetricsHttpServerTest {
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(withBody.statusCode()).isEqualTo(413);
+  }
+
+  /** A raw request (the JDK's client will not send a Host header of our choosing). */
+  private String rawGet(String path, String host) throws IOException {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.address().getPort())) {
+      socket.setSoTimeout(5000);
+      socket
+          .getOutputStream()
+          .write(
+              ("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String response =
+          new String(
+              socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      return response.substring(0, response.indexOf("\r\n"));
+    }
+  }
+
+  @Test
+  void theConsoleAnswersOnlyToLocalhostOrAnAddressNotToAnotherSitesName() throws Exception {
+    assertThat(rawGet("/status.json", "127.0.0.1:8000")).contains(" 200 ");
+    assertThat(rawGet("/", "localhost:8000")).contains(" 200 ");
+    assertThat(rawGet("/", "[::1]:8000")).contains(" 200 ");
+    assertThat(rawGet("/status.json", "attacker.example:8000")).contains(" 403 ");
+    assertThat(rawGet("/", "attacker.example")).contains(" 403 ");
+    assertThat(rawGet("/metrics", "prometheus.internal:8000"))
+        .as("scrapers may use names")
+        .contains(" 200 ");
+    assertThat(MetricsHttpServer.trustedHost("10.1.2.3")).isTrue();
+    assertThat(MetricsHttpServer.trustedHost("localhost.attacker.example")).isFalse();
+    assertThat(MetricsHttpServer.trustedHost("1.2.3.4.attacker.example:80")).isFalse();
+  }
+
+  @Test
+  void clientsThatTrickleTheirHeadersDoNotStopOthersBeingServed() throws Exception {
+    List<java.net.Socket> slow = new java.util.ArrayList<>();
+    try {
+      // More than there are threads: each holds one until the request time limit drops it.
+      for (int i = 0; i < MetricsHttpServer.THREADS + 2; i++) {
+        java.net.Socket socket = new java.net.Socket("127.0.0.1", server.address().getPort());
+        socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: 127".getBytes(UTF_8));
+        socket.getOutputStream().flush();
+        slow.add(socket);
+      }
+      serving.set(true);
+      HttpResponse<String> health =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + server.address().getPort() + "/health"))
+                  .timeout(Duration.ofSeconds(MetricsHttpServer.MAX_REQUEST_SECONDS + 10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(health.statusCode()).isEqualTo(200);
+    } finally {
+      for (java.net.Socket socket : slow) {
+        socket.close();
+      }
+    }
   }
 
   @Test
