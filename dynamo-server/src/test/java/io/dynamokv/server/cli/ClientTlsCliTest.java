@@ -22,10 +22,8 @@ import io.dynamokv.server.runtime.ThriftTransportFactory;
 import io.dynamokv.transport.thrift.TlsSettings;
 import io.dynamokv.transport.thrift.client.ThriftAdminClient;
 import io.dynamokv.transport.thrift.client.ThriftDynamoClient;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -313,10 +311,6 @@ class ClientTlsCliTest {
   }
 
   private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    return io.dynamokv.server.FreePorts.next();
   }
 }

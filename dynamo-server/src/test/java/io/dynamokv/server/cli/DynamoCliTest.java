@@ -560,11 +560,7 @@ class DynamoCliTest {
   }
 
   private static int freePort() {
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    return io.dynamokv.server.FreePorts.next();
   }
 
   private static final StoreDefinition STORE_N2_R1_W1 =

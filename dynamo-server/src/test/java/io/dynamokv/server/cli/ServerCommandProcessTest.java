@@ -149,9 +149,7 @@ class ServerCommandProcessTest {
     }
   }
 
-  private static int freePort() throws java.io.IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      return s.getLocalPort();
-    }
+  private static int freePort() {
+    return io.dynamokv.server.FreePorts.next();
   }
 }

@@ -359,10 +359,8 @@ class NodeRuntimeTest {
     }
   }
 
-  private static int freePort() throws java.io.IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+  private static int freePort() {
+    return io.dynamokv.server.FreePorts.next();
   }
 
   private static String fetch(NodeRuntime runtime, String path) throws Exception {
