@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The document {@code /status.json} serves, which the console page renders: what {@code bin/dynamo
@@ -69,7 +70,8 @@ public final class StatusJson {
       g.writeNumberField("timeMillis", s.timeMillis());
       members(g, s);
       stores(g, s.stores());
-      ring(g, s.ring(), replicas(s.stores()));
+      g.writeFieldName("ring");
+      g.writeRawValue(ringJson(s.ring(), replicas(s.stores())));
       g.writeArrayFieldStart("requests");
       for (Requests r : s.requests()) {
         g.writeStartObject();
@@ -136,12 +138,33 @@ public final class StatusJson {
     return stores.stream().mapToInt(StoreDefinition::replicationFactor).max().orElse(1);
   }
 
-  private static void ring(JsonGenerator g, Ring ring, int replicas) throws IOException {
+  /** The ring's part of the document, kept for the ring it was made for: it costs Q lists. */
+  private record RingJson(Ring ring, int replicas, String json) {}
+
+  private static final AtomicReference<RingJson> LAST_RING = new AtomicReference<>();
+
+  /** The ring's part: made once per ring (and N), then reused by every refresh of the page. */
+  static String ringJson(Ring ring, int replicas) {
     if (ring == null) {
-      g.writeNullField("ring");
-      return;
+      return "null";
     }
-    g.writeObjectFieldStart("ring");
+    RingJson last = LAST_RING.get();
+    if (last != null && last.ring() == ring && last.replicas() == replicas) {
+      return last.json();
+    }
+    StringWriter out = new StringWriter();
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      ring(g, ring, replicas);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    String json = out.toString();
+    LAST_RING.set(new RingJson(ring, replicas, json));
+    return json;
+  }
+
+  private static void ring(JsonGenerator g, Ring ring, int replicas) throws IOException {
+    g.writeStartObject();
     g.writeNumberField("version", ring.version());
     g.writeStringField("strategy", ring.strategy().name());
     g.writeNumberField("partitions", ring.partitionCount());
