@@ -4,7 +4,6 @@
 package io.dynamokv.core.client;
 
 import io.dynamokv.core.DynamoException;
-import java.util.List;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
 
@@ -201,18 +200,6 @@ public interface DynamoClient extends AutoCloseable {
   default Updated<byte[]> update(
       String store, byte[] key, VersionResolver<byte[]> resolver, UnaryOperator<byte[]> fn) {
     return update(store, key, Codec.bytes(), resolver, fn);
-  }
-
-  /**
-   * Merges {@code siblings} with {@code resolver}: the single value, or {@code null} if there is
-   * none.
-   */
-  static <T> T resolve(List<T> siblings, ConflictResolver<T> resolver) {
-    return switch (siblings.size()) {
-      case 0 -> null;
-      case 1 -> siblings.get(0);
-      default -> resolver.resolve(siblings);
-    };
   }
 
   private static DynamoException withEarlier(DynamoException e, DynamoException earlier) {

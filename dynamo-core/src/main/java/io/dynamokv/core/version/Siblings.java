@@ -308,11 +308,8 @@ public final class Siblings {
   public Siblings update(CausalContext context, Versioned value, Actor actor) {
     Objects.requireNonNull(value, "value");
     Objects.requireNonNull(actor, "actor");
-    long seen = Math.max(this.context.counter(actor), context.clock().counter(actor));
+    long seen = Math.max(this.context.counter(actor), context.ceiling().counter(actor));
     for (Dot d : cloud) {
-      seen = d.actor().equals(actor) ? Math.max(seen, d.counter()) : seen;
-    }
-    for (Dot d : context.dotArray()) {
       seen = d.actor().equals(actor) ? Math.max(seen, d.counter()) : seen;
     }
     if (seen == Long.MAX_VALUE) {

@@ -16,7 +16,6 @@ import io.dynamokv.core.StoreNotFoundException;
 import io.dynamokv.core.client.Codec;
 import io.dynamokv.core.client.ConflictResolver;
 import io.dynamokv.core.client.Context;
-import io.dynamokv.core.client.DynamoClient;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
 import io.dynamokv.core.client.Resolvers;
@@ -393,9 +392,7 @@ class ThriftDynamoClientTest {
   }
 
   static Set<String> merged(GetResult read) {
-    List<Set<String>> values = new ArrayList<>();
-    read.values().forEach(v -> values.add(SET.decode(v)));
-    Set<String> merged = DynamoClient.resolve(values, UNION);
+    Set<String> merged = read.resolve(SET, UNION);
     return merged == null ? Set.of() : merged;
   }
 
