@@ -75,10 +75,14 @@ public final class MemoryReplica implements LeafSource, LocalSets {
 
   /** Replaces the set of {@code key} (empty: removes it), reporting the change to its tree. */
   public void put(byte[] key, Siblings set) {
+    put(key, set, KeyDigest.of(key, set));
+  }
+
+  /** {@link #put(byte[], Siblings)} for a caller that knows the set's digest. */
+  public void put(byte[] key, Siblings set, long after) {
     Token token = Token.of(key);
     byte[] storageKey = StorageKeys.storageKey(token, key);
     Entry before = data.get(storageKey);
-    long after = KeyDigest.of(key, set);
     if (set.isEmpty()) {
       data.remove(storageKey);
     } else {
