@@ -177,7 +177,7 @@ public final class AntiEntropyCodec implements PeerProtocol<AntiEntropyMessage> 
   }
 
   private static DescendReply descendReply(WireReader in, int size) {
-    int n = count(in, size, "answer count", 9);
+    int n = count(in, size, "answer count", 1);
     List<NodeAnswer> answers = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       long head = in.varint("answer");
