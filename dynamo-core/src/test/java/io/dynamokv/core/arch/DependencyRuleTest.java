@@ -91,7 +91,8 @@ class DependencyRuleTest {
             "io.dynamokv.core.version..",
             "io.dynamokv.core.quorum..",
             "io.dynamokv.core.spi..",
-            "io.dynamokv.core.wire..")
+            "io.dynamokv.core.wire..",
+            "io.dynamokv.core.merkle..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("io.dynamokv.core.node..", "io.dynamokv.core.membership..")
