@@ -131,6 +131,40 @@ class TreeExchangeTest {
     }
   }
 
+  /** Every step after the first runs as one task of the given executor (the node's scheduler). */
+  @Test
+  void everyReplyIsHandledAsOneTaskOfTheExecutor() {
+    Random random = new Random(23);
+    fill(random, 3_000);
+    differ(random, 3_000, 60);
+    TreeResponder responder = new TreeResponder(b.directory("s", 1), b);
+    java.util.ArrayDeque<Runnable> tasks = new java.util.ArrayDeque<>();
+    int p = 0;
+    CompletionStage<ExchangeStats> run =
+        new TreeExchange(
+                "s",
+                p,
+                1,
+                a.tree(p),
+                a,
+                a,
+                r -> AntiEntropyCost.throughCodec(responder, r),
+                ExchangeConfig.defaults(),
+                tasks::add)
+            .run();
+    int executed = 0;
+    while (!tasks.isEmpty()) {
+      assertThat(run.toCompletableFuture()).isNotDone();
+      tasks.poll().run();
+      executed++;
+    }
+    ExchangeStats stats = run.toCompletableFuture().join();
+    assertThat(stats.outcome()).isEqualTo(Outcome.COMPLETED);
+    assertThat(stats.differingKeys()).isPositive();
+    assertThat(executed).isEqualTo(stats.roundTrips());
+    assertThat(a.tree(p).rootHash()).isEqualTo(b.tree(p).rootHash());
+  }
+
   @Test
   void aWipedReplicaIsRefilledFromEitherSide() {
     Random random = new Random(7);
