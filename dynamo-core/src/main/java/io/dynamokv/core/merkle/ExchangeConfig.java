@@ -9,8 +9,8 @@ package io.dynamokv.core.merkle;
  *
  * @param listThreshold T: a differing node with at most this many keys on either side is settled by
  *     B's key list instead of descending further ({@code >= 0})
- * @param maxListKeys B lists a node's keys only if it holds at most this many (else A descends
- *     further, except at the deepest depth) ({@code >= 1})
+ * @param maxListKeys a node is settled by key lists only if both sides hold at most this many keys
+ *     in it (else A descends further, except at the deepest depth) ({@code >= 1})
  * @param maxProbes the most nodes one descend request probes ({@code >= 1})
  * @param maxSyncKeys the most keys one sync request carries ({@code >= 1})
  * @param maxSyncBytes the most bytes of sets one sync request carries, unless a single set is

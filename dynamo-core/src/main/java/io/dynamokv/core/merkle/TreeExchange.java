@@ -51,10 +51,10 @@ import java.util.function.Function;
  *   <li>For a node both know to differ, A knows B's node and B's left child, hence B's right child
  *       (hash XOR left, count minus left), and compares both with its own. A child that matches is
  *       done. A child where B has no key: every key A has there differs (no message). A child that
- *       is small (at most T keys on either side, B at most {@code maxListKeys}) or at the deepest
- *       depth: A asks for B's key list and diffs it with its own keys there. Otherwise A asks B for
- *       that child's left child: h bytes and a count per differing node and level, breadth first,
- *       one request per depth (of at most {@code maxProbes} nodes).
+ *       is small (at most T keys on either side, both at most {@code maxListKeys}) or at the
+ *       deepest depth: A asks for B's key list and diffs it with its own keys there. Otherwise A
+ *       asks B for that child's left child: h bytes and a count per differing node and level,
+ *       breadth first, one request per depth (of at most {@code maxProbes} nodes).
  *   <li>A sends the differing keys in batches with its own sets; B merges each through its local
  *       apply path and answers its resulting set (or "equal to yours"); A merges those through its
  *       own.
@@ -254,8 +254,13 @@ public final class TreeExchange {
         .add(new Pending(depth, index, bHash, bCount, keys));
   }
 
+  /**
+   * Whether a differing node is settled by key lists: either side is at most T, and neither list is
+   * longer than a step may handle (a larger side is split further, cheaply, until it is).
+   */
   private boolean small(long aCount, long bCount) {
     return (aCount <= config.listThreshold() || bCount <= config.listThreshold())
+        && aCount <= config.maxListKeys()
         && bCount <= config.maxListKeys();
   }
 
