@@ -129,6 +129,15 @@ class TreeExchangeTest {
     if (k == 0) {
       assertThat(stats).allSatisfy(s -> assertThat(s.roundTrips()).isEqualTo(1));
     }
+    // the trees kept current through the merges are the trees of the data
+    List<long[]> incremental = new ArrayList<>();
+    for (int p = 0; p < Q; p++) {
+      incremental.add(PartitionTreeTest.nodes(a.tree(p)));
+    }
+    a.rebuildTrees();
+    for (int p = 0; p < Q; p++) {
+      assertThat(PartitionTreeTest.nodes(a.tree(p))).isEqualTo(incremental.get(p));
+    }
   }
 
   /** Every step after the first runs as one task of the given executor (the node's scheduler). */
