@@ -85,6 +85,19 @@ public final class AntiEntropyCost {
   }
 
   public static Result measure(int keys, int q, int differences, long seed, ExchangeConfig config) {
+    return measure(keys, q, differences, seed, config, false);
+  }
+
+  /**
+   * The same measurement where A lost everything (a wiped disk): every key differs, and the floor's
+   * sets are B's alone; compare the bytes with {@link Result#fullCopyBytes}.
+   */
+  public static Result measureWiped(int keys, int q, long seed) {
+    return measure(keys, q, keys, seed, ExchangeConfig.defaults(), true);
+  }
+
+  private static Result measure(
+      int keys, int q, int differences, long seed, ExchangeConfig config, boolean wiped) {
     Random random = new Random(seed);
     List<TokenRange> partitions = MemoryReplica.equalPartitions(q);
     MemoryReplica a = new MemoryReplica(partitions, PartitionTree.DEFAULT_LEVELS);
@@ -95,12 +108,15 @@ public final class AntiEntropyCost {
       Siblings set = TestSets.written(TestSets.bytes(random, VALUE_BYTES), "node-1");
       byte[] encoded = VersionCodec.encode(set);
       long digest = KeyDigest.ofEncoded(key, encoded);
-      a.put(key, set, digest);
+      if (!wiped) {
+        a.put(key, set, digest);
+      }
       b.put(key, set, digest);
       fullCopy += key.length + encoded.length;
     }
-    long differingBytes = 0;
-    int[] chosen = random.ints(0, keys).distinct().limit(differences).toArray();
+    long differingBytes = wiped ? fullCopy : 0;
+    int[] chosen =
+        wiped ? new int[0] : random.ints(0, keys).distinct().limit(differences).toArray();
     for (int n = 0; n < chosen.length; n++) {
       byte[] key = key(chosen[n]);
       Siblings base = a.read("s", key);
@@ -200,5 +216,6 @@ public final class AntiEntropyCost {
     for (int k : new int[] {0, 100, 10_000}) {
       System.out.println(measure(keys, q, k, seed).line());
     }
+    System.out.println("wiped: " + measureWiped(keys, q, seed).line());
   }
 }
