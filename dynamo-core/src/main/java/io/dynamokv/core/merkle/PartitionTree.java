@@ -57,7 +57,7 @@ public final class PartitionTree {
   private final int levels;
   private final long[] hashes; // node (d, i) at (1 << d) - 1 + i
   private final int[] counts;
-  private final long[] boundHigh; // ceil(i·W / 2^levels) for i = 0 .. 2^levels, as positions
+  private final long[] boundHigh; // where leaf i starts: ceil(i·W / 2^levels), a position
   private final long[] boundLow;
   private boolean ready;
   private boolean scannedAny;
@@ -79,13 +79,10 @@ public final class PartitionTree {
     this.hashes = new long[nodes];
     this.counts = new int[nodes];
     int leaves = 1 << this.levels;
-    this.boundHigh = new long[leaves + 1];
-    this.boundLow = new long[leaves + 1];
-    for (int i = 0; i <= leaves; i++) {
+    this.boundHigh = new long[leaves];
+    this.boundLow = new long[leaves];
+    for (int i = 0; i < leaves; i++) {
       BigInteger b = ceilDiv(width.multiply(BigInteger.valueOf(i)), this.levels);
-      if (i == leaves) {
-        b = b.subtract(BigInteger.ONE); // W itself may be 2^128: store W - 1, compared with <=
-      }
       boundHigh[i] = b.shiftRight(64).longValue();
       boundLow[i] = b.longValue();
     }
@@ -295,7 +292,7 @@ public final class PartitionTree {
   /** The leaf (node at depth {@link #levels}) holding a position: the last bound at or below it. */
   private int leafOf(long high, long low) {
     int lo = 0;
-    int hi = boundHigh.length - 2;
+    int hi = boundHigh.length - 1;
     while (lo < hi) {
       int mid = (lo + hi + 1) >>> 1;
       if (compare(boundHigh[mid], boundLow[mid], high, low) <= 0) {

@@ -187,12 +187,14 @@ class PartitionTreeTest {
             MemoryReplica.equalPartitions(8).get(3),
             WRAPPING,
             new TokenRange(new Token(0, 5), new Token(0, 1_005)),
+            new TokenRange(new Token(0, 5), new Token(0, 15)), // narrower than 2^levels
             new TokenRange(new Token(-1, -3), new Token(0, 997)));
     for (TokenRange range : ranges) {
       PartitionTree tree = PartitionTree.building(range, 6);
       BigInteger width = width(range);
       assertThat(tree.maxDepth()).isEqualTo(Math.min(48, width.bitLength() - 1));
       assertThat(tree.nodeRange(0, 0)).isEqualTo(range);
+      assertThat(tree.levels()).isEqualTo(Math.min(6, tree.maxDepth()));
       for (int t = 0; t < 20; t++) {
         BigInteger pos = new BigInteger(130, random).mod(width);
         Token token = toToken(big(range.start()).add(pos));
