@@ -255,8 +255,8 @@ public sealed interface AntiEntropyMessage extends PeerMessage {
    * B's set of one key after merging A's.
    *
    * @param changed whether B's stored set changed (B was repaired)
-   * @param siblings B's resulting set, encoded; empty when it equals the set A sent, so A has
-   *     nothing to merge
+   * @param siblings B's resulting set, encoded; empty when A has nothing to merge: the set equals
+   *     the one A sent, or B only pulls
    */
   record SyncResult(boolean changed, byte[] siblings) {
     public SyncResult {

@@ -15,6 +15,9 @@ package io.dynamokv.core.merkle;
  * @param maxSyncKeys the most keys one sync request carries ({@code >= 1})
  * @param maxSyncBytes the most bytes of sets one sync request carries, unless a single set is
  *     larger ({@code >= 1})
+ * @param pullOnly whether the initiator only pulls: it sends its keys without their sets, so the
+ *     responder learns nothing from it while it still merges the responder's sets (a node that lost
+ *     data and does not vouch for what it holds yet)
  * @param broken a deliberately broken behaviour, {@link BrokenVariant#NONE} outside tests
  */
 public record ExchangeConfig(
@@ -23,6 +26,7 @@ public record ExchangeConfig(
     int maxProbes,
     int maxSyncKeys,
     int maxSyncBytes,
+    boolean pullOnly,
     BrokenVariant broken) {
   public ExchangeConfig {
     if (listThreshold < 0 || maxListKeys < 1 || maxProbes < 1 || maxSyncKeys < 1) {
@@ -37,24 +41,32 @@ public record ExchangeConfig(
     }
   }
 
-  /** T = 2, lists of at most 256 keys, 512 probes, 128 keys and 256 KiB per sync. */
+  /** T = 2, lists of at most 256 keys, 512 probes, 128 keys and 256 KiB per sync, both ways. */
   public static ExchangeConfig defaults() {
-    return new ExchangeConfig(2, 256, 512, 128, 256 * 1024, BrokenVariant.NONE);
+    return new ExchangeConfig(2, 256, 512, 128, 256 * 1024, false, BrokenVariant.NONE);
   }
 
   public ExchangeConfig withListThreshold(int t) {
-    return new ExchangeConfig(t, maxListKeys, maxProbes, maxSyncKeys, maxSyncBytes, broken);
+    return new ExchangeConfig(
+        t, maxListKeys, maxProbes, maxSyncKeys, maxSyncBytes, pullOnly, broken);
   }
 
   public ExchangeConfig withMaxProbes(int n) {
-    return new ExchangeConfig(listThreshold, maxListKeys, n, maxSyncKeys, maxSyncBytes, broken);
+    return new ExchangeConfig(
+        listThreshold, maxListKeys, n, maxSyncKeys, maxSyncBytes, pullOnly, broken);
   }
 
   public ExchangeConfig withSyncBatch(int keys, int bytes) {
-    return new ExchangeConfig(listThreshold, maxListKeys, maxProbes, keys, bytes, broken);
+    return new ExchangeConfig(listThreshold, maxListKeys, maxProbes, keys, bytes, pullOnly, broken);
   }
 
   public ExchangeConfig withBroken(BrokenVariant b) {
-    return new ExchangeConfig(listThreshold, maxListKeys, maxProbes, maxSyncKeys, maxSyncBytes, b);
+    return new ExchangeConfig(
+        listThreshold, maxListKeys, maxProbes, maxSyncKeys, maxSyncBytes, pullOnly, b);
+  }
+
+  public ExchangeConfig withPullOnly(boolean pull) {
+    return new ExchangeConfig(
+        listThreshold, maxListKeys, maxProbes, maxSyncKeys, maxSyncBytes, pull, broken);
   }
 }

@@ -57,7 +57,8 @@ import java.util.function.Function;
  *       breadth first, one request per depth (of at most {@code maxProbes} nodes).
  *   <li>A sends the differing keys in batches with its own sets; B merges each through its local
  *       apply path and answers its resulting set (or "equal to yours"); A merges those through its
- *       own.
+ *       own. An initiator that {@linkplain ExchangeConfig#pullOnly only pulls} sends no sets, and a
+ *       responder served {@linkplain TreeResponder.Served#pullOnly pull-only} answers none.
  * </ol>
  *
  * <p>Each step (building one request, or handling one reply) does bounded work: at most {@code
@@ -322,7 +323,8 @@ public final class TreeExchange {
         && (entries.isEmpty() || bytes < config.maxSyncBytes())) {
       byte[] key = differing.poll();
       Siblings mine = sets.read(store, key);
-      byte[] encoded = mine.isEmpty() ? new byte[0] : VersionCodec.encode(mine);
+      byte[] encoded =
+          mine.isEmpty() || config.pullOnly() ? new byte[0] : VersionCodec.encode(mine);
       bytes += encoded.length + key.length;
       entries.add(new KeySet(key, encoded));
       sent.add(mine);

@@ -44,7 +44,8 @@ import java.util.concurrent.CompletionStage;
  *       deepest depth), else its left child's hash and count, from the tree's arrays down to {@link
  *       PartitionTree#levels()} and from a {@link LeafSource} scan below.
  *   <li>{@link Sync}: merges each non-empty set of A through {@link LocalSets#merge} and answers
- *       each key's resulting set (or "equal to yours").
+ *       each key's resulting set (or "equal to yours"; always that from a {@linkplain
+ *       Served#pullOnly pull-only} replica).
  * </ul>
  *
  * A request for a tree the directory refuses is answered with {@link Refused}; a request that makes
@@ -73,8 +74,10 @@ public final class TreeResponder implements AntiEntropyMessage.Handler<AntiEntro
    * @param tree the partition's ready tree, or null when refused
    * @param leaves the store's keys, or null when refused
    * @param refusal null when served
+   * @param pushes whether sync replies carry this replica's sets; false for a replica that only
+   *     pulls (it merges the initiator's sets but does not vouch for its own yet)
    */
-  public record Served(PartitionTree tree, LeafSource leaves, Refused refusal) {
+  public record Served(PartitionTree tree, LeafSource leaves, Refused refusal, boolean pushes) {
     public Served {
       if ((refusal == null) == (tree == null || leaves == null)) {
         throw new IllegalArgumentException("either a tree and its keys, or a refusal");
@@ -84,13 +87,19 @@ public final class TreeResponder implements AntiEntropyMessage.Handler<AntiEntro
       }
     }
 
+    /** The tree and keys of a replica that syncs both ways. */
     public static Served of(PartitionTree tree, LeafSource leaves) {
-      return new Served(Objects.requireNonNull(tree), Objects.requireNonNull(leaves), null);
+      return new Served(Objects.requireNonNull(tree), Objects.requireNonNull(leaves), null, true);
+    }
+
+    /** The tree and keys of a replica that merges what it is sent but sends none of its sets. */
+    public static Served pullOnly(PartitionTree tree, LeafSource leaves) {
+      return new Served(Objects.requireNonNull(tree), Objects.requireNonNull(leaves), null, false);
     }
 
     /** A refusal; {@code ringVersion} is the responder's own. */
     public static Served refused(Reason reason, long ringVersion) {
-      return new Served(null, null, new Refused(reason, ringVersion));
+      return new Served(null, null, new Refused(reason, ringVersion), false);
     }
   }
 
@@ -191,7 +200,7 @@ public final class TreeResponder implements AntiEntropyMessage.Handler<AntiEntro
           in.isEmpty() || broken == BrokenVariant.RESPONDER_SKIPS_MERGE
               ? before
               : sets.merge(request.store(), key, in);
-      boolean same = after.equals(in) || after.isEmpty() && in.isEmpty();
+      boolean same = !served.pushes() || after.equals(in) || after.isEmpty() && in.isEmpty();
       results.add(
           new SyncResult(!after.equals(before), same ? new byte[0] : VersionCodec.encode(after)));
     }

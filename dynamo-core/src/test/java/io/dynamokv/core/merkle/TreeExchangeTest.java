@@ -366,6 +366,57 @@ class TreeExchangeTest {
     assertThat(changed.stream().filter(k -> !sameOnBoth(k)).count()).isPositive();
   }
 
+  /** A node that lost data pulls what it lacks and pushes nothing, as initiator or responder. */
+  @Test
+  void aPullOnlySideTakesButNeverGives() {
+    Random random = new Random(29);
+    fill(random, 1_000);
+    for (int i = 1_000; i < 1_100; i++) {
+      a.put(key(i), TestSets.written(bytes(random, 30), "only-a"));
+      b.put(key(i + 100), TestSets.written(bytes(random, 30), "only-b"));
+    }
+    List<Siblings> bBefore = new ArrayList<>();
+    for (int i = 0; i < 1_200; i++) {
+      bBefore.add(b.read("s", key(i)));
+    }
+    TreeResponder responder = new TreeResponder(b.directory("s", 1), b);
+    List<ExchangeStats> pulled =
+        exchangeAll(
+            responder,
+            ExchangeConfig.defaults().withPullOnly(true),
+            r -> AntiEntropyCost.throughCodec(responder, r));
+    assertThat(pulled.stream().mapToLong(ExchangeStats::repairedHere).sum()).isEqualTo(100);
+    assertThat(pulled.stream().mapToLong(ExchangeStats::repairedThere).sum()).isZero();
+    for (int i = 0; i < 1_200; i++) {
+      assertThat(b.read("s", key(i))).isEqualTo(bBefore.get(i));
+      if (i >= 1_100) {
+        assertThat(a.read("s", key(i))).isEqualTo(b.read("s", key(i)));
+      }
+    }
+
+    // now B is the one that only pulls: A's 100 keys go to B, nothing comes back
+    MemoryReplica c = new MemoryReplica(PARTITIONS, LEVELS);
+    TreeResponder.Directory full = c.directory("s", 1);
+    TreeResponder pullOnly =
+        new TreeResponder(
+            (store, p, version) -> {
+              TreeResponder.Served s = full.lookup(store, p, version);
+              return s.refusal() != null ? s : TreeResponder.Served.pullOnly(s.tree(), s.leaves());
+            },
+            c);
+    for (int i = 0; i < 50; i++) {
+      c.put(key(5_000 + i), TestSets.written(bytes(random, 30), "only-c"));
+    }
+    List<ExchangeStats> pushed =
+        exchangeAll(
+            pullOnly, ExchangeConfig.defaults(), r -> AntiEntropyCost.throughCodec(pullOnly, r));
+    assertThat(pushed.stream().mapToLong(ExchangeStats::repairedThere).sum()).isEqualTo(1_200);
+    assertThat(pushed.stream().mapToLong(ExchangeStats::repairedHere).sum()).isZero();
+    for (int i = 0; i < 50; i++) {
+      assertThat(a.read("s", key(5_000 + i)).isEmpty()).isTrue();
+    }
+  }
+
   private boolean sameOnBoth(Key k) {
     return a.read("s", k.toByteArray()).equals(b.read("s", k.toByteArray()));
   }
