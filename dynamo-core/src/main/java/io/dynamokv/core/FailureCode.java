@@ -30,7 +30,13 @@ public enum FailureCode {
    * admin token), or a message of an authenticated connection was replayed or altered. Nothing was
    * done.
    */
-  UNAUTHENTICATED;
+  UNAUTHENTICATED,
+  /**
+   * A replica does not hold the key's partition completely (it lost data and anti-entropy has not
+   * restored it yet): it gives no answer rather than a false "absent". Between nodes only; a node
+   * of an older release reads it as {@link #INTERNAL}.
+   */
+  INCOMPLETE;
 
   /**
    * The exception this code stands for, with a message composed elsewhere.
@@ -49,6 +55,7 @@ public enum FailureCode {
       case SHUTTING_DOWN -> new NodeShuttingDownException(message);
       case INTERNAL -> new InternalException(message);
       case UNAUTHENTICATED -> new AuthenticationException(message);
+      case INCOMPLETE -> new IncompleteReplicaException(message);
     };
   }
 

@@ -165,6 +165,7 @@ public final class Membership implements AutoCloseable {
   private long lastSeedRound;
   private boolean started;
   private boolean stopped;
+  private boolean lostState;
   private boolean viewDirty;
   private boolean snapshotDirty = true;
   private Scheduler.Cancellable task;
@@ -307,6 +308,17 @@ public final class Membership implements AutoCloseable {
   }
 
   // ---- life cycle ----
+
+  /**
+   * This node ran before but lost its persisted state (an empty or replaced data directory on a
+   * machine that ran it): if nothing is persisted when it starts, it founds no cluster, even as the
+   * lowest seed, and claims no status; it waits to be handed back its generation by the members
+   * that still list it, as a node whose record of itself is unusable does. Call before {@link
+   * #start()}.
+   */
+  public void lostState() {
+    scheduler.execute(() -> lostState = true);
+  }
 
   /** Loads or bootstraps this node's state and starts gossiping. Idempotent. */
   public void start() {
@@ -1304,8 +1316,9 @@ public final class Membership implements AutoCloseable {
               old.ringVersion(),
               gossipedFormats());
       joinGeneration = rec.joinGeneration();
-    } else if (selfBytes != null || viewBytes != null) {
-      // It was a member, but its record of itself is unusable: it neither founds a cluster nor
+    } else if (selfBytes != null || viewBytes != null || lostState) {
+      // It was a member, but its record of itself is unusable or lost: it neither founds a cluster
+      // nor
       // claims a status; its peers hand it back its generation (mergeState) and the claimant
       // re-adds it if it is not in the ring.
       self =
@@ -1342,7 +1355,7 @@ public final class Membership implements AutoCloseable {
     if (viewBytes != null) {
       readView(viewBytes);
     }
-    recoverRing = ring == null && (selfBytes != null || viewBytes != null);
+    recoverRing = ring == null && (selfBytes != null || viewBytes != null || lostState);
     states.put(selfId, self);
     alive.add(selfId);
     reachable.add(selfId);

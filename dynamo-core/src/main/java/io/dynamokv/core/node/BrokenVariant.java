@@ -36,7 +36,13 @@ enum BrokenVariant {
    * Reachability ignores the node's call outcomes: only the failure detector, fed by relayed gossip
    * too, decides ({@link Membership.BrokenVariant#GOSSIP_REACHABILITY_ONLY}).
    */
-  GOSSIP_REACHABILITY_ONLY;
+  GOSSIP_REACHABILITY_ONLY,
+  /** Anti-entropy syncs one way only: the initiator never merges the responder's sets. */
+  ANTI_ENTROPY_INITIATOR_SKIPS_MERGE,
+  /** Anti-entropy syncs one way only: the responder never merges the initiator's sets. */
+  ANTI_ENTROPY_RESPONDER_SKIPS_MERGE,
+  /** A node that lost its data answers reads at once, as if it held every partition completely. */
+  LOST_DATA_ANSWERS_AT_ONCE;
 
   /** How much later {@link #ACK_BEFORE_LOCAL_WRITE} writes locally. */
   static final Duration LOCAL_WRITE_DELAY = Duration.ofMillis(50);

@@ -37,6 +37,7 @@ final class CoordinationService implements PeerTransport.PeerHandler {
   private final Scheduler scheduler;
   private final Placement placement;
   private final Replica replica;
+  private final Completeness completeness;
   private final Forwarder forwarder;
   private final BooleanSupplier closed;
   private final NodeConfig config;
@@ -48,6 +49,7 @@ final class CoordinationService implements PeerTransport.PeerHandler {
       Scheduler scheduler,
       Placement placement,
       Replica replica,
+      Completeness completeness,
       Forwarder forwarder,
       NodeStats stats,
       BrokenVariant broken,
@@ -59,6 +61,7 @@ final class CoordinationService implements PeerTransport.PeerHandler {
     this.scheduler = scheduler;
     this.placement = placement;
     this.replica = replica;
+    this.completeness = completeness;
     this.forwarder = forwarder;
     this.closed = closed;
   }
@@ -93,7 +96,11 @@ final class CoordinationService implements PeerTransport.PeerHandler {
 
     @Override
     public Void replicaRead(ReplicaRead m) {
-      reply.complete(new ReplicaReadReply(replica.stored(placement.store(m.store()), m.key())));
+      StoreDefinition def = placement.store(m.store());
+      if (config.antiEntropy().enabled()) {
+        completeness.checkComplete(def.name(), placement.partitionOf(m.key()));
+      }
+      reply.complete(new ReplicaReadReply(replica.stored(def, m.key())));
       return null;
     }
 

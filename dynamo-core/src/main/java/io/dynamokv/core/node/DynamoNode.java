@@ -23,6 +23,7 @@ import io.dynamokv.core.membership.Membership;
 import io.dynamokv.core.membership.MembershipCodec;
 import io.dynamokv.core.membership.NodeStatus;
 import io.dynamokv.core.membership.Reachability;
+import io.dynamokv.core.merkle.AntiEntropyCodec;
 import io.dynamokv.core.quorum.Quorum;
 import io.dynamokv.core.ring.Ring;
 import io.dynamokv.core.ring.RingCodec;
@@ -88,7 +89,8 @@ import java.util.function.Function;
 public final class DynamoNode implements AutoCloseable {
   /** The peer protocols every node speaks: what its transport must encode and decode. */
   public static final PeerProtocols PROTOCOLS =
-      PeerProtocols.of(MembershipCodec.PROTOCOL, CoordinationCodec.PROTOCOL);
+      PeerProtocols.of(
+          MembershipCodec.PROTOCOL, CoordinationCodec.PROTOCOL, AntiEntropyCodec.PROTOCOL);
 
   private final NodeConfig config;
   private final NodeId self;
@@ -103,6 +105,8 @@ public final class DynamoNode implements AutoCloseable {
   private final WriteCoordinator writes;
   private final Forwarder forwarder;
   private final HintedHandoff handoff;
+  private final AntiEntropy antiEntropy;
+  private final Completeness completeness;
 
   /** Who serves each peer protocol, by protocol id. */
   private final Map<Integer, PeerTransport.PeerHandler> handlers = new TreeMap<>();
@@ -151,6 +155,12 @@ public final class DynamoNode implements AutoCloseable {
     QuorumTimer timer = new QuorumTimer(scheduler, stats);
     this.placement = new Placement(self, config);
     this.dots = new ReissuedDots(stats);
+    this.completeness = new Completeness(config, storage);
+    if (config.antiEntropy().enabled()
+        && epochs.started().lostData()
+        && broken != BrokenVariant.LOST_DATA_ANSWERS_AT_ONCE) {
+      completeness.lostData(null);
+    }
     HintStore hints =
         new HintStore(storage.keyspace(StorageEngine.HINTS), config.handoff().maxBytes());
     this.replica =
@@ -163,6 +173,7 @@ public final class DynamoNode implements AutoCloseable {
             clock,
             contexts,
             replica,
+            completeness,
             peers,
             timer,
             dots,
@@ -198,6 +209,20 @@ public final class DynamoNode implements AutoCloseable {
       handoff.breakForTests(HintedHandoff.BrokenVariant.DELETE_BEFORE_ACK);
     }
     handoff.leavingWhen(() -> membership.view().status(self) == NodeStatus.LEAVING);
+    this.antiEntropy =
+        new AntiEntropy(
+            config,
+            scheduler,
+            clock,
+            placement,
+            replica,
+            completeness,
+            peers,
+            this::exchangeAgreed,
+            broken);
+    if (config.antiEntropy().enabled()) {
+      replica.addListener(antiEntropy);
+    }
     membership
         .reachability()
         .addListener(
@@ -212,10 +237,19 @@ public final class DynamoNode implements AutoCloseable {
               public void onUnreachable(NodeId node) {}
             });
     handlers.put(MembershipCodec.PROTOCOL_ID, membership::handle);
+    handlers.put(AntiEntropyCodec.ID, antiEntropy::handle);
     handlers.put(
         CoordinationCodec.ID,
         new CoordinationService(
-            config, scheduler, placement, replica, forwarder, stats, broken, this::closed));
+            config,
+            scheduler,
+            placement,
+            replica,
+            completeness,
+            forwarder,
+            stats,
+            broken,
+            this::closed));
   }
 
   /** Whether a leaving node has handed on every hint it held. */
@@ -323,18 +357,59 @@ public final class DynamoNode implements AutoCloseable {
       BrokenVariant broken) {
     DynamoNode node =
         new DynamoNode(config, clock, scheduler, random, transport, storage, host, broken);
-    node.membership.addRingListener(
-        state -> node.placement.useRing(RingCodec.decode(state.ring())));
+    node.membership.addRingListener(state -> node.useRing(RingCodec.decode(state.ring())));
     byte[] known = node.membership.view().ringBytes();
     if (known != null) {
-      node.placement.useRing(RingCodec.decode(known));
+      node.useRing(RingCodec.decode(known));
     }
     transport.serve(node::handle);
+    if (node.epochs.started().lostData()) {
+      node.membership.lostState();
+    }
     node.membership.start();
     if (config.handoff().enabled()) {
       node.handoff.start();
     }
+    if (config.antiEntropy().enabled()) {
+      node.antiEntropy.start();
+    }
     return node;
+  }
+
+  /** Routes by {@code ring} from now on; anti-entropy keeps trees for the partitions it holds. */
+  private void useRing(Ring ring) {
+    placement.useRing(ring);
+    if (config.antiEntropy().enabled()) {
+      completeness.useRing(ring);
+      antiEntropy.useRing(ring);
+    }
+  }
+
+  /** Whether every member speaks the anti-entropy protocol, so that exchanges may start. */
+  private boolean exchangeAgreed() {
+    return membership.agreedFormats().containsKey(AntiEntropyCodec.WIRE_FORMAT.family());
+  }
+
+  /**
+   * Starts a full anti-entropy pass now: every partition this node holds, with each other replica.
+   * The stage completes once the pass has started, or with {@code wait} once it is done; it fails
+   * when anti-entropy is off. Safe from any thread.
+   */
+  public CompletionStage<Void> repair(boolean wait) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    scheduler.execute(
+        () ->
+            antiEntropy
+                .repair(wait)
+                .whenComplete(
+                    (ok, e) -> {
+                      if (e != null) {
+                        done.completeExceptionally(e);
+                      } else {
+                        done.complete(null);
+                      }
+                    }));
+    return done;
   }
 
   public NodeId id() {
@@ -377,6 +452,7 @@ public final class DynamoNode implements AutoCloseable {
     return List.of(
         stats.section(),
         handoff.section(stats.hintsStored(), stats.hintsRefused()),
+        antiEntropy.section(),
         membership.statusSection(),
         NodeFormats.section(config.membership().formats(), membership.agreedFormats()));
   }
@@ -394,6 +470,11 @@ public final class DynamoNode implements AutoCloseable {
   /** This node's replica, for tests; use from the scheduler. */
   Replica replica() {
     return replica;
+  }
+
+  /** Anti-entropy, for tests; use from the scheduler. */
+  AntiEntropy antiEntropy() {
+    return antiEntropy;
   }
 
   /** Hinted handoff, for tests. */
@@ -640,6 +721,7 @@ public final class DynamoNode implements AutoCloseable {
     closed = true;
     membership.stop();
     handoff.stop();
+    antiEntropy.stop();
   }
 
   /**

@@ -6,6 +6,7 @@ package io.dynamokv.core.node;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.handoff.HandoffConfig;
 import io.dynamokv.core.membership.MembershipConfig;
+import io.dynamokv.core.merkle.AntiEntropyConfig;
 import io.dynamokv.core.ring.RingPlanner;
 import io.dynamokv.core.security.ClusterSecret;
 import java.time.Duration;
@@ -35,6 +36,7 @@ import java.util.TreeMap;
  *     ReadRepair}); off only for tests that must see anti-entropy alone
  * @param readRepairMaxInFlight how many read-repair writes a node keeps in flight at most; repairs
  *     beyond it are skipped (and counted)
+ * @param antiEntropy the Merkle trees and the background exchanges between replicas
  */
 public record NodeConfig(
     MembershipConfig membership,
@@ -46,7 +48,8 @@ public record NodeConfig(
     boolean newIncarnation,
     HandoffConfig handoff,
     boolean readRepair,
-    int readRepairMaxInFlight) {
+    int readRepairMaxInFlight,
+    AntiEntropyConfig antiEntropy) {
 
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(1);
   public static final int DEFAULT_MAX_CLOCK_ENTRIES = 10;
@@ -55,6 +58,7 @@ public record NodeConfig(
 
   public NodeConfig {
     Objects.requireNonNull(membership, "membership");
+    Objects.requireNonNull(antiEntropy, "antiEntropy");
     stores = Collections.unmodifiableSortedMap(new TreeMap<>(stores));
     if (stores.isEmpty()) {
       throw new IllegalArgumentException("a node needs at least one store");
@@ -113,6 +117,7 @@ public record NodeConfig(
     private ClusterSecret clusterSecret;
     private boolean newIncarnation;
     private HandoffConfig handoff = HandoffConfig.DEFAULTS;
+    private AntiEntropyConfig antiEntropy = AntiEntropyConfig.DEFAULTS;
     private boolean readRepair = true;
     private int readRepairMaxInFlight = DEFAULT_READ_REPAIR_MAX_IN_FLIGHT;
 
@@ -154,6 +159,12 @@ public record NodeConfig(
     /** Start a new incarnation whatever the data directory says (default: no). */
     public Builder newIncarnation(boolean fresh) {
       this.newIncarnation = fresh;
+      return this;
+    }
+
+    /** Merkle trees and their exchanges (default: {@link AntiEntropyConfig#DEFAULTS}). */
+    public Builder antiEntropy(AntiEntropyConfig antiEntropy) {
+      this.antiEntropy = java.util.Objects.requireNonNull(antiEntropy, "antiEntropy");
       return this;
     }
 
@@ -200,7 +211,8 @@ public record NodeConfig(
           newIncarnation,
           handoff,
           readRepair,
-          readRepairMaxInFlight);
+          readRepairMaxInFlight,
+          antiEntropy);
     }
   }
 }

@@ -126,7 +126,8 @@ final class NodeEpochs implements EpochSource {
                   : judged == Durability.SYNC
                       ? "every commit is synced"
                       : "the last stop was a process crash within this OS boot, which loses no"
-                          + " commit under write-no-sync");
+                          + " commit under write-no-sync",
+              false);
     } else {
       incarnation = Math.max(Math.max(dirLease, copyLease), wallEpoch(clock.wallMillis()));
       if (incarnation >= MAX_EPOCH - BLOCK) {
@@ -138,7 +139,9 @@ final class NodeEpochs implements EpochSource {
                 + " is corrupt");
       }
       next = incarnation;
-      started = new Incarnation(incarnation, true, reason);
+      // A new directory on a machine that never ran this node is its first start: nothing lost.
+      boolean firstStart = storedIncarnation == null && copyLease == 0;
+      started = new Incarnation(incarnation, true, reason, !firstStart);
     }
     leasedUpTo = Math.addExact(next, BLOCK);
     // Durable before the first write: the incarnation, its lease, this boot, and no clean-stop

@@ -7,6 +7,7 @@ import io.dynamokv.core.StatusSection;
 import io.dynamokv.core.StatusSection.Stat;
 import io.dynamokv.core.coordination.CoordinationCodec;
 import io.dynamokv.core.membership.MembershipCodec;
+import io.dynamokv.core.merkle.AntiEntropyCodec;
 import io.dynamokv.core.ring.RingCodec;
 import io.dynamokv.core.version.VersionCodec;
 import io.dynamokv.core.wire.Failure;
@@ -27,6 +28,7 @@ final class NodeFormats {
           Failure.WIRE_FORMAT,
           MembershipCodec.WIRE_FORMAT,
           CoordinationCodec.WIRE_FORMAT,
+          AntiEntropyCodec.WIRE_FORMAT,
           VersionCodec.WIRE_FORMAT,
           new WireFormat("ring", RingCodec.FORMAT_WITHOUT_EPOCH, RingCodec.FORMAT));
 

@@ -3,6 +3,7 @@
  */
 package io.dynamokv.core.node;
 
+import io.dynamokv.core.IncompleteReplicaException;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.coordination.CoordinationMessage.ReplicaRead;
@@ -35,6 +36,7 @@ final class ReadCoordinator {
   private final NodeId self;
   private final ContextSigner contexts;
   private final Replica replica;
+  private final Completeness completeness;
   private final PeerCalls peers;
   private final QuorumTimer timer;
   private final ReissuedDots dots;
@@ -51,6 +53,7 @@ final class ReadCoordinator {
       Clock clock,
       ContextSigner contexts,
       Replica replica,
+      Completeness completeness,
       PeerCalls peers,
       QuorumTimer timer,
       ReissuedDots dots,
@@ -64,6 +67,7 @@ final class ReadCoordinator {
     this.clock = clock;
     this.contexts = contexts;
     this.replica = replica;
+    this.completeness = completeness;
     this.peers = peers;
     this.timer = timer;
     this.dots = dots;
@@ -110,7 +114,15 @@ final class ReadCoordinator {
     Runnable settle = read.settle;
     for (NodeId target : replicas) {
       if (target.equals(self)) {
-        quorum.onResponse(self, replica.readWithHints(def, key));
+        if (config.antiEntropy().enabled()
+            && completeness.isIncomplete(def.name(), placement.partitionOf(key))) {
+          quorum.onFailure(
+              self,
+              new IncompleteReplicaException(
+                  self + " does not hold the key's partition completely yet"));
+        } else {
+          quorum.onResponse(self, replica.readWithHints(def, key));
+        }
       } else if (!peers.reachable(target)) {
         read.failed(target, target, new PeerException.Unreachable(target, "failure detector"));
       } else {
@@ -216,6 +228,11 @@ final class ReadCoordinator {
      */
     void failed(NodeId target, NodeId place, Throwable error) {
       if (quorum.heardFrom(place)) {
+        return;
+      }
+      if (target.equals(place) && error instanceof IncompleteReplicaException) {
+        // An owner that lost data: a stand-in's answer (from hints) cannot speak for what it held.
+        quorum.onFailure(place, error);
         return;
       }
       if (pending.getOrDefault(place, 0) > 0) {

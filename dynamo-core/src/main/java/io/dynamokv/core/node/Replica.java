@@ -8,6 +8,8 @@ import io.dynamokv.core.NodeId;
 import io.dynamokv.core.handoff.HintId;
 import io.dynamokv.core.handoff.HintStore;
 import io.dynamokv.core.ring.StorageKeys;
+import io.dynamokv.core.ring.Token;
+import io.dynamokv.core.ring.TokenRange;
 import io.dynamokv.core.spi.Clock;
 import io.dynamokv.core.spi.Keyspace;
 import io.dynamokv.core.spi.StorageEngine;
@@ -105,6 +107,52 @@ final class Replica {
       return VersionCodec.encode(VersionCodec.decodeSiblings(stored).withoutDotsBeyond());
     }
     return stored;
+  }
+
+  /**
+   * One key of a {@link #scan}: its user key, token and stored set, or null for a record that does
+   * not decode (damaged, or of a newer format).
+   */
+  record Scanned(byte[] key, Token token, Siblings siblings) {}
+
+  /**
+   * Up to {@code limit} keys of {@code def} whose token lies in {@code range}, in the range's order
+   * (clockwise from its start), beginning after the storage key {@code after} (exclusive; {@code
+   * null} from the start). Fewer than {@code limit} keys means the range is done. Reads this node's
+   * data only, not its hints. A bounded page: callers scan a large range in several tasks.
+   */
+  List<Scanned> scan(StoreDefinition def, TokenRange range, byte[] after, int limit) {
+    List<Scanned> out = new java.util.ArrayList<>();
+    Keyspace data = keyspaces.get(def.name());
+    boolean started = after == null;
+    for (StorageKeys.KeyRange piece : StorageKeys.scanRanges(range)) {
+      byte[] from = piece.fromInclusive();
+      if (!started) {
+        if (!piece.contains(after)) {
+          continue;
+        }
+        started = true;
+        from = java.util.Arrays.copyOf(after, after.length + 1); // the next storage key
+      }
+      data.scan(
+          from,
+          piece.toExclusive(),
+          (storageKey, value) -> {
+            Siblings set;
+            try {
+              set = VersionCodec.decodeSiblings(value);
+            } catch (RuntimeException undecodable) {
+              set = null;
+            }
+            out.add(
+                new Scanned(StorageKeys.userKey(storageKey), StorageKeys.tokenOf(storageKey), set));
+            return out.size() < limit;
+          });
+      if (out.size() >= limit) {
+        break;
+      }
+    }
+    return out;
   }
 
   /**
@@ -293,8 +341,9 @@ final class Replica {
     if (before[0] != null) {
       int partition = placement.partitionOf(key);
       Key k = Key.of(key);
+      Siblings held = VersionCodec.decodeSiblings(before[0]);
       for (ReplicaListener l : listeners) {
-        l.onDropped(def.name(), partition, k);
+        l.onDropped(def.name(), partition, k, held);
       }
     }
   }
@@ -340,7 +389,7 @@ final class Replica {
         int partition = placement.partitionOf(key);
         Key k = Key.of(key);
         for (ReplicaListener l : listeners) {
-          l.onStored(def.name(), partition, k, after[0]);
+          l.onStored(def.name(), partition, k, before[0], after[0]);
         }
       }
       return after[0];

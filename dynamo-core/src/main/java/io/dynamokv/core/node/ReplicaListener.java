@@ -15,16 +15,18 @@ import io.dynamokv.core.version.Siblings;
  */
 public interface ReplicaListener {
   /**
-   * Key {@code key} of {@code store} now holds {@code siblings}.
+   * Key {@code key} of {@code store} now holds {@code siblings}; it held {@code before} (empty when
+   * absent), which an incremental structure such as an XOR-combined tree takes out again.
    *
    * @param partition the key's partition in the ring this node routes by, -1 while it has none
    */
-  void onStored(String store, int partition, Key key, Siblings siblings);
+  void onStored(String store, int partition, Key key, Siblings before, Siblings siblings);
 
   /**
    * Key {@code key} of {@code store} was dropped: this node holds nothing for it any more.
    *
    * @param partition the key's partition in the ring this node routes by, -1 while it has none
+   * @param before what it held until then
    */
-  void onDropped(String store, int partition, Key key);
+  void onDropped(String store, int partition, Key key, Siblings before);
 }

@@ -324,6 +324,25 @@ public final class MemoryStorageEngine implements StorageEngine {
       return stripes[Math.floorMod(Arrays.hashCode(key), stripes.length)];
     }
 
+    /**
+     * Loses everything, as a failed disk replaced by an empty one (or a deleted data directory):
+     * every keyspace empty, the commit count back to 0. Only while no engine is open on the
+     * directory.
+     */
+    public void wipe() {
+      lock.writeLock().lock();
+      try {
+        synchronized (unflushed) {
+          maps.clear();
+          bytes.set(0);
+          unflushed.clear();
+          commits = 0;
+        }
+      } finally {
+        lock.writeLock().unlock();
+      }
+    }
+
     /** A deep copy, e.g. to fork a node's disk in a test. */
     public Directory copy() {
       Directory copy = new Directory();

@@ -16,7 +16,7 @@ import java.util.Objects;
  * #toException} translate from and to the domain's exceptions, so an error keeps its kind across
  * hops.
  *
- * <p>Wire form (protocol {@value #ID}, format 1): format byte, code byte (1 to 8, in the order of
+ * <p>Wire form (protocol {@value #ID}, format 1): format byte, code byte (1 to 10, in the order of
  * {@link FailureCode}), message (UTF-8), answered and required (zigzag varints). A code from a
  * newer node reads as {@link FailureCode#INTERNAL}.
  *

@@ -25,7 +25,8 @@ import java.util.TreeMap;
  *   <tr><td>2</td><td>membership</td><td>{@code membership} (gossip)</td></tr>
  *   <tr><td>3</td><td>coordination</td><td>{@code coordination} (replica reads and writes,
  *       forwarded writes)</td></tr>
- *   <tr><td>4, 5, 6</td><td>reserved: hints, anti-entropy, transfer</td><td></td></tr>
+ *   <tr><td>4</td><td>anti-entropy</td><td>{@code merkle} (tree exchanges and syncs)</td></tr>
+ *   <tr><td>5</td><td>reserved: transfer</td><td></td></tr>
  * </table>
  *
  * <p>Immutable and thread-safe.

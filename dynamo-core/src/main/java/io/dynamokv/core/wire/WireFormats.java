@@ -46,11 +46,12 @@ public final class WireFormats {
    * equals {@link #BASELINE}). A release that reads a newer format raises it here (and in the
    * format's codec; the node package's tests check that the two agree).
    */
-  public static final SortedMap<String, Integer> CURRENT = withSiblings3();
+  public static final SortedMap<String, Integer> CURRENT = current();
 
-  private static SortedMap<String, Integer> withSiblings3() {
+  private static SortedMap<String, Integer> current() {
     TreeMap<String, Integer> current = new TreeMap<>(BASELINE);
     current.put("siblings", 3); // issue 23: contexts and sets with explicit dots
+    current.put("anti-entropy", 1); // issue 19: Merkle tree exchanges
     return Collections.unmodifiableSortedMap(current);
   }
 

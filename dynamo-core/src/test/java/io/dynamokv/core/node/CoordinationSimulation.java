@@ -26,6 +26,7 @@ import io.dynamokv.core.membership.NodeState;
 import io.dynamokv.core.membership.NodeStatus;
 import io.dynamokv.core.membership.Removal;
 import io.dynamokv.core.membership.RingState;
+import io.dynamokv.core.merkle.AntiEntropyConfig;
 import io.dynamokv.core.node.SetHistory.Outcome;
 import io.dynamokv.core.ring.Ring;
 import io.dynamokv.core.ring.RingCodec;
@@ -122,6 +123,12 @@ final class CoordinationSimulation {
     /** A node stops cleanly and starts again a little later. */
     CLEAN_RESTART,
     /**
+     * A node's disk is lost: the process dies and the node starts again later on an empty data
+     * directory (its machine's lease record survives). Only with anti-entropy, which alone can
+     * restore what it held.
+     */
+    WIPED_DISK,
+    /**
      * Hostile gossip reaches random nodes (issue 15): the reviewer's reproductions (a ring that
      * does not decode at version 1000, a valid ring at version Long.MAX), random bytes, and
      * well-formed messages with out-of-range fields, illegal changes and invalid rings; and a node
@@ -154,10 +161,42 @@ final class CoordinationSimulation {
       int powerFailures,
       boolean lossyDisks,
       Set<Fault> faults,
-      Handoff handoff) {
+      Handoff handoff,
+      boolean antiEntropyOnly) {
     static Settings ci() {
       return new Settings(
-          200, 3, 4, BrokenVariant.NONE, 0.25, 1, 1, false, EnumSet.allOf(Fault.class), Handoff.CI);
+          200,
+          3,
+          4,
+          BrokenVariant.NONE,
+          0.25,
+          1,
+          1,
+          false,
+          EnumSet.complementOf(EnumSet.of(Fault.WIPED_DISK)),
+          Handoff.CI,
+          false);
+    }
+
+    /**
+     * Hinted handoff and read repair off, anti-entropy on, disks that may be lost: after the heal,
+     * anti-entropy alone must make every replica of every key identical (issue 19).
+     */
+    Settings repairedByAntiEntropyOnly() {
+      EnumSet<Fault> all = EnumSet.copyOf(faults);
+      all.add(Fault.WIPED_DISK);
+      return new Settings(
+          operations,
+          clients,
+          keys,
+          broken,
+          w1Share,
+          coordinatorCrashes,
+          powerFailures,
+          lossyDisks,
+          all,
+          handoff.withShare(0),
+          true);
     }
 
     Settings broken(BrokenVariant variant) {
@@ -171,7 +210,8 @@ final class CoordinationSimulation {
           powerFailures,
           lossyDisks,
           faults,
-          handoff);
+          handoff,
+          antiEntropyOnly);
     }
 
     Settings handoff(Handoff phase) {
@@ -185,7 +225,8 @@ final class CoordinationSimulation {
           powerFailures,
           lossyDisks,
           faults,
-          phase);
+          phase,
+          antiEntropyOnly);
     }
 
     Settings huntingCoordinatorCrashes() {
@@ -199,7 +240,8 @@ final class CoordinationSimulation {
           powerFailures,
           lossyDisks,
           EnumSet.of(Fault.CRASH_COORDINATOR),
-          handoff);
+          handoff,
+          antiEntropyOnly);
     }
 
     /**
@@ -217,7 +259,8 @@ final class CoordinationSimulation {
           6,
           true,
           EnumSet.of(Fault.POWER_FAILURE),
-          handoff);
+          handoff,
+          antiEntropyOnly);
     }
   }
 
@@ -367,6 +410,9 @@ final class CoordinationSimulation {
    */
   private String noConvergenceBecause;
 
+  /** Data losses: {@code {nanos, node index}} of each crash that lost commits or a disk. */
+  private final List<long[]> losses = new ArrayList<>();
+
   /** The keys only the handoff phase writes. */
   private final List<String> phaseKeys = new ArrayList<>();
 
@@ -380,7 +426,12 @@ final class CoordinationSimulation {
             .withInterval(HANDOFF_INTERVAL)
             .withMaxBackoff(Duration.ofSeconds(2))
             .withMaxBytes(phase.hintCap())
-            .withMaxAge(phase.hintMaxAge());
+            .withMaxAge(phase.hintMaxAge())
+            .withEnabled(!settings.antiEntropyOnly());
+    AntiEntropyConfig antiEntropy =
+        AntiEntropyConfig.DEFAULTS
+            .withEnabled(settings.antiEntropyOnly())
+            .withInterval(Duration.ofMillis(50));
     this.sim =
         new DynamoSim(
             seed,
@@ -388,7 +439,10 @@ final class CoordinationSimulation {
             List.of(store),
             settings.broken(),
             REQUEST_TIMEOUT,
-            b -> b.handoff(handoff));
+            b ->
+                b.handoff(handoff)
+                    .antiEntropy(antiEntropy)
+                    .readRepair(!settings.antiEntropyOnly()));
     this.cluster = sim.cluster;
     this.random = cluster.random();
     sim.onStart = this::exemptWhatExpiryTakes;
@@ -455,6 +509,9 @@ final class CoordinationSimulation {
       handoffPhase();
     }
     quiesceDrained();
+    if (settings.antiEntropyOnly()) {
+      awaitAntiEntropy();
+    }
     if (Boolean.getBoolean("sim.debug")) {
       dumpReplicas();
     }
@@ -462,6 +519,20 @@ final class CoordinationSimulation {
     checkConvergence();
     finalReads();
     history.checkReadsAgainstOutcomes();
+    if (settings.antiEntropyOnly()) {
+      Ring ring = sim.node(1).ring().orElseThrow();
+      history.checkReadsMeetAcknowledgedWrites(
+          3,
+          2,
+          key -> {
+            Set<Integer> owners = new java.util.TreeSet<>();
+            for (NodeId owner : ring.preferenceList(Token.of(bytes(key)), 3)) {
+              owners.add(cluster.node(owner).index());
+            }
+            return owners;
+          },
+          losses);
+    }
     if (faults.contains(Fault.HOSTILE_GOSSIP)) {
       checkAfterHostileGossip();
     }
@@ -593,6 +664,14 @@ final class CoordinationSimulation {
                 }
               });
         }
+        case WIPED_DISK -> {
+          int victim = 1 + random.nextInt(NODES);
+          Duration down = faultLength();
+          fault(
+              at,
+              "fault disk lost n" + victim,
+              () -> losing(() -> (int) cluster.node(victim).wipe(), victim, down));
+        }
         case HOSTILE_GOSSIP ->
             fault(at, "fault hostile gossip", () -> hostileGossip(HOSTILE_MESSAGES));
         case CLOCK_SKEW -> {
@@ -664,6 +743,9 @@ final class CoordinationSimulation {
     history.heldAgain(before);
     long commitsBefore = node.directory().commits();
     crash.getAsInt();
+    if (commitsBefore > node.directory().commits()) {
+      losses.add(new long[] {cluster.now(), index});
+    }
     lostCommits += commitsBefore - node.directory().commits();
     if (lostCommits > lostBefore && noConvergenceBecause == null) {
       noConvergenceBecause = "n" + index + " lost " + (lostCommits - lostBefore) + " commits";
@@ -1270,6 +1352,28 @@ final class CoordinationSimulation {
    * Runs until the healed cluster formed, every node reaches every node, and every hint went home
    * (or expired).
    */
+  /**
+   * Runs until every node has completed two full anti-entropy passes that started after the heal:
+   * one pass exchanges each pair of replicas once, in some order, so a value may need a second pass
+   * to reach a replica whose exchanges came first.
+   */
+  private void awaitAntiEntropy() {
+    Map<NodeId, Long> before = new TreeMap<>();
+    for (SimCluster<DynamoNode>.Instance n : cluster.nodes()) {
+      before.put(n.id(), n.service().antiEntropy().fullPasses());
+    }
+    if (!cluster.runUntil(
+        () ->
+            cluster.nodes().stream()
+                .allMatch(
+                    n ->
+                        n.isUp()
+                            && n.service().antiEntropy().fullPasses() >= before.get(n.id()) + 3),
+        Duration.ofMinutes(5))) {
+      history.violationOf("-", "anti-entropy did not complete two full passes in 5 minutes");
+    }
+  }
+
   private void quiesceDrained() {
     for (SimCluster<DynamoNode>.Instance n : cluster.nodes()) {
       if (!n.isUp()) {
@@ -1349,7 +1453,10 @@ final class CoordinationSimulation {
    */
   private void checkConvergence() {
     String always = null;
-    if (hintsExpired() > 0) {
+    if (settings.antiEntropyOnly()) {
+      // Anti-entropy repairs whatever hints never saw: every key must converge.
+      noConvergenceBecause = null;
+    } else if (hintsExpired() > 0) {
       always = hintsExpired() + " hints expired";
     } else if (hintsRefused() > 0) {
       always = hintsRefused() + " hints were refused at the cap";

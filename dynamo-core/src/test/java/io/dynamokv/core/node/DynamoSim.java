@@ -86,7 +86,12 @@ final class DynamoSim {
                                 .requestTimeout(requestTimeout)
                                 .clusterSecret(TestSecrets.CLUSTER)
                                 .ringPlanner(
-                                    io.dynamokv.core.ring.RingPlanner.fixedPartitions(64, 3)))
+                                    io.dynamokv.core.ring.RingPlanner.fixedPartitions(64, 3))
+                                // Off unless a test asks for it: most tests watch hints and
+                                // read repair alone.
+                                .antiEntropy(
+                                    io.dynamokv.core.merkle.AntiEntropyConfig.DEFAULTS.withEnabled(
+                                        false)))
                         .build(),
                     node.clock(),
                     node.scheduler(),

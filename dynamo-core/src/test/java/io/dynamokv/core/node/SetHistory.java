@@ -430,6 +430,68 @@ final class SetHistory {
     }
   }
 
+  /**
+   * With strict quorums (handoff off), R + W > N makes every read meet every acknowledged write: a
+   * read at R that completed OK after write w of its key was acknowledged at W, with R + W > N,
+   * returned w or a version that saw it, unless w lost its last copy ({@link
+   * #lostWithTheirLastCopy}) or two or more owners of the key lost data between w's acknowledgement
+   * and the read (a double fault: each may have been the one copy the other lacked when it
+   * completed its partition). A replica that lost data and answers at once, as if it held its
+   * partitions completely, fails this.
+   *
+   * @param losses data losses: {@code {nanos, node index}} each
+   */
+  void checkReadsMeetAcknowledgedWrites(
+      int n,
+      int defaultQuorum,
+      java.util.function.Function<String, java.util.Set<Integer>> ownersOf,
+      List<long[]> losses) {
+    for (Read r : reads) {
+      if (r.outcome != Outcome.OK) {
+        continue;
+      }
+      int rq = r.quorum == 0 ? defaultQuorum : r.quorum;
+      java.util.Set<Integer> owners = ownersOf.apply(r.key);
+      for (Write w : writes) {
+        int wq = w.quorum == 0 ? defaultQuorum : w.quorum;
+        if (!w.key.equals(r.key)
+            || w.outcome != Outcome.OK
+            || w.completedNanos >= r.invokedNanos
+            || rq + wq <= n
+            || exempt.get(w.id)
+            || r.saw.get(w.id)) {
+          continue;
+        }
+        java.util.Set<Long> lost = new java.util.TreeSet<>();
+        for (long[] loss : losses) {
+          if (loss[0] > w.completedNanos
+              && loss[0] < r.invokedNanos
+              && owners.contains((int) loss[1])) {
+            lost.add(loss[1]);
+          }
+        }
+        if (lost.size() < 2) {
+          violationOf(
+              r.key,
+              "read r"
+                  + r.id
+                  + " via n"
+                  + r.node
+                  + " at R="
+                  + rq
+                  + " missed write w"
+                  + w.id
+                  + " acknowledged at W="
+                  + wq
+                  + " before it began (R + W > N = "
+                  + n
+                  + ")"
+                  + (lost.isEmpty() ? "" : "; owner n" + lost.iterator().next() + " lost data"));
+        }
+      }
+    }
+  }
+
   /** {@code ids} and every write they saw. */
   BitSet withWhatTheySaw(BitSet ids) {
     BitSet out = (BitSet) ids.clone();

@@ -395,6 +395,24 @@ public final class SimCluster<S> {
       return lost;
     }
 
+    /**
+     * The node's disk is lost: the process dies as in {@link #crash()} (if it is up) and its data
+     * directory is replaced by an empty one. The machine (boot id, lease record) stays.
+     *
+     * @return how many commits were lost: all of them
+     */
+    public long wipe() {
+      if (isUp()) {
+        simulation.trace(index, "disk lost " + id + "#" + incarnation);
+        die();
+      } else {
+        simulation.trace(index, "disk lost " + id + " (down)");
+      }
+      long lost = directory.commits();
+      directory.wipe();
+      return lost;
+    }
+
     private int loseSomeUnflushed() {
       int unflushed = directory.unflushedCommits();
       return unflushed == 0 ? 0 : directory.loseUnflushed(random.nextInt(unflushed + 1));

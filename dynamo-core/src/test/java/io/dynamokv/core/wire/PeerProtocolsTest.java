@@ -31,9 +31,10 @@ class PeerProtocolsTest {
   private static final PeerProtocols NODE = DynamoNode.PROTOCOLS;
 
   @Test
-  void aNodeSpeaksFailureMembershipAndCoordinationByTheirIds() {
-    assertThat(NODE.byId().keySet()).containsExactly(1, 2, 3);
-    assertThat(NODE.toString()).isEqualTo("1 failure, 2 membership, 3 coordination");
+  void aNodeSpeaksFailureMembershipCoordinationAndAntiEntropyByTheirIds() {
+    assertThat(NODE.byId().keySet()).containsExactly(1, 2, 3, 4);
+    assertThat(NODE.toString())
+        .isEqualTo("1 failure, 2 membership, 3 coordination, 4 anti-entropy");
     assertThat(NODE.protocolOf(new CoordinationMessage.ReplicaWriteReply()))
         .isSameAs(CoordinationCodec.PROTOCOL);
     assertThat(NODE.protocolOf(new GossipMessage.Ack2Reply())).isSameAs(MembershipCodec.PROTOCOL);
@@ -67,7 +68,7 @@ class PeerProtocolsTest {
         .isInstanceOf(InvalidRequestException.class)
         .hasMessage(
             "unsupported peer protocol 9 (this node speaks 1 failure, 2 membership, 3"
-                + " coordination): is the peer running a newer version?");
+                + " coordination, 4 anti-entropy): is the peer running a newer version?");
     assertThatThrownBy(() -> NODE.encode(new PeerMessage() {}))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("belongs to no protocol this node speaks");

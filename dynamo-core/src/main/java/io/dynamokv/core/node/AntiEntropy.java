@@ -1,0 +1,674 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.core.node;
+
+import io.dynamokv.core.InvalidContextException;
+import io.dynamokv.core.InvalidRequestException;
+import io.dynamokv.core.Key;
+import io.dynamokv.core.NodeId;
+import io.dynamokv.core.StatusSection;
+import io.dynamokv.core.StatusSection.Stat;
+import io.dynamokv.core.merkle.AntiEntropyCodec;
+import io.dynamokv.core.merkle.AntiEntropyConfig;
+import io.dynamokv.core.merkle.AntiEntropyMessage;
+import io.dynamokv.core.merkle.AntiEntropyMessage.Reason;
+import io.dynamokv.core.merkle.AntiEntropyMessage.Request;
+import io.dynamokv.core.merkle.ExchangeConfig;
+import io.dynamokv.core.merkle.ExchangeStats;
+import io.dynamokv.core.merkle.KeyDigest;
+import io.dynamokv.core.merkle.LeafSource;
+import io.dynamokv.core.merkle.LocalSets;
+import io.dynamokv.core.merkle.PartitionTree;
+import io.dynamokv.core.merkle.TreeExchange;
+import io.dynamokv.core.merkle.TreeResponder;
+import io.dynamokv.core.ring.Ring;
+import io.dynamokv.core.ring.StorageKeys;
+import io.dynamokv.core.ring.Token;
+import io.dynamokv.core.ring.TokenRange;
+import io.dynamokv.core.spi.Clock;
+import io.dynamokv.core.spi.PeerMessage;
+import io.dynamokv.core.spi.Scheduler;
+import io.dynamokv.core.version.Siblings;
+import io.dynamokv.core.wire.Failure;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
+
+/**
+ * This node's anti-entropy room (paper §4.7, SPEC §6): a Merkle tree per partition of each store it
+ * replicates, kept current from the {@link Replica}'s listener, and the background exchanges that
+ * compare each tree with the other replicas of its partition and sync the keys that differ in both
+ * directions, through the replica's single local-apply path.
+ *
+ * <p><b>Trees follow the ring.</b> When the ring changes, trees of partitions this node no longer
+ * replicates are dropped and the new ones are built. Trees live in memory only: after a start every
+ * tree is built again from the data, in the background, in tasks of {@link
+ * AntiEntropyConfig#scanBatch()} keys that yield to requests; the node serves meanwhile, and a
+ * partition takes part in exchanges once its tree is built. Changes during a build reach the tree
+ * only for keys the build has already read: the scan reads the others in their latest state.
+ *
+ * <p><b>Passes.</b> A full pass exchanges every partition this node holds with the other replicas
+ * of higher id, so that the passes of all nodes together compare every pair of replicas once; a
+ * pass asked for by {@link #repair}, and a partition this node does not hold completely, exchange
+ * with every other replica. Exchanges run one at a time, one every {@link
+ * AntiEntropyConfig#interval()}, and their messages keep to {@link
+ * AntiEntropyConfig#bytesPerSecond()}. A pair whose peer is unreachable is skipped for the pass;
+ * one whose peer refuses (its tree is still building, or it routes by another ring version) is
+ * tried again later in the pass, a few times.
+ *
+ * <p>Runs on the node's scheduler, like everything else of the node.
+ */
+final class AntiEntropy implements ReplicaListener {
+  /** How often a pair whose exchange failed is tried again within one pass. */
+  static final int ATTEMPTS = 3;
+
+  private final NodeId self;
+  private final NodeConfig config;
+  private final AntiEntropyConfig settings;
+  private final Scheduler scheduler;
+  private final Clock clock;
+  private final Placement placement;
+  private final Replica replica;
+  private final Completeness completeness;
+  private final PeerCalls peers;
+  private final BooleanSupplier exchangeAgreed;
+  private final ExchangeConfig exchangeConfig;
+  private final LocalSets sets = new ReplicaSets();
+  private final TreeResponder responder;
+
+  /** Per incomplete partition, the owners it was pulled from so far. */
+  private final Map<String, Map<Integer, java.util.Set<NodeId>>> pulledFrom = new TreeMap<>();
+
+  /** The trees of the partitions this node replicates, by store then partition. */
+  private final Map<String, Map<Integer, PartitionTree>> trees = new TreeMap<>();
+
+  /** Where each tree's build has read to: its last storage key (absent once built). */
+  private final Map<PartitionTree, byte[]> building = new java.util.IdentityHashMap<>();
+
+  private final ArrayDeque<PartitionTree> buildQueue = new ArrayDeque<>();
+  private boolean buildScheduled;
+
+  private final ArrayDeque<Pair> pass = new ArrayDeque<>();
+  private boolean passRunning;
+  private Pair running;
+  private final List<CompletableFuture<Void>> waitingForNextPass = new ArrayList<>();
+  private final List<CompletableFuture<Void>> waitingForThisPass = new ArrayList<>();
+  private long sendAllowedNanos;
+  private Scheduler.Cancellable ticks;
+
+  // Written on the scheduler, read by status() from any thread.
+  private volatile long fullPasses;
+  private volatile long lastFullPassMillis = -1;
+  private volatile long exchanges;
+  private volatile long failedExchanges;
+  private volatile long skippedPairs;
+  private volatile long keysCompared;
+  private volatile long keysDiffering;
+  private volatile long keysRepaired;
+  private volatile long bytesSent;
+  private volatile long bytesReceived;
+  private volatile long treesBuilt;
+  private volatile long unreadable;
+  private volatile int heldTrees;
+  private volatile int buildingTrees;
+  private volatile int passRemaining;
+
+  /** One exchange of a pass: a partition of a store, with one other replica. */
+  record Pair(String store, int partition, NodeId peer, int attempt) {}
+
+  AntiEntropy(
+      NodeConfig config,
+      Scheduler scheduler,
+      Clock clock,
+      Placement placement,
+      Replica replica,
+      Completeness completeness,
+      PeerCalls peers,
+      BooleanSupplier exchangeAgreed,
+      BrokenVariant broken) {
+    this.self = config.self();
+    this.config = config;
+    this.settings = config.antiEntropy();
+    this.scheduler = scheduler;
+    this.clock = clock;
+    this.placement = placement;
+    this.replica = replica;
+    this.completeness = completeness;
+    this.peers = peers;
+    this.exchangeAgreed = exchangeAgreed;
+    io.dynamokv.core.merkle.BrokenVariant exchangeBroken =
+        switch (broken) {
+          case ANTI_ENTROPY_INITIATOR_SKIPS_MERGE ->
+              io.dynamokv.core.merkle.BrokenVariant.INITIATOR_SKIPS_MERGE;
+          case ANTI_ENTROPY_RESPONDER_SKIPS_MERGE ->
+              io.dynamokv.core.merkle.BrokenVariant.RESPONDER_SKIPS_MERGE;
+          default -> io.dynamokv.core.merkle.BrokenVariant.NONE;
+        };
+    this.exchangeConfig = ExchangeConfig.defaults().withListThreshold(2).withBroken(exchangeBroken);
+    this.responder = new TreeResponder(this::lookup, sets, exchangeBroken);
+  }
+
+  /** Starts the background exchanges. */
+  void start() {
+    ticks = scheduler.scheduleWithFixedDelay(settings.interval(), settings.interval(), this::tick);
+  }
+
+  void stop() {
+    if (ticks != null) {
+      ticks.cancel();
+    }
+  }
+
+  // ---- trees ----
+
+  /** The ring changed: drop the trees of partitions this node no longer holds, build new ones. */
+  void useRing(Ring ring) {
+    Map<String, Map<Integer, PartitionTree>> next = new TreeMap<>();
+    for (StoreDefinition def : config.stores().values()) {
+      Map<Integer, PartitionTree> old = trees.getOrDefault(def.name(), Map.of());
+      Map<Integer, PartitionTree> held = new TreeMap<>();
+      for (int p = 0; p < ring.partitionCount(); p++) {
+        if (!ring.preferenceList(p, def.replicationFactor()).contains(self)) {
+          continue;
+        }
+        TokenRange range = ring.range(p);
+        PartitionTree tree = old.get(p);
+        if (tree == null || !tree.range().equals(range)) {
+          tree = PartitionTree.building(range, settings.treeDepth());
+          building.put(tree, null);
+          buildQueue.add(tree);
+        }
+        held.put(p, tree);
+      }
+      next.put(def.name(), held);
+    }
+    for (Map<Integer, PartitionTree> old : trees.values()) {
+      for (PartitionTree tree : old.values()) {
+        if (!containsTree(next, tree)) {
+          building.remove(tree);
+          buildQueue.remove(tree);
+        }
+      }
+    }
+    trees.clear();
+    trees.putAll(next);
+    pass.removeIf(pair -> tree(pair.store(), pair.partition()) == null);
+    updateGauges();
+    scheduleBuild();
+  }
+
+  private void updateGauges() {
+    int held = 0;
+    for (Map<Integer, PartitionTree> m : trees.values()) {
+      held += m.size();
+    }
+    heldTrees = held;
+    buildingTrees = building.size();
+    passRemaining = pass.size();
+  }
+
+  private static boolean containsTree(
+      Map<String, Map<Integer, PartitionTree>> all, PartitionTree tree) {
+    for (Map<Integer, PartitionTree> m : all.values()) {
+      if (m.containsValue(tree)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  PartitionTree tree(String store, int partition) {
+    Map<Integer, PartitionTree> byPartition = trees.get(store);
+    return byPartition == null ? null : byPartition.get(partition);
+  }
+
+  /** The built tree of {@code store}'s {@code partition}, or null if none is (yet). */
+  PartitionTree readyTree(String store, int partition) {
+    PartitionTree tree = tree(store, partition);
+    return tree == null || building.containsKey(tree) ? null : tree;
+  }
+
+  private void scheduleBuild() {
+    if (!buildScheduled && !buildQueue.isEmpty()) {
+      buildScheduled = true;
+      scheduler.execute(this::buildStep);
+    }
+  }
+
+  /** Reads one batch of keys into the tree being built, then yields. */
+  private void buildStep() {
+    buildScheduled = false;
+    PartitionTree tree = buildQueue.peek();
+    if (tree == null) {
+      return;
+    }
+    StoreDefinition def = storeOf(tree);
+    if (def == null) {
+      buildQueue.poll();
+      scheduleBuild();
+      return;
+    }
+    byte[] after = building.get(tree);
+    List<Replica.Scanned> batch = replica.scan(def, tree.range(), after, settings.scanBatch());
+    for (Replica.Scanned s : batch) {
+      if (s.siblings() == null) {
+        unreadable++;
+      } else if (!s.siblings().isEmpty()) {
+        tree.addScanned(s.token(), KeyDigest.of(s.key(), s.siblings()));
+      }
+    }
+    if (batch.size() < settings.scanBatch()) {
+      buildQueue.poll();
+      building.remove(tree);
+      tree.finish();
+      treesBuilt++;
+      updateGauges();
+    } else {
+      Replica.Scanned last = batch.get(batch.size() - 1);
+      building.put(tree, StorageKeys.storageKey(last.token(), last.key()));
+    }
+    scheduleBuild();
+  }
+
+  private StoreDefinition storeOf(PartitionTree tree) {
+    for (Map.Entry<String, Map<Integer, PartitionTree>> e : trees.entrySet()) {
+      if (e.getValue().containsValue(tree)) {
+        return config.stores().get(e.getKey());
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public void onStored(String store, int partition, Key key, Siblings before, Siblings siblings) {
+    PartitionTree tree = tree(store, partition);
+    if (tree != null) {
+      byte[] k = key.toByteArray();
+      tree.change(Token.of(k), KeyDigest.of(k, before), KeyDigest.of(k, siblings));
+    }
+  }
+
+  @Override
+  public void onDropped(String store, int partition, Key key, Siblings before) {
+    PartitionTree tree = tree(store, partition);
+    if (tree != null) {
+      byte[] k = key.toByteArray();
+      tree.change(Token.of(k), KeyDigest.of(k, before), KeyDigest.ABSENT);
+    }
+  }
+
+  // ---- passes ----
+
+  /**
+   * Starts a full pass now, after the exchange in progress; the stage completes once it has
+   * started, or with {@code wait} once it is done.
+   */
+  CompletionStage<Void> repair(boolean wait) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    if (!settings.enabled()) {
+      done.completeExceptionally(
+          new IllegalStateException(
+              "anti-entropy is off on " + self + " (dynamo.anti-entropy.enabled = false)"));
+      return done;
+    }
+    pass.clear();
+    passRunning = false;
+    waitingForNextPass.add(done);
+    if (!wait) {
+      done.complete(null);
+    }
+    tick();
+    return done;
+  }
+
+  private void tick() {
+    if (running != null || !settings.enabled() || placement.ring().isEmpty()) {
+      return;
+    }
+    if (!passRunning) {
+      planPass();
+    }
+    while (!pass.isEmpty()) {
+      Pair pair = pass.poll();
+      PartitionTree tree = readyTree(pair.store(), pair.partition());
+      if (tree == null && tree(pair.store(), pair.partition()) != null) {
+        pass.add(pair); // still building: the pass waits for it
+        return;
+      }
+      if (tree == null || !ownsNow(pair) || !exchangeAgreed.getAsBoolean()) {
+        skippedPairs++;
+        continue;
+      }
+      passRemaining = pass.size();
+      exchange(pair, tree);
+      return;
+    }
+    passRemaining = 0;
+    passDone();
+  }
+
+  private boolean ownsNow(Pair pair) {
+    Ring ring = placement.ring().orElse(null);
+    StoreDefinition def = config.stores().get(pair.store());
+    return ring != null
+        && def != null
+        && ring.preferenceList(pair.partition(), def.replicationFactor()).contains(pair.peer());
+  }
+
+  /**
+   * A background pass covers each pair of replicas once: a node starts the exchanges with the
+   * owners whose id is above its own (both sides end with the merge). A pass an operator asked for,
+   * and every partition this node does not hold completely, exchange with every other owner: the
+   * node then learns all the others hold.
+   */
+  private void planPass() {
+    Ring ring = placement.ring().orElseThrow();
+    pass.clear();
+    boolean requested = !waitingForNextPass.isEmpty();
+    trees.forEach(
+        (store, byPartition) -> {
+          int n = config.stores().get(store).replicationFactor();
+          byPartition.forEach(
+              (partition, tree) -> {
+                boolean all = requested || completeness.isIncomplete(store, partition);
+                for (NodeId peer : ring.preferenceList(partition, n)) {
+                  if (!peer.equals(self) && (all || peer.compareTo(self) > 0)) {
+                    pass.add(new Pair(store, partition, peer, 0));
+                  }
+                }
+              });
+        });
+    passRunning = true;
+    waitingForThisPass.addAll(waitingForNextPass);
+    waitingForNextPass.clear();
+  }
+
+  private void passDone() {
+    if (!passRunning) {
+      return;
+    }
+    passRunning = false;
+    fullPasses++;
+    lastFullPassMillis = Math.max(0, clock.wallMillis());
+    List<CompletableFuture<Void>> done = new ArrayList<>(waitingForThisPass);
+    waitingForThisPass.clear();
+    done.forEach(f -> f.complete(null));
+  }
+
+  private void retry(Pair pair, int attempts) {
+    if (pair.attempt() + 1 < attempts) {
+      pass.add(new Pair(pair.store(), pair.partition(), pair.peer(), pair.attempt() + 1));
+    } else {
+      skippedPairs++;
+    }
+  }
+
+  private void exchange(Pair pair, PartitionTree tree) {
+    running = pair;
+    Ring ring = placement.ring().orElseThrow();
+    boolean pullOnly = completeness.isIncomplete(pair.store(), pair.partition());
+    TreeExchange exchange =
+        new TreeExchange(
+            pair.store(),
+            pair.partition(),
+            ring.version(),
+            tree,
+            leaves(pair.store()),
+            sets,
+            request -> send(pair.peer(), request),
+            exchangeConfig.withPullOnly(pullOnly),
+            scheduler::execute);
+    exchange
+        .run()
+        .whenComplete(
+            (result, error) ->
+                scheduler.execute(
+                    () -> {
+                      running = null;
+                      if (result != null) {
+                        count(result);
+                      }
+                      if (error != null || result.outcome() != ExchangeStats.Outcome.COMPLETED) {
+                        failedExchanges++;
+                        Reason why = result == null ? null : result.refusal();
+                        if (why == Reason.NOT_AN_OWNER) {
+                          skippedPairs++; // the rings differ: the next pass plans afresh
+                        } else {
+                          retry(
+                              pair, why == Reason.NOT_READY || why == Reason.BUSY ? 20 : ATTEMPTS);
+                        }
+                        return;
+                      }
+                      exchanges++;
+                      if (pullOnly) {
+                        pulled(pair);
+                      }
+                    }));
+  }
+
+  private void count(ExchangeStats result) {
+    keysCompared += result.keysCompared();
+    keysDiffering += result.differingKeys();
+    keysRepaired += result.repairedHere() + result.repairedThere();
+    bytesSent += result.bytesSent();
+    bytesReceived += result.bytesReceived();
+  }
+
+  /**
+   * An incomplete partition was pulled from {@code pair}'s peer; once that holds for every other
+   * owner in the current ring, this node holds the partition as completely as the cluster does. A
+   * peer that is incomplete too answers no sets: with two owners incomplete at once, a write only
+   * the other one kept is hidden from reads until that one completes too.
+   */
+  private void pulled(Pair pair) {
+    Ring ring = placement.ring().orElse(null);
+    if (ring == null) {
+      return;
+    }
+    List<NodeId> owners =
+        ring.preferenceList(
+            pair.partition(), config.stores().get(pair.store()).replicationFactor());
+    java.util.Set<NodeId> done =
+        pulledFrom
+            .computeIfAbsent(pair.store(), s -> new TreeMap<>())
+            .computeIfAbsent(pair.partition(), p -> new java.util.TreeSet<>());
+    done.add(pair.peer());
+    for (NodeId owner : owners) {
+      if (!owner.equals(self) && !done.contains(owner)) {
+        return;
+      }
+    }
+    pulledFrom.get(pair.store()).remove(pair.partition());
+    completeness.completed(pair.store(), pair.partition());
+  }
+
+  /**
+   * Sends one request of an exchange to {@code peer} once the rate allows, and counts its bytes
+   * against the rate.
+   */
+  private CompletionStage<AntiEntropyMessage> send(NodeId peer, Request request) {
+    CompletableFuture<AntiEntropyMessage> reply = new CompletableFuture<>();
+    long wait = sendAllowedNanos - clock.nanoTime();
+    Runnable call =
+        () -> {
+          charge(AntiEntropyCodec.PROTOCOL.encode(request).length);
+          peers.call(
+              peer,
+              request,
+              AntiEntropyMessage.class,
+              config.requestTimeout().multipliedBy(10),
+              (answer, error) -> {
+                if (error != null) {
+                  reply.completeExceptionally(error);
+                } else {
+                  charge(AntiEntropyCodec.PROTOCOL.encode(answer).length);
+                  reply.complete(answer);
+                }
+              });
+        };
+    if (wait > 0) {
+      scheduler.schedule(java.time.Duration.ofNanos(wait), call);
+    } else {
+      call.run();
+    }
+    return reply;
+  }
+
+  /** Counts {@code bytes} against the rate: later sends wait until it allows them. */
+  private void charge(long bytes) {
+    long now = clock.nanoTime();
+    long cost = bytes * 1_000_000_000L / settings.bytesPerSecond();
+    sendAllowedNanos = Math.max(sendAllowedNanos, now) + cost;
+  }
+
+  // ---- serving ----
+
+  /** Serves a request of another node's exchange, on the scheduler. */
+  CompletionStage<PeerMessage> handle(NodeId from, PeerMessage message) {
+    CompletableFuture<PeerMessage> reply = new CompletableFuture<>();
+    scheduler.execute(
+        () -> {
+          try {
+            if (!(message instanceof Request request)) {
+              throw new InvalidRequestException(
+                  "unexpected anti-entropy message " + message.getClass().getSimpleName());
+            }
+            responder
+                .serve(request)
+                .whenComplete(
+                    (answer, error) -> {
+                      if (error != null) {
+                        reply.complete(Failure.of(error));
+                      } else {
+                        reply.complete(answer);
+                      }
+                    });
+          } catch (RuntimeException e) {
+            reply.complete(Failure.of(e));
+          }
+        });
+    return reply;
+  }
+
+  /** The tree a request names, if this node may serve it. */
+  private TreeResponder.Served lookup(String store, int partition, long ringVersion) {
+    Ring ring = placement.ring().orElse(null);
+    long mine = ring == null ? 0 : ring.version();
+    if (!settings.enabled() || !config.stores().containsKey(store)) {
+      return TreeResponder.Served.refused(Reason.UNKNOWN_STORE, mine);
+    }
+    if (ring == null || ring.version() != ringVersion) {
+      return TreeResponder.Served.refused(Reason.RING_VERSION, mine);
+    }
+    if (tree(store, partition) == null) {
+      return TreeResponder.Served.refused(Reason.NOT_AN_OWNER, mine);
+    }
+    PartitionTree tree = readyTree(store, partition);
+    if (tree == null) {
+      return TreeResponder.Served.refused(Reason.NOT_READY, mine);
+    }
+    if (completeness.isIncomplete(store, partition)) {
+      // It takes what the initiator sends (it pulls while incomplete) and answers no set: nothing
+      // it holds leaves it until it holds the partition completely.
+      return TreeResponder.Served.pullOnly(tree, leaves(store));
+    }
+    return TreeResponder.Served.of(tree, leaves(store));
+  }
+
+  /** The keys of {@code store} with their digests, scanned a page at a time. */
+  private LeafSource leaves(String store) {
+    StoreDefinition def = config.stores().get(store);
+    return (range, sink) -> {
+      byte[] after = null;
+      while (true) {
+        List<Replica.Scanned> page = replica.scan(def, range, after, settings.scanBatch());
+        for (Replica.Scanned s : page) {
+          if (s.siblings() != null && !s.siblings().isEmpty()) {
+            sink.accept(s.key(), s.token(), KeyDigest.of(s.key(), s.siblings()));
+          }
+        }
+        if (page.size() < settings.scanBatch()) {
+          return;
+        }
+        Replica.Scanned last = page.get(page.size() - 1);
+        after = StorageKeys.storageKey(last.token(), last.key());
+      }
+    };
+  }
+
+  /** The sets both sides of an exchange read and merge: this node's replica. */
+  private final class ReplicaSets implements LocalSets {
+    // A record that does not decode (damaged, or of a newer format) is left as it is: it reads
+    // as absent and takes no merge, so the exchange goes on with the other keys. It is counted.
+    @Override
+    public Siblings read(String store, byte[] key) {
+      try {
+        return replica.read(config.stores().get(store), key);
+      } catch (InvalidContextException undecodable) {
+        unreadable++;
+        return Siblings.empty();
+      }
+    }
+
+    @Override
+    public Siblings merge(String store, byte[] key, Siblings incoming) {
+      try {
+        return replica.merge(config.stores().get(store), key, incoming);
+      } catch (InvalidContextException undecodable) {
+        unreadable++;
+        return incoming;
+      }
+    }
+  }
+
+  // ---- status ----
+
+  /** Full passes completed since the node started. */
+  long fullPasses() {
+    return fullPasses;
+  }
+
+  /** The {@code anti-entropy} status section. */
+  StatusSection section() {
+    List<Stat> stats = new ArrayList<>();
+    long now = Math.max(0, clock.wallMillis());
+    stats.add(
+        gauge("trees", heldTrees, "Partition trees this node keeps (one per store and partition)"));
+    stats.add(gauge("trees.building", buildingTrees, "Trees still being built from the data"));
+    stats.add(Stat.counter("trees.built", treesBuilt, "Tree builds completed"));
+    stats.add(Stat.counter("passes", fullPasses, "Full passes completed"));
+    stats.add(
+        gauge(
+            "last.pass.age.ms",
+            lastFullPassMillis < 0 ? -1 : Math.max(0, now - lastFullPassMillis),
+            "Time since the last full pass completed (-1: none yet)"));
+    stats.add(gauge("pass.remaining", passRemaining, "Exchanges left in the current pass"));
+    stats.add(Stat.counter("exchanges", exchanges, "Exchanges completed"));
+    stats.add(Stat.counter("exchanges.failed", failedExchanges, "Exchanges that failed"));
+    stats.add(Stat.counter("pairs.skipped", skippedPairs, "Pairs skipped in a pass"));
+    stats.add(Stat.counter("keys.compared", keysCompared, "Keys listed and compared"));
+    stats.add(Stat.counter("keys.differing", keysDiffering, "Keys found to differ"));
+    stats.add(Stat.counter("keys.repaired", keysRepaired, "Keys synced by exchanges"));
+    stats.add(Stat.counter("bytes.sent", bytesSent, "Payload bytes sent by exchanges"));
+    stats.add(Stat.counter("bytes.received", bytesReceived, "Payload bytes received"));
+    stats.add(
+        Stat.counter(
+            "keys.unreadable", unreadable, "Stored records that did not decode, left as they are"));
+    stats.add(
+        gauge(
+            "partitions.incomplete",
+            completeness.count(),
+            "Partitions this node does not hold completely (lost data; -1: all, ring unknown)"));
+    return new StatusSection("anti-entropy", stats);
+  }
+
+  private static Stat gauge(String name, long value, String help) {
+    return new Stat(name, StatusSection.Kind.GAUGE, new TreeMap<>(), value, help);
+  }
+}

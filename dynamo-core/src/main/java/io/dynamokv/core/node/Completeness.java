@@ -1,0 +1,206 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.core.node;
+
+import io.dynamokv.core.IncompleteReplicaException;
+import io.dynamokv.core.InvalidRequestException;
+import io.dynamokv.core.NodeId;
+import io.dynamokv.core.ring.Ring;
+import io.dynamokv.core.spi.Keyspace;
+import io.dynamokv.core.spi.StorageEngine;
+import io.dynamokv.core.wire.WireReader;
+import io.dynamokv.core.wire.WireWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Which partitions this node holds completely. A node that may have lost data it acknowledged (an
+ * empty or replaced data directory on a machine that ran it before, a restore from a backup,
+ * commits an unclean stop rolled back: {@link Incarnation#lostData()}) does not vouch for its
+ * partitions: a replica read of an incomplete one is answered with {@link
+ * IncompleteReplicaException}, which the read coordinator does not count towards R (not even
+ * through a stand-in), where an answer "absent" would count and could hide an acknowledged write.
+ * Anti-entropy completes a partition once it has pulled it from every other owner ({@link
+ * AntiEntropy}); meanwhile it pulls into this node and never pushes from it. Writes are taken as
+ * usual.
+ *
+ * <p>The state is per (store, partition) and durable: a node that stops during the repair is still
+ * incomplete when it starts again. Until the node knows its ring, "every partition it will hold" is
+ * recorded. The ownership-transfer work reuses it for new owners of a moving range.
+ *
+ * <p>Only with anti-entropy on: without it nothing would ever complete a partition, and R + W > N
+ * does not hold after such a stop (README).
+ *
+ * <p>Changed on the node's scheduler; {@link #any()} is safe from any thread.
+ */
+final class Completeness {
+  private static final byte[] RECORD =
+      "anti-entropy/incomplete".getBytes(StandardCharsets.US_ASCII);
+  private static final int FORMAT = 1;
+
+  private final NodeId self;
+  private final NodeConfig config;
+  private final Keyspace metadata;
+
+  /** Every partition the node will hold is incomplete: it lost data before it knew its ring. */
+  private boolean all;
+
+  private final Map<String, SortedSet<Integer>> incomplete = new TreeMap<>();
+  private volatile int count;
+
+  Completeness(NodeConfig config, StorageEngine storage) {
+    this.self = config.self();
+    this.config = config;
+    this.metadata = storage.keyspace(StorageEngine.METADATA);
+    load();
+  }
+
+  /** This node may have lost data: every partition it holds is incomplete until repaired. */
+  void lostData(Ring ring) {
+    incomplete.clear();
+    all = true;
+    if (ring != null) {
+      useRing(ring);
+    } else {
+      store();
+    }
+  }
+
+  /**
+   * The ring changed: partitions the node no longer holds are forgotten, and while "all" is
+   * recorded, every partition it holds in {@code ring} becomes incomplete.
+   */
+  void useRing(Ring ring) {
+    Map<String, SortedSet<Integer>> next = new TreeMap<>();
+    for (StoreDefinition def : config.stores().values()) {
+      SortedSet<Integer> was = incomplete.getOrDefault(def.name(), new TreeSet<>());
+      SortedSet<Integer> now = new TreeSet<>();
+      for (int p = 0; p < ring.partitionCount(); p++) {
+        if ((all || was.contains(p))
+            && ring.preferenceList(p, def.replicationFactor()).contains(self)) {
+          now.add(p);
+        }
+      }
+      if (!now.isEmpty()) {
+        next.put(def.name(), now);
+      }
+    }
+    boolean changed = all || !next.equals(incomplete);
+    all = false;
+    incomplete.clear();
+    incomplete.putAll(next);
+    if (changed) {
+      store();
+    }
+  }
+
+  /** Anti-entropy pulled {@code partition} of {@code store} from every other owner. */
+  void completed(String store, int partition) {
+    SortedSet<Integer> partitions = incomplete.get(store);
+    if (partitions != null && partitions.remove(partition)) {
+      if (partitions.isEmpty()) {
+        incomplete.remove(store);
+      }
+      store();
+    }
+  }
+
+  /** Whether {@code partition} of {@code store} is incomplete here. */
+  boolean isIncomplete(String store, int partition) {
+    if (count == 0) {
+      return false;
+    }
+    if (all) {
+      return true;
+    }
+    SortedSet<Integer> partitions = incomplete.get(store);
+    return partitions != null && partitions.contains(partition);
+  }
+
+  /**
+   * Refuses a replica read of {@code partition} of {@code store} while this node does not hold it
+   * completely.
+   *
+   * @throws IncompleteReplicaException then
+   */
+  void checkComplete(String store, int partition) {
+    if (isIncomplete(store, partition)) {
+      throw new IncompleteReplicaException(
+          self
+              + " does not hold partition "
+              + partition
+              + " of store "
+              + store
+              + " completely: it lost data at its last start and anti-entropy has not restored"
+              + " the partition from the other owners yet");
+    }
+  }
+
+  /** Incomplete partitions, over all stores (-1 while "all" is recorded). */
+  int count() {
+    return all ? -1 : count;
+  }
+
+  /** Whether any partition is incomplete. Safe from any thread. */
+  boolean any() {
+    return count != 0;
+  }
+
+  private void load() {
+    byte[] stored = metadata.get(RECORD);
+    if (stored == null) {
+      return;
+    }
+    try {
+      WireReader in = new WireReader("incomplete partitions", stored);
+      int format = in.u8("format");
+      if (format != FORMAT) {
+        throw in.malformed("format " + format + " is not " + FORMAT);
+      }
+      all = in.bool("all");
+      int stores = in.varint("stores", 1 << 16);
+      for (int i = 0; i < stores; i++) {
+        String store = in.string("store");
+        int n = in.varint("partitions", io.dynamokv.core.ring.Ring.MAX_PARTITIONS);
+        SortedSet<Integer> partitions = new TreeSet<>();
+        for (int j = 0; j < n; j++) {
+          partitions.add(in.varint("partition", Integer.MAX_VALUE));
+        }
+        incomplete.put(store, partitions);
+      }
+      in.end();
+    } catch (InvalidRequestException e) {
+      // Unreadable: the safe reading is that nothing is known to be complete.
+      incomplete.clear();
+      all = true;
+    }
+    count = all ? -1 : sum();
+  }
+
+  private void store() {
+    if (!all && incomplete.isEmpty()) {
+      metadata.delete(RECORD);
+    } else {
+      WireWriter out = WireWriter.withFormat(FORMAT).bool(all).varint(incomplete.size());
+      incomplete.forEach(
+          (store, partitions) -> {
+            out.string(store).varint(partitions.size());
+            partitions.forEach(out::varint);
+          });
+      metadata.put(RECORD, out.toByteArray());
+    }
+    count = all ? -1 : sum();
+  }
+
+  private int sum() {
+    int total = 0;
+    for (SortedSet<Integer> s : incomplete.values()) {
+      total += s.size();
+    }
+    return total;
+  }
+}
