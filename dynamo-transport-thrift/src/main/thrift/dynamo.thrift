@@ -334,11 +334,20 @@ struct RemoveCommand {
   1: required string nodeId
 }
 
+/**
+ * Admin: this node starts a full anti-entropy pass now (every partition it holds, with each other
+ * replica). With wait, the reply comes once the pass is done; otherwise once it has started.
+ */
+struct RepairCommand {
+  1: optional bool wait
+}
+
 /** An operator's command, on an admin channel. */
 union AdminRequest {
   1: JoinCommand join,
   2: LeaveCommand leave,
-  3: RemoveCommand remove
+  3: RemoveCommand remove,
+  4: RepairCommand repair
 }
 
 /** The outcome of an admin command: no code means it was done. */

@@ -233,6 +233,64 @@ final class AdminCommands {
   }
 
   @Command(
+      name = "repair",
+      description = {
+        "Makes the node at --address run a full anti-entropy pass now: it compares the Merkle"
+            + " trees of every partition it holds with each other replica and syncs the keys"
+            + " that differ, both ways. With --wait, returns once the pass is done. Needs the"
+            + " admin token (sent to the node's peer port).",
+        "Exits 4 when the node refuses the token."
+      },
+      mixinStandardHelpOptions = true)
+  static final class Repair extends AdminCommand {
+    @Option(names = "--wait", description = "Return only once the pass is done.")
+    boolean wait;
+
+    @Option(
+        names = "--wait-limit",
+        paramLabel = "DURATION",
+        defaultValue = "1h",
+        description =
+            "With --wait, how long to wait for the pass at most (default: ${DEFAULT-VALUE}).")
+    String waitLimit;
+
+    Repair(
+        CliBackend.Connector connector,
+        Supplier<ConfigLoader> loaders,
+        Function<String, String> env) {
+      super(connector, loaders, env);
+    }
+
+    @Override
+    void check() {
+      super.check();
+      if (addresses.size() != 1) {
+        throw new CliException(
+            ExitCodes.USAGE,
+            "repair: name the one node that runs the pass with --address HOST:PORT (its client"
+                + " port)");
+      }
+    }
+
+    @Override
+    int run(CliBackend backend, AdminToken token) {
+      Duration limit;
+      try {
+        limit = duration(waitLimit);
+      } catch (IllegalArgumentException e) {
+        throw new CliException(ExitCodes.USAGE, "--wait-limit: " + e.getMessage());
+      }
+      String node = backend.repair(token, wait, limit);
+      out()
+          .println(
+              wait
+                  ? "ok: " + node + " finished a full anti-entropy pass"
+                  : "ok: " + node + " started a full anti-entropy pass");
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(
       name = "admin-token",
       description = {
         "Prints the admin token of the cluster secret of the node --config describes: what leave"

@@ -77,6 +77,17 @@ public interface CliBackend extends AutoCloseable {
   String remove(AdminToken token, String nodeId);
 
   /**
+   * Makes the first node that answers start a full anti-entropy pass (every partition it holds,
+   * with each other replica); sends {@code token} to its peer port.
+   *
+   * @param wait whether to return only once the pass is done
+   * @param waitLimit how long to wait for it at most (with {@code wait})
+   * @return the id of the node that ran the pass
+   * @throws io.dynamokv.core.AuthenticationException when the node refuses the token
+   */
+  String repair(AdminToken token, boolean wait, Duration waitLimit);
+
+  /**
    * Bounds each later call to the cluster (connect and answer) by {@code limit} at the most, for a
    * caller with a deadline of its own. By default calls keep the backend's own timeout.
    */

@@ -98,6 +98,7 @@ public final class DynamoCli {
     cli.addSubcommand(new DataCommands.Status(connector));
     cli.addSubcommand(new AdminCommands.Leave(connector, loaders, environment));
     cli.addSubcommand(new AdminCommands.Remove(connector, loaders, environment));
+    cli.addSubcommand(new AdminCommands.Repair(connector, loaders, environment));
     cli.addSubcommand(new AdminCommands.PrintToken(loaders));
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     cli.setOut(out);

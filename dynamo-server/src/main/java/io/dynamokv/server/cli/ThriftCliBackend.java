@@ -123,6 +123,19 @@ final class ThriftCliBackend implements CliBackend {
     return admin((admin, id) -> admin.remove(token, nodeId));
   }
 
+  @Override
+  public String repair(AdminToken token, boolean wait, Duration waitLimit) {
+    Duration before = adminTimeout;
+    if (wait) {
+      adminTimeout = waitLimit; // the reply comes when the pass is done
+    }
+    try {
+      return admin((admin, id) -> admin.repair(token, wait));
+    } finally {
+      adminTimeout = before;
+    }
+  }
+
   private interface AdminCall {
     void run(ThriftAdminClient admin, String nodeId);
   }

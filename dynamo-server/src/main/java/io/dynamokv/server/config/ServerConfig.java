@@ -7,6 +7,7 @@ import io.dynamokv.core.NodeId;
 import io.dynamokv.core.handoff.HandoffConfig;
 import io.dynamokv.core.membership.MembershipConfig;
 import io.dynamokv.core.membership.PhiAccrualFailureDetector;
+import io.dynamokv.core.merkle.AntiEntropyConfig;
 import io.dynamokv.core.node.NodeConfig;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.ring.PartitionStrategy;
@@ -38,6 +39,7 @@ import java.util.Objects;
  * @param clientTls {@code dynamo.thrift.tls}
  * @param readRepair {@code dynamo.read-repair}
  * @param handoff {@code dynamo.handoff}: sloppy quorum and hinted handoff
+ * @param antiEntropy {@code dynamo.anti-entropy}: Merkle trees and their exchanges
  */
 public record ServerConfig(
     Node node,
@@ -51,7 +53,8 @@ public record ServerConfig(
     List<StoreDefinition> stores,
     ClientTls clientTls,
     ReadRepair readRepair,
-    HandoffConfig handoff) {
+    HandoffConfig handoff,
+    AntiEntropyConfig antiEntropy) {
 
   public ServerConfig {
     Objects.requireNonNull(node, "node");
@@ -65,6 +68,7 @@ public record ServerConfig(
     Objects.requireNonNull(clientTls, "clientTls");
     Objects.requireNonNull(readRepair, "readRepair");
     Objects.requireNonNull(handoff, "handoff");
+    Objects.requireNonNull(antiEntropy, "antiEntropy");
     stores = List.copyOf(stores);
     if (stores.isEmpty()) {
       throw new IllegalArgumentException("at least one store is needed");
@@ -91,6 +95,7 @@ public record ServerConfig(
         .readRepair(readRepair.enabled())
         .readRepairMaxInFlight(readRepair.maxInFlight())
         .handoff(handoff)
+        .antiEntropy(antiEntropy)
         .build();
   }
 

@@ -10,6 +10,7 @@ import com.typesafe.config.ConfigValue;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.handoff.HandoffConfig;
 import io.dynamokv.core.membership.PhiAccrualFailureDetector;
+import io.dynamokv.core.merkle.AntiEntropyConfig;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.ring.PartitionStrategy;
 import io.dynamokv.core.ring.Ring;
@@ -82,6 +83,7 @@ final class ServerConfigReader {
     Boolean readRepair = r.bool("dynamo.read-repair.enabled");
     Integer repairsInFlight = r.intIn("dynamo.read-repair.max-in-flight", 1, 1_000_000);
     HandoffConfig handoff = handoff();
+    AntiEntropyConfig antiEntropy = antiEntropy();
     if (problems.size() > before) {
       return null;
     }
@@ -97,7 +99,8 @@ final class ServerConfigReader {
         stores,
         clientTls,
         new ServerConfig.ReadRepair(readRepair, repairsInFlight),
-        handoff);
+        handoff,
+        antiEntropy);
   }
 
   private ServerConfig.Node node() {
@@ -665,6 +668,22 @@ final class ServerConfigReader {
       return null;
     }
     return new HandoffConfig(enabled, maxBytes, maxAge, interval, maxBackoff, rate);
+  }
+
+  /** The lowest {@code dynamo.anti-entropy.bytes-per-second}. */
+  static final long MIN_ANTI_ENTROPY_RATE = 1024;
+
+  private AntiEntropyConfig antiEntropy() {
+    String p = "dynamo.anti-entropy.";
+    Boolean enabled = r.bool(p + "enabled");
+    Duration interval = r.duration(p + "interval", false);
+    Long rate = r.bytesIn(p + "bytes-per-second", MIN_ANTI_ENTROPY_RATE, Long.MAX_VALUE);
+    Integer batch = r.intIn(p + "scan-batch", 1, 1_000_000);
+    Integer depth = r.intIn(p + "tree-depth", 0, 16);
+    if (anyNull(enabled, interval, rate, batch, depth)) {
+      return null;
+    }
+    return new AntiEntropyConfig(enabled, interval, rate, batch, depth);
   }
 
   private static boolean anyNull(Object... values) {

@@ -114,6 +114,38 @@ class DynamoCliTest {
   }
 
   @Test
+  void repairWaitsForThePassWhenAskedAndNamesOneNode() throws Exception {
+    Path config = dir.resolve("node.conf");
+    AdminToken token = nodeConfigWithSecret(config);
+
+    assertThat(
+            run(
+                "repair",
+                "--wait",
+                "--wait-limit",
+                "10m",
+                "--config",
+                config.toString(),
+                "--address",
+                "h:7000"))
+        .as("%s", err)
+        .isEqualTo(ExitCodes.OK);
+    assertThat(run("repair", "--config", config.toString(), "--address", "h:7000"))
+        .as("%s", err)
+        .isEqualTo(ExitCodes.OK);
+
+    assertThat(backend.adminCalls)
+        .containsExactly(
+            "repair wait=true limit=PT10M with " + token.encode(),
+            "repair wait=false limit=PT1H with " + token.encode());
+    assertThat(out)
+        .hasToString(
+            "ok: n1 finished a full anti-entropy pass\nok: n1 started a full anti-entropy pass\n");
+    assertThat(run("repair", "--config", config.toString(), "--address", "h:7000,g:7000"))
+        .isEqualTo(ExitCodes.USAGE);
+  }
+
+  @Test
   void theTokenComesFromAFlagAFileOrTheEnvironment() throws Exception {
     AdminToken token = nodeConfigWithSecret(dir.resolve("node.conf"));
     Path file = dir.resolve("admin.token");
@@ -720,6 +752,15 @@ class DynamoCliTest {
         throw failWith;
       }
       adminCalls.add("leave with " + token.encode());
+      return "n1";
+    }
+
+    @Override
+    public String repair(AdminToken token, boolean wait, java.time.Duration waitLimit) {
+      if (failWith != null) {
+        throw failWith;
+      }
+      adminCalls.add("repair wait=" + wait + " limit=" + waitLimit + " with " + token.encode());
       return "n1";
     }
 

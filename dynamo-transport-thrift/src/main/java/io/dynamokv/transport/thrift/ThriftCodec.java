@@ -88,6 +88,8 @@ public final class ThriftCodec {
       case SHUTTING_DOWN -> ErrorCode.SHUTTING_DOWN;
       case INTERNAL -> ErrorCode.INTERNAL;
       case UNAUTHENTICATED -> ErrorCode.UNAUTHENTICATED;
+      // A replica-level answer that coordinators handle; a client that gets it got a node's bug.
+      case INCOMPLETE -> ErrorCode.INTERNAL;
     };
   }
 

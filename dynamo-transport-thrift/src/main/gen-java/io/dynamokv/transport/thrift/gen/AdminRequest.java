@@ -15,12 +15,14 @@ public class AdminRequest extends org.apache.thrift.TUnion<AdminRequest, AdminRe
   private static final org.apache.thrift.protocol.TField JOIN_FIELD_DESC = new org.apache.thrift.protocol.TField("join", org.apache.thrift.protocol.TType.STRUCT, (short)1);
   private static final org.apache.thrift.protocol.TField LEAVE_FIELD_DESC = new org.apache.thrift.protocol.TField("leave", org.apache.thrift.protocol.TType.STRUCT, (short)2);
   private static final org.apache.thrift.protocol.TField REMOVE_FIELD_DESC = new org.apache.thrift.protocol.TField("remove", org.apache.thrift.protocol.TType.STRUCT, (short)3);
+  private static final org.apache.thrift.protocol.TField REPAIR_FIELD_DESC = new org.apache.thrift.protocol.TField("repair", org.apache.thrift.protocol.TType.STRUCT, (short)4);
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
     JOIN((short)1, "join"),
     LEAVE((short)2, "leave"),
-    REMOVE((short)3, "remove");
+    REMOVE((short)3, "remove"),
+    REPAIR((short)4, "repair");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -42,6 +44,8 @@ public class AdminRequest extends org.apache.thrift.TUnion<AdminRequest, AdminRe
           return LEAVE;
         case 3: // REMOVE
           return REMOVE;
+        case 4: // REPAIR
+          return REPAIR;
         default:
           return null;
       }
@@ -93,6 +97,8 @@ public class AdminRequest extends org.apache.thrift.TUnion<AdminRequest, AdminRe
         new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, LeaveCommand.class)));
     tmpMap.put(_Fields.REMOVE, new org.apache.thrift.meta_data.FieldMetaData("remove", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, RemoveCommand.class)));
+    tmpMap.put(_Fields.REPAIR, new org.apache.thrift.meta_data.FieldMetaData("repair", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, RepairCommand.class)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(AdminRequest.class, metaDataMap);
   }
@@ -131,6 +137,12 @@ public class AdminRequest extends org.apache.thrift.TUnion<AdminRequest, AdminRe
     return x;
   }
 
+  public static AdminRequest repair(RepairCommand value) {
+    AdminRequest x = new AdminRequest();
+    x.setRepair(value);
+    return x;
+  }
+
 
   @Override
   protected void checkType(_Fields setField, java.lang.Object value) throws java.lang.ClassCastException {
@@ -150,6 +162,11 @@ public class AdminRequest extends org.apache.thrift.TUnion<AdminRequest, AdminRe
           break;
         }
         throw new java.lang.ClassCastException("Was expecting value of type RemoveCommand for field 'remove', but got " + value.getClass().getSimpleName());
+      case REPAIR:
+        if (value instanceof RepairCommand) {
+          break;
+        }
+        throw new java.lang.ClassCastException("Was expecting value of type RepairCommand for field 'repair', but got " + value.getClass().getSimpleName());
       default:
         throw new java.lang.IllegalArgumentException("Unknown field id " + setField);
     }
@@ -190,6 +207,16 @@ public class AdminRequest extends org.apache.thrift.TUnion<AdminRequest, AdminRe
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, field.type);
             return null;
           }
+        case REPAIR:
+          if (field.type == REPAIR_FIELD_DESC.type) {
+            RepairCommand repair;
+            repair = new RepairCommand();
+            repair.read(iprot);
+            return repair;
+          } else {
+            org.apache.thrift.protocol.TProtocolUtil.skip(iprot, field.type);
+            return null;
+          }
         default:
           throw new java.lang.IllegalStateException("setField wasn't null, but didn't match any of the case statements!");
       }
@@ -213,6 +240,10 @@ public class AdminRequest extends org.apache.thrift.TUnion<AdminRequest, AdminRe
       case REMOVE:
         RemoveCommand remove = (RemoveCommand)value_;
         remove.write(oprot);
+        return;
+      case REPAIR:
+        RepairCommand repair = (RepairCommand)value_;
+        repair.write(oprot);
         return;
       default:
         throw new java.lang.IllegalStateException("Cannot write union with unknown field " + setField_);
@@ -239,6 +270,11 @@ public class AdminRequest extends org.apache.thrift.TUnion<AdminRequest, AdminRe
           remove = new RemoveCommand();
           remove.read(iprot);
           return remove;
+        case REPAIR:
+          RepairCommand repair;
+          repair = new RepairCommand();
+          repair.read(iprot);
+          return repair;
         default:
           throw new java.lang.IllegalStateException("setField wasn't null, but didn't match any of the case statements!");
       }
@@ -262,6 +298,10 @@ public class AdminRequest extends org.apache.thrift.TUnion<AdminRequest, AdminRe
         RemoveCommand remove = (RemoveCommand)value_;
         remove.write(oprot);
         return;
+      case REPAIR:
+        RepairCommand repair = (RepairCommand)value_;
+        repair.write(oprot);
+        return;
       default:
         throw new java.lang.IllegalStateException("Cannot write union with unknown field " + setField_);
     }
@@ -276,6 +316,8 @@ public class AdminRequest extends org.apache.thrift.TUnion<AdminRequest, AdminRe
         return LEAVE_FIELD_DESC;
       case REMOVE:
         return REMOVE_FIELD_DESC;
+      case REPAIR:
+        return REPAIR_FIELD_DESC;
       default:
         throw new java.lang.IllegalArgumentException("Unknown field id " + setField);
     }
@@ -337,6 +379,19 @@ public class AdminRequest extends org.apache.thrift.TUnion<AdminRequest, AdminRe
     value_ = java.util.Objects.requireNonNull(value,"_Fields.REMOVE");
   }
 
+  public RepairCommand getRepair() {
+    if (getSetField() == _Fields.REPAIR) {
+      return (RepairCommand)getFieldValue();
+    } else {
+      throw new java.lang.RuntimeException("Cannot get field 'repair' because union is currently set to " + getFieldDesc(getSetField()).name);
+    }
+  }
+
+  public void setRepair(RepairCommand value) {
+    setField_ = _Fields.REPAIR;
+    value_ = java.util.Objects.requireNonNull(value,"_Fields.REPAIR");
+  }
+
   public boolean isSetJoin() {
     return setField_ == _Fields.JOIN;
   }
@@ -349,6 +404,11 @@ public class AdminRequest extends org.apache.thrift.TUnion<AdminRequest, AdminRe
 
   public boolean isSetRemove() {
     return setField_ == _Fields.REMOVE;
+  }
+
+
+  public boolean isSetRepair() {
+    return setField_ == _Fields.REPAIR;
   }
 
 

@@ -26,6 +26,7 @@ import io.dynamokv.transport.thrift.gen.MemberInfo;
 import io.dynamokv.transport.thrift.gen.NodeStatusInfo;
 import io.dynamokv.transport.thrift.gen.PeerService;
 import io.dynamokv.transport.thrift.gen.RemoveCommand;
+import io.dynamokv.transport.thrift.gen.RepairCommand;
 import io.dynamokv.transport.thrift.gen.Sealed;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -227,6 +228,20 @@ public final class ThriftAdminClient implements AutoCloseable {
   public void remove(AdminToken token, String nodeId) {
     AdminRequest request = new AdminRequest();
     request.setRemove(new RemoveCommand(nodeId));
+    admin(token, request);
+  }
+
+  /**
+   * Makes the node start a full anti-entropy pass; with {@code wait}, returns once the pass is done
+   * (the call then waits as long as the pass takes). Needs the admin token.
+   *
+   * @throws io.dynamokv.core.AuthenticationException if the node does not accept {@code token}
+   */
+  public void repair(AdminToken token, boolean wait) {
+    AdminRequest request = new AdminRequest();
+    RepairCommand repair = new RepairCommand();
+    repair.setWait(wait);
+    request.setRepair(repair);
     admin(token, request);
   }
 

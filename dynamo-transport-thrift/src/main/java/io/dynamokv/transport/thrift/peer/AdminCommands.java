@@ -24,6 +24,12 @@ public interface AdminCommands {
   /** Removes {@code node} (a dead one) from the ring for good. */
   CompletionStage<Void> remove(NodeId node);
 
+  /**
+   * This node starts a full anti-entropy pass now; the stage completes once it has started, or with
+   * {@code wait} once it is done.
+   */
+  CompletionStage<Void> repair(boolean wait);
+
   /** The commands of {@code node}'s membership; a join teaches {@code addresses} the seed's. */
   static AdminCommands of(DynamoNode node, AddressBook addresses) {
     return new AdminCommands() {
@@ -41,6 +47,11 @@ public interface AdminCommands {
       @Override
       public CompletionStage<Void> remove(NodeId target) {
         return node.membership().remove(target);
+      }
+
+      @Override
+      public CompletionStage<Void> repair(boolean wait) {
+        return node.repair(wait);
       }
     };
   }

@@ -253,6 +253,9 @@ final class PeerInboundService implements PeerService.AsyncIface {
     if (command.isSetRemove()) {
       return commands.remove(NodeId.of(command.getRemove().getNodeId()));
     }
+    if (command.isSetRepair()) {
+      return commands.repair(command.getRepair().isWait());
+    }
     throw new InvalidRequestException("an admin request names no command this node knows");
   }
 
