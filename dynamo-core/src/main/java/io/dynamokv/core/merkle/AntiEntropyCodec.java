@@ -12,6 +12,9 @@ import io.dynamokv.core.merkle.AntiEntropyMessage.KeySet;
 import io.dynamokv.core.merkle.AntiEntropyMessage.LeftChild;
 import io.dynamokv.core.merkle.AntiEntropyMessage.NodeAnswer;
 import io.dynamokv.core.merkle.AntiEntropyMessage.Probe;
+import io.dynamokv.core.merkle.AntiEntropyMessage.Purge;
+import io.dynamokv.core.merkle.AntiEntropyMessage.PurgeCheck;
+import io.dynamokv.core.merkle.AntiEntropyMessage.PurgeReply;
 import io.dynamokv.core.merkle.AntiEntropyMessage.Reason;
 import io.dynamokv.core.merkle.AntiEntropyMessage.Refused;
 import io.dynamokv.core.merkle.AntiEntropyMessage.RootDiffers;
@@ -52,6 +55,11 @@ import java.util.List;
  *   <tr><td>7</td><td>{@link SyncReply}</td><td>varint n, n × (byte flags: 1 changed, 2 a set
  *       follows; then bytes siblings, non-empty, if flag 2)</td></tr>
  *   <tr><td>8</td><td>{@link Refused}</td><td>byte reason (ordinal + 1), varint ringVersion</td></tr>
+ *   <tr><td>9</td><td>{@link PurgeCheck}</td><td>tree, varint n, n × (bytes key, hash64
+ *       digest)</td></tr>
+ *   <tr><td>10</td><td>{@link Purge}</td><td>tree, varint n, n × (bytes key, hash64 digest)</td></tr>
+ *   <tr><td>11</td><td>{@link PurgeReply}</td><td>varint n, ⌈n/8⌉ bytes: bit i (LSB first) the
+ *       answer for entry i, unused bits 0</td></tr>
  * </table>
  *
  * <p>Decoding refuses an unknown format, tag or reason, truncation, trailing bytes, non-canonical
@@ -77,6 +85,9 @@ public final class AntiEntropyCodec implements PeerProtocol<AntiEntropyMessage> 
   private static final int SYNC = 6;
   private static final int SYNC_REPLY = 7;
   private static final int REFUSED = 8;
+  private static final int PURGE_CHECK = 9;
+  private static final int PURGE = 10;
+  private static final int PURGE_REPLY = 11;
 
   private static final int CHANGED = 1;
   private static final int HAS_SET = 2;
@@ -139,6 +150,19 @@ public final class AntiEntropyCodec implements PeerProtocol<AntiEntropyMessage> 
             case SYNC -> sync(in, bytes.length);
             case SYNC_REPLY -> syncReply(in, bytes.length);
             case REFUSED -> refused(in);
+            case PURGE_CHECK -> {
+              String store = in.string("store");
+              int partition = in.varint("partition", Integer.MAX_VALUE);
+              long ringVersion = in.varint("ring version");
+              yield new PurgeCheck(store, partition, ringVersion, keyEntries(in, bytes.length));
+            }
+            case PURGE -> {
+              String store = in.string("store");
+              int partition = in.varint("partition", Integer.MAX_VALUE);
+              long ringVersion = in.varint("ring version");
+              yield new Purge(store, partition, ringVersion, keyEntries(in, bytes.length));
+            }
+            case PURGE_REPLY -> purgeReply(in, bytes.length);
             default -> throw in.malformed("unknown message tag " + tag);
           };
     } catch (IllegalArgumentException e) {
@@ -236,6 +260,31 @@ public final class AntiEntropyCodec implements PeerProtocol<AntiEntropyMessage> 
       throw in.malformed("unknown refusal reason " + reason);
     }
     return new Refused(REASONS[reason - 1], in.varint("ring version"));
+  }
+
+  private static List<KeyEntry> keyEntries(WireReader in, int size) {
+    int n = count(in, size, "entry count", 9);
+    List<KeyEntry> entries = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      entries.add(new KeyEntry(in.bytes("key"), hash(in, "digest")));
+    }
+    return entries;
+  }
+
+  private static PurgeReply purgeReply(WireReader in, int size) {
+    int n = in.varint("answer count", 8 * size);
+    List<Boolean> answers = new ArrayList<>(n);
+    int bits = 0;
+    for (int i = 0; i < n; i++) {
+      if (i % 8 == 0) {
+        bits = in.u8("answers");
+      }
+      answers.add((bits >>> (i % 8) & 1) != 0);
+    }
+    if (n % 8 != 0 && bits >>> (n % 8) != 0) {
+      throw in.malformed("unused answer bits are set");
+    }
+    return new PurgeReply(answers);
   }
 
   /** A count of items of at least {@code minBytes} each, which the whole input bounds. */
@@ -336,6 +385,43 @@ public final class AntiEntropyCodec implements PeerProtocol<AntiEntropyMessage> 
     @Override
     public WireWriter refused(Refused m) {
       return start(REFUSED).u8(m.reason().ordinal() + 1).varint(m.ringVersion());
+    }
+
+    @Override
+    public WireWriter purgeCheck(PurgeCheck m) {
+      return keyEntries(tree(PURGE_CHECK, m), m.entries());
+    }
+
+    @Override
+    public WireWriter purge(Purge m) {
+      return keyEntries(tree(PURGE, m), m.entries());
+    }
+
+    private static WireWriter keyEntries(WireWriter out, List<KeyEntry> entries) {
+      out.varint(entries.size());
+      for (KeyEntry e : entries) {
+        hash(out.bytes(e.key()), e.digest());
+      }
+      return out;
+    }
+
+    @Override
+    public WireWriter purgeReply(PurgeReply m) {
+      WireWriter out = start(PURGE_REPLY).varint(m.answers().size());
+      int bits = 0;
+      for (int i = 0; i < m.answers().size(); i++) {
+        if (m.answers().get(i)) {
+          bits |= 1 << (i % 8);
+        }
+        if (i % 8 == 7) {
+          out.u8(bits);
+          bits = 0;
+        }
+      }
+      if (m.answers().size() % 8 != 0) {
+        out.u8(bits);
+      }
+      return out;
     }
   }
 }

@@ -19,11 +19,20 @@ import java.util.Objects;
  *     requests
  * @param treeDepth the levels of each tree kept in memory (2^depth leaves per partition); deeper
  *     levels are computed from a scan of their keys when an exchange descends there
+ * @param tombstoneGrace how long a delete's tombstone is kept at least: a key holding deletes only
+ *     is purged once its newest delete is this old and every owner holds exactly that set (see
+ *     docs/ARCHITECTURE.md). Must be longer than the hints' maximum age, or a hint delivered after
+ *     the purge could bring the deleted value back
  */
 public record AntiEntropyConfig(
-    boolean enabled, Duration interval, long bytesPerSecond, int scanBatch, int treeDepth) {
+    boolean enabled,
+    Duration interval,
+    long bytesPerSecond,
+    int scanBatch,
+    int treeDepth,
+    Duration tombstoneGrace) {
   public static final AntiEntropyConfig DEFAULTS =
-      new AntiEntropyConfig(true, Duration.ofSeconds(1), 4L << 20, 512, 10);
+      new AntiEntropyConfig(true, Duration.ofSeconds(1), 4L << 20, 512, 10, Duration.ofDays(1));
 
   public AntiEntropyConfig {
     Objects.requireNonNull(interval, "anti-entropy interval");
@@ -39,6 +48,11 @@ public record AntiEntropyConfig(
       throw new IllegalArgumentException(
           "the anti-entropy scan batch must be positive, found " + scanBatch);
     }
+    Objects.requireNonNull(tombstoneGrace, "tombstone grace");
+    if (tombstoneGrace.isNegative() || tombstoneGrace.isZero()) {
+      throw new IllegalArgumentException(
+          "the tombstone grace period must be positive, found " + tombstoneGrace);
+    }
     if (treeDepth < 0 || treeDepth > 16) {
       throw new IllegalArgumentException(
           "the anti-entropy tree depth must be between 0 and 16, found " + treeDepth);
@@ -46,22 +60,30 @@ public record AntiEntropyConfig(
   }
 
   public AntiEntropyConfig withEnabled(boolean on) {
-    return new AntiEntropyConfig(on, interval, bytesPerSecond, scanBatch, treeDepth);
+    return new AntiEntropyConfig(
+        on, interval, bytesPerSecond, scanBatch, treeDepth, tombstoneGrace);
   }
 
   public AntiEntropyConfig withInterval(Duration every) {
-    return new AntiEntropyConfig(enabled, every, bytesPerSecond, scanBatch, treeDepth);
+    return new AntiEntropyConfig(
+        enabled, every, bytesPerSecond, scanBatch, treeDepth, tombstoneGrace);
   }
 
   public AntiEntropyConfig withBytesPerSecond(long rate) {
-    return new AntiEntropyConfig(enabled, interval, rate, scanBatch, treeDepth);
+    return new AntiEntropyConfig(enabled, interval, rate, scanBatch, treeDepth, tombstoneGrace);
   }
 
   public AntiEntropyConfig withScanBatch(int keys) {
-    return new AntiEntropyConfig(enabled, interval, bytesPerSecond, keys, treeDepth);
+    return new AntiEntropyConfig(
+        enabled, interval, bytesPerSecond, keys, treeDepth, tombstoneGrace);
+  }
+
+  public AntiEntropyConfig withTombstoneGrace(Duration grace) {
+    return new AntiEntropyConfig(enabled, interval, bytesPerSecond, scanBatch, treeDepth, grace);
   }
 
   public AntiEntropyConfig withTreeDepth(int depth) {
-    return new AntiEntropyConfig(enabled, interval, bytesPerSecond, scanBatch, depth);
+    return new AntiEntropyConfig(
+        enabled, interval, bytesPerSecond, scanBatch, depth, tombstoneGrace);
   }
 }

@@ -44,6 +44,12 @@ public sealed interface AntiEntropyMessage extends PeerMessage {
     R syncReply(SyncReply m);
 
     R refused(Refused m);
+
+    R purgeCheck(PurgeCheck m);
+
+    R purge(Purge m);
+
+    R purgeReply(PurgeReply m);
   }
 
   /** The messages an initiator sends; each names the tree it is about. */
@@ -68,6 +74,10 @@ public sealed interface AntiEntropyMessage extends PeerMessage {
     R descend(Descend request);
 
     R sync(Sync request);
+
+    R purgeCheck(PurgeCheck request);
+
+    R purge(Purge request);
   }
 
   /** A's root: its hash and key count. */
@@ -261,6 +271,65 @@ public sealed interface AntiEntropyMessage extends PeerMessage {
   record SyncResult(boolean changed, byte[] siblings) {
     public SyncResult {
       Objects.requireNonNull(siblings, "siblings");
+    }
+  }
+
+  /**
+   * The first step of a tombstone purge: does B hold exactly these sets (by digest), each made of
+   * deletes only, durably? B flushes its storage before it answers yes, so that a crash cannot take
+   * back the tombstone it vouched for. Answered by a {@link PurgeReply}: B holds it.
+   */
+  record PurgeCheck(String store, int partition, long ringVersion, List<KeyEntry> entries)
+      implements Request {
+    public PurgeCheck {
+      Objects.requireNonNull(store, "store");
+      requireNonNegative(partition, ringVersion, 0);
+      entries = List.copyOf(entries);
+    }
+
+    @Override
+    public <R> R accept(Handler<R> handler) {
+      return handler.purgeCheck(this);
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.purgeCheck(this);
+    }
+  }
+
+  /**
+   * The second step, once every owner vouched: B drops each key whose set still has that digest (a
+   * write since then keeps it). Answered by a {@link PurgeReply}: B dropped it.
+   */
+  record Purge(String store, int partition, long ringVersion, List<KeyEntry> entries)
+      implements Request {
+    public Purge {
+      Objects.requireNonNull(store, "store");
+      requireNonNegative(partition, ringVersion, 0);
+      entries = List.copyOf(entries);
+    }
+
+    @Override
+    public <R> R accept(Handler<R> handler) {
+      return handler.purge(this);
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.purge(this);
+    }
+  }
+
+  /** B's answer to a {@link PurgeCheck} or {@link Purge}, one per entry, in the entries' order. */
+  record PurgeReply(List<Boolean> answers) implements AntiEntropyMessage {
+    public PurgeReply {
+      answers = List.copyOf(answers);
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.purgeReply(this);
     }
   }
 

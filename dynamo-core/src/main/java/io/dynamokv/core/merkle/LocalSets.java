@@ -23,4 +23,20 @@ public interface LocalSets {
    * now stored.
    */
   Siblings merge(String store, byte[] key, Siblings incoming);
+
+  /**
+   * Whether {@code key} holds a set of deletes only whose {@link KeyDigest} is {@code digest}, and
+   * whose newest delete is older than the tombstone grace period: what this replica vouches for
+   * before a purge.
+   */
+  boolean holdsExpiredTombstone(String store, byte[] key, long digest);
+
+  /** Makes every change so far durable: a replica flushes before it vouches for a tombstone. */
+  void flush();
+
+  /**
+   * Drops {@code key} if its set still has digest {@code digest}, through the replica's one local
+   * path (its listener updates the tree). Returns whether it dropped it.
+   */
+  boolean dropIf(String store, byte[] key, long digest);
 }

@@ -13,6 +13,9 @@ import io.dynamokv.core.merkle.AntiEntropyMessage.KeySet;
 import io.dynamokv.core.merkle.AntiEntropyMessage.LeftChild;
 import io.dynamokv.core.merkle.AntiEntropyMessage.NodeAnswer;
 import io.dynamokv.core.merkle.AntiEntropyMessage.Probe;
+import io.dynamokv.core.merkle.AntiEntropyMessage.Purge;
+import io.dynamokv.core.merkle.AntiEntropyMessage.PurgeCheck;
+import io.dynamokv.core.merkle.AntiEntropyMessage.PurgeReply;
 import io.dynamokv.core.merkle.AntiEntropyMessage.Reason;
 import io.dynamokv.core.merkle.AntiEntropyMessage.Refused;
 import io.dynamokv.core.merkle.AntiEntropyMessage.Request;
@@ -205,6 +208,59 @@ public final class TreeResponder implements AntiEntropyMessage.Handler<AntiEntro
           new SyncResult(!after.equals(before), same ? new byte[0] : VersionCodec.encode(after)));
     }
     return new SyncReply(results);
+  }
+
+  /**
+   * Vouches for the tombstones of a purge: yes for each key that holds exactly that set of expired
+   * deletes, after a flush. A pull-only replica (one that lost data) vouches for nothing.
+   */
+  @Override
+  public AntiEntropyMessage purgeCheck(PurgeCheck request) {
+    Served served = lookup(request);
+    if (served.refusal() != null) {
+      return served.refusal();
+    }
+    checkInRange(served, request.partition(), request.entries());
+    List<Boolean> answers = new ArrayList<>(request.entries().size());
+    boolean any = false;
+    for (KeyEntry e : request.entries()) {
+      boolean holds =
+          served.pushes() && sets.holdsExpiredTombstone(request.store(), e.key(), e.digest());
+      answers.add(holds);
+      any |= holds;
+    }
+    if (any) {
+      sets.flush();
+    }
+    return new PurgeReply(answers);
+  }
+
+  /** Drops each key whose set still has the digest every owner vouched for. */
+  @Override
+  public AntiEntropyMessage purge(Purge request) {
+    Served served = lookup(request);
+    if (served.refusal() != null) {
+      return served.refusal();
+    }
+    checkInRange(served, request.partition(), request.entries());
+    List<Boolean> answers = new ArrayList<>(request.entries().size());
+    for (KeyEntry e : request.entries()) {
+      answers.add(sets.dropIf(request.store(), e.key(), e.digest()));
+    }
+    return new PurgeReply(answers);
+  }
+
+  private static void checkInRange(Served served, int partition, List<KeyEntry> entries) {
+    for (KeyEntry e : entries) {
+      if (!served.tree().range().contains(Token.of(e.key()))) {
+        throw new InvalidRequestException(
+            "a purged key lies outside partition "
+                + partition
+                + " ("
+                + served.tree().range()
+                + ")");
+      }
+    }
   }
 
   private Served lookup(Request request) {

@@ -12,6 +12,10 @@ import io.dynamokv.core.StatusSection.Stat;
 import io.dynamokv.core.merkle.AntiEntropyCodec;
 import io.dynamokv.core.merkle.AntiEntropyConfig;
 import io.dynamokv.core.merkle.AntiEntropyMessage;
+import io.dynamokv.core.merkle.AntiEntropyMessage.KeyEntry;
+import io.dynamokv.core.merkle.AntiEntropyMessage.Purge;
+import io.dynamokv.core.merkle.AntiEntropyMessage.PurgeCheck;
+import io.dynamokv.core.merkle.AntiEntropyMessage.PurgeReply;
 import io.dynamokv.core.merkle.AntiEntropyMessage.Reason;
 import io.dynamokv.core.merkle.AntiEntropyMessage.Request;
 import io.dynamokv.core.merkle.ExchangeConfig;
@@ -56,11 +60,11 @@ import java.util.function.BooleanSupplier;
  * <p><b>Passes.</b> A full pass exchanges every partition this node holds with the other replicas
  * of higher id, so that the passes of all nodes together compare every pair of replicas once; a
  * pass asked for by {@link #repair}, and a partition this node does not hold completely, exchange
- * with every other replica. Exchanges run one at a time, one every {@link
- * AntiEntropyConfig#interval()}, and their messages keep to {@link
- * AntiEntropyConfig#bytesPerSecond()}. A pair whose peer is unreachable is skipped for the pass;
- * one whose peer refuses (its tree is still building, or it routes by another ring version) is
- * tried again later in the pass, a few times.
+ * with every other replica, one exchange right after the other (within the rate) instead of one per
+ * interval. Exchanges run one at a time, one every {@link AntiEntropyConfig#interval()}, and their
+ * messages keep to {@link AntiEntropyConfig#bytesPerSecond()}. A pair whose peer is unreachable is
+ * skipped for the pass; one whose peer refuses (its tree is still building, or it routes by another
+ * ring version) is tried again later in the pass, a few times.
  *
  * <p>Runs on the node's scheduler, like everything else of the node.
  */
@@ -95,6 +99,10 @@ final class AntiEntropy implements ReplicaListener {
   private boolean buildScheduled;
 
   private final ArrayDeque<Pair> pass = new ArrayDeque<>();
+  private final ArrayDeque<Pair> reapQueue = new ArrayDeque<>();
+  private byte[] reapAfter;
+  private boolean reaping;
+  private final BrokenVariant broken;
   private boolean passRunning;
   private Pair running;
   private final List<CompletableFuture<Void>> waitingForNextPass = new ArrayList<>();
@@ -115,6 +123,8 @@ final class AntiEntropy implements ReplicaListener {
   private volatile long bytesReceived;
   private volatile long treesBuilt;
   private volatile long unreadable;
+  private volatile long tombstonesPurged;
+  private volatile long purgeVetoed;
   private volatile int heldTrees;
   private volatile int buildingTrees;
   private volatile int passRemaining;
@@ -142,6 +152,7 @@ final class AntiEntropy implements ReplicaListener {
     this.completeness = completeness;
     this.peers = peers;
     this.exchangeAgreed = exchangeAgreed;
+    this.broken = broken;
     io.dynamokv.core.merkle.BrokenVariant exchangeBroken =
         switch (broken) {
           case ANTI_ENTROPY_INITIATOR_SKIPS_MERGE ->
@@ -328,7 +339,11 @@ final class AntiEntropy implements ReplicaListener {
   }
 
   private void tick() {
-    if (running != null || !settings.enabled() || placement.ring().isEmpty()) {
+    if (!settings.enabled() || placement.ring().isEmpty()) {
+      return;
+    }
+    reapStep();
+    if (running != null) {
       return;
     }
     if (!passRunning) {
@@ -398,7 +413,27 @@ final class AntiEntropy implements ReplicaListener {
     lastFullPassMillis = Math.max(0, clock.wallMillis());
     List<CompletableFuture<Void>> done = new ArrayList<>(waitingForThisPass);
     waitingForThisPass.clear();
-    done.forEach(f -> f.complete(null));
+    if (completeness.any()) {
+      // An operator waiting for the repair of a node that lost data must not hear "done" while
+      // reads of some partitions are still refused.
+      IllegalStateException incomplete =
+          new IllegalStateException(
+              "the anti-entropy pass of "
+                  + self
+                  + " ended, but "
+                  + describeIncomplete()
+                  + " partitions are still incomplete: an owner could not be reached or refused"
+                  + " (see the anti-entropy status section); run repair again once every owner is"
+                  + " up");
+      done.forEach(f -> f.completeExceptionally(incomplete));
+    } else {
+      done.forEach(f -> f.complete(null));
+    }
+  }
+
+  private String describeIncomplete() {
+    int count = completeness.count();
+    return count < 0 ? "all its" : Integer.toString(count);
   }
 
   private void retry(Pair pair, int attempts) {
@@ -448,6 +483,10 @@ final class AntiEntropy implements ReplicaListener {
                       exchanges++;
                       if (pullOnly) {
                         pulled(pair);
+                      }
+                      if (!waitingForThisPass.isEmpty() || completeness.any()) {
+                        // An operator waits, or reads are refused: go on at once, within the rate.
+                        scheduler.execute(this::tick);
                       }
                     }));
   }
@@ -525,6 +564,181 @@ final class AntiEntropy implements ReplicaListener {
     long now = clock.nanoTime();
     long cost = bytes * 1_000_000_000L / settings.bytesPerSecond();
     sendAllowedNanos = Math.max(sendAllowedNanos, now) + cost;
+  }
+
+  // ---- tombstone purge ----
+
+  /**
+   * One step of the reaper: reads the next page of a partition this node is the first owner of, and
+   * purges the tombstones in it that are older than the grace period (see {@link #purge}). One
+   * purge at a time; partitions this node does not hold completely, or whose tree is still being
+   * built, are left for a later round.
+   */
+  private void reapStep() {
+    if (reaping) {
+      return;
+    }
+    Ring ring = placement.ring().orElseThrow();
+    if (reapQueue.isEmpty()) {
+      trees.forEach(
+          (store, byPartition) -> {
+            int n = config.stores().get(store).replicationFactor();
+            byPartition.forEach(
+                (partition, tree) -> {
+                  List<NodeId> owners = ring.preferenceList(partition, n);
+                  if (owners.get(0).equals(self) && owners.size() == n) {
+                    reapQueue.add(new Pair(store, partition, self, 0));
+                  }
+                });
+          });
+      reapAfter = null;
+      if (reapQueue.isEmpty()) {
+        return;
+      }
+    }
+    Pair head = reapQueue.peek();
+    PartitionTree tree = readyTree(head.store(), head.partition());
+    if (tree == null || completeness.isIncomplete(head.store(), head.partition())) {
+      reapQueue.poll();
+      reapAfter = null;
+      return;
+    }
+    StoreDefinition def = config.stores().get(head.store());
+    List<Replica.Scanned> page = replica.scan(def, tree.range(), reapAfter, settings.scanBatch());
+    List<KeyEntry> expired = new ArrayList<>();
+    for (Replica.Scanned s : page) {
+      if (s.siblings() != null && expiredTombstone(s.siblings())) {
+        expired.add(new KeyEntry(s.key(), KeyDigest.of(s.key(), s.siblings())));
+      }
+    }
+    if (page.size() < settings.scanBatch()) {
+      reapQueue.poll();
+      reapAfter = null;
+    } else {
+      Replica.Scanned last = page.get(page.size() - 1);
+      reapAfter = StorageKeys.storageKey(last.token(), last.key());
+    }
+    if (!expired.isEmpty()) {
+      purge(head.store(), head.partition(), expired);
+    }
+  }
+
+  /** A set of deletes only whose newest delete is older than the grace period. */
+  private boolean expiredTombstone(Siblings set) {
+    if (set.isEmpty() || !set.isDeleted()) {
+      return false;
+    }
+    long newest = Long.MIN_VALUE;
+    for (io.dynamokv.core.version.Versioned v : set.values()) {
+      newest = Math.max(newest, v.wallMillis());
+    }
+    long grace =
+        broken == BrokenVariant.PURGE_IGNORES_GRACE ? 0 : settings.tombstoneGrace().toMillis();
+    return newest <= clock.wallMillis() - grace;
+  }
+
+  /**
+   * Purges expired tombstones of {@code partition} (paper-less; Riak's delete_mode and Cassandra's
+   * gc_grace): every other owner is asked whether it holds exactly the same set of expired deletes,
+   * durably (it flushes before it says yes); the keys every owner vouched for are then dropped by
+   * every owner, each only if its set is still the same. An owner that is unreachable, lost data,
+   * or holds anything else for a key keeps the key (and its tombstone) for a later round. A purge
+   * that reaches only some owners leaves the tombstone on the others, which anti-entropy hands back
+   * and a later round purges.
+   */
+  private void purge(String store, int partition, List<KeyEntry> expired) {
+    Ring ring = placement.ring().orElseThrow();
+    StoreDefinition def = config.stores().get(store);
+    List<NodeId> others = new ArrayList<>(ring.preferenceList(partition, def.replicationFactor()));
+    others.remove(self);
+    for (NodeId other : others) {
+      if (!peers.reachable(other)) {
+        purgeVetoed += expired.size();
+        return;
+      }
+    }
+    reaping = true;
+    long version = ring.version();
+    CompletableFuture<boolean[]> vouched;
+    if (broken == BrokenVariant.PURGE_WITHOUT_VOTES) {
+      boolean[] all = new boolean[expired.size()];
+      java.util.Arrays.fill(all, true);
+      vouched = CompletableFuture.completedFuture(all);
+    } else {
+      vouched = askAll(others, new PurgeCheck(store, partition, version, expired));
+    }
+    vouched.whenComplete(
+        (votes, error) ->
+            scheduler.execute(
+                () -> {
+                  if (error != null) {
+                    purgeVetoed += expired.size();
+                    reaping = false;
+                    return;
+                  }
+                  List<KeyEntry> agreed = new ArrayList<>();
+                  for (int i = 0; i < expired.size(); i++) {
+                    KeyEntry e = expired.get(i);
+                    if (votes[i] && sets.holdsExpiredTombstone(store, e.key(), e.digest())) {
+                      agreed.add(e);
+                    } else {
+                      purgeVetoed++;
+                    }
+                  }
+                  if (agreed.isEmpty()) {
+                    reaping = false;
+                    return;
+                  }
+                  askAll(others, new Purge(store, partition, version, agreed))
+                      .whenComplete((dropped, failed) -> scheduler.execute(() -> reaping = false));
+                  for (KeyEntry e : agreed) {
+                    sets.dropIf(store, e.key(), e.digest());
+                  }
+                }));
+  }
+
+  /**
+   * Sends {@code request} to every node of {@code targets}; completes with, per entry, whether
+   * every one of them answered yes, or fails if any did not answer.
+   */
+  private CompletableFuture<boolean[]> askAll(List<NodeId> targets, Request request) {
+    int entries =
+        request instanceof PurgeCheck c ? c.entries().size() : ((Purge) request).entries().size();
+    boolean[] all = new boolean[entries];
+    java.util.Arrays.fill(all, true);
+    CompletableFuture<boolean[]> done = new CompletableFuture<>();
+    if (targets.isEmpty()) {
+      done.complete(all);
+      return done;
+    }
+    int[] left = {targets.size()};
+    for (NodeId target : targets) {
+      send(target, request)
+          .whenComplete(
+              (reply, error) ->
+                  scheduler.execute(
+                      () -> {
+                        if (done.isDone()) {
+                          return;
+                        }
+                        if (error != null
+                            || !(reply instanceof PurgeReply r)
+                            || r.answers().size() != entries) {
+                          done.completeExceptionally(
+                              error != null
+                                  ? error
+                                  : new IllegalStateException("unexpected reply " + reply));
+                          return;
+                        }
+                        for (int i = 0; i < entries; i++) {
+                          all[i] &= r.answers().get(i);
+                        }
+                        if (--left[0] == 0) {
+                          done.complete(all);
+                        }
+                      }));
+    }
+    return done;
   }
 
   // ---- serving ----
@@ -625,9 +839,43 @@ final class AntiEntropy implements ReplicaListener {
         return incoming;
       }
     }
+
+    @Override
+    public boolean holdsExpiredTombstone(String store, byte[] key, long digest) {
+      Siblings set = read(store, key);
+      return expiredTombstone(set) && KeyDigest.of(key, set) == digest;
+    }
+
+    @Override
+    public void flush() {
+      replica.flush();
+    }
+
+    @Override
+    public boolean dropIf(String store, byte[] key, long digest) {
+      try {
+        boolean dropped =
+            replica.dropIf(
+                config.stores().get(store),
+                key,
+                set -> expiredTombstone(set) && KeyDigest.of(key, set) == digest);
+        if (dropped) {
+          tombstonesPurged++;
+        }
+        return dropped;
+      } catch (InvalidContextException undecodable) {
+        unreadable++;
+        return false;
+      }
+    }
   }
 
   // ---- status ----
+
+  /** Tombstones this node dropped in purges since it started. */
+  long tombstonesPurged() {
+    return tombstonesPurged;
+  }
 
   /** Full passes completed since the node started. */
   long fullPasses() {
@@ -657,6 +905,16 @@ final class AntiEntropy implements ReplicaListener {
     stats.add(Stat.counter("keys.repaired", keysRepaired, "Keys synced by exchanges"));
     stats.add(Stat.counter("bytes.sent", bytesSent, "Payload bytes sent by exchanges"));
     stats.add(Stat.counter("bytes.received", bytesReceived, "Payload bytes received"));
+    stats.add(
+        Stat.counter(
+            "tombstones.purged",
+            tombstonesPurged,
+            "Keys of deletes only dropped here after every owner vouched for them"));
+    stats.add(
+        Stat.counter(
+            "tombstones.kept",
+            purgeVetoed,
+            "Expired tombstones a purge kept: an owner was unreachable or held something else"));
     stats.add(
         Stat.counter(
             "keys.unreadable", unreadable, "Stored records that did not decode, left as they are"));

@@ -42,7 +42,13 @@ enum BrokenVariant {
   /** Anti-entropy syncs one way only: the responder never merges the initiator's sets. */
   ANTI_ENTROPY_RESPONDER_SKIPS_MERGE,
   /** A node that lost its data answers reads at once, as if it held every partition completely. */
-  LOST_DATA_ANSWERS_AT_ONCE;
+  LOST_DATA_ANSWERS_AT_ONCE,
+  /**
+   * A tombstone is purged as soon as every owner holds it, without waiting out the grace period.
+   */
+  PURGE_IGNORES_GRACE,
+  /** A tombstone is purged without asking whether every owner holds it. */
+  PURGE_WITHOUT_VOTES;
 
   /** How much later {@link #ACK_BEFORE_LOCAL_WRITE} writes locally. */
   static final Duration LOCAL_WRITE_DELAY = Duration.ofMillis(50);

@@ -84,6 +84,16 @@ public record NodeConfig(
     Objects.requireNonNull(ringPlanner, "ringPlanner");
     Objects.requireNonNull(clusterSecret, "clusterSecret");
     Objects.requireNonNull(handoff, "handoff");
+    if (antiEntropy.enabled()
+        && handoff.enabled()
+        && antiEntropy.tombstoneGrace().compareTo(handoff.maxAge()) <= 0) {
+      throw new IllegalArgumentException(
+          "the tombstone grace period ("
+              + antiEntropy.tombstoneGrace()
+              + ") must be longer than the hints' maximum age ("
+              + handoff.maxAge()
+              + "): a hint delivered after a purge would bring the deleted value back");
+    }
     int maxN = maxReplication(stores.values());
     if (ringPlanner.replicas() < maxN) {
       throw new IllegalArgumentException(

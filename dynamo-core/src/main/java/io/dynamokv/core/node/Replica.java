@@ -51,6 +51,7 @@ final class Replica {
   private final HintStore hints;
   private final BooleanSupplier dottedAgreed;
   private final Map<String, Keyspace> keyspaces = new TreeMap<>();
+  private final StorageEngine storage;
   private final List<ReplicaListener> listeners = new CopyOnWriteArrayList<>();
 
   Replica(
@@ -72,6 +73,7 @@ final class Replica {
     this.broken = broken;
     this.hints = hints;
     this.clock = clock;
+    this.storage = storage;
     config.stores().forEach((name, def) -> keyspaces.put(name, storage.keyspace("data-" + name)));
   }
 
@@ -327,14 +329,31 @@ final class Replica {
     return change(def, key, local -> Siblings.sync(local, incoming), false);
   }
 
+  /** Makes every change so far durable (an fsync of the engine). */
+  void flush() {
+    storage.flush();
+  }
+
   /** Drops everything this node holds for {@code key}. */
   void drop(StoreDefinition def, byte[] key) {
+    dropIf(def, key, set -> true);
+  }
+
+  /**
+   * Drops this node's data of {@code key} if its stored set passes {@code condition} (checked and
+   * dropped in one atomic update: a write in between keeps the key). Returns whether it dropped it.
+   */
+  boolean dropIf(
+      StoreDefinition def, byte[] key, java.util.function.Predicate<Siblings> condition) {
     byte[][] before = new byte[1][];
     keyspaces
         .get(def.name())
         .update(
             StorageKeys.storageKey(key),
             old -> {
+              if (old == null || !condition.test(VersionCodec.decodeSiblings(old))) {
+                return old;
+              }
               before[0] = old;
               return null;
             });
@@ -346,6 +365,7 @@ final class Replica {
         l.onDropped(def.name(), partition, k, held);
       }
     }
+    return before[0] != null;
   }
 
   /**

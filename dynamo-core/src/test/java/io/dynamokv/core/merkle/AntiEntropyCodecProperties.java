@@ -16,6 +16,9 @@ import io.dynamokv.core.merkle.AntiEntropyMessage.KeySet;
 import io.dynamokv.core.merkle.AntiEntropyMessage.LeftChild;
 import io.dynamokv.core.merkle.AntiEntropyMessage.NodeAnswer;
 import io.dynamokv.core.merkle.AntiEntropyMessage.Probe;
+import io.dynamokv.core.merkle.AntiEntropyMessage.Purge;
+import io.dynamokv.core.merkle.AntiEntropyMessage.PurgeCheck;
+import io.dynamokv.core.merkle.AntiEntropyMessage.PurgeReply;
 import io.dynamokv.core.merkle.AntiEntropyMessage.Reason;
 import io.dynamokv.core.merkle.AntiEntropyMessage.Refused;
 import io.dynamokv.core.merkle.AntiEntropyMessage.RootDiffers;
@@ -81,6 +84,8 @@ class AntiEntropyCodecProperties {
                 .list()
                 .ofMaxSize(5)
                 .map(KeyList::new));
+    Arbitrary<List<KeyEntry>> keyEntries =
+        Combinators.combine(bytes, hashes).as(KeyEntry::new).list().ofMaxSize(5);
     Arbitrary<SyncResult> results =
         Arbitraries.oneOf(
             Arbitraries.of(true, false).map(c -> new SyncResult(c, new byte[0])),
@@ -98,7 +103,10 @@ class AntiEntropyCodecProperties {
                 Combinators.combine(bytes, bytes).as(KeySet::new).list().ofMaxSize(5))
             .as(Sync::new),
         results.list().ofMaxSize(6).map(SyncReply::new),
-        Combinators.combine(Arbitraries.of(Reason.class), versions).as(Refused::new));
+        Combinators.combine(Arbitraries.of(Reason.class), versions).as(Refused::new),
+        Combinators.combine(stores, partitions, versions, keyEntries).as(PurgeCheck::new),
+        Combinators.combine(stores, partitions, versions, keyEntries).as(Purge::new),
+        Arbitraries.of(true, false).list().ofMaxSize(20).map(PurgeReply::new));
   }
 
   @Property
@@ -142,7 +150,10 @@ class AntiEntropyCodecProperties {
                 List.of(new LeftChild(9, 4), new KeyList(List.of(new KeyEntry(new byte[3], 8))))),
             new Sync("s", 3, 7, List.of(new KeySet(new byte[] {1}, new byte[] {2, 3}))),
             new SyncReply(List.of(new SyncResult(true, new byte[] {4}))),
-            new Refused(Reason.NOT_READY, 7));
+            new Refused(Reason.NOT_READY, 7),
+            new PurgeCheck("s", 3, 7, List.of(new KeyEntry(new byte[] {1}, 5))),
+            new Purge("s", 3, 7, List.of(new KeyEntry(new byte[] {1}, 5))),
+            new PurgeReply(List.of(true, false, true)));
     for (AntiEntropyMessage m : samples) {
       byte[] bytes = CODEC.encode(m);
       for (int n = 0; n < bytes.length; n++) {
@@ -163,8 +174,10 @@ class AntiEntropyCodecProperties {
         .hasMessageContaining("anti-entropy format 2 is not one this node reads (1)");
     assertThatThrownBy(() -> CODEC.decode(new byte[] {0, 2}))
         .isInstanceOf(InvalidRequestException.class);
-    assertThatThrownBy(() -> CODEC.decode(new byte[] {1, 9}))
-        .hasMessageContaining("unknown message tag 9");
+    assertThatThrownBy(() -> CODEC.decode(new byte[] {1, 12}))
+        .hasMessageContaining("unknown message tag 12");
+    assertThatThrownBy(() -> CODEC.decode(new byte[] {1, 11, 3, 8}))
+        .hasMessageContaining("unused answer bits are set");
     assertThatThrownBy(() -> CODEC.decode(new byte[] {1, 0}))
         .hasMessageContaining("unknown message tag 0");
     assertThatThrownBy(() -> CODEC.decode(new byte[] {1, 2, 0}))

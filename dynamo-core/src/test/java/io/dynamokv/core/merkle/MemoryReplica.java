@@ -25,6 +25,7 @@ public final class MemoryReplica implements LeafSource, LocalSets {
   private final List<TokenRange> partitions;
   private final int levels;
   private final PartitionTree[] trees;
+  private int flushes;
 
   private record Entry(byte[] userKey, Token token, Siblings set, long digest) {}
 
@@ -140,6 +141,32 @@ public final class MemoryReplica implements LeafSource, LocalSets {
         sink.accept(e.userKey(), e.token(), e.digest());
       }
     }
+  }
+
+  /** Deletes only, with that digest (no grace here: tests decide what has expired). */
+  @Override
+  public boolean holdsExpiredTombstone(String store, byte[] key, long digest) {
+    Siblings set = read(store, key);
+    return !set.isEmpty() && set.isDeleted() && KeyDigest.of(key, set) == digest;
+  }
+
+  @Override
+  public void flush() {
+    flushes++;
+  }
+
+  @Override
+  public boolean dropIf(String store, byte[] key, long digest) {
+    if (!holdsExpiredTombstone(store, key, digest)) {
+      return false;
+    }
+    put(key, Siblings.empty());
+    return true;
+  }
+
+  /** How many times a responder flushed this replica. */
+  public int flushes() {
+    return flushes;
   }
 
   /** A responder's directory serving this replica's trees in ring {@code ringVersion}. */

@@ -28,6 +28,7 @@ class AntiEntropySimulationTest {
   static final int CI_SEEDS = 200;
   private static final long CI_BASE = 20070119L;
   private static final int BROKEN_SEEDS = 200;
+  private static final int PURGE_SEEDS = 100;
 
   @Test
   void ciSeedsConvergeByAntiEntropyAlone(TestInfo test) {
@@ -58,6 +59,41 @@ class AntiEntropySimulationTest {
     }
   }
 
+  /**
+   * Everything on, a 2-second grace period and hints that live 1.5 seconds: deletes, outages and
+   * purges within the run keep every invariant, no resurrection included.
+   */
+  @Test
+  void purgesWithinTheRunBringNoDeleteBack(TestInfo test) {
+    long[] purged = new long[1];
+    for (long seed : SimSeeds.seeds(PURGE_SEEDS, CI_BASE + 1)) {
+      SimSeeds.replayable(
+          test,
+          seed,
+          () -> {
+            Result result = CoordinationSimulation.run(seed, withPurges());
+            assertThat(result.violations()).as(result.describe()).isEmpty();
+            purged[0] += result.hints().purged();
+          });
+    }
+    System.out.printf(
+        "purge simulation: %d seeds, %d tombstones purged%n",
+        SimSeeds.seeds(PURGE_SEEDS, CI_BASE + 1).size(), purged[0]);
+    assertThat(purged[0]).as("tombstones purged").isPositive();
+  }
+
+  @Test
+  void aPurgeThatIgnoresTheGracePeriodIsCaught() {
+    Result caught = firstViolation(withPurges(), BrokenVariant.PURGE_IGNORES_GRACE);
+    assertThat(caught.violations()).isNotEmpty();
+  }
+
+  @Test
+  void aPurgeWithoutEveryOwnersWordIsCaught() {
+    Result caught = firstViolation(withPurges(), BrokenVariant.PURGE_WITHOUT_VOTES);
+    assertThat(caught.violations()).isNotEmpty();
+  }
+
   @Test
   void anInitiatorThatNeverMergesTheRespondersSetsIsCaught() {
     Result caught = firstViolation(BrokenVariant.ANTI_ENTROPY_INITIATOR_SKIPS_MERGE);
@@ -80,13 +116,21 @@ class AntiEntropySimulationTest {
     return Settings.ci().repairedByAntiEntropyOnly();
   }
 
+  static Settings withPurges() {
+    return Settings.ci().everythingOnWithPurges();
+  }
+
   private static Result firstViolation(BrokenVariant variant) {
+    return firstViolation(antiEntropyOnly(), variant);
+  }
+
+  private static Result firstViolation(Settings settings, BrokenVariant variant) {
     List<Long> seeds = SimSeeds.seeds(BROKEN_SEEDS, CI_BASE);
     Optional<Result> caught = Optional.empty();
     int tried = 0;
     for (long seed : seeds) {
       tried++;
-      Result result = CoordinationSimulation.run(seed, antiEntropyOnly().broken(variant));
+      Result result = CoordinationSimulation.run(seed, settings.broken(variant));
       if (!result.passed()) {
         caught = Optional.of(result);
         break;

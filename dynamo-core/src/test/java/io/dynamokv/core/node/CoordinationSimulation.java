@@ -139,6 +139,30 @@ final class CoordinationSimulation {
     HOSTILE_GOSSIP
   }
 
+  /** Which repairs the nodes run. */
+  enum Repairs {
+    /** Hinted handoff and read repair (anti-entropy off): the issue 18 setting. */
+    HINTS_AND_READ_REPAIR,
+    /** Anti-entropy alone: every replica must converge through it. */
+    ANTI_ENTROPY_ONLY,
+    /** Everything, with a short tombstone grace period so that purges happen within the run. */
+    ALL_WITH_PURGES;
+
+    boolean antiEntropy() {
+      return this != HINTS_AND_READ_REPAIR;
+    }
+
+    boolean hintsAndReadRepair() {
+      return this != ANTI_ENTROPY_ONLY;
+    }
+  }
+
+  /** The tombstone grace period of {@link Settings#everythingOnWithPurges()}. */
+  static final Duration GRACE = Duration.ofSeconds(2);
+
+  /** The hints' maximum age there: shorter than the grace period, as start-up requires. */
+  static final Duration HINT_MAX_AGE = Duration.ofMillis(1500);
+
   /**
    * What a run does.
    *
@@ -162,7 +186,7 @@ final class CoordinationSimulation {
       boolean lossyDisks,
       Set<Fault> faults,
       Handoff handoff,
-      boolean antiEntropyOnly) {
+      Repairs repairs) {
     static Settings ci() {
       return new Settings(
           200,
@@ -175,7 +199,7 @@ final class CoordinationSimulation {
           false,
           EnumSet.complementOf(EnumSet.of(Fault.WIPED_DISK)),
           Handoff.CI,
-          false);
+          Repairs.HINTS_AND_READ_REPAIR);
     }
 
     /**
@@ -196,7 +220,27 @@ final class CoordinationSimulation {
           lossyDisks,
           all,
           handoff.withShare(0),
-          true);
+          Repairs.ANTI_ENTROPY_ONLY);
+    }
+
+    /**
+     * Hinted handoff, read repair and anti-entropy all on, with a tombstone grace period of {@link
+     * #GRACE} and hints that live {@link #HINT_MAX_AGE}: deletes, long outages and purges within
+     * the run must keep the no-resurrection invariant (issue 19).
+     */
+    Settings everythingOnWithPurges() {
+      return new Settings(
+          operations,
+          clients,
+          keys,
+          broken,
+          w1Share,
+          coordinatorCrashes,
+          powerFailures,
+          lossyDisks,
+          faults,
+          handoff.withHintMaxAge(HINT_MAX_AGE),
+          Repairs.ALL_WITH_PURGES);
     }
 
     Settings broken(BrokenVariant variant) {
@@ -211,7 +255,7 @@ final class CoordinationSimulation {
           lossyDisks,
           faults,
           handoff,
-          antiEntropyOnly);
+          repairs);
     }
 
     Settings handoff(Handoff phase) {
@@ -226,7 +270,7 @@ final class CoordinationSimulation {
           lossyDisks,
           faults,
           phase,
-          antiEntropyOnly);
+          repairs);
     }
 
     Settings huntingCoordinatorCrashes() {
@@ -241,7 +285,7 @@ final class CoordinationSimulation {
           lossyDisks,
           EnumSet.of(Fault.CRASH_COORDINATOR),
           handoff,
-          antiEntropyOnly);
+          repairs);
     }
 
     /**
@@ -260,7 +304,7 @@ final class CoordinationSimulation {
           true,
           EnumSet.of(Fault.POWER_FAILURE),
           handoff,
-          antiEntropyOnly);
+          repairs);
     }
   }
 
@@ -354,6 +398,7 @@ final class CoordinationSimulation {
    * @param convergedKeys keys whose owners' copies were compared after quiescence
    * @param skippedConvergence keys not compared because a fault lost data, interrupted a
    *     coordination or a hint expired or was refused
+   * @param purged tombstones dropped by purges, counted on every owner that dropped one
    */
   record Hints(
       long stored,
@@ -365,8 +410,9 @@ final class CoordinationSimulation {
       long phases,
       long availabilityWrites,
       long convergedKeys,
-      long skippedConvergence) {
-    static final Hints NONE = new Hints(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+      long skippedConvergence,
+      long purged) {
+    static final Hints NONE = new Hints(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
   }
 
   private final long seed;
@@ -398,6 +444,7 @@ final class CoordinationSimulation {
   private long hintsRefusedBefore;
   private long standInsBefore;
   private long readRepairsBefore;
+  private long purgedBefore;
   private long phases;
   private long availabilityWrites;
   private long convergedKeys;
@@ -427,11 +474,13 @@ final class CoordinationSimulation {
             .withMaxBackoff(Duration.ofSeconds(2))
             .withMaxBytes(phase.hintCap())
             .withMaxAge(phase.hintMaxAge())
-            .withEnabled(!settings.antiEntropyOnly());
+            .withEnabled(settings.repairs().hintsAndReadRepair());
     AntiEntropyConfig antiEntropy =
         AntiEntropyConfig.DEFAULTS
-            .withEnabled(settings.antiEntropyOnly())
-            .withInterval(Duration.ofMillis(50));
+            .withEnabled(settings.repairs().antiEntropy())
+            .withInterval(Duration.ofMillis(50))
+            .withTombstoneGrace(
+                settings.repairs() == Repairs.ALL_WITH_PURGES ? GRACE : Duration.ofDays(1));
     this.sim =
         new DynamoSim(
             seed,
@@ -442,7 +491,7 @@ final class CoordinationSimulation {
             b ->
                 b.handoff(handoff)
                     .antiEntropy(antiEntropy)
-                    .readRepair(!settings.antiEntropyOnly()));
+                    .readRepair(settings.repairs().hintsAndReadRepair()));
     this.cluster = sim.cluster;
     this.random = cluster.random();
     sim.onStart = this::exemptWhatExpiryTakes;
@@ -509,8 +558,19 @@ final class CoordinationSimulation {
       handoffPhase();
     }
     quiesceDrained();
-    if (settings.antiEntropyOnly()) {
+    if (settings.repairs().antiEntropy()) {
       awaitAntiEntropy();
+    }
+    if (settings.repairs() == Repairs.ALL_WITH_PURGES) {
+      if (Boolean.getBoolean("sim.debug")) {
+        System.out.println("---- before the delete phase, t=" + cluster.now() / 1_000_000 + " ms");
+        dumpReplicas();
+      }
+      deletePhase();
+      // Every delete is past its grace period then; more passes purge and settle them.
+      cluster.runFor(GRACE.plusMillis(500));
+      awaitAntiEntropy();
+      history.allowPurges();
     }
     if (Boolean.getBoolean("sim.debug")) {
       dumpReplicas();
@@ -519,7 +579,7 @@ final class CoordinationSimulation {
     checkConvergence();
     finalReads();
     history.checkReadsAgainstOutcomes();
-    if (settings.antiEntropyOnly()) {
+    if (settings.repairs() == Repairs.ANTI_ENTROPY_ONLY) {
       Ring ring = sim.node(1).ring().orElseThrow();
       history.checkReadsMeetAcknowledgedWrites(
           3,
@@ -785,6 +845,7 @@ final class CoordinationSimulation {
     hintsRefusedBefore += stats.hintsRefused();
     standInsBefore += stats.standIns();
     readRepairsBefore += stats.readRepairs();
+    purgedBefore += node.service().antiEntropy().tombstonesPurged();
     hintsDeliveredBefore += node.service().handoff().delivered();
     hintsExpiredBefore += node.service().handoff().expired();
     noteInterruption(node.index());
@@ -1353,6 +1414,58 @@ final class CoordinationSimulation {
    * (or expired).
    */
   /**
+   * Deletes about half of the keys, each with the context of a read through a random node, so that
+   * sets of deletes only exist once the grace period has passed: what purges take.
+   */
+  private void deletePhase() {
+    int client = settings.clients() + 2;
+    for (String key : keys) {
+      if (random.nextInt(2) == 0) {
+        continue;
+      }
+      int at = 1 + random.nextInt(NODES);
+      SetHistory.Read r = history.invokeRead(client, key, at, 3, cluster.now());
+      CompletableFuture<ReadResult> f =
+          sim.await(
+              cluster
+                  .node(at)
+                  .service()
+                  .read(STORE, bytes(key), new RequestOptions(3, PHASE_TIMEOUT)));
+      ReadResult read = f.handle((ok, e) -> e == null ? ok : null).join();
+      if (read == null) {
+        history.readFailed(r, describe(DynamoException.unwrap(f.handle((ok, e) -> e).join())));
+        continue;
+      }
+      history.readReturned(r, read.versions(), cluster.now());
+      SetHistory.Write w =
+          history.invokeWrite(
+              client, key, true, at, 0, PHASE_TIMEOUT.toMillis(), r, List.of(), cluster.now());
+      CompletableFuture<Context> done =
+          sim.await(
+              cluster
+                  .node(at)
+                  .service()
+                  .deleteMarked(
+                      STORE,
+                      bytes(key),
+                      w.value,
+                      read.context(),
+                      new RequestOptions(0, PHASE_TIMEOUT)));
+      Throwable error = done.handle((ok, e) -> e).join();
+      if (error == null) {
+        history.writeCompleted(w, Outcome.OK, "", cluster.now());
+      } else {
+        Throwable cause = DynamoException.unwrap(error);
+        history.writeCompleted(
+            w,
+            definitelyNotApplied(cause) ? Outcome.FAILED : Outcome.UNKNOWN,
+            describe(cause),
+            cluster.now());
+      }
+    }
+  }
+
+  /**
    * Runs until every node has completed two full anti-entropy passes that started after the heal:
    * one pass exchanges each pair of replicas once, in some order, so a value may need a second pass
    * to reach a replica whose exchanges came first.
@@ -1453,7 +1566,7 @@ final class CoordinationSimulation {
    */
   private void checkConvergence() {
     String always = null;
-    if (settings.antiEntropyOnly()) {
+    if (settings.repairs().antiEntropy()) {
       // Anti-entropy repairs whatever hints never saw: every key must converge.
       noConvergenceBecause = null;
     } else if (hintsExpired() > 0) {
@@ -1628,7 +1741,8 @@ final class CoordinationSimulation {
         phases,
         availabilityWrites,
         convergedKeys,
-        skippedConvergence);
+        skippedConvergence,
+        purgedBefore + sum(n -> n.antiEntropy().tombstonesPurged()));
   }
 
   // ---- hostile gossip (issue 15) ----

@@ -164,6 +164,7 @@ final class SetHistory {
   private final TreeSet<String> violatingKeys = new TreeSet<>();
   private final BitSet exempt = new BitSet();
   private int readsWithSiblings;
+  private boolean purges;
 
   /** Records an invoked read. */
   Read invokeRead(int client, String key, int node, int quorum, long now) {
@@ -492,6 +493,14 @@ final class SetHistory {
     }
   }
 
+  /**
+   * Tombstones may have been purged: a key read as absent is judged against its deletes (see {@link
+   * #checkNoAcknowledgedWriteLost}).
+   */
+  void allowPurges() {
+    purges = true;
+  }
+
   /** {@code ids} and every write they saw. */
   BitSet withWhatTheySaw(BitSet ids) {
     BitSet out = (BitSet) ids.clone();
@@ -534,6 +543,17 @@ final class SetHistory {
       if (id > 0) {
         covered.set(id);
         covered.or(writes.get(id - 1).seen);
+      }
+    }
+    if (purges) {
+      // A delete that is neither final nor seen by a final version was purged (only a set of
+      // deletes ever is): what it covered is gone with it, as it should be. Anything else
+      // acknowledged must still be there.
+      for (Write d : writes) {
+        if (d.delete && d.key.equals(key) && d.outcome != Outcome.FAILED) {
+          covered.set(d.id);
+          covered.or(d.seen);
+        }
       }
     }
     for (Write w : writes) {

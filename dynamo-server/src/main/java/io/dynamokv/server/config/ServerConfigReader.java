@@ -83,7 +83,7 @@ final class ServerConfigReader {
     Boolean readRepair = r.bool("dynamo.read-repair.enabled");
     Integer repairsInFlight = r.intIn("dynamo.read-repair.max-in-flight", 1, 1_000_000);
     HandoffConfig handoff = handoff();
-    AntiEntropyConfig antiEntropy = antiEntropy();
+    AntiEntropyConfig antiEntropy = antiEntropy(handoff);
     if (problems.size() > before) {
       return null;
     }
@@ -673,17 +673,27 @@ final class ServerConfigReader {
   /** The lowest {@code dynamo.anti-entropy.bytes-per-second}. */
   static final long MIN_ANTI_ENTROPY_RATE = 1024;
 
-  private AntiEntropyConfig antiEntropy() {
+  private AntiEntropyConfig antiEntropy(HandoffConfig handoff) {
     String p = "dynamo.anti-entropy.";
     Boolean enabled = r.bool(p + "enabled");
     Duration interval = r.duration(p + "interval", false);
     Long rate = r.bytesIn(p + "bytes-per-second", MIN_ANTI_ENTROPY_RATE, Long.MAX_VALUE);
     Integer batch = r.intIn(p + "scan-batch", 1, 1_000_000);
     Integer depth = r.intIn(p + "tree-depth", 0, 16);
-    if (anyNull(enabled, interval, rate, batch, depth)) {
+    Duration grace = r.duration(p + "tombstone-grace", false);
+    if (grace != null && handoff != null && grace.compareTo(handoff.maxAge()) <= 0) {
+      r.problem(
+          p + "tombstone-grace",
+          "must be longer than dynamo.handoff.max-age ("
+              + handoff.maxAge()
+              + "), or a hint delivered after a purge could bring the deleted value back, found "
+              + grace);
+      grace = null;
+    }
+    if (anyNull(enabled, interval, rate, batch, depth, grace)) {
       return null;
     }
-    return new AntiEntropyConfig(enabled, interval, rate, batch, depth);
+    return new AntiEntropyConfig(enabled, interval, rate, batch, depth, grace);
   }
 
   private static boolean anyNull(Object... values) {

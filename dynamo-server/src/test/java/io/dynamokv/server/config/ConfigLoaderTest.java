@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.handoff.HandoffConfig;
+import io.dynamokv.core.merkle.AntiEntropyConfig;
 import io.dynamokv.core.node.NodeConfig;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.ring.PartitionStrategy;
@@ -115,6 +116,50 @@ class ConfigLoaderTest {
                 1L << 20));
     assertThat(c.nodeConfig(ClusterSecret.of(List.of(new byte[16])), false).handoff())
         .isEqualTo(c.handoff());
+  }
+
+  @Test
+  void antiEntropySettingsReachTheNode() throws IOException {
+    ServerConfig c =
+        loader(
+                """
+                dynamo.node.id = n1
+                dynamo.anti-entropy {
+                  enabled = false
+                  interval = 250ms
+                  bytes-per-second = 1 MiB
+                  scan-batch = 64
+                  tree-depth = 6
+                  tombstone-grace = 2d
+                }
+                """)
+            .load();
+
+    AntiEntropyConfig expected =
+        new AntiEntropyConfig(false, Duration.ofMillis(250), 1L << 20, 64, 6, Duration.ofDays(2));
+    assertThat(c.antiEntropy()).isEqualTo(expected);
+    assertThat(c.nodeConfig(ClusterSecret.of(List.of(new byte[16])), false).antiEntropy())
+        .isEqualTo(expected);
+    assertThat(loader("dynamo.node.id = n1").load().antiEntropy())
+        .isEqualTo(AntiEntropyConfig.DEFAULTS);
+  }
+
+  @Test
+  void aTombstoneGraceNotLongerThanTheHintsMaximumAgeIsRefused() throws IOException {
+    assertThat(
+            problems(
+                """
+                dynamo.node.id = n1
+                dynamo.handoff.max-age = 3h
+                dynamo.anti-entropy.tombstone-grace = 3h
+                dynamo.anti-entropy.tree-depth = 17
+                """))
+        .containsExactlyInAnyOrder(
+            f()
+                + ":3: dynamo.anti-entropy.tombstone-grace: must be longer than"
+                + " dynamo.handoff.max-age (PT3H), or a hint delivered after a purge could bring"
+                + " the deleted value back, found PT3H",
+            f() + ":4: dynamo.anti-entropy.tree-depth: must be 0 to 16, found 17");
   }
 
   @Test
