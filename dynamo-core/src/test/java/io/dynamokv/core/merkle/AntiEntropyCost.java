@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The cost measurement of issue 19: two in-memory replicas of {@code keys} keys with 100-byte
@@ -28,9 +29,23 @@ public final class AntiEntropyCost {
   private AntiEntropyCost() {}
 
   /**
+   * What a transport adds around one message of an exchange on the wire (its framing), given the
+   * message and its codec bytes (the payload counted in {@link Result#bytes}); dynamo-bench
+   * measures the Thrift transport's with the generated classes.
+   */
+  @FunctionalInterface
+  public interface Framing {
+    /** No transport: the exchange's messages alone. */
+    Framing NONE = (message, encoded) -> 0;
+
+    long bytesAround(AntiEntropyMessage message, byte[] encoded);
+  }
+
+  /**
    * One measured case.
    *
    * @param bytes payload bytes of every exchange, both ways
+   * @param framingBytes what the {@link Framing} given adds around those messages, both ways
    * @param floor the floor the issue states
    * @param fullCopyBytes what copying every key and set of one replica would take (keys + sets)
    * @param converged whether every partition's roots and counts are equal afterwards
@@ -40,6 +55,7 @@ public final class AntiEntropyCost {
       int partitions,
       int differences,
       long bytes,
+      long framingBytes,
       long floor,
       long fullCopyBytes,
       int compareRoundTrips,
@@ -85,7 +101,12 @@ public final class AntiEntropyCost {
   }
 
   public static Result measure(int keys, int q, int differences, long seed, ExchangeConfig config) {
-    return measure(keys, q, differences, seed, config, false);
+    return measure(keys, q, differences, seed, config, false, Framing.NONE);
+  }
+
+  /** As {@link #measure(int, int, int, long)}, counting {@code framing} around every message. */
+  public static Result measure(int keys, int q, int differences, long seed, Framing framing) {
+    return measure(keys, q, differences, seed, ExchangeConfig.defaults(), false, framing);
   }
 
   /**
@@ -93,11 +114,17 @@ public final class AntiEntropyCost {
    * sets are B's alone; compare the bytes with {@link Result#fullCopyBytes}.
    */
   public static Result measureWiped(int keys, int q, long seed) {
-    return measure(keys, q, keys, seed, ExchangeConfig.defaults(), true);
+    return measure(keys, q, keys, seed, ExchangeConfig.defaults(), true, Framing.NONE);
   }
 
   private static Result measure(
-      int keys, int q, int differences, long seed, ExchangeConfig config, boolean wiped) {
+      int keys,
+      int q,
+      int differences,
+      long seed,
+      ExchangeConfig config,
+      boolean wiped,
+      Framing framing) {
     Random random = new Random(seed);
     List<TokenRange> partitions = MemoryReplica.equalPartitions(q);
     MemoryReplica a = new MemoryReplica(partitions, PartitionTree.DEFAULT_LEVELS);
@@ -135,6 +162,7 @@ public final class AntiEntropyCost {
 
     long start = System.nanoTime();
     TreeResponder responder = new TreeResponder(b.directory("s", 1), b, config.broken());
+    AtomicLong framed = new AtomicLong();
     long bytes = 0;
     int compares = 0;
     int syncs = 0;
@@ -151,7 +179,7 @@ public final class AntiEntropyCost {
                   a.tree(p),
                   a,
                   a,
-                  request -> throughCodec(responder, request),
+                  request -> throughCodec(responder, request, framing, framed),
                   config,
                   Runnable::run)
               .run()
@@ -180,6 +208,7 @@ public final class AntiEntropyCost {
         q,
         differences,
         bytes,
+        framed.get(),
         floor,
         fullCopy,
         compares,
@@ -195,9 +224,23 @@ public final class AntiEntropyCost {
   /** The responder behind a real encoding and decoding of both messages. */
   static CompletionStage<AntiEntropyMessage> throughCodec(
       TreeResponder responder, Request request) {
+    return throughCodec(responder, request, Framing.NONE, new AtomicLong());
+  }
+
+  private static CompletionStage<AntiEntropyMessage> throughCodec(
+      TreeResponder responder, Request request, Framing framing, AtomicLong framed) {
     AntiEntropyCodec codec = AntiEntropyCodec.PROTOCOL;
-    Request decoded = (Request) codec.decode(codec.encode(request));
-    return responder.serve(decoded).thenApply(reply -> codec.decode(codec.encode(reply)));
+    byte[] sent = codec.encode(request);
+    framed.addAndGet(framing.bytesAround(request, sent));
+    Request decoded = (Request) codec.decode(sent);
+    return responder
+        .serve(decoded)
+        .thenApply(
+            reply -> {
+              byte[] answered = codec.encode(reply);
+              framed.addAndGet(framing.bytesAround(reply, answered));
+              return codec.decode(answered);
+            });
   }
 
   static byte[] key(int i) {
