@@ -19,8 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * A, missing on B, overwritten on B, a concurrent sibling on A), run a full exchange of every
  * partition (A initiating) with every message through {@link AntiEntropyCodec}, and compare the
  * payload bytes with the floor {@code q·h + k·⌈log2(keys/q)⌉·h + the k keys + both sides' encoded
- * sets of them} (h = {@value KeyDigest#BYTES}). Public for dynamo-bench's larger runs ({@code
- * AntiEntropyCost.measure(1_000_000, 64, 10_000, seed)}).
+ * sets of them} (h = {@value KeyDigest#BYTES}). Public for dynamo-bench's AntiEntropyCostReport,
+ * which runs it at 1,000,000 keys from this module's test-jar with the Thrift transport's {@link
+ * Framing}.
  */
 public final class AntiEntropyCost {
   /** The value size of the measurement. */
