@@ -46,12 +46,22 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Anti-entropy alone restores a node that lost its data (issue 19), on real processes. Three nodes
  * (N=3, R=2, W=2, LMDB) with hinted handoff and read repair off, so that nothing but anti-entropy
- * can bring back what the victim lost. {@value #COLD_KEYS} <em>cold</em> keys each get one element
+ * can bring back what the victim lost. {@value #COLD_KEYS} <em>cold</em> keys get their elements
  * before the fault and are never written again, so only anti-entropy can restore them on the
  * victim; clients keep adding elements by read-modify-write to {@value #HOT_KEYS} <em>hot</em> keys
- * throughout. The victim is stopped cleanly (SIGTERM), its data directory deleted (the copy of its
- * epoch lease beside its configuration survives, which tells it that it lost data) and started
- * again while the clients keep writing. Then:
+ * throughout.
+ *
+ * <p>The danger a node that lost data brings is an acknowledged write that only it and one other
+ * owner hold: if its empty answer counted towards R together with the third owner's, a read would
+ * miss the write. So the test makes such writes first: the <em>bystander</em> (n3, neither the
+ * victim nor the seed) is stopped while every cold key gets a second element (acknowledged by the
+ * victim and the other survivor only), then started again. Anti-entropy is quiet on every node
+ * meanwhile (interval {@value #QUIET}), so the bystander still lacks those elements when the victim
+ * loses them.
+ *
+ * <p>The victim is stopped cleanly (SIGTERM), its data directory deleted (the copy of its epoch
+ * lease beside its configuration survives, which tells it that it lost data) and started again,
+ * with anti-entropy exchanges every {@value #INTERVAL}, while the clients keep writing. Then:
  *
  * <ul>
  *   <li>it starts a new incarnation and reports its partitions incomplete (figure {@value
@@ -66,24 +76,33 @@ import org.junit.jupiter.params.provider.ValueSource;
  *   <li>at the end an R=2 read of every key finds every acknowledged element.
  * </ul>
  *
- * The victims are n2 and the seed n1. The ring has {@value #PARTITIONS} partitions and exchanges
- * start every {@value #INTERVAL}, so that a full pass takes seconds.
+ * The victims are n2 and the seed n1. The ring has {@value #PARTITIONS} partitions, so that the
+ * victim's repair (an exchange with each other owner of each partition) takes seconds.
  */
 class AntiEntropyProcessTest {
   private static final String SECTION = "anti-entropy";
   private static final String INCOMPLETE = "partitions.incomplete";
   private static final String INCOMPLETE_METRIC =
       "dynamo_" + SECTION.replace('-', '_') + "_" + INCOMPLETE.replace('.', '_');
+  private static final String INTERVAL_KEY = "dynamo.anti-entropy.interval";
 
   private static final int COLD_KEYS = 300;
   private static final int HOT_KEYS = 24;
   private static final int CLIENT_THREADS = 3;
   private static final int PRELOAD_THREADS = 4;
   private static final int PARTITIONS = 32;
+
+  /** The victim's anti-entropy interval once it restarted on an empty data directory. */
   private static final String INTERVAL = "100ms";
 
-  /** How long the workload runs before the stop, and with the victim down. */
-  private static final Duration BEFORE_STOP = Duration.ofSeconds(2);
+  /** Every node's anti-entropy interval until then: no background pass during the test. */
+  private static final String QUIET = "1h";
+
+  /** The node stopped while cold keys get elements only the two others hold. */
+  private static final int BYSTANDER = 3;
+
+  /** How long the workload runs before the victim's stop, and while it is down. */
+  private static final Duration BEFORE_STOP = Duration.ofSeconds(1);
 
   private static final Duration WIPED_AND_DOWN = Duration.ofSeconds(2);
 
@@ -98,11 +117,16 @@ class AntiEntropyProcessTest {
 
   private static final Map<String, String> SETTINGS =
       Map.of(
-          "dynamo.handoff.enabled", "false",
-          "dynamo.read-repair.enabled", "false",
-          "dynamo.cluster.partitions", Integer.toString(PARTITIONS),
-          "dynamo.anti-entropy.interval", INTERVAL,
-          "dynamo.anti-entropy.bytes-per-second", "64 MiB");
+          "dynamo.handoff.enabled",
+          "false",
+          "dynamo.read-repair.enabled",
+          "false",
+          "dynamo.cluster.partitions",
+          Integer.toString(PARTITIONS),
+          INTERVAL_KEY,
+          QUIET,
+          "dynamo.anti-entropy.bytes-per-second",
+          "64 MiB");
 
   @RegisterExtension final PrintLogsOnFailure logs = new PrintLogsOnFailure();
 
@@ -118,6 +142,12 @@ class AntiEntropyProcessTest {
       cluster.startAll();
       double startup = seconds(System.nanoTime() - t0);
       ProcessCluster.Node victim = cluster.node(victimIndex);
+      ProcessCluster.Node bystander = cluster.node(BYSTANDER);
+      ProcessCluster.Node otherSurvivor =
+          cluster.nodes().stream()
+              .filter(n -> n != victim && n != bystander)
+              .findFirst()
+              .orElseThrow();
       Path tokenFile = dir.resolve("admin.token");
       Files.writeString(tokenFile, cluster.adminToken().encode() + "\n", UTF_8);
 
@@ -127,22 +157,31 @@ class AntiEntropyProcessTest {
           SetWorkload hot =
               new SetWorkload(client, ProcessCluster.STORE, CLIENT_THREADS, keys("hot", HOT_KEYS));
           ReadChecker checker = new ReadChecker(cluster.nodes(), List.of(cold, hot), t0)) {
-        preload(cold);
-        assertThat(cold.acknowledgedCount())
-            .as("cold keys preloaded (errors: %s)", cold.errors())
-            .isEqualTo(COLD_KEYS);
+        preload(cold, "everywhere");
         hot.start();
         checker.start();
+
+        // Writes only the victim and one other owner hold: the bystander is down meanwhile.
+        assertThat(bystander.stop())
+            .as("exit code of %s after SIGTERM", bystander.id())
+            .isIn(0, 143);
+        preload(cold, "two-owners");
+        bystander.start();
+        cluster.awaitConverged();
+        assertThat(cold.acknowledgedCount())
+            .as("cold elements acknowledged (errors: %s)", cold.errors())
+            .isEqualTo(2L * COLD_KEYS);
+        long exposed = missingFromLocalCopy(bystander, acknowledged(cold)).size();
         KillRestartTest.runFor(cluster, hot, BEFORE_STOP, 20);
 
-        int exit = victim.stop();
-        assertThat(exit).as("exit code of %s after SIGTERM", victim.id()).isIn(0, 143);
+        assertThat(victim.stop()).as("exit code of %s after SIGTERM", victim.id()).isIn(0, 143);
         Path lease = victim.config().resolveSibling(victim.id() + ".lease");
         assertThat(lease)
             .as("the copy of %s's epoch lease, outside its data directory", victim.id())
             .exists();
         assertThat(lease.startsWith(victim.dataDir())).isFalse();
         deleteRecursively(victim.dataDir());
+        victim.configure(INTERVAL_KEY, INTERVAL);
         KillRestartTest.runFor(cluster, hot, WIPED_AND_DOWN, 20);
 
         long restartAt = System.nanoTime();
@@ -166,20 +205,15 @@ class AntiEntropyProcessTest {
                           "--address",
                           victim.address()));
           // Follow the victim's incomplete partitions while the repair runs.
-          List<String> trajectory = new ArrayList<>();
+          long[] most = {incompleteAtStart};
           long[] completeAt = {-1};
           cluster.awaitCondition(
               "repair --wait on " + victim.id() + " to return",
               () -> {
                 long incomplete = antiEntropy(victim, INCOMPLETE);
-                long now = System.nanoTime();
-                if (trajectory.isEmpty()
-                    || !trajectory.get(trajectory.size() - 1).endsWith("=" + incomplete)) {
-                  trajectory.add(
-                      String.format(Locale.ROOT, "+%.1fs=%d", seconds(now - repairAt), incomplete));
-                }
+                most[0] = Math.max(most[0], incomplete);
                 if (incomplete == 0 && completeAt[0] < 0) {
-                  completeAt[0] = now;
+                  completeAt[0] = System.nanoTime();
                 }
                 return repair.isDone();
               },
@@ -210,7 +244,8 @@ class AntiEntropyProcessTest {
 
           System.out.printf(
               "AntiEntropyProcessTest[lmdb, wipe %s] keys=%d (cold %d, hot %d)"
-                  + " elements=%d (before repair %d) incomplete: at start %d, %s, after repair"
+                  + " elements=%d (before repair %d; cold keys whose second element only %s"
+                  + " and %s held: %d) incomplete partitions: at start %d, most %d, after repair"
                   + " %d; repair=%.1fs (complete after %s) keysRepaired=%s readsChecked=%d"
                   + " (during repair %d, via %s) misses=%d availabilityErrors=%s final: hot %s;"
                   + " cold lost=%d; startup=%.1fs total=%.1fs%n",
@@ -220,8 +255,11 @@ class AntiEntropyProcessTest {
               HOT_KEYS,
               cold.acknowledgedCount() + hot.acknowledgedCount(),
               acknowledgedBeforeRepair.values().stream().mapToInt(Set::size).sum(),
+              victim.id(),
+              otherSurvivor.id(),
+              exposed,
               incompleteAtStart,
-              trajectory,
+              most[0],
               incompleteAfter,
               seconds(repairedAt - repairAt),
               completeAt[0] < 0
@@ -238,22 +276,28 @@ class AntiEntropyProcessTest {
               startup,
               seconds(System.nanoTime() - t0));
 
-          assertThat(startLog)
-              .as("%s's log of its start on the empty data directory", victim.id())
-              .contains("node " + victim.id() + " starts incarnation")
-              .contains("a new data directory");
-          assertThat(incompleteAtStart)
-              .as(
-                  "%s's figure %s right after it started on an empty data directory (-1: all,"
-                      + " ring unknown yet)",
-                  victim.id(), INCOMPLETE)
-              .isNotZero();
           assertThat(checker.misses())
               .as("acknowledged elements an R=2 read missed (key:element, coordinator, start)")
               .isEmpty();
           assertThat(checker.unexpectedErrors())
               .as("read errors other than availability errors")
               .isEmpty();
+          assertThat(startLog)
+              .as("%s's log of its start on the empty data directory", victim.id())
+              .contains("node " + victim.id() + " starts incarnation")
+              .contains("a new data directory");
+          assertThat(exposed)
+              .as(
+                  "cold keys whose element written while %s was down it still lacked when %s lost"
+                      + " its copy: the writes a read counting %s's empty copy would miss",
+                  bystander.id(), victim.id(), victim.id())
+              .isPositive();
+          assertThat(incompleteAtStart)
+              .as(
+                  "%s's figure %s right after it started on an empty data directory (-1: all,"
+                      + " ring unknown yet)",
+                  victim.id(), INCOMPLETE)
+              .isNotZero();
           assertThat(checker.readsDuringRepair())
               .as("checked reads between the restart of %s and the end of its repair", victim.id())
               .isGreaterThanOrEqualTo(MIN_READS_DURING_REPAIR);
@@ -294,13 +338,13 @@ class AntiEntropyProcessTest {
     return keys;
   }
 
-  /** Adds one element to every key of {@code workload}, from a few threads. */
-  private static void preload(SetWorkload workload) throws Exception {
+  /** Adds {@code element} to every key of {@code workload}, from a few threads. */
+  private static void preload(SetWorkload workload, String element) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(PRELOAD_THREADS);
     try {
       List<Callable<Boolean>> tasks = new ArrayList<>();
       for (String key : workload.keys()) {
-        tasks.add(() -> workload.add(key, "pre"));
+        tasks.add(() -> workload.add(key, element));
       }
       for (Future<Boolean> f : pool.invokeAll(tasks, 60, TimeUnit.SECONDS)) {
         f.get();

@@ -324,6 +324,15 @@ final class ProcessCluster implements AutoCloseable {
       return config;
     }
 
+    /**
+     * Appends {@code key = value} (HOCON) to its configuration file, where it overrides what came
+     * before; it takes effect at its next start.
+     */
+    Node configure(String key, String value) throws IOException {
+      Files.writeString(config, key + " = " + value + "\n", UTF_8, StandardOpenOption.APPEND);
+      return this;
+    }
+
     Path log() {
       return log;
     }
