@@ -275,7 +275,7 @@ public final class NodeRuntime implements AutoCloseable {
           config.node().id(),
           incarnation.epoch(),
           incarnation.reason());
-    } else if (incarnation.reason().contains("new data directory")) {
+    } else if (!incarnation.lostData()) {
       log.info(
           "node {} starts incarnation {}: {}",
           config.node().id(),
@@ -284,10 +284,16 @@ public final class NodeRuntime implements AutoCloseable {
     } else {
       log.warn(
           "node {} starts a new incarnation {}: {}; every key it coordinates gets a fresh clock"
-              + " entry at its next write, so no version it issued before is issued again",
+              + " entry at its next write, so no version it issued before is issued again; {}",
           config.node().id(),
           incarnation.epoch(),
-          incarnation.reason());
+          incarnation.reason(),
+          config.antiEntropy().enabled()
+              ? "it may have lost data it acknowledged, so it answers no reads of its partitions"
+                  + " until anti-entropy has restored them from the other owners (status:"
+                  + " anti-entropy partitions.incomplete)"
+              : "it may have lost data it acknowledged, and with anti-entropy off nothing"
+                  + " restores it: R + W > N does not hold for its partitions");
     }
   }
 

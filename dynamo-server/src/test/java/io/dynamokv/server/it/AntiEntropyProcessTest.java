@@ -64,8 +64,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * with anti-entropy exchanges every {@value #INTERVAL}, while the clients keep writing. Then:
  *
  * <ul>
- *   <li>it starts a new incarnation and reports its partitions incomplete (figure {@value
- *       #INCOMPLETE} of its status section {@value #SECTION} is not 0);
+ *   <li>it starts a new incarnation, logs that it may have lost data, and reports its partitions
+ *       incomplete (figure {@value #INCOMPLETE} of its status section {@value #SECTION} is not 0);
  *   <li>{@code bin/dynamo repair --wait}, run against it at once, exits 0 saying the pass finished;
  *       when it returns, no partition of the victim is incomplete (status and {@code /metrics}),
  *       and its own copy of every key ({@code get --local}) holds every element acknowledged before
@@ -284,8 +284,9 @@ class AntiEntropyProcessTest {
               .isEmpty();
           assertThat(startLog)
               .as("%s's log of its start on the empty data directory", victim.id())
-              .contains("node " + victim.id() + " starts incarnation")
-              .contains("a new data directory");
+              .contains("node " + victim.id() + " starts a new incarnation")
+              .contains("a new data directory")
+              .contains("it may have lost data it acknowledged");
           assertThat(exposed)
               .as(
                   "cold keys whose element written while %s was down it still lacked when %s lost"
