@@ -37,8 +37,8 @@ import java.util.function.Predicate;
  *       was sent ({@link Delivery#retire}); one merged into meanwhile is sent again.
  *   <li>A failure ends the owner's turn and backs off: the wait doubles up to {@link
  *       HandoffConfig#maxBackoff()}, with jitter, and resets on the next success.
- *   <li>All owners share one rate ({@link HandoffConfig#bytesPerSecond()}), a token bucket that
- *       holds at most one second of sending.
+ *   <li>All owners share one rate: the node's {@link BackgroundRate} (of {@link
+ *       HandoffConfig#bytesPerSecond()}), which anti-entropy draws from too.
  *   <li>A hint older than {@link HandoffConfig#maxAge()} (from its first write) is discarded, with
  *       every other hint of its key ({@link Delivery#expire}), counted and reported to the {@link
  *       Listener}; anti-entropy repairs past it.
@@ -128,8 +128,7 @@ public final class HintedHandoff {
   private BrokenVariant broken = BrokenVariant.NONE;
   private BooleanSupplier leaving = () -> false;
   private Scheduler.Cancellable rounds;
-  private double tokens;
-  private long tokensAt;
+  private final BackgroundRate rate;
 
   private volatile long delivered;
   private volatile long deliveredBytes;
@@ -155,7 +154,9 @@ public final class HintedHandoff {
       RandomSource random,
       Predicate<NodeId> reachable,
       Placement placement,
-      Delivery delivery) {
+      Delivery delivery,
+      BackgroundRate rate) {
+    this.rate = Objects.requireNonNull(rate, "rate");
     this.self = Objects.requireNonNull(self, "self");
     this.config = Objects.requireNonNull(config, "config");
     this.hints = Objects.requireNonNull(hints, "hints");
@@ -165,8 +166,6 @@ public final class HintedHandoff {
     this.reachable = Objects.requireNonNull(reachable, "reachable");
     this.placement = Objects.requireNonNull(placement, "placement");
     this.delivery = Objects.requireNonNull(delivery, "delivery");
-    this.tokens = config.bytesPerSecond();
-    this.tokensAt = clock.nanoTime();
     everHeld.addAll(hints.owners());
   }
 
@@ -396,15 +395,7 @@ public final class HintedHandoff {
   }
 
   private boolean takeTokens(int bytes) {
-    long now = clock.nanoTime();
-    double rate = config.bytesPerSecond();
-    tokens = Math.min(rate, tokens + rate * (now - tokensAt) / 1e9);
-    tokensAt = now;
-    if (tokens <= 0) {
-      return false;
-    }
-    tokens -= bytes; // may go below zero once, so that a hint larger than a second's rate passes
-    return true;
+    return rate.tryTake(bytes);
   }
 
   private Duration jittered(Duration d) {

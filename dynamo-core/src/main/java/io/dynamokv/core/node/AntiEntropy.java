@@ -9,6 +9,7 @@ import io.dynamokv.core.Key;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.StatusSection;
 import io.dynamokv.core.StatusSection.Stat;
+import io.dynamokv.core.handoff.BackgroundRate;
 import io.dynamokv.core.merkle.AntiEntropyCodec;
 import io.dynamokv.core.merkle.AntiEntropyConfig;
 import io.dynamokv.core.merkle.AntiEntropyMessage;
@@ -62,9 +63,10 @@ import java.util.function.BooleanSupplier;
  * pass asked for by {@link #repair}, and a partition this node does not hold completely, exchange
  * with every other replica, one exchange right after the other (within the rate) instead of one per
  * interval. Exchanges run one at a time, one every {@link AntiEntropyConfig#interval()}, and their
- * messages keep to {@link AntiEntropyConfig#bytesPerSecond()}. A pair whose peer is unreachable is
- * skipped for the pass; one whose peer refuses (its tree is still building, or it routes by another
- * ring version) is tried again later in the pass, a few times.
+ * messages keep to {@link AntiEntropyConfig#bytesPerSecond()} and to the node's {@link
+ * BackgroundRate}, which hinted handoff draws from too. A pair whose peer is unreachable is skipped
+ * for the pass; one whose peer refuses (its tree is still building, or it routes by another ring
+ * version) is tried again later in the pass, a few times.
  *
  * <p>Runs on the node's scheduler, like everything else of the node.
  */
@@ -81,6 +83,7 @@ final class AntiEntropy implements ReplicaListener {
   private final Replica replica;
   private final Completeness completeness;
   private final PeerCalls peers;
+  private final BackgroundRate background;
   private final BooleanSupplier exchangeAgreed;
   private final ExchangeConfig exchangeConfig;
   private final LocalSets sets = new ReplicaSets();
@@ -140,6 +143,7 @@ final class AntiEntropy implements ReplicaListener {
       Replica replica,
       Completeness completeness,
       PeerCalls peers,
+      BackgroundRate background,
       BooleanSupplier exchangeAgreed,
       BrokenVariant broken) {
     this.self = config.self();
@@ -151,6 +155,7 @@ final class AntiEntropy implements ReplicaListener {
     this.replica = replica;
     this.completeness = completeness;
     this.peers = peers;
+    this.background = background;
     this.exchangeAgreed = exchangeAgreed;
     this.broken = broken;
     io.dynamokv.core.merkle.BrokenVariant exchangeBroken =
@@ -533,7 +538,7 @@ final class AntiEntropy implements ReplicaListener {
    */
   private CompletionStage<AntiEntropyMessage> send(NodeId peer, Request request) {
     CompletableFuture<AntiEntropyMessage> reply = new CompletableFuture<>();
-    long wait = sendAllowedNanos - clock.nanoTime();
+    long wait = Math.max(sendAllowedNanos - clock.nanoTime(), background.waitNanos());
     Runnable call =
         () -> {
           charge(AntiEntropyCodec.PROTOCOL.encode(request).length);
@@ -559,11 +564,15 @@ final class AntiEntropy implements ReplicaListener {
     return reply;
   }
 
-  /** Counts {@code bytes} against the rate: later sends wait until it allows them. */
+  /**
+   * Counts {@code bytes} against anti-entropy's own rate and the node's background budget (shared
+   * with hinted handoff): later sends wait until both allow them.
+   */
   private void charge(long bytes) {
     long now = clock.nanoTime();
     long cost = bytes * 1_000_000_000L / settings.bytesPerSecond();
     sendAllowedNanos = Math.max(sendAllowedNanos, now) + cost;
+    background.charge(bytes);
   }
 
   // ---- tombstone purge ----

@@ -15,6 +15,7 @@ import io.dynamokv.core.coordination.CoordinationCodec;
 import io.dynamokv.core.coordination.CoordinationMessage.HintWrite;
 import io.dynamokv.core.coordination.CoordinationMessage.ReplicaWrite;
 import io.dynamokv.core.coordination.CoordinationMessage.ReplicaWriteReply;
+import io.dynamokv.core.handoff.BackgroundRate;
 import io.dynamokv.core.handoff.HintId;
 import io.dynamokv.core.handoff.HintStore;
 import io.dynamokv.core.handoff.HintedHandoff;
@@ -161,6 +162,8 @@ public final class DynamoNode implements AutoCloseable {
         && broken != BrokenVariant.LOST_DATA_ANSWERS_AT_ONCE) {
       completeness.lostData(null);
     }
+    // Handoff's rate is the node's background budget; anti-entropy draws from it too.
+    BackgroundRate background = new BackgroundRate(clock, config.handoff().bytesPerSecond());
     HintStore hints =
         new HintStore(storage.keyspace(StorageEngine.HINTS), config.handoff().maxBytes());
     this.replica =
@@ -204,7 +207,8 @@ public final class DynamoNode implements AutoCloseable {
             random.split(),
             peers::reachable,
             new HandoffPlacement(),
-            new HandoffDelivery(peers));
+            new HandoffDelivery(peers),
+            background);
     if (broken == BrokenVariant.HINT_DELETED_BEFORE_ACK) {
       handoff.breakForTests(HintedHandoff.BrokenVariant.DELETE_BEFORE_ACK);
     }
@@ -218,6 +222,7 @@ public final class DynamoNode implements AutoCloseable {
             replica,
             completeness,
             peers,
+            background,
             this::exchangeAgreed,
             broken);
     if (config.antiEntropy().enabled()) {
