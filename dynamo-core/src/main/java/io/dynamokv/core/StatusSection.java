@@ -61,6 +61,11 @@ public record StatusSection(String name, List<Stat> stats) {
       return new Stat(name, Kind.COUNTER, new TreeMap<>(Map.of(tag, tagValue)), value, help);
     }
 
+    /** A gauge without tags. */
+    public static Stat gauge(String name, long value, String help) {
+      return new Stat(name, Kind.GAUGE, new TreeMap<>(), value, help);
+    }
+
     /** A gauge with one tag. */
     public static Stat gauge(String name, String tag, String tagValue, long value, String help) {
       return new Stat(name, Kind.GAUGE, new TreeMap<>(Map.of(tag, tagValue)), value, help);

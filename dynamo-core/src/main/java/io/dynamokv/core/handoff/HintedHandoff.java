@@ -427,11 +427,11 @@ public final class HintedHandoff {
   public StatusSection section(long stored, long refused) {
     long now = Math.max(0, clock.wallMillis());
     List<Stat> stats = new ArrayList<>();
-    stats.add(gauge("hints", hints.count(), "Hints held for other nodes"));
-    stats.add(gauge("hint.bytes", hints.bytes(), "Bytes of the hints held"));
-    stats.add(gauge("cap.bytes", hints.maxBytes(), "The cap on the bytes of hints held"));
+    stats.add(Stat.gauge("hints", hints.count(), "Hints held for other nodes"));
+    stats.add(Stat.gauge("hint.bytes", hints.bytes(), "Bytes of the hints held"));
+    stats.add(Stat.gauge("cap.bytes", hints.maxBytes(), "The cap on the bytes of hints held"));
     stats.add(
-        gauge(
+        Stat.gauge(
             "at.cap", hints.hasRoom() ? 0 : 1, "1 while the hints are at their cap (no new ones)"));
     stats.add(Stat.counter("stored", stored, "Hints stored or merged into"));
     stats.add(Stat.counter("refused", refused, "Hints refused or not kept: the cap was reached"));
@@ -461,9 +461,5 @@ public final class HintedHandoff {
               "Age of the oldest hint held, by owner"));
     }
     return new StatusSection("handoff", stats);
-  }
-
-  private static Stat gauge(String name, long value, String help) {
-    return new Stat(name, StatusSection.Kind.GAUGE, new TreeMap<>(), value, help);
   }
 }

@@ -896,16 +896,17 @@ final class AntiEntropy implements ReplicaListener {
     List<Stat> stats = new ArrayList<>();
     long now = Math.max(0, clock.wallMillis());
     stats.add(
-        gauge("trees", heldTrees, "Partition trees this node keeps (one per store and partition)"));
-    stats.add(gauge("trees.building", buildingTrees, "Trees still being built from the data"));
+        Stat.gauge(
+            "trees", heldTrees, "Partition trees this node keeps (one per store and partition)"));
+    stats.add(Stat.gauge("trees.building", buildingTrees, "Trees still being built from the data"));
     stats.add(Stat.counter("trees.built", treesBuilt, "Tree builds completed"));
     stats.add(Stat.counter("passes", fullPasses, "Full passes completed"));
     stats.add(
-        gauge(
+        Stat.gauge(
             "last.pass.age.ms",
             lastFullPassMillis < 0 ? -1 : Math.max(0, now - lastFullPassMillis),
             "Time since the last full pass completed (-1: none yet)"));
-    stats.add(gauge("pass.remaining", passRemaining, "Exchanges left in the current pass"));
+    stats.add(Stat.gauge("pass.remaining", passRemaining, "Exchanges left in the current pass"));
     stats.add(Stat.counter("exchanges", exchanges, "Exchanges completed"));
     stats.add(Stat.counter("exchanges.failed", failedExchanges, "Exchanges that failed"));
     stats.add(Stat.counter("pairs.skipped", skippedPairs, "Pairs skipped in a pass"));
@@ -928,14 +929,10 @@ final class AntiEntropy implements ReplicaListener {
         Stat.counter(
             "keys.unreadable", unreadable, "Stored records that did not decode, left as they are"));
     stats.add(
-        gauge(
+        Stat.gauge(
             "partitions.incomplete",
             completeness.count(),
             "Partitions this node does not hold completely (lost data; -1: all, ring unknown)"));
     return new StatusSection("anti-entropy", stats);
-  }
-
-  private static Stat gauge(String name, long value, String help) {
-    return new Stat(name, StatusSection.Kind.GAUGE, new TreeMap<>(), value, help);
   }
 }

@@ -8,8 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dynamokv.core.node.CoordinationSimulation.Result;
 import io.dynamokv.core.node.CoordinationSimulation.Settings;
 import io.dynamokv.core.sim.SimSeeds;
-import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
@@ -125,21 +123,7 @@ class AntiEntropySimulationTest {
   }
 
   private static Result firstViolation(Settings settings, BrokenVariant variant) {
-    List<Long> seeds = SimSeeds.seeds(BROKEN_SEEDS, CI_BASE);
-    Optional<Result> caught = Optional.empty();
-    int tried = 0;
-    for (long seed : seeds) {
-      tried++;
-      Result result = CoordinationSimulation.run(seed, settings.broken(variant));
-      if (!result.passed()) {
-        caught = Optional.of(result);
-        break;
-      }
-    }
-    assertThat(caught).as("%s caught within %d seeds", variant, seeds.size()).isPresent();
-    System.out.printf(
-        "%s caught at seed %d (seed #%d of the CI seeds):%n%s%n",
-        variant, caught.get().seed(), tried, caught.get().describe());
-    return caught.get();
+    return CoordinationSimulationTest.firstViolation(
+        settings.broken(variant), SimSeeds.seeds(BROKEN_SEEDS, CI_BASE));
   }
 }

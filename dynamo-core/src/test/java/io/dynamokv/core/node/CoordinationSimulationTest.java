@@ -300,7 +300,14 @@ class CoordinationSimulationTest {
   }
 
   private static Result firstViolation(Settings settings, int maxSeeds) {
-    List<Long> seeds = SimSeeds.seeds(maxSeeds, CI_BASE);
+    return firstViolation(settings, SimSeeds.seeds(maxSeeds, CI_BASE));
+  }
+
+  /**
+   * Runs {@code seeds} in order until one breaks an invariant, which it prints and returns; fails
+   * if none does (a broken variant that the seeds do not catch).
+   */
+  static Result firstViolation(Settings settings, List<Long> seeds) {
     Optional<Result> caught = Optional.empty();
     int tried = 0;
     for (long seed : seeds) {

@@ -169,6 +169,14 @@ final class AdminCommands {
     }
 
     abstract int run(CliBackend backend, AdminToken token);
+
+    /** For a command about one node: exactly one {@code --address}. */
+    void requireOneAddress(String what) {
+      if (addresses.size() != 1) {
+        throw new CliException(
+            ExitCodes.USAGE, what + " with --address HOST:PORT (its client port)");
+      }
+    }
   }
 
   @Command(
@@ -190,11 +198,7 @@ final class AdminCommands {
     @Override
     void check() {
       super.check();
-      if (addresses.size() != 1) {
-        throw new CliException(
-            ExitCodes.USAGE,
-            "leave: name the one node that leaves with --address HOST:PORT (its client port)");
-      }
+      requireOneAddress("leave: name the one node that leaves");
     }
 
     @Override
@@ -264,12 +268,7 @@ final class AdminCommands {
     @Override
     void check() {
       super.check();
-      if (addresses.size() != 1) {
-        throw new CliException(
-            ExitCodes.USAGE,
-            "repair: name the one node that runs the pass with --address HOST:PORT (its client"
-                + " port)");
-      }
+      requireOneAddress("repair: name the one node that runs the pass");
     }
 
     @Override

@@ -21,6 +21,13 @@ import org.junit.jupiter.api.Test;
 
 /** A figure a protocol adds to its status section shows in /metrics with no change of the code. */
 class NodeMetricsStatusTest {
+  /**
+   * Micrometer holds a gauge's state weakly: the metrics (and the status readers they keep) must
+   * stay reachable for the test's whole life, as the node runtime keeps them, or a collection turns
+   * the gauges into NaN.
+   */
+  private NodeMetrics metrics;
+
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
@@ -28,7 +35,7 @@ class NodeMetricsStatusTest {
   void everyFigureOfEverySectionIsExportedOnce() {
     NodeStats stats = new NodeStats();
     AtomicLong pending = new AtomicLong(3);
-    NodeMetrics metrics =
+    metrics =
         new NodeMetrics(registry, NodeId.of("n1"))
             .bindStats(stats)
             .bindStatus(
@@ -58,20 +65,23 @@ class NodeMetricsStatusTest {
   @Test
   void aFigureThatAppearsLaterIsExportedToo() {
     List<Stat> owners = new CopyOnWriteArrayList<>();
-    new NodeMetrics(registry, NodeId.of("n1"))
-        .bindStatus(
-            () -> {
-              List<Stat> stats = new ArrayList<>();
-              stats.add(Stat.counter("delivered", 0, "Hints delivered"));
-              stats.addAll(owners);
-              return List.of(new StatusSection("handoff", stats));
-            });
+    metrics =
+        new NodeMetrics(registry, NodeId.of("n1"))
+            .bindStatus(
+                () -> {
+                  List<Stat> stats = new ArrayList<>();
+                  stats.add(Stat.counter("delivered", 0, "Hints delivered"));
+                  stats.addAll(owners);
+                  return List.of(new StatusSection("handoff", stats));
+                });
     assertThat(registry.scrape())
         .contains("dynamo_handoff_delivered_total")
         .doesNotContain("owner");
 
     // The node first holds hints for n2: its per-owner figure appears in the section.
     owners.add(Stat.gauge("owner.hints", "owner", "n2", 4, "Hints held, by owner"));
+    System.gc(); // what made this test flaky before the metrics were kept: they are weak in
+    // Micrometer
     await()
         .atMost(Duration.ofSeconds(5))
         .until(() -> registry.scrape().contains("dynamo_handoff_owner_hints{"));
