@@ -76,7 +76,7 @@ class SingleNodeServerTest {
                   .toList());
       assertThat(status.sections())
           .extracting(StatusSection::name)
-          .containsExactly("coordinator", "handoff", "gossip", "formats");
+          .containsExactly("coordinator", "handoff", "anti-entropy", "gossip", "formats");
     }
   }
 
