@@ -51,9 +51,10 @@ import java.util.List;
  *   <tr><td>5</td><td>{@link DescendReply}</td><td>varint n, n × answer: varint {@code count << 1}
  *       then hash64 (a left child), or varint {@code keys << 1 | 1} then keys × (bytes key, hash64
  *       digest) (a key list)</td></tr>
- *   <tr><td>6</td><td>{@link Sync}</td><td>tree, varint n, n × (bytes key, bytes siblings)</td></tr>
+ *   <tr><td>6</td><td>{@link Sync}</td><td>tree, byte pullOnly (0 or 1), varint n, n × (bytes key,
+ *       bytes siblings)</td></tr>
  *   <tr><td>7</td><td>{@link SyncReply}</td><td>varint n, n × (byte flags: 1 changed, 2 a set
- *       follows; then bytes siblings, non-empty, if flag 2)</td></tr>
+ *       follows, 4 deferred (never with 2); then bytes siblings, non-empty, if flag 2)</td></tr>
  *   <tr><td>8</td><td>{@link Refused}</td><td>byte reason (ordinal + 1), varint ringVersion</td></tr>
  *   <tr><td>9</td><td>{@link PurgeCheck}</td><td>tree, varint n, n × (bytes key, hash64
  *       digest)</td></tr>
@@ -91,6 +92,7 @@ public final class AntiEntropyCodec implements PeerProtocol<AntiEntropyMessage> 
 
   private static final int CHANGED = 1;
   private static final int HAS_SET = 2;
+  private static final int DEFERRED = 4;
 
   private static final Reason[] REASONS = Reason.values();
   private static final Encoder ENCODER = new Encoder();
@@ -226,12 +228,16 @@ public final class AntiEntropyCodec implements PeerProtocol<AntiEntropyMessage> 
     String store = in.string("store");
     int partition = in.varint("partition", Integer.MAX_VALUE);
     long ringVersion = in.varint("ring version");
+    int pullOnly = in.u8("pull only");
+    if (pullOnly > 1) {
+      throw in.malformed("pull only must be 0 or 1, found " + pullOnly);
+    }
     int n = count(in, size, "entry count", 2);
     List<KeySet> entries = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       entries.add(new KeySet(in.bytes("key"), in.bytes("siblings")));
     }
-    return new Sync(store, partition, ringVersion, entries);
+    return new Sync(store, partition, ringVersion, pullOnly == 1, entries);
   }
 
   private static SyncReply syncReply(WireReader in, int size) {
@@ -239,8 +245,11 @@ public final class AntiEntropyCodec implements PeerProtocol<AntiEntropyMessage> 
     List<SyncResult> results = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       int flags = in.u8("result flags");
-      if ((flags & ~(CHANGED | HAS_SET)) != 0) {
+      if ((flags & ~(CHANGED | HAS_SET | DEFERRED)) != 0) {
         throw in.malformed("unknown result flags " + flags);
+      }
+      if ((flags & HAS_SET) != 0 && (flags & DEFERRED) != 0) {
+        throw in.malformed("a deferred result carries no set");
       }
       byte[] set = new byte[0];
       if ((flags & HAS_SET) != 0) {
@@ -249,7 +258,7 @@ public final class AntiEntropyCodec implements PeerProtocol<AntiEntropyMessage> 
           throw in.malformed("a result flagged with a set has an empty one");
         }
       }
-      results.add(new SyncResult((flags & CHANGED) != 0, set));
+      results.add(new SyncResult((flags & CHANGED) != 0, set, (flags & DEFERRED) != 0));
     }
     return new SyncReply(results);
   }
@@ -362,7 +371,7 @@ public final class AntiEntropyCodec implements PeerProtocol<AntiEntropyMessage> 
 
     @Override
     public WireWriter sync(Sync m) {
-      WireWriter out = tree(SYNC, m).varint(m.entries().size());
+      WireWriter out = tree(SYNC, m).u8(m.pullOnly() ? 1 : 0).varint(m.entries().size());
       for (KeySet e : m.entries()) {
         out.bytes(e.key()).bytes(e.siblings());
       }
@@ -374,7 +383,8 @@ public final class AntiEntropyCodec implements PeerProtocol<AntiEntropyMessage> 
       WireWriter out = start(SYNC_REPLY).varint(m.results().size());
       for (SyncResult r : m.results()) {
         boolean hasSet = r.siblings().length > 0;
-        out.u8((r.changed() ? CHANGED : 0) | (hasSet ? HAS_SET : 0));
+        out.u8(
+            (r.changed() ? CHANGED : 0) | (hasSet ? HAS_SET : 0) | (r.deferred() ? DEFERRED : 0));
         if (hasSet) {
           out.bytes(r.siblings());
         }

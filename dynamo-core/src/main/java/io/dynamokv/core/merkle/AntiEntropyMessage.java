@@ -221,8 +221,11 @@ public sealed interface AntiEntropyMessage extends PeerMessage {
   /**
    * Differing keys with A's sets, for B to merge: each with A's encoded set ({@link
    * io.dynamokv.core.version.VersionCodec}), empty when A holds nothing for the key.
+   *
+   * @param pullOnly A lost data and only pulls (its sets are left out): B answers its own sets even
+   *     if it lost data too (neither serves reads meanwhile), so that A may count B as pulled from
    */
-  record Sync(String store, int partition, long ringVersion, List<KeySet> entries)
+  record Sync(String store, int partition, long ringVersion, boolean pullOnly, List<KeySet> entries)
       implements Request {
     public Sync {
       Objects.requireNonNull(store, "store");
@@ -267,10 +270,19 @@ public sealed interface AntiEntropyMessage extends PeerMessage {
    * @param changed whether B's stored set changed (B was repaired)
    * @param siblings B's resulting set, encoded; empty when A has nothing to merge: the set equals
    *     the one A sent, or B only pulls
+   * @param deferred B's reply had no room left for this key's set (a reply stays far below a peer
+   *     frame): A sends the key again in a later batch
    */
-  record SyncResult(boolean changed, byte[] siblings) {
+  record SyncResult(boolean changed, byte[] siblings, boolean deferred) {
     public SyncResult {
       Objects.requireNonNull(siblings, "siblings");
+      if (deferred && siblings.length > 0) {
+        throw new IllegalArgumentException("a deferred result carries no set");
+      }
+    }
+
+    public SyncResult(boolean changed, byte[] siblings) {
+      this(changed, siblings, false);
     }
   }
 

@@ -152,6 +152,30 @@ public final class PartitionTree {
     apply(leafOf(high, low), digest, 1);
   }
 
+  /**
+   * Moves the building scan's cursor to {@code token} without adding a key: for a record the scan
+   * read and the tree leaves out (one that does not decode, or holds nothing), so that a key
+   * written there later is not left to a scan that has passed it.
+   *
+   * @throws IllegalStateException if the tree is ready
+   * @throws IllegalArgumentException if the token is outside the range or before the cursor
+   */
+  public void advanceTo(Token token) {
+    if (ready) {
+      throw new IllegalStateException("tree of " + range + " is ready: report changes instead");
+    }
+    checkContains(token);
+    long high = token.high() - range.start().high() - borrow(token, range.start());
+    long low = token.low() - range.start().low();
+    if (scannedAny && compare(high, low, cursorHigh, cursorLow) < 0) {
+      throw new IllegalArgumentException(
+          "scan went back: " + token + " is before the cursor of the tree of " + range);
+    }
+    scannedAny = true;
+    cursorHigh = high;
+    cursorLow = low;
+  }
+
   /** Marks the scan complete: the tree is ready. */
   public void finish() {
     ready = true;

@@ -242,14 +242,15 @@ public final class TreeExchange {
 
   /** Decides what to do with a node whose hashes differ. */
   private void classify(int depth, long index, long aCount, long bHash, long bCount) {
-    if (bCount == 0) {
+    if (bCount == 0 && bHash == 0) {
       if (aCount > 0) {
         localOnly.add(new long[] {depth, index});
       }
       return;
     }
-    // A count below zero means B changed between two replies: its list settles the node.
-    boolean keys = bCount < 0 || depth == tree.maxDepth() || small(aCount, bCount);
+    // A count at or below zero with keys behind it (a hash) means B changed between two replies
+    // (the right child is derived from an older parent): only B's list settles the node then.
+    boolean keys = bCount <= 0 || depth == tree.maxDepth() || small(aCount, bCount);
     probes
         .computeIfAbsent(depth, d -> new ArrayDeque<>())
         .add(new Pending(depth, index, bHash, bCount, keys));
@@ -330,7 +331,7 @@ public final class TreeExchange {
       sent.add(mine);
     }
     syncRoundTrips++;
-    return send(new Sync(store, partition, ringVersion, entries))
+    return send(new Sync(store, partition, ringVersion, config.pullOnly(), entries))
         .thenCompose(
             reply -> {
               if (!(reply instanceof SyncReply r) || r.results().size() != entries.size()) {
@@ -339,6 +340,11 @@ public final class TreeExchange {
               for (int i = 0; i < entries.size(); i++) {
                 SyncResult result = r.results().get(i);
                 repairedThere += result.changed() ? 1 : 0;
+                if (result.deferred()) {
+                  // B's reply was full: the key goes into a later batch.
+                  differing.add(entries.get(i).key());
+                  continue;
+                }
                 if (result.siblings().length == 0
                     || config.broken() == BrokenVariant.INITIATOR_SKIPS_MERGE) {
                   continue;

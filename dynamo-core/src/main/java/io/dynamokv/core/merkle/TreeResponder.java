@@ -57,9 +57,21 @@ import java.util.concurrent.CompletionStage;
  * the trees it reads are not thread-safe.
  */
 public final class TreeResponder implements AntiEntropyMessage.Handler<AntiEntropyMessage> {
+  /** The most key lists one descend reply carries. */
+  static final int MAX_LISTS = 64;
+
+  /**
+   * The most keys a node may hold for the responder to list it (unless it is at the deepest depth).
+   */
+  static final int MAX_LIST_KEYS = 256;
+
+  /** What a sync reply's sets come to at most, unless a single set is larger: far below a frame. */
+  static final long DEFAULT_MAX_REPLY_BYTES = 4L << 20;
+
   private final Directory directory;
   private final LocalSets sets;
   private final BrokenVariant broken;
+  private final long maxReplyBytes;
 
   /** Finds the tree a request names. */
   @FunctionalInterface
@@ -115,9 +127,22 @@ public final class TreeResponder implements AntiEntropyMessage.Handler<AntiEntro
    * acts here).
    */
   public TreeResponder(Directory directory, LocalSets sets, BrokenVariant broken) {
+    this(directory, sets, broken, DEFAULT_MAX_REPLY_BYTES);
+  }
+
+  /**
+   * A responder whose sync replies carry at most {@code maxReplyBytes} of sets (a set that would
+   * pass it is deferred: the initiator asks again), unless a single set is larger.
+   */
+  public TreeResponder(
+      Directory directory, LocalSets sets, BrokenVariant broken, long maxReplyBytes) {
     this.directory = Objects.requireNonNull(directory, "directory");
     this.sets = Objects.requireNonNull(sets, "sets");
     this.broken = Objects.requireNonNull(broken, "broken");
+    if (maxReplyBytes < 1) {
+      throw new IllegalArgumentException("maxReplyBytes must be >= 1, found " + maxReplyBytes);
+    }
+    this.maxReplyBytes = maxReplyBytes;
   }
 
   /** The reply to {@code request}, as a completed stage (failed if the request is invalid). */
@@ -157,8 +182,17 @@ public final class TreeResponder implements AntiEntropyMessage.Handler<AntiEntro
           "depth " + depth + " is beyond the deepest depth " + tree.maxDepth() + " of the tree");
     }
     List<NodeAnswer> answers = new ArrayList<>(request.probes().size());
+    int lists = 0;
     for (Probe p : request.probes()) {
-      if (p.wantKeys() || depth == tree.maxDepth()) {
+      // A list is given where asked while this reply stays bounded; beyond that, or for a node
+      // too large to list, the left child is: A descends further instead.
+      boolean list =
+          depth == tree.maxDepth()
+              || p.wantKeys()
+                  && lists < MAX_LISTS
+                  && tree.summarize(depth, p.index(), served.leaves()).count() <= MAX_LIST_KEYS;
+      if (list) {
+        lists++;
         List<KeyEntry> keys = new ArrayList<>();
         served
             .leaves()
@@ -195,6 +229,10 @@ public final class TreeResponder implements AntiEntropyMessage.Handler<AntiEntro
           e.siblings().length == 0 ? Siblings.empty() : VersionCodec.decodeSiblings(e.siblings()));
     }
     List<SyncResult> results = new ArrayList<>(request.entries().size());
+    // A replica that lost data answers its sets only to one that lost data too: neither serves
+    // reads until complete, and the other may only count it as pulled from if it got them.
+    boolean answers = served.pushes() || request.pullOnly();
+    long replyBytes = 0;
     for (int i = 0; i < incoming.size(); i++) {
       byte[] key = request.entries().get(i).key();
       Siblings in = incoming.get(i);
@@ -203,9 +241,14 @@ public final class TreeResponder implements AntiEntropyMessage.Handler<AntiEntro
           in.isEmpty() || broken == BrokenVariant.RESPONDER_SKIPS_MERGE
               ? before
               : sets.merge(request.store(), key, in);
-      boolean same = !served.pushes() || after.equals(in) || after.isEmpty() && in.isEmpty();
-      results.add(
-          new SyncResult(!after.equals(before), same ? new byte[0] : VersionCodec.encode(after)));
+      boolean same = !answers || after.equals(in) || after.isEmpty() && in.isEmpty();
+      byte[] set = same ? new byte[0] : VersionCodec.encode(after);
+      if (set.length > 0 && replyBytes > 0 && replyBytes + set.length > maxReplyBytes) {
+        results.add(new SyncResult(!after.equals(before), new byte[0], true));
+        continue;
+      }
+      replyBytes += set.length + key.length;
+      results.add(new SyncResult(!after.equals(before), set));
     }
     return new SyncReply(results);
   }

@@ -106,7 +106,9 @@ final class AntiEntropy implements ReplicaListener {
   private byte[] reapAfter;
   private boolean reaping;
   private final BrokenVariant broken;
+  private volatile boolean closing;
   private boolean passRunning;
+  private int skippedThisPass;
   private Pair running;
   private final List<CompletableFuture<Void>> waitingForNextPass = new ArrayList<>();
   private final List<CompletableFuture<Void>> waitingForThisPass = new ArrayList<>();
@@ -126,6 +128,7 @@ final class AntiEntropy implements ReplicaListener {
   private volatile long bytesReceived;
   private volatile long treesBuilt;
   private volatile long unreadable;
+  private volatile long buildFailures;
   private volatile long tombstonesPurged;
   private volatile long purgeVetoed;
   private volatile int heldTrees;
@@ -176,6 +179,7 @@ final class AntiEntropy implements ReplicaListener {
   }
 
   void stop() {
+    closing = true;
     if (ticks != null) {
       ticks.cancel();
     }
@@ -215,6 +219,9 @@ final class AntiEntropy implements ReplicaListener {
     trees.clear();
     trees.putAll(next);
     pass.removeIf(pair -> tree(pair.store(), pair.partition()) == null);
+    // Pulls count towards the owners of one ring: the owners (and, with random tokens, the
+    // partitions' ranges) may differ in the next.
+    pulledFrom.clear();
     updateGauges();
     scheduleBuild();
   }
@@ -257,9 +264,41 @@ final class AntiEntropy implements ReplicaListener {
     }
   }
 
-  /** Reads one batch of keys into the tree being built, then yields. */
+  /** Reads one batch of keys into the tree being built, then yields; a failed batch is retried. */
   private void buildStep() {
     buildScheduled = false;
+    try {
+      buildBatch();
+    } catch (RuntimeException e) {
+      // A storage failure must not leave the tree building for ever: start it again later.
+      PartitionTree tree = buildQueue.peek();
+      if (tree != null) {
+        buildFailures++;
+        restartBuild(tree);
+      }
+      scheduler.schedule(settings.interval(), this::scheduleBuild);
+      return;
+    }
+    scheduleBuild();
+  }
+
+  private void restartBuild(PartitionTree failed) {
+    buildQueue.poll();
+    building.remove(failed);
+    for (Map.Entry<String, Map<Integer, PartitionTree>> e : trees.entrySet()) {
+      for (Map.Entry<Integer, PartitionTree> t : e.getValue().entrySet()) {
+        if (t.getValue() == failed) {
+          PartitionTree fresh = PartitionTree.building(failed.range(), settings.treeDepth());
+          t.setValue(fresh);
+          building.put(fresh, null);
+          buildQueue.add(fresh);
+          return;
+        }
+      }
+    }
+  }
+
+  private void buildBatch() {
     PartitionTree tree = buildQueue.peek();
     if (tree == null) {
       return;
@@ -267,15 +306,15 @@ final class AntiEntropy implements ReplicaListener {
     StoreDefinition def = storeOf(tree);
     if (def == null) {
       buildQueue.poll();
-      scheduleBuild();
       return;
     }
     byte[] after = building.get(tree);
     List<Replica.Scanned> batch = replica.scan(def, tree.range(), after, settings.scanBatch());
     for (Replica.Scanned s : batch) {
-      if (s.siblings() == null) {
-        unreadable++;
-      } else if (!s.siblings().isEmpty()) {
+      if (s.siblings() == null || s.siblings().isEmpty()) {
+        unreadable += s.siblings() == null ? 1 : 0;
+        tree.advanceTo(s.token());
+      } else {
         tree.addScanned(s.token(), KeyDigest.of(s.key(), s.siblings()));
       }
     }
@@ -289,7 +328,6 @@ final class AntiEntropy implements ReplicaListener {
       Replica.Scanned last = batch.get(batch.size() - 1);
       building.put(tree, StorageKeys.storageKey(last.token(), last.key()));
     }
-    scheduleBuild();
   }
 
   private StoreDefinition storeOf(PartitionTree tree) {
@@ -361,8 +399,11 @@ final class AntiEntropy implements ReplicaListener {
         pass.add(pair); // still building: the pass waits for it
         return;
       }
-      if (tree == null || !ownsNow(pair) || !exchangeAgreed.getAsBoolean()) {
-        skippedPairs++;
+      if (tree == null
+          || !ownsNow(pair)
+          || !exchangeAgreed.getAsBoolean()
+          || !peers.reachable(pair.peer())) {
+        skip();
         continue;
       }
       passRemaining = pass.size();
@@ -390,13 +431,20 @@ final class AntiEntropy implements ReplicaListener {
   private void planPass() {
     Ring ring = placement.ring().orElseThrow();
     pass.clear();
+    skippedThisPass = 0;
     boolean requested = !waitingForNextPass.isEmpty();
     trees.forEach(
         (store, byPartition) -> {
           int n = config.stores().get(store).replicationFactor();
           byPartition.forEach(
               (partition, tree) -> {
-                boolean all = requested || completeness.isIncomplete(store, partition);
+                boolean incomplete = completeness.isIncomplete(store, partition);
+                if (incomplete && ring.preferenceList(partition, n).size() == 1) {
+                  // No other owner to pull from: what this node holds is all there is.
+                  completeness.completed(store, partition);
+                  incomplete = false;
+                }
+                boolean all = requested || incomplete;
                 for (NodeId peer : ring.preferenceList(partition, n)) {
                   if (!peer.equals(self) && (all || peer.compareTo(self) > 0)) {
                     pass.add(new Pair(store, partition, peer, 0));
@@ -418,7 +466,20 @@ final class AntiEntropy implements ReplicaListener {
     lastFullPassMillis = Math.max(0, clock.wallMillis());
     List<CompletableFuture<Void>> done = new ArrayList<>(waitingForThisPass);
     waitingForThisPass.clear();
-    if (completeness.any()) {
+    int skipped = skippedThisPass;
+    skippedThisPass = 0;
+    if (!done.isEmpty() && skipped > 0) {
+      IllegalStateException partial =
+          new IllegalStateException(
+              "the anti-entropy pass of "
+                  + self
+                  + " ended with "
+                  + skipped
+                  + " exchanges skipped: a replica was unreachable, refused or failed, or a member"
+                  + " does not speak anti-entropy yet (see the anti-entropy status section); run"
+                  + " repair again once every owner is up");
+      done.forEach(f -> f.completeExceptionally(partial));
+    } else if (completeness.any()) {
       // An operator waiting for the repair of a node that lost data must not hear "done" while
       // reads of some partitions are still refused.
       IllegalStateException incomplete =
@@ -445,8 +506,13 @@ final class AntiEntropy implements ReplicaListener {
     if (pair.attempt() + 1 < attempts) {
       pass.add(new Pair(pair.store(), pair.partition(), pair.peer(), pair.attempt() + 1));
     } else {
-      skippedPairs++;
+      skip();
     }
+  }
+
+  private void skip() {
+    skippedPairs++;
+    skippedThisPass++;
   }
 
   private void exchange(Pair pair, PartitionTree tree) {
@@ -478,7 +544,7 @@ final class AntiEntropy implements ReplicaListener {
                         failedExchanges++;
                         Reason why = result == null ? null : result.refusal();
                         if (why == Reason.NOT_AN_OWNER) {
-                          skippedPairs++; // the rings differ: the next pass plans afresh
+                          skip(); // the rings differ: the next pass plans afresh
                         } else {
                           retry(
                               pair, why == Reason.NOT_READY || why == Reason.BUSY ? 20 : ATTEMPTS);
@@ -486,7 +552,8 @@ final class AntiEntropy implements ReplicaListener {
                         return;
                       }
                       exchanges++;
-                      if (pullOnly) {
+                      if (pullOnly
+                          && placement.ring().map(Ring::version).orElse(-1L) == ring.version()) {
                         pulled(pair);
                       }
                       if (!waitingForThisPass.isEmpty() || completeness.any()) {
@@ -541,20 +608,24 @@ final class AntiEntropy implements ReplicaListener {
     long wait = Math.max(sendAllowedNanos - clock.nanoTime(), background.waitNanos());
     Runnable call =
         () -> {
-          charge(AntiEntropyCodec.PROTOCOL.encode(request).length);
-          peers.call(
-              peer,
-              request,
-              AntiEntropyMessage.class,
-              config.requestTimeout().multipliedBy(10),
-              (answer, error) -> {
-                if (error != null) {
-                  reply.completeExceptionally(error);
-                } else {
-                  charge(AntiEntropyCodec.PROTOCOL.encode(answer).length);
-                  reply.complete(answer);
-                }
-              });
+          try {
+            charge(AntiEntropyCodec.PROTOCOL.encode(request).length);
+            peers.call(
+                peer,
+                request,
+                AntiEntropyMessage.class,
+                config.requestTimeout().multipliedBy(10),
+                (answer, error) -> {
+                  if (error != null) {
+                    reply.completeExceptionally(error);
+                  } else {
+                    charge(AntiEntropyCodec.PROTOCOL.encode(answer).length);
+                    reply.complete(answer);
+                  }
+                });
+          } catch (RuntimeException e) {
+            reply.completeExceptionally(e); // the exchange ends; the pass goes on
+          }
         };
     if (wait > 0) {
       scheduler.schedule(java.time.Duration.ofNanos(wait), call);
@@ -658,7 +729,11 @@ final class AntiEntropy implements ReplicaListener {
   private void purge(String store, int partition, List<KeyEntry> expired) {
     Ring ring = placement.ring().orElseThrow();
     StoreDefinition def = config.stores().get(store);
-    List<NodeId> others = new ArrayList<>(ring.preferenceList(partition, def.replicationFactor()));
+    List<NodeId> owners = ring.preferenceList(partition, def.replicationFactor());
+    if (owners.size() != def.replicationFactor() || !owners.get(0).equals(self)) {
+      return; // the ring changed since the page was read: the next round plans afresh
+    }
+    List<NodeId> others = new ArrayList<>(owners);
     others.remove(self);
     for (NodeId other : others) {
       if (!peers.reachable(other)) {
@@ -680,30 +755,46 @@ final class AntiEntropy implements ReplicaListener {
         (votes, error) ->
             scheduler.execute(
                 () -> {
-                  if (error != null) {
+                  try {
+                    finishPurge(store, partition, version, others, expired, votes, error);
+                  } catch (RuntimeException e) {
                     purgeVetoed += expired.size();
-                    reaping = false;
-                    return;
-                  }
-                  List<KeyEntry> agreed = new ArrayList<>();
-                  for (int i = 0; i < expired.size(); i++) {
-                    KeyEntry e = expired.get(i);
-                    if (votes[i] && sets.holdsExpiredTombstone(store, e.key(), e.digest())) {
-                      agreed.add(e);
-                    } else {
-                      purgeVetoed++;
-                    }
-                  }
-                  if (agreed.isEmpty()) {
-                    reaping = false;
-                    return;
-                  }
-                  askAll(others, new Purge(store, partition, version, agreed))
-                      .whenComplete((dropped, failed) -> scheduler.execute(() -> reaping = false));
-                  for (KeyEntry e : agreed) {
-                    sets.dropIf(store, e.key(), e.digest());
+                    reaping = false; // the reaper goes on with the next page
                   }
                 }));
+  }
+
+  private void finishPurge(
+      String store,
+      int partition,
+      long version,
+      List<NodeId> others,
+      List<KeyEntry> expired,
+      boolean[] votes,
+      Throwable error) {
+    if (error != null) {
+      purgeVetoed += expired.size();
+      reaping = false;
+      return;
+    }
+    List<KeyEntry> agreed = new ArrayList<>();
+    for (int i = 0; i < expired.size(); i++) {
+      KeyEntry e = expired.get(i);
+      if (votes[i] && sets.holdsExpiredTombstone(store, e.key(), e.digest())) {
+        agreed.add(e);
+      } else {
+        purgeVetoed++;
+      }
+    }
+    if (agreed.isEmpty()) {
+      reaping = false;
+      return;
+    }
+    askAll(others, new Purge(store, partition, version, agreed))
+        .whenComplete((dropped, failed) -> scheduler.execute(() -> reaping = false));
+    for (KeyEntry e : agreed) {
+      sets.dropIf(store, e.key(), e.digest());
+    }
   }
 
   /**
@@ -728,6 +819,10 @@ final class AntiEntropy implements ReplicaListener {
                   scheduler.execute(
                       () -> {
                         if (done.isDone()) {
+                          return;
+                        }
+                        if (closing) {
+                          done.completeExceptionally(new IllegalStateException("stopping"));
                           return;
                         }
                         if (error != null

@@ -89,6 +89,7 @@ class AntiEntropyCodecProperties {
     Arbitrary<SyncResult> results =
         Arbitraries.oneOf(
             Arbitraries.of(true, false).map(c -> new SyncResult(c, new byte[0])),
+            Arbitraries.of(true, false).map(c -> new SyncResult(c, new byte[0], true)),
             Combinators.combine(Arbitraries.of(true, false), sets).as(SyncResult::new));
     return Arbitraries.oneOf(
         Combinators.combine(stores, partitions, versions, hashes, counts).as(CompareRoot::new),
@@ -100,6 +101,7 @@ class AntiEntropyCodecProperties {
                 stores,
                 partitions,
                 versions,
+                Arbitraries.of(true, false),
                 Combinators.combine(bytes, bytes).as(KeySet::new).list().ofMaxSize(5))
             .as(Sync::new),
         results.list().ofMaxSize(6).map(SyncReply::new),
@@ -148,7 +150,7 @@ class AntiEntropyCodecProperties {
             new Descend("s", 3, 7, 12, List.of(new Probe(5, false), new Probe(4_000, true))),
             new DescendReply(
                 List.of(new LeftChild(9, 4), new KeyList(List.of(new KeyEntry(new byte[3], 8))))),
-            new Sync("s", 3, 7, List.of(new KeySet(new byte[] {1}, new byte[] {2, 3}))),
+            new Sync("s", 3, 7, true, List.of(new KeySet(new byte[] {1}, new byte[] {2, 3}))),
             new SyncReply(List.of(new SyncResult(true, new byte[] {4}))),
             new Refused(Reason.NOT_READY, 7),
             new PurgeCheck("s", 3, 7, List.of(new KeyEntry(new byte[] {1}, 5))),
@@ -198,7 +200,7 @@ class AntiEntropyCodecProperties {
     assertThatThrownBy(() -> CODEC.decode(concat(new byte[] {1, 7}, max)))
         .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("result count");
-    assertThatThrownBy(() -> CODEC.decode(concat(new byte[] {1, 6, 1, 's', 0, 0}, max)))
+    assertThatThrownBy(() -> CODEC.decode(concat(new byte[] {1, 6, 1, 's', 0, 0, 0}, max)))
         .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("entry count");
     // a key list of 2^30 keys

@@ -321,7 +321,7 @@ class TreeExchangeTest {
     byte[] key = key(1);
     int other = (b.partitionOf(Token.of(key)) + 1) % Q;
     Siblings set = TestSets.written(new byte[] {1}, "n1");
-    Sync sync = new Sync("s", other, 1, List.of(new KeySet(key, VersionCodec.encode(set))));
+    Sync sync = new Sync("s", other, 1, false, List.of(new KeySet(key, VersionCodec.encode(set))));
     assertThatThrownBy(() -> responder.serve(sync).toCompletableFuture().join())
         .hasCauseInstanceOf(InvalidRequestException.class);
     assertThat(b.size()).isZero();
@@ -415,6 +415,68 @@ class TreeExchangeTest {
     for (int i = 0; i < 50; i++) {
       assertThat(a.read("s", key(5_000 + i)).isEmpty()).isTrue();
     }
+  }
+
+  /**
+   * Two replicas that both lost data: the one that pulls gets the other's sets (neither serves
+   * reads), so that counting it as pulled from is true.
+   */
+  @Test
+  void aPullOnlyResponderAnswersItsSetsToAnInitiatorThatOnlyPullsToo() {
+    Random random = new Random(31);
+    for (int i = 0; i < 300; i++) {
+      b.put(key(i), TestSets.written(bytes(random, 30), "n2"));
+    }
+    TreeResponder.Directory full = b.directory("s", 1);
+    TreeResponder pullOnly =
+        new TreeResponder(
+            (store, p, version) -> {
+              TreeResponder.Served s = full.lookup(store, p, version);
+              return s.refusal() != null ? s : TreeResponder.Served.pullOnly(s.tree(), s.leaves());
+            },
+            b);
+    List<ExchangeStats> stats =
+        exchangeAll(
+            pullOnly,
+            ExchangeConfig.defaults().withPullOnly(true),
+            r -> AntiEntropyCost.throughCodec(pullOnly, r));
+    assertThat(stats.stream().mapToLong(ExchangeStats::repairedHere).sum()).isEqualTo(300);
+    for (int i = 0; i < 300; i++) {
+      assertThat(sameOnBoth(Key.of(key(i)))).isTrue();
+    }
+  }
+
+  /** A responder's sync replies stay within their budget: what does not fit is asked for again. */
+  @Test
+  void setsBeyondAReplysBudgetAreDeferredAndSentInALaterBatch() {
+    Random random = new Random(37);
+    for (int i = 0; i < 200; i++) {
+      b.put(key(i), TestSets.written(bytes(random, 1_000), "n2"));
+    }
+    TreeResponder small = new TreeResponder(b.directory("s", 1), b, BrokenVariant.NONE, 5_000);
+    List<AntiEntropyMessage> replies = new ArrayList<>();
+    List<ExchangeStats> stats =
+        exchangeAll(
+            small,
+            ExchangeConfig.defaults().withPullOnly(true),
+            r ->
+                AntiEntropyCost.throughCodec(small, r)
+                    .thenApply(
+                        reply -> {
+                          replies.add(reply);
+                          return reply;
+                        }));
+    assertThat(stats).allMatch(st -> st.outcome() == ExchangeStats.Outcome.COMPLETED);
+    for (int i = 0; i < 200; i++) {
+      assertThat(sameOnBoth(Key.of(key(i)))).isTrue();
+    }
+    assertThat(replies)
+        .filteredOn(r -> r instanceof AntiEntropyMessage.SyncReply)
+        .allMatch(r -> AntiEntropyCodec.PROTOCOL.size(r) < 5_000 + 2_000)
+        .anyMatch(
+            r ->
+                ((AntiEntropyMessage.SyncReply) r)
+                    .results().stream().anyMatch(AntiEntropyMessage.SyncResult::deferred));
   }
 
   private boolean sameOnBoth(Key k) {

@@ -64,7 +64,8 @@ class AntiEntropySimulationTest {
   @Test
   void purgesWithinTheRunBringNoDeleteBack(TestInfo test) {
     long[] purged = new long[1];
-    for (long seed : SimSeeds.seeds(PURGE_SEEDS, CI_BASE + 1)) {
+    // The same seeds the purge's broken variants are caught on (firstViolation).
+    for (long seed : SimSeeds.seeds(PURGE_SEEDS, CI_BASE)) {
       SimSeeds.replayable(
           test,
           seed,
@@ -76,7 +77,7 @@ class AntiEntropySimulationTest {
     }
     System.out.printf(
         "purge simulation: %d seeds, %d tombstones purged%n",
-        SimSeeds.seeds(PURGE_SEEDS, CI_BASE + 1).size(), purged[0]);
+        SimSeeds.seeds(PURGE_SEEDS, CI_BASE).size(), purged[0]);
     assertThat(purged[0]).as("tombstones purged").isPositive();
   }
 

@@ -143,6 +143,43 @@ class AntiEntropyTest {
     assertThat(localCopies(key)).allMatch(Siblings::isEmpty);
   }
 
+  /** With N = 1 there is no one to pull from: a node that lost data completes at once. */
+  @Test
+  void aPartitionWithNoOtherOwnerIsCompleteAtOnce() {
+    DynamoSim single =
+        new DynamoSim(
+            23,
+            3,
+            List.of(new StoreDefinition("one", 1, 1, 1, 64, 64 * 1024, 64, 1 << 20, 4096)),
+            BrokenVariant.NONE,
+            Duration.ofMillis(500),
+            b ->
+                b.handoff(HandoffConfig.DEFAULTS.withEnabled(false))
+                    .readRepair(false)
+                    .antiEntropy(AntiEntropyConfig.DEFAULTS.withInterval(Duration.ofMillis(100))));
+    single.formCluster();
+    SimCluster<DynamoNode>.Instance lost = single.cluster.node(3);
+    lost.wipe();
+    lost.start();
+    single.formCluster();
+    single.cluster.runUntilOrFail(
+        "n3's partitions complete",
+        () -> figure(lost.service(), "partitions.incomplete") == 0,
+        Duration.ofSeconds(30));
+  }
+
+  /** `repair --wait` says so when the pass could not reach every owner. */
+  @Test
+  void aRequestedPassThatSkippedAnOwnerFailsItsWaiter() {
+    sim.formCluster();
+    writeKeys(5);
+    sim.cluster.node(2).stop();
+    Throwable error = sim.errorOf(sim.node(1).repair(true));
+    assertThat(error)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("exchanges skipped");
+  }
+
   @Test
   void startUpRefusesAGracePeriodNotLongerThanTheHintsMaximumAge() {
     MembershipConfig membership = MembershipConfig.builder(NodeId.of("n1")).build();

@@ -229,6 +229,8 @@ final class CoordinationSimulation {
      * the run must keep the no-resurrection invariant (issue 19).
      */
     Settings everythingOnWithPurges() {
+      EnumSet<Fault> all = EnumSet.copyOf(faults);
+      all.add(Fault.WIPED_DISK);
       return new Settings(
           operations,
           clients,
@@ -238,7 +240,7 @@ final class CoordinationSimulation {
           coordinatorCrashes,
           powerFailures,
           lossyDisks,
-          faults,
+          all,
           handoff.withHintMaxAge(HINT_MAX_AGE),
           Repairs.ALL_WITH_PURGES);
     }
@@ -1466,9 +1468,10 @@ final class CoordinationSimulation {
   }
 
   /**
-   * Runs until every node has completed two full anti-entropy passes that started after the heal:
-   * one pass exchanges each pair of replicas once, in some order, so a value may need a second pass
-   * to reach a replica whose exchanges came first.
+   * Runs until every node has completed two full anti-entropy passes that started after the heal
+   * (three completions: the pass in progress at the heal may have started before it): one pass
+   * exchanges each pair of replicas once, in some order, so a value may need a second pass to reach
+   * a replica whose exchanges came first.
    */
   private void awaitAntiEntropy() {
     Map<NodeId, Long> before = new TreeMap<>();
