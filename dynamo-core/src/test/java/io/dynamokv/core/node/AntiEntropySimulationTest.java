@@ -25,8 +25,10 @@ import org.junit.jupiter.api.TestInfo;
 class AntiEntropySimulationTest {
   static final int CI_SEEDS = 200;
   private static final long CI_BASE = 20070119L;
-  private static final int BROKEN_SEEDS = 200;
-  private static final int PURGE_SEEDS = 100;
+  // The broken variants must be caught within the seeds the correct build passes: purging before
+  // the grace period is caught at seed #137 of these.
+  private static final int PURGE_SEEDS = 150;
+  private static final int BROKEN_SEEDS = CI_SEEDS;
 
   @Test
   void ciSeedsConvergeByAntiEntropyAlone(TestInfo test) {
@@ -83,13 +85,19 @@ class AntiEntropySimulationTest {
 
   @Test
   void aPurgeThatIgnoresTheGracePeriodIsCaught() {
-    Result caught = firstViolation(withPurges(), BrokenVariant.PURGE_IGNORES_GRACE);
+    Result caught =
+        CoordinationSimulationTest.firstViolation(
+            withPurges().broken(BrokenVariant.PURGE_IGNORES_GRACE),
+            SimSeeds.seeds(PURGE_SEEDS, CI_BASE));
     assertThat(caught.violations()).isNotEmpty();
   }
 
   @Test
   void aPurgeWithoutEveryOwnersWordIsCaught() {
-    Result caught = firstViolation(withPurges(), BrokenVariant.PURGE_WITHOUT_VOTES);
+    Result caught =
+        CoordinationSimulationTest.firstViolation(
+            withPurges().broken(BrokenVariant.PURGE_WITHOUT_VOTES),
+            SimSeeds.seeds(PURGE_SEEDS, CI_BASE));
     assertThat(caught.violations()).isNotEmpty();
   }
 
@@ -119,12 +127,9 @@ class AntiEntropySimulationTest {
     return Settings.ci().everythingOnWithPurges();
   }
 
+  /** The first of the CI seeds of {@link #ciSeedsConvergeByAntiEntropyAlone} that catches it. */
   private static Result firstViolation(BrokenVariant variant) {
-    return firstViolation(antiEntropyOnly(), variant);
-  }
-
-  private static Result firstViolation(Settings settings, BrokenVariant variant) {
     return CoordinationSimulationTest.firstViolation(
-        settings.broken(variant), SimSeeds.seeds(BROKEN_SEEDS, CI_BASE));
+        antiEntropyOnly().broken(variant), SimSeeds.seeds(BROKEN_SEEDS, CI_BASE));
   }
 }
