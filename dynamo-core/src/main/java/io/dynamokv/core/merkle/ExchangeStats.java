@@ -4,6 +4,7 @@
 package io.dynamokv.core.merkle;
 
 import io.dynamokv.core.merkle.AntiEntropyMessage.Reason;
+import java.util.List;
 
 /**
  * What one exchange did, as its initiator saw it. Byte counts are payload: the sum of the encoded
@@ -19,6 +20,8 @@ import io.dynamokv.core.merkle.AntiEntropyMessage.Reason;
  * @param bytesReceived payload bytes of the responder's replies
  * @param compareRoundTrips root comparisons and descend requests
  * @param syncRoundTrips sync requests
+ * @param onlyHere in a pull-only exchange, the keys the initiator holds and the responder does not
+ *     (user keys; empty otherwise): what a replica that lost track may hold alone
  */
 public record ExchangeStats(
     Outcome outcome,
@@ -30,7 +33,11 @@ public record ExchangeStats(
     long bytesSent,
     long bytesReceived,
     int compareRoundTrips,
-    int syncRoundTrips) {
+    int syncRoundTrips,
+    List<byte[]> onlyHere) {
+  public ExchangeStats {
+    onlyHere = List.copyOf(onlyHere);
+  }
 
   /** How an exchange ended. */
   public enum Outcome {

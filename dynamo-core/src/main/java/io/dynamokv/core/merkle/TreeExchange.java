@@ -93,6 +93,7 @@ public final class TreeExchange {
 
   private final ArrayDeque<byte[]> differing = new ArrayDeque<>();
 
+  private final List<byte[]> onlyHere = new ArrayList<>();
   private long keysCompared;
   private long differingKeys;
   private long repairedHere;
@@ -345,6 +346,9 @@ public final class TreeExchange {
                   differing.add(entries.get(i).key());
                   continue;
                 }
+                if (result.siblings().length == 0 && config.pullOnly() && !sent.get(i).isEmpty()) {
+                  onlyHere.add(entries.get(i).key()); // B answers every set it holds to a pull
+                }
                 if (result.siblings().length == 0
                     || config.broken() == BrokenVariant.INITIATOR_SKIPS_MERGE) {
                   continue;
@@ -398,7 +402,8 @@ public final class TreeExchange {
         bytesSent,
         bytesReceived,
         compareRoundTrips,
-        syncRoundTrips);
+        syncRoundTrips,
+        onlyHere);
   }
 
   /** A node to probe, with what A knows of B's version of it. */

@@ -92,6 +92,12 @@ final class AntiEntropy implements ReplicaListener {
   /** Per incomplete partition, the owners it was pulled from so far. */
   private final Map<String, Map<Integer, java.util.Set<NodeId>>> pulledFrom = new TreeMap<>();
 
+  /**
+   * Per incomplete partition, the keys this node holds that no owner pulled from so far holds (null
+   * before the first pull): what it may hold only because it lost track of a purge.
+   */
+  private final Map<String, Map<Integer, java.util.Set<Key>>> onlyHere = new TreeMap<>();
+
   /** The trees of the partitions this node replicates, by store then partition. */
   private final Map<String, Map<Integer, PartitionTree>> trees = new TreeMap<>();
 
@@ -129,6 +135,7 @@ final class AntiEntropy implements ReplicaListener {
   private volatile long treesBuilt;
   private volatile long unreadable;
   private volatile long buildFailures;
+  private volatile long staleDropped;
   private volatile long tombstonesPurged;
   private volatile long purgeVetoed;
   private volatile int heldTrees;
@@ -222,6 +229,7 @@ final class AntiEntropy implements ReplicaListener {
     // Pulls count towards the owners of one ring: the owners (and, with random tokens, the
     // partitions' ranges) may differ in the next.
     pulledFrom.clear();
+    onlyHere.clear();
     updateGauges();
     scheduleBuild();
   }
@@ -554,7 +562,7 @@ final class AntiEntropy implements ReplicaListener {
                       exchanges++;
                       if (pullOnly
                           && placement.ring().map(Ring::version).orElse(-1L) == ring.version()) {
-                        pulled(pair);
+                        pulled(pair, result.onlyHere());
                       }
                       if (!waitingForThisPass.isEmpty() || completeness.any()) {
                         // An operator waits, or reads are refused: go on at once, within the rate.
@@ -577,7 +585,19 @@ final class AntiEntropy implements ReplicaListener {
    * peer that is incomplete too answers no sets: with two owners incomplete at once, a write only
    * the other one kept is hidden from reads until that one completes too.
    */
-  private void pulled(Pair pair) {
+  private void pulled(Pair pair, List<byte[]> lackedThere) {
+    Map<Integer, java.util.Set<Key>> byPartition =
+        onlyHere.computeIfAbsent(pair.store(), s -> new TreeMap<>());
+    java.util.Set<Key> lacked = new java.util.HashSet<>();
+    for (byte[] key : lackedThere) {
+      lacked.add(Key.of(key));
+    }
+    java.util.Set<Key> candidates = byPartition.get(pair.partition());
+    if (candidates == null) {
+      byPartition.put(pair.partition(), lacked);
+    } else {
+      candidates.retainAll(lacked);
+    }
     Ring ring = placement.ring().orElse(null);
     if (ring == null) {
       return;
@@ -596,7 +616,45 @@ final class AntiEntropy implements ReplicaListener {
       }
     }
     pulledFrom.get(pair.store()).remove(pair.partition());
+    java.util.Set<Key> stale = byPartition.remove(pair.partition());
+    // Only a partition regained with old data: a node that lost data may hold, alone, writes the
+    // others have not got yet (it did not push them while incomplete), and must keep them.
+    if (stale != null && completeness.regained(pair.store(), pair.partition())) {
+      dropStale(pair.store(), stale);
+    }
     completeness.completed(pair.store(), pair.partition());
+  }
+
+  /**
+   * Drops the keys this node alone holds in a partition it has just pulled whose newest write is
+   * older than the tombstone grace period: every other owner lacks them, which for a value that old
+   * means its delete was purged (a value written since is younger; one the others never got would
+   * have reached them through anti-entropy long ago). What this node kept from an earlier time it
+   * owned the partition thus cannot bring a purged delete back.
+   */
+  private void dropStale(String store, java.util.Set<Key> keys) {
+    StoreDefinition def = config.stores().get(store);
+    long before = clock.wallMillis() - settings.tombstoneGrace().toMillis();
+    for (Key key : keys) {
+      try {
+        boolean dropped =
+            replica.dropIf(
+                def, key.toByteArray(), set -> !set.isEmpty() && newestWrite(set) <= before);
+        if (dropped) {
+          staleDropped++;
+        }
+      } catch (InvalidContextException undecodable) {
+        unreadable++;
+      }
+    }
+  }
+
+  private static long newestWrite(Siblings set) {
+    long newest = Long.MIN_VALUE;
+    for (io.dynamokv.core.version.Versioned v : set.values()) {
+      newest = Math.max(newest, v.wallMillis());
+    }
+    return newest;
   }
 
   /**
@@ -708,13 +766,9 @@ final class AntiEntropy implements ReplicaListener {
     if (set.isEmpty() || !set.isDeleted()) {
       return false;
     }
-    long newest = Long.MIN_VALUE;
-    for (io.dynamokv.core.version.Versioned v : set.values()) {
-      newest = Math.max(newest, v.wallMillis());
-    }
     long grace =
         broken == BrokenVariant.PURGE_IGNORES_GRACE ? 0 : settings.tombstoneGrace().toMillis();
-    return newest <= clock.wallMillis() - grace;
+    return newestWrite(set) <= clock.wallMillis() - grace;
   }
 
   /**
@@ -1020,6 +1074,11 @@ final class AntiEntropy implements ReplicaListener {
             "tombstones.kept",
             purgeVetoed,
             "Expired tombstones a purge kept: an owner was unreachable or held something else"));
+    stats.add(
+        Stat.counter(
+            "stale.dropped",
+            staleDropped,
+            "Keys a regained or restored partition held alone past the grace period, dropped"));
     stats.add(
         Stat.counter(
             "keys.unreadable", unreadable, "Stored records that did not decode, left as they are"));

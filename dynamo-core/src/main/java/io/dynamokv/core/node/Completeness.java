@@ -50,6 +50,16 @@ final class Completeness {
   private boolean all;
 
   private final Map<String, SortedSet<Integer>> incomplete = new TreeMap<>();
+
+  /**
+   * Incomplete partitions this node regained with data from an earlier time it owned them (not kept
+   * across a restart: such a partition then completes without dropping what only it holds).
+   */
+  private final Map<String, SortedSet<Integer>> regained = new TreeMap<>();
+
+  /** The partitions held in the last ring this process used, by store (none before the first). */
+  private final Map<String, SortedSet<Integer>> held = new TreeMap<>();
+
   private volatile int count;
 
   Completeness(NodeConfig config, StorageEngine storage) {
@@ -60,31 +70,50 @@ final class Completeness {
   }
 
   /** This node may have lost data: every partition it holds is incomplete until repaired. */
-  void lostData(Ring ring) {
+  void lostData() {
     incomplete.clear();
     all = true;
-    if (ring != null) {
-      useRing(ring);
-    } else {
-      store();
-    }
+    store();
+  }
+
+  /** Whether this node holds any record in a partition of a store. */
+  interface HoldsData {
+    boolean holdsData(StoreDefinition def, int partition);
   }
 
   /**
-   * The ring changed: partitions the node no longer holds are forgotten, and while "all" is
-   * recorded, every partition it holds in {@code ring} becomes incomplete.
+   * The ring changed: partitions the node no longer holds are forgotten; while "all" is recorded,
+   * every partition it holds in {@code ring} becomes incomplete; and so does a partition it gains
+   * while it still holds data of it from an earlier time it owned it (it left or was removed, and
+   * came back): that data may hold values whose deletes were purged meanwhile, so the partition is
+   * pulled, and what no other owner holds any more is dropped, before the node serves it or pushes
+   * from it.
    */
-  void useRing(Ring ring) {
+  void useRing(Ring ring, HoldsData holds) {
     Map<String, SortedSet<Integer>> next = new TreeMap<>();
     for (StoreDefinition def : config.stores().values()) {
       SortedSet<Integer> was = incomplete.getOrDefault(def.name(), new TreeSet<>());
+      SortedSet<Integer> before = held.get(def.name());
+      SortedSet<Integer> heldNow = new TreeSet<>();
+      SortedSet<Integer> regainedNow =
+          new TreeSet<>(regained.getOrDefault(def.name(), new TreeSet<>()));
       SortedSet<Integer> now = new TreeSet<>();
       for (int p = 0; p < ring.partitionCount(); p++) {
-        if ((all || was.contains(p))
-            && ring.preferenceList(p, def.replicationFactor()).contains(self)) {
+        if (!ring.preferenceList(p, def.replicationFactor()).contains(self)) {
+          continue;
+        }
+        heldNow.add(p);
+        boolean regained = before != null && !before.contains(p) && holds.holdsData(def, p);
+        if (all || was.contains(p) || regained) {
           now.add(p);
         }
+        if (regained) {
+          regainedNow.add(p);
+        }
       }
+      held.put(def.name(), heldNow);
+      regainedNow.retainAll(heldNow);
+      regained.put(def.name(), regainedNow);
       if (!now.isEmpty()) {
         next.put(def.name(), now);
       }
@@ -98,8 +127,21 @@ final class Completeness {
     }
   }
 
+  /**
+   * Whether {@code partition} of {@code store} is incomplete because this node regained it with old
+   * data (rather than because it lost data).
+   */
+  boolean regained(String store, int partition) {
+    SortedSet<Integer> partitions = regained.get(store);
+    return partitions != null && partitions.contains(partition) && isIncomplete(store, partition);
+  }
+
   /** Anti-entropy pulled {@code partition} of {@code store} from every other owner. */
   void completed(String store, int partition) {
+    SortedSet<Integer> back = regained.get(store);
+    if (back != null) {
+      back.remove(partition);
+    }
     SortedSet<Integer> partitions = incomplete.get(store);
     if (partitions != null && partitions.remove(partition)) {
       if (partitions.isEmpty()) {

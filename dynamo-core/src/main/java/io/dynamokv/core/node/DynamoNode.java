@@ -160,7 +160,7 @@ public final class DynamoNode implements AutoCloseable {
     if (config.antiEntropy().enabled()
         && epochs.started().lostData()
         && broken != BrokenVariant.LOST_DATA_ANSWERS_AT_ONCE) {
-      completeness.lostData(null);
+      completeness.lostData();
     }
     // Handoff's rate is the node's background budget; anti-entropy draws from it too.
     BackgroundRate background = new BackgroundRate(clock, config.handoff().bytesPerSecond());
@@ -385,7 +385,7 @@ public final class DynamoNode implements AutoCloseable {
   private void useRing(Ring ring) {
     placement.useRing(ring);
     if (config.antiEntropy().enabled()) {
-      completeness.useRing(ring);
+      completeness.useRing(ring, (def, p) -> !replica.scan(def, ring.range(p), null, 1).isEmpty());
       antiEntropy.useRing(ring);
     }
   }

@@ -13,6 +13,7 @@ import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.RequestOptions;
 import io.dynamokv.core.handoff.HandoffConfig;
 import io.dynamokv.core.membership.MembershipConfig;
+import io.dynamokv.core.membership.NodeStatus;
 import io.dynamokv.core.merkle.AntiEntropyConfig;
 import io.dynamokv.core.ring.StorageKeys;
 import io.dynamokv.core.ring.Token;
@@ -141,6 +142,86 @@ class AntiEntropyTest {
     // It stays purged: anti-entropy hands nothing back.
     sim.cluster.runFor(Duration.ofSeconds(5));
     assertThat(localCopies(key)).allMatch(Siblings::isEmpty);
+  }
+
+  /**
+   * A node removed while down comes back with its old data after a delete of one of its keys was
+   * purged: it regains its partitions incomplete, pulls them, and drops what no other owner holds
+   * past the grace period, so the deleted value does not come back.
+   */
+  @Test
+  void aNodeBackWithDataFromBeforeAPurgeCannotBringTheDeletedValueBack() {
+    DynamoSim four =
+        new DynamoSim(
+            29,
+            4,
+            List.of(StoreDefinition.of(STORE)),
+            BrokenVariant.NONE,
+            Duration.ofMillis(500),
+            b ->
+                b.handoff(HandoffConfig.DEFAULTS.withEnabled(false))
+                    .readRepair(false)
+                    .antiEntropy(
+                        AntiEntropyConfig.DEFAULTS
+                            .withInterval(Duration.ofMillis(100))
+                            .withTombstoneGrace(GRACE)));
+    four.formCluster();
+    NodeId n4 = NodeId.of("n4");
+    byte[] key = null;
+    for (int i = 0; key == null; i++) {
+      byte[] k = ("k" + i).getBytes(UTF_8);
+      if (four.node(1).ring().orElseThrow().preferenceList(Token.of(k), 3).contains(n4)) {
+        key = k;
+      }
+    }
+    DynamoNode n1 = four.node(1);
+    Context written =
+        four.join(
+            n1.put(STORE, key, "old".getBytes(UTF_8), Context.EMPTY, RequestOptions.quorum(3)));
+    four.cluster.node(n4).stop();
+    four.cluster.runUntilOrFail(
+        "n1 sees n4 down",
+        () -> !n1.membership().reachability().isReachable(n4),
+        Duration.ofMinutes(1));
+    four.join(n1.membership().remove(n4));
+    four.formCluster();
+    four.join(n1.delete(STORE, key, written, RequestOptions.quorum(3)));
+    byte[] deleted = key;
+    four.cluster.runUntilOrFail(
+        "the delete purged on the three owners",
+        () -> ownersCopies(four, deleted).stream().allMatch(Siblings::isEmpty),
+        Duration.ofMinutes(2));
+
+    four.cluster.node(n4).start();
+    DynamoNode back = four.cluster.node(n4).service();
+    four.cluster.runUntilOrFail(
+        "n4 learns it was removed",
+        () -> back.membership().view().status(n4) == NodeStatus.REMOVED,
+        Duration.ofMinutes(1));
+    four.join(back.membership().join(NodeId.of("n1"))); // it comes back by an admin join
+    four.formCluster();
+    four.cluster.runUntilOrFail(
+        "n4 holds its partitions completely again",
+        () ->
+            figure(back, "partitions.incomplete") == 0
+                && back.ring().orElseThrow().preferenceList(Token.of(deleted), 3).contains(n4),
+        Duration.ofMinutes(2));
+    four.cluster.runFor(Duration.ofSeconds(5));
+
+    assertThat(ownersCopies(four, deleted)).allMatch(Siblings::isEmpty);
+    assertThat(four.join(n1.get(STORE, deleted, RequestOptions.quorum(3))).values()).isEmpty();
+    assertThat(figure(back, "stale.dropped")).isPositive();
+  }
+
+  private static List<Siblings> ownersCopies(DynamoSim sim, byte[] key) {
+    List<NodeId> owners = sim.node(1).ring().orElseThrow().preferenceList(Token.of(key), 3);
+    List<Siblings> copies = new ArrayList<>();
+    for (NodeId owner : owners) {
+      CompletableFuture<Siblings> copy = new CompletableFuture<>();
+      sim.cluster.node(owner).schedule(Duration.ZERO, n -> copy.complete(n.dataOf(STORE, key)));
+      copies.add(sim.join(copy));
+    }
+    return copies;
   }
 
   /** With N = 1 there is no one to pull from: a node that lost data completes at once. */

@@ -328,6 +328,8 @@ class NodeRuntimeTest {
             "dynamo.storage.engine=memory");
     try (NodeRuntime runtime = NodeRuntime.start(config, new ThriftTransportFactory())) {
       try (ThriftAdminClient admin = ThriftAdminClient.connect(client, Duration.ofSeconds(5))) {
+        // Membership loads its state on the node's scheduler after start returns.
+        await().atMost(Duration.ofSeconds(20)).until(() -> !admin.status().members().isEmpty());
         assertThat(admin.status().members())
             .singleElement()
             .satisfies(
