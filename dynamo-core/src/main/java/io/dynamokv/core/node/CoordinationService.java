@@ -100,7 +100,16 @@ final class CoordinationService implements PeerTransport.PeerHandler {
       if (config.antiEntropy().enabled()) {
         completeness.checkComplete(def.name(), placement.partitionOf(m.key()));
       }
-      reply.complete(new ReplicaReadReply(replica.stored(def, m.key())));
+      boolean owner =
+          placement
+              .ring()
+              .map(
+                  r ->
+                      r.preferenceList(
+                              io.dynamokv.core.ring.Token.of(m.key()), def.replicationFactor())
+                          .contains(self))
+              .orElse(true);
+      reply.complete(new ReplicaReadReply(replica.stored(def, m.key(), owner)));
       return null;
     }
 

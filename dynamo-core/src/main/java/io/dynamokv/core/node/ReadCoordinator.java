@@ -121,7 +121,7 @@ final class ReadCoordinator {
               new IncompleteReplicaException(
                   self + " does not hold the key's partition completely yet"));
         } else {
-          quorum.onResponse(self, replica.readWithHints(def, key));
+          quorum.onResponse(self, replica.readAsReplica(def, key, owners.contains(self)));
         }
       } else if (!peers.reachable(target)) {
         read.failed(target, target, new PeerException.Unreachable(target, "failure detector"));
@@ -263,7 +263,7 @@ final class ReadCoordinator {
       used.add(standIn);
       standInAsked.add(place);
       if (standIn.equals(self)) {
-        answered(self, place, replica.readWithHints(def, key));
+        answered(self, place, replica.readAsReplica(def, key, owners.contains(self)));
       } else {
         ask(standIn, place);
       }

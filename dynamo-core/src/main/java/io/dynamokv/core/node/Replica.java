@@ -99,6 +99,18 @@ final class Replica {
    * read's replica set answers from its hints.
    */
   byte[] stored(StoreDefinition def, byte[] key) {
+    return stored(def, key, true);
+  }
+
+  /**
+   * As {@link #stored(StoreDefinition, byte[])}; a node that does not own {@code key} ({@code
+   * owner} false) answers from its hints alone: data it holds of the key is left from an earlier
+   * time it owned it, and may hold values whose deletes were purged since.
+   */
+  byte[] stored(StoreDefinition def, byte[] key, boolean owner) {
+    if (!owner) {
+      return VersionCodec.encode(storable(withHints(def, key, Siblings.empty())));
+    }
     if (!hints.ownersOf(def.name(), key).isEmpty()) {
       return VersionCodec.encode(storable(withHints(def, key, read(def, key))));
     }
@@ -168,6 +180,14 @@ final class Replica {
   /** Everything this node holds of {@code key}: its data synced with every hint of the key. */
   Siblings readWithHints(StoreDefinition def, byte[] key) {
     return withHints(def, key, read(def, key));
+  }
+
+  /**
+   * What this node answers for {@code key} as a replica of a read: everything it holds as an owner,
+   * its hints alone as a stand-in (see {@link #stored(StoreDefinition, byte[], boolean)}).
+   */
+  Siblings readAsReplica(StoreDefinition def, byte[] key, boolean owner) {
+    return owner ? readWithHints(def, key) : withHints(def, key, Siblings.empty());
   }
 
   private Siblings withHints(StoreDefinition def, byte[] key, Siblings local) {
