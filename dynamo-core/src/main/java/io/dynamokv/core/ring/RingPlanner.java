@@ -332,12 +332,25 @@ public final class RingPlanner {
     int[] planned =
         current == null
             ? initialLayout(partitions, nodes.length, replicas)
-            : new FixedPlan(owners, nodes.length, replicas).run();
+            : new FixedPlan(owners, nodes.length, replicas, oldLists(current, nodes)).run();
     List<NodeId> result = new ArrayList<>(partitions);
     for (int owner : planned) {
       result.add(nodes[owner]);
     }
     return Ring.ofPartitions(version, result, memberZones);
+  }
+
+  /** The first N entries of every old preference list, as indices into {@code nodes} or -1. */
+  private int[][] oldLists(Ring current, NodeId[] nodes) {
+    int[][] lists = new int[partitions][];
+    for (int p = 0; p < partitions; p++) {
+      List<NodeId> list = current.preferenceList(p, replicas);
+      lists[p] = new int[list.size()];
+      for (int i = 0; i < list.size(); i++) {
+        lists[p][i] = Math.max(-1, Arrays.binarySearch(nodes, list.get(i)));
+      }
+    }
+    return lists;
   }
 
   /**
@@ -349,9 +362,9 @@ public final class RingPlanner {
     int seed = Math.min(s, 2 * replicas + 2);
     int[] empty = new int[q];
     Arrays.fill(empty, -1);
-    int[] layout = new FixedPlan(empty, seed, replicas).run();
+    int[] layout = new FixedPlan(empty, seed, replicas, null).run();
     for (int size = seed + 1; size <= s; size++) {
-      layout = new FixedPlan(layout, size, replicas).run();
+      layout = new FixedPlan(layout, size, replicas, null).run();
     }
     return layout;
   }
@@ -438,8 +451,9 @@ public final class RingPlanner {
     private final int[] original;
     private final int[] counts;
     private final int[] targets;
+    private final int[][] oldLists;
 
-    FixedPlan(int[] owners, int s, int replicas) {
+    FixedPlan(int[] owners, int s, int replicas, int[][] oldLists) {
       this.q = owners.length;
       this.s = s;
       // With S <= N every preference list holds all S nodes whatever the layout, so the window
@@ -447,6 +461,7 @@ public final class RingPlanner {
       this.n = s > replicas || (s == replicas && q % replicas == 0) ? replicas : 1;
       this.owners = owners.clone();
       this.original = owners.clone();
+      this.oldLists = oldLists;
       this.counts = new int[s];
       for (int owner : owners) {
         if (owner >= 0) {
@@ -486,6 +501,37 @@ public final class RingPlanner {
       moveSurplus();
       repair(owners);
       int violations = countViolations(owners);
+      if (oldLists != null && LayoutSearch.affordable(q, s, n) && !cheapest(violations)) {
+        LayoutSearch search = new LayoutSearch(original, oldLists, s, n);
+        List<int[]> candidates = new ArrayList<>();
+        if (violations == 0) {
+          candidates.add(owners.clone());
+        }
+        if (onlyOrphans()) {
+          int[] filled = search.fill(original, fillRadius(countOrphans()));
+          if (filled != null) {
+            candidates.add(filled);
+          }
+        }
+        // Dual prices only pay off on small rings; on large ones the fill finds as much, sooner.
+        int[] found = q <= 256 ? search.search(owners) : null;
+        if (found != null) {
+          candidates.add(found);
+        }
+        long bestCost = violations == 0 ? search.cost(owners) : Long.MAX_VALUE;
+        for (int[] candidate : candidates) {
+          if (countViolations(candidate) > 0) {
+            continue;
+          }
+          int[] improved = search.improve(candidate, segmentLength(), 3);
+          long cost = search.cost(improved);
+          if (cost < bestCost) {
+            bestCost = cost;
+            System.arraycopy(improved, 0, owners, 0, q);
+            violations = 0;
+          }
+        }
+      }
       if (violations > 0) {
         int[] layout = closestRelabelling(freshLayout());
         repair(layout);
@@ -494,6 +540,83 @@ public final class RingPlanner {
         }
       }
       return owners;
+    }
+
+    /**
+     * The longest run whose exhaustive re-solve stays within the work budget (about 2^21 layouts
+     * over the ring, at most 2^13 per run): each partition of a run has at most S - N + 1 owners
+     * that keep its window distinct.
+     */
+    private int segmentLength() {
+      int branching = Math.max(2, s - n + 1);
+      int perRun = Math.max(256, Math.min(8192, (1 << 21) / q));
+      int length = (int) (Math.log(perRun) / Math.log(branching));
+      return Math.max(3, Math.min(14, length));
+    }
+
+    /** Fills re-solve 5 partitions around an orphan, or 3 where that would cost too much. */
+    private int fillRadius(int orphans) {
+      return Math.pow(s, 5) * orphans <= 1 << 22 ? 2 : 1;
+    }
+
+    private int countOrphans() {
+      int orphans = 0;
+      for (int owner : original) {
+        orphans += owner < 0 ? 1 : 0;
+      }
+      return orphans;
+    }
+
+    /** Whether no member is above its share: only orphans must move. */
+    private boolean onlyOrphans() {
+      int[] kept = new int[s];
+      for (int owner : original) {
+        if (owner >= 0 && ++kept[owner] > (q + s - 1) / s) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /**
+     * Whether the greedy plan is valid and moved only partitions that had to move, each to a member
+     * new to all its windows: then no layout adds fewer assignments.
+     */
+    private boolean cheapest(int violations) {
+      if (violations > 0) {
+        return false;
+      }
+      int orphans = 0;
+      int moved = 0;
+      for (int p = 0; p < q; p++) {
+        orphans += original[p] < 0 ? 1 : 0;
+        moved += owners[p] != original[p] ? 1 : 0;
+      }
+      int surplus = 0;
+      int[] kept = new int[s];
+      for (int p = 0; p < q; p++) {
+        if (original[p] >= 0) {
+          kept[original[p]]++;
+        }
+      }
+      for (int m = 0; m < s; m++) {
+        surplus += Math.max(0, kept[m] - targets[m]);
+      }
+      if (moved != orphans + surplus) {
+        return false;
+      }
+      long added = 0;
+      for (int w = 0; w < q; w++) {
+        for (int i = 0; i < n; i++) {
+          int x = owners[(w + i) % q];
+          boolean had = false;
+          for (int y : oldLists[w]) {
+            had |= y == x;
+          }
+          added += had ? 0 : 1;
+        }
+      }
+      return added <= (long) n * moved;
     }
 
     /**
