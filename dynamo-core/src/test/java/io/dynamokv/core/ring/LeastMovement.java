@@ -33,7 +33,6 @@ final class LeastMovement {
   private long best;
   private long visited;
   private long floor;
-  static int[] bestLayout;
   private double[][] bound;
 
   private LeastMovement(Ring before, SortedSet<NodeId> members, int n) {
@@ -173,7 +172,6 @@ final class LeastMovement {
     }
     if (i == q) {
       best = cost + (long) bound[q][state];
-      bestLayout = layout.clone();
       return true;
     }
     int[] window = new int[n];

@@ -5,79 +5,92 @@ package io.dynamokv.core.ring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dynamokv.core.NodeId;
-import java.util.Map;
+import io.dynamokv.core.ring.MovementTable.Row;
+import io.dynamokv.core.ring.MovementTable.Step;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The strategy-3 balance targets behind dynamo-bench's RingBalanceReport, as a correctness check:
- * max/mean share = ⌈Q/S⌉/(Q/S), min/mean = ⌊Q/S⌋/(Q/S), a join moves at most 1.1/(S+1) of the ring
- * and a leave little more than the leaver's share, with no tail violations where possible.
+ * The strategy-3 targets behind dynamo-bench's RingBalanceReport (the table in docs/benchmarks.md),
+ * from the same {@link MovementTable} rows: every ring balanced at the granularity bound (⌊Q/S⌋ to
+ * ⌈Q/S⌉ partitions each), no tail violations where Q, S and N allow none, and every join, worst
+ * leave and round trip adding at most 1.1× the least replica assignments, wherever the least is
+ * known (see {@link MovementTable}). The report covers more rows; these are the ones fast enough
+ * for every build.
  */
 class RingBalanceTest {
-  private static final int N = 3;
+  private static final double TARGET = 1.1;
 
   @ParameterizedTest(name = "Q={0}, S={1}")
   @CsvSource({
-    "256, 3",
-    "256, 5",
+    "16, 3",
+    "16, 4",
+    "16, 5",
+    "16, 6",
+    "16, 7",
+    "16, 8",
+    "16, 9",
+    "16, 10",
+    "32, 3",
+    "32, 4",
+    "32, 5",
+    "32, 6",
+    "32, 7",
+    "32, 8",
+    "32, 9",
+    "32, 10",
+    "32, 30",
+    "64, 3",
+    "64, 4",
+    "64, 5",
+    "64, 6",
+    "64, 7",
+    "64, 9",
+    "64, 10",
+    "64, 30",
+    "256, 9",
     "256, 10",
     "256, 30",
     "256, 100",
-    "1024, 3",
-    "1024, 5",
     "1024, 10",
     "1024, 30",
     "1024, 100",
     "1024, 1000",
-    "4096, 3",
-    "4096, 5",
-    "4096, 10",
     "4096, 30",
     "4096, 100",
     "4096, 1000"
   })
-  void strategyThreeMeetsTheTargets(int q, int s) {
-    RingPlanner planner = RingPlanner.fixedPartitions(q, N);
-    Ring ring = planner.initial(RingPlannerTest.nodes(s), Map.of());
-    double mean = (double) q / s;
-    double max = 0;
-    double min = Double.MAX_VALUE;
-    for (NodeId node : ring.nodes()) {
-      max = Math.max(max, ring.ownershipShare(node) * q);
-      min = Math.min(min, ring.ownershipShare(node) * q);
-    }
-    assertThat(max / mean).isEqualTo(Math.ceil(mean) / mean);
-    assertThat(min / mean).isEqualTo(Math.floor(mean) / mean);
-    if (RingPlanner.canSeparateReplicas(q, s, N)) {
-      assertThat(RingPlanner.violations(ring.owners(), N)).isZero();
-    }
-
-    Ring joined = planner.join(ring, NodeId.of("joiner"), null);
-    assertThat((double) changed(ring, joined)).isLessThanOrEqualTo(1.1 * q / (s + 1));
-    RingPlannerTest.assertBalanced(joined);
-
-    if (s > 1) {
-      NodeId leaver = ring.nodes().first();
-      Ring left = planner.leave(ring, leaver);
-      int share = ring.partitionsOf(leaver).size();
-      assertThat(changed(ring, left)).isGreaterThanOrEqualTo(share);
-      if (s - 1 >= 2 * N + 2) {
-        // Orphans that no member below target may take travel by a two-move chain: measured ~2%.
-        assertThat((double) changed(ring, left)).isLessThanOrEqualTo(1.1 * share + 2 * N);
-      }
-      RingPlannerTest.assertBalanced(left);
+  void movementStaysWithinTheTargetOfTheLeast(int q, int s) {
+    Row row = MovementTable.row(q, s, false, Math.max(1, s / 10));
+    assertBalancedAndSeparated(row);
+    for (Step step :
+        new Step[] {row.join(), row.leave(), row.leaveAndRejoin(), row.joinAndLeave()}) {
+      assertThat(step.least()).as("least of %s in %s", step, row).isNotNegative();
+      assertThat(step.ratio()).as("%s in %s", step, row).isLessThanOrEqualTo(TARGET);
     }
   }
 
-  private static int changed(Ring before, Ring after) {
-    int moved = 0;
-    for (int p = 0; p < before.partitionCount(); p++) {
-      if (!before.owner(p).equals(after.owner(p))) {
-        moved++;
-      }
-    }
-    return moved;
+  /** Past the small class a join takes from many donors: one per partition it takes, up to S. */
+  @ParameterizedTest(name = "Q={0}, S={1}")
+  @CsvSource({"256, 10", "1024, 10", "1024, 30", "4096, 100"})
+  void aJoinTakesFromManyDonors(int q, int s) {
+    Row row = MovementTable.row(q, s, false, s);
+    assertThat(row.join().donors()).isEqualTo(Math.min(s, row.join().primary()));
+  }
+
+  /**
+   * Zones: balanced and separated like the rest. Their movement is reported, not asserted: it does
+   * not meet the target yet (docs/benchmarks.md).
+   */
+  @ParameterizedTest(name = "Q={0}, S={1}")
+  @CsvSource({"16, 5", "64, 6", "256, 10", "1024, 30"})
+  void zonedRingsStayBalancedAndSeparated(int q, int s) {
+    assertBalancedAndSeparated(MovementTable.row(q, s, true, Math.max(1, s / 10)));
+  }
+
+  private static void assertBalancedAndSeparated(Row row) {
+    assertThat(row.unbalanced()).as("%s", row).isZero();
+    assertThat(row.maxOverMean()).as("%s", row).isEqualTo(row.boundMaxOverMean());
+    assertThat(row.tailViolations()).as("%s", row).isZero();
   }
 }
