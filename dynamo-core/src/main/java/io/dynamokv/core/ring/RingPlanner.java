@@ -501,7 +501,7 @@ public final class RingPlanner {
       moveSurplus();
       repair(owners);
       int violations = countViolations(owners);
-      if (oldLists != null && LayoutSearch.affordable(q, s, n) && !cheapest(violations)) {
+      if (oldLists != null && n >= 2 && s > n && !cheapest(violations)) {
         LayoutSearch search = new LayoutSearch(original, oldLists, s, n);
         List<int[]> candidates = new ArrayList<>();
         if (violations == 0) {
@@ -514,7 +514,7 @@ public final class RingPlanner {
           }
         }
         // Dual prices only pay off on small rings; on large ones the fill finds as much, sooner.
-        int[] found = q <= 256 ? search.search(owners) : null;
+        int[] found = q <= 256 && LayoutSearch.affordable(q, s, n) ? search.search(owners) : null;
         if (found != null) {
           candidates.add(found);
         }
@@ -523,7 +523,8 @@ public final class RingPlanner {
           if (countViolations(candidate) > 0) {
             continue;
           }
-          int[] improved = search.improve(candidate, segmentLength(), 3);
+          int length = segmentLength();
+          int[] improved = length > 1 ? search.improve(candidate, length, 3) : candidate;
           long cost = search.cost(improved);
           if (cost < bestCost) {
             bestCost = cost;
@@ -545,18 +546,26 @@ public final class RingPlanner {
     /**
      * The longest run whose exhaustive re-solve stays within the work budget (about 2^21 layouts
      * over the ring, at most 2^13 per run): each partition of a run has at most S - N + 1 owners
-     * that keep its window distinct.
+     * that keep its window distinct. Below 2 the local search is skipped.
      */
     private int segmentLength() {
       int branching = Math.max(2, s - n + 1);
-      int perRun = Math.max(256, Math.min(8192, (1 << 21) / q));
+      int perRun = Math.min(8192, (1 << 21) / q);
       int length = (int) (Math.log(perRun) / Math.log(branching));
-      return Math.max(3, Math.min(14, length));
+      return Math.min(14, length);
     }
 
-    /** Fills re-solve 5 partitions around an orphan, or 3 where that would cost too much. */
+    /**
+     * Fills re-solve the 5 partitions around an orphan, or 3, or only the orphan, whichever keeps
+     * the work within about 2^22 layouts.
+     */
     private int fillRadius(int orphans) {
-      return Math.pow(s, 5) * orphans <= 1 << 22 ? 2 : 1;
+      for (int radius = 2; radius > 0; radius--) {
+        if (Math.pow(s, 2 * radius + 1) * orphans <= 1 << 22) {
+          return radius;
+        }
+      }
+      return 0;
     }
 
     private int countOrphans() {
