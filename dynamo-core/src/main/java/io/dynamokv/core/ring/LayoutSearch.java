@@ -429,6 +429,7 @@ final class LayoutSearch {
     private final int[] window;
     private int start;
     private long bestCost;
+    private int bestImbalance;
 
     Segment(int[] layout, int[] counts, int length) {
       this.layout = layout;
@@ -453,6 +454,8 @@ final class LayoutSearch {
         bestCost += windowGain(layout, Math.floorMod(a - n + 1 + k, q), window);
       }
       long before = bestCost;
+      bestImbalance = imbalance();
+      int imbalanceBefore = bestImbalance;
       for (int i = 0; i < length; i++) {
         counts[current[i]]--;
       }
@@ -461,12 +464,26 @@ final class LayoutSearch {
         layout[(a + i) % q] = best[i];
         counts[best[i]]++;
       }
-      return bestCost < before;
+      return bestImbalance < imbalanceBefore || bestCost < before;
     }
 
     /** Positions before {@code i} are set in {@code layout}; {@code cost} covers their windows. */
+    private int imbalance() {
+      int off = 0;
+      for (int m = 0; m < s; m++) {
+        off += Math.max(0, counts[m] - hi) + Math.max(0, lo - counts[m]);
+      }
+      return off;
+    }
+
+    /**
+     * Positions before {@code i} are set in {@code layout}; {@code cost} covers their windows. A
+     * balanced layout stays balanced and gets cheaper; an unbalanced one gets closer to balance
+     * first, then cheaper.
+     */
     private void search(int i, long cost) {
-      if (cost >= bestCost) {
+      boolean balanced = bestImbalance == 0;
+      if (balanced && cost >= bestCost) {
         return;
       }
       if (i == length) {
@@ -478,12 +495,9 @@ final class LayoutSearch {
           }
           tail += g;
         }
-        for (int m = 0; m < s; m++) {
-          if (counts[m] < lo || counts[m] > hi) {
-            return;
-          }
-        }
-        if (cost + tail < bestCost) {
+        int off = imbalance();
+        if (off < bestImbalance || (off == bestImbalance && cost + tail < bestCost)) {
+          bestImbalance = off;
           bestCost = cost + tail;
           for (int k = 0; k < length; k++) {
             best[k] = layout[(start + k) % q];
@@ -494,7 +508,7 @@ final class LayoutSearch {
       int p = (start + i) % q;
       int w = Math.floorMod(p - n + 1, q);
       for (int x = 0; x < s; x++) {
-        if (counts[x] >= hi) {
+        if (balanced && counts[x] >= hi) {
           continue;
         }
         layout[p] = x;
@@ -566,7 +580,8 @@ final class LayoutSearch {
       fill.apply(x);
       counts[x]++;
     }
-    return balance(layout, counts);
+    int[] balanced = balance(layout, counts.clone());
+    return balanced != null ? balanced : layout;
   }
 
   /**

@@ -534,7 +534,7 @@ public final class RingPlanner {
           int length = segmentLength();
           int[] improved = length > 1 ? search.improve(candidate, length, 3) : candidate;
           long cost = search.cost(improved);
-          if (cost < bestCost) {
+          if (cost < bestCost && balanced(improved)) {
             bestCost = cost;
             System.arraycopy(improved, 0, owners, 0, q);
             violations = 0;
@@ -574,6 +574,19 @@ public final class RingPlanner {
         }
       }
       return 0;
+    }
+
+    private boolean balanced(int[] layout) {
+      int[] count = new int[s];
+      for (int owner : layout) {
+        count[owner]++;
+      }
+      for (int c : count) {
+        if (c < q / s || c > (q + s - 1) / s) {
+          return false;
+        }
+      }
+      return true;
     }
 
     private int countOrphans() {
