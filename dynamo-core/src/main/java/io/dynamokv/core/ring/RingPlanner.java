@@ -80,7 +80,7 @@ import java.util.TreeSet;
  *   <li>Without zones, every join measured adds exactly the joiner's share, and every leave and
  *       round trip at most 1.1× the least wherever the least is known: Q = 16 to 64 for small
  *       clusters, every Q beyond. For small clusters at large Q the least is not known; a 5 → 4
- *       leave there still adds about twice the leaver's assignments.
+ *       leave there still adds about 1.35× the leaver's assignments.
  *   <li>Zones are stored in the ring and used by the preference-list walk, but the layout ignores
  *       them, so zoned rings move 1.1 to several times the share bound: not yet within target.
  * </ul>
