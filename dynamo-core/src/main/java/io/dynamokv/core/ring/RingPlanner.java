@@ -515,7 +515,9 @@ public final class RingPlanner {
         if (violations == 0) {
           candidates.add(owners.clone());
         }
-        if (onlyOrphans()) {
+        // The assignment of orphans to members is a min-cost flow with one augmenting path per
+        // orphan: bounded so that a plan stays within about a second.
+        if (onlyOrphans() && countOrphans() <= 1024) {
           int[] filled = search.fill(original, fillRadius(countOrphans()));
           if (filled != null) {
             candidates.add(filled);
