@@ -543,6 +543,27 @@ public final class RingPlanner {
           }
         }
       }
+      if (oldLists != null && n >= 2 && s > n && q <= 32 && !cheapest(violations)) {
+        LayoutSearch search = new LayoutSearch(original, oldLists, s, n);
+        long upper = violations == 0 ? search.cost(owners) : Long.MAX_VALUE;
+        int newMembers = 0;
+        int[] kept = new int[s];
+        for (int owner : original) {
+          if (owner >= 0) {
+            kept[owner]++;
+          }
+        }
+        for (int count : kept) {
+          newMembers += count == 0 ? 1 : 0;
+        }
+        // Every window around an orphan, or around a new member's partition, gains a replica.
+        long floor = (long) n * Math.max(countOrphans(), newMembers * (q / s));
+        int[] exact = new ExactLayout(oldLists, s, n).search(upper, floor, 2_000_000L);
+        if (exact != null) {
+          System.arraycopy(exact, 0, owners, 0, q);
+          violations = 0;
+        }
+      }
       if (violations > 0) {
         int[] layout = closestRelabelling(freshLayout());
         repair(layout);
