@@ -56,7 +56,7 @@ public final class MovementTable {
    * @param moved assignments added
    * @param least the least (exact or share bound), or -1 if not known
    * @param exact whether {@code least} was found by the exact search (otherwise it is the share
-   *     bound, which is reachable past the small class and when S <= N)
+   *     bound, a lower bound, taken as the least past the small class and when S <= N)
    * @param primary partitions whose owner changed
    * @param donors nodes that gave up an assignment
    */
@@ -210,8 +210,9 @@ public final class MovementTable {
     int size = after.nodeCount();
     long moved = RingMovement.replicaMoves(before, after, N);
     boolean separable = RingPlanner.canSeparateReplicas(q, size, N);
-    // Past 2N + 1 nodes the share is reachable, with S <= N every list holds every node, and a
-    // step that moved no more than the share (a lower bound) met it.
+    // Past 2N + 1 nodes the share is taken as the least (it is a lower bound, so the ratio errs
+    // high: on tiny rings it is not always reachable), with S <= N every list holds every node,
+    // and a step that moved no more than the share met it.
     if (zoned || !small || !separable || size <= N || moved <= share) {
       return new long[] {share, 0};
     }

@@ -25,8 +25,9 @@ import net.jqwik.api.statistics.Statistics;
  * balanced, no tail violations whenever {@link RingPlanner#canSeparateReplicas} holds, preference
  * lists of distinct nodes spanning as many zones as there are (up to N), and the same ring when
  * planned again. Without zones every step adds at most 1.1× the least replica assignments: the
- * share bound past the small class (both sizes above 2N + 1), the exact least below it at Q = 16;
- * elsewhere, and for zoned rings, the ratio is collected as statistics only.
+ * share bound, or where a step moves more, the exact least for Q <= 32; past the small class (both
+ * sizes above 2N + 1) at larger Q the share bound again. Small-class steps at larger Q, and zoned
+ * rings, are collected as statistics only.
  */
 class RingPlannerProperties {
   static final int N = 3;
@@ -116,13 +117,12 @@ class RingPlannerProperties {
           .collect(share == 0 ? "-" : String.format("%.1f", (double) moved / share));
       return;
     }
-    if (!MovementTable.small(smaller) || moved <= share) {
-      assertThat((double) moved)
-          .as("moved, share bound %d", share)
-          .isLessThanOrEqualTo(TARGET * share);
+    if (moved <= TARGET * share) {
       return;
     }
-    if (q == 16 && RingPlanner.canSeparateReplicas(q, after.nodeCount(), N)) {
+    // The share is a lower bound; on tiny rings even past 2N + 1 nodes it is not always
+    // reachable (a 9 -> 8 leave at Q = 32 that needs 10 for a share of 9), so search the least.
+    if (q <= 32 && RingPlanner.canSeparateReplicas(q, after.nodeCount(), N)) {
       long least = LeastMovement.least(before, after.nodes(), N, moved, share, 5_000_000L);
       if (least >= 0) {
         assertThat((double) moved)
@@ -130,6 +130,12 @@ class RingPlannerProperties {
             .isLessThanOrEqualTo(TARGET * least);
         return;
       }
+    }
+    if (!MovementTable.small(smaller)) {
+      assertThat((double) moved)
+          .as("moved, share bound %d", share)
+          .isLessThanOrEqualTo(TARGET * share);
+      return;
     }
     Statistics.label("small class, least not searched: moved / share bound")
         .collect(String.format("%.1f", (double) moved / share));
