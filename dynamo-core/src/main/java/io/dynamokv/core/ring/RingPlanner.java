@@ -53,7 +53,9 @@ import java.util.TreeSet;
  *       last N - 1 owners, with prices per member for balance; and on each, a local search that
  *       re-solves every short run of partitions exhaustively. It keeps the layout that adds the
  *       fewest assignments. The work is bounded (a plan at Q = 4096 stays within a few hundred
- *       milliseconds, up to about 1 s on a 5 → 4 leave).
+ *       milliseconds, up to about 1 s on a 5 → 4 leave; the fill is skipped past 1024 orphans). On
+ *       tiny rings (Q <= 32), where one assignment is already 10 % of a step, a bounded branch and
+ *       bound ({@code ExactLayout}) then looks for a cheaper layout still.
  *   <li>If violations remain, the planner lays the ring out afresh (each member's partitions evenly
  *       spaced, rotated and renamed to keep as many partitions as possible with their current
  *       owner, then repaired) and keeps whichever of the two layouts has fewer violating windows:
