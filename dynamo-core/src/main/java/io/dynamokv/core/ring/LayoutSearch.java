@@ -6,18 +6,27 @@ package io.dynamokv.core.ring;
 import java.util.Arrays;
 
 /**
- * The cheapest valid, balanced layout near an old one, by dynamic programming over the ring: the
- * planner's search for small clusters, where moving only the partitions that must move would repeat
- * an owner in some window and the cheapest fix is not a single move.
+ * Searches for a cheap valid, balanced layout near an old one: the planner's tools for changes
+ * where moving only the partitions that must move would repeat an owner in some window, and the
+ * cheapest fix is not a single move (mostly small clusters).
  *
  * <p>The cost of a layout is the number of (partition, replica) assignments it adds: for every
  * window of n consecutive partitions, the new owners that were not among the old preference list of
- * its first partition. Valid means n distinct owners in every window. Both depend only on n
- * consecutive owners, so the cheapest valid layout is a shortest path whose state is the last n - 1
- * owners (S^(n-1) states per partition). Balance (⌊Q/S⌋ to ⌈Q/S⌉ partitions each) is not local: it
- * is reached with a price per partition of each member, raised for members above their share and
- * lowered for those below (Lagrangian relaxation), and what is left over is moved by the cheapest
- * valid single changes.
+ * its first partition. Valid means n distinct owners in every window; balanced, ⌊Q/S⌋ to ⌈Q/S⌉
+ * partitions each. Three searches, all deterministic and bounded:
+ *
+ * <ul>
+ *   <li>{@link #fill}: each orphaned partition filled by the cheapest change of the few partitions
+ *       around it that gives one member one partition more; which member, a minimum-cost assignment
+ *       within the members' shares (a min-cost flow).
+ *   <li>{@link #search}: cost and validity depend only on n consecutive owners, so the cheapest
+ *       valid layout is a shortest path whose state is the last n - 1 owners (S^(n-1) states per
+ *       partition). Balance is not local: it is reached with a price per partition of each member,
+ *       raised for members above their share and lowered for those below (Lagrangian relaxation),
+ *       and what is left over is moved by the cheapest valid changes of one or two partitions.
+ *   <li>{@link #improve}: a local search that re-solves every run of a few consecutive partitions
+ *       exhaustively, towards balance first, then lower cost.
+ * </ul>
  */
 final class LayoutSearch {
   /** Work budget per pass: Q · S^n transitions. */
