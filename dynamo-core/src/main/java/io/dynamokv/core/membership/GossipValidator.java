@@ -239,8 +239,9 @@ final class GossipValidator {
   /**
    * Whether a member's own status may go from {@code from} to {@code to} within one generation,
    * possibly through statuses this node never saw: JOINING and NORMAL alternate (a node drops back
-   * to JOINING when a ring without it wins) and may go anywhere; LEAVING only to LEFT or REMOVED;
-   * LEFT only to REMOVED; REMOVED nowhere (rejoining starts a new generation).
+   * to JOINING when a ring without it wins) and may go anywhere; STANDBY to JOINING (and on,
+   * unseen) or REMOVED; LEAVING only to LEFT or REMOVED; LEFT only to REMOVED; REMOVED nowhere
+   * (rejoining starts a new generation).
    */
   static boolean legal(NodeStatus from, NodeStatus to) {
     if (from == to) {
@@ -248,6 +249,8 @@ final class GossipValidator {
     }
     return switch (from) {
       case JOINING, NORMAL -> true;
+      case STANDBY ->
+          to == NodeStatus.JOINING || to == NodeStatus.NORMAL || to == NodeStatus.REMOVED;
       case LEAVING -> to == NodeStatus.LEFT || to == NodeStatus.REMOVED;
       case LEFT -> to == NodeStatus.REMOVED;
       case REMOVED -> false;

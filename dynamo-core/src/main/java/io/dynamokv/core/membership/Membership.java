@@ -496,31 +496,52 @@ public final class Membership implements AutoCloseable {
           if (!seed.equals(selfId)) {
             extraSeeds.add(seed);
           }
-          NodeStatus st = effectiveSelfStatus();
-          if (st == NodeStatus.LEFT || st == NodeStatus.REMOVED) {
-            self =
-                new NodeState(
-                    selfId,
-                    self.generation() + 1,
-                    0,
-                    NodeStatus.JOINING,
-                    config.address(),
-                    config.zone(),
-                    self.ringVersion(),
-                    gossipedFormats());
-            joinGeneration = self.generation();
-            states.put(selfId, self);
-            persistSelf();
-            changed();
-          } else if (st == NodeStatus.LEAVING) {
-            throw new IllegalStateException(
-                selfId + " is LEAVING; wait until it has LEFT, then join again");
-          }
+          joinNow();
           if (!seed.equals(selfId)) {
             gossipWith(seed);
           }
           return null;
         });
+  }
+
+  /**
+   * Makes this node ask for partitions through its configured seeds: a {@link NodeStatus#STANDBY}
+   * member becomes JOINING; one that left or was removed starts a new generation as JOINING; a
+   * JOINING or NORMAL node is already joined (no-op). Persisted and gossiped.
+   *
+   * @throws IllegalStateException (in the stage) while the node is LEAVING
+   */
+  public CompletionStage<Void> join() {
+    return onScheduler(
+        () -> {
+          joinNow();
+          return null;
+        });
+  }
+
+  private void joinNow() {
+    NodeStatus st = effectiveSelfStatus();
+    if (st == NodeStatus.STANDBY) {
+      setSelfStatus(NodeStatus.JOINING);
+    } else if (st == NodeStatus.LEFT || st == NodeStatus.REMOVED) {
+      self =
+          new NodeState(
+              selfId,
+              self.generation() + 1,
+              0,
+              NodeStatus.JOINING,
+              config.address(),
+              config.zone(),
+              self.ringVersion(),
+              gossipedFormats());
+      joinGeneration = self.generation();
+      states.put(selfId, self);
+      persistSelf();
+      changed();
+    } else if (st == NodeStatus.LEAVING) {
+      throw new IllegalStateException(
+          selfId + " is LEAVING; wait until it has LEFT, then join again");
+    }
   }
 
   /**
@@ -1340,7 +1361,9 @@ public final class Membership implements AutoCloseable {
               selfId,
               1,
               0,
-              founding ? NodeStatus.NORMAL : NodeStatus.JOINING,
+              founding
+                  ? NodeStatus.NORMAL
+                  : config.joinAtStart() ? NodeStatus.JOINING : NodeStatus.STANDBY,
               config.address(),
               config.zone(),
               0,

@@ -52,6 +52,10 @@ import java.util.TreeSet;
  *     traffic the count is reached in milliseconds and one slow moment must not cut a peer off;
  *     with little traffic the streak's probes (one a round) must all fail, and a handful of lost
  *     messages in a row must not cut it off either (the simulation's 5% loss each way needed 8)
+ * @param joinAtStart whether a node that starts for the first time, and does not found the cluster,
+ *     asks to join by itself ({@link NodeStatus#JOINING}); otherwise (the server's default) it is a
+ *     {@link NodeStatus#STANDBY} member that owns nothing until an operator runs {@link
+ *     Membership#join()} on it. The library's default is {@code true}
  * @param callProbeMaxInterval the longest delay between two direct probes of a peer suspected from
  *     calls: probes start one {@code gossipInterval} apart and the delay doubles after each failed
  *     probe up to this (default 8 gossip intervals; at least the gossip interval)
@@ -73,7 +77,8 @@ public record MembershipConfig(
     SortedMap<String, Integer> formats,
     int callFailuresToSuspect,
     Duration callFailureWindow,
-    Duration callProbeMaxInterval) {
+    Duration callProbeMaxInterval,
+    boolean joinAtStart) {
 
   /** Default of {@link #maxMembers}. */
   public static final int DEFAULT_MAX_MEMBERS = 4096;
@@ -178,6 +183,7 @@ public record MembershipConfig(
     private int callFailuresToSuspect = DEFAULT_CALL_FAILURES_TO_SUSPECT;
     private Duration callFailureWindow;
     private Duration callProbeMaxInterval;
+    private boolean joinAtStart = true;
 
     private Builder(NodeId self) {
       this.self = Objects.requireNonNull(self, "self");
@@ -250,6 +256,12 @@ public record MembershipConfig(
       return this;
     }
 
+    /** See {@link MembershipConfig#joinAtStart()} (default {@code true}). */
+    public Builder joinAtStart(boolean join) {
+      this.joinAtStart = join;
+      return this;
+    }
+
     public Builder callFailuresToSuspect(int failures) {
       this.callFailuresToSuspect = failures;
       return this;
@@ -283,7 +295,8 @@ public record MembershipConfig(
           formats,
           callFailuresToSuspect,
           callFailureWindow == null ? gossipInterval.multipliedBy(8) : callFailureWindow,
-          callProbeMaxInterval == null ? gossipInterval.multipliedBy(8) : callProbeMaxInterval);
+          callProbeMaxInterval == null ? gossipInterval.multipliedBy(8) : callProbeMaxInterval,
+          joinAtStart);
     }
   }
 }

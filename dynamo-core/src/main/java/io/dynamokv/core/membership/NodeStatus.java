@@ -9,7 +9,7 @@ package io.dynamokv.core.membership;
  * record.
  *
  * <pre>
- *   (bootstrap, not the first seed)  JOINING --sees itself in the ring--> NORMAL
+ *   (bootstrap, not the first seed)  STANDBY --join()--> JOINING --sees itself in the ring--> NORMAL
  *   (bootstrap, first seed)          NORMAL
  *   leave()                          NORMAL/JOINING --> LEAVING --out of the ring + handoff done--> LEFT
  *   remove(dead node)                any --> REMOVED (until the node joins again)
@@ -25,7 +25,13 @@ public enum NodeStatus {
   /** Left gracefully: out of the ring and its handoff completed. It may shut down. */
   LEFT,
   /** Removed by an administrator while dead; out of the ring. */
-  REMOVED;
+  REMOVED,
+  /**
+   * A member that owns nothing and does not ask to: a node that started for the first time and
+   * waits for an operator's {@code join} (SPEC §8). It gossips, knows the ring and forwards
+   * requests. Last in the enum: gossip encodes statuses by ordinal.
+   */
+  STANDBY;
 
   /** Whether a node in this status belongs in the next ring the claimant plans. */
   public boolean wantsRing() {

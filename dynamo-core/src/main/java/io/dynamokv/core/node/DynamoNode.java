@@ -417,6 +417,30 @@ public final class DynamoNode implements AutoCloseable {
     return done;
   }
 
+  /**
+   * What {@code change} would move if committed now (the plan an operator reads first). Computed by
+   * this node from its ring and membership view; completes on the scheduler. Fails with {@link
+   * IllegalStateException} when the change cannot be made now (say, the node to join is already in
+   * the ring, or this node has no ring yet).
+   */
+  public CompletionStage<io.dynamokv.core.transfer.TransferPlan> plan(
+      io.dynamokv.core.transfer.ClusterChange change) {
+    CompletableFuture<io.dynamokv.core.transfer.TransferPlan> plan = new CompletableFuture<>();
+    plan.completeExceptionally(new UnsupportedOperationException("not yet"));
+    return plan;
+  }
+
+  /**
+   * Asks the cluster to give this node partitions, through its configured seeds: a member that owns
+   * nothing ({@link NodeStatus#STANDBY}), or one that left or was removed, becomes JOINING; the
+   * claimant plans a ring naming it a pending owner, the previous owners stream it the ranges, and
+   * the ring switches once its copies are confirmed. A no-op for a node already joining or in the
+   * ring.
+   */
+  public CompletionStage<Void> join() {
+    return membership.join();
+  }
+
   public NodeId id() {
     return self;
   }
