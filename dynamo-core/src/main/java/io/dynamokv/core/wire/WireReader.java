@@ -118,6 +118,11 @@ public final class WireReader {
     }
   }
 
+  /** How many bytes are left to read: what bounds any count read next. */
+  public int remaining() {
+    return in.length - pos;
+  }
+
   /** Checks that everything was read. */
   public void end() {
     if (pos != in.length) {
