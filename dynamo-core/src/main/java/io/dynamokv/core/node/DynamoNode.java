@@ -36,6 +36,7 @@ import io.dynamokv.core.spi.PeerTransport;
 import io.dynamokv.core.spi.RandomSource;
 import io.dynamokv.core.spi.Scheduler;
 import io.dynamokv.core.spi.StorageEngine;
+import io.dynamokv.core.transfer.TransferCodec;
 import io.dynamokv.core.version.CausalContext;
 import io.dynamokv.core.version.ContextSigner;
 import io.dynamokv.core.version.Siblings;
@@ -91,7 +92,10 @@ public final class DynamoNode implements AutoCloseable {
   /** The peer protocols every node speaks: what its transport must encode and decode. */
   public static final PeerProtocols PROTOCOLS =
       PeerProtocols.of(
-          MembershipCodec.PROTOCOL, CoordinationCodec.PROTOCOL, AntiEntropyCodec.PROTOCOL);
+          MembershipCodec.PROTOCOL,
+          CoordinationCodec.PROTOCOL,
+          AntiEntropyCodec.PROTOCOL,
+          TransferCodec.PROTOCOL);
 
   private final NodeConfig config;
   private final NodeId self;

@@ -9,6 +9,7 @@ import io.dynamokv.core.coordination.CoordinationCodec;
 import io.dynamokv.core.membership.MembershipCodec;
 import io.dynamokv.core.merkle.AntiEntropyCodec;
 import io.dynamokv.core.ring.RingCodec;
+import io.dynamokv.core.transfer.TransferCodec;
 import io.dynamokv.core.version.VersionCodec;
 import io.dynamokv.core.wire.Failure;
 import io.dynamokv.core.wire.WireFormat;
@@ -29,6 +30,7 @@ final class NodeFormats {
           MembershipCodec.WIRE_FORMAT,
           CoordinationCodec.WIRE_FORMAT,
           AntiEntropyCodec.WIRE_FORMAT,
+          TransferCodec.WIRE_FORMAT,
           VersionCodec.WIRE_FORMAT,
           new WireFormat("ring", RingCodec.FORMAT_WITHOUT_EPOCH, RingCodec.FORMAT));
 

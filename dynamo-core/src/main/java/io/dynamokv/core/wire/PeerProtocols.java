@@ -26,7 +26,8 @@ import java.util.TreeMap;
  *   <tr><td>3</td><td>coordination</td><td>{@code coordination} (replica reads and writes,
  *       forwarded writes)</td></tr>
  *   <tr><td>4</td><td>anti-entropy</td><td>{@code merkle} (tree exchanges and syncs)</td></tr>
- *   <tr><td>5</td><td>reserved: transfer</td><td></td></tr>
+ *   <tr><td>5</td><td>transfer</td><td>{@code transfer} (partition streaming, readiness for a
+ *       ring switch)</td></tr>
  * </table>
  *
  * <p>Immutable and thread-safe.

@@ -52,6 +52,7 @@ public final class WireFormats {
     TreeMap<String, Integer> current = new TreeMap<>(BASELINE);
     current.put("siblings", 3); // issue 23: contexts and sets with explicit dots
     current.put("anti-entropy", 1); // issue 19: Merkle tree exchanges
+    current.put("transfer", 1); // issue 20: ownership transfer
     return Collections.unmodifiableSortedMap(current);
   }
 

@@ -17,6 +17,8 @@ import io.dynamokv.core.membership.GossipMessage;
 import io.dynamokv.core.membership.MembershipCodec;
 import io.dynamokv.core.node.DynamoNode;
 import io.dynamokv.core.spi.PeerMessage;
+import io.dynamokv.core.transfer.TransferCodec;
+import io.dynamokv.core.transfer.TransferMessage;
 import java.util.concurrent.CompletionException;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -31,13 +33,15 @@ class PeerProtocolsTest {
   private static final PeerProtocols NODE = DynamoNode.PROTOCOLS;
 
   @Test
-  void aNodeSpeaksFailureMembershipCoordinationAndAntiEntropyByTheirIds() {
-    assertThat(NODE.byId().keySet()).containsExactly(1, 2, 3, 4);
+  void aNodeSpeaksFailureMembershipCoordinationAntiEntropyAndTransferByTheirIds() {
+    assertThat(NODE.byId().keySet()).containsExactly(1, 2, 3, 4, 5);
     assertThat(NODE.toString())
-        .isEqualTo("1 failure, 2 membership, 3 coordination, 4 anti-entropy");
+        .isEqualTo("1 failure, 2 membership, 3 coordination, 4 anti-entropy, 5 transfer");
     assertThat(NODE.protocolOf(new CoordinationMessage.ReplicaWriteReply()))
         .isSameAs(CoordinationCodec.PROTOCOL);
     assertThat(NODE.protocolOf(new GossipMessage.Ack2Reply())).isSameAs(MembershipCodec.PROTOCOL);
+    assertThat(NODE.protocolOf(new TransferMessage.ReadyQuery(0, 1)))
+        .isSameAs(TransferCodec.PROTOCOL);
     assertThat(NODE.protocolOf(new Failure(FailureCode.INTERNAL, "x", 0, 0)))
         .isSameAs(Failure.PROTOCOL);
   }
@@ -68,7 +72,8 @@ class PeerProtocolsTest {
         .isInstanceOf(InvalidRequestException.class)
         .hasMessage(
             "unsupported peer protocol 9 (this node speaks 1 failure, 2 membership, 3"
-                + " coordination, 4 anti-entropy): is the peer running a newer version?");
+                + " coordination, 4 anti-entropy, 5 transfer): is the peer running a newer"
+                + " version?");
     assertThatThrownBy(() -> NODE.encode(new PeerMessage() {}))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("belongs to no protocol this node speaks");
