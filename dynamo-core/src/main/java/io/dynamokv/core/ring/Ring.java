@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.SortedSet;
@@ -38,9 +39,20 @@ import java.util.TreeSet;
  * list spans as many zones as it can, and {@code preferenceList(t, n)} is always the first {@code
  * n} entries of {@link #extendedPreferenceList(Token)}.
  *
- * <p>Rings are values: equal content means equal rings, every node computes the same lists from the
- * same ring, and nothing depends on identity hash codes. Instances are thread-safe. New versions
- * come from {@link RingPlanner}; rings travel between nodes as {@link RingCodec} bytes.
+ * <h2>Moving rings</h2>
+ *
+ * A strategy-3 ring may carry, besides its current layout, a {@link #pending() pending} layout: the
+ * owner assignment it is moving to while partitions transfer (issue 20). Every method not named for
+ * the pending layout ({@link #owner}, {@link #nodes}, {@link #preferenceList}, ...) answers for the
+ * current layout, which holds the data; {@link #replicas}, {@link #pendingOwners} and {@link
+ * #allNodes} add the pending one, and {@link #promoted} completes the move. The pending layout is
+ * planned from the current one and shares its strategy, Q, epoch and version. Strategy-1 rings
+ * never carry a pending layout: their changes still switch owners at once (a known limit).
+ *
+ * <p>Rings are values: equal content (pending layout included) means equal rings, every node
+ * computes the same lists from the same ring, and nothing depends on identity hash codes. Instances
+ * are thread-safe. New versions come from {@link RingPlanner}; rings travel between nodes as {@link
+ * RingCodec} bytes.
  */
 public final class Ring {
   /** The number of preference-list entries precomputed per partition for strategy 3. */
@@ -63,6 +75,7 @@ public final class Ring {
   private final int[] counts;
   private final double[] shares;
   private final List<NodeId>[] precomputed;
+  private final Ring pending;
 
   private Ring(
       long version,
@@ -135,14 +148,19 @@ public final class Ring {
       lists[p] = List.of(select(p, length));
     }
     this.precomputed = lists;
+    this.pending = null;
   }
 
-  private Ring(Ring other, long epoch) {
+  /** {@code other}'s layout at another epoch and version, with {@code pending} (may be null). */
+  private Ring(Ring other, long epoch, long version, Ring pending) {
     if (epoch < 0) {
       throw new IllegalArgumentException("a ring epoch is >= 0, found " + epoch);
     }
+    if (version < 0) {
+      throw new IllegalArgumentException("a ring version is >= 0, found " + version);
+    }
     this.epoch = epoch;
-    this.version = other.version;
+    this.version = version;
     this.strategy = other.strategy;
     this.nodes = other.nodes;
     this.zones = other.zones;
@@ -155,6 +173,7 @@ public final class Ring {
     this.counts = other.counts;
     this.shares = other.shares;
     this.precomputed = other.precomputed;
+    this.pending = pending == null ? null : new Ring(pending, epoch, version, null);
   }
 
   /**
@@ -279,7 +298,88 @@ public final class Ring {
 
   /** This ring in ring epoch {@code epoch} (the same ring when it already is). */
   public Ring withEpoch(long epoch) {
-    return epoch == this.epoch ? this : new Ring(this, epoch);
+    return epoch == this.epoch ? this : new Ring(this, epoch, version, pending);
+  }
+
+  /**
+   * This ring, pending layout included, at version {@code version} of the same epoch (the same ring
+   * when it already is).
+   */
+  public Ring atVersion(long version) {
+    return version == this.version ? this : new Ring(this, epoch, version, pending);
+  }
+
+  /**
+   * The layout this ring is moving to: a ring of the same strategy, Q, epoch and version, itself
+   * without a pending layout; empty when nothing moves.
+   */
+  public Optional<Ring> pending() {
+    return Optional.ofNullable(pending);
+  }
+
+  /** Whether this ring has a {@link #pending() pending} layout. */
+  public boolean moving() {
+    return pending != null;
+  }
+
+  /**
+   * This ring's current layout, at this ring's epoch and version, moving to {@code next}'s owner
+   * assignment (with {@code next}'s zones; its epoch and version are ignored). When {@code next}
+   * lays the ring out exactly as the current layout (same owners and zones), nothing moves and the
+   * result is {@link #withoutPending()}.
+   *
+   * @throws IllegalArgumentException unless both rings are strategy 3 with the same Q and {@code
+   *     next} has no pending layout of its own
+   */
+  public Ring withPending(Ring next) {
+    if (strategy != PartitionStrategy.FIXED_PARTITIONS
+        || next.strategy != PartitionStrategy.FIXED_PARTITIONS) {
+      throw new IllegalArgumentException(
+          "only strategy-3 rings carry a pending layout, found "
+              + strategy
+              + " moving to "
+              + next.strategy);
+    }
+    if (next.owners.length != owners.length) {
+      throw new IllegalArgumentException(
+          "a pending layout has the ring's Q="
+              + owners.length
+              + " partitions, found Q="
+              + next.owners.length);
+    }
+    if (next.pending != null) {
+      throw new IllegalArgumentException(
+          "the pending layout must not be moving itself; pass next.withoutPending()");
+    }
+    if (sameLayout(next)) {
+      return withoutPending();
+    }
+    return new Ring(this, epoch, version, next);
+  }
+
+  /** The current layout only, at the same epoch and version (this ring when nothing moves). */
+  public Ring withoutPending() {
+    return pending == null ? this : new Ring(this, epoch, version, null);
+  }
+
+  /**
+   * The ring that completes the move: the pending layout as a plain ring at version + 1 of the same
+   * epoch.
+   *
+   * @throws IllegalStateException if this ring is not {@link #moving()}
+   */
+  public Ring promoted() {
+    if (pending == null) {
+      throw new IllegalStateException(
+          "ring epoch " + epoch + " version " + version + " is not moving: nothing to promote");
+    }
+    return new Ring(pending, epoch, version + 1, null);
+  }
+
+  private boolean sameLayout(Ring other) {
+    return Arrays.equals(nodes, other.nodes)
+        && Arrays.equals(zones, other.zones)
+        && Arrays.equals(owners, other.owners);
   }
 
   public PartitionStrategy strategy() {
@@ -291,9 +391,21 @@ public final class Ring {
     return owners.length;
   }
 
-  /** The physical nodes, in id order. */
+  /** The physical nodes of the current layout, in id order. */
   public SortedSet<NodeId> nodes() {
     return Collections.unmodifiableSortedSet(new TreeSet<>(Arrays.asList(nodes)));
+  }
+
+  /**
+   * The nodes of the current and the pending layout, in id order: every node that holds or is to
+   * receive a part of the ring ({@link #nodes()} when nothing moves).
+   */
+  public SortedSet<NodeId> allNodes() {
+    TreeSet<NodeId> all = new TreeSet<>(Arrays.asList(nodes));
+    if (pending != null) {
+      all.addAll(Arrays.asList(pending.nodes));
+    }
+    return Collections.unmodifiableSortedSet(all);
   }
 
   /** The number of physical nodes, S. */
@@ -447,6 +559,57 @@ public final class Ring {
     return List.of(select(partition, nodes.length));
   }
 
+  /** The {@link #replicas(int, int) replicas} of every key in {@code token}'s partition. */
+  public List<NodeId> replicas(Token token, int n) {
+    return replicas(partitionOf(token), n);
+  }
+
+  /**
+   * The nodes that take a partition's reads and writes while it moves: its {@link
+   * #preferenceList(int, int) preference list} of {@code n} in the current layout, followed by the
+   * entries of the first {@code n} in the pending layout that are not already in it. Without a
+   * pending layout, the preference list itself.
+   */
+  public List<NodeId> replicas(int partition, int n) {
+    List<NodeId> current = preferenceList(partition, n);
+    if (pending == null) {
+      return current;
+    }
+    List<NodeId> joining = pendingOwners(partition, n);
+    if (joining.isEmpty()) {
+      return current;
+    }
+    List<NodeId> result = new ArrayList<>(current.size() + joining.size());
+    result.addAll(current);
+    result.addAll(joining);
+    return Collections.unmodifiableList(result);
+  }
+
+  /** The {@link #pendingOwners(int, int) pending owners} of {@code token}'s partition. */
+  public List<NodeId> pendingOwners(Token token, int n) {
+    return pendingOwners(partitionOf(token), n);
+  }
+
+  /**
+   * The nodes among the first {@code n} of the partition's preference list in the pending layout
+   * that are not among the first {@code n} in the current one, in pending-list order: the nodes
+   * that must receive the partition's data before the move completes. Empty when not {@link
+   * #moving()}.
+   */
+  public List<NodeId> pendingOwners(int partition, int n) {
+    List<NodeId> current = preferenceList(partition, n);
+    if (pending == null) {
+      return List.of();
+    }
+    List<NodeId> result = new ArrayList<>();
+    for (NodeId node : pending.preferenceList(partition, n)) {
+      if (!current.contains(node)) {
+        result.add(node);
+      }
+    }
+    return result.isEmpty() ? List.of() : Collections.unmodifiableList(result);
+  }
+
   /** The fraction of the ring {@code node} owns, in [0, 1] (0 for a node not in the ring). */
   public double ownershipShare(NodeId node) {
     int i = Arrays.binarySearch(nodes, node);
@@ -577,7 +740,8 @@ public final class Ring {
         && Arrays.equals(zones, other.zones)
         && Arrays.equals(owners, other.owners)
         && Arrays.equals(tokenHigh, other.tokenHigh)
-        && Arrays.equals(tokenLow, other.tokenLow);
+        && Arrays.equals(tokenLow, other.tokenLow)
+        && Objects.equals(pending, other.pending);
   }
 
   @Override
@@ -586,7 +750,8 @@ public final class Ring {
     h = 31 * h + strategy.ordinal();
     h = 31 * h + Arrays.hashCode(nodes);
     h = 31 * h + Arrays.hashCode(owners);
-    return 31 * h + Arrays.hashCode(tokenLow);
+    h = 31 * h + Arrays.hashCode(tokenLow);
+    return pending == null ? h : 31 * h + pending.hashCode();
   }
 
   @Override
@@ -601,6 +766,7 @@ public final class Ring {
         + owners.length
         + ", nodes="
         + Arrays.toString(nodes)
+        + (pending == null ? "" : ", pending=" + Arrays.toString(pending.nodes))
         + "}";
   }
 }
