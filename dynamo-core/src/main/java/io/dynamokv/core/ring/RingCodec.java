@@ -39,12 +39,31 @@ import java.util.TreeSet;
  *
  * A strategy-3 ring with Q = 1024 and 10 nodes encodes in about 1.1 KB, one byte per partition.
  *
- * <p>Format 1 is the same without the epoch; it is still read (as epoch 0), so that rings persisted
+ * <p>Format 3 is a strategy-3 ring that is {@link Ring#moving() moving}: format 2's fields (with
+ * format byte 3 and strategy 3), then its {@link Ring#pending() pending} layout as format 2 lays
+ * out a layout:
+ *
+ * <pre>
+ *   varint   S', then S' node ids in ascending order, each: byte length (1..64), ASCII bytes
+ *   varint   Z', then Z' zone names in ascending order, each: varint length, UTF-8 bytes
+ *   if Z' > 0: S' varints, the zone of each pending node (0 = none, i = the i-th zone)
+ *   byte     log2(Q), equal to the current layout's
+ *   Q owner indices into the S' pending nodes, 1 byte each if S' <= 256, else 2 bytes big-endian
+ * </pre>
+ *
+ * A ring without a pending layout is always written as format 2, byte for byte as before format 3
+ * existed. Format 3 with strategy 1, with another Q, or with a pending layout identical to the
+ * current one (owners and zones) is refused: {@link Ring#withPending} never builds such a ring.
+ *
+ * <p>Format 1 is format 2 without the epoch; it is still read (as epoch 0), so that rings persisted
  * or gossiped by older nodes decode. Any other format byte is refused.
  */
 public final class RingCodec {
-  /** The format this class writes. */
+  /** The format this class writes for a ring without a pending layout. */
   public static final byte FORMAT = 2;
+
+  /** The format this class writes for a {@link Ring#moving() moving} ring: format 2 + pending. */
+  public static final byte FORMAT_WITH_PENDING = 3;
 
   /** The older format this class still reads: format 2 without the epoch. */
   public static final byte FORMAT_WITHOUT_EPOCH = 1;
@@ -53,11 +72,22 @@ public final class RingCodec {
 
   /** The bytes of {@code ring}. */
   public static byte[] encode(Ring ring) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 2 * ring.partitionCount());
-    out.write(FORMAT);
+    Ring pending = ring.pending().orElse(null);
+    ByteArrayOutputStream out =
+        new ByteArrayOutputStream(64 + 2 * ring.partitionCount() * (pending == null ? 1 : 2));
+    out.write(pending == null ? FORMAT : FORMAT_WITH_PENDING);
     out.write(ring.strategy().paperNumber());
     writeVarLong(out, ring.epoch());
     writeVarLong(out, ring.version());
+    writeLayout(out, ring);
+    if (pending != null) {
+      writeLayout(out, pending);
+    }
+    return out.toByteArray();
+  }
+
+  /** One layout: nodes, zones, then the owner table (strategy 3) or the tokens (strategy 1). */
+  private static void writeLayout(ByteArrayOutputStream out, Ring ring) {
     NodeId[] nodes = ring.nodeArray();
     writeVarLong(out, nodes.length);
     for (NodeId node : nodes) {
@@ -109,7 +139,6 @@ public final class RingCodec {
         }
       }
     }
-    return out.toByteArray();
   }
 
   /**
@@ -120,14 +149,14 @@ public final class RingCodec {
   public static Ring decode(byte[] bytes) {
     ByteBuffer in = ByteBuffer.wrap(bytes);
     int format = readByte(in, "format");
-    if (format != FORMAT && format != FORMAT_WITHOUT_EPOCH) {
+    if (format != FORMAT && format != FORMAT_WITHOUT_EPOCH && format != FORMAT_WITH_PENDING) {
       throw new RingFormatException(
           "unsupported ring format "
               + format
               + " (this node reads formats "
               + FORMAT_WITHOUT_EPOCH
-              + " and "
-              + FORMAT
+              + " to "
+              + FORMAT_WITH_PENDING
               + "); upgrade the node or check what is sending it rings");
     }
     int strategyNumber = readByte(in, "strategy");
@@ -140,7 +169,11 @@ public final class RingCodec {
       throw new RingFormatException(
           "unknown partition strategy " + strategyNumber + ", expected 1 or 3");
     }
-    long epoch = format == FORMAT ? readVarLong(in, "epoch") : 0;
+    if (format == FORMAT_WITH_PENDING && strategy != PartitionStrategy.FIXED_PARTITIONS) {
+      throw new RingFormatException(
+          "ring format " + format + " (a pending layout) exists only for strategy 3, found 1");
+    }
+    long epoch = format == FORMAT_WITHOUT_EPOCH ? 0 : readVarLong(in, "epoch");
     if (epoch < 0) {
       throw new RingFormatException("ring epoch overflows a signed 64-bit integer");
     }
@@ -148,45 +181,82 @@ public final class RingCodec {
     if (version < 0) {
       throw new RingFormatException("ring version overflows a signed 64-bit integer");
     }
-    int nodeCount = readCount(in, "node count", 2);
+    Ring ring = decodeLayout(in, strategy, version, "");
+    if (format == FORMAT_WITH_PENDING) {
+      Ring pending = decodeLayout(in, strategy, version, "pending ");
+      if (pending.partitionCount() != ring.partitionCount()) {
+        throw new RingFormatException(
+            "the pending layout has Q="
+                + pending.partitionCount()
+                + " partitions, the ring Q="
+                + ring.partitionCount());
+      }
+      ring = ring.withPending(pending);
+      if (!ring.moving()) {
+        throw new RingFormatException(
+            "the pending layout equals the current one; a ring that does not move is format "
+                + FORMAT);
+      }
+    }
+    if (in.hasRemaining()) {
+      throw new RingFormatException(in.remaining() + " unexpected bytes after the ring");
+    }
+    return ring.withEpoch(epoch);
+  }
+
+  /** One layout as {@link #writeLayout} writes it; {@code what} prefixes the error messages. */
+  private static Ring decodeLayout(
+      ByteBuffer in, PartitionStrategy strategy, long version, String what) {
+    int nodeCount = readCount(in, what + "node count", 2);
     if (nodeCount < 1) {
-      throw new RingFormatException("a ring has at least one node, found 0");
+      throw new RingFormatException("a " + what + "ring has at least one node, found 0");
     }
     NodeId[] nodes = new NodeId[nodeCount];
     for (int i = 0; i < nodeCount; i++) {
-      int length = readByte(in, "node id length");
-      byte[] id = readBytes(in, length, "node id");
+      int length = readByte(in, what + "node id length");
+      byte[] id = readBytes(in, length, what + "node id");
       try {
         nodes[i] = NodeId.of(new String(id, StandardCharsets.US_ASCII));
       } catch (IllegalArgumentException e) {
-        throw new RingFormatException("invalid node id in ring: " + e.getMessage(), e);
+        throw new RingFormatException("invalid node id in " + what + "ring: " + e.getMessage(), e);
       }
       if (i > 0 && nodes[i].compareTo(nodes[i - 1]) <= 0) {
         throw new RingFormatException(
-            "node ids must be strictly ascending, found " + nodes[i - 1] + " before " + nodes[i]);
+            what
+                + "node ids must be strictly ascending, found "
+                + nodes[i - 1]
+                + " before "
+                + nodes[i]);
       }
     }
-    int zoneCount = readCount(in, "zone count", 2);
+    int zoneCount = readCount(in, what + "zone count", 2);
     if (zoneCount > nodeCount) {
       throw new RingFormatException(
-          "more zones (" + zoneCount + ") than nodes (" + nodeCount + ")");
+          "more " + what + "zones (" + zoneCount + ") than nodes (" + nodeCount + ")");
     }
     String[] zoneNames = new String[zoneCount];
     for (int i = 0; i < zoneCount; i++) {
-      int length = readCount(in, "zone name length", 1);
-      zoneNames[i] = decodeUtf8(readBytes(in, length, "zone name"));
+      int length = readCount(in, what + "zone name length", 1);
+      zoneNames[i] = decodeUtf8(readBytes(in, length, what + "zone name"));
       if (i > 0 && zoneNames[i].compareTo(zoneNames[i - 1]) <= 0) {
-        throw new RingFormatException("zone names must be strictly ascending");
+        throw new RingFormatException(what + "zone names must be strictly ascending");
       }
     }
     TreeMap<NodeId, String> zones = new TreeMap<>();
     if (zoneCount > 0) {
       boolean[] used = new boolean[zoneCount];
       for (int i = 0; i < nodeCount; i++) {
-        long zone = readVarLong(in, "zone index");
+        long zone = readVarLong(in, what + "zone index");
         if (zone < 0 || zone > zoneCount) {
           throw new RingFormatException(
-              "zone index " + zone + " of node " + nodes[i] + " is outside [0, " + zoneCount + "]");
+              what
+                  + "zone index "
+                  + zone
+                  + " of node "
+                  + nodes[i]
+                  + " is outside [0, "
+                  + zoneCount
+                  + "]");
         }
         if (zone > 0) {
           zones.put(nodes[i], zoneNames[(int) zone - 1]);
@@ -195,23 +265,18 @@ public final class RingCodec {
       }
       for (int z = 0; z < zoneCount; z++) {
         if (!used[z]) {
-          throw new RingFormatException("zone " + zoneNames[z] + " is listed but has no node");
+          throw new RingFormatException(
+              what + "zone " + zoneNames[z] + " is listed but has no node");
         }
       }
     }
-    Ring ring;
     try {
-      ring =
-          strategy == PartitionStrategy.FIXED_PARTITIONS
-              ? decodePartitions(in, version, nodes, zones)
-              : decodeTokens(in, version, nodes, zones);
+      return strategy == PartitionStrategy.FIXED_PARTITIONS
+          ? decodePartitions(in, version, nodes, zones)
+          : decodeTokens(in, version, nodes, zones);
     } catch (IllegalArgumentException e) {
-      throw new RingFormatException("inconsistent ring: " + e.getMessage(), e);
+      throw new RingFormatException("inconsistent " + what + "ring: " + e.getMessage(), e);
     }
-    if (in.hasRemaining()) {
-      throw new RingFormatException(in.remaining() + " unexpected bytes after the ring");
-    }
-    return ring.withEpoch(epoch);
   }
 
   private static Ring decodePartitions(

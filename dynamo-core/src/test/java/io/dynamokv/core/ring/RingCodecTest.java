@@ -69,10 +69,10 @@ class RingCodecTest {
   @Test
   void unknownFormatIsRejectedClearly() {
     byte[] bytes = RingCodec.encode(ZONED);
-    bytes[0] = 3;
+    bytes[0] = 4;
     assertThatThrownBy(() -> RingCodec.decode(bytes))
         .isInstanceOf(RingFormatException.class)
-        .hasMessageContaining("unsupported ring format 3 (this node reads formats 1 and 2)");
+        .hasMessageContaining("unsupported ring format 4 (this node reads formats 1 to 3)");
   }
 
   @Test
