@@ -90,6 +90,13 @@ import java.util.TreeSet;
  * <p>Batches of changes are planned in one step on the resulting member set, so the order in which
  * changes were staged never matters.
  *
+ * <h2>Moves</h2>
+ *
+ * {@link #next} switches owners at once. {@link #move} plans the same layout but returns it as the
+ * {@link Ring#pending() pending} layout of the next version, so the current owners keep serving
+ * while partitions transfer; {@link #promote} then completes the move. Strategy 1 has no pending
+ * layouts: {@link #move} switches at once there, as {@link #next} does.
+ *
  * <h2>Strategy 1 ({@link PartitionStrategy#RANDOM_TOKENS})</h2>
  *
  * Members keep their tokens; a new member draws T tokens from a source seeded with its id, so its
@@ -201,18 +208,81 @@ public final class RingPlanner {
   }
 
   /**
+   * The ring that follows {@code current} (version + 1, same epoch) when the members become {@code
+   * members}, as a move: the current layout of {@code current} (its pending layout, if any, is
+   * dropped) with the layout {@link #next} plans from it as the pending layout. Planning from the
+   * current layout counts movement from what nodes actually hold. When {@code members} are the
+   * current layout's nodes (a move cancelled), or the plan equals the current layout, the result
+   * does not move. Strategy 1 switches at once: the result is {@link #next}'s.
+   *
+   * @param zones zones of the new members, as for {@link #next}
+   */
+  public Ring move(Ring current, SortedSet<NodeId> members, Map<NodeId, String> zones) {
+    Ring base = current.withoutPending();
+    if (strategy == PartitionStrategy.RANDOM_TOKENS) {
+      return next(base, members, zones);
+    }
+    long version = current.version() + 1;
+    if (members.equals(base.nodes())) {
+      return base.atVersion(version);
+    }
+    Ring target = next(base, members, zones);
+    return base.atVersion(version).withPending(target);
+  }
+
+  /**
+   * The ring that completes {@code moving}'s move: its pending layout as a plain ring at version +
+   * 1 of the same epoch ({@link Ring#promoted()}).
+   *
+   * @throws IllegalArgumentException if {@code moving} is not a moving ring of this planner
+   */
+  public Ring promote(Ring moving) {
+    if (moving.strategy() != strategy) {
+      throw new IllegalArgumentException(
+          "this planner plans " + strategy + " rings, the ring uses " + moving.strategy());
+    }
+    if (!moving.moving()) {
+      throw new IllegalArgumentException(
+          "ring epoch "
+              + moving.epoch()
+              + " version "
+              + moving.version()
+              + " has no pending layout to promote");
+    }
+    return moving.promoted();
+  }
+
+  /**
    * Checks that {@code ring} is one this planner could have planned: the same strategy; for
    * strategy 3 the same Q and, wherever {@link #canSeparateReplicas} holds for its Q, S and this
    * planner's N, N distinct owners in every window of N consecutive partitions (where it does not
-   * hold the planner cannot promise that either); for strategy 1, exactly T tokens per node. Rings
-   * from peers and from disk pass this before a node uses them.
+   * hold the planner cannot promise that either); for strategy 1, exactly T tokens per node. A
+   * {@link Ring#moving() moving} ring's pending layout must pass the same checks and differ from
+   * the current layout. Rings from peers and from disk pass this before a node uses them.
    *
    * @throws IllegalArgumentException naming the first mismatch
    */
   public void verify(Ring ring) {
+    verifyLayout(ring.withoutPending(), "");
+    if (ring.moving()) {
+      Ring pending = ring.pending().orElseThrow();
+      if (pending.owners().equals(ring.owners()) && pending.zones().equals(ring.zones())) {
+        throw new IllegalArgumentException(
+            "the pending layout equals the current one; a ring that does not move has none");
+      }
+      verifyLayout(pending, "pending layout: ");
+    }
+  }
+
+  private void verifyLayout(Ring ring, String what) {
     if (ring.strategy() != strategy) {
       throw new IllegalArgumentException(
-          "the ring uses " + ring.strategy() + ", this cluster plans " + strategy + " rings");
+          what
+              + "the ring uses "
+              + ring.strategy()
+              + ", this cluster plans "
+              + strategy
+              + " rings");
     }
     if (strategy == PartitionStrategy.RANDOM_TOKENS) {
       TreeMap<NodeId, Integer> perNode = new TreeMap<>();
@@ -223,7 +293,8 @@ public final class RingPlanner {
           (node, count) -> {
             if (count != tokensPerNode) {
               throw new IllegalArgumentException(
-                  node
+                  what
+                      + node
                       + " has "
                       + count
                       + " tokens, this cluster gives each node "
@@ -235,14 +306,19 @@ public final class RingPlanner {
     int q = ring.partitionCount();
     if (q != partitions) {
       throw new IllegalArgumentException(
-          "the ring has Q=" + q + " partitions, this cluster is configured with Q=" + partitions);
+          what
+              + "the ring has Q="
+              + q
+              + " partitions, this cluster is configured with Q="
+              + partitions);
     }
     int s = ring.nodeCount();
     if (canSeparateReplicas(q, s, replicas)) {
       int bad = violations(ring.owners(), replicas);
       if (bad > 0) {
         throw new IllegalArgumentException(
-            bad
+            what
+                + bad
                 + " windows of N="
                 + replicas
                 + " consecutive partitions repeat an owner, although Q="
