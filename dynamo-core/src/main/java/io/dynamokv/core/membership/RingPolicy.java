@@ -11,6 +11,11 @@ import java.util.SortedMap;
  * How the claimant turns membership into a ring. Membership treats rings as opaque bytes; the
  * {@code ring} package implements this interface (partition strategy, claim/balance, codec).
  *
+ * <p>A ring may be {@link #moving}: while partitions transfer (issue 20) it names, besides the
+ * nodes that own partitions now, the nodes that will own them once the move completes ({@link
+ * #targetOwners}); {@link #promote} gives the ring that completes the move. Implementations that
+ * never plan moves keep the defaults (no ring moves, the target owners are the owners).
+ *
  * <p>Contract: implementations MUST be deterministic pure functions of their arguments (every node
  * may replay them and the simulation replays bit for bit), and thread-safe.
  */
@@ -22,12 +27,16 @@ public interface RingPolicy {
   byte[] initialRing(NodeId firstNode, String zone);
 
   /**
-   * The ring that follows {@code currentRing} when the members are exactly {@code targetMembers}:
-   * members not in {@code currentRing} are added (their {@link NodeState#zone()} is available for
-   * zone-aware placement), owners not in {@code targetMembers} are dropped. Called only when {@code
-   * owners(currentRing)} differs from {@code targetMembers.keySet()}; the result MUST have exactly
-   * {@code targetMembers.keySet()} as {@link #owners}, the epoch of {@code currentRing} and its
-   * version plus one. {@code targetMembers} is never empty.
+   * The ring that follows {@code currentRing} when the members are to be exactly {@code
+   * targetMembers}: members not in {@code currentRing} are added (their {@link NodeState#zone()} is
+   * available for zone-aware placement), owners not in {@code targetMembers} are dropped. Called
+   * only when {@code targetOwners(currentRing)} differs from {@code targetMembers.keySet()}. The
+   * result MUST have the epoch of {@code currentRing} and its version plus one, and exactly {@code
+   * targetMembers.keySet()} as {@link #targetOwners}. It may switch at once ({@link #owners} then
+   * equal the target owners too) or be a {@link #moving} ring, whose owners are the nodes that own
+   * partitions now (of {@code currentRing}'s current layout; a move already under way is replanned
+   * from it) together with the target owners; a move cancelled (the target members are the current
+   * layout's nodes) gives a ring that does not move. {@code targetMembers} is never empty.
    */
   byte[] nextRing(byte[] currentRing, SortedMap<NodeId, NodeState> targetMembers);
 
@@ -47,18 +56,47 @@ public interface RingPolicy {
   }
 
   /**
-   * The physical nodes that own at least one part of {@code ring}, a ring that {@link #validate}d.
+   * All nodes of {@code ring}, a ring that {@link #validate}d: those that own at least one part of
+   * it now and, if it is {@link #moving}, those that will own one once the move completes.
    */
   Set<NodeId> owners(byte[] ring);
+
+  /** Whether {@code ring}, a ring that {@link #validate}d, is moving partitions to new owners. */
+  default boolean moving(byte[] ring) {
+    return false;
+  }
+
+  /**
+   * The nodes that own at least one part of {@code ring}, a ring that {@link #validate}d, once its
+   * move completes: the owners of {@link #promote}{@code (ring)} if it is {@link #moving}, else its
+   * {@link #owners}.
+   */
+  default Set<NodeId> targetOwners(byte[] ring) {
+    return owners(ring);
+  }
+
+  /**
+   * The ring that completes the move of {@code ring}, a {@link #moving} ring that {@link
+   * #validate}d: its target layout alone, at the same epoch and version plus one. Its {@link
+   * #owners} are {@code targetOwners(ring)}.
+   *
+   * @throws UnsupportedOperationException if this policy never plans moves
+   * @throws IllegalArgumentException if {@code ring} is not moving
+   */
+  default byte[] promote(byte[] ring) {
+    throw new UnsupportedOperationException(
+        getClass().getSimpleName() + " plans no moving rings: nothing to promote");
+  }
 
   /**
    * Checks bytes that arrived as a ring, from a peer or from this node's disk, before membership
    * uses them, and returns their owners. MUST throw a {@link RuntimeException} whose message says
    * what is wrong unless {@code ring} decodes completely as a ring at ring epoch {@code epoch} and
    * version {@code version} that this planner could have planned for this cluster (same
-   * partitioning settings, and every guarantee the planner makes about placement holds). MUST NOT
-   * allocate more than the input justifies. Membership separately checks that every owner is a
-   * member.
+   * partitioning settings, and every guarantee the planner makes about placement holds, for the
+   * target layout of a moving ring as well). MUST NOT allocate more than the input justifies.
+   * Returns the ring's {@link #owners} (current and target); membership separately checks that
+   * every owner is a member.
    */
   Set<NodeId> validate(byte[] ring, long epoch, long version);
 }

@@ -17,12 +17,32 @@ import java.util.TreeSet;
 /**
  * Lets the membership claimant plan rings with the {@code ring} package: membership gossips rings
  * as opaque bytes ({@link RingCodec}), so neither package depends on the other.
+ *
+ * <p>A policy that {@linkplain #RingPlannerPolicy(RingPlanner, boolean) plans moves} plans each
+ * ring change with {@link RingPlanner#move}: for strategy 3 the next ring names the new layout as
+ * pending until {@link #promote} completes it; strategy-1 rings switch at once. One that does not
+ * plans with {@link RingPlanner#next} and switches owners at once. Either reads, validates and
+ * promotes moving rings.
  */
 final class RingPlannerPolicy implements RingPolicy {
   private final RingPlanner planner;
+  private final boolean plansMoves;
 
+  /**
+   * A policy that switches owners at once: what a node runs until membership promotes moving rings
+   * (a moving ring that nobody promotes never hands its partitions to their new owners).
+   */
   RingPlannerPolicy(RingPlanner planner) {
+    this(planner, false);
+  }
+
+  /**
+   * @param plansMoves whether {@link #nextRing} plans moves ({@link RingPlanner#move}) rather than
+   *     switches ({@link RingPlanner#next})
+   */
+  RingPlannerPolicy(RingPlanner planner, boolean plansMoves) {
     this.planner = planner;
+    this.plansMoves = plansMoves;
   }
 
   @Override
@@ -37,8 +57,12 @@ final class RingPlannerPolicy implements RingPolicy {
   @Override
   public byte[] nextRing(byte[] currentRing, SortedMap<NodeId, NodeState> targetMembers) {
     Ring current = RingCodec.decode(currentRing);
+    TreeSet<NodeId> members = new TreeSet<>(targetMembers.keySet());
+    TreeMap<NodeId, String> zones = zonesOf(targetMembers);
     return RingCodec.encode(
-        planner.next(current, new TreeSet<>(targetMembers.keySet()), zonesOf(targetMembers)));
+        plansMoves
+            ? planner.move(current, members, zones)
+            : planner.next(current.withoutPending(), members, zones));
   }
 
   @Override
@@ -54,7 +78,23 @@ final class RingPlannerPolicy implements RingPolicy {
 
   @Override
   public Set<NodeId> owners(byte[] ring) {
-    return RingCodec.decode(ring).nodes();
+    return RingCodec.decode(ring).allNodes();
+  }
+
+  @Override
+  public boolean moving(byte[] ring) {
+    return RingCodec.decode(ring).moving();
+  }
+
+  @Override
+  public Set<NodeId> targetOwners(byte[] bytes) {
+    Ring ring = RingCodec.decode(bytes);
+    return ring.pending().orElse(ring).nodes();
+  }
+
+  @Override
+  public byte[] promote(byte[] ring) {
+    return RingCodec.encode(planner.promote(RingCodec.decode(ring)));
   }
 
   @Override
@@ -72,7 +112,7 @@ final class RingPlannerPolicy implements RingPolicy {
               + version);
     }
     planner.verify(ring);
-    return ring.nodes();
+    return ring.allNodes();
   }
 
   private static TreeMap<NodeId, String> zonesOf(SortedMap<NodeId, NodeState> members) {
