@@ -32,7 +32,7 @@ final class NodeFormats {
           AntiEntropyCodec.WIRE_FORMAT,
           TransferCodec.WIRE_FORMAT,
           VersionCodec.WIRE_FORMAT,
-          new WireFormat("ring", RingCodec.FORMAT_WITHOUT_EPOCH, RingCodec.FORMAT));
+          new WireFormat("ring", RingCodec.FORMAT_WITHOUT_EPOCH, RingCodec.FORMAT_WITH_PENDING));
 
   private NodeFormats() {}
 

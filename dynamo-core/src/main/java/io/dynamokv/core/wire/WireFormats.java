@@ -53,6 +53,7 @@ public final class WireFormats {
     current.put("siblings", 3); // issue 23: contexts and sets with explicit dots
     current.put("anti-entropy", 1); // issue 19: Merkle tree exchanges
     current.put("transfer", 1); // issue 20: ownership transfer
+    current.put("ring", 3); // issue 20: moving rings carry a pending layout
     return Collections.unmodifiableSortedMap(current);
   }
 
