@@ -19,7 +19,10 @@
  *       members) to the next ring for joins, leaves and removals (§4.8, §4.9): balanced, moving
  *       little, spreading moves over many nodes, and keeping every N consecutive partitions on N
  *       distinct nodes (the "tail violations" Riak's claim shipped with). {@link
- *       io.dynamokv.core.ring.Claimant} names the one node that runs it.
+ *       io.dynamokv.core.ring.Claimant} names the one node that runs it. For strategy 3 it can also
+ *       plan a change as a move ({@code move}, then {@code promote}): the next ring keeps its
+ *       current layout and names the target as a pending layout, so reads and writes reach the
+ *       current owners and the pending ones ({@code Ring.replicas}) while partitions transfer.
  *   <li>{@link io.dynamokv.core.ring.RingCodec}: the compact, deterministic bytes the membership
  *       layer gossips.
  * </ul>
