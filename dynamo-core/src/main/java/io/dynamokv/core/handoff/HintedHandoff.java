@@ -407,6 +407,11 @@ public final class HintedHandoff {
     return delivered;
   }
 
+  /** Hints this node, leaving, passed on to another node because their owner was unreachable. */
+  public long passedOn() {
+    return passedOn;
+  }
+
   /** Hints discarded because they outlived {@link HandoffConfig#maxAge()}. */
   public long expired() {
     return expired;

@@ -1126,7 +1126,13 @@ public final class Membership implements AutoCloseable {
         target.put(s.id(), s);
       }
     }
-    if (target.isEmpty() || target.keySet().equals(owners)) {
+    if (target.isEmpty()) {
+      return;
+    }
+    if (target.keySet().equals(planner.targetOwners(ring.ringUnsafe()))) {
+      if (planner.moving(ring.ringUnsafe()) && handoffGate.moveComplete(ring, activeMembers())) {
+        promote();
+      }
       return;
     }
     byte[] next;
@@ -1140,6 +1146,44 @@ public final class Membership implements AutoCloseable {
               GossipRefusal.Reason.INVALID_RING,
               "the planner cannot plan the next ring for " + target.keySet() + ": " + e));
       return;
+    }
+    if (adoptOwnPlan(new RingState(next, ring.epoch(), ring.version() + 1, selfId), target)) {
+      reconcile();
+    }
+  }
+
+  /** Every member not LEFT or REMOVED, this node included. */
+  private SortedSet<NodeId> activeMembers() {
+    TreeSet<NodeId> active = new TreeSet<>();
+    for (NodeState s : states.values()) {
+      if (effectiveStatus(s).isActive()) {
+        active.add(s.id());
+      }
+    }
+    return active;
+  }
+
+  /**
+   * Every pending owner holds its new partitions: the ring switches to its pending layout, at the
+   * next version. Nodes that only the old layout named (a leaver) are then out of the ring.
+   */
+  private void promote() {
+    byte[] next;
+    try {
+      next = planner.promote(ring.ringUnsafe());
+    } catch (RuntimeException e) {
+      refuse(
+          new GossipRefusal(
+              GossipRefusal.Source.PLANNER,
+              selfId,
+              GossipRefusal.Reason.INVALID_RING,
+              "the planner cannot complete the move of ring version " + ring.version() + ": " + e));
+      return;
+    }
+    TreeMap<NodeId, NodeState> target = new TreeMap<>();
+    for (NodeId owner : planner.targetOwners(ring.ringUnsafe())) {
+      NodeState s = states.get(owner);
+      target.put(owner, s == null ? unknown(owner) : s);
     }
     if (adoptOwnPlan(new RingState(next, ring.epoch(), ring.version() + 1, selfId), target)) {
       reconcile();

@@ -112,6 +112,7 @@ final class AntiEntropy implements ReplicaListener {
   private byte[] reapAfter;
   private boolean reaping;
   private final BrokenVariant broken;
+  private final Transfers transfers;
   private volatile boolean closing;
   private boolean passRunning;
   private int skippedThisPass;
@@ -142,6 +143,32 @@ final class AntiEntropy implements ReplicaListener {
   private volatile int buildingTrees;
   private volatile int passRemaining;
 
+  /** What anti-entropy asks of ownership transfer. Called on the scheduler. */
+  interface Transfers {
+    /** Never confirms; nobody departs: for a node without transfers. */
+    Transfers NONE =
+        new Transfers() {
+          @Override
+          public boolean mayConfirm(String store, int partition) {
+            return true;
+          }
+
+          @Override
+          public boolean departed(NodeId node) {
+            return false;
+          }
+        };
+
+    /**
+     * Whether an incomplete partition may be pulled now: for a partition this node moves into, once
+     * its stream has ended (and the ring has reached every member); always otherwise.
+     */
+    boolean mayConfirm(String store, int partition);
+
+    /** Whether {@code node} left or was removed: it will never answer, and is not waited for. */
+    boolean departed(NodeId node);
+  }
+
   /** One exchange of a pass: a partition of a store, with one other replica. */
   record Pair(String store, int partition, NodeId peer, int attempt) {}
 
@@ -155,8 +182,10 @@ final class AntiEntropy implements ReplicaListener {
       PeerCalls peers,
       BackgroundRate background,
       BooleanSupplier exchangeAgreed,
+      Transfers transfers,
       BrokenVariant broken) {
     this.self = config.self();
+    this.transfers = transfers;
     this.config = config;
     this.settings = config.antiEntropy();
     this.scheduler = scheduler;
@@ -201,7 +230,7 @@ final class AntiEntropy implements ReplicaListener {
       Map<Integer, PartitionTree> old = trees.getOrDefault(def.name(), Map.of());
       Map<Integer, PartitionTree> held = new TreeMap<>();
       for (int p = 0; p < ring.partitionCount(); p++) {
-        if (!ring.preferenceList(p, def.replicationFactor()).contains(self)) {
+        if (!ring.replicas(p, def.replicationFactor()).contains(self)) {
           continue;
         }
         TokenRange range = ring.range(p);
@@ -427,7 +456,7 @@ final class AntiEntropy implements ReplicaListener {
     StoreDefinition def = config.stores().get(pair.store());
     return ring != null
         && def != null
-        && ring.preferenceList(pair.partition(), def.replicationFactor()).contains(pair.peer());
+        && ring.replicas(pair.partition(), def.replicationFactor()).contains(pair.peer());
   }
 
   /**
@@ -447,13 +476,17 @@ final class AntiEntropy implements ReplicaListener {
           byPartition.forEach(
               (partition, tree) -> {
                 boolean incomplete = completeness.isIncomplete(store, partition);
-                if (incomplete && ring.preferenceList(partition, n).size() == 1) {
+                List<NodeId> sources = sources(ring, store, partition);
+                if (incomplete && sources.isEmpty()) {
                   // No other owner to pull from: what this node holds is all there is.
                   completeness.completed(store, partition);
                   incomplete = false;
                 }
+                if (incomplete && !transfers.mayConfirm(store, partition)) {
+                  return; // a pending owner's stream has not ended yet
+                }
                 boolean all = requested || incomplete;
-                for (NodeId peer : ring.preferenceList(partition, n)) {
+                for (NodeId peer : incomplete ? sources : ring.replicas(partition, n)) {
                   if (!peer.equals(self) && (all || peer.compareTo(self) > 0)) {
                     pass.add(new Pair(store, partition, peer, 0));
                   }
@@ -463,6 +496,26 @@ final class AntiEntropy implements ReplicaListener {
     passRunning = true;
     waitingForThisPass.addAll(waitingForNextPass);
     waitingForNextPass.clear();
+  }
+
+  /**
+   * Whom an incomplete partition is pulled from before it counts as complete: every other owner
+   * that has not left or been removed; for a partition this node moves into, every current owner
+   * (the pending ones hold no complete copy either).
+   */
+  private List<NodeId> sources(Ring ring, String store, int partition) {
+    int n = config.stores().get(store).replicationFactor();
+    List<NodeId> candidates =
+        ring.pendingOwners(partition, n).contains(self)
+            ? ring.preferenceList(partition, n)
+            : ring.replicas(partition, n);
+    List<NodeId> sources = new ArrayList<>(candidates.size());
+    for (NodeId node : candidates) {
+      if (!node.equals(self) && !transfers.departed(node)) {
+        sources.add(node);
+      }
+    }
+    return sources;
   }
 
   private void passDone() {
@@ -602,9 +655,7 @@ final class AntiEntropy implements ReplicaListener {
     if (ring == null) {
       return;
     }
-    List<NodeId> owners =
-        ring.preferenceList(
-            pair.partition(), config.stores().get(pair.store()).replicationFactor());
+    List<NodeId> owners = sources(ring, pair.store(), pair.partition());
     java.util.Set<NodeId> done =
         pulledFrom
             .computeIfAbsent(pair.store(), s -> new TreeMap<>())
@@ -724,7 +775,10 @@ final class AntiEntropy implements ReplicaListener {
             byPartition.forEach(
                 (partition, tree) -> {
                   List<NodeId> owners = ring.preferenceList(partition, n);
-                  if (owners.get(0).equals(self) && owners.size() == n) {
+                  // Not while the partition moves: a pending owner may still get an old value.
+                  if (owners.get(0).equals(self)
+                      && owners.size() == n
+                      && ring.pendingOwners(partition, n).isEmpty()) {
                     reapQueue.add(new Pair(store, partition, self, 0));
                   }
                 });
@@ -784,7 +838,9 @@ final class AntiEntropy implements ReplicaListener {
     Ring ring = placement.ring().orElseThrow();
     StoreDefinition def = config.stores().get(store);
     List<NodeId> owners = ring.preferenceList(partition, def.replicationFactor());
-    if (owners.size() != def.replicationFactor() || !owners.get(0).equals(self)) {
+    if (owners.size() != def.replicationFactor()
+        || !owners.get(0).equals(self)
+        || !ring.pendingOwners(partition, def.replicationFactor()).isEmpty()) {
       return; // the ring changed since the page was read: the next round plans afresh
     }
     List<NodeId> others = new ArrayList<>(owners);

@@ -48,7 +48,18 @@ enum BrokenVariant {
    */
   PURGE_IGNORES_GRACE,
   /** A tombstone is purged without asking whether every owner holds it. */
-  PURGE_WITHOUT_VOTES;
+  PURGE_WITHOUT_VOTES,
+  /**
+   * A ring change switches owners at once, with no pending owners and nothing streamed: the
+   * behaviour before issue 20, which loses acknowledged writes to a join.
+   */
+  SWITCH_AT_ONCE,
+  /** A write to a moving partition counts only its current owners towards W. */
+  W_COUNTS_CURRENT_OWNERS_ONLY,
+  /** A donor drops a moving range as soon as its stream ends, before the new owner confirms. */
+  TRANSFER_DROPS_AT_STREAM_END,
+  /** A pending owner reports itself ready (and reads switch to it) before its copy is complete. */
+  SWITCH_BEFORE_COMPLETE;
 
   /** How much later {@link #ACK_BEFORE_LOCAL_WRITE} writes locally. */
   static final Duration LOCAL_WRITE_DELAY = Duration.ofMillis(50);

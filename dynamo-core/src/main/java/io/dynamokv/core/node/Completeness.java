@@ -40,7 +40,10 @@ import java.util.TreeSet;
 final class Completeness {
   private static final byte[] RECORD =
       "anti-entropy/incomplete".getBytes(StandardCharsets.US_ASCII);
-  private static final int FORMAT = 1;
+  private static final int FORMAT = 2;
+
+  /** Format 2 without the confirmed pending partitions. */
+  private static final int FORMAT_WITHOUT_PENDING = 1;
 
   private final NodeId self;
   private final NodeConfig config;
@@ -60,9 +63,28 @@ final class Completeness {
   /** The partitions held in the last ring this process used, by store (none before the first). */
   private final Map<String, SortedSet<Integer>> held = new TreeMap<>();
 
+  /** Partitions this node is a pending owner of in the last ring it used, by store. */
+  private final Map<String, SortedSet<Integer>> pending = new TreeMap<>();
+
+  /**
+   * Pending partitions this node has confirmed it holds completely (durable): a pending owner's
+   * copy starts incomplete, and stays complete once confirmed, across restarts, until the move
+   * ends.
+   */
+  private final Map<String, SortedSet<Integer>> confirmed = new TreeMap<>();
+
   private volatile int count;
+  private boolean changedConfirmed;
+
+  /** The broken variant that trusts a pending owner's copy at once (for the simulation). */
+  private final boolean trustPending;
 
   Completeness(NodeConfig config, StorageEngine storage) {
+    this(config, storage, false);
+  }
+
+  Completeness(NodeConfig config, StorageEngine storage, boolean trustPending) {
+    this.trustPending = trustPending;
     this.self = config.self();
     this.config = config;
     this.metadata = storage.keyspace(StorageEngine.METADATA);
@@ -72,6 +94,7 @@ final class Completeness {
   /** This node may have lost data: every partition it holds is incomplete until repaired. */
   void lostData() {
     incomplete.clear();
+    confirmed.clear();
     all = true;
     store();
   }
@@ -91,6 +114,7 @@ final class Completeness {
    */
   void useRing(Ring ring, HoldsData holds) {
     Map<String, SortedSet<Integer>> next = new TreeMap<>();
+    changedConfirmed = false;
     for (StoreDefinition def : config.stores().values()) {
       SortedSet<Integer> was = incomplete.getOrDefault(def.name(), new TreeSet<>());
       SortedSet<Integer> before = held.get(def.name());
@@ -98,13 +122,25 @@ final class Completeness {
       SortedSet<Integer> regainedNow =
           new TreeSet<>(regained.getOrDefault(def.name(), new TreeSet<>()));
       SortedSet<Integer> now = new TreeSet<>();
+      SortedSet<Integer> pendingNow = new TreeSet<>();
+      SortedSet<Integer> confirmedBefore = confirmed.getOrDefault(def.name(), new TreeSet<>());
+      SortedSet<Integer> confirmedNow = new TreeSet<>();
       for (int p = 0; p < ring.partitionCount(); p++) {
-        if (!ring.preferenceList(p, def.replicationFactor()).contains(self)) {
+        if (!ring.replicas(p, def.replicationFactor()).contains(self)) {
           continue;
         }
         heldNow.add(p);
         boolean regained = before != null && !before.contains(p) && holds.holdsData(def, p);
-        if (all || was.contains(p) || regained) {
+        // A partition this node moves into is incomplete until its copy is confirmed.
+        boolean moving =
+            !trustPending && ring.pendingOwners(p, def.replicationFactor()).contains(self);
+        if (moving) {
+          pendingNow.add(p);
+          if (confirmedBefore.contains(p) && !was.contains(p)) {
+            confirmedNow.add(p);
+          }
+        }
+        if (all || was.contains(p) || regained || (moving && !confirmedNow.contains(p))) {
           now.add(p);
         }
         if (regained) {
@@ -112,13 +148,22 @@ final class Completeness {
         }
       }
       held.put(def.name(), heldNow);
+      pending.put(def.name(), pendingNow);
+      if (confirmedNow.isEmpty()) {
+        confirmed.remove(def.name());
+      } else {
+        confirmed.put(def.name(), confirmedNow);
+      }
+      if (!confirmedNow.equals(confirmedBefore)) {
+        changedConfirmed = true;
+      }
       regainedNow.retainAll(heldNow);
       regained.put(def.name(), regainedNow);
       if (!now.isEmpty()) {
         next.put(def.name(), now);
       }
     }
-    boolean changed = all || !next.equals(incomplete);
+    boolean changed = all || !next.equals(incomplete) || changedConfirmed;
     all = false;
     incomplete.clear();
     incomplete.putAll(next);
@@ -136,19 +181,43 @@ final class Completeness {
     return partitions != null && partitions.contains(partition) && isIncomplete(store, partition);
   }
 
-  /** Anti-entropy pulled {@code partition} of {@code store} from every other owner. */
+  /**
+   * Anti-entropy pulled {@code partition} of {@code store} from every other owner (for a pending
+   * partition: from every current owner, after the stream).
+   */
   void completed(String store, int partition) {
     SortedSet<Integer> back = regained.get(store);
     if (back != null) {
       back.remove(partition);
+    }
+    boolean changed = false;
+    SortedSet<Integer> moving = pending.get(store);
+    if (moving != null && moving.contains(partition)) {
+      changed = confirmed.computeIfAbsent(store, s -> new TreeSet<>()).add(partition);
     }
     SortedSet<Integer> partitions = incomplete.get(store);
     if (partitions != null && partitions.remove(partition)) {
       if (partitions.isEmpty()) {
         incomplete.remove(store);
       }
+      changed = true;
+    }
+    if (changed) {
       store();
     }
+  }
+
+  /** Whether this node is a pending owner of {@code partition} of {@code store} in its ring. */
+  boolean isPending(String store, int partition) {
+    SortedSet<Integer> moving = pending.get(store);
+    return moving != null && moving.contains(partition);
+  }
+
+  /** The partitions this node is a pending owner of, by store (a copy). */
+  Map<String, SortedSet<Integer>> pendingPartitions() {
+    Map<String, SortedSet<Integer>> copy = new TreeMap<>();
+    pending.forEach((store, set) -> copy.put(store, new TreeSet<>(set)));
+    return copy;
   }
 
   /** Whether {@code partition} of {@code store} is incomplete here. */
@@ -200,39 +269,53 @@ final class Completeness {
     try {
       WireReader in = new WireReader("incomplete partitions", stored);
       int format = in.u8("format");
-      if (format != FORMAT) {
+      if (format != FORMAT && format != FORMAT_WITHOUT_PENDING) {
         throw in.malformed("format " + format + " is not " + FORMAT);
       }
       all = in.bool("all");
-      int stores = in.varint("stores", 1 << 16);
-      for (int i = 0; i < stores; i++) {
-        String store = in.string("store");
-        int n = in.varint("partitions", io.dynamokv.core.ring.Ring.MAX_PARTITIONS);
-        SortedSet<Integer> partitions = new TreeSet<>();
-        for (int j = 0; j < n; j++) {
-          partitions.add(in.varint("partition", Integer.MAX_VALUE));
-        }
-        incomplete.put(store, partitions);
+      readSets(in, incomplete);
+      if (format == FORMAT) {
+        readSets(in, confirmed);
       }
       in.end();
     } catch (InvalidRequestException e) {
       // Unreadable: the safe reading is that nothing is known to be complete.
       incomplete.clear();
+      confirmed.clear();
       all = true;
     }
     count = all ? -1 : sum();
   }
 
+  private static void readSets(WireReader in, Map<String, SortedSet<Integer>> into) {
+    int stores = in.varint("stores", 1 << 16);
+    for (int i = 0; i < stores; i++) {
+      String store = in.string("store");
+      int n = in.varint("partitions", io.dynamokv.core.ring.Ring.MAX_PARTITIONS);
+      SortedSet<Integer> partitions = new TreeSet<>();
+      for (int j = 0; j < n; j++) {
+        partitions.add(in.varint("partition", Integer.MAX_VALUE));
+      }
+      into.put(store, partitions);
+    }
+  }
+
+  private static void writeSets(WireWriter out, Map<String, SortedSet<Integer>> sets) {
+    out.varint(sets.size());
+    sets.forEach(
+        (store, partitions) -> {
+          out.string(store).varint(partitions.size());
+          partitions.forEach(out::varint);
+        });
+  }
+
   private void store() {
-    if (!all && incomplete.isEmpty()) {
+    if (!all && incomplete.isEmpty() && confirmed.isEmpty()) {
       metadata.delete(RECORD);
     } else {
-      WireWriter out = WireWriter.withFormat(FORMAT).bool(all).varint(incomplete.size());
-      incomplete.forEach(
-          (store, partitions) -> {
-            out.string(store).varint(partitions.size());
-            partitions.forEach(out::varint);
-          });
+      WireWriter out = WireWriter.withFormat(FORMAT).bool(all);
+      writeSets(out, incomplete);
+      writeSets(out, confirmed);
       metadata.put(RECORD, out.toByteArray());
     }
     count = all ? -1 : sum();

@@ -6,6 +6,7 @@ package io.dynamokv.core.node;
 import io.dynamokv.core.InvalidRequestException;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.NodeShuttingDownException;
+import io.dynamokv.core.NotAReplicaException;
 import io.dynamokv.core.UnavailableException;
 import io.dynamokv.core.coordination.CoordinationMessage;
 import io.dynamokv.core.coordination.CoordinationMessage.ForwardedWrite;
@@ -116,6 +117,23 @@ final class CoordinationService implements PeerTransport.PeerHandler {
     @Override
     public Void replicaWrite(ReplicaWrite m) {
       StoreDefinition def = placement.store(m.store());
+      // A coordinator on an older ring may still count this node as an owner of a range it gave
+      // up (and dropped): a copy kept here would count towards W but be read by nobody.
+      boolean replicates =
+          placement
+              .ring()
+              .map(
+                  r ->
+                      r.replicas(io.dynamokv.core.ring.Token.of(m.key()), def.replicationFactor())
+                          .contains(self))
+              .orElse(true);
+      if (!replicates) {
+        throw new NotAReplicaException(
+            self
+                + " does not replicate this key in its ring (version "
+                + placement.ring().orElseThrow().version()
+                + "): the sender's ring is older or newer; it will send again");
+      }
       replica.merge(def, m.key(), VersionCodec.decodeSiblings(m.siblings()));
       reply.complete(new ReplicaWriteReply());
       return null;

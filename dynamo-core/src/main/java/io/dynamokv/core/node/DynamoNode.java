@@ -20,10 +20,12 @@ import io.dynamokv.core.handoff.HintId;
 import io.dynamokv.core.handoff.HintStore;
 import io.dynamokv.core.handoff.HintedHandoff;
 import io.dynamokv.core.handoff.StandIns;
+import io.dynamokv.core.membership.HandoffGate;
 import io.dynamokv.core.membership.Membership;
 import io.dynamokv.core.membership.MembershipCodec;
 import io.dynamokv.core.membership.NodeStatus;
 import io.dynamokv.core.membership.Reachability;
+import io.dynamokv.core.membership.RingState;
 import io.dynamokv.core.merkle.AntiEntropyCodec;
 import io.dynamokv.core.quorum.Quorum;
 import io.dynamokv.core.ring.Ring;
@@ -50,6 +52,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -111,6 +114,7 @@ public final class DynamoNode implements AutoCloseable {
   private final Forwarder forwarder;
   private final HintedHandoff handoff;
   private final AntiEntropy antiEntropy;
+  private final Transfer transfer;
   private final Completeness completeness;
 
   /** Who serves each peer protocol, by protocol id. */
@@ -147,8 +151,18 @@ public final class DynamoNode implements AutoCloseable {
             random.split(),
             transport,
             storage,
-            new RingPlannerPolicy(config.ringPlanner()),
-            ring -> handoffDrained());
+            new RingPlannerPolicy(config.ringPlanner(), broken != BrokenVariant.SWITCH_AT_ONCE),
+            new HandoffGate() {
+              @Override
+              public boolean handoffComplete(byte[] ring) {
+                return handoffDrained();
+              }
+
+              @Override
+              public boolean moveComplete(RingState ring, SortedSet<NodeId> members) {
+                return transfer.moveComplete(ring, members);
+              }
+            });
     if (broken == BrokenVariant.GOSSIP_APPLIED_BEFORE_VALIDATION) {
       membership.breakForTests(Membership.BrokenVariant.APPLY_BEFORE_VALIDATING);
     }
@@ -160,7 +174,8 @@ public final class DynamoNode implements AutoCloseable {
     QuorumTimer timer = new QuorumTimer(scheduler, stats);
     this.placement = new Placement(self, config);
     this.dots = new ReissuedDots(stats);
-    this.completeness = new Completeness(config, storage);
+    this.completeness =
+        new Completeness(config, storage, broken == BrokenVariant.SWITCH_BEFORE_COMPLETE);
     if (config.antiEntropy().enabled()
         && epochs.started().lostData()
         && broken != BrokenVariant.LOST_DATA_ANSWERS_AT_ONCE) {
@@ -217,6 +232,18 @@ public final class DynamoNode implements AutoCloseable {
       handoff.breakForTests(HintedHandoff.BrokenVariant.DELETE_BEFORE_ACK);
     }
     handoff.leavingWhen(() -> membership.view().status(self) == NodeStatus.LEAVING);
+    this.transfer =
+        new Transfer(
+            config,
+            scheduler,
+            clock,
+            placement,
+            replica,
+            completeness,
+            peers,
+            background,
+            membership::view,
+            broken);
     this.antiEntropy =
         new AntiEntropy(
             config,
@@ -228,6 +255,7 @@ public final class DynamoNode implements AutoCloseable {
             peers,
             background,
             this::exchangeAgreed,
+            transfer,
             broken);
     if (config.antiEntropy().enabled()) {
       replica.addListener(antiEntropy);
@@ -247,6 +275,7 @@ public final class DynamoNode implements AutoCloseable {
             });
     handlers.put(MembershipCodec.PROTOCOL_ID, membership::handle);
     handlers.put(AntiEntropyCodec.ID, antiEntropy::handle);
+    handlers.put(TransferCodec.ID, transfer::handle);
     handlers.put(
         CoordinationCodec.ID,
         new CoordinationService(
@@ -271,7 +300,7 @@ public final class DynamoNode implements AutoCloseable {
   private final class HandoffPlacement implements HintedHandoff.Placement {
     @Override
     public List<NodeId> ownersOf(String store, byte[] key) {
-      return inRing(store, def -> placement.owners(def, key));
+      return inRing(store, def -> placement.writeTargets(def, key));
     }
 
     @Override
@@ -382,6 +411,7 @@ public final class DynamoNode implements AutoCloseable {
     if (config.antiEntropy().enabled()) {
       node.antiEntropy.start();
     }
+    node.transfer.start();
     return node;
   }
 
@@ -392,6 +422,7 @@ public final class DynamoNode implements AutoCloseable {
       completeness.useRing(ring, (def, p) -> !replica.scan(def, ring.range(p), null, 1).isEmpty());
       antiEntropy.useRing(ring);
     }
+    transfer.useRing(ring);
   }
 
   /** Whether every member speaks the anti-entropy protocol, so that exchanges may start. */
@@ -429,9 +460,7 @@ public final class DynamoNode implements AutoCloseable {
    */
   public CompletionStage<io.dynamokv.core.transfer.TransferPlan> plan(
       io.dynamokv.core.transfer.ClusterChange change) {
-    CompletableFuture<io.dynamokv.core.transfer.TransferPlan> plan = new CompletableFuture<>();
-    plan.completeExceptionally(new UnsupportedOperationException("not yet"));
-    return plan;
+    return onScheduler(result -> result.complete(transfer.plan(change, membership.view())));
   }
 
   /**
@@ -453,7 +482,6 @@ public final class DynamoNode implements AutoCloseable {
     return config;
   }
 
-  /** The gossip membership this node runs: views, reachability and the admin operations. */
   /**
    * Whether every member reads sibling format 3, so that contexts with explicit dots and sets that
    * have seen dots beyond their vector may be handed out, stored and sent.
@@ -463,6 +491,7 @@ public final class DynamoNode implements AutoCloseable {
         >= VersionCodec.FORMAT_DOTTED;
   }
 
+  /** The gossip membership this node runs: views, reachability and the admin operations. */
   public Membership membership() {
     return membership;
   }
@@ -486,8 +515,14 @@ public final class DynamoNode implements AutoCloseable {
         stats.section(),
         handoff.section(stats.hintsStored(), stats.hintsRefused()),
         antiEntropy.section(),
+        transfer.statusSection(),
         membership.statusSection(),
         NodeFormats.section(config.membership().formats(), membership.agreedFormats()));
+  }
+
+  /** Who the claimant still waits for before it switches a moving ring, and why. */
+  java.util.SortedSet<String> transferWaiting() {
+    return transfer.waitingFor();
   }
 
   /** The hints this node holds for others; read from the scheduler. */
@@ -755,6 +790,7 @@ public final class DynamoNode implements AutoCloseable {
     membership.stop();
     handoff.stop();
     antiEntropy.stop();
+    transfer.stop();
   }
 
   /**

@@ -64,6 +64,36 @@ final class Placement {
   }
 
   /**
+   * The owners {@code key} gains in the ring's pending layout while its partition moves (they take
+   * its writes but hold no complete copy yet); empty when it does not move.
+   */
+  List<NodeId> pendingOwners(StoreDefinition def, byte[] key) {
+    Ring current = ring;
+    return current == null || !current.moving()
+        ? List.of()
+        : current.pendingOwners(Token.of(key), def.replicationFactor());
+  }
+
+  /** The nodes a write of {@code key} goes to: its owners, then its pending owners. */
+  List<NodeId> writeTargets(StoreDefinition def, byte[] key) {
+    List<NodeId> targets = owners(def, key);
+    targets.addAll(pendingOwners(def, key));
+    return targets;
+  }
+
+  /**
+   * The owners of {@code key} once its partition has moved: the pending layout's preference list,
+   * or the current one when it does not move.
+   */
+  List<NodeId> ownersAfterMove(StoreDefinition def, byte[] key) {
+    Ring current = ring;
+    if (current == null || !current.moving()) {
+      return owners(def, key);
+    }
+    return current.pending().orElseThrow().preferenceList(Token.of(key), def.replicationFactor());
+  }
+
+  /**
    * Every node of the ring in the order {@code key}'s replicas are chosen: its owners first, then
    * its stand-ins (paper §4.6).
    *

@@ -29,8 +29,8 @@ final class RingPlannerPolicy implements RingPolicy {
   private final boolean plansMoves;
 
   /**
-   * A policy that switches owners at once: what a node runs until membership promotes moving rings
-   * (a moving ring that nobody promotes never hands its partitions to their new owners).
+   * A policy that switches owners at once, with no pending owners and no transfer: the behaviour
+   * before issue 20, kept for tests that compare the two. Nodes plan moves.
    */
   RingPlannerPolicy(RingPlanner planner) {
     this(planner, false);

@@ -130,8 +130,26 @@ final class WriteCoordinator {
     }
     long now = Math.max(0, clock.wallMillis());
     Versioned version = tombstone ? Versioned.tombstone(value, now) : Versioned.of(value, now);
-    SloppyWrite request =
-        new SloppyWrite(def, key, op, owners, new Quorum<>(owners, w), timeout, result);
+    List<NodeId> after = placement.ownersAfterMove(def, key);
+    List<NodeId> targets = owners;
+    Quorum<Boolean> quorum;
+    if (after.equals(owners)) {
+      quorum = new Quorum<>(owners, w);
+    } else {
+      // A moving partition: its pending owners take the write too, and it counts only once W of
+      // the owners before the switch and W of those after it hold it.
+      targets = new ArrayList<>(owners);
+      for (NodeId node : after) {
+        if (!targets.contains(node)) {
+          targets.add(node);
+        }
+      }
+      quorum =
+          broken == BrokenVariant.W_COUNTS_CURRENT_OWNERS_ONLY
+              ? Quorum.ofGroups(List.of(owners, targets), w)
+              : Quorum.ofGroups(List.of(owners, after), Math.min(w, after.size()));
+    }
+    SloppyWrite request = new SloppyWrite(def, key, op, owners, targets, quorum, timeout, result);
     stats.writes++;
     Runnable writeAndReplicate = () -> request.start(clientContext, seen, version);
     if (broken == BrokenVariant.ACK_BEFORE_LOCAL_WRITE && owners.contains(self)) {
@@ -188,6 +206,7 @@ final class WriteCoordinator {
         byte[] key,
         String op,
         List<NodeId> owners,
+        List<NodeId> targets,
         Quorum<Boolean> quorum,
         Duration timeout,
         CompletableFuture<Context> result) {
@@ -199,10 +218,10 @@ final class WriteCoordinator {
       this.timeout = timeout;
       this.result = result;
       this.deadline = clock.nanoTime() + timeout.toNanos();
-      for (NodeId owner : owners) {
-        slots.put(owner, new Slot(owner));
+      for (NodeId target : targets) {
+        slots.put(target, new Slot(target));
       }
-      used.addAll(owners);
+      used.addAll(targets);
       used.add(self);
     }
 

@@ -34,6 +34,10 @@ public final class Quorum<R> {
 
   private final List<NodeId> targets;
   private final int required;
+
+  /** Each group must reach {@link #required} on its own (a moving partition); null: one group. */
+  private final List<List<NodeId>> groups;
+
   private final SortedMap<NodeId, R> responses = new TreeMap<>();
   private final SortedMap<NodeId, Throwable> failures = new TreeMap<>();
   private Status status = Status.PENDING;
@@ -52,6 +56,46 @@ public final class Quorum<R> {
           "required must be 1 to " + this.targets.size() + ", found " + required);
     }
     this.required = required;
+    this.groups = null;
+  }
+
+  private Quorum(List<NodeId> targets, int required, List<List<NodeId>> groups) {
+    this.targets = targets;
+    this.required = required;
+    this.groups = groups;
+  }
+
+  /**
+   * A quorum over several groups of replicas that must each reach {@code required} answers: a write
+   * to a moving partition, acknowledged only when W of its current owners and W of its owners after
+   * the move hold it (Cassandra's "W + pending"). A target in two groups counts in both. The
+   * targets are the groups' union, in order of first appearance.
+   *
+   * @throws IllegalArgumentException when a group is empty, holds a node twice, or is smaller than
+   *     {@code required}
+   */
+  public static <R> Quorum<R> ofGroups(List<List<NodeId>> groups, int required) {
+    if (groups.isEmpty()) {
+      throw new IllegalArgumentException("a quorum needs at least one group");
+    }
+    LinkedHashSet<NodeId> union = new LinkedHashSet<>();
+    List<List<NodeId>> copies = new java.util.ArrayList<>(groups.size());
+    for (List<NodeId> group : groups) {
+      List<NodeId> copy = List.copyOf(group);
+      if (new LinkedHashSet<>(copy).size() != copy.size()) {
+        throw new IllegalArgumentException("a group's targets must be distinct: " + group);
+      }
+      if (required < 1 || required > copy.size()) {
+        throw new IllegalArgumentException(
+            "required must be 1 to " + copy.size() + " for group " + group + ", found " + required);
+      }
+      union.addAll(copy);
+      copies.add(copy);
+    }
+    if (copies.size() == 1) {
+      return new Quorum<>(copies.get(0), required);
+    }
+    return new Quorum<>(List.copyOf(union), required, List.copyOf(copies));
   }
 
   /**
@@ -144,13 +188,38 @@ public final class Quorum<R> {
 
   private Status decide() {
     if (status == Status.PENDING) {
-      if (responses.size() >= required) {
-        status = Status.SUCCEEDED;
-      } else if (targets.size() - failures.size() < required) {
-        status = Status.FAILED;
+      if (groups == null) {
+        if (responses.size() >= required) {
+          status = Status.SUCCEEDED;
+        } else if (targets.size() - failures.size() < required) {
+          status = Status.FAILED;
+        }
+      } else {
+        boolean all = true;
+        for (List<NodeId> group : groups) {
+          int answered = 0;
+          int failed = 0;
+          for (NodeId node : group) {
+            answered += responses.containsKey(node) ? 1 : 0;
+            failed += failures.containsKey(node) ? 1 : 0;
+          }
+          if (group.size() - failed < required) {
+            status = Status.FAILED;
+            return status;
+          }
+          all &= answered >= required;
+        }
+        if (all) {
+          status = Status.SUCCEEDED;
+        }
       }
     }
     return status;
+  }
+
+  /** The groups that must each reach {@link #required}: one, the targets, unless moving. */
+  public List<List<NodeId>> groups() {
+    return groups == null ? List.of(targets) : groups;
   }
 
   public Status status() {
@@ -189,12 +258,12 @@ public final class Quorum<R> {
    * failed: n2 is unreachable: ...; n3 did not answer"}.
    */
   public String describe() {
-    StringBuilder sb =
-        new StringBuilder()
-            .append(responses.size())
-            .append(" of ")
-            .append(targets.size())
-            .append(" replicas answered");
+    StringBuilder sb = new StringBuilder();
+    if (groups != null) {
+      sb.append("a moving partition needs ").append(required).append(" answers from each of ");
+      sb.append(groups).append("; ");
+    }
+    sb.append(responses.size()).append(" of ").append(targets.size()).append(" replicas answered");
     failures.forEach(
         (node, cause) -> sb.append("; ").append(node).append(": ").append(cause.getMessage()));
     for (NodeId node : targets) {

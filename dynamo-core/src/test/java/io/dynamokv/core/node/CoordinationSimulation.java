@@ -78,6 +78,10 @@ import java.util.function.Predicate;
 final class CoordinationSimulation {
   static final String STORE = "sets";
   static final int NODES = 5;
+
+  /** The STANDBY nodes a run with membership changes adds (n6, n7), which join during it. */
+  static final int JOINERS = 2;
+
   static final Duration REQUEST_TIMEOUT = Duration.ofMillis(100);
   static final int FINAL_READ_ATTEMPTS = 5;
   static final Duration FLUSH_INTERVAL = Duration.ofSeconds(1);
@@ -186,7 +190,8 @@ final class CoordinationSimulation {
       boolean lossyDisks,
       Set<Fault> faults,
       Handoff handoff,
-      Repairs repairs) {
+      Repairs repairs,
+      boolean changes) {
     static Settings ci() {
       return new Settings(
           200,
@@ -199,7 +204,8 @@ final class CoordinationSimulation {
           false,
           EnumSet.complementOf(EnumSet.of(Fault.WIPED_DISK)),
           Handoff.CI,
-          Repairs.HINTS_AND_READ_REPAIR);
+          Repairs.HINTS_AND_READ_REPAIR,
+          false);
     }
 
     /**
@@ -220,7 +226,8 @@ final class CoordinationSimulation {
           lossyDisks,
           all,
           handoff.withShare(0),
-          Repairs.ANTI_ENTROPY_ONLY);
+          Repairs.ANTI_ENTROPY_ONLY,
+          changes);
     }
 
     /**
@@ -242,7 +249,8 @@ final class CoordinationSimulation {
           lossyDisks,
           all,
           handoff.withHintMaxAge(HINT_MAX_AGE),
-          Repairs.ALL_WITH_PURGES);
+          Repairs.ALL_WITH_PURGES,
+          changes);
     }
 
     Settings broken(BrokenVariant variant) {
@@ -257,7 +265,8 @@ final class CoordinationSimulation {
           lossyDisks,
           faults,
           handoff,
-          repairs);
+          repairs,
+          changes);
     }
 
     Settings handoff(Handoff phase) {
@@ -272,7 +281,32 @@ final class CoordinationSimulation {
           lossyDisks,
           faults,
           phase,
-          repairs);
+          repairs,
+          changes);
+    }
+
+    /**
+     * Membership changes while clients write (issue 20): n6 (and, one seed in two, n7) start as
+     * STANDBY members and join during the workload; one seed in three also has a node leave, one in
+     * three a node crash for good and be removed. No handoff phase and no hostile gossip: both
+     * assume the five original nodes.
+     */
+    Settings withChanges() {
+      EnumSet<Fault> some = EnumSet.copyOf(faults);
+      some.remove(Fault.HOSTILE_GOSSIP);
+      return new Settings(
+          operations,
+          clients,
+          keys,
+          broken,
+          w1Share,
+          coordinatorCrashes,
+          powerFailures,
+          lossyDisks,
+          some,
+          handoff.withShare(0),
+          repairs,
+          true);
     }
 
     Settings huntingCoordinatorCrashes() {
@@ -287,7 +321,8 @@ final class CoordinationSimulation {
           lossyDisks,
           EnumSet.of(Fault.CRASH_COORDINATOR),
           handoff,
-          repairs);
+          repairs,
+          changes);
     }
 
     /**
@@ -306,7 +341,8 @@ final class CoordinationSimulation {
           true,
           EnumSet.of(Fault.POWER_FAILURE),
           handoff,
-          repairs);
+          repairs,
+          changes);
     }
   }
 
@@ -459,6 +495,15 @@ final class CoordinationSimulation {
    */
   private String noConvergenceBecause;
 
+  /**
+   * Nodes out for good: one that left (and stopped) or crashed and was removed. Nothing restarts
+   * them, and their disks no longer count as copies.
+   */
+  private final Set<Integer> gone = new java.util.TreeSet<>();
+
+  /** The membership changes a run made, for its description. */
+  private final List<String> changesMade = new ArrayList<>();
+
   /** Data losses: {@code {nanos, node index}} of each crash that lost commits or a disk. */
   private final List<long[]> losses = new ArrayList<>();
 
@@ -486,14 +531,15 @@ final class CoordinationSimulation {
     this.sim =
         new DynamoSim(
             seed,
-            NODES,
+            NODES + (settings.changes() ? JOINERS : 0),
             List.of(store),
             settings.broken(),
             REQUEST_TIMEOUT,
             b ->
                 b.handoff(handoff)
                     .antiEntropy(antiEntropy)
-                    .readRepair(settings.repairs().hintsAndReadRepair()));
+                    .readRepair(settings.repairs().hintsAndReadRepair()),
+            settings.changes() ? Set.of(NodeId.of("n6"), NodeId.of("n7")) : Set.of());
     this.cluster = sim.cluster;
     this.random = cluster.random();
     sim.onStart = this::exemptWhatExpiryTakes;
@@ -544,6 +590,9 @@ final class CoordinationSimulation {
     long start = cluster.now();
     flushPeriodically();
     chooseFaults();
+    if (settings.changes()) {
+      chooseChanges();
+    }
     for (int c = 1; c <= settings.clients(); c++) {
       int client = c;
       cluster.schedule(
@@ -580,6 +629,11 @@ final class CoordinationSimulation {
     checkHandoffReported();
     checkConvergence();
     finalReads();
+    if (settings.changes()) {
+      // Past the grace the old owners wait (every member on the final ring, a request timeout).
+      cluster.runFor(REQUEST_TIMEOUT.plus(DynamoSim.GOSSIP.multipliedBy(5)));
+      checkPlacement();
+    }
     history.checkReadsAgainstOutcomes();
     if (settings.repairs() == Repairs.ANTI_ENTROPY_ONLY) {
       Ring ring = sim.node(1).ring().orElseThrow();
@@ -588,6 +642,11 @@ final class CoordinationSimulation {
           2,
           key -> {
             Set<Integer> owners = new java.util.TreeSet<>();
+            if (settings.changes()) {
+              // The owners changed during the run: a loss on any node may have been an owner's.
+              cluster.nodes().forEach(n -> owners.add(n.index()));
+              return owners;
+            }
             for (NodeId owner : ring.preferenceList(Token.of(bytes(key)), 3)) {
               owners.add(cluster.node(owner).index());
             }
@@ -753,6 +812,176 @@ final class CoordinationSimulation {
     }
   }
 
+  // ---- membership changes (issue 20) ----
+
+  /**
+   * n6 joins, and one seed in two n7 too, at random times in the workload's first part; one seed in
+   * three a node of n2..n5 also leaves (and stops once LEFT), one in three one crashes for good and
+   * is removed by an operator on another node once its failure detector agrees.
+   */
+  private void chooseChanges() {
+    change(Duration.ofMillis(10 + random.nextInt(1500)), "join n6", () -> join(6));
+    if (random.nextInt(2) == 0) {
+      change(Duration.ofMillis(10 + random.nextInt(2500)), "join n7", () -> join(7));
+    }
+    int kind = random.nextInt(3);
+    int victim = 2 + random.nextInt(NODES - 1);
+    Duration at = Duration.ofMillis(10 + random.nextInt(2500));
+    if (kind == 0) {
+      change(at, "leave n" + victim, () -> leave(victim));
+    } else if (kind == 1) {
+      change(at, "crash n" + victim + " for good and remove it", () -> removeDead(victim));
+    }
+  }
+
+  /** Schedules a membership change; unlike faults, quiescence does not cancel it. */
+  private void change(Duration at, String label, Runnable action) {
+    cluster.schedule(
+        at,
+        "change " + label,
+        () -> {
+          changesMade.add(label + " at " + cluster.now() / 1_000_000 + " ms");
+          action.run();
+        });
+  }
+
+  /** Tells node {@code index} to join, now or as soon as it is up. */
+  private void join(int index) {
+    SimCluster<DynamoNode>.Instance node = cluster.node(index);
+    if (!node.isUp()) {
+      cluster.schedule(Duration.ofMillis(200), "change retry join n" + index, () -> join(index));
+      return;
+    }
+    node.service().join();
+  }
+
+  /** Has node {@code index} leave; once it is LEFT, it stops for good. */
+  private void leave(int index) {
+    SimCluster<DynamoNode>.Instance node = cluster.node(index);
+    if (!node.isUp()) {
+      cluster.schedule(Duration.ofMillis(200), "change retry leave n" + index, () -> leave(index));
+      return;
+    }
+    node.service().membership().leave();
+    stopWhenLeft(index);
+  }
+
+  private void stopWhenLeft(int index) {
+    SimCluster<DynamoNode>.Instance node = cluster.node(index);
+    if (node.isUp() && node.service().membership().view().status(node.id()) == NodeStatus.LEFT) {
+      countStats(node);
+      node.stop();
+      gone.add(index);
+      changesMade.add("n" + index + " LEFT and stopped at " + cluster.now() / 1_000_000 + " ms");
+      return;
+    }
+    cluster.schedule(Duration.ofMillis(200), "n" + index + " left?", () -> stopWhenLeft(index));
+  }
+
+  /**
+   * Node {@code index} crashes and never comes back; the writes whose last copy it held are no
+   * longer required. An operator removes it through another node once that node's failure detector
+   * no longer reaches it.
+   */
+  private void removeDead(int index) {
+    SimCluster<DynamoNode>.Instance node = cluster.node(index);
+    java.util.Map<String, java.util.BitSet> before = heldEverywhere();
+    history.heldAgain(before);
+    if (node.isUp()) {
+      countStats(node);
+      crashes++;
+      node.crash();
+    }
+    gone.add(index);
+    losses.add(new long[] {cluster.now(), index});
+    java.util.Map<String, java.util.BitSet> after = heldEverywhere();
+    before.forEach(
+        (key, held) -> {
+          java.util.BitSet lost = (java.util.BitSet) held.clone();
+          lost.andNot(after.get(key));
+          history.lostWithTheirLastCopy(key, lost);
+        });
+    if (noConvergenceBecause == null) {
+      noConvergenceBecause = "n" + index + " crashed for good";
+    }
+    removeWhenDead(index);
+  }
+
+  private void removeWhenDead(int index) {
+    NodeId dead = cluster.node(index).id();
+    for (SimCluster<DynamoNode>.Instance n : live()) {
+      if (n.isUp()) {
+        n.service()
+            .membership()
+            .remove(dead)
+            .whenComplete(
+                (ok, error) ->
+                    cluster.schedule(
+                        Duration.ZERO,
+                        "change remove n" + index + (error == null ? " done" : " refused"),
+                        () -> {
+                          if (error == null) {
+                            changesMade.add("n" + index + " removed via " + n.id());
+                            confirmRemoved(index);
+                          } else {
+                            cluster.schedule(
+                                Duration.ofMillis(500),
+                                "change retry remove n" + index,
+                                () -> removeWhenDead(index));
+                          }
+                        }));
+        return;
+      }
+    }
+    cluster.schedule(
+        Duration.ofMillis(500), "change retry remove n" + index, () -> removeWhenDead(index));
+  }
+
+  /**
+   * A removal covers the generation the remover knew: if another node knew a newer one (the dead
+   * node restarted shortly before), the operator removes it again, as one would on seeing it listed
+   * as down rather than removed.
+   */
+  private void confirmRemoved(int index) {
+    NodeId dead = cluster.node(index).id();
+    cluster.schedule(
+        Duration.ofSeconds(3),
+        "change removed n" + index + "?",
+        () -> {
+          for (SimCluster<DynamoNode>.Instance n : live()) {
+            if (n.isUp() && n.service().membership().view().status(dead) != NodeStatus.REMOVED) {
+              removeWhenDead(index);
+              return;
+            }
+          }
+        });
+  }
+
+  /**
+   * After quiescence every key's copies are exactly on its preference list under the final ring:
+   * the old owners dropped what they gave up, and nothing else holds a copy.
+   */
+  private void checkPlacement() {
+    Ring ring = sim.node(1).ring().orElseThrow();
+    if (ring.moving()) {
+      history.violationOf("-", "the ring still moves after quiescence: " + ring);
+      return;
+    }
+    for (String key : keys) {
+      List<NodeId> owners = ring.preferenceList(Token.of(bytes(key)), 3);
+      for (SimCluster<DynamoNode>.Instance n : live()) {
+        if (!n.isUp() || owners.contains(n.id())) {
+          continue;
+        }
+        if (!n.service().dataOf(STORE, bytes(key)).isEmpty()) {
+          history.violationOf(
+              key,
+              n.id() + " still holds a copy, but the key's owners in the final ring are " + owners);
+        }
+      }
+    }
+  }
+
   /** Short (under half a second) or, one time in three, long enough for failure detectors. */
   private Duration faultLength() {
     return Duration.ofMillis(
@@ -828,7 +1057,7 @@ final class CoordinationSimulation {
         down,
         "fault restart n" + index,
         () -> {
-          if (!node.isUp()) {
+          if (!node.isUp() && !gone.contains(index)) {
             node.start();
             if (node.service().incarnation().fresh()) {
               freshIncarnations++;
@@ -900,7 +1129,7 @@ final class CoordinationSimulation {
   private java.util.Map<String, java.util.BitSet> heldEverywhere() {
     List<MemoryStorageEngine> engines = new ArrayList<>();
     List<io.dynamokv.core.handoff.HintStore> hints = new ArrayList<>();
-    for (SimCluster<DynamoNode>.Instance n : cluster.nodes()) {
+    for (SimCluster<DynamoNode>.Instance n : live()) {
       MemoryStorageEngine engine = MemoryStorageEngine.open(n.directory());
       engines.add(engine);
       // A stand-in's hints are copies too (issue 18): a write may live only in them.
@@ -1181,16 +1410,19 @@ final class CoordinationSimulation {
     cluster.heal();
     coordinatorCrashesLeft = 0;
     for (SimCluster<DynamoNode>.Instance n : cluster.nodes()) {
-      if (!n.isUp()) {
+      if (!n.isUp() && !gone.contains(n.index())) {
         n.start();
       }
     }
-    cluster
-        .simulation()
-        .runUntilOrFail(
-            "healed cluster formed and every node reachable from every node",
-            () -> sim.formed() && allReachable(),
-            Duration.ofMinutes(2));
+    if (!cluster.runUntil(() -> sim.formed() && allReachable(), Duration.ofMinutes(2))) {
+      String summary = clusterSummary();
+      cluster
+          .simulation()
+          .runUntilOrFail(
+              "healed cluster formed and every node reachable from every node:" + summary,
+              () -> false,
+              Duration.ZERO);
+    }
     cluster.runFor(Duration.ofSeconds(1));
     // A write exempted because a crash took the copies it had then, but which a copy in flight
     // brought back since, must survive like any other.
@@ -1198,12 +1430,60 @@ final class CoordinationSimulation {
   }
 
   private boolean allReachable() {
+    int live = cluster.nodes().size() - gone.size();
     for (SimCluster<DynamoNode>.Instance n : cluster.nodes()) {
-      if (!n.isUp() || n.service().membership().reachability().reachableNodes().size() != NODES) {
+      if (gone.contains(n.index())) {
+        continue;
+      }
+      if (!n.isUp() || n.service().membership().reachability().reachableNodes().size() != live) {
         return false;
       }
     }
     return true;
+  }
+
+  /** Each node's status, ring and transfer progress, for a failure report. */
+  private String clusterSummary() {
+    StringBuilder sb = new StringBuilder("\n  changes: " + changesMade);
+    for (SimCluster<DynamoNode>.Instance n : cluster.nodes()) {
+      sb.append("\n  ").append(n.id());
+      if (gone.contains(n.index())) {
+        sb.append(" gone");
+      }
+      if (!n.isUp()) {
+        sb.append(" down");
+        continue;
+      }
+      DynamoNode node = n.service();
+      sb.append(' ')
+          .append(node.membership().view().status(n.id()))
+          .append(" ring=")
+          .append(node.ring().map(Ring::toString).orElse("none"))
+          .append(" reaches=")
+          .append(node.membership().reachability().reachableNodes());
+      for (io.dynamokv.core.StatusSection section : node.status()) {
+        if (section.name().equals("transfer")) {
+          section
+              .stats()
+              .forEach(x -> sb.append(' ').append(x.name()).append('=').append(x.value()));
+        }
+      }
+      if (!node.transferWaiting().isEmpty()) {
+        sb.append(" waiting=").append(node.transferWaiting());
+      }
+    }
+    return sb.toString();
+  }
+
+  /** The nodes not out for good. */
+  private List<SimCluster<DynamoNode>.Instance> live() {
+    List<SimCluster<DynamoNode>.Instance> live = new ArrayList<>();
+    for (SimCluster<DynamoNode>.Instance n : cluster.nodes()) {
+      if (!gone.contains(n.index())) {
+        live.add(n);
+      }
+    }
+    return live;
   }
 
   // ---- the handoff phase (issue 18) ----
@@ -1475,12 +1755,12 @@ final class CoordinationSimulation {
    */
   private void awaitAntiEntropy() {
     Map<NodeId, Long> before = new TreeMap<>();
-    for (SimCluster<DynamoNode>.Instance n : cluster.nodes()) {
+    for (SimCluster<DynamoNode>.Instance n : live()) {
       before.put(n.id(), n.service().antiEntropy().fullPasses());
     }
     if (!cluster.runUntil(
         () ->
-            cluster.nodes().stream()
+            live().stream()
                 .allMatch(
                     n ->
                         n.isUp()
@@ -1492,7 +1772,7 @@ final class CoordinationSimulation {
 
   private void quiesceDrained() {
     for (SimCluster<DynamoNode>.Instance n : cluster.nodes()) {
-      if (!n.isUp()) {
+      if (!n.isUp() && !gone.contains(n.index())) {
         n.start();
       }
     }
@@ -1637,7 +1917,8 @@ final class CoordinationSimulation {
     for (String key : keys) {
       List<List<Versioned>> perNode = new ArrayList<>();
       List<byte[]> contexts = new ArrayList<>();
-      for (int i = 1; i <= NODES; i++) {
+      for (SimCluster<DynamoNode>.Instance via : live()) {
+        int i = via.index();
         Throwable error = null;
         ReadResult result = null;
         for (int attempt = 0; attempt < FINAL_READ_ATTEMPTS && result == null; attempt++) {
@@ -1680,6 +1961,9 @@ final class CoordinationSimulation {
     long quorumFailures = quorumFailuresBeforeCrash;
     long requests = requestsBeforeCrash;
     for (SimCluster<DynamoNode>.Instance n : cluster.nodes()) {
+      if (!n.isUp()) {
+        continue; // out for good: counted when it went down
+      }
       NodeStats stats = n.service().stats();
       forwarded += stats.forwarded();
       quorumFailures += stats.quorumFailures();
@@ -1712,7 +1996,8 @@ final class CoordinationSimulation {
         cluster.traceHash(),
         EnumSet.copyOf(faults),
         List.copyOf(history.violations()),
-        history.excerpt(30),
+        (changesMade.isEmpty() ? "" : "membership changes: " + changesMade + "\n")
+            + history.excerpt(30),
         requests,
         forwarded,
         quorumFailures,

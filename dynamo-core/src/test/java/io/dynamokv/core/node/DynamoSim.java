@@ -38,6 +38,9 @@ final class DynamoSim {
   final java.util.Map<NodeId, java.util.SortedMap<String, Integer>> formats =
       new java.util.HashMap<>();
 
+  /** The nodes that started as STANDBY members. */
+  final java.util.Set<NodeId> standby;
+
   /** Runs on every node incarnation the cluster starts (e.g. to listen to it). */
   java.util.function.Consumer<DynamoNode> onStart = node -> {};
 
@@ -64,6 +67,22 @@ final class DynamoSim {
       BrokenVariant broken,
       Duration requestTimeout,
       java.util.function.UnaryOperator<NodeConfig.Builder> tweak) {
+    this(seed, nodes, stores, broken, requestTimeout, tweak, java.util.Set.of());
+  }
+
+  /**
+   * @param standby the nodes that start as {@link NodeStatus#STANDBY} members, owning nothing until
+   *     they are told to {@link DynamoNode#join()}; the others join by themselves
+   */
+  DynamoSim(
+      long seed,
+      int nodes,
+      List<StoreDefinition> stores,
+      BrokenVariant broken,
+      Duration requestTimeout,
+      java.util.function.UnaryOperator<NodeConfig.Builder> tweak,
+      java.util.Set<NodeId> standby) {
+    this.standby = java.util.Set.copyOf(standby);
     NodeFactory<DynamoNode> factory =
         new NodeFactory<>() {
           @Override
@@ -77,6 +96,7 @@ final class DynamoSim {
                                         .address(node.id() + ":7000")
                                         .seeds(new TreeSet<>(List.of(NodeId.of("n1"))))
                                         .gossipInterval(GOSSIP)
+                                        .joinAtStart(!standby.contains(node.id()))
                                         .formats(
                                             formats.getOrDefault(
                                                 node.id(),
@@ -129,32 +149,35 @@ final class DynamoSim {
     cluster.simulation().runUntilOrFail("cluster formed", this::formed, Duration.ofMinutes(2));
   }
 
+  /**
+   * Whether every up node agrees on one ring that is not moving, every up node that wants
+   * partitions is NORMAL in it, and its nodes are exactly the up NORMAL ones.
+   */
   boolean formed() {
     Long version = null;
-    int up = 0;
+    java.util.Set<NodeId> normal = new TreeSet<>();
+    io.dynamokv.core.ring.Ring ring = null;
     for (SimCluster<DynamoNode>.Instance n : cluster.nodes()) {
       if (!n.isUp()) {
         continue;
       }
-      up++;
       DynamoNode node = n.service();
       MembershipView view = node.membership().view();
-      if (view.status(n.id()) != NodeStatus.NORMAL || node.ring().isEmpty()) {
+      NodeStatus status = view.status(n.id());
+      if (status == NodeStatus.JOINING || node.ring().isEmpty()) {
         return false;
+      }
+      if (status == NodeStatus.NORMAL) {
+        normal.add(n.id());
       }
       long v = view.ringVersion();
       if (version != null && version != v) {
         return false;
       }
       version = v;
+      ring = node.ring().orElseThrow();
     }
-    int ringSize =
-        cluster.nodes().stream()
-            .filter(SimCluster.Instance::isUp)
-            .findFirst()
-            .map(n -> n.service().ring().orElseThrow().nodeCount())
-            .orElse(0);
-    return up > 0 && ringSize == up;
+    return ring != null && !ring.moving() && ring.nodes().equals(normal);
   }
 
   DynamoNode node(int index) {

@@ -118,7 +118,7 @@ class PoisonedGossipTest {
   /**
    * Well-formed JOINING members beyond the ring's capacity (Q = 64 partitions): before, the planner
    * threw on every reconcile and the claimant could never plan again. Now joining nodes beyond Q
-   * wait, and other changes still go through.
+   * wait, and other changes (a leave, here) are still planned.
    */
   @Test
   void joiningNodesBeyondTheRingsCapacityWaitWithoutStoppingTheClaimant() {
@@ -130,17 +130,23 @@ class PoisonedGossipTest {
     }
     sim.node(1).membership().handle(N2, new GossipMessage.Ack2(crowd, null));
     sim.cluster.runFor(Duration.ofSeconds(10));
+    // The joiners are pending owners: gossip states that no process stands behind never answer
+    // the claimant's readiness queries, so the move never completes, but it is planned.
     Ring full = sim.node(1).ring().orElseThrow();
-    assertThat(full.nodes()).hasSize(64).contains(NodeId.of("n5")).doesNotContain(NodeId.of("x69"));
+    assertThat(full.pending().orElseThrow().nodes())
+        .hasSize(64)
+        .contains(NodeId.of("n5"))
+        .doesNotContain(NodeId.of("x69"));
     NodeId n5 = NodeId.of("n5");
     sim.node(5).membership().leave();
     assertThat(
             sim.cluster.runUntil(
-                () -> sim.node(1).membership().view().status(n5) == NodeStatus.LEFT,
+                () ->
+                    !sim.node(1).ring().orElseThrow().pending().orElseThrow().nodes().contains(n5),
                 Duration.ofMinutes(1)))
-        .as("n5 left: the claimant planned it out")
+        .as("the claimant planned n5 out")
         .isTrue();
-    assertThat(sim.node(1).ring().orElseThrow().nodes())
+    assertThat(sim.node(1).ring().orElseThrow().pending().orElseThrow().nodes())
         .hasSize(64)
         .doesNotContain(n5)
         .contains(NodeId.of("x59"));

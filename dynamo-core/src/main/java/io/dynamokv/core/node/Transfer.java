@@ -1,0 +1,789 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.core.node;
+
+import io.dynamokv.core.InvalidRequestException;
+import io.dynamokv.core.NodeId;
+import io.dynamokv.core.StatusSection;
+import io.dynamokv.core.StatusSection.Stat;
+import io.dynamokv.core.handoff.BackgroundRate;
+import io.dynamokv.core.handoff.HintStore;
+import io.dynamokv.core.membership.HandoffGate;
+import io.dynamokv.core.membership.MembershipView;
+import io.dynamokv.core.membership.NodeStatus;
+import io.dynamokv.core.membership.RingState;
+import io.dynamokv.core.ring.Ring;
+import io.dynamokv.core.ring.StorageKeys;
+import io.dynamokv.core.spi.Clock;
+import io.dynamokv.core.spi.PeerMessage;
+import io.dynamokv.core.spi.Scheduler;
+import io.dynamokv.core.transfer.ClusterChange;
+import io.dynamokv.core.transfer.TransferMessage;
+import io.dynamokv.core.transfer.TransferMessage.Batch;
+import io.dynamokv.core.transfer.TransferMessage.Entry;
+import io.dynamokv.core.transfer.TransferMessage.Fetch;
+import io.dynamokv.core.transfer.TransferMessage.ReadyQuery;
+import io.dynamokv.core.transfer.TransferMessage.ReadyReply;
+import io.dynamokv.core.transfer.TransferMessage.Refused;
+import io.dynamokv.core.transfer.TransferPlan;
+import io.dynamokv.core.version.VersionCodec;
+import io.dynamokv.core.wire.Failure;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+/**
+ * Ownership transfer (SPEC §8): moves partitions to their pending owners while the cluster keeps
+ * serving. The ring names, per moving partition, its current owners and its pending ones; writes go
+ * to both and count W on each side ({@link WriteCoordinator}); reads go to current owners only, and
+ * a pending owner's copy is {@linkplain Completeness incomplete} until confirmed.
+ *
+ * <ol>
+ *   <li><b>Stream</b>: a pending owner fetches each partition it gains from a current owner, an
+ *       ordered range scan in bounded batches ({@link Fetch}), merged through the replica's single
+ *       apply path while writes keep arriving. The donor charges the node's shared background
+ *       budget. A failed batch goes to the next current owner; a restart streams again (merges are
+ *       idempotent).
+ *   <li><b>Confirm</b>: once the stream has ended and every member has applied the moving ring
+ *       (plus one request timeout, so that no write coordinated under the ring before it is still
+ *       in flight), anti-entropy pulls the partition from every current owner, a tree comparison
+ *       that fetches whatever the stream missed; then the copy is complete (durably).
+ *   <li><b>Switch</b>: the claimant asks every node of the ring ({@link ReadyQuery}); a node is
+ *       ready when each partition it gains is complete and it holds no hint for a pending owner.
+ *       Once all are, the claimant switches the ring to its pending layout ({@link
+ *       HandoffGate#moveComplete}).
+ *   <li><b>Drop</b>: a node drops (through the replica, so its trees follow) every partition it no
+ *       longer replicates, once every member has applied its ring and one request timeout has
+ *       passed since: no coordinator still reads it there. The same sweep removes orphaned copies
+ *       left by a crash.
+ * </ol>
+ *
+ * <p>Runs on the node's scheduler; {@link #statusSection()} is safe from any thread.
+ */
+final class Transfer implements AntiEntropy.Transfers {
+  /** The most bytes of records one batch carries. */
+  static final int BATCH_BYTES = 1 << 20;
+
+  /** The most keys one sweep step drops. */
+  private static final int DROP_BATCH = 256;
+
+  private final NodeId self;
+  private final NodeConfig config;
+  private final Scheduler scheduler;
+  private final Clock clock;
+  private final Placement placement;
+  private final Replica replica;
+  private final Completeness completeness;
+  private final PeerCalls peers;
+  private final BackgroundRate background;
+  private final Supplier<MembershipView> view;
+  private final BrokenVariant broken;
+
+  /** (store, partition) this node gains and has not streamed yet, in order. */
+  private final ArrayDeque<Part> toStream = new ArrayDeque<>();
+
+  /** Streams that ended, for the ring version they were streamed under. */
+  private final java.util.Set<Part> streamed = new java.util.HashSet<>();
+
+  private Part streaming;
+  private byte[] cursor;
+  private int donorIndex;
+  private long streamFailures;
+
+  /** Since when every member has applied {@link #settledVersion} (nanos), or -1. */
+  private long settledSinceNanos = -1;
+
+  private long settledVersion = -1;
+
+  /** The claimant's view of who is ready for which ring. */
+  private long readyFor = -1;
+
+  private final java.util.Set<NodeId> readyNodes = new TreeSet<>();
+  private final java.util.Set<NodeId> asking = new TreeSet<>();
+  private final Map<NodeId, String> notReady = new TreeMap<>();
+
+  private boolean sweepNeeded = true;
+  private Scheduler.Cancellable ticks;
+  private volatile boolean closing;
+
+  private volatile long recordsReceived;
+  private volatile long bytesReceived;
+  private volatile long recordsSent;
+  private volatile long bytesSent;
+  private volatile long partitionsDropped;
+  private volatile long keysDropped;
+  private volatile long switchesAsked;
+  private volatile int pendingGauge;
+  private volatile int streamedGauge;
+  private volatile int completeGauge;
+  private volatile boolean readyGauge;
+  private volatile boolean movingGauge;
+  private volatile long ringVersionGauge;
+
+  /** A partition of a store. */
+  record Part(String store, int partition) {}
+
+  Transfer(
+      NodeConfig config,
+      Scheduler scheduler,
+      Clock clock,
+      Placement placement,
+      Replica replica,
+      Completeness completeness,
+      PeerCalls peers,
+      BackgroundRate background,
+      Supplier<MembershipView> view,
+      BrokenVariant broken) {
+    this.self = config.self();
+    this.config = config;
+    this.scheduler = scheduler;
+    this.clock = clock;
+    this.placement = placement;
+    this.replica = replica;
+    this.completeness = completeness;
+    this.peers = peers;
+    this.background = background;
+    this.view = view;
+    this.broken = broken;
+  }
+
+  void start() {
+    Duration every = config.membership().gossipInterval();
+    ticks = scheduler.scheduleWithFixedDelay(every, every, this::tick);
+  }
+
+  void stop() {
+    closing = true;
+    if (ticks != null) {
+      ticks.cancel();
+    }
+  }
+
+  // ---- the ring ----
+
+  /** The ring changed: plan the streams of the partitions this node gains, sweep what it lost. */
+  void useRing(Ring ring) {
+    toStream.clear();
+    java.util.Set<Part> keep = new java.util.HashSet<>();
+    for (StoreDefinition def : config.stores().values()) {
+      for (int p = 0; p < ring.partitionCount(); p++) {
+        if (ring.pendingOwners(p, def.replicationFactor()).contains(self)) {
+          Part part = new Part(def.name(), p);
+          if (streamed.contains(part)) {
+            keep.add(part);
+          } else if (!(streaming != null && streaming.equals(part))) {
+            toStream.add(part);
+          }
+        }
+      }
+    }
+    streamed.retainAll(keep);
+    if (streaming != null
+        && !ring.pendingOwners(streaming.partition(), n(streaming)).contains(self)) {
+      streaming = null;
+      cursor = null;
+    }
+    sweepNeeded = true;
+    readyFor = -1;
+    readyNodes.clear();
+    notReady.clear();
+    updateGauges(ring);
+  }
+
+  private int n(Part part) {
+    return config.stores().get(part.store()).replicationFactor();
+  }
+
+  private void tick() {
+    if (closing) {
+      return;
+    }
+    Ring ring = placement.ring().orElse(null);
+    if (ring == null) {
+      return;
+    }
+    settle(ring);
+    streamNext(ring);
+    sweep(ring);
+    updateGauges(ring);
+  }
+
+  /** Tracks since when every member has applied this node's ring. */
+  private void settle(Ring ring) {
+    if (settledVersion != ring.version()) {
+      settledVersion = ring.version();
+      settledSinceNanos = -1;
+    }
+    if (settledSinceNanos < 0 && everyMemberHas(ring.version())) {
+      settledSinceNanos = clock.nanoTime();
+    }
+  }
+
+  /** Whether the ring has reached every member, and one request timeout has passed since. */
+  private boolean settled(Ring ring) {
+    return settledVersion == ring.version()
+        && settledSinceNanos >= 0
+        && clock.nanoTime() - settledSinceNanos >= config.requestTimeout().toNanos();
+  }
+
+  private boolean everyMemberHas(long version) {
+    MembershipView v = view.get();
+    for (MembershipView.Member m : v.members().values()) {
+      if (m.status().isActive() && !m.id().equals(self) && m.ringVersion() < version) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public boolean departed(NodeId node) {
+    NodeStatus status = view.get().status(node);
+    return status == NodeStatus.LEFT || status == NodeStatus.REMOVED;
+  }
+
+  @Override
+  public boolean mayConfirm(String store, int partition) {
+    if (!completeness.isPending(store, partition)) {
+      return true;
+    }
+    Ring ring = placement.ring().orElse(null);
+    return ring != null && settled(ring) && streamed.contains(new Part(store, partition));
+  }
+
+  // ---- streaming, the pending owner's side ----
+
+  private void streamNext(Ring ring) {
+    if (streaming == null) {
+      streaming = toStream.poll();
+      cursor = null;
+      donorIndex = 0;
+      if (streaming == null) {
+        return;
+      }
+    }
+    if (fetchInFlight) {
+      return;
+    }
+    Part part = streaming;
+    List<NodeId> donors = donors(ring, part);
+    if (donors.isEmpty()) {
+      // Nobody holds a copy to stream from: anti-entropy decides with what there is.
+      streamed.add(part);
+      streaming = null;
+      return;
+    }
+    NodeId donor = donors.get(donorIndex % donors.size());
+    fetchInFlight = true;
+    long version = ring.version();
+    peers.call(
+        donor,
+        new Fetch(part.store(), part.partition(), ring.epoch(), version, cursor, BATCH_BYTES),
+        TransferMessage.class,
+        config.requestTimeout(),
+        (reply, error) -> {
+          fetchInFlight = false;
+          if (closing || streaming == null || !streaming.equals(part)) {
+            return;
+          }
+          if (error != null || !(reply instanceof Batch batch)) {
+            streamFailures++;
+            donorIndex++;
+            return; // the next tick tries the next current owner
+          }
+          apply(part, batch);
+          if (batch.done()) {
+            streamed.add(part);
+            streaming = null;
+            cursor = null;
+          }
+          scheduler.execute(this::tick);
+        });
+  }
+
+  private boolean fetchInFlight;
+
+  /** The current owners of {@code part} to stream from: reachable, not this node. */
+  private List<NodeId> donors(Ring ring, Part part) {
+    List<NodeId> donors = new ArrayList<>();
+    for (NodeId owner : ring.preferenceList(part.partition(), n(part))) {
+      if (!owner.equals(self) && !departed(owner) && peers.reachable(owner)) {
+        donors.add(owner);
+      }
+    }
+    if (donors.isEmpty()) {
+      for (NodeId owner : ring.preferenceList(part.partition(), n(part))) {
+        if (!owner.equals(self) && !departed(owner)) {
+          donors.add(owner); // none reachable now: wait for one rather than give up
+        }
+      }
+    }
+    return donors;
+  }
+
+  private void apply(Part part, Batch batch) {
+    StoreDefinition def = config.stores().get(part.store());
+    long bytes = 0;
+    for (Entry e : batch.entries()) {
+      replica.merge(def, e.key(), VersionCodec.decodeSiblings(e.siblings()));
+      bytes += e.key().length + e.siblings().length;
+      cursor = e.key();
+    }
+    recordsReceived += batch.entries().size();
+    bytesReceived += bytes;
+  }
+
+  // ---- serving ----
+
+  CompletionStage<PeerMessage> handle(NodeId from, PeerMessage message) {
+    CompletableFuture<PeerMessage> reply = new CompletableFuture<>();
+    scheduler.execute(
+        () -> {
+          try {
+            if (message instanceof Fetch fetch) {
+              reply.complete(serveFetch(from, fetch));
+            } else if (message instanceof ReadyQuery query) {
+              reply.complete(serveReady(query));
+            } else {
+              throw new InvalidRequestException(
+                  "unexpected transfer message " + message.getClass().getSimpleName());
+            }
+          } catch (RuntimeException e) {
+            reply.complete(Failure.of(e));
+          }
+        });
+    return reply;
+  }
+
+  private TransferMessage serveFetch(NodeId from, Fetch fetch) {
+    Ring ring = placement.ring().orElse(null);
+    long mine = ring == null ? 0 : ring.version();
+    StoreDefinition def = placement.store(fetch.store());
+    if (ring == null
+        || ring.epoch() != fetch.ringEpoch()
+        || ring.version() != fetch.ringVersion()) {
+      return new Refused(TransferMessage.Reason.STALE_RING, mine, "ring versions differ");
+    }
+    if (fetch.partition() < 0 || fetch.partition() >= ring.partitionCount()) {
+      throw new InvalidRequestException(
+          "partition " + fetch.partition() + " is outside the ring's " + ring.partitionCount());
+    }
+    int n = def.replicationFactor();
+    if (!ring.preferenceList(fetch.partition(), n).contains(self)
+        || !ring.pendingOwners(fetch.partition(), n).contains(from)) {
+      return new Refused(
+          TransferMessage.Reason.NOT_AN_OWNER,
+          mine,
+          self + " is not a current owner of the partition, or " + from + " not a pending one");
+    }
+    if (config.antiEntropy().enabled()
+        && completeness.isIncomplete(def.name(), fetch.partition())) {
+      return new Refused(TransferMessage.Reason.INCOMPLETE, mine, self + " is incomplete too");
+    }
+    if (background.waitNanos() > 0) {
+      // The node's background budget (shared with handoff and anti-entropy) is spent for now.
+      return new Refused(TransferMessage.Reason.BUSY, mine, self + " is at its background rate");
+    }
+    int maxBytes = Math.min(fetch.maxBytes(), BATCH_BYTES);
+    byte[] after = fetch.after() == null ? null : StorageKeys.storageKey(fetch.after());
+    List<Entry> entries = new ArrayList<>();
+    long bytes = 0;
+    boolean done = false;
+    int page = Math.max(1, config.antiEntropy().scanBatch());
+    scanning:
+    while (true) {
+      List<Replica.Scanned> scanned = replica.scan(def, ring.range(fetch.partition()), after, page);
+      for (Replica.Scanned s : scanned) {
+        after = StorageKeys.storageKey(s.token(), s.key());
+        if (s.siblings() == null) {
+          continue; // undecodable here: anti-entropy's comparison fetches it elsewhere
+        }
+        byte[] set = VersionCodec.encode(s.siblings());
+        entries.add(new Entry(s.key(), set));
+        bytes += s.key().length + set.length;
+        if (bytes >= maxBytes) {
+          break scanning; // the next batch goes on after this key (and may find nothing more)
+        }
+      }
+      if (scanned.size() < page) {
+        done = true;
+        break;
+      }
+    }
+    background.charge(bytes);
+    recordsSent += entries.size();
+    bytesSent += bytes;
+    if (done
+        && broken == BrokenVariant.TRANSFER_DROPS_AT_STREAM_END
+        && !ring.pending().orElseThrow().preferenceList(fetch.partition(), n).contains(self)) {
+      dropPartition(def, ring, fetch.partition(), Integer.MAX_VALUE);
+    }
+    return new Batch(entries, done);
+  }
+
+  private TransferMessage serveReady(ReadyQuery query) {
+    Ring ring = placement.ring().orElse(null);
+    if (ring == null
+        || ring.epoch() != query.ringEpoch()
+        || ring.version() != query.ringVersion()) {
+      return new ReadyReply(
+          false,
+          self
+              + " has ring version "
+              + (ring == null ? 0 : ring.version())
+              + ", not the asked one");
+    }
+    String why = notReadyBecause(ring);
+    return new ReadyReply(why == null, why == null ? "" : why);
+  }
+
+  /** Why this node is not ready for its moving ring to switch, or null when it is. */
+  private String notReadyBecause(Ring ring) {
+    if (!ring.moving()) {
+      return null;
+    }
+    if (broken == BrokenVariant.SWITCH_BEFORE_COMPLETE) {
+      return null;
+    }
+    int waiting = 0;
+    for (StoreDefinition def : config.stores().values()) {
+      for (int p = 0; p < ring.partitionCount(); p++) {
+        if (ring.pendingOwners(p, def.replicationFactor()).contains(self)) {
+          boolean done =
+              config.antiEntropy().enabled()
+                  ? !completeness.isIncomplete(def.name(), p)
+                  : streamed.contains(new Part(def.name(), p)) && settled(ring);
+          if (!done) {
+            waiting++;
+          }
+        }
+      }
+    }
+    if (waiting > 0) {
+      return self + " has " + waiting + " partitions still to stream or confirm";
+    }
+    HintStore hints = replica.hints();
+    TreeSet<NodeId> gaining = new TreeSet<>();
+    for (StoreDefinition def : config.stores().values()) {
+      for (int p = 0; p < ring.partitionCount(); p++) {
+        gaining.addAll(ring.pendingOwners(p, def.replicationFactor()));
+      }
+    }
+    for (NodeId node : gaining) {
+      if (!node.equals(self) && !hints.hintsFor(node, null, 1).isEmpty()) {
+        return self + " still holds hints for the pending owner " + node;
+      }
+    }
+    return null;
+  }
+
+  // ---- the claimant's gate ----
+
+  /**
+   * Whether every node of the moving ring {@code state} is ready for the switch. Asks the others in
+   * the background and answers from what they said; asked once per gossip round.
+   */
+  boolean moveComplete(RingState state, SortedSet<NodeId> members) {
+    Ring ring = placement.ring().orElse(null);
+    if (ring == null || ring.version() != state.version() || ring.epoch() != state.epoch()) {
+      return false;
+    }
+    if (readyFor != ring.version()) {
+      readyFor = ring.version();
+      readyNodes.clear();
+      notReady.clear();
+    }
+    String mine = notReadyBecause(ring);
+    if (mine != null) {
+      notReady.put(self, mine);
+      return false;
+    }
+    notReady.remove(self);
+    boolean all = true;
+    // Every member, not only the ring's nodes: any may hold a hint for a pending owner.
+    for (NodeId node : members) {
+      if (node.equals(self) || readyNodes.contains(node)) {
+        continue;
+      }
+      all = false;
+      if (asking.add(node)) {
+        switchesAsked++;
+        long version = ring.version();
+        peers.call(
+            node,
+            new ReadyQuery(ring.epoch(), version),
+            TransferMessage.class,
+            config.requestTimeout(),
+            (reply, error) -> {
+              asking.remove(node);
+              if (readyFor != version) {
+                return;
+              }
+              if (error == null && reply instanceof ReadyReply r && r.ready()) {
+                readyNodes.add(node);
+                notReady.remove(node);
+              } else {
+                notReady.put(
+                    node,
+                    error != null
+                        ? String.valueOf(error.getMessage())
+                        : reply instanceof ReadyReply r ? r.detail() : reply.toString());
+              }
+            });
+      }
+    }
+    return all;
+  }
+
+  // ---- dropping what this node no longer replicates ----
+
+  private void sweep(Ring ring) {
+    if (!sweepNeeded || !settled(ring)) {
+      return;
+    }
+    int budget = DROP_BATCH;
+    for (StoreDefinition def : config.stores().values()) {
+      for (int p = 0; p < ring.partitionCount() && budget > 0; p++) {
+        if (ring.replicas(p, def.replicationFactor()).contains(self)) {
+          continue;
+        }
+        int dropped = dropPartition(def, ring, p, budget);
+        budget -= dropped;
+        if (dropped > 0) {
+          partitionsDropped++;
+        }
+      }
+    }
+    if (budget > 0) {
+      sweepNeeded = false; // everything not held is gone
+    }
+  }
+
+  /** Drops up to {@code max} keys of {@code partition}; returns how many. */
+  private int dropPartition(StoreDefinition def, Ring ring, int partition, int max) {
+    int dropped = 0;
+    while (dropped < max) {
+      List<Replica.Scanned> page =
+          replica.scan(def, ring.range(partition), null, Math.min(DROP_BATCH, max - dropped));
+      if (page.isEmpty()) {
+        break;
+      }
+      for (Replica.Scanned s : page) {
+        replica.drop(def, s.key());
+        dropped++;
+      }
+    }
+    keysDropped += dropped;
+    return dropped;
+  }
+
+  // ---- plans ----
+
+  /** The sample of partitions that estimates a partition's size, and its bound in keys. */
+  private static final int SAMPLE_PARTITIONS = 8;
+
+  private static final int SAMPLE_KEYS = 20_000;
+
+  /**
+   * What {@code change} would move if committed now, planned as the claimant would plan it from
+   * this node's ring and view (see {@link io.dynamokv.core.membership.Membership}).
+   *
+   * @throws IllegalStateException when the change makes no sense now
+   */
+  TransferPlan plan(ClusterChange change, MembershipView view) {
+    Ring ring =
+        placement
+            .ring()
+            .orElseThrow(
+                () -> new IllegalStateException(self + " has no ring yet: it cannot plan"));
+    NodeId node = change.node();
+    NodeStatus status = view.status(node);
+    if (status == null) {
+      throw new IllegalStateException(node + " is not a member known to " + self);
+    }
+    TreeMap<NodeId, String> target = new TreeMap<>();
+    for (NodeId owner : ring.allNodes()) {
+      NodeStatus s = view.status(owner);
+      if (s == null || s.wantsRing()) {
+        target.put(owner, zoneOf(view, owner));
+      }
+    }
+    for (NodeId joining : view.withStatus(NodeStatus.JOINING)) {
+      target.put(joining, zoneOf(view, joining));
+    }
+    if (change instanceof ClusterChange.Join) {
+      if (ring.nodes().contains(node) && status != NodeStatus.LEAVING) {
+        throw new IllegalStateException(node + " already owns partitions");
+      }
+      target.put(node, zoneOf(view, node));
+    } else if (change instanceof ClusterChange.Leave) {
+      if (!ring.allNodes().contains(node)) {
+        throw new IllegalStateException(node + " owns nothing: there is nothing to leave");
+      }
+      target.remove(node);
+    } else {
+      if (node.equals(self)) {
+        throw new IllegalStateException("a node cannot remove itself; use leave on " + self);
+      }
+      target.remove(node);
+    }
+    if (target.isEmpty()) {
+      throw new IllegalStateException("the change would leave no node owning partitions");
+    }
+    TreeMap<NodeId, String> zones = new TreeMap<>();
+    target.forEach(
+        (id, zone) -> {
+          if (!zone.isEmpty()) {
+            zones.put(id, zone);
+          }
+        });
+    Ring base = ring.withoutPending();
+    Ring next =
+        target.keySet().equals(base.nodes())
+            ? base
+            : config.ringPlanner().move(ring, new TreeSet<>(target.keySet()), zones);
+    Ring after = next.pending().orElse(next);
+    TreeMap<NodeId, Long> incoming = new TreeMap<>();
+    TreeMap<NodeId, Long> outgoing = new TreeMap<>();
+    int moving = 0;
+    long transfers = 0;
+    for (StoreDefinition def : config.stores().values()) {
+      int n = def.replicationFactor();
+      for (int p = 0; p < base.partitionCount(); p++) {
+        List<NodeId> was = base.preferenceList(p, n);
+        List<NodeId> will = after.preferenceList(p, n);
+        if (was.equals(will)) {
+          continue;
+        }
+        boolean changed = false;
+        for (NodeId gain : will) {
+          if (!was.contains(gain)) {
+            incoming.merge(gain, 1L, Long::sum);
+            transfers++;
+            changed = true;
+          }
+        }
+        for (NodeId loss : was) {
+          if (!will.contains(loss)) {
+            outgoing.merge(loss, 1L, Long::sum);
+            changed = true;
+          }
+        }
+        moving += changed ? 1 : 0;
+      }
+    }
+    return new TransferPlan(
+        change,
+        ring.version(),
+        ring.allNodes(),
+        new TreeSet<>(target.keySet()),
+        moving,
+        transfers,
+        estimateBytes(base, transfers),
+        incoming,
+        outgoing);
+  }
+
+  private static String zoneOf(MembershipView view, NodeId node) {
+    MembershipView.Member m = view.members().get(node);
+    return m == null || m.zone() == null ? "" : m.zone();
+  }
+
+  /** {@code copies} times the average size of a partition this node holds, from a sample. */
+  private long estimateBytes(Ring ring, long copies) {
+    long bytes = 0;
+    int sampled = 0;
+    int keys = 0;
+    for (StoreDefinition def : config.stores().values()) {
+      for (int p = 0; p < ring.partitionCount() && sampled < SAMPLE_PARTITIONS; p++) {
+        if (!ring.preferenceList(p, def.replicationFactor()).contains(self)) {
+          continue;
+        }
+        sampled++;
+        byte[] after = null;
+        while (keys < SAMPLE_KEYS) {
+          List<Replica.Scanned> page = replica.scan(def, ring.range(p), after, 1000);
+          for (Replica.Scanned s : page) {
+            bytes +=
+                s.key().length
+                    + (s.siblings() == null ? 0 : VersionCodec.encode(s.siblings()).length);
+            after = StorageKeys.storageKey(s.token(), s.key());
+          }
+          keys += page.size();
+          if (page.size() < 1000) {
+            break;
+          }
+        }
+      }
+    }
+    return sampled == 0 ? -1 : bytes / sampled * copies;
+  }
+
+  // ---- status ----
+
+  private void updateGauges(Ring ring) {
+    int pending = 0;
+    int streamedNow = 0;
+    int complete = 0;
+    for (StoreDefinition def : config.stores().values()) {
+      for (int p = 0; p < ring.partitionCount(); p++) {
+        if (ring.pendingOwners(p, def.replicationFactor()).contains(self)) {
+          pending++;
+          Part part = new Part(def.name(), p);
+          if (streamed.contains(part)) {
+            streamedNow++;
+          }
+          if (!completeness.isIncomplete(def.name(), p)) {
+            complete++;
+          }
+        }
+      }
+    }
+    pendingGauge = pending;
+    streamedGauge = streamedNow;
+    completeGauge = complete;
+    movingGauge = ring.moving();
+    readyGauge = ring.moving() && notReadyBecause(ring) == null;
+    ringVersionGauge = ring.version();
+  }
+
+  /** Who the claimant still waits for, and why (empty on other nodes). */
+  SortedSet<String> waitingFor() {
+    TreeSet<String> out = new TreeSet<>();
+    notReady.forEach((node, why) -> out.add(node + ": " + why));
+    return out;
+  }
+
+  /** The {@code transfer} status section. */
+  StatusSection statusSection() {
+    List<Stat> stats = new ArrayList<>();
+    stats.add(Stat.gauge("moving", movingGauge ? 1 : 0, "1 while the ring has pending owners"));
+    stats.add(Stat.gauge("ring_version", ringVersionGauge, "The version of this node's ring"));
+    stats.add(
+        Stat.gauge(
+            "partitions_pending", pendingGauge, "Partitions this node moves into, all stores"));
+    stats.add(
+        Stat.gauge("partitions_streamed", streamedGauge, "Of those, streamed from an old owner"));
+    stats.add(
+        Stat.gauge("partitions_complete", completeGauge, "Of those, confirmed complete here"));
+    stats.add(Stat.gauge("ready", readyGauge ? 1 : 0, "1 when this node is ready for the switch"));
+    stats.add(Stat.counter("records_received", recordsReceived, "Records streamed in"));
+    stats.add(Stat.counter("bytes_received", bytesReceived, "Bytes of records streamed in"));
+    stats.add(Stat.counter("records_sent", recordsSent, "Records streamed out"));
+    stats.add(Stat.counter("bytes_sent", bytesSent, "Bytes of records streamed out"));
+    stats.add(
+        Stat.counter("stream_failures", streamFailures, "Batches that failed or were refused"));
+    stats.add(Stat.counter("keys_dropped", keysDropped, "Keys dropped from partitions given up"));
+    stats.add(Stat.counter("switch_queries", switchesAsked, "Readiness queries the claimant sent"));
+    return new StatusSection("transfer", stats);
+  }
+}
