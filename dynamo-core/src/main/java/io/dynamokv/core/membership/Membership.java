@@ -1129,6 +1129,13 @@ public final class Membership implements AutoCloseable {
     if (target.isEmpty()) {
       return;
     }
+    if (planner.retiring(ring.ringUnsafe())) {
+      // The switch is reaching every member: no other change until it has.
+      if (handoffGate.moveComplete(ring, activeMembers())) {
+        promote();
+      }
+      return;
+    }
     if (target.keySet().equals(planner.targetOwners(ring.ringUnsafe()))) {
       if (planner.moving(ring.ringUnsafe()) && handoffGate.moveComplete(ring, activeMembers())) {
         promote();
@@ -1164,8 +1171,10 @@ public final class Membership implements AutoCloseable {
   }
 
   /**
-   * Every pending owner holds its new partitions: the ring switches to its pending layout, at the
-   * next version. Nodes that only the old layout named (a leaver) are then out of the ring.
+   * The next step of a move, at the next version: every pending owner holds its new partitions, so
+   * the ring switches to its pending layout, keeping the previous one as retiring; or every member
+   * has the switch, so the retiring layout goes. Nodes only the old layout named (a leaver) are
+   * then out of the ring.
    */
   private void promote() {
     byte[] next;
@@ -1181,7 +1190,7 @@ public final class Membership implements AutoCloseable {
       return;
     }
     TreeMap<NodeId, NodeState> target = new TreeMap<>();
-    for (NodeId owner : planner.targetOwners(ring.ringUnsafe())) {
+    for (NodeId owner : planner.owners(next)) {
       NodeState s = states.get(owner);
       target.put(owner, s == null ? unknown(owner) : s);
     }

@@ -67,18 +67,27 @@ public interface RingPolicy {
   }
 
   /**
+   * Whether {@code ring}, a {@link #moving} ring, is in the last step of its move: it has switched
+   * to its new owners and keeps the previous ones only until every member knows. The claimant plans
+   * no other change meanwhile.
+   */
+  default boolean retiring(byte[] ring) {
+    return false;
+  }
+
+  /**
    * The nodes that own at least one part of {@code ring}, a ring that {@link #validate}d, once its
-   * move completes: the owners of {@link #promote}{@code (ring)} if it is {@link #moving}, else its
-   * {@link #owners}.
+   * move completes, else its {@link #owners}.
    */
   default Set<NodeId> targetOwners(byte[] ring) {
     return owners(ring);
   }
 
   /**
-   * The ring that completes the move of {@code ring}, a {@link #moving} ring that {@link
-   * #validate}d: its target layout alone, at the same epoch and version plus one. Its {@link
-   * #owners} are {@code targetOwners(ring)}.
+   * The next step of the move of {@code ring}, a {@link #moving} ring that {@link #validate}d, at
+   * the same epoch and version plus one: the switch to the target layout (which may keep the
+   * previous owners as {@link #retiring}), or, from a retiring ring, the target layout alone. Its
+   * {@link #targetOwners} are {@code targetOwners(ring)}.
    *
    * @throws UnsupportedOperationException if this policy never plans moves
    * @throws IllegalArgumentException if {@code ring} is not moving

@@ -506,7 +506,7 @@ final class AntiEntropy implements ReplicaListener {
   private List<NodeId> sources(Ring ring, String store, int partition) {
     int n = config.stores().get(store).replicationFactor();
     List<NodeId> candidates =
-        ring.pendingOwners(partition, n).contains(self)
+        ring.incomingOwners(partition, n).contains(self)
             ? ring.preferenceList(partition, n)
             : ring.replicas(partition, n);
     List<NodeId> sources = new ArrayList<>(candidates.size());

@@ -133,7 +133,7 @@ final class Completeness {
         boolean regained = before != null && !before.contains(p) && holds.holdsData(def, p);
         // A partition this node moves into is incomplete until its copy is confirmed.
         boolean moving =
-            !trustPending && ring.pendingOwners(p, def.replicationFactor()).contains(self);
+            !trustPending && ring.incomingOwners(p, def.replicationFactor()).contains(self);
         if (moving) {
           pendingNow.add(p);
           if (confirmedBefore.contains(p) && !was.contains(p)) {

@@ -87,9 +87,14 @@ final class RingPlannerPolicy implements RingPolicy {
   }
 
   @Override
+  public boolean retiring(byte[] ring) {
+    return RingCodec.decode(ring).retiring();
+  }
+
+  @Override
   public Set<NodeId> targetOwners(byte[] bytes) {
     Ring ring = RingCodec.decode(bytes);
-    return ring.pending().orElse(ring).nodes();
+    return ring.retiring() ? ring.nodes() : ring.pending().orElse(ring).nodes();
   }
 
   @Override

@@ -48,7 +48,9 @@ import java.util.function.Supplier;
  * a pending owner's copy is {@linkplain Completeness incomplete} until confirmed.
  *
  * <ol>
- *   <li><b>Stream</b>: a pending owner fetches each partition it gains from a current owner, an
+ *   <li><b>Stream</b>: once every member has applied the moving ring (plus one request timeout, so
+ *       that no write coordinated under the ring before it, which knew no pending owner, is still
+ *       in flight), a pending owner fetches each partition it gains from a current owner, an
  *       ordered range scan in bounded batches ({@link Fetch}), merged through the replica's single
  *       apply path while writes keep arriving. The donor charges the node's shared background
  *       budget. A failed batch goes to the next current owner; a restart streams again (merges are
@@ -108,6 +110,10 @@ final class Transfer implements AntiEntropy.Transfers {
   private long readyFor = -1;
 
   private final java.util.Set<NodeId> readyNodes = new TreeSet<>();
+
+  /** Since when every member has said it is ready for {@link #readyFor} (nanos), or -1. */
+  private long allReadySinceNanos = -1;
+
   private final java.util.Set<NodeId> asking = new TreeSet<>();
   private final Map<NodeId, String> notReady = new TreeMap<>();
 
@@ -176,7 +182,7 @@ final class Transfer implements AntiEntropy.Transfers {
     java.util.Set<Part> keep = new java.util.HashSet<>();
     for (StoreDefinition def : config.stores().values()) {
       for (int p = 0; p < ring.partitionCount(); p++) {
-        if (ring.pendingOwners(p, def.replicationFactor()).contains(self)) {
+        if (ring.incomingOwners(p, def.replicationFactor()).contains(self)) {
           Part part = new Part(def.name(), p);
           if (streamed.contains(part)) {
             keep.add(part);
@@ -188,7 +194,7 @@ final class Transfer implements AntiEntropy.Transfers {
     }
     streamed.retainAll(keep);
     if (streaming != null
-        && !ring.pendingOwners(streaming.partition(), n(streaming)).contains(self)) {
+        && !ring.incomingOwners(streaming.partition(), n(streaming)).contains(self)) {
       streaming = null;
       cursor = null;
     }
@@ -212,7 +218,11 @@ final class Transfer implements AntiEntropy.Transfers {
       return;
     }
     settle(ring);
-    streamNext(ring);
+    if (settled(ring)) {
+      // Not before every member routes by the moving ring: a write coordinated under the ring
+      // before it (which knows no pending owner) could land behind the stream's position.
+      streamNext(ring);
+    }
     sweep(ring);
     updateGauges(ring);
   }
@@ -379,7 +389,7 @@ final class Transfer implements AntiEntropy.Transfers {
     }
     int n = def.replicationFactor();
     if (!ring.preferenceList(fetch.partition(), n).contains(self)
-        || !ring.pendingOwners(fetch.partition(), n).contains(from)) {
+        || !ring.incomingOwners(fetch.partition(), n).contains(from)) {
       return new Refused(
           TransferMessage.Reason.NOT_AN_OWNER,
           mine,
@@ -448,8 +458,8 @@ final class Transfer implements AntiEntropy.Transfers {
 
   /** Why this node is not ready for its moving ring to switch, or null when it is. */
   private String notReadyBecause(Ring ring) {
-    if (!ring.moving()) {
-      return null;
+    if (!ring.moving() || ring.retiring()) {
+      return null; // a retiring ring waits only for every member to have it
     }
     if (broken == BrokenVariant.SWITCH_BEFORE_COMPLETE) {
       return null;
@@ -457,7 +467,7 @@ final class Transfer implements AntiEntropy.Transfers {
     int waiting = 0;
     for (StoreDefinition def : config.stores().values()) {
       for (int p = 0; p < ring.partitionCount(); p++) {
-        if (ring.pendingOwners(p, def.replicationFactor()).contains(self)) {
+        if (ring.incomingOwners(p, def.replicationFactor()).contains(self)) {
           boolean done =
               config.antiEntropy().enabled()
                   ? !completeness.isIncomplete(def.name(), p)
@@ -475,7 +485,7 @@ final class Transfer implements AntiEntropy.Transfers {
     TreeSet<NodeId> gaining = new TreeSet<>();
     for (StoreDefinition def : config.stores().values()) {
       for (int p = 0; p < ring.partitionCount(); p++) {
-        gaining.addAll(ring.pendingOwners(p, def.replicationFactor()));
+        gaining.addAll(ring.incomingOwners(p, def.replicationFactor()));
       }
     }
     for (NodeId node : gaining) {
@@ -501,6 +511,7 @@ final class Transfer implements AntiEntropy.Transfers {
       readyFor = ring.version();
       readyNodes.clear();
       notReady.clear();
+      allReadySinceNanos = -1;
     }
     String mine = notReadyBecause(ring);
     if (mine != null) {
@@ -541,7 +552,14 @@ final class Transfer implements AntiEntropy.Transfers {
             });
       }
     }
-    return all;
+    if (!all || !ring.retiring()) {
+      return all;
+    }
+    // Every member has the switch; the retiring owners go once requests begun before it are over.
+    if (allReadySinceNanos < 0) {
+      allReadySinceNanos = clock.nanoTime();
+    }
+    return clock.nanoTime() - allReadySinceNanos >= config.requestTimeout().toNanos();
   }
 
   // ---- dropping what this node no longer replicates ----
@@ -736,7 +754,7 @@ final class Transfer implements AntiEntropy.Transfers {
     int complete = 0;
     for (StoreDefinition def : config.stores().values()) {
       for (int p = 0; p < ring.partitionCount(); p++) {
-        if (ring.pendingOwners(p, def.replicationFactor()).contains(self)) {
+        if (ring.incomingOwners(p, def.replicationFactor()).contains(self)) {
           pending++;
           Part part = new Part(def.name(), p);
           if (streamed.contains(part)) {

@@ -77,6 +77,9 @@ public final class Ring {
   private final List<NodeId>[] precomputed;
   private final Ring pending;
 
+  /** Whether {@link #pending} is the layout before a completed move, not the one it moves to. */
+  private final boolean retiring;
+
   private Ring(
       long version,
       PartitionStrategy strategy,
@@ -149,10 +152,15 @@ public final class Ring {
     }
     this.precomputed = lists;
     this.pending = null;
+    this.retiring = false;
   }
 
   /** {@code other}'s layout at another epoch and version, with {@code pending} (may be null). */
   private Ring(Ring other, long epoch, long version, Ring pending) {
+    this(other, epoch, version, pending, false);
+  }
+
+  private Ring(Ring other, long epoch, long version, Ring pending, boolean retiring) {
     if (epoch < 0) {
       throw new IllegalArgumentException("a ring epoch is >= 0, found " + epoch);
     }
@@ -174,6 +182,7 @@ public final class Ring {
     this.shares = other.shares;
     this.precomputed = other.precomputed;
     this.pending = pending == null ? null : new Ring(pending, epoch, version, null);
+    this.retiring = pending != null && retiring;
   }
 
   /**
@@ -298,7 +307,7 @@ public final class Ring {
 
   /** This ring in ring epoch {@code epoch} (the same ring when it already is). */
   public Ring withEpoch(long epoch) {
-    return epoch == this.epoch ? this : new Ring(this, epoch, version, pending);
+    return epoch == this.epoch ? this : new Ring(this, epoch, version, pending, retiring);
   }
 
   /**
@@ -306,7 +315,7 @@ public final class Ring {
    * when it already is).
    */
   public Ring atVersion(long version) {
-    return version == this.version ? this : new Ring(this, epoch, version, pending);
+    return version == this.version ? this : new Ring(this, epoch, version, pending, retiring);
   }
 
   /**
@@ -317,9 +326,30 @@ public final class Ring {
     return Optional.ofNullable(pending);
   }
 
-  /** Whether this ring has a {@link #pending() pending} layout. */
+  /** Whether this ring has a {@link #pending() pending} layout (incoming or retiring). */
   public boolean moving() {
     return pending != null;
+  }
+
+  /**
+   * Whether the {@link #pending() pending} layout is the one a completed move left behind rather
+   * than the one a move goes to: after the switch, the owners that gave partitions up still take
+   * the writes (and are still read by nodes that have not seen the switch) until every member has,
+   * so that a node on the ring before the switch never reads a copy that misses writes made after
+   * it. Nothing streams into a retiring layout.
+   */
+  public boolean retiring() {
+    return retiring;
+  }
+
+  /**
+   * This ring's current layout, at this ring's epoch and version, with {@code previous}' owner
+   * assignment as its retiring layout (see {@link #retiring()}); {@link #withoutPending()} when
+   * they are the same.
+   */
+  public Ring withRetiring(Ring previous) {
+    Ring moving = withPending(previous);
+    return moving.pending == null ? moving : new Ring(this, epoch, version, moving.pending, true);
   }
 
   /**
@@ -363,8 +393,9 @@ public final class Ring {
   }
 
   /**
-   * The ring that completes the move: the pending layout as a plain ring at version + 1 of the same
-   * epoch.
+   * The next step of a move, at version + 1 of the same epoch: for an incoming pending layout, the
+   * switch (the pending layout becomes current, the current one retiring); for a {@link
+   * #retiring()} one, the end (the current layout alone).
    *
    * @throws IllegalStateException if this ring is not {@link #moving()}
    */
@@ -373,7 +404,10 @@ public final class Ring {
       throw new IllegalStateException(
           "ring epoch " + epoch + " version " + version + " is not moving: nothing to promote");
     }
-    return new Ring(pending, epoch, version + 1, null);
+    if (retiring) {
+      return new Ring(this, epoch, version + 1, null);
+    }
+    return new Ring(pending, epoch, version + 1, new Ring(this, epoch, version, null), true);
   }
 
   private boolean sameLayout(Ring other) {
@@ -585,6 +619,14 @@ public final class Ring {
     return Collections.unmodifiableList(result);
   }
 
+  /**
+   * The {@link #pendingOwners(int, int) pending owners} of a partition that are to receive its
+   * data: empty for a {@link #retiring()} layout, whose owners hold it already.
+   */
+  public List<NodeId> incomingOwners(int partition, int n) {
+    return retiring ? List.of() : pendingOwners(partition, n);
+  }
+
   /** The {@link #pendingOwners(int, int) pending owners} of {@code token}'s partition. */
   public List<NodeId> pendingOwners(Token token, int n) {
     return pendingOwners(partitionOf(token), n);
@@ -741,7 +783,8 @@ public final class Ring {
         && Arrays.equals(owners, other.owners)
         && Arrays.equals(tokenHigh, other.tokenHigh)
         && Arrays.equals(tokenLow, other.tokenLow)
-        && Objects.equals(pending, other.pending);
+        && Objects.equals(pending, other.pending)
+        && retiring == other.retiring;
   }
 
   @Override
@@ -751,7 +794,7 @@ public final class Ring {
     h = 31 * h + Arrays.hashCode(nodes);
     h = 31 * h + Arrays.hashCode(owners);
     h = 31 * h + Arrays.hashCode(tokenLow);
-    return pending == null ? h : 31 * h + pending.hashCode();
+    return pending == null ? h : 31 * (31 * h + pending.hashCode()) + (retiring ? 1 : 0);
   }
 
   @Override
@@ -766,7 +809,9 @@ public final class Ring {
         + owners.length
         + ", nodes="
         + Arrays.toString(nodes)
-        + (pending == null ? "" : ", pending=" + Arrays.toString(pending.nodes))
+        + (pending == null
+            ? ""
+            : (retiring ? ", retiring=" : ", pending=") + Arrays.toString(pending.nodes))
         + "}";
   }
 }

@@ -40,8 +40,9 @@ import java.util.TreeSet;
  * A strategy-3 ring with Q = 1024 and 10 nodes encodes in about 1.1 KB, one byte per partition.
  *
  * <p>Format 3 is a strategy-3 ring that is {@link Ring#moving() moving}: format 2's fields (with
- * format byte 3 and strategy 3), then its {@link Ring#pending() pending} layout as format 2 lays
- * out a layout:
+ * format byte 3 and strategy 3), then a byte saying what the pending layout is (1: the layout the
+ * ring moves to; 2: the {@link Ring#retiring() retiring} layout a completed move left behind), then
+ * its {@link Ring#pending() pending} layout as format 2 lays out a layout:
  *
  * <pre>
  *   varint   S', then S' node ids in ascending order, each: byte length (1..64), ASCII bytes
@@ -65,6 +66,9 @@ public final class RingCodec {
   /** The format this class writes for a {@link Ring#moving() moving} ring: format 2 + pending. */
   public static final byte FORMAT_WITH_PENDING = 3;
 
+  private static final int INCOMING = 1;
+  private static final int RETIRING = 2;
+
   /** The older format this class still reads: format 2 without the epoch. */
   public static final byte FORMAT_WITHOUT_EPOCH = 1;
 
@@ -81,6 +85,7 @@ public final class RingCodec {
     writeVarLong(out, ring.version());
     writeLayout(out, ring);
     if (pending != null) {
+      out.write(ring.retiring() ? RETIRING : INCOMING);
       writeLayout(out, pending);
     }
     return out.toByteArray();
@@ -183,6 +188,11 @@ public final class RingCodec {
     }
     Ring ring = decodeLayout(in, strategy, version, "");
     if (format == FORMAT_WITH_PENDING) {
+      int kind = readByte(in, "pending layout kind");
+      if (kind != INCOMING && kind != RETIRING) {
+        throw new RingFormatException(
+            "the pending layout kind is " + kind + ", not 1 (incoming) or 2 (retiring)");
+      }
       Ring pending = decodeLayout(in, strategy, version, "pending ");
       if (pending.partitionCount() != ring.partitionCount()) {
         throw new RingFormatException(
@@ -191,7 +201,7 @@ public final class RingCodec {
                 + " partitions, the ring Q="
                 + ring.partitionCount());
       }
-      ring = ring.withPending(pending);
+      ring = kind == RETIRING ? ring.withRetiring(pending) : ring.withPending(pending);
       if (!ring.moving()) {
         throw new RingFormatException(
             "the pending layout equals the current one; a ring that does not move is format "

@@ -504,6 +504,12 @@ final class CoordinationSimulation {
   /** The membership changes a run made, for its description. */
   private final List<String> changesMade = new ArrayList<>();
 
+  /** Changes scheduled but not run, leavers not yet stopped, dead nodes not yet removed. */
+  private int changesToRun;
+
+  private final Set<Integer> leaving = new java.util.TreeSet<>();
+  private final Set<Integer> removing = new java.util.TreeSet<>();
+
   /** Data losses: {@code {nanos, node index}} of each crash that lost commits or a disk. */
   private final List<long[]> losses = new ArrayList<>();
 
@@ -609,6 +615,10 @@ final class CoordinationSimulation {
       handoffPhase();
     }
     quiesceDrained();
+    if (settings.changes()) {
+      awaitChanges();
+      quiesceDrained();
+    }
     if (settings.repairs().antiEntropy()) {
       awaitAntiEntropy();
     }
@@ -836,13 +846,26 @@ final class CoordinationSimulation {
 
   /** Schedules a membership change; unlike faults, quiescence does not cancel it. */
   private void change(Duration at, String label, Runnable action) {
+    changesToRun++;
     cluster.schedule(
         at,
         "change " + label,
         () -> {
+          changesToRun--;
           changesMade.add(label + " at " + cluster.now() / 1_000_000 + " ms");
           action.run();
         });
+  }
+
+  /** Runs until every change has run and completed: leavers stopped, dead nodes removed. */
+  private void awaitChanges() {
+    if (!cluster.runUntil(
+        () -> changesToRun == 0 && leaving.isEmpty() && removing.isEmpty(),
+        Duration.ofMinutes(3))) {
+      history.violationOf(
+          "-",
+          "membership changes did not complete within 3 minutes of quiescence:" + clusterSummary());
+    }
   }
 
   /** Tells node {@code index} to join, now or as soon as it is up. */
@@ -863,15 +886,32 @@ final class CoordinationSimulation {
       return;
     }
     node.service().membership().leave();
+    leaving.add(index);
     stopWhenLeft(index);
   }
 
+  /**
+   * Stops node {@code index} once it is LEFT and every other live node knows it (as the server
+   * does): a leaver that stopped before its peers heard it left would stay LEAVING in their views,
+   * a member that holds back every later move.
+   */
   private void stopWhenLeft(int index) {
     SimCluster<DynamoNode>.Instance node = cluster.node(index);
-    if (node.isUp() && node.service().membership().view().status(node.id()) == NodeStatus.LEFT) {
+    boolean known = node.isUp();
+    for (SimCluster<DynamoNode>.Instance n : live()) {
+      known &= !n.isUp() || n.service().membership().view().status(node.id()) == NodeStatus.LEFT;
+    }
+    NodeStatus own = node.isUp() ? node.service().membership().view().status(node.id()) : null;
+    if (own != null && own.wantsRing()) {
+      // The leave was lost with the node's state (a wiped disk): the operator runs it again.
+      changesMade.add("leave n" + index + " again at " + cluster.now() / 1_000_000 + " ms");
+      node.service().membership().leave();
+    }
+    if (known) {
       countStats(node);
       node.stop();
       gone.add(index);
+      leaving.remove(index);
       changesMade.add("n" + index + " LEFT and stopped at " + cluster.now() / 1_000_000 + " ms");
       return;
     }
@@ -893,6 +933,7 @@ final class CoordinationSimulation {
       node.crash();
     }
     gone.add(index);
+    removing.add(index);
     losses.add(new long[] {cluster.now(), index});
     java.util.Map<String, java.util.BitSet> after = heldEverywhere();
     before.forEach(
@@ -954,6 +995,7 @@ final class CoordinationSimulation {
               return;
             }
           }
+          removing.remove(index);
         });
   }
 
@@ -976,7 +1018,10 @@ final class CoordinationSimulation {
         if (!n.service().dataOf(STORE, bytes(key)).isEmpty()) {
           history.violationOf(
               key,
-              n.id() + " still holds a copy, but the key's owners in the final ring are " + owners);
+              n.id()
+                  + " still holds a copy, but the key's owners in the final ring are "
+                  + owners
+                  + (Boolean.getBoolean("sim.debug") ? clusterSummary() : ""));
         }
       }
     }

@@ -57,11 +57,16 @@ class RingPlannerPolicyTest {
     assertThat(MOVES.owners(moving)).isEqualTo(ids(1, 2, 3, 4));
     assertThat(MOVES.targetOwners(moving)).isEqualTo(ids(1, 2, 3, 4));
     assertThat(MOVES.validate(moving, 0, 2)).isEqualTo(ids(1, 2, 3, 4));
-    byte[] done = MOVES.promote(moving);
+    byte[] switched = MOVES.promote(moving);
+    assertThat(MOVES.moving(switched)).isTrue();
+    assertThat(MOVES.retiring(switched)).isTrue();
+    assertThat(MOVES.targetOwners(switched)).isEqualTo(ids(1, 2, 3, 4));
+    assertThat(MOVES.validate(switched, 0, 3)).isEqualTo(ids(1, 2, 3, 4));
+    byte[] done = MOVES.promote(switched);
     assertThat(MOVES.moving(done)).isFalse();
-    assertThat(MOVES.validate(done, 0, 3)).isEqualTo(ids(1, 2, 3, 4));
+    assertThat(MOVES.validate(done, 0, 4)).isEqualTo(ids(1, 2, 3, 4));
     Ring direct = Q64.next(RingCodec.decode(three), ids(1, 2, 3, 4), Map.of());
-    assertThat(RingCodec.decode(done)).isEqualTo(direct.atVersion(3));
+    assertThat(RingCodec.decode(done)).isEqualTo(direct.atVersion(4));
   }
 
   @Test
@@ -70,7 +75,11 @@ class RingPlannerPolicyTest {
     assertThat(MOVES.moving(moving)).isTrue();
     assertThat(MOVES.owners(moving)).isEqualTo(ids(1, 2, 3, 4, 5));
     assertThat(MOVES.targetOwners(moving)).isEqualTo(ids(1, 2, 3, 4));
-    assertThat(MOVES.owners(MOVES.promote(moving))).isEqualTo(ids(1, 2, 3, 4));
+    byte[] switched = MOVES.promote(moving);
+    // After the switch the leaver still takes writes (retiring) until every member has it.
+    assertThat(MOVES.owners(switched)).isEqualTo(ids(1, 2, 3, 4, 5));
+    assertThat(MOVES.targetOwners(switched)).isEqualTo(ids(1, 2, 3, 4));
+    assertThat(MOVES.owners(MOVES.promote(switched))).isEqualTo(ids(1, 2, 3, 4));
   }
 
   @Test

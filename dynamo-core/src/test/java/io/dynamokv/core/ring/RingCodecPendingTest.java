@@ -59,7 +59,7 @@ class RingCodecPendingTest {
     assertThat(decoded.pending().orElseThrow().zones()).containsEntry(node(4), "z1");
     assertThat(decoded.epoch()).isEqualTo(2);
     assertThat(RingCodec.encode(decoded)).isEqualTo(bytes);
-    // format 2's fields, then the pending layout as format 2 writes a layout
+    // format 2's fields, the kind (1: incoming), then the pending layout as format 2 writes one
     byte[] current = RingCodec.encode(MOVING.withoutPending());
     byte[] target = RingCodec.encode(MOVING.pending().orElseThrow());
     assertThat(bytes).isEqualTo(formatThree(current, target));
@@ -119,9 +119,9 @@ class RingCodecPendingTest {
   @Test
   void aHugePendingNodeCountDoesNotAllocate() {
     byte[] current = RingCodec.encode(SMALL);
-    byte[] bytes = Arrays.copyOf(current, current.length + 5);
+    byte[] bytes = Arrays.copyOf(current, current.length + 6);
     bytes[0] = RingCodec.FORMAT_WITH_PENDING;
-    byte[] count = {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x07};
+    byte[] count = {1, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x07};
     System.arraycopy(count, 0, bytes, current.length, count.length);
     assertThatThrownBy(() -> RingCodec.decode(bytes))
         .isInstanceOf(RingFormatException.class)
@@ -149,11 +149,32 @@ class RingCodecPendingTest {
    * Format 3 bytes from two format-2 encodings at epoch and version below 128: {@code current} with
    * format byte 3, then {@code target}'s layout (its bytes after the 4-byte header).
    */
+  /** Format 3 by hand: {@code current}'s format-2 bytes, kind 1 (incoming), the target layout. */
   private static byte[] formatThree(byte[] current, byte[] target) {
-    byte[] bytes = Arrays.copyOf(current, current.length + target.length - 4);
+    return formatThree(current, 1, target);
+  }
+
+  private static byte[] formatThree(byte[] current, int kind, byte[] target) {
+    byte[] bytes = Arrays.copyOf(current, current.length + 1 + target.length - 4);
     bytes[0] = RingCodec.FORMAT_WITH_PENDING;
-    System.arraycopy(target, 4, bytes, current.length, target.length - 4);
+    bytes[current.length] = (byte) kind;
+    System.arraycopy(target, 4, bytes, current.length + 1, target.length - 4);
     return bytes;
+  }
+
+  @Test
+  void aRetiringRingRoundTripsAndAnUnknownKindIsRefused() {
+    Ring switched = MOVING.promoted();
+    assertThat(switched.retiring()).isTrue();
+    byte[] bytes = RingCodec.encode(switched);
+    assertThat(RingCodec.decode(bytes)).isEqualTo(switched);
+    assertThat(RingCodec.decode(bytes).retiring()).isTrue();
+    byte[] current = RingCodec.encode(switched.withoutPending());
+    byte[] previous = RingCodec.encode(switched.pending().orElseThrow());
+    assertThat(bytes).isEqualTo(formatThree(current, 2, previous));
+    assertThatThrownBy(() -> RingCodec.decode(formatThree(current, 3, previous)))
+        .isInstanceOf(RingFormatException.class)
+        .hasMessageContaining("kind is 3");
   }
 
   private static String hex(byte[] bytes) {

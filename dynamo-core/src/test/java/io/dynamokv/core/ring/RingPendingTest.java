@@ -128,11 +128,17 @@ class RingPendingTest {
     assertThat(later.pending().orElseThrow().epoch()).isEqualTo(2);
     assertThat(later.atVersion(7)).isSameAs(later);
 
-    Ring promoted = later.promoted();
+    Ring switched = later.promoted();
+    assertThat(switched.retiring()).isTrue();
+    assertThat(switched.withoutPending()).isEqualTo(after.atVersion(8).withEpoch(2));
+    assertThat(switched.pending().orElseThrow().owners()).isEqualTo(before.owners());
+    assertThat(switched).isNotEqualTo(after.atVersion(8).withEpoch(2).withPending(before));
+    assertThat(switched.toString()).contains("retiring=");
+    Ring promoted = switched.promoted();
     assertThat(promoted.moving()).isFalse();
-    assertThat(promoted.version()).isEqualTo(8);
+    assertThat(promoted.version()).isEqualTo(9);
     assertThat(promoted.epoch()).isEqualTo(2);
-    assertThat(promoted).isEqualTo(after.atVersion(8).withEpoch(2));
+    assertThat(promoted).isEqualTo(after.atVersion(9).withEpoch(2));
   }
 
   @Test
@@ -171,10 +177,14 @@ class RingPendingTest {
     assertThat(moving.owners()).isEqualTo(three.owners());
     assertThat(moving.pending().orElseThrow().owners()).isEqualTo(direct.owners());
     Q64.verify(moving);
-    Ring done = Q64.promote(moving);
+    Ring switched = Q64.promote(moving);
+    assertThat(switched.retiring()).isTrue();
+    assertThat(switched.incomingOwners(0, 3)).isEmpty();
+    Q64.verify(switched);
+    Ring done = Q64.promote(switched);
     assertThat(done.moving()).isFalse();
-    assertThat(done.version()).isEqualTo(three.version() + 2);
-    assertThat(done).isEqualTo(direct.atVersion(three.version() + 2));
+    assertThat(done.version()).isEqualTo(three.version() + 3);
+    assertThat(done).isEqualTo(direct.atVersion(three.version() + 3));
     Q64.verify(done);
     assertThatThrownBy(() -> Q64.promote(done))
         .isInstanceOf(IllegalArgumentException.class)
