@@ -101,15 +101,25 @@ final class CoordinationService implements PeerTransport.PeerHandler {
       if (config.antiEntropy().enabled()) {
         completeness.checkComplete(def.name(), placement.partitionOf(m.key()));
       }
+      // A replica of either layout of a moving ring holds the key's data: a pending owner whose
+      // copy is complete (checked above) may be read by a node that has seen the switch.
       boolean owner =
           placement
               .ring()
               .map(
                   r ->
-                      r.preferenceList(
-                              io.dynamokv.core.ring.Token.of(m.key()), def.replicationFactor())
+                      r.replicas(io.dynamokv.core.ring.Token.of(m.key()), def.replicationFactor())
                           .contains(self))
               .orElse(true);
+      if (!owner && !config.handoff().enabled()) {
+        // Nobody asks a non-owner to stand in without handoff: the reader's ring differs from
+        // this node's, and an answer from hints alone ("absent") would count towards R.
+        throw new NotAReplicaException(
+            self
+                + " does not replicate this key in its ring (version "
+                + placement.ring().orElseThrow().version()
+                + "): the reader's ring is older or newer");
+      }
       reply.complete(new ReplicaReadReply(replica.stored(def, m.key(), owner)));
       return null;
     }
