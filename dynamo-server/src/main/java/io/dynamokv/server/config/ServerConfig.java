@@ -40,6 +40,9 @@ import java.util.Objects;
  * @param readRepair {@code dynamo.read-repair}
  * @param handoff {@code dynamo.handoff}: sloppy quorum and hinted handoff
  * @param antiEntropy {@code dynamo.anti-entropy}: Merkle trees and their exchanges
+ * @param joinAtStart {@code dynamo.membership.join-at-start}: whether a node that starts for the
+ *     first time, and does not found the cluster, asks to join by itself; otherwise it is a STANDBY
+ *     member that owns nothing until an operator runs {@code bin/dynamo join} on it
  */
 public record ServerConfig(
     Node node,
@@ -54,7 +57,8 @@ public record ServerConfig(
     ClientTls clientTls,
     ReadRepair readRepair,
     HandoffConfig handoff,
-    AntiEntropyConfig antiEntropy) {
+    AntiEntropyConfig antiEntropy,
+    boolean joinAtStart) {
 
   public ServerConfig {
     Objects.requireNonNull(node, "node");
@@ -112,7 +116,10 @@ public record ServerConfig(
     return "client=" + node.address() + ",peer=" + peer.address();
   }
 
-  /** Identity, announced addresses, zone, seeds and gossip settings for {@code Membership}. */
+  /**
+   * Identity, announced addresses, zone, seeds, gossip settings and whether to join at the first
+   * start, for {@code Membership}.
+   */
   public MembershipConfig membership() {
     return MembershipConfig.builder(node.id())
         .address(announcedAddress())
@@ -120,6 +127,7 @@ public record ServerConfig(
         .seeds(cluster.seeds().stream().map(Seed::id).toList())
         .gossipInterval(cluster.gossipInterval())
         .failureDetector(cluster.failureDetector())
+        .joinAtStart(joinAtStart)
         .build();
   }
 

@@ -84,6 +84,7 @@ final class ServerConfigReader {
     Integer repairsInFlight = r.intIn("dynamo.read-repair.max-in-flight", 1, 1_000_000);
     HandoffConfig handoff = handoff();
     AntiEntropyConfig antiEntropy = antiEntropy(handoff);
+    Boolean joinAtStart = r.bool("dynamo.membership.join-at-start");
     if (problems.size() > before) {
       return null;
     }
@@ -100,7 +101,8 @@ final class ServerConfigReader {
         clientTls,
         new ServerConfig.ReadRepair(readRepair, repairsInFlight),
         handoff,
-        antiEntropy);
+        antiEntropy,
+        joinAtStart);
   }
 
   private ServerConfig.Node node() {

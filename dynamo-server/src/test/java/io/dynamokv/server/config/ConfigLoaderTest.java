@@ -76,6 +76,10 @@ class ConfigLoaderTest {
     assertThat(c.peer().maxReadBufferBytes())
         .isEqualTo(ServerConfig.Peer.autoReadBuffers(16 << 20, Heap.maxBytes()));
     assertThat(c.membership().address()).isEqualTo("client=127.0.0.1:7000,peer=127.0.0.1:7100");
+    assertThat(c.joinAtStart())
+        .as("join is an admin command, not a side effect of starting")
+        .isFalse();
+    assertThat(c.membership().joinAtStart()).isFalse();
     assertThat(c.logLevel()).isEqualTo("INFO");
     assertThat(c.stores()).containsExactly(StoreDefinition.of("default"));
     assertThat(c.nodeConfig(ClusterSecret.of(List.of(new byte[16])), false).stores())
@@ -86,6 +90,18 @@ class ConfigLoaderTest {
     assertThat(c.handoff()).isEqualTo(HandoffConfig.DEFAULTS);
     assertThat(c.nodeConfig(ClusterSecret.of(List.of(new byte[16])), false).handoff())
         .isEqualTo(HandoffConfig.DEFAULTS);
+  }
+
+  @Test
+  void joinAtStartReachesTheMembershipAndMustBeABoolean() throws IOException {
+    ServerConfig c = loader("dynamo.node.id = n1\ndynamo.membership.join-at-start = true").load();
+    assertThat(c.joinAtStart()).isTrue();
+    assertThat(c.membership().joinAtStart()).isTrue();
+
+    assertThat(problems("dynamo.node.id = n1\ndynamo.membership.join-at-start = sometimes"))
+        .singleElement()
+        .asString()
+        .contains("dynamo.membership.join-at-start");
   }
 
   @Test
