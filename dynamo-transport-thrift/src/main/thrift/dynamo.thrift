@@ -319,10 +319,16 @@ struct Sealed {
   3: required binary mac
 }
 
-/** Admin: this node joins the cluster through the seed node seedId at seedAddress (its peer host:port). */
+/**
+ * Admin: this node asks the cluster for partitions. Without a seed (bin/dynamo join) it asks
+ * through its configured seeds: a STANDBY member (or one that left or was removed) becomes JOINING.
+ * With both fields it joins through the seed node seedId at seedAddress (its peer host:port).
+ * Both were required before the join command existed; a node of that release refuses a join
+ * without them as INVALID_REQUEST.
+ */
 struct JoinCommand {
-  1: required string seedId,
-  2: required string seedAddress
+  1: optional string seedId,
+  2: optional string seedAddress
 }
 
 /** Admin: this node leaves the cluster, handing its ranges to the others. */
@@ -342,18 +348,49 @@ struct RepairCommand {
   1: optional bool wait
 }
 
+/** A change of the cluster's capacity an operator asks for (io.dynamokv.core.transfer.ClusterChange). */
+enum ChangeKind {
+  JOIN = 1,
+  LEAVE = 2,
+  REMOVE = 3
+}
+
+/**
+ * Admin: what a change would move if committed now (partitions, copies and bytes), computed by this
+ * node; changes nothing. The node the change is about is nodeId, or this node when unset (join and
+ * leave are asked of the node itself). Answered in AdminReply.plan; a node of an older release
+ * answers INVALID_REQUEST (no command it knows).
+ */
+struct PlanCommand {
+  1: required ChangeKind kind,
+  2: optional string nodeId
+}
+
+/** PlanCommand's answer: exactly one member is set. */
+union ChangePlan {
+  /** What the change would move, for operators, one fact a line. */
+  1: string text,
+  /** Why the change cannot be made now (the node would refuse to commit it too). */
+  2: string refused,
+  /** Why this node cannot compute plans; the change itself may still be committed. */
+  3: string unavailable
+}
+
 /** An operator's command, on an admin channel. */
 union AdminRequest {
   1: JoinCommand join,
   2: LeaveCommand leave,
   3: RemoveCommand remove,
-  4: RepairCommand repair
+  4: RepairCommand repair,
+  5: PlanCommand plan
 }
 
 /** The outcome of an admin command: no code means it was done. */
 struct AdminReply {
   1: optional ErrorCode code,
-  2: optional string message
+  2: optional string message,
+  /** PlanCommand's answer (set when there is no code). */
+  3: optional ChangePlan plan
 }
 
 /** Node-to-node messages and operators' commands: the peer port. */

@@ -26,9 +26,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * The admin commands: {@code leave} and {@code remove}, which a node serves on its peer port to
- * holders of the admin token only, and {@code admin-token}, which prints the token of a node's
- * cluster secret.
+ * The admin commands: {@code join}, {@code leave}, {@code remove} (each shows its plan before it
+ * commits) and {@code repair}, which a node serves on its peer port to holders of the admin token
+ * only, and {@code admin-token}, which prints the token of a node's cluster secret.
  */
 final class AdminCommands {
   /** The environment variable the admin token may come from. */
@@ -123,7 +123,7 @@ final class AdminCommands {
     }
   }
 
-  /** What {@code leave} and {@code remove} share: the token, and how a refusal is reported. */
+  /** What the admin commands share: the token, and how a refusal is reported. */
   abstract static class AdminCommand extends DataCommand {
     @Mixin TokenOptions tokenOptions = new TokenOptions();
 
@@ -179,15 +179,126 @@ final class AdminCommands {
     }
   }
 
+  /**
+   * What {@code join}, {@code leave} and {@code remove} share: each asks the node for the plan of
+   * its change first and prints it (Riak's {@code cluster plan}), then commits the change, or with
+   * {@code --dry-run} stops there. A refused plan ends the command with {@link
+   * ExitCodes#PLAN_REFUSED} before anything changes; a node that cannot plan (a release before
+   * plans) gets the change without one, with a warning.
+   */
+  abstract static class ChangeCommand extends AdminCommand {
+    @Option(
+        names = "--dry-run",
+        description = "Print the plan only (partitions and bytes to move); change nothing.")
+    boolean dryRun;
+
+    ChangeCommand(
+        CliBackend.Connector connector,
+        Supplier<ConfigLoader> loaders,
+        Function<String, String> env) {
+      super(connector, loaders, env);
+    }
+
+    /** The change this command makes. */
+    abstract CliBackend.Change change();
+
+    /** The node the change is about; null for the contacted node itself. */
+    String subject() {
+      return null;
+    }
+
+    /** Commits the change; returns the exit code. */
+    abstract int commit(CliBackend backend, AdminToken token);
+
+    @Override
+    final int run(CliBackend backend, AdminToken token) {
+      String name = spec.name();
+      CliBackend.Plan plan = backend.plan(token, change(), subject());
+      switch (plan.outcome()) {
+        case READY -> {
+          out().print(plan.text().endsWith("\n") ? plan.text() : plan.text() + "\n");
+          out().flush();
+        }
+        case REFUSED ->
+            throw new CliException(
+                ExitCodes.PLAN_REFUSED,
+                name + " refused by " + plan.node() + ": " + plan.text() + "; nothing was changed");
+        case UNAVAILABLE -> {
+          if (dryRun) {
+            throw new CliException(
+                ExitCodes.FAILURE,
+                plan.node() + " cannot show the plan of the " + name + ": " + plan.text());
+          }
+          err()
+              .println(
+                  "warning: "
+                      + plan.node()
+                      + " cannot show the plan of the "
+                      + name
+                      + " ("
+                      + plan.text()
+                      + "); committing it without one");
+          err().flush();
+        }
+      }
+      if (dryRun) {
+        out().println("dry run: nothing was changed (run it again without --dry-run to commit)");
+        return ExitCodes.OK;
+      }
+      return commit(backend, token);
+    }
+  }
+
+  @Command(
+      name = "join",
+      description = {
+        "Makes the node at --address (a STANDBY member: a node started for the first time,"
+            + " which owns nothing) join the cluster through its configured seeds: it prints the"
+            + " plan (partitions and bytes to move), then commits it. The previous owners stream"
+            + " the node its ranges and the ring switches once its copies are complete; follow"
+            + " it with 'status' (the transfer section). Needs the admin token (sent to the node's"
+            + " peer port).",
+        "Exits 4 when the node refuses the token, 5 when it refuses the join (e.g. it is"
+            + " already in the ring)."
+      },
+      mixinStandardHelpOptions = true)
+  static final class Join extends ChangeCommand {
+    Join(
+        CliBackend.Connector connector,
+        Supplier<ConfigLoader> loaders,
+        Function<String, String> env) {
+      super(connector, loaders, env);
+    }
+
+    @Override
+    void check() {
+      super.check();
+      requireOneAddress("join: name the one node that joins");
+    }
+
+    @Override
+    CliBackend.Change change() {
+      return CliBackend.Change.JOIN;
+    }
+
+    @Override
+    int commit(CliBackend backend, AdminToken token) {
+      String node = backend.join(token);
+      out().println("ok: " + node + " is joining the cluster");
+      return ExitCodes.OK;
+    }
+  }
+
   @Command(
       name = "leave",
       description = {
-        "Makes the node at --address leave the cluster: it hands its ranges to the others, then"
-            + " stops serving them. Needs the admin token (sent to the node's peer port).",
-        "Exits 4 when the node refuses the token."
+        "Makes the node at --address leave the cluster: it prints the plan (partitions and bytes"
+            + " to move), then commits it; the node streams its ranges to the others, hands on"
+            + " its hints, then goes LEFT. Needs the admin token (sent to the node's peer port).",
+        "Exits 4 when the node refuses the token, 5 when it refuses the leave."
       },
       mixinStandardHelpOptions = true)
-  static final class Leave extends AdminCommand {
+  static final class Leave extends ChangeCommand {
     Leave(
         CliBackend.Connector connector,
         Supplier<ConfigLoader> loaders,
@@ -202,7 +313,12 @@ final class AdminCommands {
     }
 
     @Override
-    int run(CliBackend backend, AdminToken token) {
+    CliBackend.Change change() {
+      return CliBackend.Change.LEAVE;
+    }
+
+    @Override
+    int commit(CliBackend backend, AdminToken token) {
       String node = backend.leave(token);
       out().println("ok: " + node + " is leaving the cluster");
       return ExitCodes.OK;
@@ -212,12 +328,15 @@ final class AdminCommands {
   @Command(
       name = "remove",
       description = {
-        "Removes a dead node from the ring for good, through the first node that answers; its"
-            + " ranges go to the others. Needs the admin token (sent to that node's peer port).",
-        "Exits 4 when the node refuses the token."
+        "Removes a dead node from the ring for good, through the first node that answers: it"
+            + " prints the plan (partitions and bytes to move), then commits it; the remaining"
+            + " owners rebuild the node's copies. Needs the admin token (sent to that node's peer"
+            + " port).",
+        "Exits 4 when the node refuses the token, 5 when it refuses the removal (e.g. the node"
+            + " is still reachable)."
       },
       mixinStandardHelpOptions = true)
-  static final class Remove extends AdminCommand {
+  static final class Remove extends ChangeCommand {
     @Parameters(index = "0", paramLabel = "NODE-ID", description = "The node to remove.")
     String nodeId;
 
@@ -229,7 +348,17 @@ final class AdminCommands {
     }
 
     @Override
-    int run(CliBackend backend, AdminToken token) {
+    CliBackend.Change change() {
+      return CliBackend.Change.REMOVE;
+    }
+
+    @Override
+    String subject() {
+      return nodeId;
+    }
+
+    @Override
+    int commit(CliBackend backend, AdminToken token) {
       String by = backend.remove(token, nodeId);
       out().println("ok: " + nodeId + " is removed (by " + by + ")");
       return ExitCodes.OK;
@@ -292,8 +421,8 @@ final class AdminCommands {
   @Command(
       name = "admin-token",
       description = {
-        "Prints the admin token of the cluster secret of the node --config describes: what leave"
-            + " and remove need. It is derived one-way from the secret, so handing it out does"
+        "Prints the admin token of the cluster secret of the node --config describes: what join,"
+            + " leave, remove and repair need. It is derived one-way from the secret, so handing it out does"
             + " not reveal the secret; rotating the secret retires it.",
       },
       mixinStandardHelpOptions = true)

@@ -19,9 +19,9 @@ import java.util.Optional;
 
 /**
  * What the data and admin commands ({@code put}, {@code get}, {@code delete}, {@code status},
- * {@code leave}, {@code remove}) need from a cluster, behind which the Thrift client library will
- * sit. Outcomes follow {@link io.dynamokv.core.client.DynamoClient}: a method that returns
- * succeeded; a {@link io.dynamokv.core.DynamoException} says why not.
+ * {@code join}, {@code leave}, {@code remove}, {@code repair}) need from a cluster, behind which
+ * the Thrift client library will sit. Outcomes follow {@link io.dynamokv.core.client.DynamoClient}:
+ * a method that returns succeeded; a {@link io.dynamokv.core.DynamoException} says why not.
  *
  * <p>One instance serves one command and is closed after it.
  */
@@ -57,6 +57,25 @@ public interface CliBackend extends AutoCloseable {
   default LocalCopy localRead(String store, byte[] key) {
     throw new UnsupportedOperationException("this backend cannot read a node's local copy");
   }
+
+  /**
+   * What {@code change} would move if committed now, as the first node that answers computes it;
+   * changes nothing. Sends {@code token} to its peer port.
+   *
+   * @param nodeId the node the change is about; null for the contacted node itself (join, leave)
+   * @throws io.dynamokv.core.AuthenticationException when the node refuses the token
+   */
+  Plan plan(AdminToken token, Change change, String nodeId);
+
+  /**
+   * Makes the first node that answers ask the cluster for partitions through its configured seeds
+   * (a STANDBY member becomes JOINING; a node already joining or in the ring stays as it is); sends
+   * {@code token} to its peer port.
+   *
+   * @return the id of the node that is joining
+   * @throws io.dynamokv.core.AuthenticationException when the node refuses the token
+   */
+  String join(AdminToken token);
 
   /**
    * Makes the first node that answers leave the cluster, handing its ranges to the others; sends
@@ -101,6 +120,38 @@ public interface CliBackend extends AutoCloseable {
 
   @Override
   void close();
+
+  /** A change of the cluster's capacity: what {@code join}, {@code leave} and {@code remove} do. */
+  enum Change {
+    JOIN,
+    LEAVE,
+    REMOVE
+  }
+
+  /**
+   * What a node answered when asked for the plan of a change.
+   *
+   * @param node the id of the node that answered
+   * @param outcome whether it made a plan, refused the change, or cannot plan
+   * @param text the plan (one fact a line) when {@link Outcome#READY}, else why not
+   */
+  record Plan(String node, Outcome outcome, String text) {
+    public Plan {
+      Objects.requireNonNull(node, "node");
+      Objects.requireNonNull(outcome, "outcome");
+      Objects.requireNonNull(text, "text");
+    }
+
+    /** How a plan request ended. */
+    public enum Outcome {
+      /** The node made the plan. */
+      READY,
+      /** The change cannot be made now; committing it would fail too. */
+      REFUSED,
+      /** The node cannot compute plans (its release does not); the change may still be made. */
+      UNAVAILABLE
+    }
+  }
 
   /** Opens a backend talking to the cluster through the first of some nodes that answers. */
   @FunctionalInterface

@@ -19,12 +19,13 @@ import picocli.CommandLine.ScopeType;
 
 /**
  * The {@code dynamo} command line (SPEC §10): {@code server}, {@code local-cluster}, {@code put},
- * {@code get}, {@code delete}, {@code status}, and the admin commands {@code leave}, {@code remove}
- * and {@code admin-token}.
+ * {@code get}, {@code delete}, {@code status}, and the admin commands {@code join}, {@code leave},
+ * {@code remove}, {@code repair} and {@code admin-token}.
  *
  * <p>Exit codes are {@link ExitCodes}: 0 done, 1 failed at run time, 2 bad command line or
- * configuration, 3 absent key, 4 admin token refused. Errors are printed to standard error as one
- * line per problem; {@code --verbose} adds the stack trace of unexpected ones.
+ * configuration, 3 absent key, 4 admin token refused, 5 change refused. Errors are printed to
+ * standard error as one line per problem; {@code --verbose} adds the stack trace of unexpected
+ * ones.
  */
 @Command(
     name = "dynamo",
@@ -35,7 +36,8 @@ import picocli.CommandLine.ScopeType;
       "",
       "Exit codes: 0 done (a server stopped by SIGTERM or Ctrl-C too), 1 failed at run time,",
       "2 bad command line or configuration (nothing started), 3 get: the key is absent,",
-      "4 leave/remove: the node refused the admin token.",
+      "4 join/leave/remove/repair: the node refused the admin token,",
+      "5 join/leave/remove: the node refused the change (its plan); nothing was done.",
       "JVM options (heap, GC) go in DYNAMO_JAVA_OPTS. Every command and code: docs/cli.md."
     },
     subcommandsRepeatable = false)
@@ -96,6 +98,7 @@ public final class DynamoCli {
     cli.addSubcommand(new DataCommands.Get(connector));
     cli.addSubcommand(new DataCommands.Delete(connector));
     cli.addSubcommand(new DataCommands.Status(connector));
+    cli.addSubcommand(new AdminCommands.Join(connector, loaders, environment));
     cli.addSubcommand(new AdminCommands.Leave(connector, loaders, environment));
     cli.addSubcommand(new AdminCommands.Remove(connector, loaders, environment));
     cli.addSubcommand(new AdminCommands.Repair(connector, loaders, environment));

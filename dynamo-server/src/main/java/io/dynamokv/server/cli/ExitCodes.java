@@ -18,10 +18,17 @@ public final class ExitCodes {
   public static final int NOT_FOUND = 3;
 
   /**
-   * {@code leave}, {@code remove}: the node refused the admin token (a token of another cluster, or
-   * of a secret the cluster no longer has). Nothing was done.
+   * {@code join}, {@code leave}, {@code remove}, {@code repair}: the node refused the admin token
+   * (a token of another cluster, or of a secret the cluster no longer has). Nothing was done.
    */
   public static final int REFUSED = 4;
+
+  /**
+   * {@code join}, {@code leave}, {@code remove}: the node refused the change when asked for its
+   * plan, because it cannot be made now (e.g. the node to join is already in the ring, the node to
+   * remove is still reachable, another change is still moving partitions). Nothing was done.
+   */
+  public static final int PLAN_REFUSED = 5;
 
   private ExitCodes() {}
 }

@@ -20,7 +20,8 @@ import java.util.function.BiFunction;
 /**
  * The data commands over Thrift: {@link ThriftDynamoClient} (bootstrapped from the given node, then
  * routing by the ring) for get/put/delete, {@link ThriftAdminClient} for status and the admin
- * commands (leave, remove), which it sends to the node's peer port with the admin token.
+ * commands (plan, join, leave, remove, repair), which it sends to the node's peer port with the
+ * admin token.
  */
 final class ThriftCliBackend implements CliBackend {
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
@@ -111,6 +112,34 @@ final class ThriftCliBackend implements CliBackend {
               read.owners(),
               read.ringVersion());
         });
+  }
+
+  @Override
+  public Plan plan(AdminToken token, Change change, String nodeId) {
+    ThriftAdminClient.Change asked =
+        switch (change) {
+          case JOIN -> ThriftAdminClient.Change.JOIN;
+          case LEAVE -> ThriftAdminClient.Change.LEAVE;
+          case REMOVE -> ThriftAdminClient.Change.REMOVE;
+        };
+    return onFirstNode(
+        (admin, address) -> {
+          String node = admin.status().nodeId();
+          ThriftAdminClient.Plan plan = admin.plan(token, asked, nodeId);
+          if (plan instanceof ThriftAdminClient.Plan.Ready ready) {
+            return new Plan(node, Plan.Outcome.READY, ready.text());
+          }
+          if (plan instanceof ThriftAdminClient.Plan.Refused refused) {
+            return new Plan(node, Plan.Outcome.REFUSED, refused.reason());
+          }
+          return new Plan(
+              node, Plan.Outcome.UNAVAILABLE, ((ThriftAdminClient.Plan.Unavailable) plan).reason());
+        });
+  }
+
+  @Override
+  public String join(AdminToken token) {
+    return admin((admin, id) -> admin.join(token));
   }
 
   @Override

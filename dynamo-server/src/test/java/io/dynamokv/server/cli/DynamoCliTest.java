@@ -109,8 +109,97 @@ class DynamoCliTest {
         .as("%s", err)
         .isEqualTo(ExitCodes.OK);
 
+    assertThat(backend.planCalls).containsExactly("plan REMOVE n3 with " + token.encode());
     assertThat(backend.adminCalls).containsExactly("remove n3 with " + token.encode());
-    assertThat(out).hasToString("ok: n3 is removed (by n1)\n");
+    assertThat(out).hasToString("plan: remove n3\nok: n3 is removed (by n1)\n");
+  }
+
+  @Test
+  void joinPrintsThePlanOfTheNodeItselfThenCommits() throws Exception {
+    AdminToken token = nodeConfigWithSecret(dir.resolve("node.conf"));
+
+    assertThat(run("join", "--admin-token", token.encode(), "--address", "h:7000"))
+        .as("%s", err)
+        .isEqualTo(ExitCodes.OK);
+
+    assertThat(backend.planCalls).containsExactly("plan JOIN null with " + token.encode());
+    assertThat(backend.adminCalls).containsExactly("join with " + token.encode());
+    assertThat(out).hasToString("plan: join n1\nok: n1 is joining the cluster\n");
+    assertThat(err).hasToString("");
+  }
+
+  @Test
+  void dryRunPrintsThePlanAndChangesNothing() throws Exception {
+    AdminToken token = nodeConfigWithSecret(dir.resolve("node.conf"));
+
+    assertThat(run("join", "--dry-run", "--admin-token", token.encode(), "--address", "h:7000"))
+        .isZero();
+    assertThat(run("leave", "--dry-run", "--admin-token", token.encode(), "--address", "h:7000"))
+        .isZero();
+    assertThat(
+            run("remove", "n3", "--dry-run", "--admin-token", token.encode(), "--address", "h:7"))
+        .isZero();
+
+    assertThat(backend.planCalls).hasSize(3);
+    assertThat(backend.adminCalls).as("committed changes").isEmpty();
+    String dryRun = "dry run: nothing was changed (run it again without --dry-run to commit)\n";
+    assertThat(out)
+        .hasToString(
+            "plan: join n1\n"
+                + dryRun
+                + "plan: leave n1\n"
+                + dryRun
+                + "plan: remove n3\n"
+                + dryRun);
+  }
+
+  @Test
+  void aRefusedPlanExitsWithFiveAndChangesNothing() throws Exception {
+    AdminToken token = nodeConfigWithSecret(dir.resolve("node.conf"));
+    backend.planOutcome = CliBackend.Plan.Outcome.REFUSED;
+    backend.planText = "n1 is already in the ring";
+
+    assertThat(run("join", "--admin-token", token.encode(), "--address", "h:7000"))
+        .isEqualTo(ExitCodes.PLAN_REFUSED);
+
+    assertThat(backend.adminCalls).isEmpty();
+    assertThat(out).hasToString("");
+    assertThat(err)
+        .hasToString("join refused by n1: n1 is already in the ring; nothing was changed\n");
+  }
+
+  @Test
+  void aNodeThatCannotPlanGetsTheChangeWithAWarningButNoDryRun() throws Exception {
+    AdminToken token = nodeConfigWithSecret(dir.resolve("node.conf"));
+    backend.planOutcome = CliBackend.Plan.Outcome.UNAVAILABLE;
+    backend.planText = "not yet";
+
+    assertThat(run("leave", "--admin-token", token.encode(), "--address", "h:7000")).isZero();
+    assertThat(err)
+        .hasToString(
+            "warning: n1 cannot show the plan of the leave (not yet); committing it without one\n");
+    assertThat(out).hasToString("ok: n1 is leaving the cluster\n");
+    assertThat(backend.adminCalls).containsExactly("leave with " + token.encode());
+
+    err.getBuffer().setLength(0);
+    assertThat(run("leave", "--dry-run", "--admin-token", token.encode(), "--address", "h:7000"))
+        .isEqualTo(ExitCodes.FAILURE);
+    assertThat(err).hasToString("n1 cannot show the plan of the leave: not yet\n");
+    assertThat(backend.adminCalls).hasSize(1);
+  }
+
+  @Test
+  void joinNamesExactlyOneNodeAndNeedsTheToken() throws Exception {
+    assertThat(runWithEnvironment(Map.of(), "join", "--address", "h:7000"))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).startsWith("join needs the admin token: pass --admin-token-file");
+    err.getBuffer().setLength(0);
+    AdminToken token = nodeConfigWithSecret(dir.resolve("node.conf"));
+    assertThat(run("join", "--admin-token", token.encode(), "--address", "h:7000,h:7001"))
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).startsWith("join: name the one node that joins with --address");
+    assertThat(backend.planCalls).isEmpty();
+    assertThat(backend.adminCalls).isEmpty();
   }
 
   @Test
@@ -681,6 +770,9 @@ class DynamoCliTest {
     final java.util.ArrayDeque<ClusterStatus> statuses = new java.util.ArrayDeque<>();
     final List<String> probes = new ArrayList<>();
     final List<String> adminCalls = new ArrayList<>();
+    final List<String> planCalls = new ArrayList<>();
+    Plan.Outcome planOutcome = Plan.Outcome.READY;
+    String planText;
     int statusCalls;
     LocalCopy localCopy;
 
@@ -744,6 +836,32 @@ class DynamoCliTest {
         throw failWith;
       }
       return localCopy;
+    }
+
+    @Override
+    public Plan plan(AdminToken token, Change change, String nodeId) {
+      if (failWith != null) {
+        throw failWith;
+      }
+      planCalls.add("plan " + change + " " + nodeId + " with " + token.encode());
+      String text =
+          planText != null
+              ? planText
+              : "plan: "
+                  + change.name().toLowerCase(java.util.Locale.ROOT)
+                  + " "
+                  + (nodeId == null ? "n1" : nodeId)
+                  + "\n";
+      return new Plan("n1", planOutcome, text);
+    }
+
+    @Override
+    public String join(AdminToken token) {
+      if (failWith != null) {
+        throw failWith;
+      }
+      adminCalls.add("join with " + token.encode());
+      return "n1";
     }
 
     @Override

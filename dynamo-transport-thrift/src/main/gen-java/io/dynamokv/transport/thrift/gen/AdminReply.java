@@ -15,12 +15,14 @@ public class AdminReply implements org.apache.thrift.TBase<AdminReply, AdminRepl
 
   private static final org.apache.thrift.protocol.TField CODE_FIELD_DESC = new org.apache.thrift.protocol.TField("code", org.apache.thrift.protocol.TType.I32, (short)1);
   private static final org.apache.thrift.protocol.TField MESSAGE_FIELD_DESC = new org.apache.thrift.protocol.TField("message", org.apache.thrift.protocol.TType.STRING, (short)2);
+  private static final org.apache.thrift.protocol.TField PLAN_FIELD_DESC = new org.apache.thrift.protocol.TField("plan", org.apache.thrift.protocol.TType.STRUCT, (short)3);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new AdminReplyStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new AdminReplyTupleSchemeFactory();
 
   private @org.apache.thrift.annotation.Nullable ErrorCode code; // optional
   private @org.apache.thrift.annotation.Nullable java.lang.String message; // optional
+  private @org.apache.thrift.annotation.Nullable ChangePlan plan; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -29,7 +31,11 @@ public class AdminReply implements org.apache.thrift.TBase<AdminReply, AdminRepl
      * @see ErrorCode
      */
     CODE((short)1, "code"),
-    MESSAGE((short)2, "message");
+    MESSAGE((short)2, "message"),
+    /**
+     * PlanCommand's answer (set when there is no code).
+     */
+    PLAN((short)3, "plan");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -49,6 +55,8 @@ public class AdminReply implements org.apache.thrift.TBase<AdminReply, AdminRepl
           return CODE;
         case 2: // MESSAGE
           return MESSAGE;
+        case 3: // PLAN
+          return PLAN;
         default:
           return null;
       }
@@ -92,7 +100,7 @@ public class AdminReply implements org.apache.thrift.TBase<AdminReply, AdminRepl
   }
 
   // isset id assignments
-  private static final _Fields optionals[] = {_Fields.CODE,_Fields.MESSAGE};
+  private static final _Fields optionals[] = {_Fields.CODE,_Fields.MESSAGE,_Fields.PLAN};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -100,6 +108,8 @@ public class AdminReply implements org.apache.thrift.TBase<AdminReply, AdminRepl
         new org.apache.thrift.meta_data.EnumMetaData(org.apache.thrift.protocol.TType.ENUM, ErrorCode.class)));
     tmpMap.put(_Fields.MESSAGE, new org.apache.thrift.meta_data.FieldMetaData("message", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
+    tmpMap.put(_Fields.PLAN, new org.apache.thrift.meta_data.FieldMetaData("plan", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, ChangePlan.class)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(AdminReply.class, metaDataMap);
   }
@@ -117,6 +127,9 @@ public class AdminReply implements org.apache.thrift.TBase<AdminReply, AdminRepl
     if (other.isSetMessage()) {
       this.message = other.message;
     }
+    if (other.isSetPlan()) {
+      this.plan = new ChangePlan(other.plan);
+    }
   }
 
   @Override
@@ -128,6 +141,7 @@ public class AdminReply implements org.apache.thrift.TBase<AdminReply, AdminRepl
   public void clear() {
     this.code = null;
     this.message = null;
+    this.plan = null;
   }
 
   /**
@@ -188,6 +202,37 @@ public class AdminReply implements org.apache.thrift.TBase<AdminReply, AdminRepl
     }
   }
 
+  /**
+   * PlanCommand's answer (set when there is no code).
+   */
+  @org.apache.thrift.annotation.Nullable
+  public ChangePlan getPlan() {
+    return this.plan;
+  }
+
+  /**
+   * PlanCommand's answer (set when there is no code).
+   */
+  public AdminReply setPlan(@org.apache.thrift.annotation.Nullable ChangePlan plan) {
+    this.plan = plan;
+    return this;
+  }
+
+  public void unsetPlan() {
+    this.plan = null;
+  }
+
+  /** Returns true if field plan is set (has been assigned a value) and false otherwise */
+  public boolean isSetPlan() {
+    return this.plan != null;
+  }
+
+  public void setPlanIsSet(boolean value) {
+    if (!value) {
+      this.plan = null;
+    }
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -207,6 +252,14 @@ public class AdminReply implements org.apache.thrift.TBase<AdminReply, AdminRepl
       }
       break;
 
+    case PLAN:
+      if (value == null) {
+        unsetPlan();
+      } else {
+        setPlan((ChangePlan)value);
+      }
+      break;
+
     }
   }
 
@@ -219,6 +272,9 @@ public class AdminReply implements org.apache.thrift.TBase<AdminReply, AdminRepl
 
     case MESSAGE:
       return getMessage();
+
+    case PLAN:
+      return getPlan();
 
     }
     throw new java.lang.IllegalStateException();
@@ -236,6 +292,8 @@ public class AdminReply implements org.apache.thrift.TBase<AdminReply, AdminRepl
       return isSetCode();
     case MESSAGE:
       return isSetMessage();
+    case PLAN:
+      return isSetPlan();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -271,6 +329,15 @@ public class AdminReply implements org.apache.thrift.TBase<AdminReply, AdminRepl
         return false;
     }
 
+    boolean this_present_plan = true && this.isSetPlan();
+    boolean that_present_plan = true && that.isSetPlan();
+    if (this_present_plan || that_present_plan) {
+      if (!(this_present_plan && that_present_plan))
+        return false;
+      if (!this.plan.equals(that.plan))
+        return false;
+    }
+
     return true;
   }
 
@@ -285,6 +352,10 @@ public class AdminReply implements org.apache.thrift.TBase<AdminReply, AdminRepl
     hashCode = hashCode * 8191 + ((isSetMessage()) ? 131071 : 524287);
     if (isSetMessage())
       hashCode = hashCode * 8191 + message.hashCode();
+
+    hashCode = hashCode * 8191 + ((isSetPlan()) ? 131071 : 524287);
+    if (isSetPlan())
+      hashCode = hashCode * 8191 + plan.hashCode();
 
     return hashCode;
   }
@@ -313,6 +384,16 @@ public class AdminReply implements org.apache.thrift.TBase<AdminReply, AdminRepl
     }
     if (isSetMessage()) {
       lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.message, other.message);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetPlan(), other.isSetPlan());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetPlan()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.plan, other.plan);
       if (lastComparison != 0) {
         return lastComparison;
       }
@@ -357,6 +438,16 @@ public class AdminReply implements org.apache.thrift.TBase<AdminReply, AdminRepl
         sb.append("null");
       } else {
         sb.append(this.message);
+      }
+      first = false;
+    }
+    if (isSetPlan()) {
+      if (!first) sb.append(", ");
+      sb.append("plan:");
+      if (this.plan == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.plan);
       }
       first = false;
     }
@@ -421,6 +512,15 @@ public class AdminReply implements org.apache.thrift.TBase<AdminReply, AdminRepl
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
             }
             break;
+          case 3: // PLAN
+            if (schemeField.type == org.apache.thrift.protocol.TType.STRUCT) {
+              struct.plan = new ChangePlan();
+              struct.plan.read(iprot);
+              struct.setPlanIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
           default:
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
         }
@@ -451,6 +551,13 @@ public class AdminReply implements org.apache.thrift.TBase<AdminReply, AdminRepl
           oprot.writeFieldEnd();
         }
       }
+      if (struct.plan != null) {
+        if (struct.isSetPlan()) {
+          oprot.writeFieldBegin(PLAN_FIELD_DESC);
+          struct.plan.write(oprot);
+          oprot.writeFieldEnd();
+        }
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -476,19 +583,25 @@ public class AdminReply implements org.apache.thrift.TBase<AdminReply, AdminRepl
       if (struct.isSetMessage()) {
         optionals.set(1);
       }
-      oprot.writeBitSet(optionals, 2);
+      if (struct.isSetPlan()) {
+        optionals.set(2);
+      }
+      oprot.writeBitSet(optionals, 3);
       if (struct.isSetCode()) {
         oprot.writeI32(struct.code.getValue());
       }
       if (struct.isSetMessage()) {
         oprot.writeString(struct.message);
       }
+      if (struct.isSetPlan()) {
+        struct.plan.write(oprot);
+      }
     }
 
     @Override
     public void read(org.apache.thrift.protocol.TProtocol prot, AdminReply struct) throws org.apache.thrift.TException {
       org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-      java.util.BitSet incoming = iprot.readBitSet(2);
+      java.util.BitSet incoming = iprot.readBitSet(3);
       if (incoming.get(0)) {
         struct.code = io.dynamokv.transport.thrift.gen.ErrorCode.findByValue(iprot.readI32());
         struct.setCodeIsSet(true);
@@ -496,6 +609,11 @@ public class AdminReply implements org.apache.thrift.TBase<AdminReply, AdminRepl
       if (incoming.get(1)) {
         struct.message = iprot.readString();
         struct.setMessageIsSet(true);
+      }
+      if (incoming.get(2)) {
+        struct.plan = new ChangePlan();
+        struct.plan.read(iprot);
+        struct.setPlanIsSet(true);
       }
     }
   }

@@ -16,13 +16,15 @@ public class AdminRequest extends org.apache.thrift.TUnion<AdminRequest, AdminRe
   private static final org.apache.thrift.protocol.TField LEAVE_FIELD_DESC = new org.apache.thrift.protocol.TField("leave", org.apache.thrift.protocol.TType.STRUCT, (short)2);
   private static final org.apache.thrift.protocol.TField REMOVE_FIELD_DESC = new org.apache.thrift.protocol.TField("remove", org.apache.thrift.protocol.TType.STRUCT, (short)3);
   private static final org.apache.thrift.protocol.TField REPAIR_FIELD_DESC = new org.apache.thrift.protocol.TField("repair", org.apache.thrift.protocol.TType.STRUCT, (short)4);
+  private static final org.apache.thrift.protocol.TField PLAN_FIELD_DESC = new org.apache.thrift.protocol.TField("plan", org.apache.thrift.protocol.TType.STRUCT, (short)5);
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
     JOIN((short)1, "join"),
     LEAVE((short)2, "leave"),
     REMOVE((short)3, "remove"),
-    REPAIR((short)4, "repair");
+    REPAIR((short)4, "repair"),
+    PLAN((short)5, "plan");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -46,6 +48,8 @@ public class AdminRequest extends org.apache.thrift.TUnion<AdminRequest, AdminRe
           return REMOVE;
         case 4: // REPAIR
           return REPAIR;
+        case 5: // PLAN
+          return PLAN;
         default:
           return null;
       }
@@ -99,6 +103,8 @@ public class AdminRequest extends org.apache.thrift.TUnion<AdminRequest, AdminRe
         new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, RemoveCommand.class)));
     tmpMap.put(_Fields.REPAIR, new org.apache.thrift.meta_data.FieldMetaData("repair", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, RepairCommand.class)));
+    tmpMap.put(_Fields.PLAN, new org.apache.thrift.meta_data.FieldMetaData("plan", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, PlanCommand.class)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(AdminRequest.class, metaDataMap);
   }
@@ -143,6 +149,12 @@ public class AdminRequest extends org.apache.thrift.TUnion<AdminRequest, AdminRe
     return x;
   }
 
+  public static AdminRequest plan(PlanCommand value) {
+    AdminRequest x = new AdminRequest();
+    x.setPlan(value);
+    return x;
+  }
+
 
   @Override
   protected void checkType(_Fields setField, java.lang.Object value) throws java.lang.ClassCastException {
@@ -167,6 +179,11 @@ public class AdminRequest extends org.apache.thrift.TUnion<AdminRequest, AdminRe
           break;
         }
         throw new java.lang.ClassCastException("Was expecting value of type RepairCommand for field 'repair', but got " + value.getClass().getSimpleName());
+      case PLAN:
+        if (value instanceof PlanCommand) {
+          break;
+        }
+        throw new java.lang.ClassCastException("Was expecting value of type PlanCommand for field 'plan', but got " + value.getClass().getSimpleName());
       default:
         throw new java.lang.IllegalArgumentException("Unknown field id " + setField);
     }
@@ -217,6 +234,16 @@ public class AdminRequest extends org.apache.thrift.TUnion<AdminRequest, AdminRe
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, field.type);
             return null;
           }
+        case PLAN:
+          if (field.type == PLAN_FIELD_DESC.type) {
+            PlanCommand plan;
+            plan = new PlanCommand();
+            plan.read(iprot);
+            return plan;
+          } else {
+            org.apache.thrift.protocol.TProtocolUtil.skip(iprot, field.type);
+            return null;
+          }
         default:
           throw new java.lang.IllegalStateException("setField wasn't null, but didn't match any of the case statements!");
       }
@@ -244,6 +271,10 @@ public class AdminRequest extends org.apache.thrift.TUnion<AdminRequest, AdminRe
       case REPAIR:
         RepairCommand repair = (RepairCommand)value_;
         repair.write(oprot);
+        return;
+      case PLAN:
+        PlanCommand plan = (PlanCommand)value_;
+        plan.write(oprot);
         return;
       default:
         throw new java.lang.IllegalStateException("Cannot write union with unknown field " + setField_);
@@ -275,6 +306,11 @@ public class AdminRequest extends org.apache.thrift.TUnion<AdminRequest, AdminRe
           repair = new RepairCommand();
           repair.read(iprot);
           return repair;
+        case PLAN:
+          PlanCommand plan;
+          plan = new PlanCommand();
+          plan.read(iprot);
+          return plan;
         default:
           throw new java.lang.IllegalStateException("setField wasn't null, but didn't match any of the case statements!");
       }
@@ -302,6 +338,10 @@ public class AdminRequest extends org.apache.thrift.TUnion<AdminRequest, AdminRe
         RepairCommand repair = (RepairCommand)value_;
         repair.write(oprot);
         return;
+      case PLAN:
+        PlanCommand plan = (PlanCommand)value_;
+        plan.write(oprot);
+        return;
       default:
         throw new java.lang.IllegalStateException("Cannot write union with unknown field " + setField_);
     }
@@ -318,6 +358,8 @@ public class AdminRequest extends org.apache.thrift.TUnion<AdminRequest, AdminRe
         return REMOVE_FIELD_DESC;
       case REPAIR:
         return REPAIR_FIELD_DESC;
+      case PLAN:
+        return PLAN_FIELD_DESC;
       default:
         throw new java.lang.IllegalArgumentException("Unknown field id " + setField);
     }
@@ -392,6 +434,19 @@ public class AdminRequest extends org.apache.thrift.TUnion<AdminRequest, AdminRe
     value_ = java.util.Objects.requireNonNull(value,"_Fields.REPAIR");
   }
 
+  public PlanCommand getPlan() {
+    if (getSetField() == _Fields.PLAN) {
+      return (PlanCommand)getFieldValue();
+    } else {
+      throw new java.lang.RuntimeException("Cannot get field 'plan' because union is currently set to " + getFieldDesc(getSetField()).name);
+    }
+  }
+
+  public void setPlan(PlanCommand value) {
+    setField_ = _Fields.PLAN;
+    value_ = java.util.Objects.requireNonNull(value,"_Fields.PLAN");
+  }
+
   public boolean isSetJoin() {
     return setField_ == _Fields.JOIN;
   }
@@ -409,6 +464,11 @@ public class AdminRequest extends org.apache.thrift.TUnion<AdminRequest, AdminRe
 
   public boolean isSetRepair() {
     return setField_ == _Fields.REPAIR;
+  }
+
+
+  public boolean isSetPlan() {
+    return setField_ == _Fields.PLAN;
   }
 
 

@@ -7,7 +7,11 @@
 package io.dynamokv.transport.thrift.gen;
 
 /**
- * Admin: this node joins the cluster through the seed node seedId at seedAddress (its peer host:port).
+ * Admin: this node asks the cluster for partitions. Without a seed (bin/dynamo join) it asks
+ * through its configured seeds: a STANDBY member (or one that left or was removed) becomes JOINING.
+ * With both fields it joins through the seed node seedId at seedAddress (its peer host:port).
+ * Both were required before the join command existed; a node of that release refuses a join
+ * without them as INVALID_REQUEST.
  */
 @SuppressWarnings({"cast", "rawtypes", "serial", "unchecked", "unused"})
 public class JoinCommand implements org.apache.thrift.TBase<JoinCommand, JoinCommand._Fields>, java.io.Serializable, Cloneable, Comparable<JoinCommand> {
@@ -19,8 +23,8 @@ public class JoinCommand implements org.apache.thrift.TBase<JoinCommand, JoinCom
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new JoinCommandStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new JoinCommandTupleSchemeFactory();
 
-  private @org.apache.thrift.annotation.Nullable java.lang.String seedId; // required
-  private @org.apache.thrift.annotation.Nullable java.lang.String seedAddress; // required
+  private @org.apache.thrift.annotation.Nullable java.lang.String seedId; // optional
+  private @org.apache.thrift.annotation.Nullable java.lang.String seedAddress; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -88,27 +92,19 @@ public class JoinCommand implements org.apache.thrift.TBase<JoinCommand, JoinCom
   }
 
   // isset id assignments
+  private static final _Fields optionals[] = {_Fields.SEED_ID,_Fields.SEED_ADDRESS};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
-    tmpMap.put(_Fields.SEED_ID, new org.apache.thrift.meta_data.FieldMetaData("seedId", org.apache.thrift.TFieldRequirementType.REQUIRED, 
+    tmpMap.put(_Fields.SEED_ID, new org.apache.thrift.meta_data.FieldMetaData("seedId", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
-    tmpMap.put(_Fields.SEED_ADDRESS, new org.apache.thrift.meta_data.FieldMetaData("seedAddress", org.apache.thrift.TFieldRequirementType.REQUIRED, 
+    tmpMap.put(_Fields.SEED_ADDRESS, new org.apache.thrift.meta_data.FieldMetaData("seedAddress", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(JoinCommand.class, metaDataMap);
   }
 
   public JoinCommand() {
-  }
-
-  public JoinCommand(
-    java.lang.String seedId,
-    java.lang.String seedAddress)
-  {
-    this();
-    this.seedId = seedId;
-    this.seedAddress = seedAddress;
   }
 
   /**
@@ -337,33 +333,31 @@ public class JoinCommand implements org.apache.thrift.TBase<JoinCommand, JoinCom
     java.lang.StringBuilder sb = new java.lang.StringBuilder("JoinCommand(");
     boolean first = true;
 
-    sb.append("seedId:");
-    if (this.seedId == null) {
-      sb.append("null");
-    } else {
-      sb.append(this.seedId);
+    if (isSetSeedId()) {
+      sb.append("seedId:");
+      if (this.seedId == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.seedId);
+      }
+      first = false;
     }
-    first = false;
-    if (!first) sb.append(", ");
-    sb.append("seedAddress:");
-    if (this.seedAddress == null) {
-      sb.append("null");
-    } else {
-      sb.append(this.seedAddress);
+    if (isSetSeedAddress()) {
+      if (!first) sb.append(", ");
+      sb.append("seedAddress:");
+      if (this.seedAddress == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.seedAddress);
+      }
+      first = false;
     }
-    first = false;
     sb.append(")");
     return sb.toString();
   }
 
   public void validate() throws org.apache.thrift.TException {
     // check for required fields
-    if (seedId == null) {
-      throw new org.apache.thrift.protocol.TProtocolException("Required field 'seedId' was not present! Struct: " + toString());
-    }
-    if (seedAddress == null) {
-      throw new org.apache.thrift.protocol.TProtocolException("Required field 'seedAddress' was not present! Struct: " + toString());
-    }
     // check for sub-struct validity
   }
 
@@ -436,14 +430,18 @@ public class JoinCommand implements org.apache.thrift.TBase<JoinCommand, JoinCom
 
       oprot.writeStructBegin(STRUCT_DESC);
       if (struct.seedId != null) {
-        oprot.writeFieldBegin(SEED_ID_FIELD_DESC);
-        oprot.writeString(struct.seedId);
-        oprot.writeFieldEnd();
+        if (struct.isSetSeedId()) {
+          oprot.writeFieldBegin(SEED_ID_FIELD_DESC);
+          oprot.writeString(struct.seedId);
+          oprot.writeFieldEnd();
+        }
       }
       if (struct.seedAddress != null) {
-        oprot.writeFieldBegin(SEED_ADDRESS_FIELD_DESC);
-        oprot.writeString(struct.seedAddress);
-        oprot.writeFieldEnd();
+        if (struct.isSetSeedAddress()) {
+          oprot.writeFieldBegin(SEED_ADDRESS_FIELD_DESC);
+          oprot.writeString(struct.seedAddress);
+          oprot.writeFieldEnd();
+        }
       }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
@@ -463,17 +461,34 @@ public class JoinCommand implements org.apache.thrift.TBase<JoinCommand, JoinCom
     @Override
     public void write(org.apache.thrift.protocol.TProtocol prot, JoinCommand struct) throws org.apache.thrift.TException {
       org.apache.thrift.protocol.TTupleProtocol oprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-      oprot.writeString(struct.seedId);
-      oprot.writeString(struct.seedAddress);
+      java.util.BitSet optionals = new java.util.BitSet();
+      if (struct.isSetSeedId()) {
+        optionals.set(0);
+      }
+      if (struct.isSetSeedAddress()) {
+        optionals.set(1);
+      }
+      oprot.writeBitSet(optionals, 2);
+      if (struct.isSetSeedId()) {
+        oprot.writeString(struct.seedId);
+      }
+      if (struct.isSetSeedAddress()) {
+        oprot.writeString(struct.seedAddress);
+      }
     }
 
     @Override
     public void read(org.apache.thrift.protocol.TProtocol prot, JoinCommand struct) throws org.apache.thrift.TException {
       org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
-      struct.seedId = iprot.readString();
-      struct.setSeedIdIsSet(true);
-      struct.seedAddress = iprot.readString();
-      struct.setSeedAddressIsSet(true);
+      java.util.BitSet incoming = iprot.readBitSet(2);
+      if (incoming.get(0)) {
+        struct.seedId = iprot.readString();
+        struct.setSeedIdIsSet(true);
+      }
+      if (incoming.get(1)) {
+        struct.seedAddress = iprot.readString();
+        struct.setSeedAddressIsSet(true);
+      }
     }
   }
 

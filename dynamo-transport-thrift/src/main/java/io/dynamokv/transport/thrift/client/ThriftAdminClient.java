@@ -16,6 +16,8 @@ import io.dynamokv.transport.thrift.TlsContext;
 import io.dynamokv.transport.thrift.WireLimits;
 import io.dynamokv.transport.thrift.gen.AdminReply;
 import io.dynamokv.transport.thrift.gen.AdminRequest;
+import io.dynamokv.transport.thrift.gen.ChangeKind;
+import io.dynamokv.transport.thrift.gen.ChangePlan;
 import io.dynamokv.transport.thrift.gen.ClusterInfo;
 import io.dynamokv.transport.thrift.gen.DynamoError;
 import io.dynamokv.transport.thrift.gen.DynamoService;
@@ -25,6 +27,7 @@ import io.dynamokv.transport.thrift.gen.LocalReadResponse;
 import io.dynamokv.transport.thrift.gen.MemberInfo;
 import io.dynamokv.transport.thrift.gen.NodeStatusInfo;
 import io.dynamokv.transport.thrift.gen.PeerService;
+import io.dynamokv.transport.thrift.gen.PlanCommand;
 import io.dynamokv.transport.thrift.gen.RemoveCommand;
 import io.dynamokv.transport.thrift.gen.RepairCommand;
 import io.dynamokv.transport.thrift.gen.Sealed;
@@ -47,9 +50,10 @@ import org.apache.thrift.transport.layered.TFramedTransport;
 /**
  * Operator calls to one node, as the CLI makes them: status and the debugging {@link #localRead} on
  * its client port (with TLS when connected with a {@link TlsContext}, for nodes whose client port
- * serves TLS), and the admin commands (join, leave, remove), which need the {@link AdminToken} and
- * go to its peer port on an authenticated channel, never with TLS (the peer port has its own
- * authentication). Not thread-safe: one connection, one caller. Its API is free of Thrift types.
+ * serves TLS), and the admin commands (plan, join, leave, remove, repair), which need the {@link
+ * AdminToken} and go to its peer port on an authenticated channel, never with TLS (the peer port
+ * has its own authentication). Not thread-safe: one connection, one caller. Its API is free of
+ * Thrift types.
  */
 public final class ThriftAdminClient implements AutoCloseable {
   private final String address;
@@ -205,8 +209,86 @@ public final class ThriftAdminClient implements AutoCloseable {
    */
   public void join(AdminToken token, String seedId, String seedAddress) {
     AdminRequest request = new AdminRequest();
-    request.setJoin(new JoinCommand(seedId, seedAddress));
+    request.setJoin(new JoinCommand().setSeedId(seedId).setSeedAddress(seedAddress));
     admin(token, request);
+  }
+
+  /**
+   * Makes the node ask the cluster for partitions through its configured seeds: a STANDBY member
+   * (or one that left or was removed) becomes JOINING; a node already joining or in the ring stays
+   * as it is. Needs the admin token.
+   *
+   * @throws io.dynamokv.core.AuthenticationException if the node does not accept {@code token}
+   * @throws io.dynamokv.core.InvalidRequestException from a node of a release that joins only
+   *     through a named seed
+   */
+  public void join(AdminToken token) {
+    AdminRequest request = new AdminRequest();
+    request.setJoin(new JoinCommand());
+    admin(token, request);
+  }
+
+  /**
+   * What {@code change} of {@code nodeId} would move if committed now, as the node computes it;
+   * changes nothing. Needs the admin token.
+   *
+   * @param nodeId the node the change is about; null for the node itself (join, leave)
+   * @throws io.dynamokv.core.AuthenticationException if the node does not accept {@code token}
+   */
+  public Plan plan(AdminToken token, Change change, String nodeId) {
+    Objects.requireNonNull(change, "change");
+    PlanCommand command =
+        new PlanCommand(
+            switch (change) {
+              case JOIN -> ChangeKind.JOIN;
+              case LEAVE -> ChangeKind.LEAVE;
+              case REMOVE -> ChangeKind.REMOVE;
+            });
+    if (nodeId != null) {
+      command.setNodeId(nodeId);
+    }
+    AdminRequest request = new AdminRequest();
+    request.setPlan(command);
+    AdminReply reply;
+    try {
+      reply = admin(token, request);
+    } catch (io.dynamokv.core.InvalidRequestException e) {
+      if (String.valueOf(e.getMessage()).contains("names no command this node knows")) {
+        return new Plan.Unavailable(
+            "the node does not plan changes (a release before plans): " + e.getMessage());
+      }
+      throw e;
+    }
+    ChangePlan plan = reply.getPlan();
+    if (plan == null || plan.getSetField() == null) {
+      return new Plan.Unavailable("the node answered without a plan");
+    }
+    if (plan.isSetText()) {
+      return new Plan.Ready(plan.getText());
+    }
+    if (plan.isSetRefused()) {
+      return new Plan.Refused(plan.getRefused());
+    }
+    return new Plan.Unavailable(plan.getUnavailable());
+  }
+
+  /** A change of the cluster's capacity ({@link #plan}). */
+  public enum Change {
+    JOIN,
+    LEAVE,
+    REMOVE
+  }
+
+  /** What {@link #plan} found. */
+  public sealed interface Plan {
+    /** The plan, for operators, one fact a line. */
+    record Ready(String text) implements Plan {}
+
+    /** The change cannot be made now, for {@code reason}: committing it would fail too. */
+    record Refused(String reason) implements Plan {}
+
+    /** The node cannot compute plans, for {@code reason}; the change may still be committed. */
+    record Unavailable(String reason) implements Plan {}
   }
 
   /**
@@ -249,7 +331,7 @@ public final class ThriftAdminClient implements AutoCloseable {
    * Sends one admin command on an admin channel to the node's peer port, which the node names in
    * its cluster information.
    */
-  private void admin(AdminToken token, AdminRequest request) {
+  private AdminReply admin(AdminToken token, AdminRequest request) {
     ClusterInfo cluster = call(client::cluster);
     String self = cluster.getNodeId();
     MemberInfo me =
@@ -300,6 +382,7 @@ public final class ThriftAdminClient implements AutoCloseable {
       if (reply.isSetCode()) {
         throw ThriftCodec.toException(new DynamoError(reply.getCode(), reply.getMessage()));
       }
+      return reply;
     } finally {
       peer.close();
     }

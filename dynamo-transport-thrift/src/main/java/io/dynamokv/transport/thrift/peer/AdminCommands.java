@@ -5,6 +5,8 @@ package io.dynamokv.transport.thrift.peer;
 
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.node.DynamoNode;
+import io.dynamokv.core.transfer.ClusterChange;
+import io.dynamokv.core.transfer.TransferPlan;
 import io.dynamokv.transport.thrift.AddressBook;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletionStage;
@@ -17,6 +19,22 @@ import java.util.concurrent.CompletionStage;
 public interface AdminCommands {
   /** This node joins the cluster through {@code seed}, reached at {@code seedAddress}. */
   CompletionStage<Void> join(NodeId seed, InetSocketAddress seedAddress);
+
+  /**
+   * This node asks the cluster for partitions through its configured seeds ({@link
+   * DynamoNode#join()}): a STANDBY member, or one that left or was removed, becomes JOINING.
+   */
+  CompletionStage<Void> join();
+
+  /**
+   * What {@code change} would move if committed now ({@link DynamoNode#plan}); changes nothing.
+   * Fails with {@link IllegalStateException} when the change cannot be made now, and with {@link
+   * UnsupportedOperationException} when this node cannot compute plans.
+   */
+  CompletionStage<TransferPlan> plan(ClusterChange change);
+
+  /** The id of this node: the one a join or leave (and their plans) is about. */
+  NodeId self();
 
   /** This node leaves the cluster, handing its ranges to the others. */
   CompletionStage<Void> leave();
@@ -37,6 +55,21 @@ public interface AdminCommands {
       public CompletionStage<Void> join(NodeId seed, InetSocketAddress seedAddress) {
         addresses.put(seed, seedAddress);
         return node.membership().join(seed);
+      }
+
+      @Override
+      public CompletionStage<Void> join() {
+        return node.join();
+      }
+
+      @Override
+      public CompletionStage<TransferPlan> plan(ClusterChange change) {
+        return node.plan(change);
+      }
+
+      @Override
+      public NodeId self() {
+        return node.id();
       }
 
       @Override

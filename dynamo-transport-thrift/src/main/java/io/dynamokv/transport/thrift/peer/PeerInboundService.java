@@ -12,6 +12,8 @@ import io.dynamokv.core.security.ClusterSecret;
 import io.dynamokv.core.security.SecureChannel;
 import io.dynamokv.core.spi.PeerMessage;
 import io.dynamokv.core.spi.PeerTransport;
+import io.dynamokv.core.transfer.ClusterChange;
+import io.dynamokv.core.transfer.TransferPlan;
 import io.dynamokv.core.wire.Failure;
 import io.dynamokv.transport.thrift.AddressBook;
 import io.dynamokv.transport.thrift.Channels;
@@ -19,16 +21,21 @@ import io.dynamokv.transport.thrift.InboundConnection;
 import io.dynamokv.transport.thrift.ThriftCodec;
 import io.dynamokv.transport.thrift.gen.AdminReply;
 import io.dynamokv.transport.thrift.gen.AdminRequest;
+import io.dynamokv.transport.thrift.gen.ChangeKind;
+import io.dynamokv.transport.thrift.gen.ChangePlan;
 import io.dynamokv.transport.thrift.gen.ChannelHello;
 import io.dynamokv.transport.thrift.gen.ChannelWelcome;
 import io.dynamokv.transport.thrift.gen.DynamoError;
 import io.dynamokv.transport.thrift.gen.ErrorCode;
+import io.dynamokv.transport.thrift.gen.JoinCommand;
 import io.dynamokv.transport.thrift.gen.PeerEnvelope;
 import io.dynamokv.transport.thrift.gen.PeerResponse;
 import io.dynamokv.transport.thrift.gen.PeerService;
+import io.dynamokv.transport.thrift.gen.PlanCommand;
 import io.dynamokv.transport.thrift.gen.Sealed;
 import java.nio.ByteBuffer;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.thrift.TBase;
 import org.apache.thrift.TDeserializer;
@@ -226,7 +233,7 @@ final class PeerInboundService implements PeerService.AsyncIface {
   private void admin(Session session, Sealed request, AsyncMethodCallback<Sealed> callback) {
     AdminCommands commands = t.admin;
     AdminRequest command = new AdminRequest();
-    CompletionStage<Void> done;
+    CompletionStage<AdminReply> done;
     try {
       session.deserializer().deserialize(command, request.getPayload());
       done = run(commands, command);
@@ -236,16 +243,29 @@ final class PeerInboundService implements PeerService.AsyncIface {
     }
     ThriftPeerTransport.log.info("admin command on {}: {}", t.self, command);
     done.whenComplete(
-        (ok, error) ->
-            reply(
-                session, request, error == null ? new AdminReply() : adminReply(error), callback));
+        (answer, error) ->
+            reply(session, request, error == null ? answer : adminReply(error), callback));
   }
 
-  private static CompletionStage<Void> run(AdminCommands commands, AdminRequest command) {
+  private static CompletionStage<AdminReply> run(AdminCommands commands, AdminRequest command) {
+    if (command.isSetPlan()) {
+      return plan(commands, command.getPlan());
+    }
+    return command(commands, command).thenApply(done -> new AdminReply());
+  }
+
+  private static CompletionStage<Void> command(AdminCommands commands, AdminRequest command) {
     if (command.isSetJoin()) {
-      return commands.join(
-          NodeId.of(command.getJoin().getSeedId()),
-          AddressBook.parse(command.getJoin().getSeedAddress()));
+      JoinCommand join = command.getJoin();
+      if (!join.isSetSeedId() && !join.isSetSeedAddress()) {
+        return commands.join();
+      }
+      if (!join.isSetSeedId() || !join.isSetSeedAddress()) {
+        throw new InvalidRequestException(
+            "a join names both a seed's id and its peer address, or neither (then the node joins"
+                + " through its configured seeds)");
+      }
+      return commands.join(NodeId.of(join.getSeedId()), AddressBook.parse(join.getSeedAddress()));
     }
     if (command.isSetLeave()) {
       return commands.leave();
@@ -257,6 +277,52 @@ final class PeerInboundService implements PeerService.AsyncIface {
       return commands.repair(command.getRepair().isWait());
     }
     throw new InvalidRequestException("an admin request names no command this node knows");
+  }
+
+  /**
+   * A plan's answer: its text, or why the change cannot be made now ({@link
+   * IllegalStateException}), or why this node cannot plan ({@link UnsupportedOperationException});
+   * other failures are errors like any command's.
+   */
+  private static CompletionStage<AdminReply> plan(AdminCommands commands, PlanCommand plan) {
+    if (plan.getKind() == null) {
+      throw new InvalidRequestException("a plan names no change this node knows");
+    }
+    NodeId node;
+    if (plan.isSetNodeId()) {
+      node = NodeId.of(plan.getNodeId());
+    } else if (plan.getKind() == ChangeKind.REMOVE) {
+      throw new InvalidRequestException("the plan of a remove names the node to remove");
+    } else {
+      node = commands.self();
+    }
+    ClusterChange change =
+        switch (plan.getKind()) {
+          case JOIN -> new ClusterChange.Join(node);
+          case LEAVE -> new ClusterChange.Leave(node);
+          case REMOVE -> new ClusterChange.Remove(node);
+        };
+    CompletionStage<TransferPlan> planned;
+    try {
+      planned = commands.plan(change);
+    } catch (RuntimeException e) {
+      planned = CompletableFuture.failedFuture(e);
+    }
+    return planned.handle(
+        (p, error) -> {
+          if (error == null) {
+            return new AdminReply().setPlan(ChangePlan.text(p.describe()));
+          }
+          Throwable e = DynamoException.unwrap(error);
+          String why = String.valueOf(e.getMessage());
+          if (e instanceof IllegalStateException) {
+            return new AdminReply().setPlan(ChangePlan.refused(why));
+          }
+          if (e instanceof UnsupportedOperationException) {
+            return new AdminReply().setPlan(ChangePlan.unavailable(why));
+          }
+          return adminReply(e);
+        });
   }
 
   private static AdminReply adminReply(Throwable error) {
