@@ -3,6 +3,7 @@
  */
 package io.dynamokv.server.cli;
 
+import io.dynamokv.core.StatusSection;
 import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.core.security.AdminToken;
 import io.dynamokv.core.security.ClusterSecret;
@@ -37,14 +38,23 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code dynamo local-cluster}: a supervisor that runs N nodes on loopback, each in its own JVM
- * ({@code dynamo server}) with this JVM's classpath, waits until every node reports healthy, prints
- * how to reach them, and stops them all on Ctrl-C (SIGTERM first, SIGKILL after a grace period).
- * Node {@code nI} keeps its configuration, data and log in {@code <data-dir>/nI}.
+ * ({@code dynamo server}) with this JVM's classpath, waits until every node reports healthy, joins
+ * the STANDBY ones to the cluster {@code n1} founds ({@link #joinStandbyNodes}), waits until the
+ * ring holds them all and is not moving, prints how to reach them, and stops them all on Ctrl-C
+ * (SIGTERM first, SIGKILL after a grace period). Node {@code nI} keeps its configuration, data and
+ * log in {@code <data-dir>/nI}.
  */
 @Command(
     name = "local-cluster",
     description = {
       "Runs a cluster of N nodes on this machine until interrupted.",
+      "How it forms its first ring: nodes do not join by themselves"
+          + " (dynamo.membership.join-at-start is false), so n1 (the lowest seed id) founds the"
+          + " cluster, the others start as STANDBY members that own nothing, and local-cluster"
+          + " joins each of them through its admin API (as 'dynamo join' does), then waits until"
+          + " every node is NORMAL and in the ring, the ring is not moving, and a probe put, get"
+          + " and delete succeeds (at most --startup-timeout for each step). A restarted cluster"
+          + " keeps its ring: nodes already in it are not joined again.",
       "Each node is a JVM with -Xms32m -Xmx<heap> -XX:+UseSerialGC, then the options in the"
           + " environment variable DYNAMO_JAVA_OPTS, which win (a collector named there replaces"
           + " the serial one)."
@@ -159,7 +169,8 @@ final class LocalClusterCommand implements Callable<Integer> {
     new ClusterFile(ProcessHandle.current().pid(), dir, layout.adminTokenFile(), recorded)
         .write(clusterFile);
 
-    Optional<String> failure = awaitHealthy(layout).or(() -> awaitServing(layout));
+    Optional<String> failure =
+        awaitHealthy(layout).or(() -> joinStandbyNodes(layout)).or(() -> awaitServing(layout));
     if (failure.isPresent()) {
       err().println(failure.get());
       stopChildren();
@@ -324,9 +335,109 @@ final class LocalClusterCommand implements Callable<Integer> {
     return Optional.empty();
   }
 
+  /** The states of a node that owns nothing and asks for nothing: {@code join} applies. */
+  private static final List<String> JOINABLE = List.of("STANDBY", "LEFT", "REMOVED");
+
   /**
-   * Waits until the first node sees every node NORMAL and reachable, then writes, reads back and
-   * deletes a key through the cluster, so "started" means "serving". A message when it cannot.
+   * Forms the first ring. Nodes do not join by themselves ({@code dynamo.membership.join-at-start}
+   * is false): {@code n1}, the lowest seed id, founds the cluster, and every other node starts as a
+   * STANDBY member that owns nothing. This joins each of them through its admin API (its peer port,
+   * with the cluster's admin token), as {@code bin/dynamo join} does but without printing plans:
+   * the ring is empty, nothing moves. A node already joining or in the ring (a restart of the
+   * cluster) is left as it is. A message when a node cannot be asked in time.
+   */
+  private Optional<String> joinStandbyNodes(LocalClusterLayout layout) {
+    List<NodeSpec> waiting = new ArrayList<>(layout.nodes().subList(1, layout.nodes().size()));
+    if (waiting.isEmpty()) {
+      return Optional.empty();
+    }
+    AdminToken token;
+    try {
+      token =
+          AdminToken.of(
+              ClusterSecret.parse(
+                  Files.readString(layout.secretFile(), StandardCharsets.US_ASCII),
+                  layout.secretFile().toString()));
+    } catch (IOException | IllegalArgumentException e) {
+      return Optional.of("cannot read the cluster secret " + layout.secretFile() + ": " + e);
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(startupTimeoutSeconds).toNanos();
+    List<String> joined = new ArrayList<>();
+    String last = "no answer yet";
+    while (!waiting.isEmpty() && !stopping) {
+      for (NodeSpec node : List.copyOf(waiting)) {
+        try (ThriftAdminClient admin =
+            ThriftAdminClient.connect(layout.address(node), POLL.multipliedBy(20))) {
+          String state =
+              admin.status().members().stream()
+                  .filter(m -> m.id().equals(node.id()))
+                  .map(ThriftAdminClient.Member::status)
+                  .findFirst()
+                  .orElse("unknown");
+          if (JOINABLE.contains(state)) {
+            admin.join(token);
+            joined.add(node.id());
+          }
+          waiting.remove(node);
+        } catch (RuntimeException e) {
+          last = node.id() + ": " + e.getMessage();
+        }
+      }
+      if (waiting.isEmpty()) {
+        break;
+      }
+      if (System.nanoTime() - deadline > 0) {
+        return Optional.of(
+            "could not ask nodes "
+                + waiting.stream().map(NodeSpec::id).toList()
+                + " to join within "
+                + startupTimeoutSeconds
+                + " s: "
+                + last);
+      }
+      try {
+        Process p = children.get(waiting.get(0).id());
+        if (p.waitFor(POLL.toNanos(), TimeUnit.NANOSECONDS)) {
+          return Optional.of(
+              "node "
+                  + waiting.get(0).id()
+                  + " exited before it joined; see "
+                  + layout.logFile(waiting.get(0)));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Optional.of("interrupted while joining the nodes");
+      }
+    }
+    if (!joined.isEmpty()) {
+      spec.commandLine()
+          .getOut()
+          .printf(
+              "joining: %s asked to join the cluster %s founded%n",
+              String.join(", ", joined), layout.nodes().get(0).id());
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The sum of the figure {@code moving} of the {@code transfer} status section: 1 while the ring
+   * has pending owners (partitions being streamed to new owners). 0 from a node without the
+   * section.
+   */
+  static long moving(List<StatusSection> sections) {
+    return sections.stream()
+        .filter(s -> s.name().equals("transfer"))
+        .flatMap(s -> s.stats().stream())
+        .filter(s -> s.name().equals("moving"))
+        .mapToLong(StatusSection.Stat::value)
+        .sum();
+  }
+
+  /**
+   * Waits until the first node sees every node NORMAL and reachable, in its ring, and the ring not
+   * moving (no partition waiting for a pending owner: the {@code transfer} section's {@code moving}
+   * is 0), then writes, reads back and deletes a key through the cluster, so "started" means
+   * "serving". A message when it cannot.
    */
   private Optional<String> awaitServing(LocalClusterLayout layout) {
     NodeSpec firstNode = layout.nodes().get(0);
@@ -339,7 +450,19 @@ final class LocalClusterCommand implements Callable<Integer> {
         List<ThriftAdminClient.Member> members = status.members();
         long ready =
             members.stream().filter(m -> m.status().equals("NORMAL") && m.reachable()).count();
-        if (ready == nodes && members.size() == nodes) {
+        int inRing = status.ring().map(r -> r.nodeCount()).orElse(0);
+        long moving = moving(status.sections());
+        if (ready == nodes && members.size() == nodes && (inRing != nodes || moving != 0)) {
+          last =
+              "every node is NORMAL, "
+                  + inRing
+                  + " of "
+                  + nodes
+                  + " in the ring"
+                  + (moving != 0
+                      ? ", the ring is moving (partitions streaming to new owners)"
+                      : "");
+        } else if (ready == nodes && members.size() == nodes) {
           // Every node serves: what is still unmet (a store's N above the node count) stays so.
           Optional<String> unmet =
               ClusterReadiness.unmet(status.ring(), status.stores(), id -> true);

@@ -136,6 +136,8 @@ record LocalClusterLayout(Path dataDir, Engine engine, List<NodeSpec> nodes) {
             nodes.stream().limit(MAX_SEEDS).map(s -> s.id() + "@" + peerAddress(s)).toList(),
             "secret-file",
             secretFile().toString()));
+    // n1 founds the cluster; the others wait as STANDBY until local-cluster joins them.
+    dynamo.put("membership", Map.of("join-at-start", false));
     dynamo.put("metrics", Map.of("host", HOST, "port", node.metricsPort()));
     dynamo.put("stores", List.of(store));
     String body =

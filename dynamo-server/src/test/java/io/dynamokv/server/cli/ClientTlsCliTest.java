@@ -177,6 +177,8 @@ class ClientTlsCliTest {
         config(
             client2,
             "dynamo.node.id=n2",
+            // This test is about TLS: n2 joins by itself (an operator's join is tested elsewhere).
+            "dynamo.membership.join-at-start=true",
             "dynamo.peer.port=" + peer2,
             seeds,
             stores,

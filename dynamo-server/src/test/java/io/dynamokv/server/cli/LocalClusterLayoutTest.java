@@ -43,6 +43,7 @@ class LocalClusterLayoutTest {
         .as("seeds name peer ports")
         .containsExactly("n1@127.0.0.1:17100", "n2@127.0.0.1:17101", "n3@127.0.0.1:17102");
     assertThat(n2.stores()).containsExactly(StoreDefinition.of("default", 3, 2, 2));
+    assertThat(n2.joinAtStart()).as("local-cluster joins the STANDBY nodes itself").isFalse();
   }
 
   @Test

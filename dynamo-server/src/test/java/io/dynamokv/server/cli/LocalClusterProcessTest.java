@@ -60,6 +60,7 @@ class LocalClusterProcessTest {
         assertThat(node.config()).exists();
       }
       assertThat(supervisor.out())
+          .contains("joining: n2 asked to join the cluster n1 founded")
           .contains("local cluster of 2 nodes (engine lmdb)")
           .contains("clients " + recorded.nodes().get(0).address())
           .contains("peers " + recorded.nodes().get(0).peerAddress())

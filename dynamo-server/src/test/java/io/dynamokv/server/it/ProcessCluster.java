@@ -46,11 +46,12 @@ import org.awaitility.core.ConditionTimeoutException;
  * (SIGSTOP) and {@code resume()} (SIGCONT) freeze a node with its sockets open.
  *
  * <p>Each node {@code n1..nK} gets free ports (client, peer and metrics), a data directory and a
- * HOCON file under the cluster's directory; {@code n1} is the seed (named by its peer port). Peers
- * authenticate each other with the cluster's secret; {@link #adminToken()} is its admin token. A
- * node keeps its ports and data directory across restarts. Its standard output and error go,
- * appended across restarts, to {@code <dir>/n<i>.log}; {@link #printLogTails} shows the end of
- * every log (call it when a test fails, see {@link PrintLogsOnFailure}).
+ * HOCON file under the cluster's directory; {@code n1} is the seed (named by its peer port) and the
+ * others join at their first start ({@code dynamo.membership.join-at-start = true}, which a setting
+ * may override). Peers authenticate each other with the cluster's secret; {@link #adminToken()} is
+ * its admin token. A node keeps its ports and data directory across restarts. Its standard output
+ * and error go, appended across restarts, to {@code <dir>/n<i>.log}; {@link #printLogTails} shows
+ * the end of every log (call it when a test fails, see {@link PrintLogsOnFailure}).
  *
  * <p>Nodes run in child JVMs on the test classpath (no packaged jar), with small heaps and the
  * flags of a loaded CI machine, and exit with the test JVM ({@code --exit-with-parent}). {@link
@@ -285,6 +286,9 @@ final class ProcessCluster implements AutoCloseable {
           // A loaded 2-core machine pauses JVMs for longer than a quiet one.
           .append("    failure-detector { phi-threshold = 12, acceptable-heartbeat-pause = 3s }\n")
           .append("  }\n")
+          // Nodes join by themselves: the tests of this harness are about other things, except
+          // JoinLeaveRemoveProcessTest, which sets it false and joins with bin/dynamo join.
+          .append("  membership.join-at-start = true\n")
           .append("  thrift { selector-threads = 1, worker-threads = 8 }\n")
           .append("  metrics.port = ")
           .append(metricsPort)
