@@ -138,6 +138,33 @@ final class ProcessCluster implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Starts those of {@code members} that are not running, then waits until each of them sees
+   * exactly {@code members}, NORMAL and reachable: a cluster of some of the nodes, the others not
+   * started yet.
+   */
+  ProcessCluster startOnly(List<Node> members) throws IOException {
+    for (Node node : members) {
+      if (!node.isRunning()) {
+        node.launch();
+      }
+    }
+    for (Node node : members) {
+      node.awaitHealthy();
+    }
+    awaitCondition(
+        "each of " + members + " sees exactly them NORMAL and reachable",
+        () -> {
+          for (Node node : members) {
+            if (!node.seesNormalAndReachable(members)) {
+              return false;
+            }
+          }
+          return true;
+        });
+    return this;
+  }
+
   /** Node {@code i}, 1-based, as in its id {@code n<i>}. */
   Node node(int i) {
     return nodes.get(i - 1);
@@ -578,6 +605,13 @@ final class ProcessCluster implements AutoCloseable {
               .collect(
                   Collectors.toMap(
                       i -> "n" + i, i -> "NORMAL reachable", (a, b) -> a, LinkedHashMap::new));
+      return isRunning() && members().equals(expected);
+    }
+
+    /** Whether it runs and sees exactly {@code members} as members, NORMAL and reachable. */
+    boolean seesNormalAndReachable(List<Node> members) {
+      Map<String, String> expected = new LinkedHashMap<>();
+      members.forEach(m -> expected.put(m.id(), "NORMAL reachable"));
       return isRunning() && members().equals(expected);
     }
 
