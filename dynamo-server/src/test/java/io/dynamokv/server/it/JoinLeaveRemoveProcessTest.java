@@ -49,8 +49,10 @@ import org.junit.jupiter.api.io.TempDir;
  *       prints the plan and changes nothing, then {@code join} adds the node: the ring ends with
  *       four owners and not moving (every node's {@code transfer} section reports {@code moving}
  *       0), no client request failed, no read missed an acknowledged write, and every acknowledged
- *       key reads back at R=2. Then {@code leave} takes the fourth node out again under load, with
- *       the same guarantees, and the node ends LEFT.
+ *       key reads back at R=2; and each node holds, in its own data, every acknowledged key it
+ *       owns. Read repair is off and background anti-entropy quiet, so only the transfer can give
+ *       the new node the keys written before it joined. Then {@code leave} takes the fourth node
+ *       out again under load, with the same guarantees, and the node ends LEFT.
  *   <li>{@link #removeOfAKilledNodeRestoresEveryCopy}: four nodes; after keys are written the
  *       fourth is killed ({@code kill -9}), more keys are written, and {@code remove} through a
  *       live node drops it. Once the ring is not moving, each of the three others holds its own
@@ -65,6 +67,23 @@ class JoinLeaveRemoveProcessTest {
   private static final String JOIN_AT_START = "dynamo.membership.join-at-start";
   private static final Map<String, String> SETTINGS =
       Map.of("dynamo.cluster.partitions", Integer.toString(PARTITIONS));
+
+  /**
+   * The join and leave test's: read repair off and no background anti-entropy pass (trees are
+   * kept), so that nothing but the transfer gives a new owner the copies it takes over: a ring that
+   * switched owners without streaming leaves them without the keys written before.
+   */
+  private static final Map<String, String> QUIET_REPAIRS =
+      Map.of(
+          "dynamo.cluster.partitions",
+          Integer.toString(PARTITIONS),
+          "dynamo.read-repair.enabled",
+          "false",
+          "dynamo.anti-entropy.interval",
+          "1h");
+
+  /** How long a write acknowledged by W owners may take to reach the others. */
+  private static final Duration REPLICATION_LAG = Duration.ofSeconds(15);
 
   /** Most keys the writer writes; it stops earlier when told to. */
   private static final int MAX_KEYS = 50_000;
@@ -88,7 +107,7 @@ class JoinLeaveRemoveProcessTest {
   @Timeout(value = 420, unit = TimeUnit.SECONDS)
   void joinThenLeaveUnderLoad() throws Exception {
     try (ProcessCluster cluster =
-        logs.watch(ProcessCluster.create(dir.resolve("cluster"), "lmdb", 4, SETTINGS))) {
+        logs.watch(ProcessCluster.create(dir.resolve("cluster"), "lmdb", 4, QUIET_REPAIRS))) {
       List<ProcessCluster.Node> three = cluster.nodes().subList(0, 3);
       ProcessCluster.Node fourth = cluster.node(4);
       fourth.configure(JOIN_AT_START, "false");
@@ -130,6 +149,7 @@ class JoinLeaveRemoveProcessTest {
             .endsWith("ok: " + fourth.id() + " is joining the cluster\n");
         awaitSettled(cluster, cluster.nodes(), List.of("n1", "n2", "n3", "n4"));
         long joinedAt = System.nanoTime();
+        awaitOwnCopies(cluster, cluster.nodes(), load, REPLICATION_LAG, "the join");
         runFor(cluster, load, LOAD_AFTER, 20);
         Load.Report afterJoin = load.report();
         assertGuarantees(load, client, "join of " + fourth.id());
@@ -161,6 +181,7 @@ class JoinLeaveRemoveProcessTest {
             },
             SETTLE);
         long leftAt = System.nanoTime();
+        awaitOwnCopies(cluster, three, load, REPLICATION_LAG, "the leave");
         runFor(cluster, load, LOAD_AFTER, 20);
         load.stop();
         Load.Report end = load.report();
@@ -223,30 +244,8 @@ class JoinLeaveRemoveProcessTest {
         long settledAt = System.nanoTime();
         assertThat(cluster.node(1).members().get(victim.id())).startsWith("REMOVED");
 
-        SortedSet<String> keys = load.acknowledgedKeys();
-        Map<String, SortedSet<String>> missing = new ConcurrentSkipListMap<>();
-        try {
-          cluster.awaitCondition(
-              "each of " + survivors + " holds its own copy of all " + keys.size() + " keys",
-              () -> {
-                missing.clear();
-                for (ProcessCluster.Node n : survivors) {
-                  SortedSet<String> lacking = missingLocally(n, load, keys);
-                  if (!lacking.isEmpty()) {
-                    missing.put(n.id(), lacking);
-                  }
-                }
-                return missing.isEmpty();
-              },
-              SETTLE);
-        } catch (AssertionError e) {
-          Map<String, String> summary = new TreeMap<>();
-          missing.forEach(
-              (node, lacking) ->
-                  summary.put(
-                      node, lacking.size() + " keys, e.g. " + lacking.stream().limit(10).toList()));
-          throw new AssertionError("copies missing after the remove, by node: " + summary, e);
-        }
+        // Rebuilt by streaming or anti-entropy, in the background: a bounded wait.
+        awaitOwnCopies(cluster, survivors, load, SETTLE, "the remove");
         System.out.printf(
             Locale.ROOT,
             "JoinLeaveRemoveProcessTest remove: settled in %.1fs, every copy in %.1fs; %s%n",
@@ -327,18 +326,56 @@ class JoinLeaveRemoveProcessTest {
         .isEmpty();
   }
 
-  /** The keys of {@code keys} whose acknowledged value {@code node}'s own copy lacks. */
-  private static SortedSet<String> missingLocally(
+  /**
+   * Waits at most {@code atMost} until each of {@code nodes} holds, in its own data ({@code get
+   * --local}), the acknowledged value of every key of {@code load} it owns in its ring.
+   */
+  private static void awaitOwnCopies(
+      ProcessCluster cluster,
+      List<ProcessCluster.Node> nodes,
+      Load load,
+      Duration atMost,
+      String after) {
+    SortedSet<String> keys = load.acknowledgedKeys();
+    Map<String, SortedSet<String>> missing = new ConcurrentSkipListMap<>();
+    try {
+      cluster.awaitCondition(
+          "each of " + nodes + " holds its own copy of each of " + keys.size() + " keys it owns",
+          () -> {
+            missing.clear();
+            for (ProcessCluster.Node n : nodes) {
+              SortedSet<String> lacking = missingOwnCopies(n, load, keys);
+              if (!lacking.isEmpty()) {
+                missing.put(n.id(), lacking);
+              }
+            }
+            return missing.isEmpty();
+          },
+          atMost);
+    } catch (AssertionError e) {
+      Map<String, String> summary = new TreeMap<>();
+      missing.forEach(
+          (node, lacking) ->
+              summary.put(
+                  node, lacking.size() + " keys, e.g. " + lacking.stream().limit(10).toList()));
+      throw new AssertionError(
+          "copies an owner lacks " + atMost.toSeconds() + " s after " + after + ": " + summary, e);
+    }
+  }
+
+  /** The keys of {@code keys} that {@code node} owns and whose acknowledged value it lacks. */
+  private static SortedSet<String> missingOwnCopies(
       ProcessCluster.Node node, Load load, SortedSet<String> keys) {
     SortedSet<String> lacking = new TreeSet<>();
     try (ThriftAdminClient admin =
         ThriftAdminClient.connect(node.address(), Duration.ofSeconds(5))) {
       for (String key : keys) {
-        List<String> values =
-            admin.localRead(ProcessCluster.STORE, key.getBytes(UTF_8)).liveValues().stream()
+        ThriftAdminClient.LocalRead copy =
+            admin.localRead(ProcessCluster.STORE, key.getBytes(UTF_8));
+        if (copy.owner()
+            && copy.liveValues().stream()
                 .map(v -> new String(v, UTF_8))
-                .toList();
-        if (!values.contains(load.valueOf(key))) {
+                .noneMatch(load.valueOf(key)::equals)) {
           lacking.add(key);
         }
       }
