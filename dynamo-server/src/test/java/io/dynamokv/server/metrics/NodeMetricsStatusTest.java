@@ -102,4 +102,40 @@ class NodeMetricsStatusTest {
         .isEqualTo(9.0);
     assertThat(registry.find("dynamo.handoff.owner.hints").meters()).hasSize(2);
   }
+
+  /**
+   * The transfer section (issue 20) that a node reports once the core has it: a whole section that
+   * appears after the first read is exported too, e.g. {@code dynamo_transfer_moving}.
+   */
+  @Test
+  void aSectionThatAppearsLaterIsExportedToo() {
+    List<StatusSection> extra = new CopyOnWriteArrayList<>();
+    metrics =
+        new NodeMetrics(registry, NodeId.of("n1"))
+            .bindStatus(
+                () -> {
+                  List<StatusSection> sections = new ArrayList<>();
+                  sections.add(
+                      new StatusSection(
+                          "handoff", List.of(Stat.counter("delivered", 0, "Hints delivered"))));
+                  sections.addAll(extra);
+                  return sections;
+                });
+    assertThat(registry.scrape()).doesNotContain("dynamo_transfer");
+
+    extra.add(
+        new StatusSection(
+            "transfer",
+            List.of(
+                Stat.gauge("moving", 1, "1 while the ring has pending owners"),
+                Stat.gauge("partitions_pending", 12, "Partitions still to stream"),
+                Stat.counter("bytes_received", 4096, "Bytes streamed to this node"))));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> registry.scrape().contains("dynamo_transfer_moving"));
+    assertThat(registry.get("dynamo.transfer.moving").gauge().value()).isEqualTo(1.0);
+    assertThat(registry.get("dynamo.transfer.partitions_pending").gauge().value()).isEqualTo(12.0);
+    assertThat(registry.get("dynamo.transfer.bytes_received").functionCounter().count())
+        .isEqualTo(4096.0);
+  }
 }
