@@ -53,7 +53,8 @@ final class ThriftTestNode implements AutoCloseable {
   private ThriftTestNode(
       StoreDefinition store,
       UnaryOperator<ThriftServerConfig.Builder> serverConfig,
-      UnaryOperator<DynamoService.AsyncIface> clientService) {
+      UnaryOperator<DynamoService.AsyncIface> clientService,
+      UnaryOperator<AdminCommands> adminCommands) {
     NodeId id = NodeId.of("solo");
     scheduler = new ThreadScheduler("solo", e -> {});
     storage = MemoryStorageEngine.create();
@@ -92,7 +93,7 @@ final class ThriftTestNode implements AutoCloseable {
         Thread.getAllStackTraces().keySet().stream()
             .filter(t -> !before.contains(t) && isServerThread(t))
             .toList();
-    peers.serveAdmin(AdminCommands.of(node, book));
+    peers.serveAdmin(adminCommands.apply(AdminCommands.of(node, book)));
   }
 
   /** A node with the default store limits and the given server settings. */
@@ -108,7 +109,27 @@ final class ThriftTestNode implements AutoCloseable {
       StoreDefinition store,
       UnaryOperator<ThriftServerConfig.Builder> serverConfig,
       UnaryOperator<DynamoService.AsyncIface> clientService) {
-    ThriftTestNode n = new ThriftTestNode(store, serverConfig, clientService);
+    return start(store, serverConfig, clientService, UnaryOperator.identity());
+  }
+
+  /**
+   * A node with the default store and server settings whose peer port serves the admin commands
+   * {@code adminCommands} makes of the node's own (e.g. a fake).
+   */
+  static ThriftTestNode withAdmin(UnaryOperator<AdminCommands> adminCommands) {
+    return start(
+        StoreDefinition.of(STORE, 1, 1, 1),
+        UnaryOperator.identity(),
+        UnaryOperator.identity(),
+        adminCommands);
+  }
+
+  private static ThriftTestNode start(
+      StoreDefinition store,
+      UnaryOperator<ThriftServerConfig.Builder> serverConfig,
+      UnaryOperator<DynamoService.AsyncIface> clientService,
+      UnaryOperator<AdminCommands> adminCommands) {
+    ThriftTestNode n = new ThriftTestNode(store, serverConfig, clientService, adminCommands);
     try {
       Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> n.node.ring().isPresent());
     } catch (RuntimeException e) {
