@@ -8,6 +8,7 @@ import com.google.inject.ProvisionException;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.handoff.HintId;
 import io.dynamokv.core.membership.MembershipView;
+import io.dynamokv.core.membership.NodeStatus;
 import io.dynamokv.core.node.DynamoNode;
 import io.dynamokv.core.node.Incarnation;
 import io.dynamokv.core.node.StoreDefinition;
@@ -260,6 +261,15 @@ public final class NodeRuntime implements AutoCloseable {
           config.stores().stream().map(StoreDefinition::name).toList(),
           runtime.storeCatalog().fingerprint(),
           http == null ? "" : ", metrics at http://" + hostPort(http.address()) + "/metrics");
+      if (node.membership().view().status(node.id()) == NodeStatus.STANDBY) {
+        log.info(
+            "node {} is a STANDBY member: it owns nothing until an operator joins it with"
+                + " 'bin/dynamo join --address {}' and the admin token (the command shows the"
+                + " plan first; dynamo.membership.join-at-start = true joins at the first start"
+                + " instead)",
+            config.node().id(),
+            config.node().address());
+      }
       return runtime;
     } catch (IOException | RuntimeException | Error e) {
       closeAll(opened);

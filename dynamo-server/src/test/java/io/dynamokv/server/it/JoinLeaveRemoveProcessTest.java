@@ -117,6 +117,10 @@ class JoinLeaveRemoveProcessTest {
           "n1 sees " + fourth.id() + " as a STANDBY member",
           () -> "STANDBY reachable".equals(cluster.node(1).members().get(fourth.id())));
       assertThat(ringNodes(cluster.node(1))).containsExactly("n1", "n2", "n3");
+      assertThat(Files.readString(fourth.log(), UTF_8))
+          .as("%s's log says how to join it", fourth.id())
+          .contains("node " + fourth.id() + " is a STANDBY member")
+          .contains("bin/dynamo join --address " + fourth.address());
       Path token = tokenFile(cluster);
 
       try (ThriftDynamoClient client = cluster.client();
