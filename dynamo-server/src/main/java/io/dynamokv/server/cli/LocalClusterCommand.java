@@ -548,7 +548,8 @@ final class LocalClusterCommand implements Callable<Integer> {
           layout.logFile(node));
     }
     out.printf(
-        "admin token (for leave and remove): --admin-token-file %s%n", layout.adminTokenFile());
+        "admin token (for join, leave and remove): --admin-token-file %s%n",
+        layout.adminTokenFile());
     String fileOption =
         clusterFile.equals(ClusterFile.defaultPath()) ? "" : " --cluster-file " + clusterFile;
     out.println("try:");

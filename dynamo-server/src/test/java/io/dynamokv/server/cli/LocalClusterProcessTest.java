@@ -65,7 +65,7 @@ class LocalClusterProcessTest {
           .contains("clients " + recorded.nodes().get(0).address())
           .contains("peers " + recorded.nodes().get(0).peerAddress())
           .contains(
-              "admin token (for leave and remove): --admin-token-file "
+              "admin token (for join, leave and remove): --admin-token-file "
                   + dir.resolve("data/admin.token"))
           .contains("bin/dynamo put hello world --cluster-file " + clusterFile);
       // The nodes formed a cluster over authenticated peer ports, with the secret it made.
