@@ -300,7 +300,16 @@ public final class DynamoNode implements AutoCloseable {
   private final class HandoffPlacement implements HintedHandoff.Placement {
     @Override
     public List<NodeId> ownersOf(String store, byte[] key) {
-      return inRing(store, def -> placement.writeTargets(def, key));
+      // Not a node that left or was removed but is still named while the ring moves: it never
+      // answers, and a hint whose key moved waits for every target.
+      List<NodeId> targets = inRing(store, def -> placement.writeTargets(def, key));
+      List<NodeId> live = new ArrayList<>(targets.size());
+      for (NodeId node : targets) {
+        if (!transfer.departed(node)) {
+          live.add(node);
+        }
+      }
+      return live;
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.dynamokv.core.NodeId;
 import io.dynamokv.core.StatusSection;
 import io.dynamokv.core.StatusSection.Stat;
 import io.dynamokv.core.handoff.BackgroundRate;
+import io.dynamokv.core.handoff.HintId;
 import io.dynamokv.core.handoff.HintStore;
 import io.dynamokv.core.membership.HandoffGate;
 import io.dynamokv.core.membership.MembershipView;
@@ -74,6 +75,9 @@ import java.util.function.Supplier;
 final class Transfer implements AntiEntropy.Transfers {
   /** The most bytes of records one batch carries. */
   static final int BATCH_BYTES = 1 << 20;
+
+  /** The most hints for one pending owner a readiness check looks at. */
+  private static final int MAX_HINTS_CHECKED = 65_536;
 
   /** The most keys one sweep step drops. */
   private static final int DROP_BATCH = 256;
@@ -489,8 +493,28 @@ final class Transfer implements AntiEntropy.Transfers {
       }
     }
     for (NodeId node : gaining) {
-      if (!node.equals(self) && !hints.hintsFor(node, null, 1).isEmpty()) {
-        return self + " still holds hints for the pending owner " + node;
+      if (node.equals(self)) {
+        continue;
+      }
+      // Only a hint for a partition the node moves into: a write there counted its stand-in.
+      HintId after = null;
+      for (int scanned = 0; scanned < MAX_HINTS_CHECKED; ) {
+        List<HintId> page = hints.hintsFor(node, after, 256);
+        for (HintId id : page) {
+          StoreDefinition def = config.stores().get(id.store());
+          if (def != null
+              && ring.incomingOwners(
+                      ring.partitionOf(io.dynamokv.core.ring.Token.of(id.key().toByteArray())),
+                      def.replicationFactor())
+                  .contains(node)) {
+            return self + " still holds hints for the pending owner " + node;
+          }
+          after = id;
+        }
+        scanned += page.size();
+        if (page.size() < 256) {
+          break;
+        }
       }
     }
     return null;
