@@ -151,6 +151,14 @@ public final class Membership implements AutoCloseable {
   private RingState ring;
   private SortedSet<NodeId> owners = Collections.emptySortedSet();
 
+  /** Per peer, the newest state of this node its gossip showed it holds. */
+  private final TreeMap<NodeId, VersionStamp> knownOfSelf = new TreeMap<>();
+
+  /** The stamp of this node's last status change (its own state from then on carries it). */
+  private VersionStamp statusStamp = new VersionStamp(0, 0);
+
+  private volatile boolean statusKnown;
+
   /** Whom the failure detector considers alive (this node included). */
   private final TreeSet<NodeId> alive = new TreeSet<>();
 
@@ -472,6 +480,28 @@ public final class Membership implements AutoCloseable {
     return config.formats().equals(WireFormats.BASELINE) ? new TreeMap<>() : config.formats();
   }
 
+  /**
+   * Whether every other member still in the cluster has shown, in its gossip, that it holds this
+   * node's current status: what a node that has LEFT waits for before it stops, or the others would
+   * keep it LEAVING in their views, a member every later move waits for. Safe from any thread.
+   */
+  public boolean othersKnowOwnStatus() {
+    return statusKnown;
+  }
+
+  private boolean computeStatusKnown() {
+    for (NodeState s : states.values()) {
+      if (s.id().equals(selfId) || !effectiveStatus(s).isActive()) {
+        continue;
+      }
+      VersionStamp theirs = knownOfSelf.get(s.id());
+      if (theirs == null || statusStamp.isNewerThan(theirs)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Whether {@code message} belongs to this service, for a node's dispatching handler. */
   public static boolean isGossip(PeerMessage message) {
     return GossipMessage.isGossip(message);
@@ -642,7 +672,7 @@ public final class Membership implements AutoCloseable {
             return;
           }
           try {
-            GossipMessage response = onRequest(message);
+            GossipMessage response = onRequest(from, message);
             count(response);
             f.complete(response);
           } catch (GossipRefusedException e) {
@@ -656,11 +686,15 @@ public final class Membership implements AutoCloseable {
     return f;
   }
 
-  private GossipMessage onRequest(GossipMessage received) {
+  private GossipMessage onRequest(NodeId from, GossipMessage received) {
     GossipMessage message = decoded(received);
     if (message instanceof GossipMessage.Syn syn) {
       GossipMessage.Ack[] ack = new GossipMessage.Ack[1];
       admit(syn, () -> ack[0] = onSyn(syn));
+      VersionStamp ofSelf = syn.digests().get(selfId);
+      if (ofSelf != null) {
+        knownOfSelf.merge(from, ofSelf, (a, b) -> a.compareTo(b) >= 0 ? a : b);
+      }
       return ack[0];
     }
     if (message instanceof GossipMessage.Ack2 ack2) {
@@ -1089,6 +1123,7 @@ public final class Membership implements AutoCloseable {
 
   private void setSelfStatus(NodeStatus status) {
     self = self.withStatus(status);
+    statusStamp = self.stamp();
     states.put(selfId, self);
     persistSelf();
     changed();
@@ -1433,6 +1468,7 @@ public final class Membership implements AutoCloseable {
     }
     recoverRing = ring == null && (selfBytes != null || viewBytes != null || lostState);
     states.put(selfId, self);
+    statusStamp = self.stamp();
     alive.add(selfId);
     reachable.add(selfId);
     reachableSnapshot = Collections.unmodifiableSortedSet(new TreeSet<>(reachable));
@@ -1592,6 +1628,7 @@ public final class Membership implements AutoCloseable {
   }
 
   private void publish() {
+    statusKnown = computeStatusKnown();
     if (!snapshotDirty) {
       return;
     }

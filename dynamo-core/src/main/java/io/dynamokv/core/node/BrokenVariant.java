@@ -54,7 +54,11 @@ enum BrokenVariant {
    * behaviour before issue 20, which loses acknowledged writes to a join.
    */
   SWITCH_AT_ONCE,
-  /** A write to a moving partition counts only its current owners towards W. */
+  /**
+   * A write to a moving partition goes to, and counts, its current owners only, as before pending
+   * owners existed (Cassandra before CASSANDRA-833): the pending ones get it from the stream, or
+   * not at all.
+   */
   W_COUNTS_CURRENT_OWNERS_ONLY,
   /** A donor drops a moving range as soon as its stream ends, before the new owner confirms. */
   TRANSFER_DROPS_AT_STREAM_END,

@@ -133,7 +133,7 @@ final class WriteCoordinator {
     List<NodeId> after = placement.ownersAfterMove(def, key);
     List<NodeId> targets = owners;
     Quorum<Boolean> quorum;
-    if (after.equals(owners)) {
+    if (after.equals(owners) || broken == BrokenVariant.W_COUNTS_CURRENT_OWNERS_ONLY) {
       quorum = new Quorum<>(owners, w);
     } else {
       // A moving partition: its pending owners take the write too, and it counts only once W of
@@ -144,10 +144,7 @@ final class WriteCoordinator {
           targets.add(node);
         }
       }
-      quorum =
-          broken == BrokenVariant.W_COUNTS_CURRENT_OWNERS_ONLY
-              ? Quorum.ofGroups(List.of(owners, targets), w)
-              : Quorum.ofGroups(List.of(owners, after), Math.min(w, after.size()));
+      quorum = Quorum.ofGroups(List.of(owners, after), Math.min(w, after.size()));
     }
     SloppyWrite request = new SloppyWrite(def, key, op, owners, targets, quorum, timeout, result);
     stats.writes++;

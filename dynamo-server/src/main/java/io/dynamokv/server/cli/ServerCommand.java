@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -129,8 +130,17 @@ final class ServerCommand implements Callable<Integer> {
                   Runtime.getRuntime().halt(ExitCodes.OK);
                 },
                 "dynamo-shutdown"));
-    running.set(NodeRuntime.start(server, transports, restored));
-    stopped.await();
+    NodeRuntime runtime = NodeRuntime.start(server, transports, restored);
+    running.set(runtime);
+    // A node that left (bin/dynamo leave) stops by itself once every other member knows it left.
+    while (!stopped.await(1, TimeUnit.SECONDS)) {
+      if (runtime.leftTheCluster()) {
+        log.info(
+            "{} has left the cluster and every other member knows it: stopping",
+            server.node().id());
+        return ExitCodes.OK;
+      }
+    }
     return ExitCodes.OK;
   }
 }

@@ -344,6 +344,22 @@ public final class NodeRuntime implements AutoCloseable {
     return config;
   }
 
+  /**
+   * Whether this node has LEFT the cluster (after {@code bin/dynamo leave}, since this process was
+   * last asked while still a member) and every other member knows it: the server may stop.
+   */
+  public boolean leftTheCluster() {
+    io.dynamokv.core.membership.Membership m = node().membership();
+    boolean left = m.view().status(node().id()) == io.dynamokv.core.membership.NodeStatus.LEFT;
+    if (!left) {
+      wasInCluster = true;
+    }
+    // A node started after it had left stays up, so that an operator can join it again.
+    return left && wasInCluster && m.othersKnowOwnStatus();
+  }
+
+  private volatile boolean wasInCluster;
+
   public DynamoNode node() {
     return node;
   }
