@@ -115,6 +115,8 @@ final class AntiEntropy implements ReplicaListener {
   private final Transfers transfers;
   private volatile boolean closing;
   private boolean passRunning;
+  private boolean nudged;
+  private boolean confirmPass;
   private int skippedThisPass;
   private Pair running;
   private final List<CompletableFuture<Void>> waitingForNextPass = new ArrayList<>();
@@ -211,7 +213,9 @@ final class AntiEntropy implements ReplicaListener {
 
   /** Starts the background exchanges. */
   void start() {
-    ticks = scheduler.scheduleWithFixedDelay(settings.interval(), settings.interval(), this::tick);
+    ticks =
+        scheduler.scheduleWithFixedDelay(
+            settings.interval(), settings.interval(), () -> tick(false));
   }
 
   void stop() {
@@ -419,6 +423,15 @@ final class AntiEntropy implements ReplicaListener {
   }
 
   private void tick() {
+    tick(false);
+  }
+
+  /**
+   * One step: the reaper's, then the next exchange of the pass, planning a new pass when none runs:
+   * a full one, or with {@code confirmOnly} (a transfer's nudge) one of the partitions this node
+   * does not hold completely only.
+   */
+  private void tick(boolean confirmOnly) {
     if (!settings.enabled() || placement.ring().isEmpty()) {
       return;
     }
@@ -427,7 +440,7 @@ final class AntiEntropy implements ReplicaListener {
       return;
     }
     if (!passRunning) {
-      planPass();
+      planPass(confirmOnly && waitingForNextPass.isEmpty());
     }
     while (!pass.isEmpty()) {
       Pair pair = pass.poll();
@@ -465,11 +478,12 @@ final class AntiEntropy implements ReplicaListener {
    * and every partition this node does not hold completely, exchange with every other owner: the
    * node then learns all the others hold.
    */
-  private void planPass() {
+  private void planPass(boolean confirmOnly) {
     Ring ring = placement.ring().orElseThrow();
     pass.clear();
     skippedThisPass = 0;
     boolean requested = !waitingForNextPass.isEmpty();
+    confirmPass = confirmOnly;
     trees.forEach(
         (store, byPartition) -> {
           int n = config.stores().get(store).replicationFactor();
@@ -485,6 +499,9 @@ final class AntiEntropy implements ReplicaListener {
                 if (incomplete && !transfers.mayConfirm(store, partition)) {
                   return; // a pending owner's stream has not ended yet
                 }
+                if (confirmOnly && !incomplete) {
+                  return;
+                }
                 boolean all = requested || incomplete;
                 for (NodeId peer : incomplete ? sources : ring.replicas(partition, n)) {
                   if (!peer.equals(self) && (all || peer.compareTo(self) > 0)) {
@@ -494,8 +511,10 @@ final class AntiEntropy implements ReplicaListener {
               });
         });
     passRunning = true;
-    waitingForThisPass.addAll(waitingForNextPass);
-    waitingForNextPass.clear();
+    if (!confirmOnly) {
+      waitingForThisPass.addAll(waitingForNextPass);
+      waitingForNextPass.clear();
+    }
   }
 
   /**
@@ -518,11 +537,32 @@ final class AntiEntropy implements ReplicaListener {
     return sources;
   }
 
+  /**
+   * A partition became ready to be confirmed (its stream ended): plans a pass now, or right after
+   * the one running, instead of at the next interval.
+   */
+  void nudge() {
+    if (!settings.enabled() || closing) {
+      return;
+    }
+    // A pass may be waiting for a tree still building, which only a tick notices.
+    nudged = passRunning;
+    scheduler.execute(() -> tick(true));
+  }
+
   private void passDone() {
     if (!passRunning) {
       return;
     }
     passRunning = false;
+    if (nudged) {
+      nudged = false;
+      scheduler.execute(() -> tick(true));
+    }
+    if (confirmPass) {
+      confirmPass = false;
+      return; // not a full pass: counts as none, and answers no operator
+    }
     fullPasses++;
     lastFullPassMillis = Math.max(0, clock.wallMillis());
     List<CompletableFuture<Void>> done = new ArrayList<>(waitingForThisPass);

@@ -259,6 +259,7 @@ public final class DynamoNode implements AutoCloseable {
             broken);
     if (config.antiEntropy().enabled()) {
       replica.addListener(antiEntropy);
+      transfer.onStreamEnded(antiEntropy::nudge);
     }
     membership
         .reachability()

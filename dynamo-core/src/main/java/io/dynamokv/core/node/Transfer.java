@@ -94,6 +94,9 @@ final class Transfer implements AntiEntropy.Transfers {
   private final Supplier<MembershipView> view;
   private final BrokenVariant broken;
 
+  /** Called when a stream ends: anti-entropy confirms the copy (see {@link #onStreamEnded}). */
+  private Runnable streamEnded = () -> {};
+
   /** (store, partition) this node gains and has not streamed yet, in order. */
   private final ArrayDeque<Part> toStream = new ArrayDeque<>();
 
@@ -166,6 +169,11 @@ final class Transfer implements AntiEntropy.Transfers {
     this.broken = broken;
   }
 
+  /** Runs {@code action} on the scheduler each time a partition's stream ends. */
+  void onStreamEnded(Runnable action) {
+    streamEnded = action;
+  }
+
   void start() {
     Duration every = config.membership().gossipInterval();
     ticks = scheduler.scheduleWithFixedDelay(every, every, this::tick);
@@ -226,6 +234,9 @@ final class Transfer implements AntiEntropy.Transfers {
       // Not before every member routes by the moving ring: a write coordinated under the ring
       // before it (which knows no pending owner) could land behind the stream's position.
       streamNext(ring);
+    }
+    if (awaitsConfirmation()) {
+      streamEnded.run(); // an exchange may have failed: anti-entropy tries again
     }
     sweep(ring);
     updateGauges(ring);
@@ -294,6 +305,7 @@ final class Transfer implements AntiEntropy.Transfers {
       // Nobody holds a copy to stream from: anti-entropy decides with what there is.
       streamed.add(part);
       streaming = null;
+      streamEnded.run();
       return;
     }
     NodeId donor = donors.get(donorIndex % donors.size());
@@ -319,12 +331,23 @@ final class Transfer implements AntiEntropy.Transfers {
             streamed.add(part);
             streaming = null;
             cursor = null;
+            streamEnded.run();
           }
           scheduler.execute(this::tick);
         });
   }
 
   private boolean fetchInFlight;
+
+  /** Whether a partition this node streamed is still incomplete. */
+  private boolean awaitsConfirmation() {
+    for (Part part : streamed) {
+      if (completeness.isIncomplete(part.store(), part.partition())) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   /** The current owners of {@code part} to stream from: reachable, not this node. */
   private List<NodeId> donors(Ring ring, Part part) {

@@ -35,8 +35,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
@@ -599,20 +597,30 @@ final class ProcessCluster implements AutoCloseable {
     }
 
     boolean seesAllNormalAndReachable() {
-      Map<String, String> expected =
-          IntStream.rangeClosed(1, nodes.size())
-              .boxed()
-              .collect(
-                  Collectors.toMap(
-                      i -> "n" + i, i -> "NORMAL reachable", (a, b) -> a, LinkedHashMap::new));
-      return isRunning() && members().equals(expected);
+      return seesNormalAndReachable(nodes);
     }
 
-    /** Whether it runs and sees exactly {@code members} as members, NORMAL and reachable. */
+    /**
+     * Whether it runs and sees exactly {@code members} as members, NORMAL and reachable, and a ring
+     * that they own and that no longer moves (a join ends only when the ring switched).
+     */
     boolean seesNormalAndReachable(List<Node> members) {
       Map<String, String> expected = new LinkedHashMap<>();
       members.forEach(m -> expected.put(m.id(), "NORMAL reachable"));
-      return isRunning() && members().equals(expected);
+      if (!isRunning() || !members().equals(expected)) {
+        return false;
+      }
+      ThriftAdminClient.NodeStatus status = status();
+      List<String> ring =
+          status.ring().stream().flatMap(r -> r.nodes().stream()).map(Object::toString).toList();
+      long moving =
+          status.sections().stream()
+              .filter(x -> x.name().equals("transfer"))
+              .flatMap(x -> x.stats().stream())
+              .filter(x -> x.name().equals("moving"))
+              .mapToLong(x -> x.value())
+              .sum();
+      return ring.equals(members.stream().map(Node::id).sorted().toList()) && moving == 0;
     }
 
     /** The last {@code lines} lines of its log. */
