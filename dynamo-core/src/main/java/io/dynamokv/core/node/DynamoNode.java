@@ -696,7 +696,8 @@ public final class DynamoNode implements AutoCloseable {
           int w = quorum(def, options.quorum(), def.writeQuorum(), "W");
           Duration timeout = timeout(options);
           List<NodeId> owners = placement.owners(def, k);
-          if (owners.contains(self)) {
+          // A pending owner (or one the last move retires) takes the write like an owner.
+          if (placement.writeTargets(def, k).contains(self)) {
             writes.write(def, k, value, tombstone, context, seen, w, timeout, owners, result);
           } else {
             forwarder.forward(def, k, value, tombstone, ctx, seen, w, timeout, owners, 0, result);

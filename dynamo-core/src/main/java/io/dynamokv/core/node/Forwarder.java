@@ -175,7 +175,7 @@ final class Forwarder {
             ? Duration.ofMillis(Math.min(fw.timeoutMillis(), RequestOptions.MAX_TIMEOUT.toMillis()))
             : config.requestTimeout();
     List<NodeId> owners = placement.owners(def, fw.key());
-    if (!owners.contains(self) && !config.handoff().enabled()) {
+    if (!placement.writeTargets(def, fw.key()).contains(self) && !config.handoff().enabled()) {
       throw new NotAReplicaException(
           self + " is not an owner of the key in its ring; owners are " + owners);
     }

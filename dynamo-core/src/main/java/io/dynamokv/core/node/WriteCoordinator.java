@@ -99,7 +99,8 @@ final class WriteCoordinator {
    * written version's context, or with {@link io.dynamokv.core.InsufficientReplicasException}
    * (outcome unknown) short of W by {@code timeout}.
    *
-   * <p>The request has one slot per owner. This node serves its own slot when it is an owner;
+   * <p>The request has one slot per owner (for a moving partition, per owner on either side). This
+   * node serves its own slot when it is one of them (a pending owner writes its data too);
    * otherwise it stands in for the first owner it cannot reach (or, when it reaches them all, for
    * the last one, whose copy it also sends on) and issues the dot from the hint it keeps. Each
    * other slot goes to its owner when reachable, otherwise to a stand-in ({@link StandIns}) that
@@ -149,7 +150,7 @@ final class WriteCoordinator {
     SloppyWrite request = new SloppyWrite(def, key, op, owners, targets, quorum, timeout, result);
     stats.writes++;
     Runnable writeAndReplicate = () -> request.start(clientContext, seen, version);
-    if (broken == BrokenVariant.ACK_BEFORE_LOCAL_WRITE && owners.contains(self)) {
+    if (broken == BrokenVariant.ACK_BEFORE_LOCAL_WRITE && targets.contains(self)) {
       request.written = clientContext; // acknowledged before there is a version to name
       request.quorum.onResponse(self, Boolean.TRUE);
       request.settle();
@@ -226,7 +227,7 @@ final class WriteCoordinator {
       written = clientContext;
       Replica.Written local;
       NodeId standingFor = null;
-      if (owners.contains(self)) {
+      if (slots.containsKey(self)) {
         local = replica.write(def, key, seen, version);
       } else {
         standingFor = owners.get(owners.size() - 1);
@@ -299,7 +300,7 @@ final class WriteCoordinator {
             if (error == null) {
               if (direct) {
                 slot.ownerAcked = true;
-                if (!owners.contains(self)) {
+                if (!slots.containsKey(self)) {
                   // The owner has what this stand-in coordinator hinted for it.
                   HintId id = HintId.of(def.name(), key, slot.owner);
                   HintStore.Hint hint = replica.hints().get(id);

@@ -218,6 +218,78 @@ class TransferTest {
     assertThat(sim.node(1).ring().orElseThrow().allNodes()).doesNotContain(NodeId.of("n4"));
   }
 
+  /**
+   * Writes keep coming while n4 joins (read repair off, anti-entropy passes an hour apart, as the
+   * process test runs it): once the ring is stable and the hints have gone home, every owner holds
+   * its own copy of every acknowledged key. Before, a write forwarded to n4 while it was a pending
+   * owner was coordinated by n4 as a stand-in for a current owner, and n4 never kept a copy of its
+   * own (the process test found 9 such keys).
+   */
+  @Test
+  void writesDuringAJoinReachEveryOwner() {
+    DynamoSim sim =
+        new DynamoSim(
+            5,
+            4,
+            List.of(StoreDefinition.of(STORE)),
+            BrokenVariant.NONE,
+            Duration.ofMillis(500),
+            b ->
+                b.readRepair(false)
+                    .handoff(
+                        io.dynamokv.core.handoff.HandoffConfig.DEFAULTS
+                            .withInterval(Duration.ofMillis(200))
+                            .withMaxBackoff(Duration.ofSeconds(1)))
+                    .antiEntropy(
+                        io.dynamokv.core.merkle.AntiEntropyConfig.DEFAULTS.withInterval(
+                            Duration.ofHours(1))),
+            Set.of(NodeId.of("n4")));
+    sim.formCluster();
+    List<String> acknowledged = new ArrayList<>();
+    int[] next = {0};
+    java.util.function.BooleanSupplier write =
+        () -> {
+          String key = "w" + next[0]++;
+          sim.node(1 + next[0] % 3)
+              .put(STORE, bytes(key), bytes(key), Context.EMPTY, RequestOptions.DEFAULTS)
+              .whenComplete(
+                  (ok, error) -> {
+                    if (error == null) {
+                      acknowledged.add(key);
+                    }
+                  });
+          return true;
+        };
+    for (int i = 0; i < 50; i++) {
+      write.getAsBoolean();
+      sim.cluster.runFor(Duration.ofMillis(5));
+    }
+    sim.join(sim.node(4).join());
+    for (int i = 0;
+        i < 2000 && !(sim.formed() && sim.node(1).ring().orElseThrow().nodes().size() == 4);
+        i++) {
+      write.getAsBoolean();
+      sim.cluster.runFor(Duration.ofMillis(5));
+    }
+    for (int i = 0; i < 100; i++) {
+      write.getAsBoolean();
+      sim.cluster.runFor(Duration.ofMillis(5));
+    }
+    sim.cluster.runFor(Duration.ofSeconds(10));
+    io.dynamokv.core.ring.Ring ring = sim.node(1).ring().orElseThrow();
+    assertThat(ring.moving()).isFalse();
+    List<String> missing = new ArrayList<>();
+    for (String key : acknowledged) {
+      for (NodeId owner : ring.preferenceList(io.dynamokv.core.ring.Token.of(bytes(key)), 3)) {
+        if (sim.cluster.node(owner).service().dataOf(STORE, bytes(key)).isEmpty()) {
+          missing.add(owner + ":" + key);
+        }
+      }
+    }
+    assertThat(acknowledged).hasSizeGreaterThan(100);
+    assertThat(missing).as("own copies missing of %s keys", acknowledged.size()).isEmpty();
+  }
+
   @Test
   void aPlanNamesWhatAChangeWouldMove() {
     DynamoSim sim = sim(BrokenVariant.NONE);
