@@ -25,10 +25,12 @@ public interface HandoffGate {
 
   /**
    * Asked on the claimant, once per gossip round while {@code ring} is {@linkplain
-   * RingPolicy#moving moving}: whether every pending owner holds its new partitions completely (and
-   * everything else the move waits for has happened), so that the claimant may switch the ring to
-   * its pending layout ({@link RingPolicy#promote}). MUST NOT block: an implementation that needs
-   * to ask the other nodes does so in the background and answers from what it heard.
+   * RingPolicy#moving moving}: whether the move may take its next step ({@link
+   * RingPolicy#promote}): for a ring moving to a pending layout, every pending owner holds its new
+   * partitions completely (and everything else the switch waits for has happened); for a
+   * {@linkplain RingPolicy#retiring retiring} one, every member has it. MUST NOT block: an
+   * implementation that needs to ask the other nodes does so in the background and answers from
+   * what it heard.
    *
    * @param members every member still in the cluster (not LEFT or REMOVED), this node included
    */

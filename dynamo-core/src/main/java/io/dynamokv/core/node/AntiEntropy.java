@@ -117,6 +117,7 @@ final class AntiEntropy implements ReplicaListener {
   private boolean passRunning;
   private boolean nudged;
   private boolean confirmPass;
+  private long lastPassPlannedNanos = Long.MIN_VALUE / 2;
   private int skippedThisPass;
   private Pair running;
   private final List<CompletableFuture<Void>> waitingForNextPass = new ArrayList<>();
@@ -440,7 +441,9 @@ final class AntiEntropy implements ReplicaListener {
       return;
     }
     if (!passRunning) {
-      planPass(confirmOnly && waitingForNextPass.isEmpty());
+      // A nudge plans a pass of the incomplete partitions only, unless a full pass is due.
+      boolean due = clock.nanoTime() - lastPassPlannedNanos >= settings.interval().toNanos();
+      planPass(confirmOnly && waitingForNextPass.isEmpty() && !due);
     }
     while (!pass.isEmpty()) {
       Pair pair = pass.poll();
@@ -484,6 +487,9 @@ final class AntiEntropy implements ReplicaListener {
     skippedThisPass = 0;
     boolean requested = !waitingForNextPass.isEmpty();
     confirmPass = confirmOnly;
+    if (!confirmOnly) {
+      lastPassPlannedNanos = clock.nanoTime();
+    }
     trees.forEach(
         (store, byPartition) -> {
           int n = config.stores().get(store).replicationFactor();

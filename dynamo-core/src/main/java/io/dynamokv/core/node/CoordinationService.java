@@ -103,22 +103,11 @@ final class CoordinationService implements PeerTransport.PeerHandler {
       }
       // A replica of either layout of a moving ring holds the key's data: a pending owner whose
       // copy is complete (checked above) may be read by a node that has seen the switch.
-      boolean owner =
-          placement
-              .ring()
-              .map(
-                  r ->
-                      r.replicas(io.dynamokv.core.ring.Token.of(m.key()), def.replicationFactor())
-                          .contains(self))
-              .orElse(true);
+      boolean owner = replicates(def, m.key());
       if (!owner && !config.handoff().enabled()) {
         // Nobody asks a non-owner to stand in without handoff: the reader's ring differs from
         // this node's, and an answer from hints alone ("absent") would count towards R.
-        throw new NotAReplicaException(
-            self
-                + " does not replicate this key in its ring (version "
-                + placement.ring().orElseThrow().version()
-                + "): the reader's ring is older or newer");
+        throw notAReplica("the reader's ring is older or newer");
       }
       reply.complete(new ReplicaReadReply(replica.stored(def, m.key(), owner)));
       return null;
@@ -129,24 +118,34 @@ final class CoordinationService implements PeerTransport.PeerHandler {
       StoreDefinition def = placement.store(m.store());
       // A coordinator on an older ring may still count this node as an owner of a range it gave
       // up (and dropped): a copy kept here would count towards W but be read by nobody.
-      boolean replicates =
-          placement
-              .ring()
-              .map(
-                  r ->
-                      r.replicas(io.dynamokv.core.ring.Token.of(m.key()), def.replicationFactor())
-                          .contains(self))
-              .orElse(true);
-      if (!replicates) {
-        throw new NotAReplicaException(
-            self
-                + " does not replicate this key in its ring (version "
-                + placement.ring().orElseThrow().version()
-                + "): the sender's ring is older or newer; it will send again");
+      if (!replicates(def, m.key())) {
+        throw notAReplica("the sender's ring is older or newer; it will send again");
       }
       replica.merge(def, m.key(), VersionCodec.decodeSiblings(m.siblings()));
       reply.complete(new ReplicaWriteReply());
       return null;
+    }
+
+    /**
+     * Whether this node replicates {@code key} (either layout of a moving ring), or has no ring.
+     */
+    private boolean replicates(StoreDefinition def, byte[] key) {
+      return placement
+          .ring()
+          .map(
+              r ->
+                  r.replicas(io.dynamokv.core.ring.Token.of(key), def.replicationFactor())
+                      .contains(self))
+          .orElse(true);
+    }
+
+    private NotAReplicaException notAReplica(String why) {
+      return new NotAReplicaException(
+          self
+              + " does not replicate this key in its ring (version "
+              + placement.ring().orElseThrow().version()
+              + "): "
+              + why);
     }
 
     @Override

@@ -82,8 +82,9 @@ final class Placement {
   }
 
   /**
-   * The owners of {@code key} once its partition has moved: the pending layout's preference list,
-   * or the current one when it does not move.
+   * The second group a write of {@code key} needs W of while its partition moves: its owners in the
+   * pending layout (the new owners before the switch, the retiring ones after it); the current
+   * owners when it does not move.
    */
   List<NodeId> ownersAfterMove(StoreDefinition def, byte[] key) {
     Ring current = ring;

@@ -35,6 +35,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -60,14 +61,16 @@ import java.util.function.Supplier;
  *       (plus one request timeout, so that no write coordinated under the ring before it is still
  *       in flight), anti-entropy pulls the partition from every current owner, a tree comparison
  *       that fetches whatever the stream missed; then the copy is complete (durably).
- *   <li><b>Switch</b>: the claimant asks every node of the ring ({@link ReadyQuery}); a node is
- *       ready when each partition it gains is complete and it holds no hint for a pending owner.
- *       Once all are, the claimant switches the ring to its pending layout ({@link
- *       HandoffGate#moveComplete}).
+ *   <li><b>Switch</b>: the claimant asks every member ({@link ReadyQuery}); a node is ready when
+ *       each partition it gains is complete and it holds no hint for a partition a pending owner
+ *       gains. Once all are, the claimant switches ({@link HandoffGate#moveComplete}): the new
+ *       layout becomes current and the old one {@linkplain Ring#retiring() retiring} (still
+ *       written, no longer read), until every member has the switch and one request timeout has
+ *       passed; then the claimant plans the new layout alone.
  *   <li><b>Drop</b>: a node drops (through the replica, so its trees follow) every partition it no
  *       longer replicates, once every member has applied its ring and one request timeout has
- *       passed since: no coordinator still reads it there. The same sweep removes orphaned copies
- *       left by a crash.
+ *       passed since: no coordinator still reads or writes it there. The same sweep removes
+ *       orphaned copies left by a crash.
  * </ol>
  *
  * <p>Runs on the node's scheduler; {@link #statusSection()} is safe from any thread.
@@ -106,7 +109,17 @@ final class Transfer implements AntiEntropy.Transfers {
   private Part streaming;
   private byte[] cursor;
   private int donorIndex;
-  private long streamFailures;
+
+  /** The current owner the stream of {@link #streaming} reads from now, or null. */
+  private NodeId donor;
+
+  /** The donors {@link #streaming} was streamed from in full. */
+  private final java.util.Set<NodeId> streamedFrom = new TreeSet<>();
+
+  private volatile long streamFailures;
+
+  /** The partitions this node moves into in its ring, by store then partition (cached per ring). */
+  private List<Part> gaining = List.of();
 
   /** Since when every member has applied {@link #settledVersion} (nanos), or -1. */
   private long settledSinceNanos = -1;
@@ -116,7 +129,8 @@ final class Transfer implements AntiEntropy.Transfers {
   /** The claimant's view of who is ready for which ring. */
   private long readyFor = -1;
 
-  private final java.util.Set<NodeId> readyNodes = new TreeSet<>();
+  /** Per member, when it last answered "ready" for {@link #readyFor} (nanos). */
+  private final Map<NodeId, Long> readyAt = new TreeMap<>();
 
   /** Since when every member has said it is ready for {@link #readyFor} (nanos), or -1. */
   private long allReadySinceNanos = -1;
@@ -125,6 +139,11 @@ final class Transfer implements AntiEntropy.Transfers {
   private final Map<NodeId, String> notReady = new TreeMap<>();
 
   private boolean sweepNeeded = true;
+
+  /** Where the sweep goes on: the index of a (store, partition) pair, stores in config order. */
+  private int sweepAt;
+
+  private boolean sweeping;
   private Scheduler.Cancellable ticks;
   private volatile boolean closing;
 
@@ -191,28 +210,38 @@ final class Transfer implements AntiEntropy.Transfers {
   /** The ring changed: plan the streams of the partitions this node gains, sweep what it lost. */
   void useRing(Ring ring) {
     toStream.clear();
+    List<Part> gains = new ArrayList<>();
     java.util.Set<Part> keep = new java.util.HashSet<>();
-    for (StoreDefinition def : config.stores().values()) {
-      for (int p = 0; p < ring.partitionCount(); p++) {
-        if (ring.incomingOwners(p, def.replicationFactor()).contains(self)) {
-          Part part = new Part(def.name(), p);
-          if (streamed.contains(part)) {
-            keep.add(part);
-          } else if (!(streaming != null && streaming.equals(part))) {
-            toStream.add(part);
+    if (ring.moving() && !ring.retiring()) {
+      for (StoreDefinition def : config.stores().values()) {
+        for (int p = 0; p < ring.partitionCount(); p++) {
+          if (ring.incomingOwners(p, def.replicationFactor()).contains(self)) {
+            Part part = new Part(def.name(), p);
+            gains.add(part);
+            boolean confirmed =
+                config.antiEntropy().enabled() && !completeness.isIncomplete(def.name(), p);
+            if (streamed.contains(part) || confirmed) {
+              keep.add(part); // a restart does not stream a confirmed copy again
+            } else if (!(streaming != null && streaming.equals(part))) {
+              toStream.add(part);
+            }
           }
         }
       }
     }
+    gaining = List.copyOf(gains);
     streamed.retainAll(keep);
-    if (streaming != null
-        && !ring.incomingOwners(streaming.partition(), n(streaming)).contains(self)) {
+    streamed.addAll(keep);
+    if (streaming != null && !gaining.contains(streaming)) {
       streaming = null;
       cursor = null;
+      donor = null;
+      streamedFrom.clear();
     }
     sweepNeeded = true;
+    sweepAt = 0;
     readyFor = -1;
-    readyNodes.clear();
+    readyAt.clear();
     notReady.clear();
     updateGauges(ring);
   }
@@ -291,6 +320,8 @@ final class Transfer implements AntiEntropy.Transfers {
     if (streaming == null) {
       streaming = toStream.poll();
       cursor = null;
+      donor = null;
+      streamedFrom.clear();
       donorIndex = 0;
       if (streaming == null) {
         return;
@@ -301,18 +332,35 @@ final class Transfer implements AntiEntropy.Transfers {
     }
     Part part = streaming;
     List<NodeId> donors = donors(ring, part);
-    if (donors.isEmpty()) {
-      // Nobody holds a copy to stream from: anti-entropy decides with what there is.
+    // With anti-entropy on, one current owner's copy suffices: the confirmation pulls from every
+    // one. Without it, the stream itself must read every current owner's copy.
+    boolean fromEvery = !config.antiEntropy().enabled();
+    boolean done =
+        donors.isEmpty()
+            || (!fromEvery && !streamedFrom.isEmpty())
+            || (fromEvery && streamedFrom.containsAll(donors));
+    if (done) {
       streamed.add(part);
       streaming = null;
+      donor = null;
+      streamedFrom.clear();
       streamEnded.run();
+      if (!toStream.isEmpty()) {
+        scheduler.execute(() -> continueStream(null)); // the next partition, at once
+      }
       return;
     }
-    NodeId donor = donors.get(donorIndex % donors.size());
+    if (donor == null || !donors.contains(donor)) {
+      List<NodeId> left = new ArrayList<>(donors);
+      left.removeAll(streamedFrom);
+      donor = left.get(donorIndex % left.size());
+      cursor = null; // every donor's copy is read from its start
+    }
+    NodeId from = donor;
     fetchInFlight = true;
     long version = ring.version();
     peers.call(
-        donor,
+        from,
         new Fetch(part.store(), part.partition(), ring.epoch(), version, cursor, BATCH_BYTES),
         TransferMessage.class,
         config.requestTimeout(),
@@ -324,17 +372,25 @@ final class Transfer implements AntiEntropy.Transfers {
           if (error != null || !(reply instanceof Batch batch)) {
             streamFailures++;
             donorIndex++;
+            donor = null;
             return; // the next tick tries the next current owner
           }
           apply(part, batch);
           if (batch.done()) {
-            streamed.add(part);
-            streaming = null;
+            streamedFrom.add(from);
+            donor = null;
             cursor = null;
-            streamEnded.run();
           }
-          scheduler.execute(this::tick);
+          scheduler.execute(() -> continueStream(part));
         });
+  }
+
+  /** Fetches the next batch (of {@code part}; null: of the next partition) at once. */
+  private void continueStream(Part part) {
+    Ring ring = placement.ring().orElse(null);
+    if (!closing && ring != null && Objects.equals(part, streaming) && settled(ring)) {
+      streamNext(ring);
+    }
   }
 
   private boolean fetchInFlight;
@@ -492,45 +548,34 @@ final class Transfer implements AntiEntropy.Transfers {
       return null;
     }
     int waiting = 0;
-    for (StoreDefinition def : config.stores().values()) {
-      for (int p = 0; p < ring.partitionCount(); p++) {
-        if (ring.incomingOwners(p, def.replicationFactor()).contains(self)) {
-          boolean done =
-              config.antiEntropy().enabled()
-                  ? !completeness.isIncomplete(def.name(), p)
-                  : streamed.contains(new Part(def.name(), p)) && settled(ring);
-          if (!done) {
-            waiting++;
-          }
-        }
+    for (Part part : gaining) {
+      boolean done =
+          config.antiEntropy().enabled()
+              ? !completeness.isIncomplete(part.store(), part.partition())
+              : streamed.contains(part) && settled(ring);
+      if (!done) {
+        waiting++;
       }
     }
     if (waiting > 0) {
       return self + " has " + waiting + " partitions still to stream or confirm";
     }
+    // A hint for a node that gains or gives up the hint's partition: a write there counted its
+    // stand-in, and its copy must reach the owner before the switch (a copy delivered to an owner
+    // that gives the partition up afterwards would be dropped with it).
     HintStore hints = replica.hints();
-    TreeSet<NodeId> gaining = new TreeSet<>();
-    for (StoreDefinition def : config.stores().values()) {
-      for (int p = 0; p < ring.partitionCount(); p++) {
-        gaining.addAll(ring.incomingOwners(p, def.replicationFactor()));
-      }
-    }
-    for (NodeId node : gaining) {
+    for (NodeId node : ring.allNodes()) {
       if (node.equals(self)) {
         continue;
       }
-      // Only a hint for a partition the node moves into: a write there counted its stand-in.
       HintId after = null;
-      for (int scanned = 0; scanned < MAX_HINTS_CHECKED; ) {
+      int scanned = 0;
+      while (true) {
         List<HintId> page = hints.hintsFor(node, after, 256);
         for (HintId id : page) {
           StoreDefinition def = config.stores().get(id.store());
-          if (def != null
-              && ring.incomingOwners(
-                      ring.partitionOf(io.dynamokv.core.ring.Token.of(id.key().toByteArray())),
-                      def.replicationFactor())
-                  .contains(node)) {
-            return self + " still holds hints for the pending owner " + node;
+          if (def != null && moves(ring, def, id.key().toByteArray(), node)) {
+            return self + " still holds hints for " + node + " in a moving partition";
           }
           after = id;
         }
@@ -538,9 +583,21 @@ final class Transfer implements AntiEntropy.Transfers {
         if (page.size() < 256) {
           break;
         }
+        if (scanned >= MAX_HINTS_CHECKED) {
+          return self + " holds more than " + MAX_HINTS_CHECKED + " hints for " + node;
+        }
       }
     }
     return null;
+  }
+
+  /** Whether {@code node} gains or gives up {@code key}'s partition in the moving {@code ring}. */
+  private static boolean moves(Ring ring, StoreDefinition def, byte[] key, NodeId node) {
+    int p = ring.partitionOf(io.dynamokv.core.ring.Token.of(key));
+    int n = def.replicationFactor();
+    List<NodeId> now = ring.preferenceList(p, n);
+    List<NodeId> after = ring.pending().orElseThrow().preferenceList(p, n);
+    return now.contains(node) != after.contains(node);
   }
 
   // ---- the claimant's gate ----
@@ -556,23 +613,29 @@ final class Transfer implements AntiEntropy.Transfers {
     }
     if (readyFor != ring.version()) {
       readyFor = ring.version();
-      readyNodes.clear();
+      readyAt.clear();
       notReady.clear();
       allReadySinceNanos = -1;
     }
+    long now = clock.nanoTime();
+    // An answer counts for a few rounds only: a node that said "ready" may hold new hints since.
+    long fresh = config.membership().gossipInterval().multipliedBy(3).toNanos();
     String mine = notReadyBecause(ring);
+    boolean all = mine == null;
     if (mine != null) {
       notReady.put(self, mine);
-      return false;
+    } else {
+      notReady.remove(self);
     }
-    notReady.remove(self);
-    boolean all = true;
     // Every member, not only the ring's nodes: any may hold a hint for a pending owner.
     for (NodeId node : members) {
-      if (node.equals(self) || readyNodes.contains(node)) {
+      if (node.equals(self)) {
         continue;
       }
-      all = false;
+      Long at = readyAt.get(node);
+      if (at == null || now - at > fresh) {
+        all = false;
+      }
       if (asking.add(node)) {
         switchesAsked++;
         long version = ring.version();
@@ -587,9 +650,10 @@ final class Transfer implements AntiEntropy.Transfers {
                 return;
               }
               if (error == null && reply instanceof ReadyReply r && r.ready()) {
-                readyNodes.add(node);
+                readyAt.put(node, clock.nanoTime());
                 notReady.remove(node);
               } else {
+                readyAt.remove(node);
                 notReady.put(
                     node,
                     error != null
@@ -599,38 +663,70 @@ final class Transfer implements AntiEntropy.Transfers {
             });
       }
     }
-    if (!all || !ring.retiring()) {
-      return all;
+    if (!all) {
+      allReadySinceNanos = -1;
+      return false;
+    }
+    if (!ring.retiring()) {
+      return true;
     }
     // Every member has the switch; the retiring owners go once requests begun before it are over.
     if (allReadySinceNanos < 0) {
-      allReadySinceNanos = clock.nanoTime();
+      allReadySinceNanos = now;
     }
-    return clock.nanoTime() - allReadySinceNanos >= config.requestTimeout().toNanos();
+    return now - allReadySinceNanos >= config.requestTimeout().toNanos();
   }
 
   // ---- dropping what this node no longer replicates ----
 
   private void sweep(Ring ring) {
-    if (!sweepNeeded || !settled(ring)) {
+    // Strategy-1 rings switch owners at once, with nothing streamed: the old copies stay.
+    if (!sweepNeeded
+        || sweeping
+        || ring.strategy() == io.dynamokv.core.ring.PartitionStrategy.RANDOM_TOKENS
+        || !settled(ring)) {
       return;
     }
+    sweeping = true;
+    sweepStep(ring.version());
+  }
+
+  /**
+   * Drops up to {@link #DROP_BATCH} keys of the partitions this node no longer replicates, from
+   * where the last step stopped, then yields to requests and goes on, until every such partition is
+   * empty.
+   */
+  private void sweepStep(long version) {
+    Ring ring = placement.ring().orElse(null);
+    if (closing || ring == null || ring.version() != version || !sweepNeeded) {
+      sweeping = false;
+      return;
+    }
+    List<StoreDefinition> defs = List.copyOf(config.stores().values());
+    int q = ring.partitionCount();
     int budget = DROP_BATCH;
-    for (StoreDefinition def : config.stores().values()) {
-      for (int p = 0; p < ring.partitionCount() && budget > 0; p++) {
-        if (ring.replicas(p, def.replicationFactor()).contains(self)) {
-          continue;
-        }
-        int dropped = dropPartition(def, ring, p, budget);
-        budget -= dropped;
-        if (dropped > 0) {
-          partitionsDropped++;
-        }
+    while (sweepAt < defs.size() * q && budget > 0) {
+      StoreDefinition def = defs.get(sweepAt / q);
+      int p = sweepAt % q;
+      if (ring.replicas(p, def.replicationFactor()).contains(self)) {
+        sweepAt++;
+        continue;
+      }
+      int dropped = dropPartition(def, ring, p, budget);
+      budget -= dropped;
+      if (dropped > 0) {
+        partitionsDropped++;
+      }
+      if (budget > 0) {
+        sweepAt++; // the partition is empty now
       }
     }
-    if (budget > 0) {
+    if (sweepAt >= defs.size() * q) {
       sweepNeeded = false; // everything not held is gone
+      sweeping = false;
+      return;
     }
+    scheduler.execute(() -> sweepStep(version));
   }
 
   /** Drops up to {@code max} keys of {@code partition}; returns how many. */
@@ -766,8 +862,9 @@ final class Transfer implements AntiEntropy.Transfers {
   /** {@code copies} times the average size of a partition this node holds, from a sample. */
   private long estimateBytes(Ring ring, long copies) {
     long bytes = 0;
+    long keys = 0;
+    long keysPerPartition = 0;
     int sampled = 0;
-    int keys = 0;
     for (StoreDefinition def : config.stores().values()) {
       for (int p = 0; p < ring.partitionCount() && sampled < SAMPLE_PARTITIONS; p++) {
         if (!ring.preferenceList(p, def.replicationFactor()).contains(self)) {
@@ -775,7 +872,8 @@ final class Transfer implements AntiEntropy.Transfers {
         }
         sampled++;
         byte[] after = null;
-        while (keys < SAMPLE_KEYS) {
+        int here = 0;
+        while (here < SAMPLE_KEYS / SAMPLE_PARTITIONS) {
           List<Replica.Scanned> page = replica.scan(def, ring.range(p), after, 1000);
           for (Replica.Scanned s : page) {
             bytes +=
@@ -783,37 +881,37 @@ final class Transfer implements AntiEntropy.Transfers {
                     + (s.siblings() == null ? 0 : VersionCodec.encode(s.siblings()).length);
             after = StorageKeys.storageKey(s.token(), s.key());
           }
-          keys += page.size();
+          here += page.size();
           if (page.size() < 1000) {
             break;
           }
         }
+        keys += here;
+        // A partition cut short at the cap holds at least that many keys: the estimate is low.
+        keysPerPartition += here;
       }
     }
-    return sampled == 0 ? -1 : bytes / sampled * copies;
+    if (sampled == 0) {
+      return -1;
+    }
+    long perKey = keys == 0 ? 0 : bytes / keys;
+    return perKey * (keysPerPartition / sampled) * copies;
   }
 
   // ---- status ----
 
   private void updateGauges(Ring ring) {
-    int pending = 0;
     int streamedNow = 0;
     int complete = 0;
-    for (StoreDefinition def : config.stores().values()) {
-      for (int p = 0; p < ring.partitionCount(); p++) {
-        if (ring.incomingOwners(p, def.replicationFactor()).contains(self)) {
-          pending++;
-          Part part = new Part(def.name(), p);
-          if (streamed.contains(part)) {
-            streamedNow++;
-          }
-          if (!completeness.isIncomplete(def.name(), p)) {
-            complete++;
-          }
-        }
+    for (Part part : gaining) {
+      if (streamed.contains(part)) {
+        streamedNow++;
+      }
+      if (!completeness.isIncomplete(part.store(), part.partition())) {
+        complete++;
       }
     }
-    pendingGauge = pending;
+    pendingGauge = gaining.size();
     streamedGauge = streamedNow;
     completeGauge = complete;
     movingGauge = ring.moving();

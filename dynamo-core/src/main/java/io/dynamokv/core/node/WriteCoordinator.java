@@ -145,7 +145,10 @@ final class WriteCoordinator {
           targets.add(node);
         }
       }
-      quorum = Quorum.ofGroups(List.of(owners, after), Math.min(w, after.size()));
+      if (after.size() < w) {
+        throw timer.tooFewOwners(op, after, w, def.readQuorum());
+      }
+      quorum = Quorum.ofGroups(List.of(owners, after), w);
     }
     SloppyWrite request = new SloppyWrite(def, key, op, owners, targets, quorum, timeout, result);
     stats.writes++;

@@ -306,6 +306,7 @@ public final class RingCodec {
               + " bytes left");
     }
     List<NodeId> owners = new ArrayList<>(q);
+    boolean[] owned = new boolean[nodes.length];
     for (int p = 0; p < q; p++) {
       int owner = in.get() & 0xff;
       if (wide) {
@@ -322,6 +323,13 @@ public final class RingCodec {
                 + ")");
       }
       owners.add(nodes[owner]);
+      owned[owner] = true;
+    }
+    for (int i = 0; i < nodes.length; i++) {
+      if (!owned[i]) {
+        // Not canonical: a ring's node list is exactly the nodes that own partitions.
+        throw new RingFormatException("node " + nodes[i] + " is listed but owns no partition");
+      }
     }
     return Ring.ofPartitions(version, owners, zones);
   }

@@ -94,8 +94,10 @@ import java.util.TreeSet;
  *
  * {@link #next} switches owners at once. {@link #move} plans the same layout but returns it as the
  * {@link Ring#pending() pending} layout of the next version, so the current owners keep serving
- * while partitions transfer; {@link #promote} then completes the move. Strategy 1 has no pending
- * layouts: {@link #move} switches at once there, as {@link #next} does.
+ * while partitions transfer; {@link #promote} then switches (the new layout current, the old one
+ * {@linkplain Ring#retiring() retiring}), and, promoted again, ends the move. Strategy 1 has no
+ * pending layouts: {@link #move} switches at once there, as {@link #next} does (a known limit: a
+ * strategy-1 node that gains a range gets its data from anti-entropy and hints only).
  *
  * <h2>Strategy 1 ({@link PartitionStrategy#RANDOM_TOKENS})</h2>
  *
@@ -231,8 +233,9 @@ public final class RingPlanner {
   }
 
   /**
-   * The ring that completes {@code moving}'s move: its pending layout as a plain ring at version +
-   * 1 of the same epoch ({@link Ring#promoted()}).
+   * The next step of {@code moving}'s move at version + 1 of the same epoch ({@link
+   * Ring#promoted()}): the switch to the pending layout, the old one retiring; or, from a retiring
+   * ring, the new layout alone.
    *
    * @throws IllegalArgumentException if {@code moving} is not a moving ring of this planner
    */

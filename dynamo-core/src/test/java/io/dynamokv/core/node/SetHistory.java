@@ -629,7 +629,10 @@ final class SetHistory {
     java.util.regex.Matcher m =
         java.util.regex.Pattern.compile("w(\\d+)|(\\d+)[,\\]]").matcher(first);
     while (m.find()) {
-      named.set(Integer.parseInt(m.group(1) != null ? m.group(1) : m.group(2)));
+      String id = m.group(1) != null ? m.group(1) : m.group(2);
+      if (id.length() <= 9) { // not a write id: a timestamp, a ring's epoch
+        named.set(Integer.parseInt(id));
+      }
     }
     List<Object> ops = new ArrayList<>();
     BitSet readsOfNamed = new BitSet();

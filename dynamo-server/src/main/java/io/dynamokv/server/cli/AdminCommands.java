@@ -294,7 +294,8 @@ final class AdminCommands {
       description = {
         "Makes the node at --address leave the cluster: it prints the plan (partitions and bytes"
             + " to move), then commits it; the node streams its ranges to the others, hands on"
-            + " its hints, then goes LEFT. Needs the admin token (sent to the node's peer port).",
+            + " its hints, then goes LEFT and its server stops once the others know. Needs the"
+            + " admin token (sent to the node's peer port).",
         "Exits 4 when the node refuses the token, 5 when it refuses the leave."
       },
       mixinStandardHelpOptions = true)
