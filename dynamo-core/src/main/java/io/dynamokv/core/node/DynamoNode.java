@@ -291,10 +291,27 @@ public final class DynamoNode implements AutoCloseable {
             this::closed));
   }
 
-  /** Whether a leaving node has handed on every hint it held. */
+  /**
+   * Whether a leaving node has handed on every hint it held, with no write it coordinates still
+   * open (one that ends may leave hints).
+   */
   private boolean handoffDrained() {
+    if (writes != null && writes.inFlight() > 0) {
+      return false;
+    }
     // With handoff off nothing delivers hints, and a leave must not wait for them forever.
     return handoff == null || !config.handoff().enabled() || handoff.drained();
+  }
+
+  /**
+   * Whether this node is out of its ring, holds no hint and coordinates no write: what a node that
+   * has left waits for before it stops. Safe from any thread (an estimate off the scheduler).
+   */
+  public boolean holdsNothingForOthers() {
+    // Out of the ring it routes by, too: a node still on a ring that names it coordinates writes
+    // as an owner and keeps copies nobody else may have.
+    boolean inRing = placement.ring().map(r -> r.allNodes().contains(self)).orElse(false);
+    return !inRing && replica.hints().count() == 0 && writes.inFlight() == 0;
   }
 
   /** Where handoff finds a key's owners: this node's ring. */

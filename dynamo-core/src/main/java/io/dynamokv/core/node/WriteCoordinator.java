@@ -53,6 +53,7 @@ final class WriteCoordinator {
   private final NodeConfig config;
   private final Placement placement;
   private final BooleanSupplier dottedContexts;
+  private int inFlight;
 
   /**
    * @param dottedContexts whether every member reads contexts with explicit dots (and the sets a
@@ -163,9 +164,19 @@ final class WriteCoordinator {
     }
     timer.failAfter(timeout, result, op, request.quorum);
     if (!request.finished) {
+      inFlight++;
+      request.counted = true;
       request.timers.add(scheduler.schedule(timeout.dividedBy(2), request::hedge));
       request.timers.add(scheduler.schedule(timeout, request::finish));
     }
+  }
+
+  /**
+   * Writes this node coordinates that have not ended yet: each may still leave hints here (a
+   * leaving node declares itself LEFT only once there are none).
+   */
+  int inFlight() {
+    return inFlight;
   }
 
   /** The state of one slot of a {@link SloppyWrite}: the owner's place in the replica set. */
@@ -201,6 +212,7 @@ final class WriteCoordinator {
     byte[] encoded;
     Siblings siblings;
     boolean finished;
+    boolean counted;
 
     SloppyWrite(
         StoreDefinition def,
@@ -396,10 +408,20 @@ final class WriteCoordinator {
      * gets a hint kept here, so replicas converge without waiting for anti-entropy.
      */
     void finish() {
-      if (finished || encoded == null) {
+      if (finished) {
+        return;
+      }
+      if (encoded == null) {
+        if (counted) {
+          finished = true;
+          inFlight--;
+        }
         return;
       }
       finished = true;
+      if (counted) {
+        inFlight--;
+      }
       timers.forEach(Scheduler.Cancellable::cancel);
       if (!config.handoff().enabled()) {
         return;

@@ -897,7 +897,8 @@ final class CoordinationSimulation {
    */
   private void stopWhenLeft(int index) {
     SimCluster<DynamoNode>.Instance node = cluster.node(index);
-    boolean known = node.isUp();
+    // As the server does: it stops only holding no hint and coordinating no write.
+    boolean known = node.isUp() && node.service().holdsNothingForOthers();
     for (SimCluster<DynamoNode>.Instance n : live()) {
       known &= !n.isUp() || n.service().membership().view().status(node.id()) == NodeStatus.LEFT;
     }

@@ -355,7 +355,7 @@ public final class NodeRuntime implements AutoCloseable {
       wasInCluster = true;
     }
     // A node started after it had left stays up, so that an operator can join it again.
-    return left && wasInCluster && m.othersKnowOwnStatus();
+    return left && wasInCluster && m.othersKnowOwnStatus() && node().holdsNothingForOthers();
   }
 
   private volatile boolean wasInCluster;
