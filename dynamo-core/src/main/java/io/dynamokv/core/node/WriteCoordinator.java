@@ -146,9 +146,8 @@ final class WriteCoordinator {
           targets.add(node);
         }
       }
-      if (after.size() < w) {
-        throw timer.tooFewOwners(op, after, w, def.readQuorum());
-      }
+      // W of the current owners (checked above: there are at least W); all of the other side's
+      // when it has fewer (a cluster of one that grows: its old layout names one node).
       quorum = Quorum.ofGroups(List.of(owners, after), w);
     }
     SloppyWrite request = new SloppyWrite(def, key, op, owners, targets, quorum, timeout, result);

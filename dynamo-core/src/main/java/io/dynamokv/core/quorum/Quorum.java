@@ -68,11 +68,13 @@ public final class Quorum<R> {
   /**
    * A quorum over several groups of replicas that must each reach {@code required} answers: a write
    * to a moving partition, acknowledged only when W of its current owners and W of its owners after
-   * the move hold it (Cassandra's "W + pending"). A target in two groups counts in both. The
-   * targets are the groups' union, in order of first appearance.
+   * the move hold it (Cassandra's "W + pending"). A target in two groups counts in both. A group
+   * smaller than {@code required} needs all its targets (a layout with fewer nodes, as when a
+   * cluster of one grows); the first group must not be smaller. The targets are the groups' union,
+   * in order of first appearance.
    *
-   * @throws IllegalArgumentException when a group is empty, holds a node twice, or is smaller than
-   *     {@code required}
+   * @throws IllegalArgumentException when a group is empty or holds a node twice, or the first
+   *     group is smaller than {@code required}
    */
   public static <R> Quorum<R> ofGroups(List<List<NodeId>> groups, int required) {
     if (groups.isEmpty()) {
@@ -85,7 +87,7 @@ public final class Quorum<R> {
       if (new LinkedHashSet<>(copy).size() != copy.size()) {
         throw new IllegalArgumentException("a group's targets must be distinct: " + group);
       }
-      if (required < 1 || required > copy.size()) {
+      if (copy.isEmpty() || required < 1 || (copies.isEmpty() && required > copy.size())) {
         throw new IllegalArgumentException(
             "required must be 1 to " + copy.size() + " for group " + group + ", found " + required);
       }
@@ -203,11 +205,12 @@ public final class Quorum<R> {
             answered += responses.containsKey(node) ? 1 : 0;
             failed += failures.containsKey(node) ? 1 : 0;
           }
-          if (group.size() - failed < required) {
+          int needed = Math.min(required, group.size());
+          if (group.size() - failed < needed) {
             status = Status.FAILED;
             return status;
           }
-          all &= answered >= required;
+          all &= answered >= needed;
         }
         if (all) {
           status = Status.SUCCEEDED;

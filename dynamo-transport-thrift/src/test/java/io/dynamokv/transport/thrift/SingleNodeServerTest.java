@@ -76,7 +76,8 @@ class SingleNodeServerTest {
                   .toList());
       assertThat(status.sections())
           .extracting(StatusSection::name)
-          .containsExactly("coordinator", "handoff", "anti-entropy", "gossip", "formats");
+          .containsExactly(
+              "coordinator", "handoff", "anti-entropy", "transfer", "gossip", "formats");
     }
   }
 

@@ -142,8 +142,8 @@ final class ThriftTestCluster implements AutoCloseable {
   }
 
   /**
-   * Every running node is NORMAL, has a ring, all agree on its version and it holds exactly the
-   * running nodes (DynamoSim's criterion).
+   * Every running node is NORMAL, has a ring, all agree on its version, it does not move and it
+   * holds exactly the running nodes (DynamoSim's criterion).
    */
   boolean formed() {
     Long version = null;
@@ -165,7 +165,9 @@ final class ThriftTestCluster implements AutoCloseable {
     }
     for (Node n : nodes) {
       if (n.isUp()) {
-        return n.dynamo.ring().orElseThrow().nodeCount() == up;
+        // A join ends when the ring no longer moves: until then writes need both layouts.
+        io.dynamokv.core.ring.Ring ring = n.dynamo.ring().orElseThrow();
+        return !ring.moving() && ring.nodeCount() == up;
       }
     }
     return false;
