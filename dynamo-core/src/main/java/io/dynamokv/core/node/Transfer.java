@@ -945,6 +945,8 @@ final class Transfer implements AntiEntropy.Transfers {
     stats.add(Stat.counter("bytes_sent", bytesSent, "Bytes of records streamed out"));
     stats.add(
         Stat.counter("stream_failures", streamFailures, "Batches that failed or were refused"));
+    stats.add(
+        Stat.counter("partitions_dropped", partitionsDropped, "Partitions given up and emptied"));
     stats.add(Stat.counter("keys_dropped", keysDropped, "Keys dropped from partitions given up"));
     stats.add(Stat.counter("switch_queries", switchesAsked, "Readiness queries the claimant sent"));
     return new StatusSection("transfer", stats);
