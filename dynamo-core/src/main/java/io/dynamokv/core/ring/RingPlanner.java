@@ -259,9 +259,11 @@ public final class RingPlanner {
    * Checks that {@code ring} is one this planner could have planned: the same strategy; for
    * strategy 3 the same Q and, wherever {@link #canSeparateReplicas} holds for its Q, S and this
    * planner's N, N distinct owners in every window of N consecutive partitions (where it does not
-   * hold the planner cannot promise that either); for strategy 1, exactly T tokens per node. A
-   * {@link Ring#moving() moving} ring's pending layout must pass the same checks and differ from
-   * the current layout. Rings from peers and from disk pass this before a node uses them.
+   * hold the planner cannot promise that either), or, for a ring laid out by zone, N distinct zones
+   * in every window but those Q forces to repeat one ({@link #violations(Ring, int)}); for strategy
+   * 1, exactly T tokens per node. A {@link Ring#moving() moving} ring's pending layout must pass
+   * the same checks and differ from the current layout. Rings from peers and from disk pass this
+   * before a node uses them.
    *
    * @throws IllegalArgumentException naming the first mismatch
    */
@@ -316,6 +318,10 @@ public final class RingPlanner {
               + partitions);
     }
     int s = ring.nodeCount();
+    int[] pattern = ZoneLayout.pattern(ring, replicas);
+    if (pattern != null && ZoneLayout.excessRepeats(pattern, replicas) == 0) {
+      return;
+    }
     if (canSeparateReplicas(q, s, replicas)) {
       int bad = violations(ring.owners(), replicas);
       if (bad > 0) {
@@ -406,6 +412,10 @@ public final class RingPlanner {
               + " partitions: strategy 3 needs Q >= S (better Q >= 10·S); choose a larger Q");
     }
     NodeId[] nodes = members.toArray(new NodeId[0]);
+    int[] zoneOfMember = zoneIds(nodes, memberZones);
+    if (zoneOfMember != null) {
+      return zoned(current, version, nodes, zoneOfMember, memberZones);
+    }
     int[] owners = new int[partitions];
     if (current == null) {
       Arrays.fill(owners, -1);
@@ -422,6 +432,65 @@ public final class RingPlanner {
         current == null
             ? initialLayout(partitions, nodes.length, replicas)
             : new FixedPlan(owners, nodes.length, replicas, oldLists(current, nodes)).run();
+    List<NodeId> result = new ArrayList<>(partitions);
+    for (int owner : planned) {
+      result.add(nodes[owner]);
+    }
+    return Ring.ofPartitions(version, result, memberZones);
+  }
+
+  /**
+   * The zone of every member as an index into the sorted zone names (members without one in zone
+   * {@code ""}, as the walk counts them), or null unless the members span exactly N zones and the
+   * ring is laid out by {@link ZoneLayout}.
+   */
+  private int[] zoneIds(NodeId[] nodes, Map<NodeId, String> memberZones) {
+    if (memberZones.isEmpty()) {
+      return null;
+    }
+    TreeSet<String> names = new TreeSet<>();
+    for (NodeId node : nodes) {
+      names.add(memberZones.getOrDefault(node, ""));
+    }
+    List<String> order = new ArrayList<>(names);
+    int[] ids = new int[nodes.length];
+    int[] perZone = new int[order.size()];
+    for (int i = 0; i < nodes.length; i++) {
+      ids[i] = order.indexOf(memberZones.getOrDefault(nodes[i], ""));
+      perZone[ids[i]]++;
+    }
+    return ZoneLayout.applies(perZone, partitions, replicas) ? ids : null;
+  }
+
+  private Ring zoned(
+      Ring current,
+      long version,
+      NodeId[] nodes,
+      int[] zoneOfMember,
+      TreeMap<NodeId, String> memberZones) {
+    int[] owners = null;
+    int[] currentZones = null;
+    if (current != null) {
+      owners = new int[partitions];
+      currentZones = new int[partitions];
+      TreeMap<String, Integer> zoneIndex = new TreeMap<>();
+      for (int i = 0; i < nodes.length; i++) {
+        zoneIndex.put(memberZones.getOrDefault(nodes[i], ""), zoneOfMember[i]);
+      }
+      boolean wasZoned = !current.zones().isEmpty();
+      List<NodeId> old = current.owners();
+      for (int p = 0; p < partitions; p++) {
+        int member = Arrays.binarySearch(nodes, old.get(p));
+        owners[p] = Math.max(-1, member);
+        if (member >= 0) {
+          currentZones[p] = zoneOfMember[member];
+        } else {
+          String zone = wasZoned ? current.zoneOf(old.get(p)).orElse("") : null;
+          currentZones[p] = zone == null ? -1 : zoneIndex.getOrDefault(zone, -1);
+        }
+      }
+    }
+    int[] planned = ZoneLayout.plan(partitions, zoneOfMember, owners, currentZones);
     List<NodeId> result = new ArrayList<>(partitions);
     for (int owner : planned) {
       result.add(nodes[owner]);
@@ -519,6 +588,22 @@ public final class RingPlanner {
     return count;
   }
 
+  /**
+   * The windows of {@code ring} that break the rule this planner keeps: for a ring laid out by zone
+   * (its members in exactly N zones, see {@code ZoneLayout}), windows of N partitions that repeat a
+   * zone beyond the (Q mod N)·(N - 1) that Q forces; otherwise, where {@link #canSeparateReplicas}
+   * holds, windows with a repeated owner ({@link #violations(List, int)}); else none.
+   */
+  public static int violations(Ring ring, int n) {
+    int[] pattern = ZoneLayout.pattern(ring, n);
+    if (pattern != null) {
+      return ZoneLayout.excessRepeats(pattern, n);
+    }
+    return canSeparateReplicas(ring.partitionCount(), ring.nodeCount(), n)
+        ? violations(ring.owners(), n)
+        : 0;
+  }
+
   private static boolean distinct(List<NodeId> owners, int start, int n) {
     int q = owners.size();
     for (int i = 0; i < n; i++) {
@@ -598,7 +683,7 @@ public final class RingPlanner {
         }
         // The assignment of orphans to members is a min-cost flow with one augmenting path per
         // orphan: bounded so that a plan stays within about a second.
-        if (onlyOrphans() && countOrphans() <= 1024) {
+        if (onlyOrphans() && countOrphans() <= 4096) {
           int[] filled = search.fill(original, fillRadius(countOrphans()));
           if (filled != null) {
             candidates.add(filled);

@@ -196,6 +196,11 @@ public final class MovementTable {
     int q = before.partitionCount();
     int size = after.nodeCount();
     long share = size <= N ? q : (long) N * (q / size);
+    if (zoned && ZoneShares.byZone(after, N)) {
+      TreeSet<NodeId> joiners = new TreeSet<>(after.nodes());
+      joiners.removeAll(before.nodes());
+      share = ZoneShares.joinLeast(before, after, joiners.first(), N);
+    }
     return refine(before, after, share, zoned, small(size - 1));
   }
 
@@ -232,8 +237,20 @@ public final class MovementTable {
     void add(Ring ring) {
       int q = ring.partitionCount();
       int s = ring.nodeCount();
+      if (ZoneShares.byZone(ring, N)) {
+        ZoneShares.members(ring)
+            .forEach((zone, members) -> add(ring, members, ZoneShares.partitions(ring, zone)));
+      } else {
+        add(ring, new ArrayList<>(ring.nodes()), q);
+      }
+      violations += RingPlanner.violations(ring, N);
+    }
+
+    /** Balance of {@code members} sharing {@code q} partitions. */
+    private void add(Ring ring, List<NodeId> members, int q) {
+      int s = members.size();
       double mean = (double) q / s;
-      for (NodeId node : ring.nodes()) {
+      for (NodeId node : members) {
         int count = ring.partitionsOf(node).size();
         maxOverMean = Math.max(maxOverMean, count / mean);
         if (count < q / s || count > (q + s - 1) / s) {
@@ -241,9 +258,6 @@ public final class MovementTable {
         }
       }
       bound = Math.max(bound, ((q + s - 1) / s) / mean);
-      if (RingPlanner.canSeparateReplicas(q, s, N)) {
-        violations += RingPlanner.violations(ring.owners(), N);
-      }
     }
   }
 }

@@ -52,7 +52,25 @@ class RingPlannerTest {
     }
   }
 
+  /**
+   * ⌊Q/S⌋ to ⌈Q/S⌉ partitions each; for a ring laid out by zone (N = 3), the same within each zone
+   * over the zone's partitions.
+   */
   static void assertBalanced(Ring ring) {
+    if (ZoneShares.byZone(ring, 3)) {
+      ZoneShares.members(ring)
+          .forEach(
+              (zone, members) -> {
+                int q = ZoneShares.partitions(ring, zone);
+                int s = members.size();
+                for (NodeId node : members) {
+                  assertThat(ring.partitionsOf(node).size())
+                      .as("partitions of %s among the %d nodes of zone '%s'", node, s, zone)
+                      .isBetween(q / s, (q + s - 1) / s);
+                }
+              });
+      return;
+    }
     int q = ring.partitionCount();
     int s = ring.nodeCount();
     for (NodeId node : ring.nodes()) {
