@@ -78,7 +78,13 @@ public final class RingBalanceReport {
       return "n/a";
     }
     String least = step.least() < 0 ? "-" : Long.toString(step.least());
-    return step.moved() + " / " + least + (step.exact() && step.least() >= 0 ? "*" : "");
+    String mark =
+        switch (step.kind()) {
+          case EXACT -> "*";
+          case BOUND -> "†";
+          case SHARE -> "";
+        };
+    return step.moved() + " / " + least + (step.least() >= 0 ? mark : "");
   }
 
   private static String ratio(Step step) {

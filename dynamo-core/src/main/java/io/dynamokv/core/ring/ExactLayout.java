@@ -32,6 +32,7 @@ final class ExactLayout {
   private double[][] bound;
 
   private int[] bestLayout;
+  private boolean complete;
 
   /**
    * @param oldLists the old preference list (first n entries, member indices or -1) of each
@@ -61,10 +62,24 @@ final class ExactLayout {
     best = upper;
     this.floor = floor;
     if (best <= floor) {
+      complete = true;
       return null;
     }
-    prefixes(new int[n - 1], 0, maxNodes);
+    complete = prefixes(new int[n - 1], 0, maxNodes);
     return bestLayout;
+  }
+
+  /** Whether the last {@link #search} explored every layout it had to (it did not give up). */
+  boolean complete() {
+    return complete;
+  }
+
+  /**
+   * The cost of the best layout the last {@link #search} found, or its {@code upper} if it found
+   * none cheaper: the least when {@link #complete()}.
+   */
+  long best() {
+    return best;
   }
 
   private boolean prefixes(int[] prefix, int i, long maxNodes) {

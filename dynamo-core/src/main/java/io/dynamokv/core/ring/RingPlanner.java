@@ -53,7 +53,7 @@ import java.util.TreeSet;
  *       last N - 1 owners, with prices per member for balance; and on each, a local search that
  *       re-solves every short run of partitions exhaustively. It keeps the layout that adds the
  *       fewest assignments. The work is bounded (a plan at Q = 4096 stays within a few hundred
- *       milliseconds, up to about 1 s on a 5 → 4 leave; the fill is skipped past 1024 orphans). On
+ *       milliseconds, up to about 1 s on a 5 → 4 leave; the fill is skipped past 4096 orphans). On
  *       tiny rings (Q <= 32), where one assignment is already 10 % of a step, a bounded branch and
  *       bound ({@code ExactLayout}) then looks for a cheaper layout still.
  *   <li>If violations remain, the planner lays the ring out afresh (each member's partitions evenly
@@ -73,18 +73,30 @@ import java.util.TreeSet;
  * (the walk skips nodes already taken), so the layout only decides which node comes first. The
  * planner then guarantees exact balance and minimal movement only, and ignores the windows.
  *
- * <p>Movement in replica assignments, against the least (the joiner's share N·⌊Q/(S+1)⌋, the
- * leaver's assignments, or for clusters of at most 2N + 1 nodes the exact minimum over valid
- * balanced layouts); see dynamo-bench's RingBalanceReport for the table, RingBalanceTest and
- * RingPlannerProperties for what is asserted:
+ * <h2>Zones</h2>
+ *
+ * When the members are spread over exactly N zones (nodes without one counting as zone {@code ""}),
+ * and no zone has more members than ⌊Q/N⌋, the ring is laid out by zone instead ({@code
+ * ZoneLayout}): a fixed pattern gives every partition a zone so that every window of N partitions
+ * spans the N zones (but the (Q mod N)·(N - 1) windows Q forces to repeat one), and each zone's
+ * partitions are balanced among its members. Every preference list then holds one replica per zone;
+ * balance is per zone (a zone of k members holds Q replica assignments, Q/k per member), and a join
+ * or leave inside a zone moves only that zone's share. With any other number of zones the layout
+ * ignores them and only the walk spreads lists over zones. A change that creates or empties a zone
+ * re-lays the zone pattern: a one-time larger move.
+ *
+ * <p>Movement in replica assignments, against the least (the joiner's share N·⌊Q/(S+1)⌋ or, by
+ * zone, its share of its zone's partitions; the leaver's assignments; for clusters of at most 2N +
+ * 1 nodes the exact minimum over valid balanced layouts, or a Lagrangian lower bound on it); see
+ * dynamo-bench's RingBalanceReport for the table, RingBalanceTest and RingPlannerProperties for
+ * what is asserted:
  *
  * <ul>
  *   <li>Without zones, every join measured adds exactly the joiner's share, and every leave and
- *       round trip at most 1.1× the least wherever the least is known: Q = 16 to 64 for small
- *       clusters, every Q beyond. For small clusters at large Q the least is not known; a 5 → 4
- *       leave there still adds about 1.35× the leaver's assignments.
- *   <li>Zones are stored in the ring and used by the preference-list walk, but the layout ignores
- *       them, so zoned rings move 1.1 to several times the share bound: not yet within target.
+ *       round trip at most 1.1× the least at Q = 16 to 64 and past the small class. For small
+ *       clusters at large Q only a lower bound on the least is known; a 5 → 4 leave there adds up
+ *       to 1.3× that bound.
+ *   <li>Laid out by zone, every join, leave and round trip measured adds at most 1.1× its least.
  * </ul>
  *
  * <p>Batches of changes are planned in one step on the resulting member set, so the order in which

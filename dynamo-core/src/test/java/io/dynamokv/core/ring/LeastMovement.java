@@ -9,246 +9,56 @@ import java.util.List;
 import java.util.SortedSet;
 
 /**
- * The least movement any valid balanced layout needs, by exhaustive branch and bound: the reference
- * the planner is measured against for small clusters, where the distinct-owner rule can force more
- * than the share a joiner takes or a leaver gives up. Valid: N distinct owners in every window of N
- * consecutive partitions (so a partition's replicas are the owners of that window); balanced: ⌊Q/S⌋
- * to ⌈Q/S⌉ partitions each. Movement: the (partition, replica) assignments the new layout adds to
- * the old ring's preference lists, as {@link RingMovement#replicaMoves} counts them.
+ * The least movement any valid balanced layout needs: the reference the planner is measured against
+ * for small clusters, where the distinct-owner rule can force more than the share a joiner takes or
+ * a leaver gives up. Valid: N distinct owners in every window of N consecutive partitions (so a
+ * partition's replicas are the owners of that window); balanced: ⌊Q/S⌋ to ⌈Q/S⌉ partitions each.
+ * Movement: the (partition, replica) assignments the new layout adds to the old ring's preference
+ * lists, as {@link RingMovement#replicaMoves} counts them.
  *
- * <p>The bound on a partial layout is the cheapest valid completion ignoring balance, a dynamic
- * program over the last N - 1 owners computed once per choice of the first N - 1. Fine for Q up to
- * 64 and S up to about 9; beyond, use the share bounds.
+ * <p>Two independent proofs: a Lagrangian lower bound ({@link DualBound}) that meets a known
+ * layout, tried first as it is cheap, and the exhaustive branch and bound of {@link ExactLayout};
+ * both are checked against plain enumeration on tiny rings in {@code ExactLayoutTest}.
  */
 final class LeastMovement {
-  private final int q;
-  private final int s;
-  private final int n;
-  private final int[][] oldLists;
-  private final int lo;
-  private final int hi;
-  private final int states;
-  private final int[] layout;
-  private final int[] counts;
-  private long best;
-  private long visited;
-  private long floor;
-  private double[][] bound;
+  private LeastMovement() {}
 
-  private LeastMovement(Ring before, SortedSet<NodeId> members, int n) {
-    this.q = before.partitionCount();
-    this.s = members.size();
-    this.n = n;
+  /**
+   * The least number of assignments any valid balanced layout of {@code members} adds to {@code
+   * before}, or -1 if neither proof settles it within {@code maxNodes} search nodes. {@code upper}
+   * is a known achievable cost (for example the planner's), used as the first bound; {@code floor}
+   * a known lower bound (the share bound): the search stops when it reaches it.
+   */
+  static long least(
+      Ring before, SortedSet<NodeId> members, int n, long upper, long floor, long maxNodes) {
+    if (upper <= floor) {
+      return upper;
+    }
+    int[][] oldLists = oldLists(before, members, n);
+    // The bound is cheap and often meets a good layout at once; the search settles the rest.
+    if (DualBound.of(oldLists, members.size(), n, upper) >= upper) {
+      return upper;
+    }
+    ExactLayout search = new ExactLayout(oldLists, members.size(), n);
+    search.search(upper, floor, maxNodes);
+    if (search.complete()) {
+      return search.best();
+    }
+    long bound = DualBound.of(oldLists, members.size(), n, search.best());
+    return bound >= search.best() ? search.best() : -1;
+  }
+
+  /** The first N entries of every old preference list, as indices into {@code members} or -1. */
+  static int[][] oldLists(Ring before, SortedSet<NodeId> members, int n) {
     NodeId[] nodes = members.toArray(new NodeId[0]);
-    this.oldLists = new int[q][];
-    for (int p = 0; p < q; p++) {
+    int[][] oldLists = new int[before.partitionCount()][];
+    for (int p = 0; p < oldLists.length; p++) {
       List<NodeId> list = before.preferenceList(p, n);
       oldLists[p] = new int[list.size()];
       for (int i = 0; i < list.size(); i++) {
         oldLists[p][i] = Math.max(-1, Arrays.binarySearch(nodes, list.get(i)));
       }
     }
-    this.lo = q / s;
-    this.hi = (q + s - 1) / s;
-    int st = 1;
-    for (int i = 0; i < n - 1; i++) {
-      st *= s;
-    }
-    this.states = st;
-    this.layout = new int[q];
-    this.counts = new int[s];
-  }
-
-  /**
-   * The least number of assignments any valid balanced layout of {@code members} adds to {@code
-   * before}, or -1 if the search gave up after {@code maxNodes} search nodes. {@code upper} is a
-   * known achievable cost (for example the planner's), used as the first bound; {@code floor} a
-   * known lower bound (the share bound): the search stops when it reaches it.
-   */
-  static long least(
-      Ring before, SortedSet<NodeId> members, int n, long upper, long floor, long maxNodes) {
-    LeastMovement search = new LeastMovement(before, members, n);
-    return search.run(upper, floor, maxNodes);
-  }
-
-  private long run(long upper, long floor, long maxNodes) {
-    best = upper;
-    this.floor = floor;
-    if (best <= floor) {
-      return best;
-    }
-    int[] prefix = new int[n - 1];
-    if (!prefixes(prefix, 0, maxNodes)) {
-      return -1;
-    }
-    return best;
-  }
-
-  private boolean prefixes(int[] prefix, int i, long maxNodes) {
-    if (i == n - 1) {
-      bound = completions(prefix);
-      Arrays.fill(counts, 0);
-      int state = 0;
-      for (int k = 0; k < n - 1; k++) {
-        layout[k] = prefix[k];
-        counts[prefix[k]]++;
-        state = state * s + prefix[k];
-      }
-      if (!feasible(n - 2)) {
-        return true;
-      }
-      return dfs(n - 1, state, 0, maxNodes);
-    }
-    for (int x = 0; x < s; x++) {
-      boolean repeat = false;
-      for (int k = 0; k < i; k++) {
-        repeat |= prefix[k] == x;
-      }
-      if (!repeat) {
-        prefix[i] = x;
-        if (!prefixes(prefix, i + 1, maxNodes)) {
-          return false;
-        }
-        if (best <= floor) {
-          return true;
-        }
-      }
-    }
-    return true;
-  }
-
-  /**
-   * bound[i][state]: the least cost of the windows not yet complete once positions up to i - 1 are
-   * set and the last N - 1 of them are {@code state}, for any valid completion.
-   */
-  private double[][] completions(int[] prefix) {
-    double[][] h = new double[q + 1][states];
-    int[] window = new int[n];
-    for (double[] row : h) {
-      Arrays.fill(row, Double.POSITIVE_INFINITY);
-    }
-    // At i = q the remaining windows are the N - 1 that wrap onto the prefix.
-    for (int state = 0; state < states; state++) {
-      int[] tail = decode(state);
-      double cost = 0;
-      for (int k = 1; k < n && cost >= 0; k++) {
-        int w = q - n + k;
-        for (int j = 0; j < n; j++) {
-          int pos = w + j;
-          window[j] = pos < q ? tail[pos - (q - n + 1)] : prefix[pos - q];
-        }
-        cost = distinct(window) ? cost + gain(w, window) : -1;
-      }
-      h[q][state] = cost < 0 ? Double.POSITIVE_INFINITY : cost;
-    }
-    for (int i = q - 1; i >= n - 1; i--) {
-      for (int state = 0; state < states; state++) {
-        int[] last = decode(state);
-        double bestNext = Double.POSITIVE_INFINITY;
-        for (int x = 0; x < s; x++) {
-          System.arraycopy(last, 0, window, 0, n - 1);
-          window[n - 1] = x;
-          if (!distinct(window)) {
-            continue;
-          }
-          double c = gain(i - n + 1, window) + h[i + 1][(state % (states / s)) * s + x];
-          bestNext = Math.min(bestNext, c);
-        }
-        h[i][state] = bestNext;
-      }
-    }
-    return h;
-  }
-
-  private boolean dfs(int i, int state, long cost, long maxNodes) {
-    if (++visited > maxNodes) {
-      return false;
-    }
-    if (best <= floor) {
-      return true;
-    }
-    if (cost + bound[i][state] >= best) {
-      return true;
-    }
-    if (i == q) {
-      best = cost + (long) bound[q][state];
-      return true;
-    }
-    int[] window = new int[n];
-    int[] last = decode(state);
-    int next = state % (states / s);
-    Integer[] order = new Integer[s];
-    double[] value = new double[s];
-    int options = 0;
-    for (int x = 0; x < s; x++) {
-      System.arraycopy(last, 0, window, 0, n - 1);
-      window[n - 1] = x;
-      if (counts[x] >= hi || !distinct(window)) {
-        continue;
-      }
-      value[x] = gain(i - n + 1, window) + bound[i + 1][next * s + x];
-      order[options++] = x;
-    }
-    Arrays.sort(order, 0, options, (a, b) -> Double.compare(value[a], value[b]));
-    for (int k = 0; k < options; k++) {
-      int x = order[k];
-      if (cost + value[x] >= best) {
-        break;
-      }
-      layout[i] = x;
-      counts[x]++;
-      System.arraycopy(last, 0, window, 0, n - 1);
-      window[n - 1] = x;
-      int g = gain(i - n + 1, window);
-      if (feasible(i)) {
-        if (!dfs(i + 1, next * s + x, cost + g, maxNodes)) {
-          counts[x]--;
-          return false;
-        }
-      }
-      counts[x]--;
-    }
-    return true;
-  }
-
-  /** Whether the positions after {@code i} can still bring every member to ⌊Q/S⌋. */
-  private boolean feasible(int i) {
-    int missing = 0;
-    for (int c : counts) {
-      missing += Math.max(0, lo - c);
-    }
-    return missing <= q - 1 - i;
-  }
-
-  private int[] decode(int state) {
-    int[] last = new int[n - 1];
-    for (int k = n - 2; k >= 0; k--) {
-      last[k] = state % s;
-      state /= s;
-    }
-    return last;
-  }
-
-  private static boolean distinct(int[] window) {
-    for (int a = 0; a < window.length; a++) {
-      for (int b = a + 1; b < window.length; b++) {
-        if (window[a] == window[b]) {
-          return false;
-        }
-      }
-    }
-    return true;
-  }
-
-  private int gain(int w, int[] window) {
-    int gain = 0;
-    for (int x : window) {
-      boolean had = false;
-      for (int y : oldLists[w]) {
-        had |= y == x;
-      }
-      gain += had ? 0 : 1;
-    }
-    return gain;
+    return oldLists;
   }
 }

@@ -50,23 +50,37 @@ public final class MovementTable {
     return smallerSize <= 2 * N + 1;
   }
 
+  /** What a step's least is. */
+  public enum Least {
+    /** The share bound, taken as the least (a lower bound: ratios against it err high). */
+    SHARE,
+    /** The exact least, by exhaustive search ({@link LeastMovement}). */
+    EXACT,
+    /** A Lagrangian lower bound on the least ({@link DualBound}): the ratio is at most that. */
+    BOUND
+  }
+
   /**
    * One measured step.
    *
    * @param moved assignments added
-   * @param least the least (exact or share bound), or -1 if not known
-   * @param exact whether {@code least} was found by the exact search (otherwise it is the share
-   *     bound, a lower bound, taken as the least past the small class and when S <= N)
+   * @param least the least (see {@code kind}), or -1 if not known
+   * @param kind what {@code least} is
    * @param primary partitions whose owner changed
    * @param donors nodes that gave up an assignment
    */
-  public record Step(long moved, long least, boolean exact, int primary, int donors) {
+  public record Step(long moved, long least, Least kind, int primary, int donors) {
     /** moved / least; 1 when both are 0; NaN when the least is not known. */
     public double ratio() {
       if (least < 0) {
         return Double.NaN;
       }
       return least == 0 ? (moved == 0 ? 1.0 : Double.POSITIVE_INFINITY) : (double) moved / least;
+    }
+
+    /** Whether the least was found by exhaustive search. */
+    public boolean exact() {
+      return kind == Least.EXACT;
     }
   }
 
@@ -176,7 +190,7 @@ public final class MovementTable {
     return new Step(
         RingMovement.replicaMoves(before, after, N),
         least[0],
-        least[1] == 1,
+        Least.values()[(int) least[1]],
         RingMovement.primaryMoves(before, after),
         RingMovement.donors(before, after, N).size());
   }
@@ -186,12 +200,14 @@ public final class MovementTable {
     return new Step(
         a.moved() + b.moved(),
         least,
-        a.exact() && b.exact(),
+        a.kind() == Least.BOUND || b.kind() == Least.BOUND
+            ? Least.BOUND
+            : a.exact() && b.exact() ? Least.EXACT : Least.SHARE,
         a.primary() + b.primary(),
         Math.max(a.donors(), b.donors()));
   }
 
-  /** {least, exact ? 1 : 0}. */
+  /** {least, ordinal of its {@link Least}}. */
   private static long[] joinLeast(Ring before, Ring after, boolean zoned) {
     int q = before.partitionCount();
     int size = after.nodeCount();
@@ -219,13 +235,17 @@ public final class MovementTable {
     // high: on tiny rings it is not always reachable), with S <= N every list holds every node,
     // and a step that moved no more than the share met it.
     if (zoned || !small || !separable || size <= N || moved <= share) {
-      return new long[] {share, 0};
+      return new long[] {share, Least.SHARE.ordinal()};
     }
-    if (q > EXACT_UP_TO) {
-      return new long[] {-1, 0};
+    if (q <= EXACT_UP_TO) {
+      long least = LeastMovement.least(before, after.nodes(), N, moved, share, SEARCH_NODES);
+      if (least >= 0) {
+        return new long[] {least, Least.EXACT.ordinal()};
+      }
     }
-    long least = LeastMovement.least(before, after.nodes(), N, moved, share, SEARCH_NODES);
-    return least < 0 ? new long[] {-1, 0} : new long[] {least, 1};
+    int[][] oldLists = LeastMovement.oldLists(before, after.nodes(), N);
+    long bound = Math.max(share, DualBound.of(oldLists, size, N, moved));
+    return new long[] {bound, Least.BOUND.ordinal()};
   }
 
   private static final class Checks {
