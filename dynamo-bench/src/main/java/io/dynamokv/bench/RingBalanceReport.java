@@ -78,19 +78,19 @@ public final class RingBalanceReport {
       return "n/a";
     }
     String least = step.least() < 0 ? "-" : Long.toString(step.least());
-    String mark =
-        switch (step.kind()) {
-          case EXACT -> "*";
-          case BOUND -> "†";
-          case SHARE -> "";
-        };
-    return step.moved() + " / " + least + (step.least() >= 0 ? mark : "");
+    return switch (step.kind()) {
+      case EXACT -> step.moved() + " / " + least + "*";
+      case BOUND -> step.moved() + " / ≥" + least;
+      case SHARE -> step.moved() + " / " + least;
+    };
   }
 
   private static String ratio(Step step) {
     if (step == null || Double.isNaN(step.ratio())) {
       return "-";
     }
-    return String.format(Locale.ROOT, "%.3f", step.ratio());
+    // Against a lower bound on the least, moved / bound is an upper bound on the ratio.
+    return (step.kind() == MovementTable.Least.BOUND ? "≤" : "")
+        + String.format(Locale.ROOT, "%.3f", step.ratio());
   }
 }

@@ -116,7 +116,7 @@ final class ZoneLayout {
       membersPerZone[zone]++;
     }
     int[] pattern =
-        currentZones != null && excessRepeats(currentZones, n) == 0
+        keeps(currentZones, n, membersPerZone)
             ? currentZones.clone()
             : pattern(q, n, membersPerZone, currentZones);
     int[] cost = costs(pattern, n);
@@ -126,6 +126,23 @@ final class ZoneLayout {
       assignZone(zone, pattern, cost, zoneOfMember, owners, result);
     }
     return result;
+  }
+
+  /** Whether the current pattern stays: valid, and every zone with a partition for each member. */
+  private static boolean keeps(int[] current, int n, int[] membersPerZone) {
+    if (current == null || excessRepeats(current, n) != 0) {
+      return false;
+    }
+    int[] partitions = new int[n];
+    for (int zone : current) {
+      partitions[zone]++;
+    }
+    for (int zone = 0; zone < n; zone++) {
+      if (partitions[zone] < membersPerZone[zone]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
