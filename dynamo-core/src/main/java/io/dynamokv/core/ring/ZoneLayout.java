@@ -6,6 +6,7 @@ package io.dynamokv.core.ring;
 import io.dynamokv.core.NodeId;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -311,7 +312,7 @@ final class ZoneLayout {
       int surplus = mine.size() - targets[i];
       if (surplus > 0) {
         List<Integer> given = surplus(mine, surplus, cost);
-        mine.removeAll(given);
+        mine.removeAll(new HashSet<>(given));
         free.addAll(given);
       }
       for (int p : mine) {
