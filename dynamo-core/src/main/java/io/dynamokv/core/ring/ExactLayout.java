@@ -55,6 +55,15 @@ final class ExactLayout {
   }
 
   /**
+   * Whether a search fits the planner's time: each of the S^(N-1) first owners needs a table of
+   * Q·S^N entries before the node budget counts anything (about 2^26 in all, a fraction of a
+   * second).
+   */
+  static boolean affordable(int q, int s, int n) {
+    return (double) q * Math.pow(s, 2.0 * n - 1) <= 1 << 26;
+  }
+
+  /**
    * The cheapest layout that adds fewer than {@code upper} assignments, or null if none was found
    * within {@code maxNodes} search nodes; {@code floor} is a known lower bound, where it stops.
    */

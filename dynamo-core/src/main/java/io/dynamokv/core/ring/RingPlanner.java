@@ -75,15 +75,15 @@ import java.util.TreeSet;
  *
  * <h2>Zones</h2>
  *
- * When the members are spread over exactly N zones (nodes without one counting as zone {@code ""}),
- * and no zone has more members than ⌊Q/N⌋, the ring is laid out by zone instead ({@code
- * ZoneLayout}): a fixed pattern gives every partition a zone so that every window of N partitions
- * spans the N zones (but the (Q mod N)·(N - 1) windows Q forces to repeat one), and each zone's
- * partitions are balanced among its members. Every preference list then holds one replica per zone;
- * balance is per zone (a zone of k members holds Q replica assignments, Q/k per member), and a join
- * or leave inside a zone moves only that zone's share. With any other number of zones the layout
- * ignores them and only the walk spreads lists over zones. A change that creates or empties a zone
- * re-lays the zone pattern: a one-time larger move.
+ * When every member has a zone, there are exactly N zones, and no zone has more members than ⌊Q/N⌋,
+ * the ring is laid out by zone instead ({@code ZoneLayout}): a fixed pattern gives every partition
+ * a zone so that every window of N partitions spans the N zones (but the (Q mod N)·(N - 1) windows
+ * Q forces to repeat one), and each zone's partitions are balanced among its members. Every
+ * preference list then holds one replica per zone; balance is per zone (a zone of k members holds Q
+ * replica assignments, Q/k per member), and a join or leave inside a zone moves only that zone's
+ * share. With any other number of zones the layout ignores them and only the walk spreads lists
+ * over zones. A change that creates or empties a zone re-lays the zone pattern: a one-time larger
+ * move.
  *
  * <p>Movement in replica assignments, against the least (the joiner's share N·⌊Q/(S+1)⌋ or, by
  * zone, its share of its zone's partitions; the leaver's assignments; for clusters of at most 2N +
@@ -331,7 +331,7 @@ public final class RingPlanner {
     }
     int s = ring.nodeCount();
     int[] pattern = ZoneLayout.pattern(ring, replicas);
-    if (pattern != null && ZoneLayout.excessRepeats(pattern, replicas) == 0) {
+    if (pattern != null && ZoneLayout.regular(pattern, replicas)) {
       return;
     }
     if (canSeparateReplicas(q, s, replicas)) {
@@ -457,7 +457,9 @@ public final class RingPlanner {
    * ring is laid out by {@link ZoneLayout}.
    */
   private int[] zoneIds(NodeId[] nodes, Map<NodeId, String> memberZones) {
-    if (memberZones.isEmpty()) {
+    // Nodes without a zone would form a zone "" of their own, and two zoned nodes among many
+    // without would each own a third of the ring: by zone only when every member has one.
+    if (memberZones.size() < nodes.length) {
       return null;
     }
     TreeSet<String> names = new TreeSet<>();
@@ -504,8 +506,16 @@ public final class RingPlanner {
     }
     int[] planned = ZoneLayout.plan(partitions, zoneOfMember, owners, currentZones);
     List<NodeId> result = new ArrayList<>(partitions);
+    boolean[] owns = new boolean[nodes.length];
     for (int owner : planned) {
       result.add(nodes[owner]);
+      owns[owner] = true;
+    }
+    for (int i = 0; i < nodes.length; i++) {
+      if (!owns[i]) {
+        throw new IllegalStateException(
+            "the zone layout left " + nodes[i] + " without a partition");
+      }
     }
     return Ring.ofPartitions(version, result, memberZones);
   }
@@ -609,7 +619,7 @@ public final class RingPlanner {
   public static int violations(Ring ring, int n) {
     int[] pattern = ZoneLayout.pattern(ring, n);
     if (pattern != null) {
-      return ZoneLayout.excessRepeats(pattern, n);
+      return ZoneLayout.regular(pattern, n) ? 0 : Math.max(1, ZoneLayout.excessRepeats(pattern, n));
     }
     return canSeparateReplicas(ring.partitionCount(), ring.nodeCount(), n)
         ? violations(ring.owners(), n)
@@ -721,7 +731,12 @@ public final class RingPlanner {
           }
         }
       }
-      if (oldLists != null && n >= 2 && s > n && q <= 32 && !cheapest(violations)) {
+      if (oldLists != null
+          && n >= 2
+          && s > n
+          && q <= 32
+          && ExactLayout.affordable(q, s, n)
+          && !cheapest(violations)) {
         LayoutSearch search = new LayoutSearch(original, oldLists, s, n);
         long upper = violations == 0 ? search.cost(owners) : Long.MAX_VALUE;
         int newMembers = 0;

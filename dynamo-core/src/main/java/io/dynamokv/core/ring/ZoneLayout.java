@@ -12,8 +12,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The strategy-3 layout of a ring whose members are spread over exactly N zones (three zones for N
- * = 3, the usual deployment). The layout is chosen in two stages:
+ * The strategy-3 layout of a ring whose members all have a zone and are spread over exactly N zones
+ * (three zones for N = 3, the usual deployment), none with more members than ⌊Q/N⌋. Otherwise the
+ * planner lays the ring out without regard to zones (only the walk spreads lists over them), and a
+ * change that makes these conditions hold, or stop holding, re-lays the zone pattern: a one-time
+ * larger move. The layout is chosen in two stages:
  *
  * <ol>
  *   <li>A <b>zone pattern</b>: the zone of every partition, repeating the N zones in a fixed order
@@ -67,11 +70,11 @@ final class ZoneLayout {
   }
 
   /**
-   * The zone of every partition's owner in {@code ring} (an index into the sorted zone names, nodes
-   * without a zone in zone {@code ""}), or null unless {@link #applies} holds for its members.
+   * The zone of every partition's owner in {@code ring} (an index into the sorted zone names), or
+   * null unless every member has a zone and {@link #applies} holds for them.
    */
   static int[] pattern(Ring ring, int replicas) {
-    if (ring.zones().isEmpty()) {
+    if (ring.zones().size() < ring.nodeCount()) {
       return null;
     }
     TreeMap<String, Integer> zoneIds = new TreeMap<>();
@@ -117,9 +120,7 @@ final class ZoneLayout {
       membersPerZone[zone]++;
     }
     int[] pattern =
-        keeps(currentZones, n, membersPerZone)
-            ? currentZones.clone()
-            : pattern(q, n, membersPerZone, currentZones);
+        keeps(currentZones, n) ? currentZones.clone() : pattern(q, n, membersPerZone, currentZones);
     int[] cost = costs(pattern, n);
     int[] result = new int[q];
     Arrays.fill(result, -1);
@@ -129,17 +130,26 @@ final class ZoneLayout {
     return result;
   }
 
-  /** Whether the current pattern stays: valid, and every zone with a partition for each member. */
-  private static boolean keeps(int[] current, int n, int[] membersPerZone) {
-    if (current == null || excessRepeats(current, n) != 0) {
+  /** Whether the current pattern stays: {@link #regular} (so every member gets a partition). */
+  private static boolean keeps(int[] current, int n) {
+    return current != null && regular(current, n);
+  }
+
+  /**
+   * Whether {@code pattern} is one this class could have made: every partition in one of the N
+   * zones, no window repeating a zone beyond those Q forces ({@link #excessRepeats}), and every
+   * zone with at least ⌊Q/N⌋ partitions (so with {@link #applies}, one for each of its members).
+   */
+  static boolean regular(int[] pattern, int n) {
+    if (excessRepeats(pattern, n) != 0) {
       return false;
     }
     int[] partitions = new int[n];
-    for (int zone : current) {
+    for (int zone : pattern) {
       partitions[zone]++;
     }
-    for (int zone = 0; zone < n; zone++) {
-      if (partitions[zone] < membersPerZone[zone]) {
+    for (int count : partitions) {
+      if (count < pattern.length / n) {
         return false;
       }
     }

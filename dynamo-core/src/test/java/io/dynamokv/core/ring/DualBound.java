@@ -27,7 +27,10 @@ final class DualBound {
   private final int states;
   private final double[][] cost;
 
-  private DualBound(int[][] oldLists, int s, int n) {
+  private final boolean cyclic;
+
+  private DualBound(int[][] oldLists, int s, int n, boolean cyclic) {
+    this.cyclic = cyclic;
     this.q = oldLists.length;
     this.s = s;
     this.n = n;
@@ -54,7 +57,12 @@ final class DualBound {
    * upper} of a known valid balanced layout, which steers the steps (Polyak's rule).
    */
   static long of(int[][] oldLists, int s, int n, long upper) {
-    return new DualBound(oldLists, s, n).run(upper);
+    return of(oldLists, s, n, upper, oldLists.length <= CYCLIC_UP_TO);
+  }
+
+  /** As above, with the wrapping windows relaxed or not ({@code cyclic}). */
+  static long of(int[][] oldLists, int s, int n, long upper, boolean cyclic) {
+    return new DualBound(oldLists, s, n, cyclic).run(upper);
   }
 
   private long run(long upper) {
@@ -105,7 +113,7 @@ final class DualBound {
     double best = Double.POSITIVE_INFINITY;
     int[] prefix = new int[n - 1];
     int[] bestLayout = null;
-    int combos = q <= CYCLIC_UP_TO ? states : 1;
+    int combos = cyclic ? states : 1;
     for (int code = 0; code < combos; code++) {
       decode(code, prefix);
       if (combos > 1 && !distinct(prefix, n - 1)) {
@@ -126,7 +134,6 @@ final class DualBound {
   }
 
   private double solve(int[] prefix, int start, double[] lambda, int[] layout) {
-    boolean cyclic = q <= CYCLIC_UP_TO;
     double[] f = new double[states];
     double[] next = new double[states];
     int[][] choice = new int[q][states];

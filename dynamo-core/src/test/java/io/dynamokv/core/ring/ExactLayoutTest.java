@@ -65,12 +65,22 @@ class ExactLayoutTest {
       long enumerated = enumerate(oldLists, members.size());
       assertThat(enumerated).as("some layout is valid and balanced").isLessThan(Long.MAX_VALUE);
       ExactLayout search = new ExactLayout(oldLists, members.size(), N);
-      search.search(Long.MAX_VALUE, 0, Long.MAX_VALUE);
+      int[] layout = search.search(Long.MAX_VALUE, 0, Long.MAX_VALUE);
       assertThat(search.complete()).isTrue();
       assertThat(search.best()).as("exact search, members %s", members).isEqualTo(enumerated);
-      assertThat(DualBound.of(oldLists, members.size(), N, enumerated + 5))
-          .as("dual bound, members %s", members)
-          .isLessThanOrEqualTo(enumerated);
+      // The cost model (a partition's replicas are its window) is the ring's own count.
+      List<NodeId> nodes = new ArrayList<>(members);
+      List<NodeId> owners = new ArrayList<>();
+      for (int owner : layout) {
+        owners.add(nodes.get(owner));
+      }
+      assertThat(RingMovement.replicaMoves(before, Ring.ofPartitions(2, owners, Map.of()), N))
+          .isEqualTo(enumerated);
+      for (boolean cyclic : new boolean[] {true, false}) {
+        assertThat(DualBound.of(oldLists, members.size(), N, enumerated + 5, cyclic))
+            .as("dual bound (wrap %s), members %s", cyclic, members)
+            .isLessThanOrEqualTo(enumerated);
+      }
     }
   }
 

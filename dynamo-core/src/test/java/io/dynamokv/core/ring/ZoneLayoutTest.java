@@ -169,4 +169,85 @@ class ZoneLayoutTest {
     assertThat(RingPlanner.violations(bad, N)).isPositive();
     assertThatThrownBy(() -> planner.verify(bad)).hasMessageContaining("repeat an owner");
   }
+
+  /**
+   * Found by review: with N = 5 a pattern without excess repeats can leave a zone fewer partitions
+   * than ⌊Q/N⌋; a join into that zone then had a member without a partition (Ring.ofPartitions
+   * refused the plan, on every claimant round). Such a pattern is not kept, and not verified as
+   * one.
+   */
+  @ParameterizedTest(name = "zone of 5 members, 5 partitions")
+  @CsvSource({"32"})
+  void aPatternThatStarvesAZoneIsReLaidOut(int q) {
+    int[] pattern = {
+      2, 0, 4, 1, 3, 2, 0, 4, 1, 3, 2, 0, 1, 4, 3, 2, 0, 1, 0, 2, 3, 1, 4, 0, 2, 3, 1, 2, 0, 4, 1, 3
+    };
+    int[] members = {2, 2, 2, 2, 5};
+    List<NodeId> owners = new ArrayList<>();
+    Map<NodeId, String> zones = new TreeMap<>();
+    int[] next = new int[5];
+    for (int zone : pattern) {
+      NodeId node = NodeId.of("z" + zone + "-" + next[zone]++ % members[zone]);
+      owners.add(node);
+      zones.put(node, "z" + zone);
+    }
+    Ring ring = Ring.ofPartitions(3, owners, zones);
+    RingPlanner planner = RingPlanner.fixedPartitions(q, 5);
+    assertThat(ZoneLayout.excessRepeats(ZoneLayout.pattern(ring, 5), 5)).isZero();
+    assertThat(ZoneLayout.regular(ZoneLayout.pattern(ring, 5), 5)).isFalse();
+    Ring joined = planner.join(ring, NodeId.of("z4-5"), "z4");
+    assertThat(joined.nodes()).hasSize(ring.nodeCount() + 1);
+    assertThat(RingPlanner.violations(joined, 5)).isZero();
+    assertThatCode(() -> planner.verify(joined)).doesNotThrowAnyException();
+  }
+
+  /** N = 2 and N = 5: laid out by zone as for 3, every change moving only the zone's share. */
+  @ParameterizedTest(name = "N={0}, Q={1}, S={2}")
+  @CsvSource({"2, 64, 4", "2, 256, 7", "5, 64, 10", "5, 256, 12"})
+  void otherReplicationFactorsAreLaidOutByZone(int n, int q, int s) {
+    RingPlanner planner = RingPlanner.fixedPartitions(q, n);
+    TreeSet<NodeId> nodes = new TreeSet<>();
+    TreeMap<NodeId, String> zones = new TreeMap<>();
+    for (int i = 0; i < s; i++) {
+      nodes.add(node(i));
+      zones.put(node(i), "z" + i % n);
+    }
+    Ring ring = planner.initial(nodes, zones);
+    assertThat(ZoneLayout.pattern(ring, n)).isNotNull();
+    assertThat(RingPlanner.violations(ring, n)).isZero();
+    NodeId joiner = node(s);
+    Ring joined = planner.join(ring, joiner, "z" + s % n);
+    assertThat(RingMovement.replicaMoves(ring, joined, n))
+        .isEqualTo(RingMovement.assignments(joined, joiner, n))
+        .isEqualTo(ZoneShares.joinLeast(ring, joined, joiner, n));
+    for (NodeId leaver : List.of(node(0), node(s - 1))) {
+      Ring left = planner.leave(ring, leaver);
+      assertThat(RingMovement.replicaMoves(ring, left, n))
+          .isEqualTo(RingMovement.assignments(ring, leaver, n));
+      assertThatCode(() -> planner.verify(left)).doesNotThrowAnyException();
+    }
+    for (int p = 0; p < q; p++) {
+      TreeSet<String> spanned = new TreeSet<>();
+      for (NodeId node : joined.preferenceList(p, n)) {
+        spanned.add(joined.zoneOf(node).orElseThrow());
+      }
+      assertThat(spanned).hasSize(n);
+    }
+  }
+
+  /**
+   * Found by review: nodes without a zone counted as a zone "", so two zoned nodes among twenty
+   * without each owned a third of the ring. By zone only when every member has a zone.
+   */
+  @ParameterizedTest(name = "Q={0}")
+  @CsvSource({"1024"})
+  void membersWithoutAZoneAreNotAZone(int q) {
+    RingPlanner planner = RingPlanner.fixedPartitions(q, N);
+    Ring ring = planner.initial(RingPlannerTest.nodes(20), Map.of());
+    ring = planner.join(ring, NodeId.of("zoned-a"), "a");
+    ring = planner.join(ring, NodeId.of("zoned-b"), "b");
+    assertThat(ZoneLayout.pattern(ring, N)).isNull();
+    RingPlannerTest.assertBalanced(ring);
+    assertThat(ring.partitionsOf(NodeId.of("zoned-b")).size()).isBetween(q / 22, q / 22 + 1);
+  }
 }

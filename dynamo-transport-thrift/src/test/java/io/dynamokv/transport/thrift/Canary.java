@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import org.awaitility.Awaitility;
 
 /**
@@ -27,6 +28,7 @@ final class Canary implements AutoCloseable {
   private final AtomicLong ops = new AtomicLong();
   private final List<Throwable> errors = new CopyOnWriteArrayList<>();
   private volatile boolean stopped;
+  private final ReentrantLock turn = new ReentrantLock(true);
 
   private Canary(ThriftTestNode node) {
     this.node = node;
@@ -51,19 +53,39 @@ final class Canary implements AutoCloseable {
     long deadline = System.nanoTime() + MAX_RUNTIME.toNanos();
     try (ThriftTestNode.Client client = node.client()) {
       for (long i = 0; !stopped && System.nanoTime() < deadline; i++) {
-        ByteBuffer key = utf8("canary-" + (i % 16));
-        ByteBuffer value = utf8("value-" + i);
-        GetResponse before = client.get(new GetRequest(ThriftTestNode.STORE, key));
-        client.put(new PutRequest(ThriftTestNode.STORE, key, value, before.bufferForContext()));
-        GetResponse after = client.get(new GetRequest(ThriftTestNode.STORE, key));
-        if (!after.getValues().equals(List.of(value))) {
-          throw new AssertionError("read " + after.getValues() + ", expected only " + value);
+        turn.lock();
+        try {
+          ByteBuffer key = utf8("canary-" + (i % 16));
+          ByteBuffer value = utf8("value-" + i);
+          GetResponse before = client.get(new GetRequest(ThriftTestNode.STORE, key));
+          client.put(new PutRequest(ThriftTestNode.STORE, key, value, before.bufferForContext()));
+          GetResponse after = client.get(new GetRequest(ThriftTestNode.STORE, key));
+          if (!after.getValues().equals(List.of(value))) {
+            throw new AssertionError("read " + after.getValues() + ", expected only " + value);
+          }
+          ops.incrementAndGet();
+        } finally {
+          turn.unlock();
         }
-        ops.incrementAndGet();
       }
     } catch (Throwable t) {
       errors.add(t);
     }
+  }
+
+  /**
+   * Holds the canary between two rounds until the returned pause is closed: for measurements of
+   * what the server's threads allocate, which the canary's own requests would blur.
+   */
+  Pause pause() {
+    turn.lock();
+    return turn::unlock;
+  }
+
+  /** A pause of the canary; closing it lets the canary go on. */
+  interface Pause extends AutoCloseable {
+    @Override
+    void close();
   }
 
   /** Completed put-and-get rounds. */
