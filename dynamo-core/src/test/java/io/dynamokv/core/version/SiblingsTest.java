@@ -225,6 +225,38 @@ class SiblingsTest {
         .containsExactly(NodeId.of("n0"), NodeId.of("n1"));
   }
 
+  /**
+   * The seed that found it: a coordinator pruned the actor a write's context had just taught it
+   * (its write time unknown, so taken as the oldest), and the value that actor wrote came back
+   * beside the write that superseded it.
+   */
+  @Test
+  void anActorLearntFromAWritesContextIsNotPrunedFirst() {
+    Siblings replica = Siblings.empty();
+    for (int i = 0; i < 3; i++) {
+      replica =
+          replica.update(
+              replica.context(),
+              Versioned.of(new byte[] {(byte) i}, 100 + i),
+              replica.actorFor(NodeId.of("n" + i), VectorClock.empty(), epochsA));
+    }
+    Siblings coordinator =
+        replica.update(
+            replica.context(),
+            Versioned.of("x".getBytes(UTF_8), 2000),
+            replica.actorFor(A, VectorClock.empty(), epochsA));
+    VectorClock read = coordinator.context();
+
+    Siblings written =
+        replica
+            .update(
+                read, Versioned.of("y".getBytes(UTF_8), 2001), replica.actorFor(B, read, epochsB))
+            .pruned(4);
+
+    assertThat(written.context().toMap().keySet()).extracting(Actor::node).contains(A);
+    assertThat(live(Siblings.sync(coordinator.pruned(4), written))).containsExactly("y");
+  }
+
   @Test
   void kv679APrunedActorResurrectedWithAStaleCounterGetsAFreshEpoch() {
     Siblings a = put(Siblings.empty(), A, epochsA, VectorClock.empty(), "w1"); // dot (a, 1)
