@@ -182,6 +182,9 @@ public final class YcsbBench implements Callable<Integer> {
           new CommandLine(this), "--engine must be lmdb or bdb");
     }
     Files.createDirectories(out);
+    Path probeDir = dataDir != null ? dataDir : Path.of(System.getProperty("java.io.tmpdir"));
+    String fsync = FsyncProbe.measure(probeDir, 200);
+    log.println(fsync);
     List<PhaseResult> results = new ArrayList<>();
     for (int run = 1; run <= runs; run++) {
       Path dir =
@@ -201,7 +204,7 @@ public final class YcsbBench implements Callable<Integer> {
         deleteTree(dir);
       }
     }
-    Report report = new Report(label, describe(), results);
+    Report report = new Report(label, describe() + "; " + fsync, results);
     Files.writeString(out.resolve("report-" + label + ".md"), report.markdown());
     Files.writeString(out.resolve("runs-" + label + ".csv"), report.csv());
     Plots.write(out, label, report.medianRuns());

@@ -490,7 +490,7 @@ final class ServerConfigReader {
     }
     Integer connections = r.intIn(p + "max-connections", 1, 1_000_000);
     Integer selectors = r.intIn(p + "selector-threads", 1, 1024);
-    Integer workers = r.intIn(p + "worker-threads", 1, 4096);
+    Integer workers = r.intIn(p + "worker-threads", 0, 4096);
     Duration grace = r.duration(p + "shutdown-grace", true);
     Duration frameRead = r.duration(p + "frame-read-timeout", false);
     Duration idle = r.duration(p + "idle-timeout", false);

@@ -427,6 +427,15 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void noWorkerThreadsMeansRequestsRunOnTheSelectors() throws IOException {
+    assertThat(loader("dynamo.node.id = n1\ndynamo.thrift.worker-threads = 0").load().thrift())
+        .extracting(ServerConfig.Thrift::workerThreads)
+        .isEqualTo(0);
+    assertThat(problems("dynamo.node.id = n1\ndynamo.thrift.worker-threads = -1"))
+        .containsExactly(f() + ":2: dynamo.thrift.worker-threads: must be 0 to 4096, found -1");
+  }
+
+  @Test
   void aPeerHostOfItsOwnIsWhereOtherNodesReachThePeerPort() throws IOException {
     ServerConfig c =
         loader("dynamo.node { id = n1, host = 10.0.0.1 }\ndynamo.peer.host = 10.1.0.1").load();
