@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Random;
 
 /**
  * The disk's fsync latency where the cluster keeps its data: appends of 4 KiB, each followed by
@@ -24,9 +25,12 @@ final class FsyncProbe {
     Files.createDirectories(dir);
     Path file = Files.createTempFile(dir, "fsync-probe", ".tmp");
     long[] nanos = new long[count];
+    Random random = new Random(count);
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-      ByteBuffer block = ByteBuffer.allocate(4096);
+      byte[] bytes = new byte[4096];
+      ByteBuffer block = ByteBuffer.wrap(bytes);
       for (int i = 0; i < count; i++) {
+        random.nextBytes(bytes); // not zeros, which a compressing file system would shrink
         block.clear();
         ch.write(block);
         long start = System.nanoTime();

@@ -10,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What Linux's {@code /proc} says about a set of processes and the machine at one instant: CPU time
@@ -20,7 +22,7 @@ import java.util.List;
  */
 record HostStats(
     long nodeCpuNanos,
-    long nodeContextSwitches,
+    Map<String, Long> nodeThreadSwitches,
     long clientCpuNanos,
     long user,
     long nice,
@@ -34,10 +36,10 @@ record HostStats(
   /** Reads every figure now; a node that has exited counts nothing. */
   static HostStats now(List<Long> nodePids) {
     long cpu = 0;
-    long switches = 0;
+    Map<String, Long> switches = new HashMap<>();
     for (long pid : nodePids) {
       cpu += cpuNanos(pid);
-      switches += contextSwitches(pid);
+      contextSwitches(pid, switches);
     }
     long[] t = machineTicks();
     return new HostStats(
@@ -61,28 +63,29 @@ record HostStats(
         .orElse(0L);
   }
 
-  private static long contextSwitches(long pid) {
-    long sum = 0;
+  /** Adds each thread of {@code pid} to {@code out}, keyed by pid/tid. */
+  private static void contextSwitches(long pid, Map<String, Long> out) {
     try (DirectoryStream<Path> tasks =
         Files.newDirectoryStream(Path.of("/proc", pid + "", "task"))) {
       for (Path task : tasks) {
         try {
+          long sum = 0;
           for (String line : Files.readAllLines(task.resolve("status"))) {
             if (line.startsWith("voluntary_ctxt_switches:")
                 || line.startsWith("nonvoluntary_ctxt_switches:")) {
               sum += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
             }
           }
+          out.put(pid + "/" + task.getFileName(), sum);
         } catch (NoSuchFileException e) {
           // the thread ended between listing and reading
         }
       }
     } catch (NoSuchFileException e) {
-      return 0;
+      // the node has exited: it counts nothing
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return sum;
   }
 
   private static long[] machineTicks() {
@@ -98,10 +101,24 @@ record HostStats(
     }
   }
 
+  /**
+   * The change since {@code before}. Context switches are summed per thread: a thread that started
+   * in between counts from 0; one that ended in between took its count with it, so it is left out
+   * and counted in {@link Delta#threadsEnded}.
+   */
   Delta since(HostStats before) {
+    long switches = 0;
+    for (Map.Entry<String, Long> e : nodeThreadSwitches.entrySet()) {
+      switches += e.getValue() - before.nodeThreadSwitches.getOrDefault(e.getKey(), 0L);
+    }
+    int ended = 0;
+    for (String thread : before.nodeThreadSwitches.keySet()) {
+      ended += nodeThreadSwitches.containsKey(thread) ? 0 : 1;
+    }
     return new Delta(
         nodeCpuNanos - before.nodeCpuNanos,
-        nodeContextSwitches - before.nodeContextSwitches,
+        switches,
+        ended,
         clientCpuNanos - before.clientCpuNanos,
         user + nice - before.user - before.nice,
         system - before.system,
@@ -115,6 +132,7 @@ record HostStats(
   record Delta(
       long nodeCpuNanos,
       long nodeContextSwitches,
+      int threadsEnded,
       long clientCpuNanos,
       long userTicks,
       long systemTicks,

@@ -54,7 +54,7 @@ final class Report {
     b.append("### YCSB: ").append(label).append("\n\n").append(setup).append("\n\n");
     b.append("Medians over the runs:\n\n");
     b.append(
-        "| workload | ops/s | read p50 / p99 ms | update p50 / p99 ms | node CPU µs/op |"
+        "| workload | ops/s | read p50 / p99 ms | update (read + write) p50 / p99 ms | node CPU µs/op |"
             + " context switches/op | system+irq of busy | nodes' CPU share | client's CPU share"
             + " |\n");
     b.append("|---|---|---|---|---|---|---|---|---|\n");
@@ -79,15 +79,16 @@ final class Report {
     b.append(
         "\nEvery run (latencies in ms: p50 / p95 / p99 / p99.9; machine split of all CPU time):\n\n");
     b.append(
-        "| workload | run | ops/s | failed | read | update | node CPU µs/op | context switches/op"
-            + " | user / system / irq+softirq / idle |\n");
+        "| workload | run | ops/s | failed | read | update (read + write) | node CPU µs/op |"
+            + " context switches/op | user / system / irq+softirq / iowait / idle |\n");
     b.append("|---|---|---|---|---|---|---|---|---|\n");
     for (PhaseResult r : results) {
       HostStats.Delta h = r.host();
       b.append(
           String.format(
               Locale.ROOT,
-              "| %s | %d | %.0f | %d | %s | %s | %.0f | %.2f | %.0f%% / %.0f%% / %.0f%% / %.0f%% |%n",
+              "| %s | %d | %.0f | %d | %s | %s | %.0f | %.2f | %.0f%% / %.0f%% / %.0f%% / %.0f%% /"
+                  + " %.0f%% |%n",
               r.workload(),
               r.run(),
               r.throughput(),
@@ -99,7 +100,8 @@ final class Report {
               100 * h.share(h.userTicks()),
               100 * h.share(h.systemTicks()),
               100 * h.share(h.irqTicks()),
-              100 * h.share(h.idleTicks() + h.iowaitTicks())));
+              100 * h.share(h.iowaitTicks()),
+              100 * h.share(h.idleTicks())));
     }
     return b.toString();
   }
@@ -110,13 +112,13 @@ final class Report {
             "label,workload,run,seconds,ops,failed,ops_per_s,read_p50_ms,read_p95_ms,read_p99_ms,"
                 + "read_p999_ms,update_p50_ms,update_p95_ms,update_p99_ms,update_p999_ms,"
                 + "node_cpu_us_per_op,switches_per_op,node_share,client_share,user_ticks,"
-                + "system_ticks,irq_ticks,iowait_ticks,idle_ticks,steal_ticks\n");
+                + "system_ticks,irq_ticks,iowait_ticks,idle_ticks,steal_ticks,node_threads_ended\n");
     for (PhaseResult r : results) {
       HostStats.Delta h = r.host();
       b.append(
           String.format(
               Locale.ROOT,
-              "%s,%s,%d,%.3f,%d,%d,%.1f,%s,%s,%.2f,%.3f,%.4f,%.4f,%d,%d,%d,%d,%d,%d%n",
+              "%s,%s,%d,%.3f,%d,%d,%.1f,%s,%s,%.2f,%.3f,%.4f,%.4f,%d,%d,%d,%d,%d,%d,%d%n",
               label,
               r.workload(),
               r.run(),
@@ -135,7 +137,8 @@ final class Report {
               h.irqTicks(),
               h.iowaitTicks(),
               h.idleTicks(),
-              h.stealTicks()));
+              h.stealTicks(),
+              h.threadsEnded()));
     }
     return b.toString();
   }

@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -191,6 +192,14 @@ public final class YcsbBench implements Callable<Integer> {
           dataDir != null
               ? dataDir.resolve("run-" + run)
               : Files.createTempDirectory("dynamo-ycsb-");
+      if (Files.isDirectory(dir)) {
+        try (Stream<Path> files = Files.list(dir)) {
+          if (files.findAny().isPresent()) {
+            // A restarted local cluster keeps its data, and loading it again makes siblings.
+            throw new IllegalStateException(dir + " is not empty: give an empty --data-dir");
+          }
+        }
+      }
       try (LocalCluster cluster = LocalCluster.start(home, dir, clusterArgs(dir), log)) {
         log.printf("run %d: cluster of %d up: %s%n", run, nodes, cluster.hosts());
         Properties base = properties(cluster.hosts());
@@ -200,9 +209,11 @@ public final class YcsbBench implements Callable<Integer> {
           log.println(r.summary());
           results.add(r);
         }
-      } finally {
-        deleteTree(dir);
+      } catch (Exception | Error e) {
+        log.println("run " + run + " failed; its files stay in " + dir);
+        throw e;
       }
+      deleteTree(dir);
     }
     Report report = new Report(label, describe() + "; " + fsync, results);
     Files.writeString(out.resolve("report-" + label + ".md"), report.markdown());
@@ -215,11 +226,13 @@ public final class YcsbBench implements Callable<Integer> {
   private String describe() {
     return String.format(
         Locale.ROOT,
-        "%d nodes, %s %s, N=3 R=2 W=2 (store defaults), %d client threads, %,d records of %d × %d"
-            + " bytes, %s, %d s warm-up + %d s measured per workload, %d run(s), %d cores",
+        "%d nodes (local-cluster's heap and collector), %s %s, the default store%s, %d client"
+            + " threads, %,d records of %d × %d bytes, %s, %d s warm-up + %d s measured per"
+            + " workload, %d run(s), %d cores",
         nodes,
         engine,
         durability,
+        sets.isEmpty() ? "" : ", --set " + String.join(" --set ", sets),
         threads,
         records,
         fieldCount,
@@ -262,13 +275,16 @@ public final class YcsbBench implements Callable<Integer> {
     long start = System.nanoTime();
     AtomicLong left = new AtomicLong(records);
     Clients clients = new Clients(base, threads, false, left);
-    clients.stats.startMeasuring();
-    clients.start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(loadTimeoutSeconds);
-    while (!clients.finished() && System.nanoTime() < deadline) {
-      Thread.sleep(200);
+    try {
+      clients.stats.startMeasuring();
+      clients.start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(loadTimeoutSeconds);
+      while (!clients.finished() && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+      }
+    } finally {
+      clients.stop();
     }
-    clients.stop();
     long failed = clients.stats.failures().values().stream().mapToLong(Long::longValue).sum();
     if (failed > 0 || clients.stats.completed() < records) {
       throw new IllegalStateException(
@@ -291,27 +307,33 @@ public final class YcsbBench implements Callable<Integer> {
     p.putAll(base);
     WORKLOADS.get(workload).forEach(p::setProperty);
     Clients clients = new Clients(p, threads, true, null);
-    clients.start();
-    Thread.sleep(TimeUnit.SECONDS.toMillis(warmupSeconds));
-    clients.stats.startMeasuring();
-    HostStats before = HostStats.now(pids);
-    long t0 = System.nanoTime();
     List<Long> perSecond = new ArrayList<>();
-    long last = 0;
-    for (int s = 1; s <= durationSeconds; s++) {
-      long due = t0 + TimeUnit.SECONDS.toNanos(s);
-      long wait;
-      while ((wait = due - System.nanoTime()) > 0) {
-        TimeUnit.NANOSECONDS.sleep(wait);
+    HostStats before;
+    HostStats after;
+    double seconds;
+    try {
+      clients.start();
+      Thread.sleep(TimeUnit.SECONDS.toMillis(warmupSeconds));
+      before = HostStats.now(pids);
+      clients.stats.startMeasuring();
+      long t0 = System.nanoTime();
+      long last = 0;
+      for (int s = 1; s <= durationSeconds; s++) {
+        long due = t0 + TimeUnit.SECONDS.toNanos(s);
+        long wait;
+        while ((wait = due - System.nanoTime()) > 0) {
+          TimeUnit.NANOSECONDS.sleep(wait);
+        }
+        long now = clients.stats.completed();
+        perSecond.add(now - last);
+        last = now;
       }
-      long now = clients.stats.completed();
-      perSecond.add(now - last);
-      last = now;
+      clients.stats.stopMeasuring();
+      seconds = (System.nanoTime() - t0) / 1e9;
+      after = HostStats.now(pids);
+    } finally {
+      clients.stop();
     }
-    clients.stats.stopMeasuring();
-    HostStats after = HostStats.now(pids);
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    clients.stop();
     if (clients.error() != null) {
       throw new IllegalStateException("workload " + workload + " failed", clients.error());
     }
@@ -344,7 +366,14 @@ public final class YcsbBench implements Callable<Integer> {
       for (int i = 0; i < count; i++) {
         MeasuredDb db = new MeasuredDb(new DynamoYcsbDb(), stats);
         db.setProperties(p);
-        db.init();
+        try {
+          db.init();
+        } catch (DBException | RuntimeException e) {
+          for (MeasuredDb started : dbs) {
+            started.cleanup();
+          }
+          throw e;
+        }
         dbs.add(db);
         Object state = workload.initThread(p, i, count);
         threads.add(
@@ -365,6 +394,7 @@ public final class YcsbBench implements Callable<Integer> {
                   }
                 },
                 "ycsb-client-" + i));
+        threads.get(i).setDaemon(true);
       }
     }
 
@@ -437,14 +467,16 @@ public final class YcsbBench implements Callable<Integer> {
                   + Files.readString(output, StandardCharsets.UTF_8));
         }
         if (Files.exists(output) && Files.readString(output).contains(READY_LINE)) {
-          ClusterFile f =
-              ClusterFile.read(dir.resolve("cluster.json"))
-                  .orElseThrow(() -> new IllegalStateException("no cluster file in " + dir));
-          return new LocalCluster(p, f);
+          Optional<ClusterFile> f = ClusterFile.read(dir.resolve("cluster.json"));
+          if (f.isPresent()) {
+            return new LocalCluster(p, f.get());
+          }
+          stop(p);
+          throw new IllegalStateException("no cluster file in " + dir);
         }
         Thread.sleep(200);
       }
-      p.destroyForcibly();
+      stop(p);
       throw new IllegalStateException(
           "local-cluster did not serve within 5 minutes; see " + output);
     }
@@ -457,14 +489,23 @@ public final class YcsbBench implements Callable<Integer> {
       return file.nodes().stream().map(ClusterFile.Node::pid).toList();
     }
 
-    @Override
-    public void close() throws InterruptedException {
+    /** SIGTERM (local-cluster stops its nodes), SIGKILL after a minute. */
+    private static void stop(Process supervisor) throws InterruptedException {
       supervisor.destroy();
       if (!supervisor.waitFor(60, TimeUnit.SECONDS)) {
         supervisor.destroyForcibly();
       }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      stop(supervisor);
       for (long pid : nodePids()) {
-        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        Optional<ProcessHandle> node = ProcessHandle.of(pid);
+        if (node.isPresent()) {
+          node.get().destroyForcibly();
+          node.get().onExit().orTimeout(30, TimeUnit.SECONDS).exceptionally(e -> null).join();
+        }
       }
     }
   }

@@ -24,7 +24,8 @@ import java.util.TreeSet;
  *
  * <ul>
  *   <li>its {@link #context()}: for each {@link Actor}, how many of its events the set has seen,
- *       with the latest write time seen for the actor (which orders {@link #pruned pruning});
+ *       with the latest write time seen for the actor, or the time of the write whose context
+ *       taught the set of it (which orders {@link #pruned pruning});
  *   <li>its siblings, each a value or tombstone with the dot of the write that made it, covered by
  *       the context. Normally no two siblings share a dot; if a dot was issued twice (a node whose
  *       disk rolled back, Riak's kv679) {@link #sync} keeps both values rather than silently drop
@@ -335,11 +336,15 @@ public final class Siblings {
     // A context carries no write times. What it teaches this set (actors it lacked, counters
     // beyond its own) is stamped with this write's time: a time of 0 would make the newest
     // knowledge the first to be pruned, and the value it superseded would come back as a sibling.
+    // An actor at or below its node's pruned epoch may be one pruned here long ago, re-taught by
+    // an old context: it keeps 0, so that it does not push out entries that are really recent.
     long now = value.wallMillis();
     VectorClock taught = context.clock();
     long[] learnt = new long[taught.size()];
     for (int i = 0; i < learnt.length; i++) {
-      learnt[i] = taught.counterAt(i) > this.context.counter(taught.actorAt(i)) ? now : 0;
+      Actor a = taught.actorAt(i);
+      boolean fresh = a.epoch() > prunedEpoch(a.node());
+      learnt[i] = fresh && taught.counterAt(i) > this.context.counter(a) ? now : 0;
     }
     Entries merged = Entries.merge(this.context, lastMillis, taught, learnt);
     merged.set(actor, dot.counter(), now);

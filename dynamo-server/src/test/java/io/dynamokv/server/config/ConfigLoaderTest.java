@@ -427,10 +427,11 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void noWorkerThreadsMeansRequestsRunOnTheSelectors() throws IOException {
-    assertThat(loader("dynamo.node.id = n1\ndynamo.thrift.worker-threads = 0").load().thrift())
+  void requestsRunOnTheSelectorsUnlessWorkerThreadsAreSet() throws IOException {
+    assertThat(loader("dynamo.node.id = n1").load().thrift().workerThreads()).isZero();
+    assertThat(loader("dynamo.node.id = n1\ndynamo.thrift.worker-threads = 16").load().thrift())
         .extracting(ServerConfig.Thrift::workerThreads)
-        .isEqualTo(0);
+        .isEqualTo(16);
     assertThat(problems("dynamo.node.id = n1\ndynamo.thrift.worker-threads = -1"))
         .containsExactly(f() + ":2: dynamo.thrift.worker-threads: must be 0 to 4096, found -1");
   }
