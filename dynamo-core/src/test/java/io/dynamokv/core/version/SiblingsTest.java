@@ -257,6 +257,36 @@ class SiblingsTest {
     assertThat(live(Siblings.sync(coordinator.pruned(4), written))).containsExactly("y");
   }
 
+  /** An old context that re-teaches an actor pruned here does not push out the recent entries. */
+  @Test
+  void anActorPrunedHereAndReTaughtByAnOldContextIsPrunedAgainFirst() {
+    Siblings old =
+        Siblings.empty()
+            .update(VectorClock.empty(), Versioned.of(new byte[] {9}, 50), Actor.of("a", 1));
+    for (int i = 0; i < 3; i++) {
+      old =
+          old.update(
+              old.context(),
+              Versioned.of(new byte[] {(byte) i}, 100 + i),
+              old.actorFor(NodeId.of("n" + i), VectorClock.empty(), epochsA));
+    }
+    VectorClock oldRead = old.context();
+    Siblings replica = old.pruned(3);
+    assertThat(replica.prunedEpoch(A)).isEqualTo(1);
+
+    Siblings written =
+        replica
+            .update(
+                oldRead,
+                Versioned.of("y".getBytes(UTF_8), 2001),
+                replica.actorFor(B, oldRead, epochsB))
+            .pruned(4);
+
+    assertThat(written.context().toMap().keySet())
+        .extracting(Actor::node)
+        .containsExactly(B, NodeId.of("n0"), NodeId.of("n1"), NodeId.of("n2"));
+  }
+
   @Test
   void kv679APrunedActorResurrectedWithAStaleCounterGetsAFreshEpoch() {
     Siblings a = put(Siblings.empty(), A, epochsA, VectorClock.empty(), "w1"); // dot (a, 1)
