@@ -336,15 +336,14 @@ public final class Siblings {
     // A context carries no write times. What it teaches this set (actors it lacked, counters
     // beyond its own) is stamped with this write's time: a time of 0 would make the newest
     // knowledge the first to be pruned, and the value it superseded would come back as a sibling.
-    // An actor at or below its node's pruned epoch may be one pruned here long ago, re-taught by
-    // an old context: it keeps 0, so that it does not push out entries that are really recent.
+    // An old context re-teaching an actor pruned here long ago is stamped too: it cannot be told
+    // apart from that actor's node still writing with it (it learns of the pruning only by sync),
+    // whose newest values must not be the first to go.
     long now = value.wallMillis();
     VectorClock taught = context.clock();
     long[] learnt = new long[taught.size()];
     for (int i = 0; i < learnt.length; i++) {
-      Actor a = taught.actorAt(i);
-      boolean fresh = a.epoch() > prunedEpoch(a.node());
-      learnt[i] = fresh && taught.counterAt(i) > this.context.counter(a) ? now : 0;
+      learnt[i] = taught.counterAt(i) > this.context.counter(taught.actorAt(i)) ? now : 0;
     }
     Entries merged = Entries.merge(this.context, lastMillis, taught, learnt);
     merged.set(actor, dot.counter(), now);
