@@ -108,10 +108,15 @@ record HostStats(
    */
   Delta since(HostStats before) {
     long switches = 0;
-    for (Map.Entry<String, Long> e : nodeThreadSwitches.entrySet()) {
-      switches += e.getValue() - before.nodeThreadSwitches.getOrDefault(e.getKey(), 0L);
-    }
     int ended = 0;
+    for (Map.Entry<String, Long> e : nodeThreadSwitches.entrySet()) {
+      long delta = e.getValue() - before.nodeThreadSwitches.getOrDefault(e.getKey(), 0L);
+      if (delta < 0) { // the thread id was reused: a new thread, the old one ended
+        delta = e.getValue();
+        ended++;
+      }
+      switches += delta;
+    }
     for (String thread : before.nodeThreadSwitches.keySet()) {
       ended += nodeThreadSwitches.containsKey(thread) ? 0 : 1;
     }

@@ -366,16 +366,17 @@ public final class YcsbBench implements Callable<Integer> {
       for (int i = 0; i < count; i++) {
         MeasuredDb db = new MeasuredDb(new DynamoYcsbDb(), stats);
         db.setProperties(p);
+        Object state;
         try {
           db.init();
-        } catch (DBException | RuntimeException e) {
+          dbs.add(db);
+          state = workload.initThread(p, i, count);
+        } catch (DBException | WorkloadException | RuntimeException e) {
           for (MeasuredDb started : dbs) {
             started.cleanup();
           }
           throw e;
         }
-        dbs.add(db);
-        Object state = workload.initThread(p, i, count);
         threads.add(
             new Thread(
                 () -> {
@@ -457,6 +458,18 @@ public final class YcsbBench implements Callable<Integer> {
               .redirectErrorStream(true)
               .redirectOutput(output.toFile())
               .start();
+      try {
+        return awaitServing(p, dir, output);
+      } catch (IOException | InterruptedException | RuntimeException e) {
+        if (p.isAlive()) {
+          stop(p);
+        }
+        throw e;
+      }
+    }
+
+    private static LocalCluster awaitServing(Process p, Path dir, Path output)
+        throws IOException, InterruptedException {
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
       while (System.nanoTime() < deadline) {
         if (!p.isAlive()) {
@@ -471,12 +484,10 @@ public final class YcsbBench implements Callable<Integer> {
           if (f.isPresent()) {
             return new LocalCluster(p, f.get());
           }
-          stop(p);
           throw new IllegalStateException("no cluster file in " + dir);
         }
         Thread.sleep(200);
       }
-      stop(p);
       throw new IllegalStateException(
           "local-cluster did not serve within 5 minutes; see " + output);
     }
