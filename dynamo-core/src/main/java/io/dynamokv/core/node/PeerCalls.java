@@ -65,8 +65,10 @@ final class PeerCalls {
     transport
         .call(target, request, timeout)
         .whenComplete(
+            // Inline: an idle node handles the reply on the thread that received it, one wake-up
+            // less per reply; a busy one queues it as before.
             (reply, error) ->
-                scheduler.execute(
+                scheduler.executeInline(
                     () -> {
                       if (closed.getAsBoolean()) {
                         return;

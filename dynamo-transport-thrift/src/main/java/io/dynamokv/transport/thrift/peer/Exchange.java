@@ -61,7 +61,7 @@ final class Exchange implements AsyncMethodCallback<Sealed> {
             false);
         return;
       }
-      call.succeed(message);
+      call.succeed(message, true);
     } catch (RuntimeException e) {
       log.error("{} -> {}: completing a call failed", t.self, call.target, e);
       call.fail(new PeerException.Remote(call.target, String.valueOf(e)), false);

@@ -64,8 +64,12 @@ final class OutboundCall {
     return state.get() == DONE;
   }
 
-  void succeed(PeerMessage response) {
-    finish(response, null, false);
+  /**
+   * @param inline completes on this thread (a reply read from the network, on the client selector:
+   *     its dependents only hand work to a scheduler), else on the completion thread
+   */
+  void succeed(PeerMessage response, boolean inline) {
+    finish(response, null, inline);
   }
 
   void fail(PeerException error, boolean inline) {
@@ -192,7 +196,7 @@ final class OutboundCall {
                 } else if (response == null) {
                   fail(new PeerException.Remote(t.self, "the handler answered null"), false);
                 } else {
-                  succeed(response);
+                  succeed(response, false);
                 }
               });
         });

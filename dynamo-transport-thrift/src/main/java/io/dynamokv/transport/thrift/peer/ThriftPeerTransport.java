@@ -90,10 +90,11 @@ import org.slf4j.LoggerFactory;
  *
  * A {@link Failure} answered by the peer's handler is a response, not an error. Every call
  * completes within its timeout plus {@link Builder#completionSlack}: at once if it is refused
- * before anything happens (closed, backed off, queue full), else on the transport's completion
- * thread, never on the Thrift selector thread, so that a slow dependent action cannot stall the
- * network. Calls to this node's own id go straight to the local handler, on the completion thread
- * too.
+ * before anything happens (closed, backed off, queue full); with a peer's reply on the Thrift
+ * client selector thread that read it, one wake-up less per reply, so dependent actions MUST NOT
+ * block (the node's hand theirs to its scheduler); with an error on the transport's completion
+ * thread. Calls to this node's own id go straight to the local handler and complete on the
+ * completion thread too.
  *
  * <p>Thread-safe. {@link #close()} fails the pending calls and closes every connection.
  *
