@@ -352,14 +352,7 @@ final class AntiEntropy implements ReplicaListener {
     }
     byte[] after = building.get(tree);
     List<Replica.Scanned> batch = replica.scan(def, tree.range(), after, settings.scanBatch());
-    for (Replica.Scanned s : batch) {
-      if (s.siblings() == null || s.siblings().isEmpty()) {
-        unreadable += s.siblings() == null ? 1 : 0;
-        tree.advanceTo(s.token());
-      } else {
-        tree.addScanned(s.token(), KeyDigest.of(s.key(), s.siblings()));
-      }
-    }
+    addScanned(tree, batch);
     if (batch.size() < settings.scanBatch()) {
       buildQueue.poll();
       building.remove(tree);
@@ -369,6 +362,106 @@ final class AntiEntropy implements ReplicaListener {
     } else {
       Replica.Scanned last = batch.get(batch.size() - 1);
       building.put(tree, StorageKeys.storageKey(last.token(), last.key()));
+    }
+  }
+
+  private void addScanned(PartitionTree tree, List<Replica.Scanned> batch) {
+    for (Replica.Scanned s : batch) {
+      if (s.siblings() == null || s.siblings().isEmpty()) {
+        unreadable += s.siblings() == null ? 1 : 0;
+        tree.advanceTo(s.token());
+      } else {
+        tree.addScanned(s.token(), KeyDigest.of(s.key(), s.siblings()));
+      }
+    }
+  }
+
+  // ---- hand-off of a partition given up ----
+
+  /**
+   * Hands this node's copy of {@code partition} of {@code def}, which it no longer replicates in
+   * {@code ring}, to {@code owner} ({@link Transfer.HandOff}): builds a tree of the copy, a batch
+   * of keys per task, then runs one exchange with the owner, which merges every set of the copy it
+   * lacks. The owner's sets are not stored here: the copy is about to be dropped. Completes with
+   * whether the exchange completed.
+   */
+  CompletionStage<Boolean> handOff(StoreDefinition def, Ring ring, int partition, NodeId owner) {
+    CompletableFuture<Boolean> done = new CompletableFuture<>();
+    PartitionTree tree = PartitionTree.building(ring.range(partition), settings.treeDepth());
+    handOffBuild(def, ring, partition, owner, tree, null, done);
+    return done;
+  }
+
+  private void handOffBuild(
+      StoreDefinition def,
+      Ring ring,
+      int partition,
+      NodeId owner,
+      PartitionTree tree,
+      byte[] after,
+      CompletableFuture<Boolean> done) {
+    if (closing) {
+      done.complete(false);
+      return;
+    }
+    List<Replica.Scanned> batch;
+    try {
+      batch = replica.scan(def, tree.range(), after, settings.scanBatch());
+    } catch (RuntimeException e) {
+      done.complete(false); // the sweep tries again later
+      return;
+    }
+    addScanned(tree, batch);
+    if (batch.size() == settings.scanBatch()) {
+      Replica.Scanned last = batch.get(batch.size() - 1);
+      byte[] next = StorageKeys.storageKey(last.token(), last.key());
+      scheduler.execute(() -> handOffBuild(def, ring, partition, owner, tree, next, done));
+      return;
+    }
+    tree.finish();
+    new TreeExchange(
+            def.name(),
+            partition,
+            ring.version(),
+            tree,
+            leaves(def.name()),
+            new HandOffSets(),
+            request -> send(owner, request),
+            exchangeConfig,
+            scheduler::execute)
+        .run()
+        .whenComplete(
+            (result, error) -> {
+              if (result != null) {
+                scheduler.execute(() -> count(result));
+              }
+              done.complete(error == null && result.outcome() == ExchangeStats.Outcome.COMPLETED);
+            });
+  }
+
+  /** The sets of a copy being handed off: read as stored, never written (it is dropped next). */
+  private final class HandOffSets implements LocalSets {
+    @Override
+    public Siblings read(String store, byte[] key) {
+      return sets.read(store, key);
+    }
+
+    @Override
+    public Siblings merge(String store, byte[] key, Siblings incoming) {
+      return Siblings.sync(read(store, key), incoming);
+    }
+
+    @Override
+    public boolean holdsExpiredTombstone(String store, byte[] key, long digest) {
+      return false;
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public boolean dropIf(String store, byte[] key, long digest) {
+      return false;
     }
   }
 

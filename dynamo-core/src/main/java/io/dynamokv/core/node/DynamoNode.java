@@ -260,6 +260,7 @@ public final class DynamoNode implements AutoCloseable {
     if (config.antiEntropy().enabled()) {
       replica.addListener(antiEntropy);
       transfer.onStreamEnded(antiEntropy::nudge);
+      transfer.handOffWith(antiEntropy::handOff);
     }
     membership
         .reachability()

@@ -70,7 +70,11 @@ import java.util.function.Supplier;
  *   <li><b>Drop</b>: a node drops (through the replica, so its trees follow) every partition it no
  *       longer replicates, once every member has applied its ring and one request timeout has
  *       passed since: no coordinator still reads or writes it there. The same sweep removes
- *       orphaned copies left by a crash.
+ *       orphaned copies left by a crash. Before it drops a partition that holds any key, it {@link
+ *       HandOff hands the copy} to a current owner, so that what only this copy holds survives it:
+ *       a pending owner of a plan that changed holds writes whose other copies may be gone, and no
+ *       stream reads a node that is not a current owner. With anti-entropy off the copy is dropped
+ *       unverified: the owners keep no trees to compare it with.
  * </ol>
  *
  * <p>Runs on the node's scheduler; {@link #statusSection()} is safe from any thread.
@@ -144,6 +148,21 @@ final class Transfer implements AntiEntropy.Transfers {
   private int sweepAt;
 
   private boolean sweeping;
+
+  /**
+   * Null with anti-entropy off: the owners keep no trees to compare with, and a copy given up is
+   * dropped unverified.
+   */
+  private HandOff handOff;
+
+  /** The partitions handed off in {@link #handedOffIn}'s ring, cleared when the ring changes. */
+  private final java.util.Set<Part> handedOff = new java.util.HashSet<>();
+
+  private long handedOffIn = -1;
+
+  /** Rotates the owner a failed hand-off tries next. */
+  private int handOffAttempt;
+
   private Scheduler.Cancellable ticks;
   private volatile boolean closing;
 
@@ -153,6 +172,8 @@ final class Transfer implements AntiEntropy.Transfers {
   private volatile long bytesSent;
   private volatile long partitionsDropped;
   private volatile long keysDropped;
+  private volatile long handOffs;
+  private volatile long handOffFailures;
   private volatile long switchesAsked;
   private volatile int pendingGauge;
   private volatile int streamedGauge;
@@ -163,6 +184,22 @@ final class Transfer implements AntiEntropy.Transfers {
 
   /** A partition of a store. */
   record Part(String store, int partition) {}
+
+  /**
+   * Gives a partition's copy this node no longer replicates to one of its current owners.
+   * Implemented by {@link AntiEntropy#handOff}: a tree exchange that pushes to the owner whatever
+   * it lacks, cheap when the owner holds it all already.
+   */
+  @FunctionalInterface
+  interface HandOff {
+    /**
+     * Completes with true once {@code owner} holds every set of {@code partition} of {@code def}
+     * that this node held when the hand-off started, with false when it could not tell (the owner
+     * refused, was unreachable, or routes by another ring); called on the scheduler, completes on
+     * any thread.
+     */
+    CompletionStage<Boolean> handOff(StoreDefinition def, Ring ring, int partition, NodeId owner);
+  }
 
   Transfer(
       NodeConfig config,
@@ -186,6 +223,11 @@ final class Transfer implements AntiEntropy.Transfers {
     this.background = background;
     this.view = view;
     this.broken = broken;
+  }
+
+  /** Sets how a partition is handed to an owner before it is dropped (none: it is not). */
+  void handOffWith(HandOff handOff) {
+    this.handOff = handOff;
   }
 
   /** Runs {@code action} on the scheduler each time a partition's stream ends. */
@@ -694,13 +736,18 @@ final class Transfer implements AntiEntropy.Transfers {
   /**
    * Drops up to {@link #DROP_BATCH} keys of the partitions this node no longer replicates, from
    * where the last step stopped, then yields to requests and goes on, until every such partition is
-   * empty.
+   * empty. A partition that holds a key is handed to an owner first; the sweep waits for that, and
+   * stops at a failed hand-off until the next tick.
    */
   private void sweepStep(long version) {
     Ring ring = placement.ring().orElse(null);
     if (closing || ring == null || ring.version() != version || !sweepNeeded) {
       sweeping = false;
       return;
+    }
+    if (handedOffIn != version) {
+      handedOff.clear();
+      handedOffIn = version;
     }
     List<StoreDefinition> defs = List.copyOf(config.stores().values());
     int q = ring.partitionCount();
@@ -711,6 +758,13 @@ final class Transfer implements AntiEntropy.Transfers {
       if (ring.replicas(p, def.replicationFactor()).contains(self)) {
         sweepAt++;
         continue;
+      }
+      Part part = new Part(def.name(), p);
+      if (handOff != null
+          && !handedOff.contains(part)
+          && !replica.scan(def, ring.range(p), null, 1).isEmpty()) {
+        startHandOff(ring, def, part);
+        return;
       }
       int dropped = dropPartition(def, ring, p, budget);
       budget -= dropped;
@@ -727,6 +781,43 @@ final class Transfer implements AntiEntropy.Transfers {
       return;
     }
     scheduler.execute(() -> sweepStep(version));
+  }
+
+  /**
+   * Hands {@code part} to one of its current owners, then goes on with the sweep (which drops it);
+   * if that fails, the sweep stops until the next tick, which tries the next owner.
+   */
+  private void startHandOff(Ring ring, StoreDefinition def, Part part) {
+    List<NodeId> owners = new ArrayList<>();
+    for (NodeId owner : ring.preferenceList(part.partition(), def.replicationFactor())) {
+      if (!owner.equals(self) && !departed(owner) && peers.reachable(owner)) {
+        owners.add(owner);
+      }
+    }
+    if (owners.isEmpty()) {
+      sweeping = false; // no owner to vouch for it now: the next tick tries again
+      return;
+    }
+    NodeId owner = owners.get(Math.floorMod(handOffAttempt, owners.size()));
+    long version = ring.version();
+    handOff
+        .handOff(def, ring, part.partition(), owner)
+        .whenComplete(
+            (done, error) ->
+                scheduler.execute(
+                    () -> {
+                      if (Boolean.TRUE.equals(done) && error == null) {
+                        handOffs++;
+                        if (handedOffIn == version) {
+                          handedOff.add(part);
+                        }
+                        sweepStep(version);
+                      } else {
+                        handOffFailures++;
+                        handOffAttempt++;
+                        sweeping = false;
+                      }
+                    }));
   }
 
   /** Drops up to {@code max} keys of {@code partition}; returns how many. */
@@ -948,6 +1039,15 @@ final class Transfer implements AntiEntropy.Transfers {
     stats.add(
         Stat.counter("partitions_dropped", partitionsDropped, "Partitions given up and emptied"));
     stats.add(Stat.counter("keys_dropped", keysDropped, "Keys dropped from partitions given up"));
+    stats.add(
+        Stat.counter(
+            "hand_offs", handOffs, "Partitions given up whose copy an owner took before the drop"));
+    stats.add(
+        Stat.counter(
+            "hand_off_failures",
+            handOffFailures,
+            "Hand-offs that failed or were refused (tried again, the copy kept meanwhile)"));
+
     stats.add(Stat.counter("switch_queries", switchesAsked, "Readiness queries the claimant sent"));
     return new StatusSection("transfer", stats);
   }

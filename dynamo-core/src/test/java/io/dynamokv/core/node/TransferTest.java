@@ -143,6 +143,66 @@ class TransferTest {
     assertThat(stat(sim.node(1), "moving")).isZero();
   }
 
+  /**
+   * A copy of a partition a node no longer replicates may hold writes no owner has: a pending owner
+   * of a plan that changed holds them when their other copies are gone (a W=1 write through an
+   * owner that then crashed for good), and no stream reads a node that is not a current owner. The
+   * sweep hands such a copy to an owner before it drops it. Before, it dropped it, and the write
+   * was lost (TransferSimulationTest seed 7169583085132460317).
+   */
+  @Test
+  void aCopyGivenUpIsHandedToAnOwnerBeforeItIsDropped() {
+    DynamoSim sim =
+        new DynamoSim(
+            11,
+            5,
+            List.of(StoreDefinition.of(STORE)),
+            BrokenVariant.NONE,
+            Duration.ofMillis(500),
+            b -> b.antiEntropy(io.dynamokv.core.merkle.AntiEntropyConfig.DEFAULTS),
+            Set.of());
+    sim.formCluster();
+    sim.awaitAllReachable();
+    load(sim, 20, 5);
+    byte[] key = bytes("only-here");
+    io.dynamokv.core.ring.Ring ring = sim.node(1).ring().orElseThrow();
+    List<NodeId> owners = ring.preferenceList(io.dynamokv.core.ring.Token.of(key), 3);
+    int holder = 1;
+    while (owners.contains(sim.cluster.node(holder).id())) {
+      holder++;
+    }
+    DynamoNode node = sim.node(holder);
+    node.replica()
+        .merge(
+            node.config().stores().get(STORE),
+            key,
+            io.dynamokv.core.version.Siblings.empty()
+                .update(
+                    io.dynamokv.core.version.VectorClock.empty(),
+                    io.dynamokv.core.version.Versioned.of(bytes("orphan"), 1),
+                    io.dynamokv.core.version.Actor.of("n9", 1)));
+    assertThat(node.dataOf(STORE, key).isEmpty()).isFalse();
+    System.out.println(
+        "HOLDER n"
+            + holder
+            + " owners "
+            + owners
+            + " partition "
+            + ring.partitionOf(io.dynamokv.core.ring.Token.of(key)));
+    sim.cluster.node(holder).restart(); // a start sweeps what the node does not replicate
+    DynamoNode restarted = sim.node(holder);
+    sim.cluster
+        .simulation()
+        .runUntilOrFail(
+            "the copy dropped",
+            () -> restarted.dataOf(STORE, key).isEmpty(),
+            Duration.ofMinutes(1));
+    GetResult got =
+        sim.join(sim.node(holder).get(STORE, key, new RequestOptions(3, Duration.ofSeconds(2))));
+    assertThat(got.values()).as("values of a key only a given-up copy held").hasSize(1);
+    assertThat(stat(restarted, "hand_offs")).isPositive();
+  }
+
   /** A leave streams the leaver's partitions away, then the node is LEFT and owns nothing. */
   @Test
   void aLeaverHandsEverythingOnAndIsLeft() {
