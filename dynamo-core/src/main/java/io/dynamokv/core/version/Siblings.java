@@ -24,7 +24,8 @@ import java.util.TreeSet;
  *
  * <ul>
  *   <li>its {@link #context()}: for each {@link Actor}, how many of its events the set has seen,
- *       with the latest write time seen for the actor (which orders {@link #pruned pruning});
+ *       with the latest write time seen for the actor, or the time of the write whose context
+ *       taught the set of it (which orders {@link #pruned pruning});
  *   <li>its siblings, each a value or tombstone with the dot of the write that made it, covered by
  *       the context. Normally no two siblings share a dot; if a dot was issued twice (a node whose
  *       disk rolled back, Riak's kv679) {@link #sync} keeps both values rather than silently drop
@@ -332,9 +333,21 @@ public final class Siblings {
     if (!placed) {
       out.add(added);
     }
-    Entries merged = Entries.merge(this.context, lastMillis, context.clock(), null);
-    merged.set(actor, dot.counter(), value.wallMillis());
-    Dot[] seenBeyond = merged.fold(cloud, context.dotArray());
+    // A context carries no write times. What it teaches this set (actors it lacked, counters
+    // beyond its own) is stamped with this write's time: a time of 0 would make the newest
+    // knowledge the first to be pruned, and the value it superseded would come back as a sibling.
+    // An old context re-teaching an actor pruned here long ago is stamped too: it cannot be told
+    // apart from that actor's node still writing with it (it learns of the pruning only by sync),
+    // whose newest values must not be the first to go.
+    long now = value.wallMillis();
+    VectorClock taught = context.clock();
+    long[] learnt = new long[taught.size()];
+    for (int i = 0; i < learnt.length; i++) {
+      learnt[i] = taught.counterAt(i) > this.context.counter(taught.actorAt(i)) ? now : 0;
+    }
+    Entries merged = Entries.merge(this.context, lastMillis, taught, learnt);
+    merged.set(actor, dot.counter(), now);
+    Dot[] seenBeyond = merged.fold(cloud, context.dotArray(), now);
     return new Siblings(
         merged.clock(),
         merged.millis(),
@@ -386,7 +399,7 @@ public final class Siblings {
       }
     }
     Entries merged = Entries.merge(a.context, a.lastMillis, b.context, b.lastMillis);
-    Dot[] seenBeyond = merged.fold(a.cloud, b.cloud);
+    Dot[] seenBeyond = merged.fold(a.cloud, b.cloud, 0);
     if (b.floorNodes.length == 0
         || Arrays.equals(a.floorNodes, b.floorNodes)
             && Arrays.equals(a.floorEpochs, b.floorEpochs)) {
@@ -809,13 +822,12 @@ public final class Siblings {
       return new Entries(actors, counters, millis, n);
     }
 
-    /** Sets {@code actor}'s counter (inserting it) and raises its write time. */
     /**
      * Folds into these entries the dots of {@code a} and {@code b} (each ascending) that directly
-     * follow them, and returns the rest that are not covered: ascending, at most {@link #MAX_CLOUD}
-     * (the highest).
+     * follow them, raising the entries' write times to at least {@code time}, and returns the rest
+     * that are not covered: ascending, at most {@link #MAX_CLOUD} (the highest).
      */
-    Dot[] fold(Dot[] a, Dot[] b) {
+    Dot[] fold(Dot[] a, Dot[] b, long time) {
       if (a.length == 0 && b.length == 0) {
         return NO_DOTS;
       }
@@ -825,7 +837,7 @@ public final class Siblings {
       for (Dot d : all) { // by actor, then counter: a dot can fold right after the one before it
         long seen = counter(d.actor());
         if (d.counter() == seen + 1) {
-          set(d.actor(), d.counter(), 0);
+          set(d.actor(), d.counter(), time);
         } else if (d.counter() > seen) {
           beyond.add(d);
         }
@@ -843,6 +855,7 @@ public final class Siblings {
       return 0;
     }
 
+    /** Sets {@code actor}'s counter (inserting it) and raises its write time to {@code time}. */
     void set(Actor actor, long counter, long time) {
       int at = 0;
       while (at < size && actors[at].compareTo(actor) < 0) {

@@ -225,6 +225,79 @@ class SiblingsTest {
         .containsExactly(NodeId.of("n0"), NodeId.of("n1"));
   }
 
+  /**
+   * The seed that found it: a coordinator pruned the actor a write's context had just taught it
+   * (its write time unknown, so taken as the oldest), and the value that actor wrote came back
+   * beside the write that superseded it.
+   */
+  @Test
+  void anActorLearntFromAWritesContextIsNotPrunedFirst() {
+    Siblings replica = Siblings.empty();
+    for (int i = 0; i < 3; i++) {
+      replica =
+          replica.update(
+              replica.context(),
+              Versioned.of(new byte[] {(byte) i}, 100 + i),
+              replica.actorFor(NodeId.of("n" + i), VectorClock.empty(), epochsA));
+    }
+    Siblings coordinator =
+        replica.update(
+            replica.context(),
+            Versioned.of("x".getBytes(UTF_8), 2000),
+            replica.actorFor(A, VectorClock.empty(), epochsA));
+    VectorClock read = coordinator.context();
+
+    Siblings written =
+        replica
+            .update(
+                read, Versioned.of("y".getBytes(UTF_8), 2001), replica.actorFor(B, read, epochsB))
+            .pruned(4);
+
+    assertThat(written.context().toMap().keySet()).extracting(Actor::node).contains(A);
+    assertThat(live(Siblings.sync(coordinator.pruned(4), written))).containsExactly("y");
+  }
+
+  /**
+   * A replica that pruned an actor whose node still writes with it (that node's own set kept a
+   * value of it) learns the actor again from a context: it must keep it like any fresh knowledge,
+   * or the node's newest value comes back beside the write that superseded it.
+   */
+  @Test
+  void anActorPrunedHereButStillWritingIsKeptWhenAContextTeachesItAgain() {
+    Siblings atA =
+        Siblings.empty()
+            .update(
+                VectorClock.empty(),
+                Versioned.of("a1".getBytes(UTF_8), 50),
+                Siblings.empty().actorFor(A, VectorClock.empty(), epochsA));
+    Siblings atB = atA;
+    for (int i = 0; i < 3; i++) {
+      atB =
+          atB.update(
+              atB.context(),
+              Versioned.of(("n" + i).getBytes(UTF_8), 100 + i),
+              atB.actorFor(NodeId.of("n" + i), VectorClock.empty(), epochsB));
+    }
+    atB = atB.pruned(3);
+    assertThat(atB.clockSize()).as("a's actor pruned at b").isEqualTo(3);
+
+    atA =
+        atA.update(
+            atA.context(),
+            Versioned.of("a2".getBytes(UTF_8), 2000),
+            atA.actorFor(A, atA.context(), epochsA));
+    VectorClock readFromA = atA.context();
+    Siblings written =
+        atB.update(
+                readFromA,
+                Versioned.of("y".getBytes(UTF_8), 2001),
+                atB.actorFor(B, readFromA, epochsB))
+            .pruned(3);
+
+    // n2 is concurrent with y (a never saw it); a2 is not: y's context saw it.
+    assertThat(live(Siblings.sync(atA, written))).containsExactlyInAnyOrder("n2", "y");
+  }
+
   @Test
   void kv679APrunedActorResurrectedWithAStaleCounterGetsAFreshEpoch() {
     Siblings a = put(Siblings.empty(), A, epochsA, VectorClock.empty(), "w1"); // dot (a, 1)
