@@ -18,6 +18,9 @@ package io.dynamokv.core.merkle;
  * @param pullOnly whether the initiator only pulls: it sends its keys without their sets, so the
  *     responder learns nothing from it while it still merges the responder's sets (a node that lost
  *     data and does not vouch for what it holds yet)
+ * @param pushOnly whether the initiator only pushes: it leaves out the differing keys it holds no
+ *     set of, so the responder sends none of its own sets for them (a node handing a copy it gives
+ *     up to an owner)
  * @param broken a deliberately broken behaviour, {@link BrokenVariant#NONE} outside tests
  */
 public record ExchangeConfig(
@@ -27,6 +30,7 @@ public record ExchangeConfig(
     int maxSyncKeys,
     int maxSyncBytes,
     boolean pullOnly,
+    boolean pushOnly,
     BrokenVariant broken) {
   public ExchangeConfig {
     if (listThreshold < 0 || maxListKeys < 1 || maxProbes < 1 || maxSyncKeys < 1) {
@@ -36,6 +40,9 @@ public record ExchangeConfig(
     if (maxSyncBytes < 1) {
       throw new IllegalArgumentException("maxSyncBytes must be >= 1, found " + maxSyncBytes);
     }
+    if (pullOnly && pushOnly) {
+      throw new IllegalArgumentException("an exchange cannot be both pull-only and push-only");
+    }
     if (broken == null) {
       throw new IllegalArgumentException("broken variant must not be null");
     }
@@ -43,30 +50,36 @@ public record ExchangeConfig(
 
   /** T = 2, lists of at most 256 keys, 512 probes, 128 keys and 256 KiB per sync, both ways. */
   public static ExchangeConfig defaults() {
-    return new ExchangeConfig(2, 256, 512, 128, 256 * 1024, false, BrokenVariant.NONE);
+    return new ExchangeConfig(2, 256, 512, 128, 256 * 1024, false, false, BrokenVariant.NONE);
   }
 
   public ExchangeConfig withListThreshold(int t) {
     return new ExchangeConfig(
-        t, maxListKeys, maxProbes, maxSyncKeys, maxSyncBytes, pullOnly, broken);
+        t, maxListKeys, maxProbes, maxSyncKeys, maxSyncBytes, pullOnly, pushOnly, broken);
   }
 
   public ExchangeConfig withMaxProbes(int n) {
     return new ExchangeConfig(
-        listThreshold, maxListKeys, n, maxSyncKeys, maxSyncBytes, pullOnly, broken);
+        listThreshold, maxListKeys, n, maxSyncKeys, maxSyncBytes, pullOnly, pushOnly, broken);
   }
 
   public ExchangeConfig withSyncBatch(int keys, int bytes) {
-    return new ExchangeConfig(listThreshold, maxListKeys, maxProbes, keys, bytes, pullOnly, broken);
+    return new ExchangeConfig(
+        listThreshold, maxListKeys, maxProbes, keys, bytes, pullOnly, pushOnly, broken);
   }
 
   public ExchangeConfig withBroken(BrokenVariant b) {
     return new ExchangeConfig(
-        listThreshold, maxListKeys, maxProbes, maxSyncKeys, maxSyncBytes, pullOnly, b);
+        listThreshold, maxListKeys, maxProbes, maxSyncKeys, maxSyncBytes, pullOnly, pushOnly, b);
   }
 
   public ExchangeConfig withPullOnly(boolean pull) {
     return new ExchangeConfig(
-        listThreshold, maxListKeys, maxProbes, maxSyncKeys, maxSyncBytes, pull, broken);
+        listThreshold, maxListKeys, maxProbes, maxSyncKeys, maxSyncBytes, pull, pushOnly, broken);
+  }
+
+  public ExchangeConfig withPushOnly(boolean push) {
+    return new ExchangeConfig(
+        listThreshold, maxListKeys, maxProbes, maxSyncKeys, maxSyncBytes, pullOnly, push, broken);
   }
 }

@@ -57,8 +57,9 @@ import java.util.function.Function;
  *       breadth first, one request per depth (of at most {@code maxProbes} nodes).
  *   <li>A sends the differing keys in batches with its own sets; B merges each through its local
  *       apply path and answers its resulting set (or "equal to yours"); A merges those through its
- *       own. An initiator that {@linkplain ExchangeConfig#pullOnly only pulls} sends no sets, and a
- *       responder served {@linkplain TreeResponder.Served#pullOnly pull-only} answers none.
+ *       own. An initiator that {@linkplain ExchangeConfig#pullOnly only pulls} sends no sets, one
+ *       that {@linkplain ExchangeConfig#pushOnly only pushes} leaves out the keys it holds none of,
+ *       and a responder served {@linkplain TreeResponder.Served#pullOnly pull-only} answers none.
  * </ol>
  *
  * <p>Each step (building one request, or handling one reply) does bounded work: at most {@code
@@ -325,11 +326,17 @@ public final class TreeExchange {
         && (entries.isEmpty() || bytes < config.maxSyncBytes())) {
       byte[] key = differing.poll();
       Siblings mine = sets.read(store, key);
+      if (mine.isEmpty() && config.pushOnly()) {
+        continue; // nothing to push, and nothing wanted back
+      }
       byte[] encoded =
           mine.isEmpty() || config.pullOnly() ? new byte[0] : VersionCodec.encode(mine);
       bytes += encoded.length + key.length;
       entries.add(new KeySet(key, encoded));
       sent.add(mine);
+    }
+    if (entries.isEmpty()) {
+      return next(); // every differing key was left out (push-only)
     }
     syncRoundTrips++;
     return send(new Sync(store, partition, ringVersion, config.pullOnly(), entries))

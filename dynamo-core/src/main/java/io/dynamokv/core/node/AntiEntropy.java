@@ -381,14 +381,23 @@ final class AntiEntropy implements ReplicaListener {
   /**
    * Hands this node's copy of {@code partition} of {@code def}, which it no longer replicates in
    * {@code ring}, to {@code owner} ({@link Transfer.HandOff}): builds a tree of the copy, a batch
-   * of keys per task, then runs one exchange with the owner, which merges every set of the copy it
-   * lacks. The owner's sets are not stored here: the copy is about to be dropped. Completes with
-   * whether the exchange completed.
+   * of keys per task, then runs one push-only exchange with the owner, which merges every set of
+   * the copy it lacks. Sets whose newest write is older than the tombstone grace period are left
+   * out, as a node back with old data leaves them ({@link #dropStale}): a value that old which the
+   * owner lacks may have been deleted and purged. Nothing is stored here: the copy is dropped next.
+   * Completes with whether the exchange completed; false at once when a member cannot take part in
+   * exchanges.
    */
   CompletionStage<Boolean> handOff(StoreDefinition def, Ring ring, int partition, NodeId owner) {
     CompletableFuture<Boolean> done = new CompletableFuture<>();
+    if (!exchangeAgreed.getAsBoolean()) {
+      done.complete(false);
+      return done;
+    }
+    long graceStart = clock.wallMillis() - settings.tombstoneGrace().toMillis();
+    java.util.function.Predicate<Siblings> young = set -> newestWrite(set) > graceStart;
     PartitionTree tree = PartitionTree.building(ring.range(partition), settings.treeDepth());
-    handOffBuild(def, ring, partition, owner, tree, null, done);
+    handOffBuild(def, ring, partition, owner, young, tree, null, done);
     return done;
   }
 
@@ -397,6 +406,7 @@ final class AntiEntropy implements ReplicaListener {
       Ring ring,
       int partition,
       NodeId owner,
+      java.util.function.Predicate<Siblings> young,
       PartitionTree tree,
       byte[] after,
       CompletableFuture<Boolean> done) {
@@ -404,46 +414,57 @@ final class AntiEntropy implements ReplicaListener {
       done.complete(false);
       return;
     }
-    List<Replica.Scanned> batch;
     try {
-      batch = replica.scan(def, tree.range(), after, settings.scanBatch());
+      List<Replica.Scanned> batch = replica.scan(def, tree.range(), after, settings.scanBatch());
+      for (Replica.Scanned s : batch) {
+        if (s.siblings() == null || s.siblings().isEmpty() || !young.test(s.siblings())) {
+          tree.advanceTo(s.token());
+        } else {
+          tree.addScanned(s.token(), KeyDigest.of(s.key(), s.siblings()));
+        }
+      }
+      if (batch.size() == settings.scanBatch()) {
+        Replica.Scanned last = batch.get(batch.size() - 1);
+        byte[] next = StorageKeys.storageKey(last.token(), last.key());
+        scheduler.execute(() -> handOffBuild(def, ring, partition, owner, young, tree, next, done));
+        return;
+      }
+      tree.finish();
+      new TreeExchange(
+              def.name(),
+              partition,
+              ring.version(),
+              tree,
+              leaves(def.name(), young),
+              new HandOffSets(young),
+              request -> send(owner, request),
+              exchangeConfig.withPushOnly(true),
+              scheduler::execute)
+          .run()
+          .whenComplete(
+              (result, error) ->
+                  done.complete(
+                      error == null && result.outcome() == ExchangeStats.Outcome.COMPLETED));
     } catch (RuntimeException e) {
       done.complete(false); // the sweep tries again later
-      return;
     }
-    addScanned(tree, batch);
-    if (batch.size() == settings.scanBatch()) {
-      Replica.Scanned last = batch.get(batch.size() - 1);
-      byte[] next = StorageKeys.storageKey(last.token(), last.key());
-      scheduler.execute(() -> handOffBuild(def, ring, partition, owner, tree, next, done));
-      return;
-    }
-    tree.finish();
-    new TreeExchange(
-            def.name(),
-            partition,
-            ring.version(),
-            tree,
-            leaves(def.name()),
-            new HandOffSets(),
-            request -> send(owner, request),
-            exchangeConfig,
-            scheduler::execute)
-        .run()
-        .whenComplete(
-            (result, error) -> {
-              if (result != null) {
-                scheduler.execute(() -> count(result));
-              }
-              done.complete(error == null && result.outcome() == ExchangeStats.Outcome.COMPLETED);
-            });
   }
 
-  /** The sets of a copy being handed off: read as stored, never written (it is dropped next). */
+  /**
+   * The sets of a copy being handed off: read as stored (an old one as absent), never written: the
+   * copy is dropped next.
+   */
   private final class HandOffSets implements LocalSets {
+    private final java.util.function.Predicate<Siblings> young;
+
+    HandOffSets(java.util.function.Predicate<Siblings> young) {
+      this.young = young;
+    }
+
     @Override
     public Siblings read(String store, byte[] key) {
-      return sets.read(store, key);
+      Siblings set = sets.read(store, key);
+      return set.isEmpty() || young.test(set) ? set : Siblings.empty();
     }
 
     @Override
@@ -1150,13 +1171,18 @@ final class AntiEntropy implements ReplicaListener {
 
   /** The keys of {@code store} with their digests, scanned a page at a time. */
   private LeafSource leaves(String store) {
+    return leaves(store, set -> true);
+  }
+
+  /** {@link #leaves(String)}, of the keys whose sets pass {@code keep}. */
+  private LeafSource leaves(String store, java.util.function.Predicate<Siblings> keep) {
     StoreDefinition def = config.stores().get(store);
     return (range, sink) -> {
       byte[] after = null;
       while (true) {
         List<Replica.Scanned> page = replica.scan(def, range, after, settings.scanBatch());
         for (Replica.Scanned s : page) {
-          if (s.siblings() != null && !s.siblings().isEmpty()) {
+          if (s.siblings() != null && !s.siblings().isEmpty() && keep.test(s.siblings())) {
             sink.accept(s.key(), s.token(), KeyDigest.of(s.key(), s.siblings()));
           }
         }

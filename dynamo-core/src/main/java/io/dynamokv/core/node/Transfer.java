@@ -86,6 +86,9 @@ final class Transfer implements AntiEntropy.Transfers {
   /** The most hints for one pending owner a readiness check looks at. */
   private static final int MAX_HINTS_CHECKED = 65_536;
 
+  /** How long a sweep that kept a partition (its hand-off failed) waits before it passes again. */
+  static final Duration HAND_OFF_RETRY = Duration.ofSeconds(10);
+
   /** The most keys one sweep step drops. */
   private static final int DROP_BATCH = 256;
 
@@ -149,16 +152,26 @@ final class Transfer implements AntiEntropy.Transfers {
 
   private boolean sweeping;
 
+  /** Bumped by every ring change: steps and hand-offs of an older sweep stop at it. */
+  private long sweepGeneration;
+
+  /** Whether this pass of the sweep kept a partition whose hand-off failed. */
+  private boolean sweepKept;
+
+  /** Whether the sweep waits until {@link #sweepRetryAtNanos} to pass again. */
+  private boolean sweepWaits;
+
+  /** When a sweep that kept a partition may pass again (nanos). */
+  private long sweepRetryAtNanos;
+
   /**
    * Null with anti-entropy off: the owners keep no trees to compare with, and a copy given up is
    * dropped unverified.
    */
   private HandOff handOff;
 
-  /** The partitions handed off in {@link #handedOffIn}'s ring, cleared when the ring changes. */
+  /** The partitions handed off since the ring last changed: the sweep drops them. */
   private final java.util.Set<Part> handedOff = new java.util.HashSet<>();
-
-  private long handedOffIn = -1;
 
   /** Rotates the owner a failed hand-off tries next. */
   private int handOffAttempt;
@@ -282,6 +295,11 @@ final class Transfer implements AntiEntropy.Transfers {
     }
     sweepNeeded = true;
     sweepAt = 0;
+    sweepGeneration++;
+    sweeping = false;
+    sweepKept = false;
+    sweepWaits = false;
+    handedOff.clear();
     readyFor = -1;
     readyAt.clear();
     notReady.clear();
@@ -726,98 +744,115 @@ final class Transfer implements AntiEntropy.Transfers {
     if (!sweepNeeded
         || sweeping
         || ring.strategy() == io.dynamokv.core.ring.PartitionStrategy.RANDOM_TOKENS
-        || !settled(ring)) {
+        || !settled(ring)
+        || sweepWaits && clock.nanoTime() - sweepRetryAtNanos < 0) {
       return;
     }
     sweeping = true;
-    sweepStep(ring.version());
+    sweepStep(sweepGeneration);
   }
 
   /**
    * Drops up to {@link #DROP_BATCH} keys of the partitions this node no longer replicates, from
    * where the last step stopped, then yields to requests and goes on, until every such partition is
-   * empty. A partition that holds a key is handed to an owner first; the sweep waits for that, and
-   * stops at a failed hand-off until the next tick.
+   * empty. A partition that holds a key is handed to an owner first; one whose hand-off fails is
+   * kept, and the sweep passes again {@link #HAND_OFF_RETRY} later.
    */
-  private void sweepStep(long version) {
+  private void sweepStep(long generation) {
+    if (generation != sweepGeneration) {
+      return; // the ring changed: a new sweep runs
+    }
     Ring ring = placement.ring().orElse(null);
-    if (closing || ring == null || ring.version() != version || !sweepNeeded) {
+    if (closing || ring == null || !sweepNeeded) {
       sweeping = false;
       return;
     }
-    if (handedOffIn != version) {
-      handedOff.clear();
-      handedOffIn = version;
-    }
-    List<StoreDefinition> defs = List.copyOf(config.stores().values());
-    int q = ring.partitionCount();
-    int budget = DROP_BATCH;
-    while (sweepAt < defs.size() * q && budget > 0) {
-      StoreDefinition def = defs.get(sweepAt / q);
-      int p = sweepAt % q;
-      if (ring.replicas(p, def.replicationFactor()).contains(self)) {
-        sweepAt++;
-        continue;
+    try {
+      List<StoreDefinition> defs = List.copyOf(config.stores().values());
+      int q = ring.partitionCount();
+      int budget = DROP_BATCH;
+      while (sweepAt < defs.size() * q && budget > 0) {
+        StoreDefinition def = defs.get(sweepAt / q);
+        int p = sweepAt % q;
+        if (ring.replicas(p, def.replicationFactor()).contains(self)) {
+          sweepAt++;
+          continue;
+        }
+        Part part = new Part(def.name(), p);
+        if (handOff != null
+            && !handedOff.contains(part)
+            && !replica.scan(def, ring.range(p), null, 1).isEmpty()) {
+          startHandOff(ring, def, part, generation);
+          return;
+        }
+        int dropped = dropPartition(def, ring, p, budget);
+        budget -= dropped;
+        if (dropped > 0) {
+          partitionsDropped++;
+        }
+        if (budget > 0) {
+          sweepAt++; // the partition is empty now
+        }
       }
-      Part part = new Part(def.name(), p);
-      if (handOff != null
-          && !handedOff.contains(part)
-          && !replica.scan(def, ring.range(p), null, 1).isEmpty()) {
-        startHandOff(ring, def, part);
+      if (sweepAt >= defs.size() * q) {
+        sweeping = false;
+        if (sweepKept) {
+          sweepKept = false;
+          sweepAt = 0;
+          sweepWaits = true;
+          sweepRetryAtNanos = clock.nanoTime() + HAND_OFF_RETRY.toNanos();
+        } else {
+          sweepNeeded = false; // everything not held is gone
+        }
         return;
       }
-      int dropped = dropPartition(def, ring, p, budget);
-      budget -= dropped;
-      if (dropped > 0) {
-        partitionsDropped++;
-      }
-      if (budget > 0) {
-        sweepAt++; // the partition is empty now
-      }
-    }
-    if (sweepAt >= defs.size() * q) {
-      sweepNeeded = false; // everything not held is gone
-      sweeping = false;
+    } catch (RuntimeException e) {
+      sweeping = false; // a storage failure: the next tick goes on from here
       return;
     }
-    scheduler.execute(() -> sweepStep(version));
+    scheduler.execute(() -> sweepStep(generation));
   }
 
   /**
-   * Hands {@code part} to one of its current owners, then goes on with the sweep (which drops it);
-   * if that fails, the sweep stops until the next tick, which tries the next owner.
+   * Hands {@code part} to one of its reachable current owners, then goes on with the sweep, which
+   * drops it; if that fails, the sweep keeps the partition for now and goes on with the next.
    */
-  private void startHandOff(Ring ring, StoreDefinition def, Part part) {
+  private void startHandOff(Ring ring, StoreDefinition def, Part part, long generation) {
     List<NodeId> owners = new ArrayList<>();
     for (NodeId owner : ring.preferenceList(part.partition(), def.replicationFactor())) {
       if (!owner.equals(self) && !departed(owner) && peers.reachable(owner)) {
         owners.add(owner);
       }
     }
+    CompletionStage<Boolean> handed;
     if (owners.isEmpty()) {
-      sweeping = false; // no owner to vouch for it now: the next tick tries again
-      return;
+      handed = CompletableFuture.completedFuture(false);
+    } else {
+      NodeId owner = owners.get(Math.floorMod(handOffAttempt, owners.size()));
+      try {
+        handed = handOff.handOff(def, ring, part.partition(), owner);
+      } catch (RuntimeException e) {
+        handed = CompletableFuture.completedFuture(false);
+      }
     }
-    NodeId owner = owners.get(Math.floorMod(handOffAttempt, owners.size()));
-    long version = ring.version();
-    handOff
-        .handOff(def, ring, part.partition(), owner)
-        .whenComplete(
-            (done, error) ->
-                scheduler.execute(
-                    () -> {
-                      if (Boolean.TRUE.equals(done) && error == null) {
-                        handOffs++;
-                        if (handedOffIn == version) {
-                          handedOff.add(part);
-                        }
-                        sweepStep(version);
-                      } else {
-                        handOffFailures++;
-                        handOffAttempt++;
-                        sweeping = false;
-                      }
-                    }));
+    handed.whenComplete(
+        (done, error) ->
+            scheduler.execute(
+                () -> {
+                  if (generation != sweepGeneration) {
+                    return;
+                  }
+                  if (Boolean.TRUE.equals(done) && error == null) {
+                    handOffs++;
+                    handedOff.add(part);
+                  } else {
+                    handOffFailures++;
+                    handOffAttempt++;
+                    sweepKept = true;
+                    sweepAt++; // kept for now: the next pass tries it again
+                  }
+                  sweepStep(generation);
+                }));
   }
 
   /** Drops up to {@code max} keys of {@code partition}; returns how many. */

@@ -152,6 +152,23 @@ class TransferTest {
    */
   @Test
   void aCopyGivenUpIsHandedToAnOwnerBeforeItIsDropped() {
+    DynamoSim sim = antiEntropySim();
+    assertThat(valuesAfterAHandOff(sim, Duration.ofMinutes(1))).hasSize(1);
+    assertThat(stat(sim.node(holder(sim)), "hand_offs")).isPositive();
+  }
+
+  /**
+   * A given-up copy's set older than the tombstone grace period is not handed on: a value that old
+   * which the owners lack may have been deleted and purged, and must not come back (as a node back
+   * with old data drops it, AntiEntropyTest).
+   */
+  @Test
+  void aHandOffLeavesOutWhatIsOlderThanTheTombstoneGrace() {
+    DynamoSim sim = antiEntropySim();
+    assertThat(valuesAfterAHandOff(sim, Duration.ofDays(2))).isEmpty();
+  }
+
+  private static DynamoSim antiEntropySim() {
     DynamoSim sim =
         new DynamoSim(
             11,
@@ -164,43 +181,52 @@ class TransferTest {
     sim.formCluster();
     sim.awaitAllReachable();
     load(sim, 20, 5);
-    byte[] key = bytes("only-here");
-    io.dynamokv.core.ring.Ring ring = sim.node(1).ring().orElseThrow();
-    List<NodeId> owners = ring.preferenceList(io.dynamokv.core.ring.Token.of(key), 3);
+    return sim;
+  }
+
+  private static final byte[] ORPHAN = bytes("only-here");
+
+  /** The first node that does not replicate {@link #ORPHAN}. */
+  private static int holder(DynamoSim sim) {
+    List<NodeId> owners =
+        sim.node(1).ring().orElseThrow().preferenceList(io.dynamokv.core.ring.Token.of(ORPHAN), 3);
     int holder = 1;
     while (owners.contains(sim.cluster.node(holder).id())) {
       holder++;
     }
+    return holder;
+  }
+
+  /**
+   * Gives a node that does not replicate {@link #ORPHAN} the key's only copy, written {@code age}
+   * ago, restarts it (a start sweeps what the node does not replicate), waits until it dropped the
+   * copy, and reads the key from its owners.
+   */
+  private static List<byte[]> valuesAfterAHandOff(DynamoSim sim, Duration age) {
+    int holder = holder(sim);
     DynamoNode node = sim.node(holder);
+    long written = sim.cluster.node(holder).clock().wallMillis() - age.toMillis();
     node.replica()
         .merge(
             node.config().stores().get(STORE),
-            key,
+            ORPHAN,
             io.dynamokv.core.version.Siblings.empty()
                 .update(
                     io.dynamokv.core.version.VectorClock.empty(),
-                    io.dynamokv.core.version.Versioned.of(bytes("orphan"), 1),
+                    io.dynamokv.core.version.Versioned.of(bytes("orphan"), written),
                     io.dynamokv.core.version.Actor.of("n9", 1)));
-    assertThat(node.dataOf(STORE, key).isEmpty()).isFalse();
-    System.out.println(
-        "HOLDER n"
-            + holder
-            + " owners "
-            + owners
-            + " partition "
-            + ring.partitionOf(io.dynamokv.core.ring.Token.of(key)));
-    sim.cluster.node(holder).restart(); // a start sweeps what the node does not replicate
+    assertThat(node.dataOf(STORE, ORPHAN).isEmpty()).isFalse();
+    sim.cluster.node(holder).restart();
     DynamoNode restarted = sim.node(holder);
     sim.cluster
         .simulation()
         .runUntilOrFail(
             "the copy dropped",
-            () -> restarted.dataOf(STORE, key).isEmpty(),
+            () -> restarted.dataOf(STORE, ORPHAN).isEmpty(),
             Duration.ofMinutes(1));
-    GetResult got =
-        sim.join(sim.node(holder).get(STORE, key, new RequestOptions(3, Duration.ofSeconds(2))));
-    assertThat(got.values()).as("values of a key only a given-up copy held").hasSize(1);
-    assertThat(stat(restarted, "hand_offs")).isPositive();
+    return sim.join(
+            sim.node(holder).get(STORE, ORPHAN, new RequestOptions(3, Duration.ofSeconds(2))))
+        .values();
   }
 
   /** A leave streams the leaver's partitions away, then the node is LEFT and owns nothing. */
