@@ -73,8 +73,9 @@ import java.util.function.Supplier;
  *       orphaned copies left by a crash. Before it drops a partition that holds any key, it {@link
  *       HandOff hands the copy} to a current owner, so that what only this copy holds survives it:
  *       a pending owner of a plan that changed holds writes whose other copies may be gone, and no
- *       stream reads a node that is not a current owner. With anti-entropy off the copy is dropped
- *       unverified: the owners keep no trees to compare it with.
+ *       stream reads a node that is not a current owner. A partition whose hand-off fails is kept
+ *       for now; the sweep goes on and passes again later. With anti-entropy off the copy is
+ *       dropped unverified: the owners keep no trees to compare it with.
  * </ol>
  *
  * <p>Runs on the node's scheduler; {@link #statusSection()} is safe from any thread.
