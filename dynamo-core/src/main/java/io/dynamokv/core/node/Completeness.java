@@ -220,13 +220,16 @@ final class Completeness {
     return copy;
   }
 
-  /** Whether {@code partition} of {@code store} is incomplete here. */
+  /**
+   * Whether {@code partition} of {@code store} is incomplete here; a partition of -1 (this node
+   * does not know its ring yet) is, while any partition is.
+   */
   boolean isIncomplete(String store, int partition) {
     if (count == 0) {
       return false;
     }
-    if (all) {
-      return true;
+    if (all || partition < 0) {
+      return true; // -1: no ring yet, so the key's partition may be an incomplete one
     }
     SortedSet<Integer> partitions = incomplete.get(store);
     return partitions != null && partitions.contains(partition);
