@@ -352,7 +352,7 @@ final class AntiEntropy implements ReplicaListener {
     }
     byte[] after = building.get(tree);
     List<Replica.Scanned> batch = replica.scan(def, tree.range(), after, settings.scanBatch());
-    addScanned(tree, batch);
+    addScanned(tree, batch, set -> true);
     if (batch.size() < settings.scanBatch()) {
       buildQueue.poll();
       building.remove(tree);
@@ -365,9 +365,13 @@ final class AntiEntropy implements ReplicaListener {
     }
   }
 
-  private void addScanned(PartitionTree tree, List<Replica.Scanned> batch) {
+  /** Adds the scanned keys whose sets pass {@code keep} to a tree being built. */
+  private void addScanned(
+      PartitionTree tree,
+      List<Replica.Scanned> batch,
+      java.util.function.Predicate<Siblings> keep) {
     for (Replica.Scanned s : batch) {
-      if (s.siblings() == null || s.siblings().isEmpty()) {
+      if (s.siblings() == null || s.siblings().isEmpty() || !keep.test(s.siblings())) {
         unreadable += s.siblings() == null ? 1 : 0;
         tree.advanceTo(s.token());
       } else {
@@ -416,13 +420,7 @@ final class AntiEntropy implements ReplicaListener {
     }
     try {
       List<Replica.Scanned> batch = replica.scan(def, tree.range(), after, settings.scanBatch());
-      for (Replica.Scanned s : batch) {
-        if (s.siblings() == null || s.siblings().isEmpty() || !young.test(s.siblings())) {
-          tree.advanceTo(s.token());
-        } else {
-          tree.addScanned(s.token(), KeyDigest.of(s.key(), s.siblings()));
-        }
-      }
+      addScanned(tree, batch, young);
       if (batch.size() == settings.scanBatch()) {
         Replica.Scanned last = batch.get(batch.size() - 1);
         byte[] next = StorageKeys.storageKey(last.token(), last.key());
