@@ -244,6 +244,9 @@ public final class TreeExchange {
 
   /** Decides what to do with a node whose hashes differ. */
   private void classify(int depth, long index, long aCount, long bHash, long bCount) {
+    if (aCount == 0 && config.pushOnly()) {
+      return; // nothing of A's to push here
+    }
     if (bCount == 0 && bHash == 0) {
       if (aCount > 0) {
         localOnly.add(new long[] {depth, index});
@@ -284,7 +287,7 @@ public final class TreeExchange {
       Key k = Key.wrap(e.key());
       seen.put(k, Boolean.TRUE);
       Long d = mine.get(k);
-      if (d == null || d != e.digest()) {
+      if (d == null ? !config.pushOnly() : d != e.digest()) {
         addDiffering(e.key());
       }
     }
@@ -321,13 +324,16 @@ public final class TreeExchange {
     List<KeySet> entries = new ArrayList<>();
     List<Siblings> sent = new ArrayList<>();
     long bytes = 0;
+    int skipped = 0;
     while (!differing.isEmpty()
         && entries.size() < config.maxSyncKeys()
-        && (entries.isEmpty() || bytes < config.maxSyncBytes())) {
+        && (entries.isEmpty() || bytes < config.maxSyncBytes())
+        && skipped < config.maxSyncKeys()) {
       byte[] key = differing.poll();
       Siblings mine = sets.read(store, key);
       if (mine.isEmpty() && config.pushOnly()) {
-        continue; // nothing to push, and nothing wanted back
+        skipped++; // nothing to push, and nothing wanted back
+        continue;
       }
       byte[] encoded =
           mine.isEmpty() || config.pullOnly() ? new byte[0] : VersionCodec.encode(mine);
@@ -336,7 +342,8 @@ public final class TreeExchange {
       sent.add(mine);
     }
     if (entries.isEmpty()) {
-      return next(); // every differing key was left out (push-only)
+      // Every key read was left out (push-only): go on in a new step, as after a reply.
+      return CompletableFuture.completedFuture(null).thenComposeAsync(none -> next(), executor);
     }
     syncRoundTrips++;
     return send(new Sync(store, partition, ringVersion, config.pullOnly(), entries))

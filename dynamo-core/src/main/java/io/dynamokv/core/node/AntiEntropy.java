@@ -352,7 +352,7 @@ final class AntiEntropy implements ReplicaListener {
     }
     byte[] after = building.get(tree);
     List<Replica.Scanned> batch = replica.scan(def, tree.range(), after, settings.scanBatch());
-    addScanned(tree, batch, set -> true);
+    addScanned(tree, batch);
     if (batch.size() < settings.scanBatch()) {
       buildQueue.poll();
       building.remove(tree);
@@ -365,13 +365,10 @@ final class AntiEntropy implements ReplicaListener {
     }
   }
 
-  /** Adds the scanned keys whose sets pass {@code keep} to a tree being built. */
-  private void addScanned(
-      PartitionTree tree,
-      List<Replica.Scanned> batch,
-      java.util.function.Predicate<Siblings> keep) {
+  /** Adds scanned keys to a tree being built. */
+  private void addScanned(PartitionTree tree, List<Replica.Scanned> batch) {
     for (Replica.Scanned s : batch) {
-      if (s.siblings() == null || s.siblings().isEmpty() || !keep.test(s.siblings())) {
+      if (s.siblings() == null || s.siblings().isEmpty()) {
         unreadable += s.siblings() == null ? 1 : 0;
         tree.advanceTo(s.token());
       } else {
@@ -386,11 +383,12 @@ final class AntiEntropy implements ReplicaListener {
    * Hands this node's copy of {@code partition} of {@code def}, which it no longer replicates in
    * {@code ring}, to {@code owner} ({@link Transfer.HandOff}): builds a tree of the copy, a batch
    * of keys per task, then runs one push-only exchange with the owner, which merges every set of
-   * the copy it lacks. Sets whose newest write is older than the tombstone grace period are left
-   * out, as a node back with old data leaves them ({@link #dropStale}): a value that old which the
-   * owner lacks may have been deleted and purged. Nothing is stored here: the copy is dropped next.
-   * Completes with whether the exchange completed; false at once when a member cannot take part in
-   * exchanges.
+   * the copy it lacks. Sets whose newest write is older than the tombstone grace period when they
+   * would be sent are left out, as a node back with old data leaves them ({@link #dropStale}): a
+   * value that old which the owner lacks may have been deleted and purged. The tree holds every
+   * set, so that a copy equal to the owner's matches at the root. Nothing is stored here: the copy
+   * is dropped next. Completes with whether the exchange completed; false at once when a member
+   * cannot take part in exchanges.
    */
   CompletionStage<Boolean> handOff(StoreDefinition def, Ring ring, int partition, NodeId owner) {
     CompletableFuture<Boolean> done = new CompletableFuture<>();
@@ -398,10 +396,8 @@ final class AntiEntropy implements ReplicaListener {
       done.complete(false);
       return done;
     }
-    long graceStart = clock.wallMillis() - settings.tombstoneGrace().toMillis();
-    java.util.function.Predicate<Siblings> young = set -> newestWrite(set) > graceStart;
     PartitionTree tree = PartitionTree.building(ring.range(partition), settings.treeDepth());
-    handOffBuild(def, ring, partition, owner, young, tree, null, done);
+    handOffBuild(def, ring, partition, owner, tree, null, done);
     return done;
   }
 
@@ -410,7 +406,6 @@ final class AntiEntropy implements ReplicaListener {
       Ring ring,
       int partition,
       NodeId owner,
-      java.util.function.Predicate<Siblings> young,
       PartitionTree tree,
       byte[] after,
       CompletableFuture<Boolean> done) {
@@ -420,11 +415,11 @@ final class AntiEntropy implements ReplicaListener {
     }
     try {
       List<Replica.Scanned> batch = replica.scan(def, tree.range(), after, settings.scanBatch());
-      addScanned(tree, batch, young);
+      addScanned(tree, batch);
       if (batch.size() == settings.scanBatch()) {
         Replica.Scanned last = batch.get(batch.size() - 1);
         byte[] next = StorageKeys.storageKey(last.token(), last.key());
-        scheduler.execute(() -> handOffBuild(def, ring, partition, owner, young, tree, next, done));
+        scheduler.execute(() -> handOffBuild(def, ring, partition, owner, tree, next, done));
         return;
       }
       tree.finish();
@@ -433,8 +428,8 @@ final class AntiEntropy implements ReplicaListener {
               partition,
               ring.version(),
               tree,
-              leaves(def.name(), young),
-              new HandOffSets(young),
+              leaves(def.name()),
+              new HandOffSets(),
               request -> send(owner, request),
               exchangeConfig.withPushOnly(true),
               scheduler::execute)
@@ -449,20 +444,15 @@ final class AntiEntropy implements ReplicaListener {
   }
 
   /**
-   * The sets of a copy being handed off: read as stored (an old one as absent), never written: the
-   * copy is dropped next.
+   * The sets of a copy being handed off: read as stored, one older than the tombstone grace period
+   * (at the time it is read) as absent; never written: the copy is dropped next.
    */
   private final class HandOffSets implements LocalSets {
-    private final java.util.function.Predicate<Siblings> young;
-
-    HandOffSets(java.util.function.Predicate<Siblings> young) {
-      this.young = young;
-    }
-
     @Override
     public Siblings read(String store, byte[] key) {
       Siblings set = sets.read(store, key);
-      return set.isEmpty() || young.test(set) ? set : Siblings.empty();
+      long graceStart = clock.wallMillis() - settings.tombstoneGrace().toMillis();
+      return set.isEmpty() || newestWrite(set) > graceStart ? set : Siblings.empty();
     }
 
     @Override
@@ -1169,18 +1159,13 @@ final class AntiEntropy implements ReplicaListener {
 
   /** The keys of {@code store} with their digests, scanned a page at a time. */
   private LeafSource leaves(String store) {
-    return leaves(store, set -> true);
-  }
-
-  /** {@link #leaves(String)}, of the keys whose sets pass {@code keep}. */
-  private LeafSource leaves(String store, java.util.function.Predicate<Siblings> keep) {
     StoreDefinition def = config.stores().get(store);
     return (range, sink) -> {
       byte[] after = null;
       while (true) {
         List<Replica.Scanned> page = replica.scan(def, range, after, settings.scanBatch());
         for (Replica.Scanned s : page) {
-          if (s.siblings() != null && !s.siblings().isEmpty() && keep.test(s.siblings())) {
+          if (s.siblings() != null && !s.siblings().isEmpty()) {
             sink.accept(s.key(), s.token(), KeyDigest.of(s.key(), s.siblings()));
           }
         }

@@ -418,6 +418,92 @@ class TreeExchangeTest {
   }
 
   /**
+   * A push-only initiator (a node handing a copy it gives up to an owner) sends its sets of the
+   * keys that differ, never asks for a key only the responder holds, and leaves out the keys its
+   * sets read as absent (a hand-off's sets older than the tombstone grace period).
+   */
+  @Test
+  void aPushOnlyInitiatorSendsWhatItHoldsAndAsksForNothing() {
+    Random random = new Random(31);
+    fill(random, 1_000);
+    for (int i = 1_000; i < 1_100; i++) {
+      a.put(key(i), TestSets.written(bytes(random, 30), "only-a"));
+      b.put(key(i + 100), TestSets.written(bytes(random, 30), "only-b"));
+    }
+    for (int i = 2_000; i < 7_000; i++) {
+      a.put(key(i), TestSets.written(bytes(random, 30), "old-a")); // read as absent below
+    }
+    java.util.function.Predicate<Key> old =
+        k -> {
+          String name = new String(k.toByteArray(), java.nio.charset.StandardCharsets.US_ASCII);
+          return Integer.parseInt(name.substring("key-".length())) >= 2_000;
+        };
+    LocalSets pushing =
+        new LocalSets() {
+          @Override
+          public Siblings read(String store, byte[] key) {
+            return old.test(Key.of(key)) ? Siblings.empty() : a.read(store, key);
+          }
+
+          @Override
+          public Siblings merge(String store, byte[] key, Siblings incoming) {
+            throw new AssertionError("a push-only initiator merges nothing it did not ask for");
+          }
+
+          @Override
+          public boolean holdsExpiredTombstone(String store, byte[] key, long digest) {
+            return false;
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public boolean dropIf(String store, byte[] key, long digest) {
+            return false;
+          }
+        };
+    TreeResponder responder = new TreeResponder(b.directory("s", 1), b);
+    List<Integer> emptySets = new ArrayList<>();
+    long repairedThere = 0;
+    for (int p = 0; p < Q; p++) {
+      ExchangeStats stats =
+          new TreeExchange(
+                  "s",
+                  p,
+                  1,
+                  a.tree(p),
+                  a,
+                  pushing,
+                  r -> {
+                    if (r instanceof Sync sync) {
+                      emptySets.add(
+                          (int)
+                              sync.entries().stream()
+                                  .filter(e -> e.siblings().length == 0)
+                                  .count());
+                    }
+                    return AntiEntropyCost.throughCodec(responder, r);
+                  },
+                  ExchangeConfig.defaults().withPushOnly(true),
+                  Runnable::run)
+              .run()
+              .toCompletableFuture()
+              .join();
+      assertThat(stats.outcome()).isEqualTo(Outcome.COMPLETED);
+      repairedThere += stats.repairedThere();
+    }
+    assertThat(repairedThere).isEqualTo(100);
+    assertThat(emptySets).allMatch(n -> n == 0);
+    for (int i = 1_000; i < 1_100; i++) {
+      assertThat(b.read("s", key(i))).isEqualTo(a.read("s", key(i)));
+    }
+    for (int i = 2_000; i < 7_000; i++) {
+      assertThat(b.read("s", key(i)).isEmpty()).isTrue();
+    }
+  }
+
+  /**
    * Two replicas that both lost data: the one that pulls gets the other's sets (neither serves
    * reads), so that counting it as pulled from is true.
    */
