@@ -39,4 +39,36 @@ public interface LocalSets {
    * path (its listener updates the tree). Returns whether it dropped it.
    */
   boolean dropIf(String store, byte[] key, long digest);
+
+  /**
+   * Sets read through {@code read} and never written, for an initiator that only pushes ({@link
+   * ExchangeConfig#pushOnly}): a node handing a copy it gives up to an owner. Its merge returns
+   * what the merge would be without storing it; it vouches for no tombstone and drops nothing.
+   */
+  static LocalSets readOnly(java.util.function.BiFunction<String, byte[], Siblings> read) {
+    return new LocalSets() {
+      @Override
+      public Siblings read(String store, byte[] key) {
+        return read.apply(store, key);
+      }
+
+      @Override
+      public Siblings merge(String store, byte[] key, Siblings incoming) {
+        return Siblings.sync(read(store, key), incoming);
+      }
+
+      @Override
+      public boolean holdsExpiredTombstone(String store, byte[] key, long digest) {
+        return false;
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public boolean dropIf(String store, byte[] key, long digest) {
+        return false;
+      }
+    };
+  }
 }

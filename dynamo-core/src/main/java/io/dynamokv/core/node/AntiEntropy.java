@@ -429,7 +429,7 @@ final class AntiEntropy implements ReplicaListener {
               ring.version(),
               tree,
               leaves(def.name()),
-              new HandOffSets(),
+              LocalSets.readOnly(this::handOffRead),
               request -> send(owner, request),
               exchangeConfig.withPushOnly(true),
               scheduler::execute)
@@ -444,34 +444,13 @@ final class AntiEntropy implements ReplicaListener {
   }
 
   /**
-   * The sets of a copy being handed off: read as stored, one older than the tombstone grace period
-   * (at the time it is read) as absent; never written: the copy is dropped next.
+   * A set of a copy being handed off: as stored, or absent if older than the tombstone grace period
+   * at the time it is read.
    */
-  private final class HandOffSets implements LocalSets {
-    @Override
-    public Siblings read(String store, byte[] key) {
-      Siblings set = sets.read(store, key);
-      long graceStart = clock.wallMillis() - settings.tombstoneGrace().toMillis();
-      return set.isEmpty() || newestWrite(set) > graceStart ? set : Siblings.empty();
-    }
-
-    @Override
-    public Siblings merge(String store, byte[] key, Siblings incoming) {
-      return Siblings.sync(read(store, key), incoming);
-    }
-
-    @Override
-    public boolean holdsExpiredTombstone(String store, byte[] key, long digest) {
-      return false;
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public boolean dropIf(String store, byte[] key, long digest) {
-      return false;
-    }
+  private Siblings handOffRead(String store, byte[] key) {
+    Siblings set = sets.read(store, key);
+    long graceStart = clock.wallMillis() - settings.tombstoneGrace().toMillis();
+    return set.isEmpty() || newestWrite(set) > graceStart ? set : Siblings.empty();
   }
 
   private StoreDefinition storeOf(PartitionTree tree) {

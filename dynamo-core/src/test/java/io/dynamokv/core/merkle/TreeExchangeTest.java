@@ -439,30 +439,8 @@ class TreeExchangeTest {
           return Integer.parseInt(name.substring("key-".length())) >= 2_000;
         };
     LocalSets pushing =
-        new LocalSets() {
-          @Override
-          public Siblings read(String store, byte[] key) {
-            return old.test(Key.of(key)) ? Siblings.empty() : a.read(store, key);
-          }
-
-          @Override
-          public Siblings merge(String store, byte[] key, Siblings incoming) {
-            throw new AssertionError("a push-only initiator merges nothing it did not ask for");
-          }
-
-          @Override
-          public boolean holdsExpiredTombstone(String store, byte[] key, long digest) {
-            return false;
-          }
-
-          @Override
-          public void flush() {}
-
-          @Override
-          public boolean dropIf(String store, byte[] key, long digest) {
-            return false;
-          }
-        };
+        LocalSets.readOnly(
+            (store, key) -> old.test(Key.of(key)) ? Siblings.empty() : a.read(store, key));
     TreeResponder responder = new TreeResponder(b.directory("s", 1), b);
     List<Integer> emptySets = new ArrayList<>();
     long repairedThere = 0;
