@@ -18,9 +18,10 @@ package io.dynamokv.core.merkle;
  * @param pullOnly whether the initiator only pulls: it sends its keys without their sets, so the
  *     responder learns nothing from it while it still merges the responder's sets (a node that lost
  *     data and does not vouch for what it holds yet)
- * @param pushOnly whether the initiator only pushes: it leaves out the differing keys it holds no
- *     set of, so the responder sends none of its own sets for them (a node handing a copy it gives
- *     up to an owner)
+ * @param pushOnly whether the initiator only pushes (a node handing a copy it gives up to an
+ *     owner): it does not descend where its own tree has no key, does not list the keys only the
+ *     responder holds, leaves out the differing keys whose sets read as absent, and ignores the
+ *     responder's answers
  * @param broken a deliberately broken behaviour, {@link BrokenVariant#NONE} outside tests
  */
 public record ExchangeConfig(

@@ -42,8 +42,9 @@ public interface LocalSets {
 
   /**
    * Sets read through {@code read} and never written, for an initiator that only pushes ({@link
-   * ExchangeConfig#pushOnly}): a node handing a copy it gives up to an owner. Its merge returns
-   * what the merge would be without storing it; it vouches for no tombstone and drops nothing.
+   * ExchangeConfig#pushOnly}): a node handing a copy it gives up to an owner. A deliberate
+   * exception to the contract above: its merge stores nothing and returns the sync of what {@code
+   * read} answers with the incoming set; it vouches for no tombstone and drops nothing.
    */
   static LocalSets readOnly(java.util.function.BiFunction<String, byte[], Siblings> read) {
     return new LocalSets() {

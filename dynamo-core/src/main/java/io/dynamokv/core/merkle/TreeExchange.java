@@ -41,7 +41,8 @@ import java.util.function.Function;
 /**
  * The initiator's side of one exchange (paper §4.7): compares its tree of a partition with a
  * responder's ({@link TreeResponder}), descends only into differing subtrees, lists the differing
- * keys and syncs them both ways, so that each side ends with the merge of both sets.
+ * keys and syncs them both ways, so that each side ends with the merge of both sets (one way only
+ * for an initiator that only pushes or only pulls).
  *
  * <p>The protocol, per partition (h = {@value KeyDigest#BYTES} bytes):
  *
@@ -57,16 +58,21 @@ import java.util.function.Function;
  *       breadth first, one request per depth (of at most {@code maxProbes} nodes).
  *   <li>A sends the differing keys in batches with its own sets; B merges each through its local
  *       apply path and answers its resulting set (or "equal to yours"); A merges those through its
- *       own. An initiator that {@linkplain ExchangeConfig#pullOnly only pulls} sends no sets, one
- *       that {@linkplain ExchangeConfig#pushOnly only pushes} leaves out the keys it holds none of,
- *       and a responder served {@linkplain TreeResponder.Served#pullOnly pull-only} answers none.
+ *       own. An initiator that {@linkplain ExchangeConfig#pullOnly only pulls} sends no sets; one
+ *       that {@linkplain ExchangeConfig#pushOnly only pushes} does not descend where its tree has
+ *       no key, does not list keys only B holds, leaves out the keys whose sets read as absent, and
+ *       ignores B's answers; a responder served {@linkplain TreeResponder.Served#pullOnly
+ *       pull-only} answers no sets.
  * </ol>
  *
  * <p>Each step (building one request, or handling one reply) does bounded work: at most {@code
- * maxProbes} nodes, or one sync batch, or one batch of local scanning; the continuation after each
- * reply runs on {@code executor}, so the node can run every step as one task of its scheduler. Not
- * thread-safe: run the steps on that one executor. An exchange that races local or remote writes
- * may miss a difference (the next one finds it) but never loses a write: only sets are merged.
+ * maxProbes} nodes, or one sync batch (plus, pushing only, at most {@code maxSyncKeys} keys read
+ * and left out), or one batch of local scanning; the continuation after each reply, or after a step
+ * that left every key out, runs on {@code executor}, so the node can run every step as one task of
+ * its scheduler. Not thread-safe: run the steps on that one executor. An exchange that races local
+ * or remote writes may miss a difference (the next exchange finds it) but never loses a write: only
+ * sets are merged. A push-only initiator's tree is a snapshot: keys written to its copy during the
+ * exchange may be missed.
  *
  * <p>The stage {@link #run()} returns completes with the exchange's {@link ExchangeStats}, also
  * when B refuses ({@link Outcome#REFUSED}) or A's tree is not ready ({@link Outcome#NOT_READY}); it
@@ -355,6 +361,9 @@ public final class TreeExchange {
               for (int i = 0; i < entries.size(); i++) {
                 SyncResult result = r.results().get(i);
                 repairedThere += result.changed() ? 1 : 0;
+                if (config.pushOnly()) {
+                  continue; // B merged what was pushed (also when its answer was deferred)
+                }
                 if (result.deferred()) {
                   // B's reply was full: the key goes into a later batch.
                   differing.add(entries.get(i).key());

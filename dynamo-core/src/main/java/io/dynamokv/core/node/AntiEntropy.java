@@ -384,11 +384,13 @@ final class AntiEntropy implements ReplicaListener {
    * {@code ring}, to {@code owner} ({@link Transfer.HandOff}): builds a tree of the copy, a batch
    * of keys per task, then runs one push-only exchange with the owner, which merges every set of
    * the copy it lacks. Sets whose newest write is older than the tombstone grace period when they
-   * would be sent are left out, as a node back with old data leaves them ({@link #dropStale}): a
-   * value that old which the owner lacks may have been deleted and purged. The tree holds every
-   * set, so that a copy equal to the owner's matches at the root. Nothing is stored here: the copy
-   * is dropped next. Completes with whether the exchange completed; false at once when a member
-   * cannot take part in exchanges.
+   * would be sent are left out, stricter than a node back with old data ({@link #dropStale}, which
+   * keeps such a set when an owner holds the key): a value that old may have been deleted and
+   * purged, and a hand-off cannot tell. The copy must not be written during the hand-off (a node
+   * does not replicate what it gives up, so it is not). The tree holds every set, so that a copy
+   * equal to the owner's matches at the root. Nothing is stored here: the copy is dropped next.
+   * Completes with whether the exchange completed; false at once when a member cannot take part in
+   * exchanges.
    */
   CompletionStage<Boolean> handOff(StoreDefinition def, Ring ring, int partition, NodeId owner) {
     CompletableFuture<Boolean> done = new CompletableFuture<>();

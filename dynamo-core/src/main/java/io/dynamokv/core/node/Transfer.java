@@ -209,9 +209,9 @@ final class Transfer implements AntiEntropy.Transfers {
     /**
      * Completes with true once {@code owner} holds every set of {@code partition} of {@code def}
      * that this node held when the hand-off started, except sets older than the tombstone grace
-     * period (a value that old may have been deleted and purged), with false when it could not tell
-     * (the owner refused, was unreachable, or routes by another ring); called on the scheduler,
-     * completes on any thread.
+     * period when they would be sent (a value that old may have been deleted and purged), with
+     * false when it could not tell (the owner refused, was unreachable, or routes by another ring);
+     * called on the scheduler, completes on any thread.
      */
     CompletionStage<Boolean> handOff(StoreDefinition def, Ring ring, int partition, NodeId owner);
   }

@@ -430,6 +430,9 @@ class TreeExchangeTest {
       a.put(key(i), TestSets.written(bytes(random, 30), "only-a"));
       b.put(key(i + 100), TestSets.written(bytes(random, 30), "only-b"));
     }
+    for (int i = 0; i < 50; i++) { // B holds a newer version: A pushes its own, B keeps the newer
+      b.put(key(i), TestSets.overwritten(a.read("s", key(i)), bytes(random, 30), "n2"));
+    }
     for (int i = 2_000; i < 7_000; i++) {
       a.put(key(i), TestSets.written(bytes(random, 30), "old-a")); // read as absent below
     }
@@ -444,6 +447,7 @@ class TreeExchangeTest {
     TreeResponder responder = new TreeResponder(b.directory("s", 1), b);
     List<Integer> emptySets = new ArrayList<>();
     long repairedThere = 0;
+    long differing = 0;
     for (int p = 0; p < Q; p++) {
       ExchangeStats stats =
           new TreeExchange(
@@ -469,12 +473,18 @@ class TreeExchangeTest {
               .toCompletableFuture()
               .join();
       assertThat(stats.outcome()).isEqualTo(Outcome.COMPLETED);
+      assertThat(stats.repairedHere()).as("nothing merged back").isZero();
       repairedThere += stats.repairedThere();
+      differing += stats.differingKeys();
     }
     assertThat(repairedThere).isEqualTo(100);
+    assertThat(differing).as("A's differing keys, none of B's own").isEqualTo(100 + 50 + 5_000);
     assertThat(emptySets).allMatch(n -> n == 0);
     for (int i = 1_000; i < 1_100; i++) {
       assertThat(b.read("s", key(i))).isEqualTo(a.read("s", key(i)));
+    }
+    for (int i = 0; i < 50; i++) {
+      assertThat(b.read("s", key(i))).isNotEqualTo(a.read("s", key(i)));
     }
     for (int i = 2_000; i < 7_000; i++) {
       assertThat(b.read("s", key(i)).isEmpty()).isTrue();
