@@ -451,8 +451,7 @@ final class AntiEntropy implements ReplicaListener {
    */
   private Siblings handOffRead(String store, byte[] key) {
     Siblings set = sets.read(store, key);
-    long graceStart = clock.wallMillis() - settings.tombstoneGrace().toMillis();
-    return set.isEmpty() || newestWrite(set) > graceStart ? set : Siblings.empty();
+    return olderThanGrace(set, graceStart()) ? Siblings.empty() : set;
   }
 
   private StoreDefinition storeOf(PartitionTree tree) {
@@ -814,12 +813,11 @@ final class AntiEntropy implements ReplicaListener {
    */
   private void dropStale(String store, java.util.Set<Key> keys) {
     StoreDefinition def = config.stores().get(store);
-    long before = clock.wallMillis() - settings.tombstoneGrace().toMillis();
+    long graceStart = graceStart();
     for (Key key : keys) {
       try {
         boolean dropped =
-            replica.dropIf(
-                def, key.toByteArray(), set -> !set.isEmpty() && newestWrite(set) <= before);
+            replica.dropIf(def, key.toByteArray(), set -> olderThanGrace(set, graceStart));
         if (dropped) {
           staleDropped++;
         }
@@ -827,6 +825,16 @@ final class AntiEntropy implements ReplicaListener {
         unreadable++;
       }
     }
+  }
+
+  /** The wall time before which a write is older than the tombstone grace period. */
+  private long graceStart() {
+    return clock.wallMillis() - settings.tombstoneGrace().toMillis();
+  }
+
+  /** Whether {@code set} is not empty and its newest write is at or before {@code graceStart}. */
+  private static boolean olderThanGrace(Siblings set, long graceStart) {
+    return !set.isEmpty() && newestWrite(set) <= graceStart;
   }
 
   private static long newestWrite(Siblings set) {

@@ -467,7 +467,10 @@ final class Transfer implements AntiEntropy.Transfers {
     return false;
   }
 
-  /** The current owners of {@code part} to stream from: reachable, not this node. */
+  /**
+   * The current owners of {@code part} to stream from, or to hand a given-up copy to: reachable,
+   * not this node (all of them while none is reachable).
+   */
   private List<NodeId> donors(Ring ring, Part part) {
     List<NodeId> donors = new ArrayList<>();
     for (NodeId owner : ring.preferenceList(part.partition(), n(part))) {
@@ -780,10 +783,12 @@ final class Transfer implements AntiEntropy.Transfers {
           sweepAt++;
           continue;
         }
+        if (replica.scan(def, ring.range(p), null, 1).isEmpty()) {
+          sweepAt++; // nothing here to hand off or drop
+          continue;
+        }
         Part part = new Part(def.name(), p);
-        if (handOff != null
-            && !handedOff.contains(part)
-            && !replica.scan(def, ring.range(p), null, 1).isEmpty()) {
+        if (handOff != null && !handedOff.contains(part)) {
           startHandOff(ring, def, part, generation);
           return;
         }
@@ -820,12 +825,7 @@ final class Transfer implements AntiEntropy.Transfers {
    * drops it; if that fails, the sweep keeps the partition for now and goes on with the next.
    */
   private void startHandOff(Ring ring, StoreDefinition def, Part part, long generation) {
-    List<NodeId> owners = new ArrayList<>();
-    for (NodeId owner : ring.preferenceList(part.partition(), def.replicationFactor())) {
-      if (!owner.equals(self) && !departed(owner) && peers.reachable(owner)) {
-        owners.add(owner);
-      }
-    }
+    List<NodeId> owners = donors(ring, part);
     CompletionStage<Boolean> handed;
     if (owners.isEmpty()) {
       handed = CompletableFuture.completedFuture(false);
@@ -1084,7 +1084,6 @@ final class Transfer implements AntiEntropy.Transfers {
             "hand_off_failures",
             handOffFailures,
             "Hand-offs that failed or were refused (tried again, the copy kept meanwhile)"));
-
     stats.add(Stat.counter("switch_queries", switchesAsked, "Readiness queries the claimant sent"));
     return new StatusSection("transfer", stats);
   }
