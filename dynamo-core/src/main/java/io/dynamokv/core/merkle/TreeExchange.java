@@ -118,7 +118,8 @@ public final class TreeExchange {
    * @param leaves A's keys of the store
    * @param sets A's sets and local apply path
    * @param remote sends a request to B and completes with its reply
-   * @param executor runs every step after the first (the node's scheduler)
+   * @param executor runs every step after the first (the node's scheduler); one that runs tasks
+   *     inline is allowed: steps do not nest on the stack
    */
   public TreeExchange(
       String store,
@@ -138,7 +139,7 @@ public final class TreeExchange {
     this.sets = Objects.requireNonNull(sets, "sets");
     this.remote = Objects.requireNonNull(remote, "remote");
     this.config = Objects.requireNonNull(config, "config");
-    this.executor = Objects.requireNonNull(executor, "executor");
+    this.executor = new Trampoline(executor);
   }
 
   /** Runs the exchange (once); the first step runs on the caller's thread. */
@@ -151,8 +152,8 @@ public final class TreeExchange {
       return CompletableFuture.completedFuture(stats(Outcome.NOT_READY, null));
     }
     compareRoundTrips++;
-    return send(new CompareRoot(store, partition, ringVersion, tree.rootHash(), tree.rootCount()))
-        .thenCompose(
+    return send(
+            new CompareRoot(store, partition, ringVersion, tree.rootHash(), tree.rootCount()),
             reply -> {
               if (reply instanceof RootMatch) {
                 return done();
@@ -215,23 +216,23 @@ public final class TreeExchange {
       list.add(new Probe(p.index(), p.wantKeys()));
     }
     compareRoundTrips++;
-    return send(new Descend(store, partition, ringVersion, depth, list))
-        .thenCompose(
-            reply -> {
-              if (!(reply instanceof DescendReply r) || r.answers().size() != batch.size()) {
-                return unexpected(reply, "a descend request of " + batch.size() + " probes");
-              }
-              for (int i = 0; i < batch.size(); i++) {
-                Pending p = batch.get(i);
-                NodeAnswer a = r.answers().get(i);
-                if (a instanceof LeftChild c) {
-                  children(p, c.hash(), c.count());
-                } else if (a instanceof KeyList k) {
-                  diff(p.depth(), p.index(), k.keys());
-                }
-              }
-              return next();
-            });
+    return send(
+        new Descend(store, partition, ringVersion, depth, list),
+        reply -> {
+          if (!(reply instanceof DescendReply r) || r.answers().size() != batch.size()) {
+            return unexpected(reply, "a descend request of " + batch.size() + " probes");
+          }
+          for (int i = 0; i < batch.size(); i++) {
+            Pending p = batch.get(i);
+            NodeAnswer a = r.answers().get(i);
+            if (a instanceof LeftChild c) {
+              children(p, c.hash(), c.count());
+            } else if (a instanceof KeyList k) {
+              diff(p.depth(), p.index(), k.keys());
+            }
+          }
+          return next();
+        });
   }
 
   /** Compares both children of a differing node with B's, given B's left child. */
@@ -352,55 +353,57 @@ public final class TreeExchange {
       return CompletableFuture.completedFuture(null).thenComposeAsync(none -> next(), executor);
     }
     syncRoundTrips++;
-    return send(new Sync(store, partition, ringVersion, config.pullOnly(), entries))
-        .thenCompose(
-            reply -> {
-              if (!(reply instanceof SyncReply r) || r.results().size() != entries.size()) {
-                return unexpected(reply, "a sync of " + entries.size() + " keys");
-              }
-              for (int i = 0; i < entries.size(); i++) {
-                SyncResult result = r.results().get(i);
-                repairedThere += result.changed() ? 1 : 0;
-                if (config.pushOnly()) {
-                  continue; // B merged what was pushed (also when its answer was deferred)
-                }
-                if (result.deferred()) {
-                  // B's reply was full: the key goes into a later batch.
-                  differing.add(entries.get(i).key());
-                  continue;
-                }
-                if (result.siblings().length == 0 && config.pullOnly() && !sent.get(i).isEmpty()) {
-                  onlyHere.add(entries.get(i).key()); // B answers every set it holds to a pull
-                }
-                if (result.siblings().length == 0
-                    || config.broken() == BrokenVariant.INITIATOR_SKIPS_MERGE) {
-                  continue;
-                }
-                Siblings theirs = VersionCodec.decodeSiblings(result.siblings());
-                if (theirs.isEmpty()) {
-                  continue;
-                }
-                Siblings after = sets.merge(store, entries.get(i).key(), theirs);
-                repairedHere += after.equals(sent.get(i)) ? 0 : 1;
-              }
-              return next();
-            });
+    return send(
+        new Sync(store, partition, ringVersion, config.pullOnly(), entries),
+        reply -> {
+          if (!(reply instanceof SyncReply r) || r.results().size() != entries.size()) {
+            return unexpected(reply, "a sync of " + entries.size() + " keys");
+          }
+          for (int i = 0; i < entries.size(); i++) {
+            SyncResult result = r.results().get(i);
+            repairedThere += result.changed() ? 1 : 0;
+            if (config.pushOnly()) {
+              continue; // B merged what was pushed (also when its answer was deferred)
+            }
+            if (result.deferred()) {
+              // B's reply was full: the key goes into a later batch.
+              differing.add(entries.get(i).key());
+              continue;
+            }
+            if (result.siblings().length == 0 && config.pullOnly() && !sent.get(i).isEmpty()) {
+              onlyHere.add(entries.get(i).key()); // B answers every set it holds to a pull
+            }
+            if (result.siblings().length == 0
+                || config.broken() == BrokenVariant.INITIATOR_SKIPS_MERGE) {
+              continue;
+            }
+            Siblings theirs = VersionCodec.decodeSiblings(result.siblings());
+            if (theirs.isEmpty()) {
+              continue;
+            }
+            Siblings after = sets.merge(store, entries.get(i).key(), theirs);
+            repairedHere += after.equals(sent.get(i)) ? 0 : 1;
+          }
+          return next();
+        });
   }
 
   /**
-   * Sends a request and continues on the executor with its reply; a refusal ends the exchange here.
+   * Sends a request and continues with its reply as one task of the executor; a refusal ends the
+   * exchange here.
    */
-  private CompletionStage<AntiEntropyMessage> send(Request request) {
+  private CompletionStage<ExchangeStats> send(
+      Request request, Function<AntiEntropyMessage, CompletionStage<ExchangeStats>> then) {
     bytesSent += CODEC.size(request);
     return remote
         .apply(request)
-        .thenApplyAsync(
+        .thenComposeAsync(
             reply -> {
               bytesReceived += CODEC.size(reply);
               if (reply instanceof Refused refused) {
                 throw new RefusedSignal(refused);
               }
-              return reply;
+              return then.apply(reply);
             },
             executor);
   }

@@ -232,6 +232,36 @@ class TreeExchangeTest {
   }
 
   @Test
+  void anExchangeOfManyRoundTripsOnADirectExecutorDoesNotGrowTheStack() {
+    // A remote that answers at once and an executor that runs inline: each step must not nest the
+    // next on the stack (20,000 round trips overflowed it).
+    MemoryReplica here = new MemoryReplica(MemoryReplica.equalPartitions(1), LEVELS);
+    MemoryReplica there = new MemoryReplica(MemoryReplica.equalPartitions(1), LEVELS);
+    Random random = new Random(11);
+    for (int i = 0; i < 20_000; i++) {
+      here.put(key(i), TestSets.written(bytes(random, 4), "n1"));
+    }
+    TreeResponder responder = new TreeResponder(there.directory("s", 1), there);
+    ExchangeStats stats =
+        new TreeExchange(
+                "s",
+                0,
+                1,
+                here.tree(0),
+                here,
+                here,
+                responder::serve,
+                ExchangeConfig.defaults().withSyncBatch(1, 200),
+                Runnable::run)
+            .run()
+            .toCompletableFuture()
+            .join();
+    assertThat(stats.outcome()).isEqualTo(Outcome.COMPLETED);
+    assertThat(stats.syncRoundTrips()).isEqualTo(20_000);
+    assertThat(there.tree(0).rootHash()).isEqualTo(here.tree(0).rootHash());
+  }
+
+  @Test
   void refusalsEndTheExchangeCleanly() {
     Random random = new Random(3);
     fill(random, 500);
