@@ -4,6 +4,7 @@
 package io.dynamokv.core.coordination;
 
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.coordination.CoordinationMessage.Flush;
 import io.dynamokv.core.coordination.CoordinationMessage.ForwardedWrite;
 import io.dynamokv.core.coordination.CoordinationMessage.ForwardedWriteReply;
 import io.dynamokv.core.coordination.CoordinationMessage.HintWrite;
@@ -21,7 +22,9 @@ import io.dynamokv.core.wire.WireWriter;
  *
  * <p>Format 1: the format byte, a tag byte naming the message, then its fields in declaration
  * order: strings and byte arrays as a varint length and the bytes, booleans as one byte, numbers as
- * zigzag varints.
+ * zigzag varints. Format 2 adds tag 8 ({@link Flush}) and carries only it; every other message is
+ * still written (and read) in format 1 only, so that a node that reads only format 1 reads them. A
+ * node sends a {@link Flush} only once every member reads format 2.
  *
  * <table>
  *   <caption>tags</caption>
@@ -33,6 +36,7 @@ import io.dynamokv.core.wire.WireWriter;
  *   <tr><td>5</td><td>{@link ForwardedWrite}</td></tr>
  *   <tr><td>6</td><td>{@link ForwardedWriteReply}</td></tr>
  *   <tr><td>7</td><td>{@link HintWrite} (answered by a {@link ReplicaWriteReply})</td></tr>
+ *   <tr><td>8</td><td>{@link Flush} (format 2; answered by a {@link ReplicaWriteReply})</td></tr>
  * </table>
  *
  * Decoding refuses an unknown format or tag, truncation and trailing bytes with an {@link
@@ -42,8 +46,11 @@ public final class CoordinationCodec implements PeerProtocol<CoordinationMessage
   /** The protocol's id on the wire. */
   public static final int ID = 3;
 
+  /** The format that adds {@link Flush}. */
+  public static final int FORMAT_FLUSH = 2;
+
   /** Versions of the coordination encoding this node reads. */
-  public static final WireFormat WIRE_FORMAT = new WireFormat("coordination", 1, 1);
+  public static final WireFormat WIRE_FORMAT = new WireFormat("coordination", 1, FORMAT_FLUSH);
 
   /** The protocol, for a node's registry. */
   public static final CoordinationCodec PROTOCOL = new CoordinationCodec();
@@ -55,6 +62,7 @@ public final class CoordinationCodec implements PeerProtocol<CoordinationMessage
   private static final int FORWARDED_WRITE = 5;
   private static final int FORWARDED_WRITE_REPLY = 6;
   private static final int HINT_WRITE = 7;
+  private static final int FLUSH = 8;
 
   private static final Encoder ENCODER = new Encoder();
 
@@ -83,8 +91,11 @@ public final class CoordinationCodec implements PeerProtocol<CoordinationMessage
   @Override
   public CoordinationMessage decode(byte[] bytes) {
     WireReader in = new WireReader("coordination message", bytes);
-    in.format(WIRE_FORMAT);
+    int format = in.format(WIRE_FORMAT);
     int tag = in.u8("tag");
+    if ((tag == FLUSH) != (format == FORMAT_FLUSH)) {
+      throw in.malformed("message tag " + tag + " in format " + format); // one format per tag
+    }
     CoordinationMessage m =
         switch (tag) {
           case REPLICA_READ -> new ReplicaRead(in.string("store"), in.bytes("key"));
@@ -105,6 +116,7 @@ public final class CoordinationCodec implements PeerProtocol<CoordinationMessage
           case FORWARDED_WRITE_REPLY -> new ForwardedWriteReply(in.bytes("context"));
           case HINT_WRITE ->
               new HintWrite(in.string("store"), in.bytes("key"), nodeId(in), in.bytes("siblings"));
+          case FLUSH -> new Flush();
           default -> throw in.malformed("unknown message tag " + tag);
         };
     in.end();
@@ -120,7 +132,7 @@ public final class CoordinationCodec implements PeerProtocol<CoordinationMessage
     }
   }
 
-  /** Writes each message type in format 1. */
+  /** Writes each message type in format 1, and {@link Flush} in format 2. */
   private static final class Encoder implements CoordinationMessage.Visitor<WireWriter> {
     private static WireWriter start(int tag) {
       return WireWriter.withFormat(1).u8(tag);
@@ -171,6 +183,11 @@ public final class CoordinationCodec implements PeerProtocol<CoordinationMessage
           .bytes(m.key())
           .string(m.owner().value())
           .bytes(m.siblings());
+    }
+
+    @Override
+    public WireWriter flush(Flush m) {
+      return WireWriter.withFormat(FORMAT_FLUSH).u8(FLUSH);
     }
   }
 }

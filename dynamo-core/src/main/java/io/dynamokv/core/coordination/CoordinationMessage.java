@@ -36,6 +36,8 @@ public sealed interface CoordinationMessage extends PeerMessage {
     R forwardedWriteReply(ForwardedWriteReply m);
 
     R hintWrite(HintWrite m);
+
+    R flush(Flush m);
   }
 
   /** The messages a node sends to start an exchange. */
@@ -53,6 +55,8 @@ public sealed interface CoordinationMessage extends PeerMessage {
     R forwardedWrite(ForwardedWrite request);
 
     R hintWrite(HintWrite request);
+
+    R flush(Flush request);
   }
 
   /** Asks a replica for its sibling set of {@code key} in {@code store}. */
@@ -190,6 +194,24 @@ public sealed interface CoordinationMessage extends PeerMessage {
     @Override
     public <R> R accept(Visitor<R> visitor) {
       return visitor.hintWrite(this);
+    }
+  }
+
+  /**
+   * Asks a node to make every write it acknowledged so far durable (an fsync of its engine) before
+   * replying with a {@link ReplicaWriteReply}: what a stand-in waits for before it deletes hints it
+   * delivered, since under {@code write-no-sync} an acknowledged write does not survive a power
+   * failure. Format 2 and later.
+   */
+  record Flush() implements Request {
+    @Override
+    public <R> R accept(Handler<R> handler) {
+      return handler.flush(this);
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.flush(this);
     }
   }
 }

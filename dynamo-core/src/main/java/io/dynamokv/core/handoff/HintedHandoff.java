@@ -33,8 +33,11 @@ import java.util.function.Predicate;
  *   <li>One hint at a time per owner, in key order, is sent through the owner's replica path (a
  *       replica write, which merges it with {@code sync}). If the key's owners changed and the
  *       hint's owner is no longer one of them, it goes to every current owner instead.
- *   <li>The hint is deleted only once every target acknowledged, and only if it still holds what
- *       was sent ({@link Delivery#retire}); one merged into meanwhile is sent again.
+ *   <li>The hint is deleted only once every target acknowledged it and, at the end of the owner's
+ *       turn, made what it acknowledged durable ({@link Delivery#flush}: under {@code
+ *       write-no-sync} an acknowledgement does not survive the target's power failure, and the hint
+ *       may be the only other copy), and only if it still holds what was sent ({@link
+ *       Delivery#retire}); one merged into meanwhile is sent again.
  *   <li>A failure ends the owner's turn and backs off: the wait doubles up to {@link
  *       HandoffConfig#maxBackoff()}, with jitter, and resets on the next success.
  *   <li>All owners share one rate: the node's {@link BackgroundRate} (of {@link
@@ -77,6 +80,13 @@ public final class HintedHandoff {
      * its key); returns the ids discarded.
      */
     List<HintId> expire(HintId id);
+
+    /**
+     * Makes everything {@code target} acknowledged so far durable (for this node itself: nothing to
+     * do, its hints and data share one engine); {@code done} receives {@code null} once it is, or
+     * the error.
+     */
+    void flush(NodeId target, Consumer<Throwable> done);
 
     /** Asks {@code target} to hold {@code siblings} as a hint for {@code owner}. */
     void hint(
@@ -143,7 +153,11 @@ public final class HintedHandoff {
     int failures;
     boolean busy;
     HintId cursor;
+    final List<Sent> unflushed = new ArrayList<>();
   }
+
+  /** A hint its targets acknowledged in this turn: deleted once they flushed. */
+  private record Sent(HintStore.Hint hint, List<NodeId> targets, boolean passedOn) {}
 
   public HintedHandoff(
       NodeId self,
@@ -272,7 +286,7 @@ public final class HintedHandoff {
    */
   private void sendNext(NodeId owner, OwnerState state, int left) {
     if (left == 0) {
-      state.busy = false;
+      endTurn(state);
       return;
     }
     List<HintId> batch = hints.hintsFor(owner, state.cursor, 1);
@@ -281,7 +295,7 @@ public final class HintedHandoff {
       batch = hints.hintsFor(owner, null, 1);
     }
     if (batch.isEmpty()) {
-      state.busy = false;
+      endTurn(state);
       return;
     }
     HintId id = batch.get(0);
@@ -298,8 +312,8 @@ public final class HintedHandoff {
       return;
     }
     if (!takeTokens(hint.siblings().length)) {
-      state.busy = false;
-      return; // the rate is spent: the next round goes on from here
+      endTurn(state); // the rate is spent: the next round goes on from here
+      return;
     }
     boolean toOwner = current.contains(owner);
     List<NodeId> targets = toOwner ? List.of(owner) : current;
@@ -319,7 +333,7 @@ public final class HintedHandoff {
               failure[0] = error;
             }
             if (--waiting[0] == 0) {
-              delivered(owner, state, hint, failure[0], toOwner, left);
+              delivered(owner, state, hint, targets, failure[0], toOwner, left);
             }
           });
     }
@@ -329,14 +343,12 @@ public final class HintedHandoff {
       NodeId owner,
       OwnerState state,
       HintStore.Hint hint,
+      List<NodeId> targets,
       Throwable error,
       boolean toOwner,
       int left) {
     if (error == null) {
-      if (delivery.retire(hint.id(), hint.stored())) {
-        delivered++;
-        deliveredBytes += hint.siblings().length;
-      }
+      state.unflushed.add(new Sent(hint, targets, false));
       state.failures = 0;
       next(owner, state, left - 1);
       return;
@@ -371,8 +383,8 @@ public final class HintedHandoff {
         key,
         hint.siblings(),
         error -> {
-          if (error == null && delivery.retire(hint.id(), hint.stored())) {
-            passedOn++;
+          if (error == null) {
+            state.unflushed.add(new Sent(hint, List.of(to.get()), true));
             next(owner, state, left - 1);
           } else {
             backOff(state);
@@ -380,7 +392,74 @@ public final class HintedHandoff {
         });
   }
 
+  /**
+   * Ends the owner's turn: the targets of the hints acknowledged in it flush, then those hints are
+   * deleted (the ones whose targets all flushed). A failed flush backs the owner off.
+   */
+  private void endTurn(OwnerState state) {
+    finishTurn(state, false);
+  }
+
+  /** Ends the owner's turn after a failure: as {@link #endTurn}, then backs off. */
   private void backOff(OwnerState state) {
+    finishTurn(state, true);
+  }
+
+  private void finishTurn(OwnerState state, boolean failed) {
+    if (state.unflushed.isEmpty()) {
+      settleTurn(state, failed);
+      return;
+    }
+    List<Sent> sent = List.copyOf(state.unflushed);
+    state.unflushed.clear();
+    TreeSet<NodeId> targets = new TreeSet<>();
+    sent.forEach(h -> targets.addAll(h.targets()));
+    TreeSet<NodeId> unflushed = new TreeSet<>();
+    int[] waiting = {targets.size()};
+    for (NodeId target : targets) {
+      delivery.flush(
+          target,
+          error -> {
+            if (error != null) {
+              unflushed.add(target);
+            }
+            if (--waiting[0] == 0) {
+              retire(sent, unflushed);
+              settleTurn(state, failed || !unflushed.isEmpty());
+            }
+          });
+    }
+  }
+
+  /** Deletes each hint whose targets all flushed (and which still holds what was sent). */
+  private void retire(List<Sent> sent, TreeSet<NodeId> unflushed) {
+    if (!unflushed.isEmpty()) {
+      failures++;
+    }
+    for (Sent h : sent) {
+      if (h.targets().stream().anyMatch(unflushed::contains)) {
+        continue; // sent again in a later turn
+      }
+      try {
+        if (delivery.retire(h.hint().id(), h.hint().stored())) {
+          if (h.passedOn()) {
+            passedOn++;
+          } else {
+            delivered++;
+            deliveredBytes += h.hint().siblings().length;
+          }
+        }
+      } catch (RuntimeException e) {
+        failures++; // kept: sent again later
+      }
+    }
+  }
+
+  private void settleTurn(OwnerState state, boolean failed) {
+    if (!failed) {
+      state.busy = false;
+      return;
+    }
     state.failures = Math.min(state.failures + 1, 30);
     long base = config.interval().toNanos();
     long cap = config.maxBackoff().toNanos();

@@ -9,6 +9,7 @@ import io.dynamokv.core.NodeShuttingDownException;
 import io.dynamokv.core.NotAReplicaException;
 import io.dynamokv.core.UnavailableException;
 import io.dynamokv.core.coordination.CoordinationMessage;
+import io.dynamokv.core.coordination.CoordinationMessage.Flush;
 import io.dynamokv.core.coordination.CoordinationMessage.ForwardedWrite;
 import io.dynamokv.core.coordination.CoordinationMessage.ForwardedWriteReply;
 import io.dynamokv.core.coordination.CoordinationMessage.HintWrite;
@@ -172,6 +173,14 @@ final class CoordinationService implements PeerTransport.PeerHandler {
         replica.mergeHint(def, m.key(), m.owner(), VersionCodec.decodeSiblings(m.siblings()));
       }
       stats.hintsStored++;
+      reply.complete(new ReplicaWriteReply());
+      return null;
+    }
+
+    /** Hints delivered here are deleted by their stand-in once this answers: flush first. */
+    @Override
+    public Void flush(Flush m) {
+      replica.flush();
       reply.complete(new ReplicaWriteReply());
       return null;
     }

@@ -12,6 +12,7 @@ import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
 import io.dynamokv.core.coordination.CoordinationCodec;
+import io.dynamokv.core.coordination.CoordinationMessage.Flush;
 import io.dynamokv.core.coordination.CoordinationMessage.HintWrite;
 import io.dynamokv.core.coordination.CoordinationMessage.ReplicaWrite;
 import io.dynamokv.core.coordination.CoordinationMessage.ReplicaWriteReply;
@@ -372,6 +373,22 @@ public final class DynamoNode implements AutoCloseable {
     }
 
     @Override
+    public void flush(NodeId target, Consumer<Throwable> done) {
+      if (target.equals(self) || !flushAgreed()) {
+        // This node's hints and data share one engine, flushed in order. A member of an earlier
+        // build cannot be asked: its acknowledgement is taken as it was then.
+        done.accept(null);
+        return;
+      }
+      peers.call(
+          target,
+          new Flush(),
+          ReplicaWriteReply.class,
+          config.requestTimeout(),
+          (reply, error) -> done.accept(error));
+    }
+
+    @Override
     public List<HintId> expire(HintId id) {
       return replica.expireHint(id);
     }
@@ -517,6 +534,12 @@ public final class DynamoNode implements AutoCloseable {
   private boolean dottedAgreed() {
     return membership.agreedFormats().getOrDefault(VersionCodec.WIRE_FORMAT.family(), 0)
         >= VersionCodec.FORMAT_DOTTED;
+  }
+
+  /** Whether every member reads coordination format 2, so that it may be asked to flush. */
+  private boolean flushAgreed() {
+    return membership.agreedFormats().getOrDefault(CoordinationCodec.WIRE_FORMAT.family(), 0)
+        >= CoordinationCodec.FORMAT_FLUSH;
   }
 
   /** The gossip membership this node runs: views, reachability and the admin operations. */

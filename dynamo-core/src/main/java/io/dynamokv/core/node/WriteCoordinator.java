@@ -24,7 +24,6 @@ import io.dynamokv.core.version.VersionCodec;
 import io.dynamokv.core.version.Versioned;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -313,15 +312,10 @@ final class WriteCoordinator {
             slot.pending--;
             if (error == null) {
               if (direct) {
+                // A hint this stand-in coordinator kept for the owner stays: handoff deletes it
+                // once the owner has flushed (an acknowledgement alone does not survive its power
+                // failure under write-no-sync).
                 slot.ownerAcked = true;
-                if (!slots.containsKey(self)) {
-                  // The owner has what this stand-in coordinator hinted for it.
-                  HintId id = HintId.of(def.name(), key, slot.owner);
-                  HintStore.Hint hint = replica.hints().get(id);
-                  if (hint != null && Arrays.equals(hint.siblings(), encoded)) {
-                    replica.retireHint(id, hint.stored());
-                  }
-                }
               } else {
                 stats.standIns++;
               }

@@ -54,6 +54,7 @@ public final class WireFormats {
     current.put("anti-entropy", 1); // issue 19: Merkle tree exchanges
     current.put("transfer", 1); // issue 20: ownership transfer
     current.put("ring", 3); // issue 20: moving rings carry a pending layout
+    current.put("coordination", 2); // a flush before hints delivered are deleted
     return Collections.unmodifiableSortedMap(current);
   }
 

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dynamokv.core.InvalidRequestException;
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.coordination.CoordinationMessage.Flush;
 import io.dynamokv.core.coordination.CoordinationMessage.ForwardedWrite;
 import io.dynamokv.core.coordination.CoordinationMessage.ForwardedWriteReply;
 import io.dynamokv.core.coordination.CoordinationMessage.HintWrite;
@@ -58,13 +59,16 @@ class CoordinationCodecProperties {
                 bytes)
             .as(
                 (store, key, owner, siblings) ->
-                    new HintWrite(store, key, NodeId.of(owner), siblings)));
+                    new HintWrite(store, key, NodeId.of(owner), siblings)),
+        Arbitraries.just(new Flush()));
   }
 
   @Property
   void everyMessageRoundTrips(@ForAll("messages") CoordinationMessage message) {
     byte[] bytes = CODEC.encode(message);
-    assertThat(bytes[0]).as("format byte").isEqualTo((byte) 1);
+    assertThat(bytes[0])
+        .as("format byte")
+        .isEqualTo((byte) (message instanceof Flush ? CoordinationCodec.FORMAT_FLUSH : 1));
     CoordinationMessage decoded = CODEC.decode(bytes);
     // records holding arrays compare them by identity: compare field by field
     assertThat(decoded).hasSameClassAs(message).usingRecursiveComparison().isEqualTo(message);
@@ -94,12 +98,27 @@ class CoordinationCodecProperties {
   @Test
   void anUnknownFormatIsRefusedNamingWhatThisNodeReads() {
     byte[] bytes = CODEC.encode(new ReplicaWriteReply());
-    bytes[0] = 2;
+    bytes[0] = 3;
     assertThatThrownBy(() -> CODEC.decode(bytes))
         .isInstanceOf(InvalidRequestException.class)
         .hasMessage(
-            "coordination format 2 is not one this node reads (1): it was written by a newer"
+            "coordination format 3 is not one this node reads (1 to 2): it was written by a newer"
                 + " version; upgrade this node");
+  }
+
+  @Test
+  void eachMessageIsReadInItsOwnFormatOnly() {
+    byte[] flush = CODEC.encode(new Flush());
+    assertThat(flush).containsExactly(2, 8);
+    assertThat(CODEC.decode(flush)).isInstanceOf(Flush.class);
+    byte[] flushInOne = {1, 8};
+    assertThatThrownBy(() -> CODEC.decode(flushInOne))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("message tag 8 in format 1");
+    byte[] replyInTwo = {2, 4};
+    assertThatThrownBy(() -> CODEC.decode(replyInTwo))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("message tag 4 in format 2");
   }
 
   @Test

@@ -10,6 +10,7 @@ import io.dynamokv.core.NodeId;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
+import io.dynamokv.core.coordination.CoordinationMessage;
 import io.dynamokv.core.handoff.HandoffConfig;
 import io.dynamokv.core.ring.Token;
 import io.dynamokv.core.sim.SimCluster;
@@ -168,6 +169,71 @@ class SloppyQuorumTest {
 
     owners.forEach(o -> instance(sim, o).restart());
     awaitHintsHome(sim, key, owners, "v");
+  }
+
+  /**
+   * Under write-no-sync an owner's acknowledgement does not survive its power failure, and the hint
+   * may be the only other copy of a write (found by a simulation seed: a stand-in deleted its hint
+   * on the owner's acknowledgement, the owner lost power, and a W=1 write was gone). A stand-in
+   * deletes a delivered hint only once the owner has flushed what it acknowledged.
+   */
+  @Test
+  void aDeliveredHintIsDeletedOnlyOnceItsOwnerMadeItDurable() {
+    DynamoSim sim = sim();
+    byte[] key = bytes("durable-hint");
+    List<NodeId> owners = owners(sim, key);
+    SimCluster<DynamoNode>.Instance owner = instance(sim, owners.get(2));
+    DynamoNode coordinator = instance(sim, owners.get(0)).service();
+    owner.crash();
+    awaitUnreachable(sim, owners.get(0), owners.get(2));
+    sim.join(coordinator.put(STORE, key, bytes("v"), Context.EMPTY, DEFAULTS));
+    assertThat(hintsHeld(sim)).isPositive();
+
+    owner.directory().durability(io.dynamokv.core.spi.Durability.WRITE_NO_SYNC);
+    owner.restart();
+    sim.cluster
+        .simulation()
+        .runUntilOrFail("hints drained", () -> hintsHeld(sim) == 0, Duration.ofMinutes(2));
+    assertThat(values(owner.service().dataOf(STORE, key))).containsExactly("v");
+
+    owner.powerFailureLosingCommitsAfter(
+        owner.directory().commits() - owner.directory().unflushedCommits());
+    owner.start();
+    assertThat(values(owner.service().dataOf(STORE, key)))
+        .as("the owner's copy after a power failure, before any repair")
+        .containsExactly("v");
+  }
+
+  /**
+   * A hint stays while its owner does not confirm a flush; a member of an earlier build, which
+   * cannot be asked to flush, is not asked, and its acknowledgement is taken as before.
+   */
+  @Test
+  void aHintStaysUntilItsOwnerFlushesUnlessAMemberCannotBeAsked() {
+    DynamoSim sim = sim();
+    byte[] key = bytes("flush-refused");
+    List<NodeId> owners = owners(sim, key);
+    SimCluster<DynamoNode>.Instance owner = instance(sim, owners.get(2));
+    sim.cluster.filters().ofType(CoordinationMessage.Flush.class).drop();
+    owner.crash();
+    awaitUnreachable(sim, owners.get(0), owners.get(2));
+    sim.join(
+        instance(sim, owners.get(0))
+            .service()
+            .put(STORE, key, bytes("v"), Context.EMPTY, DEFAULTS));
+    owner.restart();
+    sim.cluster.simulation().runFor(Duration.ofSeconds(30));
+    assertThat(values(owner.service().dataOf(STORE, key))).containsExactly("v");
+    assertThat(hintsHeld(sim)).as("hints kept: no flush confirmed").isPositive();
+
+    java.util.TreeMap<String, Integer> earlier =
+        new java.util.TreeMap<>(io.dynamokv.core.wire.WireFormats.CURRENT);
+    earlier.put("coordination", 1);
+    sim.formats.put(owner.id(), earlier);
+    owner.stop();
+    owner.start();
+    awaitHintsHome(sim, key, owners, "v");
+    assertThat(owner.service().membership().agreedFormats()).containsEntry("coordination", 1);
   }
 
   /**
