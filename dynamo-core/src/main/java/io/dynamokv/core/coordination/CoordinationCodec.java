@@ -5,6 +5,7 @@ package io.dynamokv.core.coordination;
 
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.coordination.CoordinationMessage.Flush;
+import io.dynamokv.core.coordination.CoordinationMessage.Flushed;
 import io.dynamokv.core.coordination.CoordinationMessage.ForwardedWrite;
 import io.dynamokv.core.coordination.CoordinationMessage.ForwardedWriteReply;
 import io.dynamokv.core.coordination.CoordinationMessage.HintWrite;
@@ -22,9 +23,9 @@ import io.dynamokv.core.wire.WireWriter;
  *
  * <p>Format 1: the format byte, a tag byte naming the message, then its fields in declaration
  * order: strings and byte arrays as a varint length and the bytes, booleans as one byte, numbers as
- * zigzag varints. Format 2 adds tag 8 ({@link Flush}) and carries only it; every other message is
- * still written (and read) in format 1 only, so that a node that reads only format 1 reads them. A
- * node sends a {@link Flush} only once every member reads format 2.
+ * zigzag varints. Format 2 adds tags 8 and 9 ({@link Flush}, {@link Flushed}) and carries only
+ * them; every other message is still written (and read) in format 1 only, so that a node that reads
+ * only format 1 reads them. A node sends a {@link Flush} only once every member reads format 2.
  *
  * <table>
  *   <caption>tags</caption>
@@ -36,7 +37,8 @@ import io.dynamokv.core.wire.WireWriter;
  *   <tr><td>5</td><td>{@link ForwardedWrite}</td></tr>
  *   <tr><td>6</td><td>{@link ForwardedWriteReply}</td></tr>
  *   <tr><td>7</td><td>{@link HintWrite} (answered by a {@link ReplicaWriteReply})</td></tr>
- *   <tr><td>8</td><td>{@link Flush} (format 2; answered by a {@link ReplicaWriteReply})</td></tr>
+ *   <tr><td>8</td><td>{@link Flush} (format 2)</td></tr>
+ *   <tr><td>9</td><td>{@link Flushed} (format 2)</td></tr>
  * </table>
  *
  * Decoding refuses an unknown format or tag, truncation and trailing bytes with an {@link
@@ -46,7 +48,7 @@ public final class CoordinationCodec implements PeerProtocol<CoordinationMessage
   /** The protocol's id on the wire. */
   public static final int ID = 3;
 
-  /** The format that adds {@link Flush}. */
+  /** The format that adds {@link Flush} and {@link Flushed}. */
   public static final int FORMAT_FLUSH = 2;
 
   /** Versions of the coordination encoding this node reads. */
@@ -63,6 +65,7 @@ public final class CoordinationCodec implements PeerProtocol<CoordinationMessage
   private static final int FORWARDED_WRITE_REPLY = 6;
   private static final int HINT_WRITE = 7;
   private static final int FLUSH = 8;
+  private static final int FLUSHED = 9;
 
   private static final Encoder ENCODER = new Encoder();
 
@@ -93,7 +96,7 @@ public final class CoordinationCodec implements PeerProtocol<CoordinationMessage
     WireReader in = new WireReader("coordination message", bytes);
     int format = in.format(WIRE_FORMAT);
     int tag = in.u8("tag");
-    if ((tag == FLUSH) != (format == FORMAT_FLUSH)) {
+    if ((tag == FLUSH || tag == FLUSHED) != (format == FORMAT_FLUSH)) {
       throw in.malformed("message tag " + tag + " in format " + format); // one format per tag
     }
     CoordinationMessage m =
@@ -117,6 +120,7 @@ public final class CoordinationCodec implements PeerProtocol<CoordinationMessage
           case HINT_WRITE ->
               new HintWrite(in.string("store"), in.bytes("key"), nodeId(in), in.bytes("siblings"));
           case FLUSH -> new Flush();
+          case FLUSHED -> new Flushed(in.zigzag("epoch"));
           default -> throw in.malformed("unknown message tag " + tag);
         };
     in.end();
@@ -132,7 +136,7 @@ public final class CoordinationCodec implements PeerProtocol<CoordinationMessage
     }
   }
 
-  /** Writes each message type in format 1, and {@link Flush} in format 2. */
+  /** Writes each message type in format 1, and {@link Flush} and {@link Flushed} in format 2. */
   private static final class Encoder implements CoordinationMessage.Visitor<WireWriter> {
     private static WireWriter start(int tag) {
       return WireWriter.withFormat(1).u8(tag);
@@ -188,6 +192,11 @@ public final class CoordinationCodec implements PeerProtocol<CoordinationMessage
     @Override
     public WireWriter flush(Flush m) {
       return WireWriter.withFormat(FORMAT_FLUSH).u8(FLUSH);
+    }
+
+    @Override
+    public WireWriter flushed(Flushed m) {
+      return WireWriter.withFormat(FORMAT_FLUSH).u8(FLUSHED).zigzag(m.epoch());
     }
   }
 }

@@ -38,6 +38,8 @@ public sealed interface CoordinationMessage extends PeerMessage {
     R hintWrite(HintWrite m);
 
     R flush(Flush m);
+
+    R flushed(Flushed m);
   }
 
   /** The messages a node sends to start an exchange. */
@@ -199,9 +201,9 @@ public sealed interface CoordinationMessage extends PeerMessage {
 
   /**
    * Asks a node to make every write it acknowledged so far durable (an fsync of its engine) before
-   * replying with a {@link ReplicaWriteReply}: what a stand-in waits for before it deletes hints it
-   * delivered, since under {@code write-no-sync} an acknowledged write does not survive a power
-   * failure. Format 2 and later.
+   * replying with {@link Flushed}: what a stand-in waits for before it deletes hints it delivered,
+   * since under {@code write-no-sync} an acknowledged write does not survive a power failure.
+   * Format 2.
    */
   record Flush() implements Request {
     @Override
@@ -212,6 +214,18 @@ public sealed interface CoordinationMessage extends PeerMessage {
     @Override
     public <R> R accept(Visitor<R> visitor) {
       return visitor.flush(this);
+    }
+  }
+
+  /**
+   * A node's answer to {@link Flush}: everything it acknowledged in its current incarnation is
+   * durable. {@code epoch} is that incarnation's first epoch: the same epoch in two answers means
+   * no unclean stop (which could lose acknowledged writes) came between them. Format 2.
+   */
+  record Flushed(long epoch) implements CoordinationMessage {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.flushed(this);
     }
   }
 }

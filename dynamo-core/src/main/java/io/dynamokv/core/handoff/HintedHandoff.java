@@ -37,7 +37,10 @@ import java.util.function.Predicate;
  *       turn, made what it acknowledged durable ({@link Delivery#flush}: under {@code
  *       write-no-sync} an acknowledgement does not survive the target's power failure, and the hint
  *       may be the only other copy), and only if it still holds what was sent ({@link
- *       Delivery#retire}); one merged into meanwhile is sent again.
+ *       Delivery#retire}); one merged into meanwhile is sent again. A flush vouches only for what
+ *       the same run of the target acknowledged: the hint was sent after an earlier flush of the
+ *       target answered the same incarnation epoch as this one (so no unclean stop came between);
+ *       otherwise it is sent again in a later turn.
  *   <li>A failure ends the owner's turn and backs off: the wait doubles up to {@link
  *       HandoffConfig#maxBackoff()}, with jitter, and resets on the next success.
  *   <li>All owners share one rate: the node's {@link BackgroundRate} (of {@link
@@ -60,8 +63,8 @@ public final class HintedHandoff {
    */
   public interface Delivery {
     /**
-     * Merges {@code siblings} (encoded) into {@code target}'s copy of {@code key}, durably (a local
-     * merge when {@code target} is this node); {@code done} receives {@code null} once it is
+     * Merges {@code siblings} (encoded) into {@code target}'s copy of {@code key} (a local merge
+     * when {@code target} is this node); {@code done} receives {@code null} once it is
      * acknowledged, or the error.
      */
     void replicate(
@@ -82,11 +85,18 @@ public final class HintedHandoff {
     List<HintId> expire(HintId id);
 
     /**
-     * Makes everything {@code target} acknowledged so far durable (for this node itself: nothing to
-     * do, its hints and data share one engine); {@code done} receives {@code null} once it is, or
-     * the error.
+     * What {@link #flush} answers for a target whose acknowledgements are taken as durable: this
+     * node itself (its hints and data share one engine, flushed in order), or a member that cannot
+     * be asked.
      */
-    void flush(NodeId target, Consumer<Throwable> done);
+    long UNCHECKED = Long.MIN_VALUE;
+
+    /**
+     * Asks {@code target} to make everything it acknowledged so far durable; {@code done} receives
+     * the first epoch of the target's incarnation that answered (or {@link #UNCHECKED}), or the
+     * error.
+     */
+    void flush(NodeId target, Flushed done);
 
     /** Asks {@code target} to hold {@code siblings} as a hint for {@code owner}. */
     void hint(
@@ -96,6 +106,13 @@ public final class HintedHandoff {
         byte[] key,
         byte[] siblings,
         Consumer<Throwable> done);
+  }
+
+  /** Receives the outcome of {@link Delivery#flush}. */
+  @FunctionalInterface
+  public interface Flushed {
+    /** {@code error} is {@code null} when the target flushed; {@code epoch} is then set. */
+    void flushed(long epoch, Throwable error);
   }
 
   /** Where a key lives now. */
@@ -154,10 +171,18 @@ public final class HintedHandoff {
     boolean busy;
     HintId cursor;
     final List<Sent> unflushed = new ArrayList<>();
+    final java.util.Set<HintId> sentThisTurn = new java.util.HashSet<>();
   }
 
-  /** A hint its targets acknowledged in this turn: deleted once they flushed. */
-  private record Sent(HintStore.Hint hint, List<NodeId> targets, boolean passedOn) {}
+  /**
+   * A hint its targets acknowledged in this turn, deleted once they flushed; {@code epochs} holds,
+   * per target, the epoch its last flush had answered when the hint was sent ({@code null}: none).
+   */
+  private record Sent(
+      HintStore.Hint hint, List<NodeId> targets, List<Long> epochs, boolean passedOn) {}
+
+  /** Per target, the incarnation epoch its last flush answered. */
+  private final Map<NodeId, Long> flushedEpochs = new TreeMap<>();
 
   public HintedHandoff(
       NodeId self,
@@ -299,6 +324,11 @@ public final class HintedHandoff {
       return;
     }
     HintId id = batch.get(0);
+    if (state.sentThisTurn.contains(id)) {
+      endTurn(state); // wrapped around to a hint sent in this turn: every hint had its go
+      return;
+    }
+    HintId previous = state.cursor;
     state.cursor = id;
     HintStore.Hint hint = hints.get(id);
     if (hint == null) {
@@ -311,12 +341,31 @@ public final class HintedHandoff {
       next(owner, state, left - 1); // no ring, or a store this node no longer serves: it waits
       return;
     }
+    boolean toOwner = current.contains(owner);
+    List<NodeId> targets = toOwner ? List.of(owner) : current;
+    List<NodeId> unknown = targets.stream().filter(t -> !flushedEpochs.containsKey(t)).toList();
+    if (!unknown.isEmpty()) {
+      // A flush first tells which run of the target later acknowledgements come from.
+      flushAll(
+          unknown,
+          answered -> {
+            if (answered.size() == unknown.size()) {
+              state.cursor = previous; // this hint again, now that its targets' runs are known
+              next(owner, state, left);
+            } else {
+              // as a failed delivery: the owner is backed off, or a leaving node passes it on
+              Sent none =
+                  new Sent(hint, targets, targets.stream().map(t -> (Long) null).toList(), false);
+              delivered(owner, state, none, new IllegalStateException("no flush"), toOwner, left);
+            }
+          });
+      return;
+    }
     if (!takeTokens(hint.siblings().length)) {
       endTurn(state); // the rate is spent: the next round goes on from here
       return;
     }
-    boolean toOwner = current.contains(owner);
-    List<NodeId> targets = toOwner ? List.of(owner) : current;
+    List<Long> epochs = targets.stream().map(flushedEpochs::get).toList();
     int[] waiting = {targets.size()};
     Throwable[] failure = {null};
     if (broken == BrokenVariant.DELETE_BEFORE_ACK) {
@@ -333,23 +382,19 @@ public final class HintedHandoff {
               failure[0] = error;
             }
             if (--waiting[0] == 0) {
-              delivered(owner, state, hint, targets, failure[0], toOwner, left);
+              delivered(
+                  owner, state, new Sent(hint, targets, epochs, false), failure[0], toOwner, left);
             }
           });
     }
   }
 
   private void delivered(
-      NodeId owner,
-      OwnerState state,
-      HintStore.Hint hint,
-      List<NodeId> targets,
-      Throwable error,
-      boolean toOwner,
-      int left) {
+      NodeId owner, OwnerState state, Sent sent, Throwable error, boolean toOwner, int left) {
+    HintStore.Hint hint = sent.hint();
+    state.sentThisTurn.add(hint.id());
     if (error == null) {
-      state.unflushed.add(new Sent(hint, targets, false));
-      state.failures = 0;
+      state.unflushed.add(sent);
       next(owner, state, left - 1);
       return;
     }
@@ -376,6 +421,20 @@ public final class HintedHandoff {
       backOff(state);
       return;
     }
+    if (!flushedEpochs.containsKey(to.get())) {
+      flushAll(
+          List.of(to.get()),
+          answered -> {
+            if (answered.isEmpty()) {
+              failures++;
+              backOff(state);
+            } else {
+              passOn(owner, state, hint, left); // now that the node's run is known
+            }
+          });
+      return;
+    }
+    List<Long> epochs = java.util.Collections.singletonList(flushedEpochs.get(to.get()));
     delivery.hint(
         to.get(),
         owner,
@@ -384,7 +443,7 @@ public final class HintedHandoff {
         hint.siblings(),
         error -> {
           if (error == null) {
-            state.unflushed.add(new Sent(hint, List.of(to.get()), true));
+            state.unflushed.add(new Sent(hint, List.of(to.get()), epochs, true));
             next(owner, state, left - 1);
           } else {
             backOff(state);
@@ -406,6 +465,7 @@ public final class HintedHandoff {
   }
 
   private void finishTurn(OwnerState state, boolean failed) {
+    state.sentThisTurn.clear();
     if (state.unflushed.isEmpty()) {
       settleTurn(state, failed);
       return;
@@ -414,31 +474,55 @@ public final class HintedHandoff {
     state.unflushed.clear();
     TreeSet<NodeId> targets = new TreeSet<>();
     sent.forEach(h -> targets.addAll(h.targets()));
-    TreeSet<NodeId> unflushed = new TreeSet<>();
+    flushAll(
+        targets,
+        answered -> {
+          failures += targets.size() - answered.size();
+          retire(sent, answered);
+          settleTurn(state, failed || answered.size() < targets.size());
+        });
+  }
+
+  /**
+   * Flushes every target once and records the epochs they answered; {@code done} receives them (a
+   * target that failed is left out).
+   */
+  private void flushAll(java.util.Collection<NodeId> targets, Consumer<Map<NodeId, Long>> done) {
+    Map<NodeId, Long> answered = new TreeMap<>();
     int[] waiting = {targets.size()};
     for (NodeId target : targets) {
-      delivery.flush(
-          target,
-          error -> {
-            if (error != null) {
-              unflushed.add(target);
+      Flushed flushed =
+          (epoch, error) -> {
+            if (error == null) {
+              answered.put(target, epoch);
+              flushedEpochs.put(target, epoch);
             }
             if (--waiting[0] == 0) {
-              retire(sent, unflushed);
-              settleTurn(state, failed || !unflushed.isEmpty());
+              done.accept(answered);
             }
-          });
+          };
+      try {
+        delivery.flush(target, flushed);
+      } catch (RuntimeException e) {
+        flushed.flushed(0, e);
+      }
     }
   }
 
-  /** Deletes each hint whose targets all flushed (and which still holds what was sent). */
-  private void retire(List<Sent> sent, TreeSet<NodeId> unflushed) {
-    if (!unflushed.isEmpty()) {
-      failures++;
-    }
+  /**
+   * Deletes each hint (that still holds what was sent) whose every target flushed in the run that
+   * acknowledged it: the epoch the target's flush answered is the one known when the hint was sent.
+   * The others are sent again in a later turn.
+   */
+  private void retire(List<Sent> sent, Map<NodeId, Long> answered) {
     for (Sent h : sent) {
-      if (h.targets().stream().anyMatch(unflushed::contains)) {
-        continue; // sent again in a later turn
+      boolean durable = true;
+      for (int i = 0; i < h.targets().size() && durable; i++) {
+        Long epoch = answered.get(h.targets().get(i));
+        durable = epoch != null && (epoch == Delivery.UNCHECKED || epoch.equals(h.epochs().get(i)));
+      }
+      if (!durable) {
+        continue;
       }
       try {
         if (delivery.retire(h.hint().id(), h.hint().stored())) {
@@ -457,6 +541,7 @@ public final class HintedHandoff {
 
   private void settleTurn(OwnerState state, boolean failed) {
     if (!failed) {
+      state.failures = 0;
       state.busy = false;
       return;
     }

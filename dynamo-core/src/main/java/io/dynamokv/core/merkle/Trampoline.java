@@ -18,15 +18,21 @@ import java.util.concurrent.atomic.AtomicReference;
  * waits for it; when the delegate runs the next one inline, the loop here runs it instead.
  *
  * <p>Thread-safe: tasks may be submitted from any thread (a transport's reply thread). A delegate
- * that rejects a task leaves the tasks behind it unrun (as {@link
- * java.util.concurrent.CompletableFuture} leaves a stage whose executor rejects it).
+ * must not reject tasks: one it rejects leaves the tasks behind it unrun, and the stage they would
+ * complete incomplete (the node's scheduler drops tasks only once closed, when no exchange
+ * matters).
  */
 final class Trampoline implements Executor {
   private final Executor delegate;
   private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   private final AtomicInteger pending = new AtomicInteger();
-  private final AtomicReference<Thread> running = new AtomicReference<>();
-  private boolean calledInline; // only the running thread reads or writes it
+  private final AtomicReference<Loop> running = new AtomicReference<>();
+
+  /** One run of the loop below, on one thread. */
+  private static final class Loop {
+    final Thread thread = Thread.currentThread();
+    boolean calledInline; // only this loop's thread reads or writes it
+  }
 
   Trampoline(Executor delegate) {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
@@ -41,11 +47,12 @@ final class Trampoline implements Executor {
   }
 
   private void runNext() {
-    Thread me = Thread.currentThread();
-    if (running.get() == me) {
-      calledInline = true; // the delegate ran the next task inline: the loop below runs it
+    Loop current = running.get();
+    if (current != null && current.thread == Thread.currentThread()) {
+      current.calledInline = true; // the delegate ran the next task inline: the loop runs it
       return;
     }
+    Loop me = new Loop();
     running.set(me);
     try {
       boolean more;
@@ -60,11 +67,11 @@ final class Trampoline implements Executor {
           throw e;
         }
         more = pending.decrementAndGet() != 0;
-        calledInline = false;
+        me.calledInline = false;
         if (more) {
           delegate.execute(this::runNext);
         }
-      } while (more && calledInline);
+      } while (more && me.calledInline);
     } finally {
       running.compareAndSet(me, null);
     }

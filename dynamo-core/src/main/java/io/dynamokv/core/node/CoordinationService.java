@@ -10,6 +10,7 @@ import io.dynamokv.core.NotAReplicaException;
 import io.dynamokv.core.UnavailableException;
 import io.dynamokv.core.coordination.CoordinationMessage;
 import io.dynamokv.core.coordination.CoordinationMessage.Flush;
+import io.dynamokv.core.coordination.CoordinationMessage.Flushed;
 import io.dynamokv.core.coordination.CoordinationMessage.ForwardedWrite;
 import io.dynamokv.core.coordination.CoordinationMessage.ForwardedWriteReply;
 import io.dynamokv.core.coordination.CoordinationMessage.HintWrite;
@@ -27,6 +28,7 @@ import io.dynamokv.core.wire.Failure;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The node's side of the coordination protocol: replica reads and writes and hints to hold for
@@ -45,7 +47,11 @@ final class CoordinationService implements PeerTransport.PeerHandler {
   private final NodeConfig config;
   private final NodeStats stats;
   private final BrokenVariant broken;
+  private final LongSupplier epoch;
 
+  /**
+   * @param epoch the first epoch of this node's incarnation, which {@link Flushed} names
+   */
   CoordinationService(
       NodeConfig config,
       Scheduler scheduler,
@@ -55,7 +61,9 @@ final class CoordinationService implements PeerTransport.PeerHandler {
       Forwarder forwarder,
       NodeStats stats,
       BrokenVariant broken,
+      LongSupplier epoch,
       BooleanSupplier closed) {
+    this.epoch = epoch;
     this.self = config.self();
     this.config = config;
     this.stats = stats;
@@ -181,8 +189,13 @@ final class CoordinationService implements PeerTransport.PeerHandler {
     @Override
     public Void flush(Flush m) {
       replica.flush();
-      reply.complete(new ReplicaWriteReply());
+      reply.complete(new Flushed(epoch.getAsLong()));
       return null;
+    }
+
+    @Override
+    public Void flushed(Flushed m) {
+      throw unexpected(m);
     }
 
     @Override

@@ -12,6 +12,7 @@ import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
 import io.dynamokv.core.coordination.CoordinationCodec;
+import io.dynamokv.core.coordination.CoordinationMessage;
 import io.dynamokv.core.coordination.CoordinationMessage.Flush;
 import io.dynamokv.core.coordination.CoordinationMessage.HintWrite;
 import io.dynamokv.core.coordination.CoordinationMessage.ReplicaWrite;
@@ -290,6 +291,7 @@ public final class DynamoNode implements AutoCloseable {
             forwarder,
             stats,
             broken,
+            () -> epochs.started().epoch(),
             this::closed));
   }
 
@@ -373,19 +375,19 @@ public final class DynamoNode implements AutoCloseable {
     }
 
     @Override
-    public void flush(NodeId target, Consumer<Throwable> done) {
+    public void flush(NodeId target, HintedHandoff.Flushed done) {
       if (target.equals(self) || !flushAgreed()) {
         // This node's hints and data share one engine, flushed in order. A member of an earlier
         // build cannot be asked: its acknowledgement is taken as it was then.
-        done.accept(null);
+        done.flushed(HintedHandoff.Delivery.UNCHECKED, null);
         return;
       }
       peers.call(
           target,
           new Flush(),
-          ReplicaWriteReply.class,
+          CoordinationMessage.Flushed.class,
           config.requestTimeout(),
-          (reply, error) -> done.accept(error));
+          (reply, error) -> done.flushed(error == null ? reply.epoch() : 0, error));
     }
 
     @Override

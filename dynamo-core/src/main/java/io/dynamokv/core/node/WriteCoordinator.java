@@ -182,7 +182,6 @@ final class WriteCoordinator {
     final NodeId owner;
     int pending;
     boolean acked;
-    boolean ownerAcked;
     boolean failed;
     boolean standInTried;
     Throwable lastError;
@@ -275,7 +274,6 @@ final class WriteCoordinator {
       NodeId selfSlot = standingFor == null ? self : standingFor;
       Slot mine = slots.get(selfSlot);
       mine.acked = true;
-      mine.ownerAcked = standingFor == null;
       if (broken != BrokenVariant.ACK_BEFORE_LOCAL_WRITE || standingFor != null) {
         quorum.onResponse(selfSlot, Boolean.TRUE);
       }
@@ -311,12 +309,10 @@ final class WriteCoordinator {
           (reply, error) -> {
             slot.pending--;
             if (error == null) {
-              if (direct) {
-                // A hint this stand-in coordinator kept for the owner stays: handoff deletes it
-                // once the owner has flushed (an acknowledgement alone does not survive its power
-                // failure under write-no-sync).
-                slot.ownerAcked = true;
-              } else {
+              // A hint this stand-in coordinator keeps for a direct copy's owner stays: handoff
+              // deletes it once the owner flushed (an acknowledgement alone does not survive its
+              // power failure under write-no-sync).
+              if (!direct) {
                 stats.standIns++;
               }
               if (!slot.acked) {

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.dynamokv.core.InvalidRequestException;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.coordination.CoordinationMessage.Flush;
+import io.dynamokv.core.coordination.CoordinationMessage.Flushed;
 import io.dynamokv.core.coordination.CoordinationMessage.ForwardedWrite;
 import io.dynamokv.core.coordination.CoordinationMessage.ForwardedWriteReply;
 import io.dynamokv.core.coordination.CoordinationMessage.HintWrite;
@@ -60,7 +61,8 @@ class CoordinationCodecProperties {
             .as(
                 (store, key, owner, siblings) ->
                     new HintWrite(store, key, NodeId.of(owner), siblings)),
-        Arbitraries.just(new Flush()));
+        Arbitraries.just(new Flush()),
+        Arbitraries.longs().map(Flushed::new));
   }
 
   @Property
@@ -68,7 +70,11 @@ class CoordinationCodecProperties {
     byte[] bytes = CODEC.encode(message);
     assertThat(bytes[0])
         .as("format byte")
-        .isEqualTo((byte) (message instanceof Flush ? CoordinationCodec.FORMAT_FLUSH : 1));
+        .isEqualTo(
+            (byte)
+                (message instanceof Flush || message instanceof Flushed
+                    ? CoordinationCodec.FORMAT_FLUSH
+                    : 1));
     CoordinationMessage decoded = CODEC.decode(bytes);
     // records holding arrays compare them by identity: compare field by field
     assertThat(decoded).hasSameClassAs(message).usingRecursiveComparison().isEqualTo(message);
@@ -115,6 +121,11 @@ class CoordinationCodecProperties {
     assertThatThrownBy(() -> CODEC.decode(flushInOne))
         .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("message tag 8 in format 1");
+    assertThat(CODEC.decode(CODEC.encode(new Flushed(-5)))).isEqualTo(new Flushed(-5));
+    byte[] flushedInOne = {1, 9, 2};
+    assertThatThrownBy(() -> CODEC.decode(flushedInOne))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("message tag 9 in format 1");
     byte[] replyInTwo = {2, 4};
     assertThatThrownBy(() -> CODEC.decode(replyInTwo))
         .isInstanceOf(InvalidRequestException.class)
@@ -128,8 +139,8 @@ class CoordinationCodecProperties {
     assertThatThrownBy(() -> CODEC.decode(claim))
         .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("siblings needs 2147483647 bytes, only 0 are left");
-    assertThatThrownBy(() -> CODEC.decode(new byte[] {1, 9}))
-        .hasMessageContaining("unknown message tag 9");
+    assertThatThrownBy(() -> CODEC.decode(new byte[] {1, 99}))
+        .hasMessageContaining("unknown message tag 99");
     assertThatThrownBy(() -> CODEC.decode(new byte[] {1, 4, 0}))
         .hasMessageContaining("1 trailing bytes");
   }

@@ -1,0 +1,214 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.core.handoff;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dynamokv.core.NodeId;
+import io.dynamokv.core.spi.Clock;
+import io.dynamokv.core.spi.RandomSource;
+import io.dynamokv.core.spi.Scheduler;
+import io.dynamokv.core.spi.StorageEngine;
+import io.dynamokv.core.storage.MemoryStorageEngine;
+import io.dynamokv.core.version.Actor;
+import io.dynamokv.core.version.Siblings;
+import io.dynamokv.core.version.VectorClock;
+import io.dynamokv.core.version.Versioned;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One stand-in's handoff to one owner, with a scripted owner: what is sent, when a hint is deleted.
+ */
+class HintedHandoffTest {
+  private static final NodeId SELF = NodeId.of("stand-in");
+  private static final NodeId OWNER = NodeId.of("owner");
+
+  private long nanos;
+  private final Clock clock =
+      new Clock() {
+        @Override
+        public long nanoTime() {
+          return nanos;
+        }
+
+        @Override
+        public long wallMillis() {
+          return 1_000_000 + nanos / 1_000_000;
+        }
+      };
+  private final HintStore hints =
+      new HintStore(MemoryStorageEngine.create().keyspace(StorageEngine.HINTS), 1 << 20);
+
+  /** The owner: acknowledges writes, answers flushes with the epoch of its current run. */
+  private final class Owner implements HintedHandoff.Delivery {
+    final List<String> calls = new ArrayList<>();
+    long epoch = 7;
+    boolean flushFails;
+
+    /** Runs after the owner acknowledged a write, before the stand-in hears of it. */
+    final ArrayDeque<Runnable> afterNextAck = new ArrayDeque<>();
+
+    @Override
+    public void replicate(
+        NodeId target, String store, byte[] key, byte[] siblings, Consumer<Throwable> done) {
+      calls.add("write " + new String(key, UTF_8));
+      while (!afterNextAck.isEmpty()) {
+        afterNextAck.poll().run(); // after the acknowledgement left the owner
+      }
+      done.accept(null);
+    }
+
+    @Override
+    public boolean retire(HintId id, byte[] stored) {
+      return hints.deleteIfUnchanged(id, stored);
+    }
+
+    @Override
+    public List<HintId> expire(HintId id) {
+      hints.delete(id);
+      return List.of(id);
+    }
+
+    @Override
+    public void flush(NodeId target, HintedHandoff.Flushed done) {
+      calls.add("flush");
+      if (flushFails) {
+        done.flushed(0, new IllegalStateException("flush refused"));
+      } else {
+        done.flushed(epoch, null);
+      }
+    }
+
+    @Override
+    public void hint(
+        NodeId target,
+        NodeId owner,
+        String store,
+        byte[] key,
+        byte[] siblings,
+        Consumer<Throwable> done) {
+      throw new AssertionError("not leaving");
+    }
+  }
+
+  private final Owner owner = new Owner();
+  private final HintedHandoff handoff =
+      new HintedHandoff(
+          SELF,
+          HandoffConfig.DEFAULTS.withInterval(Duration.ofSeconds(1)),
+          hints,
+          clock,
+          new Scheduler() {
+            @Override
+            public void execute(Runnable task) {
+              task.run();
+            }
+
+            @Override
+            public Cancellable schedule(Duration delay, Runnable task) {
+              throw new AssertionError("rounds run by the test");
+            }
+
+            @Override
+            public Cancellable scheduleWithFixedDelay(
+                Duration initialDelay, Duration period, Runnable task) {
+              throw new AssertionError("rounds run by the test");
+            }
+
+            @Override
+            public void close() {}
+          },
+          RandomSource.seeded(1),
+          node -> true,
+          new HintedHandoff.Placement() {
+            @Override
+            public List<NodeId> ownersOf(String store, byte[] key) {
+              return List.of(OWNER);
+            }
+
+            @Override
+            public List<NodeId> extendedOf(String store, byte[] key) {
+              return List.of(OWNER);
+            }
+          },
+          owner,
+          new BackgroundRate(clock, 1 << 30));
+
+  private void hint(String key) {
+    hints.update(
+        HintId.of("s", key.getBytes(UTF_8), OWNER),
+        clock.wallMillis(),
+        local ->
+            Siblings.sync(
+                local,
+                Siblings.empty()
+                    .update(
+                        VectorClock.empty(),
+                        Versioned.of(key.getBytes(UTF_8), 1),
+                        new Actor(SELF, 1))));
+  }
+
+  /** The next round, once every backoff has passed. */
+  private void nextRound() {
+    nanos += Duration.ofMinutes(5).toNanos();
+    handoff.round();
+  }
+
+  @Test
+  void eachHintIsSentOncePerTurnAndDeletedAfterTheOwnersFlush() {
+    hint("a");
+    hint("b");
+    nextRound();
+    assertThat(owner.calls)
+        .as("a flush first learns the owner's run; one write per hint; a flush ends the turn")
+        .containsExactly("flush", "write a", "write b", "flush");
+    assertThat(hints.isEmpty()).isTrue();
+    assertThat(handoff.delivered()).isEqualTo(2);
+  }
+
+  @Test
+  void aHintAcknowledgedByARunThatEndedBeforeTheFlushIsSentAgain() {
+    hint("a");
+    owner.afterNextAck.add(() -> owner.epoch = 8); // lost power after acknowledging, restarted
+    nextRound();
+    assertThat(owner.calls).containsExactly("flush", "write a", "flush");
+    assertThat(hints.count()).as("kept: the flush came from a later run").isEqualTo(1);
+
+    owner.calls.clear();
+    nextRound();
+    assertThat(owner.calls).containsExactly("write a", "flush");
+    assertThat(hints.isEmpty()).isTrue();
+  }
+
+  @Test
+  void aHintStaysWhileTheOwnerDoesNotFlushAndTheWaitGrows() {
+    hint("a");
+    nextRound(); // learns the epoch, delivers, flushes
+    hint("b");
+    owner.flushFails = true;
+    owner.calls.clear();
+    nextRound();
+    assertThat(owner.calls).containsExactly("write b", "flush");
+    assertThat(hints.count()).isEqualTo(1);
+
+    List<Long> waits = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      long before = owner.calls.size();
+      long start = nanos;
+      while (owner.calls.size() == before) {
+        nanos += Duration.ofMillis(100).toNanos();
+        handoff.round();
+      }
+      waits.add((nanos - start) / 1_000_000);
+    }
+    assertThat(waits.get(3)).as("waits between turns: %s", waits).isGreaterThan(waits.get(0) * 3);
+    assertThat(hints.count()).isEqualTo(1);
+  }
+}
