@@ -120,11 +120,19 @@ public final class CoordinationCodec implements PeerProtocol<CoordinationMessage
           case HINT_WRITE ->
               new HintWrite(in.string("store"), in.bytes("key"), nodeId(in), in.bytes("siblings"));
           case FLUSH -> new Flush();
-          case FLUSHED -> new Flushed(in.zigzag("epoch"));
+          case FLUSHED -> new Flushed(epoch(in));
           default -> throw in.malformed("unknown message tag " + tag);
         };
     in.end();
     return m;
+  }
+
+  private static long epoch(WireReader in) {
+    long epoch = in.zigzag("epoch");
+    if (epoch < 0) {
+      throw in.malformed("negative epoch " + epoch);
+    }
+    return epoch;
   }
 
   private static NodeId nodeId(WireReader in) {

@@ -223,6 +223,12 @@ public sealed interface CoordinationMessage extends PeerMessage {
    * no unclean stop (which could lose acknowledged writes) came between them. Format 2.
    */
   record Flushed(long epoch) implements CoordinationMessage {
+    public Flushed {
+      if (epoch < 0) {
+        throw new IllegalArgumentException("epoch must not be negative, found " + epoch);
+      }
+    }
+
     @Override
     public <R> R accept(Visitor<R> visitor) {
       return visitor.flushed(this);

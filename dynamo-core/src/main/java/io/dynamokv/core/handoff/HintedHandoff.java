@@ -294,6 +294,16 @@ public final class HintedHandoff {
     }
   }
 
+  /** Runs a step of the owner's turn from a callback; a failure of this node's own backs it off. */
+  private void guarded(OwnerState state, Runnable step) {
+    try {
+      step.run();
+    } catch (RuntimeException e) {
+      failures++;
+      backOff(state);
+    }
+  }
+
   /** Sends the owner's next hint, or ends its turn; a failure of this node's own backs it off. */
   private void next(NodeId owner, OwnerState state, int left) {
     try {
@@ -356,7 +366,16 @@ public final class HintedHandoff {
               // as a failed delivery: the owner is backed off, or a leaving node passes it on
               Sent none =
                   new Sent(hint, targets, targets.stream().map(t -> (Long) null).toList(), false);
-              delivered(owner, state, none, new IllegalStateException("no flush"), toOwner, left);
+              guarded(
+                  state,
+                  () ->
+                      delivered(
+                          owner,
+                          state,
+                          none,
+                          new IllegalStateException("no flush"),
+                          toOwner,
+                          left));
             }
           });
       return;
@@ -378,12 +397,13 @@ public final class HintedHandoff {
           key,
           hint.siblings(),
           error -> {
-            if (error != null && failure[0] == null) {
-              failure[0] = error;
+            if (error != null) {
+              flushedEpochs.remove(target); // it may come back as a new run: learn that first
+              failure[0] = failure[0] == null ? error : failure[0];
             }
             if (--waiting[0] == 0) {
-              delivered(
-                  owner, state, new Sent(hint, targets, epochs, false), failure[0], toOwner, left);
+              Sent sent = new Sent(hint, targets, epochs, false);
+              guarded(state, () -> delivered(owner, state, sent, failure[0], toOwner, left));
             }
           });
     }
@@ -489,6 +509,10 @@ public final class HintedHandoff {
    */
   private void flushAll(java.util.Collection<NodeId> targets, Consumer<Map<NodeId, Long>> done) {
     Map<NodeId, Long> answered = new TreeMap<>();
+    if (targets.isEmpty()) {
+      done.accept(answered);
+      return;
+    }
     int[] waiting = {targets.size()};
     for (NodeId target : targets) {
       Flushed flushed =
@@ -496,6 +520,8 @@ public final class HintedHandoff {
             if (error == null) {
               answered.put(target, epoch);
               flushedEpochs.put(target, epoch);
+            } else {
+              flushedEpochs.remove(target);
             }
             if (--waiting[0] == 0) {
               done.accept(answered);

@@ -25,6 +25,7 @@ import io.dynamokv.core.handoff.StandIns;
 import io.dynamokv.core.membership.HandoffGate;
 import io.dynamokv.core.membership.Membership;
 import io.dynamokv.core.membership.MembershipCodec;
+import io.dynamokv.core.membership.MembershipView;
 import io.dynamokv.core.membership.NodeStatus;
 import io.dynamokv.core.membership.Reachability;
 import io.dynamokv.core.membership.RingState;
@@ -376,9 +377,15 @@ public final class DynamoNode implements AutoCloseable {
 
     @Override
     public void flush(NodeId target, HintedHandoff.Flushed done) {
-      if (target.equals(self) || !flushAgreed()) {
-        // This node's hints and data share one engine, flushed in order. A member of an earlier
-        // build cannot be asked: its acknowledgement is taken as it was then.
+      if (target.equals(self)) {
+        // Hints merged here are deleted after the merge; an engine need not keep the order of
+        // unflushed commits through a power failure (LMDB without sync does not).
+        replica.flush();
+        done.flushed(HintedHandoff.Delivery.UNCHECKED, null);
+        return;
+      }
+      if (!readsFlush(target)) {
+        // A member of an earlier build cannot be asked: its acknowledgement is taken as it was.
         done.flushed(HintedHandoff.Delivery.UNCHECKED, null);
         return;
       }
@@ -538,9 +545,18 @@ public final class DynamoNode implements AutoCloseable {
         >= VersionCodec.FORMAT_DOTTED;
   }
 
-  /** Whether every member reads coordination format 2, so that it may be asked to flush. */
-  private boolean flushAgreed() {
-    return membership.agreedFormats().getOrDefault(CoordinationCodec.WIRE_FORMAT.family(), 0)
+  /**
+   * Whether {@code node} reads coordination format 2, so that it may be asked to flush (a node this
+   * one does not know of is asked: a refusal keeps the hints).
+   */
+  private boolean readsFlush(NodeId node) {
+    MembershipView.Member member = membership.view().members().get(node);
+    if (member == null) {
+      return true;
+    }
+    Map<String, Integer> reads =
+        member.formats().isEmpty() ? io.dynamokv.core.wire.WireFormats.BASELINE : member.formats();
+    return reads.getOrDefault(CoordinationCodec.WIRE_FORMAT.family(), 0)
         >= CoordinationCodec.FORMAT_FLUSH;
   }
 

@@ -62,7 +62,7 @@ class CoordinationCodecProperties {
                 (store, key, owner, siblings) ->
                     new HintWrite(store, key, NodeId.of(owner), siblings)),
         Arbitraries.just(new Flush()),
-        Arbitraries.longs().map(Flushed::new));
+        Arbitraries.longs().greaterOrEqual(0).map(Flushed::new));
   }
 
   @Property
@@ -121,7 +121,11 @@ class CoordinationCodecProperties {
     assertThatThrownBy(() -> CODEC.decode(flushInOne))
         .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("message tag 8 in format 1");
-    assertThat(CODEC.decode(CODEC.encode(new Flushed(-5)))).isEqualTo(new Flushed(-5));
+    assertThat(CODEC.decode(CODEC.encode(new Flushed(5)))).isEqualTo(new Flushed(5));
+    byte[] negativeEpoch = {2, 9, 1}; // zigzag 1 is -1
+    assertThatThrownBy(() -> CODEC.decode(negativeEpoch))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("negative epoch -1");
     byte[] flushedInOne = {1, 9, 2};
     assertThatThrownBy(() -> CODEC.decode(flushedInOne))
         .isInstanceOf(InvalidRequestException.class)

@@ -51,6 +51,7 @@ class HintedHandoffTest {
     final List<String> calls = new ArrayList<>();
     long epoch = 7;
     boolean flushFails;
+    boolean writeFails;
 
     /** Runs after the owner acknowledged a write, before the stand-in hears of it. */
     final ArrayDeque<Runnable> afterNextAck = new ArrayDeque<>();
@@ -59,6 +60,10 @@ class HintedHandoffTest {
     public void replicate(
         NodeId target, String store, byte[] key, byte[] siblings, Consumer<Throwable> done) {
       calls.add("write " + new String(key, UTF_8));
+      if (writeFails) {
+        done.accept(new IllegalStateException("owner down"));
+        return;
+      }
       while (!afterNextAck.isEmpty()) {
         afterNextAck.poll().run(); // after the acknowledgement left the owner
       }
@@ -208,7 +213,28 @@ class HintedHandoffTest {
       }
       waits.add((nanos - start) / 1_000_000);
     }
-    assertThat(waits.get(3)).as("waits between turns: %s", waits).isGreaterThan(waits.get(0) * 3);
+    // doubling from the interval, times jitter in [0.5, 1.5): the fourth wait is at least 4 s
+    assertThat(waits.get(3)).as("waits between turns: %s", waits).isGreaterThan(waits.get(0) * 2);
     assertThat(hints.count()).isEqualTo(1);
+  }
+
+  @Test
+  void anOwnerBackAfterFailedDeliveriesIsAskedWhichRunItIsBeforeTheNextWrite() {
+    hint("a");
+    nextRound();
+    assertThat(hints.isEmpty()).isTrue();
+
+    hint("b");
+    owner.writeFails = true; // down: lost power
+    owner.calls.clear();
+    nextRound();
+    assertThat(owner.calls).containsExactly("write b");
+
+    owner.writeFails = false;
+    owner.epoch = 8; // back, as a new run
+    owner.calls.clear();
+    nextRound();
+    assertThat(owner.calls).containsExactly("flush", "write b", "flush");
+    assertThat(hints.isEmpty()).as("delivered in the first turn after it came back").isTrue();
   }
 }
