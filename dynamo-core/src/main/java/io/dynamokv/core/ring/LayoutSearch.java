@@ -3,7 +3,9 @@
  */
 package io.dynamokv.core.ring;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Searches for a cheap valid, balanced layout near an old one: the planner's tools for changes
@@ -22,8 +24,10 @@ import java.util.Arrays;
  *   <li>{@link #search}: cost and validity depend only on n consecutive owners, so the cheapest
  *       valid layout is a shortest path whose state is the last n - 1 owners (S^(n-1) states per
  *       partition). Balance is not local: it is reached with a price per partition of each member,
- *       raised for members above their share and lowered for those below (Lagrangian relaxation),
- *       and what is left over is moved by the cheapest valid changes of one or two partitions.
+ *       raised for members above their share and lowered for those below (Lagrangian relaxation).
+ *       The layouts of the price rounds are spliced where they agree on n - 1 consecutive owners
+ *       (each run between such places taken from either, towards balance, cheapest first), and what
+ *       is left over is moved by the cheapest valid changes of one or two partitions.
  *   <li>{@link #improve}: a local search that re-solves every run of a few consecutive partitions
  *       exhaustively, towards balance first, then lower cost.
  * </ul>
@@ -73,16 +77,20 @@ final class LayoutSearch {
     int[] best = null;
     long bestCost = Long.MAX_VALUE;
     double step = 0.5;
+    List<int[]> found = new ArrayList<>();
+    if (valid(hint)) {
+      found.add(hint);
+    }
     for (int round = 0; round < ROUNDS; round++) {
       int[] layout = shortestPath(cut, hint, price);
       if (layout == null) {
-        return best;
+        break;
+      }
+      if (found.stream().noneMatch(f -> Arrays.equals(f, layout))) {
+        found.add(layout);
       }
       int[] counts = counts(layout);
-      int off = 0;
-      for (int m = 0; m < s; m++) {
-        off += Math.max(0, counts[m] - hi) + Math.max(0, lo - counts[m]);
-      }
+      int off = off(counts);
       if (off <= 2 * s) {
         int[] balanced = balance(layout, counts);
         if (balanced != null) {
@@ -102,7 +110,137 @@ final class LayoutSearch {
       }
       step = Math.max(0.02, step * 0.9);
     }
+    // The rounds' layouts are cheap but often unbalanced by many partitions at once (prices move
+    // whole runs of them): spliced together where they agree, they come near balance in between,
+    // and the cheapest few of those are balanced by single moves.
+    List<int[]> spliced = new ArrayList<>();
+    for (int[] base : found) {
+      int[] layout = base;
+      for (int[] other : found) {
+        if (other != base) {
+          layout = splice(layout, other);
+        }
+      }
+      int[] candidate = layout;
+      if (off(counts(candidate)) <= 4 * s
+          && spliced.stream().noneMatch(f -> Arrays.equals(f, candidate))) {
+        spliced.add(candidate);
+      }
+    }
+    spliced.sort(java.util.Comparator.comparingLong(this::cost));
+    for (int[] layout : spliced.subList(0, Math.min(3, spliced.size()))) {
+      int[] balanced = balance(layout, counts(layout));
+      if (balanced != null) {
+        long cost = cost(balanced);
+        if (cost < bestCost) {
+          bestCost = cost;
+          best = balanced;
+        }
+      }
+    }
     return best;
+  }
+
+  private boolean valid(int[] layout) {
+    int[] window = new int[n];
+    for (int w = 0; w < q; w++) {
+      if (layout[w] < 0 || windowGain(layout, w, window) < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** How many partitions the members hold beyond ⌈Q/S⌉ or short of ⌊Q/S⌋, in total. */
+  private int off(int[] counts) {
+    int off = 0;
+    for (int m = 0; m < s; m++) {
+      off += Math.max(0, counts[m] - hi) + Math.max(0, lo - counts[m]);
+    }
+    return off;
+  }
+
+  /**
+   * Takes runs of {@code b} into {@code a} (both valid): first those that bring the members closest
+   * to balance for the least cost, then those that only cost less. Where both layouts agree on n -
+   * 1 consecutive partitions, every window lies on one side of that run, so the runs between two
+   * such places may be taken from either layout independently and the result stays valid, its cost
+   * the sum of the runs' costs.
+   */
+  private int[] splice(int[] a, int[] b) {
+    List<Integer> cuts = new ArrayList<>();
+    for (int c = 0; c < q; c++) {
+      boolean agree = true;
+      for (int i = 0; i < n - 1 && agree; i++) {
+        agree = a[(c + i) % q] == b[(c + i) % q];
+      }
+      if (agree) {
+        cuts.add(c);
+      }
+    }
+    if (cuts.isEmpty() || cuts.size() == q) {
+      return a;
+    }
+    int k = cuts.size();
+    int[][] delta = new int[k][s];
+    long[] extra = new long[k];
+    int[] window = new int[n];
+    for (int j = 0; j < k; j++) {
+      int from = cuts.get(j);
+      int to = j + 1 < k ? cuts.get(j + 1) : cuts.get(0) + q;
+      for (int p = from; p < to; p++) {
+        int at = p % q;
+        delta[j][b[at]]++;
+        delta[j][a[at]]--;
+        extra[j] += windowGain(b, at, window) - windowGain(a, at, window);
+      }
+    }
+    int[] counts = counts(a);
+    boolean[] taken = new boolean[k];
+    while (true) {
+      int off = off(counts);
+      int pick = -1;
+      double bestRate = Double.POSITIVE_INFINITY;
+      for (int j = 0; j < k; j++) {
+        if (taken[j]) {
+          continue;
+        }
+        int gain = off - offAfter(counts, delta[j]);
+        boolean better = gain > 0 || gain == 0 && extra[j] < 0;
+        double rate = gain > 0 ? (double) extra[j] / gain : extra[j];
+        if (better && rate < bestRate) {
+          bestRate = rate;
+          pick = j;
+        }
+      }
+      if (pick < 0) {
+        break;
+      }
+      taken[pick] = true;
+      for (int m = 0; m < s; m++) {
+        counts[m] += delta[pick][m];
+      }
+    }
+    int[] result = a.clone();
+    for (int j = 0; j < k; j++) {
+      if (taken[j]) {
+        int from = cuts.get(j);
+        int to = j + 1 < k ? cuts.get(j + 1) : cuts.get(0) + q;
+        for (int p = from; p < to; p++) {
+          result[p % q] = b[p % q];
+        }
+      }
+    }
+    return result;
+  }
+
+  private int offAfter(int[] counts, int[] delta) {
+    int off = 0;
+    for (int m = 0; m < s; m++) {
+      int c = counts[m] + delta[m];
+      off += Math.max(0, c - hi) + Math.max(0, lo - c);
+    }
+    return off;
   }
 
   /** A start whose first n - 1 partitions keep their old owners in {@code hint}, if any. */
