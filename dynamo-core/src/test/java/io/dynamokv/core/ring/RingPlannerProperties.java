@@ -27,9 +27,10 @@ import net.jqwik.api.statistics.Statistics;
  * beyond what Q forces), preference lists of distinct nodes spanning as many zones as there are (up
  * to N), and the same ring when planned again. Without zones every step adds at most 1.1× the least
  * replica assignments: the share bound, or where a step moves more, the exact least for Q <= 32;
- * past the small class (both sizes above 2N + 1) at larger Q the share bound again. Zoned steps
- * between two rings laid out by zone add at most 1.1× their least by zone ({@link ZoneShares}).
- * Small-class steps at larger Q, and zoned steps that create or empty a zone, are collected as
+ * past the small class (both sizes above 2N + 1) at larger Q the share bound again, and in it a
+ * Lagrangian lower bound on the least ({@link DualBound}). Zoned steps between two rings laid out
+ * by zone add at most 1.1× their least by zone ({@link ZoneShares}). Zoned steps that create or
+ * empty a zone, and small-class steps whose replicas cannot be separated, are collected as
  * statistics only.
  */
 class RingPlannerProperties {
@@ -151,7 +152,16 @@ class RingPlannerProperties {
           .isLessThanOrEqualTo(TARGET * share);
       return;
     }
-    Statistics.label("small class, least not searched: moved / share bound")
+    if (RingPlanner.canSeparateReplicas(q, after.nodeCount(), N) && after.nodeCount() > N) {
+      // A Lagrangian lower bound on the least (DualBound): the true ratio is at most this one.
+      int[][] oldLists = LeastMovement.oldLists(before, after.nodes(), N);
+      long bound = Math.max(share, DualBound.of(oldLists, after.nodeCount(), N, moved));
+      assertThat((double) moved)
+          .as("moved, lower bound on the least %d", bound)
+          .isLessThanOrEqualTo(TARGET * bound);
+      return;
+    }
+    Statistics.label("small class, replicas not separable: moved / share bound")
         .collect(String.format("%.1f", (double) moved / share));
   }
 
