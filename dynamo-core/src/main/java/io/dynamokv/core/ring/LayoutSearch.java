@@ -127,8 +127,12 @@ final class LayoutSearch {
         spliced.add(candidate);
       }
     }
-    spliced.sort(java.util.Comparator.comparingLong(this::cost));
-    for (int[] layout : spliced.subList(0, Math.min(3, spliced.size()))) {
+    long[] costs = spliced.stream().mapToLong(this::cost).toArray();
+    Integer[] order = new Integer[spliced.size()];
+    Arrays.setAll(order, i -> i);
+    Arrays.sort(order, java.util.Comparator.comparingLong(i -> costs[i]));
+    for (int i = 0; i < Math.min(3, order.length); i++) {
+      int[] layout = spliced.get(order[i]);
       int[] balanced = balance(layout, counts(layout));
       if (balanced != null) {
         long cost = cost(balanced);
@@ -161,11 +165,12 @@ final class LayoutSearch {
   }
 
   /**
-   * Takes runs of {@code b} into {@code a} (both valid): first those that bring the members closest
-   * to balance for the least cost, then those that only cost less. Where both layouts agree on n -
-   * 1 consecutive partitions, every window lies on one side of that run, so the runs between two
-   * such places may be taken from either layout independently and the result stays valid, its cost
-   * the sum of the runs' costs.
+   * Takes runs of {@code b} into {@code a} (both valid): greedily, the run that brings the members
+   * nearer balance at the least added cost per partition of balance gained (a run that only lowers
+   * the cost counts by its saving), until none does either. Where both layouts agree on n - 1
+   * consecutive partitions, every window lies on one side of that run, so the runs between two such
+   * places may be taken from either layout independently and the result stays valid, its cost the
+   * sum of the runs' costs.
    */
   private int[] splice(int[] a, int[] b) {
     List<Integer> cuts = new ArrayList<>();
@@ -197,11 +202,25 @@ final class LayoutSearch {
     }
     int[] counts = counts(a);
     boolean[] taken = new boolean[k];
+    // Runs that hold the same members in both layouts (most of them) leave the balance as it is:
+    // taken if cheaper, and kept out of the greedy loop below.
+    List<Integer> movers = new ArrayList<>();
+    for (int j = 0; j < k; j++) {
+      boolean same = true;
+      for (int m = 0; m < s && same; m++) {
+        same = delta[j][m] == 0;
+      }
+      if (!same) {
+        movers.add(j);
+      } else if (extra[j] < 0) {
+        taken[j] = true;
+      }
+    }
     while (true) {
       int off = off(counts);
       int pick = -1;
       double bestRate = Double.POSITIVE_INFINITY;
-      for (int j = 0; j < k; j++) {
+      for (int j : movers) {
         if (taken[j]) {
           continue;
         }

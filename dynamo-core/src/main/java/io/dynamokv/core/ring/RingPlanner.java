@@ -49,14 +49,15 @@ import java.util.TreeSet;
  *       also tries cheaper valid balanced layouts from the old one (see {@code LayoutSearch}): a
  *       fill of the orphans, each by the cheapest change of the few partitions around it that gives
  *       one chosen member one partition more, the members chosen by a minimum-cost assignment
- *       within their shares; where the work is bounded (Q · S^N at most 3·10^6), the cheapest valid
- *       layout by dynamic programming over the last N - 1 owners, with prices per member for
- *       balance, the price rounds' layouts spliced where they agree; and on each, a local search
- *       that re-solves every short run of partitions exhaustively. It keeps the layout that adds
- *       the fewest assignments. The work is bounded (a plan at Q = 4096 stays within a few hundred
- *       milliseconds, up to about 1 s on a 5 → 4 leave; the fill is skipped past 4096 orphans). On
- *       tiny rings (Q <= 32), where one assignment is already 10 % of a step, a bounded branch and
- *       bound ({@code ExactLayout}) then looks for a cheaper layout still.
+ *       within their shares; for Q <= 256 or S <= 2N + 1, where the work is bounded (Q · S^N at
+ *       most 3·10^6), the cheapest valid layout by dynamic programming over the last N - 1 owners,
+ *       with prices per member for balance, the price rounds' layouts spliced where they agree; and
+ *       on each, a local search that re-solves every short run of partitions exhaustively. It keeps
+ *       the layout that adds the fewest assignments. The work is bounded (a plan at Q = 4096 stays
+ *       within a few hundred milliseconds, up to about 1 s on a 5 → 4 leave; the fill is skipped
+ *       past 4096 orphans). On tiny rings (Q <= 32), where one assignment is already 10 % of a
+ *       step, a bounded branch and bound ({@code ExactLayout}) then looks for a cheaper layout
+ *       still.
  *   <li>If violations remain, the planner lays the ring out afresh (each member's partitions evenly
  *       spaced, rotated and renamed to keep as many partitions as possible with their current
  *       owner, then repaired) and keeps whichever of the two layouts has fewer violating windows:
@@ -712,9 +713,11 @@ public final class RingPlanner {
             candidates.add(filled);
           }
         }
-        // Dual prices with splicing: what finds the cheap layouts of small clusters at any Q (a
-        // 5 -> 4 leave at Q = 4096 adds 1.10x the share with it, 1.33x without).
-        int[] found = LayoutSearch.affordable(q, s, n) ? search.search(owners) : null;
+        // Dual prices with splicing find the cheap layouts of small clusters at any Q (a 5 -> 4
+        // leave at Q = 4096 adds 1.10x the share with them, 1.33x without); past the small class
+        // and Q = 256 the fill finds as much, sooner.
+        boolean worthIt = q <= 256 || s <= 2 * n + 1;
+        int[] found = worthIt && LayoutSearch.affordable(q, s, n) ? search.search(owners) : null;
         if (found != null) {
           candidates.add(found);
         }

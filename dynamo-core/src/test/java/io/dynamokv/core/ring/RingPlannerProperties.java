@@ -26,7 +26,7 @@ import net.jqwik.api.statistics.Statistics;
  * RingPlanner#canSeparateReplicas} holds (for rings laid out by zone, no zone repeated in a window
  * beyond what Q forces), preference lists of distinct nodes spanning as many zones as there are (up
  * to N), and the same ring when planned again. Without zones every step adds at most 1.1× the least
- * replica assignments: the share bound, or where a step moves more, the exact least for Q <= 32;
+ * replica assignments: the share bound, or where a step moves more, the exact least for Q <= 64;
  * past the small class (both sizes above 2N + 1) at larger Q the share bound again, and in it a
  * Lagrangian lower bound on the least ({@link DualBound}). Zoned steps between two rings laid out
  * by zone add at most 1.1× their least by zone ({@link ZoneShares}). Zoned steps that create or
@@ -137,7 +137,8 @@ class RingPlannerProperties {
     }
     // The share is a lower bound; on tiny rings even past 2N + 1 nodes it is not always
     // reachable (a 9 -> 8 leave at Q = 32 that needs 10 for a share of 9), so search the least.
-    if (q <= 32 && RingPlanner.canSeparateReplicas(q, after.nodeCount(), N)) {
+    if (q <= MovementTable.EXACT_UP_TO
+        && RingPlanner.canSeparateReplicas(q, after.nodeCount(), N)) {
       long least = LeastMovement.least(before, after.nodes(), N, moved, share, 5_000_000L);
       if (least >= 0) {
         assertThat((double) moved)
