@@ -466,6 +466,8 @@ public final class HintedHandoff {
             state.unflushed.add(new Sent(hint, List.of(to.get()), epochs, true));
             next(owner, state, left - 1);
           } else {
+            failures++;
+            flushedEpochs.remove(to.get());
             backOff(state);
           }
         });
@@ -607,7 +609,7 @@ public final class HintedHandoff {
     return expired;
   }
 
-  /** Delivery attempts that failed. */
+  /** Calls of handoff that failed: deliveries, hints passed on, flushes. */
   public long failures() {
     return failures;
   }
@@ -632,7 +634,11 @@ public final class HintedHandoff {
     stats.add(Stat.counter("refused", refused, "Hints refused or not kept: the cap was reached"));
     stats.add(Stat.counter("delivered", delivered, "Hints handed to their owners and deleted"));
     stats.add(Stat.counter("delivered.bytes", deliveredBytes, "Bytes of hints handed off"));
-    stats.add(Stat.counter("delivery.failures", failures, "Hint deliveries that failed"));
+    stats.add(
+        Stat.counter(
+            "delivery.failures",
+            failures,
+            "Hint deliveries, hints passed on and flushes that failed"));
     stats.add(Stat.counter("expired", expired, "Hints discarded unsent: older than max age"));
     stats.add(Stat.counter("passed.on", passedOn, "Hints a leaving node passed to another node"));
     Map<NodeId, HintStore.OwnerSummary> byOwner = new TreeMap<>();
