@@ -397,9 +397,8 @@ public final class HintedHandoff {
           key,
           hint.siblings(),
           error -> {
-            if (error != null) {
-              flushedEpochs.remove(target); // it may come back as a new run: learn that first
-              failure[0] = failure[0] == null ? error : failure[0];
+            if (error != null && failure[0] == null) {
+              failure[0] = error;
             }
             if (--waiting[0] == 0) {
               Sent sent = new Sent(hint, targets, epochs, false);
@@ -467,7 +466,6 @@ public final class HintedHandoff {
             next(owner, state, left - 1);
           } else {
             failures++;
-            flushedEpochs.remove(to.get());
             backOff(state);
           }
         });
@@ -522,8 +520,6 @@ public final class HintedHandoff {
             if (error == null) {
               answered.put(target, epoch);
               flushedEpochs.put(target, epoch);
-            } else {
-              flushedEpochs.remove(target);
             }
             if (--waiting[0] == 0) {
               done.accept(answered);

@@ -251,6 +251,7 @@ final class WriteCoordinator {
         }
         HintStore hints = replica.hints();
         if (!hints.hasRoom() && !hints.holds(HintId.of(def.name(), key, standingFor))) {
+          stats.hintsRefused++; // the hint this write needs here is not kept: the cap
           throw new UnavailableException(
               self
                   + " cannot coordinate this write as a stand-in: its hints are at their cap of "

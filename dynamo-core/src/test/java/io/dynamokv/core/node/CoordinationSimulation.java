@@ -1955,11 +1955,22 @@ final class CoordinationSimulation {
   }
 
   /**
-   * Reads every key with R=N through every node. Reads change nothing (no read repair yet), so a
-   * read that fails is retried a few times: right after long faults a failure detector may still
-   * suspect a live peer for a moment, which is unavailability, not inconsistency.
+   * Reads every key with R=N through every node. A read that fails is retried a few times: right
+   * after long faults a failure detector may still suspect a live peer for a moment, which is
+   * unavailability, not inconsistency. With read repair on, a first read of each key settles what
+   * it repairs before the compared reads: replicas that still differ (a hint expired, say) are
+   * repaired by the first compared read otherwise, and a replica stores the repaired set pruned to
+   * its clock's limit, so the reads after it would name fewer entries than the reads before it.
    */
   private void finalReads() {
+    if (settings.repairs().hintsAndReadRepair()) {
+      for (String key : keys) {
+        sim.await(sim.node(live().get(0).index()).read(STORE, bytes(key), RequestOptions.quorum(3)))
+            .handle((r, e) -> null)
+            .join();
+      }
+      cluster.runFor(Duration.ofSeconds(2));
+    }
     for (String key : keys) {
       List<List<Versioned>> perNode = new ArrayList<>();
       List<byte[]> contexts = new ArrayList<>();
