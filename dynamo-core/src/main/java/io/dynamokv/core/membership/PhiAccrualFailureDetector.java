@@ -109,7 +109,8 @@ public final class PhiAccrualFailureDetector {
    * @param maxSampleSize inter-arrival samples kept per peer (default 1000)
    * @param minStdDeviation lower bound on the fitted standard deviation (default 500 ms)
    * @param acceptableHeartbeatPause added to the mean: silence tolerated on top of the usual
-   *     interval (default 2 s)
+   *     interval (default 3 s, as Akka cluster's: heartbeats learnt through gossip arrive with a
+   *     heavy tail)
    * @param firstHeartbeatEstimate the interval assumed before any sample (default 1 s)
    */
   public record Config(
@@ -120,7 +121,7 @@ public final class PhiAccrualFailureDetector {
       Duration firstHeartbeatEstimate) {
     /** Defaults suited to one gossip round per second. */
     public static final Config DEFAULT =
-        new Config(8.0, 1000, Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(1));
+        new Config(8.0, 1000, Duration.ofMillis(500), Duration.ofSeconds(3), Duration.ofSeconds(1));
 
     public Config {
       if (!(threshold > 0)) {

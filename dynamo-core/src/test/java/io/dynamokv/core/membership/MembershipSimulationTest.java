@@ -114,7 +114,7 @@ class MembershipSimulationTest {
             long generation = sim.view(1).members().get(NodeId.of("n5")).generation();
             NodeId n5 = NodeId.of("n5");
             sim.cluster.node(5).crash();
-            // configured bound: phi 8 with 1 s rounds, 2 s pause, 500 ms min std-dev ~ 6 s + spread
+            // configured bound: phi 8 with 1 s rounds, 3 s pause, 500 ms min std-dev ~ 7 s + spread
             double down =
                 sim.roundsUntil(
                     () ->

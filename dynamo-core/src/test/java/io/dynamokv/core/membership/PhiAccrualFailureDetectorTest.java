@@ -58,7 +58,7 @@ class PhiAccrualFailureDetectorTest {
       fd.heartbeat(P);
       clock.advance(Duration.ofSeconds(1));
     }
-    // mean 1 s + pause 2 s = 3 s, std = max(0, 500 ms): phi = 8 at y ~ 5.2, i.e. ~5.6 s after the
+    // mean 1 s + pause 3 s = 4 s, std = max(0, 500 ms): phi = 8 at y ~ 5.2, i.e. ~6.6 s after the
     // last heartbeat (we are 1 s past it now).
     long lastBeat = clock.nanos - Duration.ofSeconds(1).toNanos();
     double previous = fd.phi(P);
@@ -69,7 +69,7 @@ class PhiAccrualFailureDetectorTest {
       previous = phi;
     }
     double silence = (clock.nanos - lastBeat) / 1e9;
-    assertThat(silence).isBetween(5.3, 5.9);
+    assertThat(silence).isBetween(6.3, 6.9);
     assertThat(fd.phi(P)).isGreaterThanOrEqualTo(8.0);
   }
 
