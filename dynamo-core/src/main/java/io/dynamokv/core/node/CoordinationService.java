@@ -130,8 +130,10 @@ final class CoordinationService implements PeerTransport.PeerHandler {
       if (!replicates(def, m.key())) {
         throw notAReplica("the sender's ring is older or newer; it will send again");
       }
-      replica.merge(def, m.key(), VersionCodec.decodeSiblings(m.siblings()));
-      reply.complete(new ReplicaWriteReply());
+      replica.mergeLater(def, m.key(), VersionCodec.decodeSiblings(m.siblings()));
+      // Acknowledged once durable (at once unless the engine's group commit holds it).
+      replica.afterDurable(
+          error -> reply.complete(error == null ? new ReplicaWriteReply() : Failure.of(error)));
       return null;
     }
 

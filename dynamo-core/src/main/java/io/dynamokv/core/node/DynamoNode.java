@@ -35,6 +35,7 @@ import io.dynamokv.core.ring.Ring;
 import io.dynamokv.core.ring.RingCodec;
 import io.dynamokv.core.ring.Token;
 import io.dynamokv.core.spi.Clock;
+import io.dynamokv.core.spi.Durability;
 import io.dynamokv.core.spi.Host;
 import io.dynamokv.core.spi.PeerMessage;
 import io.dynamokv.core.spi.PeerTransport;
@@ -59,6 +60,7 @@ import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -112,6 +114,7 @@ public final class DynamoNode implements AutoCloseable {
   private final Placement placement;
   private final ReissuedDots dots;
   private final Replica replica;
+  private final GroupCommit commits;
   private final ReadCoordinator reads;
   private final WriteCoordinator writes;
   private final Forwarder forwarder;
@@ -133,6 +136,7 @@ public final class DynamoNode implements AutoCloseable {
       PeerTransport transport,
       StorageEngine storage,
       Host host,
+      Executor commitWriter,
       BrokenVariant broken) {
     this.config = config;
     this.self = config.self();
@@ -188,9 +192,22 @@ public final class DynamoNode implements AutoCloseable {
     BackgroundRate background = new BackgroundRate(clock, config.handoff().bytesPerSecond());
     HintStore hints =
         new HintStore(storage.keyspace(StorageEngine.HINTS), config.handoff().maxBytes());
+    this.commits =
+        storage.durability() == Durability.SYNC
+            ? new GroupCommit(storage, commitWriter, scheduler, stats)
+            : null;
     this.replica =
         new Replica(
-            config, storage, hints, clock, epochs, placement, dots, broken, this::dottedAgreed);
+            config,
+            storage,
+            hints,
+            clock,
+            epochs,
+            placement,
+            dots,
+            broken,
+            this::dottedAgreed,
+            commits);
     this.reads =
         new ReadCoordinator(
             config,
@@ -358,8 +375,8 @@ public final class DynamoNode implements AutoCloseable {
     public void replicate(
         NodeId target, String store, byte[] key, byte[] siblings, Consumer<Throwable> done) {
       if (target.equals(self)) {
-        replica.merge(placement.store(store), key, VersionCodec.decodeSiblings(siblings));
-        done.accept(null);
+        replica.mergeLater(placement.store(store), key, VersionCodec.decodeSiblings(siblings));
+        replica.afterDurable(done);
         return;
       }
       peers.call(
@@ -435,7 +452,37 @@ public final class DynamoNode implements AutoCloseable {
       PeerTransport transport,
       StorageEngine storage,
       Host host) {
-    return start(config, clock, scheduler, random, transport, storage, host, BrokenVariant.NONE);
+    return start(config, clock, scheduler, random, transport, storage, host, scheduler::execute);
+  }
+
+  /**
+   * As {@link #start(NodeConfig, Clock, Scheduler, RandomSource, PeerTransport, StorageEngine,
+   * Host)}, with the executor that writes group commits.
+   *
+   * @param commitWriter with a {@link Durability#SYNC} engine, runs each group of changes' synced
+   *     write, one at a time ({@link GroupCommit}); a thread of its own lets the node serve other
+   *     requests meanwhile. The scheduler's own {@code execute} works too, but stalls the node for
+   *     each write. Unused with other durabilities.
+   */
+  public static DynamoNode start(
+      NodeConfig config,
+      Clock clock,
+      Scheduler scheduler,
+      RandomSource random,
+      PeerTransport transport,
+      StorageEngine storage,
+      Host host,
+      Executor commitWriter) {
+    return start(
+        config,
+        clock,
+        scheduler,
+        random,
+        transport,
+        storage,
+        host,
+        commitWriter,
+        BrokenVariant.NONE);
   }
 
   static DynamoNode start(
@@ -446,9 +493,11 @@ public final class DynamoNode implements AutoCloseable {
       PeerTransport transport,
       StorageEngine storage,
       Host host,
+      Executor commitWriter,
       BrokenVariant broken) {
     DynamoNode node =
-        new DynamoNode(config, clock, scheduler, random, transport, storage, host, broken);
+        new DynamoNode(
+            config, clock, scheduler, random, transport, storage, host, commitWriter, broken);
     node.membership.addRingListener(state -> node.useRing(RingCodec.decode(state.ring())));
     byte[] known = node.membership.view().ringBytes();
     if (known != null) {
@@ -875,6 +924,7 @@ public final class DynamoNode implements AutoCloseable {
     if (!closed) {
       throw new IllegalStateException(self + " must be closed before its clean stop is recorded");
     }
+    replica.drain(); // queued changes may have left in replies: durable before the record
     epochs.recordCleanStop();
   }
 }

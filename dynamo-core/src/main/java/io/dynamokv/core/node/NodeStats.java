@@ -27,6 +27,8 @@ public final class NodeStats {
   volatile long hintsRefused;
   volatile long readRepairs;
   volatile long readRepairsSkipped;
+  volatile long groupCommits;
+  volatile long groupCommitChanges;
   volatile long readRepairFailures;
 
   /** Counters at zero; the node that owns them counts. */
@@ -125,6 +127,15 @@ public final class NodeStats {
                 "read.repairs.skipped",
                 readRepairsSkipped,
                 "Read repairs skipped because the most allowed were in flight"),
+            Stat.counter(
+                "group.commits",
+                groupCommits,
+                "Synced writes of queued data changes (group commit, sync durability only)"),
+            Stat.counter(
+                "group.commit.changes",
+                groupCommitChanges,
+                "Data changes written by group commits: divided by group.commits, the mean"
+                    + " group size"),
             Stat.counter(
                 "read.repair.failures",
                 readRepairFailures,

@@ -114,7 +114,7 @@ final class ReadRepair {
       }
       if (node.equals(self)) {
         stats.readRepairs++;
-        replica.merge(def, key, merged);
+        replica.mergeLater(def, key, merged); // nobody waits for its acknowledgement
         continue;
       }
       if (inFlight >= maxInFlight) {

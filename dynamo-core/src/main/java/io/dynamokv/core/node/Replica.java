@@ -33,6 +33,11 @@ import java.util.function.UnaryOperator;
  * limits where the change asks for it, store the result in one atomic {@link Keyspace#update}, then
  * report reissued dots and tell the {@link ReplicaListener}s.
  *
+ * <p>With {@link GroupCommit group commit} (a sync engine), a client write's local step and a
+ * replica's merge ({@link #write}, {@link #mergeLater}) are queued instead and become durable with
+ * the next group; their acknowledgement waits for {@link #afterDurable}, and the listeners hear of
+ * them once durable. Every other change first {@linkplain #drain drains} the queue.
+ *
  * <p>The changes: a client write's local step ({@link #write}, the coordinator's), merging a set
  * from elsewhere ({@link #merge}: replica writes, delivered hints and read repair; anti-entropy and
  * range transfer later), and dropping a key ({@link #drop}: tombstone purge and ranges handed away,
@@ -53,6 +58,7 @@ final class Replica {
   private final Map<String, Keyspace> keyspaces = new TreeMap<>();
   private final StorageEngine storage;
   private final List<ReplicaListener> listeners = new CopyOnWriteArrayList<>();
+  private final GroupCommit commits;
 
   Replica(
       NodeConfig config,
@@ -63,8 +69,10 @@ final class Replica {
       Placement placement,
       ReissuedDots dots,
       BrokenVariant broken,
-      BooleanSupplier dottedAgreed) {
+      BooleanSupplier dottedAgreed,
+      GroupCommit commits) {
     this.self = config.self();
+    this.commits = commits;
     this.dottedAgreed = dottedAgreed;
     this.config = config;
     this.epochs = epochs;
@@ -74,7 +82,9 @@ final class Replica {
     this.hints = hints;
     this.clock = clock;
     this.storage = storage;
-    config.stores().forEach((name, def) -> keyspaces.put(name, storage.keyspace("data-" + name)));
+    config
+        .stores()
+        .forEach((name, def) -> keyspaces.put(name, storage.keyspace(keyspaceName(def))));
   }
 
   void addListener(ReplicaListener listener) {
@@ -231,6 +241,7 @@ final class Replica {
                       : seen;
               return local.update(covered, version, actor[0]);
             },
+            true,
             true);
     return new Written(next, actor[0]);
   }
@@ -244,6 +255,7 @@ final class Replica {
    */
   Written writeHint(
       StoreDefinition def, byte[] key, NodeId owner, CausalContext seen, Versioned version) {
+    drain(); // the dot comes from the key's latest data
     Actor[] actor = new Actor[1];
     Siblings held = readWithHints(def, key);
     Siblings next =
@@ -279,6 +291,7 @@ final class Replica {
    * @return whether the hint was deleted
    */
   boolean retireHint(HintId id, byte[] delivered) {
+    drain();
     HintStore.Hint hint = hints.get(id);
     if (hint == null || !java.util.Arrays.equals(hint.stored(), delivered)) {
       return false;
@@ -346,11 +359,43 @@ final class Replica {
    * that refused it would diverge.
    */
   Siblings merge(StoreDefinition def, byte[] key, Siblings incoming) {
-    return change(def, key, local -> Siblings.sync(local, incoming), false);
+    return change(def, key, local -> Siblings.sync(local, incoming), false, false);
+  }
+
+  /**
+   * As {@link #merge}, but with group commit the result may not be durable yet when this returns:
+   * whoever acknowledges it waits for {@link #afterDurable}.
+   */
+  Siblings mergeLater(StoreDefinition def, byte[] key, Siblings incoming) {
+    return change(def, key, local -> Siblings.sync(local, incoming), false, true);
+  }
+
+  /**
+   * Runs {@code then} on the node's scheduler once every change made so far is durable (with null)
+   * or failed to be (with the error): at once without group commit, where every change is durable
+   * when it returns. {@link #write} and {@link #mergeLater} are acknowledged through it.
+   */
+  void afterDurable(java.util.function.Consumer<Throwable> then) {
+    if (commits == null) {
+      then.accept(null);
+    } else {
+      commits.afterDurable(then);
+    }
+  }
+
+  /**
+   * Writes every queued change before returning (group commit), so that a change made directly on
+   * the engine applies on top of it. A clean stop drains before it records itself.
+   */
+  void drain() {
+    if (commits != null) {
+      commits.drain();
+    }
   }
 
   /** Makes every change so far durable (an fsync of the engine). */
   void flush() {
+    drain();
     storage.flush();
   }
 
@@ -365,6 +410,7 @@ final class Replica {
    */
   boolean dropIf(
       StoreDefinition def, byte[] key, java.util.function.Predicate<Siblings> condition) {
+    drain();
     byte[][] before = new byte[1][];
     keyspaces
         .get(def.name())
@@ -395,7 +441,17 @@ final class Replica {
    * NodeEpochs.LeaseNeeded}) is retried once the lease is extended, outside the storage update.
    */
   private Siblings change(
-      StoreDefinition def, byte[] key, UnaryOperator<Siblings> change, boolean limits) {
+      StoreDefinition def,
+      byte[] key,
+      UnaryOperator<Siblings> change,
+      boolean limits,
+      boolean grouped) {
+    if (commits != null) {
+      if (grouped) {
+        return changeGrouped(def, key, change, limits);
+      }
+      commits.drain();
+    }
     Keyspace data = keyspaces.get(def.name());
     byte[] storageKey = StorageKeys.storageKey(key);
     while (true) {
@@ -426,13 +482,53 @@ final class Replica {
       }
       dots.check(def, key, before[0], after[0]);
       if (changed[0]) {
-        int partition = placement.partitionOf(key);
-        Key k = Key.of(key);
-        for (ReplicaListener l : listeners) {
-          l.onStored(def.name(), partition, k, before[0], after[0]);
-        }
+        announceStored(def, key, before[0], after[0]);
       }
       return after[0];
     }
+  }
+
+  /**
+   * {@link #change} with group commit: computed on the key's latest set (queued or stored) and
+   * queued; the listeners hear of it once it is durable.
+   */
+  private Siblings changeGrouped(
+      StoreDefinition def, byte[] key, UnaryOperator<Siblings> change, boolean limits) {
+    String keyspace = keyspaceName(def);
+    byte[] storageKey = StorageKeys.storageKey(key);
+    while (true) {
+      byte[] old = commits.latest(keyspace, keyspaces.get(def.name()), storageKey);
+      Siblings local = old == null ? Siblings.empty() : VersionCodec.decodeSiblings(old);
+      Siblings next;
+      try {
+        next = storable(change.apply(local).pruned(config.maxClockEntries()));
+      } catch (NodeEpochs.LeaseNeeded needed) {
+        epochs.extendLease(needed.epoch);
+        continue;
+      }
+      dots.check(def, key, local, next);
+      if (old != null && next.equals(local)) {
+        return next;
+      }
+      byte[] encoded = VersionCodec.encode(next);
+      if (limits) {
+        def.checkStored(next.siblingCount(), encoded.length);
+      }
+      commits.put(keyspace, storageKey, encoded, () -> announceStored(def, key, local, next));
+      return next;
+    }
+  }
+
+  private void announceStored(StoreDefinition def, byte[] key, Siblings before, Siblings after) {
+    int partition = placement.partitionOf(key);
+    Key k = Key.of(key);
+    for (ReplicaListener l : listeners) {
+      l.onStored(def.name(), partition, k, before, after);
+    }
+  }
+
+  /** The engine keyspace that holds {@code def}'s data. */
+  private static String keyspaceName(StoreDefinition def) {
+    return "data-" + def.name();
   }
 }

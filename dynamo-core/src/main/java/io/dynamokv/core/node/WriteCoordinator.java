@@ -272,10 +272,38 @@ final class WriteCoordinator {
         exact = CausalContext.of(seen.clock());
       }
       written = Context.fromBytes(contexts.sign(def.name(), key, exact));
-      NodeId selfSlot = standingFor == null ? self : standingFor;
+      if (standingFor != null) {
+        replicate(standingFor, true, null); // a hint is durable when written
+      } else {
+        // The local copy counts, and its dot leaves this node, once durable: a crash before its
+        // group commit must not leave a dot elsewhere that this node could issue again.
+        replica.afterDurable(error -> replicate(self, false, error));
+      }
+    }
+
+    /**
+     * The local copy, in slot {@code selfSlot}, is durable (or failed with {@code error}): counts
+     * it and sends the set to every other slot.
+     */
+    void replicate(NodeId selfSlot, boolean standIn, Throwable error) {
+      if (finished) {
+        return; // timed out meanwhile: every owner not acknowledged got a hint kept here
+      }
       Slot mine = slots.get(selfSlot);
+      if (error != null) {
+        // Not stored: its dot must not leave this node, which may issue it again.
+        encoded = null;
+        siblings = null;
+        for (Slot slot : slots.values()) {
+          slot.failed = true;
+          quorum.onFailure(slot.owner, error);
+        }
+        settle();
+        finishIfDone();
+        return;
+      }
       mine.acked = true;
-      if (broken != BrokenVariant.ACK_BEFORE_LOCAL_WRITE || standingFor != null) {
+      if (broken != BrokenVariant.ACK_BEFORE_LOCAL_WRITE || standIn) {
         quorum.onResponse(selfSlot, Boolean.TRUE);
       }
       for (Slot slot : slots.values()) {

@@ -48,6 +48,9 @@ final class DynamoSim {
     this(seed, nodes, stores, BrokenVariant.NONE, Duration.ofMillis(500));
   }
 
+  /** How long a group commit's synced write takes in simulated time. */
+  static final Duration GROUP_WRITE = Duration.ofMillis(1);
+
   DynamoSim(
       long seed,
       int nodes,
@@ -119,6 +122,9 @@ final class DynamoSim {
                     node.transport(),
                     node.storage(),
                     node.host(),
+                    // A sync engine's group commit: each group's write takes simulated time, in
+                    // which the node serves other events (and may crash before it is durable).
+                    task -> node.scheduler().schedule(GROUP_WRITE, task),
                     broken);
             started.addEventListener(
                 (store, key, set) ->

@@ -1,0 +1,198 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.core.node;
+
+import io.dynamokv.core.Key;
+import io.dynamokv.core.spi.Keyspace;
+import io.dynamokv.core.spi.Scheduler;
+import io.dynamokv.core.spi.StorageEngine;
+import io.dynamokv.core.spi.WriteBatch;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * Group commit for an engine with {@link io.dynamokv.core.spi.Durability#SYNC} durability (SPEC
+ * §9): the data changes the node makes while one synced write is in progress are written together
+ * by the next, so that concurrent requests share one fsync instead of each stalling the node for
+ * its own.
+ *
+ * <p>Changes are computed on the node's scheduler, as before, and queued with {@link #put}. At most
+ * one group is being written at a time, by the {@code writer} executor (a thread of its own in a
+ * server, a delayed task in the simulation): one atomic {@link StorageEngine#write}, which syncs.
+ * Its completion comes back to the scheduler, where the group's changes are announced and whoever
+ * waits on it ({@link #afterDurable}) is told; meanwhile the next group collects what arrived.
+ *
+ * <p>What is queued is visible only to the next change of the same key ({@link #latest}), so that
+ * changes of one key apply in order and every dot is computed from the key's latest set. Nothing
+ * else sees it before it is durable: replica reads, scans and digests read the engine. A write that
+ * fails fails every change queued behind it too (they were computed on top of it).
+ *
+ * <p>Not thread-safe: every method runs on the node's scheduler, except {@link #drain}, which MAY
+ * also run once the scheduler runs no task any more (a clean stop).
+ */
+final class GroupCommit {
+  private final StorageEngine storage;
+  private final Executor writer;
+  private final Scheduler scheduler;
+  private final Map<Slot, Queued> queued = new HashMap<>();
+  private final NodeStats stats;
+  private Group open;
+  private Group writing;
+
+  /**
+   * @param writer runs one group's synced write at a time, off the node's scheduler where it can
+   */
+  GroupCommit(StorageEngine storage, Executor writer, Scheduler scheduler, NodeStats stats) {
+    this.storage = storage;
+    this.stats = stats;
+    this.writer = writer;
+    this.scheduler = scheduler;
+  }
+
+  private record Slot(String keyspace, Key key) {}
+
+  private record Queued(byte[] value, Group group) {}
+
+  /**
+   * The value of {@code storageKey} as the next change must see it: the latest queued one (null for
+   * a queued delete), else the engine's.
+   */
+  byte[] latest(String keyspace, Keyspace engine, byte[] storageKey) {
+    Queued q = queued.get(new Slot(keyspace, Key.of(storageKey)));
+    return q != null ? q.value : engine.get(storageKey);
+  }
+
+  /**
+   * Queues a put ({@code value} non-null) or a delete of {@code storageKey}; {@code committed} runs
+   * on the scheduler once it is durable, not at all if its write fails.
+   */
+  void put(String keyspace, byte[] storageKey, byte[] value, Runnable committed) {
+    if (open == null) {
+      open = new Group();
+    }
+    if (value == null) {
+      open.batch.delete(keyspace, storageKey);
+    } else {
+      open.batch.put(keyspace, storageKey, value);
+    }
+    open.committed.add(committed);
+    open.size++;
+    queued.put(new Slot(keyspace, Key.of(storageKey)), new Queued(value, open));
+    startNext();
+  }
+
+  /**
+   * Runs {@code then} on the scheduler once every change queued so far is durable (with null), or
+   * once a write it waits for failed (with its error): at once when nothing is queued.
+   */
+  void afterDurable(Consumer<Throwable> then) {
+    Group last = open != null ? open : writing;
+    if (last == null) {
+      then.accept(null);
+    } else {
+      last.waiters.add(then);
+    }
+  }
+
+  /**
+   * Writes everything queued before returning (waiting for a write in progress on the writer) and
+   * announces it, so that a change made directly on the engine afterwards applies on top of it.
+   */
+  void drain() {
+    while (writing != null) {
+      Group g = writing;
+      g.run(); // the writer has not started it: write it here
+      g.awaitWritten();
+      complete(g);
+    }
+  }
+
+  private void startNext() {
+    if (writing == null && open != null) {
+      writing = open;
+      open = null;
+      writer.execute(writing);
+    }
+  }
+
+  private void complete(Group g) {
+    if (g.completed) {
+      return;
+    }
+    g.completed = true;
+    writing = null;
+    if (g.error == null) {
+      stats.groupCommits++;
+      stats.groupCommitChanges += g.size;
+    }
+    List<Consumer<Throwable>> told = new ArrayList<>(g.waiters);
+    if (g.error == null) {
+      queued.values().removeIf(q -> q.group == g);
+      g.committed.forEach(Runnable::run);
+    } else {
+      // What is open was computed on top of the failed changes: it fails with them.
+      queued.clear();
+      if (open != null) {
+        told.addAll(open.waiters);
+        open = null;
+      }
+    }
+    for (Consumer<Throwable> waiter : told) {
+      waiter.accept(g.error);
+    }
+    startNext();
+  }
+
+  /** One synced write: the changes queued while the previous one was written. */
+  private final class Group implements Runnable {
+    private static final int NEW = 0;
+    private static final int WRITING = 1;
+    private static final int WRITTEN = 2;
+
+    final WriteBatch.Builder batch = WriteBatch.builder();
+    final List<Runnable> committed = new ArrayList<>();
+    final List<Consumer<Throwable>> waiters = new ArrayList<>();
+    final AtomicInteger state = new AtomicInteger(NEW);
+    int size;
+    volatile Throwable error;
+    boolean completed;
+
+    /** Writes the group, once: whoever comes first, the writer or a {@link #drain}. */
+    @Override
+    public void run() {
+      if (!state.compareAndSet(NEW, WRITING)) {
+        return;
+      }
+      try {
+        storage.write(batch.build());
+      } catch (RuntimeException | Error e) {
+        error = e;
+      }
+      synchronized (this) {
+        state.set(WRITTEN);
+        notifyAll();
+      }
+      scheduler.executeInline(() -> complete(this));
+    }
+
+    synchronized void awaitWritten() {
+      boolean interrupted = false;
+      while (state.get() != WRITTEN) {
+        try {
+          wait();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
