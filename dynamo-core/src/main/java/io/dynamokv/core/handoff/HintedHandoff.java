@@ -11,6 +11,7 @@ import io.dynamokv.core.spi.RandomSource;
 import io.dynamokv.core.spi.Scheduler;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -175,11 +176,10 @@ public final class HintedHandoff {
   }
 
   /**
-   * A hint its targets acknowledged in this turn, deleted once they flushed; {@code epochs} holds,
-   * per target, the epoch its last flush had answered when the hint was sent ({@code null}: none).
+   * A hint its targets acknowledged in this turn, deleted once they flushed; {@code epochs} maps
+   * each target to the epoch its last flush had answered when the hint was sent.
    */
-  private record Sent(
-      HintStore.Hint hint, List<NodeId> targets, List<Long> epochs, boolean passedOn) {}
+  private record Sent(HintStore.Hint hint, Map<NodeId, Long> epochs, boolean passedOn) {}
 
   /** Per target, the incarnation epoch its last flush answered. */
   private final Map<NodeId, Long> flushedEpochs = new TreeMap<>();
@@ -353,38 +353,23 @@ public final class HintedHandoff {
     }
     boolean toOwner = current.contains(owner);
     List<NodeId> targets = toOwner ? List.of(owner) : current;
-    List<NodeId> unknown = targets.stream().filter(t -> !flushedEpochs.containsKey(t)).toList();
-    if (!unknown.isEmpty()) {
-      // A flush first tells which run of the target later acknowledgements come from.
-      flushAll(
-          unknown,
-          answered -> {
-            if (answered.size() == unknown.size()) {
+    boolean known =
+        epochsKnown(
+            targets,
+            () -> {
               state.cursor = previous; // this hint again, now that its targets' runs are known
               next(owner, state, left);
-            } else {
-              // as a failed delivery: the owner is backed off, or a leaving node passes it on
-              Sent none =
-                  new Sent(hint, targets, targets.stream().map(t -> (Long) null).toList(), false);
-              guarded(
-                  state,
-                  () ->
-                      delivered(
-                          owner,
-                          state,
-                          none,
-                          new IllegalStateException("no flush"),
-                          toOwner,
-                          left));
-            }
-          });
+            },
+            // as a failed delivery: the owner is backed off, or a leaving node passes it on
+            () -> guarded(state, () -> notDelivered(owner, state, hint, toOwner, left)));
+    if (!known) {
       return;
     }
     if (!takeTokens(hint.siblings().length)) {
       endTurn(state); // the rate is spent: the next round goes on from here
       return;
     }
-    List<Long> epochs = targets.stream().map(flushedEpochs::get).toList();
+    Map<NodeId, Long> epochs = epochsOf(targets);
     int[] waiting = {targets.size()};
     Throwable[] failure = {null};
     if (broken == BrokenVariant.DELETE_BEFORE_ACK) {
@@ -401,7 +386,7 @@ public final class HintedHandoff {
               failure[0] = error;
             }
             if (--waiting[0] == 0) {
-              Sent sent = new Sent(hint, targets, epochs, false);
+              Sent sent = new Sent(hint, epochs, false);
               guarded(state, () -> delivered(owner, state, sent, failure[0], toOwner, left));
             }
           });
@@ -410,13 +395,19 @@ public final class HintedHandoff {
 
   private void delivered(
       NodeId owner, OwnerState state, Sent sent, Throwable error, boolean toOwner, int left) {
-    HintStore.Hint hint = sent.hint();
-    state.sentThisTurn.add(hint.id());
     if (error == null) {
+      state.sentThisTurn.add(sent.hint().id());
       state.unflushed.add(sent);
       next(owner, state, left - 1);
       return;
     }
+    notDelivered(owner, state, sent.hint(), toOwner, left);
+  }
+
+  /** A hint its targets did not take (or could not be asked to): what happens next. */
+  private void notDelivered(
+      NodeId owner, OwnerState state, HintStore.Hint hint, boolean toOwner, int left) {
+    state.sentThisTurn.add(hint.id());
     failures++;
     if (leaving.getAsBoolean()) {
       passOn(owner, state, hint, left);
@@ -440,20 +431,18 @@ public final class HintedHandoff {
       backOff(state);
       return;
     }
-    if (!flushedEpochs.containsKey(to.get())) {
-      flushAll(
-          List.of(to.get()),
-          answered -> {
-            if (answered.isEmpty()) {
+    boolean known =
+        epochsKnown(
+            List.of(to.get()),
+            () -> passOn(owner, state, hint, left), // now that the node's run is known
+            () -> {
               failures++;
               backOff(state);
-            } else {
-              passOn(owner, state, hint, left); // now that the node's run is known
-            }
-          });
+            });
+    if (!known) {
       return;
     }
-    List<Long> epochs = java.util.Collections.singletonList(flushedEpochs.get(to.get()));
+    Map<NodeId, Long> epochs = epochsOf(List.of(to.get()));
     delivery.hint(
         to.get(),
         owner,
@@ -462,7 +451,7 @@ public final class HintedHandoff {
         hint.siblings(),
         error -> {
           if (error == null) {
-            state.unflushed.add(new Sent(hint, List.of(to.get()), epochs, true));
+            state.unflushed.add(new Sent(hint, epochs, true));
             next(owner, state, left - 1);
           } else {
             failures++;
@@ -493,7 +482,7 @@ public final class HintedHandoff {
     List<Sent> sent = List.copyOf(state.unflushed);
     state.unflushed.clear();
     TreeSet<NodeId> targets = new TreeSet<>();
-    sent.forEach(h -> targets.addAll(h.targets()));
+    sent.forEach(h -> targets.addAll(h.epochs().keySet()));
     flushAll(
         targets,
         answered -> {
@@ -501,6 +490,35 @@ public final class HintedHandoff {
           retire(sent, answered);
           settleTurn(state, failed || answered.size() < targets.size());
         });
+  }
+
+  /**
+   * Whether every one of {@code targets} has answered a flush, so that the run its acknowledgements
+   * come from is known. If not, the unknown ones are flushed first (returning false), and then
+   * {@code retry} runs once all of them answered, {@code failed} otherwise.
+   */
+  private boolean epochsKnown(List<NodeId> targets, Runnable retry, Runnable failed) {
+    List<NodeId> unknown = targets.stream().filter(t -> !flushedEpochs.containsKey(t)).toList();
+    if (unknown.isEmpty()) {
+      return true;
+    }
+    flushAll(
+        unknown,
+        answered -> {
+          if (answered.size() == unknown.size()) {
+            retry.run();
+          } else {
+            failed.run();
+          }
+        });
+    return false;
+  }
+
+  /** Each of {@code targets} (every one known) with the epoch its last flush answered. */
+  private Map<NodeId, Long> epochsOf(List<NodeId> targets) {
+    Map<NodeId, Long> epochs = new TreeMap<>();
+    targets.forEach(t -> epochs.put(t, flushedEpochs.get(t)));
+    return Collections.unmodifiableMap(epochs);
   }
 
   /**
@@ -541,9 +559,10 @@ public final class HintedHandoff {
   private void retire(List<Sent> sent, Map<NodeId, Long> answered) {
     for (Sent h : sent) {
       boolean durable = true;
-      for (int i = 0; i < h.targets().size() && durable; i++) {
-        Long epoch = answered.get(h.targets().get(i));
-        durable = epoch != null && (epoch == Delivery.UNCHECKED || epoch.equals(h.epochs().get(i)));
+      for (Map.Entry<NodeId, Long> target : h.epochs().entrySet()) {
+        Long epoch = answered.get(target.getKey());
+        durable &=
+            epoch != null && (epoch == Delivery.UNCHECKED || epoch.equals(target.getValue()));
       }
       if (!durable) {
         continue;

@@ -128,6 +128,9 @@ public final class DynamoNode implements AutoCloseable {
 
   private volatile boolean closed;
 
+  /** How long a clean stop waits for a group commit in progress (a stuck disk). */
+  private static final long CLEAN_STOP_PATIENCE_MILLIS = 10_000;
+
   private DynamoNode(
       NodeConfig config,
       Clock clock,
@@ -603,9 +606,10 @@ public final class DynamoNode implements AutoCloseable {
     if (member == null) {
       return true;
     }
-    Map<String, Integer> reads =
-        member.formats().isEmpty() ? io.dynamokv.core.wire.WireFormats.BASELINE : member.formats();
-    return reads.getOrDefault(CoordinationCodec.WIRE_FORMAT.family(), 0)
+    Map<String, Integer> agreed =
+        io.dynamokv.core.wire.WireFormats.agreed(
+            io.dynamokv.core.wire.WireFormats.CURRENT, List.of(member.formats()));
+    return agreed.getOrDefault(CoordinationCodec.WIRE_FORMAT.family(), 0)
         >= CoordinationCodec.FORMAT_FLUSH;
   }
 
@@ -924,7 +928,14 @@ public final class DynamoNode implements AutoCloseable {
     if (!closed) {
       throw new IllegalStateException(self + " must be closed before its clean stop is recorded");
     }
-    replica.drain(); // queued changes may have left in replies: durable before the record
+    // With group commit, what is queued must be durable before the record says nothing was lost.
+    if (!replica.drain(CLEAN_STOP_PATIENCE_MILLIS)) {
+      throw new IllegalStateException(
+          self
+              + "'s queued writes did not become durable within "
+              + CLEAN_STOP_PATIENCE_MILLIS
+              + " ms: its stop is not recorded as clean");
+    }
     epochs.recordCleanStop();
   }
 }

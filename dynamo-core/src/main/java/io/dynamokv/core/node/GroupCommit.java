@@ -33,10 +33,16 @@ import java.util.function.Consumer;
  * else sees it before it is durable: replica reads, scans and digests read the engine. A write that
  * fails fails every change queued behind it too (they were computed on top of it).
  *
- * <p>Not thread-safe: every method runs on the node's scheduler, except {@link #drain}, which MAY
- * also run once the scheduler runs no task any more (a clean stop).
+ * <p>Not thread-safe: every method runs as one of the node's scheduler tasks (the completion of a
+ * group may run on the writer's thread, through {@link Scheduler#executeInline}), except {@link
+ * #drain}, which MAY also run once the scheduler runs no task any more (a clean stop).
  */
 final class GroupCommit {
+  /**
+   * Queued bytes past which {@link #put} drains: a slow disk slows intake instead of growing it.
+   */
+  static final int MAX_QUEUED_BYTES = 16 << 20;
+
   private final StorageEngine storage;
   private final Executor writer;
   private final Scheduler scheduler;
@@ -60,8 +66,8 @@ final class GroupCommit {
   private record Queued(byte[] value, Group group) {}
 
   /**
-   * The value of {@code storageKey} as the next change must see it: the latest queued one (null for
-   * a queued delete), else the engine's.
+   * The value of {@code storageKey} as the next change must see it: the latest queued, else the
+   * engine's.
    */
   byte[] latest(String keyspace, Keyspace engine, byte[] storageKey) {
     Queued q = queued.get(new Slot(keyspace, Key.of(storageKey)));
@@ -69,22 +75,22 @@ final class GroupCommit {
   }
 
   /**
-   * Queues a put ({@code value} non-null) or a delete of {@code storageKey}; {@code committed} runs
-   * on the scheduler once it is durable, not at all if its write fails.
+   * Queues a put of {@code value} under {@code storageKey}; {@code committed} runs as a scheduler
+   * task once it is durable, not at all if its write fails.
    */
   void put(String keyspace, byte[] storageKey, byte[] value, Runnable committed) {
     if (open == null) {
       open = new Group();
     }
-    if (value == null) {
-      open.batch.delete(keyspace, storageKey);
-    } else {
-      open.batch.put(keyspace, storageKey, value);
-    }
+    open.batch.put(keyspace, storageKey, value);
     open.committed.add(committed);
     open.size++;
+    open.bytes += storageKey.length + value.length;
     queued.put(new Slot(keyspace, Key.of(storageKey)), new Queued(value, open));
     startNext();
+    if (open != null && open.bytes > MAX_QUEUED_BYTES) {
+      drain();
+    }
   }
 
   /**
@@ -105,12 +111,26 @@ final class GroupCommit {
    * announces it, so that a change made directly on the engine afterwards applies on top of it.
    */
   void drain() {
+    drain(0);
+  }
+
+  /**
+   * As {@link #drain()}, waiting about {@code patienceMillis} at most (0: without a limit) for each
+   * write in progress on the writer.
+   *
+   * @return whether everything was written
+   */
+  boolean drain(long patienceMillis) {
+    startNext();
     while (writing != null) {
       Group g = writing;
       g.run(); // the writer has not started it: write it here
-      g.awaitWritten();
+      if (!g.awaitWritten(patienceMillis)) {
+        return false;
+      }
       complete(g);
     }
+    return true;
   }
 
   private void startNext() {
@@ -127,26 +147,40 @@ final class GroupCommit {
     }
     g.completed = true;
     writing = null;
+    List<Runnable> then = new ArrayList<>();
     if (g.error == null) {
       stats.groupCommits++;
       stats.groupCommitChanges += g.size;
-    }
-    List<Consumer<Throwable>> told = new ArrayList<>(g.waiters);
-    if (g.error == null) {
       queued.values().removeIf(q -> q.group == g);
-      g.committed.forEach(Runnable::run);
+      then.addAll(g.committed);
+      g.waiters.forEach(w -> then.add(() -> w.accept(null)));
     } else {
       // What is open was computed on top of the failed changes: it fails with them.
       queued.clear();
+      List<Consumer<Throwable>> failed = new ArrayList<>(g.waiters);
       if (open != null) {
-        told.addAll(open.waiters);
+        failed.addAll(open.waiters);
         open = null;
       }
+      failed.forEach(w -> then.add(() -> w.accept(g.error)));
     }
-    for (Consumer<Throwable> waiter : told) {
-      waiter.accept(g.error);
-    }
+    // The next group starts before anyone is told, so that a drain by one of them finds it.
     startNext();
+    RuntimeException thrown = null;
+    for (Runnable r : then) {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        if (thrown == null) {
+          thrown = e;
+        } else {
+          thrown.addSuppressed(e);
+        }
+      }
+    }
+    if (thrown != null) {
+      throw thrown; // after everyone was told: reported by the scheduler
+    }
   }
 
   /** One synced write: the changes queued while the previous one was written. */
@@ -160,6 +194,7 @@ final class GroupCommit {
     final List<Consumer<Throwable>> waiters = new ArrayList<>();
     final AtomicInteger state = new AtomicInteger(NEW);
     int size;
+    long bytes;
     volatile Throwable error;
     boolean completed;
 
@@ -169,29 +204,48 @@ final class GroupCommit {
       if (!state.compareAndSet(NEW, WRITING)) {
         return;
       }
+      Error fatal = null;
       try {
         storage.write(batch.build());
-      } catch (RuntimeException | Error e) {
+      } catch (RuntimeException e) {
         error = e;
+      } catch (Error e) {
+        error = e;
+        fatal = e;
       }
       synchronized (this) {
         state.set(WRITTEN);
         notifyAll();
       }
       scheduler.executeInline(() -> complete(this));
+      if (fatal != null) {
+        throw fatal; // its requests are failed; the thread that ran it reports it
+      }
     }
 
-    synchronized void awaitWritten() {
+    /**
+     * Waits until the group is written, about {@code patienceMillis} at most (0: no limit; counted
+     * in waits, not by a clock, which the core does not read); whether it was written.
+     */
+    synchronized boolean awaitWritten(long patienceMillis) {
       boolean interrupted = false;
-      while (state.get() != WRITTEN) {
-        try {
-          wait();
-        } catch (InterruptedException e) {
-          interrupted = true;
+      long waits = 0;
+      try {
+        while (state.get() != WRITTEN) {
+          if (patienceMillis > 0 && waits++ >= patienceMillis) {
+            return false;
+          }
+          try {
+            wait(patienceMillis > 0 ? 1 : 0);
+          } catch (InterruptedException e) {
+            interrupted = true;
+          }
         }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
+        return true;
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
       }
     }
   }

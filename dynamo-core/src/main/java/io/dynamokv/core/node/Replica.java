@@ -39,11 +39,12 @@ import java.util.function.UnaryOperator;
  * them once durable. Every other change first {@linkplain #drain drains} the queue.
  *
  * <p>The changes: a client write's local step ({@link #write}, the coordinator's), merging a set
- * from elsewhere ({@link #merge}: replica writes, delivered hints and read repair; anti-entropy and
- * range transfer later), and dropping a key ({@link #drop}: tombstone purge and ranges handed away,
- * later). The hints this node holds for others are a second kind of record of a key ({@link
- * #writeHint}, {@link #mergeHint}, kept in the {@link HintStore}): they change through the same
- * steps, and count in every dot this node issues for the key. Runs on the node's scheduler.
+ * from elsewhere ({@link #mergeLater}: replica writes, hints delivered here and read repair; {@link
+ * #merge}: anti-entropy and range transfer), and dropping a key ({@link #drop}, {@link #dropIf}:
+ * tombstone purge and ranges handed away). The hints this node holds for others are a second kind
+ * of record of a key ({@link #writeHint}, {@link #mergeHint}, kept in the {@link HintStore}): they
+ * change through the same steps, and count in every dot this node issues for the key. Runs on the
+ * node's scheduler.
  */
 final class Replica {
   private final NodeId self;
@@ -146,6 +147,8 @@ final class Replica {
    * data only, not its hints. A bounded page: callers scan a large range in several tasks.
    */
   List<Scanned> scan(StoreDefinition def, TokenRange range, byte[] after, int limit) {
+    // What a scan reads has been announced to the listeners: a tree built from it stays exact.
+    drain();
     List<Scanned> out = new java.util.ArrayList<>();
     Keyspace data = keyspaces.get(def.name());
     boolean started = after == null;
@@ -393,6 +396,15 @@ final class Replica {
     }
   }
 
+  /**
+   * As {@link #drain()}, waiting about {@code patienceMillis} at most for each write in progress.
+   *
+   * @return whether everything queued was written
+   */
+  boolean drain(long patienceMillis) {
+    return commits == null || commits.drain(patienceMillis);
+  }
+
   /** Makes every change so far durable (an fsync of the engine). */
   void flush() {
     drain();
@@ -506,14 +518,15 @@ final class Replica {
         epochs.extendLease(needed.epoch);
         continue;
       }
-      dots.check(def, key, local, next);
       if (old != null && next.equals(local)) {
+        dots.check(def, key, local, next);
         return next;
       }
       byte[] encoded = VersionCodec.encode(next);
       if (limits) {
         def.checkStored(next.siblingCount(), encoded.length);
       }
+      dots.check(def, key, local, next);
       commits.put(keyspace, storageKey, encoded, () -> announceStored(def, key, local, next));
       return next;
     }

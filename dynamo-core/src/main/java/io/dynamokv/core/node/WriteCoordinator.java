@@ -211,6 +211,9 @@ final class WriteCoordinator {
     boolean finished;
     boolean counted;
 
+    /** The local copy is queued for a group commit: nothing was sent yet. */
+    boolean awaitingLocal;
+
     SloppyWrite(
         StoreDefinition def,
         byte[] key,
@@ -277,6 +280,7 @@ final class WriteCoordinator {
       } else {
         // The local copy counts, and its dot leaves this node, once durable: a crash before its
         // group commit must not leave a dot elsewhere that this node could issue again.
+        awaitingLocal = true;
         replica.afterDurable(error -> replicate(self, false, error));
       }
     }
@@ -286,19 +290,13 @@ final class WriteCoordinator {
      * it and sends the set to every other slot.
      */
     void replicate(NodeId selfSlot, boolean standIn, Throwable error) {
-      if (finished) {
-        return; // timed out meanwhile: every owner not acknowledged got a hint kept here
-      }
+      awaitingLocal = false;
       Slot mine = slots.get(selfSlot);
       if (error != null) {
         // Not stored: its dot must not leave this node, which may issue it again.
         encoded = null;
         siblings = null;
-        for (Slot slot : slots.values()) {
-          slot.failed = true;
-          quorum.onFailure(slot.owner, error);
-        }
-        settle();
+        result.completeExceptionally(error);
         finishIfDone();
         return;
       }
@@ -334,7 +332,9 @@ final class WriteCoordinator {
           target,
           request,
           ReplicaWriteReply.class,
-          Duration.ofNanos(Math.max(1, left)),
+          // Past the deadline only when the local copy took that long to become durable: the
+          // owners still get their copy (the client was answered at the deadline).
+          left > 0 ? Duration.ofNanos(left) : timeout,
           (reply, error) -> {
             slot.pending--;
             if (error == null) {
@@ -426,8 +426,8 @@ final class WriteCoordinator {
      * gets a hint kept here, so replicas converge without waiting for anti-entropy.
      */
     void finish() {
-      if (finished) {
-        return;
+      if (finished || awaitingLocal) {
+        return; // a request timed out before its local copy was durable ends once it sent it
       }
       if (encoded == null) {
         if (counted) {

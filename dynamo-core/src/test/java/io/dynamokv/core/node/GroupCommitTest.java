@@ -103,15 +103,62 @@ class GroupCommitTest {
   }
 
   @Test
-  void aQueuedDeleteHidesTheStoredValueFromTheNextChange() {
-    data.put(key("k1"), "old".getBytes(UTF_8));
-    commits.put(KS, key("k1"), null, () -> events.add("deleted"));
-    assertThat(commits.latest(KS, data, key("k1"))).isNull();
-    assertThat(data.get(key("k1"))).isNotNull();
+  void aDrainBySomeoneToldOfAGroupWritesTheGroupQueuedBehindIt() {
+    put("k1", "v1");
+    commits.afterDurable(
+        error -> {
+          commits.drain(); // e.g. a flush of the node's engine, from a callback
+          events.add("drained with k2 " + value(data.get(key("k2"))));
+        });
+    put("k2", "v2");
     writer.poll().run();
     scheduler.runAll();
-    assertThat(data.get(key("k1"))).isNull();
-    assertThat(events).containsExactly("deleted");
+    assertThat(events).contains("drained with k2 v2");
+  }
+
+  @Test
+  void aCallbackThatThrowsDoesNotStrandTheQueue() {
+    commits.put(
+        KS,
+        key("k1"),
+        "v1".getBytes(UTF_8),
+        () -> {
+          throw new IllegalStateException("a listener's bug");
+        });
+    commits.afterDurable(error -> events.add("durable " + error));
+    put("k2", "v2");
+    writer.poll().run();
+    org.assertj.core.api.Assertions.assertThatThrownBy(scheduler::runAll)
+        .hasMessageContaining("a listener's bug");
+    assertThat(events).containsExactly("durable null");
+    assertThat(writer).as("the next group was started").hasSize(1);
+    writer.poll().run();
+    scheduler.runAll();
+    assertThat(value(data.get(key("k2")))).isEqualTo("v2");
+  }
+
+  @Test
+  void aBoundedDrainGivesUpOnAWriteThatDoesNotReturn() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+    engine.beforeWrite =
+        () -> {
+          inside.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        };
+    put("k1", "v1");
+    Thread stuck = new Thread(writer.poll(), "stuck writer");
+    stuck.start();
+    inside.await();
+    assertThat(commits.drain(20)).isFalse();
+    release.countDown();
+    stuck.join();
+    assertThat(commits.drain(20)).isTrue();
+    assertThat(events).containsExactly("stored k1");
   }
 
   private void put(String key, String value) {
@@ -161,6 +208,7 @@ class GroupCommitTest {
     private final StorageEngine delegate;
     int writes;
     boolean failNext;
+    Runnable beforeWrite = () -> {};
 
     FlakyEngine(StorageEngine delegate) {
       this.delegate = delegate;
@@ -173,6 +221,7 @@ class GroupCommitTest {
 
     @Override
     public void write(WriteBatch batch) {
+      beforeWrite.run();
       if (failNext) {
         failNext = false;
         throw new StorageException("memory engine: disk full");

@@ -158,9 +158,22 @@ public final class NodeRuntime implements AutoCloseable {
       throws IOException {
     Objects.requireNonNull(config, "config");
     Deque<Closing> opened = new ArrayDeque<>();
-    opened.push(new Closing("storage engine", storage));
     // Writes a sync engine's group commits off the node's thread (unused otherwise). Closed after
-    // the clean stop drained what it queued, before the engine.
+    // the clean stop drained what it queued, before the engine; an engine whose writer is still
+    // inside a write (a stuck disk) is left for the process exit to close.
+    boolean[] writerStuck = new boolean[1];
+    opened.push(
+        new Closing(
+            "storage engine",
+            () -> {
+              if (writerStuck[0]) {
+                log.warn(
+                    "node {}: a group commit is still writing; the storage engine is left open",
+                    config.node().id());
+              } else {
+                storage.close();
+              }
+            }));
     ExecutorService commitWriter =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -173,10 +186,11 @@ public final class NodeRuntime implements AutoCloseable {
             "group-commit writer",
             () -> {
               commitWriter.shutdown();
-              commitWriter.awaitTermination(SCHEDULER_DRAIN.toMillis(), TimeUnit.MILLISECONDS);
+              writerStuck[0] =
+                  !commitWriter.awaitTermination(SCHEDULER_DRAIN.toMillis(), TimeUnit.MILLISECONDS);
             }));
-    // Pushed right after the engine, so it runs after the scheduler has drained and before the
-    // engine closes: nothing writes any more when the clean stop is recorded.
+    // Pushed right after the engine and its writer, so it runs after the scheduler has drained
+    // and before the engine closes: nothing writes any more when the clean stop is recorded.
     DynamoNode[] started = new DynamoNode[1];
     boolean[] drained = new boolean[1];
     opened.push(
@@ -188,7 +202,7 @@ public final class NodeRuntime implements AutoCloseable {
               } else if (started[0] != null) {
                 log.warn(
                     "node {} did not drain its tasks in time: its stop is not recorded as clean,"
-                        + " so its next start begins a new incarnation",
+                        + " so its next start counts it as a crash",
                     config.node().id());
               }
             }));
