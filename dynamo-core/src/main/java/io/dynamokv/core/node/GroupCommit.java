@@ -51,6 +51,12 @@ final class GroupCommit {
   private Group open;
   private Group writing;
 
+  /** Above 0 while a bounded drain runs: the patience its nested drains keep. */
+  private long patience;
+
+  /** Above 0 while a scan reads the engine: no group starts meanwhile. */
+  private int holds;
+
   /**
    * @param writer runs one group's synced write at a time, off the node's scheduler where it can
    */
@@ -121,27 +127,68 @@ final class GroupCommit {
    * @return whether everything was written
    */
   boolean drain(long patienceMillis) {
-    startNext();
-    while (writing != null) {
-      Group g = writing;
-      g.run(); // the writer has not started it: write it here
-      if (!g.awaitWritten(patienceMillis)) {
-        return false;
-      }
-      complete(g);
+    long outer = patience;
+    if (patienceMillis > 0) {
+      patience = patienceMillis;
     }
-    return true;
+    try {
+      startNext();
+      while (writing != null) {
+        Group g = writing;
+        if (patience == 0) {
+          g.run(); // the writer has not started it: write it here
+        }
+        // A bounded drain only waits: a write that hangs hangs the writer, not the caller.
+        if (!g.awaitWritten(patience)) {
+          return false;
+        }
+        complete(g, false);
+      }
+      return true;
+    } finally {
+      patience = outer;
+    }
+  }
+
+  /**
+   * Makes the engine hold exactly what was announced until {@link #release}: waits for the group
+   * being written (writing it here if the writer has not started it), announces it, and starts no
+   * other group meanwhile. For a scan whose result must match the listeners' view (a Merkle tree
+   * built from it), at the cost of at most one write instead of a {@link #drain}.
+   */
+  void hold() {
+    holds++;
+    Group g = writing;
+    if (g != null) {
+      if (patience == 0) {
+        g.run();
+      }
+      if (g.awaitWritten(patience)) {
+        complete(g, false);
+      }
+    }
+  }
+
+  /** Ends a {@link #hold}: the next group may start. */
+  void release() {
+    holds--;
+    startNext();
   }
 
   private void startNext() {
-    if (writing == null && open != null) {
+    if (writing == null && open != null && holds == 0) {
       writing = open;
       open = null;
       writer.execute(writing);
     }
   }
 
-  private void complete(Group g) {
+  /**
+   * Announces a written group and tells its waiters. As a task of its own ({@code rethrow}) a
+   * callback's exception is thrown after everyone was told; inside a drain it is reported as a task
+   * of its own instead, not thrown at the drain's caller (another request).
+   */
+  private void complete(Group g, boolean rethrow) {
     if (g.completed) {
       return;
     }
@@ -179,7 +226,14 @@ final class GroupCommit {
       }
     }
     if (thrown != null) {
-      throw thrown; // after everyone was told: reported by the scheduler
+      if (rethrow) {
+        throw thrown; // after everyone was told: reported by the scheduler
+      }
+      RuntimeException report = thrown;
+      scheduler.execute(
+          () -> {
+            throw report;
+          });
     }
   }
 
@@ -217,7 +271,7 @@ final class GroupCommit {
         state.set(WRITTEN);
         notifyAll();
       }
-      scheduler.executeInline(() -> complete(this));
+      scheduler.executeInline(() -> complete(this, true));
       if (fatal != null) {
         throw fatal; // its requests are failed; the thread that ran it reports it
       }

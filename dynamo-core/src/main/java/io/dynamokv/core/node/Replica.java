@@ -148,7 +148,18 @@ final class Replica {
    */
   List<Scanned> scan(StoreDefinition def, TokenRange range, byte[] after, int limit) {
     // What a scan reads has been announced to the listeners: a tree built from it stays exact.
-    drain();
+    if (commits != null) {
+      commits.hold();
+      try {
+        return scanEngine(def, range, after, limit);
+      } finally {
+        commits.release();
+      }
+    }
+    return scanEngine(def, range, after, limit);
+  }
+
+  private List<Scanned> scanEngine(StoreDefinition def, TokenRange range, byte[] after, int limit) {
     List<Scanned> out = new java.util.ArrayList<>();
     Keyspace data = keyspaces.get(def.name());
     boolean started = after == null;

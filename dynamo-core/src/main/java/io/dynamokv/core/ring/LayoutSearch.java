@@ -78,6 +78,7 @@ final class LayoutSearch {
     long bestCost = Long.MAX_VALUE;
     double step = 0.5;
     List<int[]> found = new ArrayList<>();
+    List<int[]> balancedAlready = new ArrayList<>(); // balance is deterministic: once per layout
     if (valid(hint)) {
       found.add(hint);
     }
@@ -92,6 +93,7 @@ final class LayoutSearch {
       int[] counts = counts(layout);
       int off = off(counts);
       if (off <= 2 * s) {
+        balancedAlready.add(layout);
         int[] balanced = balance(layout, counts);
         if (balanced != null) {
           long cost = cost(balanced);
@@ -133,6 +135,9 @@ final class LayoutSearch {
     Arrays.sort(order, java.util.Comparator.comparingLong(i -> costs[i]));
     for (int i = 0; i < Math.min(3, order.length); i++) {
       int[] layout = spliced.get(order[i]);
+      if (balancedAlready.stream().anyMatch(f -> Arrays.equals(f, layout))) {
+        continue; // a round's layout no splice changed
+      }
       int[] balanced = balance(layout, counts(layout));
       if (balanced != null) {
         long cost = cost(balanced);

@@ -161,6 +161,47 @@ class GroupCommitTest {
     assertThat(events).containsExactly("stored k1");
   }
 
+  @Test
+  void aBoundedDrainLeavesAGroupTheWriterHasNotStartedToTheWriter() {
+    put("k1", "v1");
+    assertThat(commits.drain(5)).isFalse();
+    assertThat(data.get(key("k1"))).isNull();
+    writer.poll().run();
+    assertThat(commits.drain(5)).isTrue();
+    assertThat(events).containsExactly("stored k1");
+  }
+
+  @Test
+  void aHoldAnnouncesTheGroupBeingWrittenAndStartsNoOtherUntilReleased() {
+    put("k1", "v1");
+    put("k2", "v2");
+    commits.hold();
+    assertThat(value(data.get(key("k1")))).isEqualTo("v1");
+    assertThat(data.get(key("k2"))).as("queued behind the hold").isNull();
+    assertThat(events).containsExactly("stored k1");
+    writer.poll().run(); // the first group's task: already written
+    assertThat(writer).isEmpty();
+    commits.release();
+    assertThat(writer).hasSize(1);
+    writer.poll().run();
+    scheduler.runAll();
+    assertThat(events).containsExactly("stored k1", "stored k2");
+  }
+
+  @Test
+  void aCallbackThatThrowsInsideADrainIsReportedNotThrownAtTheDrainsCaller() {
+    commits.put(
+        KS,
+        key("k1"),
+        "v1".getBytes(UTF_8),
+        () -> {
+          throw new IllegalStateException("a listener's bug");
+        });
+    commits.drain(); // e.g. inside another request's change
+    org.assertj.core.api.Assertions.assertThatThrownBy(scheduler::runAll)
+        .hasMessageContaining("a listener's bug");
+  }
+
   private void put(String key, String value) {
     commits.put(KS, key(key), value.getBytes(UTF_8), () -> events.add("stored " + key));
   }

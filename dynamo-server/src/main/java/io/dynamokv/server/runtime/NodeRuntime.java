@@ -174,10 +174,21 @@ public final class NodeRuntime implements AutoCloseable {
                 storage.close();
               }
             }));
+    // Two threads: the next group need not wait while the first runs the callbacks of the
+    // group it wrote (when the node is idle, they run right there); one group writes at a time.
+    java.util.concurrent.atomic.AtomicInteger commitThreads =
+        new java.util.concurrent.atomic.AtomicInteger();
     ExecutorService commitWriter =
-        Executors.newSingleThreadExecutor(
+        Executors.newFixedThreadPool(
+            2,
             r -> {
-              Thread t = new Thread(r, "dynamo-commit-" + config.node().id());
+              Thread t =
+                  new Thread(
+                      r,
+                      "dynamo-commit-"
+                          + config.node().id()
+                          + "-"
+                          + commitThreads.incrementAndGet());
               t.setDaemon(true);
               return t;
             });
