@@ -135,10 +135,9 @@ final class GroupCommit {
       startNext();
       while (writing != null) {
         Group g = writing;
-        if (patience == 0) {
-          g.run(); // the writer has not started it: write it here
-        }
-        // A bounded drain only waits: a write that hangs hangs the writer, not the caller.
+        // Written here if the writer has not started it (after a clean stop's shutdown nothing
+        // else may run it); the bound applies to a write in progress on the writer.
+        g.run();
         if (!g.awaitWritten(patience)) {
           return false;
         }
@@ -160,9 +159,7 @@ final class GroupCommit {
     holds++;
     Group g = writing;
     if (g != null) {
-      if (patience == 0) {
-        g.run();
-      }
+      g.run();
       if (g.awaitWritten(patience)) {
         complete(g, false);
       }

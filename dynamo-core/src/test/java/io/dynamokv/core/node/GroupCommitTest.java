@@ -162,16 +162,6 @@ class GroupCommitTest {
   }
 
   @Test
-  void aBoundedDrainLeavesAGroupTheWriterHasNotStartedToTheWriter() {
-    put("k1", "v1");
-    assertThat(commits.drain(5)).isFalse();
-    assertThat(data.get(key("k1"))).isNull();
-    writer.poll().run();
-    assertThat(commits.drain(5)).isTrue();
-    assertThat(events).containsExactly("stored k1");
-  }
-
-  @Test
   void aHoldAnnouncesTheGroupBeingWrittenAndStartsNoOtherUntilReleased() {
     put("k1", "v1");
     put("k2", "v2");
