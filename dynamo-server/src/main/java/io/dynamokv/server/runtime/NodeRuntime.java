@@ -174,21 +174,13 @@ public final class NodeRuntime implements AutoCloseable {
                 storage.close();
               }
             }));
-    // Two threads: the next group need not wait while the first runs the callbacks of the
-    // group it wrote (when the node is idle, they run right there); one group writes at a time.
-    java.util.concurrent.atomic.AtomicInteger commitThreads =
-        new java.util.concurrent.atomic.AtomicInteger();
+    // One thread: when the node is idle it also runs the callbacks of the group it wrote, so the
+    // next group waits for them; a second thread measured more wake-ups per operation than it saved
+    // (docs/benchmarks.md, group commit).
     ExecutorService commitWriter =
-        Executors.newFixedThreadPool(
-            2,
+        Executors.newSingleThreadExecutor(
             r -> {
-              Thread t =
-                  new Thread(
-                      r,
-                      "dynamo-commit-"
-                          + config.node().id()
-                          + "-"
-                          + commitThreads.incrementAndGet());
+              Thread t = new Thread(r, "dynamo-commit-" + config.node().id());
               t.setDaemon(true);
               return t;
             });
