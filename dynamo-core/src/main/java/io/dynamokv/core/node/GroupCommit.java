@@ -90,7 +90,6 @@ final class GroupCommit {
     }
     open.batch.put(keyspace, storageKey, value);
     open.committed.add(committed);
-    open.size++;
     open.bytes += storageKey.length + value.length;
     queued.put(new Slot(keyspace, Key.of(storageKey)), new Queued(value, open));
     startNext();
@@ -194,7 +193,7 @@ final class GroupCommit {
     List<Runnable> then = new ArrayList<>();
     if (g.error == null) {
       stats.groupCommits++;
-      stats.groupCommitChanges += g.size;
+      stats.groupCommitChanges += g.committed.size();
       queued.values().removeIf(q -> q.group == g);
       then.addAll(g.committed);
       g.waiters.forEach(w -> then.add(() -> w.accept(null)));
@@ -244,7 +243,6 @@ final class GroupCommit {
     final List<Runnable> committed = new ArrayList<>();
     final List<Consumer<Throwable>> waiters = new ArrayList<>();
     final AtomicInteger state = new AtomicInteger(NEW);
-    int size;
     long bytes;
     volatile Throwable error;
     boolean completed;

@@ -118,13 +118,7 @@ class GroupCommitTest {
 
   @Test
   void aCallbackThatThrowsDoesNotStrandTheQueue() {
-    commits.put(
-        KS,
-        key("k1"),
-        "v1".getBytes(UTF_8),
-        () -> {
-          throw new IllegalStateException("a listener's bug");
-        });
+    putWithABuggyListener("k1");
     commits.afterDurable(error -> events.add("durable " + error));
     put("k2", "v2");
     writer.poll().run();
@@ -180,16 +174,20 @@ class GroupCommitTest {
 
   @Test
   void aCallbackThatThrowsInsideADrainIsReportedNotThrownAtTheDrainsCaller() {
+    putWithABuggyListener("k1");
+    commits.drain(); // e.g. inside another request's change
+    org.assertj.core.api.Assertions.assertThatThrownBy(scheduler::runAll)
+        .hasMessageContaining("a listener's bug");
+  }
+
+  private void putWithABuggyListener(String key) {
     commits.put(
         KS,
-        key("k1"),
+        key(key),
         "v1".getBytes(UTF_8),
         () -> {
           throw new IllegalStateException("a listener's bug");
         });
-    commits.drain(); // e.g. inside another request's change
-    org.assertj.core.api.Assertions.assertThatThrownBy(scheduler::runAll)
-        .hasMessageContaining("a listener's bug");
   }
 
   private void put(String key, String value) {
