@@ -355,16 +355,12 @@ final class Replica {
   }
 
   private Siblings changeHint(HintId id, long originMillis, UnaryOperator<Siblings> change) {
-    while (true) {
-      try {
-        return hints.update(
-            id,
-            originMillis,
-            local -> storable(change.apply(local).pruned(config.maxClockEntries())));
-      } catch (NodeEpochs.LeaseNeeded needed) {
-        epochs.extendLease(needed.epoch);
-      }
-    }
+    return leased(
+        () ->
+            hints.update(
+                id,
+                originMillis,
+                local -> storable(change.apply(local).pruned(config.maxClockEntries()))));
   }
 
   /**
@@ -477,38 +473,23 @@ final class Replica {
     }
     Keyspace data = keyspaces.get(def.name());
     byte[] storageKey = StorageKeys.storageKey(key);
-    while (true) {
-      Siblings[] before = new Siblings[1];
-      Siblings[] after = new Siblings[1];
-      boolean[] changed = new boolean[1];
-      try {
-        data.update(
-            storageKey,
-            old -> {
-              Siblings local = old == null ? Siblings.empty() : VersionCodec.decodeSiblings(old);
-              Siblings next = storable(change.apply(local).pruned(config.maxClockEntries()));
-              before[0] = local;
-              after[0] = next;
-              if (old != null && next.equals(local)) {
-                return old;
-              }
-              byte[] encoded = VersionCodec.encode(next);
-              if (limits) {
-                def.checkStored(next.siblingCount(), encoded.length);
-              }
-              changed[0] = true;
-              return encoded;
+    Step step =
+        leased(
+            () -> {
+              Step[] computed = new Step[1];
+              data.update(
+                  storageKey,
+                  old -> {
+                    computed[0] = step(def, old, change, limits);
+                    return computed[0].encoded == null ? old : computed[0].encoded;
+                  });
+              return computed[0];
             });
-      } catch (NodeEpochs.LeaseNeeded needed) {
-        epochs.extendLease(needed.epoch);
-        continue;
-      }
-      dots.check(def, key, before[0], after[0]);
-      if (changed[0]) {
-        announceStored(def, key, before[0], after[0]);
-      }
-      return after[0];
+    dots.check(def, key, step.before, step.after);
+    if (step.encoded != null) {
+      announceStored(def, key, step.before, step.after);
     }
+    return step.after;
   }
 
   /**
@@ -519,27 +500,51 @@ final class Replica {
       StoreDefinition def, byte[] key, UnaryOperator<Siblings> change, boolean limits) {
     String keyspace = keyspaceName(def);
     byte[] storageKey = StorageKeys.storageKey(key);
+    Keyspace data = keyspaces.get(def.name());
+    Step step = leased(() -> step(def, commits.latest(keyspace, data, storageKey), change, limits));
+    dots.check(def, key, step.before, step.after);
+    if (step.encoded != null) {
+      commits.put(
+          keyspace,
+          storageKey,
+          step.encoded,
+          () -> announceStored(def, key, step.before, step.after));
+    }
+    return step.after;
+  }
+
+  /**
+   * One change of a key, computed from its stored bytes ({@code old}, null when absent): the set
+   * before and after, and the bytes to store (null when the set is unchanged, so nothing is
+   * written). Throws when {@code limits} apply and the result exceeds them.
+   */
+  private Step step(
+      StoreDefinition def, byte[] old, UnaryOperator<Siblings> change, boolean limits) {
+    Siblings local = old == null ? Siblings.empty() : VersionCodec.decodeSiblings(old);
+    Siblings next = storable(change.apply(local).pruned(config.maxClockEntries()));
+    if (old != null && next.equals(local)) {
+      return new Step(local, next, null);
+    }
+    byte[] encoded = VersionCodec.encode(next);
+    if (limits) {
+      def.checkStored(next.siblingCount(), encoded.length);
+    }
+    return new Step(local, next, encoded);
+  }
+
+  private record Step(Siblings before, Siblings after, byte[] encoded) {}
+
+  /**
+   * Runs {@code attempt} until it needs no new epoch lease: a change that does ({@link
+   * NodeEpochs.LeaseNeeded}) is retried once the lease is extended, outside the storage update.
+   */
+  private <T> T leased(java.util.function.Supplier<T> attempt) {
     while (true) {
-      byte[] old = commits.latest(keyspace, keyspaces.get(def.name()), storageKey);
-      Siblings local = old == null ? Siblings.empty() : VersionCodec.decodeSiblings(old);
-      Siblings next;
       try {
-        next = storable(change.apply(local).pruned(config.maxClockEntries()));
+        return attempt.get();
       } catch (NodeEpochs.LeaseNeeded needed) {
         epochs.extendLease(needed.epoch);
-        continue;
       }
-      if (old != null && next.equals(local)) {
-        dots.check(def, key, local, next);
-        return next;
-      }
-      byte[] encoded = VersionCodec.encode(next);
-      if (limits) {
-        def.checkStored(next.siblingCount(), encoded.length);
-      }
-      dots.check(def, key, local, next);
-      commits.put(keyspace, storageKey, encoded, () -> announceStored(def, key, local, next));
-      return next;
     }
   }
 
