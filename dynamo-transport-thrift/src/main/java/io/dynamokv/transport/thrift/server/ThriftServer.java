@@ -39,9 +39,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One of a node's Thrift listeners: serves either the client service ({@link DynamoService}, {@link
  * #serveClients}) or the peer service ({@link PeerService}, {@link #servePeers}) on a port of its
- * own, with a {@link TThreadedSelectorServer}, framed transport and the compact protocol. Each
- * listener has its own limits, so that clients cannot starve peers of connections or read buffers;
- * a method of the other service is answered with a Thrift application error.
+ * own, with a {@link TThreadedSelectorServer} that writes each reply on the thread completing it
+ * ({@link DirectReplyServer}), framed transport and the compact protocol. Each listener has its own
+ * limits, so that clients cannot starve peers of connections or read buffers; a method of the other
+ * service is answered with a Thrift application error.
  *
  * <p>Handlers are asynchronous and MUST NOT block: a request is dispatched on a selector thread (or
  * a worker, see {@link ThriftServerConfig#workerThreads()}) and answered whenever its callback
@@ -83,6 +84,7 @@ public final class ThriftServer implements AutoCloseable {
   private final CountDownLatch startedOrFailed = new CountDownLatch(1);
 
   private final AtomicLong rejectedConnections = new AtomicLong();
+  private final AtomicLong directReplies = new AtomicLong();
   private final AtomicLong stalledConnections = new AtomicLong();
   private final AtomicLong idleConnections = new AtomicLong();
   final AtomicLong invalidFrames = new AtomicLong();
@@ -116,7 +118,8 @@ public final class ThriftServer implements AutoCloseable {
             .protocolFactory(protocolFactory(config));
     args.maxReadBufferBytes = config.maxReadBufferBytes();
     this.server =
-        new TThreadedSelectorServer(args) {
+        new DirectReplyServer(
+            args, directReplies, "thrift-" + role + "-server-" + socket.getPort() + "-selector-") {
           @Override
           protected void setServing(boolean serving) {
             super.setServing(serving);
@@ -267,6 +270,14 @@ public final class ThriftServer implements AutoCloseable {
    */
   public long invalidFrames() {
     return invalidFrames.get();
+  }
+
+  /**
+   * Replies written whole by the thread that completed them, without waking the connection's
+   * selector (see {@link DirectReplyServer}).
+   */
+  public long directReplies() {
+    return directReplies.get();
   }
 
   /** Requests being handled now. */

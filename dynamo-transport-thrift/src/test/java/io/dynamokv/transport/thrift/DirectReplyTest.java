@@ -1,0 +1,198 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.transport.thrift;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dynamokv.core.node.StoreDefinition;
+import io.dynamokv.transport.thrift.gen.DynamoService;
+import io.dynamokv.transport.thrift.gen.GetRequest;
+import io.dynamokv.transport.thrift.gen.GetResponse;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.thrift.TException;
+import org.apache.thrift.async.AsyncMethodCallback;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Replies completed off the connection's selector thread are written by the completing thread
+ * ({@code DirectReplyServer}), and the cases it leaves to the selector still get every reply, in
+ * order: a client that sends its next request before the reply, a reply larger than the socket
+ * takes at once, a client that leaves while its request is handled.
+ */
+@Timeout(60)
+class DirectReplyTest {
+  private static final Duration PROMPTLY = Duration.ofSeconds(5);
+
+  /** Gets of keys starting with "held" wait here until the test completes them. */
+  private final LinkedBlockingQueue<Held> held = new LinkedBlockingQueue<>();
+
+  private ThriftTestNode node;
+
+  private record Held(String key, AsyncMethodCallback<GetResponse> callback) {}
+
+  @AfterEach
+  void stop() {
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  private void start(int selectorThreads) {
+    node =
+        ThriftTestNode.start(
+            StoreDefinition.of(ThriftTestNode.STORE, 1, 1, 1),
+            b -> b.selectorThreads(selectorThreads),
+            this::holdingGets);
+  }
+
+  @Test
+  void repliesCompletedByAnotherThreadAreWrittenByItAndTheConnectionServesTheNextRequest()
+      throws Exception {
+    start(1);
+    try (RawConnection c = RawConnection.open(node.port())) {
+      for (int i = 0; i < 20; i++) {
+        long before = node.server().directReplies();
+        c.sendFrame(RawConnection.call("get", i, heldGet("held-" + i)));
+        Held h = nextHeld();
+        assertThat(h.key()).isEqualTo("held-" + i);
+        h.callback().onComplete(response("value-" + i));
+        assertThat(valueOf(c.readFrame(PROMPTLY))).isEqualTo(utf8("value-" + i));
+        assertThat(node.server().directReplies()).isEqualTo(before + 1);
+      }
+    }
+  }
+
+  @Test
+  void aRequestSentBeforeTheReplyToTheLastIsAnsweredAfterIt() throws Exception {
+    start(1);
+    try (RawConnection c = RawConnection.open(node.port())) {
+      c.sendFrame(RawConnection.call("get", 1, heldGet("held-first")));
+      Held first = nextHeld();
+      c.sendFrame(RawConnection.call("get", 2, heldGet("held-second")));
+      // The second frame is not read (nor invoked) while the first is handled.
+      assertThat(held.poll(300, TimeUnit.MILLISECONDS)).isNull();
+      first.callback().onComplete(response("one"));
+      assertThat(valueOf(c.readFrame(PROMPTLY))).isEqualTo(utf8("one"));
+      Held second = nextHeld();
+      assertThat(second.key()).isEqualTo("held-second");
+      second.callback().onComplete(response("two"));
+      assertThat(valueOf(c.readFrame(PROMPTLY))).isEqualTo(utf8("two"));
+      assertThat(held).isEmpty();
+
+      // Back to the direct path for the next request.
+      long before = node.server().directReplies();
+      c.sendFrame(RawConnection.call("get", 3, heldGet("held-third")));
+      nextHeld().callback().onComplete(response("three"));
+      assertThat(valueOf(c.readFrame(PROMPTLY))).isEqualTo(utf8("three"));
+      assertThat(node.server().directReplies()).isEqualTo(before + 1);
+    }
+  }
+
+  @Test
+  void aReplyTheSocketCannotTakeWholeIsFinishedByTheSelector() throws Exception {
+    start(1);
+    byte[] big = new byte[24 << 20];
+    Arrays.fill(big, (byte) 7);
+    big[big.length - 1] = 9;
+    try (RawConnection c = RawConnection.open(node.port())) {
+      c.sendFrame(RawConnection.call("get", 1, heldGet("held-big")));
+      long before = node.server().directReplies();
+      // The client reads nothing until the reply is complete on the server's side: the socket
+      // buffers take a part, the selector must write the rest as the client drains it.
+      nextHeld().callback().onComplete(response(big));
+      assertThat(valueOf(c.readFrame(Duration.ofSeconds(20)))).isEqualTo(ByteBuffer.wrap(big));
+      assertThat(node.server().directReplies()).isEqualTo(before);
+
+      c.sendFrame(RawConnection.call("get", 2, heldGet("held-small")));
+      nextHeld().callback().onComplete(response("small"));
+      assertThat(valueOf(c.readFrame(PROMPTLY))).isEqualTo(utf8("small"));
+      assertThat(node.server().directReplies()).isEqualTo(before + 1);
+    }
+  }
+
+  @Test
+  void aClientThatLeavesWhileItsRequestIsHandledCostsNothingElse() throws Exception {
+    start(1);
+    int open = node.server().openConnections();
+    RawConnection gone = RawConnection.open(node.port());
+    gone.sendFrame(RawConnection.call("get", 1, heldGet("held-gone")));
+    Held h = nextHeld();
+    gone.close();
+    h.callback().onComplete(response("nobody"));
+    Awaitility.await()
+        .atMost(PROMPTLY)
+        .until(
+            () -> node.server().openConnections() == open && node.server().inFlightRequests() == 0);
+    try (RawConnection c = RawConnection.open(node.port())) {
+      for (int i = 0; i < 3; i++) {
+        c.sendFrame(RawConnection.call("get", i, heldGet("held-" + i)));
+        nextHeld().callback().onComplete(response("still-" + i));
+        assertThat(valueOf(c.readFrame(PROMPTLY))).isEqualTo(utf8("still-" + i));
+      }
+    }
+  }
+
+  private Held nextHeld() throws InterruptedException {
+    Held h = held.poll(PROMPTLY.toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(h).as("a held get").isNotNull();
+    return h;
+  }
+
+  private static ByteBuffer valueOf(byte[] reply) throws TException {
+    DynamoService.get_result result = new DynamoService.get_result();
+    assertThat(RawConnection.decodeReply(reply, result)).isEmpty();
+    assertThat(result.isSetSuccess()).as("a get result, not %s", result).isTrue();
+    return result.getSuccess().getValues().get(0);
+  }
+
+  private static DynamoService.get_args heldGet(String key) {
+    return new DynamoService.get_args(new GetRequest(ThriftTestNode.STORE, utf8(key)));
+  }
+
+  private static GetResponse response(String value) {
+    return response(value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static GetResponse response(byte[] value) {
+    return new GetResponse(List.of(ByteBuffer.wrap(value)), ByteBuffer.allocate(0));
+  }
+
+  @SuppressWarnings("unchecked")
+  private DynamoService.AsyncIface holdingGets(DynamoService.AsyncIface service) {
+    return (DynamoService.AsyncIface)
+        Proxy.newProxyInstance(
+            getClass().getClassLoader(),
+            new Class<?>[] {DynamoService.AsyncIface.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("get")) {
+                String key =
+                    StandardCharsets.UTF_8.decode(((GetRequest) args[0]).bufferForKey()).toString();
+                if (key.startsWith("held")) {
+                  held.add(new Held(key, (AsyncMethodCallback<GetResponse>) args[1]));
+                  return null;
+                }
+              }
+              try {
+                return method.invoke(service, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
+  }
+
+  private static ByteBuffer utf8(String s) {
+    return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
+  }
+}
