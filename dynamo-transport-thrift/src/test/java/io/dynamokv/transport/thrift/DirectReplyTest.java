@@ -50,10 +50,14 @@ class DirectReplyTest {
   }
 
   private void start(int selectorThreads) {
+    start(selectorThreads, 0);
+  }
+
+  private void start(int selectorThreads, int workerThreads) {
     node =
         ThriftTestNode.start(
             StoreDefinition.of(ThriftTestNode.STORE, 1, 1, 1),
-            b -> b.selectorThreads(selectorThreads),
+            b -> b.selectorThreads(selectorThreads).workerThreads(workerThreads),
             this::holdingGets);
   }
 
@@ -141,6 +145,67 @@ class DirectReplyTest {
         nextHeld().callback().onComplete(response("still-" + i));
         assertThat(valueOf(c.readFrame(PROMPTLY))).isEqualTo(utf8("still-" + i));
       }
+    }
+  }
+
+  /**
+   * The next request arrives while the completing thread writes a reply too large for the socket:
+   * the selector must finish that reply, then read the request (a read event that predates the
+   * write interest must not stop the connection).
+   */
+  @Test
+  void aRequestArrivingWhileABigReplyIsPartlyWrittenIsAnsweredAfterIt() throws Exception {
+    start(1);
+    byte[] big = new byte[8 << 20];
+    Arrays.fill(big, (byte) 3);
+    for (int round = 0; round < 8; round++) {
+      try (RawConnection c = RawConnection.open(node.port())) {
+        c.sendFrame(RawConnection.call("get", 1, heldGet("held-big")));
+        Held h = nextHeld();
+        byte[] next = RawConnection.framed(RawConnection.call("get", 2, heldGet("held-next")));
+        Thread sender =
+            new Thread(
+                () -> {
+                  try {
+                    c.send(next);
+                  } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                  }
+                });
+        sender.start();
+        h.callback().onComplete(response(big));
+        sender.join(PROMPTLY.toMillis());
+        assertThat(valueOf(c.readFrame(Duration.ofSeconds(20)))).isEqualTo(ByteBuffer.wrap(big));
+        Held second = nextHeld();
+        assertThat(second.key()).isEqualTo("held-next");
+        second.callback().onComplete(response("next"));
+        assertThat(valueOf(c.readFrame(PROMPTLY))).isEqualTo(utf8("next"));
+      }
+    }
+  }
+
+  /**
+   * A request libthrift cannot decode, with a worker pool: libthrift closes the connection from the
+   * worker, which must reach the selector (not wait for a reply that never comes).
+   */
+  @Test
+  void aTruncatedRequestClosesItsConnectionWithWorkersToo() throws Exception {
+    start(1, 2);
+    int open = node.server().openConnections();
+    byte[] call = RawConnection.call("get", 1, heldGet("held-truncated"));
+    try (RawConnection c = RawConnection.open(node.port())) {
+      c.sendFrame(Arrays.copyOf(call, call.length - 3));
+      assertThat(c.closedWithin(PROMPTLY)).isTrue();
+    }
+    Awaitility.await()
+        .atMost(PROMPTLY)
+        .until(
+            () -> node.server().openConnections() == open && node.server().inFlightRequests() == 0);
+    assertThat(held).isEmpty();
+    try (RawConnection c = RawConnection.open(node.port())) {
+      c.sendFrame(RawConnection.call("get", 2, heldGet("held-after")));
+      nextHeld().callback().onComplete(response("after"));
+      assertThat(valueOf(c.readFrame(PROMPTLY))).isEqualTo(utf8("after"));
     }
   }
 

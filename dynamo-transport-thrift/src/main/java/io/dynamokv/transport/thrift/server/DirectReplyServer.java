@@ -36,7 +36,8 @@ class DirectReplyServer extends TThreadedSelectorServer {
   private final String threadName;
 
   /**
-   * @param directReplies counts the replies written whole by the thread that completed them
+   * @param directReplies counts the replies that a thread other than the connection's selector
+   *     completed and wrote whole
    * @param threadName the selector threads' names, followed by their number
    */
   DirectReplyServer(Args args, AtomicLong directReplies, String threadName) {
@@ -113,6 +114,11 @@ class DirectReplyServer extends TThreadedSelectorServer {
     public synchronized boolean read() {
       frameCompleted = false;
       if (inFlight) {
+        if (in("WRITING")) {
+          // The completing thread wrote part of the reply and set the write interest, which
+          // this event predates: the selector writes the rest, then reads.
+          return true;
+        }
         // More bytes, or end-of-stream, while the request is handled: stop reading until the
         // reply is written, as libthrift does, and let the selector write that reply.
         selectionKey_.interestOps(0);
@@ -177,7 +183,13 @@ class DirectReplyServer extends TThreadedSelectorServer {
     @Override
     protected void requestSelectInterestChange() {
       boolean selectorThread = Thread.currentThread() == selectThread_;
-      if (!replying || !in("AWAITING_REGISTER_WRITE")) {
+      if (!replying) {
+        // Not a reply (libthrift closing the connection after a failed invoke): without the
+        // monitor, as libthrift does it.
+        super.requestSelectInterestChange();
+        return;
+      }
+      if (!in("AWAITING_REGISTER_WRITE")) {
         if (selectorThread) {
           super.requestSelectInterestChange();
         } else {
@@ -194,7 +206,9 @@ class DirectReplyServer extends TThreadedSelectorServer {
       // the selector's next turn sees only the read interest), then write now.
       super.changeSelectInterests();
       if (writeReply() && !inFlight) {
-        directReplies.incrementAndGet();
+        if (!selectorThread) {
+          directReplies.incrementAndGet();
+        }
       } else if (!selectorThread) {
         // Part of the reply is left, or the write failed: the selector, once awake, takes the
         // write interest and writes the rest or cleans up.
