@@ -4,6 +4,7 @@
 package io.dynamokv.transport.thrift.server;
 
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.util.Collection;
@@ -30,6 +31,29 @@ import org.apache.thrift.transport.TTransportException;
  * request read is never invoked twice.
  */
 class DirectReplyServer extends TThreadedSelectorServer {
+  /**
+   * libthrift's {@code FrameBuffer.state_}, whose enum type is package-private: what its own {@code
+   * prepareRead} sets after a reply is written, set here by a thread that wrote it.
+   */
+  private static final Field STATE;
+
+  private static final Object READING_FRAME_SIZE;
+
+  static {
+    try {
+      STATE = FrameBuffer.class.getDeclaredField("state_");
+      STATE.setAccessible(true);
+      READING_FRAME_SIZE = enumConstant(STATE.getType(), "READING_FRAME_SIZE");
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static Object enumConstant(Class<?> type, String name) {
+    return Enum.valueOf((Class) type, name);
+  }
+
   private final int selectors;
   private final int acceptQueue;
   private final AtomicLong directReplies;
@@ -189,7 +213,9 @@ class DirectReplyServer extends TThreadedSelectorServer {
         super.requestSelectInterestChange();
         return;
       }
-      if (!in("AWAITING_REGISTER_WRITE")) {
+      if (!in("AWAITING_REGISTER_WRITE") || (paused && !selectorThread)) {
+        // An empty reply, or reading stopped (only the selector may start it again without a
+        // wake-up going amiss): libthrift's path.
         if (selectorThread) {
           super.requestSelectInterestChange();
         } else {
@@ -197,22 +223,32 @@ class DirectReplyServer extends TThreadedSelectorServer {
         }
         return;
       }
-      if (paused && !selectorThread) {
-        // Reading stopped: only the selector may start it again without a wake-up going amiss.
-        handOff = super::requestSelectInterestChange;
+      // Write now, without touching the interest: the connection is registered for reading, and
+      // a write interest set from this thread would make the selector wake for nothing (libthrift
+      // takes a run of such empty wake-ups for the JDK's epoll bug and rebuilds the selector).
+      ByteBuffer reply = buffer_;
+      try {
+        trans_.write(reply);
+      } catch (TTransportException e) {
+        // Broken: the selector's write fails the same way and closes the connection.
+      }
+      if (reply.hasRemaining()) {
+        // The rest (or the failure) is the selector's: it registers for writing and goes on.
+        if (selectorThread) {
+          super.requestSelectInterestChange();
+        } else {
+          handOff = super::requestSelectInterestChange;
+        }
         return;
       }
-      // Register for writing as the selector would (made moot below when the reply goes whole:
-      // the selector's next turn sees only the read interest), then write now.
-      super.changeSelectInterests();
-      if (writeReply() && !inFlight) {
-        if (!selectorThread) {
-          directReplies.incrementAndGet();
-        }
-      } else if (!selectorThread) {
-        // Part of the reply is left, or the write failed: the selector, once awake, takes the
-        // write interest and writes the rest or cleans up.
-        handOff = selectThread_::wakeupSelector;
+      buffer_ = ByteBuffer.allocate(4);
+      setState(READING_FRAME_SIZE);
+      if (paused) {
+        selectionKey_.interestOps(SelectionKey.OP_READ); // on the selector's thread
+      }
+      replied();
+      if (!selectorThread) {
+        directReplies.incrementAndGet();
       }
     }
 
@@ -229,6 +265,14 @@ class DirectReplyServer extends TThreadedSelectorServer {
     private void replied() {
       inFlight = false;
       paused = false;
+    }
+
+    private void setState(Object state) {
+      try {
+        STATE.set(this, state);
+      } catch (IllegalAccessException e) {
+        throw new IllegalStateException(e);
+      }
     }
 
     /** Whether libthrift's state (a type this package cannot name) is {@code state}. */
