@@ -149,6 +149,65 @@ class DirectReplyTest {
   }
 
   /**
+   * Many connections whose every reply another thread completes, at full speed: each reply arrives,
+   * and each was written by that thread. (Setting a write interest from that thread woke the
+   * selector for nothing; libthrift took the run of empty wake-ups for the JDK's epoll bug and
+   * rebuilt the selector, cancelling every connection's key.)
+   */
+  @Test
+  void manyRepliesCompletedByAnotherThreadAllArrive() throws Exception {
+    start(2);
+    int clients = 8;
+    int requests = 1500;
+    Thread completer =
+        new Thread(
+            () -> {
+              try {
+                while (!Thread.currentThread().isInterrupted()) {
+                  Held h = held.take();
+                  h.callback().onComplete(response("re-" + h.key()));
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "completer");
+    completer.setDaemon(true);
+    completer.start();
+    long before = node.server().directReplies();
+    try {
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(clients);
+      try {
+        List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+        for (int t = 0; t < clients; t++) {
+          int client = t;
+          done.add(
+              pool.submit(
+                  () -> {
+                    try (RawConnection c = RawConnection.open(node.port())) {
+                      for (int i = 0; i < requests; i++) {
+                        String key = "held-" + client + "-" + i;
+                        c.sendFrame(RawConnection.call("get", i, heldGet(key)));
+                        assertThat(valueOf(c.readFrame(PROMPTLY))).isEqualTo(utf8("re-" + key));
+                      }
+                    }
+                    return null;
+                  }));
+        }
+        for (java.util.concurrent.Future<?> f : done) {
+          f.get(50, TimeUnit.SECONDS);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+    } finally {
+      completer.interrupt();
+    }
+    assertThat(node.server().directReplies() - before).isEqualTo((long) clients * requests);
+  }
+
+  /**
    * The next request arrives while the completing thread writes a reply too large for the socket:
    * the selector must finish that reply, then read the request (a read event that predates the
    * write interest must not stop the connection).

@@ -8,10 +8,16 @@ import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.util.Collection;
+import java.util.Iterator;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.thrift.server.TThreadedSelectorServer;
 import org.apache.thrift.transport.TNonblockingTransport;
 import org.apache.thrift.transport.TTransportException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link TThreadedSelectorServer} whose replies are written by the thread that completes them.
@@ -31,6 +37,8 @@ import org.apache.thrift.transport.TTransportException;
  * request read is never invoked twice.
  */
 class DirectReplyServer extends TThreadedSelectorServer {
+  private static final Logger log = LoggerFactory.getLogger(DirectReplyServer.class);
+
   /**
    * libthrift's {@code FrameBuffer.state_}, whose enum type is package-private: what its own {@code
    * prepareRead} sets after a reply is written, set here by a thread that wrote it.
@@ -38,12 +46,18 @@ class DirectReplyServer extends TThreadedSelectorServer {
   private static final Field STATE;
 
   private static final Object READING_FRAME_SIZE;
+  private static final Object WRITING;
+  private static final Object AWAITING_REGISTER_WRITE;
+  private static final Object AWAITING_REGISTER_READ;
 
   static {
     try {
       STATE = FrameBuffer.class.getDeclaredField("state_");
       STATE.setAccessible(true);
       READING_FRAME_SIZE = enumConstant(STATE.getType(), "READING_FRAME_SIZE");
+      WRITING = enumConstant(STATE.getType(), "WRITING");
+      AWAITING_REGISTER_WRITE = enumConstant(STATE.getType(), "AWAITING_REGISTER_WRITE");
+      AWAITING_REGISTER_READ = enumConstant(STATE.getType(), "AWAITING_REGISTER_READ");
     } catch (ReflectiveOperationException | RuntimeException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -66,12 +80,16 @@ class DirectReplyServer extends TThreadedSelectorServer {
    */
   DirectReplyServer(Args args, AtomicLong directReplies, String threadName) {
     super(args);
+    if (!processorFactory_.isAsyncProcessor()) {
+      throw new IllegalArgumentException("DirectReplyServer serves asynchronous processors only");
+    }
     this.threadName = threadName;
     this.selectors = args.getSelectorThreads();
     this.acceptQueue = args.getAcceptQueueSizePerThread();
     this.directReplies = directReplies;
     // libthrift creates its selector threads in startThreads, with no factory to override; with
     // none to create it hands the empty set to createSelectorThreadLoadBalancer, which fills it.
+    // (This changes the caller's args, which serve this server only.)
     args.selectorThreads = 0;
   }
 
@@ -83,7 +101,11 @@ class DirectReplyServer extends TThreadedSelectorServer {
     if (set.isEmpty()) {
       try {
         for (int i = 0; i < selectors; i++) {
-          DirectSelectorThread t = new DirectSelectorThread(acceptQueue);
+          DirectSelectorThread t =
+              new DirectSelectorThread(
+                  acceptQueue > 0
+                      ? new ArrayBlockingQueue<>(acceptQueue)
+                      : new LinkedBlockingQueue<>());
           t.setName(threadName + i);
           set.add(t);
         }
@@ -94,9 +116,81 @@ class DirectReplyServer extends TThreadedSelectorServer {
     return super.createSelectorThreadLoadBalancer(set);
   }
 
+  /**
+   * A selector thread with libthrift's loop minus its work-around for an old JDK epoll bug: after
+   * 512 empty wake-ups in a row libthrift moves the keys to a new selector, which loses every
+   * connection whose key is not selected at that moment (their frame buffers keep the old keys).
+   * Empty wake-ups are normal here (a new connection, a reply handed over), and the JDK bug it
+   * guards against was fixed long ago.
+   */
   private final class DirectSelectorThread extends SelectorThread {
-    DirectSelectorThread(int acceptQueue) throws IOException {
-      super(acceptQueue);
+    private final BlockingQueue<TNonblockingTransport> accepted;
+
+    DirectSelectorThread(BlockingQueue<TNonblockingTransport> accepted) throws IOException {
+      super(accepted);
+      this.accepted = accepted;
+    }
+
+    @Override
+    public void run() {
+      try {
+        while (!stopped_) {
+          selectOnce();
+          registerAccepted();
+          processInterestChanges();
+        }
+        for (SelectionKey key : selector.keys()) {
+          cleanupSelectionKey(key);
+        }
+      } catch (Throwable t) {
+        log.error("a Thrift selector thread stopped on an error; stopping the server", t);
+      } finally {
+        try {
+          selector.close();
+        } catch (IOException e) {
+          log.error("closing a Thrift selector failed", e);
+        }
+        DirectReplyServer.this.stop();
+      }
+    }
+
+    private void selectOnce() {
+      try {
+        selector.select();
+        Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+        while (!stopped_ && keys.hasNext()) {
+          SelectionKey key = keys.next();
+          keys.remove();
+          if (!key.isValid()) {
+            cleanupSelectionKey(key);
+          } else if (key.isReadable()) {
+            handleRead(key);
+          } else if (key.isWritable()) {
+            handleWrite(key);
+          } else {
+            log.warn("a selected Thrift connection is neither readable nor writable");
+          }
+        }
+      } catch (IOException e) {
+        log.warn("selecting Thrift connections failed", e);
+      }
+    }
+
+    private void registerAccepted() {
+      TNonblockingTransport next;
+      while (!stopped_ && (next = accepted.poll()) != null) {
+        SelectionKey key = null;
+        try {
+          key = next.registerSelector(selector, SelectionKey.OP_READ);
+          key.attach(createFrameBuffer(next, key, this));
+        } catch (IOException | TTransportException e) {
+          log.warn("registering an accepted Thrift connection failed", e);
+          if (key != null) {
+            cleanupSelectionKey(key);
+          }
+          next.close();
+        }
+      }
     }
 
     @Override
@@ -138,7 +232,7 @@ class DirectReplyServer extends TThreadedSelectorServer {
     public synchronized boolean read() {
       frameCompleted = false;
       if (inFlight) {
-        if (in("WRITING")) {
+        if (in(WRITING)) {
           // The completing thread wrote part of the reply and set the write interest, which
           // this event predates: the selector writes the rest, then reads.
           return true;
@@ -166,7 +260,7 @@ class DirectReplyServer extends TThreadedSelectorServer {
 
     @Override
     public synchronized boolean write() {
-      if (!in("WRITING")) {
+      if (!in(WRITING)) {
         return true; // a write event for a reply written meanwhile by the thread completing it
       }
       return writeReply();
@@ -174,7 +268,7 @@ class DirectReplyServer extends TThreadedSelectorServer {
 
     @Override
     public synchronized void changeSelectInterests() {
-      boolean toRead = in("AWAITING_REGISTER_READ");
+      boolean toRead = in(AWAITING_REGISTER_READ);
       super.changeSelectInterests();
       if (toRead) {
         replied();
@@ -207,13 +301,13 @@ class DirectReplyServer extends TThreadedSelectorServer {
     @Override
     protected void requestSelectInterestChange() {
       boolean selectorThread = Thread.currentThread() == selectThread_;
-      if (!replying) {
+      if (!replying || !Thread.holdsLock(this)) {
         // Not a reply (libthrift closing the connection after a failed invoke): without the
         // monitor, as libthrift does it.
         super.requestSelectInterestChange();
         return;
       }
-      if (!in("AWAITING_REGISTER_WRITE") || (paused && !selectorThread)) {
+      if (!in(AWAITING_REGISTER_WRITE) || (paused && !selectorThread)) {
         // An empty reply, or reading stopped (only the selector may start it again without a
         // wake-up going amiss): libthrift's path.
         if (selectorThread) {
@@ -275,10 +369,10 @@ class DirectReplyServer extends TThreadedSelectorServer {
       }
     }
 
-    /** Whether libthrift's state (a type this package cannot name) is {@code state}. */
-    private boolean in(String state) {
+    /** Whether libthrift's state (of a type this package cannot name) is {@code state}. */
+    private boolean in(Object state) {
       Object current = state_;
-      return current != null && state.equals(current.toString());
+      return current == state;
     }
   }
 }
