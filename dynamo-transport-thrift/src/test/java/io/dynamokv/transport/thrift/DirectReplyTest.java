@@ -79,6 +79,20 @@ class DirectReplyTest {
   }
 
   @Test
+  void withAWorkerPoolTooRepliesAreWrittenByTheCompletingThread() throws Exception {
+    start(1, 2);
+    try (RawConnection c = RawConnection.open(node.port())) {
+      for (int i = 0; i < 5; i++) {
+        long before = node.server().directReplies();
+        c.sendFrame(RawConnection.call("get", i, heldGet("held-" + i)));
+        nextHeld().callback().onComplete(response("worker-" + i));
+        assertThat(valueOf(c.readFrame(PROMPTLY))).isEqualTo(utf8("worker-" + i));
+        assertThat(node.server().directReplies()).isEqualTo(before + 1);
+      }
+    }
+  }
+
+  @Test
   void aRequestSentBeforeTheReplyToTheLastIsAnsweredAfterIt() throws Exception {
     start(1);
     try (RawConnection c = RawConnection.open(node.port())) {
