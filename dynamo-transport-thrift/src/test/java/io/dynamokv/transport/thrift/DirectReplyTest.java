@@ -9,8 +9,6 @@ import io.dynamokv.core.node.StoreDefinition;
 import io.dynamokv.transport.thrift.gen.DynamoService;
 import io.dynamokv.transport.thrift.gen.GetRequest;
 import io.dynamokv.transport.thrift.gen.GetResponse;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -67,13 +65,7 @@ class DirectReplyTest {
     start(1);
     try (RawConnection c = RawConnection.open(node.port())) {
       for (int i = 0; i < 20; i++) {
-        long before = node.server().directReplies();
-        c.sendFrame(RawConnection.call("get", i, heldGet("held-" + i)));
-        Held h = nextHeld();
-        assertThat(h.key()).isEqualTo("held-" + i);
-        h.callback().onComplete(response("value-" + i));
-        assertThat(valueOf(c.readFrame(PROMPTLY))).isEqualTo(utf8("value-" + i));
-        assertThat(node.server().directReplies()).isEqualTo(before + 1);
+        answeredDirectly(c, i, "held-" + i, "value-" + i);
       }
     }
   }
@@ -83,11 +75,7 @@ class DirectReplyTest {
     start(1, 2);
     try (RawConnection c = RawConnection.open(node.port())) {
       for (int i = 0; i < 5; i++) {
-        long before = node.server().directReplies();
-        c.sendFrame(RawConnection.call("get", i, heldGet("held-" + i)));
-        nextHeld().callback().onComplete(response("worker-" + i));
-        assertThat(valueOf(c.readFrame(PROMPTLY))).isEqualTo(utf8("worker-" + i));
-        assertThat(node.server().directReplies()).isEqualTo(before + 1);
+        answeredDirectly(c, i, "held-" + i, "worker-" + i);
       }
     }
   }
@@ -110,11 +98,7 @@ class DirectReplyTest {
       assertThat(held).isEmpty();
 
       // Back to the direct path for the next request.
-      long before = node.server().directReplies();
-      c.sendFrame(RawConnection.call("get", 3, heldGet("held-third")));
-      nextHeld().callback().onComplete(response("three"));
-      assertThat(valueOf(c.readFrame(PROMPTLY))).isEqualTo(utf8("three"));
-      assertThat(node.server().directReplies()).isEqualTo(before + 1);
+      answeredDirectly(c, 3, "held-third", "three");
     }
   }
 
@@ -133,10 +117,7 @@ class DirectReplyTest {
       assertThat(valueOf(c.readFrame(Duration.ofSeconds(20)))).isEqualTo(ByteBuffer.wrap(big));
       assertThat(node.server().directReplies()).isEqualTo(before);
 
-      c.sendFrame(RawConnection.call("get", 2, heldGet("held-small")));
-      nextHeld().callback().onComplete(response("small"));
-      assertThat(valueOf(c.readFrame(PROMPTLY))).isEqualTo(utf8("small"));
-      assertThat(node.server().directReplies()).isEqualTo(before + 1);
+      answeredDirectly(c, 2, "held-small", "small");
     }
   }
 
@@ -155,9 +136,7 @@ class DirectReplyTest {
             () -> node.server().openConnections() == open && node.server().inFlightRequests() == 0);
     try (RawConnection c = RawConnection.open(node.port())) {
       for (int i = 0; i < 3; i++) {
-        c.sendFrame(RawConnection.call("get", i, heldGet("held-" + i)));
-        nextHeld().callback().onComplete(response("still-" + i));
-        assertThat(valueOf(c.readFrame(PROMPTLY))).isEqualTo(utf8("still-" + i));
+        answeredDirectly(c, i, "held-" + i, "still-" + i);
       }
     }
   }
@@ -276,10 +255,23 @@ class DirectReplyTest {
             () -> node.server().openConnections() == open && node.server().inFlightRequests() == 0);
     assertThat(held).isEmpty();
     try (RawConnection c = RawConnection.open(node.port())) {
-      c.sendFrame(RawConnection.call("get", 2, heldGet("held-after")));
-      nextHeld().callback().onComplete(response("after"));
-      assertThat(valueOf(c.readFrame(PROMPTLY))).isEqualTo(utf8("after"));
+      answeredDirectly(c, 2, "held-after", "after");
     }
+  }
+
+  /**
+   * Sends a held get of {@code key} on {@code c}, completes it from this thread with {@code value},
+   * and checks that the reply arrives and was written by this thread.
+   */
+  private void answeredDirectly(RawConnection c, int seqid, String key, String value)
+      throws Exception {
+    long before = node.server().directReplies();
+    c.sendFrame(RawConnection.call("get", seqid, heldGet(key)));
+    Held h = nextHeld();
+    assertThat(h.key()).isEqualTo(key);
+    h.callback().onComplete(response(value));
+    assertThat(valueOf(c.readFrame(PROMPTLY))).isEqualTo(utf8(value));
+    assertThat(node.server().directReplies()).isEqualTo(before + 1);
   }
 
   private Held nextHeld() throws InterruptedException {
@@ -309,25 +301,20 @@ class DirectReplyTest {
 
   @SuppressWarnings("unchecked")
   private DynamoService.AsyncIface holdingGets(DynamoService.AsyncIface service) {
-    return (DynamoService.AsyncIface)
-        Proxy.newProxyInstance(
-            getClass().getClassLoader(),
-            new Class<?>[] {DynamoService.AsyncIface.class},
-            (proxy, method, args) -> {
-              if (method.getName().equals("get")) {
-                String key =
-                    StandardCharsets.UTF_8.decode(((GetRequest) args[0]).bufferForKey()).toString();
-                if (key.startsWith("held")) {
-                  held.add(new Held(key, (AsyncMethodCallback<GetResponse>) args[1]));
-                  return null;
-                }
-              }
-              try {
-                return method.invoke(service, args);
-              } catch (InvocationTargetException e) {
-                throw e.getCause();
-              }
-            });
+    return ThriftTestNode.intercepting(
+        service,
+        (method, args) -> {
+          if (!method.equals("get")) {
+            return false;
+          }
+          String key =
+              StandardCharsets.UTF_8.decode(((GetRequest) args[0]).bufferForKey()).toString();
+          if (!key.startsWith("held")) {
+            return false;
+          }
+          held.add(new Held(key, (AsyncMethodCallback<GetResponse>) args[1]));
+          return true;
+        });
   }
 
   private static ByteBuffer utf8(String s) {

@@ -13,8 +13,6 @@ import io.dynamokv.transport.thrift.gen.GetRequest;
 import io.dynamokv.transport.thrift.gen.GetResponse;
 import io.dynamokv.transport.thrift.server.ThriftServer;
 import java.io.IOException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -196,33 +194,26 @@ class GracefulShutdownTest {
   /** The node's client service, except for slow gets and busy status requests. */
   @SuppressWarnings("unchecked")
   private DynamoService.AsyncIface holdingSlowGets(DynamoService.AsyncIface service) {
-    return (DynamoService.AsyncIface)
-        Proxy.newProxyInstance(
-            getClass().getClassLoader(),
-            new Class<?>[] {DynamoService.AsyncIface.class},
-            (proxy, method, args) -> {
-              if (method.getName().equals("get")
-                  && ((GetRequest) args[0]).bufferForKey().equals(utf8("slow"))) {
-                held.add((AsyncMethodCallback<GetResponse>) args[1]);
-                return null;
-              }
-              if (method.getName().equals("status")) {
-                if (!statusMayProceed.await(30, TimeUnit.SECONDS)) {
-                  throw new IllegalStateException("never released");
-                }
-                service.status(
-                    (AsyncMethodCallback<io.dynamokv.transport.thrift.gen.NodeStatusInfo>) args[0]);
-                releaseHeld();
-                // The selector thread stays busy after both requests completed.
-                LockSupport.parkNanos(Duration.ofMillis(500).toNanos());
-                return null;
-              }
-              try {
-                return method.invoke(service, args);
-              } catch (InvocationTargetException e) {
-                throw e.getCause();
-              }
-            });
+    return ThriftTestNode.intercepting(
+        service,
+        (method, args) -> {
+          if (method.equals("get") && ((GetRequest) args[0]).bufferForKey().equals(utf8("slow"))) {
+            held.add((AsyncMethodCallback<GetResponse>) args[1]);
+            return true;
+          }
+          if (method.equals("status")) {
+            if (!statusMayProceed.await(30, TimeUnit.SECONDS)) {
+              throw new IllegalStateException("never released");
+            }
+            service.status(
+                (AsyncMethodCallback<io.dynamokv.transport.thrift.gen.NodeStatusInfo>) args[0]);
+            releaseHeld();
+            // The selector thread stays busy after both requests completed.
+            LockSupport.parkNanos(Duration.ofMillis(500).toNanos());
+            return true;
+          }
+          return false;
+        });
   }
 
   private static ByteBuffer utf8(String s) {

@@ -144,6 +144,34 @@ final class ThriftTestNode implements AutoCloseable {
         || t.getName().startsWith("thrift-client-server-");
   }
 
+  /** Handles some calls of a client service in place of the node: whether it handled this one. */
+  @FunctionalInterface
+  interface Interceptor {
+    boolean handled(String method, Object[] args) throws Throwable;
+  }
+
+  /**
+   * {@code service}, except for the calls {@code interceptor} handles (for a {@link #start}'s
+   * {@code clientService}).
+   */
+  static DynamoService.AsyncIface intercepting(
+      DynamoService.AsyncIface service, Interceptor interceptor) {
+    return (DynamoService.AsyncIface)
+        java.lang.reflect.Proxy.newProxyInstance(
+            ThriftTestNode.class.getClassLoader(),
+            new Class<?>[] {DynamoService.AsyncIface.class},
+            (proxy, method, args) -> {
+              if (interceptor.handled(method.getName(), args)) {
+                return null;
+              }
+              try {
+                return method.invoke(service, args);
+              } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
+  }
+
   ThriftServer server() {
     return server;
   }
