@@ -233,8 +233,8 @@ class DirectReplyServer extends TThreadedSelectorServer {
       frameCompleted = false;
       if (inFlight) {
         if (in(WRITING)) {
-          // The completing thread wrote part of the reply and set the write interest, which
-          // this event predates: the selector writes the rest, then reads.
+          // The selector is writing the rest of the reply (its write interest is set), and this
+          // read readiness predates that: it reads once the reply is written.
           return true;
         }
         // More bytes, or end-of-stream, while the request is handled: stop reading until the
@@ -261,7 +261,7 @@ class DirectReplyServer extends TThreadedSelectorServer {
     @Override
     public synchronized boolean write() {
       if (!in(WRITING)) {
-        return true; // a write event for a reply written meanwhile by the thread completing it
+        return true; // a stale write readiness: no reply is being written
       }
       return writeReply();
     }
