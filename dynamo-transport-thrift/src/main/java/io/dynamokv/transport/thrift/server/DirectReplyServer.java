@@ -310,11 +310,7 @@ class DirectReplyServer extends TThreadedSelectorServer {
       if (!in(AWAITING_REGISTER_WRITE) || (paused && !selectorThread)) {
         // An empty reply, or reading stopped (only the selector may start it again without a
         // wake-up going amiss): libthrift's path.
-        if (selectorThread) {
-          super.requestSelectInterestChange();
-        } else {
-          handOff = super::requestSelectInterestChange;
-        }
+        toSelector(selectorThread);
         return;
       }
       // Write now, without touching the interest: the connection is registered for reading, and
@@ -328,11 +324,7 @@ class DirectReplyServer extends TThreadedSelectorServer {
       }
       if (reply.hasRemaining()) {
         // The rest (or the failure) is the selector's: it registers for writing and goes on.
-        if (selectorThread) {
-          super.requestSelectInterestChange();
-        } else {
-          handOff = super::requestSelectInterestChange;
-        }
+        toSelector(selectorThread);
         return;
       }
       buffer_ = ByteBuffer.allocate(4);
@@ -343,6 +335,18 @@ class DirectReplyServer extends TThreadedSelectorServer {
       replied();
       if (!selectorThread) {
         directReplies.incrementAndGet();
+      }
+    }
+
+    /**
+     * libthrift's path for this reply: at once on the selector's own thread, else once {@link
+     * #responseReady} has left the monitor.
+     */
+    private void toSelector(boolean selectorThread) {
+      if (selectorThread) {
+        super.requestSelectInterestChange();
+      } else {
+        handOff = super::requestSelectInterestChange;
       }
     }
 
@@ -371,8 +375,7 @@ class DirectReplyServer extends TThreadedSelectorServer {
 
     /** Whether libthrift's state (of a type this package cannot name) is {@code state}. */
     private boolean in(Object state) {
-      Object current = state_;
-      return current == state;
+      return state_ == state;
     }
   }
 }
