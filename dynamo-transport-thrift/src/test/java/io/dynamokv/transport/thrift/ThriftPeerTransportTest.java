@@ -292,6 +292,70 @@ class ThriftPeerTransportTest {
   }
 
   @Test
+  void aSentCallWithoutAReplyTimesOutAndItsConnectionIsReplaced() {
+    cluster(b -> b.poolSize(1));
+    ThriftPeerTransport a = cluster.transport(A);
+    ConcurrentLinkedQueue<CompletableFuture<PeerMessage>> held = holding(cluster.transport(B));
+
+    assertThat(failure(a.call(B, READ, Duration.ofMillis(300))))
+        .isInstanceOf(PeerException.Timeout.class)
+        .hasMessageContaining("300");
+    // The timed-out call's connection was closed and its slot freed: the next call is sent.
+    CompletionStage<PeerMessage> next = a.call(B, READ, LONG);
+    await().atMost(LONG).until(() -> held.size() == 2);
+    held.forEach(h -> h.complete(REPLY));
+
+    assertThat(response(next)).isEqualTo(REPLY);
+    assertThat(a.connections(B)).isEqualTo(1);
+  }
+
+  @Test
+  void aRequestTheSocketCannotTakeAtOnceIsFinishedByTheSelector() {
+    cluster(b -> b);
+    List<Integer> keySizes = new CopyOnWriteArrayList<>();
+    cluster
+        .transport(B)
+        .serve(
+            (from, request) -> {
+              keySizes.add(((CoordinationMessage.ReplicaRead) request).key().length);
+              return CompletableFuture.completedFuture(REPLY);
+            });
+    byte[] key = new byte[12 << 20]; // more than loopback socket buffers take at once
+    Arrays.fill(key, (byte) 'k');
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(
+              response(
+                  cluster
+                      .transport(A)
+                      .call(B, new CoordinationMessage.ReplicaRead("s", key), LONG)))
+          .isEqualTo(REPLY);
+    }
+    assertThat(keySizes).containsExactly(key.length, key.length, key.length);
+    // Small calls still work on the connection that wrote the large ones.
+    assertThat(response(cluster.transport(A).call(B, READ, LONG))).isEqualTo(REPLY);
+  }
+
+  @Test
+  void aRequestThePeerDoesNotReadByTheDeadlineWasNotSent() throws Exception {
+    cluster(b -> b);
+    NodeId stalled = NodeId.of("stalled");
+    cluster.book.put(stalled, rawServer(null, TestSecrets.CLUSTER));
+    byte[] key = new byte[12 << 20];
+
+    assertThat(
+            failure(
+                cluster
+                    .transport(A)
+                    .call(
+                        stalled,
+                        new CoordinationMessage.ReplicaRead("s", key),
+                        Duration.ofMillis(500))))
+        .isInstanceOf(PeerException.Unreachable.class)
+        .hasMessageContaining("could not be sent within 500 ms");
+  }
+
+  @Test
   void closeFailsQueuedCallsUnreachableAndSentOnesTimeout() {
     cluster(b -> b.poolSize(2));
     ThriftPeerTransport a = cluster.transport(A);
@@ -421,7 +485,8 @@ class ThriftPeerTransportTest {
 
   /**
    * A server that answers each connection's handshake with the peer key of {@code secret}, then
-   * reads one frame and answers {@code reply} (raw bytes).
+   * reads one frame and answers {@code reply} (raw bytes); with a null {@code reply} it reads
+   * nothing more from the first connection and accepts no other.
    */
   private InetSocketAddress rawServer(byte[] reply, ClusterSecret secret) throws IOException {
     ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -439,10 +504,19 @@ class ThriftPeerTransportTest {
                   in.readFully(hello);
                   out.write(RawConnection.framed(welcome(hello, secret)));
                   out.flush();
+                  if (reply == null) {
+                    while (!socket.isClosed()) {
+                      Thread.sleep(50);
+                    }
+                    return;
+                  }
                   in.readFully(new byte[in.readInt()]);
                   out.write(reply);
                   out.flush();
                 } catch (IOException | TException e) {
+                  return;
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
                   return;
                 }
               }

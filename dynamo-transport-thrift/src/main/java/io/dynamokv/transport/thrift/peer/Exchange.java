@@ -14,13 +14,14 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.thrift.TApplicationException;
 import org.apache.thrift.TException;
-import org.apache.thrift.async.AsyncMethodCallback;
-import org.apache.thrift.async.TAsyncMethodCall;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The outcome of one exchange, on the Thrift selector thread: must not block. */
-final class Exchange implements AsyncMethodCallback<Sealed> {
+/**
+ * The outcome of one exchange: a reply on the peer selector thread (must not block), a failure on
+ * the thread that saw it (the selector, the timer, or the closing thread).
+ */
+final class Exchange {
   private static final Logger log = LoggerFactory.getLogger(ThriftPeerTransport.class);
   private final ThriftPeerTransport t;
   private final OutboundCall call;
@@ -35,9 +36,8 @@ final class Exchange implements AsyncMethodCallback<Sealed> {
     this.peer = peer;
   }
 
-  @Override
-  public void onComplete(Sealed reply) {
-    // Thrift calls onError after onComplete if onComplete throws: count only the first.
+  /** The reply arrived. */
+  void completed(Sealed reply) {
     if (!once.compareAndSet(false, true)) {
       return;
     }
@@ -68,23 +68,26 @@ final class Exchange implements AsyncMethodCallback<Sealed> {
     }
   }
 
-  @Override
-  public void onError(Exception error) {
-    // Read before Thrift marks the call ERROR (it does so after this callback).
-    TAsyncMethodCall.State state = client.state();
+  /** The exchange failed after it got as far as {@code stage}; its connection is closed. */
+  void failed(Exception error, PeerClient.Stage stage) {
     if (!once.compareAndSet(false, true)) {
       return;
     }
     try {
       peer.discard(client);
-      call.fail(classify(error, state), false);
+      call.fail(classify(error, stage), false);
     } catch (RuntimeException e) {
       log.error("{} -> {}: failing a call failed", t.self, call.target, e);
       call.fail(new PeerException.Timeout(call.target, String.valueOf(e)), false);
     }
   }
 
-  private PeerException classify(Exception error, TAsyncMethodCall.State state) {
+  /** The deadline passed: fails the exchange if its connection still carries it. */
+  void expire() {
+    client.expire(this, call.timeoutMillis());
+  }
+
+  private PeerException classify(Exception error, PeerClient.Stage stage) {
     NodeId target = call.target;
     if (error instanceof DynamoError e) {
       return new PeerException.Remote(target, e.getCode() + ": " + e.getMessage());
@@ -92,16 +95,13 @@ final class Exchange implements AsyncMethodCallback<Sealed> {
     if (error instanceof TApplicationException e) {
       return new PeerException.Remote(target, "application error: " + e.getMessage());
     }
-    if (error instanceof CappedSocket.OversizedFrameException e) {
+    if (error instanceof PeerClient.OversizedFrameException e) {
       return new PeerException.Remote(target, e.getMessage());
     }
-    if (state == TAsyncMethodCall.State.RESPONSE_READ) {
+    if (stage == PeerClient.Stage.RESPONSE_READ) {
       return new PeerException.Remote(target, "malformed response: " + error);
     }
-    boolean written =
-        state == TAsyncMethodCall.State.READING_RESPONSE_SIZE
-            || state == TAsyncMethodCall.State.READING_RESPONSE_BODY;
-    if (!written) {
+    if (stage != PeerClient.Stage.AWAITING) {
       // An incomplete frame is never processed: the request was certainly not delivered.
       return new PeerException.Unreachable(
           target,

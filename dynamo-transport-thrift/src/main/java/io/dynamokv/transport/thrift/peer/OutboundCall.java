@@ -11,7 +11,6 @@ import io.dynamokv.core.spi.PeerTransport;
 import io.dynamokv.transport.thrift.gen.PeerEnvelope;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,6 +34,7 @@ final class OutboundCall {
   final CompletableFuture<PeerMessage> result = new CompletableFuture<>();
   private final AtomicInteger state = new AtomicInteger(QUEUED);
   volatile ScheduledFuture<?> timer;
+  private volatile Exchange exchange;
 
   OutboundCall(
       ThriftPeerTransport t,
@@ -58,6 +58,14 @@ final class OutboundCall {
 
   boolean markSent() {
     return state.compareAndSet(QUEUED, SENT);
+  }
+
+  /** The request went out (whole or in part) as {@code e}, which the deadline will expire. */
+  void sentOn(Exchange e) {
+    exchange = e;
+    if (isDone()) { // the deadline passed while it was being sent
+      e.expire();
+    }
   }
 
   boolean isDone() {
@@ -109,17 +117,11 @@ final class OutboundCall {
     if (state.get() != SENT) {
       return;
     }
-    PeerException.Timeout timeout = new PeerException.Timeout(target, timeoutMillis());
-    if (local) {
-      fail(timeout, false);
-      return;
-    }
-    // Thrift's own timeout (set on the client) normally fires at the deadline and tells whether
-    // the request went out; this is the backstop if the selector is late.
-    try {
-      this.timer = t.timer.schedule(() -> fail(timeout, false), t.slackNanos, TimeUnit.NANOSECONDS);
-    } catch (RejectedExecutionException e) {
-      fail(timeout, true);
+    Exchange e = exchange;
+    if (e != null && !local) {
+      e.expire(); // fails the call, telling whether the whole request went out
+    } else {
+      fail(new PeerException.Timeout(target, timeoutMillis()), false);
     }
   }
 

@@ -118,7 +118,7 @@ final class PeerConnections {
   private void retire(PeerClient client) {
     open--;
     all.remove(client);
-    client.socket.close();
+    client.close();
   }
 
   synchronized void forget(OutboundCall call) {
@@ -165,11 +165,10 @@ final class PeerConnections {
       release(client); // the call ended (deadline) while it waited
       return;
     }
-    long remainingMillis =
-        Math.max(1, TimeUnit.NANOSECONDS.toMillis(call.deadline - System.nanoTime() + 999_999));
-    client.setTimeout(remainingMillis); // 0 would mean no timeout at all
+    Exchange exchange = new Exchange(t, call, client, this);
     try {
-      client.send(call.envelope, new Exchange(t, call, client, this));
+      client.send(call.envelope, exchange);
+      call.sentOn(exchange);
     } catch (TException | RuntimeException e) {
       // Not started (the selector is stopped, or the client is unusable): nothing was sent.
       discard(client);
@@ -209,17 +208,13 @@ final class PeerConnections {
       channel.socket().connect(resolved, t.connectTimeoutMillis);
       SecureChannel secure = t.openChannel(channel.socket(), id);
       PeerClient client =
-          new PeerClient(
-              t.protocol,
-              t.manager,
-              new CappedSocket(channel, t.maxResponseFrameBytes),
-              secure,
-              t.maxResponseFrameBytes);
+          new PeerClient(channel, secure, t.selector, t.protocol, t.maxResponseFrameBytes);
+      client.register();
       synchronized (this) {
         failures = 0;
         if (t.closed) {
           open--;
-          client.socket.close();
+          client.close();
           call.fail(new PeerException.Unreachable(id, "transport t.closed"), true);
           return;
         }

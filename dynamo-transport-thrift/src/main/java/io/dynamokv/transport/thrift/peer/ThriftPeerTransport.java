@@ -39,7 +39,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.thrift.TException;
-import org.apache.thrift.async.TAsyncClientManager;
 import org.apache.thrift.protocol.TCompactProtocol;
 import org.apache.thrift.protocol.TProtocolFactory;
 import org.slf4j.Logger;
@@ -58,14 +57,16 @@ import org.slf4j.LoggerFactory;
  * wrong fails its call ({@link PeerException.Remote}) and the connection is discarded.
  *
  * <p><b>Connections.</b> Each peer has a pool of at most {@link Builder#poolSize} connections, each
- * carrying one call at a time (a Thrift async client allows no more). A call takes an idle
- * connection, or opens one while the pool is below its size, or else waits in the peer's queue
- * (bounded by {@link Builder#maxQueuedCalls}; beyond it, calls fail fast with {@link
- * PeerException.Unreachable}). A call still waiting at its deadline fails with {@code Unreachable}:
- * it was never sent. Connections are opened on a small connector pool, never on the caller's thread
- * (name resolution and connect may block), bounded by {@link Builder#connectTimeout}. An idle
- * connection the peer has closed is noticed (a non-blocking read sees end of stream) and replaced
- * before use. A connection on which anything failed is discarded.
+ * carrying one call at a time. A call takes an idle connection, or opens one while the pool is
+ * below its size, or else waits in the peer's queue (bounded by {@link Builder#maxQueuedCalls};
+ * beyond it, calls fail fast with {@link PeerException.Unreachable}). A call still waiting at its
+ * deadline fails with {@code Unreachable}: it was never sent. Connections are opened on a small
+ * connector pool, never on the caller's thread (name resolution and connect may block), bounded by
+ * {@link Builder#connectTimeout}. Every connection stays registered for reading with the
+ * transport's one selector thread: the calling thread writes its request itself (the selector
+ * writes only what the socket could not take at once), and the selector reads the reply, so a call
+ * wakes that thread once. An idle connection the peer has closed is noticed as it closes, and
+ * replaced. A connection on which anything failed is discarded.
  *
  * <p><b>Reconnect.</b> After a failed connect, the peer is backed off exponentially (from {@link
  * Builder#reconnectBackoff initial} to {@code max}, reset by the next successful connect): while
@@ -89,12 +90,12 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * A {@link Failure} answered by the peer's handler is a response, not an error. Every call
- * completes within its timeout plus {@link Builder#completionSlack}: at once if it is refused
- * before anything happens (closed, backed off, queue full); with a peer's reply on the Thrift
- * client selector thread that read it, one wake-up less per reply, so dependent actions MUST NOT
- * block (the node's hand theirs to its scheduler); with an error on the transport's completion
- * thread. Calls to this node's own id go straight to the local handler and complete on the
- * completion thread too.
+ * completes within its timeout (the timer thread fails it at its deadline): at once if it is
+ * refused before anything happens (closed, backed off, queue full); with a peer's reply on the
+ * selector thread that read it, one wake-up less per reply, so dependent actions MUST NOT block
+ * (the node's hand theirs to its scheduler); with an error on the transport's completion thread.
+ * Calls to this node's own id go straight to the local handler and complete on the completion
+ * thread too.
  *
  * <p>Thread-safe. {@link #close()} fails the pending calls and closes every connection.
  *
@@ -117,7 +118,6 @@ public final class ThriftPeerTransport implements PeerTransport {
   final int connectTimeoutMillis;
   final long backoffInitialNanos;
   final long backoffMaxNanos;
-  final long slackNanos;
   final int maxResponseFrameBytes;
   final TProtocolFactory protocol;
   final ClusterSecret.DerivedKeys peerKeys;
@@ -127,7 +127,7 @@ public final class ThriftPeerTransport implements PeerTransport {
   final AtomicLong refusedChannels = new AtomicLong();
   final AtomicLong refusedReplies = new AtomicLong();
   final ThrottledLog refusalLog = new ThrottledLog(log, Duration.ofSeconds(10));
-  final TAsyncClientManager manager;
+  final PeerSelector selector;
   final ScheduledThreadPoolExecutor timer;
   final ThreadPoolExecutor connector;
   private final ThreadPoolExecutor completions;
@@ -148,7 +148,6 @@ public final class ThriftPeerTransport implements PeerTransport {
     this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, b.connectTimeout.toMillis());
     this.backoffInitialNanos = b.backoffInitial.toNanos();
     this.backoffMaxNanos = b.backoffMax.toNanos();
-    this.slackNanos = b.completionSlack.toNanos();
     this.maxResponseFrameBytes = b.maxResponseFrameBytes;
     this.protocol = new TCompactProtocol.Factory(b.maxResponseFrameBytes, b.maxContainerElements);
     if (b.secret == null) {
@@ -160,12 +159,12 @@ public final class ThriftPeerTransport implements PeerTransport {
     this.adminKeys = b.secret.derive(ClusterSecret.ADMIN);
     this.maxIdleNanos = b.maxIdle.toNanos();
     this.maxRequestBytes = b.maxRequestBytes;
-    try {
-      this.manager = new TAsyncClientManager();
-    } catch (IOException e) {
-      throw new DynamoException("cannot start the Thrift client selector: " + e.getMessage(), e);
-    }
     String name = "dynamo-peer-" + self.value();
+    try {
+      this.selector = new PeerSelector(name + "-selector");
+    } catch (IOException e) {
+      throw new DynamoException("cannot open the peer client selector: " + e.getMessage(), e);
+    }
     this.timer = new ScheduledThreadPoolExecutor(1, daemon(name + "-timer"));
     timer.setRemoveOnCancelPolicy(true);
     this.connector =
@@ -343,10 +342,10 @@ public final class ThriftPeerTransport implements PeerTransport {
     for (OutboundCall call : List.copyOf(pending)) {
       call.abort();
     }
-    manager.stop();
     for (PeerClient client : clients) {
-      client.socket.close();
+      client.close();
     }
+    selector.close();
     timer.shutdownNow();
     connector.shutdownNow();
     completions.shutdown(); // completions already queued still run
@@ -381,7 +380,6 @@ public final class ThriftPeerTransport implements PeerTransport {
     private Duration connectTimeout = Duration.ofSeconds(1);
     private Duration backoffInitial = Duration.ofMillis(50);
     private Duration backoffMax = Duration.ofSeconds(5);
-    private Duration completionSlack = Duration.ofMillis(200);
     private int maxResponseFrameBytes = WireLimits.DEFAULT_MAX_FRAME_BYTES;
     private int maxContainerElements = 100_000;
     private int connectThreads = 4;
@@ -434,15 +432,6 @@ public final class ThriftPeerTransport implements PeerTransport {
       return this;
     }
 
-    /**
-     * How late past its timeout a call may complete if the Thrift selector thread is late to time
-     * it out (default 200 ms).
-     */
-    public Builder completionSlack(Duration slack) {
-      this.completionSlack = positive("completionSlack", slack);
-      return this;
-    }
-
     /** Largest response frame and string accepted from a peer (default 16 MiB). */
     public Builder maxResponseFrameBytes(int bytes) {
       this.maxResponseFrameBytes = positive("maxResponseFrameBytes", bytes);
@@ -492,7 +481,7 @@ public final class ThriftPeerTransport implements PeerTransport {
       return this;
     }
 
-    /** Starts the client side (one Thrift selector thread); serve with {@link #peerService()}. */
+    /** Starts the client side (one selector thread); serve with {@link #peerService()}. */
     public ThriftPeerTransport build() {
       return new ThriftPeerTransport(this);
     }

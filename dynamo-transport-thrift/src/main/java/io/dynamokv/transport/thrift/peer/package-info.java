@@ -14,8 +14,9 @@
  *       this node itself;
  *   <li>{@code PeerConnections}: the connection pool of one peer, connecting (with the handshake),
  *       retiring idle connections and backing off;
- *   <li>{@code Exchange}, {@code PeerClient}, {@code CappedSocket}: one exchange on the Thrift
- *       selector thread, the async client that tracks it, the socket that caps response frames;
+ *   <li>{@code PeerClient}, {@code PeerSelector}, {@code Exchange}: one connection carrying one
+ *       framed Thrift call at a time, written by the caller and read by the selector thread (which
+ *       caps response frames); the thread; one exchange's outcome;
  *   <li>{@code PeerInboundService}: the inbound side the server hosts: opens each connection's
  *       channel, checks every request's sequence and MAC, hands requests to the node and admin
  *       commands to {@link io.dynamokv.transport.thrift.peer.AdminCommands};

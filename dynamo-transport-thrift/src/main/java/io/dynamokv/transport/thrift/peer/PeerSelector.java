@@ -1,0 +1,105 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.transport.thrift.peer;
+
+import java.io.IOException;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.Iterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The thread that reads the replies of every outbound peer connection ({@link PeerClient}), and
+ * writes the rest of a request a caller could not write whole. Each connection is registered for
+ * reading once, when it opens; a reply completes its call on this thread.
+ */
+final class PeerSelector implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(PeerSelector.class);
+  private final Selector selector;
+  private final Thread thread;
+  private volatile boolean stopping;
+
+  PeerSelector(String threadName) throws IOException {
+    this.selector = Selector.open();
+    this.thread = new Thread(this::run, threadName);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /**
+   * Registers {@code client}'s socket for reading.
+   *
+   * @throws IOException if the selector is closed
+   */
+  SelectionKey register(PeerClient client) throws IOException {
+    try {
+      SelectionKey key = client.socket.register(selector, SelectionKey.OP_READ, client);
+      selector.wakeup(); // a registration takes effect at the next select
+      return key;
+    } catch (ClosedSelectorException e) {
+      throw new IOException("the peer transport is closed", e);
+    }
+  }
+
+  void wakeup() {
+    selector.wakeup();
+  }
+
+  private void run() {
+    try {
+      while (!stopping) {
+        selector.select();
+        Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+        while (keys.hasNext()) {
+          SelectionKey key = keys.next();
+          keys.remove();
+          serve(key);
+        }
+      }
+    } catch (ClosedSelectorException e) {
+      // closed by close()
+    } catch (IOException | RuntimeException e) {
+      if (!stopping) {
+        log.error("the peer client selector stopped on an error", e);
+      }
+    }
+  }
+
+  private static void serve(SelectionKey key) {
+    PeerClient client = (PeerClient) key.attachment();
+    try {
+      if (key.isWritable()) {
+        client.onWritable();
+      }
+      if (key.isReadable()) {
+        client.onReadable();
+      }
+    } catch (CancelledKeyException e) {
+      // the connection was closed meanwhile; whoever closed it failed its call
+    } catch (RuntimeException e) {
+      log.error("a peer connection failed on its selector; closing it", e);
+      client.close();
+    }
+  }
+
+  /** Stops the thread and closes the selector (the connections are closed by their owners). */
+  @Override
+  public void close() {
+    stopping = true;
+    selector.wakeup();
+    try {
+      thread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      selector.close();
+    } catch (IOException e) {
+      log.warn("closing the peer client selector failed", e);
+    }
+  }
+}
