@@ -68,12 +68,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>{@code server=peer} measures one blocking {@code A.call(B, request, 5 s)} through the whole
  * transport: encoding with the core codec ({@link DynamoNode#PROTOCOLS}), a deadline task on the
  * transport's timer, taking a pooled connection (at most {@code poolSize} = 8 per peer, so one per
- * JMH thread here), the async Thrift client and its selector thread, B's {@link ThriftServer}
- * ({@link ThriftServerConfig#loopback()}: 2 selector threads, no worker pool) hosting B's {@link
- * ThriftPeerTransport#peerService()}, which checks the addressing, decodes the request and calls
- * B's handler; the handler answers at once with a completed stage, on B's selector thread. Back on
- * A, the response is decoded and the caller's future completed from the transport's completion
- * thread. Both nodes are built by {@link #transport}, the one place to configure them.
+ * JMH thread here), writing the request on the caller's thread and reading the reply on the
+ * transport's selector thread, B's {@link ThriftServer} ({@link ThriftServerConfig#loopback()}: 2
+ * selector threads, no worker pool) hosting B's {@link ThriftPeerTransport#peerService()}, which
+ * checks the addressing, decodes the request and calls B's handler; the handler answers at once
+ * with a completed stage, on B's selector thread. Back on A, the response is decoded and the
+ * caller's future completed from the transport's completion thread. Both nodes are built by {@link
+ * #transport}, the one place to configure them.
  *
  * <p>{@code server=echo}, the reference, measures the same Thrift call without the transport: a
  * {@link PeerService.AsyncIface} on the same {@link ThriftServer} class with the same configuration
@@ -83,10 +84,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * ({@code TSocket} + {@code TFramedTransport} + {@code TCompactProtocol}), one connection per JMH
  * thread, sending the very envelope A's transport sends (prepared at setup with the same codecs, so
  * both sides move the same bytes in both directions). The ratio thus also charges the peer side
- * with its asynchronous client: three thread hand-offs on A per call (caller to A's Thrift
- * selector, selector to the completion thread, completion thread to the waiting caller) where the
- * synchronous client has none, plus scheduling and cancelling the deadline task. A node pays these
- * on every peer call.
+ * with its asynchronous client: a thread hand-off on A per call (the selector that reads the reply
+ * wakes the waiting caller; until a7530ae libthrift's client also handed each request to its
+ * selector to write) where the synchronous client has none, plus scheduling and cancelling the
+ * deadline task. A node pays these on every peer call.
  *
  * <p>Warm-up: on a loaded 2-core machine both sides' throughput keeps climbing for about 10 s of a
  * fork (JIT), hence 3 warm-up iterations of 4 s; with 1 s ones the measurements fall in the climb.

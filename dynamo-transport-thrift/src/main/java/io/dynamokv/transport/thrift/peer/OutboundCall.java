@@ -118,10 +118,16 @@ final class OutboundCall {
       return;
     }
     Exchange e = exchange;
-    if (e != null && !local) {
+    if (e != null) {
       e.expire(); // fails the call, telling whether the whole request went out
-    } else {
-      fail(new PeerException.Timeout(target, timeoutMillis()), false);
+      return;
+    }
+    fail(new PeerException.Timeout(target, timeoutMillis()), false);
+    // Still being sent: whichever of this thread and sentOn comes second sees the other's write
+    // (both are volatile), so the exchange is expired and its connection freed either way.
+    e = exchange;
+    if (e != null) {
+      e.expire();
     }
   }
 

@@ -55,7 +55,6 @@ final class PeerClient {
   }
 
   private static final int READ_CHUNK = 16 * 1024;
-  private static final int KEPT_WRITE_BUFFER = 64 * 1024;
 
   final SocketChannel socket;
   private final SecureChannel channel;
@@ -88,7 +87,7 @@ final class PeerClient {
     this.channel = channel;
     this.selector = selector;
     this.protocol = protocol;
-    this.maxResponseBytes = maxResponseBytes;
+    this.maxResponseBytes = Math.min(maxResponseBytes, Integer.MAX_VALUE - 8); // 4 + size fits
     this.deserializer = Channels.deserializer(maxResponseBytes, 100_000);
     this.writer = protocol.getProtocol(new TIOStreamTransport(out));
     socket.configureBlocking(false);
@@ -154,15 +153,10 @@ final class PeerClient {
     writer.writeMessageBegin(new TMessage("exchange", TMessageType.CALL, 0));
     new PeerService.exchange_args(request).write(writer);
     writer.writeMessageEnd();
-    byte[] bytes = out.get();
-    int length = out.len();
-    ByteBuffer frame = ByteBuffer.wrap(bytes, 0, length);
-    frame.putInt(0, length - 4);
-    if (bytes.length > KEPT_WRITE_BUFFER) {
-      // Detached: the request may still be written by the selector after out is reused.
-      frame = ByteBuffer.wrap(bytes.clone(), 0, length);
-      out.reset();
-    }
+    // out's array is reused only by the next request, which waits for this one's reply, so for
+    // the whole request to be written.
+    ByteBuffer frame = ByteBuffer.wrap(out.get(), 0, out.len());
+    frame.putInt(0, out.len() - 4);
     return frame;
   }
 
@@ -208,8 +202,8 @@ final class PeerClient {
   void expire(Exchange exchange, long timeoutMillis) {
     Stage at;
     synchronized (this) {
-      if (current != exchange) {
-        return;
+      if (current != exchange || stage == Stage.RESPONSE_READ) {
+        return; // done, or its reply is being decoded and completes it now
       }
       at = stage;
       current = null;

@@ -50,8 +50,8 @@ final class PeerSelector implements AutoCloseable {
   }
 
   private void run() {
-    try {
-      while (!stopping) {
+    while (!stopping) {
+      try {
         selector.select();
         Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
         while (keys.hasNext()) {
@@ -59,12 +59,11 @@ final class PeerSelector implements AutoCloseable {
           keys.remove();
           serve(key);
         }
-      }
-    } catch (ClosedSelectorException e) {
-      // closed by close()
-    } catch (IOException | RuntimeException e) {
-      if (!stopping) {
-        log.error("the peer client selector stopped on an error", e);
+      } catch (ClosedSelectorException e) {
+        return; // closed by close()
+      } catch (IOException | RuntimeException e) {
+        // Stopping would leave every call to time out with its request applied: go on.
+        log.error("selecting peer connections failed", e);
       }
     }
   }
@@ -80,7 +79,8 @@ final class PeerSelector implements AutoCloseable {
       }
     } catch (CancelledKeyException e) {
       // the connection was closed meanwhile; whoever closed it failed its call
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | OutOfMemoryError e) {
+      // e.g. no heap for a large reply: that connection's call fails, the others go on
       log.error("a peer connection failed on its selector; closing it", e);
       client.close();
     }
@@ -91,10 +91,12 @@ final class PeerSelector implements AutoCloseable {
   public void close() {
     stopping = true;
     selector.wakeup();
-    try {
-      thread.join(5_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (Thread.currentThread() != thread) { // closed by a call's dependent, on this thread
+      try {
+        thread.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     try {
       selector.close();

@@ -65,8 +65,9 @@ import org.slf4j.LoggerFactory;
  * {@link Builder#connectTimeout}. Every connection stays registered for reading with the
  * transport's one selector thread: the calling thread writes its request itself (the selector
  * writes only what the socket could not take at once), and the selector reads the reply, so a call
- * wakes that thread once. An idle connection the peer has closed is noticed as it closes, and
- * replaced. A connection on which anything failed is discarded.
+ * wakes that thread once. An idle connection the peer has closed is closed as the selector notices,
+ * or by a non-blocking read before reuse, and replaced when next needed. A connection on which
+ * anything failed is discarded.
  *
  * <p><b>Reconnect.</b> After a failed connect, the peer is backed off exponentially (from {@link
  * Builder#reconnectBackoff initial} to {@code max}, reset by the next successful connect): while
