@@ -6,6 +6,7 @@ package io.dynamokv.server.runtime;
 import com.google.inject.Guice;
 import com.google.inject.ProvisionException;
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.StatusSection;
 import io.dynamokv.core.handoff.HintId;
 import io.dynamokv.core.membership.MembershipView;
 import io.dynamokv.core.membership.NodeStatus;
@@ -34,7 +35,9 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -67,8 +70,19 @@ public final class NodeRuntime implements AutoCloseable {
   private volatile boolean serving;
   private boolean closed;
 
-  /** What the console shows of {@code node}: its view, stores, ring, request meters and status. */
-  static StatusJson.Snapshot snapshot(DynamoNode node, NodeMetrics metrics) {
+  /** The node's status sections, then its transport's. */
+  static List<StatusSection> sections(DynamoNode node, TransportFactory.Transport transport) {
+    List<StatusSection> all = new ArrayList<>(node.status());
+    all.addAll(transport.status());
+    return all;
+  }
+
+  /**
+   * What the console shows of {@code node}: its view, stores, ring, request meters and {@code
+   * status} (its sections).
+   */
+  static StatusJson.Snapshot snapshot(
+      DynamoNode node, NodeMetrics metrics, List<StatusSection> status) {
     MembershipView view = node.membership().view();
     Map<NodeId, String> clients = new TreeMap<>();
     Map<NodeId, String> peers = new TreeMap<>();
@@ -88,7 +102,7 @@ public final class NodeRuntime implements AutoCloseable {
         node.config().stores().values(),
         node.ring().orElse(null),
         metrics.requests(),
-        node.status(),
+        status,
         clients,
         peers);
   }
@@ -264,7 +278,10 @@ public final class NodeRuntime implements AutoCloseable {
       opened.remove(closeTransport);
       opened.push(new Closing("node", node));
       opened.push(closeTransport);
-      metrics.bindStats(node.stats()).bindMembership(node.membership()).bindStatus(node::status);
+      metrics
+          .bindStats(node.stats())
+          .bindMembership(node.membership())
+          .bindStatus(() -> sections(node, transport));
       transport.start(node, storage, metrics);
 
       NodeRuntime[] self = new NodeRuntime[1];
@@ -277,7 +294,7 @@ public final class NodeRuntime implements AutoCloseable {
                 registry,
                 config.node().id().value(),
                 () -> self[0] != null && self[0].serving(),
-                () -> StatusJson.render(snapshot(node, metrics)));
+                () -> StatusJson.render(snapshot(node, metrics, sections(node, transport))));
         opened.push(new Closing("metrics endpoint", http));
       }
       NodeRuntime runtime = new NodeRuntime(config, node, metrics, http, opened);

@@ -4,6 +4,7 @@
 package io.dynamokv.server.runtime;
 
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.StatusSection;
 import io.dynamokv.core.node.DynamoNode;
 import io.dynamokv.core.security.ClusterSecret;
 import io.dynamokv.core.spi.PeerTransport;
@@ -22,6 +23,7 @@ import io.dynamokv.transport.thrift.server.TlsClientServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -105,6 +107,29 @@ public final class ThriftTransportFactory implements TransportFactory {
     }
 
     @Override
+    public List<StatusSection> status() {
+      ThriftServer client = clientServer;
+      ThriftServer peer = peerServer;
+      return List.of(
+          new StatusSection(
+              "transport",
+              List.of(
+                  StatusSection.Stat.counter(
+                      "client.direct.replies",
+                      client == null ? 0 : client.directReplies(),
+                      "client replies written by the thread that completed them, without waking"
+                          + " the connection's selector"),
+                  StatusSection.Stat.counter(
+                      "peer.direct.replies",
+                      peer == null ? 0 : peer.directReplies(),
+                      "peer replies written by the thread that completed them"),
+                  StatusSection.Stat.gauge(
+                      "peer.connections",
+                      peers.connections(),
+                      "outbound connections to peers, open or opening"))));
+    }
+
+    @Override
     public void start(DynamoNode node, StorageEngine storage, NodeMetrics metrics)
         throws IOException {
       book.follow(() -> node.membership().view());
@@ -115,7 +140,8 @@ public final class ThriftTransportFactory implements TransportFactory {
               storage,
               (operation, nanos, error) ->
                   metrics.record(
-                      NodeMetrics.Op.of(operation), nanos, NodeMetrics.Outcome.of(error)));
+                      NodeMetrics.Op.of(operation), nanos, NodeMetrics.Outcome.of(error)),
+              () -> NodeRuntime.sections(node, this));
       // Read the stores before opening a port: a node that cannot serve TLS does not start.
       TlsContext tls =
           config.clientTls().enabled() ? ClientTlsListener.load(config.clientTls()) : null;

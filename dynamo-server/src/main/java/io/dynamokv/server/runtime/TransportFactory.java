@@ -3,6 +3,7 @@
  */
 package io.dynamokv.server.runtime;
 
+import io.dynamokv.core.StatusSection;
 import io.dynamokv.core.node.DynamoNode;
 import io.dynamokv.core.security.ClusterSecret;
 import io.dynamokv.core.spi.PeerTransport;
@@ -10,6 +11,7 @@ import io.dynamokv.core.spi.StorageEngine;
 import io.dynamokv.server.config.ServerConfig;
 import io.dynamokv.server.metrics.NodeMetrics;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * Where {@link NodeRuntime} gets its network: the {@link PeerTransport} a {@link DynamoNode} talks
@@ -46,6 +48,16 @@ public interface TransportFactory {
      * @throws IOException when a port cannot be bound; the message says which (client or peer)
      */
     void start(DynamoNode node, StorageEngine storage, NodeMetrics metrics) throws IOException;
+
+    /**
+     * The transport's own status sections (e.g. {@code transport}: replies written without a
+     * selector wake-up, peer connections), shown by {@code dynamo status} and exported by {@code
+     * /metrics} beside the node's. The same figures before and after {@link #start} (0 before);
+     * never blocks.
+     */
+    default List<StatusSection> status() {
+      return List.of();
+    }
 
     /**
      * Stops accepting, lets in-flight requests finish for at most {@code

@@ -15,6 +15,7 @@ import com.google.inject.Guice;
 import io.dynamokv.core.AuthenticationException;
 import io.dynamokv.core.DynamoException;
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.StatusSection;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.GetResult;
 import io.dynamokv.core.client.RequestOptions;
@@ -341,6 +342,16 @@ class NodeRuntimeTest {
         byte[] other = new byte[32];
         other[0] = 1;
         AdminToken wrong = AdminToken.of(ClusterSecret.of(List.of(other)));
+        assertThat(admin.status().sections())
+            .as("the transport reports its own section beside the node's")
+            .filteredOn(section -> section.name().equals("transport"))
+            .singleElement()
+            .satisfies(
+                section ->
+                    assertThat(section.stats())
+                        .extracting(StatusSection.Stat::name)
+                        .containsExactly(
+                            "client.direct.replies", "peer.direct.replies", "peer.connections"));
         assertThatThrownBy(() -> admin.remove(wrong, "n9"))
             .isInstanceOf(AuthenticationException.class);
         assertThatThrownBy(() -> admin.remove(token, "n9"))
@@ -357,7 +368,9 @@ class NodeRuntimeTest {
       assertThat(fetch(runtime, "/metrics"))
           .contains("dynamo_connections_open{listener=\"client\",node=\"n1\"}")
           .contains("dynamo_connections_idle_total{listener=\"peer\",node=\"n1\"}")
-          .containsPattern("dynamo_peer_channels_refused_total\\{node=\"n1\"\\} [1-9]");
+          .containsPattern("dynamo_peer_channels_refused_total\\{node=\"n1\"\\} [1-9]")
+          .contains("dynamo_transport_client_direct_replies_total{node=\"n1\"}")
+          .contains("dynamo_transport_peer_connections{node=\"n1\"}");
     }
   }
 

@@ -224,6 +224,15 @@ public final class ThriftPeerTransport implements PeerTransport {
     }
   }
 
+  /** Open or opening connections to all peers (for status and metrics); 0 once closed. */
+  public int connections() {
+    int n = 0;
+    for (NodeId peer : peers.keySet()) {
+      n += connections(peer);
+    }
+    return n;
+  }
+
   /**
    * {@inheritDoc}
    *

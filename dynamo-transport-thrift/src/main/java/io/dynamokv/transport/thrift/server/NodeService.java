@@ -6,6 +6,7 @@ package io.dynamokv.transport.thrift.server;
 import io.dynamokv.core.DynamoException;
 import io.dynamokv.core.InvalidRequestException;
 import io.dynamokv.core.NodeId;
+import io.dynamokv.core.StatusSection;
 import io.dynamokv.core.client.Context;
 import io.dynamokv.core.client.RequestOptions;
 import io.dynamokv.core.client.Sibling;
@@ -44,6 +45,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.thrift.async.AsyncMethodCallback;
 
 /**
@@ -56,6 +58,7 @@ public final class NodeService implements DynamoService.AsyncIface {
   private final StorageEngine storage;
   private final RequestObserver observer;
   private final ServingProbe probe;
+  private final Supplier<List<StatusSection>> status;
 
   public NodeService(DynamoNode node, StorageEngine storage) {
     this(node, storage, RequestObserver.NONE);
@@ -65,9 +68,23 @@ public final class NodeService implements DynamoService.AsyncIface {
    * @param observer told the outcome and duration of every get, put and delete (e.g. metrics)
    */
   public NodeService(DynamoNode node, StorageEngine storage, RequestObserver observer) {
+    this(node, storage, observer, node::status);
+  }
+
+  /**
+   * @param observer told the outcome and duration of every get, put and delete (e.g. metrics)
+   * @param status the sections {@code status} answers: the node's, and whatever the host adds (e.g.
+   *     its transport's)
+   */
+  public NodeService(
+      DynamoNode node,
+      StorageEngine storage,
+      RequestObserver observer,
+      Supplier<List<StatusSection>> status) {
     this.node = node;
     this.storage = storage;
     this.observer = observer;
+    this.status = status;
     this.probe = new ServingProbe(node);
   }
 
@@ -161,7 +178,7 @@ public final class NodeService implements DynamoService.AsyncIface {
     NodeStatusInfo info =
         new NodeStatusInfo(
             clusterInfo(), counters, storage.describe(), storage.approximateSizeBytes());
-    info.setSections(node.status().stream().map(ThriftCodec::toThrift).toList());
+    info.setSections(status.get().stream().map(ThriftCodec::toThrift).toList());
     callback.onComplete(info);
   }
 
