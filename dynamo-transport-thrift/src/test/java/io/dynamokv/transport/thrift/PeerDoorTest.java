@@ -228,6 +228,11 @@ class PeerDoorTest {
         AdminToken.parse(
             AdminToken.PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(forgedBody));
 
+    // Membership loads its state (with this node's own peer address, which admin clients ask for)
+    // on the node's scheduler after start returns.
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> node.node().membership().view().members().containsKey(node.node().id()));
     try (ThriftAdminClient admin = ThriftAdminClient.connect(at, Duration.ofSeconds(5))) {
       assertThatThrownBy(() -> admin.remove(otherCluster, "ghost"))
           .isInstanceOf(AuthenticationException.class)

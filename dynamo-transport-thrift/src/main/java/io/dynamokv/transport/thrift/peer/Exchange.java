@@ -36,36 +36,39 @@ final class Exchange {
     this.peer = peer;
   }
 
-  /** The reply arrived. */
+  /**
+   * The reply arrived. Every path frees the connection exactly once: released to the pool once the
+   * reply is authenticated (it may then carry the next call while this one's message is decoded),
+   * discarded if not.
+   */
   void completed(Sealed reply) {
     if (!once.compareAndSet(false, true)) {
       return;
     }
+    PeerResponse response;
     try {
-      PeerResponse response;
-      try {
-        response = client.open(reply);
-      } catch (AuthenticationException | TException e) {
-        peer.discard(client);
-        t.refusedReplies.incrementAndGet();
-        call.fail(new PeerException.Remote(call.target, "reply refused: " + e.getMessage()), false);
-        return;
-      }
-      peer.release(client);
-      PeerMessage message;
-      try {
-        message = PeerFrames.decode(t.protocols, response);
-      } catch (RuntimeException e) {
-        call.fail(
-            new PeerException.Remote(call.target, "undecodable response: " + e.getMessage()),
-            false);
-        return;
-      }
-      call.succeed(message, true);
-    } catch (RuntimeException e) {
-      log.error("{} -> {}: completing a call failed", t.self, call.target, e);
-      call.fail(new PeerException.Remote(call.target, String.valueOf(e)), false);
+      response = client.open(reply);
+    } catch (AuthenticationException | TException e) {
+      peer.discard(client);
+      t.refusedReplies.incrementAndGet();
+      call.fail(new PeerException.Remote(call.target, "reply refused: " + e.getMessage()), false);
+      return;
+    } catch (RuntimeException | OutOfMemoryError e) {
+      peer.discard(client);
+      log.error("{} -> {}: opening a reply failed", t.self, call.target, e);
+      call.fail(new PeerException.Remote(call.target, "reply unreadable: " + e), false);
+      return;
     }
+    peer.release(client);
+    PeerMessage message;
+    try {
+      message = PeerFrames.decode(t.protocols, response);
+    } catch (RuntimeException | OutOfMemoryError e) {
+      call.fail(
+          new PeerException.Remote(call.target, "undecodable response: " + e.getMessage()), false);
+      return;
+    }
+    call.succeed(message, true);
   }
 
   /** The exchange failed after it got as far as {@code stage}; its connection is closed. */

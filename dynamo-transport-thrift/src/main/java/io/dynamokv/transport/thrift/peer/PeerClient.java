@@ -11,6 +11,7 @@ import io.dynamokv.transport.thrift.gen.PeerService;
 import io.dynamokv.transport.thrift.gen.Sealed;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.TimeoutException;
@@ -124,7 +125,10 @@ final class PeerClient {
       }
       try {
         socket.write(frame);
-      } catch (IOException e) {
+        if (frame.hasRemaining()) {
+          key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+        }
+      } catch (IOException | CancelledKeyException e) { // a partial frame is never processed
         closeLocked();
         throw new TTransportException(TTransportException.UNKNOWN, e);
       }
@@ -132,7 +136,6 @@ final class PeerClient {
       if (frame.hasRemaining()) {
         stage = Stage.WRITING;
         unwritten = frame;
-        key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
         wake = true;
       } else {
         stage = Stage.AWAITING;

@@ -53,7 +53,7 @@ final class PeerConnections {
     synchronized (this) {
       long now = System.nanoTime();
       if (t.closed) {
-        refusal = new PeerException.Unreachable(id, "transport t.closed");
+        refusal = new PeerException.Unreachable(id, "transport closed");
       } else if (backingOff(now)) {
         refusal =
             new PeerException.Unreachable(
@@ -143,7 +143,7 @@ final class PeerConnections {
     dispatch(next, client);
   }
 
-  /** Something failed on {@code client}: it is t.closed, and a waiting call gets a new one. */
+  /** Something failed on {@code client}: it is closed, and a waiting call gets a new one. */
   void discard(PeerClient client) {
     OutboundCall next = null;
     synchronized (this) {
@@ -169,8 +169,8 @@ final class PeerConnections {
     try {
       client.send(call.envelope, exchange);
       call.sentOn(exchange);
-    } catch (TException | RuntimeException e) {
-      // Not started (the selector is stopped, or the client is unusable): nothing was sent.
+    } catch (TException | RuntimeException | OutOfMemoryError e) {
+      // Not started (the connection is closed, or no heap for the request): nothing was sent.
       discard(client);
       call.fail(new PeerException.Unreachable(id, "could not start the call: " + e), false);
     }
@@ -183,7 +183,7 @@ final class PeerConnections {
       synchronized (this) {
         open--;
       }
-      call.fail(new PeerException.Unreachable(id, "transport t.closed"), true);
+      call.fail(new PeerException.Unreachable(id, "transport closed"), true);
     }
   }
 
@@ -215,7 +215,7 @@ final class PeerConnections {
         if (t.closed) {
           open--;
           client.close();
-          call.fail(new PeerException.Unreachable(id, "transport t.closed"), true);
+          call.fail(new PeerException.Unreachable(id, "transport closed"), true);
           return;
         }
         all.add(client);

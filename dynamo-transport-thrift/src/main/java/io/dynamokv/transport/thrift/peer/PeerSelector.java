@@ -50,21 +50,38 @@ final class PeerSelector implements AutoCloseable {
   }
 
   private void run() {
-    while (!stopping) {
-      try {
-        selector.select();
-        Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-        while (keys.hasNext()) {
-          SelectionKey key = keys.next();
-          keys.remove();
-          serve(key);
+    try {
+      while (!stopping) {
+        try {
+          selector.select();
+          Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+          while (keys.hasNext() && !stopping) {
+            SelectionKey key = keys.next();
+            keys.remove();
+            serve(key);
+          }
+        } catch (ClosedSelectorException e) {
+          return; // closed by close() after its wait for this thread ran out
+        } catch (IOException | RuntimeException e) {
+          if (stopping) {
+            return;
+          }
+          // Stopping would leave every call to time out with its request applied: go on, without
+          // spinning if select keeps failing.
+          log.error("selecting peer connections failed", e);
+          pause();
         }
-      } catch (ClosedSelectorException e) {
-        return; // closed by close()
-      } catch (IOException | RuntimeException e) {
-        // Stopping would leave every call to time out with its request applied: go on.
-        log.error("selecting peer connections failed", e);
       }
+    } finally {
+      closeSelector(); // here too when close() was called from this thread
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(10);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -86,20 +103,29 @@ final class PeerSelector implements AutoCloseable {
     }
   }
 
-  /** Stops the thread and closes the selector (the connections are closed by their owners). */
+  /**
+   * Stops the thread and closes the selector (the connections are closed by their owners). Called
+   * on the thread itself (by a dependent of a call), it returns at once and the thread closes the
+   * selector when its current turn ends.
+   */
   @Override
   public void close() {
     stopping = true;
     selector.wakeup();
-    if (Thread.currentThread() != thread) { // closed by a call's dependent, on this thread
-      try {
-        thread.join(5_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    if (Thread.currentThread() == thread) {
+      return;
     }
     try {
-      selector.close();
+      thread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    closeSelector();
+  }
+
+  private void closeSelector() {
+    try {
+      selector.close(); // idempotent
     } catch (IOException e) {
       log.warn("closing the peer client selector failed", e);
     }
