@@ -59,7 +59,12 @@ final class Exchange {
       call.fail(new PeerException.Remote(call.target, "reply unreadable: " + e), false);
       return;
     }
-    peer.release(client);
+    try {
+      peer.release(client); // may start the next waiting call on this thread
+    } catch (RuntimeException | OutOfMemoryError e) {
+      // That call's own trouble: this one still completes.
+      log.error("{} -> {}: starting the next call failed", t.self, call.target, e);
+    }
     PeerMessage message;
     try {
       message = PeerFrames.decode(t.protocols, response);

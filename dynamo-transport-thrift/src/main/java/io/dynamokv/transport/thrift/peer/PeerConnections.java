@@ -165,15 +165,17 @@ final class PeerConnections {
       release(client); // the call ended (deadline) while it waited
       return;
     }
-    Exchange exchange = new Exchange(t, call, client, this);
+    Exchange exchange;
     try {
+      exchange = new Exchange(t, call, client, this);
       client.send(call.envelope, exchange);
-      call.sentOn(exchange);
     } catch (TException | RuntimeException | OutOfMemoryError e) {
       // Not started (the connection is closed, or no heap for the request): nothing was sent.
       discard(client);
       call.fail(new PeerException.Unreachable(id, "could not start the call: " + e), false);
+      return;
     }
+    call.sentOn(exchange); // from here the exchange frees the connection
   }
 
   private void connectAsync(OutboundCall call) {

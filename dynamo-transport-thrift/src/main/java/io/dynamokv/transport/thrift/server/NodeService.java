@@ -84,7 +84,7 @@ public final class NodeService implements DynamoService.AsyncIface {
     this.node = node;
     this.storage = storage;
     this.observer = observer;
-    this.status = status;
+    this.status = java.util.Objects.requireNonNull(status, "status");
     this.probe = new ServingProbe(node);
   }
 
