@@ -36,6 +36,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.apache.thrift.TException;
@@ -491,6 +492,8 @@ class ThriftPeerTransportTest {
   private InetSocketAddress rawServer(byte[] reply, ClusterSecret secret) throws IOException {
     ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     closeables.add(server);
+    CountDownLatch stalled = new CountDownLatch(1);
+    closeables.add(stalled::countDown);
     Thread thread =
         new Thread(
             () -> {
@@ -505,9 +508,7 @@ class ThriftPeerTransportTest {
                   out.write(RawConnection.framed(welcome(hello, secret)));
                   out.flush();
                   if (reply == null) {
-                    while (!socket.isClosed()) {
-                      Thread.sleep(50);
-                    }
+                    stalled.await(); // released by tearDown
                     return;
                   }
                   in.readFully(new byte[in.readInt()]);

@@ -72,6 +72,7 @@ final class PeerClient {
   private ByteBuffer unwritten;
   private boolean closed;
   private ByteBuffer in = ByteBuffer.allocate(READ_CHUNK); // selector thread only
+  private final ByteBuffer probe = ByteBuffer.allocate(1); // looksOpen, under the pool's monitor
   long idleSince = System.nanoTime();
 
   /**
@@ -187,7 +188,7 @@ final class PeerClient {
     }
     int n;
     try {
-      n = socket.read(ByteBuffer.allocate(1)); // an idle connection has nothing to read
+      n = socket.read(probe.clear()); // an idle connection has nothing to read
     } catch (IOException e) {
       n = -1;
     }

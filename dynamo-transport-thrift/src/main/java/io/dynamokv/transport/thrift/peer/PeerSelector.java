@@ -3,11 +3,13 @@
  */
 package io.dynamokv.transport.thrift.peer;
 
+import io.dynamokv.transport.thrift.ThrottledLog;
 import java.io.IOException;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.time.Duration;
 import java.util.Iterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +23,7 @@ final class PeerSelector implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PeerSelector.class);
   private final Selector selector;
   private final Thread thread;
+  private final ThrottledLog failures = new ThrottledLog(log, Duration.ofSeconds(10));
   private volatile boolean stopping;
 
   PeerSelector(String threadName) throws IOException {
@@ -66,22 +69,13 @@ final class PeerSelector implements AutoCloseable {
           if (stopping) {
             return;
           }
-          // Stopping would leave every call to time out with its request applied: go on, without
-          // spinning if select keeps failing.
-          log.error("selecting peer connections failed", e);
-          pause();
+          // Stopping would leave every call to time out with its request applied: go on, as
+          // libthrift's selector does, without flooding the log if select keeps failing.
+          failures.warn("selecting peer connections failed: {}", e.toString());
         }
       }
     } finally {
       closeSelector(); // here too when close() was called from this thread
-    }
-  }
-
-  private static void pause() {
-    try {
-      Thread.sleep(10);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 
