@@ -23,6 +23,7 @@ import io.dynamokv.core.handoff.HintStore;
 import io.dynamokv.core.spi.PeerMessage;
 import io.dynamokv.core.spi.PeerTransport;
 import io.dynamokv.core.spi.Scheduler;
+import io.dynamokv.core.version.Siblings;
 import io.dynamokv.core.version.VersionCodec;
 import io.dynamokv.core.wire.Failure;
 import java.util.concurrent.CompletableFuture;
@@ -83,10 +84,12 @@ final class CoordinationService implements PeerTransport.PeerHandler {
       reply.complete(Failure.of(new NodeShuttingDownException(self + " is shutting down")));
       return reply;
     }
+    // Off the node's lock, on the delivering thread: a read's storage read, a write's decoding.
+    Serve serve = new Serve(from, reply, offLock(request));
     scheduler.executeInline(
         () -> {
           try {
-            ((CoordinationMessage) request).accept(new Serve(from, reply));
+            ((CoordinationMessage) request).accept(serve);
           } catch (Throwable t) {
             reply.complete(Failure.of(t));
           }
@@ -94,14 +97,47 @@ final class CoordinationService implements PeerTransport.PeerHandler {
     return reply;
   }
 
+  /**
+   * What of {@code request} can be done before the node's task, on any thread: a replica read's
+   * {@link Replica#snapshot}, or the decoding of a written set (null when it does not decode: the
+   * task decodes again and answers the error). Null for other requests.
+   */
+  private Object offLock(PeerMessage request) {
+    if (request instanceof ReplicaRead m) {
+      return replica.snapshot(m.store(), m.key(), false);
+    }
+    byte[] siblings =
+        request instanceof ReplicaWrite m
+            ? m.siblings()
+            : request instanceof HintWrite m ? m.siblings() : null;
+    if (siblings == null) {
+      return null;
+    }
+    try {
+      return VersionCodec.decodeSiblings(siblings);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
   /** Serves one request into {@code reply}. */
   private final class Serve implements CoordinationMessage.Visitor<Void> {
     private final NodeId from;
     private final CompletableFuture<PeerMessage> reply;
+    private final Object offLock;
 
-    Serve(NodeId from, CompletableFuture<PeerMessage> reply) {
+    /**
+     * @param offLock what {@link #offLock(PeerMessage)} prepared for the request
+     */
+    Serve(NodeId from, CompletableFuture<PeerMessage> reply, Object offLock) {
       this.from = from;
       this.reply = reply;
+      this.offLock = offLock;
+    }
+
+    /** The request's written set: decoded before the task, or now (throwing if it does not). */
+    private Siblings decoded(byte[] siblings) {
+      return offLock instanceof Siblings set ? set : VersionCodec.decodeSiblings(siblings);
     }
 
     @Override
@@ -118,7 +154,8 @@ final class CoordinationService implements PeerTransport.PeerHandler {
         // this node's, and an answer from hints alone ("absent") would count towards R.
         throw notAReplica("the reader's ring is older or newer");
       }
-      reply.complete(new ReplicaReadReply(replica.stored(def, m.key(), owner)));
+      Replica.Snapshot snapshot = offLock instanceof Replica.Snapshot s ? s : null;
+      reply.complete(new ReplicaReadReply(replica.stored(def, m.key(), owner, snapshot)));
       return null;
     }
 
@@ -130,7 +167,7 @@ final class CoordinationService implements PeerTransport.PeerHandler {
       if (!replicates(def, m.key())) {
         throw notAReplica("the sender's ring is older or newer; it will send again");
       }
-      replica.mergeLater(def, m.key(), VersionCodec.decodeSiblings(m.siblings()));
+      replica.mergeLater(def, m.key(), decoded(m.siblings()));
       // Acknowledged once durable (at once unless the engine's group commit holds it).
       replica.afterDurable(
           error -> reply.complete(error == null ? new ReplicaWriteReply() : Failure.of(error)));
@@ -180,7 +217,7 @@ final class CoordinationService implements PeerTransport.PeerHandler {
             null);
       }
       if (broken != BrokenVariant.STAND_IN_ACKS_WITHOUT_STORING) {
-        replica.mergeHint(def, m.key(), m.owner(), VersionCodec.decodeSiblings(m.siblings()));
+        replica.mergeHint(def, m.key(), m.owner(), decoded(m.siblings()));
       }
       stats.hintsStored++;
       reply.complete(new ReplicaWriteReply());

@@ -116,6 +116,7 @@ public final class DynamoNode implements AutoCloseable {
   private final Replica replica;
   private final GroupCommit commits;
   private final ReadCoordinator reads;
+  private final CompletableFuture<Void> started = new CompletableFuture<>();
   private final WriteCoordinator writes;
   private final Forwarder forwarder;
   private final HintedHandoff handoff;
@@ -518,7 +519,18 @@ public final class DynamoNode implements AutoCloseable {
       node.antiEntropy.start();
     }
     node.transfer.start();
+    // After the start tasks above: membership has loaded and published this node's own entry.
+    scheduler.execute(() -> node.started.complete(null));
     return node;
+  }
+
+  /**
+   * Completes once the node's start tasks have run on its scheduler: from then on its membership
+   * view holds its own entry (status, address), which the first requests about the cluster show. A
+   * server opens its client port after it.
+   */
+  public CompletionStage<Void> started() {
+    return started;
   }
 
   /** Routes by {@code ring} from now on; anti-entropy keeps trees for the partitions it holds. */
@@ -717,13 +729,17 @@ public final class DynamoNode implements AutoCloseable {
   /** Reads {@code key} with tombstones included. */
   public CompletionStage<ReadResult> read(String store, byte[] key, RequestOptions options) {
     byte[] k = key.clone();
+    // The local copy is read and decoded here, off the node's lock (unused if this node turns out
+    // not to be asked, as when a client that does not route itself reaches a non-owner).
+    Replica.Snapshot local = closed ? null : replica.snapshot(store, k, true);
     return onScheduler(
         result -> {
           StoreDefinition def = placement.store(store);
           def.checkKey(k);
           int r = quorum(def, options.quorum(), def.readQuorum(), "R");
           List<NodeId> owners = placement.owners(def, k);
-          reads.read(def, k, r, timeout(options), readReplicas(def, owners, k), owners, result);
+          reads.read(
+              def, k, r, timeout(options), readReplicas(def, owners, k), owners, local, result);
         });
   }
 

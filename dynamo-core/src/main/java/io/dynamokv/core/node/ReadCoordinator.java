@@ -82,6 +82,7 @@ final class ReadCoordinator {
    *
    * @param replicas the replicas to ask
    * @param owners the key's owners: the only replicas read repair writes to
+   * @param local this node's copy as read before the task ({@link Replica#snapshot}), or null
    */
   void read(
       StoreDefinition def,
@@ -90,6 +91,7 @@ final class ReadCoordinator {
       Duration timeout,
       List<NodeId> replicas,
       List<NodeId> owners,
+      Replica.Snapshot local,
       CompletableFuture<ReadResult> result) {
     if (replicas.size() < r) {
       throw timer.tooFewOwners("get", replicas, r, def.writeQuorum());
@@ -121,7 +123,7 @@ final class ReadCoordinator {
               new IncompleteReplicaException(
                   self + " does not hold the key's partition completely yet"));
         } else {
-          quorum.onResponse(self, replica.readAsReplica(def, key, owners.contains(self)));
+          quorum.onResponse(self, replica.readAsReplica(def, key, owners.contains(self), local));
         }
       } else if (!peers.reachable(target)) {
         read.failed(target, target, new PeerException.Unreachable(target, "failure detector"));
@@ -187,25 +189,20 @@ final class ReadCoordinator {
           new ReplicaRead(def.name(), key),
           ReplicaReadReply.class,
           Duration.ofNanos(Math.max(1, left)),
-          (reply, error) -> {
+          ReadCoordinator::decode, // on the receiving thread, off the node's lock
+          (decoded, error) -> {
             pending.merge(place, -1, Integer::sum);
             if (error != null) {
               failed(target, place, error);
+            } else if (decoded.siblings() != null) {
+              answered(target, place, decoded.siblings());
             } else {
-              Siblings siblings = null;
-              try {
-                siblings = decode(reply);
-              } catch (RuntimeException e) {
-                Throwable undecodable =
-                    new PeerException.Remote(target, "undecodable reply: " + e.getMessage());
-                if (target.equals(place)) {
-                  quorum.onFailure(place, undecodable);
-                } else {
-                  failed(target, place, undecodable);
-                }
-              }
-              if (siblings != null) {
-                answered(target, place, siblings);
+              Throwable undecodable =
+                  new PeerException.Remote(target, "undecodable reply: " + decoded.error());
+              if (target.equals(place)) {
+                quorum.onFailure(place, undecodable);
+              } else {
+                failed(target, place, undecodable);
               }
             }
             settle.run();
@@ -307,14 +304,19 @@ final class ReadCoordinator {
     }
   }
 
-  /**
-   * The siblings of a replica's reply.
-   *
-   * @throws RuntimeException when they do not decode
-   */
-  private static Siblings decode(ReplicaReadReply reply) {
-    return reply.siblings().length == 0
-        ? Siblings.empty()
-        : VersionCodec.decodeSiblings(reply.siblings());
+  /** A replica's reply decoded: its siblings, or null and why they do not decode. */
+  private record Decoded(Siblings siblings, String error) {}
+
+  /** The siblings of a replica's reply; runs on any thread. */
+  private static Decoded decode(ReplicaReadReply reply) {
+    try {
+      return new Decoded(
+          reply.siblings().length == 0
+              ? Siblings.empty()
+              : VersionCodec.decodeSiblings(reply.siblings()),
+          null);
+    } catch (RuntimeException e) {
+      return new Decoded(null, e.getMessage());
+    }
   }
 }

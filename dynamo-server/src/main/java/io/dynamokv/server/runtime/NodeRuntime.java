@@ -42,9 +42,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +63,7 @@ import org.slf4j.LoggerFactory;
 public final class NodeRuntime implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NodeRuntime.class);
   private static final Duration SCHEDULER_DRAIN = Duration.ofSeconds(5);
+  private static final Duration START_PATIENCE = Duration.ofSeconds(30);
 
   private final ServerConfig config;
   private final DynamoNode node;
@@ -282,6 +285,7 @@ public final class NodeRuntime implements AutoCloseable {
           .bindStats(node.stats())
           .bindMembership(node.membership())
           .bindStatus(() -> sections(node, transport));
+      awaitStarted(node, config);
       transport.start(node, storage, metrics);
 
       NodeRuntime[] self = new NodeRuntime[1];
@@ -328,6 +332,26 @@ public final class NodeRuntime implements AutoCloseable {
     } catch (IOException | RuntimeException | Error e) {
       closeAll(opened);
       throw e;
+    }
+  }
+
+  /**
+   * Waits, before the client port opens, for the node's start tasks: until they ran, its cluster
+   * information lacks its own entry, and an admin command sent at once would not find its peer
+   * port. A node slow to start (a long load) is served anyway, with a warning.
+   */
+  private static void awaitStarted(DynamoNode node, ServerConfig config) {
+    try {
+      node.started().toCompletableFuture().get(START_PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while node " + config.node().id() + " started");
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn(
+          "node {} has not finished starting after {} s; serving anyway (its own entry may be"
+              + " missing from the cluster information for a moment)",
+          config.node().id(),
+          START_PATIENCE.toSeconds());
     }
   }
 

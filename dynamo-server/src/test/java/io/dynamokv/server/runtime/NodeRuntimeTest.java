@@ -70,6 +70,10 @@ class NodeRuntimeTest {
     ServerConfig config = config("dynamo.storage.engine=" + engine);
     try (NodeRuntime runtime = NodeRuntime.start(config, TransportFactory.isolated())) {
       assertThat(runtime.serving()).isTrue();
+      // Before the client port opens: what a first "cluster" request (and an admin command) sees.
+      assertThat(runtime.node().membership().view().members())
+          .as("the node's own entry, right after start")
+          .containsKey(runtime.node().id());
       assertThat(health(runtime)).isEqualTo(200);
 
       await().atMost(Duration.ofSeconds(20)).until(() -> runtime.node().ring().isPresent());
