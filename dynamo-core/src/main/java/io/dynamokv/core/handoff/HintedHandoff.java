@@ -33,7 +33,8 @@ import java.util.function.Predicate;
  *       reachability learns from.
  *   <li>One hint at a time per owner, in key order, is sent through the owner's replica path (a
  *       replica write, which merges it with {@code sync}). If the key's owners changed and the
- *       hint's owner is no longer one of them, it goes to every current owner instead.
+ *       hint's owner is no longer one of them, it goes to every current owner instead; while the
+ *       key's partition moves, to every node that takes its writes (owners and pending owners).
  *   <li>The hint is deleted only once every target acknowledged it and, at the end of the owner's
  *       turn, made what it acknowledged durable ({@link Delivery#flush}: under {@code
  *       write-no-sync} an acknowledgement does not survive the target's power failure, and the hint
@@ -119,10 +120,16 @@ public final class HintedHandoff {
   /** Where a key lives now. */
   public interface Placement {
     /**
-     * The current owners of {@code key} in {@code store}, or an empty list when this node cannot
-     * tell (no ring yet, or a store it no longer serves): the hint then waits.
+     * The nodes that take {@code key}'s writes in {@code store}: its current owners and, while its
+     * partition moves, its pending owners; an empty list when this node cannot tell (no ring yet,
+     * or a store it no longer serves): the hint then waits.
      */
     List<NodeId> ownersOf(String store, byte[] key);
+
+    /** Whether {@code key}'s partition moves: {@link #ownersOf} then names its pending owners. */
+    default boolean moving(String store, byte[] key) {
+      return false;
+    }
 
     /** The key's extended preference list: where a leaving node passes a hint on to. */
     List<NodeId> extendedOf(String store, byte[] key);
@@ -352,7 +359,9 @@ public final class HintedHandoff {
       return;
     }
     boolean toOwner = current.contains(owner);
-    List<NodeId> targets = toOwner ? List.of(owner) : current;
+    // While the key moves, every node that takes its writes gets the hint, as a write would: a new
+    // owner's stream may have passed the key before the hint reached the old one.
+    List<NodeId> targets = toOwner && !placement.moving(id.store(), key) ? List.of(owner) : current;
     boolean known =
         epochsKnown(
             targets,

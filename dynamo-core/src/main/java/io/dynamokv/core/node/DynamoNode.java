@@ -357,6 +357,11 @@ public final class DynamoNode implements AutoCloseable {
     }
 
     @Override
+    public boolean moving(String store, byte[] key) {
+      return !inRing(store, def -> placement.pendingOwners(def, key)).isEmpty();
+    }
+
+    @Override
     public List<NodeId> extendedOf(String store, byte[] key) {
       return inRing(store, def -> placement.extended(def, key));
     }
