@@ -535,7 +535,7 @@ public final class DynamoNode implements AutoCloseable {
    * server opens its client port after it.
    */
   public CompletionStage<Void> started() {
-    return started;
+    return started.minimalCompletionStage();
   }
 
   /** Routes by {@code ring} from now on; anti-entropy keeps trees for the partitions it holds. */

@@ -70,7 +70,8 @@ final class PeerCalls {
    * As {@link #call(NodeId, PeerMessage, Class, Duration, BiConsumer)}, but a reply of {@code
    * replyType} is first mapped by {@code prepare} on the thread that received it, before the hop
    * onto the scheduler: work that needs no node state (decoding) stays off the node's lock. {@code
-   * prepare} must not throw; one that does fails the call with {@link PeerException.Remote}.
+   * prepare} should not throw; one that does fails the call with {@link PeerException.Remote} (an
+   * {@link Error} is then rethrown on the completing thread).
    */
   <R extends PeerMessage, T> void call(
       NodeId target,
@@ -86,15 +87,20 @@ final class PeerCalls {
               PeerMessage reply = received;
               Throwable error = failure;
               T prepared = null;
+              Error fatal = null;
               if (error == null && replyType.isInstance(reply)) {
                 try {
                   prepared = prepare.apply(replyType.cast(reply));
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
                   reply = null;
                   error = new PeerException.Remote(target, "reply not understood: " + e);
+                  fatal = e instanceof Error err ? err : null;
                 }
               }
               deliver(target, replyType, reply, error, prepared, onDone);
+              if (fatal != null) {
+                throw fatal; // the call is failed; the thread that completed it reports the error
+              }
             });
   }
 

@@ -52,7 +52,9 @@ import java.util.function.UnaryOperator;
  * (LMDB and JE run read transactions concurrently with the node's writes). The task then uses the
  * snapshot only if no change of the key was announced since it was taken ({@link ChangeStamps});
  * otherwise it reads again. So a read answers what a read inside the task would answer, but for a
- * grouped write made durable and not yet announced, which nobody has acknowledged yet.
+ * grouped write made durable and not yet announced, which nobody has acknowledged yet. (With JE, a
+ * read of a key whose group is being synced waits for the sync, JE's read lock; on the reading
+ * thread now, as it did inside the task before.)
  */
 final class Replica {
   private final NodeId self;
@@ -141,7 +143,7 @@ final class Replica {
    * there).
    */
   Snapshot snapshot(String store, byte[] key, boolean decode) {
-    Keyspace data = keyspaces.get(store);
+    Keyspace data = store == null ? null : keyspaces.get(store);
     if (data == null || key == null || key.length == 0) {
       return null;
     }

@@ -345,8 +345,9 @@ public final class NodeRuntime implements AutoCloseable {
       node.started().toCompletableFuture().get(START_PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while node " + config.node().id() + " started");
-    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException(
+          "interrupted while node " + config.node().id() + " started", e);
+    } catch (ExecutionException | TimeoutException e) { // only a timeout: it never fails
       log.warn(
           "node {} has not finished starting after {} s; serving anyway (its own entry may be"
               + " missing from the cluster information for a moment)",
