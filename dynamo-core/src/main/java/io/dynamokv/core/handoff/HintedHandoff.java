@@ -121,8 +121,9 @@ public final class HintedHandoff {
   public interface Placement {
     /**
      * The nodes that take {@code key}'s writes in {@code store}: its current owners and, while its
-     * partition moves, its pending owners; an empty list when this node cannot tell (no ring yet,
-     * or a store it no longer serves): the hint then waits.
+     * partition moves, its pending owners, without nodes that left or were removed; an empty list
+     * when this node cannot tell (no ring yet, or a store it no longer serves): the hint then
+     * waits.
      */
     List<NodeId> ownersOf(String store, byte[] key);
 
@@ -381,6 +382,7 @@ public final class HintedHandoff {
     Map<NodeId, Long> epochs = epochsOf(targets);
     int[] waiting = {targets.size()};
     Throwable[] failure = {null};
+    boolean[] ownerFailed = {false};
     if (broken == BrokenVariant.DELETE_BEFORE_ACK) {
       hints.delete(id);
     }
@@ -394,9 +396,15 @@ public final class HintedHandoff {
             if (error != null && failure[0] == null) {
               failure[0] = error;
             }
+            if (error != null && target.equals(owner)) {
+              ownerFailed[0] = true;
+            }
             if (--waiting[0] == 0) {
               Sent sent = new Sent(hint, epochs, false);
-              guarded(state, () -> delivered(owner, state, sent, failure[0], toOwner, left));
+              // Only the owner's own failure backs its turn off; another target's (a moving key's
+              // other owners) leaves the hint for a later turn and goes on with the next.
+              boolean backOff = toOwner && ownerFailed[0];
+              guarded(state, () -> delivered(owner, state, sent, failure[0], backOff, left));
             }
           });
     }

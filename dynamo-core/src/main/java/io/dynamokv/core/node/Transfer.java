@@ -625,9 +625,10 @@ final class Transfer implements AntiEntropy.Transfers {
     if (waiting > 0) {
       return self + " has " + waiting + " partitions still to stream or confirm";
     }
-    // A hint for a node that gains or gives up the hint's partition: a write there counted its
-    // stand-in, and its copy must reach the owner before the switch (a copy delivered to an owner
-    // that gives the partition up afterwards would be dropped with it).
+    // A hint in a moving partition: a write there counted its stand-in, and its copy must reach
+    // the partition's owners before the switch: a copy delivered to an owner that gives the
+    // partition up afterwards would be dropped with it, and one delivered after the move to an
+    // owner that keeps it would never reach the new owner, whose stream has passed the key.
     HintStore hints = replica.hints();
     for (NodeId node : ring.allNodes()) {
       if (node.equals(self)) {
@@ -639,7 +640,7 @@ final class Transfer implements AntiEntropy.Transfers {
         List<HintId> page = hints.hintsFor(node, after, 256);
         for (HintId id : page) {
           StoreDefinition def = config.stores().get(id.store());
-          if (def != null && moves(ring, def, id.key().toByteArray(), node)) {
+          if (def != null && moves(ring, def, id.key().toByteArray())) {
             return self + " still holds hints for " + node + " in a moving partition";
           }
           after = id;
@@ -656,13 +657,13 @@ final class Transfer implements AntiEntropy.Transfers {
     return null;
   }
 
-  /** Whether {@code node} gains or gives up {@code key}'s partition in the moving {@code ring}. */
-  private static boolean moves(Ring ring, StoreDefinition def, byte[] key, NodeId node) {
+  /** Whether {@code key}'s partition changes owners in the moving {@code ring}. */
+  private static boolean moves(Ring ring, StoreDefinition def, byte[] key) {
     int p = ring.partitionOf(io.dynamokv.core.ring.Token.of(key));
     int n = def.replicationFactor();
     List<NodeId> now = ring.preferenceList(p, n);
     List<NodeId> after = ring.pending().orElseThrow().preferenceList(p, n);
-    return now.contains(node) != after.contains(node);
+    return !new java.util.HashSet<>(now).equals(new java.util.HashSet<>(after));
   }
 
   // ---- the claimant's gate ----

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 class HintedHandoffTest {
   private static final NodeId SELF = NodeId.of("stand-in");
   private static final NodeId OWNER = NodeId.of("owner");
+  private static final NodeId NEW_OWNER = NodeId.of("new");
 
   private long nanos;
   private final Clock clock =
@@ -59,7 +60,11 @@ class HintedHandoffTest {
     @Override
     public void replicate(
         NodeId target, String store, byte[] key, byte[] siblings, Consumer<Throwable> done) {
-      calls.add("write " + new String(key, UTF_8));
+      calls.add("write " + new String(key, UTF_8) + (target.equals(OWNER) ? "" : " to " + target));
+      if (failing.contains(target)) {
+        done.accept(new IllegalStateException(target + " down"));
+        return;
+      }
       if (writeFails) {
         done.accept(new IllegalStateException("owner down"));
         return;
@@ -83,7 +88,7 @@ class HintedHandoffTest {
 
     @Override
     public void flush(NodeId target, HintedHandoff.Flushed done) {
-      calls.add("flush");
+      calls.add("flush" + (target.equals(OWNER) ? "" : " " + target));
       if (flushFails) {
         done.flushed(0, new IllegalStateException("flush refused"));
       } else {
@@ -102,6 +107,12 @@ class HintedHandoffTest {
       throw new AssertionError("not leaving");
     }
   }
+
+  /** Whether the hints' keys move to {@link #NEW_OWNER} (a pending owner beside the owner). */
+  private boolean moving;
+
+  /** Targets whose writes fail. */
+  private final java.util.Set<NodeId> failing = new java.util.HashSet<>();
 
   private final Owner owner = new Owner();
   private final HintedHandoff handoff =
@@ -135,7 +146,12 @@ class HintedHandoffTest {
           new HintedHandoff.Placement() {
             @Override
             public List<NodeId> ownersOf(String store, byte[] key) {
-              return List.of(OWNER);
+              return moving ? List.of(OWNER, NEW_OWNER) : List.of(OWNER);
+            }
+
+            @Override
+            public boolean moving(String store, byte[] key) {
+              return moving;
             }
 
             @Override
@@ -176,6 +192,35 @@ class HintedHandoffTest {
         .containsExactly("flush", "write a", "write b", "flush");
     assertThat(hints.isEmpty()).isTrue();
     assertThat(handoff.delivered()).isEqualTo(2);
+  }
+
+  /**
+   * While its key moves, a hint for an owner that stays goes to the pending owner too (whose stream
+   * may have passed the key), and is deleted only once both acknowledged and flushed. A pending
+   * owner's failure does not back the owner's turn off: the next hint still goes.
+   */
+  @Test
+  void whileItsKeyMovesAHintGoesToThePendingOwnerToo() {
+    moving = true;
+    failing.add(NEW_OWNER);
+    hint("a");
+    hint("b");
+    nextRound();
+    assertThat(owner.calls)
+        .as("both hints tried in one turn although the pending owner failed each")
+        .containsExactly(
+            "flush", "flush new", "write a", "write a to new", "write b", "write b to new");
+    assertThat(hints.count()).as("kept: the pending owner has not taken them").isEqualTo(2);
+
+    owner.calls.clear();
+    failing.clear();
+    nextRound();
+    assertThat(owner.calls)
+        .as("then both targets flush, in either order")
+        .hasSize(6)
+        .startsWith("write a", "write a to new", "write b", "write b to new")
+        .contains("flush", "flush new");
+    assertThat(hints.isEmpty()).isTrue();
   }
 
   @Test
