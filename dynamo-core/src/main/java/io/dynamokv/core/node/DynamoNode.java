@@ -211,7 +211,8 @@ public final class DynamoNode implements AutoCloseable {
             dots,
             broken,
             this::dottedAgreed,
-            commits);
+            commits,
+            stats);
     this.reads =
         new ReadCoordinator(
             config,

@@ -71,6 +71,7 @@ final class Replica {
   private final List<ReplicaListener> listeners = new CopyOnWriteArrayList<>();
   private final GroupCommit commits;
   private final ChangeStamps stamps = new ChangeStamps();
+  private final NodeStats stats;
 
   Replica(
       NodeConfig config,
@@ -82,8 +83,10 @@ final class Replica {
       ReissuedDots dots,
       BrokenVariant broken,
       BooleanSupplier dottedAgreed,
-      GroupCommit commits) {
+      GroupCommit commits,
+      NodeStats stats) {
     this.self = config.self();
+    this.stats = stats;
     this.commits = commits;
     this.dottedAgreed = dottedAgreed;
     this.config = config;
@@ -163,12 +166,22 @@ final class Replica {
     }
   }
 
-  /** Whether {@code snapshot} still holds {@code key}'s stored set of {@code def}. */
+  /**
+   * Whether {@code snapshot} still holds {@code key}'s stored set of {@code def}; counted. Runs in
+   * the node's task.
+   */
   private boolean current(Snapshot snapshot, StoreDefinition def, byte[] key) {
-    return snapshot != null
-        && snapshot.store.equals(def.name())
-        && java.util.Arrays.equals(snapshot.key, key)
-        && stamps.stamp(key) == snapshot.stamp;
+    if (snapshot == null
+        || !snapshot.store.equals(def.name())
+        || !java.util.Arrays.equals(snapshot.key, key)) {
+      return false;
+    }
+    if (stamps.stamp(key) != snapshot.stamp) {
+      stats.offLockRereads++;
+      return false;
+    }
+    stats.offLockReads++;
+    return true;
   }
 
   /** {@link #data}, from {@code snapshot} while it is current. */
@@ -178,7 +191,7 @@ final class Replica {
 
   /** {@link #read}, from {@code snapshot} while it is current and decoded. */
   private Siblings read(StoreDefinition def, byte[] key, Snapshot snapshot) {
-    if (current(snapshot, def, key) && snapshot.decoded != null) {
+    if (snapshot != null && snapshot.decoded != null && current(snapshot, def, key)) {
       return snapshot.decoded;
     }
     return read(def, key);

@@ -93,6 +93,8 @@ class OffLockReadTest {
     GetResult read = get.toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
     assertThat(read.values()).map(v -> new String(v, UTF_8)).containsExactly("book");
     assertThat(storage.dataReaders).as("no second read on the node's thread").hasSize(1);
+    assertThat(node.stats().offLockReads()).isEqualTo(1);
+    assertThat(node.stats().offLockRereads()).isZero();
   }
 
   @Test
@@ -112,6 +114,7 @@ class OffLockReadTest {
         .map(v -> new String(v.value(), UTF_8))
         .containsExactly("pen");
     assertThat(storage.dataReaders).hasSize(1);
+    assertThat(node.stats().offLockReads()).isEqualTo(1);
   }
 
   @Test
@@ -130,6 +133,8 @@ class OffLockReadTest {
     assertThat(read.values())
         .map(v -> new String(v, UTF_8))
         .containsExactlyInAnyOrder("old", "new");
+    assertThat(node.stats().offLockRereads()).as("reads of a stale copy, read again").isEqualTo(1);
+    assertThat(node.stats().offLockReads()).isZero();
   }
 
   /** Writes {@code value} under {@code key}, then blocks the node's scheduler until released. */
