@@ -84,8 +84,8 @@ final class CoordinationService implements PeerTransport.PeerHandler {
       reply.complete(Failure.of(new NodeShuttingDownException(self + " is shutting down")));
       return reply;
     }
-    // Off the node's lock, on the delivering thread: a read's storage read, a write's decoding.
-    Serve serve = new Serve(from, reply, offLock(request));
+    // Off the node's lock, on the delivering thread: a written set's decoding.
+    Serve serve = new Serve(from, reply, decodedOffLock(request));
     scheduler.executeInline(
         () -> {
           try {
@@ -98,14 +98,11 @@ final class CoordinationService implements PeerTransport.PeerHandler {
   }
 
   /**
-   * What of {@code request} can be done before the node's task, on any thread: a replica read's
-   * {@link Replica#snapshot}, or the decoding of a written set (null when it does not decode: the
-   * task decodes again and answers the error). Null for other requests.
+   * The set a replica or hint write carries, decoded before the node's task on the delivering
+   * thread; null for other requests, or when it does not decode (the task decodes again and answers
+   * the error).
    */
-  private Object offLock(PeerMessage request) {
-    if (request instanceof ReplicaRead m) {
-      return replica.snapshot(m.store(), m.key(), false);
-    }
+  private static Siblings decodedOffLock(PeerMessage request) {
     byte[] siblings =
         request instanceof ReplicaWrite m
             ? m.siblings()
@@ -124,20 +121,20 @@ final class CoordinationService implements PeerTransport.PeerHandler {
   private final class Serve implements CoordinationMessage.Visitor<Void> {
     private final NodeId from;
     private final CompletableFuture<PeerMessage> reply;
-    private final Object offLock;
+    private final Siblings decoded;
 
     /**
-     * @param offLock what {@link #offLock(PeerMessage)} prepared for the request
+     * @param decoded the set the request carries, decoded before the task, or null
      */
-    Serve(NodeId from, CompletableFuture<PeerMessage> reply, Object offLock) {
+    Serve(NodeId from, CompletableFuture<PeerMessage> reply, Siblings decoded) {
       this.from = from;
       this.reply = reply;
-      this.offLock = offLock;
+      this.decoded = decoded;
     }
 
     /** The request's written set: decoded before the task, or now (throwing if it does not). */
     private Siblings decoded(byte[] siblings) {
-      return offLock instanceof Siblings set ? set : VersionCodec.decodeSiblings(siblings);
+      return decoded != null ? decoded : VersionCodec.decodeSiblings(siblings);
     }
 
     @Override
@@ -154,8 +151,7 @@ final class CoordinationService implements PeerTransport.PeerHandler {
         // this node's, and an answer from hints alone ("absent") would count towards R.
         throw notAReplica("the reader's ring is older or newer");
       }
-      Replica.Snapshot snapshot = offLock instanceof Replica.Snapshot s ? s : null;
-      reply.complete(new ReplicaReadReply(replica.stored(def, m.key(), owner, snapshot)));
+      reply.complete(new ReplicaReadReply(replica.stored(def, m.key(), owner)));
       return null;
     }
 

@@ -211,8 +211,7 @@ public final class DynamoNode implements AutoCloseable {
             dots,
             broken,
             this::dottedAgreed,
-            commits,
-            stats);
+            commits);
     this.reads =
         new ReadCoordinator(
             config,
@@ -735,17 +734,13 @@ public final class DynamoNode implements AutoCloseable {
   /** Reads {@code key} with tombstones included. */
   public CompletionStage<ReadResult> read(String store, byte[] key, RequestOptions options) {
     byte[] k = key.clone();
-    // The local copy is read and decoded here, off the node's lock (unused if this node turns out
-    // not to be asked, as when a client that does not route itself reaches a non-owner).
-    Replica.Snapshot local = closed ? null : replica.snapshot(store, k, true);
     return onScheduler(
         result -> {
           StoreDefinition def = placement.store(store);
           def.checkKey(k);
           int r = quorum(def, options.quorum(), def.readQuorum(), "R");
           List<NodeId> owners = placement.owners(def, k);
-          reads.read(
-              def, k, r, timeout(options), readReplicas(def, owners, k), owners, local, result);
+          reads.read(def, k, r, timeout(options), readReplicas(def, owners, k), owners, result);
         });
   }
 

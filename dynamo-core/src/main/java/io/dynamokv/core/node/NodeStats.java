@@ -30,8 +30,6 @@ public final class NodeStats {
   volatile long groupCommits;
   volatile long groupCommitChanges;
   volatile long readRepairFailures;
-  volatile long offLockReads;
-  volatile long offLockRereads;
 
   /** Counters at zero; the node that owns them counts. */
   public NodeStats() {}
@@ -102,16 +100,6 @@ public final class NodeStats {
     return readRepairFailures;
   }
 
-  /** Local reads answered from the copy read before the node's task, off its lock. */
-  public long offLockReads() {
-    return offLockReads;
-  }
-
-  /** Local reads whose copy read before the task was stale (the key changed): read again in it. */
-  public long offLockRereads() {
-    return offLockRereads;
-  }
-
   /** These counters as the node's {@code coordinator} status section. */
   public StatusSection section() {
     return new StatusSection(
@@ -151,15 +139,6 @@ public final class NodeStats {
             Stat.counter(
                 "read.repair.failures",
                 readRepairFailures,
-                "Read-repair writes that failed or timed out"),
-            Stat.counter(
-                "reads.off.lock",
-                offLockReads,
-                "Local reads answered from the copy read before the node's task, off its lock"),
-            Stat.counter(
-                "reads.off.lock.stale",
-                offLockRereads,
-                "Local reads whose copy read off the lock was stale (the key changed since): read"
-                    + " again in the node's task")));
+                "Read-repair writes that failed or timed out")));
   }
 }

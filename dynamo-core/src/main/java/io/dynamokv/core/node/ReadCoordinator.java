@@ -82,7 +82,6 @@ final class ReadCoordinator {
    *
    * @param replicas the replicas to ask
    * @param owners the key's owners: the only replicas read repair writes to
-   * @param local this node's copy as read before the task ({@link Replica#snapshot}), or null
    */
   void read(
       StoreDefinition def,
@@ -91,7 +90,6 @@ final class ReadCoordinator {
       Duration timeout,
       List<NodeId> replicas,
       List<NodeId> owners,
-      Replica.Snapshot local,
       CompletableFuture<ReadResult> result) {
     if (replicas.size() < r) {
       throw timer.tooFewOwners("get", replicas, r, def.writeQuorum());
@@ -123,7 +121,7 @@ final class ReadCoordinator {
               new IncompleteReplicaException(
                   self + " does not hold the key's partition completely yet"));
         } else {
-          quorum.onResponse(self, replica.readAsReplica(def, key, owners.contains(self), local));
+          quorum.onResponse(self, replica.readAsReplica(def, key, owners.contains(self)));
         }
       } else if (!peers.reachable(target)) {
         read.failed(target, target, new PeerException.Unreachable(target, "failure detector"));

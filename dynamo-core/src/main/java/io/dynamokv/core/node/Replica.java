@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
@@ -45,16 +44,7 @@ import java.util.function.UnaryOperator;
  * tombstone purge and ranges handed away). The hints this node holds for others are a second kind
  * of record of a key ({@link #writeHint}, {@link #mergeHint}, kept in the {@link HintStore}): they
  * change through the same steps, and count in every dot this node issues for the key. Runs on the
- * node's scheduler, except {@link #snapshot}.
- *
- * <p><b>Reads off the node's lock.</b> A read request is answered from a {@link #snapshot} of the
- * key's stored set, taken by the thread that delivered the request before the node's task runs
- * (LMDB and JE run read transactions concurrently with the node's writes). The task then uses the
- * snapshot only if no change of the key was announced since it was taken ({@link ChangeStamps});
- * otherwise it reads again. So a read answers what a read inside the task would answer, but for a
- * grouped write made durable and not yet announced, which nobody has acknowledged yet. (With JE, a
- * read of a key whose group is being synced waits for the sync, JE's read lock; on the reading
- * thread now, as it did inside the task before.)
+ * node's scheduler.
  */
 final class Replica {
   private final NodeId self;
@@ -70,8 +60,6 @@ final class Replica {
   private final StorageEngine storage;
   private final List<ReplicaListener> listeners = new CopyOnWriteArrayList<>();
   private final GroupCommit commits;
-  private final ChangeStamps stamps = new ChangeStamps();
-  private final NodeStats stats;
 
   Replica(
       NodeConfig config,
@@ -83,10 +71,8 @@ final class Replica {
       ReissuedDots dots,
       BrokenVariant broken,
       BooleanSupplier dottedAgreed,
-      GroupCommit commits,
-      NodeStats stats) {
+      GroupCommit commits) {
     this.self = config.self();
-    this.stats = stats;
     this.commits = commits;
     this.dottedAgreed = dottedAgreed;
     this.config = config;
@@ -118,86 +104,6 @@ final class Replica {
   }
 
   /**
-   * The stored set of one key as read outside the node's task by {@link #snapshot}: its bytes
-   * (empty when absent), their decoding when asked for and possible (else null), and the key's
-   * change stamp before the read.
-   */
-  static final class Snapshot {
-    private final String store;
-    private final byte[] key;
-    private final long stamp;
-    private final byte[] stored;
-    private final Siblings decoded;
-
-    private Snapshot(String store, byte[] key, long stamp, byte[] stored, Siblings decoded) {
-      this.store = store;
-      this.key = key;
-      this.stamp = stamp;
-      this.stored = stored;
-      this.decoded = decoded;
-    }
-  }
-
-  /**
-   * Reads {@code key}'s stored set of {@code store} on the calling thread, which need not be the
-   * node's: a request's thread calls it before handing the request to the node, so that the storage
-   * read and, with {@code decode}, the decoding run outside the node's lock. Never throws: null
-   * when the store is unknown or the read fails (the task then reads itself and meets the error
-   * there).
-   */
-  Snapshot snapshot(String store, byte[] key, boolean decode) {
-    Keyspace data = store == null ? null : keyspaces.get(store);
-    if (data == null || key == null || key.length == 0) {
-      return null;
-    }
-    try {
-      long stamp = stamps.stamp(key);
-      byte[] stored = data.get(StorageKeys.storageKey(key));
-      if (stored == null) {
-        stored = new byte[0];
-      }
-      Siblings decoded = null;
-      if (decode) {
-        decoded = stored.length == 0 ? Siblings.empty() : VersionCodec.decodeSiblings(stored);
-      }
-      return new Snapshot(store, key, stamp, stored, decoded);
-    } catch (RuntimeException e) {
-      return null;
-    }
-  }
-
-  /**
-   * Whether {@code snapshot} still holds {@code key}'s stored set of {@code def}; counted. Runs in
-   * the node's task.
-   */
-  private boolean current(Snapshot snapshot, StoreDefinition def, byte[] key) {
-    if (snapshot == null
-        || !snapshot.store.equals(def.name())
-        || !java.util.Arrays.equals(snapshot.key, key)) {
-      return false;
-    }
-    if (stamps.stamp(key) != snapshot.stamp) {
-      stats.offLockRereads++;
-      return false;
-    }
-    stats.offLockReads++;
-    return true;
-  }
-
-  /** {@link #data}, from {@code snapshot} while it is current. */
-  private byte[] data(StoreDefinition def, byte[] key, Snapshot snapshot) {
-    return current(snapshot, def, key) ? snapshot.stored : data(def, key);
-  }
-
-  /** {@link #read}, from {@code snapshot} while it is current and decoded. */
-  private Siblings read(StoreDefinition def, byte[] key, Snapshot snapshot) {
-    if (snapshot != null && snapshot.decoded != null && current(snapshot, def, key)) {
-      return snapshot.decoded;
-    }
-    return read(def, key);
-  }
-
-  /**
    * The stored encoding of {@code key}'s set as it is (empty when absent), for a coordinator that
    * decodes it itself: one that does not decode counts as this replica's failure there. When this
    * node also holds hints of the key, the answer is the data synced with them: a stand-in in a
@@ -213,22 +119,13 @@ final class Replica {
    * time it owned it, and may hold values whose deletes were purged since.
    */
   byte[] stored(StoreDefinition def, byte[] key, boolean owner) {
-    return stored(def, key, owner, null);
-  }
-
-  /**
-   * As {@link #stored(StoreDefinition, byte[], boolean)}, reading the key's data from {@code
-   * snapshot} (taken off the node's lock by {@link #snapshot}) if no change of the key was
-   * announced since.
-   */
-  byte[] stored(StoreDefinition def, byte[] key, boolean owner, Snapshot snapshot) {
     if (!owner) {
       return VersionCodec.encode(storable(withHints(def, key, Siblings.empty())));
     }
     if (!hints.ownersOf(def.name(), key).isEmpty()) {
       return VersionCodec.encode(storable(withHints(def, key, read(def, key))));
     }
-    byte[] stored = data(def, key, snapshot);
+    byte[] stored = data(def, key);
     if (stored.length > 0
         && stored[0] == VersionCodec.FORMAT_DOTTED
         && !dottedAgreed.getAsBoolean()) {
@@ -314,15 +211,7 @@ final class Replica {
    * its hints alone as a stand-in (see {@link #stored(StoreDefinition, byte[], boolean)}).
    */
   Siblings readAsReplica(StoreDefinition def, byte[] key, boolean owner) {
-    return readAsReplica(def, key, owner, null);
-  }
-
-  /**
-   * As {@link #readAsReplica(StoreDefinition, byte[], boolean)}, from {@code snapshot} (see {@link
-   * #stored(StoreDefinition, byte[], boolean, Snapshot)}).
-   */
-  Siblings readAsReplica(StoreDefinition def, byte[] key, boolean owner, Snapshot snapshot) {
-    return withHints(def, key, owner ? read(def, key, snapshot) : Siblings.empty());
+    return owner ? readWithHints(def, key) : withHints(def, key, Siblings.empty());
   }
 
   private Siblings withHints(StoreDefinition def, byte[] key, Siblings local) {
@@ -554,7 +443,6 @@ final class Replica {
               return null;
             });
     if (before[0] != null) {
-      stamps.changed(key);
       int partition = placement.partitionOf(key);
       Key k = Key.of(key);
       Siblings held = VersionCodec.decodeSiblings(before[0]);
@@ -661,7 +549,6 @@ final class Replica {
   }
 
   private void announceStored(StoreDefinition def, byte[] key, Siblings before, Siblings after) {
-    stamps.changed(key);
     int partition = placement.partitionOf(key);
     Key k = Key.of(key);
     for (ReplicaListener l : listeners) {
@@ -672,29 +559,5 @@ final class Replica {
   /** The engine keyspace that holds {@code def}'s data. */
   private static String keyspaceName(StoreDefinition def) {
     return "data-" + def.name();
-  }
-
-  /**
-   * A change counter per stripe of keys: bumped, on the node's scheduler, after each change of a
-   * key's data is stored and before it is announced; read by any thread. A snapshot whose stripe's
-   * counter moved since it was taken is not used (a change of another key of the stripe only costs
-   * a second read).
-   */
-  private static final class ChangeStamps {
-    private static final int STRIPES = 4096;
-    private final AtomicLongArray counters = new AtomicLongArray(STRIPES);
-
-    long stamp(byte[] key) {
-      return counters.get(stripe(key));
-    }
-
-    void changed(byte[] key) {
-      counters.incrementAndGet(stripe(key));
-    }
-
-    private static int stripe(byte[] key) {
-      int h = java.util.Arrays.hashCode(key);
-      return (h ^ (h >>> 16)) & (STRIPES - 1);
-    }
   }
 }
