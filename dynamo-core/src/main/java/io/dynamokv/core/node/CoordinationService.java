@@ -23,7 +23,6 @@ import io.dynamokv.core.handoff.HintStore;
 import io.dynamokv.core.spi.PeerMessage;
 import io.dynamokv.core.spi.PeerTransport;
 import io.dynamokv.core.spi.Scheduler;
-import io.dynamokv.core.version.Siblings;
 import io.dynamokv.core.version.VersionCodec;
 import io.dynamokv.core.wire.Failure;
 import java.util.concurrent.CompletableFuture;
@@ -84,12 +83,10 @@ final class CoordinationService implements PeerTransport.PeerHandler {
       reply.complete(Failure.of(new NodeShuttingDownException(self + " is shutting down")));
       return reply;
     }
-    // Off the node's lock, on the delivering thread: a written set's decoding.
-    Serve serve = new Serve(from, reply, decodedOffLock(request));
     scheduler.executeInline(
         () -> {
           try {
-            ((CoordinationMessage) request).accept(serve);
+            ((CoordinationMessage) request).accept(new Serve(from, reply));
           } catch (Throwable t) {
             reply.complete(Failure.of(t));
           }
@@ -97,44 +94,14 @@ final class CoordinationService implements PeerTransport.PeerHandler {
     return reply;
   }
 
-  /**
-   * The set a replica or hint write carries, decoded before the node's task on the delivering
-   * thread; null for other requests, or when it does not decode (the task decodes again and answers
-   * the error).
-   */
-  private static Siblings decodedOffLock(PeerMessage request) {
-    byte[] siblings =
-        request instanceof ReplicaWrite m
-            ? m.siblings()
-            : request instanceof HintWrite m ? m.siblings() : null;
-    if (siblings == null) {
-      return null;
-    }
-    try {
-      return VersionCodec.decodeSiblings(siblings);
-    } catch (RuntimeException e) {
-      return null;
-    }
-  }
-
   /** Serves one request into {@code reply}. */
   private final class Serve implements CoordinationMessage.Visitor<Void> {
     private final NodeId from;
     private final CompletableFuture<PeerMessage> reply;
-    private final Siblings decoded;
 
-    /**
-     * @param decoded the set the request carries, decoded before the task, or null
-     */
-    Serve(NodeId from, CompletableFuture<PeerMessage> reply, Siblings decoded) {
+    Serve(NodeId from, CompletableFuture<PeerMessage> reply) {
       this.from = from;
       this.reply = reply;
-      this.decoded = decoded;
-    }
-
-    /** The request's written set: decoded before the task, or now (throwing if it does not). */
-    private Siblings decoded(byte[] siblings) {
-      return decoded != null ? decoded : VersionCodec.decodeSiblings(siblings);
     }
 
     @Override
@@ -163,7 +130,7 @@ final class CoordinationService implements PeerTransport.PeerHandler {
       if (!replicates(def, m.key())) {
         throw notAReplica("the sender's ring is older or newer; it will send again");
       }
-      replica.mergeLater(def, m.key(), decoded(m.siblings()));
+      replica.mergeLater(def, m.key(), VersionCodec.decodeSiblings(m.siblings()));
       // Acknowledged once durable (at once unless the engine's group commit holds it).
       replica.afterDurable(
           error -> reply.complete(error == null ? new ReplicaWriteReply() : Failure.of(error)));
@@ -213,7 +180,7 @@ final class CoordinationService implements PeerTransport.PeerHandler {
             null);
       }
       if (broken != BrokenVariant.STAND_IN_ACKS_WITHOUT_STORING) {
-        replica.mergeHint(def, m.key(), m.owner(), decoded(m.siblings()));
+        replica.mergeHint(def, m.key(), m.owner(), VersionCodec.decodeSiblings(m.siblings()));
       }
       stats.hintsStored++;
       reply.complete(new ReplicaWriteReply());

@@ -14,7 +14,6 @@ import io.dynamokv.core.wire.Failure;
 import java.time.Duration;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
-import java.util.function.Function;
 
 /**
  * How a node's rooms call their peers: sends through the {@link PeerTransport}, hops the outcome
@@ -63,80 +62,37 @@ final class PeerCalls {
       Class<R> replyType,
       Duration timeout,
       BiConsumer<R, Throwable> onDone) {
-    call(target, request, replyType, timeout, Function.identity(), onDone);
-  }
-
-  /**
-   * As {@link #call(NodeId, PeerMessage, Class, Duration, BiConsumer)}, but a reply of {@code
-   * replyType} is first mapped by {@code prepare} on the thread that received it, before the hop
-   * onto the scheduler: work that needs no node state (decoding) stays off the node's lock. {@code
-   * prepare} should not throw; one that does fails the call with {@link PeerException.Remote} (an
-   * {@link Error} is then rethrown on the completing thread).
-   */
-  <R extends PeerMessage, T> void call(
-      NodeId target,
-      PeerMessage request,
-      Class<R> replyType,
-      Duration timeout,
-      Function<? super R, ? extends T> prepare,
-      BiConsumer<? super T, Throwable> onDone) {
     transport
         .call(target, request, timeout)
         .whenComplete(
-            (received, failure) -> {
-              PeerMessage reply = received;
-              Throwable error = failure;
-              T prepared = null;
-              Error fatal = null;
-              if (error == null && replyType.isInstance(reply)) {
-                try {
-                  prepared = prepare.apply(replyType.cast(reply));
-                } catch (RuntimeException | Error e) {
-                  reply = null;
-                  error = new PeerException.Remote(target, "reply not understood: " + e);
-                  fatal = e instanceof Error err ? err : null;
-                }
-              }
-              deliver(target, replyType, reply, error, prepared, onDone);
-              if (fatal != null) {
-                throw fatal; // the call is failed; the thread that completed it reports the error
-              }
-            });
-  }
-
-  private <R extends PeerMessage, T> void deliver(
-      NodeId target,
-      Class<R> replyType,
-      PeerMessage reply,
-      Throwable error,
-      T prepared,
-      BiConsumer<? super T, Throwable> onDone) {
-    // Inline: an idle node handles the reply on the thread that received it, one wake-up less per
-    // reply; a busy one queues it as before.
-    scheduler.executeInline(
-        () -> {
-          if (closed.getAsBoolean()) {
-            return;
-          }
-          if (error != null) {
-            Throwable cause = DynamoException.unwrap(error);
-            if (cause instanceof PeerException.Timeout
-                || cause instanceof PeerException.Unreachable) {
-              reachability.callFailed(target);
-            } else if (cause instanceof PeerException) {
-              reachability.callSucceeded(target);
-            }
-            onDone.accept(null, cause);
-            return;
-          }
-          reachability.callSucceeded(target);
-          if (replyType.isInstance(reply)) {
-            onDone.accept(prepared, null);
-          } else if (reply instanceof Failure failure) {
-            onDone.accept(null, failure.toException());
-          } else {
-            onDone.accept(null, new PeerException.Remote(target, "unexpected reply " + reply));
-          }
-        });
+            // Inline: an idle node handles the reply on the thread that received it, one wake-up
+            // less per reply; a busy one queues it as before.
+            (reply, error) ->
+                scheduler.executeInline(
+                    () -> {
+                      if (closed.getAsBoolean()) {
+                        return;
+                      }
+                      if (error != null) {
+                        Throwable cause = DynamoException.unwrap(error);
+                        if (cause instanceof PeerException.Timeout
+                            || cause instanceof PeerException.Unreachable) {
+                          reachability.callFailed(target);
+                        } else if (cause instanceof PeerException) {
+                          reachability.callSucceeded(target);
+                        }
+                        onDone.accept(null, cause);
+                        return;
+                      }
+                      reachability.callSucceeded(target);
+                      if (replyType.isInstance(reply)) {
+                        onDone.accept(replyType.cast(reply), null);
+                      } else if (reply instanceof Failure failure) {
+                        onDone.accept(null, failure.toException());
+                      } else {
+                        onDone.accept(
+                            null, new PeerException.Remote(target, "unexpected reply " + reply));
+                      }
+                    }));
   }
 }

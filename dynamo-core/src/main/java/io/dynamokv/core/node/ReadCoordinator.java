@@ -187,20 +187,25 @@ final class ReadCoordinator {
           new ReplicaRead(def.name(), key),
           ReplicaReadReply.class,
           Duration.ofNanos(Math.max(1, left)),
-          ReadCoordinator::decode, // on the receiving thread, off the node's lock
-          (decoded, error) -> {
+          (reply, error) -> {
             pending.merge(place, -1, Integer::sum);
             if (error != null) {
               failed(target, place, error);
-            } else if (decoded.siblings() != null) {
-              answered(target, place, decoded.siblings());
             } else {
-              Throwable undecodable =
-                  new PeerException.Remote(target, "undecodable reply: " + decoded.error());
-              if (target.equals(place)) {
-                quorum.onFailure(place, undecodable);
-              } else {
-                failed(target, place, undecodable);
+              Siblings siblings = null;
+              try {
+                siblings = decode(reply);
+              } catch (RuntimeException e) {
+                Throwable undecodable =
+                    new PeerException.Remote(target, "undecodable reply: " + e.getMessage());
+                if (target.equals(place)) {
+                  quorum.onFailure(place, undecodable);
+                } else {
+                  failed(target, place, undecodable);
+                }
+              }
+              if (siblings != null) {
+                answered(target, place, siblings);
               }
             }
             settle.run();
@@ -302,19 +307,14 @@ final class ReadCoordinator {
     }
   }
 
-  /** A replica's reply decoded: its siblings, or null and why they do not decode. */
-  private record Decoded(Siblings siblings, String error) {}
-
-  /** The siblings of a replica's reply; runs on any thread. */
-  private static Decoded decode(ReplicaReadReply reply) {
-    try {
-      return new Decoded(
-          reply.siblings().length == 0
-              ? Siblings.empty()
-              : VersionCodec.decodeSiblings(reply.siblings()),
-          null);
-    } catch (RuntimeException e) {
-      return new Decoded(null, e.getMessage());
-    }
+  /**
+   * The siblings of a replica's reply.
+   *
+   * @throws RuntimeException when they do not decode
+   */
+  private static Siblings decode(ReplicaReadReply reply) {
+    return reply.siblings().length == 0
+        ? Siblings.empty()
+        : VersionCodec.decodeSiblings(reply.siblings());
   }
 }
