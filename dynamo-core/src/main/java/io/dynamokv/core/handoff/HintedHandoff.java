@@ -175,12 +175,17 @@ public final class HintedHandoff {
 
   /** Where handoff stands with one owner. */
   private static final class OwnerState {
+    final NodeId owner;
     long nextAttemptNanos;
     int failures;
     boolean busy;
     HintId cursor;
     final List<Sent> unflushed = new ArrayList<>();
     final java.util.Set<HintId> sentThisTurn = new java.util.HashSet<>();
+
+    OwnerState(NodeId owner) {
+      this.owner = owner;
+    }
   }
 
   /**
@@ -268,7 +273,7 @@ public final class HintedHandoff {
     List<NodeId> held = hints.owners();
     everHeld.addAll(held);
     for (NodeId owner : held) {
-      OwnerState state = states.computeIfAbsent(owner, o -> new OwnerState());
+      OwnerState state = states.computeIfAbsent(owner, OwnerState::new);
       if (!state.busy && now - state.nextAttemptNanos >= 0) {
         state.busy = true;
         next(owner, state, HINTS_PER_TURN);
@@ -370,8 +375,13 @@ public final class HintedHandoff {
               state.cursor = previous; // this hint again, now that its targets' runs are known
               next(owner, state, left);
             },
-            // as a failed delivery: the owner is backed off, or a leaving node passes it on
-            () -> guarded(state, () -> notDelivered(owner, state, hint, toOwner, left)));
+            // as a failed delivery: the owner is backed off if it failed itself, or a leaving
+            // node passes the hint on
+            silent ->
+                guarded(
+                    state,
+                    () ->
+                        notDelivered(owner, state, hint, toOwner && silent.contains(owner), left)));
     if (!known) {
       return;
     }
@@ -452,7 +462,7 @@ public final class HintedHandoff {
         epochsKnown(
             List.of(to.get()),
             () -> passOn(owner, state, hint, left), // now that the node's run is known
-            () -> {
+            silent -> {
               failures++;
               backOff(state);
             });
@@ -479,7 +489,7 @@ public final class HintedHandoff {
 
   /**
    * Ends the owner's turn: the targets of the hints acknowledged in it flush, then those hints are
-   * deleted (the ones whose targets all flushed). A failed flush backs the owner off.
+   * deleted (the ones whose targets all flushed). A failed flush of the owner backs it off.
    */
   private void endTurn(OwnerState state) {
     finishTurn(state, false);
@@ -505,16 +515,21 @@ public final class HintedHandoff {
         answered -> {
           failures += targets.size() - answered.size();
           retire(sent, answered);
-          settleTurn(state, failed || answered.size() < targets.size());
+          // Another target's failed flush (a moving key's other owners) keeps its hints for a later
+          // turn without backing this owner off.
+          boolean ownerSilent = targets.contains(state.owner) && !answered.containsKey(state.owner);
+          settleTurn(state, failed || ownerSilent);
         });
   }
 
   /**
    * Whether every one of {@code targets} has answered a flush, so that the run its acknowledgements
    * come from is known. If not, the unknown ones are flushed first (returning false), and then
-   * {@code retry} runs once all of them answered, {@code failed} otherwise.
+   * {@code retry} runs once all of them answered, {@code failed} otherwise, with the ones that did
+   * not.
    */
-  private boolean epochsKnown(List<NodeId> targets, Runnable retry, Runnable failed) {
+  private boolean epochsKnown(
+      List<NodeId> targets, Runnable retry, Consumer<java.util.Set<NodeId>> failed) {
     List<NodeId> unknown = targets.stream().filter(t -> !flushedEpochs.containsKey(t)).toList();
     if (unknown.isEmpty()) {
       return true;
@@ -525,7 +540,9 @@ public final class HintedHandoff {
           if (answered.size() == unknown.size()) {
             retry.run();
           } else {
-            failed.run();
+            java.util.Set<NodeId> silent = new java.util.TreeSet<>(unknown);
+            silent.removeAll(answered.keySet());
+            failed.accept(silent);
           }
         });
     return false;

@@ -62,9 +62,9 @@ import java.util.function.Supplier;
  *       in flight), anti-entropy pulls the partition from every current owner, a tree comparison
  *       that fetches whatever the stream missed; then the copy is complete (durably).
  *   <li><b>Switch</b>: the claimant asks every member ({@link ReadyQuery}); a node is ready when
- *       each partition it gains is complete and it holds no hint for a partition a pending owner
- *       gains. Once all are, the claimant switches ({@link HandoffGate#moveComplete}): the new
- *       layout becomes current and the old one {@linkplain Ring#retiring() retiring} (still
+ *       each partition it gains is complete and it holds no hint in a moving partition (whatever
+ *       the hint's owner). Once all are, the claimant switches ({@link HandoffGate#moveComplete}):
+ *       the new layout becomes current and the old one {@linkplain Ring#retiring() retiring} (still
  *       written, no longer read), until every member has the switch and one request timeout has
  *       passed; then the claimant plans the new layout alone.
  *   <li><b>Drop</b>: a node drops (through the replica, so its trees follow) every partition it no
@@ -84,7 +84,7 @@ final class Transfer implements AntiEntropy.Transfers {
   /** The most bytes of records one batch carries. */
   static final int BATCH_BYTES = 1 << 20;
 
-  /** The most hints for one pending owner a readiness check looks at. */
+  /** The most hints for one node a readiness check looks at. */
   private static final int MAX_HINTS_CHECKED = 65_536;
 
   /** How long a sweep that kept a partition (its hand-off failed) waits before it passes again. */

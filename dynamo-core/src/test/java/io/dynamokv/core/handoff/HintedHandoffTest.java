@@ -89,6 +89,10 @@ class HintedHandoffTest {
     @Override
     public void flush(NodeId target, HintedHandoff.Flushed done) {
       calls.add("flush" + (target.equals(OWNER) ? "" : " " + target));
+      if (failingFlushes.contains(target)) {
+        done.flushed(0, new IllegalStateException(target + " down"));
+        return;
+      }
       if (flushFails) {
         done.flushed(0, new IllegalStateException("flush refused"));
       } else {
@@ -113,6 +117,9 @@ class HintedHandoffTest {
 
   /** Targets whose writes fail. */
   private final java.util.Set<NodeId> failing = new java.util.HashSet<>();
+
+  /** Targets whose flushes fail. */
+  private final java.util.Set<NodeId> failingFlushes = new java.util.HashSet<>();
 
   private final Owner owner = new Owner();
   private final HintedHandoff handoff =
@@ -221,6 +228,53 @@ class HintedHandoffTest {
         .startsWith("write a", "write a to new", "write b", "write b to new")
         .contains("flush", "flush new");
     assertThat(hints.isEmpty()).isTrue();
+  }
+
+  /**
+   * A pending owner that does not answer the flush that learns its run: the owner's turn goes on
+   * with the next hint instead of backing off.
+   */
+  @Test
+  void aPendingOwnersFailedFlushDoesNotBackTheOwnerOff() {
+    moving = true;
+    failingFlushes.add(NEW_OWNER);
+    hint("a");
+    hint("b");
+    nextRound();
+    assertThat(owner.calls)
+        .as("hint b tried in the same turn: no back-off")
+        .containsExactly("flush", "flush new", "flush new");
+    assertThat(hints.count()).isEqualTo(2);
+
+    owner.calls.clear();
+    failingFlushes.clear();
+    nextRound();
+    assertThat(owner.calls)
+        .startsWith("flush new", "write a", "write a to new", "write b", "write b to new");
+    assertThat(hints.isEmpty()).isTrue();
+  }
+
+  /**
+   * A pending owner that takes the hint but fails the flush ending the turn: the hint stays, and
+   * the owner is not backed off (its next turn comes at once).
+   */
+  @Test
+  void aPendingOwnersFailedEndOfTurnFlushDoesNotBackTheOwnerOff() {
+    moving = true;
+    hint("a");
+    nextRound(); // learns both runs, delivers and retires a
+    assertThat(hints.isEmpty()).isTrue();
+
+    failingFlushes.add(NEW_OWNER);
+    hint("b");
+    owner.calls.clear();
+    nextRound();
+    assertThat(owner.calls).hasSize(4).startsWith("write b", "write b to new");
+    assertThat(hints.count()).as("kept: the pending owner's flush failed").isEqualTo(1);
+
+    owner.calls.clear();
+    handoff.round(); // no time passed: only an owner that was not backed off gets a turn
+    assertThat(owner.calls).startsWith("write b", "write b to new");
   }
 
   @Test

@@ -40,8 +40,7 @@ class TransferSimulationTest {
           test,
           seed,
           () -> {
-            Result result = CoordinationSimulation.run(seed, settings(seed));
-            assertThat(result.violations()).as(result.describe()).isEmpty();
+            Result result = keepsEveryWrite(seed);
             totals[0] += result.okWrites();
             totals[1] += result.crashes();
             totals[2]++;
@@ -64,13 +63,14 @@ class TransferSimulationTest {
   @Test
   void hintsOfAMovingKeyReachItsNewOwners(TestInfo test) {
     long seed = 3937714433303920478L;
-    SimSeeds.replayable(
-        test,
-        seed,
-        () -> {
-          Result result = CoordinationSimulation.run(seed, settings(seed));
-          assertThat(result.violations()).as(result.describe()).isEmpty();
-        });
+    SimSeeds.replayable(test, seed, () -> keepsEveryWrite(seed));
+  }
+
+  /** Runs {@code seed} with its settings and asserts the oracle found nothing. */
+  private static Result keepsEveryWrite(long seed) {
+    Result result = CoordinationSimulation.run(seed, settings(seed));
+    assertThat(result.violations()).as(result.describe()).isEmpty();
+    return result;
   }
 
   @Test
