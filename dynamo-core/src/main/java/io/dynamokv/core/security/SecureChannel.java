@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Objects;
+import java.util.Set;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -29,19 +31,21 @@ import javax.crypto.spec.SecretKeySpec;
  * holds the role key; the first request's MAC shows the server that the client does. A message
  * captured on one connection is worthless on another: the key depends on both nonces.
  *
- * <p><b>Messages.</b> Requests carry sequence numbers 1, 2, 3, ... in order, each with {@code
- * HMAC(K, 'Q' | sequence | payload)}; the reply to request {@code s} carries {@code HMAC(K, 'A' | s
- * | payload)}. A request out of sequence (replayed, dropped or reordered), a MAC that does not
- * match (altered), or any request after one such failure is refused: the channel is {@linkplain
- * #isBroken broken} for good.
+ * <p><b>Messages.</b> Requests carry sequence numbers 1, 2, 3, ... in the order they are written,
+ * each with {@code HMAC(K, 'Q' | sequence | payload)}; the reply to request {@code s} carries
+ * {@code HMAC(K, 'A' | s | payload)}. Several requests may await their replies at once, and replies
+ * may come in any order. A request out of sequence (replayed, dropped or reordered), a reply to a
+ * request that awaits none (replayed, or never sent), a MAC that does not match (altered), or any
+ * message after one such failure is refused: the channel is {@linkplain #isBroken broken} for good.
  *
  * <p>Roles: {@link Role#PEER} authenticates nodes with the key labelled {@value
  * ClusterSecret#PEERS}; {@link Role#ADMIN} authenticates operators with the key labelled {@value
  * ClusterSecret#ADMIN}, which an {@link AdminToken} carries, so that an operator needs no cluster
  * secret.
  *
- * <p>One connection carries one request at a time; the methods are synchronized so that the ends
- * may run them on different threads.
+ * <p>The methods are synchronized, so that the ends may run them on different threads; a client
+ * assigns a request its number and seals it under one lock with writing it, so that numbers follow
+ * the wire order.
  */
 public final class SecureChannel {
   /** The version of the handshake this class speaks. */
@@ -105,7 +109,7 @@ public final class SecureChannel {
   private final boolean client;
   private final Mac mac;
   private long sequence; // client: the last sent; server: the last accepted
-  private boolean answered = true; // client: the last request's reply was accepted
+  private final Set<Long> awaiting = new HashSet<>(); // client: requests awaiting their reply
   private boolean broken;
 
   private SecureChannel(boolean client, byte[] key) {
@@ -169,12 +173,21 @@ public final class SecureChannel {
     return compute(SERVER_PROOF);
   }
 
-  /** Client: the sequence number of the next request, counted as sent. */
+  /** Client: the sequence number of the next request, counted as sent and awaiting its reply. */
   public synchronized long nextSequence() {
     requireClient(true);
     checkUsable();
-    answered = false;
-    return ++sequence;
+    awaiting.add(++sequence);
+    return sequence;
+  }
+
+  /**
+   * Client: request {@code sequence} gets no sealed reply (its peer answered with an error, which
+   * is not sealed): a reply to it is refused from now on.
+   */
+  public synchronized void forget(long sequence) {
+    requireClient(true);
+    awaiting.remove(sequence);
   }
 
   /** Client: the MAC of request {@code sequence} with {@code payload}. */
@@ -205,13 +218,14 @@ public final class SecureChannel {
   }
 
   /**
-   * Server: the MAC of the reply to request {@code sequence}, the last one accepted.
+   * Server: the MAC of the reply to request {@code sequence}, one it accepted (each request is
+   * answered once: the server's own code guarantees that).
    *
-   * @throws IllegalStateException if {@code sequence} is not the last request accepted
+   * @throws IllegalStateException if request {@code sequence} was not accepted
    */
   public synchronized byte[] sealReply(long sequence, byte[] payload) {
     requireClient(false);
-    if (sequence != this.sequence || sequence == 0) {
+    if (sequence > this.sequence || sequence <= 0) {
       throw new IllegalStateException(
           "a reply to request " + sequence + " while the last accepted is " + this.sequence);
     }
@@ -219,23 +233,23 @@ public final class SecureChannel {
   }
 
   /**
-   * Client: accepts the reply to the last request sent if it names that request and its MAC
-   * matches.
+   * Client: accepts the reply to request {@code sequence} if that request awaits its reply and the
+   * MAC matches; the request then awaits no more.
    *
    * @throws AuthenticationException (and the channel is broken) if not
    */
   public synchronized void openReply(long sequence, byte[] payload, byte[] mac) {
     requireClient(true);
     checkUsable();
-    if (sequence != this.sequence || answered) {
+    if (!awaiting.contains(sequence)) {
       broken = true;
       throw new AuthenticationException(
-          answered
+          sequence > 0 && sequence <= this.sequence
               ? "a second reply to request " + sequence
-              : "reply to request " + sequence + " while request " + this.sequence + " waits");
+              : "a reply to request " + sequence + ", which was never sent");
     }
     verify(compute(REPLY, sequence, payload), mac, "the reply to request " + sequence);
-    answered = true;
+    awaiting.remove(sequence);
   }
 
   /** Whether a message was refused: the channel refuses everything from then on. */

@@ -155,7 +155,7 @@ class SecureChannelTest {
   }
 
   @Test
-  void aReplyIsAcceptedOnceAndSealedOnlyForTheLastAcceptedRequest() {
+  void aReplyIsAcceptedOnceAndSealedOnlyForAnAcceptedRequest() {
     SecureChannel server = server();
     SecureChannel client = client(server);
     assertThatThrownBy(() -> server.sealReply(1, new byte[0]))
@@ -163,12 +163,50 @@ class SecureChannelTest {
     byte[] payload = "req".getBytes(UTF_8);
     long seq = client.nextSequence();
     server.openRequest(seq, payload, client.sealRequest(seq, payload));
+    assertThatThrownBy(() -> server.sealReply(seq + 1, new byte[0]))
+        .isInstanceOf(IllegalStateException.class);
     byte[] reply = "rep".getBytes(UTF_8);
     byte[] mac = server.sealReply(seq, reply);
     client.openReply(seq, reply, mac);
     assertThatThrownBy(() -> client.openReply(seq, reply, mac))
         .isInstanceOf(AuthenticationException.class)
         .hasMessageContaining("second reply");
+  }
+
+  @Test
+  void requestsInFlightTogetherAreAnsweredInAnyOrderEachOnce() {
+    SecureChannel server = server();
+    SecureChannel client = client(server);
+    long[] seqs = new long[3];
+    for (int i = 0; i < 3; i++) {
+      byte[] payload = ("req" + i).getBytes(UTF_8);
+      seqs[i] = client.nextSequence();
+      server.openRequest(seqs[i], payload, client.sealRequest(seqs[i], payload));
+    }
+    byte[][] macs = new byte[3][];
+    for (int i = 2; i >= 0; i--) {
+      macs[i] = server.sealReply(seqs[i], ("rep" + i).getBytes(UTF_8));
+    }
+    client.openReply(seqs[2], "rep2".getBytes(UTF_8), macs[2]);
+    client.openReply(seqs[0], "rep0".getBytes(UTF_8), macs[0]);
+    client.forget(seqs[1]); // answered with an (unsealed) error instead
+    assertThatThrownBy(() -> client.openReply(seqs[1], "rep1".getBytes(UTF_8), macs[1]))
+        .isInstanceOf(AuthenticationException.class)
+        .hasMessageContaining("second reply");
+    assertThat(client.isBroken()).isTrue();
+  }
+
+  @Test
+  void aReplyToARequestNeverSentIsRefused() {
+    SecureChannel server = server();
+    SecureChannel client = client(server);
+    byte[] payload = "req".getBytes(UTF_8);
+    long seq = client.nextSequence();
+    server.openRequest(seq, payload, client.sealRequest(seq, payload));
+    assertThatThrownBy(() -> client.openReply(seq + 1, payload, new byte[32]))
+        .isInstanceOf(AuthenticationException.class)
+        .hasMessageContaining("never sent");
+    assertThat(client.isBroken()).isTrue();
   }
 
   @Test

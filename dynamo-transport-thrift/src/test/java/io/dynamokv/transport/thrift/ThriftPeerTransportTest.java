@@ -209,7 +209,7 @@ class ThriftPeerTransportTest {
 
   @Test
   void thePoolIsCappedAndFurtherCallsWaitForAConnection() {
-    cluster(b -> b.poolSize(2));
+    cluster(b -> b.poolSize(2).maxCallsPerConnection(1));
     ThriftPeerTransport a = cluster.transport(A);
     ConcurrentLinkedQueue<CompletableFuture<PeerMessage>> held = holding(cluster.transport(B));
     List<CompletableFuture<PeerMessage>> calls = new ArrayList<>();
@@ -237,9 +237,100 @@ class ThriftPeerTransportTest {
     assertThat(a.connections(B)).isEqualTo(2);
   }
 
+  /** A handler that holds each request with its answer, for the test to answer in its order. */
+  private record Held(
+      CoordinationMessage.ReplicaRead request, CompletableFuture<PeerMessage> answer) {
+    void echo() {
+      answer.complete(request);
+    }
+  }
+
+  private static ConcurrentLinkedQueue<Held> holdingRequests(ThriftPeerTransport transport) {
+    ConcurrentLinkedQueue<Held> held = new ConcurrentLinkedQueue<>();
+    transport.serve(
+        (from, request) -> {
+          CompletableFuture<PeerMessage> answer = new CompletableFuture<>();
+          held.add(new Held((CoordinationMessage.ReplicaRead) request, answer));
+          return answer;
+        });
+    return held;
+  }
+
+  private static PeerMessage read(int i) {
+    return new CoordinationMessage.ReplicaRead("s", ("k" + i).getBytes(UTF_8));
+  }
+
+  private static String keyOf(PeerMessage message) {
+    return new String(((CoordinationMessage.ReplicaRead) message).key(), UTF_8);
+  }
+
+  @Test
+  void manyCallsShareOneConnectionAndTheirRepliesComeInAnyOrder() {
+    cluster(b -> b);
+    ThriftPeerTransport a = cluster.transport(A);
+    ConcurrentLinkedQueue<Held> held = holdingRequests(cluster.transport(B));
+    List<CompletableFuture<PeerMessage>> calls = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      calls.add(a.call(B, read(i), LONG).toCompletableFuture());
+    }
+
+    // All six reached the handler before any was answered, on one connection.
+    await().atMost(LONG).until(() -> held.size() == 6);
+    assertThat(a.connections(B)).isEqualTo(1);
+    assertThat(cluster.server(B).openConnections()).isEqualTo(1);
+    List<Held> answers = new ArrayList<>(held);
+    for (int i = answers.size() - 1; i >= 0; i--) {
+      answers.get(i).echo();
+      assertThat(keyOf(response(calls.get(i)))).isEqualTo("k" + i);
+    }
+    assertThat(a.refusedReplies()).isZero();
+    assertThat(a.connections(B)).isEqualTo(1);
+  }
+
+  @Test
+  void aCallTimingOutOnAConnectionThatAnswersFailsAloneAndItsLateReplyIsDropped() {
+    cluster(b -> b);
+    ThriftPeerTransport a = cluster.transport(A);
+    ConcurrentLinkedQueue<Held> held = holdingRequests(cluster.transport(B));
+    CompletionStage<PeerMessage> slow = a.call(B, read(0), Duration.ofMillis(400));
+    CompletionStage<PeerMessage> answered = a.call(B, read(1), LONG);
+    await().atMost(LONG).until(() -> held.size() == 2);
+    Held first = held.poll();
+    held.poll().echo(); // the peer answers after the slow call was written: it works
+
+    assertThat(keyOf(response(answered))).isEqualTo("k1");
+    assertThat(failure(slow)).isInstanceOf(PeerException.Timeout.class).hasMessageContaining("400");
+    first.echo(); // late: checked and dropped, the connection stays
+
+    CompletionStage<PeerMessage> after = a.call(B, read(2), LONG);
+    await().atMost(LONG).until(() -> held.size() == 1);
+    held.poll().echo();
+    assertThat(keyOf(response(after))).isEqualTo("k2");
+    assertThat(a.refusedReplies()).isZero();
+    assertThat(a.connections(B)).isEqualTo(1);
+    assertThat(cluster.server(B).openConnections()).isEqualTo(1);
+  }
+
+  @Test
+  void anErrorAnswerFailsItsCallOnlyAndTheConnectionGoesOn() {
+    cluster(b -> b);
+    ThriftPeerTransport a = cluster.transport(A);
+    ConcurrentLinkedQueue<Held> held = holdingRequests(cluster.transport(B));
+    CompletionStage<PeerMessage> failing = a.call(B, read(0), LONG);
+    CompletionStage<PeerMessage> fine = a.call(B, read(1), LONG);
+    await().atMost(LONG).until(() -> held.size() == 2);
+
+    held.poll().answer().completeExceptionally(new IllegalStateException("boom"));
+    assertThat(failure(failing)).isInstanceOf(PeerException.Remote.class);
+    held.poll().echo();
+    assertThat(keyOf(response(fine))).isEqualTo("k1");
+    assertThat(a.connections(B)).isEqualTo(1);
+    assertThat(cluster.server(B).openConnections()).isEqualTo(1);
+  }
+
   @Test
   void aFullQueueRefusesAtOnce() {
-    cluster(b -> b.poolSize(1).maxQueuedCalls(1));
+    cluster(b -> b.poolSize(1).maxCallsPerConnection(1).maxQueuedCalls(1));
     ThriftPeerTransport a = cluster.transport(A);
     ConcurrentLinkedQueue<CompletableFuture<PeerMessage>> held = holding(cluster.transport(B));
     CompletionStage<PeerMessage> first = a.call(B, READ, LONG);
@@ -261,7 +352,7 @@ class ThriftPeerTransportTest {
 
   @Test
   void aCallStillWaitingForAConnectionAtItsDeadlineWasNotSent() {
-    cluster(b -> b.poolSize(1));
+    cluster(b -> b.poolSize(1).maxCallsPerConnection(1));
     ThriftPeerTransport a = cluster.transport(A);
     ConcurrentLinkedQueue<CompletableFuture<PeerMessage>> held = holding(cluster.transport(B));
     a.call(B, READ, LONG);
@@ -358,7 +449,7 @@ class ThriftPeerTransportTest {
 
   @Test
   void closeFailsQueuedCallsUnreachableAndSentOnesTimeout() {
-    cluster(b -> b.poolSize(2));
+    cluster(b -> b.poolSize(2).maxCallsPerConnection(1));
     ThriftPeerTransport a = cluster.transport(A);
     ConcurrentLinkedQueue<CompletableFuture<PeerMessage>> held = holding(cluster.transport(B));
     List<CompletionStage<PeerMessage>> calls = new ArrayList<>();

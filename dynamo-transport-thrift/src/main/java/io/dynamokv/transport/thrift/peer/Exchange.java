@@ -10,6 +10,7 @@ import io.dynamokv.core.spi.PeerMessage;
 import io.dynamokv.transport.thrift.gen.DynamoError;
 import io.dynamokv.transport.thrift.gen.PeerResponse;
 import io.dynamokv.transport.thrift.gen.Sealed;
+import java.nio.ByteBuffer;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.thrift.TApplicationException;
@@ -18,8 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The outcome of one exchange: a reply on the peer selector thread (must not block), a failure on
- * the thread that saw it (the selector, the timer, or the closing thread).
+ * One call on a {@link PeerClient} and its outcome: a reply on the peer selector thread (must not
+ * block), a failure on the thread that saw it (the selector, the timer, or the closing thread).
  */
 final class Exchange {
   private static final Logger log = LoggerFactory.getLogger(ThriftPeerTransport.class);
@@ -29,6 +30,13 @@ final class Exchange {
   private final PeerConnections peer;
   private final AtomicBoolean once = new AtomicBoolean();
 
+  // Set and read under the client's monitor:
+  long sequence; // the channel's number of the request
+  int seqid; // the Thrift sequence id naming the call: the sequence's low 32 bits
+  ByteBuffer request; // the frame, until written whole
+  PeerClient.Stage stage;
+  long writtenAt;
+
   Exchange(ThriftPeerTransport t, OutboundCall call, PeerClient client, PeerConnections peer) {
     this.t = t;
     this.call = call;
@@ -37,9 +45,9 @@ final class Exchange {
   }
 
   /**
-   * The reply arrived. Every path frees the connection exactly once: released to the pool once the
-   * reply is authenticated (it may then carry the next call while this one's message is decoded),
-   * discarded if not.
+   * The reply arrived. Every path gives the connection back exactly once: released to the pool once
+   * the reply is authenticated (it may then carry the next call while this one's message is
+   * decoded), discarded if not.
    */
   void completed(Sealed reply) {
     if (!once.compareAndSet(false, true)) {
@@ -47,7 +55,7 @@ final class Exchange {
     }
     PeerResponse response;
     try {
-      response = client.open(reply);
+      response = client.open(reply, this);
     } catch (AuthenticationException | TException e) {
       peer.discard(client);
       t.refusedReplies.incrementAndGet();
@@ -59,12 +67,7 @@ final class Exchange {
       call.fail(new PeerException.Remote(call.target, "reply unreadable: " + e), false);
       return;
     }
-    try {
-      peer.release(client); // may start the next waiting call on this thread
-    } catch (RuntimeException | OutOfMemoryError e) {
-      // That call's own trouble: this one still completes.
-      log.error("{} -> {}: starting the next call failed", t.self, call.target, e);
-    }
+    release();
     PeerMessage message;
     try {
       message = PeerFrames.decode(t.protocols, response);
@@ -90,9 +93,34 @@ final class Exchange {
     }
   }
 
+  /**
+   * The exchange failed after it got as far as {@code stage} (the peer answered an error, or its
+   * deadline passed); its connection goes on carrying other calls.
+   */
+  void failedAlone(Exception error, PeerClient.Stage stage) {
+    if (!once.compareAndSet(false, true)) {
+      return;
+    }
+    release();
+    call.fail(classify(error, stage), false);
+  }
+
+  private void release() {
+    try {
+      peer.release(client); // may start the next waiting call on this thread
+    } catch (RuntimeException | OutOfMemoryError e) {
+      // That call's own trouble: this one still completes.
+      log.error("{} -> {}: starting the next call failed", t.self, call.target, e);
+    }
+  }
+
   /** The deadline passed: fails the exchange if its connection still carries it. */
   void expire() {
-    client.expire(this, call.timeoutMillis());
+    client.expire(this);
+  }
+
+  String timeoutMessage() {
+    return "no reply within " + call.timeoutMillis() + " ms";
   }
 
   private PeerException classify(Exception error, PeerClient.Stage stage) {

@@ -3,8 +3,10 @@
  */
 package io.dynamokv.transport.thrift.peer;
 
+import io.dynamokv.core.AuthenticationException;
 import io.dynamokv.core.security.SecureChannel;
 import io.dynamokv.transport.thrift.Channels;
+import io.dynamokv.transport.thrift.gen.DynamoError;
 import io.dynamokv.transport.thrift.gen.PeerEnvelope;
 import io.dynamokv.transport.thrift.gen.PeerResponse;
 import io.dynamokv.transport.thrift.gen.PeerService;
@@ -14,6 +16,11 @@ import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import org.apache.thrift.TApplicationException;
 import org.apache.thrift.TByteArrayOutputStream;
@@ -29,50 +36,66 @@ import org.apache.thrift.transport.TMemoryInputTransport;
 import org.apache.thrift.transport.TTransportException;
 
 /**
- * One connection to a peer on an authenticated channel, carrying one {@code PeerService.exchange}
- * at a time as a framed Thrift call (the wire format libthrift's async client used, so the peer's
- * server is unchanged).
+ * One connection to a peer on an authenticated channel, carrying many {@code PeerService.exchange}
+ * calls at once as framed Thrift calls; each reply names its call by the Thrift sequence id, which
+ * is the channel's sequence number of the request, and replies come in any order.
  *
  * <p>The connection stays registered for reading with the transport's {@link PeerSelector} for its
- * whole life, idle or not. The calling thread writes its request on the non-blocking socket itself,
- * so sending wakes no other thread; the selector is woken only when the reply arrives, or when the
- * socket could not take the whole request (it then writes the rest). It reads whatever the socket
- * holds in one call, so a small reply costs one read.
+ * whole life, idle or not. The calling thread numbers, seals and writes its request on the
+ * non-blocking socket itself, under the connection's monitor, so that sequence numbers follow the
+ * wire order and sending wakes no other thread. Only what the socket cannot take at once goes to
+ * the selector, and a request sent while the selector still writes others joins them (one write for
+ * all). The selector reads whatever the socket holds in one call and delivers every reply in it.
  *
- * <p>Thread-safe: the current exchange and its stage are guarded by the monitor; the read buffer
- * belongs to the selector thread.
+ * <p>A call whose deadline passes while its reply is awaited fails alone if the peer answered
+ * anything since the request was written (the connection works; the late reply is checked and
+ * dropped); otherwise, and if the request is not written whole by then, the connection is closed
+ * and every call on it fails by how far its request got.
+ *
+ * <p>Thread-safe: the calls in flight, their stages and the queue of unwritten requests are guarded
+ * by the monitor; the read buffer belongs to the selector thread.
  */
 final class PeerClient {
-  /** How far the current exchange got. */
+  /** How far an exchange got. */
   enum Stage {
-    /** No exchange. */
-    IDLE,
     /** Part of the request may be written, not all: the peer cannot have processed it. */
     WRITING,
     /** The whole request is written: the peer may have applied it. */
     AWAITING,
-    /** A reply frame arrived and is being decoded. */
+    /** Its reply arrived and is being decoded. */
     RESPONSE_READ
   }
 
   private static final int READ_CHUNK = 16 * 1024;
+
+  /** Expired calls whose late replies may still come, beyond which the connection is replaced. */
+  static final int MAX_ABANDONED = 1024;
+
+  private static final ThreadLocal<TSerializer> SERIALIZER =
+      ThreadLocal.withInitial(Channels::serializer);
 
   final SocketChannel socket;
   private final SecureChannel channel;
   private final PeerSelector selector;
   private final TProtocolFactory protocol;
   private final int maxResponseBytes;
-  private final TSerializer serializer = Channels.serializer();
-  private final TDeserializer deserializer;
-  private final TByteArrayOutputStream out = new TByteArrayOutputStream(1024);
-  private final TProtocol writer;
+  private final TDeserializer deserializer; // selector thread only
   private SelectionKey key;
-  private Exchange current;
-  private Stage stage = Stage.IDLE;
-  private ByteBuffer unwritten;
+
+  // Guarded by this:
+  private final Map<Integer, Exchange> calls = new HashMap<>();
+  private final Map<Integer, Long> abandoned = new HashMap<>(); // seqid -> sequence
+  private final ArrayDeque<Exchange> unwritten = new ArrayDeque<>();
+  private long lastReply = System.nanoTime();
   private boolean closed;
+
   private ByteBuffer in = ByteBuffer.allocate(READ_CHUNK); // selector thread only
   private final ByteBuffer probe = ByteBuffer.allocate(1); // looksOpen, under the pool's monitor
+
+  /** Calls the pool has given this connection and not yet taken back; the pool's monitor. */
+  int load;
+
+  /** When {@link #load} last dropped to 0; the pool's monitor. */
   long idleSince = System.nanoTime();
 
   /**
@@ -84,14 +107,13 @@ final class PeerClient {
       PeerSelector selector,
       TProtocolFactory protocol,
       int maxResponseBytes)
-      throws IOException, TTransportException {
+      throws IOException {
     this.socket = socket;
     this.channel = channel;
     this.selector = selector;
     this.protocol = protocol;
     this.maxResponseBytes = Math.min(maxResponseBytes, Integer.MAX_VALUE - 8); // 4 + size fits
     this.deserializer = Channels.deserializer(maxResponseBytes, 100_000);
-    this.writer = protocol.getProtocol(new TIOStreamTransport(out));
     socket.configureBlocking(false);
     socket.socket().setTcpNoDelay(true);
     socket.socket().setKeepAlive(true);
@@ -110,85 +132,116 @@ final class PeerClient {
 
   /**
    * Sends {@code envelope} as the channel's next request, for {@code exchange}; returns once it is
-   * written or handed to the selector. The exchange then ends through exactly one of its callbacks,
-   * unless this throws.
+   * written or queued for the selector. The exchange then ends through exactly one of its
+   * callbacks, unless this throws.
    *
    * @throws TException if nothing can be sent: the connection is closed, or writing failed (the
    *     request is then incomplete, never processed, and the connection is closed)
    */
   void send(PeerEnvelope envelope, Exchange exchange) throws TException {
-    ByteBuffer frame = frame(Channels.sealRequest(channel, serializer, envelope));
-    boolean wake = false;
+    byte[] payload = SERIALIZER.get().serialize(envelope);
+    IOException failure = null;
     synchronized (this) {
-      if (closed || current != null) {
-        throw new TTransportException(
-            TTransportException.NOT_OPEN, closed ? "connection closed" : "connection busy");
+      if (closed) {
+        throw new TTransportException(TTransportException.NOT_OPEN, "connection closed");
+      }
+      long sequence = channel.nextSequence();
+      Sealed sealed =
+          new Sealed(
+              sequence,
+              ByteBuffer.wrap(payload),
+              ByteBuffer.wrap(channel.sealRequest(sequence, payload)));
+      exchange.sequence = sequence;
+      exchange.seqid = (int) sequence;
+      exchange.request = frame(sealed, exchange.seqid);
+      exchange.stage = Stage.WRITING;
+      if (!unwritten.isEmpty()) {
+        calls.put(exchange.seqid, exchange);
+        unwritten.add(exchange); // the selector writes it after the others
+        return;
       }
       try {
-        socket.write(frame);
-        if (frame.hasRemaining()) {
+        socket.write(exchange.request);
+        calls.put(exchange.seqid, exchange);
+        if (exchange.request.hasRemaining()) {
+          unwritten.add(exchange);
           key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+        } else {
+          written(exchange);
+          return;
         }
-      } catch (IOException | CancelledKeyException e) { // a partial frame is never processed
-        closeLocked();
-        throw new TTransportException(TTransportException.UNKNOWN, e);
-      }
-      current = exchange;
-      if (frame.hasRemaining()) {
-        stage = Stage.WRITING;
-        unwritten = frame;
-        wake = true;
-      } else {
-        stage = Stage.AWAITING;
+      } catch (IOException | CancelledKeyException e) {
+        calls.remove(exchange.seqid);
+        failure = e instanceof IOException io ? io : new IOException(e);
       }
     }
-    if (wake) {
-      selector.wakeup();
+    if (failure != null) { // a partial frame is never processed
+      fail(failure);
+      throw new TTransportException(TTransportException.UNKNOWN, failure);
     }
+    selector.wakeup();
+  }
+
+  private void written(Exchange e) {
+    e.stage = Stage.AWAITING;
+    e.request = null;
+    e.writtenAt = System.nanoTime();
   }
 
   /** The request as one frame: its size, then the Thrift call. */
-  private ByteBuffer frame(Sealed request) throws TException {
-    out.reset(); // shrinks the buffer a large request grew
+  private ByteBuffer frame(Sealed request, int seqid) throws TException {
+    TByteArrayOutputStream out = new TByteArrayOutputStream(request.getPayload().length + 128);
     out.write(0); // the size, set below
     out.write(0);
     out.write(0);
     out.write(0);
-    writer.writeMessageBegin(new TMessage("exchange", TMessageType.CALL, 0));
+    TProtocol writer = protocol.getProtocol(new TIOStreamTransport(out));
+    writer.writeMessageBegin(new TMessage("exchange", TMessageType.CALL, seqid));
     new PeerService.exchange_args(request).write(writer);
     writer.writeMessageEnd();
-    // out's array is reused only by the next request, which waits for this one's reply, so for
-    // the whole request to be written.
     ByteBuffer frame = ByteBuffer.wrap(out.get(), 0, out.len());
     frame.putInt(0, out.len() - 4);
     return frame;
   }
 
   /**
-   * The response a sealed reply carries.
+   * The response a sealed reply to {@code exchange} carries.
    *
    * @throws io.dynamokv.core.AuthenticationException if its sequence or MAC is wrong
    * @throws TException if it does not decode
    */
-  PeerResponse open(Sealed reply) throws TException {
+  PeerResponse open(Sealed reply, Exchange exchange) throws TException {
+    if (reply.getSequence() != exchange.sequence) {
+      throw new AuthenticationException(
+          "the reply to call "
+              + exchange.seqid
+              + " names request "
+              + reply.getSequence()
+              + ", not "
+              + exchange.sequence);
+    }
     return Channels.openReply(channel, deserializer, reply, new PeerResponse());
   }
 
   /**
-   * Whether an idle connection can carry a call: neither side has closed it. The selector notices a
-   * peer's close on its own, but perhaps after a call took the connection: a non-blocking read (one
-   * syscall, no wake-up) sees it first, so that a call to a peer that just stopped fails as not
-   * sent rather than as possibly applied.
+   * Whether a connection without calls can carry one: neither side has closed it. The selector
+   * notices a peer's close on its own, but perhaps after a call took the connection: a non-blocking
+   * read (one syscall, no wake-up) sees it first, so that a call to a peer that just stopped fails
+   * as not sent rather than as possibly applied. Only while no reply can come (the probe would take
+   * its first byte).
    */
   boolean looksOpen() {
     synchronized (this) {
-      if (closed || current != null) {
+      if (closed) {
         return false;
+      }
+      if (!calls.isEmpty() || !abandoned.isEmpty()) {
+        return true;
       }
     }
     int n;
     try {
-      n = socket.read(probe.clear()); // an idle connection has nothing to read
+      n = socket.read(probe.clear()); // a connection awaiting nothing has nothing to read
     } catch (IOException e) {
       n = -1;
     }
@@ -199,78 +252,109 @@ final class PeerClient {
     return true;
   }
 
-  /**
-   * The deadline of {@code exchange} passed: if it is still this connection's, it fails with a
-   * {@link TimeoutException} and the connection is closed (a reply may still be on its way).
-   */
-  void expire(Exchange exchange, long timeoutMillis) {
-    Stage at;
-    synchronized (this) {
-      if (current != exchange || stage == Stage.RESPONSE_READ) {
-        return; // done, or its reply is being decoded and completes it now
-      }
-      at = stage;
-      current = null;
-      stage = Stage.IDLE;
-      closeLocked();
-    }
-    selector.wakeup(); // a closed channel's socket is released by the selector's next select
-    exchange.failed(new TimeoutException("no reply within " + timeoutMillis + " ms"), at);
+  /** Whether requests wait for the socket to take them (the peer reads slowly). */
+  synchronized boolean backedUp() {
+    return !unwritten.isEmpty();
   }
 
-  /** Closes the connection; a call in flight fails as broken. */
+  /**
+   * The deadline of {@code exchange} passed. If it is still in flight here, it fails with a {@link
+   * TimeoutException}: alone if its request was written and the peer answered something since; else
+   * the connection is closed and every call on it fails.
+   */
+  void expire(Exchange exchange) {
+    boolean alone;
+    synchronized (this) {
+      if (calls.get(exchange.seqid) != exchange || exchange.stage == Stage.RESPONSE_READ) {
+        return; // done, or its reply is being decoded and completes it now
+      }
+      alone =
+          exchange.stage == Stage.AWAITING
+              && lastReply - exchange.writtenAt > 0
+              && abandoned.size() < MAX_ABANDONED;
+      if (alone) {
+        calls.remove(exchange.seqid);
+        abandoned.put(exchange.seqid, exchange.sequence);
+      }
+    }
+    if (alone) {
+      exchange.failedAlone(new TimeoutException(exchange.timeoutMessage()), Stage.AWAITING);
+    } else {
+      failAll(
+          exchange,
+          new TTransportException(
+              TTransportException.NOT_OPEN,
+              "connection closed: another call on it got no reply in time"),
+          false);
+    }
+  }
+
+  /** Closes the connection; the calls in flight fail as broken. */
   void close() {
     fail(new TTransportException(TTransportException.NOT_OPEN, "connection closed"));
   }
 
-  /** On the selector thread: the rest of a request the socket could not take at once. */
+  /** On the selector thread: the requests the socket could not take at once. */
   void onWritable() {
     IOException error;
     synchronized (this) {
-      if (closed || unwritten == null) {
+      if (closed || unwritten.isEmpty()) {
         return;
       }
+      ByteBuffer[] frames = new ByteBuffer[unwritten.size()];
+      int i = 0;
+      for (Exchange e : unwritten) {
+        frames[i++] = e.request;
+      }
       try {
-        socket.write(unwritten);
-        if (!unwritten.hasRemaining()) {
-          unwritten = null;
-          stage = Stage.AWAITING;
+        socket.write(frames);
+        Exchange e;
+        while ((e = unwritten.peek()) != null && !e.request.hasRemaining()) {
+          unwritten.poll();
+          written(e);
+        }
+        if (unwritten.isEmpty()) {
           key.interestOps(SelectionKey.OP_READ);
         }
         return;
       } catch (IOException e) {
         error = e;
+      } catch (CancelledKeyException e) {
+        error = new IOException(e);
       }
     }
     fail(error);
   }
 
-  /** On the selector thread: reads what the socket holds and delivers a reply frame. */
+  /** On the selector thread: reads what the socket holds and delivers every reply in it. */
   void onReadable() {
-    byte[] frame;
     try {
       int n = socket.read(in);
       if (n < 0) {
         throw new TTransportException(TTransportException.END_OF_FILE, "closed by the peer");
       }
-      frame = nextFrame();
+      byte[] frame;
+      while ((frame = nextFrame()) != null) {
+        deliver(frame);
+        synchronized (this) {
+          if (closed) {
+            return;
+          }
+        }
+      }
     } catch (IOException | TTransportException e) {
       fail(e);
-      return;
-    }
-    if (frame != null) {
-      deliver(frame);
     }
   }
 
   /**
-   * The reply frame the buffer holds whole, or null; grows the buffer for a larger frame.
+   * The next reply frame the buffer holds whole, or null; grows the buffer for a larger frame.
    *
-   * @throws TTransportException if the frame's size is refused, or bytes follow it (one call at a
-   *     time: a peer sends nothing it was not asked for)
+   * @throws TTransportException if the frame's size is refused
    */
   private byte[] nextFrame() throws TTransportException {
-    if (in.position() < 4) {
+    int end = in.position();
+    if (end < 4) {
       return null;
     }
     int size = in.getInt(0);
@@ -278,50 +362,96 @@ final class PeerClient {
       throw new OversizedFrameException(size, maxResponseBytes);
     }
     int whole = 4 + size;
-    if (in.position() < whole) {
+    if (end < whole) {
       if (in.capacity() < whole) {
         in = ByteBuffer.allocate(whole).put(in.flip());
       }
       return null;
     }
-    if (in.position() > whole) {
-      throw new TTransportException(
-          TTransportException.CORRUPTED_DATA, "the peer sent bytes after its reply");
-    }
     byte[] frame = new byte[size];
     in.get(4, frame);
-    in = in.capacity() > READ_CHUNK ? ByteBuffer.allocate(READ_CHUNK) : in.clear();
+    int left = end - whole;
+    if (in.capacity() > READ_CHUNK && left <= READ_CHUNK) {
+      ByteBuffer small = ByteBuffer.allocate(READ_CHUNK);
+      small.put(in.array(), whole, left);
+      in = small;
+    } else {
+      System.arraycopy(in.array(), whole, in.array(), 0, left);
+      in.position(left);
+    }
     return frame;
   }
 
+  /** Hands a reply frame to its exchange; a reply nobody awaits closes the connection. */
   private void deliver(byte[] frame) {
+    TProtocol p;
+    TMessage message;
+    try {
+      p = protocol.getProtocol(new TMemoryInputTransport(frame));
+      message = p.readMessageBegin();
+    } catch (TException | RuntimeException e) {
+      failAll(null, e, true); // a reply to some call, which one is unknown
+      return;
+    }
     Exchange e;
+    Long late = null;
     synchronized (this) {
-      e = current;
-      if (e == null || stage != Stage.AWAITING) {
-        e = null;
+      lastReply = System.nanoTime();
+      e = calls.get(message.seqid);
+      if (e != null && e.stage == Stage.AWAITING) {
+        e.stage = Stage.RESPONSE_READ;
       } else {
-        stage = Stage.RESPONSE_READ;
+        e = null;
+        late = abandoned.remove(message.seqid);
       }
     }
     if (e == null) {
-      fail(
-          new TTransportException(
-              TTransportException.CORRUPTED_DATA, "the peer sent a reply nobody asked for"));
+      if (late != null) {
+        dropLate(p, message, late);
+      } else {
+        fail(
+            new TTransportException(
+                TTransportException.CORRUPTED_DATA,
+                "the peer sent a reply nobody awaits (call " + message.seqid + ")"));
+      }
       return;
     }
     Sealed reply;
     try {
-      reply = decode(frame);
+      reply = decode(p, message);
+    } catch (DynamoError | TApplicationException error) {
+      // An answer, not a broken connection: this call fails, the others go on.
+      synchronized (this) {
+        calls.remove(e.seqid);
+        channel.forget(e.sequence);
+      }
+      e.failedAlone(error, Stage.RESPONSE_READ);
+      return;
     } catch (TException | RuntimeException error) {
-      fail(error); // the stage is RESPONSE_READ
+      fail(error); // the stage is RESPONSE_READ: it fails as malformed
       return;
     }
     synchronized (this) {
-      current = null;
-      stage = Stage.IDLE;
+      calls.remove(e.seqid);
     }
     e.completed(reply);
+  }
+
+  /** The late reply of an expired call: checked like any (a bad one closes the connection). */
+  private void dropLate(TProtocol p, TMessage message, long sequence) {
+    try {
+      Sealed reply = decode(p, message);
+      if (reply.getSequence() != sequence) {
+        throw new AuthenticationException("a late reply names the wrong request");
+      }
+      channel.openReply(sequence, reply.getPayload(), reply.getMac());
+    } catch (DynamoError | TApplicationException error) {
+      synchronized (this) {
+        channel.forget(sequence);
+      }
+    } catch (TException | RuntimeException error) {
+      fail(error);
+    }
   }
 
   /**
@@ -330,16 +460,13 @@ final class PeerClient {
    * @throws TException if it is an exception (a {@code DynamoError} or an application error) or
    *     does not decode
    */
-  private Sealed decode(byte[] frame) throws TException {
-    TProtocol p = protocol.getProtocol(new TMemoryInputTransport(frame));
-    TMessage message = p.readMessageBegin();
+  private static Sealed decode(TProtocol p, TMessage message) throws TException {
     if (message.type == TMessageType.EXCEPTION) {
       throw TApplicationException.readFrom(p);
     }
     if (message.type != TMessageType.REPLY || !"exchange".equals(message.name)) {
-      throw new TApplicationException(
-          TApplicationException.INVALID_MESSAGE_TYPE,
-          "expected the reply to exchange, got " + message);
+      throw new TTransportException(
+          TTransportException.CORRUPTED_DATA, "expected the reply to exchange, got " + message);
     }
     PeerService.exchange_result result = new PeerService.exchange_result();
     result.read(p);
@@ -350,24 +477,37 @@ final class PeerClient {
     if (result.isSetError()) {
       throw result.getError();
     }
-    throw new TApplicationException(
-        TApplicationException.MISSING_RESULT, "the exchange reply has no result");
+    throw new TTransportException(
+        TTransportException.CORRUPTED_DATA, "the exchange reply has no result");
   }
 
-  /** Closes the connection; the call in flight, if any, fails with {@code error}. */
+  /** Closes the connection; every call in flight fails with {@code error}. */
   private void fail(Exception error) {
-    Exchange e;
-    Stage at;
+    failAll(null, error, false);
+  }
+
+  /**
+   * Closes the connection; the calls in flight fail, each classified by how far it got: {@code
+   * expired} with a timeout, the others with {@code error}; with {@code malformed}, every call
+   * whose reply may be the frame that did not decode as a malformed response.
+   */
+  private void failAll(Exchange expired, Exception error, boolean malformed) {
+    List<Exchange> failed;
+    List<Stage> stages = new ArrayList<>();
     synchronized (this) {
-      e = current;
-      at = stage;
-      current = null;
-      stage = Stage.IDLE;
+      failed = new ArrayList<>(calls.values());
+      for (Exchange e : failed) {
+        stages.add(malformed && e.stage == Stage.AWAITING ? Stage.RESPONSE_READ : e.stage);
+      }
+      calls.clear();
+      abandoned.clear();
       closeLocked();
     }
     selector.wakeup(); // a closed channel's socket is released by the selector's next select
-    if (e != null) {
-      e.failed(error, at);
+    for (int i = 0; i < failed.size(); i++) {
+      Exchange e = failed.get(i);
+      e.failed(
+          e == expired ? new TimeoutException(expired.timeoutMessage()) : error, stages.get(i));
     }
   }
 
@@ -376,7 +516,7 @@ final class PeerClient {
       return;
     }
     closed = true;
-    unwritten = null;
+    unwritten.clear();
     if (key != null) {
       key.cancel();
     }

@@ -14,10 +14,9 @@ import java.net.UnknownHostException;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.thrift.TException;
@@ -25,18 +24,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The connection pool of one peer: its connections (at most the pool size, each carrying one call
- * at a time), the calls waiting for one, connecting on the connector threads and the reconnect
- * backoff. Guarded by its monitor.
+ * The connections of one peer: at most the pool size, each carrying up to {@code
+ * maxCallsPerConnection} calls at once; the calls waiting for room, connecting on the connector
+ * threads and the reconnect backoff. A call goes to the connection with the fewest calls that has
+ * room; another connection is opened only when none has room, or when the one chosen has requests
+ * the socket has not taken yet (the peer reads slowly) and the pool may grow. Guarded by its
+ * monitor.
  */
 final class PeerConnections {
   private static final Logger log = LoggerFactory.getLogger(ThriftPeerTransport.class);
   private final ThriftPeerTransport t;
   final NodeId id;
-  final ArrayDeque<PeerClient> idle = new ArrayDeque<>();
+  final List<PeerClient> clients = new ArrayList<>(); // connected, in use or not
   final ArrayDeque<OutboundCall> waiting = new ArrayDeque<>();
-  final Set<PeerClient> all = new HashSet<>(); // for close only, never iterated otherwise
-  int open; // connected or connecting
+  int connecting;
   int failures; // consecutive failed connects
   long retryAt;
   String lastFailure = "";
@@ -46,10 +47,16 @@ final class PeerConnections {
     this.id = id;
   }
 
+  /** Connections open or opening. */
+  int open() {
+    return clients.size() + connecting;
+  }
+
   void submit(OutboundCall call) {
     PeerClient client = null;
     boolean connect = false;
     PeerException refusal = null;
+    List<PeerClient> retired = new ArrayList<>();
     synchronized (this) {
       long now = System.nanoTime();
       if (t.closed) {
@@ -62,9 +69,11 @@ final class PeerConnections {
                     + "; backing off, next connect in "
                     + TimeUnit.NANOSECONDS.toMillis(retryAt - now)
                     + " ms");
-      } else if ((client = takeIdle()) == null) {
-        if (open < t.poolSize) {
-          open++;
+      } else if ((client = choose(now, retired)) == null) {
+        if ((long) connecting * t.maxCallsPerConnection > waiting.size()) {
+          waiting.add(call); // a connection being opened takes it
+        } else if (open() < t.poolSize) {
+          connecting++;
           connect = true;
         } else if (waiting.size() < t.maxQueuedCalls) {
           waiting.add(call);
@@ -72,10 +81,16 @@ final class PeerConnections {
           refusal =
               new PeerException.Unreachable(
                   id,
-                  waiting.size() + " calls already wait for one of " + t.poolSize + " connections");
+                  waiting.size()
+                      + " calls already wait for one of "
+                      + t.poolSize
+                      + " connections ("
+                      + t.maxCallsPerConnection
+                      + " calls each)");
         }
       }
     }
+    retired.forEach(PeerClient::close);
     if (refusal != null) {
       call.fail(refusal, true);
     } else if (client != null) {
@@ -90,19 +105,28 @@ final class PeerConnections {
   }
 
   /**
-   * An idle connection that still looks open, closing the ones the peer has closed and the ones
-   * idle for longer than {@code maxIdle} (before the peer's idle timeout closes them under a call).
+   * The connection for the next call, counted as taken; null if a new one should be opened or the
+   * call wait. Retires (into {@code retired}, to close) the connections without calls that the peer
+   * has closed or that were idle longer than {@code maxIdle} (before the peer's idle timeout closes
+   * them under a call).
    */
-  private PeerClient takeIdle() {
-    PeerClient client;
-    long now = System.nanoTime();
-    while ((client = idle.pollFirst()) != null) {
-      if (now - client.idleSince <= t.maxIdleNanos && client.looksOpen()) {
-        return client;
+  private PeerClient choose(long now, List<PeerClient> retired) {
+    PeerClient best = null;
+    for (Iterator<PeerClient> it = clients.iterator(); it.hasNext(); ) {
+      PeerClient c = it.next();
+      if (c.load == 0 && (now - c.idleSince > t.maxIdleNanos || !c.looksOpen())) {
+        it.remove();
+        retired.add(c);
+      } else if (c.load < t.maxCallsPerConnection && (best == null || c.load < best.load)) {
+        best = c;
       }
-      retire(client);
     }
-    return null;
+    if (best == null
+        || (best.load > 0 && open() < t.poolSize && best.backedUp() && connecting == 0)) {
+      return null;
+    }
+    best.load++;
+    return best;
   }
 
   private OutboundCall nextWaiting() {
@@ -115,51 +139,61 @@ final class PeerConnections {
     return null;
   }
 
-  private void retire(PeerClient client) {
-    open--;
-    all.remove(client);
-    client.close();
-  }
-
   synchronized void forget(OutboundCall call) {
     waiting.remove(call);
   }
 
-  /** A call finished well on {@code client}: it serves the next waiting call or goes idle. */
+  /**
+   * A call on {@code client} ended and the connection is fine: its room goes to the next waiting
+   * call, if any.
+   */
   void release(PeerClient client) {
     OutboundCall next;
+    boolean retire = false;
     synchronized (this) {
-      if (t.closed) {
-        retire(client);
-        return;
+      client.load--;
+      if (!clients.contains(client)) {
+        return; // discarded meanwhile
       }
-      next = nextWaiting();
-      if (next == null) {
+      next = t.closed ? null : nextWaiting();
+      if (next != null) {
+        client.load++;
+      } else if (client.load == 0) {
         client.idleSince = System.nanoTime();
-        idle.addFirst(client); // most recently used first: the others may age out
-        return;
+        retire = t.closed && clients.remove(client);
       }
     }
-    dispatch(next, client);
+    if (retire) {
+      client.close();
+    } else if (next != null) {
+      dispatch(next, client);
+    }
   }
 
-  /** Something failed on {@code client}: it is closed, and a waiting call gets a new one. */
+  /**
+   * Something failed on {@code client}: it is closed (its other calls fail), and a waiting call
+   * gets a new connection. Idempotent.
+   */
   void discard(PeerClient client) {
     OutboundCall next = null;
     synchronized (this) {
-      retire(client);
+      if (!clients.remove(client)) {
+        return;
+      }
       if (!t.closed && !backingOff(System.nanoTime())) {
         next = nextWaiting();
         if (next != null) {
-          open++;
+          connecting++;
         }
       }
     }
+    client.close();
     if (next != null) {
       connectAsync(next);
     }
   }
 
+  /** Sends {@code call} on {@code client}, which counts it in its load. */
   void dispatch(OutboundCall call, PeerClient client) {
     if (!call.markSent()) {
       release(client); // the call ended (deadline) while it waited
@@ -183,7 +217,7 @@ final class PeerConnections {
       t.connector.execute(() -> connect(call));
     } catch (RejectedExecutionException e) {
       synchronized (this) {
-        open--;
+        connecting--;
       }
       call.fail(new PeerException.Unreachable(id, "transport closed"), true);
     }
@@ -212,17 +246,27 @@ final class PeerConnections {
       PeerClient client =
           new PeerClient(channel, secure, t.selector, t.protocol, t.maxResponseFrameBytes);
       client.register();
+      List<OutboundCall> more = new ArrayList<>();
       synchronized (this) {
         failures = 0;
+        connecting--;
         if (t.closed) {
-          open--;
           client.close();
           call.fail(new PeerException.Unreachable(id, "transport closed"), true);
           return;
         }
-        all.add(client);
+        clients.add(client);
+        client.load = 1;
+        OutboundCall next;
+        while (client.load < t.maxCallsPerConnection && (next = nextWaiting()) != null) {
+          client.load++;
+          more.add(next);
+        }
       }
       dispatch(call, client);
+      for (OutboundCall next : more) {
+        dispatch(next, client);
+      }
     } catch (IOException | TException | RuntimeException e) {
       if (channel != null) {
         try {
@@ -249,7 +293,7 @@ final class PeerConnections {
   private void connectFailed(OutboundCall call, String reason, boolean backoff) {
     List<OutboundCall> failed = new ArrayList<>();
     synchronized (this) {
-      open--;
+      connecting--;
       if (backoff) {
         failures++;
         long delay = backoffNanos(failures);
@@ -284,10 +328,9 @@ final class PeerConnections {
     }
   }
 
-  synchronized void shutdown(List<PeerClient> clients) {
-    clients.addAll(all);
-    all.clear();
-    idle.clear();
+  synchronized void shutdown(List<PeerClient> closing) {
+    closing.addAll(clients);
+    clients.clear();
     waiting.clear(); // failed with every pending call
   }
 

@@ -115,6 +115,7 @@ public final class ThriftPeerTransport implements PeerTransport {
   final AddressBook addresses;
   final PeerProtocols protocols;
   final int poolSize;
+  final int maxCallsPerConnection;
   final int maxQueuedCalls;
   final int connectTimeoutMillis;
   final long backoffInitialNanos;
@@ -145,6 +146,7 @@ public final class ThriftPeerTransport implements PeerTransport {
     this.addresses = b.addresses;
     this.protocols = b.protocols;
     this.poolSize = b.poolSize;
+    this.maxCallsPerConnection = b.maxCallsPerConnection;
     this.maxQueuedCalls = b.maxQueuedCalls;
     this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, b.connectTimeout.toMillis());
     this.backoffInitialNanos = b.backoffInitial.toNanos();
@@ -220,7 +222,7 @@ public final class ThriftPeerTransport implements PeerTransport {
       return 0;
     }
     synchronized (p) {
-      return p.open;
+      return p.open();
     }
   }
 
@@ -386,6 +388,7 @@ public final class ThriftPeerTransport implements PeerTransport {
     private final NodeId self;
     private final AddressBook addresses;
     private int poolSize = 8;
+    private int maxCallsPerConnection = 64;
     private int maxQueuedCalls = 1024;
     private Duration connectTimeout = Duration.ofSeconds(1);
     private Duration backoffInitial = Duration.ofMillis(50);
@@ -403,15 +406,28 @@ public final class ThriftPeerTransport implements PeerTransport {
       this.addresses = Objects.requireNonNull(addresses, "addresses");
     }
 
-    /** Connections per peer, each carrying one call at a time (default 8). */
+    /**
+     * Connections per peer at most (default 8). One usually serves: another is opened only when
+     * every open one carries {@link #maxCallsPerConnection} calls, or has requests the socket has
+     * not taken yet.
+     */
     public Builder poolSize(int n) {
       this.poolSize = positive("poolSize", n);
       return this;
     }
 
     /**
-     * Calls that may wait per peer while all its connections are busy (default 1024); further calls
-     * fail at once with {@link PeerException.Unreachable}.
+     * Calls one connection carries at once (default 64): their requests go out one after another
+     * and their replies come back in any order. 1 is one call per connection at a time.
+     */
+    public Builder maxCallsPerConnection(int n) {
+      this.maxCallsPerConnection = positive("maxCallsPerConnection", n);
+      return this;
+    }
+
+    /**
+     * Calls that may wait per peer while all its connections carry as many calls as they may
+     * (default 1024); further calls fail at once with {@link PeerException.Unreachable}.
      */
     public Builder maxQueuedCalls(int n) {
       if (n < 0) {

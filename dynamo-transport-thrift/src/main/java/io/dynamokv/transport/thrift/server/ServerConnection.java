@@ -14,9 +14,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An accepted connection. Releases its slot when closed, and tracks whether its client waits for a
- * reply, so that {@link ThriftServer#close()} can wait until every request read before the drain is
- * answered on the wire.
+ * An accepted connection. Releases its slot when closed, and tracks how many of its requests await
+ * their reply, so that {@link ThriftServer#close()} can wait until every request read before the
+ * drain is answered on the wire. libthrift's server reads and writes through {@link #read} and
+ * {@link #write}, which track one request at a time; the {@link PipelinedServer} reads and writes
+ * the socket itself and tracks through {@link #awaitReply}, {@link #answered}, {@link #touched} and
+ * {@link #framePending}.
  */
 final class ServerConnection extends TNonblockingSocket {
   private static final Logger log = LoggerFactory.getLogger(ThriftServer.class);
@@ -26,7 +29,7 @@ final class ServerConnection extends TNonblockingSocket {
   private final ThriftServer s;
   private final AtomicInteger open;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final AtomicBoolean awaitingReply = new AtomicBoolean();
+  private final AtomicInteger awaiting = new AtomicInteger();
 
   /** When the buffer of the frame being read was allocated, or {@link #NOT_READING}. */
   private volatile long frameSince = NOT_READING;
@@ -61,8 +64,8 @@ final class ServerConnection extends TNonblockingSocket {
         }
       } else {
         frameSince = NOT_READING;
-        if (n > 0 && !s.draining && awaitingReply.compareAndSet(false, true)) {
-          s.unanswered.incrementAndGet();
+        if (n > 0 && awaiting.get() == 0) {
+          awaitReply();
         }
       }
     }
@@ -86,14 +89,20 @@ final class ServerConnection extends TNonblockingSocket {
     super.close();
     if (closed.compareAndSet(false, true)) {
       s.connections.remove(this);
-      answered();
+      while (awaiting.get() > 0) {
+        answered();
+      }
       open.decrementAndGet();
     }
   }
 
   /** Checks the 4-byte size that starts a frame, as libthrift would next. */
   private boolean validFrameSize(ByteBuffer sizeBuffer) {
-    int size = sizeBuffer.getInt(0);
+    return validFrameSize(sizeBuffer.getInt(0));
+  }
+
+  /** Whether a frame may be {@code size} bytes; logs and counts a refusal. */
+  boolean validFrameSize(int size) {
     if (size > 0 && size <= getMaxFrameSize()) {
       return true;
     }
@@ -109,7 +118,7 @@ final class ServerConnection extends TNonblockingSocket {
 
   /** Whether the connection has neither a request in progress nor had any for {@code limit}. */
   boolean idle(long now, long limit) {
-    return frameSince == NOT_READING && !awaitingReply.get() && now - lastActive > limit;
+    return frameSince == NOT_READING && awaiting.get() == 0 && now - lastActive > limit;
   }
 
   boolean frameStalled(long now, long limit) {
@@ -138,11 +147,46 @@ final class ServerConnection extends TNonblockingSocket {
     }
   }
 
-  private void answered() {
-    if (awaitingReply.compareAndSet(true, false) && s.unanswered.decrementAndGet() == 0) {
+  /**
+   * A request was read: unless the server drains (it then answers the request at once, uncounted),
+   * it awaits its reply. Returns whether it was counted: then {@link #answered} must follow once.
+   */
+  boolean awaitReply() {
+    if (s.draining) {
+      return false;
+    }
+    awaiting.incrementAndGet();
+    s.unanswered.incrementAndGet();
+    return true;
+  }
+
+  /** A counted request's reply was written whole (or the connection closed). */
+  void answered() {
+    int a;
+    do {
+      a = awaiting.get();
+      if (a == 0) {
+        return;
+      }
+    } while (!awaiting.compareAndSet(a, a - 1));
+    if (s.unanswered.decrementAndGet() == 0) {
       synchronized (s.drained) {
         s.drained.notifyAll();
       }
+    }
+  }
+
+  /** Bytes were read or written. */
+  void touched() {
+    lastActive = System.nanoTime();
+  }
+
+  /** Whether part of a request frame has been read and the rest has not. */
+  void framePending(boolean pending) {
+    if (!pending) {
+      frameSince = NOT_READING;
+    } else if (frameSince == NOT_READING) {
+      frameSince = System.nanoTime();
     }
   }
 }

@@ -23,6 +23,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.apache.thrift.AsyncProcessFunction;
 import org.apache.thrift.TBase;
 import org.apache.thrift.TBaseAsyncProcessor;
@@ -71,7 +72,7 @@ public final class ThriftServer implements AutoCloseable {
   private final String role;
   private final LimitedServerSocket socket;
   private final InetSocketAddress bound;
-  private final TThreadedSelectorServer server;
+  private final Engine server;
   private final Thread serveThread;
   private final Object lock = new Object();
   final AtomicInteger inFlight = new AtomicInteger();
@@ -96,12 +97,17 @@ public final class ThriftServer implements AutoCloseable {
   volatile boolean draining;
   private boolean closed;
 
+  /**
+   * @param results for a pipelined server ({@link PipelinedServer}), an empty result struct of each
+   *     method by name; null for libthrift's server, one request per connection at a time
+   */
   @SuppressWarnings("rawtypes")
   private <I> ThriftServer(
       ThriftServerConfig config,
       String role,
       Map<String, AsyncProcessFunction<I, ? extends TBase, ?>> service,
-      I iface)
+      I iface,
+      Map<String, Supplier<TBase<?, ?>>> results)
       throws TTransportException {
     this.config = config;
     this.role = role;
@@ -109,33 +115,63 @@ public final class ThriftServer implements AutoCloseable {
     this.bound = new InetSocketAddress(config.bind().getAddress(), socket.getPort());
     Map<String, AsyncProcessFunction<Object, ? extends TBase, ?>> functions = new HashMap<>();
     addGated(functions, service, iface);
-    TThreadedSelectorServer.Args args =
-        new TThreadedSelectorServer.Args(socket)
-            .selectorThreads(config.selectorThreads())
-            .workerThreads(config.workerThreads())
-            .processor(new TBaseAsyncProcessor<>(new Object(), functions))
-            .transportFactory(transportFactory(config))
-            .protocolFactory(protocolFactory(config));
-    args.maxReadBufferBytes = config.maxReadBufferBytes();
-    this.server =
-        new DirectReplyServer(
-            args, directReplies, "thrift-" + role + "-server-" + socket.getPort() + "-selector-") {
-          @Override
-          protected void setServing(boolean serving) {
-            super.setServing(serving);
-            if (serving) {
-              startedOrFailed.countDown();
+    String threads = "thrift-" + role + "-server-" + socket.getPort() + "-selector-";
+    if (results != null) {
+      this.server =
+          new PipelinedServer(
+              this,
+              socket,
+              config,
+              functions,
+              results,
+              directReplies,
+              startedOrFailed::countDown,
+              threads);
+    } else {
+      TThreadedSelectorServer.Args args =
+          new TThreadedSelectorServer.Args(socket)
+              .selectorThreads(config.selectorThreads())
+              .workerThreads(config.workerThreads())
+              .processor(new TBaseAsyncProcessor<>(new Object(), functions))
+              .transportFactory(transportFactory(config))
+              .protocolFactory(protocolFactory(config));
+      args.maxReadBufferBytes = config.maxReadBufferBytes();
+      TThreadedSelectorServer libthrift =
+          new DirectReplyServer(args, directReplies, threads) {
+            @Override
+            protected void setServing(boolean serving) {
+              super.setServing(serving);
+              if (serving) {
+                startedOrFailed.countDown();
+              }
             }
-          }
 
-          @Override
-          protected void gracefullyShutdownInvokerPool() {
-            // libthrift 0.20 throws NullPointerException here when there is no worker pool.
-            if (config.workerThreads() > 0) {
-              super.gracefullyShutdownInvokerPool();
+            @Override
+            protected void gracefullyShutdownInvokerPool() {
+              // libthrift 0.20 throws NullPointerException here when there is no worker pool.
+              if (config.workerThreads() > 0) {
+                super.gracefullyShutdownInvokerPool();
+              }
             }
-          }
-        };
+          };
+      this.server =
+          new Engine() {
+            @Override
+            public void serve() {
+              libthrift.serve();
+            }
+
+            @Override
+            public void stop() {
+              libthrift.stop();
+            }
+
+            @Override
+            public boolean isServing() {
+              return libthrift.isServing();
+            }
+          };
+    }
     this.serveThread =
         new Thread(
             () -> {
@@ -199,17 +235,30 @@ public final class ThriftServer implements AutoCloseable {
   public static ThriftServer serveClients(
       ThriftServerConfig config, DynamoService.AsyncIface client) {
     return start(
-        config, "client", new DynamoService.AsyncProcessor<>(client).getProcessMapView(), client);
+        config,
+        "client",
+        new DynamoService.AsyncProcessor<>(client).getProcessMapView(),
+        client,
+        null);
   }
 
   /**
    * Starts the peer listener (node-to-node messages and admin commands); returns once the port is
-   * bound and the server accepts connections.
+   * bound and the server accepts connections. It handles many requests of a connection at once
+   * ({@link PipelinedServer}): every request on its connection's selector thread ({@link
+   * ThriftServerConfig#workerThreads()} does not apply), replies in the order they complete.
    *
    * @throws PortUnavailableException when the address cannot be bound (e.g. the port is in use)
    */
   public static ThriftServer servePeers(ThriftServerConfig config, PeerService.AsyncIface peer) {
-    return start(config, "peer", new PeerService.AsyncProcessor<>(peer).getProcessMapView(), peer);
+    return start(
+        config,
+        "peer",
+        new PeerService.AsyncProcessor<>(peer).getProcessMapView(),
+        peer,
+        Map.of(
+            "hello", PeerService.hello_result::new,
+            "exchange", PeerService.exchange_result::new));
   }
 
   @SuppressWarnings("rawtypes")
@@ -217,10 +266,11 @@ public final class ThriftServer implements AutoCloseable {
       ThriftServerConfig config,
       String role,
       Map<String, AsyncProcessFunction<I, ? extends TBase, ?>> service,
-      I iface) {
+      I iface,
+      Map<String, Supplier<TBase<?, ?>>> results) {
     ThriftServer s;
     try {
-      s = new ThriftServer(config, role, service, iface);
+      s = new ThriftServer(config, role, service, iface, results);
     } catch (TTransportException e) {
       throw new PortUnavailableException(config.bind(), e);
     }
@@ -412,6 +462,18 @@ public final class ThriftServer implements AutoCloseable {
         throw new TTransportException(e);
       }
     }
+  }
+
+  /** What serves the listener's connections: libthrift's server, or a {@link PipelinedServer}. */
+  interface Engine {
+    /** Serves until {@link #stop}; returns once stopped. */
+    void serve();
+
+    /** Makes {@link #serve} return. */
+    void stop();
+
+    /** Whether it accepts connections. */
+    boolean isServing();
   }
 
   /** The server's address could not be bound. */
