@@ -290,7 +290,8 @@ public record ServerConfig(
    * @param shutdownGrace how long a stopping server lets requests finish
    * @param frameReadTimeout how long a request frame may take to arrive once its buffer exists
    * @param idleTimeout how long a client connection may go without a request before it is closed
-   * @param peerPoolSize connections kept to each peer
+   * @param peerPoolSize connections kept to each peer, at most
+   * @param peerCallsPerConnection calls one peer connection carries at once
    * @param connectTimeout timeout of a new peer connection
    */
   public record Thrift(
@@ -303,6 +304,7 @@ public record ServerConfig(
       Duration frameReadTimeout,
       Duration idleTimeout,
       int peerPoolSize,
+      int peerCallsPerConnection,
       Duration connectTimeout) {
     /** The read-buffer budget {@code auto} stands for: never more than this. */
     public static final long AUTO_READ_BUFFERS_MAX = 128L << 20;

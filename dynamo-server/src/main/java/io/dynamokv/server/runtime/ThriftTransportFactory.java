@@ -48,6 +48,7 @@ public final class ThriftTransportFactory implements TransportFactory {
         ThriftPeerTransport.builder(config.node().id(), book)
             .secret(secret)
             .poolSize(limits.peerPoolSize())
+            .maxCallsPerConnection(limits.peerCallsPerConnection())
             .connectTimeout(limits.connectTimeout())
             .maxResponseFrameBytes(limits.maxFrameBytes())
             .maxRequestBytes(limits.maxFrameBytes())

@@ -11,8 +11,10 @@ import org.apache.thrift.async.AsyncMethodCallback;
  * as the connection (an authenticated channel). A {@link ThriftServer} hands each handler a
  * callback that knows its connection ({@link #of}).
  *
- * <p>The requests of one connection are handled one at a time (the server reads the next only after
- * answering the last), but not always on the same thread: the methods are synchronized.
+ * <p>On the client listener the requests of one connection are handled one at a time (the server
+ * reads the next only after answering the last); on the peer listener many are in flight at once,
+ * started in order on the connection's selector thread and answered on any thread: the methods are
+ * synchronized.
  */
 public final class InboundConnection {
   private Object state;

@@ -18,7 +18,9 @@ import io.dynamokv.core.spi.PeerMessage;
 import io.dynamokv.transport.thrift.gen.ChannelHello;
 import io.dynamokv.transport.thrift.gen.ChannelWelcome;
 import io.dynamokv.transport.thrift.gen.PeerService;
+import io.dynamokv.transport.thrift.gen.Sealed;
 import io.dynamokv.transport.thrift.peer.ThriftPeerTransport;
+import io.dynamokv.transport.thrift.server.ThriftServerConfig;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -62,7 +64,13 @@ class ThriftPeerTransportTest {
   private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
 
   private ThriftCluster cluster(UnaryOperator<ThriftPeerTransport.Builder> settings) {
-    cluster = new ThriftCluster(settings);
+    return cluster(settings, UnaryOperator.identity());
+  }
+
+  private ThriftCluster cluster(
+      UnaryOperator<ThriftPeerTransport.Builder> settings,
+      UnaryOperator<ThriftServerConfig.Builder> servers) {
+    cluster = new ThriftCluster(settings, servers);
     cluster.start(A);
     cluster.start(B);
     return cluster;
@@ -326,6 +334,90 @@ class ThriftPeerTransportTest {
     assertThat(keyOf(response(fine))).isEqualTo("k1");
     assertThat(a.connections(B)).isEqualTo(1);
     assertThat(cluster.server(B).openConnections()).isEqualTo(1);
+  }
+
+  @Test
+  void aCallWrittenLateAfterWaitingForRoomFailsAloneAtItsDeadline() {
+    cluster(b -> b.poolSize(1).maxCallsPerConnection(2));
+    ThriftPeerTransport a = cluster.transport(A);
+    ConcurrentLinkedQueue<Held> held = holdingRequests(cluster.transport(B));
+    CompletionStage<PeerMessage> first = a.call(B, read(0), LONG);
+    CompletionStage<PeerMessage> second = a.call(B, read(1), LONG);
+    await().atMost(LONG).until(() -> held.size() == 2);
+    CompletionStage<PeerMessage> late = a.call(B, read(2), Duration.ofMillis(1_000));
+    // Room frees up near the late call's deadline: it is written, then expires unanswered.
+    await().pollDelay(Duration.ofMillis(700)).atMost(LONG).until(() -> true);
+    held.poll().echo();
+    assertThat(keyOf(response(first))).isEqualTo("k0");
+
+    assertThat(failure(late)).isInstanceOf(PeerException.Timeout.class);
+    // The connection was not taken for stuck: the call still on it completes.
+    await().atMost(LONG).until(() -> held.size() == 2);
+    held.forEach(Held::echo);
+    assertThat(keyOf(response(second))).isEqualTo("k1");
+    assertThat(a.connections(B)).isEqualTo(1);
+  }
+
+  @Test
+  void largeRequestsOneAfterAnotherDoNotUseUpTheListenersReadBuffers() {
+    cluster(b -> b, s -> s.maxFrameBytes(128 << 10).maxReadBufferBytes(128 << 10));
+    cluster.transport(B).serve((from, request) -> CompletableFuture.completedFuture(REPLY));
+    byte[] key = new byte[40 << 10]; // more than the listener's first read buffer of a connection
+    for (int i = 0; i < 12; i++) {
+      assertThat(
+              response(
+                  cluster
+                      .transport(A)
+                      .call(B, new CoordinationMessage.ReplicaRead("s", key), LONG)))
+          .as("call %d", i)
+          .isEqualTo(REPLY);
+    }
+    assertThat(cluster.server(B).openConnections()).isEqualTo(1);
+  }
+
+  @Test
+  void aConnectionWhoseReadsEachEndInsideAFrameIsNotStalled() throws Exception {
+    cluster(b -> b, s -> s.frameReadTimeout(Duration.ofMillis(300)));
+    byte[] frame =
+        RawConnection.framed(
+            RawConnection.call(
+                "exchange",
+                1,
+                new PeerService.exchange_args(
+                    new Sealed(1, ByteBuffer.wrap(new byte[64]), ByteBuffer.wrap(new byte[32])))));
+    int half = frame.length / 2;
+    try (RawConnection raw = RawConnection.open(cluster.server(B).address().getPort())) {
+      raw.send(Arrays.copyOfRange(frame, 0, half));
+      // Each send ends a frame and starts the next: every read leaves part of a frame, for
+      // longer than the frame read timeout in all, but no frame takes longer than 100 ms.
+      for (int i = 0; i < 10; i++) {
+        await().pollDelay(Duration.ofMillis(100)).atMost(LONG).until(() -> true);
+        byte[] step = new byte[frame.length];
+        System.arraycopy(frame, half, step, 0, frame.length - half);
+        System.arraycopy(frame, 0, step, frame.length - half, half);
+        raw.send(step);
+      }
+      for (int i = 0; i < 10; i++) {
+        assertThat(raw.readFrame(LONG)).as("reply %d", i).isNotEmpty();
+      }
+      assertThat(cluster.server(B).stalledConnections()).isZero();
+    }
+  }
+
+  @Test
+  void aShuttingDownAnswerRetiresItsConnection() {
+    cluster(b -> b);
+    ThriftPeerTransport a = cluster.transport(A);
+    cluster.transport(B).serve((from, request) -> CompletableFuture.completedFuture(REPLY));
+    assertThat(response(a.call(B, READ, LONG))).isEqualTo(REPLY);
+    assertThat(a.connections(B)).isEqualTo(1);
+
+    cluster.transport(B).close(); // its listener still runs, and answers SHUTTING_DOWN
+
+    assertThat(failure(a.call(B, READ, LONG)))
+        .isInstanceOf(PeerException.Remote.class)
+        .hasMessageContaining("SHUTTING_DOWN");
+    assertThat(a.connections(B)).as("the connection that said so is closed").isZero();
   }
 
   @Test

@@ -116,7 +116,7 @@ final class Exchange {
 
   /** The deadline passed: fails the exchange if its connection still carries it. */
   void expire() {
-    client.expire(this);
+    client.expire(this, call.timeoutNanos);
   }
 
   String timeoutMessage() {

@@ -7,6 +7,7 @@ import io.dynamokv.core.AuthenticationException;
 import io.dynamokv.core.security.SecureChannel;
 import io.dynamokv.transport.thrift.Channels;
 import io.dynamokv.transport.thrift.gen.DynamoError;
+import io.dynamokv.transport.thrift.gen.ErrorCode;
 import io.dynamokv.transport.thrift.gen.PeerEnvelope;
 import io.dynamokv.transport.thrift.gen.PeerResponse;
 import io.dynamokv.transport.thrift.gen.PeerService;
@@ -92,6 +93,12 @@ final class PeerClient {
   private ByteBuffer in = ByteBuffer.allocate(READ_CHUNK); // selector thread only
   private final ByteBuffer probe = ByteBuffer.allocate(1); // looksOpen, under the pool's monitor
 
+  /**
+   * The peer said this connection is done (it is shutting down, or its end of the channel refuses
+   * everything): the pool gives it no more calls and closes it once its calls ended.
+   */
+  volatile boolean retiring;
+
   /** Calls the pool has given this connection and not yet taken back; the pool's monitor. */
   int load;
 
@@ -131,15 +138,22 @@ final class PeerClient {
   }
 
   /**
-   * Sends {@code envelope} as the channel's next request, for {@code exchange}; returns once it is
-   * written or queued for the selector. The exchange then ends through exactly one of its
-   * callbacks, unless this throws.
+   * The bytes of a request's envelope, made before a connection is taken (a failure here is the
+   * call's own, not the connection's).
+   */
+  static byte[] serialize(PeerEnvelope envelope) throws TException {
+    return SERIALIZER.get().serialize(envelope);
+  }
+
+  /**
+   * Sends {@code payload} (a {@link #serialize serialized} envelope) as the channel's next request,
+   * for {@code exchange}; returns once it is written or queued for the selector. The exchange then
+   * ends through exactly one of its callbacks, unless this throws.
    *
    * @throws TException if nothing can be sent: the connection is closed, or writing failed (the
    *     request is then incomplete, never processed, and the connection is closed)
    */
-  void send(PeerEnvelope envelope, Exchange exchange) throws TException {
-    byte[] payload = SERIALIZER.get().serialize(envelope);
+  void send(byte[] payload, Exchange exchange) throws TException {
     IOException failure = null;
     synchronized (this) {
       if (closed) {
@@ -259,10 +273,12 @@ final class PeerClient {
 
   /**
    * The deadline of {@code exchange} passed. If it is still in flight here, it fails with a {@link
-   * TimeoutException}: alone if its request was written and the peer answered something since; else
-   * the connection is closed and every call on it fails.
+   * TimeoutException}, alone if its request was written whole and either the peer answered
+   * something since, or the request went out less than a timeout ago (it waited for room, so the
+   * peer's silence says nothing yet). Otherwise the peer is taken for stuck: the connection is
+   * closed and every call on it fails by how far its request got.
    */
-  void expire(Exchange exchange) {
+  void expire(Exchange exchange, long timeoutNanos) {
     boolean alone;
     synchronized (this) {
       if (calls.get(exchange.seqid) != exchange || exchange.stage == Stage.RESPONSE_READ) {
@@ -270,7 +286,8 @@ final class PeerClient {
       }
       alone =
           exchange.stage == Stage.AWAITING
-              && lastReply - exchange.writtenAt > 0
+              && (lastReply - exchange.writtenAt > 0
+                  || System.nanoTime() - exchange.writtenAt < timeoutNanos)
               && abandoned.size() < MAX_ABANDONED;
       if (alone) {
         calls.remove(exchange.seqid);
@@ -283,8 +300,7 @@ final class PeerClient {
       failAll(
           exchange,
           new TTransportException(
-              TTransportException.NOT_OPEN,
-              "connection closed: another call on it got no reply in time"),
+              TTransportException.NOT_OPEN, "connection closed: the peer answered nothing in time"),
           false);
     }
   }
@@ -342,6 +358,8 @@ final class PeerClient {
           }
         }
       }
+    } catch (OversizedFrameException e) {
+      failAll(null, e, true); // a reply to some call
     } catch (IOException | TTransportException e) {
       fail(e);
     }
@@ -420,7 +438,12 @@ final class PeerClient {
     try {
       reply = decode(p, message);
     } catch (DynamoError | TApplicationException error) {
-      // An answer, not a broken connection: this call fails, the others go on.
+      // An answer, not a broken connection: this call fails, the others go on. An answer about
+      // the node or the channel rather than the call retires the connection.
+      if (error instanceof DynamoError d
+          && (d.getCode() == ErrorCode.SHUTTING_DOWN || d.getCode() == ErrorCode.UNAUTHENTICATED)) {
+        retiring = true;
+      }
       synchronized (this) {
         calls.remove(e.seqid);
         channel.forget(e.sequence);
@@ -488,26 +511,48 @@ final class PeerClient {
 
   /**
    * Closes the connection; the calls in flight fail, each classified by how far it got: {@code
-   * expired} with a timeout, the others with {@code error}; with {@code malformed}, every call
-   * whose reply may be the frame that did not decode as a malformed response.
+   * expired} with a timeout, the others with {@code error}. With {@code badReply}, {@code error} is
+   * a reply frame that did not decode (or was too large): it is the call's whose reply it is if
+   * only one call awaits one (its outcome is a malformed response), else nobody knows whose, and
+   * every call fails as if the connection broke.
    */
-  private void failAll(Exchange expired, Exception error, boolean malformed) {
+  private void failAll(Exchange expired, Exception error, boolean badReply) {
     List<Exchange> failed;
     List<Stage> stages = new ArrayList<>();
+    Exchange blamed = null;
     synchronized (this) {
       failed = new ArrayList<>(calls.values());
+      int awaiting = 0;
       for (Exchange e : failed) {
-        stages.add(malformed && e.stage == Stage.AWAITING ? Stage.RESPONSE_READ : e.stage);
+        stages.add(e.stage);
+        if (e.stage == Stage.AWAITING) {
+          awaiting++;
+          blamed = e;
+        }
+      }
+      if (!badReply || awaiting != 1 || !abandoned.isEmpty()) {
+        blamed = null;
       }
       calls.clear();
       abandoned.clear();
       closeLocked();
     }
     selector.wakeup(); // a closed channel's socket is released by the selector's next select
+    Exception broken =
+        badReply
+            ? new TTransportException(
+                TTransportException.CORRUPTED_DATA,
+                "connection closed: a reply was refused: " + error)
+            : error;
     for (int i = 0; i < failed.size(); i++) {
       Exchange e = failed.get(i);
-      e.failed(
-          e == expired ? new TimeoutException(expired.timeoutMessage()) : error, stages.get(i));
+      if (e == expired) {
+        e.failed(new TimeoutException(e.timeoutMessage()), stages.get(i));
+      } else if (e == blamed) {
+        e.failed(error, Stage.RESPONSE_READ);
+      } else {
+        e.failed(broken, stages.get(i));
+      }
     }
   }
 

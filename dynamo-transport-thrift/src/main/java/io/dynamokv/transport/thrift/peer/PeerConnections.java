@@ -114,10 +114,12 @@ final class PeerConnections {
     PeerClient best = null;
     for (Iterator<PeerClient> it = clients.iterator(); it.hasNext(); ) {
       PeerClient c = it.next();
-      if (c.load == 0 && (now - c.idleSince > t.maxIdleNanos || !c.looksOpen())) {
+      if (c.load == 0 && (c.retiring || now - c.idleSince > t.maxIdleNanos || !c.looksOpen())) {
         it.remove();
         retired.add(c);
-      } else if (c.load < t.maxCallsPerConnection && (best == null || c.load < best.load)) {
+      } else if (!c.retiring
+          && c.load < t.maxCallsPerConnection
+          && (best == null || c.load < best.load)) {
         best = c;
       }
     }
@@ -155,12 +157,12 @@ final class PeerConnections {
       if (!clients.contains(client)) {
         return; // discarded meanwhile
       }
-      next = t.closed ? null : nextWaiting();
+      next = t.closed || client.retiring ? null : nextWaiting();
       if (next != null) {
         client.load++;
       } else if (client.load == 0) {
         client.idleSince = System.nanoTime();
-        retire = t.closed && clients.remove(client);
+        retire = (t.closed || client.retiring) && clients.remove(client);
       }
     }
     if (retire) {
@@ -199,12 +201,21 @@ final class PeerConnections {
       release(client); // the call ended (deadline) while it waited
       return;
     }
+    byte[] payload;
+    try {
+      payload = PeerClient.serialize(call.envelope);
+    } catch (TException | RuntimeException | OutOfMemoryError e) {
+      // The call's own trouble (no heap for the request): the connection serves the others.
+      release(client);
+      call.fail(new PeerException.Unreachable(id, "could not encode the call: " + e), false);
+      return;
+    }
     Exchange exchange;
     try {
       exchange = new Exchange(t, call, client, this);
-      client.send(call.envelope, exchange);
+      client.send(payload, exchange);
     } catch (TException | RuntimeException | OutOfMemoryError e) {
-      // Not started (the connection is closed, or no heap for the request): nothing was sent.
+      // Not started (the connection is closed or broke): nothing was sent.
       discard(client);
       call.fail(new PeerException.Unreachable(id, "could not start the call: " + e), false);
       return;

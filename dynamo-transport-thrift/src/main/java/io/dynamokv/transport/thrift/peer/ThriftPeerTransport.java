@@ -54,20 +54,28 @@ import org.slf4j.LoggerFactory;
  * a {@link SecureChannel} keyed by the cluster secret ({@link Builder#secret}); every request and
  * reply after it carries a sequence number and an HMAC. A peer that cannot prove it holds the
  * secret fails the connect ({@link PeerException.Unreachable}); a reply whose sequence or MAC is
- * wrong fails its call ({@link PeerException.Remote}) and the connection is discarded.
+ * wrong fails its call ({@link PeerException.Remote}) and the connection is discarded (the other
+ * calls on it fail as if it broke).
  *
- * <p><b>Connections.</b> Each peer has a pool of at most {@link Builder#poolSize} connections, each
- * carrying one call at a time. A call takes an idle connection, or opens one while the pool is
- * below its size, or else waits in the peer's queue (bounded by {@link Builder#maxQueuedCalls};
- * beyond it, calls fail fast with {@link PeerException.Unreachable}). A call still waiting at its
- * deadline fails with {@code Unreachable}: it was never sent. Connections are opened on a small
- * connector pool, never on the caller's thread (name resolution and connect may block), bounded by
- * {@link Builder#connectTimeout}. Every connection stays registered for reading with the
- * transport's one selector thread: the calling thread writes its request itself (the selector
- * writes only what the socket could not take at once), and the selector reads the reply, so a call
- * wakes that thread once. An idle connection the peer has closed is closed as the selector notices,
- * or by a non-blocking read before reuse, and replaced when next needed. A connection on which
- * anything failed is discarded.
+ * <p><b>Connections.</b> Each peer has at most {@link Builder#poolSize} connections, each carrying
+ * up to {@link Builder#maxCallsPerConnection} calls at once. A call takes the open connection with
+ * the fewest calls that has room; a new connection is opened only when none has room (or the one
+ * chosen has requests its socket has not taken yet) and the pool is below its size; else the call
+ * waits in the peer's queue (bounded by {@link Builder#maxQueuedCalls}; beyond it, calls fail fast
+ * with {@link PeerException.Unreachable}). A call still waiting at its deadline fails with {@code
+ * Unreachable}: it was never sent. Connections are opened on a small connector pool, never on the
+ * caller's thread (name resolution and connect may block), bounded by {@link
+ * Builder#connectTimeout}. Every connection stays registered for reading with the transport's one
+ * selector thread: the calling thread numbers, seals and writes its request itself, under the
+ * connection's lock so that sequence numbers follow the wire order (the selector writes only what
+ * the socket could not take at once), and the selector reads the replies, in any order, so a call
+ * wakes that thread once. A connection without calls that the peer has closed is closed as the
+ * selector notices, or by a non-blocking read before reuse, and replaced when next needed. A
+ * connection on which the transport failed is discarded, failing every call on it by how far it
+ * got; a call the peer answered with an error fails alone, and one whose deadline passes fails
+ * alone unless the connection looks stuck (see {@code PeerClient}). A {@code SHUTTING_DOWN} or
+ * {@code UNAUTHENTICATED} answer retires its connection: it takes no new calls and closes once its
+ * calls end.
  *
  * <p><b>Reconnect.</b> After a failed connect, the peer is backed off exponentially (from {@link
  * Builder#reconnectBackoff initial} to {@code max}, reset by the next successful connect): while

@@ -120,7 +120,7 @@ final class PipelinedServer implements ThriftServer.Engine {
       try {
         selectors.add(new SelectorThread(threadName + i));
       } catch (IOException e) {
-        selectors.forEach(SelectorThread::shutdown);
+        selectors.forEach(SelectorThread::closeSelector);
         throw new IllegalStateException("cannot open a selector", e);
       }
     }
@@ -160,6 +160,10 @@ final class PipelinedServer implements ThriftServer.Engine {
         t.shutdown();
       }
       for (SelectorThread t : selectors) {
+        if (t.getState() == Thread.State.NEW) {
+          t.closeSelector(); // serving failed before it started
+          continue;
+        }
         try {
           t.join(5_000);
         } catch (InterruptedException e) {
@@ -196,6 +200,14 @@ final class PipelinedServer implements ThriftServer.Engine {
 
     void shutdown() {
       selector.wakeup();
+    }
+
+    void closeSelector() {
+      try {
+        selector.close();
+      } catch (IOException e) {
+        log.warn("closing a {} selector failed", threadName, e);
+      }
     }
 
     @Override
@@ -289,7 +301,6 @@ final class PipelinedServer implements ThriftServer.Engine {
     private final InboundConnection state = new InboundConnection();
     private SelectionKey key;
     private ByteBuffer in = ByteBuffer.allocate(READ_CHUNK); // selector thread only
-    private long reserved; // bytes of in beyond READ_CHUNK, from the shared budget
 
     // Guarded by this:
     private final ArrayDeque<Reply> out = new ArrayDeque<>();
@@ -297,6 +308,7 @@ final class PipelinedServer implements ThriftServer.Engine {
     private int unanswered;
     private boolean handling; // the selector handles a read: it writes the replies after
     private int interest = SelectionKey.OP_READ;
+    private long reserved; // bytes of in beyond READ_CHUNK, taken from the shared budget
     private boolean closed;
 
     Connection(ServerConnection sc, SelectorThread owner) {
@@ -366,9 +378,10 @@ final class PipelinedServer implements ThriftServer.Engine {
       int need = left >= 4 ? 4 + ByteBuffer.wrap(bytes, at, 4).getInt() : 0;
       int capacity = Math.max(READ_CHUNK, need);
       if (capacity != in.capacity()) {
-        long more = capacity - READ_CHUNK - reserved;
-        if (more > 0 && readBufferBytes.addAndGet(more) > maxReadBufferBytes) {
-          readBufferBytes.addAndGet(-more);
+        if (!resize(capacity)) {
+          if (isClosed()) {
+            return;
+          }
           bufferLog.warn(
               "closing a {} connection from {}: a frame of {} bytes would exceed the read buffers"
                   + " the listener may hold (max-read-buffer-bytes {})",
@@ -381,14 +394,36 @@ final class PipelinedServer implements ThriftServer.Engine {
         }
         ByteBuffer next = ByteBuffer.allocate(capacity);
         next.put(bytes, at, left);
-        readBufferBytes.addAndGet(capacity - READ_CHUNK - reserved);
-        reserved = capacity - READ_CHUNK;
         in = next;
       } else if (at > 0) {
         System.arraycopy(bytes, at, bytes, 0, left);
         in.position(left);
       }
+      if (at > 0) {
+        sc.framePending(false); // a frame was completed: the clock starts again for the next
+      }
       sc.framePending(left > 0);
+    }
+
+    /**
+     * Takes from (or gives back to) the listener's read-buffer budget what a read buffer of {@code
+     * capacity} holds beyond the first chunk; false (nothing taken) if the budget cannot hold it.
+     * Under the monitor, so that a close on another thread gives back exactly what was taken.
+     */
+    private synchronized boolean resize(int capacity) {
+      if (closed) {
+        return false;
+      }
+      long more = capacity - READ_CHUNK - reserved;
+      if (more > 0 && readBufferBytes.addAndGet(more) > maxReadBufferBytes) {
+        readBufferBytes.addAndGet(-more);
+        return false;
+      }
+      if (more < 0) {
+        readBufferBytes.addAndGet(more);
+      }
+      reserved = capacity - READ_CHUNK;
+      return true;
     }
 
     /** Decodes one request frame and starts its method; a malformed one closes the connection. */
@@ -515,6 +550,9 @@ final class PipelinedServer implements ThriftServer.Engine {
         return false;
       }
       boolean added = (wanted & ~interest) != 0;
+      if ((wanted & SelectionKey.OP_READ) == 0) {
+        sc.framePending(false); // reading paused by the server: the client is not stalled
+      }
       interest = wanted;
       try {
         key.interestOps(wanted);

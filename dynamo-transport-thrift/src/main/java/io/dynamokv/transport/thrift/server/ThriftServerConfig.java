@@ -14,11 +14,13 @@ import java.util.Objects;
  *
  * @param bind the address to listen on; port 0 picks a free port
  * @param selectorThreads threads that read and write frames and dispatch requests
- * @param workerThreads 0 dispatches on the selector threads (handlers never block: the node does
- *     its work on its own scheduler); more moves decoding and dispatch to a pool
+ * @param workerThreads (client listener only) 0 dispatches on the selector threads (handlers never
+ *     block: the node does its work on its own scheduler); more moves decoding and dispatch to a
+ *     pool
  * @param maxFrameBytes largest request frame; a connection announcing more is closed
- * @param maxReadBufferBytes memory all connections together may hold in frames being read; reads
- *     pause (rather than allocate) above it
+ * @param maxReadBufferBytes memory all connections together may hold in frames being read; above it
+ *     the client listener pauses reads (rather than allocate), the peer listener closes the
+ *     connection whose frame would not fit
  * @param maxConnections open connections; further ones are closed on accept
  * @param maxStringBytes largest string field within a frame (libthrift applies it to strings only;
  *     binary fields are bounded by the rest of their frame)
