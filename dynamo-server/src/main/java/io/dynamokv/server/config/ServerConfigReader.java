@@ -495,7 +495,7 @@ final class ServerConfigReader {
     Duration frameRead = r.duration(p + "frame-read-timeout", false);
     Duration idle = r.duration(p + "idle-timeout", false);
     Integer pool = r.intIn(p + "peer-pool-size", 1, 1024);
-    Integer callsPerConnection = r.intIn(p + "peer-calls-per-connection", 1, 65536);
+    Integer callsPerConnection = r.intIn(p + "peer-calls-per-connection", 1, 1024);
     Duration connect = r.duration(p + "connect-timeout", false);
     if (anyNull(
         maxFrame,

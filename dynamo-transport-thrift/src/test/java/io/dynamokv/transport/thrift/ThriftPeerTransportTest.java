@@ -287,8 +287,10 @@ class ThriftPeerTransportTest {
     assertThat(a.connections(B)).isEqualTo(1);
     assertThat(cluster.server(B).openConnections()).isEqualTo(1);
     List<Held> answers = new ArrayList<>(held);
-    for (int i = answers.size() - 1; i >= 0; i--) {
-      answers.get(i).echo();
+    answers.sort((x, y) -> keyOf(y.request()).compareTo(keyOf(x.request()))); // k5 first
+    for (Held answer : answers) {
+      answer.echo();
+      int i = Integer.parseInt(keyOf(answer.request()).substring(1));
       assertThat(keyOf(response(calls.get(i)))).isEqualTo("k" + i);
     }
     assertThat(a.refusedReplies()).isZero();
@@ -344,7 +346,7 @@ class ThriftPeerTransportTest {
     CompletionStage<PeerMessage> first = a.call(B, read(0), LONG);
     CompletionStage<PeerMessage> second = a.call(B, read(1), LONG);
     await().atMost(LONG).until(() -> held.size() == 2);
-    CompletionStage<PeerMessage> late = a.call(B, read(2), Duration.ofMillis(1_000));
+    CompletionStage<PeerMessage> late = a.call(B, read(2), Duration.ofSeconds(3));
     // Room frees up near the late call's deadline: it is written, then expires unanswered.
     await().pollDelay(Duration.ofMillis(700)).atMost(LONG).until(() -> true);
     held.poll().echo();
@@ -377,7 +379,7 @@ class ThriftPeerTransportTest {
 
   @Test
   void aConnectionWhoseReadsEachEndInsideAFrameIsNotStalled() throws Exception {
-    cluster(b -> b, s -> s.frameReadTimeout(Duration.ofMillis(300)));
+    cluster(b -> b, s -> s.frameReadTimeout(Duration.ofSeconds(1)));
     byte[] frame =
         RawConnection.framed(
             RawConnection.call(
@@ -386,22 +388,46 @@ class ThriftPeerTransportTest {
                 new PeerService.exchange_args(
                     new Sealed(1, ByteBuffer.wrap(new byte[64]), ByteBuffer.wrap(new byte[32])))));
     int half = frame.length / 2;
+    int steps = 15;
     try (RawConnection raw = RawConnection.open(cluster.server(B).address().getPort())) {
       raw.send(Arrays.copyOfRange(frame, 0, half));
       // Each send ends a frame and starts the next: every read leaves part of a frame, for
       // longer than the frame read timeout in all, but no frame takes longer than 100 ms.
-      for (int i = 0; i < 10; i++) {
+      for (int i = 0; i < steps; i++) {
         await().pollDelay(Duration.ofMillis(100)).atMost(LONG).until(() -> true);
         byte[] step = new byte[frame.length];
         System.arraycopy(frame, half, step, 0, frame.length - half);
         System.arraycopy(frame, 0, step, frame.length - half, half);
         raw.send(step);
       }
-      for (int i = 0; i < 10; i++) {
+      raw.send(Arrays.copyOfRange(frame, half, frame.length));
+      for (int i = 0; i <= steps; i++) {
         assertThat(raw.readFrame(LONG)).as("reply %d", i).isNotEmpty();
       }
       assertThat(cluster.server(B).stalledConnections()).isZero();
     }
+  }
+
+  @Test
+  void aPeerThatStopsAnsweringLosesItsConnectionAndEveryCallOnIt() {
+    cluster(b -> b);
+    ThriftPeerTransport a = cluster.transport(A);
+    ConcurrentLinkedQueue<Held> held = holdingRequests(cluster.transport(B));
+    CompletionStage<PeerMessage> answered = a.call(B, read(0), LONG);
+    await().atMost(LONG).until(() -> held.size() == 1);
+    held.poll().echo();
+    assertThat(keyOf(response(answered))).isEqualTo("k0");
+    long start = System.nanoTime();
+    CompletionStage<PeerMessage> pending = a.call(B, read(1), LONG);
+
+    // Nothing answered for a whole timeout when this call's deadline passes: the peer is stuck.
+    assertThat(failure(a.call(B, read(2), Duration.ofMillis(300))))
+        .isInstanceOf(PeerException.Timeout.class);
+
+    assertThat(failure(pending))
+        .isInstanceOf(PeerException.Timeout.class)
+        .hasMessageContaining("answered nothing in time");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(LONG);
   }
 
   @Test

@@ -35,7 +35,6 @@ final class Exchange {
   int seqid; // the Thrift sequence id naming the call: the sequence's low 32 bits
   ByteBuffer request; // the frame, until written whole
   PeerClient.Stage stage;
-  long writtenAt;
 
   Exchange(ThriftPeerTransport t, OutboundCall call, PeerClient client, PeerConnections peer) {
     this.t = t;

@@ -48,10 +48,9 @@ import org.apache.thrift.transport.TTransportException;
  * the selector, and a request sent while the selector still writes others joins them (one write for
  * all). The selector reads whatever the socket holds in one call and delivers every reply in it.
  *
- * <p>A call whose deadline passes while its reply is awaited fails alone if the peer answered
- * anything since the request was written (the connection works; the late reply is checked and
- * dropped); otherwise, and if the request is not written whole by then, the connection is closed
- * and every call on it fails by how far its request got.
+ * <p>A call whose deadline passes fails alone while the peer looks alive (see {@link #expire}); its
+ * late reply is checked and dropped. Otherwise the connection is closed and every call on it fails
+ * by how far its request got.
  *
  * <p>Thread-safe: the calls in flight, their stages and the queue of unwritten requests are guarded
  * by the monitor; the read buffer belongs to the selector thread.
@@ -69,9 +68,6 @@ final class PeerClient {
 
   private static final int READ_CHUNK = 16 * 1024;
 
-  /** Expired calls whose late replies may still come, beyond which the connection is replaced. */
-  static final int MAX_ABANDONED = 1024;
-
   private static final ThreadLocal<TSerializer> SERIALIZER =
       ThreadLocal.withInitial(Channels::serializer);
 
@@ -80,6 +76,7 @@ final class PeerClient {
   private final PeerSelector selector;
   private final TProtocolFactory protocol;
   private final int maxResponseBytes;
+  private final int maxAbandoned; // expired calls whose late replies may still come
   private final TDeserializer deserializer; // selector thread only
   private SelectionKey key;
 
@@ -87,7 +84,8 @@ final class PeerClient {
   private final Map<Integer, Exchange> calls = new HashMap<>();
   private final Map<Integer, Long> abandoned = new HashMap<>(); // seqid -> sequence
   private final ArrayDeque<Exchange> unwritten = new ArrayDeque<>();
-  private long lastReply = System.nanoTime();
+  private long lastReply = System.nanoTime() - (1L << 62); // none yet: the peer has shown nothing
+  private long lastWrite = System.nanoTime(); // when a write last took bytes
   private boolean closed;
 
   private ByteBuffer in = ByteBuffer.allocate(READ_CHUNK); // selector thread only
@@ -113,9 +111,11 @@ final class PeerClient {
       SecureChannel channel,
       PeerSelector selector,
       TProtocolFactory protocol,
-      int maxResponseBytes)
+      int maxResponseBytes,
+      int maxCalls)
       throws IOException {
     this.socket = socket;
+    this.maxAbandoned = maxCalls;
     this.channel = channel;
     this.selector = selector;
     this.protocol = protocol;
@@ -175,7 +175,9 @@ final class PeerClient {
         return;
       }
       try {
-        socket.write(exchange.request);
+        if (socket.write(exchange.request) > 0) {
+          lastWrite = System.nanoTime();
+        }
         calls.put(exchange.seqid, exchange);
         if (exchange.request.hasRemaining()) {
           unwritten.add(exchange);
@@ -199,7 +201,6 @@ final class PeerClient {
   private void written(Exchange e) {
     e.stage = Stage.AWAITING;
     e.request = null;
-    e.writtenAt = System.nanoTime();
   }
 
   /** The request as one frame: its size, then the Thrift call. */
@@ -273,10 +274,12 @@ final class PeerClient {
 
   /**
    * The deadline of {@code exchange} passed. If it is still in flight here, it fails with a {@link
-   * TimeoutException}, alone if its request was written whole and either the peer answered
-   * something since, or the request went out less than a timeout ago (it waited for room, so the
-   * peer's silence says nothing yet). Otherwise the peer is taken for stuck: the connection is
-   * closed and every call on it fails by how far its request got.
+   * TimeoutException}, alone while the peer looks alive: its request was written whole and the peer
+   * answered something within the last timeout, or the request is still being written and the
+   * socket took bytes within the last half timeout (the peer reads, if slowly: the request will go
+   * out, so the call may be applied; the write when the call started does not count). Otherwise the
+   * peer is taken for stuck: the connection is closed and every call on it fails by how far its
+   * request got.
    */
   void expire(Exchange exchange, long timeoutNanos) {
     boolean alone;
@@ -284,11 +287,12 @@ final class PeerClient {
       if (calls.get(exchange.seqid) != exchange || exchange.stage == Stage.RESPONSE_READ) {
         return; // done, or its reply is being decoded and completes it now
       }
+      long now = System.nanoTime();
       alone =
-          exchange.stage == Stage.AWAITING
-              && (lastReply - exchange.writtenAt > 0
-                  || System.nanoTime() - exchange.writtenAt < timeoutNanos)
-              && abandoned.size() < MAX_ABANDONED;
+          abandoned.size() < maxAbandoned
+              && (exchange.stage == Stage.AWAITING
+                  ? now - lastReply < timeoutNanos
+                  : now - lastWrite < timeoutNanos / 2);
       if (alone) {
         calls.remove(exchange.seqid);
         abandoned.put(exchange.seqid, exchange.sequence);
@@ -323,7 +327,9 @@ final class PeerClient {
         frames[i++] = e.request;
       }
       try {
-        socket.write(frames);
+        if (socket.write(frames) > 0) {
+          lastWrite = System.nanoTime();
+        }
         Exchange e;
         while ((e = unwritten.peek()) != null && !e.request.hasRemaining()) {
           unwritten.poll();
@@ -451,7 +457,10 @@ final class PeerClient {
       e.failedAlone(error, Stage.RESPONSE_READ);
       return;
     } catch (TException | RuntimeException error) {
-      fail(error); // the stage is RESPONSE_READ: it fails as malformed
+      synchronized (this) {
+        calls.remove(e.seqid);
+      }
+      e.failed(error, Stage.RESPONSE_READ); // a malformed response; discards the connection
       return;
     }
     synchronized (this) {
@@ -521,7 +530,12 @@ final class PeerClient {
     List<Stage> stages = new ArrayList<>();
     Exchange blamed = null;
     synchronized (this) {
-      failed = new ArrayList<>(calls.values());
+      failed = new ArrayList<>();
+      for (Exchange e : calls.values()) {
+        if (e.stage != Stage.RESPONSE_READ) { // the selector decodes its reply and completes it
+          failed.add(e);
+        }
+      }
       int awaiting = 0;
       for (Exchange e : failed) {
         stages.add(e.stage);

@@ -14,7 +14,6 @@ import java.net.UnknownHostException;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
@@ -70,7 +69,7 @@ final class PeerConnections {
                     + TimeUnit.NANOSECONDS.toMillis(retryAt - now)
                     + " ms");
       } else if ((client = choose(now, retired)) == null) {
-        if ((long) connecting * t.maxCallsPerConnection > waiting.size()) {
+        if ((long) connecting * (t.maxCallsPerConnection - 1) > waiting.size()) {
           waiting.add(call); // a connection being opened takes it
         } else if (open() < t.poolSize) {
           connecting++;
@@ -111,24 +110,29 @@ final class PeerConnections {
    * them under a call).
    */
   private PeerClient choose(long now, List<PeerClient> retired) {
-    PeerClient best = null;
-    for (Iterator<PeerClient> it = clients.iterator(); it.hasNext(); ) {
-      PeerClient c = it.next();
-      if (c.load == 0 && (c.retiring || now - c.idleSince > t.maxIdleNanos || !c.looksOpen())) {
-        it.remove();
-        retired.add(c);
-      } else if (!c.retiring
-          && c.load < t.maxCallsPerConnection
-          && (best == null || c.load < best.load)) {
-        best = c;
+    while (true) {
+      PeerClient best = null;
+      for (PeerClient c : clients) {
+        if (!c.retiring
+            && c.load < t.maxCallsPerConnection
+            && (best == null || c.load < best.load)) {
+          best = c;
+        }
       }
+      if (best != null
+          && best.load == 0
+          && (now - best.idleSince > t.maxIdleNanos || !best.looksOpen())) {
+        clients.remove(best);
+        retired.add(best);
+        continue;
+      }
+      if (best == null
+          || (best.load > 0 && open() < t.poolSize && best.backedUp() && connecting == 0)) {
+        return null;
+      }
+      best.load++;
+      return best;
     }
-    if (best == null
-        || (best.load > 0 && open() < t.poolSize && best.backedUp() && connecting == 0)) {
-      return null;
-    }
-    best.load++;
-    return best;
   }
 
   private OutboundCall nextWaiting() {
@@ -151,6 +155,7 @@ final class PeerConnections {
    */
   void release(PeerClient client) {
     OutboundCall next;
+    OutboundCall connectFor = null;
     boolean retire = false;
     synchronized (this) {
       client.load--;
@@ -163,10 +168,19 @@ final class PeerConnections {
       } else if (client.load == 0) {
         client.idleSince = System.nanoTime();
         retire = (t.closed || client.retiring) && clients.remove(client);
+        if (retire && !t.closed && !backingOff(System.nanoTime()) && open() < t.poolSize) {
+          connectFor = nextWaiting(); // its room is gone: the calls waiting get a connection
+          if (connectFor != null) {
+            connecting++;
+          }
+        }
       }
     }
     if (retire) {
       client.close();
+      if (connectFor != null) {
+        connectAsync(connectFor);
+      }
     } else if (next != null) {
       dispatch(next, client);
     }
@@ -243,6 +257,8 @@ final class PeerConnections {
     }
     InetSocketAddress address = known.get();
     SocketChannel channel = null;
+    PeerClient opened;
+    List<OutboundCall> more = new ArrayList<>();
     try {
       InetSocketAddress resolved =
           address.isUnresolved()
@@ -255,9 +271,14 @@ final class PeerConnections {
       channel.socket().connect(resolved, t.connectTimeoutMillis);
       SecureChannel secure = t.openChannel(channel.socket(), id);
       PeerClient client =
-          new PeerClient(channel, secure, t.selector, t.protocol, t.maxResponseFrameBytes);
+          new PeerClient(
+              channel,
+              secure,
+              t.selector,
+              t.protocol,
+              t.maxResponseFrameBytes,
+              t.maxCallsPerConnection);
       client.register();
-      List<OutboundCall> more = new ArrayList<>();
       synchronized (this) {
         failures = 0;
         connecting--;
@@ -274,10 +295,7 @@ final class PeerConnections {
           more.add(next);
         }
       }
-      dispatch(call, client);
-      for (OutboundCall next : more) {
-        dispatch(next, client);
-      }
+      opened = client;
     } catch (IOException | TException | RuntimeException e) {
       if (channel != null) {
         try {
@@ -294,6 +312,12 @@ final class PeerConnections {
                   + e.getMessage()
               : "cannot connect to " + AddressBook.hostPort(address) + ": " + e;
       connectFailed(call, reason, true);
+      return;
+    }
+    // Outside the try: a call's own failure is not a failed connect.
+    dispatch(call, opened);
+    for (OutboundCall next : more) {
+      dispatch(next, opened);
     }
   }
 
