@@ -72,7 +72,6 @@ final class PipelinedServer implements ThriftServer.Engine {
   static final int MAX_QUEUED_REPLY_BYTES = 4 * 1024 * 1024;
   private static final int READ_CHUNK = 16 * 1024;
 
-  private final ThriftServer s;
   private final TNonblockingServerSocket socket;
   private final Map<String, ? extends AsyncProcessFunction<Object, ?, ?>> functions;
   private final Map<String, Supplier<TBase<?, ?>>> results;
@@ -98,7 +97,6 @@ final class PipelinedServer implements ThriftServer.Engine {
    * @param onServing run once the server accepts connections
    */
   PipelinedServer(
-      ThriftServer s,
       TNonblockingServerSocket socket,
       ThriftServerConfig config,
       Map<String, ? extends AsyncProcessFunction<Object, ?, ?>> functions,
@@ -106,7 +104,6 @@ final class PipelinedServer implements ThriftServer.Engine {
       AtomicLong directReplies,
       Runnable onServing,
       String threadName) {
-    this.s = s;
     this.socket = socket;
     this.functions = functions;
     this.results = results;
@@ -490,10 +487,7 @@ final class PipelinedServer implements ThriftServer.Engine {
       synchronized (this) {
         unanswered--;
         if (closed) {
-          if (counted) {
-            sc.answered();
-          }
-          return;
+          return; // closing the connection answered its counted requests
         }
         out.add(new Reply(frame, counted));
         queuedBytes += frame.remaining();
@@ -578,11 +572,6 @@ final class PipelinedServer implements ThriftServer.Engine {
         return;
       }
       closed = true;
-      for (Reply r : out) {
-        if (r.counted()) {
-          sc.answered();
-        }
-      }
       out.clear();
       if (key != null) {
         key.cancel();

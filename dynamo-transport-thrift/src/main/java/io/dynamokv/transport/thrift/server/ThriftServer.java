@@ -119,7 +119,6 @@ public final class ThriftServer implements AutoCloseable {
     if (results != null) {
       this.server =
           new PipelinedServer(
-              this,
               socket,
               config,
               functions,
