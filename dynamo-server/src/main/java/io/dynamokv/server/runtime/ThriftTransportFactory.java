@@ -124,6 +124,13 @@ public final class ThriftTransportFactory implements TransportFactory {
                       "peer.direct.replies",
                       peer == null ? 0 : peer.directReplies(),
                       "peer replies written by the thread that completed them"),
+                  StatusSection.Stat.counter(
+                      "peer.requests", peers.requestsSent(), "requests sent to peers"),
+                  StatusSection.Stat.counter(
+                      "peer.request.writes",
+                      peers.requestWrites(),
+                      "writes of requests to peer sockets: fewer than peer.requests when the"
+                          + " requests one wake-up makes of a peer leave together"),
                   StatusSection.Stat.gauge(
                       "peer.connections",
                       peers.connections(),

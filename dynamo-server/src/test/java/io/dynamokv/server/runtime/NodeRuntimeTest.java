@@ -355,7 +355,11 @@ class NodeRuntimeTest {
                     assertThat(section.stats())
                         .extracting(StatusSection.Stat::name)
                         .containsExactly(
-                            "client.direct.replies", "peer.direct.replies", "peer.connections"));
+                            "client.direct.replies",
+                            "peer.direct.replies",
+                            "peer.requests",
+                            "peer.request.writes",
+                            "peer.connections"));
         assertThatThrownBy(() -> admin.remove(wrong, "n9"))
             .isInstanceOf(AuthenticationException.class);
         assertThatThrownBy(() -> admin.remove(token, "n9"))

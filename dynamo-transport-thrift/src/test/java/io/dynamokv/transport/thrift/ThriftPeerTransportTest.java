@@ -298,6 +298,67 @@ class ThriftPeerTransportTest {
   }
 
   @Test
+  void requestsSentToOnePeerInOneTurnLeaveInOneWriteWhenTheTurnEnds() {
+    cluster(b -> b);
+    ThriftPeerTransport a = cluster.transport(A);
+    ConcurrentLinkedQueue<Held> held = holdingRequests(cluster.transport(B));
+    CompletionStage<PeerMessage> opening = a.call(B, read(0), LONG);
+    await().atMost(LONG).until(() -> held.size() == 1);
+    held.poll().echo();
+    response(opening);
+    long sent = a.requestsSent();
+    long writes = a.requestWrites();
+
+    List<CompletableFuture<PeerMessage>> calls = new ArrayList<>();
+    Turn turn = Turn.begin();
+    try {
+      for (int i = 1; i <= 3; i++) {
+        calls.add(a.call(B, read(i), LONG).toCompletableFuture());
+      }
+      assertThat(a.requestsSent() - sent).isEqualTo(3);
+      assertThat(a.requestWrites() - writes).isZero(); // held until the turn ends
+    } finally {
+      turn.end();
+    }
+
+    assertThat(a.requestWrites() - writes).isEqualTo(1);
+    await().atMost(LONG).until(() -> held.size() == 3);
+    held.forEach(Held::echo);
+    for (int i = 1; i <= 3; i++) {
+      assertThat(keyOf(response(calls.get(i - 1)))).isEqualTo("k" + i);
+    }
+    assertThat(a.connections(B)).isEqualTo(1);
+  }
+
+  @Test
+  void aSendOutsideATurnWritesTheRequestsAnotherThreadsTurnHolds() throws Exception {
+    cluster(b -> b);
+    ThriftPeerTransport a = cluster.transport(A);
+    ConcurrentLinkedQueue<Held> held = holdingRequests(cluster.transport(B));
+    CompletionStage<PeerMessage> opening = a.call(B, read(0), LONG);
+    await().atMost(LONG).until(() -> held.size() == 1);
+    held.poll().echo();
+    response(opening);
+    long writes = a.requestWrites();
+
+    Turn turn = Turn.begin();
+    try {
+      CompletionStage<PeerMessage> inTurn = a.call(B, read(1), LONG);
+      CompletionStage<PeerMessage> outside =
+          CompletableFuture.supplyAsync(() -> a.call(B, read(2), LONG)).get(10, TimeUnit.SECONDS);
+      // The other thread wrote both, in wire order, while this turn is still open.
+      assertThat(a.requestWrites() - writes).isEqualTo(1);
+      await().atMost(LONG).until(() -> held.size() == 2);
+      held.forEach(Held::echo);
+      assertThat(keyOf(response(inTurn))).isEqualTo("k1");
+      assertThat(keyOf(response(outside))).isEqualTo("k2");
+    } finally {
+      turn.end();
+    }
+    assertThat(a.requestWrites() - writes).isEqualTo(1); // nothing left for the turn to write
+  }
+
+  @Test
   void aCallTimingOutOnAConnectionThatAnswersFailsAloneAndItsLateReplyIsDropped() {
     cluster(b -> b);
     ThriftPeerTransport a = cluster.transport(A);

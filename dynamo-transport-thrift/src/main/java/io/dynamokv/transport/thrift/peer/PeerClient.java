@@ -6,6 +6,7 @@ package io.dynamokv.transport.thrift.peer;
 import io.dynamokv.core.AuthenticationException;
 import io.dynamokv.core.security.SecureChannel;
 import io.dynamokv.transport.thrift.Channels;
+import io.dynamokv.transport.thrift.Turn;
 import io.dynamokv.transport.thrift.gen.DynamoError;
 import io.dynamokv.transport.thrift.gen.ErrorCode;
 import io.dynamokv.transport.thrift.gen.PeerEnvelope;
@@ -23,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.thrift.TApplicationException;
 import org.apache.thrift.TByteArrayOutputStream;
 import org.apache.thrift.TDeserializer;
@@ -77,13 +79,17 @@ final class PeerClient {
   private final TProtocolFactory protocol;
   private final int maxResponseBytes;
   private final int maxAbandoned; // expired calls whose late replies may still come
+  private final LongAdder requests; // the transport's count of requests sent
+  private final LongAdder writes; // the transport's count of request writes
   private final TDeserializer deserializer; // selector thread only
   private SelectionKey key;
 
   // Guarded by this:
   private final Map<Integer, Exchange> calls = new HashMap<>();
   private final Map<Integer, Long> abandoned = new HashMap<>(); // seqid -> sequence
-  private final ArrayDeque<Exchange> unwritten = new ArrayDeque<>();
+  private final ArrayDeque<Exchange> unwritten = new ArrayDeque<>(); // in wire order
+  private boolean waitingForSocket; // the socket took not all: the selector writes the rest
+  private boolean held; // a turn writes the unwritten requests when it ends
   private long lastReply = System.nanoTime() - (1L << 62); // none yet: the peer has shown nothing
   private long lastWrite = System.nanoTime(); // when a write last took bytes
   private boolean closed;
@@ -105,6 +111,8 @@ final class PeerClient {
 
   /**
    * @param socket connected, with its channel opened ({@code channel}); made non-blocking here
+   * @param requests counts each request sent
+   * @param writes counts each write of requests to the socket (a system call)
    */
   PeerClient(
       SocketChannel socket,
@@ -112,8 +120,12 @@ final class PeerClient {
       PeerSelector selector,
       TProtocolFactory protocol,
       int maxResponseBytes,
-      int maxCalls)
+      int maxCalls,
+      LongAdder requests,
+      LongAdder writes)
       throws IOException {
+    this.requests = requests;
+    this.writes = writes;
     this.socket = socket;
     this.maxAbandoned = maxCalls;
     this.channel = channel;
@@ -147,14 +159,16 @@ final class PeerClient {
 
   /**
    * Sends {@code payload} (a {@link #serialize serialized} envelope) as the channel's next request,
-   * for {@code exchange}; returns once it is written or queued for the selector. The exchange then
-   * ends through exactly one of its callbacks, unless this throws.
+   * for {@code exchange}; returns once it is written, held for the end of this thread's {@link
+   * Turn}, or queued for the selector. The exchange then ends through exactly one of its callbacks,
+   * unless this throws.
    *
    * @throws TException if nothing can be sent: the connection is closed, or writing failed (the
    *     request is then incomplete, never processed, and the connection is closed)
    */
   void send(byte[] payload, Exchange exchange) throws TException {
-    IOException failure = null;
+    Turn turn = Turn.current();
+    IOException failure;
     synchronized (this) {
       if (closed) {
         throw new TTransportException(TTransportException.NOT_OPEN, "connection closed");
@@ -169,33 +183,91 @@ final class PeerClient {
       exchange.seqid = (int) sequence;
       exchange.request = frame(sealed, exchange.seqid);
       exchange.stage = Stage.WRITING;
-      if (!unwritten.isEmpty()) {
-        calls.put(exchange.seqid, exchange);
-        unwritten.add(exchange); // the selector writes it after the others
+      calls.put(exchange.seqid, exchange);
+      unwritten.add(exchange);
+      requests.increment();
+      if (waitingForSocket) {
+        return; // the selector writes it after the others
+      }
+      if (turn != null) {
+        if (!held) {
+          held = true;
+          turn.hold(this::turnEnded);
+        }
         return;
       }
-      try {
-        if (socket.write(exchange.request) > 0) {
-          lastWrite = System.nanoTime();
-        }
-        calls.put(exchange.seqid, exchange);
-        if (exchange.request.hasRemaining()) {
-          unwritten.add(exchange);
-          key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
-        } else {
-          written(exchange);
-          return;
-        }
-      } catch (IOException | CancelledKeyException e) {
-        calls.remove(exchange.seqid);
-        failure = e instanceof IOException io ? io : new IOException(e);
+      failure = writeUnwritten();
+      if (failure == null) {
+        return;
       }
+      calls.remove(exchange.seqid); // its caller hears of it through the exception
     }
-    if (failure != null) { // a partial frame is never processed
+    // A partial frame is never processed; the other unwritten requests fail as not sent.
+    fail(failure);
+    throw new TTransportException(TTransportException.UNKNOWN, failure);
+  }
+
+  /** The end of a turn that held requests here: writes them (and any queued meanwhile). */
+  private void turnEnded() {
+    IOException failure;
+    synchronized (this) {
+      held = false;
+      if (closed || waitingForSocket || unwritten.isEmpty()) {
+        return;
+      }
+      failure = writeUnwritten();
+    }
+    if (failure != null) {
       fail(failure);
-      throw new TTransportException(TTransportException.UNKNOWN, failure);
     }
-    selector.wakeup();
+  }
+
+  /**
+   * Writes the unwritten requests in one (gathering) write, on the caller's thread; what the socket
+   * does not take goes to the selector. Under the monitor, with the selector not writing.
+   *
+   * @return the write's failure, or null
+   */
+  private IOException writeUnwritten() {
+    try {
+      writeSome();
+      if (!unwritten.isEmpty()) {
+        waitingForSocket = true;
+        key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+        selector.wakeup(); // the selector starts writing at its next select
+      }
+      return null;
+    } catch (IOException e) {
+      return e;
+    } catch (CancelledKeyException e) {
+      return new IOException(e);
+    }
+  }
+
+  /**
+   * One write of the unwritten requests; those written whole leave the queue. Under the monitor.
+   */
+  private void writeSome() throws IOException {
+    long n;
+    if (unwritten.size() == 1) {
+      n = socket.write(unwritten.peek().request);
+    } else {
+      ByteBuffer[] frames = new ByteBuffer[unwritten.size()];
+      int i = 0;
+      for (Exchange e : unwritten) {
+        frames[i++] = e.request;
+      }
+      n = socket.write(frames);
+    }
+    writes.increment();
+    if (n > 0) {
+      lastWrite = System.nanoTime();
+    }
+    Exchange e;
+    while ((e = unwritten.peek()) != null && !e.request.hasRemaining()) {
+      unwritten.poll();
+      written(e);
+    }
   }
 
   private void written(Exchange e) {
@@ -269,7 +341,7 @@ final class PeerClient {
 
   /** Whether requests wait for the socket to take them (the peer reads slowly). */
   synchronized boolean backedUp() {
-    return !unwritten.isEmpty();
+    return waitingForSocket;
   }
 
   /**
@@ -321,21 +393,10 @@ final class PeerClient {
       if (closed || unwritten.isEmpty()) {
         return;
       }
-      ByteBuffer[] frames = new ByteBuffer[unwritten.size()];
-      int i = 0;
-      for (Exchange e : unwritten) {
-        frames[i++] = e.request;
-      }
       try {
-        if (socket.write(frames) > 0) {
-          lastWrite = System.nanoTime();
-        }
-        Exchange e;
-        while ((e = unwritten.peek()) != null && !e.request.hasRemaining()) {
-          unwritten.poll();
-          written(e);
-        }
+        writeSome();
         if (unwritten.isEmpty()) {
+          waitingForSocket = false;
           key.interestOps(SelectionKey.OP_READ);
         }
         return;

@@ -277,7 +277,9 @@ final class PeerConnections {
               t.selector,
               t.protocol,
               t.maxResponseFrameBytes,
-              t.maxCallsPerConnection);
+              t.maxCallsPerConnection,
+              t.requestsSent,
+              t.requestWrites);
       client.register();
       synchronized (this) {
         failures = 0;

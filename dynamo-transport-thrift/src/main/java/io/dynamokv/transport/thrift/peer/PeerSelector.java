@@ -4,6 +4,7 @@
 package io.dynamokv.transport.thrift.peer;
 
 import io.dynamokv.transport.thrift.ThrottledLog;
+import io.dynamokv.transport.thrift.Turn;
 import java.io.IOException;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedSelectorException;
@@ -58,10 +59,17 @@ final class PeerSelector implements AutoCloseable {
         try {
           selector.select();
           Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-          while (keys.hasNext() && !stopping) {
-            SelectionKey key = keys.next();
-            keys.remove();
-            serve(key);
+          Turn turn = Turn.begin(); // requests sent by the calls its replies complete
+          try {
+            while (keys.hasNext() && !stopping) {
+              SelectionKey key = keys.next();
+              keys.remove();
+              serve(key);
+            }
+          } finally {
+            if (turn != null) {
+              turn.end();
+            }
           }
         } catch (ClosedSelectorException e) {
           return; // closed by close() after its wait for this thread ran out

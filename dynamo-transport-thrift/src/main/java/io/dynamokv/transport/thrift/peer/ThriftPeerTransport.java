@@ -38,6 +38,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.thrift.TException;
 import org.apache.thrift.protocol.TCompactProtocol;
 import org.apache.thrift.protocol.TProtocolFactory;
@@ -136,6 +137,8 @@ public final class ThriftPeerTransport implements PeerTransport {
   final int maxRequestBytes;
   final AtomicLong refusedChannels = new AtomicLong();
   final AtomicLong refusedReplies = new AtomicLong();
+  final LongAdder requestsSent = new LongAdder();
+  final LongAdder requestWrites = new LongAdder();
   final ThrottledLog refusalLog = new ThrottledLog(log, Duration.ofSeconds(10));
   final PeerSelector selector;
   final ScheduledThreadPoolExecutor timer;
@@ -314,6 +317,20 @@ public final class ThriftPeerTransport implements PeerTransport {
   /** Replies from peers refused because their sequence or MAC was wrong. */
   public long refusedReplies() {
     return refusedReplies.get();
+  }
+
+  /** Requests sent to peers on a connection (calls to this node itself not counted). */
+  public long requestsSent() {
+    return requestsSent.sum();
+  }
+
+  /**
+   * Writes of requests to peer sockets (system calls). Fewer than {@link #requestsSent} when
+   * requests share a write: those a {@link io.dynamokv.transport.thrift.Turn} held for one peer, or
+   * queued while the selector wrote others.
+   */
+  public long requestWrites() {
+    return requestWrites.sum();
   }
 
   /** Opens the peer channel on a new connection to {@code peer} (blocking, on a connector). */

@@ -3,6 +3,7 @@
  */
 package io.dynamokv.transport.thrift.server;
 
+import io.dynamokv.transport.thrift.Turn;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
@@ -154,21 +155,29 @@ class DirectReplyServer extends TThreadedSelectorServer {
       }
     }
 
+    /** One wake-up, as one {@link Turn}: the requests it makes of one peer leave together. */
     private void selectOnce() {
       try {
         selector.select();
         Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-        while (!stopped_ && keys.hasNext()) {
-          SelectionKey key = keys.next();
-          keys.remove();
-          if (!key.isValid()) {
-            cleanupSelectionKey(key);
-          } else if (key.isReadable()) {
-            handleRead(key);
-          } else if (key.isWritable()) {
-            handleWrite(key);
-          } else {
-            log.warn("a selected Thrift connection is neither readable nor writable");
+        Turn turn = Turn.begin();
+        try {
+          while (!stopped_ && keys.hasNext()) {
+            SelectionKey key = keys.next();
+            keys.remove();
+            if (!key.isValid()) {
+              cleanupSelectionKey(key);
+            } else if (key.isReadable()) {
+              handleRead(key);
+            } else if (key.isWritable()) {
+              handleWrite(key);
+            } else {
+              log.warn("a selected Thrift connection is neither readable nor writable");
+            }
+          }
+        } finally {
+          if (turn != null) {
+            turn.end();
           }
         }
       } catch (IOException e) {

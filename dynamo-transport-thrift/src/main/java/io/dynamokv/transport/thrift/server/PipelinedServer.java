@@ -6,6 +6,7 @@ package io.dynamokv.transport.thrift.server;
 import io.dynamokv.transport.thrift.FrameBoundedTransport;
 import io.dynamokv.transport.thrift.InboundConnection;
 import io.dynamokv.transport.thrift.ThrottledLog;
+import io.dynamokv.transport.thrift.Turn;
 import io.dynamokv.transport.thrift.gen.DynamoError;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -213,26 +214,33 @@ final class PipelinedServer implements ThriftServer.Engine {
         while (!stopped) {
           selector.select();
           Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-          while (keys.hasNext()) {
-            SelectionKey key = keys.next();
-            keys.remove();
-            Connection c = (Connection) key.attachment();
-            try {
-              if (!key.isValid()) {
+          Turn turn = Turn.begin(); // the requests the node makes of one peer leave together
+          try {
+            while (keys.hasNext()) {
+              SelectionKey key = keys.next();
+              keys.remove();
+              Connection c = (Connection) key.attachment();
+              try {
+                if (!key.isValid()) {
+                  c.close();
+                  continue;
+                }
+                if (key.isWritable()) {
+                  c.onWritable();
+                }
+                if (key.isValid() && key.isReadable()) {
+                  c.onReadable();
+                }
+              } catch (CancelledKeyException e) {
                 c.close();
-                continue;
+              } catch (RuntimeException | OutOfMemoryError e) {
+                log.error("a {} connection failed on its selector; closing it", threadName, e);
+                c.close();
               }
-              if (key.isWritable()) {
-                c.onWritable();
-              }
-              if (key.isValid() && key.isReadable()) {
-                c.onReadable();
-              }
-            } catch (CancelledKeyException e) {
-              c.close();
-            } catch (RuntimeException | OutOfMemoryError e) {
-              log.error("a {} connection failed on its selector; closing it", threadName, e);
-              c.close();
+            }
+          } finally {
+            if (turn != null) {
+              turn.end();
             }
           }
           ServerConnection next;

@@ -1,0 +1,87 @@
+/*
+ * Copyright 2026 the dynamo-kv authors. Licensed under the Apache License, Version 2.0.
+ */
+package io.dynamokv.transport.thrift;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A thread's turn at one selector wake-up: what it reads in one go, and the node work it runs
+ * inline for it. Peer requests sent during a turn are held and written when the turn ends, one
+ * write per connection, so that the requests several client requests make of one peer leave in one
+ * system call and reach the peer in one read (whose replies its listener writes back in one write).
+ *
+ * <p>A selector loop brackets each wake-up with {@link #begin} and {@link #end} (in a {@code
+ * finally}). Threads outside a turn send at once. Nothing in a turn may wait for the reply of a
+ * request it sent: the request would not leave before the wait ends. The node's logic never waits
+ * for a peer (its calls are asynchronous), and the servers that wait for the node's answer on their
+ * own threads (the TLS client server) do not open turns.
+ *
+ * <p>Not thread-safe: a turn belongs to the thread that began it.
+ */
+public final class Turn {
+  /** Something that holds writes until the turn ends. */
+  public interface Held {
+    /**
+     * Writes what was held. Runs on the turn's thread when it ends; MUST NOT throw for an I/O
+     * failure (it fails the calls concerned instead).
+     */
+    void turnEnded();
+  }
+
+  private static final Logger log = LoggerFactory.getLogger(Turn.class);
+  private static final ThreadLocal<Turn> TURNS = ThreadLocal.withInitial(Turn::new);
+
+  private final List<Held> held = new ArrayList<>();
+  private boolean open;
+
+  private Turn() {}
+
+  /**
+   * Begins a turn on this thread; null if one is open already (the outer turn then covers this
+   * one's sends, and only its end writes).
+   */
+  public static Turn begin() {
+    Turn turn = TURNS.get();
+    if (turn.open) {
+      return null;
+    }
+    turn.open = true;
+    return turn;
+  }
+
+  /** The turn open on this thread, or null. */
+  public static Turn current() {
+    Turn turn = TURNS.get();
+    return turn.open ? turn : null;
+  }
+
+  /**
+   * Writes {@code writes} when this turn ends. The caller registers each holder once per turn (it
+   * knows whether it holds anything already).
+   */
+  public void hold(Held writes) {
+    held.add(writes);
+  }
+
+  /**
+   * Ends the turn: every holder writes, in the order it was first held. A holder that throws (a
+   * bug) is logged and does not keep the others from writing, nor stop the selector that ends the
+   * turn.
+   */
+  public void end() {
+    open = false;
+    // A holder's write may fail calls whose callbacks send: outside any turn now, so at once.
+    for (int i = 0; i < held.size(); i++) {
+      try {
+        held.get(i).turnEnded();
+      } catch (RuntimeException e) {
+        log.error("writing the peer requests held in a turn failed", e);
+      }
+    }
+    held.clear();
+  }
+}
