@@ -130,7 +130,8 @@ public final class ThriftTransportFactory implements TransportFactory {
                       "peer.request.writes",
                       peers.requestWrites(),
                       "writes of requests to peer sockets: fewer than peer.requests when the"
-                          + " requests one wake-up makes of a peer leave together"),
+                          + " requests one wake-up makes of a peer leave together"
+                          + " (a large request to a slow peer may take several)"),
                   StatusSection.Stat.gauge(
                       "peer.connections",
                       peers.connections(),

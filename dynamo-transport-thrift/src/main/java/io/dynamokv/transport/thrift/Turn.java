@@ -11,8 +11,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A thread's turn at one selector wake-up: what it reads in one go, and the node work it runs
  * inline for it. Peer requests sent during a turn are held and written when the turn ends, one
- * write per connection, so that the requests several client requests make of one peer leave in one
- * system call and reach the peer in one read (whose replies its listener writes back in one write).
+ * write per connection (sooner if another thread writes on that connection first: a thread outside
+ * a turn, or another turn that ends first), so that the requests several client requests make of
+ * one peer leave in one system call and reach the peer in one read (whose replies its listener
+ * writes back in one write).
  *
  * <p>A selector loop brackets each wake-up with {@link #begin} and {@link #end} (in a {@code
  * finally}). Threads outside a turn send at once. Nothing in a turn may wait for the reply of a
@@ -26,14 +28,14 @@ public final class Turn {
   /** Something that holds writes until the turn ends. */
   public interface Held {
     /**
-     * Writes what was held. Runs on the turn's thread when it ends; MUST NOT throw for an I/O
-     * failure (it fails the calls concerned instead).
+     * Writes what was held (unless another thread wrote it meanwhile). Runs on the turn's thread
+     * when it ends; MUST NOT throw for an I/O failure (it fails the calls concerned instead).
      */
     void turnEnded();
   }
 
   private static final Logger log = LoggerFactory.getLogger(Turn.class);
-  private static final ThreadLocal<Turn> TURNS = ThreadLocal.withInitial(Turn::new);
+  private static final ThreadLocal<Turn> TURNS = new ThreadLocal<>();
 
   private final List<Held> held = new ArrayList<>();
   private boolean open;
@@ -46,7 +48,10 @@ public final class Turn {
    */
   public static Turn begin() {
     Turn turn = TURNS.get();
-    if (turn.open) {
+    if (turn == null) {
+      turn = new Turn();
+      TURNS.set(turn);
+    } else if (turn.open) {
       return null;
     }
     turn.open = true;
@@ -56,32 +61,40 @@ public final class Turn {
   /** The turn open on this thread, or null. */
   public static Turn current() {
     Turn turn = TURNS.get();
-    return turn.open ? turn : null;
+    return turn != null && turn.open ? turn : null;
   }
 
   /**
-   * Writes {@code writes} when this turn ends. The caller registers each holder once per turn (it
-   * knows whether it holds anything already).
+   * Has {@code writes} write when this turn ends; holding the same (identical) holder again in the
+   * same turn changes nothing. A turn holds a few connections at most: a linear search is enough.
    */
   public void hold(Held writes) {
+    for (int i = 0; i < held.size(); i++) {
+      if (held.get(i) == writes) {
+        return;
+      }
+    }
     held.add(writes);
   }
 
   /**
-   * Ends the turn: every holder writes, in the order it was first held. A holder that throws (a
-   * bug) is logged and does not keep the others from writing, nor stop the selector that ends the
-   * turn.
+   * Ends the turn: every holder writes, in the order it was first held. A holder that fails (a bug,
+   * or no heap) is logged and keeps neither the others from writing nor the selector that ends the
+   * turn from going on.
    */
   public void end() {
     open = false;
-    // A holder's write may fail calls whose callbacks send: outside any turn now, so at once.
-    for (int i = 0; i < held.size(); i++) {
-      try {
-        held.get(i).turnEnded();
-      } catch (RuntimeException e) {
-        log.error("writing the peer requests held in a turn failed", e);
+    try {
+      // A holder's write may fail calls whose callbacks send: outside any turn now, so at once.
+      for (int i = 0; i < held.size(); i++) {
+        try {
+          held.get(i).turnEnded();
+        } catch (RuntimeException | OutOfMemoryError e) {
+          log.error("writing the peer requests held in a turn failed", e);
+        }
       }
+    } finally {
+      held.clear();
     }
-    held.clear();
   }
 }

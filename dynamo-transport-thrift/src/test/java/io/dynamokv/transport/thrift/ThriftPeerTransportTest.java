@@ -302,15 +302,13 @@ class ThriftPeerTransportTest {
     cluster(b -> b);
     ThriftPeerTransport a = cluster.transport(A);
     ConcurrentLinkedQueue<Held> held = holdingRequests(cluster.transport(B));
-    CompletionStage<PeerMessage> opening = a.call(B, read(0), LONG);
-    await().atMost(LONG).until(() -> held.size() == 1);
-    held.poll().echo();
-    response(opening);
+    openConnection(a, held);
     long sent = a.requestsSent();
     long writes = a.requestWrites();
 
     List<CompletableFuture<PeerMessage>> calls = new ArrayList<>();
     Turn turn = Turn.begin();
+    assertThat(turn).isNotNull();
     try {
       for (int i = 1; i <= 3; i++) {
         calls.add(a.call(B, read(i), LONG).toCompletableFuture());
@@ -335,27 +333,109 @@ class ThriftPeerTransportTest {
     cluster(b -> b);
     ThriftPeerTransport a = cluster.transport(A);
     ConcurrentLinkedQueue<Held> held = holdingRequests(cluster.transport(B));
-    CompletionStage<PeerMessage> opening = a.call(B, read(0), LONG);
-    await().atMost(LONG).until(() -> held.size() == 1);
-    held.poll().echo();
-    response(opening);
+    openConnection(a, held);
     long writes = a.requestWrites();
 
+    CompletionStage<PeerMessage> inTurn;
+    CompletionStage<PeerMessage> outside;
     Turn turn = Turn.begin();
+    assertThat(turn).isNotNull();
     try {
-      CompletionStage<PeerMessage> inTurn = a.call(B, read(1), LONG);
-      CompletionStage<PeerMessage> outside =
+      inTurn = a.call(B, read(1), LONG);
+      outside =
           CompletableFuture.supplyAsync(() -> a.call(B, read(2), LONG)).get(10, TimeUnit.SECONDS);
       // The other thread wrote both, in wire order, while this turn is still open.
       assertThat(a.requestWrites() - writes).isEqualTo(1);
-      await().atMost(LONG).until(() -> held.size() == 2);
-      held.forEach(Held::echo);
-      assertThat(keyOf(response(inTurn))).isEqualTo("k1");
-      assertThat(keyOf(response(outside))).isEqualTo("k2");
     } finally {
       turn.end();
     }
     assertThat(a.requestWrites() - writes).isEqualTo(1); // nothing left for the turn to write
+    await().atMost(LONG).until(() -> held.size() == 2);
+    held.forEach(Held::echo);
+    assertThat(keyOf(response(inTurn))).isEqualTo("k1");
+    assertThat(keyOf(response(outside))).isEqualTo("k2");
+  }
+
+  @Test
+  void aTurnEndingWritesTheRequestsAnotherThreadsOpenTurnHoldsOnTheSameConnection()
+      throws Exception {
+    cluster(b -> b);
+    ThriftPeerTransport a = cluster.transport(A);
+    ConcurrentLinkedQueue<Held> held = holdingRequests(cluster.transport(B));
+    openConnection(a, held);
+    long writes = a.requestWrites();
+
+    CompletionStage<PeerMessage> first;
+    CompletionStage<PeerMessage> second;
+    Turn turn = Turn.begin();
+    assertThat(turn).isNotNull();
+    try {
+      first = a.call(B, read(1), LONG);
+      second =
+          CompletableFuture.supplyAsync(
+                  () -> {
+                    Turn other = Turn.begin();
+                    try {
+                      return a.call(B, read(2), LONG);
+                    } finally {
+                      other.end();
+                    }
+                  })
+              .get(10, TimeUnit.SECONDS);
+      // The other turn ended first and wrote both: neither waits for this (long) turn.
+      assertThat(a.requestWrites() - writes).isEqualTo(1);
+    } finally {
+      turn.end();
+    }
+    assertThat(a.requestWrites() - writes).isEqualTo(1);
+    await().atMost(LONG).until(() -> held.size() == 2);
+    held.forEach(Held::echo);
+    assertThat(keyOf(response(first))).isEqualTo("k1");
+    assertThat(keyOf(response(second))).isEqualTo("k2");
+  }
+
+  @Test
+  void aCallWhoseDeadlinePassesWhileATurnHoldsItFailsAloneAndTheConnectionStays() {
+    cluster(b -> b);
+    ThriftPeerTransport a = cluster.transport(A);
+    ConcurrentLinkedQueue<Held> held = holdingRequests(cluster.transport(B));
+    openConnection(a, held);
+    CompletionStage<PeerMessage> waiting = a.call(B, read(1), LONG); // written, awaits its reply
+    await().atMost(LONG).until(() -> held.size() == 1);
+    Held answerLater = held.poll();
+    // The socket took its last bytes longer ago than half the next call's timeout.
+    await().pollDelay(Duration.ofMillis(300)).atMost(LONG).until(() -> true);
+
+    CompletionStage<PeerMessage> late;
+    Turn turn = Turn.begin();
+    assertThat(turn).isNotNull();
+    try {
+      late = a.call(B, read(2), Duration.ofMillis(200));
+      // Held past its deadline (this thread's delay, not the peer's): it fails alone.
+      assertThat(failure(late)).isInstanceOf(PeerException.Timeout.class);
+      assertThat(waiting.toCompletableFuture()).isNotDone();
+    } finally {
+      turn.end();
+    }
+    // Written when the turn ended (its sequence number is taken); its late answer is dropped.
+    await().atMost(LONG).until(() -> held.size() == 1);
+    held.poll().echo();
+    answerLater.echo();
+    assertThat(keyOf(response(waiting))).isEqualTo("k1");
+    CompletionStage<PeerMessage> after = a.call(B, read(3), LONG);
+    await().atMost(LONG).until(() -> held.size() == 1);
+    held.poll().echo();
+    assertThat(keyOf(response(after))).isEqualTo("k3");
+    assertThat(a.refusedReplies()).isZero();
+    assertThat(a.connections(B)).isEqualTo(1);
+  }
+
+  /** Opens A's connection to B with one answered call. */
+  private static void openConnection(ThriftPeerTransport a, ConcurrentLinkedQueue<Held> held) {
+    CompletionStage<PeerMessage> opening = a.call(B, read(0), LONG);
+    await().atMost(LONG).until(() -> held.size() == 1);
+    held.poll().echo();
+    response(opening);
   }
 
   @Test

@@ -46,9 +46,12 @@ import org.apache.thrift.transport.TTransportException;
  * <p>The connection stays registered for reading with the transport's {@link PeerSelector} for its
  * whole life, idle or not. The calling thread numbers, seals and writes its request on the
  * non-blocking socket itself, under the connection's monitor, so that sequence numbers follow the
- * wire order and sending wakes no other thread. Only what the socket cannot take at once goes to
- * the selector, and a request sent while the selector still writes others joins them (one write for
- * all). The selector reads whatever the socket holds in one call and delivers every reply in it.
+ * wire order and sending wakes no other thread. A thread in a {@link Turn} only queues its
+ * requests; they go out in one write when its turn ends, with any other thread's queued meanwhile,
+ * unless a thread outside a turn sends first and writes them all. Only what the socket cannot take
+ * at once goes to the selector, and a request sent while the selector still writes others joins
+ * them (one write for all). The selector reads whatever the socket holds in one call and delivers
+ * every reply in it.
  *
  * <p>A call whose deadline passes fails alone while the peer looks alive (see {@link #expire}); its
  * late reply is checked and dropped. Otherwise the connection is closed and every call on it fails
@@ -81,6 +84,7 @@ final class PeerClient {
   private final int maxAbandoned; // expired calls whose late replies may still come
   private final LongAdder requests; // the transport's count of requests sent
   private final LongAdder writes; // the transport's count of request writes
+  private final Turn.Held turnEnded = this::turnEnded; // one identity: held once per turn
   private final TDeserializer deserializer; // selector thread only
   private SelectionKey key;
 
@@ -89,7 +93,6 @@ final class PeerClient {
   private final Map<Integer, Long> abandoned = new HashMap<>(); // seqid -> sequence
   private final ArrayDeque<Exchange> unwritten = new ArrayDeque<>(); // in wire order
   private boolean waitingForSocket; // the socket took not all: the selector writes the rest
-  private boolean held; // a turn writes the unwritten requests when it ends
   private long lastReply = System.nanoTime() - (1L << 62); // none yet: the peer has shown nothing
   private long lastWrite = System.nanoTime(); // when a write last took bytes
   private boolean closed;
@@ -185,19 +188,18 @@ final class PeerClient {
       exchange.stage = Stage.WRITING;
       calls.put(exchange.seqid, exchange);
       unwritten.add(exchange);
-      requests.increment();
       if (waitingForSocket) {
+        requests.increment();
         return; // the selector writes it after the others
       }
       if (turn != null) {
-        if (!held) {
-          held = true;
-          turn.hold(this::turnEnded);
-        }
+        requests.increment();
+        turn.hold(turnEnded); // written when the turn ends, or sooner by another thread
         return;
       }
       failure = writeUnwritten();
       if (failure == null) {
+        requests.increment();
         return;
       }
       calls.remove(exchange.seqid); // its caller hears of it through the exception
@@ -207,11 +209,13 @@ final class PeerClient {
     throw new TTransportException(TTransportException.UNKNOWN, failure);
   }
 
-  /** The end of a turn that held requests here: writes them (and any queued meanwhile). */
+  /**
+   * The end of a turn that held requests here: writes them and any queued meanwhile, unless another
+   * thread wrote them first.
+   */
   private void turnEnded() {
     IOException failure;
     synchronized (this) {
-      held = false;
       if (closed || waitingForSocket || unwritten.isEmpty()) {
         return;
       }
@@ -349,9 +353,10 @@ final class PeerClient {
    * TimeoutException}, alone while the peer looks alive: its request was written whole and the peer
    * answered something within the last timeout, or the request is still being written and the
    * socket took bytes within the last half timeout (the peer reads, if slowly: the request will go
-   * out, so the call may be applied; the write when the call started does not count). Otherwise the
-   * peer is taken for stuck: the connection is closed and every call on it fails by how far its
-   * request got.
+   * out, so the call may be applied; the write when the call started does not count), or the
+   * request waits for a {@link Turn} to end rather than for the socket (the delay is this node's).
+   * Otherwise the peer is taken for stuck: the connection is closed and every call on it fails by
+   * how far its request got.
    */
   void expire(Exchange exchange, long timeoutNanos) {
     boolean alone;
@@ -364,7 +369,7 @@ final class PeerClient {
           abandoned.size() < maxAbandoned
               && (exchange.stage == Stage.AWAITING
                   ? now - lastReply < timeoutNanos
-                  : now - lastWrite < timeoutNanos / 2);
+                  : !waitingForSocket || now - lastWrite < timeoutNanos / 2);
       if (alone) {
         calls.remove(exchange.seqid);
         abandoned.put(exchange.seqid, exchange.sequence);

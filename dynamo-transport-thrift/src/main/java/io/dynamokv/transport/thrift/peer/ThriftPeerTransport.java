@@ -69,9 +69,10 @@ import org.slf4j.LoggerFactory;
  * Builder#connectTimeout}. Every connection stays registered for reading with the transport's one
  * selector thread: the calling thread numbers, seals and writes its request itself, under the
  * connection's lock so that sequence numbers follow the wire order (the selector writes only what
- * the socket could not take at once), and the selector reads the replies, in any order, so a call
- * wakes that thread once. A connection without calls that the peer has closed is closed as the
- * selector notices, or by a non-blocking read before reuse, and replaced when next needed. A
+ * the socket could not take at once; a thread in a {@link io.dynamokv.transport.thrift.Turn} writes
+ * when its turn ends, one write per connection), and the selector reads the replies, in any order,
+ * so a call wakes that thread once. A connection without calls that the peer has closed is closed
+ * as the selector notices, or by a non-blocking read before reuse, and replaced when next needed. A
  * connection on which the transport failed is discarded, failing every call on it by how far it
  * got; a call the peer answered with an error fails alone, and one whose deadline passes fails
  * alone unless the connection looks stuck (see {@code PeerClient}). A {@code SHUTTING_DOWN} or
@@ -325,9 +326,10 @@ public final class ThriftPeerTransport implements PeerTransport {
   }
 
   /**
-   * Writes of requests to peer sockets (system calls). Fewer than {@link #requestsSent} when
-   * requests share a write: those a {@link io.dynamokv.transport.thrift.Turn} held for one peer, or
-   * queued while the selector wrote others.
+   * Writes of requests to peer sockets (system calls, a partial one included: a large request to a
+   * slow peer may take several). Fewer than {@link #requestsSent} when requests share a write:
+   * those a {@link io.dynamokv.transport.thrift.Turn} held for one peer, or queued while the
+   * selector wrote others.
    */
   public long requestWrites() {
     return requestWrites.sum();
