@@ -5,6 +5,7 @@ package io.dynamokv.core.runtime;
 
 import io.dynamokv.core.spi.Scheduler;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -21,21 +22,65 @@ import java.util.function.Consumer;
  * <p>{@link #executeInline} runs a task on the caller's thread when the scheduler is idle. Every
  * task, wherever it runs, holds one lock while it runs, which keeps tasks one at a time and orders
  * them by happens-before.
+ *
+ * <p>The tasks its thread takes from its queue back to back form a {@linkplain Runs run}, which the
+ * I/O layer may use to hold what the tasks send until the run ends (one write for many messages).
  */
 public final class ThreadScheduler implements Scheduler {
+  /** The most tasks in one {@linkplain Runs run}: what a run holds waits no longer. */
+  static final int MAX_RUN = 16;
+
   private final ScheduledThreadPoolExecutor executor;
   private final Consumer<Throwable> onError;
   private final ReentrantLock running = new ReentrantLock();
+  private final Runs runs;
 
   /** Tasks submitted by {@link #execute} that have not started yet. */
   private final AtomicInteger waiting = new AtomicInteger();
+
+  /** Tasks in the run open on the scheduler's thread; 0 when none is open. Its thread only. */
+  private int inRun;
+
+  /**
+   * Brackets a run: the tasks submitted by {@link #execute} that the scheduler's thread runs one
+   * after another, without waiting, up to {@value #MAX_RUN} of them (timers due meanwhile run
+   * inside it). Both methods run on the scheduler's thread, holding the scheduler's lock, and MUST
+   * NOT throw. Tasks run on a caller's thread by {@link #executeInline} are not part of a run.
+   */
+  public interface Runs {
+    /** No brackets. */
+    Runs NONE =
+        new Runs() {
+          @Override
+          public void begin() {}
+
+          @Override
+          public void end() {}
+        };
+
+    /** Before the first task of a run. */
+    void begin();
+
+    /** After the last task of a run: no submitted task waits, or the run is at its bound. */
+    void end();
+  }
 
   /**
    * @param name the thread's name, e.g. {@code "dynamo-node-n1"}
    * @param onError receives every exception a task throws (log it)
    */
   public ThreadScheduler(String name, Consumer<Throwable> onError) {
+    this(name, onError, Runs.NONE);
+  }
+
+  /**
+   * @param name the thread's name, e.g. {@code "dynamo-node-n1"}
+   * @param onError receives every exception a task throws (log it)
+   * @param runs brackets each run of tasks the scheduler's thread takes from its queue
+   */
+  public ThreadScheduler(String name, Consumer<Throwable> onError, Runs runs) {
     this.onError = onError;
+    this.runs = Objects.requireNonNull(runs, "runs");
     this.executor =
         new ScheduledThreadPoolExecutor(
             1,
@@ -58,9 +103,16 @@ public final class ThreadScheduler implements Scheduler {
           () -> {
             running.lock();
             try {
+              if (inRun++ == 0) {
+                runs.begin();
+              }
               waiting.decrementAndGet();
               run.run();
             } finally {
+              if (waiting.get() == 0 || inRun >= MAX_RUN) {
+                inRun = 0;
+                runs.end();
+              }
               running.unlock();
             }
           });

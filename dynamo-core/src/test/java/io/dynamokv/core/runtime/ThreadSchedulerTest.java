@@ -48,6 +48,79 @@ class ThreadSchedulerTest {
   }
 
   @Test
+  void tasksQueuedWhileTheThreadIsBusyRunAsOneRunBracketedOnce() throws Exception {
+    List<String> events = new CopyOnWriteArrayList<>();
+    try (ThreadScheduler s = new ThreadScheduler("runs", errors::add, recording(events))) {
+      CountDownLatch release = new CountDownLatch(1);
+      s.execute(
+          () -> {
+            events.add("blocker");
+            block(release);
+          });
+      await().atMost(Duration.ofSeconds(10)).until(() -> events.contains("blocker"));
+      for (int i = 1; i <= 3; i++) {
+        String name = "t" + i;
+        s.execute(() -> events.add(name));
+      }
+      release.countDown();
+      await().atMost(Duration.ofSeconds(10)).until(() -> events.contains("end"));
+
+      s.execute(() -> events.add("alone"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 9);
+    }
+    assertThat(events)
+        .containsExactly("begin", "blocker", "t1", "t2", "t3", "end", "begin", "alone", "end");
+    assertThat(errors).isEmpty();
+  }
+
+  @Test
+  void aRunEndsAtItsBoundAndTheNextBegins() {
+    List<String> events = new CopyOnWriteArrayList<>();
+    try (ThreadScheduler s = new ThreadScheduler("runs", errors::add, recording(events))) {
+      CountDownLatch release = new CountDownLatch(1);
+      s.execute(() -> block(release));
+      int queued = ThreadScheduler.MAX_RUN + 4;
+      for (int i = 0; i < queued; i++) {
+        s.execute(() -> events.add("task"));
+      }
+      release.countDown();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> events.stream().filter("end"::equals).count() == 2);
+    }
+    // The blocker and MAX_RUN - 1 queued tasks, then the 5 left.
+    assertThat(String.join(",", events))
+        .isEqualTo(
+            "begin,"
+                + "task,".repeat(ThreadScheduler.MAX_RUN - 1)
+                + "end,begin,"
+                + "task,".repeat(5)
+                + "end");
+  }
+
+  private static ThreadScheduler.Runs recording(List<String> events) {
+    return new ThreadScheduler.Runs() {
+      @Override
+      public void begin() {
+        events.add("begin");
+      }
+
+      @Override
+      public void end() {
+        events.add("end");
+      }
+    };
+  }
+
+  private static void block(CountDownLatch latch) {
+    try {
+      latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Test
   void aThrowingTaskIsReportedAndKeepsItsSchedule() {
     AtomicInteger runs = new AtomicInteger();
     scheduler.scheduleWithFixedDelay(

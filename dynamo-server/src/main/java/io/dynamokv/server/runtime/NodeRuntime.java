@@ -250,7 +250,8 @@ public final class NodeRuntime implements AutoCloseable {
       ThreadScheduler scheduler =
           new ThreadScheduler(
               "dynamo-node-" + config.node().id(),
-              e -> log.error("node task failed: {}", e.toString(), e));
+              e -> log.error("node task failed: {}", e.toString(), e),
+              transports.schedulerRuns());
       opened.push(new Closing("scheduler", () -> drained[0] = scheduler.shutdown(SCHEDULER_DRAIN)));
       TransportFactory.Transport transport = transports.create(config, secret.secret());
       Closing closeTransport = new Closing("transport", transport);

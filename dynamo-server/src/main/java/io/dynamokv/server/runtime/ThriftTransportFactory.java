@@ -6,6 +6,7 @@ package io.dynamokv.server.runtime;
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.StatusSection;
 import io.dynamokv.core.node.DynamoNode;
+import io.dynamokv.core.runtime.ThreadScheduler;
 import io.dynamokv.core.security.ClusterSecret;
 import io.dynamokv.core.spi.PeerTransport;
 import io.dynamokv.core.spi.StorageEngine;
@@ -14,6 +15,7 @@ import io.dynamokv.server.config.ServerConfig;
 import io.dynamokv.server.metrics.NodeMetrics;
 import io.dynamokv.transport.thrift.AddressBook;
 import io.dynamokv.transport.thrift.TlsContext;
+import io.dynamokv.transport.thrift.Turn;
 import io.dynamokv.transport.thrift.peer.AdminCommands;
 import io.dynamokv.transport.thrift.peer.ThriftPeerTransport;
 import io.dynamokv.transport.thrift.server.NodeService;
@@ -36,6 +38,12 @@ import java.util.Map;
  * {@code dynamo.peer}.
  */
 public final class ThriftTransportFactory implements TransportFactory {
+  /** Turns: the peer requests of the node's queued tasks leave in one write per peer per run. */
+  @Override
+  public ThreadScheduler.Runs schedulerRuns() {
+    return Turn.forSchedulerRuns();
+  }
+
   @Override
   public Transport create(ServerConfig config, ClusterSecret secret) {
     Map<NodeId, InetSocketAddress> seeds = new HashMap<>();

@@ -5,6 +5,7 @@ package io.dynamokv.server.runtime;
 
 import io.dynamokv.core.StatusSection;
 import io.dynamokv.core.node.DynamoNode;
+import io.dynamokv.core.runtime.ThreadScheduler;
 import io.dynamokv.core.security.ClusterSecret;
 import io.dynamokv.core.spi.PeerTransport;
 import io.dynamokv.core.spi.StorageEngine;
@@ -33,6 +34,15 @@ public interface TransportFactory {
    * {@code config.cluster().seeds()}; peers authenticate each other with {@code secret}.
    */
   Transport create(ServerConfig config, ClusterSecret secret);
+
+  /**
+   * What brackets each run of tasks the node's scheduler thread takes from its queue: a transport
+   * may hold the messages the tasks send until the run ends, to write them together. A new one for
+   * each node; none by default.
+   */
+  default ThreadScheduler.Runs schedulerRuns() {
+    return ThreadScheduler.Runs.NONE;
+  }
 
   /** One node's transport. */
   interface Transport extends AutoCloseable {

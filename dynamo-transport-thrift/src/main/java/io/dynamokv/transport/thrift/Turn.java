@@ -3,6 +3,7 @@
  */
 package io.dynamokv.transport.thrift;
 
+import io.dynamokv.core.runtime.ThreadScheduler;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -17,10 +18,11 @@ import org.slf4j.LoggerFactory;
  * writes back in one write).
  *
  * <p>A selector loop brackets each wake-up with {@link #begin} and {@link #end} (in a {@code
- * finally}). Threads outside a turn send at once. Nothing in a turn may wait for the reply of a
- * request it sent: the request would not leave before the wait ends. The node's logic never waits
- * for a peer (its calls are asynchronous), and the servers that wait for the node's answer on their
- * own threads (the TLS client server) do not open turns.
+ * finally}); a node's scheduler thread brackets each run of queued tasks ({@link
+ * #forSchedulerRuns}). Threads outside a turn send at once. Nothing in a turn may wait for the
+ * reply of a request it sent: the request would not leave before the wait ends. The node's logic
+ * never waits for a peer (its calls are asynchronous), and the servers that wait for the node's
+ * answer on their own threads (the TLS client server) do not open turns.
  *
  * <p>Not thread-safe: a turn belongs to the thread that began it.
  */
@@ -56,6 +58,29 @@ public final class Turn {
     }
     turn.open = true;
     return turn;
+  }
+
+  /**
+   * Turns for a {@link ThreadScheduler}'s runs: the requests the node's tasks send while its thread
+   * works through its queue leave together when the run ends. For one scheduler.
+   */
+  public static ThreadScheduler.Runs forSchedulerRuns() {
+    return new ThreadScheduler.Runs() {
+      private Turn turn; // the scheduler's thread only
+
+      @Override
+      public void begin() {
+        turn = Turn.begin();
+      }
+
+      @Override
+      public void end() {
+        if (turn != null) {
+          turn.end();
+          turn = null;
+        }
+      }
+    };
   }
 
   /** The turn open on this thread, or null. */
