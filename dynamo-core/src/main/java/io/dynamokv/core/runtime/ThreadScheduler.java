@@ -6,6 +6,7 @@ package io.dynamokv.core.runtime;
 import io.dynamokv.core.spi.Scheduler;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.Delayed;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -27,13 +28,20 @@ import java.util.function.Consumer;
  * I/O layer may use to hold what the tasks send until the run ends (one write for many messages).
  */
 public final class ThreadScheduler implements Scheduler {
-  /** The most tasks in one {@linkplain Runs run}: what a run holds waits no longer. */
+  /** The most tasks in one {@linkplain Runs run}. */
   static final int MAX_RUN = 16;
+
+  /**
+   * A run ends once it has lasted this long (checked after each task): what its first task sent
+   * waits about this long at most, plus the last task's own time.
+   */
+  static final long MAX_RUN_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
 
   private final ScheduledThreadPoolExecutor executor;
   private final Consumer<Throwable> onError;
   private final ReentrantLock running = new ReentrantLock();
   private final Runs runs;
+  private final long maxRunNanos;
 
   /** Tasks submitted by {@link #execute} that have not started yet. */
   private final AtomicInteger waiting = new AtomicInteger();
@@ -41,11 +49,16 @@ public final class ThreadScheduler implements Scheduler {
   /** Tasks in the run open on the scheduler's thread; 0 when none is open. Its thread only. */
   private int inRun;
 
+  /** When the open run began ({@link System#nanoTime}). Its thread only. */
+  private long runStarted;
+
   /**
-   * Brackets a run: the tasks submitted by {@link #execute} that the scheduler's thread runs one
-   * after another, without waiting, up to {@value #MAX_RUN} of them (timers due meanwhile run
-   * inside it). Both methods run on the scheduler's thread, holding the scheduler's lock, and MUST
-   * NOT throw. Tasks run on a caller's thread by {@link #executeInline} are not part of a run.
+   * Brackets a run: the tasks (submitted or timed) the scheduler's thread runs one after another
+   * while the next is due at once, up to {@value #MAX_RUN} tasks or about 0.5 ms; a run also ends
+   * when the scheduler shuts down. Both methods run on the scheduler's thread, holding the
+   * scheduler's lock; what they throw is reported like a task's. Tasks run on a caller's thread by
+   * {@link #executeInline} are not part of a run. A task in a run may still block (a group commit's
+   * fsync): what the run holds waits for it.
    */
   public interface Runs {
     /** No brackets. */
@@ -79,8 +92,14 @@ public final class ThreadScheduler implements Scheduler {
    * @param runs brackets each run of tasks the scheduler's thread takes from its queue
    */
   public ThreadScheduler(String name, Consumer<Throwable> onError, Runs runs) {
+    this(name, onError, runs, MAX_RUN_NANOS);
+  }
+
+  /** As above, with runs that end after {@code maxRunNanos} (tests). */
+  ThreadScheduler(String name, Consumer<Throwable> onError, Runs runs, long maxRunNanos) {
     this.onError = onError;
     this.runs = Objects.requireNonNull(runs, "runs");
+    this.maxRunNanos = maxRunNanos;
     this.executor =
         new ScheduledThreadPoolExecutor(
             1,
@@ -97,27 +116,26 @@ public final class ThreadScheduler implements Scheduler {
   @Override
   public void execute(Runnable task) {
     waiting.incrementAndGet();
-    Runnable run = guarded(task);
+    boolean queued = false;
     try {
+      Runnable run = guarded(task);
       executor.execute(
           () -> {
             running.lock();
             try {
-              if (inRun++ == 0) {
-                runs.begin();
-              }
               waiting.decrementAndGet();
-              run.run();
+              inRun(run);
             } finally {
-              if (waiting.get() == 0 || inRun >= MAX_RUN) {
-                inRun = 0;
-                runs.end();
-              }
               running.unlock();
             }
           });
+      queued = true;
     } catch (RejectedExecutionException closed) {
-      waiting.decrementAndGet();
+      // closed: ignored, as the contract says
+    } finally {
+      if (!queued) {
+        waiting.decrementAndGet();
+      }
     }
   }
 
@@ -168,15 +186,63 @@ public final class ThreadScheduler implements Scheduler {
     }
   }
 
+  /** A timer's task: run on the scheduler's thread, as part of a run. */
   private Runnable locked(Runnable task) {
     return () -> {
       running.lock();
       try {
-        task.run();
+        inRun(task);
       } finally {
         running.unlock();
       }
     };
+  }
+
+  /**
+   * Runs {@code task} (guarded) on the scheduler's thread, holding the lock, inside a run: begins
+   * one if none is open, and ends it afterwards unless another task is due at once and the run is
+   * within its bounds.
+   */
+  private void inRun(Runnable task) {
+    if (inRun++ == 0) {
+      runStarted = System.nanoTime();
+      bracket(true);
+    }
+    task.run();
+    if (inRun >= MAX_RUN
+        || System.nanoTime() - runStarted >= maxRunNanos
+        || executor.isShutdown()
+        || !nextTaskDue()) {
+      inRun = 0;
+      bracket(false);
+    }
+  }
+
+  /** Whether the queue's first task is due now (it runs next, without the thread waiting). */
+  private boolean nextTaskDue() {
+    return executor.getQueue().peek() instanceof Delayed next
+        && next.getDelay(TimeUnit.NANOSECONDS) <= 0;
+  }
+
+  /**
+   * Begins or ends a run. An end writes what the run held, so it runs without the last task's
+   * interrupt (which would close the sockets it writes to); a failure is reported, not thrown.
+   */
+  private void bracket(boolean begin) {
+    boolean interrupted = Thread.interrupted();
+    try {
+      if (begin) {
+        runs.begin();
+      } else {
+        runs.end();
+      }
+    } catch (Throwable t) {
+      onError.accept(t);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   private Runnable guarded(Runnable task) {

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class ThreadSchedulerTest {
+  private static final long UNBOUNDED = Long.MAX_VALUE;
   private final List<Throwable> errors = new CopyOnWriteArrayList<>();
   private final ThreadScheduler scheduler = new ThreadScheduler("test-scheduler", errors::add);
 
@@ -50,7 +51,8 @@ class ThreadSchedulerTest {
   @Test
   void tasksQueuedWhileTheThreadIsBusyRunAsOneRunBracketedOnce() throws Exception {
     List<String> events = new CopyOnWriteArrayList<>();
-    try (ThreadScheduler s = new ThreadScheduler("runs", errors::add, recording(events))) {
+    try (ThreadScheduler s =
+        new ThreadScheduler("runs", errors::add, recording(events), UNBOUNDED)) {
       CountDownLatch release = new CountDownLatch(1);
       s.execute(
           () -> {
@@ -76,7 +78,8 @@ class ThreadSchedulerTest {
   @Test
   void aRunEndsAtItsBoundAndTheNextBegins() {
     List<String> events = new CopyOnWriteArrayList<>();
-    try (ThreadScheduler s = new ThreadScheduler("runs", errors::add, recording(events))) {
+    try (ThreadScheduler s =
+        new ThreadScheduler("runs", errors::add, recording(events), UNBOUNDED)) {
       CountDownLatch release = new CountDownLatch(1);
       s.execute(() -> block(release));
       int queued = ThreadScheduler.MAX_RUN + 4;
@@ -96,6 +99,84 @@ class ThreadSchedulerTest {
                 + "end,begin,"
                 + "task,".repeat(5)
                 + "end");
+  }
+
+  @Test
+  void aRunEndsOnceItHasLastedItsTimeAndTheNextBegins() {
+    List<String> events = new CopyOnWriteArrayList<>();
+    long oneMilli = TimeUnit.MILLISECONDS.toNanos(1);
+    try (ThreadScheduler s =
+        new ThreadScheduler("runs", errors::add, recording(events), oneMilli)) {
+      CountDownLatch release = new CountDownLatch(1);
+      s.execute(
+          () -> {
+            events.add("blocker");
+            block(release);
+          });
+      await().atMost(Duration.ofSeconds(10)).until(() -> events.contains("blocker"));
+      s.execute(() -> events.add("t1"));
+      s.execute(() -> events.add("t2"));
+      await().pollDelay(Duration.ofMillis(5)).atMost(Duration.ofSeconds(10)).until(() -> true);
+      release.countDown();
+      await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 7);
+    }
+    assertThat(events).containsExactly("begin", "blocker", "end", "begin", "t1", "t2", "end");
+  }
+
+  @Test
+  void aThrowingTaskAndADueTimerStayInTheirRunAndTheRunStillEnds() {
+    List<String> events = new CopyOnWriteArrayList<>();
+    try (ThreadScheduler s =
+        new ThreadScheduler("runs", errors::add, recording(events), UNBOUNDED)) {
+      CountDownLatch release = new CountDownLatch(1);
+      s.execute(
+          () -> {
+            events.add("blocker");
+            block(release);
+          });
+      await().atMost(Duration.ofSeconds(10)).until(() -> events.contains("blocker"));
+      s.execute(
+          () -> {
+            events.add("thrower");
+            throw new IllegalStateException("boom");
+          });
+      s.schedule(Duration.ZERO, () -> events.add("timer"));
+      s.execute(() -> events.add("last"));
+      release.countDown();
+      await().atMost(Duration.ofSeconds(10)).until(() -> events.contains("end"));
+    }
+    assertThat(events).containsExactly("begin", "blocker", "thrower", "timer", "last", "end");
+    assertThat(errors).singleElement().satisfies(e -> assertThat(e).hasMessage("boom"));
+  }
+
+  @Test
+  void aBracketThatThrowsIsReportedAndTheSchedulerGoesOn() {
+    AtomicInteger ends = new AtomicInteger();
+    ThreadScheduler.Runs failing =
+        new ThreadScheduler.Runs() {
+          @Override
+          public void begin() {}
+
+          @Override
+          public void end() {
+            ends.incrementAndGet();
+            throw new IllegalStateException("end failed");
+          }
+        };
+    try (ThreadScheduler s = new ThreadScheduler("runs", errors::add, failing, UNBOUNDED)) {
+      s.execute(() -> {});
+      await().atMost(Duration.ofSeconds(10)).until(() -> ends.get() == 1);
+      AtomicReference<Thread> ranOn = new AtomicReference<>();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> {
+                s.executeInline(() -> ranOn.set(Thread.currentThread()));
+                return ranOn.get() == Thread.currentThread(); // the lock was released
+              });
+    }
+    // (An attempt that found the lock still taken ran on the scheduler's thread: another end.)
+    assertThat(errors).isNotEmpty().allSatisfy(e -> assertThat(e).hasMessage("end failed"));
   }
 
   private static ThreadScheduler.Runs recording(List<String> events) {

@@ -38,10 +38,28 @@ import java.util.Map;
  * {@code dynamo.peer}.
  */
 public final class ThriftTransportFactory implements TransportFactory {
-  /** Turns: the peer requests of the node's queued tasks leave in one write per peer per run. */
+  /**
+   * Each run of the node's queued tasks is a {@link Turn}: the peer requests its tasks send leave
+   * when it ends, one write per connection.
+   */
   @Override
   public ThreadScheduler.Runs schedulerRuns() {
-    return Turn.forSchedulerRuns();
+    return new ThreadScheduler.Runs() {
+      private Turn turn; // the scheduler's thread only
+
+      @Override
+      public void begin() {
+        turn = Turn.begin();
+      }
+
+      @Override
+      public void end() {
+        if (turn != null) {
+          turn.end();
+          turn = null;
+        }
+      }
+    };
   }
 
   @Override

@@ -3,26 +3,26 @@
  */
 package io.dynamokv.transport.thrift;
 
-import io.dynamokv.core.runtime.ThreadScheduler;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A thread's turn at one selector wake-up: what it reads in one go, and the node work it runs
- * inline for it. Peer requests sent during a turn are held and written when the turn ends, one
- * write per connection (sooner if another thread writes on that connection first: a thread outside
- * a turn, or another turn that ends first), so that the requests several client requests make of
- * one peer leave in one system call and reach the peer in one read (whose replies its listener
- * writes back in one write).
+ * A thread's turn at a batch of work: one selector wake-up (what it reads in one go, and the node
+ * work it runs inline for it), or a run of the node's queued tasks on its scheduler thread. Peer
+ * requests sent during a turn are held and written when the turn ends, one write per connection
+ * (sooner if another thread writes on that connection first: a thread outside a turn, or another
+ * turn that ends first), so that the requests several client requests make of one peer leave in one
+ * system call and reach the peer in one read (whose replies its listener writes back in one write).
  *
  * <p>A selector loop brackets each wake-up with {@link #begin} and {@link #end} (in a {@code
- * finally}); a node's scheduler thread brackets each run of queued tasks ({@link
- * #forSchedulerRuns}). Threads outside a turn send at once. Nothing in a turn may wait for the
- * reply of a request it sent: the request would not leave before the wait ends. The node's logic
- * never waits for a peer (its calls are asynchronous), and the servers that wait for the node's
- * answer on their own threads (the TLS client server) do not open turns.
+ * finally}); the server brackets the node's scheduler runs the same way. Threads outside a turn
+ * send at once. Nothing in a turn may wait for the reply of a request it sent: the request would
+ * not leave before the wait ends. The node's logic never waits for a peer (its calls are
+ * asynchronous), and the servers that wait for the node's answer on their own threads (the TLS
+ * client server) do not open turns. A turn's work may block otherwise (a group commit's fsync on
+ * the node's thread): what the turn holds waits for it.
  *
  * <p>Not thread-safe: a turn belongs to the thread that began it.
  */
@@ -58,29 +58,6 @@ public final class Turn {
     }
     turn.open = true;
     return turn;
-  }
-
-  /**
-   * Turns for a {@link ThreadScheduler}'s runs: the requests the node's tasks send while its thread
-   * works through its queue leave together when the run ends. For one scheduler.
-   */
-  public static ThreadScheduler.Runs forSchedulerRuns() {
-    return new ThreadScheduler.Runs() {
-      private Turn turn; // the scheduler's thread only
-
-      @Override
-      public void begin() {
-        turn = Turn.begin();
-      }
-
-      @Override
-      public void end() {
-        if (turn != null) {
-          turn.end();
-          turn = null;
-        }
-      }
-    };
   }
 
   /** The turn open on this thread, or null. */

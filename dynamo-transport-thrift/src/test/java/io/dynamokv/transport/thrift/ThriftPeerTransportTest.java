@@ -10,6 +10,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.dynamokv.core.NodeId;
 import io.dynamokv.core.coordination.CoordinationMessage;
+import io.dynamokv.core.runtime.ThreadScheduler;
 import io.dynamokv.core.security.ClusterSecret;
 import io.dynamokv.core.security.SecureChannel;
 import io.dynamokv.core.security.TestSecrets;
@@ -428,6 +429,53 @@ class ThriftPeerTransportTest {
     assertThat(keyOf(response(after))).isEqualTo("k3");
     assertThat(a.refusedReplies()).isZero();
     assertThat(a.connections(B)).isEqualTo(1);
+  }
+
+  @Test
+  void theRequestsOfOneRunOfANodesQueuedTasksShareAWrite() {
+    cluster(b -> b);
+    ThriftPeerTransport a = cluster.transport(A);
+    ConcurrentLinkedQueue<Held> held = holdingRequests(cluster.transport(B));
+    openConnection(a, held);
+    long writes = a.requestWrites();
+    List<CompletableFuture<PeerMessage>> calls = new CopyOnWriteArrayList<>();
+    ThreadScheduler.Runs turns =
+        new ThreadScheduler.Runs() {
+          private Turn turn;
+
+          @Override
+          public void begin() {
+            turn = Turn.begin();
+          }
+
+          @Override
+          public void end() {
+            turn.end();
+          }
+        };
+    try (ThreadScheduler node = new ThreadScheduler("node-a", e -> {}, turns)) {
+      CountDownLatch release = new CountDownLatch(1);
+      node.execute(
+          () -> {
+            try {
+              release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+      for (int i = 1; i <= 3; i++) {
+        PeerMessage request = read(i);
+        node.execute(() -> calls.add(a.call(B, request, LONG).toCompletableFuture()));
+      }
+      release.countDown();
+      await().atMost(LONG).until(() -> held.size() == 3);
+    }
+    // One write, unless a run outlasted its bound (0.5 ms) between two of the three calls.
+    assertThat(a.requestWrites() - writes).isLessThanOrEqualTo(2);
+    held.forEach(Held::echo);
+    for (int i = 1; i <= 3; i++) {
+      assertThat(keyOf(response(calls.get(i - 1)))).isEqualTo("k" + i);
+    }
   }
 
   /** Opens A's connection to B with one answered call. */
