@@ -6,7 +6,6 @@ package io.dynamokv.core.runtime;
 import io.dynamokv.core.spi.Scheduler;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.Delayed;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -14,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * The production {@link Scheduler}: one daemon thread, so tasks run one at a time in due-time order
@@ -42,6 +42,7 @@ public final class ThreadScheduler implements Scheduler {
   private final ReentrantLock running = new ReentrantLock();
   private final Runs runs;
   private final long maxRunNanos;
+  private final LongSupplier clock;
 
   /** Tasks submitted by {@link #execute} that have not started yet. */
   private final AtomicInteger waiting = new AtomicInteger();
@@ -54,11 +55,12 @@ public final class ThreadScheduler implements Scheduler {
 
   /**
    * Brackets a run: the tasks (submitted or timed) the scheduler's thread runs one after another
-   * while the next is due at once, up to {@value #MAX_RUN} tasks or about 0.5 ms; a run also ends
-   * when the scheduler shuts down. Both methods run on the scheduler's thread, holding the
-   * scheduler's lock; what they throw is reported like a task's. Tasks run on a caller's thread by
-   * {@link #executeInline} are not part of a run. A task in a run may still block (a group commit's
-   * fsync): what the run holds waits for it.
+   * while the next is due at once, up to {@value #MAX_RUN} tasks or until about 0.5 ms have passed
+   * (checked after each task, so the last task's own time comes on top); a run also ends when the
+   * scheduler shuts down, and never lasts while the thread waits for work. Both methods run on the
+   * scheduler's thread, holding the scheduler's lock; what they throw is reported like a task's.
+   * Tasks run on a caller's thread by {@link #executeInline} are not part of a run. A task in a run
+   * may still block (a group commit's fsync): what the run holds waits for it.
    */
   public interface Runs {
     /** No brackets. */
@@ -74,7 +76,10 @@ public final class ThreadScheduler implements Scheduler {
     /** Before the first task of a run. */
     void begin();
 
-    /** After the last task of a run: no submitted task waits, or the run is at its bound. */
+    /**
+     * After the last task of a run: no task is due at once, the run reached its bounds, or the
+     * scheduler shut down.
+     */
     void end();
   }
 
@@ -92,14 +97,24 @@ public final class ThreadScheduler implements Scheduler {
    * @param runs brackets each run of tasks the scheduler's thread takes from its queue
    */
   public ThreadScheduler(String name, Consumer<Throwable> onError, Runs runs) {
-    this(name, onError, runs, MAX_RUN_NANOS);
+    this(name, onError, runs, Duration.ofNanos(MAX_RUN_NANOS));
   }
 
-  /** As above, with runs that end after {@code maxRunNanos} (tests). */
-  ThreadScheduler(String name, Consumer<Throwable> onError, Runs runs, long maxRunNanos) {
+  /**
+   * As {@link #ThreadScheduler(String, Consumer, Runs)}, with runs that end once they have lasted
+   * {@code maxRun} instead of about 0.5 ms (for tests and measurements).
+   */
+  public ThreadScheduler(String name, Consumer<Throwable> onError, Runs runs, Duration maxRun) {
+    this(name, onError, runs, maxRun.toNanos(), System::nanoTime);
+  }
+
+  /** With the clock that times runs (tests). */
+  ThreadScheduler(
+      String name, Consumer<Throwable> onError, Runs runs, long maxRunNanos, LongSupplier clock) {
     this.onError = onError;
     this.runs = Objects.requireNonNull(runs, "runs");
     this.maxRunNanos = maxRunNanos;
+    this.clock = clock;
     this.executor =
         new ScheduledThreadPoolExecutor(
             1,
@@ -199,29 +214,36 @@ public final class ThreadScheduler implements Scheduler {
   }
 
   /**
-   * Runs {@code task} (guarded) on the scheduler's thread, holding the lock, inside a run: begins
-   * one if none is open, and ends it afterwards unless another task is due at once and the run is
-   * within its bounds.
+   * Runs {@code task} (guarded) on the scheduler's thread, holding the lock, as part of a run. The
+   * first task of a run opens it and then takes the tasks that are due from the executor's queue
+   * itself, one by one, until none is due, the run reaches its bounds or the scheduler shuts down;
+   * then it ends the run. So a run never lasts while the thread waits for work (a due timer that is
+   * cancelled meanwhile, a shutdown), which taking the next task through the executor could not
+   * promise.
    */
   private void inRun(Runnable task) {
-    if (inRun++ == 0) {
-      runStarted = System.nanoTime();
-      bracket(true);
+    if (inRun > 0) {
+      task.run(); // taken by the loop below
+      return;
     }
-    task.run();
-    if (inRun >= MAX_RUN
-        || System.nanoTime() - runStarted >= maxRunNanos
-        || executor.isShutdown()
-        || !nextTaskDue()) {
+    inRun = 1;
+    runStarted = clock.getAsLong();
+    bracket(true);
+    try {
+      task.run();
+      Runnable next;
+      while (inRun < MAX_RUN
+          && clock.getAsLong() - runStarted < maxRunNanos
+          && !executor.isShutdown()
+          && (next = executor.getQueue().poll()) != null) { // the head, if it is due
+        inRun++;
+        Thread.interrupted(); // as the executor does between tasks
+        next.run(); // a cancelled one does nothing; a periodic one schedules its next run
+      }
+    } finally {
       inRun = 0;
       bracket(false);
     }
-  }
-
-  /** Whether the queue's first task is due now (it runs next, without the thread waiting). */
-  private boolean nextTaskDue() {
-    return executor.getQueue().peek() instanceof Delayed next
-        && next.getDelay(TimeUnit.NANOSECONDS) <= 0;
   }
 
   /**

@@ -15,7 +15,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -51,8 +53,7 @@ class ThreadSchedulerTest {
   @Test
   void tasksQueuedWhileTheThreadIsBusyRunAsOneRunBracketedOnce() throws Exception {
     List<String> events = new CopyOnWriteArrayList<>();
-    try (ThreadScheduler s =
-        new ThreadScheduler("runs", errors::add, recording(events), UNBOUNDED)) {
+    try (ThreadScheduler s = runs(events, System::nanoTime)) {
       CountDownLatch release = new CountDownLatch(1);
       s.execute(
           () -> {
@@ -78,8 +79,7 @@ class ThreadSchedulerTest {
   @Test
   void aRunEndsAtItsBoundAndTheNextBegins() {
     List<String> events = new CopyOnWriteArrayList<>();
-    try (ThreadScheduler s =
-        new ThreadScheduler("runs", errors::add, recording(events), UNBOUNDED)) {
+    try (ThreadScheduler s = runs(events, System::nanoTime)) {
       CountDownLatch release = new CountDownLatch(1);
       s.execute(() -> block(release));
       int queued = ThreadScheduler.MAX_RUN + 4;
@@ -104,19 +104,20 @@ class ThreadSchedulerTest {
   @Test
   void aRunEndsOnceItHasLastedItsTimeAndTheNextBegins() {
     List<String> events = new CopyOnWriteArrayList<>();
-    long oneMilli = TimeUnit.MILLISECONDS.toNanos(1);
+    AtomicLong now = new AtomicLong();
+    long budget = TimeUnit.MILLISECONDS.toNanos(1);
     try (ThreadScheduler s =
-        new ThreadScheduler("runs", errors::add, recording(events), oneMilli)) {
+        new ThreadScheduler("runs", errors::add, recording(events), budget, now::get)) {
       CountDownLatch release = new CountDownLatch(1);
       s.execute(
           () -> {
             events.add("blocker");
             block(release);
+            now.addAndGet(budget); // the blocker took the run's whole time
           });
       await().atMost(Duration.ofSeconds(10)).until(() -> events.contains("blocker"));
       s.execute(() -> events.add("t1"));
       s.execute(() -> events.add("t2"));
-      await().pollDelay(Duration.ofMillis(5)).atMost(Duration.ofSeconds(10)).until(() -> true);
       release.countDown();
       await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 7);
     }
@@ -124,10 +125,22 @@ class ThreadSchedulerTest {
   }
 
   @Test
+  void aRunEndsWhenNoTaskIsDueThoughTimersWait() {
+    List<String> events = new CopyOnWriteArrayList<>();
+    try (ThreadScheduler s = runs(events, System::nanoTime)) {
+      s.schedule(Duration.ofHours(1), () -> events.add("later"));
+      s.execute(() -> events.add("t"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> events.contains("end"));
+      s.schedule(Duration.ZERO, () -> events.add("timer"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 6);
+    }
+    assertThat(events).containsExactly("begin", "t", "end", "begin", "timer", "end");
+  }
+
+  @Test
   void aThrowingTaskAndADueTimerStayInTheirRunAndTheRunStillEnds() {
     List<String> events = new CopyOnWriteArrayList<>();
-    try (ThreadScheduler s =
-        new ThreadScheduler("runs", errors::add, recording(events), UNBOUNDED)) {
+    try (ThreadScheduler s = runs(events, System::nanoTime)) {
       CountDownLatch release = new CountDownLatch(1);
       s.execute(
           () -> {
@@ -140,12 +153,12 @@ class ThreadSchedulerTest {
             events.add("thrower");
             throw new IllegalStateException("boom");
           });
+      s.execute(() -> events.add("second"));
       s.schedule(Duration.ZERO, () -> events.add("timer"));
-      s.execute(() -> events.add("last"));
       release.countDown();
       await().atMost(Duration.ofSeconds(10)).until(() -> events.contains("end"));
     }
-    assertThat(events).containsExactly("begin", "blocker", "thrower", "timer", "last", "end");
+    assertThat(events).containsExactly("begin", "blocker", "thrower", "second", "timer", "end");
     assertThat(errors).singleElement().satisfies(e -> assertThat(e).hasMessage("boom"));
   }
 
@@ -163,7 +176,8 @@ class ThreadSchedulerTest {
             throw new IllegalStateException("end failed");
           }
         };
-    try (ThreadScheduler s = new ThreadScheduler("runs", errors::add, failing, UNBOUNDED)) {
+    try (ThreadScheduler s =
+        new ThreadScheduler("runs", errors::add, failing, UNBOUNDED, System::nanoTime)) {
       s.execute(() -> {});
       await().atMost(Duration.ofSeconds(10)).until(() -> ends.get() == 1);
       AtomicReference<Thread> ranOn = new AtomicReference<>();
@@ -177,6 +191,10 @@ class ThreadSchedulerTest {
     }
     // (An attempt that found the lock still taken ran on the scheduler's thread: another end.)
     assertThat(errors).isNotEmpty().allSatisfy(e -> assertThat(e).hasMessage("end failed"));
+  }
+
+  private ThreadScheduler runs(List<String> events, LongSupplier clock) {
+    return new ThreadScheduler("runs", errors::add, recording(events), UNBOUNDED, clock);
   }
 
   private static ThreadScheduler.Runs recording(List<String> events) {
