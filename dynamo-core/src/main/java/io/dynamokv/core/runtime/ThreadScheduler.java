@@ -50,7 +50,7 @@ public final class ThreadScheduler implements Scheduler {
   /** Tasks in the run open on the scheduler's thread; 0 when none is open. Its thread only. */
   private int inRun;
 
-  /** When the open run began ({@link System#nanoTime}). Its thread only. */
+  /** When the open run began, on {@link #clock}. Its thread only. */
   private long runStarted;
 
   /**
@@ -105,7 +105,14 @@ public final class ThreadScheduler implements Scheduler {
    * {@code maxRun} instead of about 0.5 ms (for tests and measurements).
    */
   public ThreadScheduler(String name, Consumer<Throwable> onError, Runs runs, Duration maxRun) {
-    this(name, onError, runs, maxRun.toNanos(), System::nanoTime);
+    this(name, onError, runs, checkedNanos(maxRun), System::nanoTime);
+  }
+
+  private static long checkedNanos(Duration maxRun) {
+    if (maxRun.isNegative() || maxRun.isZero()) {
+      throw new IllegalArgumentException("maxRun must be positive, not " + maxRun);
+    }
+    return maxRun.compareTo(Duration.ofDays(365)) > 0 ? Long.MAX_VALUE : maxRun.toNanos();
   }
 
   /** With the clock that times runs (tests). */
@@ -219,15 +226,17 @@ public final class ThreadScheduler implements Scheduler {
    * itself, one by one, until none is due, the run reaches its bounds or the scheduler shuts down;
    * then it ends the run. So a run never lasts while the thread waits for work (a due timer that is
    * cancelled meanwhile, a shutdown), which taking the next task through the executor could not
-   * promise.
+   * promise. This relies on the queue of {@link ScheduledThreadPoolExecutor} (its {@code poll}
+   * returns the head only when it is due, as in every JDK since 9) and bypasses the executor's task
+   * counts, which nothing here reads.
    */
   private void inRun(Runnable task) {
     if (inRun > 0) {
       task.run(); // taken by the loop below
       return;
     }
-    inRun = 1;
     runStarted = clock.getAsLong();
+    inRun = 1;
     bracket(true);
     try {
       task.run();
@@ -237,7 +246,11 @@ public final class ThreadScheduler implements Scheduler {
           && !executor.isShutdown()
           && (next = executor.getQueue().poll()) != null) { // the head, if it is due
         inRun++;
-        Thread.interrupted(); // as the executor does between tasks
+        if (Thread.interrupted() && executor.isShutdown()) {
+          // As the executor does between tasks: a stale interrupt is cleared, a stop's is kept.
+          Thread.currentThread().interrupt();
+          break;
+        }
         next.run(); // a cancelled one does nothing; a periodic one schedules its next run
       }
     } finally {

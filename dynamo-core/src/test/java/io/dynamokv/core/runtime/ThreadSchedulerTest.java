@@ -138,6 +138,45 @@ class ThreadSchedulerTest {
   }
 
   @Test
+  void aRunEndsWhenTheSchedulerShutsDownAndWhatIsQueuedStillRuns() throws Exception {
+    List<String> events = new CopyOnWriteArrayList<>();
+    try (ThreadScheduler s = runs(events, System::nanoTime)) {
+      CountDownLatch release = new CountDownLatch(1);
+      s.execute(
+          () -> {
+            events.add("blocker");
+            block(release);
+          });
+      await().atMost(Duration.ofSeconds(10)).until(() -> events.contains("blocker"));
+      s.execute(() -> events.add("t1"));
+      assertThat(s.shutdown(Duration.ZERO)).isFalse(); // shut down; the blocker still runs
+      release.countDown();
+      await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 6);
+    }
+    assertThat(events).containsExactly("begin", "blocker", "end", "begin", "t1", "end");
+  }
+
+  @Test
+  void aPeriodicTaskTakenIntoARunKeepsItsSchedule() {
+    List<String> events = new CopyOnWriteArrayList<>();
+    try (ThreadScheduler s = runs(events, System::nanoTime)) {
+      CountDownLatch release = new CountDownLatch(1);
+      s.execute(
+          () -> {
+            events.add("blocker");
+            block(release);
+          });
+      await().atMost(Duration.ofSeconds(10)).until(() -> events.contains("blocker"));
+      s.scheduleWithFixedDelay(Duration.ZERO, Duration.ofMillis(1), () -> events.add("tick"));
+      release.countDown();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> events.stream().filter("tick"::equals).count() >= 3);
+    }
+    assertThat(events.subList(0, 3)).containsExactly("begin", "blocker", "tick");
+  }
+
+  @Test
   void aThrowingTaskAndADueTimerStayInTheirRunAndTheRunStillEnds() {
     List<String> events = new CopyOnWriteArrayList<>();
     try (ThreadScheduler s = runs(events, System::nanoTime)) {

@@ -456,7 +456,7 @@ class ThriftPeerTransportTest {
           }
         };
     List<Throwable> errors = new CopyOnWriteArrayList<>();
-    // Runs bounded by tasks only here, so that a slow machine cannot split this one.
+    // A 10 s bound instead of 0.5 ms, so that a slow machine cannot split this run.
     try (ThreadScheduler node =
         new ThreadScheduler("node-a", errors::add, turns, Duration.ofSeconds(10))) {
       CountDownLatch release = new CountDownLatch(1);
