@@ -54,13 +54,7 @@ class ThreadSchedulerTest {
   void tasksQueuedWhileTheThreadIsBusyRunAsOneRunBracketedOnce() throws Exception {
     List<String> events = new CopyOnWriteArrayList<>();
     try (ThreadScheduler s = runs(events, System::nanoTime)) {
-      CountDownLatch release = new CountDownLatch(1);
-      s.execute(
-          () -> {
-            events.add("blocker");
-            block(release);
-          });
-      await().atMost(Duration.ofSeconds(10)).until(() -> events.contains("blocker"));
+      CountDownLatch release = busy(s, events);
       for (int i = 1; i <= 3; i++) {
         String name = "t" + i;
         s.execute(() -> events.add(name));
@@ -141,13 +135,7 @@ class ThreadSchedulerTest {
   void aRunEndsWhenTheSchedulerShutsDownAndWhatIsQueuedStillRuns() throws Exception {
     List<String> events = new CopyOnWriteArrayList<>();
     try (ThreadScheduler s = runs(events, System::nanoTime)) {
-      CountDownLatch release = new CountDownLatch(1);
-      s.execute(
-          () -> {
-            events.add("blocker");
-            block(release);
-          });
-      await().atMost(Duration.ofSeconds(10)).until(() -> events.contains("blocker"));
+      CountDownLatch release = busy(s, events);
       s.execute(() -> events.add("t1"));
       assertThat(s.shutdown(Duration.ZERO)).isFalse(); // shut down; the blocker still runs
       release.countDown();
@@ -160,13 +148,7 @@ class ThreadSchedulerTest {
   void aPeriodicTaskTakenIntoARunKeepsItsSchedule() {
     List<String> events = new CopyOnWriteArrayList<>();
     try (ThreadScheduler s = runs(events, System::nanoTime)) {
-      CountDownLatch release = new CountDownLatch(1);
-      s.execute(
-          () -> {
-            events.add("blocker");
-            block(release);
-          });
-      await().atMost(Duration.ofSeconds(10)).until(() -> events.contains("blocker"));
+      CountDownLatch release = busy(s, events);
       s.scheduleWithFixedDelay(Duration.ZERO, Duration.ofMillis(1), () -> events.add("tick"));
       release.countDown();
       await()
@@ -180,13 +162,7 @@ class ThreadSchedulerTest {
   void aThrowingTaskAndADueTimerStayInTheirRunAndTheRunStillEnds() {
     List<String> events = new CopyOnWriteArrayList<>();
     try (ThreadScheduler s = runs(events, System::nanoTime)) {
-      CountDownLatch release = new CountDownLatch(1);
-      s.execute(
-          () -> {
-            events.add("blocker");
-            block(release);
-          });
-      await().atMost(Duration.ofSeconds(10)).until(() -> events.contains("blocker"));
+      CountDownLatch release = busy(s, events);
       s.execute(
           () -> {
             events.add("thrower");
@@ -234,6 +210,18 @@ class ThreadSchedulerTest {
 
   private ThreadScheduler runs(List<String> events, LongSupplier clock) {
     return new ThreadScheduler("runs", errors::add, recording(events), UNBOUNDED, clock);
+  }
+
+  /** Keeps {@code s}'s thread busy in a task called "blocker" until the latch is counted down. */
+  private static CountDownLatch busy(ThreadScheduler s, List<String> events) {
+    CountDownLatch release = new CountDownLatch(1);
+    s.execute(
+        () -> {
+          events.add("blocker");
+          block(release);
+        });
+    await().atMost(Duration.ofSeconds(10)).until(() -> events.contains("blocker"));
+    return release;
   }
 
   private static ThreadScheduler.Runs recording(List<String> events) {

@@ -44,22 +44,7 @@ public final class ThriftTransportFactory implements TransportFactory {
    */
   @Override
   public ThreadScheduler.Runs schedulerRuns() {
-    return new ThreadScheduler.Runs() {
-      private Turn turn; // the scheduler's thread only
-
-      @Override
-      public void begin() {
-        turn = Turn.begin();
-      }
-
-      @Override
-      public void end() {
-        if (turn != null) {
-          turn.end();
-          turn = null;
-        }
-      }
-    };
+    return Turn.forRuns();
   }
 
   @Override

@@ -3,6 +3,7 @@
  */
 package io.dynamokv.transport.thrift;
 
+import io.dynamokv.core.runtime.ThreadScheduler;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -17,13 +18,12 @@ import org.slf4j.LoggerFactory;
  * system call and reach the peer in one read (whose replies its listener writes back in one write).
  *
  * <p>A selector loop brackets each wake-up with {@link #begin} and {@link #end} (in a {@code
- * finally}); the server begins one when a run of the node's queued tasks begins and ends it when
- * the run ends ({@code ThreadScheduler.Runs}). Threads outside a turn send at once. Nothing in a
- * turn may wait for the reply of a request it sent: the request would not leave before the wait
- * ends. The node's logic never waits for a peer (its calls are asynchronous), and the servers that
- * wait for the node's answer on their own threads (the TLS client server) do not open turns. A
- * turn's work may block otherwise (a group commit's fsync on the node's thread): what the turn
- * holds waits for it.
+ * finally}); a node's scheduler thread makes each run of its queued tasks a turn ({@link
+ * #forRuns}). Threads outside a turn send at once. Nothing in a turn may wait for the reply of a
+ * request it sent: the request would not leave before the wait ends. The node's logic never waits
+ * for a peer (its calls are asynchronous), and the servers that wait for the node's answer on their
+ * own threads (the TLS client server) do not open turns. A turn's work may block otherwise (a group
+ * commit's fsync on the node's thread): what the turn holds waits for it.
  *
  * <p>Not thread-safe: a turn belongs to the thread that began it.
  */
@@ -59,6 +59,29 @@ public final class Turn {
     }
     turn.open = true;
     return turn;
+  }
+
+  /**
+   * Turns for the runs of one {@link ThreadScheduler}: each run of the node's queued tasks is a
+   * turn on the scheduler's thread.
+   */
+  public static ThreadScheduler.Runs forRuns() {
+    return new ThreadScheduler.Runs() {
+      private Turn turn; // the scheduler's thread only
+
+      @Override
+      public void begin() {
+        turn = Turn.begin();
+      }
+
+      @Override
+      public void end() {
+        if (turn != null) {
+          turn.end();
+          turn = null;
+        }
+      }
+    };
   }
 
   /** The turn open on this thread, or null. */

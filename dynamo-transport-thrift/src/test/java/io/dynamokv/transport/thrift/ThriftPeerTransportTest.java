@@ -439,22 +439,7 @@ class ThriftPeerTransportTest {
     openConnection(a, held);
     long writes = a.requestWrites();
     List<CompletableFuture<PeerMessage>> calls = new CopyOnWriteArrayList<>();
-    ThreadScheduler.Runs turns =
-        new ThreadScheduler.Runs() {
-          private Turn turn;
-
-          @Override
-          public void begin() {
-            turn = Turn.begin();
-          }
-
-          @Override
-          public void end() {
-            if (turn != null) {
-              turn.end();
-            }
-          }
-        };
+    ThreadScheduler.Runs turns = Turn.forRuns();
     List<Throwable> errors = new CopyOnWriteArrayList<>();
     // A 10 s bound instead of 0.5 ms, so that a slow machine cannot split this run.
     try (ThreadScheduler node =
